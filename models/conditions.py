@@ -1,0 +1,127 @@
+"""The conditions grammar: `field op value`, parsed by this module and never evaluated as code.
+
+    condition := FIELD OP VALUE
+    OP        := == | != | >= | <= | > | < | in | not in
+    VALUE     := NAME | DATE (YYYY-MM-DD) | INT | "[" NAME ("," NAME)* "]"
+
+>>> c = parse_condition("tier >= municipal")
+>>> c.holds({"tier": "national"}), c.holds({"tier": "innovative"})
+(True, False)
+>>> parse_condition("industry in [hydrogen_energy, commercial_aerospace]").holds(
+...     {"industry": frozenset({"commercial_aerospace", "software"})})
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from models.errors import CatalogError
+from models.vocabulary import TIER_RANK
+
+_OPS = ("not in", "==", "!=", ">=", "<=", ">", "<", "in")
+_NAME = re.compile(r"^[a-z][a-z0-9_\-]*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT = re.compile(r"^-?\d+$")
+_CONDITION = re.compile(r"^\s*([a-z_]+)\s+(not in|==|!=|>=|<=|>|<|in)\s+(.+?)\s*$")
+
+Value = str | int | dt.date | frozenset[str]
+
+
+def _parse_atom(text: str, source: str) -> str | int | dt.date:
+    text = text.strip()
+    if _DATE.match(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise CatalogError(f"bad date {text!r} in condition {source!r}") from exc
+    if _INT.match(text):
+        return int(text)
+    if _NAME.match(text):
+        return text
+    raise CatalogError(f"cannot read value {text!r} in condition {source!r}",
+                       accepted="a name, a YYYY-MM-DD date, an integer or [name, ...]")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One parsed condition; `text` is what the catalog wrote."""
+
+    field: str
+    op: str
+    value: Value
+    text: str
+
+    def holds(self, context: dict[str, Any]) -> bool:
+        """Does the condition hold for these facts? A missing fact never satisfies a condition."""
+        if self.field not in context or context[self.field] is None:
+            return False
+        fact = context[self.field]
+        if isinstance(fact, frozenset):  # tags: `in` = shares a tag, `==` = has the tag
+            wanted = self.value if isinstance(self.value, frozenset) else frozenset([self.value])
+            shared = bool(fact & wanted)
+            if self.op in ("in", "=="):
+                return shared
+            if self.op in ("not in", "!="):
+                return not shared
+            raise CatalogError(f"operator {self.op!r} does not apply to tags in {self.text!r}")
+        if self.op == "in":
+            return fact in self.value  # type: ignore[operator]
+        if self.op == "not in":
+            return fact not in self.value  # type: ignore[operator]
+        left, right = self._ordered(fact)
+        return {
+            "==": left == right, "!=": left != right, ">=": left >= right,
+            "<=": left <= right, ">": left > right, "<": left < right,
+        }[self.op]
+
+    def _ordered(self, fact: Any) -> tuple[Any, Any]:
+        if self.field == "tier":  # tiers compare by rank, not alphabetically
+            return TIER_RANK[fact], TIER_RANK[self.value]  # type: ignore[index]
+        return fact, self.value
+
+    def explain_failure(self, context: dict[str, Any]) -> str:
+        """`tier >= municipal failed: tier is innovative`."""
+        fact = context.get(self.field)
+        if isinstance(fact, frozenset):
+            fact = "[" + ", ".join(sorted(fact)) + "]" if fact else "none"
+        return f"{self.text} failed: {self.field} is {fact if fact is not None else 'unknown'}"
+
+
+def parse_condition(text: str) -> Condition:
+    """Parse one condition string; a CatalogError says what is wrong and what is accepted."""
+    match = _CONDITION.match(text)
+    if not match:
+        raise CatalogError(f"cannot parse condition {text!r}",
+                           accepted="'field op value' with op one of " + ", ".join(_OPS))
+    field, op, raw = match.groups()
+    value: Value
+    if raw.startswith("["):
+        if not raw.endswith("]"):
+            raise CatalogError(f"unclosed list in condition {text!r}")
+        items = [item for item in raw[1:-1].split(",") if item.strip()]
+        parsed = [_parse_atom(item, text) for item in items]
+        if not parsed or not all(isinstance(item, str) for item in parsed):
+            raise CatalogError(f"a list in condition {text!r} must hold names")
+        value = frozenset(str(item) for item in parsed)
+        if op not in ("in", "not in"):
+            raise CatalogError(f"a list needs 'in' or 'not in' in condition {text!r}")
+    else:
+        value = _parse_atom(raw, text)
+        if op in ("in", "not in"):
+            raise CatalogError(f"'{op}' needs a [list] in condition {text!r}")
+    if field == "tier" and value not in TIER_RANK:
+        raise CatalogError(f"unknown tier {value!r} in condition {text!r}",
+                           accepted=", ".join(TIER_RANK))
+    return Condition(field=field, op=op, value=value, text=text.strip())
+
+
+def first_failure(conditions: tuple[Condition, ...], context: dict[str, Any]) -> str | None:
+    """The explanation of the first condition that fails, or None when all hold."""
+    for condition in conditions:
+        if not condition.holds(context):
+            return condition.explain_failure(context)
+    return None

@@ -1,0 +1,200 @@
+"""The enterprise record (DOMAIN.md section 7), validated: the public input contract.
+
+Unknown keys are errors naming the nearest known key; a bad value names its field path
+(`recognitions[0].tier`) and what is accepted. Lists are put in a canonical order on load, so
+that reordering any list in the input cannot change an answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from models.errors import RecordError
+from models.validation import describe
+from models.vocabulary import OUTSIDE_BEIJING, TIER_RANK
+
+Tier = Literal["innovative", "municipal", "national", "privileged"]
+Level = Literal["municipal", "national"]
+District = Literal["dongcheng", "xicheng", "chaoyang", "haidian", "fengtai", "shijingshan",
+                   "mentougou", "fangshan", "tongzhou", "shunyi", "changping", "daxing",
+                   "huairou", "pinggu", "miyun", "yanqing"]
+Place = Literal["dongcheng", "xicheng", "chaoyang", "haidian", "fengtai", "shijingshan",
+                "mentougou", "fangshan", "tongzhou", "shunyi", "changping", "daxing",
+                "huairou", "pinggu", "miyun", "yanqing", "outside_beijing"]
+EntityType = Literal["enterprise", "private_non_enterprise"]
+Category = Literal["device_purchase", "equipment_rent", "rd_investment", "leased_equipment",
+                   "transformation", "supply_chain_prototype", "belt_road_investment",
+                   "belt_road_interest", "exhibition"]
+Board = Literal["a_share", "overseas_major", "neeq"]
+QualificationKind = Literal["key_lab_national", "key_lab_municipal", "tech_center",
+                            "innovation_platform", "st_progress_award"]
+Yuan = Annotated[int, Field(ge=0, strict=True)]
+Year = Annotated[int, Field(ge=1949, le=2200, strict=True)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Recognition(_Item):
+    tier: Tier
+    date: dt.date
+
+
+class Move(_Item):
+    from_: Place = Field(alias="from")
+    to: Place
+    date: dt.date
+
+
+class RewardReceived(_Item):
+    measure: Name
+    tier: Level | None = None
+    amount: Yuan
+    year: Year
+
+
+class Qualification(_Item):
+    kind: QualificationKind
+    date: dt.date
+
+
+class Expense(_Item):
+    id: Name
+    category: Category
+    amount: Yuan
+    year: Year
+    project: Name | None = None
+    project_year: Annotated[int, Field(ge=1, le=50, strict=True)] = 1
+
+
+class Listing(_Item):
+    board: Board
+    year: Year
+
+
+class Patent(_Item):
+    id: Name
+    standard_annuity: Yuan
+    paid: Yuan
+    year: Year
+    patent_year: Annotated[int, Field(ge=1, le=50, strict=True)]
+
+
+class EnterpriseRecord(_Item):
+    id: Name
+    name: str | None = None
+    entity_type: EntityType = "enterprise"
+    district: Place
+    industries: list[Annotated[str, Field(min_length=1)]] = []
+    recognitions: list[Recognition] = []
+    moves: list[Move] = []
+    rewards_received: list[RewardReceived] = []
+    qualifications: list[Qualification] = []
+    expenses: list[Expense] = []
+    listings: list[Listing] = []
+    patents: list[Patent] = []
+    as_of: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _canonical_and_consistent(self) -> EnterpriseRecord:
+        # Canonical order: the answer must not depend on the order the lists were written in.
+        self.industries = sorted(set(self.industries))
+        self.recognitions.sort(key=lambda r: (r.date, TIER_RANK[r.tier]))
+        self.moves.sort(key=lambda m: m.date)
+        self.rewards_received.sort(key=lambda r: (r.year, r.measure, r.tier or "", r.amount))
+        self.qualifications.sort(key=lambda q: (q.date, q.kind))
+        self.expenses.sort(key=lambda e: e.id)
+        self.listings.sort(key=lambda item: (item.year, item.board))
+        self.patents.sort(key=lambda p: (p.id, p.year, p.patent_year))
+        seen: set[str] = set()
+        for expense in self.expenses:
+            if expense.id in seen:
+                raise ValueError(f"expense id {expense.id!r} appears twice; each item needs its own id")
+            seen.add(expense.id)
+        previous = None
+        for move in self.moves:
+            if move.from_ == move.to:
+                raise ValueError(f"a move on {move.date} goes from {move.to} to itself")
+            if previous is not None:
+                if move.date == previous.date:
+                    raise ValueError(f"two moves on {move.date}")
+                if move.from_ != previous.to:
+                    raise ValueError(f"the move on {move.date} starts in {move.from_} but the "
+                                     f"move before it ended in {previous.to}")
+            previous = move
+        if previous is not None and previous.to != self.district:
+            raise ValueError(f"the last move ends in {previous.to} but district is {self.district}")
+        return self
+
+    # -- facts the compiler asks for ------------------------------------------------------------
+    def district_on(self, day: dt.date) -> str:
+        """Where the enterprise is registered on `day` (a move counts from its own date)."""
+        if not self.moves:
+            return self.district
+        place = self.moves[0].from_
+        for move in self.moves:
+            if move.date <= day:
+                place = move.to
+        return place
+
+    def tier_on(self, day: dt.date) -> str | None:
+        """The highest tier recognized on or before `day`."""
+        held = [r.tier for r in self.recognitions if r.date <= day]
+        return max(held, key=TIER_RANK.__getitem__) if held else None
+
+    def highest_tier(self) -> str | None:
+        return max((r.tier for r in self.recognitions), key=TIER_RANK.__getitem__, default=None)
+
+    def in_beijing_on(self, day: dt.date) -> bool:
+        return self.district_on(day) != OUTSIDE_BEIJING
+
+
+def parse_record(data: Any, *, source: str = "record", row: int | None = None) -> EnterpriseRecord:
+    """Validate already-parsed data; a RecordError names the file (or row) and field."""
+    if not isinstance(data, dict):
+        raise RecordError(f"expected a mapping of record fields, got {type(data).__name__}",
+                          file=source, row=row)
+    try:
+        return EnterpriseRecord.model_validate(data)
+    except ValidationError as exc:
+        where, message, accepted = describe(exc, EnterpriseRecord)
+        raise RecordError(message, file=source, row=row, field=where or None,
+                          accepted=accepted) from exc
+
+
+def load_record(path: str | Path) -> EnterpriseRecord:
+    """Read a YAML or JSON record file."""
+    path = Path(path)
+    if not path.exists():
+        raise RecordError("no such file", file=str(path))
+    if path.is_dir():
+        raise RecordError("is a directory, not a record file", file=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordError(f"cannot read the file ({exc})", file=str(path)) from exc
+    if not text.strip():
+        raise RecordError("the file is empty; a record needs at least id and district",
+                          file=str(path))
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RecordError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                              file=str(path)) from exc
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+            raise RecordError(f"not valid YAML or JSON{at}", file=str(path)) from exc
+    return parse_record(data, source=str(path))

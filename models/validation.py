@@ -1,0 +1,82 @@
+"""Turn a pydantic ValidationError into one clear line: the field path, what was wrong, what is
+accepted, and for an unknown key the nearest known one."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """`('recognitions', 0, 'tier')` → `recognitions[0].tier`."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path
+
+
+def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class that holds the field at `loc` (following lists and optionals)."""
+    current: Any = root
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            args = typing.get_args(current)
+            current = args[0] if args else None
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            if field is None:
+                field = next((f for f in current.model_fields.values() if f.alias == part), None)
+            current = field.annotation if field else None
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Optional[X] → X."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        real = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        return real[0] if len(real) == 1 else annotation
+    return annotation
+
+
+def known_keys(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def describe(exc: ValidationError, root: type[BaseModel]) -> tuple[str, str, str | None]:
+    """(field path, message, accepted) for the first error of `exc`."""
+    error = exc.errors()[0]
+    # Drop pydantic's union/function tags (`literal[...]`, `function-after[...]`) from the path.
+    loc = tuple(part for part in error["loc"]
+                if isinstance(part, int) or str(part).replace("_", "a").isalnum())
+    path = field_path(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        model = _model_at(root, loc[:-1])
+        keys = known_keys(model) if model else []
+        near = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.5)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        return path, f"unknown key {loc[-1]!r}{hint}", ", ".join(keys) or None
+    if kind == "missing":
+        return path, "is required but missing", None
+    ctx = error.get("ctx") or {}
+    accepted = ctx.get("expected")
+    value = error.get("input")
+    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        return path, message[len("Value error, "):], None
+    if accepted:
+        return path, f"{shown} is not accepted", accepted
+    return path, f"{shown} is not valid: {message[:1].lower()}{message[1:]}", None

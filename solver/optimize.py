@@ -1,0 +1,130 @@
+"""The CP-SAT optimizer: pick the awards (and how much of each capped "up to" amount) that
+maximize the upper total, then the lower total, then the number of awards, under R1–R5.
+
+Reads like an OR-Tools sample: data, model, variables, constraints, objective, solve. Every
+candidate has one named literal `take[key]`; every constraint cites the rule it encodes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from models.errors import SolverError
+from models.money import Money
+from solver.compile import Compiled, difference_cut, effective_amount
+
+TIME_LIMIT_SECONDS = 10.0
+SEED = 0
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The chosen awards (candidate key → amount paid) and the objective values."""
+
+    paid: dict[str, Money]
+    upper: int
+    lower: int
+    count: int
+    method: str = "cp-sat"
+
+
+def optimize(compiled: Compiled) -> Solution:
+    # -- data -------------------------------------------------------------------------------
+    candidates = compiled.candidates
+    by_key = compiled.by_key()
+    model = cp_model.CpModel()
+
+    # -- variables: one named literal per candidate; a pay variable where a cap is shared ------
+    take = {c.key: model.new_bool_var(f"take[{c.key}]") for c in candidates}
+    upper_terms: list = []
+    lower_terms: list = []
+    pay: dict[str, object] = {}
+    for c in candidates:
+        amount = effective_amount(c)
+        if c.variable:
+            pay[c.key] = model.new_int_var(0, amount.max, f"pay[{c.key}]")
+            model.add(pay[c.key] <= amount.max * take[c.key])  # nothing paid unless taken
+        else:
+            pay[c.key] = amount.max * take[c.key]
+        upper_terms.append(pay[c.key])
+        lower_terms.append(amount.min * take[c.key])
+
+    # -- constraints ------------------------------------------------------------------------------
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for c in candidates:
+        if c.r1_group:
+            groups[("R1", c.r1_group)].append(take[c.key])    # R1: most favorable only
+        if c.one_time:
+            groups[("R3", c.one_time)].append(take[c.key])    # R3: one-time, once
+        if c.expense_item:
+            groups[("R4", c.expense_item)].append(take[c.key])  # R4: an item funds one programme
+    for members in groups.values():
+        if len(members) > 1:
+            model.add_at_most_one(members)
+
+    cap_members: dict[str, list] = defaultdict(list)
+    for c in candidates:
+        for cap in c.caps:
+            cap_members[cap].append(pay[c.key])
+    for cap, members in cap_members.items():
+        model.add(sum(members) <= compiled.caps[cap])  # R5: per project / year / enterprise / shared
+
+    years_used: dict[tuple[str, int], object] = {}
+    for c in candidates:
+        if c.year_limit:
+            key, year = c.year_limit
+            if (key, year) not in years_used:
+                years_used[(key, year)] = model.new_bool_var(f"year[{key}, {year}]")
+            model.add_implication(take[c.key], years_used[(key, year)])  # R5: at most N years
+    for key, limit in compiled.year_limits.items():
+        used = [var for (k, _), var in years_used.items() if k == key]
+        if len(used) > limit:
+            model.add(sum(used) <= limit)
+
+    for c in candidates:
+        if c.mirror_of:  # "not less than the municipal subsidy": paid with it, as much as it
+            model.add(take[c.key] == take[c.mirror_of])
+            model.add(pay[c.key] == pay[c.mirror_of])
+        for lower_key in c.deduct:  # R2: the higher tier pays only the difference
+            both = model.new_bool_var(f"both[{c.key}, {lower_key}]")
+            model.add_multiplication_equality(both, [take[c.key], take[lower_key]])
+            cut_min, cut_max = difference_cut(c, by_key[lower_key])
+            upper_terms.append(-cut_max * both)
+            lower_terms.append(-cut_min * both)
+
+    # -- objective: lexicographic, one stage at a time ----------------------------------------
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = SEED
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = TIME_LIMIT_SECONDS
+    upper, lower, count = sum(upper_terms), sum(lower_terms), sum(take.values())
+    order = sorted(candidates, key=lambda c: (c.claim_year, c.key))
+    earliest_first = sum((len(order) - rank) * pay[c.key] for rank, c in enumerate(order))
+    best = []
+    for stage in (upper, lower, count, earliest_first):
+        model.maximize(stage)
+        status = solver.solve(model)
+        if status != cp_model.OPTIMAL:
+            raise SolverError(f"CP-SAT returned {solver.status_name(status)} for record "
+                              f"{compiled.record.id} (expected OPTIMAL)")
+        value = round(solver.objective_value)
+        best.append(value)
+        model.add(stage == value)  # keep this optimum while the next stage breaks ties
+
+    # -- read the answer ----------------------------------------------------------------------
+    paid: dict[str, Money] = {}
+    for c in candidates:
+        if not solver.boolean_value(take[c.key]):
+            continue
+        amount = effective_amount(c)
+        high = solver.value(pay[c.key]) if c.variable else amount.max
+        low = amount.min
+        for lower_key in c.deduct:
+            if solver.boolean_value(take[lower_key]):
+                cut_min, cut_max = difference_cut(c, by_key[lower_key])
+                high, low = high - cut_max, low - cut_min
+        paid[c.key] = Money(low, high, amount.open_above)
+    return Solution(paid=paid, upper=best[0], lower=best[1], count=best[2])
