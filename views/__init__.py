@@ -1,0 +1,1 @@
+"""Views: data in, text out (rich renderables and JSON). Nothing here decides anything."""

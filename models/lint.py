@@ -1,0 +1,189 @@
+"""Lint the catalog: errors for a broken catalog, warnings for the brochure's own defects.
+
+Errors: a file that does not load (unknown field, bad value), a duplicated clause, a clause that
+is not verbatim in the brochure, an amount its quote does not state, a declared condition no rule
+uses, a condition on a field that is undeclared or that the rule kind does not offer, overlapping
+ladders, districts missing from the catalog. Warnings: the brochure prints Mentougou twice, has no
+district item 6, and cites two sources for Daxing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.catalog import (CATALOG_DIR, KIND_FACTS, Amount, Catalog, RuleSpec, build,
+                            load_raw)
+from models.errors import CatalogError
+from models.vocabulary import DISTRICTS
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "error" or "warning"
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.file}: {self.message}"
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _figures(value: int) -> list[str]:
+    """The ways the brochure prints an amount: 200,000 / 100, 000 / 2 million."""
+    shown = [f"{value:,}", f"{value:,}".replace(",", ", ")]
+    if value % 1_000_000 == 0:
+        shown.append(f"{value // 1_000_000} million")
+    return shown
+
+
+def _stated(amount: Amount, quote: str) -> bool:
+    if amount.not_less_than is not None:
+        return "not less than" in quote
+    if amount.percent is not None:
+        return f"{amount.percent}%" in quote
+    value = amount.fixed if amount.fixed is not None else amount.up_to
+    return any(figure in quote for figure in _figures(value or 0))
+
+
+def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
+    try:
+        index, files = load_raw(directory)
+        catalog = build(directory, index, files)
+    except CatalogError as exc:
+        return [Finding("error", exc.file or str(directory), str(exc).split(": ", 1)[-1])]
+    findings: list[Finding] = []
+    brochure_path = directory / index.brochure.file
+    brochure = _norm(brochure_path.read_text(encoding="utf-8")) if brochure_path.exists() else None
+    if brochure is None:
+        findings.append(Finding("error", "index.yaml", f"brochure file {index.brochure.file} is missing"))
+    findings += _clauses(catalog, brochure)
+    findings += _conditions(catalog)
+    findings += _ladders(catalog)
+    findings += _coverage(catalog)
+    findings += _defects(catalog)
+    return findings
+
+
+def _clauses(catalog: Catalog, brochure: str | None) -> list[Finding]:
+    found = []
+    seen: dict[str, str] = {}
+    for name, spec in catalog.files.items():
+        for measure in spec.measures:
+            clause = _norm(measure.clause)
+            if not clause:
+                found.append(Finding("error", name, f"{measure.id}: no clause text"))
+                continue
+            if clause in seen:
+                found.append(Finding("error", name, f"{measure.id}: duplicated clause (the same "
+                                     f"text as {seen[clause]})"))
+            seen[clause] = f"{measure.id} in {name}"
+            if brochure is not None and clause not in brochure:
+                found.append(Finding("error", name, f"{measure.id}: clause is not verbatim in the brochure"))
+            for rule in measure.rules:
+                found += _rule_quote(name, measure.id, clause, rule)
+            for benefit in measure.benefits:
+                if _norm(benefit.quote) not in clause:
+                    found.append(Finding("error", name, f"{benefit.id}: quote is not in the clause"))
+    return found
+
+
+def _rule_quote(name: str, measure: str, clause: str, rule: RuleSpec) -> list[Finding]:
+    quote = _norm(rule.quote)
+    if not quote or quote not in clause:
+        return [Finding("error", name, f"{rule.id}: amount without a source clause (its quote is "
+                        f"not in the clause of {measure})")]
+    amounts = list((rule.levels or {}).values()) + ([rule.amount] if rule.amount else [])
+    return [Finding("error", name, f"{rule.id}: amount {a.model_dump(exclude_defaults=True)} "
+                    "is not stated in its quote") for a in amounts if not _stated(a, quote)]
+
+
+def _conditions(catalog: Catalog) -> list[Finding]:
+    found = []
+    declared = set(catalog.index.conditions)
+    used: set[str] = set()
+    items = [(r.file, r.id, r.spec.kind, r.conditions) for r in catalog.rules]
+    items += [("benefit", b.spec.id, "benefit", b.conditions) for b in catalog.benefits]
+    for file, ident, kind, conditions in items:
+        for condition in conditions:
+            used.add(condition.field)
+            if condition.field not in declared:
+                found.append(Finding("error", file, f"{ident}: condition on undeclared field "
+                                     f"{condition.field!r}"))
+            elif condition.field not in KIND_FACTS[kind]:
+                found.append(Finding("error", file, f"{ident}: a {kind} rule has no fact "
+                                     f"{condition.field!r} to test"))
+    for field in sorted(declared - used):
+        found.append(Finding("error", "index.yaml", f"declared condition {field!r} is used by no rule"))
+    for rule in catalog.rules:
+        for key, value in rule.spec.only_when.items():
+            spec = catalog.index.readings.get(key)
+            if spec is None or value not in spec.alternatives:
+                found.append(Finding("error", rule.file, f"{rule.id}: only_when names unknown "
+                                     f"reading {key}={value}"))
+    return found
+
+
+def _ladders(catalog: Catalog) -> list[Finding]:
+    """Two tier rules that can pay the same district and level under one reading must be in one
+    R1 group; otherwise the same recognition would be paid twice."""
+    found = []
+    by_rung: dict[tuple[str, str], list] = defaultdict(list)
+    for rule in catalog.rules:
+        if rule.spec.kind != "tier_reward":
+            continue
+        if rule.spec.difference != "never" and not rule.spec.r1_group:
+            found.append(Finding("error", rule.file, f"{rule.id}: a difference-only ladder needs an r1_group"))
+        for level in rule.spec.levels or {}:
+            by_rung[(rule.level, level)].append(rule)
+    for (district, level), rules in by_rung.items():
+        for i, first in enumerate(rules):
+            for second in rules[i + 1:]:
+                compatible = all(second.spec.only_when.get(k, v) == v
+                                 for k, v in first.spec.only_when.items())
+                if compatible and (first.spec.r1_group is None
+                                   or first.spec.r1_group != second.spec.r1_group):
+                    found.append(Finding("error", second.file, f"overlapping ladders: {first.id} and "
+                                         f"{second.id} both pay {district} {level} outside one R1 group"))
+    return found
+
+
+def _coverage(catalog: Catalog) -> list[Finding]:
+    with_measures = {spec.level for spec in catalog.files.values() if spec.level != "municipal"}
+    without = set(catalog.index.districts_without_measures)
+    found = [Finding("error", name, f"unknown district level {spec.level!r}")
+             for name, spec in catalog.files.items()
+             if spec.level != "municipal" and spec.level not in DISTRICTS]
+    missing = set(DISTRICTS) - with_measures - without
+    if missing:
+        found.append(Finding("error", "index.yaml", "districts neither with measures nor listed "
+                             f"without: {', '.join(sorted(missing))}"))
+    both = with_measures & without
+    if both:
+        found.append(Finding("error", "index.yaml", f"listed without measures but has a file: {', '.join(sorted(both))}"))
+    return found
+
+
+def _defects(catalog: Catalog) -> list[Finding]:
+    """The brochure's own defects, found in the data and reported as warnings."""
+    found = []
+    district_items = []
+    for name, spec in catalog.files.items():
+        if spec.level == "municipal":
+            continue
+        district_items += spec.brochure_items
+        if len(spec.brochure_items) > len(set(spec.brochure_items)):
+            found.append(Finding("warning", name, f"the brochure prints item {spec.brochure_items[0]} "
+                                 f"({spec.level}) {len(spec.brochure_items)} times; encoded once"))
+        if len(spec.sources) > 1:
+            found.append(Finding("warning", name, f"one section cites {len(spec.sources)} source "
+                                 "documents: " + "; ".join(s.document for s in spec.sources)))
+    numbers = set(district_items)
+    for gap in sorted(set(range(1, max(numbers) + 1)) - numbers):
+        found.append(Finding("warning", "index.yaml", f"the brochure has no district item {gap}"))
+    return found

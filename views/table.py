@@ -1,0 +1,109 @@
+"""Rich renderings of an evaluation and of the catalog, for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from models.catalog import Catalog, MeasureSpec
+from models.money import Money
+from solver.explain import Evaluation
+
+
+def _yuan(amount: Money) -> str:
+    return amount.text() + " yuan"
+
+
+def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
+    """Totals, awards (with whom to call), why, what did not pay, and non-monetary benefits."""
+    changed = {k: v for k, v in evaluation.readings.items() if defaults.get(k) != v}
+    readings = ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
+    head = Text.assemble(("Enterprise ", "bold"), evaluation.enterprise, "   total still to come: ",
+                         (_yuan(evaluation.total), "bold green"), f"   readings: {readings}")
+    awards = Table(title="Awards", show_lines=False, expand=True)
+    for column in ("claim", "measure", "tier", "amount (yuan)", "paid by", "status", "call"):
+        awards.add_column(column, overflow="fold")
+    for award in evaluation.awards:
+        status = "received" if award.received else ("projected" if award.projected else "due")
+        awards.add_row(str(award.claim_year), award.measure, award.tier or "",
+                       award.amount.text(), award.paid_by, status,
+                       f"{award.contact}, tel {award.tel}")
+    if not evaluation.awards:
+        awards.add_row("", "no award", "", "", "", "", "")
+    why = Table(title="Why (clause and reasons)", show_header=False, expand=True)
+    why.add_column("award", style="bold", no_wrap=True)
+    why.add_column("clause and reasons", overflow="fold")
+    for award in evaluation.awards:
+        why.add_row(f"{award.measure} {award.tier or ''} {award.claim_year}",
+                    Text.assemble((f"“{award.clause}”", "italic"), f"\n{award.source}\n{award.why}"))
+    parts: list = [Panel(head), awards, why]
+    if evaluation.not_awarded:
+        lost = Table(title="Not awarded", show_header=False, expand=True)
+        lost.add_column("measure", no_wrap=True)
+        lost.add_column("why not", overflow="fold")
+        for item in evaluation.not_awarded:
+            lost.add_row(item["measure"], "\n".join(item["reasons"]))
+        parts.append(lost)
+    if evaluation.benefits:
+        benefits = Table(title="Non-monetary benefits and support without a stated amount", expand=True)
+        for column in ("measure", "benefit", "amount", "call"):
+            benefits.add_column(column, overflow="fold")
+        for item in evaluation.benefits:
+            benefits.add_row(item["measure"], item["benefit"], item["amount"],
+                             f"{item['contact']}, tel {item['tel']}")
+        parts.append(benefits)
+    return Group(*parts)
+
+
+def measures_view(catalog: Catalog) -> Table:
+    """One line per measure family."""
+    table = Table(title=f"{len(catalog.families)} measure families (brochure as of "
+                        f"{catalog.index.brochure.as_of})", expand=True)
+    for column in ("id", "level", "title", "measures", "tel"):
+        table.add_column(column, overflow="fold")
+    for name, spec in catalog.files.items():
+        for measure in spec.measures:
+            ids = sorted({rule.measure or rule.id for rule in measure.rules}) or ["benefits only"]
+            table.add_row(measure.id, spec.level, measure.title, ", ".join(ids),
+                          "; ".join(dict.fromkeys(s.tel for s in spec.sources)))
+    return table
+
+
+def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
+    """A measure's clause, source, contact, telephone and encoding."""
+    spec = catalog.files[file]
+    head = Text.assemble((measure.id, "bold"), f"  {measure.title}  ({spec.level}, brochure "
+                         f"{spec.brochure_section} item {measure.brochure_item}, file {file})")
+    sources = "\n".join(f"{s.document}\n  contact: {s.contact}, tel {s.tel}" for s in spec.sources)
+    rules = Table(title="Encoding", expand=True)
+    for column in ("rule", "kind", "quote", "amount", "conditions", "rules"):
+        rules.add_column(column, overflow="fold")
+    for rule in measure.rules:
+        amount = ({k: v.model_dump(exclude_defaults=True) for k, v in rule.levels.items()}
+                  if rule.levels else rule.amount.model_dump(exclude_defaults=True) if rule.amount else "")
+        notes = []
+        if rule.r1_group:
+            notes.append(f"R1 group {rule.r1_group}")
+        if rule.difference != "never":
+            notes.append("R2 difference" + (" (reading stacking)" if rule.difference == "reading" else ""))
+        if rule.one_time or rule.kind in ("tier_reward", "relocation_reward"):
+            notes.append("R3 one-time")
+        notes += [f"R5 cap {c.limit:,} per {'/'.join(c.per)}" for c in rule.caps]
+        if rule.max_years:
+            notes.append(f"at most {rule.max_years.limit} years per {'/'.join(rule.max_years.per)}")
+        if rule.only_when:
+            notes.append("only when " + ", ".join(f"{k}={v}" for k, v in rule.only_when.items()))
+        if rule.previous_year:
+            notes.append("says 'in the previous year'")
+        rules.add_row(rule.id, rule.kind, rule.quote, str(amount),
+                      "\n".join(rule.conditions) + ("\ncategories: " + ", ".join(rule.categories)
+                                                    if rule.categories else ""), "\n".join(notes))
+    parts: list = [head, Panel(measure.clause, title="Clause (verbatim)"), Panel(sources, title="Source")]
+    if measure.rules:
+        parts.append(rules)
+    for benefit in measure.benefits:
+        parts.append(Text(f"benefit {benefit.id}: {benefit.quote}"
+                          + (" (amount not stated)" if benefit.amount else " (non-monetary)")))
+    return Group(*parts)
