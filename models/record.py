@@ -114,11 +114,11 @@ class EnterpriseRecord(_Item):
         self.expenses.sort(key=lambda e: e.id)
         self.listings.sort(key=lambda item: (item.year, item.board))
         self.patents.sort(key=lambda p: (p.id, p.year, p.patent_year))
-        seen: set[str] = set()
-        for expense in self.expenses:
-            if expense.id in seen:
-                raise ValueError(f"expense id {expense.id!r} appears twice; each item needs its own id")
-            seen.add(expense.id)
+        _unique("expense id", [e.id for e in self.expenses])
+        _unique("recognition", [f"{r.tier} on {r.date}" for r in self.recognitions])
+        _unique("qualification", [f"{q.kind} on {q.date}" for q in self.qualifications])
+        _unique("listing", [f"{item.board} in {item.year}" for item in self.listings])
+        _unique("patent annuity", [f"{p.id} in {p.year}" for p in self.patents])
         previous = None
         for move in self.moves:
             if move.from_ == move.to:
@@ -155,6 +155,14 @@ class EnterpriseRecord(_Item):
 
     def in_beijing_on(self, day: dt.date) -> bool:
         return self.district_on(day) != OUTSIDE_BEIJING
+
+
+def _unique(what: str, keys: list[str]) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ValueError(f"{what} {key} appears twice; give each one once")
+        seen.add(key)
 
 
 def parse_record(data: Any, *, source: str = "record", row: int | None = None) -> EnterpriseRecord:

@@ -147,6 +147,7 @@ class _Compiler:
         return tuple(keys)
 
     def add(self, candidate: Candidate) -> None:
+        assert all(c.key != candidate.key for c in self.out.candidates), candidate.key
         self.out.candidates.append(candidate)
 
     # -- the run --------------------------------------------------------------------------------

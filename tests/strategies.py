@@ -1,0 +1,84 @@
+"""Hypothesis strategies: small but varied enterprise records (as plain dicts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from models.vocabulary import (BOARDS, DISTRICTS, EXPENSE_CATEGORIES, OUTSIDE_BEIJING,
+                               QUALIFICATIONS, TIERS)
+
+# Districts with measures weigh more: that is where the rules interact.
+BUSY = ("dongcheng", "xicheng", "fengtai", "shijingshan", "mentougou", "shunyi", "daxing",
+        "pinggu", "miyun")
+places = st.one_of(st.sampled_from(BUSY), st.sampled_from(DISTRICTS + (OUTSIDE_BEIJING,)))
+dates = st.dates(dt.date(2020, 1, 1), dt.date(2027, 12, 31))
+years = st.integers(2020, 2027)
+amounts = st.one_of(st.integers(0, 15_000_000), st.sampled_from([0, 1, 999_999, 1_000_001,
+                                                                  2_000_000, 10_000_000]))
+TIER_MEASURES = ("dongcheng.tier", "shijingshan.tier", "daxing.tier", "pinggu.tier",
+                 "mentougou.tier", "fengtai.qualification", "m5.listing", "m6.investment")
+
+
+@st.composite
+def moves_and_district(draw: st.DrawFn) -> tuple[list[dict], str]:
+    start = draw(places)
+    hops = draw(st.lists(st.tuples(places, dates), max_size=2, unique_by=lambda h: h[1]))
+    moves, here = [], start
+    for place, day in sorted(hops, key=lambda h: h[1]):
+        if place == here:
+            continue
+        moves.append({"from": here, "to": place, "date": day})
+        here = place
+    return moves, here
+
+
+@st.composite
+def records(draw: st.DrawFn, max_expenses: int = 4) -> dict:
+    moves, district = draw(moves_and_district())
+    record = {
+        "id": "H-1",
+        "district": district,
+        "entity_type": draw(st.sampled_from(["enterprise", "enterprise", "private_non_enterprise"])),
+        "industries": draw(st.lists(st.sampled_from(
+            ["hydrogen_energy", "commercial_aerospace", "foreign_trade", "software"]), max_size=2)),
+        "recognitions": draw(st.lists(st.fixed_dictionaries(
+            {"tier": st.sampled_from(TIERS), "date": dates}), max_size=3,
+            unique_by=lambda r: (r["tier"], r["date"]))),
+        "moves": moves,
+        "qualifications": draw(st.lists(st.fixed_dictionaries(
+            {"kind": st.sampled_from(QUALIFICATIONS), "date": dates}), max_size=2,
+            unique_by=lambda q: (q["kind"], q["date"]))),
+        "expenses": [dict(item, id=f"X{n}") for n, item in enumerate(draw(st.lists(
+            st.fixed_dictionaries({
+                "category": st.sampled_from(EXPENSE_CATEGORIES), "amount": amounts, "year": years,
+                "project": st.sampled_from([None, "P1", "P2"]),
+                "project_year": st.integers(1, 4)}), max_size=max_expenses)))],
+        "listings": draw(st.lists(st.fixed_dictionaries(
+            {"board": st.sampled_from(BOARDS), "year": years}), max_size=2,
+            unique_by=lambda item: (item["board"], item["year"]))),
+        "patents": [dict(item, id=f"ZL{n}") for n, item in enumerate(draw(st.lists(
+            st.fixed_dictionaries({"standard_annuity": st.integers(0, 20_000),
+                                   "paid": st.integers(0, 20_000), "year": years,
+                                   "patent_year": st.integers(1, 12)}), max_size=1)))],
+        "rewards_received": draw(st.lists(st.fixed_dictionaries({
+            "measure": st.sampled_from(TIER_MEASURES),
+            "tier": st.sampled_from([None, "municipal", "national"]),
+            "amount": st.sampled_from([100_000, 200_000, 500_000, 1_000_000]),
+            "year": years}), max_size=1)),
+        "as_of": dt.date(2026, 11, 24),
+    }
+    for expense in record["expenses"]:
+        if expense["project"] is None:
+            del expense["project"]
+    return record
+
+
+readings = st.fixed_dictionaries({
+    "stacking": st.sampled_from(["cumulative", "difference-only"]),
+    "daxing-sentences": st.sampled_from(["both", "split"]),
+    "claim-lag": st.sampled_from(["next-year", "as-written"]),
+    "paying-district": st.sampled_from(["at-recognition", "at-claim"]),
+    "pinggu-relocation-origin": st.sampled_from(["anywhere", "outside-beijing"]),
+})
