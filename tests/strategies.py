@@ -12,7 +12,10 @@ from models.vocabulary import (BOARDS, DISTRICTS, EXPENSE_CATEGORIES, OUTSIDE_BE
 # Districts with measures weigh more: that is where the rules interact.
 BUSY = ("dongcheng", "xicheng", "fengtai", "shijingshan", "mentougou", "shunyi", "daxing",
         "pinggu", "miyun")
-places = st.one_of(st.sampled_from(BUSY), st.sampled_from(DISTRICTS + (OUTSIDE_BEIJING,)))
+places = st.one_of(st.sampled_from(BUSY), st.sampled_from(BUSY),
+                   st.sampled_from(DISTRICTS + (OUTSIDE_BEIJING,)))
+# Most records hold a municipal or national recognition: that is who the brochure is for.
+tiers = st.sampled_from(("innovative", "municipal", "municipal", "national", "privileged") + TIERS)
 dates = st.dates(dt.date(2020, 1, 1), dt.date(2027, 12, 31))
 years = st.integers(2020, 2027)
 amounts = st.one_of(st.integers(0, 15_000_000), st.sampled_from([0, 1, 999_999, 1_000_001,
@@ -44,7 +47,7 @@ def records(draw: st.DrawFn, max_expenses: int = 4) -> dict:
         "industries": draw(st.lists(st.sampled_from(
             ["hydrogen_energy", "commercial_aerospace", "foreign_trade", "software"]), max_size=2)),
         "recognitions": draw(st.lists(st.fixed_dictionaries(
-            {"tier": st.sampled_from(TIERS), "date": dates}), max_size=3,
+            {"tier": tiers, "date": dates}), min_size=1, max_size=3,
             unique_by=lambda r: (r["tier"], r["date"]))),
         "moves": moves,
         "qualifications": draw(st.lists(st.fixed_dictionaries(
@@ -72,6 +75,28 @@ def records(draw: st.DrawFn, max_expenses: int = 4) -> dict:
     for expense in record["expenses"]:
         if expense["project"] is None:
             del expense["project"]
+    return record
+
+
+@st.composite
+def ladder_records(draw: st.DrawFn) -> dict:
+    """Records where the district rules interact: two levels close in time (R1), a lower tier
+    paid first (R2), moves between ladder districts, relocation rewards, received rewards."""
+    record = draw(records(max_expenses=2))
+    district = draw(st.sampled_from(BUSY))
+    start = draw(st.sampled_from(BUSY + (OUTSIDE_BEIJING, "haidian")))
+    move_day = draw(st.dates(dt.date(2021, 6, 1), dt.date(2024, 6, 30)))
+    record["moves"] = ([{"from": start, "to": district, "date": move_day}]
+                       if start != district and draw(st.booleans()) else [])
+    record["district"] = district
+    municipal = draw(st.dates(dt.date(2020, 1, 1), dt.date(2024, 12, 31)))
+    national = municipal + dt.timedelta(days=draw(st.integers(0, 900)))
+    record["recognitions"] = [{"tier": "municipal", "date": municipal},
+                              {"tier": draw(st.sampled_from(["national", "privileged"])), "date": national}]
+    if draw(st.booleans()):
+        record["recognitions"].append({"tier": "privileged", "date": national + dt.timedelta(days=400)})
+    record["industries"] = draw(st.lists(st.sampled_from(
+        ["hydrogen_energy", "commercial_aerospace", "foreign_trade"]), min_size=1, max_size=2))
     return record
 
 
