@@ -83,8 +83,8 @@ def ladder_records(draw: st.DrawFn) -> dict:
     """Records where the district rules interact: two levels close in time (R1), a lower tier
     paid first (R2), moves between ladder districts, relocation rewards, received rewards."""
     record = draw(records(max_expenses=2))
-    district = draw(st.sampled_from(BUSY))
-    start = draw(st.sampled_from(BUSY + (OUTSIDE_BEIJING, "haidian")))
+    district = draw(st.sampled_from(BUSY + ("mentougou", "pinggu") * 3))  # relocation rewards
+    start = draw(st.sampled_from(BUSY + (OUTSIDE_BEIJING,) * 4 + ("haidian",)))
     move_day = draw(st.dates(dt.date(2021, 6, 1), dt.date(2024, 6, 30)))
     record["moves"] = ([{"from": start, "to": district, "date": move_day}]
                        if start != district and draw(st.booleans()) else [])
