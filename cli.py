@@ -118,7 +118,8 @@ def measures_show(measure_id: Annotated[str, typer.Argument(metavar="ID", help="
         if spec is None:
             import difflib
             known = list(catalog.families) + list(catalog.measure_ids())
-            near = difflib.get_close_matches(measure_id, known, n=1)
+            near = [k for k in known if k.startswith(measure_id + ".")] or \
+                difflib.get_close_matches(measure_id, known, n=1)
             raise InputError(f"unknown measure {measure_id!r}" + (f"; did you mean {near[0]!r}?" if near else ""),
                              accepted=", ".join(catalog.families))
         _console().print(measure_view(catalog, catalog.families[spec.id][0], spec))

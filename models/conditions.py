@@ -113,8 +113,10 @@ def parse_condition(text: str) -> Condition:
         value = _parse_atom(raw, text)
         if op in ("in", "not in"):
             raise CatalogError(f"'{op}' needs a [list] in condition {text!r}")
-    if field == "tier" and value not in TIER_RANK:
-        raise CatalogError(f"unknown tier {value!r} in condition {text!r}",
+    tiers = value if isinstance(value, frozenset) else {value}
+    unknown = sorted(str(tier) for tier in tiers if tier not in TIER_RANK)
+    if field == "tier" and unknown:
+        raise CatalogError(f"unknown tier {unknown[0]!r} in condition {text!r}",
                            accepted=", ".join(TIER_RANK))
     return Condition(field=field, op=op, value=value, text=text.strip())
 

@@ -20,6 +20,17 @@ from models.errors import CatalogError
 from models.vocabulary import DISTRICTS
 
 
+# Which operators make sense for each declared field type.
+OPERATORS = {
+    "tier": {"==", "!=", ">=", "<=", ">", "<", "in", "not in"},
+    "date": {"==", "!=", ">=", "<=", ">", "<"},
+    "int": {"==", "!=", ">=", "<=", ">", "<"},
+    "tags": {"==", "!=", "in", "not in"},
+    "enum": {"==", "!=", "in", "not in"},
+    "place": {"==", "!=", "in", "not in"},
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     level: str  # "error" or "warning"
@@ -56,7 +67,9 @@ def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
         index, files = load_raw(directory)
         catalog = build(directory, index, files)
     except CatalogError as exc:
-        return [Finding("error", exc.file or str(directory), str(exc).split(": ", 1)[-1])]
+        where = f"field {exc.field}: " if exc.field else ""
+        accepted = f" (accepted: {exc.accepted})" if exc.accepted else ""
+        return [Finding("error", exc.file or str(directory), where + exc.message + accepted)]
     findings: list[Finding] = []
     brochure_path = directory / index.brochure.file
     brochure = _norm(brochure_path.read_text(encoding="utf-8")) if brochure_path.exists() else None
@@ -118,6 +131,10 @@ def _conditions(catalog: Catalog) -> list[Finding]:
             elif condition.field not in KIND_FACTS[kind]:
                 found.append(Finding("error", file, f"{ident}: a {kind} rule has no fact "
                                      f"{condition.field!r} to test"))
+            elif condition.op not in OPERATORS[catalog.index.conditions[condition.field].type]:
+                kind_of = catalog.index.conditions[condition.field].type
+                found.append(Finding("error", file, f"{ident}: {condition.text!r}: operator "
+                                     f"{condition.op!r} does not apply to a {kind_of} field"))
     for field in sorted(declared - used):
         found.append(Finding("error", "index.yaml", f"declared condition {field!r} is used by no rule"))
     for rule in catalog.rules:

@@ -8,12 +8,14 @@ that reordering any list in the input cannot change an answer.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
 from models.errors import RecordError
 from models.validation import describe
@@ -59,6 +61,18 @@ class RewardReceived(_Item):
     tier: Level | None = None
     amount: Yuan
     year: Year
+
+    @field_validator("measure")
+    @classmethod
+    def _known_measure(cls, measure: str) -> str:
+        from models.catalog import load_catalog  # the shipped catalog names the measures
+
+        known = load_catalog().measure_ids()
+        if measure not in known:
+            near = difflib.get_close_matches(measure, known, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ValueError(f"unknown measure {measure!r}{hint} (accepted: {', '.join(known)})")
+        return measure
 
 
 class Qualification(_Item):
@@ -157,6 +171,16 @@ class EnterpriseRecord(_Item):
         return self.district_on(day) != OUTSIDE_BEIJING
 
 
+class _RecordLoader(yaml.SafeLoader):
+    """A safe loader that leaves dates as text, so that a bad date is reported by its field path
+    (`recognitions[0].date`) instead of failing inside the YAML parser."""
+
+
+_RecordLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def _unique(what: str, keys: list[str]) -> None:
     seen: set[str] = set()
     for key in keys:
@@ -200,7 +224,7 @@ def load_record(path: str | Path) -> EnterpriseRecord:
                               file=str(path)) from exc
     else:
         try:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_RecordLoader)  # a SafeLoader: data, never code
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

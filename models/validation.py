@@ -56,7 +56,9 @@ def known_keys(model: type[BaseModel]) -> list[str]:
 
 def describe(exc: ValidationError, root: type[BaseModel]) -> tuple[str, str, str | None]:
     """(field path, message, accepted) for the first error of `exc`."""
-    error = exc.errors()[0]
+    errors = exc.errors()
+    # A misspelt key shows up twice (unknown key + required key missing): name the misspelling.
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     # Drop pydantic's union/function tags (`literal[...]`, `function-after[...]`) from the path.
     loc = tuple(part for part in error["loc"]
                 if isinstance(part, int) or str(part).replace("_", "a").isalnum())

@@ -110,8 +110,8 @@ def test_bad_date_in_json(tmp_path: Path):
     assert_input_error(invoke("evaluate", path), "date.json", "field recognitions[0].date", "'2022-13-01'")
 
 
-def test_BUG_bad_date_in_yaml(tmp_path: Path):
-    """BUG: PyYAML's safe_load turns `2022-13-01` into a timestamp and raises a plain ValueError
+def test_bad_date_in_yaml(tmp_path: Path):
+    """Regression (was a bug): PyYAML's safe_load turns `2022-13-01` into a timestamp and raises a plain ValueError
     ("month must be in 1..12"), which load_record does not catch (it only catches
     yaml.YAMLError): the CLI exits 1 with a traceback instead of exit 2 and one error line."""
     path = write(tmp_path, "date.yaml", VALID.replace("2023-03-31", "2022-13-01"))
@@ -172,8 +172,8 @@ def test_rewards_received_with_an_unknown_measure(tmp_path: Path):
                        "unknown measure 'daxing.teir'", "did you mean 'daxing.tier'?")
 
 
-def test_BUG_rewards_received_error_names_the_record_file(tmp_path: Path):
-    """BUG (solver/compile.py collect_received): the RecordError carries no `file`, so unlike
+def test_rewards_received_error_names_the_record_file(tmp_path: Path):
+    """Regression (was a bug in solver/compile.py collect_received): the RecordError carries no `file`, so unlike
     every other record error the line does not name the record file."""
     path = write(tmp_path, "received.yaml", """\
         id: E-1
@@ -183,8 +183,8 @@ def test_BUG_rewards_received_error_names_the_record_file(tmp_path: Path):
     assert_input_error(invoke("evaluate", path), "received.yaml", "field rewards_received[0].measure")
 
 
-def test_BUG_rewards_received_error_names_the_index_as_written(tmp_path: Path):
-    """BUG (solver/compile.py collect_received): the index is taken *after* EnterpriseRecord
+def test_rewards_received_error_names_the_index_as_written(tmp_path: Path):
+    """Regression (was a bug in solver/compile.py collect_received): the index is taken *after* EnterpriseRecord
     sorted rewards_received canonically by year, so the unknown entry written second
     (rewards_received[1]) is reported as rewards_received[0], pointing at the wrong entry."""
     path = write(tmp_path, "received.yaml", """\
@@ -261,8 +261,8 @@ def test_measures_show_prints_the_clause_and_telephone():
     assert "m6.exhibition" in result.stdout
 
 
-def test_BUG_measures_show_prints_list_conditions():
-    """BUG: views/table.py passes condition strings to rich as markup, so `[foreign_trade]` is
+def test_measures_show_prints_list_conditions():
+    """Regression (was a bug): views/table.py passes condition strings to rich as markup, so `[foreign_trade]` is
     read as a style tag and vanishes: the encoding shows only `industry in`. The same happens in
     the `evaluate` table's 'Not awarded' reasons (see the next test)."""
     result = invoke("measures", "show", "m6.exhibition")
@@ -270,8 +270,8 @@ def test_BUG_measures_show_prints_list_conditions():
     assert "[foreign_trade]" in result.stdout
 
 
-def test_BUG_evaluate_table_prints_bracketed_reasons(tmp_path: Path):
-    """BUG: as above; JSON says `industry in [foreign_trade] failed: industry is [software]`, the
+def test_evaluate_table_prints_bracketed_reasons(tmp_path: Path):
+    """Regression (was a bug): as above; JSON says `industry in [foreign_trade] failed: industry is [software]`, the
     table prints `industry in  failed: industry is`."""
     path = write(tmp_path, "software.yaml", VALID + "industries: [software]\n"
                  "expenses: [{id: X1, category: exhibition, amount: 1000, year: 2025}]\n")

@@ -253,8 +253,8 @@ def test_lint_function_matches_the_command(catalog: Path):
 
 # -- defects found while writing these tests (not fixed; see the report) ------------------------------
 
-def test_BUG_unknown_field_message_keeps_its_field_path(catalog: Path):
-    """BUG: lint() renders a CatalogError with `str(exc).split(": ", 1)[-1]`, which drops the
+def test_unknown_field_message_keeps_its_field_path(catalog: Path):
+    """Regression (was a bug): lint() renders a CatalogError with `str(exc).split(": ", 1)[-1]`, which drops the
     "file, field measures[0].rules[0].amout" prefix *including the field path*; in a file with
     many rules the reader cannot tell which rule has the unknown key."""
     path = catalog / "municipal-several-measures.yaml"
@@ -264,3 +264,13 @@ def test_BUG_unknown_field_message_keeps_its_field_path(catalog: Path):
     result = run_lint("--catalog", str(catalog))
     assert result.exit_code == 1, result.output
     assert "measures[5].rules[2]" in result.output
+
+
+def test_an_operator_that_does_not_suit_its_field_is_an_error(catalog: Path):
+    path = catalog / "municipal-several-measures.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"industry in [foreign_trade]"', '"industry >= foreign_trade"'),
+                    encoding="utf-8")
+    result = run_lint("--catalog", str(catalog))
+    assert result.exit_code == 1, result.output
+    assert "operator '>=' does not apply to a tags field" in result.output

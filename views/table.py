@@ -12,6 +12,12 @@ from models.money import Money
 from solver.explain import Evaluation
 
 
+def _row(table: Table, *cells: str | Text) -> None:
+    """Add a row of plain text: catalog and record text is data, never rich markup
+    (`industry in [foreign_trade]` must print its brackets)."""
+    table.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in cells))
+
+
 def _yuan(amount: Money) -> str:
     return amount.text() + " yuan"
 
@@ -27,16 +33,16 @@ def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
         awards.add_column(column, overflow="fold")
     for award in evaluation.awards:
         status = "received" if award.received else ("projected" if award.projected else "due")
-        awards.add_row(str(award.claim_year), award.measure, award.tier or "",
+        _row(awards, str(award.claim_year), award.measure, award.tier or "",
                        award.amount.text(), award.paid_by, status,
                        f"{award.contact}, tel {award.tel}")
     if not evaluation.awards:
-        awards.add_row("", "no award", "", "", "", "", "")
+        _row(awards, "", "no award", "", "", "", "", "")
     why = Table(title="Why (clause and reasons)", show_header=False, expand=True)
     why.add_column("award", style="bold", no_wrap=True)
     why.add_column("clause and reasons", overflow="fold")
     for award in evaluation.awards:
-        why.add_row(f"{award.measure} {award.tier or ''} {award.claim_year}",
+        _row(why, f"{award.measure} {award.tier or ''} {award.claim_year}",
                     Text.assemble((f"“{award.clause}”", "italic"), f"\n{award.source}\n{award.why}"))
     parts: list = [Panel(head), awards, why]
     if evaluation.not_awarded:
@@ -44,14 +50,14 @@ def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
         lost.add_column("measure", no_wrap=True)
         lost.add_column("why not", overflow="fold")
         for item in evaluation.not_awarded:
-            lost.add_row(item["measure"], "\n".join(item["reasons"]))
+            _row(lost, item["measure"], "\n".join(item["reasons"]))
         parts.append(lost)
     if evaluation.benefits:
         benefits = Table(title="Non-monetary benefits and support without a stated amount", expand=True)
         for column in ("measure", "benefit", "amount", "call"):
             benefits.add_column(column, overflow="fold")
         for item in evaluation.benefits:
-            benefits.add_row(item["measure"], item["benefit"], item["amount"],
+            _row(benefits, item["measure"], item["benefit"], item["amount"],
                              f"{item['contact']}, tel {item['tel']}")
         parts.append(benefits)
     return Group(*parts)
@@ -66,7 +72,7 @@ def measures_view(catalog: Catalog) -> Table:
     for name, spec in catalog.files.items():
         for measure in spec.measures:
             ids = sorted({rule.measure or rule.id for rule in measure.rules}) or ["benefits only"]
-            table.add_row(measure.id, spec.level, measure.title, ", ".join(ids),
+            _row(table, measure.id, spec.level, measure.title, ", ".join(ids),
                           "; ".join(dict.fromkeys(s.tel for s in spec.sources)))
     return table
 
@@ -97,10 +103,11 @@ def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
             notes.append("only when " + ", ".join(f"{k}={v}" for k, v in rule.only_when.items()))
         if rule.previous_year:
             notes.append("says 'in the previous year'")
-        rules.add_row(rule.id, rule.kind, rule.quote, str(amount),
+        _row(rules, rule.id, rule.kind, rule.quote, str(amount),
                       "\n".join(rule.conditions) + ("\ncategories: " + ", ".join(rule.categories)
                                                     if rule.categories else ""), "\n".join(notes))
-    parts: list = [head, Panel(measure.clause, title="Clause (verbatim)"), Panel(sources, title="Source")]
+    parts: list = [head, Panel(Text(measure.clause), title="Clause (verbatim)"),
+                         Panel(Text(sources), title="Source")]
     if measure.rules:
         parts.append(rules)
     for benefit in measure.benefits:
