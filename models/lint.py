@@ -76,6 +76,9 @@ def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
     if brochure is None:
         findings.append(Finding("error", "index.yaml", f"brochure file {index.brochure.file} is missing"))
     findings += _clauses(catalog, brochure)
+    if brochure is not None:
+        findings += [Finding("error", "index.yaml", f"window {name}: clause is not verbatim in the brochure")
+                     for name, window in index.windows.items() if _norm(window.clause) not in brochure]
     findings += _conditions(catalog)
     findings += _ladders(catalog)
     findings += _coverage(catalog)

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from models.conditions import Condition, parse_condition
-from models.errors import CatalogError, ReadingError
+from models.errors import CatalogError, InputError, ReadingError
 from models.validation import describe
 
 CATALOG_DIR = Path(__file__).parent
@@ -171,6 +171,9 @@ class DefectSpec(_Strict):
 class WindowSpec(_Strict):
     period: Literal["month", "quarter", "not_stated"]
     clause: str
+    who: str
+    contact: str
+    tel: str
 
 
 class IndexSpec(_Strict):
@@ -338,3 +341,67 @@ def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
     """The catalog in `directory` (default: the shipped Beijing catalog), loaded once."""
     index, files = load_raw(directory)
     return build(directory, index, files)
+
+
+REFORM_FIELDS = ("amount", "percent", "cap")
+
+
+def _reform_rule(rule: RuleSpec, level: str | None, field: str, value: int) -> RuleSpec:
+    def amount_with(amount: Amount) -> Amount:
+        if field == "percent":
+            if amount.percent is None:
+                raise InputError(f"rule {rule.id} pays no percentage", field="reform")
+            return amount.model_copy(update={"percent": value})
+        key = "fixed" if amount.fixed is not None else "up_to" if amount.up_to is not None else None
+        if key is None:
+            raise InputError(f"rule {rule.id} has no fixed or up-to amount to change", field="reform")
+        return amount.model_copy(update={key: value})
+
+    if field == "cap":
+        if not rule.caps:
+            raise InputError(f"rule {rule.id} has no cap", field="reform")
+        return rule.model_copy(update={"caps": (rule.caps[0].model_copy(update={"limit": value}),)
+                                       + rule.caps[1:]})
+    if rule.levels is not None:
+        levels = [level] if level else list(rule.levels)
+        missing = [lv for lv in levels if lv not in rule.levels]
+        if missing:
+            raise InputError(f"rule {rule.id} has no {missing[0]} level", field="reform",
+                             accepted=", ".join(rule.levels))
+        return rule.model_copy(update={"levels": {lv: amount_with(a) if lv in levels else a
+                                                  for lv, a in rule.levels.items()}})
+    assert rule.amount is not None
+    return rule.model_copy(update={"amount": amount_with(rule.amount)})
+
+
+def reformed(catalog: Catalog, reforms: dict[str, int]) -> Catalog:
+    """The catalog with reforms applied: `shunyi.tier.national.amount=800000` changes the
+    amount of the national level of every rule of `shunyi.tier`; `m4.cap=20000000` a cap."""
+    files = dict(catalog.files)
+    for path, value in reforms.items():
+        parts = path.split(".")
+        field = parts[-1]
+        if field not in REFORM_FIELDS or len(parts) < 2:
+            raise InputError(f"reform {path!r} must end in .amount, .percent or .cap",
+                             field="reform", accepted="e.g. shunyi.tier.national.amount=800000")
+        level = parts[-2] if parts[-2] in ("municipal", "national") else None
+        target = ".".join(parts[:-2] if level else parts[:-1])
+        hits = 0
+        for name, spec in files.items():
+            measures = []
+            for measure in spec.measures:
+                rules = []
+                for rule in measure.rules:
+                    if target in (rule.id, rule.measure or rule.id, measure.id) and \
+                            (level is None or rule.levels is None or level in rule.levels):
+                        rule = _reform_rule(rule, level, field, value)
+                        hits += 1
+                    rules.append(rule)
+                measures.append(measure.model_copy(update={"rules": tuple(rules)}))
+            files[name] = spec.model_copy(update={"measures": tuple(measures)})
+        if not hits:
+            known = sorted({r.id for r in catalog.rules} | {r.measure for r in catalog.rules})
+            near = difflib.get_close_matches(target, known, n=1)
+            raise InputError(f"reform {path!r} names no rule" + (f"; did you mean {near[0]!r}?" if near else ""),
+                             field="reform", accepted=", ".join(known))
+    return build(catalog.directory, catalog.index, files)

@@ -1,0 +1,162 @@
+"""What-if scenarios: a small YAML file or inline `key=value` items that patch a record, pick
+readings, or reform the catalog (change an amount, a percentage or a cap).
+
+Inline forms (each one a change):
+
+    move=shunyi@2027-01-01                  move the enterprise on that date
+    recognition=national@2027-06-30         add a recognition
+    expense=leased_equipment:12000000@2027  add an expense item (its own project, year 1)
+    industry=hydrogen_energy                add an industry tag
+    district=… | entity_type=… | as_of=…    set a field
+    stacking=difference-only                pick a reading (any registered reading key)
+    shunyi.tier.national.amount=800000      reform: a rule's amount (per level for tier rewards)
+    m6.exhibition.percent=50 | m4.cap=20000000
+
+>>> parse_inline(["move=shunyi@2027-01-01", "stacking=difference-only"], ["stacking"]).readings
+{'stacking': 'difference-only'}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from models.errors import InputError
+from models.validation import describe
+
+SET_FIELDS = ("district", "entity_type", "as_of", "name")
+ADD_FIELDS = ("recognitions", "moves", "expenses", "listings", "patents", "qualifications",
+              "rewards_received", "industries")
+
+
+@dataclass
+class Scenario:
+    """A scenario: record changes, readings and reforms, with a name for the report."""
+
+    name: str
+    sets: dict[str, Any] = field(default_factory=dict)
+    adds: dict[str, list[Any]] = field(default_factory=dict)
+    move: tuple[str, dt.date] | None = None
+    readings: dict[str, str] = field(default_factory=dict)
+    reforms: dict[str, int] = field(default_factory=dict)
+
+    def merged(self, other: Scenario) -> Scenario:
+        adds = {k: list(v) for k, v in self.adds.items()}
+        for key, items in other.adds.items():
+            adds.setdefault(key, []).extend(items)
+        return Scenario(name=f"{self.name} + {other.name}" if self.name else other.name,
+                        sets={**self.sets, **other.sets}, adds=adds,
+                        move=other.move or self.move,
+                        readings={**self.readings, **other.readings},
+                        reforms={**self.reforms, **other.reforms})
+
+    def apply(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The record data (as dumped by the record model) with the changes applied."""
+        out = {**data, **self.sets}
+        for key, items in self.adds.items():
+            out[key] = list(out.get(key) or []) + list(items)
+        if self.move is not None:
+            to, day = self.move
+            out["moves"] = list(out.get("moves") or []) + [{"from": out["district"], "to": to, "date": day}]
+            out["district"] = to
+        return out
+
+
+class _ScenarioFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    set: dict[str, Any] = {}
+    add: dict[str, list[Any]] = {}
+    move: dict[str, Any] | None = None
+    readings: dict[str, str] = {}
+    reform: dict[str, int] = {}
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """A scenario file (YAML)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such scenario file", file=str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", file=str(path)) from exc
+    try:
+        spec = _ScenarioFile.model_validate(data or {})
+    except ValidationError as exc:
+        where, message, accepted = describe(exc, _ScenarioFile)
+        raise InputError(message, file=str(path), field=where, accepted=accepted) from exc
+    for key in spec.set:
+        if key not in SET_FIELDS:
+            raise InputError(f"cannot set {key!r}", file=str(path), field=f"set.{key}",
+                             accepted=", ".join(SET_FIELDS))
+    for key in spec.add:
+        if key not in ADD_FIELDS:
+            raise InputError(f"cannot add to {key!r}", file=str(path), field=f"add.{key}",
+                             accepted=", ".join(ADD_FIELDS))
+    move = None
+    if spec.move is not None:
+        if set(spec.move) != {"to", "date"}:
+            raise InputError("a move needs exactly `to` and `date`", file=str(path), field="move")
+        move = (str(spec.move["to"]), _date(str(spec.move["date"]), "move.date"))
+    return Scenario(name=spec.name or path.stem, sets=dict(spec.set), adds=dict(spec.add),
+                    move=move, readings=dict(spec.readings), reforms=dict(spec.reform))
+
+
+def _date(text: str, where: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"{text!r} is not a date", field=where, accepted="YYYY-MM-DD") from exc
+
+
+def _int(text: str, where: str) -> int:
+    if not re.fullmatch(r"\d+", text.replace("_", "")):
+        raise InputError(f"{text!r} is not a whole number of yuan", field=where,
+                         accepted="digits, e.g. 800000")
+    return int(text.replace("_", ""))
+
+
+def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
+    """Inline `key=value` changes (see the module docstring)."""
+    scenario = Scenario(name=" ".join(items))
+    for item in items:
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise InputError(f"{item!r} is not key=value", field="scenario",
+                             accepted="e.g. move=shunyi@2027-01-01 or stacking=difference-only")
+        if key == "move":
+            to, _, day = value.partition("@")
+            scenario.move = (to, _date(day, item))
+        elif key == "recognition":
+            tier, _, day = value.partition("@")
+            scenario.adds.setdefault("recognitions", []).append({"tier": tier, "date": _date(day, item)})
+        elif key == "expense":
+            match = re.fullmatch(r"([a-z_]+):([\d_]+)@(\d{4})", value)
+            if not match:
+                raise InputError(f"{item!r}: an expense is CATEGORY:AMOUNT@YEAR", field="scenario",
+                                 accepted="e.g. expense=leased_equipment:12000000@2027")
+            number = len(scenario.adds.get("expenses", []))
+            scenario.adds.setdefault("expenses", []).append({
+                "id": f"WHATIF-{number + 1}", "category": match[1],
+                "amount": _int(match[2], item), "year": int(match[3])})
+        elif key == "industry":
+            scenario.adds.setdefault("industries", []).append(value)
+        elif key in SET_FIELDS:
+            scenario.sets[key] = _date(value, item) if key == "as_of" else value
+        elif key in reading_keys or key.startswith("reading."):
+            scenario.readings[key.removeprefix("reading.")] = value
+        elif "." in key:
+            scenario.reforms[key] = _int(value, item)
+        else:
+            raise InputError(f"unknown change {key!r}", field="scenario",
+                             accepted="move, recognition, expense, industry, " + ", ".join(SET_FIELDS)
+                             + ", a reading key, or a reform path such as shunyi.tier.national.amount")
+    return scenario

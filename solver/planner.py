@@ -1,0 +1,268 @@
+"""The planner: best relocation district, claim timeline, application windows and every reading.
+
+Each function loops over `solver.evaluate.evaluate` (the one road) and returns plain data.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from models.catalog import Catalog, load_catalog, reformed
+from models.errors import InputError
+from models.money import Money
+from models.record import EnterpriseRecord, parse_record
+from models.scenario import Scenario, parse_inline
+from models.vocabulary import DISTRICTS, TIER_RANK
+from solver.evaluate import evaluate
+from solver.explain import Award, Evaluation
+
+DEFAULT_HORIZON_YEARS = 2
+
+
+def total_of(awards: list[Award] | tuple[Award, ...]) -> Money:
+    """The total still to come: every award not already received."""
+    total = Money.zero()
+    for award in awards:
+        if not award.received:
+            total = total + award.amount
+    return total
+
+
+def within(evaluation: Evaluation, first_year: int, last_year: int) -> list[Award]:
+    """The awards (not received) claimed in [first_year, last_year]."""
+    return [a for a in evaluation.awards
+            if not a.received and first_year <= a.claim_year <= last_year]
+
+
+# -- best relocation district --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DistrictOutcome:
+    district: str
+    current: bool
+    total: Money
+    delta_min: int
+    delta_max: int
+    awards: tuple[Award, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"district": self.district, "total": self.total.as_dict(),
+                "delta_vs_stay": {"min": self.delta_min, "max": self.delta_max},
+                "awards": [a.as_dict() for a in self.awards]}
+
+
+@dataclass(frozen=True)
+class Ranking:
+    enterprise: str
+    current_district: str
+    move_date: dt.date
+    horizon: tuple[int, int]
+    readings: dict[str, str]
+    stay: Money
+    ranking: tuple[DistrictOutcome, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"enterprise": self.enterprise, "move_date": self.move_date.isoformat(),
+                "horizon": list(self.horizon),
+                "ranking": [outcome.as_dict() for outcome in self.ranking]}
+
+
+def moved(record: EnterpriseRecord, district: str, day: dt.date) -> EnterpriseRecord:
+    """The record plus a move into `district` on `day` (the record itself when already there)."""
+    if district == record.district:
+        return record
+    if record.moves and record.moves[-1].date >= day:
+        raise InputError(f"the record already moves on {record.moves[-1].date}, on or after the "
+                         f"move date {day}", field="--move-date",
+                         accepted=f"a date after {record.moves[-1].date}")
+    data = record.model_dump(by_alias=True)
+    data["moves"].append({"from": record.district, "to": district, "date": day})
+    data["district"] = district
+    return parse_record(data, source=f"{record.id} moved to {district}")
+
+
+def best_district(record: EnterpriseRecord, move_date: dt.date | None = None,
+                  horizon_years: int = DEFAULT_HORIZON_YEARS,
+                  readings: dict[str, str] | None = None, *, catalog: Catalog | None = None,
+                  today: dt.date | None = None) -> Ranking:
+    """Rank the 16 districts by what a move there on `move_date` brings within the horizon."""
+    if horizon_years < 0:
+        raise InputError("the horizon cannot be negative", field="--horizon-years",
+                         accepted="0 or more years after the move year")
+    catalog = catalog or load_catalog()
+    day = move_date or record.as_of or today or dt.date.today()
+    first, last = day.year, day.year + horizon_years
+    outcomes: list[tuple[str, Money, tuple[Award, ...]]] = []
+    for district in DISTRICTS:
+        result = evaluate(moved(record, district, day), readings, catalog=catalog, today=today)
+        awards = tuple(within(result, first, last))
+        outcomes.append((district, total_of(awards), awards))
+    if record.district in DISTRICTS:
+        stay = next(total for district, total, _ in outcomes if district == record.district)
+    else:  # outside Beijing: staying is the record as it is
+        stay = total_of(within(evaluate(record, readings, catalog=catalog, today=today), first, last))
+    ranked = sorted(outcomes, key=lambda o: (-o[1].max, -o[1].min, o[0]))
+    return Ranking(
+        enterprise=record.id, current_district=record.district, move_date=day,
+        horizon=(first, last), readings=catalog.resolve_readings(readings), stay=stay,
+        ranking=tuple(DistrictOutcome(district=d, current=d == record.district, total=t,
+                                      delta_min=t.min - stay.min, delta_max=t.max - stay.max,
+                                      awards=a) for d, t, a in ranked))
+
+
+# -- timeline ----------------------------------------------------------------------------------------
+
+def timeline(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """Claim year by claim year: what can be claimed, from whom, whom to call."""
+    years: dict[int, list[Award]] = {}
+    for award in evaluation.awards:
+        years.setdefault(award.claim_year, []).append(award)
+    return [{"year": year, "total": total_of(awards).as_dict(),
+             "claims": [{"measure": a.measure, "tier": a.tier, "amount": a.amount.as_dict(),
+                         "paid_by": a.paid_by, "received": a.received, "projected": a.projected,
+                         "contact": a.contact, "tel": a.tel} for a in awards]}
+            for year, awards in sorted(years.items())]
+
+
+# -- application windows ----------------------------------------------------------------------------
+
+def windows(day: dt.date, tier: str | None = None, *,
+            catalog: Catalog | None = None) -> list[dict[str, Any]]:
+    """The application window open on `day` for each recognition tier (brochure III.(III))."""
+    catalog = catalog or load_catalog()
+    if tier is not None and tier not in catalog.index.windows:
+        raise InputError(f"no application window for tier {tier!r}", field="--tier",
+                         accepted=", ".join(catalog.index.windows))
+    out = []
+    for name, spec in catalog.index.windows.items():
+        if tier is not None and name != tier:
+            continue
+        if spec.period == "month":
+            opens = day.replace(day=1)
+            closes = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        elif spec.period == "quarter":
+            first_month = 3 * ((day.month - 1) // 3) + 1
+            opens = dt.date(day.year, first_month, 1)
+            closes = dt.date(day.year, first_month + 2,
+                             calendar.monthrange(day.year, first_month + 2)[1])
+        else:
+            opens = closes = None
+        out.append({
+            "tier": name, "period": spec.period,
+            "opens": opens.isoformat() if opens else None,
+            "last_day": closes.isoformat() if closes else None,
+            "days_left": (closes - day).days if closes else None,
+            "who": spec.who, "clause": spec.clause, "portal": catalog.index.brochure.portal,
+            "contact": spec.contact, "tel": spec.tel})
+    return sorted(out, key=lambda w: TIER_RANK[w["tier"]])
+
+
+# -- every reading --------------------------------------------------------------------------------
+
+def all_readings(record: EnterpriseRecord, *, catalog: Catalog | None = None,
+                 today: dt.date | None = None) -> dict[str, Any]:
+    """Evaluate under every combination of readings: the range of totals, and for each
+    alternative reading (the others at their defaults) which awards it moves."""
+    catalog = catalog or load_catalog()
+    keys = list(catalog.index.readings)
+    defaults = catalog.default_readings()
+    results: dict[tuple[str, ...], Evaluation] = {}
+    for values in itertools.product(*(list(catalog.index.readings[k].alternatives) for k in keys)):
+        results[values] = evaluate(record, dict(zip(keys, values)), catalog=catalog, today=today)
+    totals = [r.total for r in results.values()]
+    base = results[tuple(defaults[k] for k in keys)]
+    effects = []
+    for key in keys:
+        for value in catalog.index.readings[key].alternatives:
+            if value == defaults[key]:
+                continue
+            other = results[tuple(value if k == key else defaults[k] for k in keys)]
+            gained, lost = award_changes(base, other)
+            effects.append({"reading": f"{key}={value}",
+                            "delta": {"min": other.total.min - base.total.min,
+                                      "max": other.total.max - base.total.max},
+                            "gained": gained, "lost": lost})
+    return {"enterprise": record.id,
+            "range": {"min": min(t.min for t in totals), "max": max(t.max for t in totals),
+                      "open_above": any(t.open_above for t in totals)},
+            "default": base.total.as_dict(),
+            "combinations": [{"readings": dict(zip(keys, values)), "total": r.total.as_dict()}
+                             for values, r in results.items()],
+            "effects": effects}
+
+
+def _award_key(award: Award) -> tuple:
+    return (award.measure, award.tier, award.claim_year, award.amount.min, award.amount.max,
+            award.received, award.paid_by)
+
+
+def award_changes(before: Evaluation, after: Evaluation) -> tuple[list[dict], list[dict]]:
+    """Awards in `after` but not `before` (gained) and the other way round (lost)."""
+    old = {_award_key(a): a for a in before.awards}
+    new = {_award_key(a): a for a in after.awards}
+    gained = [new[k].as_dict() for k in new if k not in old]
+    lost = [old[k].as_dict() for k in old if k not in new]
+    return gained, lost
+
+
+# -- what if -----------------------------------------------------------------------------------------
+
+def apply_scenario(record: EnterpriseRecord, scenario: Scenario, catalog: Catalog,
+                   readings: dict[str, str] | None) -> tuple[EnterpriseRecord, Catalog, dict[str, str]]:
+    """The record, catalog and readings a scenario asks for."""
+    changed = parse_record(scenario.apply(record.model_dump(by_alias=True)),
+                           source=f"scenario {scenario.name!r}") \
+        if (scenario.sets or scenario.adds or scenario.move) else record
+    return (changed, reformed(catalog, scenario.reforms) if scenario.reforms else catalog,
+            {**(readings or {}), **scenario.readings})
+
+
+def whatif(record: EnterpriseRecord, scenario: Scenario, readings: dict[str, str] | None = None,
+           *, catalog: Catalog | None = None, today: dt.date | None = None) -> dict[str, Any]:
+    """Baseline against scenario: both totals, the delta, and the awards gained and lost."""
+    catalog = catalog or load_catalog()
+    baseline = evaluate(record, readings, catalog=catalog, today=today)
+    changed, changed_catalog, changed_readings = apply_scenario(record, scenario, catalog, readings)
+    outcome = evaluate(changed, changed_readings, catalog=changed_catalog, today=today)
+    gained, lost = award_changes(baseline, outcome)
+    return {"enterprise": record.id, "scenario": scenario.name,
+            "baseline": {"readings": baseline.readings, "total": baseline.total.as_dict()},
+            "outcome": {"readings": outcome.readings, "total": outcome.total.as_dict()},
+            "delta": {"min": outcome.total.min - baseline.total.min,
+                      "max": outcome.total.max - baseline.total.max},
+            "gained": gained, "lost": lost}
+
+
+def sweep(record: EnterpriseRecord, key: str, values: list[int], base: Scenario,
+          readings: dict[str, str] | None = None, *, catalog: Catalog | None = None,
+          today: dt.date | None = None) -> dict[str, Any]:
+    """The total as one number of a scenario varies (`key` is an inline key taking a number)."""
+    catalog = catalog or load_catalog()
+    points = []
+    for value in values:
+        step = parse_inline([f"{key}={value}"], list(catalog.index.readings))
+        changed, changed_catalog, changed_readings = apply_scenario(record, base.merged(step),
+                                                                    catalog, readings)
+        total = evaluate(changed, changed_readings, catalog=changed_catalog, today=today).total
+        points.append({"value": value, "total": total.as_dict()})
+    return {"enterprise": record.id, "key": key, "points": points}
+
+
+def parse_sweep(text: str) -> tuple[str, list[int]]:
+    """`shunyi.tier.national.amount=100000..900000:100000` → key and the values."""
+    key, _, spec = text.partition("=")
+    try:
+        span, _, step_text = spec.partition(":")
+        low_text, _, high_text = span.partition("..")
+        low, high, step = int(low_text), int(high_text), int(step_text or 1)
+    except ValueError:
+        raise InputError(f"{text!r} is not KEY=LOW..HIGH:STEP", field="--sweep",
+                         accepted="e.g. --sweep shunyi.tier.national.amount=100000..900000:100000") from None
+    if not key or step <= 0 or high < low or (high - low) // step > 200:
+        raise InputError(f"{text!r}: need LOW <= HIGH, STEP > 0 and at most 200 points",
+                         field="--sweep")
+    return key, list(range(low, high + 1, step))
