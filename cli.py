@@ -3,6 +3,7 @@ exit statuses in one place (0 fine, 1 lint errors, 2 bad input, 3 solver failure
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -33,6 +34,12 @@ EXIT_STATUS = {InputError: 2, CatalogError: 2, SolverError: 3}
 class Format(str, Enum):
     table = "table"
     json = "json"
+
+
+class ChartFormat(str, Enum):
+    table = "table"
+    json = "json"
+    png = "png"
 
 
 def _console() -> Console:
@@ -76,6 +83,7 @@ def evaluate(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON (see examples/).")],
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
+    all_readings: Annotated[bool, typer.Option("--all-readings", help="Evaluate under every combination of readings: the range of totals and which reading moves which award.")] = False,
 ) -> None:
     """Evaluate one enterprise: every award with its amount, claim year, payer, clause and contact, the total still to come, and why each other measure does not pay.
 
@@ -86,11 +94,193 @@ def evaluate(
 
     def action() -> None:
         readings = parse_readings(reading)
+        if all_readings:
+            from solver.planner import all_readings as every_reading
+            from views.planner import readings_view
+            if readings:
+                raise ReadingError("--all-readings already tries every reading", field="--reading")
+            report = every_reading(load_record(record))
+            if format is Format.json:
+                typer.echo(dump_json(report))
+            else:
+                _console().print(readings_view(report))
+            return
         result = run_evaluation(load_record(record), readings)
         if format is Format.json:
             typer.echo(dump_json(result.as_dict()))
         else:
             _console().print(evaluation_view(result, load_catalog().default_readings()))
+    _run(action)
+
+
+def _chart_out(out: Path | None, default: str) -> Path:
+    return out if out is not None else Path(default)
+
+
+DateOption = Annotated[str | None, typer.Option("--move-date", metavar="YYYY-MM-DD", help="When the move would happen (default: the record's as_of, else today).")]
+
+
+def _parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{value!r} is not a date", field=option, accepted="YYYY-MM-DD") from None
+
+
+@app.command("best-district")
+def best_district(
+    record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
+    move_date: DateOption = None,
+    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, help="Claim years counted: the move year and the N after it.")] = 2,
+    reading: ReadingOption = None,
+    format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (a ranking chart).")] = ChartFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (png default: ID-best-district.png).")] = None,
+) -> None:
+    """Rank Beijing's 16 districts by what moving there would bring within the horizon.
+
+    Example: zjtx best-district examples/relocating-little-giant.yaml --move-date 2027-01-15 --format png --out docs/best-district.png
+    """
+    from solver.planner import best_district as rank
+    from views.charts import ranking_chart
+    from views.planner import ranking_view
+
+    def action() -> None:
+        ranking = rank(load_record(record), _parse_date(move_date, "--move-date"), horizon_years,
+                       parse_readings(reading))
+        if format is ChartFormat.png:
+            path = ranking_chart(ranking, _chart_out(out, f"{ranking.enterprise}-best-district.png"))
+            typer.echo(f"wrote {path}")
+        elif format is ChartFormat.json:
+            _emit(dump_json(ranking.as_dict()), out)
+        else:
+            _console().print(ranking_view(ranking))
+    _run(action)
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+@app.command()
+def timeline(
+    record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
+    reading: ReadingOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Claim year by claim year: what can be claimed, from whom, and whom to call (projected items marked)."""
+    from solver.evaluate import evaluate as run_evaluation
+    from solver.planner import timeline as by_year
+    from views.planner import timeline_view
+
+    def action() -> None:
+        result = run_evaluation(load_record(record), parse_readings(reading))
+        years = by_year(result)
+        if format is Format.json:
+            typer.echo(dump_json({"enterprise": result.enterprise, "years": years}))
+        else:
+            _console().print(timeline_view(result.enterprise, years))
+    _run(action)
+
+
+@app.command()
+def windows(
+    date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The day to look at (default today).")] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help="innovative, municipal or national (default all).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """The application window open on a date for each recognition tier, its last day, and whom to call."""
+    from solver.planner import windows as open_windows
+    from views.planner import windows_view
+
+    def action() -> None:
+        day = _parse_date(date, "--date") or dt.date.today()
+        found = open_windows(day, tier)
+        if format is Format.json:
+            typer.echo(dump_json({"date": day.isoformat(), "windows": found}))
+        else:
+            _console().print(windows_view(day.isoformat(), found))
+    _run(action)
+
+
+@app.command()
+def whatif(
+    record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
+    scenario: Annotated[list[str] | None, typer.Argument(help="Scenario files (YAML) or inline changes: move=shunyi@2027-01-01, recognition=national@2027-06-30, expense=leased_equipment:12000000@2027, industry=hydrogen_energy, stacking=difference-only, shunyi.tier.national.amount=800000.")] = None,
+    sweep: Annotated[str | None, typer.Option("--sweep", metavar="KEY=LOW..HIGH:STEP", help="Vary one number, e.g. shunyi.tier.national.amount=100000..900000:100000.")] = None,
+    reading: ReadingOption = None,
+    format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (with --sweep).")] = ChartFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """Baseline against a scenario (record changes, readings, reforms of the catalog): totals, delta, awards gained and lost.
+
+    Example: zjtx whatif examples/shijingshan-municipal-then-national.yaml move=mentougou@2026-12-01 recognition=privileged@2027-03-01
+    """
+    from models.scenario import Scenario, load_scenario, parse_inline
+    from solver.planner import parse_sweep
+    from solver.planner import sweep as run_sweep
+    from solver.planner import whatif as run_whatif
+    from views.charts import sweep_chart
+    from views.planner import sweep_view, whatif_view
+
+    def action() -> None:
+        reading_keys = list(load_catalog().index.readings)
+        combined = Scenario(name="")
+        for item in scenario or []:
+            part = (load_scenario(item) if item.endswith((".yaml", ".yml")) and "=" not in item
+                    else parse_inline([item], reading_keys))
+            combined = combined.merged(part)
+        the_record = load_record(record)
+        readings = parse_readings(reading)
+        if sweep:
+            key, values = parse_sweep(sweep)
+            result = run_sweep(the_record, key, values, combined, readings)
+            if format is ChartFormat.png:
+                typer.echo(f"wrote {sweep_chart(result, _chart_out(out, f'{the_record.id}-sweep.png'))}")
+            elif format is ChartFormat.json:
+                _emit(dump_json(result), out)
+            else:
+                _console().print(sweep_view(result))
+            return
+        if not scenario:
+            raise InputError("give at least one scenario (a file or key=value) or --sweep",
+                             field="SCENARIO")
+        if format is ChartFormat.png:
+            raise InputError("--format png draws a --sweep", field="--format", accepted="table, json")
+        result = run_whatif(the_record, combined, readings)
+        if format is ChartFormat.json:
+            _emit(dump_json(result), out)
+        else:
+            _console().print(whatif_view(result))
+    _run(action)
+
+
+@app.command()
+def howto(
+    record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
+    measure: Annotated[str, typer.Option("--measure", "-m", help="The measure to make pay, e.g. shijingshan.tier or m6.exhibition.")],
+    target: Annotated[int | None, typer.Option("--target", min=1, help="The amount (yuan) it should reach at the top of its interval.")] = None,
+    reading: ReadingOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """The inverse question: the smallest changes to the record that make a measure pay (or reach a target), each checked by a forward evaluation.
+
+    Example: zjtx howto examples/exhibition-expenses.json --measure daxing.tier --target 1000000
+    """
+    from solver.howto import howto as inverse
+    from views.planner import howto_view
+
+    def action() -> None:
+        result = inverse(load_record(record), measure, target, parse_readings(reading))
+        if format is Format.json:
+            typer.echo(dump_json(result))
+        else:
+            _console().print(howto_view(result))
     _run(action)
 
 
