@@ -7,6 +7,9 @@ Inline forms (each one a change):
     recognition=national@2027-06-30         add a recognition
     expense=leased_equipment:12000000@2027  add an expense item (its own project, year 1)
     industry=hydrogen_energy                add an industry tag
+    listing=a_share@2027                    add a listing
+    qualification=tech_center@2027-05-01    add a (Fengtai) qualification
+    patent=1200:1020@2027/4                 add a patent annuity: standard:paid@year/patent year
     district=… | entity_type=… | as_of=…    set a field
     stacking=difference-only                pick a reading (any registered reading key)
     shunyi.tier.national.amount=800000      reform: a rule's amount (per level for tier rewards)
@@ -147,6 +150,21 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
             scenario.adds.setdefault("expenses", []).append({
                 "id": f"WHATIF-{number + 1}", "category": match[1],
                 "amount": _int(match[2], item), "year": int(match[3])})
+        elif key == "listing":
+            board, _, year = value.partition("@")
+            scenario.adds.setdefault("listings", []).append({"board": board, "year": _int(year, item)})
+        elif key == "qualification":
+            kind, _, day = value.partition("@")
+            scenario.adds.setdefault("qualifications", []).append({"kind": kind, "date": _date(day, item)})
+        elif key == "patent":
+            match = re.fullmatch(r"([\d_]+):([\d_]+)@(\d{4})/(\d+)", value)
+            if not match:
+                raise InputError(f"{item!r}: a patent annuity is STANDARD:PAID@YEAR/PATENT_YEAR",
+                                 field="scenario", accepted="e.g. patent=1200:1020@2027/4")
+            number = len(scenario.adds.get("patents", []))
+            scenario.adds.setdefault("patents", []).append({
+                "id": f"WHATIF-PATENT-{number + 1}", "standard_annuity": _int(match[1], item),
+                "paid": _int(match[2], item), "year": int(match[3]), "patent_year": int(match[4])})
         elif key == "industry":
             scenario.adds.setdefault("industries", []).append(value)
         elif key in SET_FIELDS:
@@ -157,6 +175,7 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
             scenario.reforms[key] = _int(value, item)
         else:
             raise InputError(f"unknown change {key!r}", field="scenario",
-                             accepted="move, recognition, expense, industry, " + ", ".join(SET_FIELDS)
+                             accepted="move, recognition, expense, industry, listing, qualification, "
+                             "patent, " + ", ".join(SET_FIELDS)
                              + ", a reading key, or a reform path such as shunyi.tier.national.amount")
     return scenario

@@ -17,7 +17,7 @@ from models.catalog import Catalog, Rule, load_catalog
 from models.errors import InputError
 from models.money import Money
 from models.record import EnterpriseRecord
-from models.scenario import Scenario
+from models.scenario import Scenario, parse_inline
 from models.vocabulary import DISTRICTS, ENTITY_TYPES, OUTSIDE_BEIJING
 from solver.evaluate import evaluate
 from solver.planner import apply_scenario
@@ -47,33 +47,31 @@ def _domains(record: EnterpriseRecord, rules: list[Rule], day: dt.date,
     """For each free attribute, the changes worth trying (each a small scenario)."""
     options: dict[str, list[tuple[str, Scenario]]] = {}
 
-    def offer(attribute: str, label: str, scenario: Scenario) -> None:
+    def offer(attribute: str, label: str) -> None:
+        """A change, written as a `zjtx whatif` inline item and parsed by the same parser."""
         options.setdefault(attribute, [(NONE, Scenario(name=NONE))])
         if label not in [name for name, _ in options[attribute]]:
-            options[attribute].append((label, scenario))
+            options[attribute].append((label, parse_inline([label], [])))
 
     for tier in ("municipal", "national"):
-        offer("recognition", f"recognition={tier}@{day}",
-              Scenario(name=tier, adds={"recognitions": [{"tier": tier, "date": day}]}))
+        offer("recognition", f"recognition={tier}@{day}")
     can_move = not record.moves or record.moves[-1].date < day
     for rule in rules:
         districts = [rule.level] if rule.level in DISTRICTS else (
             list(DISTRICTS) if record.district == OUTSIDE_BEIJING else [])
         for district in districts:
             if can_move and district != record.district:
-                offer("move", f"move={district}@{day}", Scenario(name=district, move=(district, day)))
+                offer("move", f"move={district}@{day}")
         for condition in rule.conditions:
             if condition.field == "industry" and condition.op in ("in", "=="):
                 values = condition.value if isinstance(condition.value, frozenset) else {condition.value}
                 for tag in sorted(str(v) for v in values):
                     if tag not in record.industries:
-                        offer("industry", f"industry={tag}",
-                              Scenario(name=tag, adds={"industries": [tag]}))
+                        offer("industry", f"industry={tag}")
             if condition.field == "entity_type":
                 for kind in ENTITY_TYPES:
                     if kind != record.entity_type:
-                        offer("entity_type", f"entity_type={kind}",
-                              Scenario(name=kind, sets={"entity_type": kind}))
+                        offer("entity_type", f"entity_type={kind}")
         kind = rule.spec.kind
         if kind == "expense":
             amount = _expense_amount(rule, target)
@@ -81,23 +79,15 @@ def _domains(record: EnterpriseRecord, rules: list[Rule], day: dt.date,
             for category in rule.spec.categories:
                 if f"expense={category}" in offered:
                     continue  # one expense per category: the first rule's amount
-                offer("expense", f"expense={category}:{amount}@{day.year}", Scenario(
-                    name=category, adds={"expenses": [{"id": "HOWTO-1", "category": category,
-                                                       "amount": amount, "year": day.year}]}))
+                offer("expense", f"expense={category}:{amount}@{day.year}")
         elif kind in ("listing", "listing_district"):
             for board in rule.spec.boards:
-                offer("listing", f"listing={board}@{day.year}",
-                      Scenario(name=board, adds={"listings": [{"board": board, "year": day.year}]}))
+                offer("listing", f"listing={board}@{day.year}")
         elif kind == "patent_annuity":
             standard = _ceil_div((target or 1000) * 100, 30)
-            offer("patent", f"patent annuity {standard} paid in full, {day.year}, patent year 1",
-                  Scenario(name="patent", adds={"patents": [{
-                      "id": "HOWTO-PATENT", "standard_annuity": standard, "paid": standard,
-                      "year": day.year, "patent_year": 1}]}))
+            offer("patent", f"patent={standard}:{standard}@{day.year}/1")
         elif kind == "qualification_reward":
-            offer("qualification", f"qualification=tech_center@{day}",
-                  Scenario(name="tech_center", adds={"qualifications": [
-                      {"kind": "tech_center", "date": day}]}))
+            offer("qualification", f"qualification=tech_center@{day}")
     return options
 
 

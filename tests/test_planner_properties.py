@@ -1,0 +1,77 @@
+"""Properties of the planner on generated records: the ranking covers the 16 districts in the
+specified order, staying put is `evaluate` restricted to the horizon, and every `howto`
+suggestion, applied, makes the measure pay."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from models.catalog import load_catalog
+from models.record import parse_record
+from models.scenario import parse_inline
+from models.vocabulary import DISTRICTS
+from solver.evaluate import evaluate
+from solver.howto import howto
+from solver.planner import apply_scenario, best_district, total_of, within
+from tests.strategies import ladder_records, readings, records
+
+TODAY = dt.date(2026, 11, 24)
+CATALOG = load_catalog()
+move_dates = st.dates(dt.date(2024, 1, 1), dt.date(2029, 12, 31))
+
+
+def _movable(data: dict, day: dt.date) -> bool:
+    return all(move["date"] < day for move in data["moves"])
+
+
+@settings(max_examples=40)
+@given(st.one_of(records(), ladder_records()), move_dates, st.integers(0, 3), readings)
+def test_the_ranking_holds_the_16_districts_in_order(data: dict, day: dt.date, years: int,
+                                                     chosen: dict[str, str]) -> None:
+    assume(_movable(data, day))
+    ranking = best_district(parse_record(data), day, years, chosen, today=TODAY)
+    names = [o.district for o in ranking.ranking]
+    assert sorted(names) == sorted(DISTRICTS)
+    keys = [(-o.total.max, -o.total.min, o.district) for o in ranking.ranking]
+    assert keys == sorted(keys)
+    assert ranking.horizon == (day.year, day.year + years)
+    for outcome in ranking.ranking:
+        assert all(day.year <= a.claim_year <= day.year + years for a in outcome.awards)
+        assert outcome.total == total_of(outcome.awards)
+
+
+@settings(max_examples=40)
+@given(st.one_of(records(), ladder_records()), move_dates, st.integers(0, 3), readings)
+def test_staying_put_is_evaluate_restricted_to_the_horizon(data: dict, day: dt.date, years: int,
+                                                           chosen: dict[str, str]) -> None:
+    assume(_movable(data, day))
+    record = parse_record(data)
+    ranking = best_district(record, day, years, chosen, today=TODAY)
+    alone = total_of(within(evaluate(record, chosen, today=TODAY), day.year, day.year + years))
+    assert ranking.stay == alone
+    if record.district in DISTRICTS:
+        current = next(o for o in ranking.ranking if o.current)
+        assert current.district == record.district and current.total == alone
+        assert (current.delta_min, current.delta_max) == (0, 0)
+
+
+PAYING = [m for m in CATALOG.measure_ids()]
+
+
+@settings(max_examples=25)
+@given(records(max_expenses=1), st.sampled_from(PAYING),
+       st.one_of(st.none(), st.sampled_from([1, 100_000, 700_000, 2_000_000])))
+def test_every_howto_suggestion_applied_makes_the_measure_pay(data: dict, measure: str,
+                                                              target: int | None) -> None:
+    record = parse_record(data)
+    answer = howto(record, measure, target, today=TODAY, max_changes=2)
+    for suggestion in answer["suggestions"]:
+        scenario = parse_inline(suggestion["changes"], list(CATALOG.index.readings))
+        changed, catalog, chosen = apply_scenario(record, scenario, CATALOG, {})
+        result = evaluate(changed, chosen, catalog=catalog, today=TODAY)
+        paid = sum(a.amount.max for a in result.awards if a.measure == measure and not a.received)
+        assert paid >= (target or 1), (suggestion, paid)
+        assert paid == suggestion["amount"]["max"]
