@@ -26,11 +26,12 @@ def _award_row(award: dict) -> tuple:
             bool(award.get("received", False)))
 
 
+@pytest.mark.parametrize("solver", ["cp-sat", "exact"])
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_case(path: Path) -> None:
+def test_case(path: Path, solver: str) -> None:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     result = evaluate(parse_record(case["record"], source=path.name), case.get("readings") or {},
-                      today=TODAY).as_dict()
+                      today=TODAY, solver=solver).as_dict()
     expect = case["expect"]
     total = expect["total"]
     assert result["total"] == {"min": total["min"], "max": total["max"],

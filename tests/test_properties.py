@@ -129,3 +129,16 @@ def test_the_soundness_check_catches_a_broken_answer() -> None:
     assert any(v.startswith("R4") for v in violations(compiled, both_programmes))
     over_cap = {keys["m4|None"]: Money(0, 11_000_000)}
     assert violations(compiled, over_cap)
+
+
+@given(any_records, readings)
+def test_the_fast_path_equals_cp_sat(data: dict, chosen: dict[str, str]) -> None:
+    from solver.fastpath import solve_exact
+
+    compiled = _compiled(data, chosen)
+    fast = solve_exact(compiled)
+    assert fast is not None  # generated records are small enough for enumeration
+    slow = optimize(compiled)
+    assert (fast.upper, fast.lower, fast.count) == (slow.upper, slow.lower, slow.count)
+    assert fast.paid == slow.paid
+    assert violations(compiled, fast.paid) == []

@@ -1,0 +1,144 @@
+"""The exact fast path: the same lexicographic optimum as CP-SAT, without CP-SAT, for records whose
+candidates fall apart into small independent components.
+
+Candidates are linked when a rule ties them (an R1 group, an R3 key, an R4 expense item, a cap, a
+year limit, a "not less than" mirror, an R2 difference). Each component is solved on its own by
+enumerating the combinations its at-most-one rules allow and pricing each exactly (a cap is filled
+greedily by weight, then earliest claim first — optimal for a continuous fill). The objective is
+the optimizer's, stage for stage: upper total, lower total, number of awards, then money earliest.
+A component larger than `MAX_COMPONENT` returns None, and the caller uses CP-SAT.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from models.money import Money
+from solver.compile import Candidate, Compiled, difference_cut, effective_amount
+from solver.optimize import Solution
+
+MAX_COMPONENT = 12
+
+
+def _components(candidates: list[Candidate]) -> list[list[Candidate]]:
+    parent = list(range(len(candidates)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_key = {c.key: i for i, c in enumerate(candidates)}
+    first_with: dict[tuple[str, str], int] = {}
+    for i, c in enumerate(candidates):
+        links = [("r1", c.r1_group), ("r3", c.one_time), ("r4", c.expense_item)]
+        links += [("cap", cap) for cap in c.caps]
+        if c.year_limit:
+            links.append(("years", c.year_limit[0]))
+        for kind, key in links:
+            if key:
+                j = first_with.setdefault((kind, key), i)
+                parent[find(i)] = find(j)
+        for other in ((c.mirror_of,) if c.mirror_of else ()) + c.deduct:
+            parent[find(i)] = find(by_key[other])
+    groups: dict[int, list[Candidate]] = defaultdict(list)
+    for i, c in enumerate(candidates):
+        groups[find(i)].append(c)
+    return list(groups.values())
+
+
+def _price(members: list[Candidate], chosen: frozenset[str], compiled: Compiled,
+           rank: dict[str, int]) -> tuple[tuple[int, int, int, int], dict[str, Money]]:
+    """Exact objective (upper, lower, count, earliest-first) and payments of one combination."""
+    weight: dict[str, int] = defaultdict(lambda: 1)
+    for c in members:
+        if c.key in chosen and c.mirror_of:
+            weight[c.mirror_of] += 1
+    pay: dict[str, int] = {}
+    in_cap: dict[str, list[Candidate]] = defaultdict(list)
+    for c in members:
+        if c.key not in chosen or c.mirror_of:
+            continue
+        if c.caps:
+            in_cap[c.caps[0]].append(c)
+        else:
+            pay[c.key] = effective_amount(c).max
+    for cap, capped in in_cap.items():
+        room = compiled.caps[cap]
+        for c in sorted(capped, key=lambda m: (-weight[m.key], rank[m.key])):
+            pay[c.key] = min(room, effective_amount(c).max)
+            room -= pay[c.key]
+    for c in members:
+        if c.key in chosen and c.mirror_of:
+            pay[c.key] = pay[c.mirror_of]
+    upper = sum(pay.values())
+    lower = sum(effective_amount(c).min for c in members if c.key in chosen)
+    earliest = sum((len(rank) - rank[key]) * amount for key, amount in pay.items())
+    paid: dict[str, Money] = {}
+    by_key = {c.key: c for c in members}
+    for key in sorted(chosen, key=rank.__getitem__):
+        c = by_key[key]
+        low, high = effective_amount(c).min, pay[key]
+        for lower_key in c.deduct:
+            if lower_key in chosen:
+                cut_min, cut_max = difference_cut(c, by_key[lower_key])
+                low, high, upper, lower = low - cut_min, high - cut_max, upper - cut_max, lower - cut_min
+        paid[key] = Money(low, high, c.amount.open_above)
+    return (upper, lower, len(chosen), earliest), paid
+
+
+def _combinations(members: list[Candidate], compiled: Compiled):
+    """Every combination the at-most-one rules (R1, R3, R4), mirrors and year limits allow."""
+    order = sorted(members, key=lambda c: c.mirror_of is not None)  # mirrors follow their original
+
+    def exclusive_keys(c: Candidate) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in (("r1", c.r1_group), ("r3", c.one_time), ("r4", c.expense_item)) if v]
+
+    def walk(i: int, chosen: list[str], used: set, years: dict[str, set[int]]):
+        if i == len(order):
+            yield frozenset(chosen)
+            return
+        c = order[i]
+        if c.mirror_of:  # paid exactly when its counterpart is
+            if c.mirror_of in chosen:
+                yield from walk(i + 1, chosen + [c.key], used, years)
+            else:
+                yield from walk(i + 1, chosen, used, years)
+            return
+        yield from walk(i + 1, chosen, used, years)
+        keys = exclusive_keys(c)
+        if any(k in used for k in keys):
+            return
+        new_years = years
+        if c.year_limit:
+            key, year = c.year_limit
+            spent = years.get(key, set()) | {year}
+            if len(spent) > compiled.year_limits[key]:
+                return
+            new_years = {**years, key: spent}
+        yield from walk(i + 1, chosen + [c.key], used | set(keys), new_years)
+
+    yield from walk(0, [], set(), {})
+
+
+def solve_exact(compiled: Compiled) -> Solution | None:
+    """The optimum by components, or None when a component is too large for enumeration."""
+    candidates = compiled.candidates
+    rank = {c.key: n for n, c in enumerate(sorted(candidates, key=lambda c: (c.claim_year, c.key)))}
+    components = _components(candidates)
+    if any(len(members) > MAX_COMPONENT for members in components):
+        return None
+    paid: dict[str, Money] = {}
+    totals = [0, 0, 0]
+    for members in components:
+        best_score, best_paid = None, {}
+        for chosen in _combinations(members, compiled):
+            score, payments = _price(members, chosen, compiled, rank)
+            if best_score is None or score > best_score:
+                best_score, best_paid = score, payments
+        assert best_score is not None
+        paid.update(best_paid)
+        totals = [t + s for t, s in zip(totals, best_score[:3])]
+    return Solution(paid=dict(sorted(paid.items(), key=lambda kv: rank[kv[0]])),
+                    upper=totals[0], lower=totals[1], count=totals[2], method="exact")
