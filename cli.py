@@ -163,6 +163,7 @@ def _emit(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text)
     else:
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text + "\n", encoding="utf-8")
         typer.echo(f"wrote {out}")
 

@@ -19,6 +19,7 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_valid
 
 from models.errors import RecordError
 from models.validation import describe
+from models.yamlio import load_data
 from models.vocabulary import OUTSIDE_BEIJING, TIER_RANK
 
 Tier = Literal["innovative", "municipal", "national", "privileged"]
@@ -171,16 +172,6 @@ class EnterpriseRecord(_Item):
         return self.district_on(day) != OUTSIDE_BEIJING
 
 
-class _RecordLoader(yaml.SafeLoader):
-    """A safe loader that leaves dates as text, so that a bad date is reported by its field path
-    (`recognitions[0].date`) instead of failing inside the YAML parser."""
-
-
-_RecordLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-
-
 def _unique(what: str, keys: list[str]) -> None:
     seen: set[str] = set()
     for key in keys:
@@ -224,7 +215,7 @@ def load_record(path: str | Path) -> EnterpriseRecord:
                               file=str(path)) from exc
     else:
         try:
-            data = yaml.load(text, Loader=_RecordLoader)  # a SafeLoader: data, never code
+            data = load_data(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from models.errors import InputError
 from models.validation import describe
+from models.yamlio import load_data
 
 SET_FIELDS = ("district", "entity_type", "as_of", "name")
 ADD_FIELDS = ("recognitions", "moves", "expenses", "listings", "patents", "qualifications",
@@ -45,7 +46,7 @@ class Scenario:
     name: str
     sets: dict[str, Any] = field(default_factory=dict)
     adds: dict[str, list[Any]] = field(default_factory=dict)
-    move: tuple[str, dt.date] | None = None
+    moves: list[tuple[str, dt.date]] = field(default_factory=list)
     readings: dict[str, str] = field(default_factory=dict)
     reforms: dict[str, int] = field(default_factory=dict)
 
@@ -55,7 +56,7 @@ class Scenario:
             adds.setdefault(key, []).extend(items)
         return Scenario(name=f"{self.name} + {other.name}" if self.name else other.name,
                         sets={**self.sets, **other.sets}, adds=adds,
-                        move=other.move or self.move,
+                        moves=self.moves + other.moves,
                         readings={**self.readings, **other.readings},
                         reforms={**self.reforms, **other.reforms})
 
@@ -64,8 +65,7 @@ class Scenario:
         out = {**data, **self.sets}
         for key, items in self.adds.items():
             out[key] = list(out.get(key) or []) + list(items)
-        if self.move is not None:
-            to, day = self.move
+        for to, day in sorted(self.moves, key=lambda move: move[1]):
             out["moves"] = list(out.get("moves") or []) + [{"from": out["district"], "to": to, "date": day}]
             out["district"] = to
         return out
@@ -87,9 +87,9 @@ def load_scenario(path: str | Path) -> Scenario:
     if not path.is_file():
         raise InputError("no such scenario file", file=str(path))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_data(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(path)) from exc
+        raise InputError("not valid YAML", file=str(path)) from exc
     try:
         spec = _ScenarioFile.model_validate(data or {})
     except ValidationError as exc:
@@ -103,13 +103,17 @@ def load_scenario(path: str | Path) -> Scenario:
         if key not in ADD_FIELDS:
             raise InputError(f"cannot add to {key!r}", file=str(path), field=f"add.{key}",
                              accepted=", ".join(ADD_FIELDS))
-    move = None
+    moves = []
     if spec.move is not None:
         if set(spec.move) != {"to", "date"}:
             raise InputError("a move needs exactly `to` and `date`", file=str(path), field="move")
-        move = (str(spec.move["to"]), _date(str(spec.move["date"]), "move.date"))
+        try:
+            moves.append((str(spec.move["to"]), _date(str(spec.move["date"]), "move.date")))
+        except InputError as exc:
+            exc.file = str(path)
+            raise
     return Scenario(name=spec.name or path.stem, sets=dict(spec.set), adds=dict(spec.add),
-                    move=move, readings=dict(spec.readings), reforms=dict(spec.reform))
+                    moves=moves, readings=dict(spec.readings), reforms=dict(spec.reform))
 
 
 def _date(text: str, where: str) -> dt.date:
@@ -137,7 +141,7 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
                              accepted="e.g. move=shunyi@2027-01-01 or stacking=difference-only")
         if key == "move":
             to, _, day = value.partition("@")
-            scenario.move = (to, _date(day, item))
+            scenario.moves.append((to, _date(day, item)))
         elif key == "recognition":
             tier, _, day = value.partition("@")
             scenario.adds.setdefault("recognitions", []).append({"tier": tier, "date": _date(day, item)})

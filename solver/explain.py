@@ -105,7 +105,10 @@ def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution) -
 
 def explain(compiled: Compiled, solution: Solution, catalog: Catalog) -> Evaluation:
     by_key = compiled.by_key()
-    awards = [_award(by_key[key], paid, compiled, solution) for key, paid in solution.paid.items()]
+    # A capped "up to" award left with nothing (the cap went to other awards) is not an award.
+    empty = {key for key, paid in solution.paid.items() if paid.max == 0 and by_key[key].variable}
+    awards = [_award(by_key[key], paid, compiled, solution)
+              for key, paid in solution.paid.items() if key not in empty]
     for item in compiled.received:
         rule = item.rule
         awards.append(Award(
@@ -122,7 +125,12 @@ def explain(compiled: Compiled, solution: Solution, catalog: Catalog) -> Evaluat
     awarded = {award.measure for award in awards}
     reasons: dict[str, list[str]] = {}
     for c in compiled.candidates:
-        if c.key not in solution.paid:
+        if c.key in empty:
+            label = f"claim {c.claim_year}"
+            reasons.setdefault(c.measure, []).append(
+                f"{label}: pays 0 — " + ("the cap " + "; ".join(c.caps) + " is used up by other awards"
+                                         if c.caps else "its municipal counterpart pays 0"))
+        elif c.key not in solution.paid:
             reasons.setdefault(c.measure, []).append(_loss_reason(c, compiled, solution))
     active = [rule.measure for rule in catalog.rules
               if all(compiled.readings.get(k) == v for k, v in rule.spec.only_when.items())]

@@ -216,7 +216,7 @@ def apply_scenario(record: EnterpriseRecord, scenario: Scenario, catalog: Catalo
     """The record, catalog and readings a scenario asks for."""
     changed = parse_record(scenario.apply(record.model_dump(by_alias=True)),
                            source=f"scenario {scenario.name!r}") \
-        if (scenario.sets or scenario.adds or scenario.move) else record
+        if (scenario.sets or scenario.adds or scenario.moves) else record
     return (changed, reformed(catalog, scenario.reforms) if scenario.reforms else catalog,
             {**(readings or {}), **scenario.readings})
 

@@ -724,8 +724,8 @@ def test_howto_needs_a_measure(innovative: Path):
 
 # == bugs ===========================================================================================
 
-def test_BUG_scenario_file_with_an_impossible_date_is_a_traceback(tmp_path: Path):
-    """Bug in models/scenario.py load_scenario: PyYAML's safe_load turns `2027-13-01` into a
+def test_scenario_file_with_an_impossible_date_is_a_traceback(tmp_path: Path):
+    """Regression (was a bug in models/scenario.py load_scenario: PyYAML's safe_load turns `2027-13-01` into a
     timestamp and raises a plain ValueError ("month must be in 1..12"); load_scenario only
     catches yaml.YAMLError, so `whatif` exits 1 with a traceback instead of exit 2 and one
     `zjtx: error:` line. (The same defect was fixed for record files, see
@@ -734,8 +734,8 @@ def test_BUG_scenario_file_with_an_impossible_date_is_a_traceback(tmp_path: Path
     assert_input_error(invoke("whatif", DONGCHENG, path), "bad-date.yaml", "2027-13-01")
 
 
-def test_BUG_json_out_into_a_missing_directory_is_a_traceback(tmp_path: Path):
-    """Bug in cli.py _emit: `--format json --out DIR/x.json` with a DIR that does not exist
+def test_json_out_into_a_missing_directory_is_a_traceback(tmp_path: Path):
+    """Regression (was a bug in cli.py _emit: `--format json --out DIR/x.json` with a DIR that does not exist
     raises FileNotFoundError out of `out.write_text` (exit 1, traceback), whereas `--format png`
     creates the parent directories (views/charts.py mkdir(parents=True)). Expected: the same as
     png (parents created, exit 0) or at least exit 2 with one `zjtx: error:` line. The same
@@ -751,8 +751,8 @@ def test_BUG_json_out_into_a_missing_directory_is_a_traceback(tmp_path: Path):
         assert_input_error(result, str(out))
 
 
-def test_BUG_reform_percent_above_100_is_accepted():
-    """Bug in models/catalog reformed/_reform_rule: the catalog's Amount model bounds `percent` to
+def test_reform_percent_above_100_is_accepted():
+    """Regression (was a bug in models/catalog reformed/_reform_rule: the catalog's Amount model bounds `percent` to
     0..100 (Field(ge=0, le=100)), but a reform is applied with `model_copy(update=...)`, which
     skips validation. `m6.exhibition.percent=500` is accepted and m6.exhibition then pays up to
     1,500,000 on a 300,000 expense (delta +1,290,000). Expected: exit 2, like other impossible
@@ -761,8 +761,8 @@ def test_BUG_reform_percent_above_100_is_accepted():
     assert_input_error(result, "m6.exhibition.percent")
 
 
-def test_BUG_a_second_move_silently_drops_the_first(tmp_path: Path):
-    """Bug in models/scenario.py Scenario.merged (`move=other.move or self.move`) and
+def test_a_second_move_silently_drops_the_first(tmp_path: Path):
+    """Regression (was a bug in models/scenario.py Scenario.merged (`move=other.move or self.move`) and
     parse_inline (`scenario.move = ...`): a scenario holds one move, so
     `whatif R move=shunyi@2027-01-01 move=miyun@2028-01-01 recognition=national@2027-06-30`
     keeps only the Miyun move, while the scenario name still lists both. The national

@@ -346,22 +346,30 @@ def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
 REFORM_FIELDS = ("amount", "percent", "cap")
 
 
-def _reform_rule(rule: RuleSpec, level: str | None, field: str, value: int) -> RuleSpec:
+def _reform_rule(rule: RuleSpec, level: str | None, field: str, value: int, path: str) -> RuleSpec:
+    def validated(model: type[_Strict], data: dict) -> _Strict:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            where, message, accepted = describe(exc, model)
+            raise InputError(f"reform {path}={value}: {where} {message}", field="reform",
+                             accepted=accepted) from exc
+
     def amount_with(amount: Amount) -> Amount:
         if field == "percent":
             if amount.percent is None:
                 raise InputError(f"rule {rule.id} pays no percentage", field="reform")
-            return amount.model_copy(update={"percent": value})
+            return validated(Amount, {**amount.model_dump(), "percent": value})  # type: ignore[return-value]
         key = "fixed" if amount.fixed is not None else "up_to" if amount.up_to is not None else None
         if key is None:
             raise InputError(f"rule {rule.id} has no fixed or up-to amount to change", field="reform")
-        return amount.model_copy(update={key: value})
+        return validated(Amount, {**amount.model_dump(), key: value})  # type: ignore[return-value]
 
     if field == "cap":
         if not rule.caps:
             raise InputError(f"rule {rule.id} has no cap", field="reform")
-        return rule.model_copy(update={"caps": (rule.caps[0].model_copy(update={"limit": value}),)
-                                       + rule.caps[1:]})
+        cap = validated(Cap, {**rule.caps[0].model_dump(), "limit": value})
+        return rule.model_copy(update={"caps": (cap,) + rule.caps[1:]})
     if rule.levels is not None:
         levels = [level] if level else list(rule.levels)
         missing = [lv for lv in levels if lv not in rule.levels]
@@ -392,9 +400,8 @@ def reformed(catalog: Catalog, reforms: dict[str, int]) -> Catalog:
             for measure in spec.measures:
                 rules = []
                 for rule in measure.rules:
-                    if target in (rule.id, rule.measure or rule.id, measure.id) and \
-                            (level is None or rule.levels is None or level in rule.levels):
-                        rule = _reform_rule(rule, level, field, value)
+                    if target in (rule.id, rule.measure or rule.id, measure.id):
+                        rule = _reform_rule(rule, level, field, value, path)
                         hits += 1
                     rules.append(rule)
                 measures.append(measure.model_copy(update={"rules": tuple(rules)}))

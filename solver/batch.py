@@ -1,0 +1,138 @@
+"""Batch evaluation, row by row: one input row in, one result row (or one error row) out, plus
+the amounts the fiscal summary adds up. Pure data; the file handling lives in `formats/`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.catalog import Catalog, load_catalog
+from models.errors import InputError, ZjtxError
+from models.record import parse_record
+from models.scenario import Scenario
+from solver.evaluate import evaluate
+from solver.explain import Evaluation
+from solver.planner import apply_scenario, best_district
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    readings: dict[str, str] = field(default_factory=dict)
+    scenario: Scenario | None = None
+    best_district: bool = False
+    move_date: dt.date | None = None
+    horizon_years: int = 2
+    today: dt.date | None = None
+
+
+def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
+    """The output columns: id, totals, per-measure amounts, and the optional parts."""
+    columns = ["id", "total_min", "total_max", "open_above", "awards"]
+    for measure in catalog.measure_ids():
+        columns += [f"{measure}.min", f"{measure}.max"]
+    if options.scenario is not None:
+        columns += ["scenario_total_min", "scenario_total_max", "scenario_delta_min", "scenario_delta_max"]
+    if options.best_district:
+        columns += ["best_district", "best_total_min", "best_total_max", "best_delta_max"]
+    return columns
+
+
+ERROR_COLUMNS = ["row", "id", "field", "message"]
+
+
+def _contributions(result: Evaluation) -> list[tuple[str, str, int, int, int]]:
+    """(measure, paid_by, claim_year, min, max) of every award still to come."""
+    return [(a.measure, a.paid_by, a.claim_year, a.amount.min, a.amount.max)
+            for a in result.awards if not a.received]
+
+
+def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | None,
+                 options: BatchOptions, catalog: Catalog | None = None) -> dict[str, Any]:
+    """One row: {"ok": result row, "summary": contributions} or {"error": error row}."""
+    raw_id = data.get("id") if isinstance(data, dict) else None
+    ident = str(raw_id) if raw_id is not None else None
+    if problem is not None:
+        return {"error": {"row": number, "id": ident, "field": None, "message": problem}}
+    catalog = catalog or load_catalog()
+    try:
+        record = parse_record(data, source="row", row=number)
+        result = evaluate(record, options.readings, catalog=catalog, today=options.today)
+        row: dict[str, Any] = {"id": record.id, "total_min": result.total.min,
+                               "total_max": result.total.max,
+                               "open_above": result.total.open_above,
+                               "awards": sum(not a.received for a in result.awards)}
+        per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for award in result.awards:
+            if not award.received:
+                per[award.measure][0] += award.amount.min
+                per[award.measure][1] += award.amount.max
+        for measure in catalog.measure_ids():
+            row[f"{measure}.min"], row[f"{measure}.max"] = per[measure] if measure in per else (0, 0)
+        summary = {"baseline": _contributions(result)}
+        if options.scenario is not None:
+            changed, changed_catalog, changed_readings = apply_scenario(
+                record, options.scenario, catalog, options.readings)
+            other = evaluate(changed, changed_readings, catalog=changed_catalog, today=options.today)
+            row.update(scenario_total_min=other.total.min, scenario_total_max=other.total.max,
+                       scenario_delta_min=other.total.min - result.total.min,
+                       scenario_delta_max=other.total.max - result.total.max)
+            summary["scenario"] = _contributions(other)
+        if options.best_district:
+            ranking = best_district(record, options.move_date, options.horizon_years,
+                                    options.readings, catalog=catalog, today=options.today)
+            top = ranking.ranking[0]
+            row.update(best_district=top.district, best_total_min=top.total.min,
+                       best_total_max=top.total.max, best_delta_max=top.delta_max)
+        return {"ok": row, "summary": summary}
+    except ZjtxError as exc:
+        return {"error": {"row": number, "id": ident, "field": exc.field,
+                          "message": exc.message + (f" (accepted: {exc.accepted})" if exc.accepted else "")}}
+
+
+class Summary:
+    """The fiscal view: totals per paying district, per measure, per claim year; enterprises
+    per measure; baseline and (with a scenario) scenario side by side."""
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        self.state: dict[str, Any] = state or {}
+
+    def add(self, contributions: dict[str, list]) -> None:
+        for view, awards in contributions.items():
+            part = self.state.setdefault(view, {"by_district": {}, "by_measure": {}, "by_year": {},
+                                                "enterprises": {}, "total": [0, 0]})
+            for measure in {a[0] for a in awards}:
+                part["enterprises"][measure] = part["enterprises"].get(measure, 0) + 1
+            for measure, paid_by, year, low, high in awards:
+                for table, key in (("by_district", paid_by), ("by_measure", measure),
+                                   ("by_year", str(year))):
+                    cell = part[table].setdefault(key, [0, 0])
+                    cell[0] += low
+                    cell[1] += high
+                part["total"][0] += low
+                part["total"][1] += high
+
+    def report(self) -> dict[str, Any]:
+        def interval(cell: list[int]) -> dict[str, int]:
+            return {"min": cell[0], "max": cell[1]}
+
+        out: dict[str, Any] = {}
+        for view, part in sorted(self.state.items()):
+            out[view] = {
+                "total": interval(part["total"]),
+                "by_paying_district": {k: interval(v) for k, v in sorted(part["by_district"].items())},
+                "by_measure": {k: dict(interval(v), enterprises=part["enterprises"].get(k, 0))
+                               for k, v in sorted(part["by_measure"].items())},
+                "by_claim_year": {k: interval(v) for k, v in sorted(part["by_year"].items())},
+            }
+        if "scenario" in out and "baseline" in out:
+            out["cost_of_scenario"] = {
+                "min": out["scenario"]["total"]["min"] - out["baseline"]["total"]["min"],
+                "max": out["scenario"]["total"]["max"] - out["baseline"]["total"]["max"]}
+        return out
+
+
+def check_options(options: BatchOptions) -> None:
+    if options.horizon_years < 0:
+        raise InputError("the horizon cannot be negative", field="--horizon-years")
