@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import time
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -283,6 +284,71 @@ def howto(
         else:
             _console().print(howto_view(result))
     _run(action)
+
+
+@app.command()
+def batch(
+    input: Annotated[Path, typer.Argument(help="Enterprise rows: .csv, .xlsx, .jsonl or .parquet (list fields as JSON cells).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Result rows: .csv, .xlsx, .jsonl or .parquet.")],
+    errors: Annotated[Path | None, typer.Option("--errors", help="Rows that could not be evaluated, with row number, id, field and message (.csv or .jsonl; default OUT-stem.errors.csv).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    best: Annotated[bool, typer.Option("--best-district", help="Add each enterprise's best relocation district and its total.")] = False,
+    move_date: DateOption = None,
+    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, help="With --best-district: claim years counted after the move year.")] = 2,
+    reading: ReadingOption = None,
+    scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
+    summary: Annotated[Path | None, typer.Option("--summary", help="Write the fiscal view (.json): totals per paying district, measure and claim year.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
+) -> None:
+    """Evaluate a list of enterprises: one output row per valid row, every invalid row in the errors file, counts that add up. Exit 0 when every row was evaluated, 1 when some rows went to the errors file, 2 when the input is unusable.
+
+    Example: zjtx batch examples/enterprises.csv --out out/results.csv --summary out/summary.json --jobs 2
+    """
+    from models.scenario import Scenario, load_scenario, parse_inline
+    from formats.batch import default_errors_path, run_batch
+    from solver.batch import BatchOptions
+
+    def action() -> int:
+        combined = None
+        if scenario:
+            combined = Scenario(name="")
+            keys = list(load_catalog().index.readings)
+            for item in scenario:
+                combined = combined.merged(load_scenario(item) if "=" not in item
+                                           else parse_inline([item], keys))
+        options = BatchOptions(readings=load_catalog().resolve_readings(parse_readings(reading)),
+                               scenario=combined, best_district=best,
+                               move_date=_parse_date(move_date, "--move-date"),
+                               horizon_years=horizon_years)
+        console = Console(stderr=True)
+        if console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("[bold]zjtx batch"), BarColumn(), MofNCompleteColumn(),
+                          TextColumn("{task.fields[rate]} rows/s, {task.fields[bad]} errors"),
+                          TimeElapsedColumn(), console=console) as progress:
+                task = progress.add_task("rows", total=None, rate="-", bad=0)
+                clock = time.perf_counter()
+
+                def report(counts) -> None:
+                    rate = (counts.rows_in - counts.resumed_at) / max(time.perf_counter() - clock, 1e-9)
+                    progress.update(task, completed=counts.rows_in, rate=f"{rate:,.0f}",
+                                    bad=counts.error_rows)
+                counts = run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
+                                   resume=resume, on_progress=report)
+        else:
+            counts = run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
+                               resume=resume)
+        resumed = f" (resumed after row {counts.resumed_at})" if counts.resumed_at else ""
+        typer.echo(f"rows in {counts.rows_in:,} = evaluated {counts.rows_out:,} + errors "
+                   f"{counts.error_rows:,}{resumed}; results in {out}"
+                   + (f", errors in {errors or default_errors_path(out)}" if counts.error_rows else ""),
+                   err=True)
+        return 0 if counts.error_rows == 0 else 1
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
 
 
 @measures_app.command("list")

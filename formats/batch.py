@@ -1,0 +1,235 @@
+"""Run a batch: stream rows from INPUT, evaluate them in chunks (in N processes), write one result
+row per valid input row to OUT and one error row per invalid one to ERRORS, keep a checkpoint
+after every chunk so that a killed run can `--resume` with nothing lost and nothing written twice.
+
+Memory stays flat: at most `2 × jobs` chunks are in flight; ids are kept (for duplicates) but
+rows are not.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from models.catalog import load_catalog
+from models.errors import InputError
+from solver.batch import ERROR_COLUMNS, BatchOptions, Summary, evaluate_row, result_columns
+from formats.tables import Row, RowWriter, format_of, read_rows
+
+CHUNK_ROWS = 256
+CHECKPOINT_SUFFIX = ".zjtx-checkpoint.json"
+SPOOL_SUFFIX = ".zjtx-spool.jsonl"
+
+
+@dataclass
+class BatchCounts:
+    rows_in: int = 0
+    rows_out: int = 0
+    error_rows: int = 0
+    resumed_at: int = 0
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def balanced(self) -> bool:
+        return self.rows_in == self.rows_out + self.error_rows
+
+
+class _LineSink:
+    """An append-only CSV or JSONL file whose byte offset is known after every flush."""
+
+    def __init__(self, path: Path, columns: list[str], kind: str, resume_at: int | None) -> None:
+        self.path, self.columns, self.kind = path, columns, kind
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if resume_at is None:
+            self.handle = path.open("wb")
+            if kind == ".csv":
+                self._put(columns)
+        else:
+            self.handle = path.open("r+b")
+            self.handle.truncate(resume_at)  # drop what was written after the last checkpoint
+            self.handle.seek(resume_at)
+
+    def _put(self, values: list[Any]) -> None:
+        if self.kind == ".csv":
+            text = io.StringIO()
+            csv.writer(text).writerow(["true" if v is True else "false" if v is False
+                                       else "" if v is None else v for v in values])
+            self.handle.write(text.getvalue().encode("utf-8"))
+        else:
+            self.handle.write((json.dumps(dict(zip(self.columns, values)), ensure_ascii=False)
+                               + "\n").encode("utf-8"))
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._put([row.get(c) for c in self.columns])
+
+    def flush(self) -> int:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        return self.handle.tell()
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def _worker_init(options: BatchOptions) -> None:
+    global _OPTIONS
+    _OPTIONS = options
+    load_catalog()
+
+
+_OPTIONS = BatchOptions()
+
+
+def _evaluate_chunk(rows: list[Row]) -> list[dict[str, Any]]:
+    return [evaluate_row(number, data, problem, _OPTIONS) for number, data, problem in rows]
+
+
+def _with_duplicates(rows: Iterator[Row], seen: dict[str, int]) -> Iterator[Row]:
+    """Mark a row whose id was already used as an error (never an overwrite)."""
+    for number, data, problem in rows:
+        if problem is None and isinstance(data, dict) and data.get("id") is not None:
+            ident = str(data["id"])
+            if ident in seen:
+                problem = f"duplicate id {ident!r}: first used at row {seen[ident]}"
+            else:
+                seen[ident] = number
+        yield number, data, problem
+
+
+def _chunks(rows: Iterator[Row]) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def default_errors_path(out: Path) -> Path:
+    return out.with_name(out.stem + ".errors.csv")
+
+
+def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
+              jobs: int = 1, summary_path: Path | None = None, resume: bool = False,
+              on_progress: Callable[[BatchCounts], None] | None = None) -> BatchCounts:
+    """Evaluate every row of `input_path`; see the module docstring."""
+    catalog = load_catalog()
+    errors = errors or default_errors_path(out)
+    out_kind = format_of(out, "--out")
+    errors_kind = format_of(errors, "--errors")
+    if errors_kind not in (".csv", ".jsonl"):
+        raise InputError("the errors file is written as CSV or JSONL", file=str(errors),
+                         field="--errors", accepted=".csv, .jsonl")
+    if summary_path is not None and summary_path.suffix.lower() != ".json":
+        raise InputError("the summary is written as JSON", file=str(summary_path),
+                         field="--summary", accepted=".json")
+    if jobs < 1:
+        raise InputError("--jobs must be 1 or more", field="--jobs")
+    if out.resolve() == input_path.resolve():
+        raise InputError("--out would overwrite the input", file=str(out), field="--out")
+    columns = result_columns(catalog, options)
+    direct = out_kind in (".csv", ".jsonl")
+    sink_path = out if direct else out.with_name(out.name + SPOOL_SUFFIX)
+    checkpoint_path = out.with_name(out.name + CHECKPOINT_SUFFIX)
+    rows = read_rows(input_path)  # raises InputError when the input is unusable
+
+    state = None
+    if resume and checkpoint_path.exists():
+        state = json.loads(checkpoint_path.read_text(encoding="utf-8"))
+        if state.get("input") != str(input_path.resolve()) or state.get("columns") != columns:
+            raise InputError("the checkpoint belongs to another input or other options",
+                             file=str(checkpoint_path), field="--resume",
+                             accepted="the same INPUT and options, or a run without --resume")
+    counts = BatchCounts()
+    summary = Summary()
+    seen: dict[str, int] = {}
+    done_rows = 0
+    if state is not None:
+        counts.rows_in, counts.rows_out, counts.error_rows = (state["rows_in"], state["rows_out"],
+                                                              state["error_rows"])
+        counts.resumed_at = state["rows_in"]
+        summary = Summary(state["summary"])
+        done_rows = state["last_row"]
+    out_sink = _LineSink(sink_path, columns, ".jsonl" if not direct else out_kind,
+                         state["out_offset"] if state else None)
+    error_sink = _LineSink(errors, ERROR_COLUMNS, errors_kind,
+                           state["errors_offset"] if state else None)
+
+    def save_checkpoint(last_row: int) -> None:
+        data = {"input": str(input_path.resolve()), "columns": columns, "last_row": last_row,
+                "rows_in": counts.rows_in, "rows_out": counts.rows_out,
+                "error_rows": counts.error_rows, "out_offset": out_sink.flush(),
+                "errors_offset": error_sink.flush(), "summary": summary.state}
+        temporary = checkpoint_path.with_name(checkpoint_path.name + ".tmp")
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temporary, checkpoint_path)  # atomic: a kill leaves the old or the new one
+
+    marked = _with_duplicates(rows, seen)
+    if done_rows:  # skip what the killed run finished, remembering its ids
+        for number, _data, _problem in marked:
+            if number >= done_rows:
+                break
+    pending_chunks = _chunks(marked)
+    pool = get_context("fork").Pool(jobs, _worker_init, (options,)) if jobs > 1 else None
+    if pool is None:
+        _worker_init(options)
+    try:
+        in_flight: deque = deque()
+
+        def submit() -> bool:
+            chunk = next(pending_chunks, None)
+            if chunk is None:
+                return False
+            last = chunk[-1][0]
+            in_flight.append((last, len(chunk), pool.apply_async(_evaluate_chunk, (chunk,))
+                              if pool else _evaluate_chunk(chunk)))
+            return True
+
+        while len(in_flight) < 2 * jobs and submit():
+            pass
+        while in_flight:
+            last, size, pending = in_flight.popleft()
+            results = pending.get() if pool else pending
+            for result in results:
+                if "ok" in result:
+                    out_sink.write(result["ok"])
+                    summary.add(result["summary"])
+                    counts.rows_out += 1
+                else:
+                    error_sink.write(result["error"])
+                    counts.error_rows += 1
+            counts.rows_in += size
+            save_checkpoint(last)
+            if on_progress:
+                on_progress(counts)
+            submit()
+    finally:
+        if pool is not None:
+            pool.terminate()
+        out_sink.close()
+        error_sink.close()
+    if not direct:  # XLSX and Parquet are written once, from the spool
+        writer = RowWriter(out, columns)
+        with sink_path.open(encoding="utf-8") as spool:
+            for line in spool:
+                writer.write(json.loads(line))
+        writer.close()
+        sink_path.unlink()
+    counts.summary = summary.report()
+    if summary_path is not None:
+        summary_path.parent.mkdir(parents=True, exist_ok=True)
+        summary_path.write_text(json.dumps({"rows_in": counts.rows_in, "rows_out": counts.rows_out,
+                                            "error_rows": counts.error_rows, **counts.summary},
+                                           ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    checkpoint_path.unlink(missing_ok=True)
+    return counts
