@@ -12,9 +12,9 @@ from models.catalog import Catalog, load_catalog
 from models.errors import InputError, ZjtxError
 from models.record import parse_record
 from models.scenario import Scenario
-from solver.evaluate import evaluate
-from solver.explain import Evaluation
-from solver.planner import apply_scenario, best_district
+from models.money import Money
+from solver.evaluate import evaluate_amounts
+from solver.planner import apply_scenario, best_district_totals
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,16 @@ def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
 ERROR_COLUMNS = ["row", "id", "field", "message"]
 
 
-def _contributions(result: Evaluation) -> list[tuple[str, str, int, int, int]]:
+def _contributions(amounts: list[tuple[str, str, int, Money]]) -> list[tuple[str, str, int, int, int]]:
     """(measure, paid_by, claim_year, min, max) of every award still to come."""
-    return [(a.measure, a.paid_by, a.claim_year, a.amount.min, a.amount.max)
-            for a in result.awards if not a.received]
+    return [(measure, payer, year, amount.min, amount.max) for measure, payer, year, amount in amounts]
+
+
+def _total(amounts: list[tuple[str, str, int, Money]]) -> Money:
+    total = Money.zero()
+    for *_rest, amount in amounts:
+        total = total + amount
+    return total
 
 
 def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | None,
@@ -58,33 +64,33 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | None,
     catalog = catalog or load_catalog()
     try:
         record = parse_record(data, source="row", row=number)
-        result = evaluate(record, options.readings, catalog=catalog, today=options.today)
-        row: dict[str, Any] = {"id": record.id, "total_min": result.total.min,
-                               "total_max": result.total.max,
-                               "open_above": result.total.open_above,
-                               "awards": sum(not a.received for a in result.awards)}
+        amounts = evaluate_amounts(record, options.readings, catalog=catalog, today=options.today)
+        total = _total(amounts)
+        row: dict[str, Any] = {"id": record.id, "total_min": total.min, "total_max": total.max,
+                               "open_above": total.open_above, "awards": len(amounts)}
         per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for award in result.awards:
-            if not award.received:
-                per[award.measure][0] += award.amount.min
-                per[award.measure][1] += award.amount.max
+        for measure, _payer, _year, amount in amounts:
+            per[measure][0] += amount.min
+            per[measure][1] += amount.max
         for measure in catalog.measure_ids():
             row[f"{measure}.min"], row[f"{measure}.max"] = per[measure] if measure in per else (0, 0)
-        summary = {"baseline": _contributions(result)}
+        summary = {"baseline": _contributions(amounts)}
         if options.scenario is not None:
             changed, changed_catalog, changed_readings = apply_scenario(
                 record, options.scenario, catalog, options.readings)
-            other = evaluate(changed, changed_readings, catalog=changed_catalog, today=options.today)
-            row.update(scenario_total_min=other.total.min, scenario_total_max=other.total.max,
-                       scenario_delta_min=other.total.min - result.total.min,
-                       scenario_delta_max=other.total.max - result.total.max)
+            other = evaluate_amounts(changed, changed_catalog.resolve_readings(changed_readings),
+                                     catalog=changed_catalog, today=options.today)
+            scenario_total = _total(other)
+            row.update(scenario_total_min=scenario_total.min, scenario_total_max=scenario_total.max,
+                       scenario_delta_min=scenario_total.min - total.min,
+                       scenario_delta_max=scenario_total.max - total.max)
             summary["scenario"] = _contributions(other)
         if options.best_district:
-            ranking = best_district(record, options.move_date, options.horizon_years,
-                                    options.readings, catalog=catalog, today=options.today)
-            top = ranking.ranking[0]
-            row.update(best_district=top.district, best_total_min=top.total.min,
-                       best_total_max=top.total.max, best_delta_max=top.delta_max)
+            ranking, stay = best_district_totals(record, options.move_date, options.horizon_years,
+                                                 options.readings, catalog=catalog, today=options.today)
+            district, best = ranking[0]
+            row.update(best_district=district, best_total_min=best.min, best_total_max=best.max,
+                       best_delta_max=best.max - stay.max)
         return {"ok": row, "summary": summary}
     except ZjtxError as exc:
         return {"error": {"row": number, "id": ident, "field": exc.field,

@@ -74,8 +74,11 @@ class Compiled:
     received: list[Received] = field(default_factory=list)
     rejections: dict[str, list[str]] = field(default_factory=dict)  # measure → reasons
     benefits: list[dict[str, str]] = field(default_factory=list)
+    keep_reasons: bool = True
 
     def reject(self, measure: str, reason: str) -> None:
+        if not self.keep_reasons:
+            return
         reasons = self.rejections.setdefault(measure, [])
         if reason not in reasons:
             reasons.append(reason)
@@ -108,11 +111,16 @@ def _interval(amount: Amount, base: int | None = None, ceiling: int | None = Non
 
 class _Compiler:
     def __init__(self, record: EnterpriseRecord, catalog: Catalog, readings: dict[str, str],
-                 today: dt.date) -> None:
+                 today: dt.date, part: str, reasons: bool) -> None:
         self.record = record
         self.catalog = catalog
         self.readings = readings
-        self.out = Compiled(record=record, readings=readings, as_of=record.as_of or today)
+        self.part = part
+        self.out = Compiled(record=record, readings=readings, as_of=record.as_of or today,
+                            keep_reasons=reasons)
+        # Without reasons to give, a district the record never touches cannot pay: skip its rules.
+        self.places = None if reasons else {record.district} | {
+            place for move in record.moves for place in (move.from_, move.to)}
 
     # -- shared helpers ----------------------------------------------------------------------
     def lag(self, rule: Rule) -> int:
@@ -155,9 +163,14 @@ class _Compiler:
         for rule in self.catalog.rules:
             if any(self.readings.get(k) != v for k, v in rule.spec.only_when.items()):
                 continue  # this rule encodes another reading
+            if self.part != "all" and (rule.level == "municipal") != (self.part == "municipal"):
+                continue
+            if self.places is not None and rule.level != "municipal" and rule.level not in self.places:
+                continue
             getattr(self, rule.spec.kind)(rule)
         self.link_differences()
-        self.collect_benefits()
+        if self.out.keep_reasons:
+            self.collect_benefits()
         return self.out
 
     def collect_received(self) -> None:
@@ -441,9 +454,14 @@ class _Compiler:
 
 
 def compile_record(record: EnterpriseRecord, catalog: Catalog, readings: dict[str, str],
-                   today: dt.date | None = None) -> Compiled:
-    """Record + catalog + readings → candidates, caps, received rewards, reasons and benefits."""
-    return _Compiler(record, catalog, readings, today or dt.date.today()).run()
+                   today: dt.date | None = None, *, part: str = "all",
+                   reasons: bool = True) -> Compiled:
+    """Record + catalog + readings → candidates, caps, received rewards, reasons and benefits.
+
+    `part` keeps only the `municipal` or the `district` rules (they never share a constraint);
+    `reasons=False` skips the why-not texts and benefits, for batch work that only adds up.
+    """
+    return _Compiler(record, catalog, readings, today or dt.date.today(), part, reasons).run()
 
 
 def effective_amount(candidate: Candidate) -> Money:

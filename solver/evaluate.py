@@ -7,6 +7,7 @@ import datetime as dt
 
 from models.catalog import Catalog, load_catalog
 from models.errors import InputError, SolverError
+from models.money import Money
 from models.record import EnterpriseRecord
 from solver.compile import Compiled, compile_record
 from solver.explain import Evaluation, explain
@@ -42,3 +43,21 @@ def evaluate(record: EnterpriseRecord, readings: dict[str, str] | None = None, *
     if broken:  # the soundness check disagrees with the optimizer: never answer with it
         raise SolverError(f"unsound answer for {record.id}: " + "; ".join(broken))
     return explain(compiled, solution, catalog)
+
+
+def evaluate_amounts(record: EnterpriseRecord, readings: dict[str, str], *, catalog: Catalog,
+                     today: dt.date | None = None,
+                     part: str = "all") -> list[tuple[str, str, int, Money]]:
+    """The lean road for batch work: `(measure, paid_by, claim_year, amount)` of every award
+    still to come, from the same compile, solve and soundness check, without explanations.
+    """
+    compiled = compile_record(record, catalog, catalog.resolve_readings(readings), today=today,
+                              part=part, reasons=False)
+    solution = solve(compiled)
+    broken = violations(compiled, solution.paid)
+    if broken:
+        raise SolverError(f"unsound answer for {record.id}: " + "; ".join(broken))
+    by_key = compiled.by_key()
+    return [(c.measure, c.paid_by, c.claim_year, paid)
+            for key, paid in solution.paid.items()
+            for c in (by_key[key],) if not (paid.max == 0 and c.variable)]

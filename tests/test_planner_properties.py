@@ -75,3 +75,17 @@ def test_every_howto_suggestion_applied_makes_the_measure_pay(data: dict, measur
         paid = sum(a.amount.max for a in result.awards if a.measure == measure and not a.received)
         assert paid >= (target or 1), (suggestion, paid)
         assert paid == suggestion["amount"]["max"]
+
+
+@settings(max_examples=40)
+@given(st.one_of(records(), ladder_records()), move_dates, st.integers(0, 3), readings)
+def test_the_fast_best_district_totals_equal_the_full_ranking(data: dict, day: dt.date, years: int,
+                                                              chosen: dict[str, str]) -> None:
+    from solver.planner import best_district_totals
+
+    assume(_movable(data, day))
+    record = parse_record(data)
+    full = best_district(record, day, years, chosen, today=TODAY)
+    fast, stay = best_district_totals(record, day, years, chosen, today=TODAY)
+    assert fast == [(o.district, o.total) for o in full.ranking]
+    assert stay == full.stay
