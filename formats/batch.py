@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from solver.batch import ERROR_COLUMNS, BatchOptions, Summary, evaluate_row, res
 from formats.tables import Row, RowWriter, format_of, read_rows
 
 CHUNK_ROWS = 256
+CHECKPOINT_SECONDS = 1.0
 CHECKPOINT_SUFFIX = ".zjtx-checkpoint.json"
 SPOOL_SUFFIX = ".zjtx-spool.jsonl"
 
@@ -42,6 +44,16 @@ class BatchCounts:
         return self.rows_in == self.rows_out + self.error_rows
 
 
+def encode_line(kind: str, columns: list[str], row: dict[str, Any]) -> str:
+    """One CSV or JSONL line for a row (CSV booleans as true/false, missing as empty)."""
+    if kind == ".csv":
+        text = io.StringIO()
+        csv.writer(text).writerow(["true" if v is True else "false" if v is False
+                                   else "" if v is None else v for v in (row.get(c) for c in columns)])
+        return text.getvalue()
+    return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"
+
+
 class _LineSink:
     """An append-only CSV or JSONL file whose byte offset is known after every flush."""
 
@@ -51,24 +63,14 @@ class _LineSink:
         if resume_at is None:
             self.handle = path.open("wb")
             if kind == ".csv":
-                self._put(columns)
+                self.write_text(encode_line(kind, columns, {c: c for c in columns}))
         else:
             self.handle = path.open("r+b")
             self.handle.truncate(resume_at)  # drop what was written after the last checkpoint
             self.handle.seek(resume_at)
 
-    def _put(self, values: list[Any]) -> None:
-        if self.kind == ".csv":
-            text = io.StringIO()
-            csv.writer(text).writerow(["true" if v is True else "false" if v is False
-                                       else "" if v is None else v for v in values])
-            self.handle.write(text.getvalue().encode("utf-8"))
-        else:
-            self.handle.write((json.dumps(dict(zip(self.columns, values)), ensure_ascii=False)
-                               + "\n").encode("utf-8"))
-
-    def write(self, row: dict[str, Any]) -> None:
-        self._put([row.get(c) for c in self.columns])
+    def write_text(self, text: str) -> None:
+        self.handle.write(text.encode("utf-8"))
 
     def flush(self) -> int:
         self.handle.flush()
@@ -79,17 +81,41 @@ class _LineSink:
         self.handle.close()
 
 
-def _worker_init(options: BatchOptions) -> None:
-    global _OPTIONS
-    _OPTIONS = options
+@dataclass(frozen=True)
+class _Job:
+    """What every worker needs: the options and how to encode result and error lines."""
+
+    options: BatchOptions
+    out_kind: str
+    columns: list[str]
+    errors_kind: str
+
+
+def _worker_init(job: _Job) -> None:
+    global _JOB
+    _JOB = job
     load_catalog()
 
 
-_OPTIONS = BatchOptions()
+_JOB: _Job | None = None
 
 
-def _evaluate_chunk(rows: list[Row]) -> list[dict[str, Any]]:
-    return [evaluate_row(number, data, problem, _OPTIONS) for number, data, problem in rows]
+def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]:
+    """Evaluate a chunk in a worker: encoded output lines, encoded error lines, counts, and the
+    chunk's part of the summary (so the parent only concatenates and merges)."""
+    assert _JOB is not None
+    out, errors, ok, bad = [], [], 0, 0
+    summary = Summary()
+    for number, data, problem in rows:
+        result = evaluate_row(number, data, problem, _JOB.options)
+        if "ok" in result:
+            out.append(encode_line(_JOB.out_kind, _JOB.columns, result["ok"]))
+            summary.add(result["summary"])
+            ok += 1
+        else:
+            errors.append(encode_line(_JOB.errors_kind, ERROR_COLUMNS, result["error"]))
+            bad += 1
+    return "".join(out), "".join(errors), ok, bad, summary.state
 
 
 def _with_duplicates(rows: Iterator[Row], seen: dict[str, int]) -> Iterator[Row]:
@@ -180,9 +206,12 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
             if number >= done_rows:
                 break
     pending_chunks = _chunks(marked)
-    pool = get_context("fork").Pool(jobs, _worker_init, (options,)) if jobs > 1 else None
+    job = _Job(options=options, out_kind=".jsonl" if not direct else out_kind, columns=columns,
+               errors_kind=errors_kind)
+    pool = get_context("fork").Pool(jobs, _worker_init, (job,)) if jobs > 1 else None
     if pool is None:
-        _worker_init(options)
+        _worker_init(job)
+    last_checkpoint = time.monotonic()
     try:
         in_flight: deque = deque()
 
@@ -199,20 +228,20 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
             pass
         while in_flight:
             last, size, pending = in_flight.popleft()
-            results = pending.get() if pool else pending
-            for result in results:
-                if "ok" in result:
-                    out_sink.write(result["ok"])
-                    summary.add(result["summary"])
-                    counts.rows_out += 1
-                else:
-                    error_sink.write(result["error"])
-                    counts.error_rows += 1
+            out_text, error_text, ok, bad, part = pending.get() if pool else pending
+            submit()
+            out_sink.write_text(out_text)
+            error_sink.write_text(error_text)
+            summary.merge(part)
+            counts.rows_out += ok
+            counts.error_rows += bad
             counts.rows_in += size
-            save_checkpoint(last)
+            # A checkpoint (with fsync) about every second: a kill loses at most that much work.
+            if not in_flight or time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
+                save_checkpoint(last)
+                last_checkpoint = time.monotonic()
             if on_progress:
                 on_progress(counts)
-            submit()
     finally:
         if pool is not None:
             pool.terminate()

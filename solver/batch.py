@@ -119,6 +119,21 @@ class Summary:
                 part["total"][0] += low
                 part["total"][1] += high
 
+    def merge(self, other: dict[str, Any]) -> None:
+        """Add another summary's state (a worker's chunk) to this one."""
+        for view, part in other.items():
+            mine = self.state.setdefault(view, {"by_district": {}, "by_measure": {}, "by_year": {},
+                                                "enterprises": {}, "total": [0, 0]})
+            for table in ("by_district", "by_measure", "by_year"):
+                for key, (low, high) in part[table].items():
+                    cell = mine[table].setdefault(key, [0, 0])
+                    cell[0] += low
+                    cell[1] += high
+            for measure, count in part["enterprises"].items():
+                mine["enterprises"][measure] = mine["enterprises"].get(measure, 0) + count
+            mine["total"][0] += part["total"][0]
+            mine["total"][1] += part["total"][1]
+
     def report(self) -> dict[str, Any]:
         def interval(cell: list[int]) -> dict[str, int]:
             return {"min": cell[0], "max": cell[1]}

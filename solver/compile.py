@@ -109,6 +109,23 @@ def _interval(amount: Amount, base: int | None = None, ceiling: int | None = Non
     return Money(0, top)
 
 
+_ACTIVE: dict[tuple, tuple[Catalog, tuple[Rule, ...]]] = {}
+
+
+def _active_rules(catalog: Catalog, readings: dict[str, str], part: str) -> tuple[Rule, ...]:
+    """The rules of this reading and part, in catalog order (memoized: batch asks millions of times)."""
+    key = (id(catalog), tuple(sorted(readings.items())), part)
+    hit = _ACTIVE.get(key)
+    if hit is None or hit[0] is not catalog:
+        rules = tuple(rule for rule in catalog.rules
+                      if all(readings.get(k) == v for k, v in rule.spec.only_when.items())
+                      and (part == "all" or (rule.level == "municipal") == (part == "municipal")))
+        if len(_ACTIVE) > 256:
+            _ACTIVE.clear()
+        hit = _ACTIVE[key] = (catalog, rules)
+    return hit[1]
+
+
 class _Compiler:
     def __init__(self, record: EnterpriseRecord, catalog: Catalog, readings: dict[str, str],
                  today: dt.date, part: str, reasons: bool) -> None:
@@ -160,11 +177,7 @@ class _Compiler:
     # -- the run --------------------------------------------------------------------------------
     def run(self) -> Compiled:
         self.collect_received()
-        for rule in self.catalog.rules:
-            if any(self.readings.get(k) != v for k, v in rule.spec.only_when.items()):
-                continue  # this rule encodes another reading
-            if self.part != "all" and (rule.level == "municipal") != (self.part == "municipal"):
-                continue
+        for rule in _active_rules(self.catalog, self.readings, self.part):
             if self.places is not None and rule.level != "municipal" and rule.level not in self.places:
                 continue
             getattr(self, rule.spec.kind)(rule)

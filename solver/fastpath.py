@@ -49,7 +49,7 @@ def _components(candidates: list[Candidate]) -> list[list[Candidate]]:
 
 
 def _price(members: list[Candidate], chosen: frozenset[str], compiled: Compiled,
-           rank: dict[str, int]) -> tuple[tuple[int, int, int, int], dict[str, Money]]:
+           rank: dict[str, int], effective: dict[str, Money]) -> tuple[tuple[int, int, int, int], dict[str, Money]]:
     """Exact objective (upper, lower, count, earliest-first) and payments of one combination."""
     weight: dict[str, int] = defaultdict(lambda: 1)
     for c in members:
@@ -63,23 +63,23 @@ def _price(members: list[Candidate], chosen: frozenset[str], compiled: Compiled,
         if c.caps:
             in_cap[c.caps[0]].append(c)
         else:
-            pay[c.key] = effective_amount(c).max
+            pay[c.key] = effective[c.key].max
     for cap, capped in in_cap.items():
         room = compiled.caps[cap]
         for c in sorted(capped, key=lambda m: (-weight[m.key], rank[m.key])):
-            pay[c.key] = min(room, effective_amount(c).max)
+            pay[c.key] = min(room, effective[c.key].max)
             room -= pay[c.key]
     for c in members:
         if c.key in chosen and c.mirror_of:
             pay[c.key] = pay[c.mirror_of]
     upper = sum(pay.values())
-    lower = sum(effective_amount(c).min for c in members if c.key in chosen)
+    lower = sum(effective[c.key].min for c in members if c.key in chosen)
     earliest = sum((len(rank) - rank[key]) * amount for key, amount in pay.items())
     paid: dict[str, Money] = {}
     by_key = {c.key: c for c in members}
     for key in sorted(chosen, key=rank.__getitem__):
         c = by_key[key]
-        low, high = effective_amount(c).min, pay[key]
+        low, high = effective[key].min, pay[key]
         for lower_key in c.deduct:
             if lower_key in chosen:
                 cut_min, cut_max = difference_cut(c, by_key[lower_key])
@@ -127,14 +127,24 @@ def solve_exact(compiled: Compiled) -> Solution | None:
     candidates = compiled.candidates
     rank = {c.key: n for n, c in enumerate(sorted(candidates, key=lambda c: (c.claim_year, c.key)))}
     components = _components(candidates)
-    if any(len(members) > MAX_COMPONENT for members in components):
+    if any(len(members) > MAX_COMPONENT for members in components) or \
+            any(len(c.caps) > 1 for c in candidates):  # greedy pricing fills one cap per award
         return None
+    effective = {c.key: effective_amount(c) for c in candidates}
     paid: dict[str, Money] = {}
     totals = [0, 0, 0]
     for members in components:
+        if len(members) == 1 and not members[0].deduct and not members[0].year_limit:
+            # Alone, an award is always taken (amounts are never negative), capped by its cap.
+            c = members[0]
+            amount = effective[c.key]
+            high = min([amount.max] + [compiled.caps[cap] for cap in c.caps])
+            paid[c.key] = Money(amount.min, high, amount.open_above)
+            totals = [totals[0] + high, totals[1] + amount.min, totals[2] + 1]
+            continue
         best_score, best_paid = None, {}
         for chosen in _combinations(members, compiled):
-            score, payments = _price(members, chosen, compiled, rank)
+            score, payments = _price(members, chosen, compiled, rank, effective)
             if best_score is None or score > best_score:
                 best_score, best_paid = score, payments
         assert best_score is not None
