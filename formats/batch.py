@@ -1,6 +1,7 @@
 """Run a batch: stream rows from INPUT, evaluate them in chunks (in N processes), write one result
-row per valid input row to OUT and one error row per invalid one to ERRORS, keep a checkpoint
-after every chunk so that a killed run can `--resume` with nothing lost and nothing written twice.
+row per valid input row to OUT and one error row per invalid one to ERRORS, and keep a checkpoint
+(about once a second, after whole chunks) so that a killed run can `--resume` with nothing lost
+and nothing written twice.
 
 Memory stays flat: at most `2 × jobs` chunks are in flight; ids are kept (for duplicates) but
 rows are not.
@@ -9,6 +10,7 @@ rows are not.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -121,7 +123,7 @@ def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]
 def _with_duplicates(rows: Iterator[Row], seen: dict[str, int]) -> Iterator[Row]:
     """Mark a row whose id was already used as an error (never an overwrite)."""
     for number, data, problem in rows:
-        if problem is None and isinstance(data, dict) and data.get("id") is not None:
+        if problem is None and isinstance(data, dict) and data.get("id") is not None:  # noqa: SIM102
             ident = str(data["id"])
             if ident in seen:
                 problem = f"duplicate id {ident!r}: first used at row {seen[ident]}"
@@ -167,12 +169,19 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     direct = out_kind in (".csv", ".jsonl")
     sink_path = out if direct else out.with_name(out.name + SPOOL_SUFFIX)
     checkpoint_path = out.with_name(out.name + CHECKPOINT_SUFFIX)
+    if errors.resolve() in (out.resolve(), input_path.resolve()):
+        raise InputError("--errors would overwrite the input or the output", file=str(errors),
+                         field="--errors")
     rows = read_rows(input_path)  # raises InputError when the input is unusable
+    # The options a checkpoint was made with: a resume under other options would mix answers.
+    fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind],
+                             default=str, sort_keys=True)
 
     state = None
     if resume and checkpoint_path.exists():
         state = json.loads(checkpoint_path.read_text(encoding="utf-8"))
-        if state.get("input") != str(input_path.resolve()) or state.get("columns") != columns:
+        if state.get("input") != str(input_path.resolve()) or state.get("columns") != columns \
+                or state.get("options") != fingerprint:
             raise InputError("the checkpoint belongs to another input or other options",
                              file=str(checkpoint_path), field="--resume",
                              accepted="the same INPUT and options, or a run without --resume")
@@ -192,7 +201,8 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
                            state["errors_offset"] if state else None)
 
     def save_checkpoint(last_row: int) -> None:
-        data = {"input": str(input_path.resolve()), "columns": columns, "last_row": last_row,
+        data = {"input": str(input_path.resolve()), "columns": columns, "options": fingerprint,
+                "last_row": last_row,
                 "rows_in": counts.rows_in, "rows_out": counts.rows_out,
                 "error_rows": counts.error_rows, "out_offset": out_sink.flush(),
                 "errors_offset": error_sink.flush(), "summary": summary.state}
@@ -253,12 +263,14 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
             for line in spool:
                 writer.write(json.loads(line))
         writer.close()
-        sink_path.unlink()
     counts.summary = summary.report()
     if summary_path is not None:
         summary_path.parent.mkdir(parents=True, exist_ok=True)
         summary_path.write_text(json.dumps({"rows_in": counts.rows_in, "rows_out": counts.rows_out,
                                             "error_rows": counts.error_rows, **counts.summary},
                                            ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # The checkpoint goes first: killed in between, a resume still finds the spool it needs.
     checkpoint_path.unlink(missing_ok=True)
+    if not direct:
+        sink_path.unlink(missing_ok=True)
     return counts

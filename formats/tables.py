@@ -24,7 +24,8 @@ LIST_FIELDS = ("industries", "recognitions", "moves", "rewards_received", "quali
                "expenses", "listings", "patents")
 RECORD_COLUMNS = tuple(field.alias or name for name, field in EnterpriseRecord.model_fields.items())
 
-Row = tuple[int, dict[str, Any] | None, str | None]
+# (row number, record data, problem): a problem is a message, or (field, message).
+Row = tuple[int, dict[str, Any] | None, "str | tuple[str, str] | None"]
 
 
 def format_of(path: Path, option: str) -> str:
@@ -48,6 +49,7 @@ def _check_header(header: list[str], path: Path) -> None:
 def _from_cells(header: list[str], cells: list[Any], number: int) -> Row:
     """A flat row → record data; JSON cells for list fields."""
     data: dict[str, Any] = {}
+    problem: tuple[str, str] | None = None
     for column, cell in zip(header, cells):
         if cell is None or (isinstance(cell, str) and not cell.strip()):
             continue
@@ -57,13 +59,17 @@ def _from_cells(header: list[str], cells: list[Any], number: int) -> Row:
                 try:
                     cell = json.loads(text)
                 except json.JSONDecodeError as exc:
-                    return number, None, f"column {column}: not a JSON list ({exc.msg})"
+                    problem = problem or (column, f"not a JSON list ({exc.msg})")
+                    continue
             elif column == "industries":
                 cell = [tag.strip() for tag in text.split(",") if tag.strip()]
             else:
-                return number, None, f"column {column}: expected a JSON list like [{{...}}]"
+                problem = problem or (column, "expected a JSON list like [{...}]")
+                continue
+        if column == "id" and isinstance(cell, (int, float)) and not isinstance(cell, bool):
+            cell = str(int(cell)) if float(cell).is_integer() else str(cell)  # a spreadsheet number
         data[column] = cell
-    return number, data, None
+    return number, data, problem
 
 
 def read_rows(path: Path) -> Iterator[Row]:

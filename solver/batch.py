@@ -54,13 +54,14 @@ def _total(amounts: list[tuple[str, str, int, Money]]) -> Money:
     return total
 
 
-def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | None,
+def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[str, str] | None,
                  options: BatchOptions, catalog: Catalog | None = None) -> dict[str, Any]:
     """One row: {"ok": result row, "summary": contributions} or {"error": error row}."""
     raw_id = data.get("id") if isinstance(data, dict) else None
     ident = str(raw_id) if raw_id is not None else None
     if problem is not None:
-        return {"error": {"row": number, "id": ident, "field": None, "message": problem}}
+        field, message = problem if isinstance(problem, tuple) else (None, problem)
+        return {"error": {"row": number, "id": ident, "field": field, "message": message}}
     catalog = catalog or load_catalog()
     try:
         record = parse_record(data, source="row", row=number)

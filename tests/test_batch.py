@@ -1,0 +1,702 @@
+"""`zjtx batch`: every input format to every output format, bad rows to the errors file with
+counts that add up, exit 2 for an unusable input, `--resume` after a real SIGKILL, the fiscal
+summary, scenarios, `--best-district`, and byte-identical output across runs and `--jobs`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from benchmarks.population import population
+from cli import app
+from models.catalog import load_catalog
+from models.record import parse_record
+from models.scenario import parse_inline
+from models.vocabulary import DISTRICTS
+from solver.evaluate import evaluate
+from solver.planner import best_district, whatif
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()  # click >= 8.2: result.stderr is separate
+
+# The record contract: list fields go into JSON cells, the rest are plain cells.
+LIST_FIELDS = ("industries", "recognitions", "moves", "rewards_received", "qualifications",
+               "expenses", "listings", "patents")
+FIELD_ORDER = ("id", "name", "entity_type", "district", *LIST_FIELDS, "as_of")
+FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
+COUNTS = re.compile(r"rows in ([\d,]+) = evaluated ([\d,]+) \+ errors ([\d,]+)")
+CHECKPOINT = ".zjtx-checkpoint.json"
+SPOOL = ".zjtx-spool.jsonl"
+BEST = ("--best-district", "--move-date", "2026-12-31")
+
+
+def invoke(*args: Any):
+    return runner.invoke(app, [str(arg) for arg in args])
+
+
+def counts_of(result) -> tuple[int, int, int]:
+    """`rows in N = evaluated A + errors B` on stderr → (N, A, B), checking N = A + B."""
+    found = COUNTS.search(result.stderr)
+    assert found, result.stderr
+    rows_in, evaluated, errors = (int(g.replace(",", "")) for g in found.groups())
+    assert rows_in == evaluated + errors
+    return rows_in, evaluated, errors
+
+
+# -- writing inputs ---------------------------------------------------------------------------------
+
+def columns_of(records: list[dict]) -> list[str]:
+    return [c for c in FIELD_ORDER if any(c in r for r in records)]
+
+
+def cell(record: dict, column: str, *, keep_dates: bool = False) -> Any:
+    """A record field as one cell: list fields as JSON text, dates as ISO text (or kept)."""
+    if column not in record or record[column] is None:
+        return None
+    value = record[column]
+    if column in LIST_FIELDS:
+        return json.dumps(value, default=str)
+    if isinstance(value, dt.date) and not keep_dates:
+        return value.isoformat()
+    return value
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, default=str) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def write_csv(path: Path, records: list[dict], columns: list[str] | None = None) -> Path:
+    columns = columns or columns_of(records)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(columns)
+        for record in records:
+            out.writerow(["" if (v := cell(record, c)) is None else v for c in columns])
+    return path
+
+
+def write_xlsx(path: Path, records: list[dict]) -> Path:
+    from openpyxl import Workbook
+
+    columns = columns_of(records)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(columns)
+    for record in records:  # as_of stays a real date cell: the reader must turn it into text
+        sheet.append([cell(record, c, keep_dates=True) for c in columns])
+    book.save(path)
+    return path
+
+
+def write_parquet(path: Path, records: list[dict]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = columns_of(records)
+    fields = [(c, pa.date32() if c == "as_of" else pa.string()) for c in columns]
+    rows = [{c: cell(r, c, keep_dates=True) for c in columns} for r in records]
+    pq.write_table(pa.Table.from_pylist(rows, schema=pa.schema(fields)), path)
+    return path
+
+
+WRITERS = {".csv": write_csv, ".xlsx": write_xlsx, ".jsonl": write_jsonl, ".parquet": write_parquet}
+
+
+# -- reading outputs --------------------------------------------------------------------------------
+
+TEXT_COLUMNS = {"id", "district", "best_district"}
+BOOL_COLUMNS = {"open_above", "best_open_above"}
+
+
+def _normal(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in TEXT_COLUMNS:
+            out[key] = value
+        elif key in BOOL_COLUMNS:
+            out[key] = value if isinstance(value, bool) else {"true": True, "false": False}[value]
+        else:
+            assert not isinstance(value, (bool, float)), (key, value)
+            out[key] = int(value)
+    return out
+
+
+def read_output(path: Path) -> list[dict[str, Any]]:
+    """The result rows of any output format, as {column: str | int | bool}."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    elif path.suffix == ".jsonl":
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    elif path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        values = list(book.worksheets[0].iter_rows(values_only=True))
+        book.close()
+        rows = [dict(zip(values[0], v)) for v in values[1:]]
+    else:
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(path).to_pylist()
+    return [_normal(r) for r in rows]
+
+
+def read_errors(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames == ["row", "id", "field", "message"], reader.fieldnames
+        return list(reader)
+
+
+def measure_columns(row: dict[str, Any]) -> list[str]:
+    return sorted({k[:-4] for k in row if k.endswith(".min") and k[:-4] not in ("total", "best_total")})
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith((CHECKPOINT, SPOOL, ".tmp")))
+
+
+# -- 1. every format round-trips ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def thirty(tmp_path_factory) -> tuple[Path, list[dict], dict[str, tuple[int, int, bool]]]:
+    folder = tmp_path_factory.mktemp("inputs")
+    records = list(population(30, seed=11))
+    for kind, writer in WRITERS.items():
+        writer(folder / f"in{kind}", records)
+    expected = {}
+    for record in records:
+        total = evaluate(parse_record(record)).total
+        expected[record["id"]] = (total.min, total.max, total.open_above)
+    assert any(low != high for low, high, _ in expected.values())  # the sample is not trivial
+    return folder, records, expected
+
+
+@pytest.mark.parametrize("out_kind", FORMATS)
+@pytest.mark.parametrize("in_kind", FORMATS)
+def test_every_format_round_trips(thirty, tmp_path: Path, in_kind: str, out_kind: str):
+    folder, records, expected = thirty
+    out = tmp_path / f"results{out_kind}"
+    result = invoke("batch", folder / f"in{in_kind}", "--out", out)
+    assert result.exit_code == 0, (result.stderr, result.exception)
+    assert counts_of(result) == (30, 30, 0)
+    assert result.stdout == ""
+    rows = read_output(out)
+    assert [r["id"] for r in rows] == [r["id"] for r in records]  # one row each, input order
+    for row in rows:
+        assert (row["total_min"], row["total_max"], row["open_above"]) == expected[row["id"]], row["id"]
+        measures = measure_columns(row)  # the per-measure columns add up to the total
+        assert sum(row[f"{m}.min"] for m in measures) == row["total_min"]
+        assert sum(row[f"{m}.max"] for m in measures) == row["total_max"]
+    assert read_errors(tmp_path / "results.errors.csv") == []
+    assert leftovers(tmp_path) == []
+
+
+# -- 2. bad rows go to the errors file -------------------------------------------------------------
+
+def base(ident: str | None, **changes: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": ident, "district": "haidian",
+                              "recognitions": [{"tier": "municipal", "date": "2023-03-31"}],
+                              "as_of": "2026-11-24"}
+    if ident is None:
+        del record["id"]
+    record.update(changes)
+    return record
+
+
+def expense(amount: Any) -> list[dict[str, Any]]:
+    return [{"id": "X1", "category": "exhibition", "amount": amount, "year": 2025}]
+
+
+def check_bad_rows(result, out: Path, errors: Path, valid: dict[int, dict], bad: dict[int, tuple]):
+    """`valid`: row number → the record evaluated; `bad`: row number → (id, field, message part)."""
+    assert result.exit_code == 1, (result.stderr, result.exception)
+    assert "Traceback" not in result.output
+    rows_in, evaluated, failed = counts_of(result)
+    assert (rows_in, evaluated, failed) == (len(valid) + len(bad), len(valid), len(bad))
+    assert str(errors) in result.stderr
+    rows = read_output(out)
+    assert [r["id"] for r in rows] == [valid[n]["id"] for n in sorted(valid)]
+    for row, number in zip(rows, sorted(valid)):
+        total = evaluate(parse_record(valid[number])).total
+        assert (row["total_min"], row["total_max"]) == (total.min, total.max), number
+    error_rows = read_errors(errors)
+    assert [int(e["row"]) for e in error_rows] == sorted(bad)
+    for entry in error_rows:
+        ident, field, fragment = bad[int(entry["row"])]
+        assert entry["id"] == (ident or ""), entry
+        if field is not None:
+            assert entry["field"] == field, entry
+        assert fragment in entry["message"], entry
+        assert entry["message"], entry
+    assert not set(valid) & set(bad)
+
+
+def test_bad_rows_in_jsonl(tmp_path: Path):
+    people = list(population(4, seed=5))
+    lines = {
+        1: json.dumps(people[0], default=str),
+        2: json.dumps(base("B-TIER", recognitions=[{"tier": "gold", "date": "2023-03-31"}])),
+        3: json.dumps(people[1], default=str),
+        4: json.dumps(base("B-DISTRICT", district="gotham")),
+        5: json.dumps(base("B-DATE", recognitions=[{"tier": "municipal", "date": "2023-02-30"}])),
+        6: json.dumps(base("B-ASOF", as_of="2026-13-01")),
+        7: json.dumps(base("B-NEG", expenses=expense(-5))),
+        8: json.dumps(base("B-FLOAT", expenses=expense(1500.5))),
+        9: json.dumps({**people[3], "id": people[0]["id"]}, default=str),  # duplicate id
+        10: '{"id": "B-BROKEN", "district": "haidian", ',
+        11: json.dumps({**base("B-KEY"), "recognitons": []}),
+        12: json.dumps(base(None)),
+        13: "",  # a blank line is no row
+        14: json.dumps(people[2], default=str),
+        15: json.dumps(base("V-END")),
+    }
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(lines[n] + "\n" for n in sorted(lines)), encoding="utf-8")
+    out, errors = tmp_path / "out.jsonl", tmp_path / "bad.csv"
+    result = invoke("batch", path, "--out", out, "--errors", errors)
+    valid = {1: people[0], 3: people[1], 14: people[2], 15: base("V-END")}
+    bad = {2: ("B-TIER", "recognitions[0].tier", "'gold'"),
+           4: ("B-DISTRICT", "district", "'gotham'"),
+           5: ("B-DATE", "recognitions[0].date", "2023-02-30"),
+           6: ("B-ASOF", "as_of", "2026-13-01"),
+           7: ("B-NEG", "expenses[0].amount", "-5"),
+           8: ("B-FLOAT", "expenses[0].amount", "1500.5"),
+           9: (people[0]["id"], None, "duplicate id"),
+           10: (None, None, "not valid JSON"),
+           11: ("B-KEY", "recognitons", "did you mean 'recognitions'?"),
+           12: (None, "id", "missing")}
+    check_bad_rows(result, out, errors, valid, bad)
+    assert "first used at row 1" in read_errors(errors)[6]["message"]
+
+
+def test_bad_rows_in_csv(tmp_path: Path):
+    people = list(population(4, seed=5))
+    records = {
+        1: people[0],
+        2: base("B-TIER", recognitions=[{"tier": "gold", "date": "2023-03-31"}]),
+        3: people[1],
+        4: base("B-DISTRICT", district="gotham"),
+        5: base("B-DATE", recognitions=[{"tier": "municipal", "date": "2023-02-30"}]),
+        6: base("B-ASOF", as_of="2026-13-01"),
+        7: base("B-NEG", expenses=expense(-5)),
+        8: base("B-FLOAT", expenses=expense(1500.5)),
+        9: {**people[3], "id": people[0]["id"]},  # duplicate id
+        12: base(None),
+        13: people[2],
+        14: base("V-END"),
+    }
+    columns = columns_of(list(records.values()))
+    path = write_csv(tmp_path / "in.csv", [records[n] for n in sorted(records)], columns)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    short = "B-SHORT,haidian\r\n"
+    long = "B-LONG," + ",".join(["x"] * len(columns)) + "\r\n"
+    lines[10:10] = [short, long]  # data rows 10 and 11 (line 1 is the header)
+    path.write_text("".join(lines), encoding="utf-8")
+    out, errors = tmp_path / "out.csv", tmp_path / "out.errors.csv"  # the default errors path
+    result = invoke("batch", path, "--out", out)
+    valid = {n: records[n] for n in (1, 3, 13, 14)}
+    bad = {2: ("B-TIER", "recognitions[0].tier", "'gold'"),
+           4: ("B-DISTRICT", "district", "'gotham'"),
+           5: ("B-DATE", "recognitions[0].date", "2023-02-30"),
+           6: ("B-ASOF", "as_of", "2026-13-01"),
+           7: ("B-NEG", "expenses[0].amount", "-5"),
+           8: ("B-FLOAT", "expenses[0].amount", "1500.5"),
+           9: (people[0]["id"], None, "duplicate id"),
+           10: (None, None, "wrong number of columns"),
+           11: (None, None, "wrong number of columns"),
+           12: (None, "id", "missing")}
+    check_bad_rows(result, out, errors, valid, bad)
+
+
+def test_csv_broken_json_cell_keeps_id_and_field(tmp_path: Path):
+    """Regression (was a bug): a CSV row whose `recognitions` cell is not valid JSON goes to the
+    errors file with its id and the column as its field (they used to be left empty)."""
+    path = tmp_path / "in.csv"
+    path.write_text('id,district,recognitions\nB-CELL,haidian,"[{""tier"": ""municipal"""\n',
+                    encoding="utf-8")
+    result = invoke("batch", path, "--out", tmp_path / "out.csv")
+    assert result.exit_code == 1, result.stderr
+    [entry] = read_errors(tmp_path / "out.errors.csv")
+    assert "JSON" in entry["message"]
+    assert (entry["id"], entry["field"]) == ("B-CELL", "recognitions"), entry
+
+
+# -- 3. exit 2 when the input is unusable ---------------------------------------------------------
+
+def assert_input_error(result, *fragments: str) -> str:
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("zjtx: error: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+@pytest.fixture
+def small_csv(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "in.csv", [base("E-1")])
+
+
+@pytest.mark.parametrize("case", ["missing", "txt", "header", "empty", "no-id", "out", "errors",
+                                  "summary", "same-as-input"])
+def test_unusable_input_exits_2(tmp_path: Path, small_csv: Path, case: str):
+    out = tmp_path / "out" / "results.csv"
+    if case == "missing":
+        args, expect = [tmp_path / "nowhere.csv", "--out", out], ["nowhere.csv", "no such input file"]
+    elif case == "txt":
+        text = tmp_path / "in.txt"
+        text.write_text(small_csv.read_text())
+        args, expect = [text, "--out", out], ["in.txt", "unknown format '.txt'", ".csv"]
+    elif case == "header":
+        typo = tmp_path / "typo.csv"
+        typo.write_text(small_csv.read_text().replace("recognitions", "recognitons", 1))
+        args, expect = [typo, "--out", out], ["typo.csv", "unknown column 'recognitons'",
+                                              "did you mean 'recognitions'?"]
+    elif case == "empty":
+        empty = tmp_path / "empty.csv"
+        empty.write_text("")
+        args, expect = [empty, "--out", out], ["empty.csv", "empty"]
+    elif case == "no-id":
+        headless = write_csv(tmp_path / "noid.csv", [base(None)])
+        args, expect = [headless, "--out", out], ["noid.csv", "no `id` column"]
+    elif case == "out":
+        out = tmp_path / "out" / "results.txt"
+        args, expect = [small_csv, "--out", out], ["field --out", "unknown format '.txt'"]
+    elif case == "errors":
+        args, expect = [small_csv, "--out", out, "--errors", tmp_path / "out" / "bad.parquet"], \
+            ["field --errors", "CSV or JSONL"]
+    elif case == "summary":
+        args, expect = [small_csv, "--out", out, "--summary", tmp_path / "out" / "summary.csv"], \
+            ["field --summary", "JSON"]
+    else:
+        args, expect = [small_csv, "--out", small_csv], ["field --out", "overwrite the input"]
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert_input_error(invoke("batch", *args), *expect)
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before  # nothing written, nothing half-written, the input untouched
+
+
+# -- 4. --resume after a real SIGKILL ---------------------------------------------------------------
+
+def _batch_process(args: list[Any]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "from cli import app; app()", "batch",
+                             *map(str, args)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def _kill_mid_way(args: list[Any], checkpoint: Path, total: int) -> dict | None:
+    """Start a batch, SIGKILL it once its checkpoint shows 0 < rows_in < total; the checkpoint
+    state, or None when the run ended before it could be caught mid-way."""
+    process = _batch_process(args)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                return None
+            try:
+                state = json.loads(checkpoint.read_text(encoding="utf-8"))
+            except (FileNotFoundError, json.JSONDecodeError):
+                state = None
+            if state and 0 < state["rows_in"] < total:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
+                return state if process.returncode == -signal.SIGKILL else None
+            time.sleep(0.002)
+        raise AssertionError("the batch neither checkpointed nor finished within 60 s")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_resume_after_sigkill(tmp_path: Path):
+    # Checkpoints come about once a second: --best-district makes 3,000 rows take a few seconds;
+    # a bigger input when even that is too fast to catch mid-way.
+    attempts = [(3000, BEST), (12000, BEST), (40000, BEST)]
+    for size, extra in attempts:
+        folder = tmp_path / f"run-{size}-{len(extra)}"
+        folder.mkdir()
+        records = list(population(size, seed=3))
+        source = write_jsonl(folder / "in.jsonl", records)
+        out, summary = folder / "out.csv", folder / "summary.json"
+        checkpoint = folder / ("out.csv" + CHECKPOINT)
+        args = [source, "--out", out, "--summary", summary, *extra]
+        state = _kill_mid_way(args, checkpoint, size)
+        if state is not None:
+            break
+    else:
+        pytest.fail("every run finished before it could be killed mid-way")
+    assert checkpoint.exists() and not summary.exists()
+    with out.open(encoding="utf-8") as partial:
+        assert sum(1 for _ in partial) - 1 < size  # the killed run did not finish
+
+    resumed = subprocess.run([sys.executable, "-c", "from cli import app; app()", "batch",
+                              *map(str, args), "--resume"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Traceback" not in resumed.stderr
+    assert f"rows in {size:,} = evaluated {size:,} + errors 0" in resumed.stderr
+    resumed_at = int(re.search(r"resumed after row (\d+)", resumed.stderr).group(1))
+    assert state["rows_in"] <= resumed_at < size
+    assert not checkpoint.exists() and leftovers(folder) == []
+
+    rows = read_output(out)
+    ids = [r["id"] for r in rows]
+    assert len(rows) == size and len(set(ids)) == size
+    assert ids == [r["id"] for r in records]
+
+    clean = invoke("batch", source, "--out", folder / "clean.csv", "--summary",
+                   folder / "clean.json", *extra)
+    assert clean.exit_code == 0, clean.stderr
+    assert out.read_bytes() == (folder / "clean.csv").read_bytes()
+    assert (folder / "out.errors.csv").read_bytes() == (folder / "clean.errors.csv").read_bytes()
+    assert json.loads(summary.read_text()) == json.loads((folder / "clean.json").read_text())
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _interrupt_after(rows: int):
+    def on_progress(counts) -> None:
+        if counts.rows_in >= rows:
+            raise _Interrupted
+    return on_progress
+
+
+def _mixed_input(folder: Path, size: int) -> Path:
+    records = list(population(size, seed=9))
+    records[100] = base("B-TIER", recognitions=[{"tier": "gold", "date": "2023-03-31"}])
+    records[400] = {**records[401], "id": records[3]["id"]}  # a duplicate of a row done before the stop
+    records[650] = base("B-NEG", expenses=expense(-1))
+    return write_jsonl(folder / "in.jsonl", records)
+
+
+@pytest.fixture
+def checkpoint_every_chunk(monkeypatch):
+    """Checkpoints come about once a second; in-process stand-ins for a kill want one per chunk."""
+    import formats.batch
+
+    monkeypatch.setattr(formats.batch, "CHECKPOINT_SECONDS", 0, raising=False)
+
+
+@pytest.mark.parametrize("every_chunk", [True, False], ids=["checkpointed", "no-checkpoint-yet"])
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("out_kind", FORMATS)
+def test_resume_after_an_interrupted_run_equals_a_clean_run(tmp_path: Path, monkeypatch,
+                                                           out_kind: str, jobs: int,
+                                                           every_chunk: bool):
+    """A deterministic stand-in for a kill (the run stops after its second chunk, with or
+    without a checkpoint written by then), for every output format, with bad rows and a
+    duplicate across the stop: nothing lost or doubled, the same files as a clean run."""
+    import formats.batch
+    from formats.batch import run_batch
+    from solver.batch import BatchOptions
+
+    if every_chunk:
+        monkeypatch.setattr(formats.batch, "CHECKPOINT_SECONDS", 0, raising=False)
+    source = _mixed_input(tmp_path, 700)
+    out = tmp_path / f"out{out_kind}"
+    with pytest.raises(_Interrupted):
+        run_batch(source, out, None, BatchOptions(readings=load_catalog().resolve_readings({})),
+                  jobs=jobs, summary_path=tmp_path / "summary.json",
+                  on_progress=_interrupt_after(300))
+    checkpoint = tmp_path / f"out{out_kind}{CHECKPOINT}"
+    had_checkpoint = checkpoint.exists()  # without one, --resume starts again from row 1
+    if every_chunk:
+        assert 0 < json.loads(checkpoint.read_text())["rows_in"] < 700
+    monkeypatch.undo()
+    resumed = invoke("batch", source, "--out", out, "--summary", tmp_path / "summary.json",
+                     "--resume", "--jobs", jobs)
+    clean = invoke("batch", source, "--out", tmp_path / f"clean{out_kind}", "--summary",
+                   tmp_path / "clean.json", "--jobs", jobs)
+    for result in (resumed, clean):
+        assert result.exit_code == 1, (result.stderr, result.exception)
+        assert counts_of(result) == (700, 697, 3)
+    assert ("resumed after row" in resumed.stderr) == had_checkpoint
+    assert read_output(out) == read_output(tmp_path / f"clean{out_kind}")
+    assert (tmp_path / "out.errors.csv").read_bytes() == (tmp_path / "clean.errors.csv").read_bytes()
+    assert json.loads((tmp_path / "summary.json").read_text()) == \
+        json.loads((tmp_path / "clean.json").read_text())
+    assert leftovers(tmp_path) == []
+
+
+def test_resume_accepts_a_checkpoint_made_with_other_readings(tmp_path: Path,
+                                                                  checkpoint_every_chunk):
+    """The checkpoint only records the input path and the output columns. A run interrupted
+    under `--reading stacking=difference-only` and resumed without it (or the reverse; the
+    same for a different --scenario reform value or --move-date) is accepted: exit 0, and the
+    output silently mixes rows evaluated under two readings. The error message that exists
+    ("the checkpoint belongs to another input or other options") promises this is refused.
+    Expected: exit 2 and one `zjtx: error:` line naming --resume."""
+    from formats.batch import run_batch
+    from solver.batch import BatchOptions
+
+    source = write_jsonl(tmp_path / "in.jsonl", list(population(1000, seed=1)))
+    out = tmp_path / "out.csv"
+    options = BatchOptions(readings=load_catalog().resolve_readings({"stacking": "difference-only"}))
+    with pytest.raises(_Interrupted):
+        run_batch(source, out, None, options, on_progress=_interrupt_after(256))
+    result = invoke("batch", source, "--out", out, "--resume")  # default readings now
+    assert_input_error(result, "--resume")
+
+
+def test_resume_after_a_kill_while_cleaning_up(tmp_path: Path,
+                                                                             monkeypatch):
+    """Regression (was a bug): for XLSX/Parquet output the spool was deleted before the
+    checkpoint, so a kill in between left a checkpoint without its spool and `--resume` crashed.
+    Now the checkpoint goes first; a kill at that moment leaves both, and `--resume` finishes.
+    Simulated by making the checkpoint removal die."""
+    from formats.batch import run_batch
+    from solver.batch import BatchOptions
+
+    source = write_jsonl(tmp_path / "in.jsonl", list(population(300, seed=2)))
+    out = tmp_path / "out.xlsx"
+    real_unlink = Path.unlink
+
+    def dying_unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name.endswith(CHECKPOINT):
+            raise _Interrupted
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", dying_unlink)
+    with pytest.raises(_Interrupted):
+        run_batch(source, out, None, BatchOptions(readings=load_catalog().resolve_readings({})))
+    monkeypatch.setattr(Path, "unlink", real_unlink)
+    assert (tmp_path / f"out.xlsx{CHECKPOINT}").exists()
+    assert (tmp_path / f"out.xlsx{SPOOL}").exists()
+    result = invoke("batch", source, "--out", out, "--resume")
+    assert result.exit_code == 0, (result.stderr[-300:], repr(result.exception))
+    assert len(read_output(out)) == 300
+
+
+# -- 5. --summary and --scenario ------------------------------------------------------------------------
+
+def _summary_input(folder: Path) -> tuple[Path, list[dict]]:
+    records = list(population(200, seed=1))
+    records.append({"id": "D-1", "district": "dongcheng", "as_of": "2026-01-01",  # both scenarios move it
+                    "recognitions": [{"tier": "municipal", "date": "2025-03-31"},
+                                     {"tier": "national", "date": "2026-07-31"}]})
+    records.append(base("B-TIER", recognitions=[{"tier": "gold", "date": "2023-03-31"}]))
+    return write_jsonl(folder / "in.jsonl", records), records
+
+
+def _check_summary(summary: dict, rows: list[dict], view: str, prefix: str) -> None:
+    part = summary[view]
+    assert part["total"] == {"min": sum(r[f"{prefix}_min"] for r in rows),
+                             "max": sum(r[f"{prefix}_max"] for r in rows)}
+    for table in ("by_paying_district", "by_claim_year", "by_measure"):
+        assert sum(v["min"] for v in part[table].values()) == part["total"]["min"], table
+        assert sum(v["max"] for v in part[table].values()) == part["total"]["max"], table
+
+
+def test_summary_adds_up(tmp_path: Path):
+    source, records = _summary_input(tmp_path)
+    out, summary_path = tmp_path / "out.csv", tmp_path / "deep" / "summary.json"
+    result = invoke("batch", source, "--out", out, "--summary", summary_path)
+    assert result.exit_code == 1, result.stderr
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    rows = read_output(out)
+    assert (summary["rows_in"], summary["rows_out"], summary["error_rows"]) == \
+        (len(records), len(rows), 1) == counts_of(result)
+    _check_summary(summary, rows, "baseline", "total")
+    measures = measure_columns(rows[0])
+    assert set(summary["baseline"]["by_measure"]) <= set(measures)
+    for measure in measures:
+        expected = {"min": sum(r[f"{measure}.min"] for r in rows),
+                    "max": sum(r[f"{measure}.max"] for r in rows)}
+        got = summary["baseline"]["by_measure"].get(measure, {"min": 0, "max": 0})
+        assert {"min": got["min"], "max": got["max"]} == expected, measure
+        paying = sum(1 for r in rows if r[f"{measure}.max"] > 0)
+        assert got.get("enterprises", 0) >= paying, measure
+    assert summary["baseline"]["total"]["max"] > 0
+    assert "scenario" not in summary and "cost_of_scenario" not in summary
+    assert not any(c.startswith("scenario_") for c in rows[0])
+
+
+@pytest.mark.parametrize("scenario", ["stacking=difference-only", "dongcheng.tier.national.amount=1000000"])
+def test_scenario_columns_and_cost(tmp_path: Path, scenario: str):
+    source, records = _summary_input(tmp_path)
+    out, summary_path = tmp_path / "out.jsonl", tmp_path / "summary.json"
+    result = invoke("batch", source, "--out", out, "--summary", summary_path, "--scenario", scenario)
+    assert result.exit_code == 1, result.stderr
+    assert counts_of(result) == (len(records), len(records) - 1, 1)
+    rows = read_output(out)
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    for row in rows:
+        assert row["scenario_delta_min"] == row["scenario_total_min"] - row["total_min"]
+        assert row["scenario_delta_max"] == row["scenario_total_max"] - row["total_max"]
+    _check_summary(summary, rows, "baseline", "total")
+    _check_summary(summary, rows, "scenario", "scenario_total")
+    cost = summary["cost_of_scenario"]
+    assert cost == {"min": sum(r["scenario_delta_min"] for r in rows),
+                    "max": sum(r["scenario_delta_max"] for r in rows)}
+    assert cost["max"] != 0
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["D-1"]["scenario_delta_max"] != 0
+    parsed = parse_inline([scenario], list(load_catalog().index.readings))
+    for record in [records[0], records[57], records[123], records[-2]]:  # the scenario as `whatif` sees it
+        answer = whatif(parse_record(record), parsed)
+        row = by_id[record["id"]]
+        assert (row["scenario_total_min"], row["scenario_total_max"]) == \
+            (answer["outcome"]["total"]["min"], answer["outcome"]["total"]["max"]), record["id"]
+
+
+# -- 6. --best-district -----------------------------------------------------------------------------
+
+def test_best_district_columns(tmp_path: Path):
+    records = list(population(40, seed=4))
+    source = write_csv(tmp_path / "in.csv", records)
+    out = tmp_path / "out.parquet"
+    result = invoke("batch", source, "--out", out, *BEST)
+    assert result.exit_code == 0, result.stderr
+    rows = read_output(out)
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    for row in rows:
+        assert row["best_district"] in DISTRICTS
+        assert row["best_total_min"] <= row["best_total_max"]
+    for index in range(0, 40, 5):
+        ranking = best_district(parse_record(records[index]), dt.date(2026, 12, 31))
+        top, row = ranking.ranking[0], rows[index]
+        assert row["best_total_max"] == top.total.max, row["id"]
+        assert row["best_total_min"] == top.total.min, row["id"]
+        assert row["best_district"] == top.district, row["id"]
+        assert row["best_delta_max"] == top.total.max - ranking.stay.max, row["id"]
+
+
+# -- 7. determinism and --jobs ----------------------------------------------------------------------
+
+def test_jobs_2_is_byte_identical_to_jobs_1_and_runs_repeat(tmp_path: Path):
+    source = _mixed_input(tmp_path, 1300)  # five chunks: several in flight at once with 2 jobs
+    outputs = {}
+    for name, jobs in (("a", 1), ("b", 1), ("c", 2), ("d", 2)):
+        for kind in (".csv", ".jsonl"):
+            result = invoke("batch", source, "--out", tmp_path / f"{name}{kind}", "--errors",
+                            tmp_path / f"{name}-errors{kind}", "--summary",
+                            tmp_path / f"{name}{kind}.json", "--jobs", jobs)
+            assert result.exit_code == 1, result.stderr
+            assert counts_of(result) == (1300, 1297, 3)
+            outputs[name, kind] = tuple((tmp_path / f).read_bytes()
+                                        for f in (f"{name}{kind}", f"{name}-errors{kind}",
+                                                  f"{name}{kind}.json"))
+    for kind in (".csv", ".jsonl"):
+        assert outputs["a", kind] == outputs["b", kind] == outputs["c", kind] == outputs["d", kind]
