@@ -351,6 +351,19 @@ def batch(
         raise typer.Exit(status)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs)."""
+    import uvicorn
+
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
 @measures_app.command("list")
 def measures_list(format: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
     """One line per measure family (m1 … m8 and the district measures)."""

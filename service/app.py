@@ -1,0 +1,251 @@
+"""The zjtx HTTP API and web page.
+
+Every endpoint parses its input, calls the solver (the same roads as the CLI) and returns the
+same JSON as the CLI's `--format json`. Bad input is a 4xx problem body (RFC 9457 style:
+`type`, `title`, `status`, `detail`, `field`), never a 5xx and never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Body, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.catalog import load_catalog
+from models.errors import InputError, RecordError, SolverError, ZjtxError
+from models.record import parse_record
+from models.scenario import Scenario, parse_inline
+from models.validation import field_path
+from solver.batch import BatchOptions, evaluate_row, result_columns
+from solver.evaluate import evaluate
+from solver.planner import best_district, timeline, whatif, windows
+
+STATIC = Path(__file__).parent / "static"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+BATCH_LIMIT_BYTES = 1_000_000
+BATCH_LIMIT_ROWS = 2_000
+READING_KEYS = tuple(load_catalog().index.readings)
+
+
+def problem(status: int, title: str, detail: str, field: str | None = None) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if field:
+        body["field"] = field
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+class Problem(BaseModel):
+    """A problem body: what was wrong, and which field."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    field: str | None = None
+
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "Bad input (names the field)"},
+    404: {"model": Problem, "description": "Unknown measure"},
+    413: {"model": Problem, "description": "Batch body too large"},
+    422: {"model": Problem, "description": "Invalid record (names the field)"},
+}
+
+RecordBody = Annotated[dict[str, Any], Body(
+    description="An enterprise record (DOMAIN.md section 7), as JSON.",
+    examples=[{"id": "EX-1", "district": "shijingshan", "as_of": "2026-11-24",
+               "recognitions": [{"tier": "municipal", "date": "2022-09-30"},
+                                {"tier": "national", "date": "2024-07-15"}]}])]
+
+
+class PlanRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    record: dict[str, Any]
+    move_date: dt.date | None = None
+    horizon_years: int = Field(2, ge=0, le=20)
+
+
+class WhatifRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    record: dict[str, Any]
+    changes: list[str] = Field(default_factory=list, max_length=50, description=(
+        "Inline changes, as on the CLI: move=shunyi@2027-01-01, recognition=national@2027-06-30, "
+        "expense=leased_equipment:12000000@2027, stacking=difference-only, "
+        "shunyi.tier.national.amount=800000"))
+
+
+def _readings(request: Request) -> dict[str, str]:
+    """Readings from the query string (`?stacking=difference-only`); other keys are errors."""
+    readings: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if key in READING_KEYS:
+            readings[key] = value
+        elif key not in ("date", "tier"):
+            raise InputError(f"unknown query parameter {key!r}", field=key,
+                             accepted=", ".join(READING_KEYS))
+    return load_catalog().resolve_readings(readings)
+
+
+def _record(data: Any) -> Any:
+    return parse_record(data, source="body")
+
+
+def create_app() -> FastAPI:
+    catalog = load_catalog()
+    app = FastAPI(title="zjtx", version="0.1.0", description=(
+        "Beijing support measures for specialized and sophisticated SMEs, as code: which measures "
+        "apply to an enterprise, how much they pay, when, why, and whom to call. Readings of "
+        "ambiguous clauses are query parameters: " + ", ".join(READING_KEYS) + "."))
+
+    @app.exception_handler(ZjtxError)
+    async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
+        status = 422 if isinstance(exc, RecordError) else 500 if isinstance(exc, SolverError) else 400
+        detail = exc.message + (f" (accepted: {exc.accepted})" if exc.accepted else "")
+        return problem(status, type(exc).__name__, detail, exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        error = exc.errors()[0]
+        loc = [part for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        return problem(422, "RequestValidationError", str(error.get("msg", "invalid")),
+                       field_path(tuple(loc)) or None)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:  # never a traceback
+        return problem(500, "InternalError", f"{type(exc).__name__}: the request could not be answered")
+
+    @app.get("/healthz", tags=["service"])
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "measure_families": len(catalog.families)}
+
+    @app.post("/v1/evaluate", tags=["engine"], responses=PROBLEMS)
+    def evaluate_record(request: Request, record: RecordBody) -> dict[str, Any]:
+        """The same JSON as `zjtx evaluate --format json`, plus the claim timeline."""
+        result = evaluate(_record(record), _readings(request))
+        return {**result.as_dict(), "timeline": timeline(result)}
+
+    @app.post("/v1/best-district", tags=["planner"], responses=PROBLEMS)
+    def rank_districts(request: Request, body: PlanRequest) -> dict[str, Any]:
+        """The same JSON as `zjtx best-district --format json`."""
+        ranking = best_district(_record(body.record), body.move_date, body.horizon_years,
+                                _readings(request))
+        return {**ranking.as_dict(), "current_district": ranking.current_district}
+
+    @app.post("/v1/whatif", tags=["planner"], responses=PROBLEMS)
+    def what_if(request: Request, body: WhatifRequest) -> dict[str, Any]:
+        """The same JSON as `zjtx whatif --format json`."""
+        if not body.changes:
+            raise InputError("give at least one change", field="changes")
+        scenario = parse_inline(body.changes, list(READING_KEYS))
+        return whatif(_record(body.record), scenario, _readings(request))
+
+    @app.post("/v1/batch", tags=["engine"], responses=PROBLEMS, openapi_extra={
+        "requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+                        "description": f"JSON lines, one record each; at most {BATCH_LIMIT_BYTES:,} bytes."}})
+    async def batch(request: Request) -> Any:
+        """Evaluate JSON lines: one result row per valid line, one error per invalid line."""
+        readings = _readings(request)
+        size = int(request.headers.get("content-length") or 0)
+        if size > BATCH_LIMIT_BYTES:
+            return problem(413, "PayloadTooLarge", f"the body has {size:,} bytes; the limit is "
+                           f"{BATCH_LIMIT_BYTES:,} (use `zjtx batch` for large files)")
+        body = b""
+        async for part in request.stream():
+            body += part
+            if len(body) > BATCH_LIMIT_BYTES:
+                return problem(413, "PayloadTooLarge", f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return problem(400, "InputError", "the body is not UTF-8 text")
+        options = BatchOptions(readings=readings)
+        results, errors, seen = [], [], {}
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if len(lines) > BATCH_LIMIT_ROWS:
+            return problem(413, "PayloadTooLarge", f"{len(lines):,} lines; the limit is {BATCH_LIMIT_ROWS:,}")
+        for number, line in lines:
+            problem_text, data = None, None
+            try:
+                data = json.loads(line)
+                if not isinstance(data, dict):
+                    problem_text = f"expected a JSON object, got {type(data).__name__}"
+            except json.JSONDecodeError as exc:
+                problem_text = f"not valid JSON: {exc.msg} at column {exc.colno}"
+            if problem_text is None and data.get("id") is not None:
+                ident = str(data["id"])
+                if ident in seen:
+                    problem_text = f"duplicate id {ident!r}: first used at row {seen[ident]}"
+                else:
+                    seen[ident] = number
+            outcome = evaluate_row(number, data, problem_text, options, catalog)
+            if "ok" in outcome:
+                results.append(outcome["ok"])
+            else:
+                errors.append(outcome["error"])
+        return {"rows_in": len(lines), "rows_out": len(results), "error_rows": len(errors),
+                "columns": result_columns(catalog, options), "results": results, "errors": errors}
+
+    @app.get("/v1/measures", tags=["catalog"])
+    def measures() -> list[dict[str, Any]]:
+        """One entry per measure family."""
+        out = []
+        for name, spec in catalog.files.items():
+            for measure in spec.measures:
+                out.append({"id": measure.id, "title": measure.title, "level": spec.level,
+                            "measures": sorted({r.measure or r.id for r in measure.rules}),
+                            "contact": "; ".join(dict.fromkeys(s.contact for s in spec.sources)),
+                            "tel": "; ".join(dict.fromkeys(s.tel for s in spec.sources))})
+        return out
+
+    @app.get("/v1/measures/{measure_id}", tags=["catalog"], responses=PROBLEMS)
+    def measure(measure_id: str) -> Any:
+        """A measure family (or one of its measures): clause, sources, contact, encoding."""
+        spec = catalog.family_of(measure_id)
+        if spec is None:
+            return problem(404, "NotFound", f"unknown measure {measure_id!r}", "measure_id")
+        file = catalog.families[spec.id][0]
+        return {"id": spec.id, "title": spec.title, "file": file, "clause": spec.clause,
+                "level": catalog.files[file].level,
+                "sources": [s.model_dump() for s in catalog.files[file].sources],
+                "rules": [r.model_dump(exclude_defaults=True) for r in spec.rules],
+                "benefits": [b.model_dump(exclude_defaults=True) for b in spec.benefits]}
+
+    @app.get("/v1/windows", tags=["planner"], responses=PROBLEMS)
+    def open_windows(date: Annotated[dt.date | None, Query(description="YYYY-MM-DD (default today)")] = None,
+                     tier: Annotated[str | None, Query(description="innovative, municipal or national")] = None) -> dict[str, Any]:
+        """The application windows open on a date."""
+        day = date or dt.date.today()
+        return {"date": day.isoformat(), "windows": windows(day, tier)}
+
+    @app.get("/v1/readings", tags=["catalog"])
+    def readings_register() -> dict[str, Any]:
+        """The interpretation register: each reading, its default and alternatives."""
+        return {key: {"about": spec.about, "default": spec.default, "alternatives": spec.alternatives}
+                for key, spec in catalog.index.readings.items()}
+
+    @app.get("/v1/examples", tags=["service"])
+    def examples() -> list[dict[str, Any]]:
+        """The bundled example records (for the page's picker)."""
+        from models.record import load_record
+
+        out = []
+        for path in sorted(EXAMPLES.glob("*")) if EXAMPLES.is_dir() else []:
+            if path.suffix in (".yaml", ".json"):
+                record = load_record(path)
+                out.append({"name": path.stem, "record": json.loads(record.model_dump_json(
+                    by_alias=True, exclude_defaults=True))})
+        return out
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
