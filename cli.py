@@ -101,16 +101,11 @@ def evaluate(
             if readings:
                 raise ReadingError("--all-readings already tries every reading", field="--reading")
             report = every_reading(load_record(record))
-            if format is Format.json:
-                typer.echo(dump_json(report))
-            else:
-                _console().print(readings_view(report))
+            _show(format, report, lambda: readings_view(report))
             return
         result = run_evaluation(load_record(record), readings)
-        if format is Format.json:
-            typer.echo(dump_json(result.as_dict()))
-        else:
-            _console().print(evaluation_view(result, load_catalog().default_readings()))
+        _show(format, result.as_dict(),
+              lambda: evaluation_view(result, load_catalog().default_readings()))
     _run(action)
 
 
@@ -153,11 +148,17 @@ def best_district(
         if format is ChartFormat.png:
             path = ranking_chart(ranking, _chart_out(out, f"{ranking.enterprise}-best-district.png"))
             typer.echo(f"wrote {path}")
-        elif format is ChartFormat.json:
-            _emit(dump_json(ranking.as_dict()), out)
         else:
-            _console().print(ranking_view(ranking))
+            _show(format, ranking.as_dict(), lambda: ranking_view(ranking), out)
     _run(action)
+
+
+def _show(format: Enum, data: Any, view: Callable[[], Any], out: Path | None = None) -> None:
+    """JSON (to stdout or --out) for programs, a rich view for people."""
+    if format.value == "json":
+        _emit(dump_json(data), out)
+    else:
+        _console().print(view())
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -183,10 +184,8 @@ def timeline(
     def action() -> None:
         result = run_evaluation(load_record(record), parse_readings(reading))
         years = by_year(result)
-        if format is Format.json:
-            typer.echo(dump_json({"enterprise": result.enterprise, "years": years}))
-        else:
-            _console().print(timeline_view(result.enterprise, years))
+        _show(format, {"enterprise": result.enterprise, "years": years},
+              lambda: timeline_view(result.enterprise, years))
     _run(action)
 
 
@@ -203,10 +202,8 @@ def windows(
     def action() -> None:
         day = _parse_date(date, "--date") or dt.date.today()
         found = open_windows(day, tier)
-        if format is Format.json:
-            typer.echo(dump_json({"date": day.isoformat(), "windows": found}))
-        else:
-            _console().print(windows_view(day.isoformat(), found))
+        _show(format, {"date": day.isoformat(), "windows": found},
+              lambda: windows_view(day.isoformat(), found))
     _run(action)
 
 
@@ -244,10 +241,8 @@ def whatif(
             result = run_sweep(the_record, key, values, combined, readings)
             if format is ChartFormat.png:
                 typer.echo(f"wrote {sweep_chart(result, _chart_out(out, f'{the_record.id}-sweep.png'))}")
-            elif format is ChartFormat.json:
-                _emit(dump_json(result), out)
             else:
-                _console().print(sweep_view(result))
+                _show(format, result, lambda: sweep_view(result), out)
             return
         if not scenario:
             raise InputError("give at least one scenario (a file or key=value) or --sweep",
@@ -255,10 +250,7 @@ def whatif(
         if format is ChartFormat.png:
             raise InputError("--format png draws a --sweep", field="--format", accepted="table, json")
         result = run_whatif(the_record, combined, readings)
-        if format is ChartFormat.json:
-            _emit(dump_json(result), out)
-        else:
-            _console().print(whatif_view(result))
+        _show(format, result, lambda: whatif_view(result), out)
     _run(action)
 
 
@@ -279,10 +271,7 @@ def howto(
 
     def action() -> None:
         result = inverse(load_record(record), measure, target, parse_readings(reading))
-        if format is Format.json:
-            typer.echo(dump_json(result))
-        else:
-            _console().print(howto_view(result))
+        _show(format, result, lambda: howto_view(result))
     _run(action)
 
 

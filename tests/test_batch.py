@@ -27,6 +27,7 @@ from models.scenario import parse_inline
 from models.vocabulary import DISTRICTS
 from solver.evaluate import evaluate
 from solver.planner import best_district, whatif
+from tests.support import assert_input_error
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()  # click >= 8.2: result.stderr is separate
@@ -337,19 +338,6 @@ def test_csv_broken_json_cell_keeps_id_and_field(tmp_path: Path):
 
 
 # -- 3. exit 2 when the input is unusable ---------------------------------------------------------
-
-def assert_input_error(result, *fragments: str) -> str:
-    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("zjtx: error: "), lines[0]
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
-
 
 @pytest.fixture
 def small_csv(tmp_path: Path) -> Path:

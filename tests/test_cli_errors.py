@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from models.money import Money
+from tests.support import assert_input_error
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "daxing-hydrogen-full.yaml"
@@ -29,21 +30,6 @@ VALID = textwrap.dedent("""\
 
 def invoke(*args: str):
     return runner.invoke(app, [str(arg) for arg in args])
-
-
-def assert_input_error(result, *fragments: str) -> str:
-    """Exit 2, exactly one stderr line starting `zjtx: error:`, nothing on stdout, no traceback."""
-    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, lines
-    line = lines[0]
-    assert line.startswith("zjtx: error: "), line
-    for fragment in fragments:
-        assert fragment in line, (fragment, line)
-    return line
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from models.vocabulary import DISTRICTS
+from tests.support import assert_input_error
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -55,21 +56,6 @@ def ok(result) -> str:
 
 def ok_json(result) -> dict:
     return json.loads(ok(result))
-
-
-def assert_input_error(result, *fragments: str) -> str:
-    """Exit 2, exactly one stderr line starting `zjtx: error:`, nothing on stdout, no traceback."""
-    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, lines
-    line = lines[0]
-    assert line.startswith("zjtx: error: "), line
-    for fragment in fragments:
-        assert fragment in line, (fragment, line)
-    return line
 
 
 def assert_usage_error(result, *fragments: str) -> None:
