@@ -58,6 +58,9 @@ def _from_cells(header: list[str], cells: list[Any], number: int) -> Row:
             if text.startswith("["):
                 try:
                     cell = json.loads(text)
+                except RecursionError:
+                    problem = problem or (column, "not a JSON list (nested too deeply)")
+                    continue
                 except json.JSONDecodeError as exc:
                     problem = problem or (column, f"not a JSON list ({exc.msg})")
                     continue
@@ -95,6 +98,9 @@ def _read_jsonl(path: Path) -> Iterator[Row]:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
                 yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+                continue
+            except RecursionError:
+                yield number, None, "not valid JSON: nested too deeply"
                 continue
             if not isinstance(data, dict):
                 yield number, None, f"expected a JSON object, got {type(data).__name__}"

@@ -213,9 +213,13 @@ def load_record(path: str | Path) -> EnterpriseRecord:
         except json.JSONDecodeError as exc:
             raise RecordError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                               file=str(path)) from exc
+        except RecursionError:
+            raise RecordError("not valid JSON: nested too deeply", file=str(path)) from None
     else:
         try:
             data = load_data(text)
+        except RecursionError:
+            raise RecordError("not valid YAML: nested too deeply", file=str(path)) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

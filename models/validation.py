@@ -4,11 +4,15 @@ accepted, and for an unknown key the nearest known one."""
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+
+
+_TAG = re.compile(r"^[a-z][a-z\-]*\[.*\]$")
 
 
 def field_path(loc: tuple[Any, ...]) -> str:
@@ -59,9 +63,10 @@ def describe(exc: ValidationError, root: type[BaseModel]) -> tuple[str, str, str
     errors = exc.errors()
     # A misspelt key shows up twice (unknown key + required key missing): name the misspelling.
     error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    # Drop pydantic's union/function tags (`literal[...]`, `function-after[...]`) from the path.
+    # Drop pydantic's union/function tags (`literal[...]`, `function-after[...]`) from the path;
+    # keep every real key, whatever its characters (an unknown key may be `foo-bar` or empty).
     loc = tuple(part for part in error["loc"]
-                if isinstance(part, int) or str(part).replace("_", "a").isalnum())
+                if isinstance(part, int) or not _TAG.match(str(part)))
     path = field_path(loc)
     kind = error["type"]
     if kind == "extra_forbidden":

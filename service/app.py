@@ -16,6 +16,7 @@ from fastapi import Body, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.catalog import load_catalog
@@ -32,6 +33,10 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BATCH_LIMIT_BYTES = 1_000_000
 BATCH_LIMIT_ROWS = 2_000
 READING_KEYS = tuple(load_catalog().index.readings)
+# Errors raised by the shared roads name CLI options; the API names its own fields.
+CLI_TO_REQUEST = {"--reading": "query", "--tier": "tier", "--date": "date",
+                  "--move-date": "move_date", "--horizon-years": "horizon_years",
+                  "scenario": "changes", "SCENARIO": "changes", "--measure": "measure"}
 
 
 def problem(status: int, title: str, detail: str, field: str | None = None) -> JSONResponse:
@@ -108,12 +113,21 @@ def create_app() -> FastAPI:
     async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
         status = 422 if isinstance(exc, RecordError) else 500 if isinstance(exc, SolverError) else 400
         detail = exc.message + (f" (accepted: {exc.accepted})" if exc.accepted else "")
-        return problem(status, type(exc).__name__, detail, exc.field)
+        field = exc.field or ""
+        field = field.removeprefix("--reading ") if field.startswith("--reading ") else \
+            CLI_TO_REQUEST.get(field, exc.field)
+        return problem(status, type(exc).__name__, detail, field or None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, "HTTPError", str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         error = exc.errors()[0]
         loc = [part for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        if error.get("type") == "json_invalid":  # the location is a character position
+            return problem(422, "RequestValidationError", f"the body is not valid JSON: {error.get('msg')}")
         return problem(422, "RequestValidationError", str(error.get("msg", "invalid")),
                        field_path(tuple(loc)) or None)
 
@@ -178,6 +192,8 @@ def create_app() -> FastAPI:
                     problem_text = f"expected a JSON object, got {type(data).__name__}"
             except json.JSONDecodeError as exc:
                 problem_text = f"not valid JSON: {exc.msg} at column {exc.colno}"
+            except RecursionError:
+                problem_text = "not valid JSON: nested too deeply"
             if problem_text is None and data.get("id") is not None:
                 ident = str(data["id"])
                 if ident in seen:

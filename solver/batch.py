@@ -96,6 +96,9 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
     except ZjtxError as exc:
         return {"error": {"row": number, "id": ident, "field": exc.field,
                           "message": exc.message + (f" (accepted: {exc.accepted})" if exc.accepted else "")}}
+    except Exception as exc:  # noqa: BLE001 - one bad row must never lose the others
+        return {"error": {"row": number, "id": ident, "field": None,
+                          "message": f"could not be evaluated ({type(exc).__name__}: {exc})"}}
 
 
 class Summary:

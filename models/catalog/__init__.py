@@ -261,7 +261,7 @@ class Catalog:
                 raise ReadingError(f"unknown reading {key!r}{hint}", field="--reading",
                                    accepted=", ".join(self.index.readings))
             if value not in spec.alternatives:
-                raise ReadingError(f"reading {key!r} has no value {value!r}", field="--reading",
+                raise ReadingError(f"reading {key!r} has no value {value!r}", field=f"--reading {key}",
                                    accepted=", ".join(f"{key}={v}" for v in spec.alternatives))
             readings[key] = value
         return readings
