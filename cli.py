@@ -85,6 +85,7 @@ def evaluate(
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
     all_readings: Annotated[bool, typer.Option("--all-readings", help="Evaluate under every combination of readings: the range of totals and which reading moves which award.")] = False,
+    solver: Annotated[str, typer.Option("--solver", help="auto (the exact fast path, CP-SAT for large components), exact, or cp-sat (always CP-SAT).")] = "auto",
 ) -> None:
     """Evaluate one enterprise: every award with its amount, claim year, payer, clause and contact, the total still to come, and why each other measure does not pay.
 
@@ -103,7 +104,7 @@ def evaluate(
             report = every_reading(load_record(record))
             _show(format, report, lambda: readings_view(report))
             return
-        result = run_evaluation(load_record(record), readings)
+        result = run_evaluation(load_record(record), readings, solver=solver)
         _show(format, result.as_dict(),
               lambda: evaluation_view(result, load_catalog().default_readings()))
     _run(action)
