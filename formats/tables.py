@@ -240,9 +240,9 @@ class RowWriter:
         import pyarrow as pa
 
         def kind(column: str):
-            if column in ("id", "district", "best_district", "field", "message", "first_claim_year"):
+            if column in ("id", "district", "best_district", "field", "message"):
                 return pa.string()
-            if column in ("open_above", "best_open_above"):
+            if column == "open_above":
                 return pa.bool_()
             return pa.int64()
         return pa.schema([(c, kind(c)) for c in self.columns])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -26,6 +27,14 @@ class Money:
     @classmethod
     def zero(cls) -> Money:
         return cls(0, 0)
+
+    @classmethod
+    def total(cls, amounts: Iterable[Money]) -> Money:
+        """The sum of intervals (open above when any is)."""
+        result = cls.zero()
+        for amount in amounts:
+            result = result + amount
+        return result
 
     def __add__(self, other: Money) -> Money:
         return Money(self.min + other.min, self.max + other.max, self.open_above or other.open_above)

@@ -130,6 +130,11 @@ class EnterpriseRecord(_Item):
         self.listings.sort(key=lambda item: (item.year, item.board))
         self.patents.sort(key=lambda p: (p.id, p.year, p.patent_year))
         _unique("expense id", [e.id for e in self.expenses])
+        for expense in self.expenses:
+            if expense.project is None and expense.project_year != 1:
+                raise ValueError(f"expense {expense.id} has project_year {expense.project_year} but "
+                                 "no project; an item without a project is its own project in "
+                                 "project year 1")
         _unique("recognition", [f"{r.tier} on {r.date}" for r in self.recognitions])
         _unique("qualification", [f"{q.kind} on {q.date}" for q in self.qualifications])
         _unique("listing", [f"{item.board} in {item.year}" for item in self.listings])

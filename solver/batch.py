@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.catalog import Catalog, load_catalog
-from models.errors import InputError, ZjtxError
+from models.errors import ZjtxError
 from models.record import parse_record
 from models.scenario import Scenario
 from models.money import Money
@@ -48,10 +48,7 @@ def _contributions(amounts: list[tuple[str, str, int, Money]]) -> list[tuple[str
 
 
 def _total(amounts: list[tuple[str, str, int, Money]]) -> Money:
-    total = Money.zero()
-    for *_rest, amount in amounts:
-        total = total + amount
-    return total
+    return Money.total(amount for *_rest, amount in amounts)
 
 
 def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[str, str] | None,
@@ -156,8 +153,3 @@ class Summary:
                 "min": out["scenario"]["total"]["min"] - out["baseline"]["total"]["min"],
                 "max": out["scenario"]["total"]["max"] - out["baseline"]["total"]["max"]}
         return out
-
-
-def check_options(options: BatchOptions) -> None:
-    if options.horizon_years < 0:
-        raise InputError("the horizon cannot be negative", field="--horizon-years")

@@ -43,6 +43,7 @@ class Candidate:
     deduct: tuple[str, ...] = ()       # R2: lower-tier candidates whose amount is deducted
     deduct_received: int = 0           # R2: a lower-tier reward already received
     mirror_of: str | None = None       # paid exactly when (and as much as) another candidate
+    event: dt.date | None = None       # the triggering event's date (for effective dates)
 
     @property
     def variable(self) -> bool:
@@ -144,10 +145,11 @@ class _Compiler:
         """Claim-year lag of a district reward (reading `claim-lag`)."""
         return 1 if self.readings["claim-lag"] == "next-year" or rule.spec.previous_year else 0
 
-    def payer(self, rule: Rule, event_date: dt.date, claim_year: int) -> str:
-        """The paying district (reading `paying-district`)."""
+    def payer(self, event_date: dt.date, claim_year: int) -> str:
+        """The paying district (reading `paying-district`): on the event date, or at the claim —
+        1 January of the claim year, but never before the event itself (a same-year claim)."""
         if self.readings["paying-district"] == "at-claim":
-            return self.record.district_on(dt.date(claim_year, 1, 1))
+            return self.record.district_on(max(dt.date(claim_year, 1, 1), event_date))
         return self.record.district_on(event_date)
 
     def projected(self, event_date: dt.date) -> bool:
@@ -172,6 +174,13 @@ class _Compiler:
 
     def add(self, candidate: Candidate) -> None:
         assert all(c.key != candidate.key for c in self.out.candidates), candidate.key
+        spec = candidate.rule.spec
+        day = candidate.event
+        if day is not None and ((spec.effective_from and day < spec.effective_from)
+                                or (spec.effective_to and day > spec.effective_to)):
+            self.out.reject(candidate.measure, f"event on {day}: outside the effective dates of "
+                            f"{spec.id} ({spec.effective_from or '…'} to {spec.effective_to or '…'})")
+            return
         self.out.candidates.append(candidate)
 
     # -- the run --------------------------------------------------------------------------------
@@ -209,10 +218,10 @@ class _Compiler:
             if self.received_for(rule.measure, level):
                 continue  # R3: already paid; shown as received
             claim_year = first.date.year + self.lag(rule)
-            paid_by = self.payer(rule, first.date, claim_year)
+            paid_by = self.payer(first.date, claim_year)
             if paid_by != rule.level:
-                when = (f"on 1 January {claim_year}" if self.readings["paying-district"] == "at-claim"
-                        else f"on {first.date}")
+                when = (f"when the {claim_year} claim opens"
+                        if self.readings["paying-district"] == "at-claim" else f"on {first.date}")
                 self.out.reject(rule.measure, f"{level} level: registered in {paid_by} {when}, "
                                 f"not {rule.level}")
                 continue
@@ -222,7 +231,7 @@ class _Compiler:
                 continue
             why = [f"first {level} recognition on {first.date}"
                    + (f" (as {first.tier})" if first.tier != level else ""),
-                   f"registered in {paid_by} " + (f"on 1 January {claim_year}"
+                   f"registered in {paid_by} " + (f"when the {claim_year} claim opens"
                                                   if self.readings["paying-district"] == "at-claim"
                                                   else "on that date"),
                    f"claimed in {claim_year}" + (" (the year after)" if claim_year > first.date.year else "")]
@@ -232,7 +241,7 @@ class _Compiler:
                 claim_year=claim_year, amount=_interval(rule.spec.levels[level]), paid_by=paid_by,
                 projected=self.projected(first.date), why=tuple(why),
                 r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
-                one_time=f"{rule.measure}|{level}"))
+                one_time=f"{rule.measure}|{level}", event=first.date))
 
     def differs(self, rule: Rule) -> bool:
         """Does this ladder pay only the difference between tiers (R2)?"""
@@ -287,7 +296,7 @@ class _Compiler:
                 self.out.reject(rule.measure, f"move from {move.from_} on {move.date}: {failed}")
                 continue
             claim_year = qualifying_date.year + self.lag(rule)
-            paid_by = self.payer(rule, qualifying_date, claim_year)
+            paid_by = self.payer(qualifying_date, claim_year)
             if paid_by != district:
                 self.out.reject(rule.measure, f"move on {move.date}: registered in {paid_by} "
                                 f"when the reward is claimed, not {district}")
@@ -301,7 +310,7 @@ class _Compiler:
                 tier=None, claim_year=claim_year, amount=_interval(amount), paid_by=paid_by,
                 projected=self.projected(max(move.date, qualifying_date)), why=why,
                 r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
-                one_time=rule.measure))
+                one_time=rule.measure, event=max(move.date, qualifying_date)))
 
     # -- Fengtai qualification subsidy -------------------------------------------------------
     def qualification_reward(self, rule: Rule) -> None:
@@ -317,7 +326,7 @@ class _Compiler:
         seen: set[str] = set()
         for kind, day in sorted(events, key=lambda e: (e[1], e[0])):
             claim_year = day.year + self.lag(rule)
-            paid_by = self.payer(rule, day, claim_year)
+            paid_by = self.payer(day, claim_year)
             if paid_by != rule.level:
                 self.out.reject(rule.measure, f"{kind} on {day}: registered in {paid_by}, not {rule.level}")
                 continue
@@ -335,7 +344,8 @@ class _Compiler:
                 projected=self.projected(day),
                 why=(f"{kind} obtained on {day} while registered in {paid_by}",
                      f"claimed in {claim_year}"),
-                caps=self.cap_keys(rule, "", claim_year), one_time=f"{rule.measure}|{kind}"))
+                caps=self.cap_keys(rule, "", claim_year), one_time=f"{rule.measure}|{kind}",
+                event=day))
 
     # -- municipal programmes on year-only events -----------------------------------------------
     def municipal_facts(self, rule: Rule, year: int, what: str, **more: object) -> dict[str, object] | None:
@@ -376,11 +386,13 @@ class _Compiler:
                 paid_by=MUNICIPAL_PAYER, projected=item.year > self.out.as_of.year, why=tuple(why),
                 expense_item=item.id, caps=self.cap_keys(rule, project, item.year),
                 one_time=rule.measure if rule.spec.one_time else None,
-                year_limit=(self._year_limit(rule, project), item.year) if limit else None))
+                year_limit=(self._year_limit(rule, project), item.year) if limit else None,
+                event=_last_day(item.year)))
 
     def _year_limit(self, rule: Rule, project: str) -> str:
         assert rule.spec.max_years is not None
-        key = f"{rule.id} years: project {project}"
+        scope = "enterprise" if rule.spec.max_years.per == ("enterprise",) else f"project {project}"
+        key = f"{rule.id} years: {scope}"
         self.out.year_limits[key] = rule.spec.max_years.limit
         return key
 
@@ -404,7 +416,7 @@ class _Compiler:
                 tier=None, claim_year=item.year, amount=_interval(amount),
                 paid_by=MUNICIPAL_PAYER, projected=item.year > self.out.as_of.year,
                 why=(what, f"tier {facts['tier']} on 31 December {item.year}"),
-                caps=self.cap_keys(rule, "", item.year)))
+                caps=self.cap_keys(rule, "", item.year), event=_last_day(item.year)))
 
     def listing_district(self, rule: Rule) -> None:
         assert rule.spec.amount is not None and rule.spec.amount.not_less_than
@@ -420,7 +432,7 @@ class _Compiler:
                 paid_by=district, projected=award.projected,
                 why=(f"the district of registration ({district}) pays not less than the municipal "
                      f"subsidy for the same listing ({award.measure})",),
-                mirror_of=award.key))
+                mirror_of=award.key, event=award.event))
 
     def patent_annuity(self, rule: Rule) -> None:
         amount = rule.spec.amount
@@ -436,7 +448,7 @@ class _Compiler:
             if failed:
                 self.out.reject(rule.measure, f"{what}: {failed}")
                 continue
-            interval = _interval(amount, base=patent.standard_annuity,
+            interval = _interval(amount, base=getattr(patent, amount.base),
                                  ceiling=patent.paid if amount.at_most == "paid" else None)
             self.add(Candidate(
                 key=f"{rule.id}||{patent.year}|{patent.id} year {patent.patent_year}", rule=rule,
@@ -444,7 +456,8 @@ class _Compiler:
                 paid_by=MUNICIPAL_PAYER, projected=patent.year > self.out.as_of.year,
                 why=(f"{what} (patent year {patent.patent_year})",
                      f"{amount.percent}% of the standard annuity {patent.standard_annuity:,} is "
-                     f"{percent_of(patent.standard_annuity, amount.percent or 0):,}; paid {patent.paid:,}")))
+                     f"{percent_of(patent.standard_annuity, amount.percent or 0):,}; paid {patent.paid:,}"),
+                event=_last_day(patent.year)))
 
     # -- non-monetary benefits -----------------------------------------------------------------
     def collect_benefits(self) -> None:

@@ -38,11 +38,16 @@ def evaluate(record: EnterpriseRecord, readings: dict[str, str] | None = None, *
     catalog = catalog or load_catalog()
     chosen = catalog.resolve_readings(readings)
     compiled = compile_record(record, catalog, chosen, today=today)
+    return explain(compiled, checked_solution(compiled, solver), catalog)
+
+
+def checked_solution(compiled: Compiled, solver: str = "auto") -> Solution:
+    """Solve, then re-check the answer against R1–R5: an unsound answer is never returned."""
     solution = solve(compiled, solver)
     broken = violations(compiled, solution.paid)
-    if broken:  # the soundness check disagrees with the optimizer: never answer with it
-        raise SolverError(f"unsound answer for {record.id}: " + "; ".join(broken))
-    return explain(compiled, solution, catalog)
+    if broken:
+        raise SolverError(f"unsound answer for {compiled.record.id}: " + "; ".join(broken))
+    return solution
 
 
 def evaluate_amounts(record: EnterpriseRecord, readings: dict[str, str], *, catalog: Catalog,
@@ -53,10 +58,7 @@ def evaluate_amounts(record: EnterpriseRecord, readings: dict[str, str], *, cata
     """
     compiled = compile_record(record, catalog, catalog.resolve_readings(readings), today=today,
                               part=part, reasons=False)
-    solution = solve(compiled)
-    broken = violations(compiled, solution.paid)
-    if broken:
-        raise SolverError(f"unsound answer for {record.id}: " + "; ".join(broken))
+    solution = checked_solution(compiled)
     by_key = compiled.by_key()
     return [(c.measure, c.paid_by, c.claim_year, paid)
             for key, paid in solution.paid.items()

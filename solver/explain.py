@@ -55,14 +55,14 @@ class Evaluation:
                 "benefits": [dict(item) for item in self.benefits]}
 
 
-def _award(candidate: Candidate, paid: Money, compiled: Compiled, solution: Solution) -> Award:
+def _award(candidate: Candidate, paid: Money, compiled: Compiled, solution: Solution,
+           by_key: dict[str, Candidate]) -> Award:
     rule = candidate.rule
     why = list(candidate.why)
     full = effective_amount(candidate)
     if candidate.deduct_received:
         why.append(f"R2 difference: {candidate.amount.max:,} less {candidate.deduct_received:,} "
                    f"already received for the lower tier")
-    by_key = compiled.by_key()
     for lower in candidate.deduct:
         if lower in solution.paid:
             other = by_key[lower]
@@ -107,7 +107,7 @@ def explain(compiled: Compiled, solution: Solution, catalog: Catalog) -> Evaluat
     by_key = compiled.by_key()
     # A capped "up to" award left with nothing (the cap went to other awards) is not an award.
     empty = {key for key, paid in solution.paid.items() if paid.max == 0 and by_key[key].variable}
-    awards = [_award(by_key[key], paid, compiled, solution)
+    awards = [_award(by_key[key], paid, compiled, solution, by_key)
               for key, paid in solution.paid.items() if key not in empty]
     for item in compiled.received:
         rule = item.rule
@@ -117,10 +117,7 @@ def explain(compiled: Compiled, solution: Solution, catalog: Catalog) -> Evaluat
             clause=rule.spec.quote, source=rule.source_text, contact=rule.contact, tel=rule.tel,
             why="listed in rewards_received: already paid; counts for R2 and R3, not in the total"))
     awards.sort(key=lambda a: (a.claim_year, a.measure, a.tier or "", not a.received, a.why))
-    total = Money.zero()
-    for award in awards:
-        if not award.received:
-            total = total + award.amount
+    total = Money.total(a.amount for a in awards if not a.received)
 
     awarded = {award.measure for award in awards}
     reasons: dict[str, list[str]] = {}

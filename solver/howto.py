@@ -122,10 +122,8 @@ def howto(record: EnterpriseRecord, measure: str, target: int | None = None,
             except InputError:  # an impossible record (e.g. a duplicate recognition)
                 memo[combination] = None
                 return None
-            total = Money.zero()
-            for award in result.awards:
-                if award.measure == measure and not award.received:
-                    total = total + award.amount
+            total = Money.total(award.amount for award in result.awards
+                                if award.measure == measure and not award.received)
             memo[combination] = total if total.max >= need else None
         return memo[combination]
 

@@ -99,7 +99,8 @@ def optimize(compiled: Compiled) -> Solution:
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = SEED
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = TIME_LIMIT_SECONDS
+    # A deterministic limit (work units, not wall-clock): the outcome depends on the input only.
+    solver.parameters.max_deterministic_time = TIME_LIMIT_SECONDS
     upper, lower, count = sum(upper_terms), sum(lower_terms), sum(take.values())
     order = sorted(candidates, key=lambda c: (c.claim_year, c.key))
     earliest_first = sum((len(order) - rank) * pay[c.key] for rank, c in enumerate(order))
@@ -110,7 +111,7 @@ def optimize(compiled: Compiled) -> Solution:
         if status != cp_model.OPTIMAL:
             raise SolverError(f"CP-SAT returned {solver.status_name(status)} for record "
                               f"{compiled.record.id} (expected OPTIMAL)")
-        value = round(solver.objective_value)
+        value = solver.value(stage)  # an integer: no float touches an amount
         best.append(value)
         model.add(stage == value)  # keep this optimum while the next stage breaks ties
 

@@ -26,11 +26,11 @@ def best_objective(compiled: Compiled) -> tuple[int, int, int]:
     problem = Problem()
     for c in candidates:
         problem.addVariable(c.key, [0, 1])
-    exclusive: dict[str, list[str]] = defaultdict(list)
+    exclusive: dict[tuple[str, str], list[str]] = defaultdict(list)
     for c in candidates:
-        for key in (c.r1_group, c.one_time, c.expense_item):
+        for kind, key in (("R1", c.r1_group), ("R3", c.one_time), ("R4", c.expense_item)):
             if key:
-                exclusive[f"{key}"].append(c.key)
+                exclusive[(kind, key)].append(c.key)
         if c.mirror_of:
             problem.addConstraint(lambda a, b: a == b, (c.key, c.mirror_of))
     for members in exclusive.values():

@@ -25,11 +25,7 @@ DEFAULT_HORIZON_YEARS = 2
 
 def total_of(awards: list[Award] | tuple[Award, ...]) -> Money:
     """The total still to come: every award not already received."""
-    total = Money.zero()
-    for award in awards:
-        if not award.received:
-            total = total + award.amount
-    return total
+    return Money.total(award.amount for award in awards if not award.received)
 
 
 def within(evaluation: Evaluation, first_year: int, last_year: int) -> list[Award]:
@@ -129,11 +125,8 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
     first, last = day.year, day.year + horizon_years
 
     def in_horizon(amounts: list) -> Money:
-        total = Money.zero()
-        for _measure, _payer, year, amount in amounts:
-            if first <= year <= last:
-                total = total + amount
-        return total
+        return Money.total(amount for _measure, _payer, year, amount in amounts
+                           if first <= year <= last)
 
     municipal = in_horizon(evaluate_amounts(record, chosen, catalog=catalog, today=today,
                                             part="municipal"))

@@ -48,5 +48,8 @@ def violations(compiled: Compiled, paid: dict[str, Money]) -> list[str]:
             found.append(f"{c.key}: pays {got.max:,} outside [0, {amount.max:,}]")
         if c.mirror_of and (c.mirror_of not in paid or paid[c.mirror_of].max != got.max):
             found.append(f"{c.key}: not paid as its municipal counterpart {c.mirror_of}")
+    for c in compiled.candidates:  # "not less than": the district pays whenever the city does
+        if c.mirror_of and c.mirror_of in paid and c.key not in paid:
+            found.append(f"{c.key}: missing beside its municipal counterpart {c.mirror_of}")
     return found
 

@@ -73,8 +73,9 @@ def records(draw: st.DrawFn, max_expenses: int = 4) -> dict:
         "as_of": dt.date(2026, 11, 24),
     }
     for expense in record["expenses"]:
-        if expense["project"] is None:
+        if expense["project"] is None:  # its own project, in project year 1
             del expense["project"]
+            del expense["project_year"]
     return record
 
 

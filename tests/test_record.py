@@ -489,3 +489,41 @@ def test_tier_with_a_list_parses():
     condition = parse_condition("tier in [national, privileged]")
     assert condition.holds({"tier": "privileged"})
     assert not condition.holds({"tier": "municipal"})
+
+
+def test_an_effective_date_in_the_catalog_limits_the_events_a_rule_pays_for():
+    """DOMAIN.md section 4: the catalog keeps a field for effective dates; a rule in force from
+    2023 pays nothing for a 2022 recognition, and says why."""
+    import datetime as dt
+
+    from models.catalog import build, load_catalog
+    from solver.evaluate import evaluate
+
+    catalog = load_catalog()
+    files = dict(catalog.files)
+    spec = files["shijingshan.yaml"]
+    measure = spec.measures[0]
+    rule = measure.rules[0].model_copy(update={"effective_from": dt.date(2023, 1, 1)})
+    files["shijingshan.yaml"] = spec.model_copy(update={"measures": (
+        measure.model_copy(update={"rules": (rule,)}),)})
+    dated = build(catalog.directory, catalog.index, files)
+    record = parse_record({"id": "E", "district": "shijingshan", "as_of": "2026-11-24",
+                           "recognitions": [{"tier": "municipal", "date": "2022-09-30"},
+                                            {"tier": "national", "date": "2024-07-15"}]})
+    result = evaluate(record, catalog=dated, today=dt.date(2026, 11, 24))
+    assert [(a.tier, a.amount.max) for a in result.awards] == [("national", 800_000)]
+    alone = parse_record({"id": "E", "district": "shijingshan", "as_of": "2026-11-24",
+                          "recognitions": [{"tier": "municipal", "date": "2022-09-30"}]})
+    result = evaluate(alone, catalog=dated, today=dt.date(2026, 11, 24))
+    assert result.awards == ()
+    reasons = next(i["reasons"] for i in result.not_awarded if i["measure"] == "shijingshan.tier")
+    assert any("outside the effective dates" in reason for reason in reasons), reasons
+
+
+def test_a_project_year_without_a_project_is_an_error():
+    """DOMAIN.md section 7: an item without a project is a project of its own in project year 1."""
+    with pytest.raises(RecordError) as caught:
+        parse_record({"id": "E", "district": "haidian", "expenses": [
+            {"id": "X1", "category": "rd_investment", "amount": 4_000_000, "year": 2025,
+             "project_year": 2}]})
+    assert "project year 1" in str(caught.value) and "X1" in str(caught.value)

@@ -8,6 +8,7 @@ below (unknown fields are errors) and parses every condition with `models.condit
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 from dataclasses import dataclass, field
@@ -47,9 +48,9 @@ class _Strict(BaseModel):
 class Amount(_Strict):
     """Exactly one amount form: fixed, up to, percent of a base, not less than another award."""
 
-    fixed: int | None = Field(None, ge=0)
-    up_to: int | None = Field(None, ge=0)
-    percent: int | None = Field(None, ge=0, le=100)
+    fixed: int | None = Field(None, ge=0, strict=True)
+    up_to: int | None = Field(None, ge=0, strict=True)
+    percent: int | None = Field(None, ge=0, le=100, strict=True)
     base: Literal["amount", "standard_annuity"] = "amount"
     at_most: Literal["paid"] | None = None
     not_less_than: str | None = None
@@ -70,7 +71,7 @@ class Cap(_Strict):
     """R5: the awards of a rule sharing the same `per` keys pay at most `limit` together."""
 
     per: tuple[Literal["project", "year", "enterprise"], ...]
-    limit: int = Field(ge=0)
+    limit: int = Field(ge=0, strict=True)
 
 
 class MaxYears(_Strict):
@@ -97,6 +98,9 @@ class RuleSpec(_Strict):
     r1_group: str | None = None
     tier_held: Literal["at_move", "at_move_or_after"] | None = None
     only_when: dict[str, str] = {}
+    # DOMAIN.md section 4: the brochure states no effective dates; a later edition can add them.
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
 
     @model_validator(mode="after")
     def _amount_present(self) -> RuleSpec:
