@@ -252,10 +252,28 @@ class RowWriter:
             self._handle.close()
         elif self.kind == ".xlsx":
             self._book.save(self.path)
+            _fix_xlsx_timestamps(self.path)
         else:
             self._flush_parquet()
             if self._parquet is not None:
                 self._parquet.close()
+
+
+def _fix_xlsx_timestamps(path: Path) -> None:
+    """openpyxl stamps the save time into the file; rewrite it with fixed times so that the same
+    rows give the same bytes (as CSV, JSONL and Parquet do)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    fixed = b"2000-01-01T00:00:00Z"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>" + fixed, data)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0)), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _cell(value: Any) -> Any:

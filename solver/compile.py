@@ -474,9 +474,7 @@ class _Compiler:
             self.out.benefits.append({
                 "measure": spec.id, "benefit": spec.quote,
                 "amount": "not stated" if spec.amount == "not_stated" else "non-monetary",
-                "source": "; ".join(s.document for s in benefit.sources),
-                "contact": "; ".join(dict.fromkeys(s.contact for s in benefit.sources)),
-                "tel": "; ".join(dict.fromkeys(s.tel for s in benefit.sources))})
+                "source": benefit.source_text, "contact": benefit.contact, "tel": benefit.tel})
 
 
 def compile_record(record: EnterpriseRecord, catalog: Catalog, readings: dict[str, str],

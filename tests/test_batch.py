@@ -688,3 +688,11 @@ def test_jobs_2_is_byte_identical_to_jobs_1_and_runs_repeat(tmp_path: Path):
                                                   f"{name}{kind}.json"))
     for kind in (".csv", ".jsonl"):
         assert outputs["a", kind] == outputs["b", kind] == outputs["c", kind] == outputs["d", kind]
+
+
+def test_xlsx_output_is_byte_identical_across_runs(tmp_path: Path):
+    """openpyxl stamps the save time; the writer fixes it, so the same rows give the same bytes."""
+    source = write_jsonl(tmp_path / "in.jsonl", list(population(20, seed=5)))
+    for name in ("a.xlsx", "b.xlsx"):
+        assert invoke("batch", source, "--out", tmp_path / name).exit_code == 0
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()

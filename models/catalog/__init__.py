@@ -189,22 +189,10 @@ class IndexSpec(_Strict):
     windows: dict[str, WindowSpec]
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A rule ready for the compiler: its spec, the measure and file it belongs to, parsed
-    conditions, and the sources, contact and telephone an award it pays must cite."""
+class _Cited:
+    """Whom an award or benefit cites: its source documents, contact offices and telephones."""
 
-    spec: RuleSpec
-    measure: str
-    family: str
-    level: str  # "municipal" or the paying district
-    conditions: tuple[Condition, ...]
     sources: tuple[SourceSpec, ...]
-    file: str
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
 
     @property
     def source_text(self) -> str:
@@ -220,7 +208,25 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Benefit:
+class Rule(_Cited):
+    """A rule ready for the compiler: its spec, the measure and file it belongs to, parsed
+    conditions, and the sources, contact and telephone an award it pays must cite."""
+
+    spec: RuleSpec
+    measure: str
+    family: str
+    level: str  # "municipal" or the paying district
+    conditions: tuple[Condition, ...]
+    sources: tuple[SourceSpec, ...]
+    file: str
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True)
+class Benefit(_Cited):
     spec: BenefitSpec
     family: str
     conditions: tuple[Condition, ...]
