@@ -342,3 +342,15 @@ def test_evaluate_is_deterministic(fmt: str):
     assert first.exit_code == second.exit_code == 0
     assert first.stdout_bytes == second.stdout_bytes
     assert len(first.stdout_bytes) > 1000
+
+
+def test_a_solver_status_other_than_optimal_is_an_error_that_says_so(monkeypatch):
+    """Anything but OPTIMAL from CP-SAT is an error (exit 3) naming the status, never an answer."""
+    from ortools.sat.python import cp_model
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", lambda self, model, *a, **k: cp_model.FEASIBLE)
+    example = Path(__file__).parent.parent / "examples" / "dongcheng-municipal-then-national.yaml"
+    result = invoke("evaluate", example, "--solver", "cp-sat")
+    assert result.exit_code == 3, result.output
+    assert "CP-SAT returned FEASIBLE" in result.stderr and "expected OPTIMAL" in result.stderr
+    assert "Traceback" not in result.output
