@@ -362,7 +362,7 @@ def measures_list(format: Annotated[Format, typer.Option("--format", "-f")] = Fo
     catalog = _run(load_catalog)
     if format is Format.json:
         typer.echo(dump_json([{"id": spec.id, "title": spec.title, "file": file}
-                              for spec_id, (file, spec) in catalog.families.items()]))
+                              for file, spec in catalog.families.values()]))
     else:
         _console().print(measures_view(catalog))
 

@@ -41,10 +41,6 @@ class BatchCounts:
     resumed_at: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def balanced(self) -> bool:
-        return self.rows_in == self.rows_out + self.error_rows
-
 
 def encode_line(kind: str, columns: list[str], row: dict[str, Any]) -> str:
     """One CSV or JSONL line for a row (CSV booleans as true/false, missing as empty)."""
@@ -120,7 +116,7 @@ def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]
     return "".join(out), "".join(errors), ok, bad, summary.state
 
 
-def _with_duplicates(rows: Iterator[Row], seen: dict[str, int]) -> Iterator[Row]:
+def with_duplicates(rows: Iterator[Row], seen: dict[str, int]) -> Iterator[Row]:
     """Mark a row whose id was already used as an error (never an overwrite)."""
     for number, data, problem in rows:
         if problem is None and isinstance(data, dict) and data.get("id") is not None:  # noqa: SIM102
@@ -210,7 +206,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         temporary.write_text(json.dumps(data), encoding="utf-8")
         os.replace(temporary, checkpoint_path)  # atomic: a kill leaves the old or the new one
 
-    marked = _with_duplicates(rows, seen)
+    marked = with_duplicates(rows, seen)
     if done_rows:  # skip what the killed run finished, remembering its ids
         for number, _data, _problem in marked:
             if number >= done_rows:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,21 +91,26 @@ def read_rows(path: Path) -> Iterator[Row]:
 
 def _read_jsonl(path: Path) -> Iterator[Row]:
     with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
-                continue
-            except RecursionError:
-                yield number, None, "not valid JSON: nested too deeply"
-                continue
-            if not isinstance(data, dict):
-                yield number, None, f"expected a JSON object, got {type(data).__name__}"
-                continue
-            yield number, data, None
+        yield from jsonl_rows(lines)
+
+
+def jsonl_rows(lines: Iterable[str]) -> Iterator[Row]:
+    """JSON lines → rows numbered by line (blank lines are skipped, not counted as rows)."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+            continue
+        except RecursionError:
+            yield number, None, "not valid JSON: nested too deeply"
+            continue
+        if not isinstance(data, dict):
+            yield number, None, f"expected a JSON object, got {type(data).__name__}"
+            continue
+        yield number, data, None
 
 
 def _read_csv(path: Path) -> Iterator[Row]:

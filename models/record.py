@@ -20,23 +20,17 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_valid
 from models.errors import RecordError
 from models.validation import describe
 from models.yamlio import load_data
-from models.vocabulary import OUTSIDE_BEIJING, TIER_RANK
+from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, LEVELS, OUTSIDE_BEIJING,
+                               PLACES, QUALIFICATIONS, TIER_RANK, TIERS)
 
-Tier = Literal["innovative", "municipal", "national", "privileged"]
-Level = Literal["municipal", "national"]
-District = Literal["dongcheng", "xicheng", "chaoyang", "haidian", "fengtai", "shijingshan",
-                   "mentougou", "fangshan", "tongzhou", "shunyi", "changping", "daxing",
-                   "huairou", "pinggu", "miyun", "yanqing"]
-Place = Literal["dongcheng", "xicheng", "chaoyang", "haidian", "fengtai", "shijingshan",
-                "mentougou", "fangshan", "tongzhou", "shunyi", "changping", "daxing",
-                "huairou", "pinggu", "miyun", "yanqing", "outside_beijing"]
-EntityType = Literal["enterprise", "private_non_enterprise"]
-Category = Literal["device_purchase", "equipment_rent", "rd_investment", "leased_equipment",
-                   "transformation", "supply_chain_prototype", "belt_road_investment",
-                   "belt_road_interest", "exhibition"]
-Board = Literal["a_share", "overseas_major", "neeq"]
-QualificationKind = Literal["key_lab_national", "key_lab_municipal", "tech_center",
-                            "innovation_platform", "st_progress_award"]
+# The closed vocabularies come from models.vocabulary (one list each, never written twice).
+Tier = Literal[TIERS]
+Level = Literal[LEVELS]
+Place = Literal[PLACES]
+EntityType = Literal[ENTITY_TYPES]
+Category = Literal[EXPENSE_CATEGORIES]
+Board = Literal[BOARDS]
+QualificationKind = Literal[QUALIFICATIONS]
 Yuan = Annotated[int, Field(ge=0, strict=True)]
 Year = Annotated[int, Field(ge=1949, le=2200, strict=True)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]

@@ -22,8 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from models.catalog import load_catalog
 from models.errors import InputError, RecordError, SolverError, ZjtxError
 from models.record import parse_record
-from models.scenario import Scenario, parse_inline
+from models.scenario import parse_inline
 from models.validation import field_path
+from formats.batch import with_duplicates
+from formats.tables import jsonl_rows
 from solver.batch import BatchOptions, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
@@ -180,32 +182,19 @@ def create_app() -> FastAPI:
         except UnicodeDecodeError:
             return problem(400, "InputError", "the body is not UTF-8 text")
         options = BatchOptions(readings=readings)
-        results, errors, seen = [], [], {}
-        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-        if len(lines) > BATCH_LIMIT_ROWS:
-            return problem(413, "PayloadTooLarge", f"{len(lines):,} lines; the limit is {BATCH_LIMIT_ROWS:,}")
-        for number, line in lines:
-            problem_text, data = None, None
-            try:
-                data = json.loads(line)
-                if not isinstance(data, dict):
-                    problem_text = f"expected a JSON object, got {type(data).__name__}"
-            except json.JSONDecodeError as exc:
-                problem_text = f"not valid JSON: {exc.msg} at column {exc.colno}"
-            except RecursionError:
-                problem_text = "not valid JSON: nested too deeply"
-            if problem_text is None and data.get("id") is not None:
-                ident = str(data["id"])
-                if ident in seen:
-                    problem_text = f"duplicate id {ident!r}: first used at row {seen[ident]}"
-                else:
-                    seen[ident] = number
+        lines = text.splitlines()
+        count = sum(1 for line in lines if line.strip())
+        if count > BATCH_LIMIT_ROWS:
+            return problem(413, "PayloadTooLarge", f"{count:,} lines; the limit is {BATCH_LIMIT_ROWS:,}")
+        results, errors = [], []
+        # The same reader and duplicate check as `zjtx batch`.
+        for number, data, problem_text in with_duplicates(jsonl_rows(lines), {}):
             outcome = evaluate_row(number, data, problem_text, options, catalog)
             if "ok" in outcome:
                 results.append(outcome["ok"])
             else:
                 errors.append(outcome["error"])
-        return {"rows_in": len(lines), "rows_out": len(results), "error_rows": len(errors),
+        return {"rows_in": count, "rows_out": len(results), "error_rows": len(errors),
                 "columns": result_columns(catalog, options), "results": results, "errors": errors}
 
     @app.get("/v1/measures", tags=["catalog"])

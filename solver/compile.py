@@ -134,6 +134,7 @@ class _Compiler:
         self.catalog = catalog
         self.readings = readings
         self.part = part
+        self.keys: set[str] = set()  # candidate keys are unique
         self.out = Compiled(record=record, readings=readings, as_of=record.as_of or today,
                             keep_reasons=reasons)
         # Without reasons to give, a district the record never touches cannot pay: skip its rules.
@@ -173,7 +174,7 @@ class _Compiler:
         return tuple(keys)
 
     def add(self, candidate: Candidate) -> None:
-        assert all(c.key != candidate.key for c in self.out.candidates), candidate.key
+        assert candidate.key not in self.keys, candidate.key
         spec = candidate.rule.spec
         day = candidate.event
         if day is not None and ((spec.effective_from and day < spec.effective_from)
@@ -181,6 +182,7 @@ class _Compiler:
             self.out.reject(candidate.measure, f"event on {day}: outside the effective dates of "
                             f"{spec.id} ({spec.effective_from or '…'} to {spec.effective_to or '…'})")
             return
+        self.keys.add(candidate.key)
         self.out.candidates.append(candidate)
 
     # -- the run --------------------------------------------------------------------------------

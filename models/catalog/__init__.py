@@ -62,10 +62,6 @@ class Amount(_Strict):
             raise ValueError("give exactly one of fixed, up_to, percent, not_less_than")
         return self
 
-    @property
-    def form(self) -> str:
-        return next(f for f in ("fixed", "up_to", "percent", "not_less_than") if getattr(self, f) is not None)
-
 
 class Cap(_Strict):
     """R5: the awards of a rule sharing the same `per` keys pay at most `limit` together."""
