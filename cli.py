@@ -17,6 +17,7 @@ from rich.console import Console
 
 from models.catalog import CATALOG_DIR, load_catalog
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
+from models.limits import FIRST_DAY, LAST_DAY, MAX_HORIZON_YEARS, check_day
 from models.lint import lint
 from models.record import load_record
 
@@ -121,16 +122,17 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return check_day(dt.date.fromisoformat(value))
     except ValueError:
-        raise InputError(f"{value!r} is not a date", field=option, accepted="YYYY-MM-DD") from None
+        raise InputError(f"{value[:40]!r} is not a date between {FIRST_DAY} and {LAST_DAY}",
+                         field=option, accepted="YYYY-MM-DD") from None
 
 
 @app.command("best-district")
 def best_district(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
     move_date: DateOption = None,
-    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, help="Claim years counted: the move year and the N after it.")] = 2,
+    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, max=MAX_HORIZON_YEARS, help="Claim years counted: the move year and the N after it.")] = 2,
     reading: ReadingOption = None,
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (a ranking chart).")] = ChartFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (png default: ID-best-district.png).")] = None,
@@ -284,7 +286,7 @@ def batch(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
     best: Annotated[bool, typer.Option("--best-district", help="Add each enterprise's best relocation district and its total.")] = False,
     move_date: DateOption = None,
-    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, help="With --best-district: claim years counted after the move year.")] = 2,
+    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, max=MAX_HORIZON_YEARS, help="With --best-district: claim years counted after the move year.")] = 2,
     reading: ReadingOption = None,
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
     summary: Annotated[Path | None, typer.Option("--summary", help="Write the fiscal view (.json): totals per paying district, measure and claim year.")] = None,

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from models.limits import shown
+
 
 _TAG = re.compile(r"^[a-z][a-z\-]*\[.*\]$")
 
@@ -80,10 +82,10 @@ def describe(exc: ValidationError, root: type[BaseModel]) -> tuple[str, str, str
     ctx = error.get("ctx") or {}
     accepted = ctx.get("expected")
     value = error.get("input")
-    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    what = shown(value) if not isinstance(value, (dict, list)) else type(value).__name__
     message = error["msg"]
     if message.startswith("Value error, "):
         return path, message[len("Value error, "):], None
     if accepted:
-        return path, f"{shown} is not accepted", accepted
-    return path, f"{shown} is not valid: {message[:1].lower()}{message[1:]}", None
+        return path, f"{what} is not accepted", accepted
+    return path, f"{what} is not valid: {message[:1].lower()}{message[1:]}", None
