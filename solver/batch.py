@@ -91,8 +91,8 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
                        best_delta_max=best.max - stay.max)
         return {"ok": row, "summary": summary}
     except ZjtxError as exc:
-        return {"error": {"row": number, "id": ident, "field": exc.field,
-                          "message": exc.message + (f" (accepted: {exc.accepted})" if exc.accepted else "")}}
+        fields = "; ".join(p.field or "" for p in exc.problems) if exc.problems else exc.field
+        return {"error": {"row": number, "id": ident, "field": fields, "message": exc.detail()}}
     except Exception as exc:  # noqa: BLE001 - one bad row must never lose the others
         return {"error": {"row": number, "id": ident, "field": None,
                           "message": f"could not be evaluated ({type(exc).__name__}: {exc})"}}
