@@ -69,7 +69,8 @@ class InputError(ZjtxError):
 
 
 class RecordError(InputError):
-    """An enterprise record that does not validate."""
+    """An enterprise record that does not validate; `problems` holds every problem found, the
+    first of which is the error's own."""
 
 
 class ReadingError(InputError):

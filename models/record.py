@@ -17,6 +17,8 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
+from models.creditcode import normalize as normalize_credit_code
+from models.creditcode import problem_of as credit_code_problem
 from models.errors import RecordError
 from models.normalize import normalize_record
 from models.validation import describe_all
@@ -101,6 +103,7 @@ class Patent(_Item):
 class EnterpriseRecord(_Item):
     id: Name
     name: str | None = None
+    credit_code: str | None = None  # 统一社会信用代码, checked per GB 32100-2015
     entity_type: EntityType = "enterprise"
     district: Place
     industries: list[Annotated[str, Field(min_length=1)]] = []
@@ -112,6 +115,17 @@ class EnterpriseRecord(_Item):
     listings: list[Listing] = []
     patents: list[Patent] = []
     as_of: dt.date | None = None
+
+    @field_validator("credit_code")
+    @classmethod
+    def _valid_credit_code(cls, code: str | None) -> str | None:
+        if code is None:
+            return None
+        code = normalize_credit_code(code)
+        problem = credit_code_problem(code)
+        if problem:
+            raise ValueError(problem)
+        return code
 
     @model_validator(mode="after")
     def _canonical_and_consistent(self) -> EnterpriseRecord:

@@ -29,6 +29,24 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return path
 
 
+def label(path: str | None, labels: dict[str, str]) -> str | None:
+    """A field path (`expenses[0].amount`) as the user wrote the column, e.g.
+    `费用支出 (expenses[0].amount)`; several paths separated by `; ` each."""
+    if not path or not labels:
+        return path
+    parts = []
+    for one in path.split("; "):
+        top = top_field(one)
+        header = labels.get(top)
+        parts.append(one if header is None or header == top else
+                     header if one == top else f"{header} ({one})")
+    return "; ".join(parts)
+
+
+def top_field(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
 def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model class that holds the field at `loc` (following lists and optionals)."""
     current: Any = root
@@ -68,13 +86,16 @@ def describe(exc: ValidationError, root: type[BaseModel]) -> tuple[str, str, str
 
 
 def describe_all(exc: ValidationError, root: type[BaseModel]) -> list[Problem]:
-    """Every error of `exc` as a Problem with its field path; unknown keys first. A misspelt key
-    shows up twice (unknown key + required key missing): only the misspelling is named."""
+    """Every error of `exc` as a Problem with its field path, one per path; unknown keys first. A
+    misspelt key shows up twice (unknown key + required key missing): only the misspelling is named."""
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     problems = [_describe_one(error, root) for error in errors]
     suggested = {problem.suggested for problem in problems if problem.suggested}
-    return [Problem(p.field, p.message, p.accepted) for p in problems
-            if not (p.missing and p.field in suggested)]
+    found: dict[str | None, Problem] = {}
+    for p in problems:
+        if not (p.missing and p.field in suggested):
+            found.setdefault(p.field, Problem(p.field, p.message, p.accepted))
+    return list(found.values())
 
 
 @dataclass(frozen=True)
