@@ -95,6 +95,14 @@ def _ladder(enterprise, period, parameters):
     return municipal, national_min, national_max, pay_m, pay_n, difference
 
 
+def _total(enterprise, period, parameters, bound: str):
+    """The ladder's total at the lower (`min`) or upper (`max`) bound of the national amount."""
+    municipal, low, high, pay_m, pay_n, difference = _ladder(enterprise, period, parameters)
+    national = low if bound == "min" else high
+    cut = np.where(difference, np.minimum(national, municipal), 0)  # R2: the difference only
+    return np.where(pay_m, municipal, 0) + np.where(pay_n, national - cut, 0)
+
+
 class tier_rewards_min(Variable):
     value_type = int
     entity = Enterprise
@@ -102,9 +110,7 @@ class tier_rewards_min(Variable):
     label = "District tier rewards, lower total (yuan)"
 
     def formula(enterprise, period, parameters):
-        municipal, low, _high, pay_m, pay_n, difference = _ladder(enterprise, period, parameters)
-        cut = np.where(difference, np.minimum(low, municipal), 0)
-        return np.where(pay_m, municipal, 0) + np.where(pay_n, low - cut, 0)
+        return _total(enterprise, period, parameters, "min")
 
 
 class tier_rewards_max(Variable):
@@ -114,9 +120,7 @@ class tier_rewards_max(Variable):
     label = "District tier rewards, upper total (yuan)"
 
     def formula(enterprise, period, parameters):
-        municipal, _low, high, pay_m, pay_n, difference = _ladder(enterprise, period, parameters)
-        cut = np.where(difference, np.minimum(high, municipal), 0)
-        return np.where(pay_m, municipal, 0) + np.where(pay_n, high - cut, 0)
+        return _total(enterprise, period, parameters, "max")
 
 
 def system() -> TaxBenefitSystem:
