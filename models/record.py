@@ -17,8 +17,10 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
+from models.creditcode import normalize as normalize_credit_code
+from models.creditcode import problem_of as credit_code_problem
 from models.errors import RecordError
-from models.validation import describe
+from models.validation import describe, describe_all
 from models.yamlio import load_data
 from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, LEVELS, OUTSIDE_BEIJING,
                                PLACES, QUALIFICATIONS, TIER_RANK, TIERS)
@@ -100,6 +102,7 @@ class Patent(_Item):
 class EnterpriseRecord(_Item):
     id: Name
     name: str | None = None
+    credit_code: str | None = None  # 统一社会信用代码, checked per GB 32100-2015
     entity_type: EntityType = "enterprise"
     district: Place
     industries: list[Annotated[str, Field(min_length=1)]] = []
@@ -111,6 +114,17 @@ class EnterpriseRecord(_Item):
     listings: list[Listing] = []
     patents: list[Patent] = []
     as_of: dt.date | None = None
+
+    @field_validator("credit_code")
+    @classmethod
+    def _valid_credit_code(cls, code: str | None) -> str | None:
+        if code is None:
+            return None
+        code = normalize_credit_code(code)
+        problem = credit_code_problem(code)
+        if problem:
+            raise ValueError(problem)
+        return code
 
     @model_validator(mode="after")
     def _canonical_and_consistent(self) -> EnterpriseRecord:
@@ -188,8 +202,9 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None) -
         return EnterpriseRecord.model_validate(data)
     except ValidationError as exc:
         where, message, accepted = describe(exc, EnterpriseRecord)
-        raise RecordError(message, file=source, row=row, field=where or None,
-                          accepted=accepted) from exc
+        error = RecordError(message, file=source, row=row, field=where or None, accepted=accepted)
+        error.problems = describe_all(exc, EnterpriseRecord)  # a spreadsheet row lists them all
+        raise error from exc
 
 
 def load_record(path: str | Path) -> EnterpriseRecord:
