@@ -16,10 +16,13 @@ from typing import Annotated, Any, Literal
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationError,
                       field_validator, model_validator)
 
+from models.creditcode import normalize as normalize_credit_code
+from models.creditcode import problem_of as credit_code_problem
 from models.errors import RecordError
 from models.limits import (FIRST_YEAR, LAST_YEAR, MAX_EVENTS, MAX_ITEMS, MAX_RECORD_BYTES,
                            MAX_TEXT, MAX_YUAN, check_day)
-from models.validation import describe
+from models.normalize import normalize_record
+from models.validation import describe_all
 from models.yamlio import read_document
 from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, LEVELS, OUTSIDE_BEIJING,
                                PLACES, QUALIFICATIONS, TIER_RANK, TIERS)
@@ -103,6 +106,7 @@ class Patent(_Item):
 class EnterpriseRecord(_Item):
     id: Name
     name: Annotated[str, Field(max_length=MAX_TEXT)] | None = None
+    credit_code: Annotated[str, Field(max_length=MAX_TEXT)] | None = None  # 统一社会信用代码, checked per GB 32100-2015
     entity_type: EntityType = "enterprise"
     district: Place
     industries: Annotated[list[Name], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
@@ -114,6 +118,17 @@ class EnterpriseRecord(_Item):
     listings: Annotated[list[Listing], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
     patents: Annotated[list[Patent], Field(max_length=MAX_ITEMS, fail_fast=True)] = []
     as_of: Day | None = None
+
+    @field_validator("credit_code")
+    @classmethod
+    def _valid_credit_code(cls, code: str | None) -> str | None:
+        if code is None:
+            return None
+        code = normalize_credit_code(code)
+        problem = credit_code_problem(code)
+        if problem:
+            raise ValueError(problem)
+        return code
 
     @model_validator(mode="after")
     def _canonical_and_consistent(self) -> EnterpriseRecord:
@@ -205,12 +220,18 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None) -
         raise RecordError(f"expected a mapping of record fields, got {type(data).__name__}",
                           file=source, row=row)
     _check_lengths(data, source, row)
+    data, problems = normalize_record(data)
     try:
-        return EnterpriseRecord.model_validate(data)
+        record = EnterpriseRecord.model_validate(data)
     except ValidationError as exc:
-        where, message, accepted = describe(exc, EnterpriseRecord)
-        raise RecordError(message, file=source, row=row, field=where or None,
-                          accepted=accepted) from exc
+        # Every problem in one run: the normalizer's, then the validator's on the other fields.
+        named = {problem.field for problem in problems}
+        problems += [p for p in describe_all(exc, EnterpriseRecord) if p.field not in named]
+    if problems:
+        first = problems[0]
+        raise RecordError(first.message, file=source, row=row, field=first.field,
+                          accepted=first.accepted, problems=tuple(problems))
+    return record
 
 
 def load_record(path: str | Path) -> EnterpriseRecord:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ortools.sat.python import cp_model
-
 from models.errors import SolverError
 from models.money import Money
 from solver.compile import Candidate, Compiled, difference_cut, effective_amount
@@ -34,6 +32,8 @@ def optimize(compiled: Compiled) -> Solution:
 def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int],
                by_key: dict[str, Candidate]) -> Part:
     """One component's optimum by CP-SAT: its score and what each chosen award pays."""
+    from ortools.sat.python import cp_model  # imported when first needed: a second at start-up
+
     # -- data -------------------------------------------------------------------------------
     candidates = members
     model = cp_model.CpModel()
