@@ -17,6 +17,7 @@ from rich.console import Console
 
 from models.catalog import CATALOG_DIR, load_catalog
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
+from models.i18n import t
 from models.lint import lint
 from models.record import load_record
 
@@ -53,7 +54,8 @@ def _run(action: Callable[[], T]) -> T:
         return action()
     except ZjtxError as exc:
         status = next((code for kind, code in EXIT_STATUS.items() if isinstance(exc, kind)), 2)
-        typer.echo(f"zjtx: error: {exc}", err=True)
+        for line in str(exc).splitlines():  # every problem of the input, one line each
+            typer.echo(t("error.prefix") + line, err=True)
         raise typer.Exit(status) from None
 
 
