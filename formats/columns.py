@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import InputError
+from models.normalize import Unreadable, normalize_value
 from models.record import EnterpriseRecord
 from models.vocabulary import TIERS
 
@@ -155,27 +156,22 @@ def joined(problems: list[Problem]) -> Problem | None:
     return ("; ".join(f for f, _ in problems), "; ".join(f"{f}: {m}" for f, m in problems))
 
 
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _SEPARATORS = re.compile(r"[;；\n]")
 
 
 def _dates(cell: Any) -> tuple[list[str], str | None]:
-    """A recognition-date cell: one date or several separated by `;` → ISO dates."""
-    if isinstance(cell, (dt.date, dt.datetime)):
-        return [cell.isoformat()[:10]], None
+    """A recognition-date cell: one date or several separated by `;` → ISO dates (each read by
+    the forgiving input of `models.normalize`: 2023-06-30, 2023/6/30, 2023年6月30日, a date cell)."""
+    parts = [cell] if isinstance(cell, (dt.date, dt.datetime)) else \
+        [part for part in _SEPARATORS.split(str(cell)) if part.strip()]
     days, bad = [], []
-    for part in _SEPARATORS.split(str(cell)):
-        if not part.strip():
-            continue
-        found = _DATE.match(part)
+    for part in parts:
         try:
-            days.append(dt.date(*map(int, found.groups())).isoformat() if found else
-                        dt.date.fromisoformat(part.strip()[:10]).isoformat())
-        except ValueError:
-            bad.append(part.strip())
+            days.append(normalize_value("date", part).isoformat())
+        except Unreadable as unreadable:
+            bad.append(unreadable.problem)
     if bad:
-        return days, (f"{', '.join(map(repr, bad))} is not a date "
-                      "(accepted: 2023-06-30, 2023/6/30, 2023年6月30日; several separated by ;)")
+        return days, "; ".join(p.text() for p in bad) + " (several dates are separated by ;)"
     return days, None
 
 
@@ -187,8 +183,8 @@ def _list_cell(field: str, text: str) -> tuple[Any, str | None]:
             return None, "not a JSON list (nested too deeply)"
         except json.JSONDecodeError as exc:
             return None, f"not a JSON list ({exc.msg})"
-    if field == "industries":
-        return [tag.strip() for tag in re.split(r"[,，;；、]", text) if tag.strip()], None
+    if field == "industries":  # "氢能, 外贸": models.normalize splits and reads the tags
+        return text, None
     return None, "expected a JSON list like [{...}]"
 
 
