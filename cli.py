@@ -59,6 +59,17 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(status) from None
 
 
+def _lang(value: str | None) -> str:
+    """A --lang value (zh or en), else the environment's language (ZJTX_LANG, the locale)."""
+    from models.i18n import LANGS, lang_from_environment
+
+    if value is None:
+        return lang_from_environment()
+    if value not in LANGS:
+        raise InputError(f"unknown language {value!r}", field="--lang", accepted=", ".join(LANGS))
+    return value
+
+
 def parse_readings(values: list[str] | None) -> dict[str, str]:
     """`["stacking=difference-only"]` → `{"stacking": "difference-only"}`."""
     readings: dict[str, str] = {}
@@ -315,6 +326,8 @@ def batch(
     resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Header language of CSV and XLSX outputs: zh or en (default: ZJTX_LANG or the locale).")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
 ) -> None:
     """Evaluate a list of enterprises: one output row per valid row, every invalid row in the errors file, counts that add up. Exit 0 when every row was evaluated, 1 when some rows went to the errors file, 2 when the input is unusable.
 
@@ -339,7 +352,8 @@ def batch(
                                scenario=combined, best_district=best,
                                move_date=_parse_date(move_date, "--move-date"),
                                horizon_years=horizon_years)
-        reading_options = {"encoding": encoding, "column_map": load_column_map(columns)}
+        reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
+                           "lang": _lang(lang), "excel": excel}
         console = Console(stderr=True)
         total = estimate_rows(input)
 
@@ -392,7 +406,7 @@ def worklist(
     date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The working day (default today): claims due or past then, windows open then.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the worklist: .xlsx, .csv, .jsonl (default: a table on stdout).")] = None,
     ics: Annotated[Path | None, typer.Option("--ics", help="Also write the dated actions as an RFC 5545 calendar (.ics).")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Headers and kinds in zh (Chinese) or en.")] = "en",
+    lang: Annotated[str | None, typer.Option("--lang", help="Headers and kinds in zh (Chinese) or en (default: ZJTX_LANG or the locale).")] = None,
     min_gain: Annotated[int, typer.Option("--min-gain", min=1, help="A near-miss is listed when one change would bring at least this much more (yuan).")] = 100_000,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with a byte-order mark.")] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's encoding (default: detected).")] = None,
@@ -419,7 +433,7 @@ def worklist(
         actions.sort(key=lambda a: a.sort_key())
         rows = [a.as_dict() for a in actions]
         if out is not None:
-            write_worklist(out, rows, lang, excel=excel)
+            write_worklist(out, rows, _lang(lang), excel=excel)
         if ics is not None:
             write_worklist_ics(ics, rows, day)
         if out is None:
@@ -444,7 +458,7 @@ def worklist(
 @app.command()
 def template(
     file: Annotated[Path, typer.Argument(metavar="FILE.xlsx|FILE.csv", help="Where to write the template.")],
-    lang: Annotated[str, typer.Option("--lang", help="Header language: zh (Chinese) or en.")] = "zh",
+    lang: Annotated[str | None, typer.Option("--lang", help="Header language: zh (Chinese) or en (default: ZJTX_LANG or the locale).")] = None,
 ) -> None:
     """Write an empty enterprise sheet for `zjtx batch`: flat columns (编号, 企业名称, 统一社会信用代码, 注册区, …, one date column per recognition tier); in XLSX also a filled example and a sheet explaining each column.
 
@@ -452,7 +466,7 @@ def template(
     """
     from formats.template import write_template
 
-    typer.echo(f"wrote {_run(lambda: write_template(file, lang))}", err=True)
+    typer.echo(f"wrote {_run(lambda: write_template(file, _lang(lang)))}", err=True)
 
 
 @app.command()
