@@ -21,6 +21,9 @@ MAX_EVENTS = 200                   # recognitions, moves, qualifications, listin
 MAX_RECORD_BYTES = 4_000_000       # a record file (YAML or JSON)
 MAX_SCENARIO_BYTES = 1_000_000     # a scenario file
 MAX_BODY_BYTES = 1_000_000         # an HTTP request body, by default (`zjtx serve --max-body`)
+TIME_BUDGET_SECONDS = 30.0         # one evaluation request, by default (`serve --time-budget`)
+EVAL_THREADS = 2                   # evaluations at once per server process (`serve --eval-threads`)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")  # Host names a loopback server answers
 MAX_HORIZON_YEARS = 50             # best-district's horizon
 MAX_DIGITS = len(str(MAX_YUAN))    # the longest whole number worth reading
 
