@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS
 
 BODY_SECONDS = 10.0                 # reading a whole body may take at most this long
-MAX_WAITING = 32                    # requests queued for a worker before 503
+MAX_WAITING = 64                    # requests queued for a worker before 503
 
 T = TypeVar("T")
 log = logging.getLogger("zjtx.service")
