@@ -137,8 +137,11 @@ def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_g
     """The cheapest single change (not a move, not the next recognition: that is `apply`) that
     brings at least `min_gain` more in total."""
     levels = {"municipal", record.district}
-    measures = [item["measure"] for item in result.not_awarded
-                if any(r.measure == item["measure"] and r.level in levels for r in catalog.rules)]
+    awarded = {award.measure for award in result.awards}
+    measures = [measure for measure in dict.fromkeys(
+        rule.measure for rule in catalog.rules if rule.level in levels
+        and all(result.readings.get(k) == v for k, v in rule.spec.only_when.items()))
+        if measure not in awarded]
     tried: dict[str, dict[str, Any]] = {}
     for measure in measures:
         found = howto(record, measure, None, result.readings, catalog=catalog, today=day,
