@@ -19,7 +19,8 @@ import typer
 from rich.console import Console
 
 from models.catalog import CATALOG_DIR, load_catalog
-from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
+from models.errors import (BugError, CatalogError, InputError, ReadingError, SolverError,
+                           ZjtxError)
 from models.i18n import t, using_lang
 from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MAX_BODY_BYTES,
                            MAX_HORIZON_YEARS, TIME_BUDGET_SECONDS, check_day)
@@ -79,7 +80,7 @@ measures_app = _Typer(no_args_is_help=True, help="Browse and check the catalog o
 app.add_typer(measures_app, name="measures")
 
 T = TypeVar("T")
-EXIT_STATUS = {InputError: 2, CatalogError: 2, SolverError: 3}
+EXIT_STATUS = {InputError: 2, CatalogError: 2, SolverError: 3, BugError: 3}
 
 
 class Format(str, Enum):

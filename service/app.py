@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.catalog import load_catalog
 from models.i18n import LANGS, lang_from_accept, using_lang
-from models.errors import InputError, RecordError, SolverError, ZjtxError
+from models.errors import BugError, InputError, RecordError, SolverError, ZjtxError
 from models.record import parse_record
 from models.scenario import parse_inline
 from models.validation import field_path
@@ -194,7 +194,8 @@ def create_app(**settings: Any) -> FastAPI:
 
     @app.exception_handler(ZjtxError)
     async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
-        status = 422 if isinstance(exc, RecordError) else 500 if isinstance(exc, SolverError) else 400
+        status = 422 if isinstance(exc, RecordError) else \
+            500 if isinstance(exc, (SolverError, BugError)) else 400
         field = exc.field or ""
         field = field.removeprefix("--reading ") if field.startswith("--reading ") else \
             CLI_TO_REQUEST.get(field, exc.field)
