@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from models.money import Money
@@ -16,7 +17,7 @@ def worklist_view(day: str, rows: list[dict[str, Any]]) -> Table:
         table.add_column(column, overflow="fold")
     for row in rows:
         amount = Money(row["amount_min"], row["amount_max"], row["open_above"]).text()
-        who = row["enterprise"] + (f" {row['name']}" if row["name"] else "")
+        who = escape(row["enterprise"] + (f" {row['name']}" if row["name"] else ""))
         action = f"{row['kind']} {row['subject']} ({row['status']})"
         _row(table, row["deadline"] or "—", who, action, amount, row["office"], row["tel"], row["note"])
     return table
