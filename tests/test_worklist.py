@@ -22,6 +22,7 @@ from models.scenario import parse_inline
 from solver.evaluate import evaluate
 from solver.planner import whatif
 from solver.worklist import COLUMNS, worklist
+from tests.support import assert_input_error
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = dt.date(2026, 12, 1)
@@ -153,6 +154,9 @@ def test_cli_worklist_csv_for_excel_and_json(tmp_path: Path):
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["enterprise"] for r in rows][:2] == ["I-1", "M-1"]  # both due 2026-12-31, larger first
+    assert_input_error(invoke("worklist", source, "--date", DAY, "--out", tmp_path / "w.parquet"),
+                       ".xlsx, .csv or .jsonl", "--out")
+    assert_input_error(invoke("worklist", source, "--date", "2026-13-01"), "--date")
     shown = invoke("worklist", source, "--date", DAY, "--format", "json")
     assert shown.exit_code == 0, shown.stderr
     data = json.loads(shown.stdout)
