@@ -196,7 +196,7 @@ OUTPUT_CHINESE: dict[str, str] = {
     "scenario_delta_min": "情景增减下限", "scenario_delta_max": "情景增减上限",
     "best_district": "最佳迁入区", "best_total_min": "最佳区合计下限", "best_total_max": "最佳区合计上限",
     "best_delta_max": "迁入增加上限",
-    "row": "行号", "field": "列", "message": "问题",
+    "warnings": "提示", "row": "行号", "field": "列", "message": "问题",
     "enterprise": "编号", "kind": "事项", "subject": "内容", "status": "状态",
     "amount_min": "金额下限", "amount_max": "金额上限", "claim_year": "申领年度",
     "deadline": "截止日期", "office": "联系部门", "tel": "电话", "note": "说明",

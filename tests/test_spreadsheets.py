@@ -245,6 +245,13 @@ def test_output_people_open(tmp_path: Path):
         assert isinstance(values["上不封顶"], bool)
     assert rows[1][:2] == ["E-0002", "第二家企业有限公司"]
 
+    import pyarrow.parquet as pq
+
+    result = invoke("batch", source, "--out", tmp_path / "out.parquet")
+    assert result.exit_code == 0, result.stderr
+    table = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert (table[1]["name"], table[1]["credit_code"]) == ("第二家企业有限公司", valid_code(2))
+
     out = tmp_path / "out.csv"
     result = invoke("batch", source, "--out", out, "--excel", "--lang", "zh")
     assert result.exit_code == 0, result.stderr
