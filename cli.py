@@ -474,7 +474,7 @@ def worklist(
     from formats.columns import load_column_map
     from formats.worklist import read_enterprises, write_worklist, write_worklist_ics
     from solver.worklist import worklist as work
-    from views.worklist import worklist_view
+    from views.worklist import for_people, with_note, worklist_view
 
     def action() -> int:
         day = _parse_date(date, "--date") or dt.date.today()
@@ -484,13 +484,14 @@ def worklist(
         actions = [a for record in records
                    for a in work(record, day, min_gain=min_gain, readings=readings)]
         actions.sort(key=lambda a: a.sort_key())
-        rows = [a.as_dict() for a in actions]
+        data = [with_note(a.as_dict()) for a in actions]
+        rows = [for_people(a.as_dict()) for a in actions]
         if out is not None:
             write_worklist(out, rows, current_lang(), excel=excel)
         if ics is not None:
             write_worklist_ics(ics, rows, day)
         if out is None:
-            _show(format, {"date": day.isoformat(), "actions": rows, "errors": problems},
+            _show(format, {"date": day.isoformat(), "actions": data, "errors": problems},
                   lambda: worklist_view(day.isoformat(), rows))
         for problem in problems:
             typer.echo(f"zjtx: {enterprises}: row {problem['row']}"
