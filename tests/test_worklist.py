@@ -15,7 +15,8 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from cli import app
-from formats.columns import CHINESE, OUTPUT_CHINESE
+from formats.columns import CHINESE
+from models.i18n import t
 from models.money import Money
 from models.record import load_record, parse_record
 from models.scenario import parse_inline
@@ -127,7 +128,7 @@ def test_cli_worklist_xlsx_and_calendar(tmp_path: Path, lang: str):
     book = load_workbook(out)
     sheet = book.worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
-    assert list(values[0]) == [OUTPUT_CHINESE[c] if lang == "zh" else c for c in COLUMNS]
+    assert list(values[0]) == [t(f"header.{c}", lang) for c in COLUMNS]
     assert sheet.freeze_panes == "A2"
     rows = [dict(zip(COLUMNS, v)) for v in values[1:]]
     assert {r["enterprise"] for r in rows} == {"I-1", "M-1"}

@@ -44,7 +44,7 @@ def worklist_view(day: str, rows: list[dict[str, Any]]) -> Table:
     """`rows`: as `for_people` gives them."""
     table = Table(title=t("worklist.title", day=day, count=len(rows)), expand=True)
     for column in ("deadline", "enterprise", "kind", "amount_max", "office", "tel", "note"):
-        table.add_column(column, overflow="fold")
+        table.add_column(t(f"header.{column}"), overflow="fold")
     for row in rows:
         amount = money({"min": row["amount_min"], "max": row["amount_max"], "open_above": row["open_above"]})
         who = row["enterprise"] + (f" {row['name']}" if row["name"] else "")
