@@ -73,7 +73,7 @@ def flat_rows() -> list[dict]:
     """The template's example plus rows that must fail, as {field: cell} in the flat columns."""
     example = dict(EXAMPLE)
     second = {"id": "E-0002", "name": "第二家企业有限公司", "credit_code": valid_code(2).lower(),
-              "district": "shijingshan", "municipal": "2022/9/30", "national": "2024年7月15日"}
+              "district": "石景山区", "municipal": "2022/9/30", "national": "2024年7月15日"}
     renewed = {"id": "E-0003", "name": "复核企业", "district": "haidian",
                "innovative": "2021-03-31", "municipal": "2022-06-30; 2025-06-30"}
     wrong_check = {"id": "E-BAD", "name": "校验码错误", "credit_code": corrupted(valid_code(4)),

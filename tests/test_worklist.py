@@ -199,3 +199,15 @@ def test_api_worklist():
     assert (error["row"], error["id"], error["field"]) == (3, "X", "district")
     bad = client.post("/v1/worklist", json={"date": "2026-13-01", "records": []})
     assert bad.status_code == 422 and bad.json()["field"] == "date"
+
+
+def test_worklist_of_one_record_file():
+    example = ROOT / "examples" / "dongcheng-municipal-then-national.yaml"
+    result = invoke("worklist", example, "--date", DAY, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    record = load_record(example)
+    expected = worklist(record, DAY)
+    assert [(a["kind"], a["subject"], a["deadline"]) for a in data["actions"]] == \
+        [(a.kind, a.subject, a.deadline.isoformat() if a.deadline else None) for a in expected]
+    assert all(a["note"] for a in data["actions"])
