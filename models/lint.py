@@ -14,10 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.catalog import (CATALOG_DIR, KIND_FACTS, Amount, Catalog, RuleSpec, build,
-                            load_raw)
+from models.catalog import (CATALOG_DIR, KIND_FACTS, MUNICIPAL_PAYER, Amount, Catalog, RuleSpec,
+                            build, load_raw)
 from models.errors import CatalogError
-from models.vocabulary import DISTRICTS
 
 
 # Which operators make sense for each declared field type.
@@ -160,7 +159,7 @@ def _ladders(catalog: Catalog) -> list[Finding]:
         if rule.spec.difference != "never" and not rule.spec.r1_group:
             found.append(Finding("error", rule.file, f"{rule.id}: a difference-only ladder needs an r1_group"))
         for level in rule.spec.levels or {}:
-            by_rung[(rule.level, level)].append(rule)
+            by_rung[(rule.payer, level)].append(rule)
     for (district, level), rules in by_rung.items():
         for i, first in enumerate(rules):
             for second in rules[i + 1:]:
@@ -174,12 +173,13 @@ def _ladders(catalog: Catalog) -> list[Finding]:
 
 
 def _coverage(catalog: Catalog) -> list[Finding]:
-    with_measures = {spec.level for spec in catalog.files.values() if spec.level != "municipal"}
+    districts = catalog.vocabulary.districts
+    with_measures = {spec.payer for spec in catalog.files.values() if spec.payer != MUNICIPAL_PAYER}
     without = set(catalog.index.districts_without_measures)
-    found = [Finding("error", name, f"unknown district level {spec.level!r}")
+    found = [Finding("error", name, f"unknown payer {spec.payer!r}")
              for name, spec in catalog.files.items()
-             if spec.level != "municipal" and spec.level not in DISTRICTS]
-    missing = set(DISTRICTS) - with_measures - without
+             if spec.payer != MUNICIPAL_PAYER and spec.payer not in districts]
+    missing = set(districts) - with_measures - without
     if missing:
         found.append(Finding("error", "index.yaml", "districts neither with measures nor listed "
                              f"without: {', '.join(sorted(missing))}"))
@@ -194,12 +194,12 @@ def _defects(catalog: Catalog) -> list[Finding]:
     found = []
     district_items = []
     for name, spec in catalog.files.items():
-        if spec.level == "municipal":
+        if spec.payer == MUNICIPAL_PAYER:
             continue
         district_items += spec.brochure_items
         if len(spec.brochure_items) > len(set(spec.brochure_items)):
             found.append(Finding("warning", name, f"the brochure prints item {spec.brochure_items[0]} "
-                                 f"({spec.level}) {len(spec.brochure_items)} times; encoded once"))
+                                 f"({spec.payer}) {len(spec.brochure_items)} times; encoded once"))
         if len(spec.sources) > 1:
             found.append(Finding("warning", name, f"one section cites {len(spec.sources)} source "
                                  "documents: " + "; ".join(s.document for s in spec.sources)))

@@ -1,8 +1,11 @@
 """The enterprise record (DOMAIN.md section 7), validated: the public input contract.
 
 Unknown keys are errors naming the nearest known key; a bad value names its field path
-(`recognitions[0].tier`) and what is accepted. Lists are put in a canonical order on load, so
-that reordering any list in the input cannot change an answer.
+(`recognitions[0].tier`), what is accepted and the nearest accepted value. The closed lists
+(districts, tiers, entity types, categories, boards, qualification kinds) are the loaded
+catalog's vocabulary: `parse_record(data, catalog=...)` checks against that catalog (default: the
+shipped one). Lists are put in a canonical order on load, so that reordering any list in the
+input cannot change an answer.
 """
 
 from __future__ import annotations
@@ -11,26 +14,60 @@ import datetime as dt
 import difflib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
+                      ValidationInfo, field_validator, model_validator)
+from pydantic_core import PydanticCustomError
 
 from models.errors import RecordError
 from models.validation import describe
 from models.yamlio import load_data
-from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, LEVELS, OUTSIDE_BEIJING,
-                               PLACES, QUALIFICATIONS, TIER_RANK, TIERS)
 
-# The closed vocabularies come from models.vocabulary (one list each, never written twice).
-Tier = Literal[TIERS]
-Level = Literal[LEVELS]
-Place = Literal[PLACES]
-EntityType = Literal[ENTITY_TYPES]
-Category = Literal[EXPENSE_CATEGORIES]
-Board = Literal[BOARDS]
-QualificationKind = Literal[QUALIFICATIONS]
+if TYPE_CHECKING:
+    from models.catalog import Catalog
+    from models.catalog.vocabulary import Vocabulary
+
+
+def _catalog_of(info: ValidationInfo | None) -> Catalog:
+    """The catalog a record is validated against: the context's, else the shipped one."""
+    catalog = (info.context or {}).get("catalog") if info is not None else None
+    if catalog is None:
+        from models.catalog import load_catalog
+        catalog = load_catalog()
+    return catalog
+
+
+def _declared(kind: str) -> AfterValidator:
+    """A value from one of the catalog's closed lists (`vocabulary.ids(kind)`)."""
+    def check(value: str, info: ValidationInfo) -> str:
+        vocabulary = _catalog_of(info).vocabulary
+        accepted = vocabulary.ids(kind)
+        if value not in accepted:
+            near = vocabulary.nearest(kind, value)
+            raise PydanticCustomError(
+                "closed_value", "{shown} is not accepted",
+                {"shown": repr(value), "expected": _one_of(accepted),
+                 "hint": f"; did you mean {near!r}?" if near else ""})
+        return value
+    return AfterValidator(check)
+
+
+def _one_of(values: tuple[str, ...]) -> str:
+    """`'a', 'b' or 'c'`, as pydantic writes the values a Literal accepts."""
+    quoted = [repr(value) for value in values]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+# The closed vocabularies come from the catalog's index (one list each, never written in Python).
+Tier = Annotated[str, _declared("tier")]
+Level = Annotated[str, _declared("level")]
+Place = Annotated[str, _declared("place")]
+EntityType = Annotated[str, _declared("entity_type")]
+Category = Annotated[str, _declared("expense_category")]
+Board = Annotated[str, _declared("board")]
+QualificationKind = Annotated[str, _declared("qualification")]
 Yuan = Annotated[int, Field(ge=0, strict=True)]
 Year = Annotated[int, Field(ge=1949, le=2200, strict=True)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -59,10 +96,8 @@ class RewardReceived(_Item):
 
     @field_validator("measure")
     @classmethod
-    def _known_measure(cls, measure: str) -> str:
-        from models.catalog import load_catalog  # the shipped catalog names the measures
-
-        known = load_catalog().measure_ids()
+    def _known_measure(cls, measure: str, info: ValidationInfo) -> str:
+        known = _catalog_of(info).measure_ids()
         if measure not in known:
             near = difflib.get_close_matches(measure, known, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
@@ -111,12 +146,15 @@ class EnterpriseRecord(_Item):
     listings: list[Listing] = []
     patents: list[Patent] = []
     as_of: dt.date | None = None
+    _vocabulary: Vocabulary | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _canonical_and_consistent(self) -> EnterpriseRecord:
+    def _canonical_and_consistent(self, info: ValidationInfo) -> EnterpriseRecord:
+        self._vocabulary = _catalog_of(info).vocabulary
+        rank = self.vocabulary.tier_rank
         # Canonical order: the answer must not depend on the order the lists were written in.
         self.industries = sorted(set(self.industries))
-        self.recognitions.sort(key=lambda r: (r.date, TIER_RANK[r.tier]))
+        self.recognitions.sort(key=lambda r: (r.date, rank[r.tier]))
         self.moves.sort(key=lambda m: m.date)
         self.rewards_received.sort(key=lambda r: (r.year, r.measure, r.tier or "", r.amount))
         self.qualifications.sort(key=lambda q: (q.date, q.kind))
@@ -149,6 +187,13 @@ class EnterpriseRecord(_Item):
         return self
 
     # -- facts the compiler asks for ------------------------------------------------------------
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary the record was validated against (tier order, the place outside)."""
+        if self._vocabulary is None:  # built without validation (model_construct)
+            self._vocabulary = _catalog_of(None).vocabulary
+        return self._vocabulary
+
     def district_on(self, day: dt.date) -> str:
         """Where the enterprise is registered on `day` (a move counts from its own date)."""
         if not self.moves:
@@ -162,13 +207,15 @@ class EnterpriseRecord(_Item):
     def tier_on(self, day: dt.date) -> str | None:
         """The highest tier recognized on or before `day`."""
         held = [r.tier for r in self.recognitions if r.date <= day]
-        return max(held, key=TIER_RANK.__getitem__) if held else None
+        return max(held, key=self.vocabulary.tier_rank.__getitem__) if held else None
 
     def highest_tier(self) -> str | None:
-        return max((r.tier for r in self.recognitions), key=TIER_RANK.__getitem__, default=None)
+        return max((r.tier for r in self.recognitions), key=self.vocabulary.tier_rank.__getitem__,
+                   default=None)
 
-    def in_beijing_on(self, day: dt.date) -> bool:
-        return self.district_on(day) != OUTSIDE_BEIJING
+    def in_jurisdiction_on(self, day: dt.date) -> bool:
+        """Registered in one of the jurisdiction's districts on `day` (not outside it)."""
+        return self.district_on(day) != self.vocabulary.outside
 
 
 def _unique(what: str, keys: list[str]) -> None:
@@ -179,21 +226,23 @@ def _unique(what: str, keys: list[str]) -> None:
         seen.add(key)
 
 
-def parse_record(data: Any, *, source: str = "record", row: int | None = None) -> EnterpriseRecord:
-    """Validate already-parsed data; a RecordError names the file (or row) and field."""
+def parse_record(data: Any, *, source: str = "record", row: int | None = None,
+                 catalog: Catalog | None = None) -> EnterpriseRecord:
+    """Validate already-parsed data against `catalog`'s vocabulary (default: the shipped
+    catalog); a RecordError names the file (or row) and field."""
     if not isinstance(data, dict):
         raise RecordError(f"expected a mapping of record fields, got {type(data).__name__}",
                           file=source, row=row)
     try:
-        return EnterpriseRecord.model_validate(data)
+        return EnterpriseRecord.model_validate(data, context={"catalog": catalog})
     except ValidationError as exc:
         where, message, accepted = describe(exc, EnterpriseRecord)
         raise RecordError(message, file=source, row=row, field=where or None,
                           accepted=accepted) from exc
 
 
-def load_record(path: str | Path) -> EnterpriseRecord:
-    """Read a YAML or JSON record file."""
+def load_record(path: str | Path, catalog: Catalog | None = None) -> EnterpriseRecord:
+    """Read a YAML or JSON record file (validated against `catalog`, default the shipped one)."""
     path = Path(path)
     if not path.exists():
         raise RecordError("no such file", file=str(path))
@@ -223,4 +272,4 @@ def load_record(path: str | Path) -> EnterpriseRecord:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
             raise RecordError(f"not valid YAML or JSON{at}", file=str(path)) from exc
-    return parse_record(data, source=str(path))
+    return parse_record(data, source=str(path), catalog=catalog)

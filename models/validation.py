@@ -85,5 +85,5 @@ def describe(exc: ValidationError, root: type[BaseModel]) -> tuple[str, str, str
     if message.startswith("Value error, "):
         return path, message[len("Value error, "):], None
     if accepted:
-        return path, f"{shown} is not accepted", accepted
+        return path, f"{shown} is not accepted{ctx.get('hint', '')}", accepted
     return path, f"{shown} is not valid: {message[:1].lower()}{message[1:]}", None

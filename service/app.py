@@ -203,7 +203,7 @@ def create_app() -> FastAPI:
         out = []
         for name, spec in catalog.files.items():
             for measure in spec.measures:
-                out.append({"id": measure.id, "title": measure.title, "level": spec.level,
+                out.append({"id": measure.id, "title": measure.title, "payer": spec.payer,
                             "measures": sorted({r.measure or r.id for r in measure.rules}),
                             "contact": "; ".join(dict.fromkeys(s.contact for s in spec.sources)),
                             "tel": "; ".join(dict.fromkeys(s.tel for s in spec.sources))})
@@ -217,7 +217,7 @@ def create_app() -> FastAPI:
             return problem(404, "NotFound", f"unknown measure {measure_id!r}", "measure_id")
         file = catalog.families[spec.id][0]
         return {"id": spec.id, "title": spec.title, "file": file, "clause": spec.clause,
-                "level": catalog.files[file].level,
+                "payer": catalog.files[file].payer,
                 "sources": [s.model_dump() for s in catalog.files[file].sources],
                 "rules": [r.model_dump(exclude_defaults=True) for r in spec.rules],
                 "benefits": [b.model_dump(exclude_defaults=True) for b in spec.benefits]}

@@ -18,12 +18,15 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, VocabularySpec
 from models.conditions import Condition, parse_condition
 from models.errors import CatalogError, InputError, ReadingError
 from models.validation import describe
 
 CATALOG_DIR = Path(__file__).parent
 INDEX_FILE = "index.yaml"
+
+MUNICIPAL_PAYER = "municipal"  # the payer of the jurisdiction's own measures
 
 RuleKind = Literal["tier_reward", "relocation_reward", "qualification_reward", "expense",
                    "listing", "listing_district", "patent_annuity"]
@@ -41,8 +44,7 @@ KIND_FACTS: dict[str, frozenset[str]] = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = Strict
 
 
 class Amount(_Strict):
@@ -83,7 +85,7 @@ class RuleSpec(_Strict):
     source: str | None = None
     conditions: tuple[str, ...] = ()
     amount: Amount | None = None
-    levels: dict[Literal["municipal", "national"], Amount] | None = None
+    levels: dict[str, Amount] | None = None  # ladder rung (vocabulary level) → amount
     caps: tuple[Cap, ...] = ()
     max_years: MaxYears | None = None
     one_time: bool = False
@@ -138,7 +140,7 @@ class SourceFileSpec(_Strict):
     sources: tuple[SourceSpec, ...]
     brochure_section: str
     brochure_items: tuple[int, ...]
-    level: str
+    payer: str  # "municipal" (the jurisdiction pays) or the district that pays every rule here
     measures: tuple[MeasureSpec, ...]
 
 
@@ -149,8 +151,12 @@ class ReadingSpec(_Strict):
 
 
 class ConditionFieldSpec(_Strict):
-    type: Literal["tier", "tags", "enum", "place", "date", "int"]
+    """A fact conditions may test. `values_from` names the vocabulary list its values come from
+    (`tier` compares by the declared tier order); `values` adds values of its own."""
+
+    type: Literal["tier", "tags", "enum", "date", "int"]
     about: str
+    values_from: Literal[KINDS] | None = None  # type: ignore[valid-type]
     values: tuple[str, ...] = ()
 
 
@@ -177,6 +183,8 @@ class WindowSpec(_Strict):
 
 
 class IndexSpec(_Strict):
+    jurisdiction: Term
+    vocabulary: VocabularySpec
     brochure: BrochureSpec
     conditions: dict[str, ConditionFieldSpec]
     readings: dict[str, ReadingSpec]
@@ -211,7 +219,7 @@ class Rule(_Cited):
     spec: RuleSpec
     measure: str
     family: str
-    level: str  # "municipal" or the paying district
+    payer: str  # "municipal" or the paying district
     conditions: tuple[Condition, ...]
     sources: tuple[SourceSpec, ...]
     file: str
@@ -238,7 +246,41 @@ class Catalog:
     files: dict[str, SourceFileSpec]
     rules: tuple[Rule, ...]
     benefits: tuple[Benefit, ...]
+    vocabulary: Vocabulary
     families: dict[str, tuple[str, MeasureSpec]] = field(default_factory=dict)  # id → (file, spec)
+    _active: dict[tuple, tuple[Rule, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def active_rules(self, readings: dict[str, str], part: str = "all") -> tuple[Rule, ...]:
+        """The one place that decides which rules apply under `readings`: those whose
+        `only_when` readings all hold, in catalog order; `part` keeps only the `municipal` or the
+        `district` rules (they never share a constraint). Memoized: batch asks millions of times."""
+        key = (tuple(sorted(readings.items())), part)
+        rules = self._active.get(key)
+        if rules is None:
+            rules = tuple(rule for rule in self.rules
+                          if all(readings.get(k) == v for k, v in rule.spec.only_when.items())
+                          and (part == "all" or (rule.payer == MUNICIPAL_PAYER) == (part == "municipal")))
+            if len(self._active) > 256:
+                self._active.clear()
+            self._active[key] = rules
+        return rules
+
+    def parts_separable(self, readings: dict[str, str]) -> bool:
+        """Do the `municipal` and `district` parts share no constraint under `readings`? (No
+        district rule in a municipal R1 group, taking a municipal expense category (R4), or
+        mirroring a municipal measure.) Only then may they be solved apart."""
+        municipal = self.active_rules(readings, "municipal")
+        groups = {rule.spec.r1_group for rule in municipal if rule.spec.r1_group}
+        categories = {category for rule in municipal for category in rule.spec.categories}
+        measures = {rule.measure for rule in municipal}
+        return not any(
+            (rule.spec.r1_group in groups) or bool(categories & set(rule.spec.categories))
+            or (rule.spec.amount is not None and rule.spec.amount.not_less_than in measures)
+            for rule in self.active_rules(readings, "district"))
+
+    def active_measures(self, readings: dict[str, str]) -> tuple[str, ...]:
+        """Every award id that can pay under `readings`, in catalog order."""
+        return tuple(dict.fromkeys(rule.measure for rule in self.active_rules(readings)))
 
     def family_of(self, measure_id: str) -> MeasureSpec | None:
         """A family (`m6`) or a measure of it (`m6.exhibition`)."""
@@ -302,7 +344,7 @@ def load_raw(directory: Path) -> tuple[IndexSpec, dict[str, SourceFileSpec]]:
     if not files:
         raise CatalogError("no catalog files", file=str(directory))
     # Brochure order: the municipal items, then the districts by their item number.
-    ordered = sorted(files.items(), key=lambda item: (item[1].level != "municipal",
+    ordered = sorted(files.items(), key=lambda item: (item[1].payer != MUNICIPAL_PAYER,
                                                       min(item[1].brochure_items), item[0]))
     return index, dict(ordered)  # type: ignore[return-value]
 
@@ -312,6 +354,8 @@ def build(directory: Path, index: IndexSpec, files: dict[str, SourceFileSpec]) -
     rules: list[Rule] = []
     benefits: list[Benefit] = []
     families: dict[str, tuple[str, MeasureSpec]] = {}
+    vocabulary = Vocabulary(jurisdiction=index.jurisdiction, spec=index.vocabulary)
+    order = {name: vocabulary.tiers for name, spec in index.conditions.items() if spec.type == "tier"}
     for name, spec in files.items():
         sources = {source.key: source for source in spec.sources}
         for measure in spec.measures:
@@ -325,18 +369,19 @@ def build(directory: Path, index: IndexSpec, files: dict[str, SourceFileSpec]) -
                                        file=name, accepted=", ".join(sources))
                 cited = (sources[rule.source],) if rule.source else spec.sources
                 rules.append(Rule(spec=rule, measure=rule.measure or rule.id, family=measure.id,
-                                  level=spec.level, file=name, sources=cited,
-                                  conditions=_parse_all(rule.conditions, name)))
+                                  payer=spec.payer, file=name, sources=cited,
+                                  conditions=_parse_all(rule.conditions, name, order)))
             for benefit in measure.benefits:
                 benefits.append(Benefit(spec=benefit, family=measure.id, sources=spec.sources,
-                                        conditions=_parse_all(benefit.conditions, name)))
+                                        conditions=_parse_all(benefit.conditions, name, order)))
     return Catalog(directory=directory, index=index, files=files, rules=tuple(rules),
-                   benefits=tuple(benefits), families=families)
+                   benefits=tuple(benefits), vocabulary=vocabulary, families=families)
 
 
-def _parse_all(texts: tuple[str, ...], file: str) -> tuple[Condition, ...]:
+def _parse_all(texts: tuple[str, ...], file: str,
+               order: dict[str, tuple[str, ...]]) -> tuple[Condition, ...]:
     try:
-        return tuple(parse_condition(text) for text in texts)
+        return tuple(parse_condition(text, order) for text in texts)
     except CatalogError as exc:
         exc.file = file
         raise
@@ -398,7 +443,7 @@ def reformed(catalog: Catalog, reforms: dict[str, int]) -> Catalog:
         if field not in REFORM_FIELDS or len(parts) < 2:
             raise InputError(f"reform {path!r} must end in .amount, .percent or .cap",
                              field="reform", accepted="e.g. shunyi.tier.national.amount=800000")
-        level = parts[-2] if parts[-2] in ("municipal", "national") else None
+        level = parts[-2] if parts[-2] in catalog.vocabulary.levels else None
         target = ".".join(parts[:-2] if level else parts[:-1])
         hits = 0
         for name, spec in files.items():
