@@ -289,6 +289,8 @@ def batch(
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
     summary: Annotated[Path | None, typer.Option("--summary", help="Write the fiscal view (.json): totals per paying district, measure and claim year.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
 ) -> None:
     """Evaluate a list of enterprises: one output row per valid row, every invalid row in the errors file, counts that add up. Exit 0 when every row was evaluated, 1 when some rows went to the errors file, 2 when the input is unusable.
 
@@ -296,6 +298,7 @@ def batch(
     """
     from models.scenario import Scenario, load_scenario, parse_inline
     from formats.batch import default_errors_path, run_batch
+    from formats.columns import load_column_map
     from solver.batch import BatchOptions
 
     def action() -> int:
@@ -310,6 +313,7 @@ def batch(
                                scenario=combined, best_district=best,
                                move_date=_parse_date(move_date, "--move-date"),
                                horizon_years=horizon_years)
+        reading_options = {"encoding": encoding, "column_map": load_column_map(columns)}
         console = Console(stderr=True)
         if console.is_terminal:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -325,10 +329,10 @@ def batch(
                     progress.update(task, completed=counts.rows_in, rate=f"{rate:,.0f}",
                                     bad=counts.error_rows)
                 counts = run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
-                                   resume=resume, on_progress=report)
+                                   resume=resume, on_progress=report, **reading_options)
         else:
             counts = run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
-                               resume=resume)
+                               resume=resume, **reading_options)
         resumed = f" (resumed after row {counts.resumed_at})" if counts.resumed_at else ""
         typer.echo(f"rows in {counts.rows_in:,} = evaluated {counts.rows_out:,} + errors "
                    f"{counts.error_rows:,}{resumed}; results in {out}"
@@ -339,6 +343,20 @@ def batch(
     status = _run(action)
     if status:
         raise typer.Exit(status)
+
+
+@app.command()
+def template(
+    file: Annotated[Path, typer.Argument(metavar="FILE.xlsx|FILE.csv", help="Where to write the template.")],
+    lang: Annotated[str, typer.Option("--lang", help="Header language: zh (Chinese) or en.")] = "zh",
+) -> None:
+    """Write an empty enterprise sheet for `zjtx batch`: flat columns (编号, 企业名称, 统一社会信用代码, 注册区, …, one date column per recognition tier); in XLSX also a filled example and a sheet explaining each column.
+
+    Example: zjtx template enterprises.xlsx --lang zh
+    """
+    from formats.template import write_template
+
+    typer.echo(f"wrote {_run(lambda: write_template(file, lang))}", err=True)
 
 
 @app.command()

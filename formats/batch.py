@@ -117,14 +117,18 @@ def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]
 
 
 def with_duplicates(rows: Iterator[Row], seen: dict[str, int]) -> Iterator[Row]:
-    """Mark a row whose id was already used as an error (never an overwrite)."""
+    """Mark a row whose id (or credit code) was already used as an error (never an overwrite)."""
     for number, data, problem in rows:
-        if problem is None and isinstance(data, dict) and data.get("id") is not None:  # noqa: SIM102
-            ident = str(data["id"])
-            if ident in seen:
-                problem = f"duplicate id {ident!r}: first used at row {seen[ident]}"
-            else:
-                seen[ident] = number
+        if problem is None and isinstance(data, dict):
+            for key, what in (("id", "id"), ("credit_code", "credit code")):
+                if data.get(key) is None:
+                    continue
+                value = "".join(str(data[key]).split()).upper() if key == "credit_code" else str(data[key])
+                marker = value if key == "id" else f"credit_code:{value}"
+                if marker in seen:
+                    problem = (key, f"duplicate {what} {value!r}: first used at row {seen[marker]}")
+                    break
+                seen[marker] = number
         yield number, data, problem
 
 
@@ -145,7 +149,8 @@ def default_errors_path(out: Path) -> Path:
 
 def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
               jobs: int = 1, summary_path: Path | None = None, resume: bool = False,
-              on_progress: Callable[[BatchCounts], None] | None = None) -> BatchCounts:
+              on_progress: Callable[[BatchCounts], None] | None = None,
+              encoding: str | None = None, column_map: dict[str, str] | None = None) -> BatchCounts:
     """Evaluate every row of `input_path`; see the module docstring."""
     catalog = load_catalog()
     errors = errors or default_errors_path(out)
@@ -168,7 +173,9 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     if errors.resolve() in (out.resolve(), input_path.resolve()):
         raise InputError("--errors would overwrite the input or the output", file=str(errors),
                          field="--errors")
-    rows = read_rows(input_path)  # raises InputError when the input is unusable
+    rows = read_rows(input_path, encoding=encoding, column_map=column_map)  # InputError if unusable
+    if rows.columns is not None:  # error rows name the columns as the file writes them
+        options = dataclasses.replace(options, labels=rows.columns.labels)
     # The options a checkpoint was made with: a resume under other options would mix answers.
     fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind],
                              default=str, sort_keys=True)

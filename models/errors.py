@@ -44,7 +44,10 @@ class InputError(ZjtxError):
 
 
 class RecordError(InputError):
-    """An enterprise record that does not validate."""
+    """An enterprise record that does not validate; `problems` holds every (field, message,
+    accepted) found, the first of which is the error's own."""
+
+    problems: list[tuple[str, str, str | None]] = []
 
 
 class ReadingError(InputError):

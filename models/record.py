@@ -21,8 +21,10 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr,
                       ValidationInfo, field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
+from models.creditcode import normalize as normalize_credit_code
+from models.creditcode import problem_of as credit_code_problem
 from models.errors import RecordError
-from models.validation import describe
+from models.validation import describe, describe_all
 from models.yamlio import load_data
 
 if TYPE_CHECKING:
@@ -135,6 +137,7 @@ class Patent(_Item):
 class EnterpriseRecord(_Item):
     id: Name
     name: str | None = None
+    credit_code: str | None = None  # 统一社会信用代码, checked per GB 32100-2015
     entity_type: EntityType = "enterprise"
     district: Place
     industries: list[Annotated[str, Field(min_length=1)]] = []
@@ -147,6 +150,17 @@ class EnterpriseRecord(_Item):
     patents: list[Patent] = []
     as_of: dt.date | None = None
     _vocabulary: Vocabulary | None = PrivateAttr(default=None)
+
+    @field_validator("credit_code")
+    @classmethod
+    def _valid_credit_code(cls, code: str | None) -> str | None:
+        if code is None:
+            return None
+        code = normalize_credit_code(code)
+        problem = credit_code_problem(code)
+        if problem:
+            raise ValueError(problem)
+        return code
 
     @model_validator(mode="after")
     def _canonical_and_consistent(self, info: ValidationInfo) -> EnterpriseRecord:
@@ -237,8 +251,9 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None,
         return EnterpriseRecord.model_validate(data, context={"catalog": catalog})
     except ValidationError as exc:
         where, message, accepted = describe(exc, EnterpriseRecord)
-        raise RecordError(message, file=source, row=row, field=where or None,
-                          accepted=accepted) from exc
+        error = RecordError(message, file=source, row=row, field=where or None, accepted=accepted)
+        error.problems = describe_all(exc, EnterpriseRecord)  # a spreadsheet row lists them all
+        raise error from exc
 
 
 def load_record(path: str | Path, catalog: Catalog | None = None) -> EnterpriseRecord:

@@ -26,6 +26,24 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return path
 
 
+def label(path: str | None, labels: dict[str, str]) -> str | None:
+    """A field path (`expenses[0].amount`) as the user wrote the column, e.g.
+    `费用支出 (expenses[0].amount)`; several paths separated by `; ` each."""
+    if not path or not labels:
+        return path
+    parts = []
+    for one in path.split("; "):
+        top = top_field(one)
+        header = labels.get(top)
+        parts.append(one if header is None or header == top else
+                     header if one == top else f"{header} ({one})")
+    return "; ".join(parts)
+
+
+def top_field(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
 def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model class that holds the field at `loc` (following lists and optionals)."""
     current: Any = root
@@ -62,7 +80,22 @@ def describe(exc: ValidationError, root: type[BaseModel]) -> tuple[str, str, str
     """(field path, message, accepted) for the first error of `exc`."""
     errors = exc.errors()
     # A misspelt key shows up twice (unknown key + required key missing): name the misspelling.
-    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    return describe_error(next((e for e in errors if e["type"] == "extra_forbidden"), errors[0]),
+                          root)
+
+
+def describe_all(exc: ValidationError, root: type[BaseModel]) -> list[tuple[str, str, str | None]]:
+    """(field path, message, accepted) for every error of `exc`, one per field path."""
+    first = describe(exc, root)
+    found: dict[str, tuple[str, str, str | None]] = {first[0]: first}
+    for error in exc.errors():
+        path, message, accepted = describe_error(error, root)
+        found.setdefault(path, (path, message, accepted))
+    return list(found.values())
+
+
+def describe_error(error: Any, root: type[BaseModel]) -> tuple[str, str, str | None]:
+    """(field path, message, accepted) for one pydantic error."""
     # Drop pydantic's union/function tags (`literal[...]`, `function-after[...]`) from the path;
     # keep every real key, whatever its characters (an unknown key may be `foo-bar` or empty).
     loc = tuple(part for part in error["loc"]
