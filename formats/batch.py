@@ -25,6 +25,7 @@ from typing import Any
 from models.catalog import load_catalog
 from models.errors import InputError
 from solver.batch import ERROR_COLUMNS, BatchOptions, Summary, evaluate_row, result_columns
+from formats.signals import Interrupted, critical, in_worker
 from formats.tables import Row, RowWriter, format_of, read_rows
 
 CHUNK_ROWS = 256
@@ -89,9 +90,11 @@ class _Job:
     errors_kind: str
 
 
-def _worker_init(job: _Job) -> None:
+def _worker_init(job: _Job, *, worker: bool = True) -> None:
     global _JOB
     _JOB = job
+    if worker:
+        in_worker()
     load_catalog()
 
 
@@ -223,7 +226,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
                errors_kind=errors_kind)
     pool = get_context("fork").Pool(jobs, _worker_init, (job,)) if jobs > 1 else None
     if pool is None:
-        _worker_init(job)
+        _worker_init(job, worker=False)
     last_checkpoint = time.monotonic()
     try:
         in_flight: deque = deque()
@@ -243,18 +246,29 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
             last, size, pending = in_flight.popleft()
             out_text, error_text, ok, bad, part = pending.get() if pool else pending
             submit()
-            out_sink.write_text(out_text)
-            error_sink.write_text(error_text)
-            summary.merge(part)
-            counts.rows_out += ok
-            counts.error_rows += bad
-            counts.rows_in += size
-            # A checkpoint (with fsync) about every second: a kill loses at most that much work.
-            if not in_flight or time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
-                save_checkpoint(last)
-                last_checkpoint = time.monotonic()
+            with critical():  # a signal waits until the chunk is written and counted
+                out_sink.write_text(out_text)
+                error_sink.write_text(error_text)
+                summary.merge(part)
+                counts.rows_out += ok
+                counts.error_rows += bad
+                counts.rows_in += size
+                done_rows = last
+                # A checkpoint (with fsync) about every second: a kill loses at most that much.
+                if not in_flight or time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
+                    save_checkpoint(last)
+                    last_checkpoint = time.monotonic()
             if on_progress:
                 on_progress(counts)
+    except Interrupted as stop:  # SIGINT/SIGTERM: keep every whole chunk done, then stop
+        if pool is not None:
+            pool.terminate()
+            pool = None
+        with critical():
+            if done_rows:
+                save_checkpoint(done_rows)
+        stop.rows = counts.rows_in
+        raise
     finally:
         if pool is not None:
             pool.terminate()

@@ -24,7 +24,8 @@ from pydantic_core import PydanticCustomError
 from models.creditcode import normalize as normalize_credit_code
 from models.creditcode import problem_of as credit_code_problem
 from models.errors import RecordError
-from models.validation import describe, describe_all
+from models.normalize import normalize_record
+from models.validation import describe_all
 from models.yamlio import load_data
 
 if TYPE_CHECKING:
@@ -33,11 +34,11 @@ if TYPE_CHECKING:
 
 
 def _catalog_of(info: ValidationInfo | None) -> Catalog:
-    """The catalog a record is validated against: the context's, else the shipped one."""
+    """The catalog a record is validated against: the context's, else the active one."""
     catalog = (info.context or {}).get("catalog") if info is not None else None
     if catalog is None:
-        from models.catalog import load_catalog
-        catalog = load_catalog()
+        from models.catalog import active_catalog
+        catalog = active_catalog()
     return catalog
 
 
@@ -247,13 +248,18 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None,
     if not isinstance(data, dict):
         raise RecordError(f"expected a mapping of record fields, got {type(data).__name__}",
                           file=source, row=row)
+    data, problems = normalize_record(data, catalog)
     try:
-        return EnterpriseRecord.model_validate(data, context={"catalog": catalog})
+        record = EnterpriseRecord.model_validate(data, context={"catalog": catalog})
     except ValidationError as exc:
-        where, message, accepted = describe(exc, EnterpriseRecord)
-        error = RecordError(message, file=source, row=row, field=where or None, accepted=accepted)
-        error.problems = describe_all(exc, EnterpriseRecord)  # a spreadsheet row lists them all
-        raise error from exc
+        # Every problem in one run: the normalizer's, then the validator's on the other fields.
+        named = {problem.field for problem in problems}
+        problems += [p for p in describe_all(exc, EnterpriseRecord) if p.field not in named]
+    if problems:
+        first = problems[0]
+        raise RecordError(first.message, file=source, row=row, field=first.field,
+                          accepted=first.accepted, problems=tuple(problems))
+    return record
 
 
 def load_record(path: str | Path, catalog: Catalog | None = None) -> EnterpriseRecord:
