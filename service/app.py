@@ -92,6 +92,13 @@ class WhatifRequest(BaseModel):
         "shunyi.tier.national.amount=800000"))
 
 
+class WorklistRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    records: list[dict[str, Any]] = Field(max_length=200, description="Enterprise records.")
+    date: dt.date | None = Field(None, description="The working day (default today).")
+    min_gain: int = Field(100_000, ge=1, description="A near-miss must bring at least this much more (yuan).")
+
+
 def _readings(request: Request) -> dict[str, str]:
     """Readings from the query string (`?stacking=difference-only`); other keys are errors."""
     readings: dict[str, str] = {}
@@ -200,6 +207,22 @@ def create_app() -> FastAPI:
                 errors.append(outcome["error"])
         return {"rows_in": count, "rows_out": len(results), "error_rows": len(errors),
                 "columns": result_columns(catalog, options), "results": results, "errors": errors}
+
+    @app.post("/v1/worklist", tags=["planner"], responses=PROBLEMS)
+    def work(request: Request, body: WorklistRequest) -> dict[str, Any]:
+        """The same rows as `zjtx worklist --format json`: per enterprise and action (claim,
+        apply, near_miss), sorted by date then amount; invalid records as error rows."""
+        from formats.worklist import records_of
+        from solver.worklist import worklist
+
+        day = body.date or dt.date.today()
+        readings = _readings(request)
+        records, errors = records_of((n, data, None) for n, data in enumerate(body.records, 1))
+        actions = sorted((a for record in records
+                          for a in worklist(record, day, min_gain=body.min_gain, readings=readings)),
+                         key=lambda a: a.sort_key())
+        return {"date": day.isoformat(), "actions": [a.as_dict() for a in actions],
+                "errors": errors}
 
     @app.get("/v1/measures", tags=["catalog"])
     def measures() -> list[dict[str, Any]]:
