@@ -138,7 +138,7 @@ def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_g
     brings at least `min_gain` more in total."""
     levels = {"municipal", record.district}
     measures = [item["measure"] for item in result.not_awarded
-                if any(r.measure == item["measure"] and r.level in levels for r in catalog.rules)]
+                if any(r.measure == item["measure"] and r.payer in levels for r in catalog.rules)]
     tried: dict[str, dict[str, Any]] = {}
     for measure in measures:
         found = howto(record, measure, None, result.readings, catalog=catalog, today=day,
