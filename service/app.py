@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.catalog import load_catalog
+from models.catalog import Catalog, active_catalog, open_catalog, using_catalog
 from models.errors import InputError, RecordError, SolverError, ZjtxError
 from models.record import parse_record
 from models.scenario import parse_inline
@@ -34,7 +35,6 @@ STATIC = Path(__file__).parent / "static"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BATCH_LIMIT_BYTES = 1_000_000
 BATCH_LIMIT_ROWS = 2_000
-READING_KEYS = tuple(load_catalog().index.readings)
 # Errors raised by the shared roads name CLI options; the API names its own fields.
 CLI_TO_REQUEST = {"--reading": "query", "--tier": "tier", "--date": "date",
                   "--move-date": "move_date", "--horizon-years": "horizon_years",
@@ -102,25 +102,35 @@ class WorklistRequest(BaseModel):
 def _readings(request: Request) -> dict[str, str]:
     """Readings from the query string (`?stacking=difference-only`); other keys are errors."""
     readings: dict[str, str] = {}
+    catalog = active_catalog()
     for key, value in request.query_params.multi_items():
-        if key in READING_KEYS:
+        if key in catalog.index.readings:
             readings[key] = value
         elif key not in ("date", "tier"):
             raise InputError(f"unknown query parameter {key!r}", field=key,
-                             accepted=", ".join(READING_KEYS))
-    return load_catalog().resolve_readings(readings)
+                             accepted=", ".join(catalog.index.readings))
+    return catalog.resolve_readings(readings)
 
 
 def _record(data: Any) -> Any:
     return parse_record(data, source="body")
 
 
-def create_app() -> FastAPI:
-    catalog = load_catalog()
+def create_app(catalog: Catalog | None = None) -> FastAPI:
+    """The app answering from `catalog` (default: the package in $ZJTX_CATALOG, which
+    `zjtx serve --catalog DIR` sets, else the shipped one)."""
+    catalog = catalog or open_catalog(os.environ.get("ZJTX_CATALOG") or None)
+    reading_keys = tuple(catalog.index.readings)
     app = FastAPI(title="zjtx", version="0.1.0", description=(
         "Beijing support measures for specialized and sophisticated SMEs, as code: which measures "
         "apply to an enterprise, how much they pay, when, why, and whom to call. Readings of "
-        "ambiguous clauses are query parameters: " + ", ".join(READING_KEYS) + "."))
+        "ambiguous clauses are query parameters: " + ", ".join(reading_keys) + "."))
+
+    @app.middleware("http")
+    async def with_catalog(request: Request, call_next: Any) -> Any:
+        """Every request answers from this app's catalog (records, readings, names)."""
+        with using_catalog(catalog):
+            return await call_next(request)
 
     @app.exception_handler(ZjtxError)
     async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
@@ -170,7 +180,7 @@ def create_app() -> FastAPI:
         """The same JSON as `zjtx whatif --format json`."""
         if not body.changes:
             raise InputError("give at least one change", field="changes")
-        scenario = parse_inline(body.changes, list(READING_KEYS))
+        scenario = parse_inline(body.changes, list(reading_keys))
         return whatif(_record(body.record), scenario, _readings(request))
 
     @app.post("/v1/batch", tags=["engine"], responses=PROBLEMS, openapi_extra={

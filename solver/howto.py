@@ -13,7 +13,7 @@ from typing import Any
 
 from constraint import FunctionConstraint, Problem
 
-from models.catalog import Catalog, Rule, load_catalog
+from models.catalog import Catalog, Rule, active_catalog
 from models.errors import InputError
 from models.money import Money
 from models.record import EnterpriseRecord
@@ -99,7 +99,7 @@ def howto(record: EnterpriseRecord, measure: str, target: int | None = None,
           readings: dict[str, str] | None = None, *, catalog: Catalog | None = None,
           today: dt.date | None = None, max_changes: int = MAX_CHANGES) -> dict[str, Any]:
     """The smallest sets of changes that make `measure` pay (at least `target` at the top)."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     chosen = catalog.resolve_readings(readings)
     rules = [r for r in catalog.active_rules(chosen) if r.measure == measure]
     if not rules:

@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from models.catalog import Catalog, load_catalog, reformed
+from models.catalog import Catalog, active_catalog, reformed
 from models.errors import InputError
 from models.money import Money
 from models.record import EnterpriseRecord, Move, parse_record
@@ -87,7 +87,7 @@ def best_district(record: EnterpriseRecord, move_date: dt.date | None = None,
     if horizon_years < 0:
         raise InputError("the horizon cannot be negative", field="--horizon-years",
                          accepted="0 or more years after the move year")
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     day = move_date or record.as_of or today or dt.date.today()
     first, last = day.year, day.year + horizon_years
     outcomes: list[tuple[str, Money, tuple[Award, ...]]] = []
@@ -116,7 +116,7 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
     """The ranking's totals only (and the stay total), fast: the municipal part does not depend
     on the district, so it is solved once; only the district rules are solved per district.
     Equal to `best_district` (a property test holds them together)."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     chosen = catalog.resolve_readings(readings)
     districts = catalog.vocabulary.districts
     if record.district not in districts or not catalog.parts_separable(chosen):
@@ -159,7 +159,7 @@ def timeline(evaluation: Evaluation) -> list[dict[str, Any]]:
 def windows(day: dt.date, tier: str | None = None, *,
             catalog: Catalog | None = None) -> list[dict[str, Any]]:
     """The application window open on `day` for each recognition tier (brochure III.(III))."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     if tier is not None and tier not in catalog.index.windows:
         raise InputError(f"no application window for tier {tier!r}", field="--tier",
                          accepted=", ".join(catalog.index.windows))
@@ -193,7 +193,7 @@ def all_readings(record: EnterpriseRecord, *, catalog: Catalog | None = None,
                  today: dt.date | None = None) -> dict[str, Any]:
     """Evaluate under every combination of readings: the range of totals, and for each
     alternative reading (the others at their defaults) which awards it moves."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     keys = list(catalog.index.readings)
     defaults = catalog.default_readings()
     results: dict[tuple[str, ...], Evaluation] = {}
@@ -250,7 +250,7 @@ def apply_scenario(record: EnterpriseRecord, scenario: Scenario, catalog: Catalo
 def whatif(record: EnterpriseRecord, scenario: Scenario, readings: dict[str, str] | None = None,
            *, catalog: Catalog | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """Baseline against scenario: both totals, the delta, and the awards gained and lost."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     baseline = evaluate(record, readings, catalog=catalog, today=today)
     changed, changed_catalog, changed_readings = apply_scenario(record, scenario, catalog, readings)
     outcome = evaluate(changed, changed_readings, catalog=changed_catalog, today=today)
@@ -267,7 +267,7 @@ def sweep(record: EnterpriseRecord, key: str, values: list[int], base: Scenario,
           readings: dict[str, str] | None = None, *, catalog: Catalog | None = None,
           today: dt.date | None = None) -> dict[str, Any]:
     """The total as one number of a scenario varies (`key` is an inline key taking a number)."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     points = []
     for value in values:
         step = parse_inline([f"{key}={value}"], list(catalog.index.readings))

@@ -26,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from models.catalog import Catalog, load_catalog
+from models.catalog import Catalog, active_catalog
 from models.money import Money
 from models.record import EnterpriseRecord
 from models.scenario import parse_inline
@@ -169,7 +169,7 @@ def worklist(record: EnterpriseRecord, day: dt.date, *, min_gain: int = DEFAULT_
              readings: dict[str, str] | None = None, catalog: Catalog | None = None,
              near_misses: bool = True) -> list[Action]:
     """The actions for one enterprise on `day`, sorted."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     record = record.model_copy(update={"as_of": day})
     result = evaluate(record, readings, catalog=catalog, today=day)
     actions = _claims(record, result, day) + _application(record, result, day, catalog)
