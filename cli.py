@@ -4,7 +4,10 @@ exit statuses in one place (0 fine, 1 lint errors, 2 bad input, 3 solver failure
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -17,16 +20,60 @@ from rich.console import Console
 
 from models.catalog import Catalog, active_catalog, open_catalog, set_active_catalog
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
-from models.i18n import t
+from models.i18n import t, using_lang
 from models.lint import lint
 from models.record import load_record
 
-app = typer.Typer(
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+LangOption = Annotated[Lang | None, typer.Option(
+    "--lang", help="zh (中文) or en; default ZJTX_LANG, then the locale (zh_* → zh, else en).")]
+
+
+def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command `--lang zh|en`: the language every word it prints is in (ids stay ids)."""
+    signature = inspect.signature(command, eval_str=True)
+    if "lang" in signature.parameters:  # the command's own --lang (e.g. a template's headers)
+        return command
+
+    @functools.wraps(command)
+    def speaking(*args: Any, lang: Lang | None = None, **kwargs: Any) -> Any:
+        before = os.environ.get("ZJTX_LANG")
+        try:
+            with using_lang(lang.value if lang else None) as chosen:
+                os.environ["ZJTX_LANG"] = chosen  # batch workers are other processes
+                return command(*args, **kwargs)
+        finally:  # in-process callers (tests, embedders) get their environment back
+            if before is None:
+                os.environ.pop("ZJTX_LANG", None)
+            else:
+                os.environ["ZJTX_LANG"] = before
+
+    extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
+                              annotation=LangOption)
+    speaking.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), extra])
+    speaking.__annotations__ = {**command.__annotations__, "lang": LangOption}
+    return speaking
+
+
+class _Typer(typer.Typer):
+    """typer.Typer whose every command takes --lang."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        register = super().command(*args, **kwargs)
+        return lambda command: register(_speaks(command))
+
+
+app = _Typer(
     name="zjtx", no_args_is_help=True, add_completion=False,
     help="Which Beijing support measures for specialized and sophisticated SMEs apply to an "
          "enterprise, how much they pay, when, why, and whom to call.\n\n"
          "Example: zjtx evaluate examples/shijingshan-municipal-then-national.yaml")
-measures_app = typer.Typer(no_args_is_help=True, help="Browse and check the catalog of measures.")
+measures_app = _Typer(no_args_is_help=True, help="Browse and check the catalog of measures.")
 app.add_typer(measures_app, name="measures")
 
 T = TypeVar("T")
@@ -119,6 +166,7 @@ def evaluate(
     Example: zjtx evaluate examples/daxing-hydrogen-municipal.yaml --format json
     """
     from solver.evaluate import evaluate as run_evaluation
+    from solver.notices import record_notices
     from views.table import evaluation_view
 
     def action() -> None:
@@ -132,8 +180,12 @@ def evaluate(
             report = every_reading(load_record(record))
             _show(format, report, lambda: readings_view(report))
             return
-        result = run_evaluation(load_record(record), readings, solver=solver)
-        _show(format, result.as_dict(),
+        the_record = load_record(record)
+        result = run_evaluation(the_record, readings, solver=solver)
+        notices = record_notices(the_record, readings)
+        for notice in notices:  # never silent: on stderr whatever the format
+            typer.echo(t("error.warning") + notice.text(), err=True)
+        _show(format, {**result.as_dict(), "warnings": [n.as_dict() for n in notices]},
               lambda: evaluation_view(result, active_catalog().default_readings()))
     _run(action)
 
@@ -187,7 +239,9 @@ def best_district(
 def _show(format: Enum, data: Any, view: Callable[[], Any], out: Path | None = None) -> None:
     """JSON (to stdout or --out) for programs, a rich view for people."""
     if format.value == "json":
-        _emit(dump_json(data), out)
+        from views.words import with_names
+
+        _emit(dump_json(with_names(data)), out)
     else:
         _console().print(view())
 
