@@ -18,7 +18,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from models.catalog import Catalog, active_catalog, open_catalog, set_active_catalog
+from models.catalog import (Catalog, active_catalog, open_catalog, set_active_catalog,
+                            using_catalog)
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
 from models.i18n import t, using_lang
 from models.lint import lint
@@ -60,12 +61,22 @@ def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
     return speaking
 
 
+def _own_catalog(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Each command starts from the shipped catalog (its --catalog may change that) and leaves
+    the active catalog as it found it (in-process callers: tests, embedders)."""
+    @functools.wraps(command)
+    def scoped(*args: Any, **kwargs: Any) -> Any:
+        with using_catalog(None):
+            return command(*args, **kwargs)
+    return scoped
+
+
 class _Typer(typer.Typer):
-    """typer.Typer whose every command takes --lang."""
+    """typer.Typer whose every command takes --lang and answers from its own catalog."""
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         register = super().command(*args, **kwargs)
-        return lambda command: register(_speaks(command))
+        return lambda command: register(_own_catalog(_speaks(command)))
 
 
 app = _Typer(

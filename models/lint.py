@@ -80,6 +80,7 @@ def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
         index, files, package = load_raw(directory, problems)
     except CatalogError as exc:  # the index itself does not load: nothing else can be checked
         return [_finding(exc, directory)] + [_finding(p, directory) for p in problems]
+    whole = not problems  # a file left out would make the whole-catalog checks cry wolf
     catalog = build(directory, index, files, package, problems)
     findings = [_finding(problem, directory) for problem in problems]
     brochure_path = package.text_path(index.brochure.file)
@@ -90,11 +91,12 @@ def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
     if brochure is not None:
         findings += [Finding("error", "index.yaml", f"window {name}: clause is not verbatim in the brochure")
                      for name, window in index.windows.items() if _norm(window.clause) not in brochure]
-    findings += _conditions(catalog)
+    findings += _conditions(catalog, whole)
     findings += _vocabulary(catalog)
     findings += _ladders(catalog)
-    findings += _coverage(catalog)
-    findings += _defects(catalog)
+    if whole:
+        findings += _coverage(catalog)
+        findings += _defects(catalog)
     return findings
 
 
@@ -145,7 +147,7 @@ def _rule_quote(name: str, measure: str, clause: str, rule: RuleSpec) -> list[Fi
                     "is not stated in its quote") for a in amounts if not _stated(a, quote)]
 
 
-def _conditions(catalog: Catalog) -> list[Finding]:
+def _conditions(catalog: Catalog, whole: bool = True) -> list[Finding]:
     found = []
     declared = set(catalog.index.conditions)
     used: set[str] = set()
@@ -164,7 +166,7 @@ def _conditions(catalog: Catalog) -> list[Finding]:
                 kind_of = catalog.index.conditions[condition.field].type
                 found.append(Finding("error", file, f"{ident}: {condition.text!r}: operator "
                                      f"{condition.op!r} does not apply to a {kind_of} field"))
-    for field in sorted(declared - used):
+    for field in sorted(declared - used) if whole else ():
         found.append(Finding("error", "index.yaml", f"declared condition {field!r} is used by no rule"))
     for rule in catalog.rules:
         for key, value in rule.spec.only_when.items():
