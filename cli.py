@@ -412,7 +412,7 @@ def batch(
     horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, help="With --best-district: claim years counted after the move year.")] = 2,
     reading: ReadingOption = None,
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
-    summary: Annotated[Path | None, typer.Option("--summary", help="Write the fiscal view (.json): totals per paying district, measure and claim year.")] = None,
+    summary: Annotated[list[Path] | None, typer.Option("--summary", help="Write the fiscal view: .json (totals per paying district, measure and claim year) and/or .png (a chart of the cost by paying district and claim year, open-above amounts marked). Repeatable.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
@@ -445,13 +445,20 @@ def batch(
                                move_date=_parse_date(move_date, "--move-date"),
                                horizon_years=horizon_years,
                                catalog=str(catalog.resolve()) if catalog else None)
+        summaries = summary or []
+        for path in summaries:
+            if path.suffix.lower() not in (".json", ".png"):
+                raise InputError("the summary is written as JSON or PNG", file=str(path),
+                                 field="--summary", accepted=".json, .png")
+        summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
+        charts = [p for p in summaries if p.suffix.lower() == ".png"]
         reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
                            "lang": _lang(lang), "excel": excel}
         console = Console(stderr=True)
         total = estimate_rows(input)
 
         def run(report: Callable[[BatchCounts], None]) -> BatchCounts:
-            return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
+            return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary_json,
                              resume=resume, on_progress=report, **reading_options)
         try:
             with handle_signals():  # Ctrl-C / SIGTERM: stop cleanly, keep the checkpoint
@@ -481,6 +488,11 @@ def batch(
             typer.echo(f"zjtx: interrupted after {stop.rows:,} rows; rerun the same command "
                        "with --resume", err=True)
             return stop.exit_status
+        if charts:
+            from views.charts import summary_chart
+
+            for chart in charts:
+                summary_chart(counts.summary, chart)
         resumed = f" (resumed after row {counts.resumed_at})" if counts.resumed_at else ""
         typer.echo(f"rows in {counts.rows_in:,} = evaluated {counts.rows_out:,} + errors "
                    f"{counts.error_rows:,}{resumed}; results in {out}"
