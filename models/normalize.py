@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from models.errors import Problem
 from models.i18n import VOCABULARY_KINDS, name, t
+from models.limits import MAX_YUAN, shown_text
 
 if TYPE_CHECKING:
     from models.catalog import Catalog
@@ -173,6 +174,9 @@ def _amount(value: Any) -> Any:
         raise Unreadable(Problem(None, t("problem.bad_amount", value=value), t("accepted.amount")))
     whole, fraction, unit = match.groups()
     digits = _UNIT_DIGITS[unit]
+    if len(whole.lstrip("0")) > 100:  # never read thousands of digits (the validator bounds the rest)
+        raise Unreadable(Problem(None, f"{shown_text(value)!r} is larger than {MAX_YUAN:,} yuan",
+                                 t("accepted.amount")))
     fraction = fraction or ""
     if fraction[digits:].strip("0"):  # 1.23456万 or 12.5: not whole yuan
         raise Unreadable(Problem(None, t("problem.not_whole_yuan", value=value), t("accepted.amount")))
