@@ -33,8 +33,8 @@ def check_outputs(input_path: Path, outputs: dict[str, Path]) -> None:
         if path.is_dir():
             raise InputError("is a directory; give a file name", file=str(path), field=option)
         if _same_file(path, input_path):
-            raise InputError("is the input file (the same file, perhaps through a link); "
-                             "writing it would destroy the input", file=str(path), field=option)
+            raise InputError("would overwrite the input (the same file, perhaps through a link)",
+                             file=str(path), field=option)
         parent = path.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
