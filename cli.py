@@ -528,12 +528,19 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Print one line per request (method, path, status).")] = False,
 ) -> None:
-    """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs)."""
+    """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs, offline).
+
+    Example: zjtx serve --port 8080 --access-log
+    """
     import uvicorn
 
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(t("serve.listening", url=f"http://{shown}:{port}/", docs=f"http://{shown}:{port}/docs"),
+               err=True)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="info" if access_log else "warning", access_log=access_log)
 
 
 @measures_app.command("list")

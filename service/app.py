@@ -15,7 +15,9 @@ from typing import Annotated, Any
 from fastapi import Body, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,6 +33,7 @@ from solver.batch import BatchOptions, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
 from solver.notices import record_notices
+from views.fonts.subset import FONT
 from views.words import with_names
 
 STATIC = Path(__file__).parent / "static"
@@ -149,7 +152,7 @@ def _record(data: Any) -> Any:
 
 def create_app() -> FastAPI:
     catalog = load_catalog()
-    app = FastAPI(title="zjtx", version="0.1.0", description=(
+    app = FastAPI(title="zjtx", version="0.1.0", docs_url=None, redoc_url=None, description=(
         "Beijing support measures for specialized and sophisticated SMEs, as code: which measures "
         "apply to an enterprise, how much they pay, when, why, and whom to call. Readings of "
         "ambiguous clauses are query parameters: " + ", ".join(READING_KEYS) + "."))
@@ -314,6 +317,25 @@ def create_app() -> FastAPI:
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    # /docs offline: Swagger UI's assets come from the swagger-ui-bundle package, served here.
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Any:
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json",
+                                   title="zjtx API", swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/favicon.ico")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.png", media_type="image/png")
+
+    @app.get("/fonts/zjtx-cjk.otf", include_in_schema=False)
+    def cjk_font() -> FileResponse:  # the page's @font-face: Chinese without system fonts
+        return FileResponse(FONT, media_type="font/otf",
+                            headers={"cache-control": "public, max-age=86400"})
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
