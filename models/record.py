@@ -224,24 +224,29 @@ def load_record(path: str | Path) -> EnterpriseRecord:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RecordError(f"cannot read the file ({exc})", file=str(path)) from exc
+    return parse_record_text(text, source=str(path), json_only=path.suffix.lower() == ".json")
+
+
+def parse_record_text(text: str, *, source: str, json_only: bool = False) -> EnterpriseRecord:
+    """Read a record from YAML or JSON text (a file's, or what the page pasted or uploaded)."""
     if not text.strip():
         raise RecordError("the file is empty; a record needs at least id and district",
-                          file=str(path))
-    if path.suffix.lower() == ".json":
+                          file=source)
+    if json_only:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise RecordError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                              file=str(path)) from exc
+                              file=source) from exc
         except RecursionError:
-            raise RecordError("not valid JSON: nested too deeply", file=str(path)) from None
+            raise RecordError("not valid JSON: nested too deeply", file=source) from None
     else:
         try:
             data = load_data(text)
         except RecursionError:
-            raise RecordError("not valid YAML: nested too deeply", file=str(path)) from None
+            raise RecordError("not valid YAML: nested too deeply", file=source) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-            raise RecordError(f"not valid YAML or JSON{at}", file=str(path)) from exc
-    return parse_record(data, source=str(path))
+            raise RecordError(f"not valid YAML or JSON{at}", file=source) from exc
+    return parse_record(data, source=source)

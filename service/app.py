@@ -22,9 +22,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.catalog import load_catalog
-from models.i18n import LANGS, lang_from_accept, using_lang
+from models.i18n import LANGS, current_lang, lang_from_accept, messages, names, using_lang
 from models.errors import InputError, RecordError, SolverError, ZjtxError
-from models.record import parse_record
+from models.record import parse_record, parse_record_text
 from models.scenario import parse_inline
 from models.validation import field_path
 from formats.batch import with_duplicates
@@ -32,7 +32,7 @@ from formats.tables import jsonl_rows
 from solver.batch import BatchOptions, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
-from solver.notices import record_notices
+from solver.notices import catalog_tags, record_notices
 from views.fonts.subset import FONT
 from views.words import with_names
 
@@ -300,6 +300,32 @@ def create_app() -> FastAPI:
         """The interpretation register: each reading, its default and alternatives."""
         return {key: {"about": spec.about, "default": spec.default, "alternatives": spec.alternatives}
                 for key, spec in catalog.index.readings.items()}
+
+    @app.get("/v1/messages", tags=["service"])
+    def page_messages() -> dict[str, Any]:
+        """The page's words and the vocabulary's display names in the request's language
+        (`?lang=zh|en`, else Accept-Language)."""
+        lang = current_lang()
+        words = {key: entry[lang] for key, entry in messages().items()
+                 if key.startswith(("page.", "column.", "status.", "money.", "label.", "chart.",
+                                    "reading.", "evaluate.", "timeline."))}
+        display = {kind: {ident: entry.get(f"{lang}_short", entry[lang]) if kind in ("tier", "district")
+                          else entry[lang] for ident, entry in entries.items()}
+                   for kind, entries in names().items()}
+        return {"lang": lang, "messages": words, "names": display,
+                "industries": list(catalog_tags(catalog))}
+
+    @app.post("/v1/record", tags=["engine"], responses=PROBLEMS, openapi_extra={
+        "requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}},
+                        "description": "A record as YAML or JSON text (at most 1,000,000 bytes)."}})
+    async def read_record(request: Request) -> dict[str, Any]:
+        """Read a record typed, pasted or uploaded as YAML or JSON: the validated record in
+        canonical form (ids, ISO dates, whole yuan), or every problem with its field."""
+        body = await request.body()
+        if len(body) > BATCH_LIMIT_BYTES:
+            raise InputError(f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes", field="body")
+        record = parse_record_text(body.decode("utf-8", errors="replace"), source="body")
+        return json.loads(record.model_dump_json(by_alias=True, exclude_defaults=True))
 
     @app.get("/v1/examples", tags=["service"])
     def examples() -> list[dict[str, Any]]:

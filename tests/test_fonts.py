@@ -30,6 +30,14 @@ def test_every_character_of_every_message_and_name_is_in_the_bundled_font() -> N
     assert not missing, f"re-make the font (python -m views.fonts.subset): {''.join(missing)}"
 
 
+def test_every_character_of_the_page_is_in_the_bundled_font() -> None:
+    cmap = _cmap()
+    for path in (ROOT / "service" / "static").glob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        missing = sorted({ch for ch in text if ord(ch) > 0x2E7F and ord(ch) not in cmap})
+        assert not missing, (path.name, "".join(missing))
+
+
 def test_the_font_is_a_small_subset_holding_what_the_subsetter_was_asked_for() -> None:
     cmap = _cmap()
     assert all(ord(ch) in cmap for ch in characters() if not ch.isspace())

@@ -7,6 +7,9 @@ Re-make it after adding a message with new characters (a test fails until then):
 
     apt-get install -y fonts-noto-cjk      # Debian's package of the upstream OFL font
     python -m views.fonts.subset /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+
+(or, to keep the machine free of CJK system fonts: `apt-get download fonts-noto-cjk`,
+`dpkg -x fonts-noto-cjk_*.deb /tmp/noto`, and pass the .ttc under /tmp/noto.)
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ HERE = Path(__file__).parent
 FONT = HERE / "NotoSansSC-zjtx-subset.otf"
 FAMILY = "Noto Sans SC zjtx subset"
 _ROOT = HERE.parent.parent
-# The catalogue, and the catalog files (Chinese names and aliases declared there).
-SOURCES = [_ROOT / "models" / "i18n" / "messages.yaml", *sorted((_ROOT / "models" / "catalog").glob("*.yaml"))]
+# The catalogue, the catalog files (Chinese names and aliases declared there), and the page.
+SOURCES = [_ROOT / "models" / "i18n" / "messages.yaml", *sorted((_ROOT / "models" / "catalog").glob("*.yaml")),
+           *sorted((_ROOT / "service" / "static").glob("*.html"))]
 EXTRA = ("".join(chr(c) for c in range(0x20, 0x7F)) + "".join(chr(c) for c in range(0xFF01, 0xFF5F))
          + "“”‘’–—…·•→←×÷±≤≥≈％，。：；、（）《》「」『』【】？！￥¥—～ 万亿元年月日区号")
 
