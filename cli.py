@@ -34,16 +34,18 @@ LangOption = Annotated[Lang | None, typer.Option(
 
 
 def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a command `--lang zh|en`: the language every word it prints is in (ids stay ids)."""
+    """Give a command `--lang zh|en`: the language every word it prints is in (ids stay ids). A
+    command with its own --lang (headers of a file it writes) speaks that language too."""
     signature = inspect.signature(command, eval_str=True)
-    if "lang" in signature.parameters:  # the command's own --lang (e.g. a template's headers)
-        return command
+    own = "lang" in signature.parameters
 
     @functools.wraps(command)
-    def speaking(*args: Any, lang: Lang | None = None, **kwargs: Any) -> Any:
+    def speaking(*args: Any, **kwargs: Any) -> Any:
+        lang = kwargs.get("lang") if own else kwargs.pop("lang", None)
+        lang = getattr(lang, "value", lang)
         before = os.environ.get("ZJTX_LANG")
         try:
-            with using_lang(lang.value if lang else None) as chosen:
+            with using_lang(lang if lang in ("zh", "en") else None) as chosen:
                 os.environ["ZJTX_LANG"] = chosen  # batch workers are other processes
                 return command(*args, **kwargs)
         finally:  # in-process callers (tests, embedders) get their environment back
@@ -52,11 +54,12 @@ def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
             else:
                 os.environ["ZJTX_LANG"] = before
 
-    extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
-                              annotation=LangOption)
-    speaking.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), extra])
-    speaking.__annotations__ = {**command.__annotations__, "lang": LangOption}
+    if not own:
+        extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                  annotation=LangOption)
+        speaking.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), extra])
+        speaking.__annotations__ = {**command.__annotations__, "lang": LangOption}
     return speaking
 
 
