@@ -240,6 +240,19 @@ function renderRanking(ranking) {
   $("ranking-note").textContent = T("page.ranking_note", { date: ranking.move_date, first, last, winner: N("district", rows[0].district) });
 }
 
+// The worklist for the record on the chosen day (default: the record's as_of, else today).
+async function refreshWorklist(record) {
+  const day = $("wl-date").value || record.as_of || new Date().toISOString().slice(0, 10);
+  const result = await call("POST", "/v1/worklist", { records: [record], date: day });
+  const body = $("worklist").querySelector("tbody");
+  body.replaceChildren(...result.actions.map((a) => el("tr", { class: a.kind },
+    cell(T("page.wl_by"), a.deadline || "—"),
+    cell(T("page.wl_action"), `${a.kind} ${a.subject} (${a.status})`),
+    cell(T("column.amount"), money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above }), { class: "amount" }),
+    cell(T("column.call"), T("label.tel", { contact: a.office, tel: a.tel })), cell(T("page.wl_note"), a.note))));
+  if (!result.actions.length) body.append(el("tr", {}, el("td", { colspan: "5", class: "empty" }, T("page.wl_nothing", { day }))));
+}
+
 function whatifChanges() {
   const changes = [];
   if ($("wi-tier").value) changes.push(`recognition=${$("wi-tier").value}@${$("wi-tier-date").value || state.record.as_of || new Date().toISOString().slice(0, 10)}`);
@@ -257,6 +270,7 @@ async function run(record) {
     const evaluation = await call("POST", "/v1/evaluate", record);
     state.record = record;
     renderEvaluation(evaluation);
+    await refreshWorklist(record);
     const changes = whatifChanges();
     renderWhatif(changes.length ? await call("POST", "/v1/whatif", { record, changes }) : null);
     const plan = { record };
@@ -314,7 +328,7 @@ async function start() {
     run(record);
   });
   $("evaluate").addEventListener("click", () => runText($("record").value));
-  for (const id of ["wi-tier", "wi-tier-date", "wi-district", "wi-move-date"]) {
+  for (const id of ["wi-tier", "wi-tier-date", "wi-district", "wi-move-date", "wl-date"]) {
     $(id).addEventListener("change", () => state.record && run(state.record));
   }
   await document.fonts.ready;
