@@ -185,8 +185,10 @@ def test_the_ranking_follows_the_move_date(browser) -> None:
 def test_the_worklist_names_the_window_and_whom_to_call(browser) -> None:
     page = open_page(browser, "en")
     page.fill("#record", "id: W-1\ndistrict: shijingshan\nrecognitions: [{tier: innovative, date: 2026-03-31}]\n")
-    page.fill("#wl-date", "2026-12-01")
     page.click("#evaluate")
+    page.wait_for_selector("#filled:not([hidden])")
+    page.fill("#wl-date", "2026-12-01")
+    page.dispatch_event("#wl-date", "change")
     page.wait_for_function("document.querySelector('#worklist tbody').textContent.includes('2026-12-31')")
     row = page.inner_text("#worklist tbody")
     assert "apply municipal" in row and "200,000" in row and "tel 010-87901013" in row
