@@ -74,7 +74,7 @@ function fillSelect(select, kind, ids, keepFirst = false) {
   select.value = chosen;
 }
 
-const DISTRICTS = () => Object.keys(state.names.district).filter((d) => d !== "municipal");
+const DISTRICTS = () => Object.keys(state.names.district);
 const TIERS = () => Object.keys(state.names.tier);
 
 function buildChoices() {
