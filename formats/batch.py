@@ -23,7 +23,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from models.catalog import load_catalog
+from models.catalog import open_catalog, set_active_catalog
 from models.errors import InputError
 from solver.batch import ERROR_COLUMNS, BatchOptions, Summary, evaluate_row, result_columns
 from formats.columns import output_headers
@@ -100,7 +100,7 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
     _JOB = job
     if worker:
         in_worker()
-    load_catalog()
+    set_active_catalog(open_catalog(job.options.catalog))
 
 
 _JOB: _Job | None = None
@@ -163,7 +163,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     """`lang`: the header language of CSV and XLSX outputs (JSONL and Parquet keep the field
     names); `excel`: CSV outputs with a UTF-8 byte-order mark."""
     """Evaluate every row of `input_path`; see the module docstring."""
-    catalog = load_catalog()
+    catalog = open_catalog(options.catalog)
     errors = errors or default_errors_path(out)
     out_kind = format_of(out, "--out")
     errors_kind = format_of(errors, "--errors")
