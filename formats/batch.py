@@ -303,11 +303,15 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         error_sink.close()
     if not direct:  # XLSX and Parquet are written once, from the spool, beside the output
         writing = out.with_name(out.stem + PARTIAL_SUFFIX + out.suffix)
-        writer = RowWriter(writing, columns, headers if out_kind == ".xlsx" else None)
-        with sink_path.open(encoding="utf-8") as spool:
-            for line in spool:
-                writer.write(json.loads(line))
-        writer.close()
+        try:
+            writer = RowWriter(writing, columns, headers if out_kind == ".xlsx" else None)
+            with sink_path.open(encoding="utf-8") as spool:
+                for line in spool:
+                    writer.write(json.loads(line))
+            writer.close()
+        except Interrupted as stop:  # every row is done; a resume writes the file again
+            stop.rows = counts.rows_in
+            raise
     counts.summary = summary.report()
     if summary_path is not None:
         written = summary_path.with_name(summary_path.name + PARTIAL_SUFFIX)
