@@ -53,8 +53,8 @@ ABOUT: dict[str, tuple[str, str]] = {
 EXAMPLE: dict[str, object] = {
     "id": "E-0001", "name": "Example Hydrogen Co.", "credit_code": "91110115MA01HYD2X3",
     "district": "daxing", "entity_type": "enterprise", "industries": "hydrogen_energy, foreign_trade",
-    "innovative": "2022-01-31", "municipal": "2023-06-30", "national": "2025-07-01",
-    "privileged": None,
+    # The example's recognition dates, tier by tier in the catalog's order (lowest first).
+    **dict(zip(TIER_COLUMNS, ("2022-01-31", "2023-06-30", "2025-07-01", None))),
     "moves": '[{"from": "outside_beijing", "to": "daxing", "date": "2022-05-01"}]',
     "expenses": '[{"id": "X1", "category": "rd_investment", "amount": 4000000, "year": 2025, '
                 '"project": "P1", "project_year": 1}, {"id": "X3", "category": "exhibition", '

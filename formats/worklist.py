@@ -12,6 +12,7 @@ from formats.batch import with_duplicates
 from formats.columns import output_headers
 from formats.ics import calendar_bytes, worklist_events, write_calendar
 from formats.tables import Row, RowWriter, read_rows
+from models.i18n import name
 from models.errors import RecordError
 from models.record import EnterpriseRecord, load_record, parse_record
 from solver.batch import BatchOptions, evaluate_row
@@ -21,7 +22,6 @@ RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 # The worklist's words in Chinese (the project's own labels).
 KIND_ZH = {"claim": "申领奖励", "apply": "申报认定", "near_miss": "差一步"}
 STATUS_ZH = {"due": "应申领", "past": "往年未领（请核实是否已拨付）", "open": "窗口开放", "suggested": "建议"}
-TIER_ZH = {"innovative": "创新型中小企业", "municipal": "专精特新中小企业", "national": "专精特新“小巨人”"}
 
 
 def read_enterprises(path: Path, *, encoding: str | None = None,
@@ -53,7 +53,7 @@ def records_of(rows: Iterable[Row], labels: dict[str, str] | None = None
 def localized(row: dict[str, Any], lang: str) -> dict[str, Any]:
     if lang != "zh":
         return row
-    subject = TIER_ZH.get(row["subject"], row["subject"]) if row["kind"] == "apply" else row["subject"]
+    subject = name("tier", row["subject"], "zh") if row["kind"] == "apply" else row["subject"]
     return {**row, "kind": KIND_ZH[row["kind"]], "status": STATUS_ZH[row["status"]], "subject": subject}
 
 
