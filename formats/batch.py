@@ -254,7 +254,6 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         while in_flight:
             last, size, pending = in_flight.popleft()
             out_text, error_text, ok, bad, part = pending.get() if pool else pending
-            submit()
             with critical():  # a signal waits until the chunk is written and counted
                 out_sink.write_text(out_text)
                 error_sink.write_text(error_text)
@@ -267,6 +266,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
                 if not in_flight or time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
                     save_checkpoint(last)
                     last_checkpoint = time.monotonic()
+            submit()  # after the write: an interrupt while evaluating loses no finished chunk
             if on_progress:
                 on_progress(counts)
     except Interrupted as stop:  # SIGINT/SIGTERM: keep every whole chunk done, then stop

@@ -228,7 +228,8 @@ class IndexSpec(_Strict):
     vocabulary: VocabularySpec
     brochure: BrochureSpec
     conditions: dict[str, ConditionFieldSpec]
-    readings: dict[str, ReadingSpec]
+    readings: dict[str, ReadingSpec] = Field(  # the schema says which readings the engine consults
+        json_schema_extra={"required": list(ENGINE_READINGS)})
     districts_without_measures: tuple[str, ...]
     brochure_defects: tuple[DefectSpec, ...] = ()
     windows: dict[str, WindowSpec] = {}
