@@ -170,10 +170,16 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        # The same sheet once more with formulas as written: a formula cell whose value was
+        # never cached (a sheet written by a program, never opened and saved in Excel) reads as
+        # empty above, and must be an error, not a silently missing value.
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise InputError(f"cannot read XLSX: {exc}", file=str(path)) from exc
     sheet = book.worksheets[0]
     values = sheet.iter_rows(values_only=True)
+    written = formulas.worksheets[0].iter_rows(values_only=True)
+    next(written, None)
     header = [str(h).strip() if h is not None else "" for h in next(values, ())]
     while header and not header[-1]:
         header.pop()
@@ -184,6 +190,11 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
     def rows() -> Iterator[Row]:
         for number, cells in enumerate(values, 2):
             cells = list(cells)
+            uncached = _uncached_formulas(cells, next(written, ()), header)
+            if uncached:
+                yield number, None, (f"formula cell {uncached} has no computed value (open and save "
+                                     "the file in Excel, or type the value)")
+                continue
             extra = [c for c in cells[len(header):] if c not in (None, "")]
             if not any(c not in (None, "") for c in cells):
                 continue
@@ -193,7 +204,16 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
             cells = [c.isoformat()[:10] if hasattr(c, "isoformat") else c for c in cells]
             yield number, *columns.record(cells[:len(header)])
         book.close()
+        formulas.close()
     return Rows(rows(), columns)
+
+
+def _uncached_formulas(values: list[Any], written: tuple[Any, ...], header: list[str]) -> str:
+    """The columns (as headed) of a row's formula cells that carry no cached value, joined."""
+    return ", ".join(repr(header[i] if i < len(header) else f"column {i + 1}")
+                     for i, text in enumerate(written)
+                     if isinstance(text, str) and text.startswith("=")
+                     and (i >= len(values) or values[i] is None))
 
 
 def _read_parquet(path: Path, column_map: dict[str, str] | None) -> Rows:
