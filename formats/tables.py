@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from formats.columns import Columns
 from formats.encoding import ACCEPTED as ENCODINGS
 from formats.encoding import resolve as resolve_encoding
@@ -65,19 +67,21 @@ def read_rows(path: Path, *, encoding: str | None = None,
 
 
 def _read_jsonl(path: Path) -> Iterator[Row]:
-    with path.open(encoding="utf-8") as lines:
+    with path.open("rb") as lines:  # bytes: orjson reads UTF-8 itself, a bad byte spoils one row
         yield from jsonl_rows(lines)
 
 
-def jsonl_rows(lines: Iterable[str]) -> Iterator[Row]:
-    """JSON lines → rows numbered by line (blank lines are skipped, not counted as rows)."""
-    for number, line in enumerate(lines, 1):
+def jsonl_rows(lines: Iterable[str | bytes], start: int = 1) -> Iterator[Row]:
+    """JSON lines → rows numbered by line from `start` (blank lines are skipped, not counted as
+    rows). Parsed by orjson (the same JSON, several times faster than the json module)."""
+    for number, line in enumerate(lines, start):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            message = str(exc.msg).replace("str is not valid UTF-8", "not UTF-8 text")
+            yield number, None, f"not valid JSON: {message} at column {exc.colno}"
             continue
         except RecursionError:
             yield number, None, "not valid JSON: nested too deeply"

@@ -105,14 +105,15 @@ class EnterpriseRecord(_Item):
     credit_code: str | None = None  # 统一社会信用代码, checked per GB 32100-2015
     entity_type: EntityType = "enterprise"
     district: Place
-    industries: list[Annotated[str, Field(min_length=1)]] = []
-    recognitions: list[Recognition] = []
-    moves: list[Move] = []
-    rewards_received: list[RewardReceived] = []
-    qualifications: list[Qualification] = []
-    expenses: list[Expense] = []
-    listings: list[Listing] = []
-    patents: list[Patent] = []
+    # Lists default through a factory: a `[]` default is deep-copied for every record.
+    industries: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    recognitions: list[Recognition] = Field(default_factory=list)
+    moves: list[Move] = Field(default_factory=list)
+    rewards_received: list[RewardReceived] = Field(default_factory=list)
+    qualifications: list[Qualification] = Field(default_factory=list)
+    expenses: list[Expense] = Field(default_factory=list)
+    listings: list[Listing] = Field(default_factory=list)
+    patents: list[Patent] = Field(default_factory=list)
     as_of: dt.date | None = None
 
     @field_validator("credit_code")

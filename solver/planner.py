@@ -240,8 +240,23 @@ def apply_scenario(record: EnterpriseRecord, scenario: Scenario, catalog: Catalo
     changed = parse_record(scenario.apply(record.model_dump(by_alias=True)),
                            source=f"scenario {scenario.name!r}") \
         if (scenario.sets or scenario.adds or scenario.moves) else record
-    return (changed, reformed(catalog, scenario.reforms) if scenario.reforms else catalog,
+    return (changed, reformed_once(catalog, scenario.reforms) if scenario.reforms else catalog,
             {**(readings or {}), **scenario.readings})
+
+
+_REFORMED: dict[tuple, tuple[Catalog, Catalog]] = {}
+
+
+def reformed_once(catalog: Catalog, reforms: dict[str, int]) -> Catalog:
+    """`reformed`, built once per catalog and reforms (a batch scenario applies the same reform
+    to every row; the same catalog object also lets the batch memo recognize it)."""
+    key = (id(catalog), tuple(sorted(reforms.items())))
+    hit = _REFORMED.get(key)
+    if hit is None or hit[0] is not catalog:
+        if len(_REFORMED) > 256:
+            _REFORMED.clear()
+        hit = _REFORMED[key] = (catalog, reformed(catalog, reforms))
+    return hit[1]
 
 
 def whatif(record: EnterpriseRecord, scenario: Scenario, readings: dict[str, str] | None = None,
