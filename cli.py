@@ -289,6 +289,8 @@ def batch(
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
     summary: Annotated[Path | None, typer.Option("--summary", help="Write the fiscal view (.json): totals per paying district, measure and claim year.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
+    engine: Annotated[str, typer.Option("--engine", help="local (this machine: --jobs processes) or dask (a Dask cluster: --scheduler, else a LocalCluster of this machine's cores on loopback). The same files either way. Needs pip install -e '.[dask]'.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 (INPUT must be at the same path on every worker).")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
 ) -> None:
@@ -313,7 +315,10 @@ def batch(
                                scenario=combined, best_district=best,
                                move_date=_parse_date(move_date, "--move-date"),
                                horizon_years=horizon_years)
-        reading_options = {"encoding": encoding, "column_map": load_column_map(columns)}
+        if scheduler and engine != "dask":
+            raise InputError("--scheduler is for --engine dask", field="--scheduler")
+        reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
+                           "engine": engine, "scheduler": scheduler}
         console = Console(stderr=True)
         if console.is_terminal:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

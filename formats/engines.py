@@ -115,7 +115,7 @@ class DaskEngine(Engine):
             else:
                 self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
                                             threads_per_worker=1, processes=True,
-                                            host="127.0.0.1", dashboard_address=None)
+                                            host="127.0.0.1", dashboard_address="127.0.0.1:0")
                 self.client = Client(self.cluster)
         except OSError as exc:
             self.close()
