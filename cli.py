@@ -365,6 +365,43 @@ def template(
 
 
 @app.command()
+def sweep(
+    population: Annotated[Path, typer.Argument(help="The enterprises: .jsonl, .csv, .xlsx or .parquet, as for batch.")],
+    reform: Annotated[str, typer.Option("--reform", metavar="RULE.amount=LOW..HIGH:STEP", help="The reform to sweep, e.g. shunyi.tier.national.amount=300000..800000:100000 (at most 200 points).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="The cost table (.csv; default POPULATION-stem.sweep.csv); a chart is written beside it (.png).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (with --engine dask: LocalCluster workers).")] = 1,
+    engine: Annotated[str, typer.Option("--engine", help="local or dask, as for batch: the same costs either way.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing cluster's scheduler.")] = None,
+    reading: ReadingOption = None,
+) -> None:
+    """Sweep a reform over a whole population: the cost of every reform point (the reformed total less the baseline), in all and per paying district and claim year, as CSV and a chart. Each point's cost is what `zjtx batch --scenario RULE.amount=VALUE --summary` reports.
+
+    Example: zjtx sweep enterprises.jsonl --reform shunyi.tier.national.amount=300000..800000:100000 --out out/shunyi.csv
+    """
+    from formats.sweep import run_sweep, write_costs
+    from solver.batch import BatchOptions
+    from solver.planner import parse_sweep
+    from views.charts import sweep_cost_chart
+
+    def action() -> None:
+        key, values = parse_sweep(reform, option="--reform")
+        if scheduler and engine != "dask":
+            raise InputError("--scheduler is for --engine dask", field="--scheduler")
+        options = BatchOptions(readings=load_catalog().resolve_readings(parse_readings(reading)))
+        result = run_sweep(population, key, values, options, jobs=jobs, engine=engine,
+                           scheduler=scheduler)
+        table_path = write_costs(result, out or population.with_name(population.stem + ".sweep.csv"))
+        chart = sweep_cost_chart(result.key, result.table(), table_path.with_suffix(".png"))
+        for row in result.table():
+            if row["paying_district"] == row["claim_year"] == "all":
+                typer.echo(f"{key}={row['value']:,}: cost {row['cost_min']:,} to {row['cost_max']:,} yuan")
+        typer.echo(f"rows in {result.rows_in:,} = evaluated {result.rows_out:,} + errors "
+                   f"{result.error_rows:,}; costs in {table_path}, chart in {chart}"
+                   + ("; `zjtx batch` names the bad rows" if result.error_rows else ""), err=True)
+    _run(action)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,

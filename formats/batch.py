@@ -180,16 +180,19 @@ def _chunks(rows: Iterator[Row]) -> Iterator[list[Row]]:
 DASK_PART_ROWS = 5000  # a Dask task has a cost of its own: larger partitions
 
 
-def _engine(kind: str, jobs: int, scheduler: str | None, job: _Job) -> Engine:
+def _engine_for(kind: str, jobs: int, scheduler: str | None, job: Any,
+                init: Callable[[Any], None]) -> Engine:
+    """The engine that runs the tasks: Dask, a local pool of `jobs` processes, or this process;
+    `init(job)` prepares each worker (and this process, when it is the worker)."""
     if kind == "dask":
-        return DaskEngine(scheduler, job, _worker_init, workers=jobs if jobs > 1 else None)
+        return DaskEngine(scheduler, job, init, workers=jobs if jobs > 1 else None)
     if jobs > 1:
-        return PoolEngine(jobs, _worker_init, (job,))
-    _worker_init(job)
+        return PoolEngine(jobs, init, (job,))
+    init(job)
     return Engine()
 
 
-def _chunk_tasks(rows: Iterator[Row], done_rows: int, seen: dict[str, int]):
+def chunk_tasks(rows: Iterator[Row], done_rows: int, seen: dict[str, int]):
     """(last row, rows, None), `_evaluate_chunk`, (chunk,) for chunks of rows read here."""
     marked = with_duplicates(rows, seen)
     if done_rows:  # skip what the killed run finished, remembering its ids
@@ -221,18 +224,19 @@ def _part_tasks(path: Path, done_rows: int, seen: dict[str, int], rows_per_part:
             yield (part.last_row, part.rows, part), _evaluate_part, (str(path), part)
 
 
-def _checked_part(path: str, part: Part, result: tuple, seen: dict[str, int], job: _Job) -> tuple:
-    """The parent's duplicate check of a partition, in row order; a partition with a duplicate
-    (rare) is evaluated again here with those rows marked."""
+def checked_part(path: str, part: Part, result: tuple, seen: dict[str, int],
+                 init: Callable[[], None], function: Callable[..., tuple]) -> tuple:
+    """The parent's duplicate check of a partition's rows (the last item of `result`), in row
+    order; a partition with a duplicate (rare) is evaluated again here, those rows marked."""
     problems = {}
-    for number, keys in result[5]:
+    for number, keys in result[-1]:
         problem = duplicate_problem(number, keys, seen)
         if problem is not None:
             problems[number] = problem
     if not problems:
         return result
-    _worker_init(job)
-    return _evaluate_part(path, part, problems)
+    init()
+    return function(path, part, problems)
 
 
 def default_errors_path(out: Path) -> Path:
@@ -316,13 +320,14 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     ranged = rows.columns is None and format_of(input_path, "INPUT") == ".jsonl" \
         and (jobs > 1 or engine == "dask")
     tasks = _part_tasks(input_path, done_rows, seen, DASK_PART_ROWS if engine == "dask" else CHUNK_ROWS) \
-        if ranged else _chunk_tasks(rows, done_rows, seen)
-    runner = _engine(engine, jobs, scheduler, job)
+        if ranged else chunk_tasks(rows, done_rows, seen)
+    runner = _engine_for(engine, jobs, scheduler, job, _worker_init)
     last_checkpoint = time.monotonic()
     try:
         for (last, size, part), result in runner.ordered(tasks):
             if part is not None:
-                result = _checked_part(str(input_path), part, result, seen, job)
+                result = checked_part(str(input_path), part, result, seen,
+                                      lambda: _worker_init(job), _evaluate_part)
             out_text, error_text, ok, bad, state_part = result[:5]
             out_sink.write_text(out_text)
             error_sink.write_text(error_text)

@@ -46,7 +46,7 @@ def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
 ERROR_COLUMNS = ["row", "id", "field", "message"]
 
 
-def _contributions(amounts: list[tuple[str, str, int, Money]]) -> list[tuple[str, str, int, int, int]]:
+def contributions(amounts: list[tuple[str, str, int, Money]]) -> list[tuple[str, str, int, int, int]]:
     """(measure, paid_by, claim_year, min, max) of every award still to come."""
     return [(measure, payer, year, amount.min, amount.max) for measure, payer, year, amount in amounts]
 
@@ -153,14 +153,14 @@ def _row_answer(record: EnterpriseRecord, options: BatchOptions,
         per[measure][1] += amount.max
     for measure in catalog.measure_ids():
         row[f"{measure}.min"], row[f"{measure}.max"] = per[measure] if measure in per else (0, 0)
-    summary = {"baseline": _contributions(amounts)}
+    summary = {"baseline": contributions(amounts)}
     if options.scenario is not None:
         other = scenario_amounts(record, options.scenario, options, catalog)
         scenario_total = _total(other)
         row.update(scenario_total_min=scenario_total.min, scenario_total_max=scenario_total.max,
                    scenario_delta_min=scenario_total.min - total.min,
                    scenario_delta_max=scenario_total.max - total.max)
-        summary["scenario"] = _contributions(other)
+        summary["scenario"] = contributions(other)
     if options.best_district:
         ranking, stay = best_district_totals(record, options.move_date, options.horizon_years,
                                              options.readings, catalog=catalog, today=options.today)

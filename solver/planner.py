@@ -290,7 +290,7 @@ def sweep(record: EnterpriseRecord, key: str, values: list[int], base: Scenario,
     return {"enterprise": record.id, "key": key, "points": points}
 
 
-def parse_sweep(text: str) -> tuple[str, list[int]]:
+def parse_sweep(text: str, option: str = "--sweep") -> tuple[str, list[int]]:
     """`shunyi.tier.national.amount=100000..900000:100000` → key and the values."""
     key, _, spec = text.partition("=")
     try:
@@ -298,9 +298,9 @@ def parse_sweep(text: str) -> tuple[str, list[int]]:
         low_text, _, high_text = span.partition("..")
         low, high, step = int(low_text), int(high_text), int(step_text or 1)
     except ValueError:
-        raise InputError(f"{text!r} is not KEY=LOW..HIGH:STEP", field="--sweep",
-                         accepted="e.g. --sweep shunyi.tier.national.amount=100000..900000:100000") from None
+        raise InputError(f"{text!r} is not KEY=LOW..HIGH:STEP", field=option,
+                         accepted=f"e.g. {option} shunyi.tier.national.amount=100000..900000:100000") from None
     if not key or step <= 0 or high < low or (high - low) // step > 200:
         raise InputError(f"{text!r}: need LOW <= HIGH, STEP > 0 and at most 200 points",
-                         field="--sweep")
+                         field=option)
     return key, list(range(low, high + 1, step))

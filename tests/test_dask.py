@@ -4,6 +4,7 @@ duplicates across partitions; a killed Dask run resumes by finished partitions."
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -98,3 +99,52 @@ def test_scheduler_without_dask_engine_is_refused(tmp_path: Path):
     source.write_text('{"id": "E-1", "district": "haidian"}\n', encoding="utf-8")
     assert_input_error(invoke("batch", source, "--out", tmp_path / "o.csv", "--scheduler",
                               "tcp://127.0.0.1:1"), "--scheduler")
+
+
+# -- zjtx sweep ---------------------------------------------------------------------------------------
+
+REFORM = "dongcheng.tier.national.amount=600000..1000000:100000"
+
+
+def test_sweep_costs_equal_on_both_engines_and_equal_batch_scenario_runs(tmp_path: Path, scheduler: str,
+                                                                        small_parts):
+    source = _mixed_input(tmp_path, 700)  # bad rows and a duplicate: left out of every cost
+    local = invoke("sweep", source, "--reform", REFORM, "--out", tmp_path / "local.csv")
+    dask = invoke("sweep", source, "--reform", REFORM, "--out", tmp_path / "dask.csv",
+                  "--engine", "dask", "--scheduler", scheduler)
+    for result in (local, dask):
+        assert result.exit_code == 0, (result.stderr, result.exception)
+        assert counts_of(result) == (700, 697, 3)
+    assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
+    assert (tmp_path / "local.png").stat().st_size > 0
+    with (tmp_path / "local.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    values = sorted({int(r["value"]) for r in table})
+    assert values == [600000, 700000, 800000, 900000, 1000000]
+    for value in values:
+        result = invoke("batch", source, "--out", tmp_path / f"b{value}.csv", "--summary",
+                        tmp_path / f"b{value}.json", "--scenario",
+                        f"dongcheng.tier.national.amount={value}")
+        assert counts_of(result) == (700, 697, 3)
+        summary = json.loads((tmp_path / f"b{value}.json").read_text(encoding="utf-8"))
+        rows = {(r["paying_district"], r["claim_year"]): r for r in table if int(r["value"]) == value}
+        total = rows["all", "all"]
+        assert (int(total["cost_min"]), int(total["cost_max"])) == \
+            (summary["cost_of_scenario"]["min"], summary["cost_of_scenario"]["max"])
+        for district, cell in summary["scenario"]["by_paying_district"].items():
+            base = summary["baseline"]["by_paying_district"].get(district, {"min": 0, "max": 0})
+            assert int(rows[district, "all"]["cost_max"]) == cell["max"] - base["max"], district
+        for year, cell in summary["scenario"]["by_claim_year"].items():
+            base = summary["baseline"]["by_claim_year"].get(year, {"min": 0, "max": 0})
+            assert int(rows["all", year]["cost_min"]) == cell["min"] - base["min"], year
+    costs = [int(r["cost_max"]) for r in table if r["paying_district"] == r["claim_year"] == "all"]
+    assert costs[0] < 0 < costs[-1] and costs[2] == 0  # 800,000 is the catalog's own amount
+
+
+def test_sweep_refuses_a_bad_reform(tmp_path: Path):
+    from tests.support import assert_input_error
+
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "E-1", "district": "haidian"}\n', encoding="utf-8")
+    assert_input_error(invoke("sweep", source, "--reform", "dongcheng.tier.amount=5..1:1"), "--reform")
+    assert_input_error(invoke("sweep", source, "--reform", "nowhere.tier.amount=1..5:1"), "nowhere")
