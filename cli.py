@@ -17,6 +17,7 @@ from rich.console import Console
 
 from models.catalog import CATALOG_DIR, load_catalog
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
+from models.i18n import t
 from models.lint import lint
 from models.record import load_record
 
@@ -53,8 +54,20 @@ def _run(action: Callable[[], T]) -> T:
         return action()
     except ZjtxError as exc:
         status = next((code for kind, code in EXIT_STATUS.items() if isinstance(exc, kind)), 2)
-        typer.echo(f"zjtx: error: {exc}", err=True)
+        for line in str(exc).splitlines():  # every problem of the input, one line each
+            typer.echo(t("error.prefix") + line, err=True)
         raise typer.Exit(status) from None
+
+
+def _lang(value: str | None) -> str:
+    """A --lang value (zh or en), else the environment's language (ZJTX_LANG, the locale)."""
+    from models.i18n import LANGS, lang_from_environment
+
+    if value is None:
+        return lang_from_environment()
+    if value not in LANGS:
+        raise InputError(f"unknown language {value!r}", field="--lang", accepted=", ".join(LANGS))
+    return value
 
 
 def parse_readings(values: list[str] | None) -> dict[str, str]:
@@ -171,22 +184,44 @@ def _emit(text: str, out: Path | None) -> None:
         typer.echo(f"wrote {out}")
 
 
+class TimelineFormat(str, Enum):
+    table = "table"
+    json = "json"
+    ics = "ics"
+
+
 @app.command()
 def timeline(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
     reading: ReadingOption = None,
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    format: Annotated[TimelineFormat, typer.Option("--format", "-f", help="table, json, or ics (an RFC 5545 calendar: an all-day event on 1 January of each claim year).")] = TimelineFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write json or ics (default stdout).")] = None,
 ) -> None:
-    """Claim year by claim year: what can be claimed, from whom, and whom to call (projected items marked)."""
+    """Claim year by claim year: what can be claimed, from whom, and whom to call (projected items marked).
+
+    Example: zjtx timeline examples/daxing-hydrogen-full.yaml --format ics --out claims.ics
+    """
     from solver.evaluate import evaluate as run_evaluation
     from solver.planner import timeline as by_year
     from views.planner import timeline_view
 
     def action() -> None:
-        result = run_evaluation(load_record(record), parse_readings(reading))
+        the_record = load_record(record)
+        result = run_evaluation(the_record, parse_readings(reading))
         years = by_year(result)
+        if format is TimelineFormat.ics:
+            from formats.ics import timeline_calendar
+
+            data = timeline_calendar(result.enterprise, years, the_record.as_of)
+            if out is None:
+                sys.stdout.buffer.write(data)
+            else:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(data)
+                typer.echo(f"wrote {out}", err=True)
+            return
         _show(format, {"enterprise": result.enterprise, "years": years},
-              lambda: timeline_view(result.enterprise, years))
+              lambda: timeline_view(result.enterprise, years), out)
     _run(action)
 
 
@@ -293,14 +328,18 @@ def batch(
     scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 (INPUT must be at the same path on every worker).")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Header language of CSV and XLSX outputs: zh or en (default: ZJTX_LANG or the locale).")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
 ) -> None:
     """Evaluate a list of enterprises: one output row per valid row, every invalid row in the errors file, counts that add up. Exit 0 when every row was evaluated, 1 when some rows went to the errors file, 2 when the input is unusable.
 
     Example: zjtx batch examples/enterprises.csv --out out/results.csv --summary out/summary.json --jobs 2
     """
     from models.scenario import Scenario, load_scenario, parse_inline
-    from formats.batch import default_errors_path, run_batch
+    from formats.batch import BatchCounts, default_errors_path, run_batch
     from formats.columns import load_column_map
+    from formats.progress import ProgressLines, estimate_rows
+    from formats.signals import Interrupted, handle_signals
     from solver.batch import BatchOptions
 
     def action() -> int:
@@ -318,26 +357,42 @@ def batch(
         if scheduler and engine != "dask":
             raise InputError("--scheduler is for --engine dask", field="--scheduler")
         reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
-                           "engine": engine, "scheduler": scheduler}
+                           "lang": _lang(lang), "excel": excel, "engine": engine,
+                           "scheduler": scheduler}
         console = Console(stderr=True)
-        if console.is_terminal:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        total = estimate_rows(input)
 
-            with Progress(TextColumn("[bold]zjtx batch"), BarColumn(), MofNCompleteColumn(),
-                          TextColumn("{task.fields[rate]} rows/s, {task.fields[bad]} errors"),
-                          TimeElapsedColumn(), console=console) as progress:
-                task = progress.add_task("rows", total=None, rate="-", bad=0)
-                clock = time.perf_counter()
+        def run(report: Callable[[BatchCounts], None]) -> BatchCounts:
+            return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
+                             resume=resume, on_progress=report, **reading_options)
+        try:
+            with handle_signals():  # Ctrl-C / SIGTERM: stop cleanly, keep the checkpoint
+                if console.is_terminal:
+                    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                               TimeElapsedColumn, TimeRemainingColumn)
 
-                def report(counts) -> None:
-                    rate = (counts.rows_in - counts.resumed_at) / max(time.perf_counter() - clock, 1e-9)
-                    progress.update(task, completed=counts.rows_in, rate=f"{rate:,.0f}",
-                                    bad=counts.error_rows)
-                counts = run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
-                                   resume=resume, on_progress=report, **reading_options)
-        else:
-            counts = run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
-                               resume=resume, **reading_options)
+                    with Progress(TextColumn("[bold]zjtx batch"), BarColumn(), MofNCompleteColumn(),
+                                  TextColumn("{task.fields[rate]} rows/s, {task.fields[bad]} errors"),
+                                  TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
+                        task = progress.add_task("rows", total=total, rate="-", bad=0)
+                        clock = time.perf_counter()
+
+                        def report(counts: BatchCounts) -> None:
+                            rate = (counts.rows_in - counts.resumed_at) / max(time.perf_counter() - clock, 1e-9)
+                            progress.update(task, completed=counts.rows_in, rate=f"{rate:,.0f}",
+                                            bad=counts.error_rows)
+                        counts = run(report)
+                else:  # a log or a pipe: a plain line every few seconds
+                    lines = ProgressLines(lambda text: typer.echo(text, err=True), total)
+
+                    def report(counts: BatchCounts) -> None:
+                        lines.start_row = counts.resumed_at
+                        lines(counts.rows_in, counts.error_rows)
+                    counts = run(report)
+        except Interrupted as stop:
+            typer.echo(f"zjtx: interrupted after {stop.rows:,} rows; rerun the same command "
+                       "with --resume", err=True)
+            return stop.exit_status
         resumed = f" (resumed after row {counts.resumed_at})" if counts.resumed_at else ""
         typer.echo(f"rows in {counts.rows_in:,} = evaluated {counts.rows_out:,} + errors "
                    f"{counts.error_rows:,}{resumed}; results in {out}"
@@ -351,9 +406,64 @@ def batch(
 
 
 @app.command()
+def worklist(
+    enterprises: Annotated[Path, typer.Argument(metavar="ENTERPRISES", help="Enterprise rows (.csv, .xlsx, .jsonl, .parquet, as for batch) or one record (.yaml, .json).")],
+    date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The working day (default today): claims due or past then, windows open then.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the worklist: .xlsx, .csv, .jsonl (default: a table on stdout).")] = None,
+    ics: Annotated[Path | None, typer.Option("--ics", help="Also write the dated actions as an RFC 5545 calendar (.ics).")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Headers and kinds in zh (Chinese) or en (default: ZJTX_LANG or the locale).")] = None,
+    min_gain: Annotated[int, typer.Option("--min-gain", min=1, help="A near-miss is listed when one change would bring at least this much more (yuan).")] = 100_000,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with a byte-order mark.")] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's encoding (default: detected).")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: header → field.")] = None,
+    reading: ReadingOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Without --out: table or json.")] = Format.table,
+) -> None:
+    """Whom to call about what, before which day: one row per enterprise and action — awards to claim (due and past, with amount, claim year, paying office and telephone), the recognition whose window is open (with its last day), and the cheapest near-miss worth at least --min-gain. Sorted by date, then amount.
+
+    Example: zjtx worklist enterprises.xlsx --date 2026-12-01 --out worklist.xlsx --ics worklist.ics --lang zh
+    """
+    from formats.columns import load_column_map
+    from formats.worklist import read_enterprises, write_worklist, write_worklist_ics
+    from solver.worklist import worklist as work
+    from views.worklist import worklist_view
+
+    def action() -> int:
+        day = _parse_date(date, "--date") or dt.date.today()
+        readings = load_catalog().resolve_readings(parse_readings(reading))
+        records, problems = read_enterprises(enterprises, encoding=encoding,
+                                             column_map=load_column_map(columns))
+        actions = [a for record in records
+                   for a in work(record, day, min_gain=min_gain, readings=readings)]
+        actions.sort(key=lambda a: a.sort_key())
+        rows = [a.as_dict() for a in actions]
+        if out is not None:
+            write_worklist(out, rows, _lang(lang), excel=excel)
+        if ics is not None:
+            write_worklist_ics(ics, rows, day)
+        if out is None:
+            _show(format, {"date": day.isoformat(), "actions": rows, "errors": problems},
+                  lambda: worklist_view(day.isoformat(), rows))
+        for problem in problems:
+            typer.echo(f"zjtx: {enterprises}: row {problem['row']}"
+                       + (f" ({problem['id']})" if problem["id"] else "")
+                       + (f", {problem['field']}" if problem["field"] else "")
+                       + f": {problem['message']}", err=True)
+        typer.echo(f"{len(records):,} enterprises, {len(rows):,} actions"
+                   + (f", {len(problems):,} rows with errors" if problems else "")
+                   + (f"; worklist in {out}" if out else "") + (f"; calendar in {ics}" if ics else ""),
+                   err=True)
+        return 1 if problems else 0
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
+
+
+@app.command()
 def template(
     file: Annotated[Path, typer.Argument(metavar="FILE.xlsx|FILE.csv", help="Where to write the template.")],
-    lang: Annotated[str, typer.Option("--lang", help="Header language: zh (Chinese) or en.")] = "zh",
+    lang: Annotated[str | None, typer.Option("--lang", help="Header language: zh (Chinese) or en (default: ZJTX_LANG or the locale).")] = None,
 ) -> None:
     """Write an empty enterprise sheet for `zjtx batch`: flat columns (编号, 企业名称, 统一社会信用代码, 注册区, …, one date column per recognition tier); in XLSX also a filled example and a sheet explaining each column.
 
@@ -361,7 +471,7 @@ def template(
     """
     from formats.template import write_template
 
-    typer.echo(f"wrote {_run(lambda: write_template(file, lang))}", err=True)
+    typer.echo(f"wrote {_run(lambda: write_template(file, _lang(lang)))}", err=True)
 
 
 @app.command()

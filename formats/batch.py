@@ -9,8 +9,10 @@ rows are not.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
+import functools
 import io
 import json
 import os
@@ -24,8 +26,10 @@ from models.catalog import load_catalog
 from models.errors import InputError
 from solver.batch import (ERROR_COLUMNS, IDENTITY_COLUMNS, BatchOptions, Summary, evaluate_row,
                           result_columns)
+from formats.columns import output_headers
 from formats.engines import ENGINES, DaskEngine, Engine, Part, PoolEngine, plan_parts, read_part
 from formats.lines import LineEncoder
+from formats.signals import Interrupted, critical, in_worker
 from formats.tables import Row, RowWriter, format_of, jsonl_rows, read_rows
 
 CHUNK_ROWS = 256
@@ -56,13 +60,16 @@ def encode_line(kind: str, columns: list[str], row: dict[str, Any]) -> str:
 class _LineSink:
     """An append-only CSV or JSONL file whose byte offset is known after every flush."""
 
-    def __init__(self, path: Path, columns: list[str], kind: str, resume_at: int | None) -> None:
+    def __init__(self, path: Path, columns: list[str], kind: str, resume_at: int | None,
+                 headers: list[str] | None = None, bom: bool = False) -> None:
         self.path, self.columns, self.kind = path, columns, kind
         path.parent.mkdir(parents=True, exist_ok=True)
         if resume_at is None:
             self.handle = path.open("wb")
             if kind == ".csv":
-                self.write_text(encode_line(kind, columns, {c: c for c in columns}))
+                if bom:  # for Excel: UTF-8 with a byte-order mark
+                    self.handle.write(codecs.BOM_UTF8)
+                self.write_text(encode_line(kind, columns, dict(zip(columns, headers or columns))))
         else:
             self.handle = path.open("r+b")
             self.handle.truncate(resume_at)  # drop what was written after the last checkpoint
@@ -90,9 +97,11 @@ class _Job:
     errors_kind: str
 
 
-def _worker_init(job: _Job) -> None:
+def _worker_init(job: _Job, *, worker: bool = True) -> None:
     global _JOB
     _JOB = job
+    if worker:
+        in_worker()
     load_catalog()
 
 
@@ -181,14 +190,17 @@ DASK_PART_ROWS = 5000  # a Dask task has a cost of its own: larger partitions
 
 
 def _engine_for(kind: str, jobs: int, scheduler: str | None, job: Any,
-                init: Callable[[Any], None]) -> Engine:
+                init: Callable[..., None]) -> Engine:
     """The engine that runs the tasks: Dask, a local pool of `jobs` processes, or this process;
-    `init(job)` prepares each worker (and this process, when it is the worker)."""
+    `init(job, worker=...)` prepares each worker (and this process, when it is the worker).
+    Pool workers ignore SIGINT (the parent stops them); Dask runs tasks off the main thread,
+    where no signal handler can be set."""
     if kind == "dask":
-        return DaskEngine(scheduler, job, init, workers=jobs if jobs > 1 else None)
+        return DaskEngine(scheduler, job, functools.partial(init, worker=False),
+                          workers=jobs if jobs > 1 else None)
     if jobs > 1:
         return PoolEngine(jobs, init, (job,))
-    init(job)
+    init(job, worker=False)
     return Engine()
 
 
@@ -247,9 +259,12 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
               jobs: int = 1, summary_path: Path | None = None, resume: bool = False,
               on_progress: Callable[[BatchCounts], None] | None = None,
               encoding: str | None = None, column_map: dict[str, str] | None = None,
+              lang: str = "en", excel: bool = False,
               engine: str = "local", scheduler: str | None = None) -> BatchCounts:
-    """Evaluate every row of `input_path`; see the module docstring. `engine` is `local` (this
-    process, or `jobs` processes) or `dask` (the cluster at `scheduler`, or a LocalCluster)."""
+    """Evaluate every row of `input_path`; see the module docstring. `lang`: the header language
+    of CSV and XLSX outputs (JSONL and Parquet keep the field names); `excel`: CSV outputs with
+    a UTF-8 byte-order mark; `engine`: `local` (this process, or `jobs` processes) or `dask`
+    (the cluster at `scheduler`, or a LocalCluster)."""
     catalog = load_catalog()
     errors = errors or default_errors_path(out)
     out_kind = format_of(out, "--out")
@@ -277,8 +292,9 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     if rows.columns is not None:  # error rows name the columns as the file writes them
         options = dataclasses.replace(options, labels=rows.columns.labels)
     # The options a checkpoint was made with: a resume under other options would mix answers.
-    fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind],
+    fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind, lang, excel],
                              default=str, sort_keys=True)
+    headers, error_headers = output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang)
 
     state = None
     if resume and checkpoint_path.exists():
@@ -299,9 +315,9 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         summary = Summary(state["summary"])
         done_rows = state["last_row"]
     out_sink = _LineSink(sink_path, columns, ".jsonl" if not direct else out_kind,
-                         state["out_offset"] if state else None)
+                         state["out_offset"] if state else None, headers, excel)
     error_sink = _LineSink(errors, ERROR_COLUMNS, errors_kind,
-                           state["errors_offset"] if state else None)
+                           state["errors_offset"] if state else None, error_headers, excel)
 
     def save_checkpoint(last_row: int) -> None:
         data = {"input": str(input_path.resolve()), "columns": columns, "options": fingerprint,
@@ -323,32 +339,43 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         if ranged else chunk_tasks(rows, done_rows, seen)
     runner = _engine_for(engine, jobs, scheduler, job, _worker_init)
     last_checkpoint = time.monotonic()
+    last = done_rows
     try:
-        for (last, size, part), result in runner.ordered(tasks):
+        for (last_row, size, part), result in runner.ordered(tasks):
             if part is not None:
                 result = checked_part(str(input_path), part, result, seen,
-                                      lambda: _worker_init(job), _evaluate_part)
+                                      lambda: _worker_init(job, worker=False), _evaluate_part)
             out_text, error_text, ok, bad, state_part = result[:5]
-            out_sink.write_text(out_text)
-            error_sink.write_text(error_text)
-            summary.merge(state_part)
-            counts.rows_out += ok
-            counts.error_rows += bad
-            counts.rows_in += size
-            # A checkpoint (with fsync) about every second: a kill loses at most that much work.
-            if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
-                save_checkpoint(last)
-                last_checkpoint = time.monotonic()
+            with critical():  # a signal waits until the chunk is written and counted
+                out_sink.write_text(out_text)
+                error_sink.write_text(error_text)
+                summary.merge(state_part)
+                counts.rows_out += ok
+                counts.error_rows += bad
+                counts.rows_in += size
+                last = last_row
+                # A checkpoint (with fsync) about every second: a kill loses at most that much.
+                if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
+                    save_checkpoint(last)
+                    last_checkpoint = time.monotonic()
             if on_progress:
                 on_progress(counts)
         if counts.rows_in > counts.resumed_at:
-            save_checkpoint(last)
+            with critical():
+                save_checkpoint(last)
+    except Interrupted as stop:  # SIGINT/SIGTERM: keep every whole chunk done, then stop
+        runner.close()
+        with critical():
+            if last:
+                save_checkpoint(last)
+        stop.rows = counts.rows_in
+        raise
     finally:
         runner.close()
         out_sink.close()
         error_sink.close()
     if not direct:  # XLSX and Parquet are written once, from the spool
-        writer = RowWriter(out, columns)
+        writer = RowWriter(out, columns, headers if out_kind == ".xlsx" else None)
         with sink_path.open(encoding="utf-8") as spool:
             for line in spool:
                 writer.write(json.loads(line))

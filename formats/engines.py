@@ -93,7 +93,9 @@ class PoolEngine(Engine):
         return pending.get()
 
     def close(self) -> None:
-        self.pool.terminate()
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
 
 
 class DaskEngine(Engine):
@@ -133,11 +135,12 @@ class DaskEngine(Engine):
         return pending.result()
 
     def close(self) -> None:
-        client = getattr(self, "client", None)
+        client, self.client = getattr(self, "client", None), None
         if client is not None:
             client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        cluster, self.cluster = self.cluster, None
+        if cluster is not None:
+            cluster.close()
 
 
 def _on_worker(setup: Callable[[Any], None], job: Any, function: Callable[..., Any], args: tuple) -> Any:

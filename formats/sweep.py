@@ -18,6 +18,7 @@ from typing import Any
 
 from formats.batch import CHUNK_ROWS, DASK_PART_ROWS, chunk_tasks, _engine_for, checked_part
 from formats.engines import Part, plan_parts, read_part
+from formats.signals import in_worker
 from formats.tables import Row, format_of, jsonl_rows, read_rows
 from models.catalog import load_catalog
 from models.errors import InputError, ZjtxError
@@ -78,9 +79,11 @@ def _cell(view: dict, table: str | None, key: str) -> dict[str, int]:
 _JOB: SweepJob | None = None
 
 
-def _sweep_init(job: SweepJob) -> None:
+def _sweep_init(job: SweepJob, *, worker: bool = True) -> None:
     global _JOB
     _JOB = job
+    if worker:
+        in_worker()
     load_catalog()
 
 
@@ -152,7 +155,7 @@ def run_sweep(input_path: Path, key: str, values: list[int], options: BatchOptio
         for (_last, size, part), outcome in runner.ordered(tasks):
             if part is not None:
                 outcome = checked_part(str(input_path), part, outcome, seen,
-                                       lambda: _sweep_init(job), _sweep_part)
+                                       lambda: _sweep_init(job, worker=False), _sweep_part)
             ok, bad, states = outcome[:3]
             for total, state in zip(totals, states):
                 total.merge(state)

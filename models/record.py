@@ -20,7 +20,8 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_valid
 from models.creditcode import normalize as normalize_credit_code
 from models.creditcode import problem_of as credit_code_problem
 from models.errors import RecordError
-from models.validation import describe, describe_all
+from models.normalize import normalize_record
+from models.validation import describe_all
 from models.yamlio import load_data
 from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, LEVELS, OUTSIDE_BEIJING,
                                PLACES, QUALIFICATIONS, TIER_RANK, TIERS)
@@ -199,13 +200,18 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None) -
     if not isinstance(data, dict):
         raise RecordError(f"expected a mapping of record fields, got {type(data).__name__}",
                           file=source, row=row)
+    data, problems = normalize_record(data)
     try:
-        return EnterpriseRecord.model_validate(data)
+        record = EnterpriseRecord.model_validate(data)
     except ValidationError as exc:
-        where, message, accepted = describe(exc, EnterpriseRecord)
-        error = RecordError(message, file=source, row=row, field=where or None, accepted=accepted)
-        error.problems = describe_all(exc, EnterpriseRecord)  # a spreadsheet row lists them all
-        raise error from exc
+        # Every problem in one run: the normalizer's, then the validator's on the other fields.
+        named = {problem.field for problem in problems}
+        problems += [p for p in describe_all(exc, EnterpriseRecord) if p.field not in named]
+    if problems:
+        first = problems[0]
+        raise RecordError(first.message, file=source, row=row, field=first.field,
+                          accepted=first.accepted, problems=tuple(problems))
+    return record
 
 
 def load_record(path: str | Path) -> EnterpriseRecord:

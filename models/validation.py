@@ -4,12 +4,15 @@ accepted, and for an unknown key the nearest known one."""
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 import re
 import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+
+from models.errors import Problem
 
 
 _TAG = re.compile(r"^[a-z][a-z\-]*\[.*\]$")
@@ -77,46 +80,62 @@ def known_keys(model: type[BaseModel]) -> list[str]:
 
 
 def describe(exc: ValidationError, root: type[BaseModel]) -> tuple[str, str, str | None]:
-    """(field path, message, accepted) for the first error of `exc`."""
-    errors = exc.errors()
-    # A misspelt key shows up twice (unknown key + required key missing): name the misspelling.
-    return describe_error(next((e for e in errors if e["type"] == "extra_forbidden"), errors[0]),
-                          root)
+    """(field path, message, accepted) for the first error of `exc` (an unknown key first)."""
+    first = describe_all(exc, root)[0]
+    return first.field or "", first.message, first.accepted
 
 
-def describe_all(exc: ValidationError, root: type[BaseModel]) -> list[tuple[str, str, str | None]]:
-    """(field path, message, accepted) for every error of `exc`, one per field path."""
-    first = describe(exc, root)
-    found: dict[str, tuple[str, str, str | None]] = {first[0]: first}
-    for error in exc.errors():
-        path, message, accepted = describe_error(error, root)
-        found.setdefault(path, (path, message, accepted))
+def describe_all(exc: ValidationError, root: type[BaseModel]) -> list[Problem]:
+    """Every error of `exc` as a Problem with its field path, one per path; unknown keys first. A
+    misspelt key shows up twice (unknown key + required key missing): only the misspelling is named."""
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    problems = [_describe_one(error, root) for error in errors]
+    suggested = {problem.suggested for problem in problems if problem.suggested}
+    found: dict[str | None, Problem] = {}
+    for p in problems:
+        if not (p.missing and p.field in suggested):
+            found.setdefault(p.field, Problem(p.field, p.message, p.accepted))
     return list(found.values())
 
 
-def describe_error(error: Any, root: type[BaseModel]) -> tuple[str, str, str | None]:
-    """(field path, message, accepted) for one pydantic error."""
+@dataclass(frozen=True)
+class _Found:
+    field: str | None
+    message: str
+    accepted: str | None
+    suggested: str | None  # the key an unknown key was probably meant to be
+    missing: bool
+
+
+def _describe_one(error: Any, root: type[BaseModel]) -> _Found:
+    from models.i18n import t
+
     # Drop pydantic's union/function tags (`literal[...]`, `function-after[...]`) from the path;
     # keep every real key, whatever its characters (an unknown key may be `foo-bar` or empty).
     loc = tuple(part for part in error["loc"]
                 if isinstance(part, int) or not _TAG.match(str(part)))
     path = field_path(loc)
     kind = error["type"]
+
+    def found(message: str, accepted: str | None = None, suggested: str | None = None) -> _Found:
+        return _Found(path or None, message, accepted, suggested, kind == "missing")
+
     if kind == "extra_forbidden":
         model = _model_at(root, loc[:-1])
         keys = known_keys(model) if model else []
         near = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.5)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        return path, f"unknown key {loc[-1]!r}{hint}", ", ".join(keys) or None
+        hint = t("validation.did_you_mean_key", near=near[0]) if near else ""
+        return found(t("validation.unknown_key", key=loc[-1], hint=hint), ", ".join(keys) or None,
+                     field_path((*loc[:-1], near[0])) if near else None)
     if kind == "missing":
-        return path, "is required but missing", None
+        return found(t("validation.missing"))
     ctx = error.get("ctx") or {}
     accepted = ctx.get("expected")
     value = error.get("input")
     shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
     message = error["msg"]
     if message.startswith("Value error, "):
-        return path, message[len("Value error, "):], None
+        return found(message[len("Value error, "):])
     if accepted:
-        return path, f"{shown} is not accepted", accepted
-    return path, f"{shown} is not valid: {message[:1].lower()}{message[1:]}", None
+        return found(t("validation.not_accepted", shown=shown), accepted)
+    return found(t("validation.not_valid", shown=shown, why=message[:1].lower() + message[1:]))

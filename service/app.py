@@ -41,10 +41,13 @@ CLI_TO_REQUEST = {"--reading": "query", "--tier": "tier", "--date": "date",
                   "scenario": "changes", "SCENARIO": "changes", "--measure": "measure"}
 
 
-def problem(status: int, title: str, detail: str, field: str | None = None) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+def problem(status: int, title: str, detail: str, field: str | None = None,
+            errors: list[dict[str, Any]] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if field:
         body["field"] = field
+    if errors:  # every problem of a record, each with its field
+        body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
@@ -56,6 +59,7 @@ class Problem(BaseModel):
     status: int
     detail: str
     field: str | None = None
+    errors: list[dict[str, Any]] | None = None
 
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -88,6 +92,13 @@ class WhatifRequest(BaseModel):
         "shunyi.tier.national.amount=800000"))
 
 
+class WorklistRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    records: list[dict[str, Any]] = Field(max_length=200, description="Enterprise records.")
+    date: dt.date | None = Field(None, description="The working day (default today).")
+    min_gain: int = Field(100_000, ge=1, description="A near-miss must bring at least this much more (yuan).")
+
+
 def _readings(request: Request) -> dict[str, str]:
     """Readings from the query string (`?stacking=difference-only`); other keys are errors."""
     readings: dict[str, str] = {}
@@ -114,11 +125,11 @@ def create_app() -> FastAPI:
     @app.exception_handler(ZjtxError)
     async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
         status = 422 if isinstance(exc, RecordError) else 500 if isinstance(exc, SolverError) else 400
-        detail = exc.message + (f" (accepted: {exc.accepted})" if exc.accepted else "")
         field = exc.field or ""
         field = field.removeprefix("--reading ") if field.startswith("--reading ") else \
             CLI_TO_REQUEST.get(field, exc.field)
-        return problem(status, type(exc).__name__, detail, field or None)
+        return problem(status, type(exc).__name__, exc.detail(), field or None,
+                       [{"field": p.field, "detail": p.text()} for p in exc.problems])
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -196,6 +207,22 @@ def create_app() -> FastAPI:
                 errors.append(outcome["error"])
         return {"rows_in": count, "rows_out": len(results), "error_rows": len(errors),
                 "columns": result_columns(catalog, options), "results": results, "errors": errors}
+
+    @app.post("/v1/worklist", tags=["planner"], responses=PROBLEMS)
+    def work(request: Request, body: WorklistRequest) -> dict[str, Any]:
+        """The same rows as `zjtx worklist --format json`: per enterprise and action (claim,
+        apply, near_miss), sorted by date then amount; invalid records as error rows."""
+        from formats.worklist import records_of
+        from solver.worklist import worklist
+
+        day = body.date or dt.date.today()
+        readings = _readings(request)
+        records, errors = records_of((n, data, None) for n, data in enumerate(body.records, 1))
+        actions = sorted((a for record in records
+                          for a in worklist(record, day, min_gain=body.min_gain, readings=readings)),
+                         key=lambda a: a.sort_key())
+        return {"date": day.isoformat(), "actions": [a.as_dict() for a in actions],
+                "errors": errors}
 
     @app.get("/v1/measures", tags=["catalog"])
     def measures() -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.catalog import Catalog, load_catalog
-from models.errors import RecordError, ZjtxError
+from models.errors import Problem, RecordError, ZjtxError
 from models.record import EnterpriseRecord, parse_record
 from models.validation import label, top_field
 from models.scenario import Scenario
@@ -57,9 +57,9 @@ def _total(amounts: list[tuple[str, str, int, Money]]) -> Money:
 
 def _problems(exc: RecordError) -> list[tuple[str, str]]:
     """Every (field, message) a record error found."""
-    found = exc.problems or [(exc.field or "", exc.message, exc.accepted)]
-    return [(where, message + (f" (accepted: {accepted})" if accepted else ""))
-            for where, message, accepted in found]
+    found = exc.problems or (Problem(exc.field, exc.message, exc.accepted),)
+    return [(problem.field or "", Problem(None, problem.message, problem.accepted).text())
+            for problem in found]
 
 
 def _error(number: int, ident: str | None, problems: list[tuple[str | None, str]],
