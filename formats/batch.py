@@ -138,15 +138,21 @@ def _encoder() -> LineEncoder:
 _LINES: tuple[_Job, LineEncoder] | None = None
 
 
-def _evaluate_part(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
-    """Evaluate a partition of a JSON Lines input that the worker reads itself: what
-    `_evaluate_chunk` returns, and the (row, id and credit code) of each parsed row for the
-    parent's duplicate check. `problems` marks rows the parent found to be duplicates."""
+def part_rows(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
+    """The rows of a partition of a JSON Lines input, read by the worker itself (`problems`
+    marks rows the parent found to be duplicates), and the (row, id and credit code) of each
+    parsed row, for the parent's duplicate check."""
     rows = list(jsonl_rows(read_part(path, part), part.first_row))
     if problems:
         rows = [(n, d, problems.get(n, p)) for n, d, p in rows]
     keys = [(n, {k: d.get(k) for k in DUPLICATE_KEYS}) for n, d, p in rows
             if p is None and isinstance(d, dict)]
+    return rows, keys
+
+
+def _evaluate_part(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
+    """`_evaluate_chunk` of a partition, with the keys for the duplicate check."""
+    rows, keys = part_rows(path, part, problems)
     return (*_evaluate_chunk(rows), keys)
 
 
@@ -189,7 +195,7 @@ def _chunks(rows: Iterator[Row]) -> Iterator[list[Row]]:
 DASK_PART_ROWS = 5000  # a Dask task has a cost of its own: larger partitions
 
 
-def _engine_for(kind: str, jobs: int, scheduler: str | None, job: Any,
+def engine_for(kind: str, jobs: int, scheduler: str | None, job: Any,
                 init: Callable[..., None]) -> Engine:
     """The engine that runs the tasks: Dask, a local pool of `jobs` processes, or this process;
     `init(job, worker=...)` prepares each worker (and this process, when it is the worker).
@@ -337,7 +343,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         and (jobs > 1 or engine == "dask")
     tasks = _part_tasks(input_path, done_rows, seen, DASK_PART_ROWS if engine == "dask" else CHUNK_ROWS) \
         if ranged else chunk_tasks(rows, done_rows, seen)
-    runner = _engine_for(engine, jobs, scheduler, job, _worker_init)
+    runner = engine_for(engine, jobs, scheduler, job, _worker_init)
     last_checkpoint = time.monotonic()
     last = done_rows
     try:

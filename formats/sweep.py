@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from formats.batch import CHUNK_ROWS, DASK_PART_ROWS, chunk_tasks, _engine_for, checked_part
-from formats.engines import Part, plan_parts, read_part
+from formats.batch import (CHUNK_ROWS, DASK_PART_ROWS, engine_for, checked_part, chunk_tasks,
+                           part_rows)
+from formats.engines import Part, plan_parts
 from formats.signals import in_worker
-from formats.tables import Row, format_of, jsonl_rows, read_rows
+from formats.tables import Row, format_of, read_rows
 from models.catalog import load_catalog
 from models.errors import InputError, ZjtxError
 from models.record import parse_record
@@ -116,11 +117,7 @@ def _sweep_chunk(rows: list[Row]) -> tuple[int, int, list[dict[str, Any]]]:
 
 
 def _sweep_part(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
-    rows = list(jsonl_rows(read_part(path, part), part.first_row))
-    if problems:
-        rows = [(n, d, problems.get(n, p)) for n, d, p in rows]
-    keys = [(n, {k: d.get(k) for k in ("id", "credit_code")}) for n, d, p in rows
-            if p is None and isinstance(d, dict)]
+    rows, keys = part_rows(path, part, problems)
     return (*_sweep_chunk(rows), keys)
 
 
@@ -150,7 +147,7 @@ def run_sweep(input_path: Path, key: str, values: list[int], options: BatchOptio
     ranged = rows.columns is None and input_path.suffix.lower() == ".jsonl"
     tasks: Iterator = _part_tasks(input_path, DASK_PART_ROWS if engine == "dask" else CHUNK_ROWS) \
         if ranged else ((meta, _sweep_chunk, args) for meta, _f, args in chunk_tasks(rows, 0, seen))
-    runner = _engine_for(engine, jobs, scheduler, job, _sweep_init)
+    runner = engine_for(engine, jobs, scheduler, job, _sweep_init)
     try:
         for (_last, size, part), outcome in runner.ordered(tasks):
             if part is not None:
