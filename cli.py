@@ -4,7 +4,10 @@ exit statuses in one place (0 fine, 1 lint errors, 2 bad input, 3 solver failure
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -17,16 +20,60 @@ from rich.console import Console
 
 from models.catalog import CATALOG_DIR, load_catalog
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
-from models.i18n import t
+from models.i18n import t, using_lang
 from models.lint import lint
 from models.record import load_record
 
-app = typer.Typer(
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+LangOption = Annotated[Lang | None, typer.Option(
+    "--lang", help="zh (中文) or en; default ZJTX_LANG, then the locale (zh_* → zh, else en).")]
+
+
+def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command `--lang zh|en`: the language every word it prints is in (ids stay ids)."""
+    signature = inspect.signature(command, eval_str=True)
+    if "lang" in signature.parameters:  # the command's own --lang (e.g. a template's headers)
+        return command
+
+    @functools.wraps(command)
+    def speaking(*args: Any, lang: Lang | None = None, **kwargs: Any) -> Any:
+        before = os.environ.get("ZJTX_LANG")
+        try:
+            with using_lang(lang.value if lang else None) as chosen:
+                os.environ["ZJTX_LANG"] = chosen  # batch workers are other processes
+                return command(*args, **kwargs)
+        finally:  # in-process callers (tests, embedders) get their environment back
+            if before is None:
+                os.environ.pop("ZJTX_LANG", None)
+            else:
+                os.environ["ZJTX_LANG"] = before
+
+    extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
+                              annotation=LangOption)
+    speaking.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), extra])
+    speaking.__annotations__ = {**command.__annotations__, "lang": LangOption}
+    return speaking
+
+
+class _Typer(typer.Typer):
+    """typer.Typer whose every command takes --lang."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        register = super().command(*args, **kwargs)
+        return lambda command: register(_speaks(command))
+
+
+app = _Typer(
     name="zjtx", no_args_is_help=True, add_completion=False,
     help="Which Beijing support measures for specialized and sophisticated SMEs apply to an "
          "enterprise, how much they pay, when, why, and whom to call.\n\n"
          "Example: zjtx evaluate examples/shijingshan-municipal-then-national.yaml")
-measures_app = typer.Typer(no_args_is_help=True, help="Browse and check the catalog of measures.")
+measures_app = _Typer(no_args_is_help=True, help="Browse and check the catalog of measures.")
 app.add_typer(measures_app, name="measures")
 
 T = TypeVar("T")
@@ -105,6 +152,7 @@ def evaluate(
     Example: zjtx evaluate examples/daxing-hydrogen-municipal.yaml --format json
     """
     from solver.evaluate import evaluate as run_evaluation
+    from solver.notices import record_notices
     from views.table import evaluation_view
 
     def action() -> None:
@@ -117,8 +165,12 @@ def evaluate(
             report = every_reading(load_record(record))
             _show(format, report, lambda: readings_view(report))
             return
-        result = run_evaluation(load_record(record), readings, solver=solver)
-        _show(format, result.as_dict(),
+        the_record = load_record(record)
+        result = run_evaluation(the_record, readings, solver=solver)
+        notices = record_notices(the_record, readings)
+        for notice in notices:  # never silent: on stderr whatever the format
+            typer.echo(t("error.warning") + notice.text(), err=True)
+        _show(format, {**result.as_dict(), "warnings": [n.as_dict() for n in notices]},
               lambda: evaluation_view(result, load_catalog().default_readings()))
     _run(action)
 
@@ -170,7 +222,9 @@ def best_district(
 def _show(format: Enum, data: Any, view: Callable[[], Any], out: Path | None = None) -> None:
     """JSON (to stdout or --out) for programs, a rich view for people."""
     if format.value == "json":
-        _emit(dump_json(data), out)
+        from views.words import with_names
+
+        _emit(dump_json(with_names(data)), out)
     else:
         _console().print(view())
 
@@ -322,7 +376,7 @@ def batch(
     horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, help="With --best-district: claim years counted after the move year.")] = 2,
     reading: ReadingOption = None,
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
-    summary: Annotated[Path | None, typer.Option("--summary", help="Write the fiscal view (.json): totals per paying district, measure and claim year.")] = None,
+    summary: Annotated[list[Path] | None, typer.Option("--summary", help="Write the fiscal view: .json (totals per paying district, measure and claim year) and/or .png (a chart of the cost by paying district and claim year, open-above amounts marked). Repeatable.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
     engine: Annotated[str, typer.Option("--engine", help="local (this machine: --jobs processes) or dask (a Dask cluster: --scheduler, else a LocalCluster of this machine's cores on loopback). The same files either way. Needs pip install -e '.[dask]'.")] = "local",
     scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 (INPUT must be at the same path on every worker).")] = None,
@@ -356,6 +410,13 @@ def batch(
                                horizon_years=horizon_years)
         if scheduler and engine != "dask":
             raise InputError("--scheduler is for --engine dask", field="--scheduler")
+        summaries = summary or []
+        for path in summaries:
+            if path.suffix.lower() not in (".json", ".png"):
+                raise InputError("the summary is written as JSON or PNG", file=str(path),
+                                 field="--summary", accepted=".json, .png")
+        summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
+        charts = [p for p in summaries if p.suffix.lower() == ".png"]
         reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
                            "lang": _lang(lang), "excel": excel, "engine": engine,
                            "scheduler": scheduler}
@@ -363,7 +424,7 @@ def batch(
         total = estimate_rows(input)
 
         def run(report: Callable[[BatchCounts], None]) -> BatchCounts:
-            return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
+            return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary_json,
                              resume=resume, on_progress=report, **reading_options)
         try:
             with handle_signals():  # Ctrl-C / SIGTERM: stop cleanly, keep the checkpoint
@@ -393,6 +454,11 @@ def batch(
             typer.echo(f"zjtx: interrupted after {stop.rows:,} rows; rerun the same command "
                        "with --resume", err=True)
             return stop.exit_status
+        if charts:
+            from views.charts import summary_chart
+
+            for chart in charts:
+                summary_chart(counts.summary, chart)
         resumed = f" (resumed after row {counts.resumed_at})" if counts.resumed_at else ""
         typer.echo(f"rows in {counts.rows_in:,} = evaluated {counts.rows_out:,} + errors "
                    f"{counts.error_rows:,}{resumed}; results in {out}"

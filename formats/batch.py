@@ -24,7 +24,7 @@ from typing import Any
 
 from models.catalog import load_catalog
 from models.errors import InputError
-from solver.batch import (ERROR_COLUMNS, IDENTITY_COLUMNS, BatchOptions, Summary, evaluate_row,
+from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, evaluate_row,
                           result_columns)
 from formats.columns import output_headers
 from formats.engines import ENGINES, DaskEngine, Engine, Part, PoolEngine, plan_parts, read_part
@@ -131,7 +131,7 @@ def _encoder() -> LineEncoder:
     global _LINES
     assert _JOB is not None
     if _LINES is None or _LINES[0] is not _JOB:
-        _LINES = (_JOB, LineEncoder(_JOB.out_kind, _JOB.columns, len(IDENTITY_COLUMNS), encode_line))
+        _LINES = (_JOB, LineEncoder(_JOB.out_kind, _JOB.columns, ROW_OWN_COLUMNS, encode_line))
     return _LINES[1]
 
 

@@ -229,7 +229,7 @@ class RowWriter:
         import pyarrow as pa
 
         def kind(column: str):
-            if column in ("id", "district", "best_district", "field", "message"):
+            if column in ("id", "district", "best_district", "field", "message", "warnings"):
                 return pa.string()
             if column == "open_above":
                 return pa.bool_()

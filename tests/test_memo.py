@@ -186,3 +186,23 @@ def test_every_record_field_is_in_the_key_or_an_identity_field():
     assert set(keyed) | IDENTITY_FIELDS | {"industries"} == set(EnterpriseRecord.model_fields)
     changed = dict(data, id="OTHER", name="Other Co.")
     assert key_of(changed) == key_of(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.booleans(), st.integers(-10**9, 10**9),
+                          st.text(max_size=12)), min_size=7, max_size=7),
+       st.sampled_from([".csv", ".jsonl"]))
+def test_lean_line_encoding_equals_the_plain_encoding(values: list, kind: str):
+    """Shared answer cells encoded once, the row's own cells (front and back) per row: the same
+    bytes as encoding the whole row, whatever the cells hold (quotes, commas, newlines)."""
+    from formats.batch import encode_line
+    from formats.lines import LineEncoder
+
+    columns = ["id", "name", "total_min", "x.min", "x.max", "open_above", "warnings"]
+    encoder = LineEncoder(kind, columns, ("id", "name", "warnings"), encode_line)
+    answer = ("shared",)
+    for row_values in (values, values[:2] + [1, 2, 3, True] + values[-1:], values[::-1]):
+        row = dict(zip(columns, row_values))
+        if row_values is not values:
+            row.update(zip(columns[2:6], values[2:6]))  # the same answer cells, other own cells
+        assert encoder.encode(row, answer) == encode_line(kind, columns, row)

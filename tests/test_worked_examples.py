@@ -62,12 +62,14 @@ def test_worked_example_in_the_table(name: str, total: int, awards: list) -> Non
 def test_the_json_contract_has_exactly_the_documented_keys() -> None:
     result = runner.invoke(app, ["evaluate", str(EXAMPLES / "daxing-hydrogen-full.yaml"), "-f", "json"])
     data = json.loads(result.stdout)
-    assert list(data) == ["enterprise", "readings", "total", "awards", "not_awarded", "benefits"]
+    assert list(data) == ["enterprise", "readings", "total", "awards", "not_awarded", "benefits",
+                          "warnings"]
     assert set(data["total"]) == {"min", "max", "open_above"}
     keys = {"measure", "tier", "amount", "claim_year", "paid_by", "received", "projected",
             "clause", "source", "contact", "tel", "why"}
-    assert all(set(award) == keys for award in data["awards"])
-    assert all(set(item) == {"measure", "reasons"} for item in data["not_awarded"])
+    names = {"measure_name", "tier_name", "paid_by_name"}  # display names beside the ids
+    assert all(set(award) == keys | names for award in data["awards"])
+    assert all(set(item) == {"measure", "measure_name", "reasons"} for item in data["not_awarded"])
     received = [a for a in data["awards"] if a["received"]]
     assert received and data["total"]["max"] == sum(a["amount"]["max"] for a in data["awards"]
                                                     if not a["received"])

@@ -9,7 +9,9 @@ from rich.text import Text
 
 from models.catalog import Catalog, MeasureSpec
 from models.money import Money
+from models.i18n import t
 from solver.explain import Evaluation
+from views import words
 
 
 def _row(table: Table, *cells: str | Text) -> None:
@@ -18,47 +20,47 @@ def _row(table: Table, *cells: str | Text) -> None:
     table.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in cells))
 
 
-def _yuan(amount: Money) -> str:
-    return amount.text() + " yuan"
+def _columns(table: Table, *ids: str, overflow: str = "fold") -> None:
+    for ident in ids:
+        table.add_column(t(f"column.{ident}"), overflow=overflow)  # type: ignore[arg-type]
 
 
 def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
     """Totals, awards (with whom to call), why, what did not pay, and non-monetary benefits."""
     changed = {k: v for k, v in evaluation.readings.items() if defaults.get(k) != v}
-    readings = ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
-    head = Text.assemble(("Enterprise ", "bold"), evaluation.enterprise, "   total still to come: ",
-                         (_yuan(evaluation.total), "bold green"), f"   readings: {readings}")
-    awards = Table(title="Awards", show_lines=False, expand=True)
-    for column in ("claim", "measure", "tier", "amount (yuan)", "paid by", "status", "call"):
-        awards.add_column(column, overflow="fold")
+    readings = ", ".join(f"{k}={v}" for k, v in changed.items()) or t("label.defaults")
+    head = Text.assemble((t("evaluate.enterprise"), "bold"), evaluation.enterprise,
+                         t("evaluate.total"), (words.yuan(evaluation.total), "bold green"),
+                         t("evaluate.readings", readings=readings))
+    awards = Table(title=t("evaluate.awards"), show_lines=False, expand=True)
+    _columns(awards, "claim", "measure", "tier", "amount", "paid_by", "status", "call")
     for award in evaluation.awards:
-        status = "received" if award.received else ("projected" if award.projected else "due")
-        _row(awards, str(award.claim_year), award.measure, award.tier or "",
-                       award.amount.text(), award.paid_by, status,
-                       f"{award.contact}, tel {award.tel}")
+        _row(awards, str(award.claim_year), words.measure(award.measure), words.tier(award.tier),
+             words.money(award.amount), words.place(award.paid_by),
+             words.status(award.received, award.projected), words.call(award.contact, award.tel))
     if not evaluation.awards:
-        _row(awards, "", "no award", "", "", "", "", "")
-    why = Table(title="Why (clause and reasons)", show_header=False, expand=True)
-    why.add_column("award", style="bold", no_wrap=True)
-    why.add_column("clause and reasons", overflow="fold")
+        _row(awards, "", t("evaluate.no_award"), "", "", "", "", "")
+    why = Table(title=t("evaluate.why"), show_header=False, expand=True)
+    why.add_column(t("column.award"), style="bold", no_wrap=True)
+    why.add_column(t("column.reasons"), overflow="fold")
     for award in evaluation.awards:
-        _row(why, f"{award.measure} {award.tier or ''} {award.claim_year}",
-                    Text.assemble((f"“{award.clause}”", "italic"), f"\n{award.source}\n{award.why}"))
+        _row(why, f"{words.measure(award.measure)} {words.tier(award.tier)} {award.claim_year}",
+             Text.assemble((t("label.clause_original") + "\n", "dim"), (f"“{award.clause}”", "italic"),
+                           f"\n{award.source}\n{award.why}"))
     parts: list = [Panel(head), awards, why]
     if evaluation.not_awarded:
-        lost = Table(title="Not awarded", show_header=False, expand=True)
-        lost.add_column("measure", no_wrap=True)
-        lost.add_column("why not", overflow="fold")
+        lost = Table(title=t("evaluate.not_awarded"), show_header=False, expand=True)
+        lost.add_column(t("column.measure"), no_wrap=True)
+        lost.add_column(t("column.why_not"), overflow="fold")
         for item in evaluation.not_awarded:
-            _row(lost, item["measure"], "\n".join(item["reasons"]))
+            _row(lost, words.measure(item["measure"]), "\n".join(item["reasons"]))
         parts.append(lost)
     if evaluation.benefits:
-        benefits = Table(title="Non-monetary benefits and support without a stated amount", expand=True)
-        for column in ("measure", "benefit", "amount", "call"):
-            benefits.add_column(column, overflow="fold")
+        benefits = Table(title=t("evaluate.benefits"), expand=True)
+        _columns(benefits, "measure", "benefit", "amount_plain", "call")
         for item in evaluation.benefits:
-            _row(benefits, item["measure"], item["benefit"], item["amount"],
-                             f"{item['contact']}, tel {item['tel']}")
+            _row(benefits, words.measure(item["measure"]), item["benefit"], item["amount"],
+                 words.call(item["contact"], item["tel"]))
         parts.append(benefits)
     return Group(*parts)
 
