@@ -38,6 +38,7 @@ class LineEncoder:
         if self.back:
             parts.append(self.encode_line(self.kind, self.back, row))
         if self.kind == ".csv":  # "a,b\r\n" + "c\r\n" → "a,b,c\r\n"
-            return ",".join(part[:-2] for part in parts) + "\r\n"
+            # (the csv module writes a lone empty cell as "" so that its line is not blank)
+            return ",".join("" if part == '""\r\n' else part[:-2] for part in parts) + "\r\n"
         # '{"a": 1}\n' + '{"b": 2}\n' → '{"a": 1, "b": 2}\n'
         return "{" + ", ".join(part[1:-2] for part in parts) + "}\n"
