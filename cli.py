@@ -21,6 +21,8 @@ from rich.console import Console
 from models.catalog import CATALOG_DIR, load_catalog
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
 from models.i18n import t, using_lang
+from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MAX_BODY_BYTES,
+                           MAX_HORIZON_YEARS, TIME_BUDGET_SECONDS, check_day)
 from models.lint import lint
 from models.record import load_record
 
@@ -186,16 +188,17 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return check_day(dt.date.fromisoformat(value))
     except ValueError:
-        raise InputError(f"{value!r} is not a date", field=option, accepted="YYYY-MM-DD") from None
+        raise InputError(f"{value[:40]!r} is not a date between {FIRST_DAY} and {LAST_DAY}",
+                         field=option, accepted="YYYY-MM-DD") from None
 
 
 @app.command("best-district")
 def best_district(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
     move_date: DateOption = None,
-    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, help="Claim years counted: the move year and the N after it.")] = 2,
+    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, max=MAX_HORIZON_YEARS, help="Claim years counted: the move year and the N after it.")] = 2,
     reading: ReadingOption = None,
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (a ranking chart).")] = ChartFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (png default: ID-best-district.png).")] = None,
@@ -373,7 +376,7 @@ def batch(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
     best: Annotated[bool, typer.Option("--best-district", help="Add each enterprise's best relocation district and its total.")] = False,
     move_date: DateOption = None,
-    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, help="With --best-district: claim years counted after the move year.")] = 2,
+    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, max=MAX_HORIZON_YEARS, help="With --best-district: claim years counted after the move year.")] = 2,
     reading: ReadingOption = None,
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
     summary: Annotated[list[Path] | None, typer.Option("--summary", help="Write the fiscal view: .json (totals per paying district, measure and claim year) and/or .png (a chart of the cost by paying district and claim year, open-above amounts marked). Repeatable.")] = None,
@@ -582,12 +585,33 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    max_body: Annotated[int, typer.Option("--max-body", min=1_000, metavar="BYTES", help="Largest request body, on every endpoint (413 beyond).")] = MAX_BODY_BYTES,
+    time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, metavar="SECONDS", help="Longest an evaluation request may take (503 beyond).")] = TIME_BUDGET_SECONDS,
+    eval_threads: Annotated[int, typer.Option("--eval-threads", min=1, help="Evaluations at once per worker process (more wait; 503 when too many wait).")] = EVAL_THREADS,
+    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME", help="A Host name to answer besides the loopback names (repeatable); '*' answers any.")] = None,
 ) -> None:
-    """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs)."""
+    """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs).
+
+    On loopback (the default) it answers only requests addressed to 127.0.0.1, localhost or ::1
+    (a web page cannot reach it by DNS rebinding); bound beyond loopback it answers any Host and
+    says so.
+    """
     import uvicorn
 
+    hosts = list(LOOPBACK_HOSTS) + list(allow_host or [])
+    if host not in LOOPBACK_HOSTS:
+        typer.echo(f"zjtx: warning: listening on {host}: the API and page are reachable from other "
+                   "machines, without authentication or TLS; put a reverse proxy in front of it",
+                   err=True)
+        if not allow_host:
+            hosts = ["*"]
+    # The app factory runs in each worker process: the settings travel in the environment.
+    os.environ.update(ZJTX_ALLOWED_HOSTS="*" if "*" in hosts else ",".join(hosts),
+                      ZJTX_MAX_BODY=str(max_body), ZJTX_TIME_BUDGET=str(time_budget),
+                      ZJTX_EVAL_WORKERS=str(eval_threads))
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="warning", timeout_keep_alive=5, limit_concurrency=256,
+                h11_max_incomplete_event_size=64 * 1024)
 
 
 @measures_app.command("list")

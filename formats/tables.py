@@ -21,6 +21,7 @@ from formats.columns import Columns
 from formats.encoding import ACCEPTED as ENCODINGS
 from formats.encoding import resolve as resolve_encoding
 from models.errors import InputError
+from models.yamlio import parse_document
 
 FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
 
@@ -67,6 +68,7 @@ def read_rows(path: Path, *, encoding: str | None = None,
 
 
 def _read_jsonl(path: Path) -> Iterator[Row]:
+<<<<<<< HEAD
     with path.open("rb") as lines:  # bytes: orjson reads UTF-8 itself, a bad byte spoils one row
         yield from jsonl_rows(lines)
 
@@ -85,6 +87,30 @@ def jsonl_rows(lines: Iterable[str | bytes], start: int = 1) -> Iterator[Row]:
             continue
         except RecursionError:
             yield number, None, "not valid JSON: nested too deeply"
+=======
+    with path.open("rb") as lines:  # bytes: a line that is not UTF-8 is that row's problem only
+        yield from jsonl_rows(lines)
+
+
+def jsonl_rows(lines: Iterable[bytes]) -> Iterator[Row]:
+    """JSON lines (as bytes, split on \\n only, as a file reads) → rows numbered by line; blank
+    lines are skipped, not counted as rows. A BOM before the first line is fine; a line that is not
+    UTF-8, not JSON, has a duplicate key or a number of thousands of digits is an error row."""
+    for number, raw in enumerate(lines, 1):
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, None, f"not UTF-8 text (byte {exc.start + 1} of the line)"
+            continue
+        if not line.strip():
+            continue
+        try:
+            data = parse_document(line, as_json=True)
+        except ValueError as exc:
+            yield number, None, str(exc).replace(" at line 1 column ", " at column ")
+>>>>>>> main
             continue
         if not isinstance(data, dict):
             yield number, None, f"expected a JSON object, got {type(data).__name__}"
