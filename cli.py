@@ -18,7 +18,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from models.catalog import CATALOG_DIR, load_catalog
+from models.catalog import (Catalog, active_catalog, open_catalog, set_active_catalog,
+                            using_catalog)
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
 from models.i18n import t, using_lang
 from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MAX_BODY_BYTES,
@@ -62,12 +63,22 @@ def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
     return speaking
 
 
+def _own_catalog(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Each command starts from the shipped catalog (its --catalog may change that) and leaves
+    the active catalog as it found it (in-process callers: tests, embedders)."""
+    @functools.wraps(command)
+    def scoped(*args: Any, **kwargs: Any) -> Any:
+        with using_catalog(None):
+            return command(*args, **kwargs)
+    return scoped
+
+
 class _Typer(typer.Typer):
-    """typer.Typer whose every command takes --lang."""
+    """typer.Typer whose every command takes --lang and answers from its own catalog."""
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         register = super().command(*args, **kwargs)
-        return lambda command: register(_speaks(command))
+        return lambda command: register(_own_catalog(_speaks(command)))
 
 
 app = _Typer(
@@ -135,6 +146,19 @@ def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
+CatalogOption = Annotated[Path | None, typer.Option(
+    "--catalog", metavar="DIR", help="Answer from the catalog package in DIR (default: the shipped "
+    "Beijing package). `zjtx measures export DIR` starts one; docs/authoring.md tells how.")]
+
+
+def _use_catalog(directory: Path | None) -> Catalog:
+    """Load the package (a broken one is a CatalogError naming file and path) and make it the
+    active catalog of this command: records are validated against it, views name things by it."""
+    catalog = open_catalog(directory)
+    set_active_catalog(catalog)
+    return catalog
+
+
 ReadingOption = Annotated[list[str] | None, typer.Option(
     "--reading", "-r", metavar="KEY=VALUE",
     help="Pick an alternative reading of an ambiguous clause, e.g. --reading "
@@ -148,6 +172,7 @@ def evaluate(
     format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
     all_readings: Annotated[bool, typer.Option("--all-readings", help="Evaluate under every combination of readings: the range of totals and which reading moves which award.")] = False,
     solver: Annotated[str, typer.Option("--solver", help="auto (the exact fast path, CP-SAT for large components), exact, or cp-sat (always CP-SAT).")] = "auto",
+    catalog: CatalogOption = None,
 ) -> None:
     """Evaluate one enterprise: every award with its amount, claim year, payer, clause and contact, the total still to come, and why each other measure does not pay.
 
@@ -158,6 +183,7 @@ def evaluate(
     from views.table import evaluation_view
 
     def action() -> None:
+        _use_catalog(catalog)
         readings = parse_readings(reading)
         if all_readings:
             from solver.planner import all_readings as every_reading
@@ -173,7 +199,7 @@ def evaluate(
         for notice in notices:  # never silent: on stderr whatever the format
             typer.echo(t("error.warning") + notice.text(), err=True)
         _show(format, {**result.as_dict(), "warnings": [n.as_dict() for n in notices]},
-              lambda: evaluation_view(result, load_catalog().default_readings()))
+              lambda: evaluation_view(result, active_catalog().default_readings()))
     _run(action)
 
 
@@ -202,6 +228,7 @@ def best_district(
     reading: ReadingOption = None,
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (a ranking chart).")] = ChartFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (png default: ID-best-district.png).")] = None,
+    catalog: CatalogOption = None,
 ) -> None:
     """Rank Beijing's 16 districts by what moving there would bring within the horizon.
 
@@ -212,6 +239,7 @@ def best_district(
     from views.planner import ranking_view
 
     def action() -> None:
+        _use_catalog(catalog)
         ranking = rank(load_record(record), _parse_date(move_date, "--move-date"), horizon_years,
                        parse_readings(reading))
         if format is ChartFormat.png:
@@ -253,6 +281,7 @@ def timeline(
     reading: ReadingOption = None,
     format: Annotated[TimelineFormat, typer.Option("--format", "-f", help="table, json, or ics (an RFC 5545 calendar: an all-day event on 1 January of each claim year).")] = TimelineFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write json or ics (default stdout).")] = None,
+    catalog: CatalogOption = None,
 ) -> None:
     """Claim year by claim year: what can be claimed, from whom, and whom to call (projected items marked).
 
@@ -263,6 +292,7 @@ def timeline(
     from views.planner import timeline_view
 
     def action() -> None:
+        _use_catalog(catalog)
         the_record = load_record(record)
         result = run_evaluation(the_record, parse_readings(reading))
         years = by_year(result)
@@ -287,12 +317,14 @@ def windows(
     date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The day to look at (default today).")] = None,
     tier: Annotated[str | None, typer.Option("--tier", help="innovative, municipal or national (default all).")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    catalog: CatalogOption = None,
 ) -> None:
     """The application window open on a date for each recognition tier, its last day, and whom to call."""
     from solver.planner import windows as open_windows
     from views.planner import windows_view
 
     def action() -> None:
+        _use_catalog(catalog)
         day = _parse_date(date, "--date") or dt.date.today()
         found = open_windows(day, tier)
         _show(format, {"date": day.isoformat(), "windows": found},
@@ -308,6 +340,7 @@ def whatif(
     reading: ReadingOption = None,
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (with --sweep).")] = ChartFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    catalog: CatalogOption = None,
 ) -> None:
     """Baseline against a scenario (record changes, readings, reforms of the catalog): totals, delta, awards gained and lost.
 
@@ -321,7 +354,8 @@ def whatif(
     from views.planner import sweep_view, whatif_view
 
     def action() -> None:
-        reading_keys = list(load_catalog().index.readings)
+        _use_catalog(catalog)
+        reading_keys = list(active_catalog().index.readings)
         combined = Scenario(name="")
         for item in scenario or []:
             part = (load_scenario(item) if item.endswith((".yaml", ".yml")) and "=" not in item
@@ -354,6 +388,7 @@ def howto(
     target: Annotated[int | None, typer.Option("--target", min=1, help="The amount (yuan) it should reach at the top of its interval.")] = None,
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    catalog: CatalogOption = None,
 ) -> None:
     """The inverse question: the smallest changes to the record that make a measure pay (or reach a target), each checked by a forward evaluation.
 
@@ -363,6 +398,7 @@ def howto(
     from views.planner import howto_view
 
     def action() -> None:
+        _use_catalog(catalog)
         result = inverse(load_record(record), measure, target, parse_readings(reading))
         _show(format, result, lambda: howto_view(result))
     _run(action)
@@ -387,6 +423,7 @@ def batch(
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Header language of CSV and XLSX outputs: zh or en (default: ZJTX_LANG or the locale).")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
+    catalog: CatalogOption = None,
 ) -> None:
     """Evaluate a list of enterprises: one output row per valid row, every invalid row in the errors file, counts that add up. Exit 0 when every row was evaluated, 1 when some rows went to the errors file, 2 when the input is unusable.
 
@@ -400,17 +437,19 @@ def batch(
     from solver.batch import BatchOptions
 
     def action() -> int:
+        _use_catalog(catalog)
         combined = None
         if scenario:
             combined = Scenario(name="")
-            keys = list(load_catalog().index.readings)
+            keys = list(active_catalog().index.readings)
             for item in scenario:
                 combined = combined.merged(load_scenario(item) if "=" not in item
                                            else parse_inline([item], keys))
-        options = BatchOptions(readings=load_catalog().resolve_readings(parse_readings(reading)),
+        options = BatchOptions(readings=active_catalog().resolve_readings(parse_readings(reading)),
                                scenario=combined, best_district=best,
                                move_date=_parse_date(move_date, "--move-date"),
-                               horizon_years=horizon_years)
+                               horizon_years=horizon_years,
+                               catalog=str(catalog.resolve()) if catalog else None)
         if scheduler and engine != "dask":
             raise InputError("--scheduler is for --engine dask", field="--scheduler")
         summaries = summary or []
@@ -487,6 +526,7 @@ def worklist(
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: header → field.")] = None,
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Without --out: table or json.")] = Format.table,
+    catalog: CatalogOption = None,
 ) -> None:
     """Whom to call about what, before which day: one row per enterprise and action — awards to claim (due and past, with amount, claim year, paying office and telephone), the recognition whose window is open (with its last day), and the cheapest near-miss worth at least --min-gain. Sorted by date, then amount.
 
@@ -498,8 +538,9 @@ def worklist(
     from views.worklist import worklist_view
 
     def action() -> int:
+        _use_catalog(catalog)
         day = _parse_date(date, "--date") or dt.date.today()
-        readings = load_catalog().resolve_readings(parse_readings(reading))
+        readings = active_catalog().resolve_readings(parse_readings(reading))
         records, problems = read_enterprises(enterprises, encoding=encoding,
                                              column_map=load_column_map(columns))
         actions = [a for record in records
@@ -552,6 +593,7 @@ def sweep(
     engine: Annotated[str, typer.Option("--engine", help="local or dask, as for batch: the same costs either way.")] = "local",
     scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing cluster's scheduler.")] = None,
     reading: ReadingOption = None,
+    catalog: CatalogOption = None,
 ) -> None:
     """Sweep a reform over a whole population: the cost of every reform point (the reformed total less the baseline), in all and per paying district and claim year, as CSV and a chart. Each point's cost is what `zjtx batch --scenario RULE.amount=VALUE --summary` reports.
 
@@ -563,10 +605,12 @@ def sweep(
     from views.charts import sweep_cost_chart
 
     def action() -> None:
+        _use_catalog(catalog)
         key, values = parse_sweep(reform, option="--reform")
         if scheduler and engine != "dask":
             raise InputError("--scheduler is for --engine dask", field="--scheduler")
-        options = BatchOptions(readings=load_catalog().resolve_readings(parse_readings(reading)))
+        options = BatchOptions(readings=active_catalog().resolve_readings(parse_readings(reading)),
+                               catalog=str(catalog.resolve()) if catalog else None)
         result = run_sweep(population, key, values, options, jobs=jobs, engine=engine,
                            scheduler=scheduler)
         table_path = write_costs(result, out or population.with_name(population.stem + ".sweep.csv"))
@@ -589,6 +633,7 @@ def serve(
     time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, metavar="SECONDS", help="Longest an evaluation request may take (503 beyond).")] = TIME_BUDGET_SECONDS,
     eval_threads: Annotated[int, typer.Option("--eval-threads", min=1, help="Evaluations at once per worker process (more wait; 503 when too many wait).")] = EVAL_THREADS,
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME", help="A Host name to answer besides the loopback names (repeatable); '*' answers any.")] = None,
+    catalog: CatalogOption = None,
 ) -> None:
     """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs).
 
@@ -598,6 +643,9 @@ def serve(
     """
     import uvicorn
 
+    _run(lambda: _use_catalog(catalog))  # a broken package stops here, with its message
+    if catalog is not None:  # the workers load the same package (service.app.create_app)
+        os.environ["ZJTX_CATALOG"] = str(catalog.resolve())
     hosts = list(LOOPBACK_HOSTS) + list(allow_host or [])
     if host not in LOOPBACK_HOSTS:
         typer.echo(f"zjtx: warning: listening on {host}: the API and page are reachable from other "
@@ -615,42 +663,44 @@ def serve(
 
 
 @measures_app.command("list")
-def measures_list(format: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
+def measures_list(format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+                  catalog: CatalogOption = None) -> None:
     """One line per measure family (m1 … m8 and the district measures)."""
     from views.table import measures_view
 
-    catalog = _run(load_catalog)
+    loaded = _run(lambda: _use_catalog(catalog))
     if format is Format.json:
         typer.echo(dump_json([{"id": spec.id, "title": spec.title, "file": file}
-                              for file, spec in catalog.families.values()]))
+                              for file, spec in loaded.families.values()]))
     else:
-        _console().print(measures_view(catalog))
+        _console().print(measures_view(loaded))
 
 
 @measures_app.command("show")
-def measures_show(measure_id: Annotated[str, typer.Argument(metavar="ID", help="e.g. m6 or m6.exhibition or daxing.tier")]) -> None:
+def measures_show(measure_id: Annotated[str, typer.Argument(metavar="ID", help="e.g. m6 or m6.exhibition or daxing.tier")],
+                  catalog: CatalogOption = None) -> None:
     """The clause (verbatim), source document, contact, telephone and encoding of a measure."""
     from views.table import measure_view
 
     def action() -> None:
-        catalog = load_catalog()
-        spec = catalog.family_of(measure_id)
+        loaded = _use_catalog(catalog)
+        spec = loaded.family_of(measure_id)
         if spec is None:
             import difflib
-            known = list(catalog.families) + list(catalog.measure_ids())
+            known = list(loaded.families) + list(loaded.measure_ids())
             near = [k for k in known if k.startswith(measure_id + ".")] or \
                 difflib.get_close_matches(measure_id, known, n=1)
             raise InputError(f"unknown measure {measure_id!r}" + (f"; did you mean {near[0]!r}?" if near else ""),
-                             accepted=", ".join(catalog.families))
-        _console().print(measure_view(catalog, catalog.families[spec.id][0], spec))
+                             accepted=", ".join(loaded.families))
+        _console().print(measure_view(loaded, loaded.families[spec.id][0], spec))
     _run(action)
 
 
 @measures_app.command("readings")
-def measures_readings() -> None:
+def measures_readings(catalog: CatalogOption = None) -> None:
     """The interpretation register: each ambiguous clause, its default reading and alternatives."""
-    catalog = _run(load_catalog)
-    for key, spec in catalog.index.readings.items():
+    loaded = _run(lambda: _use_catalog(catalog))
+    for key, spec in loaded.index.readings.items():
         typer.echo(f"{key}: {spec.about}")
         for value, about in spec.alternatives.items():
             mark = "(default)" if value == spec.default else "         "
@@ -658,18 +708,93 @@ def measures_readings() -> None:
 
 
 @measures_app.command("lint")
-def measures_lint(
-    catalog: Annotated[Path, typer.Option("--catalog", help="A catalog directory to check.")] = CATALOG_DIR,
-) -> None:
-    """Check the catalog: exit 1 on errors (duplicated clause, unknown field, unused condition, amount without a source clause, overlapping ladders); the brochure's own defects are warnings."""
-    findings = lint(catalog)
+def measures_lint(catalog: CatalogOption = None) -> None:
+    """Check a catalog package and report every problem in one run: exit 1 on errors (a file or field that does not load, a duplicated clause, a clause not verbatim in its source, an amount without a source clause, a condition value the vocabulary does not declare, an edition closing an unknown rule, overlapping ladders); the brochure's own defects are warnings.
+
+    Example: zjtx measures lint --catalog tests/catalogs/riverland
+    """
+    from models.catalog import CATALOG_DIR
+
+    directory = catalog or CATALOG_DIR
+    findings = lint(directory)
     for finding in findings:
         typer.echo(str(finding))
     errors = sum(f.level == "error" for f in findings)
     warnings = len(findings) - errors
-    typer.echo(f"{errors} error(s), {warnings} warning(s) in {catalog}")
+    typer.echo(f"{errors} error(s), {warnings} warning(s) in {directory}")
     if errors:
         raise typer.Exit(1)
+
+
+@measures_app.command("schema")
+def measures_schema(
+    part: Annotated[str | None, typer.Option("--part", help="index (index.yaml) or source (a source document file); default both.")] = None,
+) -> None:
+    """Print the JSON Schema of a catalog package: index.yaml (jurisdiction, vocabulary, conditions, readings, windows) and a source document file (sources, payer, edition, measures, rules, benefits).
+
+    Example: zjtx measures schema --part source > source.schema.json
+    """
+    from models.catalog import package_schema
+
+    def action() -> None:
+        typer.echo(dump_json(package_schema(part)))
+    _run(action)
+
+
+@measures_app.command("export")
+def measures_export(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="A new (or empty) directory.")],
+    catalog: CatalogOption = None,
+) -> None:
+    """Write the active catalog package to DIR as a standalone package (an `extends` chain flattened, source texts copied): the starting point of a new edition or a local draft.
+
+    Example: zjtx measures export drafts/beijing-2026 && zjtx measures lint --catalog drafts/beijing-2026
+    """
+    from models.catalog import export_package
+
+    def action() -> None:
+        written = export_package(_use_catalog(catalog), directory)
+        typer.echo(f"wrote {len(written)} files to {directory}")
+    _run(action)
+
+
+@measures_app.command("diff")
+def measures_diff(
+    packages: Annotated[list[Path] | None, typer.Argument(metavar="[DIR_A DIR_B]", help="Two catalog packages to compare.")] = None,
+    at: Annotated[list[str] | None, typer.Option("--at", metavar="YYYY-MM-DD", help="Compare the active package on two dates (give --at twice), or two packages on one date.")] = None,
+    catalog: CatalogOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """What changed: measures added or removed, and amounts, conditions, caps and contacts changed — between two packages, or between two dates of one.
+
+    Examples: zjtx measures diff --at 2022-10-01 --at 2025-01-01
+              zjtx measures diff models/catalog tests/catalogs/beijing-later-edition
+    """
+    from models.catalog.diff import diff_catalogs
+
+    def action() -> None:
+        days = [_parse_date(day, "--at") for day in at or []]
+        if packages:
+            if len(packages) != 2 or len(days) > 1:
+                raise InputError("give two packages (and at most one --at), or --at twice",
+                                 field="DIR_A DIR_B", accepted="zjtx measures diff DIR_A DIR_B [--at DATE]")
+            before, after = open_catalog(packages[0]), open_catalog(packages[1])
+            if days:
+                before, after = before.in_force(days[0]), after.in_force(days[0])  # type: ignore[arg-type]
+        else:
+            if len(days) != 2:
+                raise InputError("give --at twice (two dates of one package) or two packages",
+                                 field="--at", accepted="--at 2022-10-01 --at 2025-01-01")
+            loaded = _use_catalog(catalog)
+            before, after = loaded.in_force(days[0]), loaded.in_force(days[1])  # type: ignore[arg-type]
+        changes = diff_catalogs(before, after)
+        if format is Format.json:
+            typer.echo(dump_json([change.as_dict() for change in changes]))
+            return
+        for change in changes:
+            typer.echo(str(change))
+        typer.echo(f"{len(changes)} change(s)")
+    _run(action)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.catalog import load_catalog
+from models.catalog import open_catalog, set_active_catalog
 from models.errors import InputError
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, evaluate_row,
                           result_columns)
@@ -102,7 +102,7 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
     _JOB = job
     if worker:
         in_worker()
-    load_catalog()
+    set_active_catalog(open_catalog(job.options.catalog))
 
 
 _JOB: _Job | None = None
@@ -271,7 +271,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     of CSV and XLSX outputs (JSONL and Parquet keep the field names); `excel`: CSV outputs with
     a UTF-8 byte-order mark; `engine`: `local` (this process, or `jobs` processes) or `dask`
     (the cluster at `scheduler`, or a LocalCluster)."""
-    catalog = load_catalog()
+    catalog = open_catalog(options.catalog)
     errors = errors or default_errors_path(out)
     out_kind = format_of(out, "--out")
     errors_kind = format_of(errors, "--errors")

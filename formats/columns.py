@@ -24,12 +24,12 @@ from typing import Any
 from models.errors import InputError
 from models.normalize import Unreadable, normalize_value
 from models.record import EnterpriseRecord
-from models.vocabulary import TIERS
+from models.catalog import load_catalog
 
 RECORD_COLUMNS = tuple(field.alias or name for name, field in EnterpriseRecord.model_fields.items())
 LIST_FIELDS = ("industries", "recognitions", "moves", "rewards_received", "qualifications",
                "expenses", "listings", "patents")
-TIER_COLUMNS = TIERS  # innovative, municipal, national, privileged: recognition dates
+TIER_COLUMNS = load_catalog().vocabulary.tiers  # the catalog's tiers: recognition dates
 
 # The template's columns, in order, with their Chinese headers (the project's own labels).
 CHINESE: dict[str, str] = {

@@ -21,7 +21,7 @@ from formats.batch import (CHUNK_ROWS, DASK_PART_ROWS, engine_for, checked_part,
 from formats.engines import Part, plan_parts
 from formats.signals import in_worker
 from formats.tables import Row, format_of, read_rows
-from models.catalog import load_catalog
+from models.catalog import Catalog, active_catalog, open_catalog, set_active_catalog
 from models.errors import InputError, ZjtxError
 from models.record import parse_record
 from models.scenario import Scenario, parse_inline
@@ -85,21 +85,21 @@ def _sweep_init(job: SweepJob, *, worker: bool = True) -> None:
     _JOB = job
     if worker:
         in_worker()
-    load_catalog()
+    set_active_catalog(open_catalog(job.options.catalog))
 
 
 def _sweep_chunk(rows: list[Row]) -> tuple[int, int, list[dict[str, Any]]]:
     """Evaluate a chunk at baseline and at every point: counts and one summary state per point."""
     assert _JOB is not None
     options, points = _JOB.options, _JOB.points
-    catalog = load_catalog()
+    catalog = active_catalog()
     summaries = [Summary() for _ in points]
     ok = bad = 0
     for number, data, problem in rows:
         try:
             if problem is not None:
                 raise InputError(str(problem))
-            record = parse_record(data, source="row", row=number)
+            record = parse_record(data, source="row", row=number, catalog=catalog)
             baseline = contributions(evaluate_amounts(record, options.readings, catalog=catalog,
                                                       today=options.today))
             parts = [contributions(scenario_amounts(record, scenario, options, catalog))
@@ -121,9 +121,9 @@ def _sweep_part(path: str, part: Part, problems: dict[int, tuple[str, str]] | No
     return (*_sweep_chunk(rows), keys)
 
 
-def points_of(key: str, values: list[int], base: Scenario | None = None) -> tuple[tuple[int, Scenario], ...]:
+def points_of(key: str, values: list[int], catalog: Catalog,
+              base: Scenario | None = None) -> tuple[tuple[int, Scenario], ...]:
     """The scenario of each point: `key=value` (a reform or any inline change taking a number)."""
-    catalog = load_catalog()
     start = base or Scenario(name="")
     points = tuple((value, start.merged(parse_inline([f"{key}={value}"], list(catalog.index.readings))))
                    for value in values)
@@ -138,7 +138,7 @@ def run_sweep(input_path: Path, key: str, values: list[int], options: BatchOptio
               on_progress: Callable[[int], None] | None = None) -> SweepResult:
     """Every point's fiscal summary over the population in `input_path`."""
     format_of(input_path, "POPULATION")
-    points = points_of(key, values)
+    points = points_of(key, values, open_catalog(options.catalog))
     job = SweepJob(options=replace(options, scenario=None), points=points)
     rows = read_rows(input_path)
     result = SweepResult(key=key, values=values)

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import sys
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.catalog import load_catalog
+from models.catalog import Catalog, active_catalog, open_catalog, using_catalog
 from models.i18n import LANGS, lang_from_accept, using_lang
 from models.errors import InputError, RecordError, SolverError, ZjtxError
 from models.record import parse_record
@@ -40,7 +41,6 @@ STATIC = Path(__file__).parent / "static"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BATCH_LIMIT_BYTES = 1_000_000
 BATCH_LIMIT_ROWS = 2_000
-READING_KEYS = tuple(load_catalog().index.readings)
 # Errors raised by the shared roads name CLI options; the API names its own fields.
 CLI_TO_REQUEST = {"--reading": "query", "--tier": "tier", "--date": "date",
                   "--move-date": "move_date", "--horizon-years": "horizon_years",
@@ -111,13 +111,14 @@ class WorklistRequest(BaseModel):
 def _readings(request: Request) -> dict[str, str]:
     """Readings from the query string (`?stacking=difference-only`); other keys are errors."""
     readings: dict[str, str] = {}
+    catalog = active_catalog()
     for key, value in request.query_params.multi_items():
-        if key in READING_KEYS:
+        if key in catalog.index.readings:
             readings[key] = value
         elif key not in ("date", "tier", "lang"):
             raise InputError(f"unknown query parameter {key!r}", field=key,
-                             accepted=", ".join(READING_KEYS))
-    return load_catalog().resolve_readings(readings)
+                             accepted=", ".join(catalog.index.readings))
+    return catalog.resolve_readings(readings)
 
 
 def request_lang(request: Request) -> str | None:
@@ -169,19 +170,28 @@ def _record(data: Any) -> Any:
 BATCH_TYPES = ("application/x-ndjson", "application/jsonl")
 
 
-def create_app(**settings: Any) -> FastAPI:
-    """The app. `settings` (allowed_hosts, max_body, time_budget, workers, body_seconds) default to what
-    `zjtx serve` put in the environment (service.guard.settings_from_env)."""
+def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
+    """The app, answering from `catalog` (default: the package in $ZJTX_CATALOG, which
+    `zjtx serve --catalog DIR` sets, else the shipped one). `settings` (allowed_hosts, max_body,
+    time_budget, workers, body_seconds) default to what `zjtx serve` put in the environment
+    (service.guard.settings_from_env)."""
     settings = {**settings_from_env(), **settings}
     # The evaluation threads hold the GIL in pure Python; hand it over every millisecond (not 5)
     # so that the event loop answers /healthz and cheap requests promptly.
     sys.setswitchinterval(0.001)
-    catalog = load_catalog()
+    catalog = catalog or open_catalog(os.environ.get("ZJTX_CATALOG") or None)
+    reading_keys = tuple(catalog.index.readings)
     workers = Workers(settings["workers"], settings["time_budget"])
     app = FastAPI(title="zjtx", version="0.1.0", description=(
         "Beijing support measures for specialized and sophisticated SMEs, as code: which measures "
         "apply to an enterprise, how much they pay, when, why, and whom to call. Readings of "
-        "ambiguous clauses are query parameters: " + ", ".join(READING_KEYS) + "."))
+        "ambiguous clauses are query parameters: " + ", ".join(reading_keys) + "."))
+
+    @app.middleware("http")
+    async def with_catalog(request: Request, call_next: Any) -> Any:
+        """Every request answers from this app's catalog (records, readings, names)."""
+        with using_catalog(catalog):
+            return await call_next(request)
 
     app.add_middleware(Speaks)
     # Outermost: refuse a foreign Host, an over-long or too-slow body before anything else.
@@ -245,7 +255,7 @@ def create_app(**settings: Any) -> FastAPI:
         """The same JSON as `zjtx whatif --format json`."""
         if not body.changes:
             raise InputError("give at least one change", field="changes")
-        scenario = parse_inline(body.changes, list(READING_KEYS))
+        scenario = parse_inline(body.changes, list(reading_keys))
         return with_names(whatif(_record(body.record), scenario, _readings(request)))
 
     @app.post("/v1/batch", tags=["engine"], responses=PROBLEMS, openapi_extra={
@@ -305,7 +315,7 @@ def create_app(**settings: Any) -> FastAPI:
         out = []
         for name, spec in catalog.files.items():
             for measure in spec.measures:
-                out.append({"id": measure.id, "title": measure.title, "level": spec.level,
+                out.append({"id": measure.id, "title": measure.title, "payer": spec.payer,
                             "measures": sorted({r.measure or r.id for r in measure.rules}),
                             "contact": "; ".join(dict.fromkeys(s.contact for s in spec.sources)),
                             "tel": "; ".join(dict.fromkeys(s.tel for s in spec.sources))})
@@ -319,7 +329,7 @@ def create_app(**settings: Any) -> FastAPI:
             return problem(404, "NotFound", f"unknown measure {measure_id!r}", "measure_id")
         file = catalog.families[spec.id][0]
         return {"id": spec.id, "title": spec.title, "file": file, "clause": spec.clause,
-                "level": catalog.files[file].level,
+                "payer": catalog.files[file].payer,
                 "sources": [s.model_dump() for s in catalog.files[file].sources],
                 "rules": [r.model_dump(exclude_defaults=True) for r in spec.rules],
                 "benefits": [b.model_dump(exclude_defaults=True) for b in spec.benefits]}

@@ -12,14 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from models.catalog import Amount, Catalog, Rule
+from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Rule
 from models.conditions import first_failure
 from models.errors import RecordError
 from models.money import Money, percent_of
 from models.record import EnterpriseRecord
-from models.vocabulary import LEVELS, OUTSIDE_BEIJING, level_of
-
-MUNICIPAL_PAYER = "municipal"
 
 
 @dataclass(frozen=True)
@@ -110,23 +107,6 @@ def _interval(amount: Amount, base: int | None = None, ceiling: int | None = Non
     return Money(0, top)
 
 
-_ACTIVE: dict[tuple, tuple[Catalog, tuple[Rule, ...]]] = {}
-
-
-def _active_rules(catalog: Catalog, readings: dict[str, str], part: str) -> tuple[Rule, ...]:
-    """The rules of this reading and part, in catalog order (memoized: batch asks millions of times)."""
-    key = (id(catalog), tuple(sorted(readings.items())), part)
-    hit = _ACTIVE.get(key)
-    if hit is None or hit[0] is not catalog:
-        rules = tuple(rule for rule in catalog.rules
-                      if all(readings.get(k) == v for k, v in rule.spec.only_when.items())
-                      and (part == "all" or (rule.level == "municipal") == (part == "municipal")))
-        if len(_ACTIVE) > 256:
-            _ACTIVE.clear()
-        hit = _ACTIVE[key] = (catalog, rules)
-    return hit[1]
-
-
 class _Compiler:
     def __init__(self, record: EnterpriseRecord, catalog: Catalog, readings: dict[str, str],
                  today: dt.date, part: str, reasons: bool) -> None:
@@ -188,8 +168,8 @@ class _Compiler:
     # -- the run --------------------------------------------------------------------------------
     def run(self) -> Compiled:
         self.collect_received()
-        for rule in _active_rules(self.catalog, self.readings, self.part):
-            if self.places is not None and rule.level != "municipal" and rule.level not in self.places:
+        for rule in self.catalog.active_rules(self.readings, self.part):
+            if self.places is not None and rule.payer != MUNICIPAL_PAYER and rule.payer not in self.places:
                 continue
             getattr(self, rule.spec.kind)(rule)
         self.link_differences()
@@ -210,10 +190,11 @@ class _Compiler:
     # -- district tier rewards (R1 ladder groups, R2 differences, R3 first recognition) ------
     def tier_reward(self, rule: Rule) -> None:
         assert rule.spec.levels is not None
-        for level in LEVELS:
+        vocabulary = self.catalog.vocabulary
+        for level in vocabulary.levels:
             if level not in rule.spec.levels:
                 continue
-            first = next((r for r in self.record.recognitions if level_of(r.tier) == level), None)
+            first = next((r for r in self.record.recognitions if vocabulary.level_of(r.tier) == level), None)
             if first is None:
                 self.out.reject(rule.measure, f"{level} level: no {level} recognition in the record")
                 continue
@@ -221,11 +202,11 @@ class _Compiler:
                 continue  # R3: already paid; shown as received
             claim_year = first.date.year + self.lag(rule)
             paid_by = self.payer(first.date, claim_year)
-            if paid_by != rule.level:
+            if paid_by != rule.payer:
                 when = (f"when the {claim_year} claim opens"
                         if self.readings["paying-district"] == "at-claim" else f"on {first.date}")
                 self.out.reject(rule.measure, f"{level} level: registered in {paid_by} {when}, "
-                                f"not {rule.level}")
+                                f"not {rule.payer}")
                 continue
             failed = first_failure(rule.conditions, _facts(self.record, tier=level))
             if failed:
@@ -251,28 +232,30 @@ class _Compiler:
         return mode == "always" or (mode == "reading" and self.readings["stacking"] == "difference-only")
 
     def link_differences(self) -> None:
-        """R2: a national award of a difference-only ladder deducts the municipal award of the
-        same ladder (taken in an earlier claim year, or already received)."""
+        """R2: a higher-level award of a difference-only ladder (national) deducts the lower-level
+        award of the same ladder (municipal; taken in an earlier claim year, or already received)."""
+        levels = self.catalog.vocabulary.levels
         linked = []
         for candidate in self.out.candidates:
             rule = candidate.rule
-            if not (rule.spec.kind == "tier_reward" and candidate.tier == "national"
+            if not (rule.spec.kind == "tier_reward" and candidate.tier in levels[1:]
                     and self.differs(rule)):
                 linked.append(candidate)
                 continue
             group = rule.spec.r1_group
+            below = levels[:levels.index(candidate.tier)]
             lower = tuple(other.key for other in self.out.candidates
-                          if other.rule.spec.kind == "tier_reward" and other.tier == "municipal"
+                          if other.rule.spec.kind == "tier_reward" and other.tier in below
                           and other.rule.spec.r1_group == group
                           and other.claim_year < candidate.claim_year)
             received = sum(r.amount for r in self.out.received
-                           if r.tier == "municipal" and r.rule.spec.r1_group == group)
+                           if r.tier in below and r.rule.spec.r1_group == group)
             linked.append(replace(candidate, deduct=lower, deduct_received=received))
         self.out.candidates = linked
 
     # -- relocation rewards ----------------------------------------------------------------------
     def relocation_reward(self, rule: Rule) -> None:
-        district = rule.level
+        district = rule.payer
         moves = [m for m in self.record.moves if m.to == district]
         if not moves:
             self.out.reject(rule.measure, f"no move into {district} in the record")
@@ -320,7 +303,7 @@ class _Compiler:
         assert amount is not None
         events = [(q.kind, q.date) for q in self.record.qualifications]
         first_national = next((r for r in self.record.recognitions
-                               if level_of(r.tier) == "national"), None)
+                               if self.catalog.vocabulary.level_of(r.tier) == "national"), None)
         if first_national:
             events.append(("little_giant", first_national.date))
         if not events:
@@ -329,8 +312,8 @@ class _Compiler:
         for kind, day in sorted(events, key=lambda e: (e[1], e[0])):
             claim_year = day.year + self.lag(rule)
             paid_by = self.payer(day, claim_year)
-            if paid_by != rule.level:
-                self.out.reject(rule.measure, f"{kind} on {day}: registered in {paid_by}, not {rule.level}")
+            if paid_by != rule.payer:
+                self.out.reject(rule.measure, f"{kind} on {day}: registered in {paid_by}, not {rule.payer}")
                 continue
             failed = first_failure(rule.conditions, _facts(self.record, qualification=kind))
             if failed:
@@ -349,12 +332,20 @@ class _Compiler:
                 caps=self.cap_keys(rule, "", claim_year), one_time=f"{rule.measure}|{kind}",
                 event=day))
 
-    # -- municipal programmes on year-only events -----------------------------------------------
-    def municipal_facts(self, rule: Rule, year: int, what: str, **more: object) -> dict[str, object] | None:
-        """Facts on 31 December of the event year, or None (with a reason) outside Beijing."""
+    # -- programmes on year-only events (expenses, listings, patent annuities) -------------------
+    def event_facts(self, rule: Rule, year: int, what: str, **more: object) -> dict[str, object] | None:
+        """Facts on 31 December of the event year, or None (with a reason) when the rule's payer
+        does not cover the enterprise then: outside the jurisdiction for a municipal programme,
+        registered elsewhere for a district one (a district pays only its own enterprises)."""
         day = _last_day(year)
-        if not self.record.in_beijing_on(day):
-            self.out.reject(rule.measure, f"{what}: not registered in Beijing on {day}")
+        if rule.payer == MUNICIPAL_PAYER:
+            if not self.record.in_jurisdiction_on(day):
+                self.out.reject(rule.measure, f"{what}: not registered in "
+                                f"{self.catalog.vocabulary.jurisdiction.en} on {day}")
+                return None
+        elif self.record.district_on(day) != rule.payer:
+            self.out.reject(rule.measure, f"{what}: registered in {self.record.district_on(day)} "
+                            f"on {day}, not {rule.payer}")
             return None
         return _facts(self.record, tier=self.record.tier_on(day), **more)
 
@@ -367,7 +358,7 @@ class _Compiler:
                             + " or ".join(rule.spec.categories))
         for item in items:
             what = f"expense {item.id} ({item.category}, {item.year})"
-            facts = self.municipal_facts(rule, item.year, what, project_year=item.project_year)
+            facts = self.event_facts(rule, item.year, what, project_year=item.project_year)
             if facts is None:
                 continue
             failed = first_failure(rule.conditions, facts)
@@ -385,7 +376,7 @@ class _Compiler:
             self.add(Candidate(
                 key=f"{rule.id}||{item.year}|{item.id}", rule=rule, measure=rule.measure, tier=None,
                 claim_year=item.year, amount=_interval(amount, base=item.amount),
-                paid_by=MUNICIPAL_PAYER, projected=item.year > self.out.as_of.year, why=tuple(why),
+                paid_by=rule.payer, projected=item.year > self.out.as_of.year, why=tuple(why),
                 expense_item=item.id, caps=self.cap_keys(rule, project, item.year),
                 one_time=rule.measure if rule.spec.one_time else None,
                 year_limit=(self._year_limit(rule, project), item.year) if limit else None,
@@ -406,7 +397,7 @@ class _Compiler:
             self.out.reject(rule.measure, "no listing on " + " or ".join(rule.spec.boards))
         for item in listings:
             what = f"{item.board} listing in {item.year}"
-            facts = self.municipal_facts(rule, item.year, what)
+            facts = self.event_facts(rule, item.year, what)
             if facts is None:
                 continue
             failed = first_failure(rule.conditions, facts)
@@ -416,7 +407,7 @@ class _Compiler:
             self.add(Candidate(
                 key=f"{rule.id}||{item.year}|{item.board}", rule=rule, measure=rule.measure,
                 tier=None, claim_year=item.year, amount=_interval(amount),
-                paid_by=MUNICIPAL_PAYER, projected=item.year > self.out.as_of.year,
+                paid_by=rule.payer, projected=item.year > self.out.as_of.year,
                 why=(what, f"tier {facts['tier']} on 31 December {item.year}"),
                 caps=self.cap_keys(rule, "", item.year), event=_last_day(item.year)))
 
@@ -443,7 +434,7 @@ class _Compiler:
             self.out.reject(rule.measure, "no patent annuity in the record")
         for patent in self.record.patents:
             what = f"patent {patent.id} annuity paid in {patent.year}"
-            facts = self.municipal_facts(rule, patent.year, what, patent_year=patent.patent_year)
+            facts = self.event_facts(rule, patent.year, what, patent_year=patent.patent_year)
             if facts is None:
                 continue
             failed = first_failure(rule.conditions, facts)
@@ -455,7 +446,7 @@ class _Compiler:
             self.add(Candidate(
                 key=f"{rule.id}||{patent.year}|{patent.id} year {patent.patent_year}", rule=rule,
                 measure=rule.measure, tier=None, claim_year=patent.year, amount=interval,
-                paid_by=MUNICIPAL_PAYER, projected=patent.year > self.out.as_of.year,
+                paid_by=rule.payer, projected=patent.year > self.out.as_of.year,
                 why=(f"{what} (patent year {patent.patent_year})",
                      f"{amount.percent}% of the standard annuity {patent.standard_annuity:,} is "
                      f"{percent_of(patent.standard_annuity, amount.percent or 0):,}; paid {patent.paid:,}"),
@@ -463,7 +454,7 @@ class _Compiler:
 
     # -- non-monetary benefits -----------------------------------------------------------------
     def collect_benefits(self) -> None:
-        if self.record.district == OUTSIDE_BEIJING:
+        if self.record.district == self.catalog.vocabulary.outside:
             return
         tier = self.record.highest_tier()
         boards = {item.board for item in self.record.listings}

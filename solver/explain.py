@@ -113,7 +113,7 @@ def explain(compiled: Compiled, solution: Solution, catalog: Catalog) -> Evaluat
         rule = item.rule
         awards.append(Award(
             measure=item.measure, tier=item.tier, amount=Money.fixed(item.amount),
-            claim_year=item.year, paid_by=rule.level, received=True, projected=False,
+            claim_year=item.year, paid_by=rule.payer, received=True, projected=False,
             clause=rule.spec.quote, source=rule.source_text, contact=rule.contact, tel=rule.tel,
             why="listed in rewards_received: already paid; counts for R2 and R3, not in the total"))
     awards.sort(key=lambda a: (a.claim_year, a.measure, a.tier or "", not a.received, a.why))
@@ -129,8 +129,7 @@ def explain(compiled: Compiled, solution: Solution, catalog: Catalog) -> Evaluat
                                          if c.caps else "its municipal counterpart pays 0"))
         elif c.key not in solution.paid:
             reasons.setdefault(c.measure, []).append(_loss_reason(c, compiled, solution))
-    active = [rule.measure for rule in catalog.rules
-              if all(compiled.readings.get(k) == v for k, v in rule.spec.only_when.items())]
+    active = catalog.active_measures(compiled.readings)
     for measure in dict.fromkeys(active):
         if measure not in awarded:
             found = compiled.rejections.get(measure) or ["no triggering event in the record"]

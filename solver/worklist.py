@@ -26,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from models.catalog import Catalog, load_catalog
+from models.catalog import Catalog, active_catalog
 from models.errors import InputError
 from models.money import Money
 from models.record import EnterpriseRecord
@@ -140,8 +140,7 @@ def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_g
     levels = {"municipal", record.district}
     awarded = {award.measure for award in result.awards}
     measures = [measure for measure in dict.fromkeys(
-        rule.measure for rule in catalog.rules if rule.level in levels
-        and all(result.readings.get(k) == v for k, v in rule.spec.only_when.items()))
+        rule.measure for rule in catalog.active_rules(result.readings) if rule.payer in levels)
         if measure not in awarded]
     found = []
     for change in single_changes(record, measures, day, result.readings, catalog=catalog):
@@ -174,7 +173,7 @@ def worklist(record: EnterpriseRecord, day: dt.date, *, min_gain: int = DEFAULT_
              readings: dict[str, str] | None = None, catalog: Catalog | None = None,
              near_misses: bool = True) -> list[Action]:
     """The actions for one enterprise on `day`, sorted."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     record = record.model_copy(update={"as_of": day})
     result = evaluate(record, readings, catalog=catalog, today=day)
     actions = _claims(record, result, day) + _application(record, result, day, catalog)

@@ -18,8 +18,7 @@ from cli import app
 from models.catalog import load_catalog
 from models.i18n import LANGS, lang_from_accept, lang_from_environment, messages, name, names, t, using_lang
 from models.record import parse_record
-from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, PLACES, QUALIFICATIONS,
-                               TIERS)
+
 from solver.notices import catalog_tags, record_notices
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -39,16 +38,21 @@ def test_every_message_exists_in_both_languages_with_the_same_fields(message_id:
 
 
 def test_every_vocabulary_id_and_measure_has_a_name_in_both_languages() -> None:
+    """The catalog's vocabulary names districts, tiers and the other closed lists; the message
+    catalogue names the measures."""
     catalog = load_catalog()
-    wanted = {"district": PLACES, "tier": TIERS, "entity_type": ENTITY_TYPES,
-              "category": EXPENSE_CATEGORIES, "board": BOARDS, "qualification": QUALIFICATIONS,
+    vocabulary = catalog.vocabulary
+    wanted = {"district": vocabulary.places, "tier": vocabulary.tiers,
+              "entity_type": vocabulary.ids("entity_type"),
+              "category": vocabulary.ids("expense_category"), "board": vocabulary.ids("board"),
+              "qualification": vocabulary.ids("qualification"),
               "industry": catalog_tags(catalog),
               "measure": (*catalog.measure_ids(), *catalog.families)}
     for kind, ids in wanted.items():
         for ident in ids:
-            entry = names()[kind].get(ident)
-            assert entry and entry["en"] and entry["zh"], (kind, ident)
-            assert re.search(r"[\u4e00-\u9fff]", entry["zh"]), (kind, ident)
+            english, chinese = name(kind, ident, "en"), name(kind, ident, "zh")
+            assert english, (kind, ident)
+            assert re.search(r"[\u4e00-\u9fff]", chinese), (kind, ident)
 
 
 def test_the_chinese_names_of_domain_section_1() -> None:
