@@ -21,7 +21,7 @@ from rich.console import Console
 from models.catalog import (Catalog, active_catalog, open_catalog, set_active_catalog,
                             using_catalog)
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
-from models.i18n import t, using_lang
+from models.i18n import current_lang, t, using_lang
 from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MAX_BODY_BYTES,
                            MAX_HORIZON_YEARS, TIME_BUDGET_SECONDS, check_day)
 from models.lint import lint
@@ -117,17 +117,6 @@ def _run(action: Callable[[], T]) -> T:
         for line in str(exc).splitlines():  # every problem of the input, one line each
             typer.echo(t("error.prefix") + line, err=True)
         raise typer.Exit(status) from None
-
-
-def _lang(value: str | None) -> str:
-    """A --lang value (zh or en), else the environment's language (ZJTX_LANG, the locale)."""
-    from models.i18n import LANGS, lang_from_environment
-
-    if value is None:
-        return lang_from_environment()
-    if value not in LANGS:
-        raise InputError(f"unknown language {value!r}", field="--lang", accepted=", ".join(LANGS))
-    return value
 
 
 def parse_readings(values: list[str] | None) -> dict[str, str]:
@@ -421,7 +410,6 @@ def batch(
     scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 (INPUT must be at the same path on every worker).")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Header language of CSV and XLSX outputs: zh or en (default: ZJTX_LANG or the locale).")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
     catalog: CatalogOption = None,
 ) -> None:
@@ -460,7 +448,7 @@ def batch(
         summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
         charts = [p for p in summaries if p.suffix.lower() == ".png"]
         reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
-                           "lang": _lang(lang), "excel": excel, "engine": engine,
+                           "lang": current_lang(), "excel": excel, "engine": engine,
                            "scheduler": scheduler}
         console = Console(stderr=True)
         total = estimate_rows(input)
@@ -519,7 +507,6 @@ def worklist(
     date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The working day (default today): claims due or past then, windows open then.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the worklist: .xlsx, .csv, .jsonl (default: a table on stdout).")] = None,
     ics: Annotated[Path | None, typer.Option("--ics", help="Also write the dated actions as an RFC 5545 calendar (.ics).")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Headers and kinds in zh (Chinese) or en (default: ZJTX_LANG or the locale).")] = None,
     min_gain: Annotated[int, typer.Option("--min-gain", min=1, help="A near-miss is listed when one change would bring at least this much more (yuan).")] = 100_000,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with a byte-order mark.")] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's encoding (default: detected).")] = None,
@@ -535,7 +522,7 @@ def worklist(
     from formats.columns import load_column_map
     from formats.worklist import read_enterprises, write_worklist, write_worklist_ics
     from solver.worklist import worklist as work
-    from views.worklist import worklist_view
+    from views.worklist import for_people, with_note, worklist_view
 
     def action() -> int:
         _use_catalog(catalog)
@@ -546,13 +533,14 @@ def worklist(
         actions = [a for record in records
                    for a in work(record, day, min_gain=min_gain, readings=readings)]
         actions.sort(key=lambda a: a.sort_key())
-        rows = [a.as_dict() for a in actions]
+        data = [with_note(a.as_dict()) for a in actions]
+        rows = [for_people(a.as_dict()) for a in actions]
         if out is not None:
-            write_worklist(out, rows, _lang(lang), excel=excel)
+            write_worklist(out, rows, current_lang(), excel=excel)
         if ics is not None:
             write_worklist_ics(ics, rows, day)
         if out is None:
-            _show(format, {"date": day.isoformat(), "actions": rows, "errors": problems},
+            _show(format, {"date": day.isoformat(), "actions": data, "errors": problems},
                   lambda: worklist_view(day.isoformat(), rows))
         for problem in problems:
             typer.echo(f"zjtx: {enterprises}: row {problem['row']}"
@@ -573,7 +561,6 @@ def worklist(
 @app.command()
 def template(
     file: Annotated[Path, typer.Argument(metavar="FILE.xlsx|FILE.csv", help="Where to write the template.")],
-    lang: Annotated[str | None, typer.Option("--lang", help="Header language: zh (Chinese) or en (default: ZJTX_LANG or the locale).")] = None,
 ) -> None:
     """Write an empty enterprise sheet for `zjtx batch`: flat columns (编号, 企业名称, 统一社会信用代码, 注册区, …, one date column per recognition tier); in XLSX also a filled example and a sheet explaining each column.
 
@@ -581,7 +568,7 @@ def template(
     """
     from formats.template import write_template
 
-    typer.echo(f"wrote {_run(lambda: write_template(file, _lang(lang)))}", err=True)
+    typer.echo(f"wrote {_run(lambda: write_template(file, current_lang()))}", err=True)
 
 
 @app.command()

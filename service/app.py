@@ -299,6 +299,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         apply, near_miss), sorted by date then amount; invalid records as error rows."""
         from formats.worklist import records_of
         from solver.worklist import worklist
+        from views.worklist import with_note
 
         day = body.date or dt.date.today()
         readings = _readings(request)
@@ -306,7 +307,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         actions = sorted((a for record in records
                           for a in worklist(record, day, min_gain=body.min_gain, readings=readings)),
                          key=lambda a: a.sort_key())
-        return {"date": day.isoformat(), "actions": [a.as_dict() for a in actions],
+        return {"date": day.isoformat(), "actions": [with_note(a.as_dict()) for a in actions],
                 "errors": errors}
 
     @app.get("/v1/measures", tags=["catalog"])
