@@ -364,7 +364,6 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
                 if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
                     save_checkpoint(last)
                     last_checkpoint = time.monotonic()
-            submit()  # after the write: an interrupt while evaluating loses no finished chunk
             if on_progress:
                 on_progress(counts)
         if counts.rows_in > counts.resumed_at:

@@ -64,7 +64,10 @@ class Engine:
         return pending
 
     def ordered(self, tasks: Iterator[tuple[Any, Callable[..., Any], tuple]]) -> Iterator[tuple[Any, Any]]:
-        """(meta, result) for every (meta, function, args), in order."""
+        """(meta, result) for every (meta, function, args), in order. A result is handed back
+        before the next task is submitted beyond the window: in this process (window 1) a task
+        runs only after the previous result was written, so an interrupt while evaluating never
+        loses a finished chunk."""
         in_flight: deque = deque()
         for meta, function, args in tasks:
             in_flight.append((meta, self.submit(function, args)))
