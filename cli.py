@@ -37,16 +37,18 @@ LangOption = Annotated[Lang | None, typer.Option(
 
 
 def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a command `--lang zh|en`: the language every word it prints is in (ids stay ids)."""
+    """Give a command `--lang zh|en`: the language every word it prints is in (ids stay ids). A
+    command with its own --lang (headers of a file it writes) speaks that language too."""
     signature = inspect.signature(command, eval_str=True)
-    if "lang" in signature.parameters:  # the command's own --lang (e.g. a template's headers)
-        return command
+    own = "lang" in signature.parameters
 
     @functools.wraps(command)
-    def speaking(*args: Any, lang: Lang | None = None, **kwargs: Any) -> Any:
+    def speaking(*args: Any, **kwargs: Any) -> Any:
+        lang = kwargs.get("lang") if own else kwargs.pop("lang", None)
+        lang = getattr(lang, "value", lang)
         before = os.environ.get("ZJTX_LANG")
         try:
-            with using_lang(lang.value if lang else None) as chosen:
+            with using_lang(lang if lang in ("zh", "en") else None) as chosen:
                 os.environ["ZJTX_LANG"] = chosen  # batch workers are other processes
                 return command(*args, **kwargs)
         finally:  # in-process callers (tests, embedders) get their environment back
@@ -55,11 +57,12 @@ def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
             else:
                 os.environ["ZJTX_LANG"] = before
 
-    extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
-                              annotation=LangOption)
-    speaking.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), extra])
-    speaking.__annotations__ = {**command.__annotations__, "lang": LangOption}
+    if not own:
+        extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                  annotation=LangOption)
+        speaking.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), extra])
+        speaking.__annotations__ = {**command.__annotations__, "lang": LangOption}
     return speaking
 
 
@@ -620,9 +623,10 @@ def serve(
     time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, metavar="SECONDS", help="Longest an evaluation request may take (503 beyond).")] = TIME_BUDGET_SECONDS,
     eval_threads: Annotated[int, typer.Option("--eval-threads", min=1, help="Evaluations at once per worker process (more wait; 503 when too many wait).")] = EVAL_THREADS,
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME", help="A Host name to answer besides the loopback names (repeatable); '*' answers any.")] = None,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Print one line per request (method, path, status).")] = False,
     catalog: CatalogOption = None,
 ) -> None:
-    """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs).
+    """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs, offline).
 
     On loopback (the default) it answers only requests addressed to 127.0.0.1, localhost or ::1
     (a web page cannot reach it by DNS rebinding); bound beyond loopback it answers any Host and
@@ -644,8 +648,11 @@ def serve(
     os.environ.update(ZJTX_ALLOWED_HOSTS="*" if "*" in hosts else ",".join(hosts),
                       ZJTX_MAX_BODY=str(max_body), ZJTX_TIME_BUDGET=str(time_budget),
                       ZJTX_EVAL_WORKERS=str(eval_threads))
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(t("serve.listening", url=f"http://{shown}:{port}/", docs=f"http://{shown}:{port}/docs"),
+               err=True)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", timeout_keep_alive=5, limit_concurrency=256,
+                log_level="info" if access_log else "warning", access_log=access_log, timeout_keep_alive=5, limit_concurrency=256,
                 h11_max_incomplete_event_size=64 * 1024)
 
 

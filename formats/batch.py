@@ -381,11 +381,15 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         out_sink.close()
         error_sink.close()
     if not direct:  # XLSX and Parquet are written once, from the spool
-        writer = RowWriter(out, columns, headers if out_kind == ".xlsx" else None)
-        with sink_path.open(encoding="utf-8") as spool:
-            for line in spool:
-                writer.write(json.loads(line))
-        writer.close()
+        try:
+            writer = RowWriter(out, columns, headers if out_kind == ".xlsx" else None)
+            with sink_path.open(encoding="utf-8") as spool:
+                for line in spool:
+                    writer.write(json.loads(line))
+            writer.close()
+        except Interrupted as stop:  # every row is done; a resume writes the file again
+            stop.rows = counts.rows_in
+            raise
     counts.summary = summary.report()
     if summary_path is not None:
         summary_path.parent.mkdir(parents=True, exist_ok=True)

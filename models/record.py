@@ -27,7 +27,7 @@ from models.limits import (FIRST_YEAR, LAST_YEAR, MAX_EVENTS, MAX_ITEMS, MAX_REC
                            MAX_TEXT, MAX_YUAN, check_day)
 from models.normalize import normalize_record
 from models.validation import describe_all
-from models.yamlio import read_document
+from models.yamlio import parse_document, read_document
 
 if TYPE_CHECKING:
     from models.catalog import Catalog
@@ -289,3 +289,14 @@ def load_record(path: str | Path, catalog: Catalog | None = None) -> EnterpriseR
     (default: the active catalog)."""
     data = read_document(path, what="record", limit=MAX_RECORD_BYTES, error=RecordError)
     return parse_record(data, source=str(path), catalog=catalog)
+
+
+def parse_record_text(text: str, *, source: str, catalog: Catalog | None = None) -> EnterpriseRecord:
+    """Read a record from YAML or JSON text (what the page pasted or uploaded)."""
+    if not text.strip():
+        raise RecordError("the record is empty; a record needs at least id and district", file=source)
+    try:
+        data = parse_document(text, as_json=False)  # YAML reads JSON too
+    except ValueError as exc:
+        raise RecordError(str(exc), file=source) from None
+    return parse_record(data, source=source, catalog=catalog)

@@ -18,14 +18,16 @@ from typing import Annotated, Any
 from fastapi import Body, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.catalog import Catalog, active_catalog, open_catalog, using_catalog
-from models.i18n import LANGS, lang_from_accept, using_lang
+from models.i18n import LANGS, current_lang, lang_from_accept, messages, names, using_lang
 from models.errors import InputError, RecordError, SolverError, ZjtxError
-from models.record import parse_record
+from models.record import parse_record, parse_record_text
 from models.scenario import parse_inline
 from models.validation import field_path
 from formats.batch import with_duplicates
@@ -34,7 +36,8 @@ from service.guard import Busy, Guard, Workers, json_response, settings_from_env
 from solver.batch import BatchOptions, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
-from solver.notices import record_notices
+from solver.notices import catalog_tags, record_notices
+from views.fonts.subset import FONT
 from views.words import with_names
 
 STATIC = Path(__file__).parent / "static"
@@ -182,7 +185,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
     catalog = catalog or open_catalog(os.environ.get("ZJTX_CATALOG") or None)
     reading_keys = tuple(catalog.index.readings)
     workers = Workers(settings["workers"], settings["time_budget"])
-    app = FastAPI(title="zjtx", version="0.1.0", description=(
+    app = FastAPI(title="zjtx", version="0.1.0", docs_url=None, redoc_url=None, description=(
         "Beijing support measures for specialized and sophisticated SMEs, as code: which measures "
         "apply to an enterprise, how much they pay, when, why, and whom to call. Readings of "
         "ambiguous clauses are query parameters: " + ", ".join(reading_keys) + "."))
@@ -348,6 +351,36 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         return {key: {"about": spec.about, "default": spec.default, "alternatives": spec.alternatives}
                 for key, spec in catalog.index.readings.items()}
 
+    @app.get("/v1/messages", tags=["service"])
+    def page_messages() -> dict[str, Any]:
+        """The page's words and the vocabulary's display names in the request's language
+        (`?lang=zh|en`, else Accept-Language)."""
+        lang = current_lang()
+        words = {key: entry[lang] for key, entry in messages().items()
+                 if key.startswith(("page.", "column.", "status.", "money.", "label.", "chart.",
+                                    "reading.", "evaluate.", "timeline."))}
+        display = {kind: {ident: entry.get(f"{lang}_short", entry[lang]) for ident, entry in entries.items()}
+                   for kind, entries in names().items()}
+        vocabulary = catalog.vocabulary  # districts, tiers, … as the catalog names them
+        for kind, declared in (("district", "place"), ("tier", "tier"), ("entity_type", "entity_type"),
+                               ("industry", "industry")):
+            display[kind] = {ident: vocabulary.name(declared, ident, lang, short=True)
+                             for ident in vocabulary.ids(declared)}
+        return {"lang": lang, "messages": words, "names": display,
+                "industries": list(catalog_tags(catalog))}
+
+    @app.post("/v1/record", tags=["engine"], responses=PROBLEMS, openapi_extra={
+        "requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}},
+                        "description": "A record as YAML or JSON text (at most 1,000,000 bytes)."}})
+    async def read_record(request: Request) -> dict[str, Any]:
+        """Read a record typed, pasted or uploaded as YAML or JSON: the validated record in
+        canonical form (ids, ISO dates, whole yuan), or every problem with its field."""
+        body = await request.body()
+        if len(body) > BATCH_LIMIT_BYTES:
+            raise InputError(f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes", field="body")
+        record = parse_record_text(body.decode("utf-8", errors="replace"), source="body")
+        return json.loads(record.model_dump_json(by_alias=True, exclude_defaults=True))
+
     @app.get("/v1/examples", tags=["service"])
     def examples() -> list[dict[str, Any]]:
         """The bundled example records (for the page's picker)."""
@@ -364,6 +397,25 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    # /docs offline: Swagger UI's assets come from the swagger-ui-bundle package, served here.
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Any:
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json",
+                                   title="zjtx API", swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/favicon.ico")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.png", media_type="image/png")
+
+    @app.get("/fonts/zjtx-cjk.otf", include_in_schema=False)
+    def cjk_font() -> FileResponse:  # the page's @font-face: Chinese without system fonts
+        return FileResponse(FONT, media_type="font/otf",
+                            headers={"cache-control": "public, max-age=86400"})
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
