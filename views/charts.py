@@ -150,11 +150,3 @@ def _summary_chart(cross: dict, out: Path, view: str) -> Path:
     if districts:
         ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _save(fig, out)
-
-
-def _save(fig, out: Path) -> Path:
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, metadata=_PNG)
-    plt.close(fig)
-    return out
