@@ -302,10 +302,11 @@ class _Compiler:
         amount = rule.spec.amount
         assert amount is not None
         events = [(q.kind, q.date) for q in self.record.qualifications]
-        first_national = next((r for r in self.record.recognitions
-                               if self.catalog.vocabulary.level_of(r.tier) == "national"), None)
-        if first_national:
-            events.append(("little_giant", first_national.date))
+        for level, kind in rule.spec.recognition_counts_as.items():  # Fengtai: little giant
+            first = next((r for r in self.record.recognitions
+                          if self.catalog.vocabulary.level_of(r.tier) == level), None)
+            if first:
+                events.append((kind, first.date))
         if not events:
             self.out.reject(rule.measure, "no qualification or little giant recognition in the record")
         seen: set[str] = set()
