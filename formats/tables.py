@@ -114,9 +114,12 @@ def _loads(line: str) -> Any:
         data = orjson.loads(line)
     except orjson.JSONDecodeError:
         return parse_document(line, as_json=True)
-    if _count_keys(data) != len(_KEY.findall(line)):
-        return parse_document(line, as_json=True)
-    return data
+    try:
+        if _count_keys(data) == len(_KEY.findall(line)):
+            return data
+    except RecursionError:  # nested too deeply to count: the exact road says so
+        pass
+    return parse_document(line, as_json=True)
 
 
 def _count_keys(data: Any) -> int:
