@@ -82,6 +82,8 @@ def test_an_unexpected_exception_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
         return real(record, *args, **kwargs)
 
     monkeypatch.setattr(solver.batch, "evaluate_amounts", broken)
+    # The five rows differ only by id, so the batch memo would answer R002 from R000: off here.
+    monkeypatch.setattr(solver.batch, "memoized", lambda key, compute: compute())
     source = tmp_path / "in.jsonl"
     source.write_bytes(b"".join(good(f"R{n:03d}") for n in range(5)))
     result = run(source, "--out", tmp_path / "out.csv")
