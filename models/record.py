@@ -48,7 +48,7 @@ def _declared(kind: str) -> AfterValidator:
     def check(value: str, info: ValidationInfo) -> str:
         vocabulary = _catalog_of(info).vocabulary
         accepted = vocabulary.ids(kind)
-        if value not in accepted:
+        if value not in accepted:  # (the normalizer has already read most values as ids)
             near = vocabulary.nearest(kind, value)
             raise PydanticCustomError(
                 "closed_value", "{shown} is not accepted",
@@ -169,8 +169,8 @@ class EnterpriseRecord(_Item):
 
     @model_validator(mode="after")
     def _canonical_and_consistent(self, info: ValidationInfo) -> EnterpriseRecord:
-        self._vocabulary = _catalog_of(info).vocabulary
-        rank = self.vocabulary.tier_rank
+        vocabulary = self._vocabulary = _catalog_of(info).vocabulary
+        rank = vocabulary.tier_rank
         # Canonical order: the answer must not depend on the order the lists were written in.
         self.industries = sorted(set(self.industries))
         self.recognitions.sort(key=lambda r: (r.date, rank[r.tier]))
@@ -180,16 +180,22 @@ class EnterpriseRecord(_Item):
         self.expenses.sort(key=lambda e: e.id)
         self.listings.sort(key=lambda item: (item.year, item.board))
         self.patents.sort(key=lambda p: (p.id, p.year, p.patent_year))
-        _unique("expense id", [e.id for e in self.expenses])
+        # Each check builds its messages only when two items collide (a rare, bad record).
+        if _repeats([e.id for e in self.expenses]):
+            _unique("expense id", [e.id for e in self.expenses])
         for expense in self.expenses:
             if expense.project is None and expense.project_year != 1:
                 raise ValueError(f"expense {expense.id} has project_year {expense.project_year} but "
                                  "no project; an item without a project is its own project in "
                                  "project year 1")
-        _unique("recognition", [f"{r.tier} on {r.date}" for r in self.recognitions])
-        _unique("qualification", [f"{q.kind} on {q.date}" for q in self.qualifications])
-        _unique("listing", [f"{item.board} in {item.year}" for item in self.listings])
-        _unique("patent annuity", [f"{p.id} in {p.year}" for p in self.patents])
+        if _repeats([(r.tier, r.date) for r in self.recognitions]):
+            _unique("recognition", [f"{r.tier} on {r.date}" for r in self.recognitions])
+        if _repeats([(q.kind, q.date) for q in self.qualifications]):
+            _unique("qualification", [f"{q.kind} on {q.date}" for q in self.qualifications])
+        if _repeats([(item.board, item.year) for item in self.listings]):
+            _unique("listing", [f"{item.board} in {item.year}" for item in self.listings])
+        if _repeats([(p.id, p.year) for p in self.patents]):
+            _unique("patent annuity", [f"{p.id} in {p.year}" for p in self.patents])
         previous = None
         for move in self.moves:
             if move.from_ == move.to:
@@ -243,6 +249,11 @@ LIST_MAXIMA: dict[str, int] = {
     for name, field in EnterpriseRecord.model_fields.items()
     if any(getattr(rule, "max_length", None) for rule in field.metadata)
     and typing.get_origin(field.annotation) is list}
+
+
+def _repeats(keys: list) -> bool:
+    """Some key appears twice."""
+    return len(keys) > 1 and len(set(keys)) < len(keys)
 
 
 def _unique(what: str, keys: list[str]) -> None:
