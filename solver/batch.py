@@ -10,6 +10,7 @@ from typing import Any
 
 from models.catalog import Catalog, active_catalog
 from models.errors import BugError, Problem, RecordError, ZjtxError
+from models.i18n import current_lang
 from models.record import EnterpriseRecord, parse_record
 from models.validation import label, top_field
 from models.scenario import Scenario
@@ -100,8 +101,7 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
                                "credit_code": record.credit_code}
         row.update(zip(names, tail))
         # Warnings read what the answer's key leaves out (every industry tag): per row.
-        row["warnings"] = "; ".join(n.text() for n in record_notices(record, options.readings,
-                                                                     catalog=catalog))
+        row["warnings"] = _warnings(record, options, catalog)
         return {"ok": row, "summary": summary, "tail": tail}
     except RecordError as exc:
         return _error(number, ident, list(_problems(exc)), options.labels)
@@ -112,6 +112,28 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
         raise BugError(f"row {number}: an unexpected {type(exc).__name__} while evaluating it "
                        f"({str(exc)[:200]}); this is a bug in zjtx, please report it with the row; "
                        "the rows before it are saved, --resume continues after a fix") from exc
+
+
+_WARNINGS: dict[tuple, tuple[Any, Any, Any, str]] = {}
+
+
+def _warnings(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog) -> str:
+    """The row's warnings as text. Without received rewards and without a near-miss tag (whose
+    warning names what the record would gain) they depend only on the industry tags, the
+    catalog, the options and the language: worked out once per distinct list of tags."""
+    key = (tuple(record.industries), id(catalog), id(options), current_lang()) \
+        if not record.rewards_received else None
+    hit = _WARNINGS.get(key) if key is not None else None
+    active = active_catalog()  # whose spellings find a near-miss tag
+    if hit is not None and hit[0] is catalog and hit[1] is options and hit[2] is active:
+        return hit[3]
+    notices = record_notices(record, options.readings, catalog=catalog)
+    text = "; ".join(n.text() for n in notices)
+    if key is not None and all(n.code != "industry_unknown" for n in notices):
+        if len(_WARNINGS) >= 10_000:
+            _WARNINGS.clear()
+        _WARNINGS[key] = (catalog, options, active, text)
+    return text
 
 
 IDENTITY_COLUMNS = ("id", "name", "credit_code")
@@ -202,22 +224,37 @@ class Summary:
     def __init__(self, state: dict[str, Any] | None = None) -> None:
         self.state: dict[str, Any] = state or {}
 
-    def add(self, contributions: dict[str, list]) -> None:
+    def add(self, contributions: dict[str, list], enterprises: int = 1) -> None:
+        """Add one enterprise's contributions (or those of `enterprises` with the same ones)."""
+        times = enterprises
         for view, awards in contributions.items():
             part = self.state.setdefault(view, {"by_district": {}, "by_measure": {}, "by_year": {},
                                                 "enterprises": {}, "total": [0, 0]})
             for measure in {a[0] for a in awards}:
-                part["enterprises"][measure] = part["enterprises"].get(measure, 0) + 1
+                part["enterprises"][measure] = part["enterprises"].get(measure, 0) + times
             for measure, paid_by, year, low, high, *open_above in awards:
                 for table, key in (("by_district", paid_by), ("by_measure", measure),
                                    ("by_year", str(year))):
                     cell = part[table].setdefault(key, [0, 0])
-                    cell[0] += low
-                    cell[1] += high
+                    cell[0] += low * times
+                    cell[1] += high * times
                 _add_cell(part.setdefault("by_district_year", {}), f"{paid_by}|{year}",
-                          [low, high, int(bool(open_above and open_above[0]))])
-                part["total"][0] += low
-                part["total"][1] += high
+                          [low * times, high * times, int(bool(open_above and open_above[0]))])
+                part["total"][0] += low * times
+                part["total"][1] += high * times
+
+    def add_all(self, contributions: list[dict[str, list]]) -> None:
+        """Add many enterprises' contributions; rows that share an answer share its contributions
+        (one object), which are added once, times their number (integer yuan: exact)."""
+        counted: dict[int, list] = {}
+        for each in contributions:
+            seen = counted.get(id(each))
+            if seen is None:
+                counted[id(each)] = [each, 1]
+            else:
+                seen[1] += 1
+        for each, times in counted.values():
+            self.add(each, times)
 
     def merge(self, other: dict[str, Any]) -> None:
         """Add another summary's state (a worker's chunk) to this one."""
