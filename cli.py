@@ -37,6 +37,11 @@ class Format(str, Enum):
     json = "json"
 
 
+class RankBy(str, Enum):
+    max = "max"
+    min = "min"
+
+
 class ChartFormat(str, Enum):
     table = "table"
     json = "json"
@@ -134,6 +139,7 @@ def best_district(
     reading: ReadingOption = None,
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (a ranking chart).")] = ChartFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (png default: ID-best-district.png).")] = None,
+    rank_by: Annotated[RankBy, typer.Option("--rank-by", help="max: rank by the upper total (what the brochure's 'up to' amounts allow); min: by the guaranteed lower total. Ties keep the current district first.")] = RankBy.max,
 ) -> None:
     """Rank Beijing's 16 districts by what moving there would bring within the horizon.
 
@@ -145,7 +151,7 @@ def best_district(
 
     def action() -> None:
         ranking = rank(load_record(record), _parse_date(move_date, "--move-date"), horizon_years,
-                       parse_readings(reading))
+                       parse_readings(reading), rank_by=rank_by.value)
         if format is ChartFormat.png:
             path = ranking_chart(ranking, _chart_out(out, f"{ranking.enterprise}-best-district.png"))
             typer.echo(f"wrote {path}")
@@ -157,7 +163,9 @@ def best_district(
 def _show(format: Enum, data: Any, view: Callable[[], Any], out: Path | None = None) -> None:
     """JSON (to stdout or --out) for programs, a rich view for people."""
     if format.value == "json":
-        _emit(dump_json(data), out)
+        from views.reasons import with_text
+
+        _emit(dump_json(with_text(data)), out)
     else:
         _console().print(view())
 
@@ -285,6 +293,7 @@ def batch(
     best: Annotated[bool, typer.Option("--best-district", help="Add each enterprise's best relocation district and its total.")] = False,
     move_date: DateOption = None,
     horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, help="With --best-district: claim years counted after the move year.")] = 2,
+    rank_by: Annotated[RankBy, typer.Option("--rank-by", help="With --best-district: rank by the upper (max) or the guaranteed lower (min) total; ties keep the current district.")] = RankBy.max,
     reading: ReadingOption = None,
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
     summary: Annotated[Path | None, typer.Option("--summary", help="Write the fiscal view (.json): totals per paying district, measure and claim year.")] = None,
@@ -309,7 +318,7 @@ def batch(
         options = BatchOptions(readings=load_catalog().resolve_readings(parse_readings(reading)),
                                scenario=combined, best_district=best,
                                move_date=_parse_date(move_date, "--move-date"),
-                               horizon_years=horizon_years)
+                               horizon_years=horizon_years, rank_by=rank_by.value)
         console = Console(stderr=True)
         if console.is_terminal:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

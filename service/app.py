@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Body, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,6 +29,7 @@ from formats.tables import jsonl_rows
 from solver.batch import BatchOptions, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
+from views.reasons import with_text
 
 STATIC = Path(__file__).parent / "static"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -77,6 +78,7 @@ class PlanRequest(BaseModel):
     record: dict[str, Any]
     move_date: dt.date | None = None
     horizon_years: int = Field(2, ge=0, le=20)
+    rank_by: Literal["max", "min"] = "max"
 
 
 class WhatifRequest(BaseModel):
@@ -145,14 +147,14 @@ def create_app() -> FastAPI:
     def evaluate_record(request: Request, record: RecordBody) -> dict[str, Any]:
         """The same JSON as `zjtx evaluate --format json`, plus the claim timeline."""
         result = evaluate(_record(record), _readings(request))
-        return {**result.as_dict(), "timeline": timeline(result)}
+        return with_text({**result.as_dict(), "timeline": timeline(result)})
 
     @app.post("/v1/best-district", tags=["planner"], responses=PROBLEMS)
     def rank_districts(request: Request, body: PlanRequest) -> dict[str, Any]:
         """The same JSON as `zjtx best-district --format json`."""
         ranking = best_district(_record(body.record), body.move_date, body.horizon_years,
-                                _readings(request))
-        return {**ranking.as_dict(), "current_district": ranking.current_district}
+                                _readings(request), rank_by=body.rank_by)
+        return with_text({**ranking.as_dict(), "current_district": ranking.current_district})
 
     @app.post("/v1/whatif", tags=["planner"], responses=PROBLEMS)
     def what_if(request: Request, body: WhatifRequest) -> dict[str, Any]:
@@ -160,7 +162,7 @@ def create_app() -> FastAPI:
         if not body.changes:
             raise InputError("give at least one change", field="changes")
         scenario = parse_inline(body.changes, list(READING_KEYS))
-        return whatif(_record(body.record), scenario, _readings(request))
+        return with_text(whatif(_record(body.record), scenario, _readings(request)))
 
     @app.post("/v1/batch", tags=["engine"], responses=PROBLEMS, openapi_extra={
         "requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}},

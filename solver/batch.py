@@ -25,6 +25,7 @@ class BatchOptions:
     move_date: dt.date | None = None
     horizon_years: int = 2
     today: dt.date | None = None
+    rank_by: str = "max"
 
 
 def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
@@ -85,7 +86,8 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
             summary["scenario"] = _contributions(other)
         if options.best_district:
             ranking, stay = best_district_totals(record, options.move_date, options.horizon_years,
-                                                 options.readings, catalog=catalog, today=options.today)
+                                                 options.readings, catalog=catalog, today=options.today,
+                                                 rank_by=options.rank_by)
             district, best = ranking[0]
             row.update(best_district=district, best_total_min=best.min, best_total_max=best.max,
                        best_delta_max=best.max - stay.max)

@@ -38,7 +38,7 @@ def evaluate(record: EnterpriseRecord, readings: dict[str, str] | None = None, *
     catalog = catalog or load_catalog()
     chosen = catalog.resolve_readings(readings)
     compiled = compile_record(record, catalog, chosen, today=today)
-    return explain(compiled, checked_solution(compiled, solver), catalog)
+    return explain(compiled, checked_solution(compiled, solver))
 
 
 def checked_solution(compiled: Compiled, solver: str = "auto") -> Solution:
@@ -62,4 +62,4 @@ def evaluate_amounts(record: EnterpriseRecord, readings: dict[str, str], *, cata
     by_key = compiled.by_key()
     return [(c.measure, c.paid_by, c.claim_year, paid)
             for key, paid in solution.paid.items()
-            for c in (by_key[key],) if not (paid.max == 0 and c.variable)]
+            for c in (by_key[key],) if paid.max > 0]  # 0 yuan is a reason, never an award

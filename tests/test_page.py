@@ -41,8 +41,11 @@ def _pick(page, name: str) -> None:
 def test_picking_an_example_shows_the_evaluation_clauses_and_whom_to_call(page) -> None:
     _pick(page, "dongcheng-municipal-then-national")
     page.wait_for_function("document.querySelector('#total').textContent.includes('900,000')")
-    table = page.inner_text("#awards")
-    assert "dongcheng.tier" in table and "010-87160638" in table
+    # Every claim year of this example is before the page's as_of: past claims are shown apart.
+    table = page.inner_text("#past")
+    assert "Dongcheng tier rewards" in table and "010-87160638" in table
+    assert "check with the office whether it was paid" in page.inner_text("#past-title")
+    assert "no award" in page.inner_text("#awards")
     assert "A one-time incentive of RMB 100,000 and RMB 800,000" in table
     assert "2023" in page.inner_text("#timeline") and "2025" in page.inner_text("#timeline")
 

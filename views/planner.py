@@ -24,18 +24,21 @@ def ranking_view(ranking: Ranking) -> Group:
     for column in ("#", "district", "total (yuan)", "vs staying", "what pays"):
         table.add_column(column, overflow="fold")
     for place, outcome in enumerate(ranking.ranking, 1):
-        pays = ", ".join(f"{a.measure} {a.tier or ''} {a.claim_year}: {a.amount.text()}"
+        pays = ", ".join(f"{a.title} {a.tier or ''} {a.claim_year}: {a.amount.text()}"
                          .replace("  ", " ") for a in outcome.awards) or "nothing in the horizon"
         delta = (f"{outcome.delta_max:+,}" if outcome.delta_min == outcome.delta_max
                  else f"{outcome.delta_min:+,} … {outcome.delta_max:+,}")
         _row(table, str(place), outcome.district + (" (current)" if outcome.current else ""),
              outcome.total.text(), delta, pays)
     best = ranking.ranking[0]
-    clauses = sorted({f"{a.measure}: “{a.clause}” ({a.contact}, tel {a.tel})" for a in best.awards})
-    why = (f"Winner: {best.district}, {best.total.text()} yuan "
-           f"({best.delta_max:+,} against staying in {ranking.current_district})."
+    clauses = sorted({f"{a.title}: “{a.clause}” ({a.contact}, tel {a.tel})" for a in best.awards})
+    verdict = (f"Staying in {best.district} is best: {best.total.text()} yuan; no move brings more."
+               if best.current else
+               f"Winner: {best.district}, {best.total.text()} yuan "
+               f"({best.delta_max:+,} against staying in {ranking.current_district}).")
+    why = (verdict
            + ("\nBecause: " + "\n  ".join(clauses) if clauses else
-              "\nNo district pays anything within the horizon; the order is by name."))
+              "\nNo district pays anything within the horizon: staying is best."))
     return Group(table, Text(why))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
@@ -9,7 +11,9 @@ from rich.text import Text
 
 from models.catalog import Catalog, MeasureSpec
 from models.money import Money
-from solver.explain import Evaluation
+from solver.explain import Award, Evaluation
+from views.reasons import (PAST_NOTE, elsewhere_line, nothing_to_trigger_line, only_no_event,
+                           render_reason)
 
 
 def _row(table: Table, *cells: str | Text) -> None:
@@ -22,43 +26,82 @@ def _yuan(amount: Money) -> str:
     return amount.text() + " yuan"
 
 
+def award_status(status: str) -> str:
+    """A status in words (the past ones say what to do)."""
+    return PAST_NOTE["en"] if status == "past" else status
+
+
+def _awards_table(title: str, awards: list[Award]) -> Table:
+    table = Table(title=title, show_lines=False, expand=True)
+    for column in ("claim", "measure", "tier", "amount (yuan)", "paid by", "status", "call"):
+        table.add_column(column, overflow="fold")
+    for award in awards:
+        _row(table, str(award.claim_year), award.title, award.tier or "", award.amount.text(),
+             award.paid_by, award.status, f"{award.contact}, tel {award.tel}")
+    return table
+
+
+def not_awarded_lines(evaluation: Evaluation) -> list[tuple[str, str]]:
+    """(title, reasons in words) of every measure that brings nothing somewhere. The measures of
+    districts the enterprise was never registered in share one line, and so do the measures
+    that nothing in the record triggers."""
+    lines, elsewhere, untriggered = [], [], []
+    for item in evaluation.not_awarded:
+        if item.elsewhere:
+            elsewhere.append(item.title)
+        elif only_no_event(item.reasons):
+            untriggered.append((item.title, "; ".join(render_reason(r) for r in item.reasons)))
+        else:
+            lines.append((item.title, "\n".join(render_reason(r) for r in item.reasons)))
+    if untriggered:
+        lines.append(("No event for them", nothing_to_trigger_line(untriggered)))
+    if elsewhere:
+        lines.append(("Other districts", elsewhere_line(elsewhere)))
+    return lines
+
+
 def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
-    """Totals, awards (with whom to call), why, what did not pay, and non-monetary benefits."""
+    """Totals, awards (with whom to call), earlier claims apart, why, what did not pay, and
+    non-monetary benefits."""
     changed = {k: v for k, v in evaluation.readings.items() if defaults.get(k) != v}
     readings = ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
-    head = Text.assemble(("Enterprise ", "bold"), evaluation.enterprise, "   total still to come: ",
-                         (_yuan(evaluation.total), "bold green"), f"   readings: {readings}")
-    awards = Table(title="Awards", show_lines=False, expand=True)
-    for column in ("claim", "measure", "tier", "amount (yuan)", "paid by", "status", "call"):
-        awards.add_column(column, overflow="fold")
-    for award in evaluation.awards:
-        status = "received" if award.received else ("projected" if award.projected else "due")
-        _row(awards, str(award.claim_year), award.measure, award.tier or "",
-                       award.amount.text(), award.paid_by, status,
-                       f"{award.contact}, tel {award.tel}")
-    if not evaluation.awards:
+    by_status = evaluation.by_status()
+    head = Text.assemble(("Enterprise ", "bold"), evaluation.enterprise, "   total: ",
+                         (_yuan(evaluation.total), "bold green"),
+                         f" (due {by_status['due'].text()}, projected "
+                         f"{by_status['projected'].text()}, earlier years "
+                         f"{by_status['past'].text()})   as of {evaluation.as_of}"
+                         f"   readings: {readings}")
+    current = [a for a in evaluation.awards if a.status != "past"]
+    past = [a for a in evaluation.awards if a.status == "past"]
+    awards = _awards_table("Awards", current)
+    if not current:
         _row(awards, "", "no award", "", "", "", "", "")
+    parts: list[Any] = [Panel(head), awards]
+    if past:
+        parts.append(_awards_table("Earlier claim years: " + PAST_NOTE["en"], past))
     why = Table(title="Why (clause and reasons)", show_header=False, expand=True)
     why.add_column("award", style="bold", no_wrap=True)
     why.add_column("clause and reasons", overflow="fold")
     for award in evaluation.awards:
-        _row(why, f"{award.measure} {award.tier or ''} {award.claim_year}",
-                    Text.assemble((f"“{award.clause}”", "italic"), f"\n{award.source}\n{award.why}"))
-    parts: list = [Panel(head), awards, why]
-    if evaluation.not_awarded:
-        lost = Table(title="Not awarded", show_header=False, expand=True)
+        _row(why, f"{award.title} {award.tier or ''} {award.claim_year}",
+             Text.assemble((f"“{award.clause}”", "italic"), f"\n{award.source}\n"
+                           + "; ".join(render_reason(r) for r in award.reasons)))
+    parts.append(why)
+    lines = not_awarded_lines(evaluation)
+    if lines:
+        lost = Table(title="What brings nothing, and why", show_header=False, expand=True)
         lost.add_column("measure", no_wrap=True)
         lost.add_column("why not", overflow="fold")
-        for item in evaluation.not_awarded:
-            _row(lost, item["measure"], "\n".join(item["reasons"]))
+        for title, text in lines:
+            _row(lost, title, text)
         parts.append(lost)
     if evaluation.benefits:
         benefits = Table(title="Non-monetary benefits and support without a stated amount", expand=True)
         for column in ("measure", "benefit", "amount", "call"):
             benefits.add_column(column, overflow="fold")
         for item in evaluation.benefits:
-            _row(benefits, item["measure"], item["benefit"], item["amount"],
-                             f"{item['contact']}, tel {item['tel']}")
+            _row(benefits, item.measure, item.benefit, item.amount, f"{item.contact}, tel {item.tel}")
         parts.append(benefits)
     return Group(*parts)
 

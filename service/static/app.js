@@ -63,25 +63,30 @@ function currentRecord() {
   return record;
 }
 
+function awardRow(award) {
+  return el("tr", { class: award.status },
+    el("td", {}, String(award.claim_year)), el("td", {}, award.title), el("td", {}, award.tier || ""),
+    el("td", { class: "amount" }, money(award.amount)), el("td", {}, award.paid_by), el("td", {}, award.status),
+    el("td", {}, el("span", { class: "clause" }, `“${award.clause}”`), el("br"),
+      `${award.contact}, tel ${award.tel}`));
+}
+
 function renderEvaluation(result) {
-  $("total").textContent = `${money(result.total)} yuan still to come`;
+  $("total").textContent = `${money(result.total)} yuan (of which earlier claim years: ${money(result.by_status.past)})`;
   const body = $("awards").querySelector("tbody");
-  body.replaceChildren();
-  for (const award of result.awards) {
-    const status = award.received ? "received" : award.projected ? "projected" : "due";
-    body.append(el("tr", { class: status },
-      el("td", {}, String(award.claim_year)), el("td", {}, award.measure), el("td", {}, award.tier || ""),
-      el("td", { class: "amount" }, money(award.amount)), el("td", {}, award.paid_by), el("td", {}, status),
-      el("td", {}, el("span", { class: "clause" }, `“${award.clause}”`), el("br"),
-        `${award.contact}, tel ${award.tel}`)));
-  }
-  if (!result.awards.length) body.append(el("tr", {}, el("td", { colspan: "7" }, "no award")));
+  const current = result.awards.filter((award) => award.status !== "past");
+  const past = result.awards.filter((award) => award.status === "past");
+  body.replaceChildren(...current.map(awardRow));
+  if (!current.length) body.append(el("tr", {}, el("td", { colspan: "7" }, "no award")));
+  // Past claims apart: nobody should mistake them for money to come.
+  $("past").querySelector("tbody").replaceChildren(...past.map(awardRow));
+  $("past").hidden = $("past-title").hidden = !past.length;
   $("timeline").replaceChildren(...result.timeline.map((year) => el("li", {},
     el("strong", {}, `${year.year}: ${money(year.total)}`), " — ",
-    year.claims.map((c) => `${c.measure}${c.tier ? " " + c.tier : ""} ${money(c.amount)} from ${c.paid_by}` +
-      `${c.received ? " (received)" : c.projected ? " (projected)" : ""}, tel ${c.tel}`).join("; "))));
+    year.claims.map((c) => `${c.title}${c.tier ? " " + c.tier : ""} ${money(c.amount)} from ${c.paid_by}` +
+      ` (${c.status === "past" ? "earlier year: check with the office whether it was paid" : c.status}), tel ${c.tel}`).join("; "))));
   $("not-awarded").replaceChildren(...result.not_awarded.map((item) =>
-    el("li", {}, el("strong", {}, item.measure), ": ", item.reasons[0])));
+    el("li", {}, el("strong", {}, item.title), ": ", item.reasons.map((r) => r.text).join("; "))));
 }
 
 function renderRanking(ranking) {
