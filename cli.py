@@ -17,6 +17,7 @@ from rich.console import Console
 
 from models.catalog import CATALOG_DIR, load_catalog
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
+from models.i18n import t
 from models.lint import lint
 from models.record import load_record
 
@@ -58,7 +59,8 @@ def _run(action: Callable[[], T]) -> T:
         return action()
     except ZjtxError as exc:
         status = next((code for kind, code in EXIT_STATUS.items() if isinstance(exc, kind)), 2)
-        typer.echo(f"zjtx: error: {exc}", err=True)
+        for line in str(exc).splitlines():  # every problem of the input, one line each
+            typer.echo(t("error.prefix") + line, err=True)
         raise typer.Exit(status) from None
 
 
@@ -298,13 +300,18 @@ def batch(
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
     summary: Annotated[Path | None, typer.Option("--summary", help="Write the fiscal view (.json): totals per paying district, measure and claim year.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
 ) -> None:
     """Evaluate a list of enterprises: one output row per valid row, every invalid row in the errors file, counts that add up. Exit 0 when every row was evaluated, 1 when some rows went to the errors file, 2 when the input is unusable.
 
     Example: zjtx batch examples/enterprises.csv --out out/results.csv --summary out/summary.json --jobs 2
     """
     from models.scenario import Scenario, load_scenario, parse_inline
-    from formats.batch import default_errors_path, run_batch
+    from formats.batch import BatchCounts, default_errors_path, run_batch
+    from formats.columns import load_column_map
+    from formats.progress import ProgressLines, estimate_rows
+    from formats.signals import Interrupted, handle_signals
     from solver.batch import BatchOptions
 
     def action() -> int:
@@ -319,25 +326,41 @@ def batch(
                                scenario=combined, best_district=best,
                                move_date=_parse_date(move_date, "--move-date"),
                                horizon_years=horizon_years, rank_by=rank_by.value)
+        reading_options = {"encoding": encoding, "column_map": load_column_map(columns)}
         console = Console(stderr=True)
-        if console.is_terminal:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        total = estimate_rows(input)
 
-            with Progress(TextColumn("[bold]zjtx batch"), BarColumn(), MofNCompleteColumn(),
-                          TextColumn("{task.fields[rate]} rows/s, {task.fields[bad]} errors"),
-                          TimeElapsedColumn(), console=console) as progress:
-                task = progress.add_task("rows", total=None, rate="-", bad=0)
-                clock = time.perf_counter()
+        def run(report: Callable[[BatchCounts], None]) -> BatchCounts:
+            return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
+                             resume=resume, on_progress=report, **reading_options)
+        try:
+            with handle_signals():  # Ctrl-C / SIGTERM: stop cleanly, keep the checkpoint
+                if console.is_terminal:
+                    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                               TimeElapsedColumn, TimeRemainingColumn)
 
-                def report(counts) -> None:
-                    rate = (counts.rows_in - counts.resumed_at) / max(time.perf_counter() - clock, 1e-9)
-                    progress.update(task, completed=counts.rows_in, rate=f"{rate:,.0f}",
-                                    bad=counts.error_rows)
-                counts = run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
-                                   resume=resume, on_progress=report)
-        else:
-            counts = run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
-                               resume=resume)
+                    with Progress(TextColumn("[bold]zjtx batch"), BarColumn(), MofNCompleteColumn(),
+                                  TextColumn("{task.fields[rate]} rows/s, {task.fields[bad]} errors"),
+                                  TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
+                        task = progress.add_task("rows", total=total, rate="-", bad=0)
+                        clock = time.perf_counter()
+
+                        def report(counts: BatchCounts) -> None:
+                            rate = (counts.rows_in - counts.resumed_at) / max(time.perf_counter() - clock, 1e-9)
+                            progress.update(task, completed=counts.rows_in, rate=f"{rate:,.0f}",
+                                            bad=counts.error_rows)
+                        counts = run(report)
+                else:  # a log or a pipe: a plain line every few seconds
+                    lines = ProgressLines(lambda text: typer.echo(text, err=True), total)
+
+                    def report(counts: BatchCounts) -> None:
+                        lines.start_row = counts.resumed_at
+                        lines(counts.rows_in, counts.error_rows)
+                    counts = run(report)
+        except Interrupted as stop:
+            typer.echo(f"zjtx: interrupted after {stop.rows:,} rows; rerun the same command "
+                       "with --resume", err=True)
+            return stop.exit_status
         resumed = f" (resumed after row {counts.resumed_at})" if counts.resumed_at else ""
         typer.echo(f"rows in {counts.rows_in:,} = evaluated {counts.rows_out:,} + errors "
                    f"{counts.error_rows:,}{resumed}; results in {out}"
@@ -348,6 +371,20 @@ def batch(
     status = _run(action)
     if status:
         raise typer.Exit(status)
+
+
+@app.command()
+def template(
+    file: Annotated[Path, typer.Argument(metavar="FILE.xlsx|FILE.csv", help="Where to write the template.")],
+    lang: Annotated[str, typer.Option("--lang", help="Header language: zh (Chinese) or en.")] = "zh",
+) -> None:
+    """Write an empty enterprise sheet for `zjtx batch`: flat columns (编号, 企业名称, 统一社会信用代码, 注册区, …, one date column per recognition tier); in XLSX also a filled example and a sheet explaining each column.
+
+    Example: zjtx template enterprises.xlsx --lang zh
+    """
+    from formats.template import write_template
+
+    typer.echo(f"wrote {_run(lambda: write_template(file, lang))}", err=True)
 
 
 @app.command()

@@ -25,6 +25,7 @@ from typing import Any
 from models.catalog import load_catalog
 from models.errors import InputError
 from solver.batch import ERROR_COLUMNS, BatchOptions, Summary, evaluate_row, result_columns
+from formats.signals import Interrupted, critical, in_worker
 from formats.tables import Row, RowWriter, format_of, read_rows
 
 CHUNK_ROWS = 256
@@ -89,9 +90,11 @@ class _Job:
     errors_kind: str
 
 
-def _worker_init(job: _Job) -> None:
+def _worker_init(job: _Job, *, worker: bool = True) -> None:
     global _JOB
     _JOB = job
+    if worker:
+        in_worker()
     load_catalog()
 
 
@@ -117,14 +120,18 @@ def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]
 
 
 def with_duplicates(rows: Iterator[Row], seen: dict[str, int]) -> Iterator[Row]:
-    """Mark a row whose id was already used as an error (never an overwrite)."""
+    """Mark a row whose id (or credit code) was already used as an error (never an overwrite)."""
     for number, data, problem in rows:
-        if problem is None and isinstance(data, dict) and data.get("id") is not None:  # noqa: SIM102
-            ident = str(data["id"])
-            if ident in seen:
-                problem = f"duplicate id {ident!r}: first used at row {seen[ident]}"
-            else:
-                seen[ident] = number
+        if problem is None and isinstance(data, dict):
+            for key, what in (("id", "id"), ("credit_code", "credit code")):
+                if data.get(key) is None:
+                    continue
+                value = "".join(str(data[key]).split()).upper() if key == "credit_code" else str(data[key])
+                marker = value if key == "id" else f"credit_code:{value}"
+                if marker in seen:
+                    problem = (key, f"duplicate {what} {value!r}: first used at row {seen[marker]}")
+                    break
+                seen[marker] = number
         yield number, data, problem
 
 
@@ -145,7 +152,8 @@ def default_errors_path(out: Path) -> Path:
 
 def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
               jobs: int = 1, summary_path: Path | None = None, resume: bool = False,
-              on_progress: Callable[[BatchCounts], None] | None = None) -> BatchCounts:
+              on_progress: Callable[[BatchCounts], None] | None = None,
+              encoding: str | None = None, column_map: dict[str, str] | None = None) -> BatchCounts:
     """Evaluate every row of `input_path`; see the module docstring."""
     catalog = load_catalog()
     errors = errors or default_errors_path(out)
@@ -168,7 +176,9 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     if errors.resolve() in (out.resolve(), input_path.resolve()):
         raise InputError("--errors would overwrite the input or the output", file=str(errors),
                          field="--errors")
-    rows = read_rows(input_path)  # raises InputError when the input is unusable
+    rows = read_rows(input_path, encoding=encoding, column_map=column_map)  # InputError if unusable
+    if rows.columns is not None:  # error rows name the columns as the file writes them
+        options = dataclasses.replace(options, labels=rows.columns.labels)
     # The options a checkpoint was made with: a resume under other options would mix answers.
     fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind],
                              default=str, sort_keys=True)
@@ -216,7 +226,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
                errors_kind=errors_kind)
     pool = get_context("fork").Pool(jobs, _worker_init, (job,)) if jobs > 1 else None
     if pool is None:
-        _worker_init(job)
+        _worker_init(job, worker=False)
     last_checkpoint = time.monotonic()
     try:
         in_flight: deque = deque()
@@ -236,18 +246,29 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
             last, size, pending = in_flight.popleft()
             out_text, error_text, ok, bad, part = pending.get() if pool else pending
             submit()
-            out_sink.write_text(out_text)
-            error_sink.write_text(error_text)
-            summary.merge(part)
-            counts.rows_out += ok
-            counts.error_rows += bad
-            counts.rows_in += size
-            # A checkpoint (with fsync) about every second: a kill loses at most that much work.
-            if not in_flight or time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
-                save_checkpoint(last)
-                last_checkpoint = time.monotonic()
+            with critical():  # a signal waits until the chunk is written and counted
+                out_sink.write_text(out_text)
+                error_sink.write_text(error_text)
+                summary.merge(part)
+                counts.rows_out += ok
+                counts.error_rows += bad
+                counts.rows_in += size
+                done_rows = last
+                # A checkpoint (with fsync) about every second: a kill loses at most that much.
+                if not in_flight or time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
+                    save_checkpoint(last)
+                    last_checkpoint = time.monotonic()
             if on_progress:
                 on_progress(counts)
+    except Interrupted as stop:  # SIGINT/SIGTERM: keep every whole chunk done, then stop
+        if pool is not None:
+            pool.terminate()
+            pool = None
+        with critical():
+            if done_rows:
+                save_checkpoint(done_rows)
+        stop.rows = counts.rows_in
+        raise
     finally:
         if pool is not None:
             pool.terminate()

@@ -1,28 +1,26 @@
 """Streaming readers and writers for CSV, XLSX, JSONL and Parquet.
 
 Readers yield `(row_number, data, problem)`: the record as a dict, or a problem (a broken JSON
-line, a row with the wrong number of cells) that the batch reports for that row. CSV and XLSX
-hold one record per row: scalar fields as plain cells, list fields as JSON cells, e.g.
-`recognitions` = `[{"tier": "municipal", "date": "2023-06-30"}]`; `industries` may also be a
-comma-separated list. Empty cells are left out.
+line, a row with the wrong number of cells, bad cells) that the batch reports for that row. CSV
+and XLSX hold one record per row: scalar fields as plain cells, list fields as JSON cells, e.g.
+`recognitions` = `[{"tier": "municipal", "date": "2023-06-30"}]`, or the flat recognition-date
+columns; headers in English or Chinese (`formats.columns`). Empty cells are left out.
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from formats.columns import Columns
+from formats.encoding import ACCEPTED as ENCODINGS
+from formats.encoding import resolve as resolve_encoding
 from models.errors import InputError
-from models.record import EnterpriseRecord
 
 FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
-LIST_FIELDS = ("industries", "recognitions", "moves", "rewards_received", "qualifications",
-               "expenses", "listings", "patents")
-RECORD_COLUMNS = tuple(field.alias or name for name, field in EnterpriseRecord.model_fields.items())
 
 # (row number, record data, problem): a problem is a message, or (field, message).
 Row = tuple[int, dict[str, Any] | None, "str | tuple[str, str] | None"]
@@ -36,57 +34,34 @@ def format_of(path: Path, option: str) -> str:
     return suffix
 
 
-def _check_header(header: list[str], path: Path) -> None:
-    for column in header:
-        if column not in RECORD_COLUMNS:
-            near = difflib.get_close_matches(column, RECORD_COLUMNS, n=1)
-            raise InputError(f"unknown column {column!r}" + (f"; did you mean {near[0]!r}?" if near else ""),
-                             file=str(path), accepted=", ".join(RECORD_COLUMNS))
-    if "id" not in header:
-        raise InputError("no `id` column", file=str(path), accepted=", ".join(RECORD_COLUMNS))
+class Rows:
+    """The rows of an input file (an iterator), and its resolved header (None for JSONL)."""
+
+    def __init__(self, rows: Iterator[Row], columns: Columns | None = None) -> None:
+        self.rows, self.columns = rows, columns
+
+    def __iter__(self) -> Iterator[Row]:
+        return self.rows
+
+    def __next__(self) -> Row:
+        return next(self.rows)
 
 
-def _from_cells(header: list[str], cells: list[Any], number: int) -> Row:
-    """A flat row → record data; JSON cells for list fields."""
-    data: dict[str, Any] = {}
-    problem: tuple[str, str] | None = None
-    for column, cell in zip(header, cells):
-        if cell is None or (isinstance(cell, str) and not cell.strip()):
-            continue
-        if column in LIST_FIELDS and isinstance(cell, str):
-            text = cell.strip()
-            if text.startswith("["):
-                try:
-                    cell = json.loads(text)
-                except RecursionError:
-                    problem = problem or (column, "not a JSON list (nested too deeply)")
-                    continue
-                except json.JSONDecodeError as exc:
-                    problem = problem or (column, f"not a JSON list ({exc.msg})")
-                    continue
-            elif column == "industries":
-                cell = [tag.strip() for tag in text.split(",") if tag.strip()]
-            else:
-                problem = problem or (column, "expected a JSON list like [{...}]")
-                continue
-        if column == "id" and isinstance(cell, (int, float)) and not isinstance(cell, bool):
-            cell = str(int(cell)) if float(cell).is_integer() else str(cell)  # a spreadsheet number
-        data[column] = cell
-    return number, data, problem
-
-
-def read_rows(path: Path) -> Iterator[Row]:
-    """Rows of an input file, numbered from 1 (the first data row or line)."""
+def read_rows(path: Path, *, encoding: str | None = None,
+              column_map: dict[str, str] | None = None) -> Rows:
+    """Rows of an input file, numbered as the user sees them: a spreadsheet's row number (the
+    header is row 1, so data starts at row 2), a JSONL file's line number, a Parquet row's
+    ordinal. CSV text is UTF-8 (with or without BOM) or GB18030, detected unless `encoding`."""
     kind = format_of(path, "INPUT")
     if not path.is_file():
         raise InputError("no such input file", file=str(path))
     if kind == ".jsonl":
-        return _read_jsonl(path)
+        return Rows(_read_jsonl(path))
     if kind == ".csv":
-        return _read_csv(path)
+        return _read_csv(path, resolve_encoding(path, encoding), column_map)
     if kind == ".xlsx":
-        return _read_xlsx(path)
-    return _read_parquet(path)
+        return _read_xlsx(path, column_map)
+    return _read_parquet(path, column_map)
 
 
 def _read_jsonl(path: Path) -> Iterator[Row]:
@@ -113,32 +88,37 @@ def jsonl_rows(lines: Iterable[str]) -> Iterator[Row]:
         yield number, data, None
 
 
-def _read_csv(path: Path) -> Iterator[Row]:
+def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None) -> Rows:
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        handle = path.open(encoding=encoding, newline="")
         reader = csv.reader(handle)
         header = next(reader, None)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"cannot read CSV: {exc}", file=str(path)) from exc
+    except (OSError, UnicodeError, csv.Error) as exc:
+        raise InputError(f"cannot read CSV as {encoding}: {exc}", file=str(path),
+                         field="--encoding", accepted=ENCODINGS) from exc
     if not header:
         raise InputError("the CSV file is empty (no header row)", file=str(path))
-    header = [h.strip() for h in header]
-    _check_header(header, path)
+    columns = Columns([h.strip() for h in header], path, column_map)
 
     def rows() -> Iterator[Row]:
+        number = 1
         with handle:
-            for number, cells in enumerate(reader, 1):
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) != len(header):
-                    yield number, None, (f"wrong number of columns: {len(cells)} cells for "
-                                         f"{len(header)} columns")
-                    continue
-                yield _from_cells(header, cells, number)
-    return rows()
+            try:
+                for number, cells in enumerate(reader, 2):
+                    if not any(c.strip() for c in cells):
+                        continue
+                    if len(cells) != len(columns.fields):
+                        yield number, None, (f"wrong number of columns: {len(cells)} cells for "
+                                             f"{len(columns.fields)} columns")
+                        continue
+                    yield number, *columns.record(cells)
+            except UnicodeError as exc:
+                raise InputError(f"cannot read CSV as {encoding} after row {number}: {exc}",
+                                 file=str(path), field="--encoding", accepted=ENCODINGS) from None
+    return Rows(rows(), columns)
 
 
-def _read_xlsx(path: Path) -> Iterator[Row]:
+def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
     from openpyxl import load_workbook
 
     try:
@@ -152,10 +132,10 @@ def _read_xlsx(path: Path) -> Iterator[Row]:
         header.pop()
     if not header:
         raise InputError("the first sheet has no header row", file=str(path))
-    _check_header(header, path)
+    columns = Columns(header, path, column_map)
 
     def rows() -> Iterator[Row]:
-        for number, cells in enumerate(values, 1):
+        for number, cells in enumerate(values, 2):
             cells = list(cells)
             extra = [c for c in cells[len(header):] if c not in (None, "")]
             if not any(c not in (None, "") for c in cells):
@@ -164,12 +144,12 @@ def _read_xlsx(path: Path) -> Iterator[Row]:
                 yield number, None, f"wrong number of columns: a value beyond the {len(header)} columns"
                 continue
             cells = [c.isoformat()[:10] if hasattr(c, "isoformat") else c for c in cells]
-            yield _from_cells(header, cells[:len(header)], number)
+            yield number, *columns.record(cells[:len(header)])
         book.close()
-    return rows()
+    return Rows(rows(), columns)
 
 
-def _read_parquet(path: Path) -> Iterator[Row]:
+def _read_parquet(path: Path, column_map: dict[str, str] | None) -> Rows:
     import pyarrow.parquet as pq
 
     try:
@@ -177,7 +157,7 @@ def _read_parquet(path: Path) -> Iterator[Row]:
     except Exception as exc:
         raise InputError(f"cannot read Parquet: {exc}", file=str(path)) from exc
     header = list(table.schema_arrow.names)
-    _check_header(header, path)
+    columns = Columns(header, path, column_map)
 
     def rows() -> Iterator[Row]:
         number = 0
@@ -185,8 +165,8 @@ def _read_parquet(path: Path) -> Iterator[Row]:
             for item in batch.to_pylist():
                 number += 1
                 cells = [item[h].isoformat() if hasattr(item[h], "isoformat") else item[h] for h in header]
-                yield _from_cells(header, cells, number)
-    return rows()
+                yield number, *columns.record(cells)
+    return Rows(rows(), columns)
 
 
 # -- writers --------------------------------------------------------------------------------------
@@ -257,14 +237,14 @@ class RowWriter:
             self._handle.close()
         elif self.kind == ".xlsx":
             self._book.save(self.path)
-            _fix_xlsx_timestamps(self.path)
+            fix_xlsx_timestamps(self.path)
         else:
             self._flush_parquet()
             if self._parquet is not None:
                 self._parquet.close()
 
 
-def _fix_xlsx_timestamps(path: Path) -> None:
+def fix_xlsx_timestamps(path: Path) -> None:
     """openpyxl stamps the save time into the file; rewrite it with fixed times so that the same
     rows give the same bytes (as CSV, JSONL and Parquet do)."""
     import re

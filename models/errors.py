@@ -12,31 +12,56 @@ Every error carries its context as keyword-only attributes and renders one clear
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an input: the field path, what was wrong, and what is accepted."""
+
+    field: str | None
+    message: str
+    accepted: str | None = None
+
+    def text(self, where: tuple[str, ...] = ()) -> str:
+        """`file, row 3, field tier: 'gold' is not accepted (accepted: …)`."""
+        from models.i18n import t
+
+        place = [*where, t("error.field", field=self.field)] if self.field else list(where)
+        body = self.message + (t("error.accepted", accepted=self.accepted) if self.accepted else "")
+        return ": ".join([", ".join(place), body]) if place else body
+
 
 class ZjtxError(Exception):
     """Base of every error zjtx raises on purpose."""
 
     def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
-                 field: str | None = None, accepted: str | None = None) -> None:
+                 field: str | None = None, accepted: str | None = None,
+                 problems: tuple[Problem, ...] = ()) -> None:
+        """`problems`: every problem of one input, when there are several (`message`, `field`
+        and `accepted` then describe the first, and `str()` lists them all)."""
         super().__init__(message)
         self.message = message
         self.file = file
         self.row = row
         self.field = field
         self.accepted = accepted
+        self.problems = problems
+
+    def _where(self) -> tuple[str, ...]:
+        from models.i18n import t
+
+        where = (self.file,) if self.file else ()
+        return where + ((t("error.row", row=self.row),) if self.row is not None else ())
 
     def __str__(self) -> str:
-        where = []
-        if self.file:
-            where.append(self.file)
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.field:
-            where.append(f"field {self.field}")
-        text = (": ".join([", ".join(where), self.message]) if where else self.message)
-        if self.accepted:
-            text += f" (accepted: {self.accepted})"
-        return text
+        problems = self.problems or (Problem(self.field, self.message, self.accepted),)
+        return "\n".join(problem.text(self._where()) for problem in problems)
+
+    def detail(self) -> str:
+        """Every problem in one line, without the file and row (for a batch row or a problem body)."""
+        problems = self.problems or (Problem(None, self.message, self.accepted),)
+        return "; ".join(problem.text() for problem in problems)
 
 
 class InputError(ZjtxError):
@@ -44,7 +69,8 @@ class InputError(ZjtxError):
 
 
 class RecordError(InputError):
-    """An enterprise record that does not validate."""
+    """An enterprise record that does not validate; `problems` holds every problem found, the
+    first of which is the error's own."""
 
 
 class ReadingError(InputError):

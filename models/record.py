@@ -17,8 +17,11 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
+from models.creditcode import normalize as normalize_credit_code
+from models.creditcode import problem_of as credit_code_problem
 from models.errors import RecordError
-from models.validation import describe
+from models.normalize import normalize_record
+from models.validation import describe_all
 from models.yamlio import load_data
 from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, LEVELS, OUTSIDE_BEIJING,
                                PLACES, QUALIFICATIONS, TIER_RANK, TIERS)
@@ -100,6 +103,7 @@ class Patent(_Item):
 class EnterpriseRecord(_Item):
     id: Name
     name: str | None = None
+    credit_code: str | None = None  # 统一社会信用代码, checked per GB 32100-2015
     entity_type: EntityType = "enterprise"
     district: Place
     industries: list[Annotated[str, Field(min_length=1)]] = []
@@ -111,6 +115,17 @@ class EnterpriseRecord(_Item):
     listings: list[Listing] = []
     patents: list[Patent] = []
     as_of: dt.date | None = None
+
+    @field_validator("credit_code")
+    @classmethod
+    def _valid_credit_code(cls, code: str | None) -> str | None:
+        if code is None:
+            return None
+        code = normalize_credit_code(code)
+        problem = credit_code_problem(code)
+        if problem:
+            raise ValueError(problem)
+        return code
 
     @model_validator(mode="after")
     def _canonical_and_consistent(self) -> EnterpriseRecord:
@@ -184,12 +199,18 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None) -
     if not isinstance(data, dict):
         raise RecordError(f"expected a mapping of record fields, got {type(data).__name__}",
                           file=source, row=row)
+    data, problems = normalize_record(data)
     try:
-        return EnterpriseRecord.model_validate(data)
+        record = EnterpriseRecord.model_validate(data)
     except ValidationError as exc:
-        where, message, accepted = describe(exc, EnterpriseRecord)
-        raise RecordError(message, file=source, row=row, field=where or None,
-                          accepted=accepted) from exc
+        # Every problem in one run: the normalizer's, then the validator's on the other fields.
+        named = {problem.field for problem in problems}
+        problems += [p for p in describe_all(exc, EnterpriseRecord) if p.field not in named]
+    if problems:
+        first = problems[0]
+        raise RecordError(first.message, file=source, row=row, field=first.field,
+                          accepted=first.accepted, problems=tuple(problems))
+    return record
 
 
 def load_record(path: str | Path) -> EnterpriseRecord:

@@ -4,12 +4,15 @@ accepted, and for an unknown key the nearest known one."""
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 import re
 import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+
+from models.errors import Problem
 
 
 _TAG = re.compile(r"^[a-z][a-z\-]*\[.*\]$")
@@ -24,6 +27,24 @@ def field_path(loc: tuple[Any, ...]) -> str:
         else:
             path += ("." if path else "") + str(part)
     return path
+
+
+def label(path: str | None, labels: dict[str, str]) -> str | None:
+    """A field path (`expenses[0].amount`) as the user wrote the column, e.g.
+    `费用支出 (expenses[0].amount)`; several paths separated by `; ` each."""
+    if not path or not labels:
+        return path
+    parts = []
+    for one in path.split("; "):
+        top = top_field(one)
+        header = labels.get(top)
+        parts.append(one if header is None or header == top else
+                     header if one == top else f"{header} ({one})")
+    return "; ".join(parts)
+
+
+def top_field(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
 
 
 def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -59,31 +80,62 @@ def known_keys(model: type[BaseModel]) -> list[str]:
 
 
 def describe(exc: ValidationError, root: type[BaseModel]) -> tuple[str, str, str | None]:
-    """(field path, message, accepted) for the first error of `exc`."""
-    errors = exc.errors()
-    # A misspelt key shows up twice (unknown key + required key missing): name the misspelling.
-    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    """(field path, message, accepted) for the first error of `exc` (an unknown key first)."""
+    first = describe_all(exc, root)[0]
+    return first.field or "", first.message, first.accepted
+
+
+def describe_all(exc: ValidationError, root: type[BaseModel]) -> list[Problem]:
+    """Every error of `exc` as a Problem with its field path, one per path; unknown keys first. A
+    misspelt key shows up twice (unknown key + required key missing): only the misspelling is named."""
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    problems = [_describe_one(error, root) for error in errors]
+    suggested = {problem.suggested for problem in problems if problem.suggested}
+    found: dict[str | None, Problem] = {}
+    for p in problems:
+        if not (p.missing and p.field in suggested):
+            found.setdefault(p.field, Problem(p.field, p.message, p.accepted))
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class _Found:
+    field: str | None
+    message: str
+    accepted: str | None
+    suggested: str | None  # the key an unknown key was probably meant to be
+    missing: bool
+
+
+def _describe_one(error: Any, root: type[BaseModel]) -> _Found:
+    from models.i18n import t
+
     # Drop pydantic's union/function tags (`literal[...]`, `function-after[...]`) from the path;
     # keep every real key, whatever its characters (an unknown key may be `foo-bar` or empty).
     loc = tuple(part for part in error["loc"]
                 if isinstance(part, int) or not _TAG.match(str(part)))
     path = field_path(loc)
     kind = error["type"]
+
+    def found(message: str, accepted: str | None = None, suggested: str | None = None) -> _Found:
+        return _Found(path or None, message, accepted, suggested, kind == "missing")
+
     if kind == "extra_forbidden":
         model = _model_at(root, loc[:-1])
         keys = known_keys(model) if model else []
         near = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.5)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        return path, f"unknown key {loc[-1]!r}{hint}", ", ".join(keys) or None
+        hint = t("validation.did_you_mean_key", near=near[0]) if near else ""
+        return found(t("validation.unknown_key", key=loc[-1], hint=hint), ", ".join(keys) or None,
+                     field_path((*loc[:-1], near[0])) if near else None)
     if kind == "missing":
-        return path, "is required but missing", None
+        return found(t("validation.missing"))
     ctx = error.get("ctx") or {}
     accepted = ctx.get("expected")
     value = error.get("input")
     shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
     message = error["msg"]
     if message.startswith("Value error, "):
-        return path, message[len("Value error, "):], None
+        return found(message[len("Value error, "):])
     if accepted:
-        return path, f"{shown} is not accepted", accepted
-    return path, f"{shown} is not valid: {message[:1].lower()}{message[1:]}", None
+        return found(t("validation.not_accepted", shown=shown), accepted)
+    return found(t("validation.not_valid", shown=shown, why=message[:1].lower() + message[1:]))

@@ -42,10 +42,13 @@ CLI_TO_REQUEST = {"--reading": "query", "--tier": "tier", "--date": "date",
                   "scenario": "changes", "SCENARIO": "changes", "--measure": "measure"}
 
 
-def problem(status: int, title: str, detail: str, field: str | None = None) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+def problem(status: int, title: str, detail: str, field: str | None = None,
+            errors: list[dict[str, Any]] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if field:
         body["field"] = field
+    if errors:  # every problem of a record, each with its field
+        body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
@@ -57,6 +60,7 @@ class Problem(BaseModel):
     status: int
     detail: str
     field: str | None = None
+    errors: list[dict[str, Any]] | None = None
 
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -116,11 +120,11 @@ def create_app() -> FastAPI:
     @app.exception_handler(ZjtxError)
     async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
         status = 422 if isinstance(exc, RecordError) else 500 if isinstance(exc, SolverError) else 400
-        detail = exc.message + (f" (accepted: {exc.accepted})" if exc.accepted else "")
         field = exc.field or ""
         field = field.removeprefix("--reading ") if field.startswith("--reading ") else \
             CLI_TO_REQUEST.get(field, exc.field)
-        return problem(status, type(exc).__name__, detail, field or None)
+        return problem(status, type(exc).__name__, exc.detail(), field or None,
+                       [{"field": p.field, "detail": p.text()} for p in exc.problems])
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

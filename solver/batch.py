@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.catalog import Catalog, load_catalog
-from models.errors import ZjtxError
+from models.errors import Problem, RecordError, ZjtxError
 from models.record import parse_record
+from models.validation import label, top_field
 from models.scenario import Scenario
 from models.money import Money
 from solver.evaluate import evaluate_amounts
@@ -26,11 +27,13 @@ class BatchOptions:
     horizon_years: int = 2
     today: dt.date | None = None
     rank_by: str = "max"
+    # field → the column header as the input file writes it (error rows name the column so).
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
     """The output columns: id, totals, per-measure amounts, and the optional parts."""
-    columns = ["id", "total_min", "total_max", "open_above", "awards"]
+    columns = ["id", "name", "credit_code", "total_min", "total_max", "open_above", "awards"]
     for measure in catalog.measure_ids():
         columns += [f"{measure}.min", f"{measure}.max"]
     if options.scenario is not None:
@@ -52,21 +55,49 @@ def _total(amounts: list[tuple[str, str, int, Money]]) -> Money:
     return Money.total(amount for *_rest, amount in amounts)
 
 
+def _problems(exc: RecordError) -> list[tuple[str, str]]:
+    """Every (field, message) a record error found."""
+    found = exc.problems or (Problem(exc.field, exc.message, exc.accepted),)
+    return [(problem.field or "", Problem(None, problem.message, problem.accepted).text())
+            for problem in found]
+
+
+def _error(number: int, ident: str | None, problems: list[tuple[str | None, str]],
+           labels: dict[str, str]) -> dict[str, Any]:
+    """One error row holding every problem of the row, fields named as the file's headers."""
+    if len(problems) == 1:
+        where, message = problems[0]
+        return {"error": {"row": number, "id": ident, "field": label(where, labels) or None,
+                          "message": message}}
+    return {"error": {"row": number, "id": ident,
+                      "field": "; ".join(label(w, labels) or "-" for w, _ in problems),
+                      "message": "; ".join(f"{label(w, labels) or 'row'}: {m}" for w, m in problems)}}
+
+
 def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[str, str] | None,
                  options: BatchOptions, catalog: Catalog | None = None) -> dict[str, Any]:
     """One row: {"ok": result row, "summary": contributions} or {"error": error row}."""
     raw_id = data.get("id") if isinstance(data, dict) else None
     ident = str(raw_id) if raw_id is not None else None
     if problem is not None:
-        field, message = problem if isinstance(problem, tuple) else (None, problem)
-        return {"error": {"row": number, "id": ident, "field": field, "message": message}}
+        field_, message = problem if isinstance(problem, tuple) else (None, problem)
+        found: list[tuple[str | None, str]] = [(field_, message)]
+        if field_ and isinstance(data, dict):  # bad cells: the row's other problems too
+            bad = {top_field(f) for f in field_.split("; ")}
+            try:
+                parse_record(data, source="row", row=number)
+            except RecordError as exc:
+                found += [p for p in _problems(exc) if top_field(p[0]) not in bad]
+        return _error(number, ident, found, options.labels)
     catalog = catalog or load_catalog()
     try:
         record = parse_record(data, source="row", row=number)
         amounts = evaluate_amounts(record, options.readings, catalog=catalog, today=options.today)
         total = _total(amounts)
-        row: dict[str, Any] = {"id": record.id, "total_min": total.min, "total_max": total.max,
-                               "open_above": total.open_above, "awards": len(amounts)}
+        row: dict[str, Any] = {"id": record.id, "name": record.name,
+                               "credit_code": record.credit_code, "total_min": total.min,
+                               "total_max": total.max, "open_above": total.open_above,
+                               "awards": len(amounts)}
         per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for measure, _payer, _year, amount in amounts:
             per[measure][0] += amount.min
@@ -92,9 +123,11 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
             row.update(best_district=district, best_total_min=best.min, best_total_max=best.max,
                        best_delta_max=best.max - stay.max)
         return {"ok": row, "summary": summary}
+    except RecordError as exc:
+        return _error(number, ident, list(_problems(exc)), options.labels)
     except ZjtxError as exc:
-        return {"error": {"row": number, "id": ident, "field": exc.field,
-                          "message": exc.message + (f" (accepted: {exc.accepted})" if exc.accepted else "")}}
+        return _error(number, ident, [(exc.field, exc.message + (
+            f" (accepted: {exc.accepted})" if exc.accepted else ""))], options.labels)
     except Exception as exc:  # noqa: BLE001 - one bad row must never lose the others
         return {"error": {"row": number, "id": ident, "field": None,
                           "message": f"could not be evaluated ({type(exc).__name__}: {exc})"}}

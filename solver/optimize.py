@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model
-
 from models.errors import SolverError
 from models.money import Money
 from solver.compile import Compiled, difference_cut, effective_amount
@@ -32,6 +30,8 @@ class Solution:
 
 
 def optimize(compiled: Compiled) -> Solution:
+    from ortools.sat.python import cp_model  # imported when first needed: a second at start-up
+
     # -- data -------------------------------------------------------------------------------
     candidates = compiled.candidates
     by_key = compiled.by_key()

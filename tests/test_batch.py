@@ -118,7 +118,7 @@ WRITERS = {".csv": write_csv, ".xlsx": write_xlsx, ".jsonl": write_jsonl, ".parq
 
 # -- reading outputs --------------------------------------------------------------------------------
 
-TEXT_COLUMNS = {"id", "district", "best_district"}
+TEXT_COLUMNS = {"id", "name", "credit_code", "district", "best_district"}
 BOOL_COLUMNS = {"open_above", "best_open_above"}
 
 
@@ -321,7 +321,10 @@ def test_bad_rows_in_csv(tmp_path: Path):
            10: (None, None, "wrong number of columns"),
            11: (None, None, "wrong number of columns"),
            12: (None, "id", "missing")}
-    check_bad_rows(result, out, errors, valid, bad)
+    # Rows are numbered as the spreadsheet shows them: the header is row 1, data row n is row n + 1.
+    check_bad_rows(result, out, errors, {n + 1: r for n, r in valid.items()},
+                   {n + 1: b for n, b in bad.items()})
+    assert "first used at row 2" in read_errors(errors)[6]["message"]
 
 
 def test_csv_broken_json_cell_keeps_id_and_field(tmp_path: Path):

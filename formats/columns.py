@@ -1,0 +1,192 @@
+"""Spreadsheet columns: which record field each header names, and one row of cells → record data.
+
+A header may be the field's English name (`district`), its Chinese name (`注册区`), or any name
+given in a `--columns MAP.yaml` (`{"所在区": district}`); case, spaces and full-width spaces do not
+matter. Besides the record's own fields (list fields as JSON cells), a sheet may use the flat
+columns `innovative`, `municipal`, `national`, `privileged`: a recognition date each, several
+dates separated by `;` (the first recognition and its re-examinations).
+
+Problems are collected for the whole row (every bad cell, not only the first) and name the field;
+`label` turns a field path back into the column as its header is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from models.errors import InputError
+from models.record import EnterpriseRecord
+from models.vocabulary import TIERS
+
+RECORD_COLUMNS = tuple(field.alias or name for name, field in EnterpriseRecord.model_fields.items())
+LIST_FIELDS = ("industries", "recognitions", "moves", "rewards_received", "qualifications",
+               "expenses", "listings", "patents")
+TIER_COLUMNS = TIERS  # innovative, municipal, national, privileged: recognition dates
+
+# The template's columns, in order, with their Chinese headers (the project's own labels).
+CHINESE: dict[str, str] = {
+    "id": "编号",
+    "name": "企业名称",
+    "credit_code": "统一社会信用代码",
+    "district": "注册区",
+    "entity_type": "主体类型",
+    "industries": "行业",
+    "innovative": "创新型中小企业认定日期",
+    "municipal": "专精特新中小企业认定日期",
+    "national": "小巨人认定日期",
+    "privileged": "重点小巨人认定日期",
+    "moves": "迁移记录",
+    "expenses": "费用支出",
+    "listings": "上市记录",
+    "patents": "专利年费",
+    "qualifications": "资质认定",
+    "rewards_received": "已获奖励",
+    "recognitions": "认定记录",
+    "as_of": "评估基准日",
+}
+TEMPLATE_COLUMNS = tuple(c for c in CHINESE if c not in ("recognitions", "as_of"))
+FIELDS = tuple(dict.fromkeys((*RECORD_COLUMNS, *TIER_COLUMNS)))
+
+Problem = tuple[str, str]  # (field, message)
+
+
+def _key(header: str) -> str:
+    """Headers compare without case, spaces (also full-width) or width differences."""
+    return "".join(unicodedata.normalize("NFKC", header).split()).casefold()
+
+
+def load_column_map(path: Path | None) -> dict[str, str]:
+    """A `--columns` file: YAML (or JSON) mapping header text → field."""
+    if path is None:
+        return {}
+    from models.yamlio import load_data
+
+    try:
+        data = load_data(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the column map ({exc})", file=str(path),
+                         field="--columns") from None
+    except Exception as exc:  # noqa: BLE001 - yaml raises several kinds
+        raise InputError(f"not valid YAML ({type(exc).__name__})", file=str(path),
+                         field="--columns") from None
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping of header → field, e.g. {所在区: district}",
+                         file=str(path), field="--columns")
+    out = {}
+    for header, target in data.items():
+        if str(target) not in FIELDS:
+            near = difflib.get_close_matches(str(target), FIELDS, n=1)
+            raise InputError(f"{header!r} maps to unknown field {target!r}"
+                             + (f"; did you mean {near[0]!r}?" if near else ""),
+                             file=str(path), field="--columns", accepted=", ".join(FIELDS))
+        out[_key(str(header))] = str(target)
+    return out
+
+
+class Columns:
+    """A sheet's header row, resolved: the field of each column and the header of each field."""
+
+    def __init__(self, header: list[str], path: Path, mapping: dict[str, str] | None = None) -> None:
+        known = {_key(f): f for f in FIELDS} | {_key(z): f for f, z in CHINESE.items()}
+        known |= mapping or {}
+        self.fields: list[str] = []
+        self.labels: dict[str, str] = {}
+        for column in header:
+            field = known.get(_key(column))
+            if field is None:
+                choices = [*FIELDS, *CHINESE.values()]
+                near = difflib.get_close_matches(column, choices, n=1)
+                raise InputError(
+                    f"unknown column {column!r}" + (f"; did you mean {near[0]!r}?" if near else "")
+                    + "; map other names with --columns MAP.yaml", file=str(path),
+                    accepted=", ".join(f"{f} ({CHINESE[f]})" if f in CHINESE else f for f in FIELDS))
+            if field in self.labels:
+                raise InputError(f"columns {self.labels[field]!r} and {column!r} both give {field}",
+                                 file=str(path))
+            self.fields.append(field)
+            self.labels[field] = column
+        if "id" not in self.labels:
+            raise InputError("no `id` column (编号)", file=str(path),
+                             accepted=", ".join(RECORD_COLUMNS))
+
+    def record(self, cells: Iterable[Any]) -> tuple[dict[str, Any], Problem | None]:
+        """One row of cells → record data, and every problem found (joined into one)."""
+        data: dict[str, Any] = {}
+        problems: list[Problem] = []
+        recognitions: list[dict[str, str]] = []
+        for field, cell in zip(self.fields, cells):
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
+                continue
+            if field in TIER_COLUMNS:
+                days, problem = _dates(cell)
+                if problem:
+                    problems.append((field, problem))
+                recognitions += [{"tier": field, "date": day} for day in days]
+                continue
+            if field in LIST_FIELDS and isinstance(cell, str):
+                value, problem = _list_cell(field, cell.strip())
+                if problem:
+                    problems.append((field, problem))
+                    continue
+                cell = value
+            elif field == "id" and isinstance(cell, (int, float)) and not isinstance(cell, bool):
+                cell = str(int(cell)) if float(cell).is_integer() else str(cell)  # a spreadsheet number
+            elif field == "credit_code" and isinstance(cell, (int, float)) and not isinstance(cell, bool):
+                cell = str(cell)  # all digits, stored as a number: still text to check
+            data[field] = cell
+        if recognitions:
+            listed = data.get("recognitions", [])
+            data["recognitions"] = (listed if isinstance(listed, list) else [listed]) + recognitions
+        return data, joined(problems)
+
+def joined(problems: list[Problem]) -> Problem | None:
+    """Several problems of one row as one (fields; fields, and field: message; …)."""
+    if not problems:
+        return None
+    if len(problems) == 1:
+        return problems[0]
+    return ("; ".join(f for f, _ in problems), "; ".join(f"{f}: {m}" for f, m in problems))
+
+
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+_SEPARATORS = re.compile(r"[;；\n]")
+
+
+def _dates(cell: Any) -> tuple[list[str], str | None]:
+    """A recognition-date cell: one date or several separated by `;` → ISO dates."""
+    if isinstance(cell, (dt.date, dt.datetime)):
+        return [cell.isoformat()[:10]], None
+    days, bad = [], []
+    for part in _SEPARATORS.split(str(cell)):
+        if not part.strip():
+            continue
+        found = _DATE.match(part)
+        try:
+            days.append(dt.date(*map(int, found.groups())).isoformat() if found else
+                        dt.date.fromisoformat(part.strip()[:10]).isoformat())
+        except ValueError:
+            bad.append(part.strip())
+    if bad:
+        return days, (f"{', '.join(map(repr, bad))} is not a date "
+                      "(accepted: 2023-06-30, 2023/6/30, 2023年6月30日; several separated by ;)")
+    return days, None
+
+
+def _list_cell(field: str, text: str) -> tuple[Any, str | None]:
+    if text.startswith("["):
+        try:
+            return json.loads(text), None
+        except RecursionError:
+            return None, "not a JSON list (nested too deeply)"
+        except json.JSONDecodeError as exc:
+            return None, f"not a JSON list ({exc.msg})"
+    if field == "industries":
+        return [tag.strip() for tag in re.split(r"[,，;；、]", text) if tag.strip()], None
+    return None, "expected a JSON list like [{...}]"

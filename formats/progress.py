@@ -1,0 +1,78 @@
+"""Progress of a long batch as plain lines (for logs, pipes and `nohup`, where no progress bar
+shows): rows done, rows per second and the time left, every few seconds.
+
+The total is an estimate made without reading the rows: data lines of CSV and JSONL (counted in
+binary, fast), the sheet's dimension for XLSX, the metadata for Parquet.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+EVERY_SECONDS = 3.0
+
+
+def estimate_rows(path: Path) -> int | None:
+    """About how many data rows `path` holds (None when it cannot tell cheaply)."""
+    kind = path.suffix.lower()
+    try:
+        if kind in (".csv", ".jsonl"):
+            lines = 0
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    lines += chunk.count(b"\n")
+            return max(lines - (kind == ".csv"), 0)
+        if kind == ".xlsx":
+            from openpyxl import load_workbook
+
+            book = load_workbook(path, read_only=True)
+            rows = book.worksheets[0].max_row
+            book.close()
+            return rows - 1 if rows else None
+        if kind == ".parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+    except Exception:  # noqa: BLE001 - an estimate only; the reader reports real problems
+        return None
+    return None
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+class ProgressLines:
+    """Call with (rows done, error rows) after every chunk; writes a line every few seconds."""
+
+    def __init__(self, write: Callable[[str], None], total: int | None, start_row: int = 0,
+                 every: float = EVERY_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self.write, self.total, self.start_row, self.every, self.clock = write, total, start_row, every, clock
+        self.started = clock()
+        self.last = self.started
+
+    def line(self, done: int, errors: int) -> str:
+        elapsed = max(self.clock() - self.started, 1e-9)
+        rate = (done - self.start_row) / elapsed
+        text = f"zjtx batch: {done:,}"
+        if self.total:
+            text += f" of ~{max(self.total, done):,} rows ({min(done / self.total, 1):.0%})"
+        else:
+            text += " rows"
+        text += f", {errors:,} errors, {rate:,.0f} rows/s"
+        if self.total and rate > 0:
+            text += f", about {_duration(max(self.total - done, 0) / rate)} left"
+        return text
+
+    def __call__(self, done: int, errors: int) -> None:
+        now = self.clock()
+        if now - self.last >= self.every:
+            self.last = now
+            self.write(self.line(done, errors))

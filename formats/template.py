@@ -1,0 +1,119 @@
+"""`zjtx template`: an empty enterprise sheet with the flat columns, in Chinese or English.
+
+CSV: the header row only (UTF-8 with BOM, so that Excel shows the Chinese headers). XLSX: the
+empty sheet first (the one `zjtx batch` reads), then a filled example and a sheet explaining each
+column. The output is byte-stable (fixed timestamps).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from formats.columns import CHINESE, TEMPLATE_COLUMNS
+from models.errors import InputError
+
+LANGS = ("zh", "en")
+
+# What each column holds: (English, Chinese), the project's own words.
+ABOUT: dict[str, tuple[str, str]] = {
+    "id": ("Required. Your own key for the enterprise, unique in the sheet.",
+           "必填。企业在本表中的唯一编号。"),
+    "name": ("The enterprise's name (copied to the results).", "企业名称（原样写入结果）。"),
+    "credit_code": ("Unified social credit code, 18 characters; the check character is verified "
+                    "(GB 32100-2015).", "18位统一社会信用代码，按GB 32100-2015校验最后一位校验码。"),
+    "district": ("Required. The district of registration now: dongcheng … yanqing, or "
+                 "outside_beijing.", "必填。现注册区，如 dongcheng … yanqing，或 outside_beijing（京外）。"),
+    "entity_type": ("enterprise (default) or private_non_enterprise.",
+                    "enterprise（企业，默认）或 private_non_enterprise（民办非企业单位）。"),
+    "industries": ("Industry tags separated by commas, e.g. hydrogen_energy, foreign_trade.",
+                   "行业标签，以逗号分隔，如 hydrogen_energy, foreign_trade。"),
+    "innovative": ("Date recognized as an innovative SME; several dates separated by ; are the "
+                   "first recognition and its re-examinations.",
+                   "创新型中小企业认定日期；多个日期以 ; 分隔（首次认定及复核）。"),
+    "municipal": ("Date recognized as a Beijing specialized and sophisticated SME (same format).",
+                  "北京市专精特新中小企业认定日期（格式同上）。"),
+    "national": ("Date recognized as a national little giant (same format).",
+                 "国家级专精特新“小巨人”企业认定日期（格式同上）。"),
+    "privileged": ("Date recognized as a little giant supported by central finance (same format).",
+                   "中央财政支持的重点“小巨人”企业认定日期（格式同上）。"),
+    "moves": ('Registration moves as a JSON list: [{"from": "outside_beijing", "to": "daxing", '
+              '"date": "2022-05-01"}].', "迁移记录，JSON列表，见示例。"),
+    "expenses": ('Expenses as a JSON list: [{"id": "X1", "category": "rd_investment", '
+                 '"amount": 4000000, "year": 2025}].', "费用支出，JSON列表，金额为整数元，见示例。"),
+    "listings": ('Listings as a JSON list: [{"board": "a_share", "year": 2026}].',
+                 "上市记录，JSON列表：a_share、overseas_major 或 neeq。"),
+    "patents": ('Invention patent annuities as a JSON list: [{"id": "ZL…", "standard_annuity": '
+                '1200, "paid": 1020, "year": 2025, "patent_year": 4}].', "发明专利年费，JSON列表，见示例。"),
+    "qualifications": ('Fengtai qualifications as a JSON list: [{"kind": "tech_center", '
+                       '"date": "2023-03-01"}].', "丰台区资质认定，JSON列表，见示例。"),
+    "rewards_received": ('District rewards already paid, as a JSON list: [{"measure": '
+                         '"daxing.tier", "tier": "municipal", "amount": 500000, "year": 2024}].',
+                         "已获区级奖励，JSON列表，见示例。"),
+}
+
+EXAMPLE: dict[str, object] = {
+    "id": "E-0001", "name": "Example Hydrogen Co.", "credit_code": "91110115MA01HYD2X3",
+    "district": "daxing", "entity_type": "enterprise", "industries": "hydrogen_energy, foreign_trade",
+    "innovative": "2022-01-31", "municipal": "2023-06-30", "national": "2025-07-01",
+    "privileged": None,
+    "moves": '[{"from": "outside_beijing", "to": "daxing", "date": "2022-05-01"}]',
+    "expenses": '[{"id": "X1", "category": "rd_investment", "amount": 4000000, "year": 2025, '
+                '"project": "P1", "project_year": 1}, {"id": "X3", "category": "exhibition", '
+                '"amount": 300000, "year": 2025}]',
+    "listings": '[{"board": "a_share", "year": 2026}]',
+    "patents": '[{"id": "ZL2021XXXX", "standard_annuity": 1200, "paid": 1020, "year": 2025, '
+               '"patent_year": 4}]',
+    "qualifications": None,
+    "rewards_received": '[{"measure": "daxing.tier", "tier": "municipal", "amount": 500000, '
+                        '"year": 2024}]',
+}
+
+SHEETS = {"zh": ("企业名单", "示例", "填写说明"), "en": ("enterprises", "example", "columns")}
+ABOUT_HEADER = {"zh": ("列名", "字段", "英文列名", "说明"), "en": ("column", "field", "Chinese", "what it holds")}
+
+
+def headers(lang: str) -> list[str]:
+    return [CHINESE[c] if lang == "zh" else c for c in TEMPLATE_COLUMNS]
+
+
+def write_template(path: Path, lang: str = "zh") -> Path:
+    if lang not in LANGS:
+        raise InputError(f"unknown language {lang!r}", field="--lang", accepted=", ".join(LANGS))
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerow(headers(lang))
+        return path
+    if suffix != ".xlsx":
+        raise InputError(f"a template is written as .xlsx or .csv, not {suffix or '(no extension)'!r}",
+                         file=str(path), field="FILE", accepted=".xlsx, .csv")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from formats.tables import fix_xlsx_timestamps
+
+    book = Workbook()
+    empty, example, about = book.active, book.create_sheet(), book.create_sheet()
+    empty.title, example.title, about.title = SHEETS[lang]
+    for sheet in (empty, example):
+        sheet.append(headers(lang))
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(TEMPLATE_COLUMNS):
+            letter = sheet.cell(row=1, column=index + 1).column_letter
+            sheet.column_dimensions[letter].width = 14 if column not in ("moves", "expenses") else 40
+            sheet.cell(row=1, column=index + 1).font = Font(bold=True)
+    example.append([EXAMPLE[c] for c in TEMPLATE_COLUMNS])
+    about.append(ABOUT_HEADER[lang])
+    for column in TEMPLATE_COLUMNS:
+        english, chinese = ABOUT[column]
+        about.append([CHINESE[column] if lang == "zh" else column, column,
+                      column if lang == "zh" else CHINESE[column],
+                      chinese if lang == "zh" else english])
+    about.freeze_panes = "A2"
+    for letter, width in zip("ABCD", (26, 18, 26, 90)):
+        about.column_dimensions[letter].width = width
+    book.save(path)
+    fix_xlsx_timestamps(path)
+    return path

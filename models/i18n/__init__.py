@@ -1,0 +1,115 @@
+"""One message catalogue for every human-facing word zjtx prints, in Chinese and English.
+
+`messages.yaml` beside this file maps a message id to its text in each language (`str.format`
+fields in braces); `names` gives the display names of the vocabulary ids. The language is chosen
+once per command or request (`--lang`, `ZJTX_LANG`, the locale, `?lang=`, `Accept-Language`) and
+held in a context variable, so that views, errors and charts speak it without passing it around.
+Ids stay the contract: JSON keeps them and adds display names beside them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from models.yamlio import load_data
+
+LANGS: tuple[str, ...] = ("zh", "en")
+DEFAULT_LANG = "en"
+_CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("zjtx_lang", default=None)
+MESSAGES_FILE = Path(__file__).with_name("messages.yaml")
+
+
+@cache
+def _catalogue() -> dict[str, Any]:
+    data = load_data(MESSAGES_FILE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def messages() -> dict[str, dict[str, str]]:
+    """Message id → {language: text}."""
+    return _catalogue()["messages"]
+
+
+def names() -> dict[str, dict[str, dict[str, str]]]:
+    """Vocabulary kind → id → {en, zh, and optionally zh_short, en_short}."""
+    return _catalogue()["names"]
+
+
+def lang_from_environment(environ: dict[str, str] | None = None) -> str:
+    """`ZJTX_LANG`, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`): `zh_*` → zh, else en."""
+    environ = dict(os.environ) if environ is None else environ
+    chosen = environ.get("ZJTX_LANG", "").strip().lower()
+    if chosen:
+        return "zh" if chosen.startswith("zh") else "en"
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(variable, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else DEFAULT_LANG
+    return DEFAULT_LANG
+
+
+def lang_from_accept(header: str | None) -> str | None:
+    """The first of zh/en in an `Accept-Language` header, by quality (`zh-CN,zh;q=0.9,en;q=0.8`)."""
+    best: tuple[float, int, str] | None = None
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        base = tag.strip().lower().split("-")[0]
+        if base in LANGS and (best is None or (quality, -position) > (best[0], best[1])):
+            best = (quality, -position, base)
+    return best[2] if best else None
+
+
+def current_lang() -> str:
+    """The language of this command or request (the environment's when none was set)."""
+    return _CURRENT.get() or lang_from_environment()
+
+
+@contextlib.contextmanager
+def using_lang(lang: str | None) -> Iterator[str]:
+    """Speak `lang` (zh or en; None: from the environment) inside the block."""
+    chosen = lang if lang in LANGS else lang_from_environment()
+    token = _CURRENT.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _CURRENT.reset(token)
+
+
+def set_lang(lang: str | None) -> str:
+    """Speak `lang` from now on in this context (the CLI sets it once per command)."""
+    chosen = lang if lang in LANGS else lang_from_environment()
+    _CURRENT.set(chosen)
+    return chosen
+
+
+def t(message_id: str, /, lang: str | None = None, **fields: Any) -> str:
+    """The message `message_id` in `lang` (default: the current language), fields filled in."""
+    entry = messages()[message_id]
+    text = entry[lang or current_lang()]
+    return text.format(**fields) if fields else text
+
+
+def name(kind: str, ident: str | None, lang: str | None = None, *, short: bool = False) -> str:
+    """The display name of a vocabulary id (`district`, `dongcheng` → 东城区); unknown ids as given."""
+    if ident is None:
+        return ""
+    entry = names().get(kind, {}).get(ident)
+    if entry is None:
+        return ident
+    lang = lang or current_lang()
+    if short and f"{lang}_short" in entry:
+        return entry[f"{lang}_short"]
+    return entry[lang]

@@ -1,0 +1,250 @@
+"""Forgiving input: what people type becomes the record's canonical values before validation.
+
+Every door a record comes through (record files, batch cells, the API, the page) calls
+`normalize_record` in front of pydantic (through `models.record.parse_record`); spreadsheet readers
+may call `normalize_value(kind, cell)` on one cell. Accepted, and turned into the canonical form:
+
+- vocabulary values (districts, tiers, entity types, industry tags, expense categories, boards,
+  qualifications) by id in any case with spaces trimmed, by their English or Chinese name (a
+  district with or without 区, a tier by its short name: 创新型, 专精特新, 小巨人, 重点小巨人);
+- dates as 2023-06-30, 2023/06/30, 2023.06.30, 2023年6月30日, 20230630, and spreadsheet date cells;
+- amounts as integers, 1,000,000, full-width digits, 100万, 1.5万 (integer arithmetic, never a float);
+- years and other whole numbers as integers or digit strings (2025, "2025", "2025年").
+
+A value that cannot be read is a `Problem` naming its field path and, for a vocabulary value, the
+nearest known id ("did you mean"); every problem of a record is collected, none stops the others.
+Nothing is guessed: a value is changed only when it names exactly one canonical value.
+
+>>> normalize_value("district", " 东城 ")
+'dongcheng'
+>>> normalize_value("tier", "小巨人"), normalize_value("date", "2024年7月15日")
+('national', datetime.date(2024, 7, 15))
+>>> normalize_value("amount", "1.5万"), normalize_value("amount", "１，０００，０００")
+(15000, 1000000)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from functools import cache
+from typing import Any
+
+from models.errors import Problem
+from models.i18n import name, names, t
+from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, LEVELS, PLACES,
+                               QUALIFICATIONS, TIERS)
+
+# The ids each kind of value may take (the one list of each lives in models.vocabulary).
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "district": PLACES, "tier": TIERS, "level": LEVELS, "entity_type": ENTITY_TYPES,
+    "category": EXPENSE_CATEGORIES, "board": BOARDS, "qualification": QUALIFICATIONS,
+}
+# Display names are declared per vocabulary; a level is named like the tier it rewards.
+_NAMES_OF = {"level": "tier"}
+
+# The record's shape: which kind of value each field holds, for the top level and each list.
+_TOP = {"district": "district", "entity_type": "entity_type", "as_of": "date", "id": "text",
+        "name": "text"}
+_ITEMS: dict[str, dict[str, str]] = {
+    "recognitions": {"tier": "tier", "date": "date"},
+    "moves": {"from": "district", "to": "district", "date": "date"},
+    "rewards_received": {"measure": "measure", "tier": "level", "amount": "amount", "year": "integer"},
+    "qualifications": {"kind": "qualification", "date": "date"},
+    "expenses": {"id": "text", "category": "category", "amount": "amount", "year": "integer",
+                 "project": "text", "project_year": "integer"},
+    "listings": {"board": "board", "year": "integer"},
+    "patents": {"id": "text", "standard_annuity": "amount", "paid": "amount", "year": "integer",
+                "patent_year": "integer"},
+}
+
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                   r"(?:[ T]0{1,2}:0{2}(?::0{2}(?:\.0+)?)?)?")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_AMOUNT = re.compile(r"(\d+)(?:\.(\d+))?(万|亿)?")
+_UNIT_DIGITS = {None: 0, "万": 4, "亿": 8}
+_YEAR = re.compile(r"(\d+)年?")
+
+
+class Unreadable(ValueError):
+    """A value that names no canonical value; `.problem` says why, without the field path."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _plain(text: str) -> str:
+    """Full-width to half-width (NFKC), trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def lookup_key(text: str) -> str:
+    """The form two spellings of one value share: `Hydrogen Energy` and `hydrogen-energy` →
+    `hydrogen_energy`; quotes dropped (国家级专精特新"小巨人"企业 = 国家级专精特新“小巨人”企业)."""
+    return re.sub(r"[\s\-_]+", "_", _plain(text).lower().translate(_QUOTES)).strip("_")
+
+
+@cache
+def spellings(kind: str) -> dict[str, str]:
+    """Every accepted spelling of a vocabulary kind (as a lookup key) → its canonical id."""
+    ids = VOCABULARIES[kind] if kind in VOCABULARIES else tuple(names().get(kind, {}))
+    declared = names().get(_NAMES_OF.get(kind, kind), {})
+    table: dict[str, str] = {}
+    for ident in ids:
+        written = [ident, *declared.get(ident, {}).values()]
+        if kind == "district":  # 东城区 or 东城; Dongcheng District
+            written += [w[:-1] for w in written if w.endswith("区") and len(w) > 2]
+            written += [w + " district" for w in written if w.isascii()]
+        for spelling in written:
+            table.setdefault(lookup_key(spelling), ident)
+    return table
+
+
+def nearest(kind: str, value: str) -> str | None:
+    """The canonical id whose spelling is closest to `value` (None when nothing is close)."""
+    table = spellings(kind)
+    key = lookup_key(value)
+    starts = sorted({ident for spelling, ident in table.items()
+                     if key and (spelling.startswith(key) or key.startswith(spelling))})
+    if len(starts) == 1:
+        return starts[0]
+    close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.6)
+    return table[close[0]] if close else None
+
+
+def _vocabulary(kind: str, value: Any) -> str:
+    if isinstance(value, str):
+        found = spellings(kind).get(lookup_key(value))
+        if found is not None:
+            return found
+    shown = value if isinstance(value, str) else str(value)
+    near = nearest(kind, shown)
+    hint = (t("problem.did_you_mean", near=near, name=name(_NAMES_OF.get(kind, kind), near))
+            if near else "")
+    raise Unreadable(Problem(None, t("problem.unknown_value", value=value, kind=t(f"kind.{kind}"),
+                                     hint=hint), ", ".join(VOCABULARIES.get(kind, ()))))
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):  # a spreadsheet date cell
+        if value.time() != dt.time(0, 0):
+            raise Unreadable(Problem(None, t("problem.bad_date", value=str(value)), t("accepted.date")))
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise Unreadable(Problem(None, t("problem.bad_date", value=value), t("accepted.date")))
+    text = _plain(value)
+    match = _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
+    if not match:
+        raise Unreadable(Problem(None, t("problem.bad_date", value=value), t("accepted.date")))
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise Unreadable(Problem(None, t("problem.not_a_real_date", value=value),
+                                 t("accepted.date"))) from None
+
+
+def _amount(value: Any) -> Any:
+    """Whole yuan from an integer or text; floats and booleans are left for the validator to refuse."""
+    if not isinstance(value, str):
+        return value
+    text = re.sub(r"[\s,]", "", _plain(value)).removeprefix("¥").removesuffix("元")
+    match = _AMOUNT.fullmatch(text)
+    if not match:
+        raise Unreadable(Problem(None, t("problem.bad_amount", value=value), t("accepted.amount")))
+    whole, fraction, unit = match.groups()
+    digits = _UNIT_DIGITS[unit]
+    fraction = fraction or ""
+    if fraction[digits:].strip("0"):  # 1.23456万 or 12.5: not whole yuan
+        raise Unreadable(Problem(None, t("problem.not_whole_yuan", value=value), t("accepted.amount")))
+    return int(whole) * 10 ** digits + int((fraction[:digits]).ljust(digits, "0") or "0")
+
+
+def _integer(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    match = _YEAR.fullmatch(_plain(value))
+    if not match:
+        raise Unreadable(Problem(None, t("problem.bad_integer", value=value), t("accepted.integer")))
+    return int(match.group(1))
+
+
+def _text(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _measure(value: Any) -> Any:
+    return lookup_key(value).replace("_", ".") if isinstance(value, str) and "." in value else \
+        (_plain(value).lower() if isinstance(value, str) else value)
+
+
+_READERS = {"date": _date, "amount": _amount, "integer": _integer, "text": _text,
+            "measure": _measure}
+
+
+def normalize_value(kind: str, value: Any) -> Any:
+    """One value of a kind (`district`, `tier`, `date`, `amount`, `integer`, …) in canonical
+    form; raises Unreadable (with a Problem without field path) when it names nothing."""
+    if kind in _READERS:
+        return _READERS[kind](value)
+    return _vocabulary(kind, value)
+
+
+def industry_tag(value: Any) -> Any:
+    """An industry tag: a catalog tag by id or name (氢能, Hydrogen Energy → hydrogen_energy);
+    other tags are free and kept (lower case, words joined by _); `warnings` names near misses."""
+    if not isinstance(value, str):
+        return value
+    return spellings("industry").get(lookup_key(value)) or (lookup_key(value) or value)
+
+
+def _field(container: dict[str, Any], key: str, kind: str, path: str,
+           problems: list[Problem]) -> None:
+    value = container.get(key)
+    if value is None:
+        return
+    try:
+        container[key] = normalize_value(kind, value)
+    except Unreadable as unreadable:
+        problems.append(Problem(path, unreadable.problem.message, unreadable.problem.accepted))
+
+
+def _known_keys(data: dict[str, Any], known: set[str]) -> dict[str, Any]:
+    """Keys in any case with spaces trimmed, when that names a known key (others stay for the
+    validator to report with "did you mean")."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        plain = _plain(key).lower() if isinstance(key, str) else key
+        out[plain if plain in known and plain not in data else key] = value
+    return out
+
+
+def normalize_record(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """A copy of `data` with every readable value in canonical form, and every unreadable one
+    as a Problem with its field path (unknown keys and missing fields are left to the validator)."""
+    out = _known_keys(data, set(_TOP) | set(_ITEMS) | {"industries"})
+    problems: list[Problem] = []
+    for key, kind in _TOP.items():
+        _field(out, key, kind, key, problems)
+    if isinstance(out.get("industries"), list):
+        out["industries"] = [industry_tag(tag) for tag in out["industries"]]
+    elif isinstance(out.get("industries"), str):  # one cell: "氢能, 外贸"
+        out["industries"] = [industry_tag(tag) for tag in re.split(r"[,，、;；]", out["industries"])
+                             if tag.strip()]
+    for list_key, shape in _ITEMS.items():
+        items = out.get(list_key)
+        if not isinstance(items, list):
+            continue
+        out[list_key] = items = [dict(item) if isinstance(item, dict) else item for item in items]
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            items[index] = item = _known_keys(item, set(shape))
+            for key, kind in shape.items():
+                _field(item, key, kind, f"{list_key}[{index}].{key}", problems)
+    return out, problems
