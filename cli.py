@@ -4,7 +4,10 @@ exit statuses in one place (0 fine, 1 lint errors, 2 bad input, 3 solver failure
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -17,16 +20,60 @@ from rich.console import Console
 
 from models.catalog import CATALOG_DIR, load_catalog
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
-from models.i18n import t
+from models.i18n import t, using_lang
 from models.lint import lint
 from models.record import load_record
 
-app = typer.Typer(
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+LangOption = Annotated[Lang | None, typer.Option(
+    "--lang", help="zh (中文) or en; default ZJTX_LANG, then the locale (zh_* → zh, else en).")]
+
+
+def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command `--lang zh|en`: the language every word it prints is in (ids stay ids)."""
+    signature = inspect.signature(command, eval_str=True)
+    if "lang" in signature.parameters:  # the command's own --lang (e.g. a template's headers)
+        return command
+
+    @functools.wraps(command)
+    def speaking(*args: Any, lang: Lang | None = None, **kwargs: Any) -> Any:
+        before = os.environ.get("ZJTX_LANG")
+        try:
+            with using_lang(lang.value if lang else None) as chosen:
+                os.environ["ZJTX_LANG"] = chosen  # batch workers are other processes
+                return command(*args, **kwargs)
+        finally:  # in-process callers (tests, embedders) get their environment back
+            if before is None:
+                os.environ.pop("ZJTX_LANG", None)
+            else:
+                os.environ["ZJTX_LANG"] = before
+
+    extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
+                              annotation=LangOption)
+    speaking.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), extra])
+    speaking.__annotations__ = {**command.__annotations__, "lang": LangOption}
+    return speaking
+
+
+class _Typer(typer.Typer):
+    """typer.Typer whose every command takes --lang."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        register = super().command(*args, **kwargs)
+        return lambda command: register(_speaks(command))
+
+
+app = _Typer(
     name="zjtx", no_args_is_help=True, add_completion=False,
     help="Which Beijing support measures for specialized and sophisticated SMEs apply to an "
          "enterprise, how much they pay, when, why, and whom to call.\n\n"
          "Example: zjtx evaluate examples/shijingshan-municipal-then-national.yaml")
-measures_app = typer.Typer(no_args_is_help=True, help="Browse and check the catalog of measures.")
+measures_app = _Typer(no_args_is_help=True, help="Browse and check the catalog of measures.")
 app.add_typer(measures_app, name="measures")
 
 T = TypeVar("T")
@@ -64,6 +111,17 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(status) from None
 
 
+def _lang(value: str | None) -> str:
+    """A --lang value (zh or en), else the environment's language (ZJTX_LANG, the locale)."""
+    from models.i18n import LANGS, lang_from_environment
+
+    if value is None:
+        return lang_from_environment()
+    if value not in LANGS:
+        raise InputError(f"unknown language {value!r}", field="--lang", accepted=", ".join(LANGS))
+    return value
+
+
 def parse_readings(values: list[str] | None) -> dict[str, str]:
     """`["stacking=difference-only"]` → `{"stacking": "difference-only"}`."""
     readings: dict[str, str] = {}
@@ -99,6 +157,7 @@ def evaluate(
     Example: zjtx evaluate examples/daxing-hydrogen-municipal.yaml --format json
     """
     from solver.evaluate import evaluate as run_evaluation
+    from solver.notices import record_notices
     from views.table import evaluation_view
 
     def action() -> None:
@@ -111,8 +170,12 @@ def evaluate(
             report = every_reading(load_record(record))
             _show(format, report, lambda: readings_view(report))
             return
-        result = run_evaluation(load_record(record), readings, solver=solver)
-        _show(format, result.as_dict(),
+        the_record = load_record(record)
+        result = run_evaluation(the_record, readings, solver=solver)
+        notices = record_notices(the_record, readings)
+        for notice in notices:  # never silent: on stderr whatever the format
+            typer.echo(t("error.warning") + notice.text(), err=True)
+        _show(format, {**result.as_dict(), "warnings": [n.as_dict() for n in notices]},
               lambda: evaluation_view(result, load_catalog().default_readings()))
     _run(action)
 
@@ -166,8 +229,9 @@ def _show(format: Enum, data: Any, view: Callable[[], Any], out: Path | None = N
     """JSON (to stdout or --out) for programs, a rich view for people."""
     if format.value == "json":
         from views.reasons import with_text
+        from views.words import with_names
 
-        _emit(dump_json(with_text(data)), out)
+        _emit(dump_json(with_names(with_text(data))), out)
     else:
         _console().print(view())
 
@@ -181,22 +245,44 @@ def _emit(text: str, out: Path | None) -> None:
         typer.echo(f"wrote {out}")
 
 
+class TimelineFormat(str, Enum):
+    table = "table"
+    json = "json"
+    ics = "ics"
+
+
 @app.command()
 def timeline(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
     reading: ReadingOption = None,
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    format: Annotated[TimelineFormat, typer.Option("--format", "-f", help="table, json, or ics (an RFC 5545 calendar: an all-day event on 1 January of each claim year).")] = TimelineFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write json or ics (default stdout).")] = None,
 ) -> None:
-    """Claim year by claim year: what can be claimed, from whom, and whom to call (projected items marked)."""
+    """Claim year by claim year: what can be claimed, from whom, and whom to call (projected items marked).
+
+    Example: zjtx timeline examples/daxing-hydrogen-full.yaml --format ics --out claims.ics
+    """
     from solver.evaluate import evaluate as run_evaluation
     from solver.planner import timeline as by_year
     from views.planner import timeline_view
 
     def action() -> None:
-        result = run_evaluation(load_record(record), parse_readings(reading))
+        the_record = load_record(record)
+        result = run_evaluation(the_record, parse_readings(reading))
         years = by_year(result)
+        if format is TimelineFormat.ics:
+            from formats.ics import timeline_calendar
+
+            data = timeline_calendar(result.enterprise, years, the_record.as_of)
+            if out is None:
+                sys.stdout.buffer.write(data)
+            else:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(data)
+                typer.echo(f"wrote {out}", err=True)
+            return
         _show(format, {"enterprise": result.enterprise, "years": years},
-              lambda: timeline_view(result.enterprise, years))
+              lambda: timeline_view(result.enterprise, years), out)
     _run(action)
 
 
@@ -302,6 +388,8 @@ def batch(
     resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Header language of CSV and XLSX outputs: zh or en (default: ZJTX_LANG or the locale).")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
 ) -> None:
     """Evaluate a list of enterprises: one output row per valid row, every invalid row in the errors file, counts that add up. Exit 0 when every row was evaluated, 1 when some rows went to the errors file, 2 when the input is unusable.
 
@@ -326,7 +414,8 @@ def batch(
                                scenario=combined, best_district=best,
                                move_date=_parse_date(move_date, "--move-date"),
                                horizon_years=horizon_years, rank_by=rank_by.value)
-        reading_options = {"encoding": encoding, "column_map": load_column_map(columns)}
+        reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
+                           "lang": _lang(lang), "excel": excel}
         console = Console(stderr=True)
         total = estimate_rows(input)
 
@@ -374,9 +463,64 @@ def batch(
 
 
 @app.command()
+def worklist(
+    enterprises: Annotated[Path, typer.Argument(metavar="ENTERPRISES", help="Enterprise rows (.csv, .xlsx, .jsonl, .parquet, as for batch) or one record (.yaml, .json).")],
+    date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The working day (default today): claims due or past then, windows open then.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the worklist: .xlsx, .csv, .jsonl (default: a table on stdout).")] = None,
+    ics: Annotated[Path | None, typer.Option("--ics", help="Also write the dated actions as an RFC 5545 calendar (.ics).")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Headers and kinds in zh (Chinese) or en (default: ZJTX_LANG or the locale).")] = None,
+    min_gain: Annotated[int, typer.Option("--min-gain", min=1, help="A near-miss is listed when one change would bring at least this much more (yuan).")] = 100_000,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with a byte-order mark.")] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's encoding (default: detected).")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: header → field.")] = None,
+    reading: ReadingOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Without --out: table or json.")] = Format.table,
+) -> None:
+    """Whom to call about what, before which day: one row per enterprise and action — awards to claim (due and past, with amount, claim year, paying office and telephone), the recognition whose window is open (with its last day), and the cheapest near-miss worth at least --min-gain. Sorted by date, then amount.
+
+    Example: zjtx worklist enterprises.xlsx --date 2026-12-01 --out worklist.xlsx --ics worklist.ics --lang zh
+    """
+    from formats.columns import load_column_map
+    from formats.worklist import read_enterprises, write_worklist, write_worklist_ics
+    from solver.worklist import worklist as work
+    from views.worklist import worklist_view
+
+    def action() -> int:
+        day = _parse_date(date, "--date") or dt.date.today()
+        readings = load_catalog().resolve_readings(parse_readings(reading))
+        records, problems = read_enterprises(enterprises, encoding=encoding,
+                                             column_map=load_column_map(columns))
+        actions = [a for record in records
+                   for a in work(record, day, min_gain=min_gain, readings=readings)]
+        actions.sort(key=lambda a: a.sort_key())
+        rows = [a.as_dict() for a in actions]
+        if out is not None:
+            write_worklist(out, rows, _lang(lang), excel=excel)
+        if ics is not None:
+            write_worklist_ics(ics, rows, day)
+        if out is None:
+            _show(format, {"date": day.isoformat(), "actions": rows, "errors": problems},
+                  lambda: worklist_view(day.isoformat(), rows))
+        for problem in problems:
+            typer.echo(f"zjtx: {enterprises}: row {problem['row']}"
+                       + (f" ({problem['id']})" if problem["id"] else "")
+                       + (f", {problem['field']}" if problem["field"] else "")
+                       + f": {problem['message']}", err=True)
+        typer.echo(f"{len(records):,} enterprises, {len(rows):,} actions"
+                   + (f", {len(problems):,} rows with errors" if problems else "")
+                   + (f"; worklist in {out}" if out else "") + (f"; calendar in {ics}" if ics else ""),
+                   err=True)
+        return 1 if problems else 0
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
+
+
+@app.command()
 def template(
     file: Annotated[Path, typer.Argument(metavar="FILE.xlsx|FILE.csv", help="Where to write the template.")],
-    lang: Annotated[str, typer.Option("--lang", help="Header language: zh (Chinese) or en.")] = "zh",
+    lang: Annotated[str | None, typer.Option("--lang", help="Header language: zh (Chinese) or en (default: ZJTX_LANG or the locale).")] = None,
 ) -> None:
     """Write an empty enterprise sheet for `zjtx batch`: flat columns (编号, 企业名称, 统一社会信用代码, 注册区, …, one date column per recognition tier); in XLSX also a filled example and a sheet explaining each column.
 
@@ -384,7 +528,7 @@ def template(
     """
     from formats.template import write_template
 
-    typer.echo(f"wrote {_run(lambda: write_template(file, lang))}", err=True)
+    typer.echo(f"wrote {_run(lambda: write_template(file, _lang(lang)))}", err=True)
 
 
 @app.command()

@@ -9,6 +9,7 @@ rows are not.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import io
@@ -25,6 +26,7 @@ from typing import Any
 from models.catalog import load_catalog
 from models.errors import InputError
 from solver.batch import ERROR_COLUMNS, BatchOptions, Summary, evaluate_row, result_columns
+from formats.columns import output_headers
 from formats.signals import Interrupted, critical, in_worker
 from formats.tables import Row, RowWriter, format_of, read_rows
 
@@ -56,13 +58,16 @@ def encode_line(kind: str, columns: list[str], row: dict[str, Any]) -> str:
 class _LineSink:
     """An append-only CSV or JSONL file whose byte offset is known after every flush."""
 
-    def __init__(self, path: Path, columns: list[str], kind: str, resume_at: int | None) -> None:
+    def __init__(self, path: Path, columns: list[str], kind: str, resume_at: int | None,
+                 headers: list[str] | None = None, bom: bool = False) -> None:
         self.path, self.columns, self.kind = path, columns, kind
         path.parent.mkdir(parents=True, exist_ok=True)
         if resume_at is None:
             self.handle = path.open("wb")
             if kind == ".csv":
-                self.write_text(encode_line(kind, columns, {c: c for c in columns}))
+                if bom:  # for Excel: UTF-8 with a byte-order mark
+                    self.handle.write(codecs.BOM_UTF8)
+                self.write_text(encode_line(kind, columns, dict(zip(columns, headers or columns))))
         else:
             self.handle = path.open("r+b")
             self.handle.truncate(resume_at)  # drop what was written after the last checkpoint
@@ -153,7 +158,10 @@ def default_errors_path(out: Path) -> Path:
 def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
               jobs: int = 1, summary_path: Path | None = None, resume: bool = False,
               on_progress: Callable[[BatchCounts], None] | None = None,
-              encoding: str | None = None, column_map: dict[str, str] | None = None) -> BatchCounts:
+              encoding: str | None = None, column_map: dict[str, str] | None = None,
+              lang: str = "en", excel: bool = False) -> BatchCounts:
+    """`lang`: the header language of CSV and XLSX outputs (JSONL and Parquet keep the field
+    names); `excel`: CSV outputs with a UTF-8 byte-order mark."""
     """Evaluate every row of `input_path`; see the module docstring."""
     catalog = load_catalog()
     errors = errors or default_errors_path(out)
@@ -180,8 +188,9 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     if rows.columns is not None:  # error rows name the columns as the file writes them
         options = dataclasses.replace(options, labels=rows.columns.labels)
     # The options a checkpoint was made with: a resume under other options would mix answers.
-    fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind],
+    fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind, lang, excel],
                              default=str, sort_keys=True)
+    headers, error_headers = output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang)
 
     state = None
     if resume and checkpoint_path.exists():
@@ -202,9 +211,9 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         summary = Summary(state["summary"])
         done_rows = state["last_row"]
     out_sink = _LineSink(sink_path, columns, ".jsonl" if not direct else out_kind,
-                         state["out_offset"] if state else None)
+                         state["out_offset"] if state else None, headers, excel)
     error_sink = _LineSink(errors, ERROR_COLUMNS, errors_kind,
-                           state["errors_offset"] if state else None)
+                           state["errors_offset"] if state else None, error_headers, excel)
 
     def save_checkpoint(last_row: int) -> None:
         data = {"input": str(input_path.resolve()), "columns": columns, "options": fingerprint,
@@ -275,7 +284,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         out_sink.close()
         error_sink.close()
     if not direct:  # XLSX and Parquet are written once, from the spool
-        writer = RowWriter(out, columns)
+        writer = RowWriter(out, columns, headers if out_kind == ".xlsx" else None)
         with sink_path.open(encoding="utf-8") as spool:
             for line in spool:
                 writer.write(json.loads(line))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import InputError
+from models.normalize import Unreadable, normalize_value
 from models.record import EnterpriseRecord
 from models.vocabulary import TIERS
 
@@ -155,27 +156,22 @@ def joined(problems: list[Problem]) -> Problem | None:
     return ("; ".join(f for f, _ in problems), "; ".join(f"{f}: {m}" for f, m in problems))
 
 
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _SEPARATORS = re.compile(r"[;；\n]")
 
 
 def _dates(cell: Any) -> tuple[list[str], str | None]:
-    """A recognition-date cell: one date or several separated by `;` → ISO dates."""
-    if isinstance(cell, (dt.date, dt.datetime)):
-        return [cell.isoformat()[:10]], None
+    """A recognition-date cell: one date or several separated by `;` → ISO dates (each read by
+    the forgiving input of `models.normalize`: 2023-06-30, 2023/6/30, 2023年6月30日, a date cell)."""
+    parts = [cell] if isinstance(cell, (dt.date, dt.datetime)) else \
+        [part for part in _SEPARATORS.split(str(cell)) if part.strip()]
     days, bad = [], []
-    for part in _SEPARATORS.split(str(cell)):
-        if not part.strip():
-            continue
-        found = _DATE.match(part)
+    for part in parts:
         try:
-            days.append(dt.date(*map(int, found.groups())).isoformat() if found else
-                        dt.date.fromisoformat(part.strip()[:10]).isoformat())
-        except ValueError:
-            bad.append(part.strip())
+            days.append(normalize_value("date", part).isoformat())
+        except Unreadable as unreadable:
+            bad.append(unreadable.problem)
     if bad:
-        return days, (f"{', '.join(map(repr, bad))} is not a date "
-                      "(accepted: 2023-06-30, 2023/6/30, 2023年6月30日; several separated by ;)")
+        return days, "; ".join(p.text() for p in bad) + " (several dates are separated by ;)"
     return days, None
 
 
@@ -187,6 +183,40 @@ def _list_cell(field: str, text: str) -> tuple[Any, str | None]:
             return None, "not a JSON list (nested too deeply)"
         except json.JSONDecodeError as exc:
             return None, f"not a JSON list ({exc.msg})"
-    if field == "industries":
-        return [tag.strip() for tag in re.split(r"[,，;；、]", text) if tag.strip()], None
+    if field == "industries":  # "氢能, 外贸": models.normalize splits and reads the tags
+        return text, None
     return None, "expected a JSON list like [{...}]"
+
+
+# Output headers in Chinese: result, error and worklist columns (the project's own labels).
+OUTPUT_CHINESE: dict[str, str] = {
+    "id": "编号", "name": "企业名称", "credit_code": "统一社会信用代码",
+    "total_min": "合计下限", "total_max": "合计上限", "open_above": "上不封顶", "awards": "奖励项数",
+    "scenario_total_min": "情景合计下限", "scenario_total_max": "情景合计上限",
+    "scenario_delta_min": "情景增减下限", "scenario_delta_max": "情景增减上限",
+    "best_district": "最佳迁入区", "best_total_min": "最佳区合计下限", "best_total_max": "最佳区合计上限",
+    "best_delta_max": "迁入增加上限",
+    "row": "行号", "field": "列", "message": "问题",
+    "enterprise": "编号", "kind": "事项", "subject": "内容", "status": "状态",
+    "amount_min": "金额下限", "amount_max": "金额上限", "claim_year": "申领年度",
+    "deadline": "截止日期", "office": "联系部门", "tel": "电话", "note": "说明",
+}
+OUTPUT_LANGS = ("en", "zh")
+
+
+def output_headers(columns: Iterable[str], lang: str) -> list[str]:
+    """Column headers in `lang`: English keeps the field names; Chinese translates them (a
+    measure's amounts keep the measure id: `m1 下限`)."""
+    if lang not in OUTPUT_LANGS:
+        raise InputError(f"unknown language {lang!r}", field="--lang", accepted=", ".join(OUTPUT_LANGS))
+    if lang == "en":
+        return list(columns)
+    out = []
+    for column in columns:
+        if column in OUTPUT_CHINESE:
+            out.append(OUTPUT_CHINESE[column])
+        elif column.endswith((".min", ".max")):
+            out.append(column[:-4] + (" 下限" if column.endswith(".min") else " 上限"))
+        else:
+            out.append(column)
+    return out

@@ -174,24 +174,24 @@ def _read_parquet(path: Path, column_map: dict[str, str] | None) -> Rows:
 class RowWriter:
     """Write result rows (flat dicts with a fixed column order) to CSV, JSONL, XLSX or Parquet."""
 
-    def __init__(self, path: Path, columns: list[str]) -> None:
+    def __init__(self, path: Path, columns: list[str], headers: list[str] | None = None, *,
+                 excel: bool = False) -> None:
+        """`headers`: what the header row shows (default the column names); `excel`: CSV with
+        a UTF-8 byte-order mark, so that Excel reads Chinese text right."""
         self.path = path
         self.columns = columns
         self.kind = format_of(path, "--out")
         self.count = 0
+        shown = headers or columns
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.kind == ".csv":
-            self._handle = path.open("w", encoding="utf-8", newline="")
+            self._handle = path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="")
             self._csv = csv.writer(self._handle)
-            self._csv.writerow(columns)
+            self._csv.writerow(shown)
         elif self.kind == ".jsonl":
             self._handle = path.open("w", encoding="utf-8")
         elif self.kind == ".xlsx":
-            from openpyxl import Workbook
-
-            self._book = Workbook(write_only=True)
-            self._sheet = self._book.create_sheet("zjtx")
-            self._sheet.append(columns)
+            self._book, self._sheet = xlsx_sheet(shown)
         else:
             self._batch: list[dict[str, Any]] = []
             self._parquet = None
@@ -202,8 +202,8 @@ class RowWriter:
             self._csv.writerow([_cell(row.get(c)) for c in self.columns])
         elif self.kind == ".jsonl":
             self._handle.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
-        elif self.kind == ".xlsx":
-            self._sheet.append([_cell(row.get(c)) for c in self.columns])
+        elif self.kind == ".xlsx":  # typed cells: numbers, booleans, empty
+            self._sheet.append([row.get(c) for c in self.columns])
         else:
             self._batch.append({c: row.get(c) for c in self.columns})
             if len(self._batch) >= 4096:
@@ -225,7 +225,7 @@ class RowWriter:
         import pyarrow as pa
 
         def kind(column: str):
-            if column in ("id", "district", "best_district", "field", "message"):
+            if column in ("id", "district", "best_district", "field", "message", "warnings"):
                 return pa.string()
             if column == "open_above":
                 return pa.bool_()
@@ -242,6 +242,34 @@ class RowWriter:
             self._flush_parquet()
             if self._parquet is not None:
                 self._parquet.close()
+
+
+def _display_width(text: str) -> int:
+    """Columns a header takes on screen (a Chinese character takes two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def xlsx_sheet(headers: list[str]) -> tuple[Any, Any]:
+    """A write-only workbook with one sheet: bold frozen header row, widths that fit it."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("zjtx")
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(_display_width(header) + 2, 10), 60)
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    sheet.append(cells)
+    return book, sheet
 
 
 def fix_xlsx_timestamps(path: Path) -> None:

@@ -112,7 +112,7 @@ def nearest(kind: str, value: str) -> str | None:
                      if key and (spelling.startswith(key) or key.startswith(spelling))})
     if len(starts) == 1:
         return starts[0]
-    close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.5)
     return table[close[0]] if close else None
 
 

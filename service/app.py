@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.catalog import load_catalog
+from models.i18n import LANGS, lang_from_accept, using_lang
 from models.errors import InputError, RecordError, SolverError, ZjtxError
 from models.record import parse_record
 from models.scenario import parse_inline
@@ -29,7 +30,9 @@ from formats.tables import jsonl_rows
 from solver.batch import BatchOptions, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
+from solver.notices import record_notices
 from views.reasons import with_text
+from views.words import with_names
 
 STATIC = Path(__file__).parent / "static"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -94,16 +97,52 @@ class WhatifRequest(BaseModel):
         "shunyi.tier.national.amount=800000"))
 
 
+class WorklistRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    records: list[dict[str, Any]] = Field(max_length=200, description="Enterprise records.")
+    date: dt.date | None = Field(None, description="The working day (default today).")
+    min_gain: int = Field(100_000, ge=1, description="A near-miss must bring at least this much more (yuan).")
+
+
 def _readings(request: Request) -> dict[str, str]:
     """Readings from the query string (`?stacking=difference-only`); other keys are errors."""
     readings: dict[str, str] = {}
     for key, value in request.query_params.multi_items():
         if key in READING_KEYS:
             readings[key] = value
-        elif key not in ("date", "tier"):
+        elif key not in ("date", "tier", "lang"):
             raise InputError(f"unknown query parameter {key!r}", field=key,
                              accepted=", ".join(READING_KEYS))
     return load_catalog().resolve_readings(readings)
+
+
+def request_lang(request: Request) -> str | None:
+    """`?lang=zh|en`, else the browser's `Accept-Language`, else None (the server's default)."""
+    chosen = request.query_params.get("lang", "").strip().lower()
+    if chosen:
+        if chosen not in LANGS:
+            raise InputError(f"unknown language {chosen!r}", field="lang", accepted=", ".join(LANGS))
+        return chosen
+    return lang_from_accept(request.headers.get("accept-language"))
+
+
+class Speaks:
+    """ASGI middleware: each request is answered in its own language (`?lang=`, Accept-Language)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            lang = request_lang(Request(scope))
+        except InputError as exc:
+            await problem(400, "InputError", exc.detail(), "lang")(scope, receive, send)
+            return
+        with using_lang(lang):
+            await self.app(scope, receive, send)
 
 
 def _record(data: Any) -> Any:
@@ -116,6 +155,8 @@ def create_app() -> FastAPI:
         "Beijing support measures for specialized and sophisticated SMEs, as code: which measures "
         "apply to an enterprise, how much they pay, when, why, and whom to call. Readings of "
         "ambiguous clauses are query parameters: " + ", ".join(READING_KEYS) + "."))
+
+    app.add_middleware(Speaks)
 
     @app.exception_handler(ZjtxError)
     async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
@@ -150,15 +191,18 @@ def create_app() -> FastAPI:
     @app.post("/v1/evaluate", tags=["engine"], responses=PROBLEMS)
     def evaluate_record(request: Request, record: RecordBody) -> dict[str, Any]:
         """The same JSON as `zjtx evaluate --format json`, plus the claim timeline."""
-        result = evaluate(_record(record), _readings(request))
-        return with_text({**result.as_dict(), "timeline": timeline(result)})
+        the_record, readings = _record(record), _readings(request)
+        result = evaluate(the_record, readings)
+        warnings = [notice.as_dict() for notice in record_notices(the_record, readings)]
+        return with_names(with_text({**result.as_dict(), "timeline": timeline(result),
+                                     "warnings": warnings}))
 
     @app.post("/v1/best-district", tags=["planner"], responses=PROBLEMS)
     def rank_districts(request: Request, body: PlanRequest) -> dict[str, Any]:
         """The same JSON as `zjtx best-district --format json`."""
         ranking = best_district(_record(body.record), body.move_date, body.horizon_years,
                                 _readings(request), rank_by=body.rank_by)
-        return with_text({**ranking.as_dict(), "current_district": ranking.current_district})
+        return with_names(with_text({**ranking.as_dict(), "current_district": ranking.current_district}))
 
     @app.post("/v1/whatif", tags=["planner"], responses=PROBLEMS)
     def what_if(request: Request, body: WhatifRequest) -> dict[str, Any]:
@@ -166,7 +210,7 @@ def create_app() -> FastAPI:
         if not body.changes:
             raise InputError("give at least one change", field="changes")
         scenario = parse_inline(body.changes, list(READING_KEYS))
-        return with_text(whatif(_record(body.record), scenario, _readings(request)))
+        return with_names(with_text(whatif(_record(body.record), scenario, _readings(request))))
 
     @app.post("/v1/batch", tags=["engine"], responses=PROBLEMS, openapi_extra={
         "requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}},
@@ -203,6 +247,22 @@ def create_app() -> FastAPI:
         return {"rows_in": count, "rows_out": len(results), "error_rows": len(errors),
                 "columns": result_columns(catalog, options), "results": results, "errors": errors}
 
+    @app.post("/v1/worklist", tags=["planner"], responses=PROBLEMS)
+    def work(request: Request, body: WorklistRequest) -> dict[str, Any]:
+        """The same rows as `zjtx worklist --format json`: per enterprise and action (claim,
+        apply, near_miss), sorted by date then amount; invalid records as error rows."""
+        from formats.worklist import records_of
+        from solver.worklist import worklist
+
+        day = body.date or dt.date.today()
+        readings = _readings(request)
+        records, errors = records_of((n, data, None) for n, data in enumerate(body.records, 1))
+        actions = sorted((a for record in records
+                          for a in worklist(record, day, min_gain=body.min_gain, readings=readings)),
+                         key=lambda a: a.sort_key())
+        return {"date": day.isoformat(), "actions": [a.as_dict() for a in actions],
+                "errors": errors}
+
     @app.get("/v1/measures", tags=["catalog"])
     def measures() -> list[dict[str, Any]]:
         """One entry per measure family."""
@@ -233,7 +293,7 @@ def create_app() -> FastAPI:
                      tier: Annotated[str | None, Query(description="innovative, municipal or national")] = None) -> dict[str, Any]:
         """The application windows open on a date."""
         day = date or dt.date.today()
-        return {"date": day.isoformat(), "windows": windows(day, tier)}
+        return with_names({"date": day.isoformat(), "windows": windows(day, tier)})
 
     @app.get("/v1/readings", tags=["catalog"])
     def readings_register() -> dict[str, Any]:

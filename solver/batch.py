@@ -15,6 +15,7 @@ from models.validation import label, top_field
 from models.scenario import Scenario
 from models.money import Money
 from solver.evaluate import evaluate_amounts
+from solver.notices import record_notices
 from solver.planner import apply_scenario, best_district_totals
 
 
@@ -40,7 +41,7 @@ def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
         columns += ["scenario_total_min", "scenario_total_max", "scenario_delta_min", "scenario_delta_max"]
     if options.best_district:
         columns += ["best_district", "best_total_min", "best_total_max", "best_delta_max"]
-    return columns
+    return columns + ["warnings"]  # never silent: a near-miss industry tag, a reward above its clause
 
 
 ERROR_COLUMNS = ["row", "id", "field", "message"]
@@ -104,6 +105,8 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
             per[measure][1] += amount.max
         for measure in catalog.measure_ids():
             row[f"{measure}.min"], row[f"{measure}.max"] = per[measure] if measure in per else (0, 0)
+        row["warnings"] = "; ".join(n.text() for n in record_notices(record, options.readings,
+                                                                     catalog=catalog))
         summary = {"baseline": _contributions(amounts)}
         if options.scenario is not None:
             changed, changed_catalog, changed_readings = apply_scenario(

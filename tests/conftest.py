@@ -9,3 +9,7 @@ settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True
 settings.register_profile("dev", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+# The tests read English unless they ask for Chinese (`--lang zh`, `?lang=zh`, `using_lang("zh")`),
+# whatever the machine's locale.
+os.environ.setdefault("ZJTX_LANG", "en")

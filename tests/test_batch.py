@@ -118,7 +118,7 @@ WRITERS = {".csv": write_csv, ".xlsx": write_xlsx, ".jsonl": write_jsonl, ".parq
 
 # -- reading outputs --------------------------------------------------------------------------------
 
-TEXT_COLUMNS = {"id", "name", "credit_code", "district", "best_district"}
+TEXT_COLUMNS = {"id", "name", "credit_code", "district", "best_district", "warnings"}
 BOOL_COLUMNS = {"open_above", "best_open_above"}
 
 

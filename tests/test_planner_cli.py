@@ -101,7 +101,7 @@ def test_best_district_table_names_the_winner_and_marks_the_current_district():
     assert "haidian (current)" in out
     assert out.count("(current)") == 1
     # the winner's clause and telephone are quoted
-    assert "Fengtai qualification subsidy:" in out and "010-83897600" in _flat(out)
+    assert "fengtai.qualification:" in out and "010-83897600" in _flat(out)
     # every district appears once, with its place
     rows = [line.split("│") for line in out.splitlines() if line.startswith("│")]
     places = [r[1].strip() for r in rows if r[1].strip()]

@@ -180,6 +180,7 @@ def test_best_district_equals_the_cli(client):
     assert sorted(o["district"] for o in body["ranking"]) == sorted(DISTRICTS)
     assert body["ranking"] == cli["ranking"]
     assert body.pop("current_district") == record_of(RELOCATING)["district"]
+    assert body.pop("current_district_name") == "Haidian"
     assert body == cli
 
 

@@ -112,7 +112,7 @@ def write_gb18030_csv(path: Path, rows: list[dict]) -> Path:
 def write_template_xlsx(path: Path, rows: list[dict]) -> Path:
     from openpyxl import load_workbook
 
-    assert invoke("template", path).exit_code == 0
+    assert invoke("template", path, "--lang", "zh").exit_code == 0
     book = load_workbook(path)
     sheet = book.worksheets[0]
     assert [c.value for c in sheet[1]] == [CHINESE[c] for c in TEMPLATE_COLUMNS]
@@ -156,7 +156,7 @@ def test_chinese_template_headers_evaluate(tmp_path: Path, kind: str):
     # Every problem of the row at once, each named by its header.
     assert errors["E-MANY"]["row"] == "6"
     assert set(errors["E-MANY"]["field"].split("; ")) == {"专精特新中小企业认定日期", "注册区", "统一社会信用代码"}
-    for fragment in ("'2023-02-30' is not a date", "'gotham'", "wrong check character"):
+    for fragment in ("'2023-02-30' is not a real day", "'gotham'", "wrong check character"):
         assert fragment in errors["E-MANY"]["message"]
     assert errors["E-DUP"]["row"] == "7"
     assert errors["E-DUP"]["field"] == "统一社会信用代码"
@@ -221,3 +221,35 @@ def test_template(tmp_path: Path, lang: str):
     invoke("template", first, "--lang", lang)
     assert first.read_bytes() == (tmp_path / "t.xlsx").read_bytes()  # byte-stable
     assert_input_error(invoke("template", tmp_path / "t.txt"), ".xlsx, .csv")
+
+
+def test_output_people_open(tmp_path: Path):
+    """XLSX with typed cells, a frozen bold header and Chinese headers; CSV for Excel with a BOM."""
+    from openpyxl import load_workbook
+
+    from formats.columns import OUTPUT_CHINESE
+
+    source = write_gb18030_csv(tmp_path / "in.csv", flat_rows()[:3])
+    result = invoke("batch", source, "--out", tmp_path / "out.xlsx", "--lang", "zh")
+    assert result.exit_code == 0, result.stderr
+    book = load_workbook(tmp_path / "out.xlsx")
+    sheet = book.worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    assert sheet.column_dimensions["C"].width >= 16  # 统一社会信用代码 fits
+    header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert header[:5] == [OUTPUT_CHINESE[c] for c in ("id", "name", "credit_code", "total_min", "total_max")]
+    assert "m1 下限" in header
+    for row in rows:
+        values = dict(zip(header, row))
+        assert isinstance(values["合计上限"], int) and not isinstance(values["合计上限"], bool)
+        assert isinstance(values["上不封顶"], bool)
+    assert rows[1][:2] == ["E-0002", "第二家企业有限公司"]
+
+    out = tmp_path / "out.csv"
+    result = invoke("batch", source, "--out", out, "--excel", "--lang", "zh")
+    assert result.exit_code == 0, result.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf" + "编号,企业名称".encode("utf-8"))
+    assert read_csv(out)[1]["企业名称"] == "第二家企业有限公司"
+    assert_input_error(invoke("batch", source, "--out", tmp_path / "x.csv", "--lang", "fr"),
+                       "unknown language 'fr'", "--lang")

@@ -8,130 +8,127 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from models.money import Money
+from models.i18n import t
 from solver.planner import Ranking
-from views.table import _row
+from views import words
+from views.table import _columns, _row
 
 
-def _money(data: dict[str, Any]) -> str:
-    return Money(data["min"], data["max"], data.get("open_above", False)).text()
+def _award_line(award: Any) -> str:
+    """`dongcheng.tier national 2025: 800,000` from an Award or its JSON."""
+    get = award.get if isinstance(award, dict) else lambda key: getattr(award, key)
+    return (f"{words.measure(get('measure'))} {words.tier(get('tier'))} {get('claim_year')}: "
+            f"{words.money(get('amount'))}").replace("  ", " ")
 
 
 def ranking_view(ranking: Ranking) -> Group:
     first, last = ranking.horizon
-    table = Table(title=f"Best district for {ranking.enterprise}: move on {ranking.move_date}, "
-                        f"claim years {first}–{last}", expand=True)
-    for column in ("#", "district", "total (yuan)", "vs staying", "what pays"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=t("ranking.title", enterprise=ranking.enterprise, date=ranking.move_date,
+                          first=first, last=last), expand=True)
+    table.add_column("#", overflow="fold")
+    _columns(table, "district", "total", "vs_staying", "what_pays")
     for place, outcome in enumerate(ranking.ranking, 1):
-        pays = ", ".join(f"{a.title} {a.tier or ''} {a.claim_year}: {a.amount.text()}"
-                         .replace("  ", " ") for a in outcome.awards) or "nothing in the horizon"
-        delta = (f"{outcome.delta_max:+,}" if outcome.delta_min == outcome.delta_max
-                 else f"{outcome.delta_min:+,} … {outcome.delta_max:+,}")
-        _row(table, str(place), outcome.district + (" (current)" if outcome.current else ""),
-             outcome.total.text(), delta, pays)
+        pays = ", ".join(_award_line(a) for a in outcome.awards) or t("ranking.nothing")
+        _row(table, str(place), words.place(outcome.district) + (t("label.current") if outcome.current else ""),
+             words.money(outcome.total), words.delta(outcome.delta_min, outcome.delta_max), pays)
     best = ranking.ranking[0]
-    clauses = sorted({f"{a.title}: “{a.clause}” ({a.contact}, tel {a.tel})" for a in best.awards})
-    verdict = (f"Staying in {best.district} is best: {best.total.text()} yuan; no move brings more."
+    clauses = sorted({f"{words.measure(a.measure)}: “{a.clause}” ({words.call(a.contact, a.tel)})"
+                      for a in best.awards})
+    verdict = (t("ranking.stay", district=words.place(best.district), total=words.money(best.total))
                if best.current else
-               f"Winner: {best.district}, {best.total.text()} yuan "
-               f"({best.delta_max:+,} against staying in {ranking.current_district}).")
+               t("ranking.winner", district=words.place(best.district), total=words.money(best.total),
+                 delta=f"{best.delta_max:+,}", current=words.place(ranking.current_district)))
     why = (verdict
-           + ("\nBecause: " + "\n  ".join(clauses) if clauses else
-              "\nNo district pays anything within the horizon: staying is best."))
+           + ("\n" + t("ranking.because") + "\n  ".join(clauses) if clauses else
+              "\n" + t("ranking.none_pays")))
     return Group(table, Text(why))
 
 
 def timeline_view(enterprise: str, years: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"Claim timeline for {enterprise}", expand=True)
-    for column in ("year", "measure", "tier", "amount (yuan)", "paid by", "status", "call"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=t("timeline.title", enterprise=enterprise), expand=True)
+    _columns(table, "year", "measure", "tier", "amount", "paid_by", "status", "call")
     for year in years:
         for claim in year["claims"]:
-            status = "received" if claim["received"] else ("projected" if claim["projected"] else "due")
-            _row(table, str(year["year"]), claim["measure"], claim["tier"] or "",
-                 _money(claim["amount"]), claim["paid_by"], status,
-                 f"{claim['contact']}, tel {claim['tel']}")
-        _row(table, str(year["year"]), "year total (still to come)", "", _money(year["total"]), "", "", "")
+            _row(table, str(year["year"]), words.measure(claim["measure"]), words.tier(claim["tier"]),
+                 words.money(claim["amount"]), words.place(claim["paid_by"]),
+                 words.status(claim["received"], claim["projected"], claim["status"] == "past"),
+                 words.call(claim["contact"], claim["tel"]))
+        _row(table, str(year["year"]), t("timeline.year_total"), "", words.money(year["total"]), "", "", "")
     if not years:
-        _row(table, "", "nothing to claim", "", "", "", "", "")
+        _row(table, "", t("timeline.nothing"), "", "", "", "", "")
     return table
 
 
 def windows_view(day: str, windows: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"Application windows open on {day}", expand=True)
-    for column in ("tier", "window", "last day", "who may apply", "call"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=t("windows.title", day=day), expand=True)
+    _columns(table, "tier", "window", "last_day", "who", "call")
     for window in windows:
-        span = (f"{window['opens']} to {window['last_day']} ({window['days_left']} days left)"
-                if window["opens"] else "calendar not stated")
-        _row(table, window["tier"], span, window["last_day"] or "not stated",
-             f"{window['who']}\n“{window['clause']}”", f"{window['contact']}, tel {window['tel']}")
+        span = (t("windows.span", opens=window["opens"], last_day=window["last_day"],
+                  days_left=window["days_left"]) if window["opens"] else t("windows.not_stated"))
+        _row(table, words.tier(window["tier"]), span, window["last_day"] or t("windows.last_not_stated"),
+             f"{window['who']}\n{t('label.clause_original')}: “{window['clause']}”",
+             words.call(window["contact"], window["tel"]))
     return table
 
 
 def _awards_table(title: str, awards: list[dict[str, Any]]) -> Table:
     table = Table(title=title, expand=True)
-    for column in ("claim", "measure", "tier", "amount (yuan)", "paid by"):
-        table.add_column(column)
+    _columns(table, "claim", "measure", "tier", "amount", "paid_by")
     for award in awards:
-        _row(table, str(award["claim_year"]), award["measure"], award["tier"] or "",
-             _money(award["amount"]), award["paid_by"])
+        _row(table, str(award["claim_year"]), words.measure(award["measure"]), words.tier(award["tier"]),
+             words.money(award["amount"]), words.place(award["paid_by"]))
     return table
 
 
 def whatif_view(result: dict[str, Any]) -> Group:
-    head = Table(title=f"What if: {result['scenario']}", expand=True)
-    for column in ("", "baseline", "scenario", "delta"):
-        head.add_column(column)
-    _row(head, "total (yuan)", _money(result["baseline"]["total"]), _money(result["outcome"]["total"]),
-         f"{result['delta']['min']:+,} … {result['delta']['max']:+,}"
-         if result["delta"]["min"] != result["delta"]["max"] else f"{result['delta']['max']:+,}")
+    head = Table(title=t("whatif.title", scenario=result["scenario"]), expand=True)
+    head.add_column("")
+    _columns(head, "baseline", "scenario", "difference")
+    _row(head, t("whatif.total"), words.money(result["baseline"]["total"]),
+         words.money(result["outcome"]["total"]),
+         words.delta(result["delta"]["min"], result["delta"]["max"]))
     changed = {k: v for k, v in result["outcome"]["readings"].items()
                if result["baseline"]["readings"].get(k) != v}
     if changed:
-        _row(head, "readings", "defaults", ", ".join(f"{k}={v}" for k, v in changed.items()), "")
-    return Group(head, _awards_table("Awards gained", result["gained"]),
-                 _awards_table("Awards lost", result["lost"]))
+        _row(head, t("whatif.readings"), t("label.defaults"),
+             ", ".join(f"{k}={v}" for k, v in changed.items()), "")
+    return Group(head, _awards_table(t("whatif.gained"), result["gained"]),
+                 _awards_table(t("whatif.lost"), result["lost"]))
 
 
 def sweep_view(result: dict[str, Any]) -> Table:
-    table = Table(title=f"{result['enterprise']}: total against {result['key']}")
+    table = Table(title=t("sweep.title", enterprise=result["enterprise"], key=result["key"]))
     table.add_column(result["key"], justify="right")
-    table.add_column("total (yuan)", justify="right")
+    table.add_column(t("column.total"), justify="right")
     for point in result["points"]:
-        _row(table, f"{point['value']:,}", _money(point["total"]))
+        _row(table, f"{point['value']:,}", words.money(point["total"]))
     return table
 
 
 def readings_view(result: dict[str, Any]) -> Group:
-    head = Text(f"{result['enterprise']}: total under the default readings "
-                f"{_money(result['default'])} yuan; across all "
-                f"{len(result['combinations'])} combinations of readings "
-                f"{_money(result['range'])} yuan")
-    table = Table(title="What each alternative reading moves (the others at their defaults)", expand=True)
-    for column in ("reading", "delta (yuan)", "gained", "lost"):
-        table.add_column(column, overflow="fold")
+    head = Text(t("readings.head", enterprise=result["enterprise"],
+                  default=words.money(result["default"]), count=len(result["combinations"]),
+                  range=words.money(result["range"])))
+    table = Table(title=t("readings.title"), expand=True)
+    _columns(table, "reading", "delta", "gained", "lost")
     for effect in result["effects"]:
         def text(awards: list[dict[str, Any]]) -> str:
-            return "\n".join(f"{a['measure']} {a['tier'] or ''} {a['claim_year']}: {_money(a['amount'])}"
-                             for a in awards) or "-"
-        _row(table, effect["reading"], f"{effect['delta']['min']:+,} … {effect['delta']['max']:+,}"
-             if effect["delta"]["min"] != effect["delta"]["max"] else f"{effect['delta']['max']:+,}",
+            return "\n".join(_award_line(a) for a in awards) or "-"
+        _row(table, effect["reading"], words.delta(effect["delta"]["min"], effect["delta"]["max"]),
              text(effect["gained"]), text(effect["lost"]))
     return Group(head, table)
 
 
 def howto_view(result: dict[str, Any]) -> Group:
-    goal = f"at least {result['target']:,} yuan from" if result["target"] else "anything from"
+    goal = (t("howto.at_least", target=f"{result['target']:,}") if result["target"]
+            else t("howto.anything"))
     if not result["suggestions"]:
         return Group(Text(f"{result['enterprise']}: {result.get('note')}"))
-    head = Text(f"{result['enterprise']}: to get {goal} {result['measure']}, "
-                f"the fewest changes needed: {result['changes_needed']}")
+    head = Text(t("howto.head", enterprise=result["enterprise"], goal=goal,
+                  measure=words.measure(result["measure"]), count=result["changes_needed"]))
     table = Table(expand=True)
-    table.add_column("changes (as whatif arguments)", overflow="fold")
-    table.add_column("then it pays (yuan)")
+    _columns(table, "changes", "then_pays")
     for suggestion in result["suggestions"]:
-        _row(table, "  ".join(suggestion["changes"]) or "(none: it pays already)",
-             _money(suggestion["amount"]))
+        _row(table, "  ".join(suggestion["changes"]) or t("howto.none_needed"),
+             words.money(suggestion["amount"]))
     return Group(head, table)

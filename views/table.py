@@ -11,9 +11,10 @@ from rich.text import Text
 
 from models.catalog import Catalog, MeasureSpec
 from models.money import Money
+from models.i18n import t
 from solver.explain import Award, Evaluation
-from views.reasons import (PAST_NOTE, elsewhere_line, nothing_to_trigger_line, only_no_event,
-                           render_reason)
+from views import words
+from views.reasons import elsewhere_line, nothing_to_trigger_line, only_no_event, render_reason
 
 
 def _row(table: Table, *cells: str | Text) -> None:
@@ -22,86 +23,85 @@ def _row(table: Table, *cells: str | Text) -> None:
     table.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in cells))
 
 
-def _yuan(amount: Money) -> str:
-    return amount.text() + " yuan"
-
-
-def award_status(status: str) -> str:
-    """A status in words (the past ones say what to do)."""
-    return PAST_NOTE["en"] if status == "past" else status
+def _columns(table: Table, *ids: str, overflow: str = "fold") -> None:
+    for ident in ids:
+        table.add_column(t(f"column.{ident}"), overflow=overflow)  # type: ignore[arg-type]
 
 
 def _awards_table(title: str, awards: list[Award]) -> Table:
     table = Table(title=title, show_lines=False, expand=True)
-    for column in ("claim", "measure", "tier", "amount (yuan)", "paid by", "status", "call"):
-        table.add_column(column, overflow="fold")
+    _columns(table, "claim", "measure", "tier", "amount", "paid_by", "status", "call")
     for award in awards:
-        _row(table, str(award.claim_year), award.title, award.tier or "", award.amount.text(),
-             award.paid_by, award.status, f"{award.contact}, tel {award.tel}")
+        _row(table, str(award.claim_year), words.measure(award.measure), words.tier(award.tier),
+             words.money(award.amount), words.place(award.paid_by),
+             words.status(award.received, award.projected, award.status == "past"),
+             words.call(award.contact, award.tel))
     return table
 
 
 def not_awarded_lines(evaluation: Evaluation) -> list[tuple[str, str]]:
-    """(title, reasons in words) of every measure that brings nothing somewhere. The measures of
-    districts the enterprise was never registered in share one line, and so do the measures
+    """(measure, reasons in words) of every measure that brings nothing somewhere. The measures
+    of districts the enterprise was never registered in share one line, and so do the measures
     that nothing in the record triggers."""
     lines, elsewhere, untriggered = [], [], []
     for item in evaluation.not_awarded:
         if item.elsewhere:
-            elsewhere.append(item.title)
+            elsewhere.append(words.measure(item.measure))
         elif only_no_event(item.reasons):
-            untriggered.append((item.title, "; ".join(render_reason(r) for r in item.reasons)))
+            untriggered.append((words.measure(item.measure),
+                                "; ".join(render_reason(r) for r in item.reasons)))
         else:
-            lines.append((item.title, "\n".join(render_reason(r) for r in item.reasons)))
+            lines.append((words.measure(item.measure),
+                          "\n".join(render_reason(r) for r in item.reasons)))
     if untriggered:
-        lines.append(("No event for them", nothing_to_trigger_line(untriggered)))
+        lines.append((t("evaluate.no_event"), nothing_to_trigger_line(untriggered)))
     if elsewhere:
-        lines.append(("Other districts", elsewhere_line(elsewhere)))
+        lines.append((t("evaluate.elsewhere"), elsewhere_line(elsewhere)))
     return lines
 
 
 def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
-    """Totals, awards (with whom to call), earlier claims apart, why, what did not pay, and
-    non-monetary benefits."""
+    """Totals, awards (with whom to call), past claims apart, why, what brings nothing and why,
+    and non-monetary benefits."""
     changed = {k: v for k, v in evaluation.readings.items() if defaults.get(k) != v}
-    readings = ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
-    by_status = evaluation.by_status()
-    head = Text.assemble(("Enterprise ", "bold"), evaluation.enterprise, "   total: ",
-                         (_yuan(evaluation.total), "bold green"),
-                         f" (due {by_status['due'].text()}, projected "
-                         f"{by_status['projected'].text()}, earlier years "
-                         f"{by_status['past'].text()})   as of {evaluation.as_of}"
-                         f"   readings: {readings}")
+    readings = ", ".join(f"{k}={v}" for k, v in changed.items()) or t("label.defaults")
+    by_status = {k: words.money(v) for k, v in evaluation.by_status().items()}
+    head = Text.assemble((t("evaluate.enterprise"), "bold"), evaluation.enterprise,
+                         t("evaluate.total"), (words.yuan(evaluation.total), "bold green"),
+                         t("evaluate.by_status", **by_status),
+                         t("evaluate.as_of", day=evaluation.as_of),
+                         t("evaluate.readings", readings=readings))
     current = [a for a in evaluation.awards if a.status != "past"]
     past = [a for a in evaluation.awards if a.status == "past"]
-    awards = _awards_table("Awards", current)
+    awards = _awards_table(t("evaluate.awards"), current)
     if not current:
-        _row(awards, "", "no award", "", "", "", "", "")
+        _row(awards, "", t("evaluate.no_award"), "", "", "", "", "")
     parts: list[Any] = [Panel(head), awards]
-    if past:
-        parts.append(_awards_table("Earlier claim years: " + PAST_NOTE["en"], past))
-    why = Table(title="Why (clause and reasons)", show_header=False, expand=True)
-    why.add_column("award", style="bold", no_wrap=True)
-    why.add_column("clause and reasons", overflow="fold")
+    if past:  # apart, so that nobody mistakes them for money to come
+        parts.append(_awards_table(t("evaluate.past_title"), past))
+    why = Table(title=t("evaluate.why"), show_header=False, expand=True)
+    why.add_column(t("column.award"), style="bold", no_wrap=True)
+    why.add_column(t("column.reasons"), overflow="fold")
     for award in evaluation.awards:
-        _row(why, f"{award.title} {award.tier or ''} {award.claim_year}",
-             Text.assemble((f"“{award.clause}”", "italic"), f"\n{award.source}\n"
-                           + "; ".join(render_reason(r) for r in award.reasons)))
-    parts.append(why)
+        _row(why, f"{words.measure(award.measure)} {words.tier(award.tier)} {award.claim_year}",
+             Text.assemble((t("label.clause_original") + "\n", "dim"), (f"“{award.clause}”", "italic"),
+                           f"\n{award.source}\n" + "; ".join(render_reason(r) for r in award.reasons)))
+    if evaluation.awards:
+        parts.append(why)
     lines = not_awarded_lines(evaluation)
     if lines:
-        lost = Table(title="What brings nothing, and why", show_header=False, expand=True)
-        lost.add_column("measure", no_wrap=True)
-        lost.add_column("why not", overflow="fold")
-        for title, text in lines:
-            _row(lost, title, text)
+        lost = Table(title=t("evaluate.not_awarded"), show_header=False, expand=True)
+        lost.add_column(t("column.measure"), no_wrap=True)
+        lost.add_column(t("column.why_not"), overflow="fold")
+        for measure, text in lines:
+            _row(lost, measure, text)
         parts.append(lost)
     if evaluation.benefits:
-        benefits = Table(title="Non-monetary benefits and support without a stated amount", expand=True)
-        for column in ("measure", "benefit", "amount", "call"):
-            benefits.add_column(column, overflow="fold")
+        benefits = Table(title=t("evaluate.benefits"), expand=True)
+        _columns(benefits, "measure", "benefit", "amount_plain", "call")
         for item in evaluation.benefits:
-            _row(benefits, item.measure, item.benefit, item.amount, f"{item.contact}, tel {item.tel}")
+            _row(benefits, words.measure(item.measure), item.benefit, item.amount,
+                 words.call(item.contact, item.tel))
         parts.append(benefits)
     return Group(*parts)
 

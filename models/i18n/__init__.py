@@ -88,13 +88,6 @@ def using_lang(lang: str | None) -> Iterator[str]:
         _CURRENT.reset(token)
 
 
-def set_lang(lang: str | None) -> str:
-    """Speak `lang` from now on in this context (the CLI sets it once per command)."""
-    chosen = lang if lang in LANGS else lang_from_environment()
-    _CURRENT.set(chosen)
-    return chosen
-
-
 def t(message_id: str, /, lang: str | None = None, **fields: Any) -> str:
     """The message `message_id` in `lang` (default: the current language), fields filled in."""
     entry = messages()[message_id]

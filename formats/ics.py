@@ -1,0 +1,100 @@
+"""RFC 5545 calendars (the `icalendar` package) for the claim timeline and the worklist, so that
+a deadline lands in the clerk's calendar instead of a spreadsheet column.
+
+Every event is an all-day event. Output is deterministic: each UID is a hash of the event's
+content and DTSTAMP is derived from the content's own date (the worklist day, the record's as_of),
+never from the clock, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+PRODID = "-//zjtx//Beijing SME support measures//EN"
+
+
+def _stamp(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+def calendar_bytes(name: str, events: Iterable[dict[str, Any]], stamp: dt.date) -> bytes:
+    """events: {"date", "summary", "description"} each; the calendar as RFC 5545 bytes."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    seen: set[str] = set()
+    for item in sorted(events, key=lambda e: (e["date"], e["summary"], e["description"])):
+        key = f"{item['date'].isoformat()}\n{item['summary']}\n{item['description']}"
+        uid = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + "@zjtx"
+        if uid in seen:  # the same event twice is one event
+            continue
+        seen.add(uid)
+        event = Event()
+        event.add("uid", uid)
+        event.add("dtstamp", _stamp(stamp))
+        event.add("dtstart", item["date"])
+        event.add("dtend", item["date"] + dt.timedelta(days=1))
+        event.add("summary", item["summary"])
+        event.add("description", item["description"])
+        event.add("transp", "TRANSPARENT")  # a reminder, not a busy slot
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def timeline_events(enterprise: str, years: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One event on 1 January of each claim year for every claim still to make in it."""
+    events = []
+    for year in years:
+        for claim in year["claims"]:
+            if claim["received"]:
+                continue
+            amount = claim["amount"]
+            money = (f"{amount['min']:,}" if amount["min"] == amount["max"]
+                     else f"{amount['min']:,} – {amount['max']:,}") + (" or more" if amount["open_above"] else "")
+            tier = f" ({claim['tier']})" if claim["tier"] else ""
+            events.append({
+                "date": dt.date(year["year"], 1, 1),
+                "summary": f"{enterprise}: claim year {year['year']} for {claim['measure']}{tier}, {money} yuan",
+                "description": (f"Paid by {claim['paid_by']}. Contact: {claim['contact']}. "
+                                f"Tel: {claim['tel']}."
+                                + (" Projected: its event has not happened yet." if claim["projected"] else ""))})
+    return events
+
+
+def worklist_events(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One event on each action's date (actions without a date have no place in a calendar)."""
+    events = []
+    for action in actions:
+        if not action["deadline"]:
+            continue
+        who = action["name"] or action["enterprise"]
+        money = f"{action['amount_min']:,}" if action["amount_min"] == action["amount_max"] \
+            else f"{action['amount_min']:,} – {action['amount_max']:,}"
+        what = {"claim": "claim", "apply": "apply for", "near_miss": "consider"}[action["kind"]]
+        events.append({
+            "date": dt.date.fromisoformat(action["deadline"]),
+            "summary": f"{who}: {what} {action['subject']} ({money} yuan), last day",
+            "description": (f"{action['enterprise']} {action['credit_code'] or ''}".strip()
+                            + f". {action['note']}. Contact: {action['office']}. Tel: {action['tel']}.")})
+    return events
+
+
+def timeline_calendar(enterprise: str, years: list[dict[str, Any]], as_of: dt.date | None) -> bytes:
+    """The claim timeline as a calendar; stamped with the record's as_of (else its first year)."""
+    events = timeline_events(enterprise, years)
+    stamp = as_of or min((e["date"] for e in events), default=dt.date(2000, 1, 1))
+    return calendar_bytes(f"zjtx {enterprise} claim years", events, stamp)
+
+
+def write_calendar(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path

@@ -1,0 +1,178 @@
+"""The service centre's worklist: for each enterprise on a day, whom to call about what, before
+which day.
+
+Three kinds of action, one row each:
+- `claim`: an award whose status on the day is `due` (claim year this year, or its event already
+  happened) or `past` (claim year gone and not listed as received: check with the office whether
+  it was paid), with its amount, claim year, paying office and telephone. Its date is the last day
+  of the claim year (the brochure states no claim deadline: that is the year the claim belongs to).
+- `apply`: the next recognition whose window is open on the day (brochure III.(III)): an
+  enterprise with no recognition may apply as an innovative SME (this month's window); an
+  innovative SME for the municipal tier (this quarter's window, in its district of registration);
+  a municipal one for the national tier through the municipal bureau's recommendation (no
+  calendar: no last day). The amount is what the recognition would add (a forward evaluation).
+- `near_miss`: the cheapest single change `howto` finds that would bring at least `min_gain`
+  more in total, checked by a forward evaluation of the whole record (so R1 and the caps are
+  counted). Cheapest: the least effort (a missing industry tag or legal form, then a patent
+  annuity, a qualification, an expense, a listing), then the smallest outlay, then the largest
+  gain. Moves and the next recognition are left out (the latter is the `apply` row).
+
+Rows sort by date (none last), then the larger amount, then enterprise and kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from models.catalog import Catalog, load_catalog
+from models.money import Money
+from models.record import EnterpriseRecord
+from models.scenario import parse_inline
+from solver.evaluate import evaluate
+from solver.explain import Award, Evaluation
+from solver.howto import howto
+from solver.planner import whatif, windows
+
+DEFAULT_MIN_GAIN = 100_000
+KINDS = ("claim", "apply", "near_miss")
+NEXT_TIER = {None: "innovative", "innovative": "municipal", "municipal": "national"}
+
+
+@dataclass(frozen=True)
+class Action:
+    enterprise: str
+    name: str | None
+    credit_code: str | None
+    kind: str                 # claim | apply | near_miss
+    subject: str              # a measure (claim), a tier (apply), the change (near_miss)
+    status: str               # due | past (claim); open (apply); suggested (near_miss)
+    amount: Money
+    claim_year: int | None
+    deadline: dt.date | None  # claim: end of the claim year; apply: the window's last day
+    office: str
+    tel: str
+    note: str
+
+    def sort_key(self) -> tuple:
+        return (self.deadline is None, self.deadline or dt.date.max, -self.amount.max,
+                -self.amount.min, self.enterprise, KINDS.index(self.kind), self.subject)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"enterprise": self.enterprise, "name": self.name, "credit_code": self.credit_code,
+                "kind": self.kind, "subject": self.subject, "status": self.status,
+                "amount_min": self.amount.min, "amount_max": self.amount.max,
+                "open_above": self.amount.open_above, "claim_year": self.claim_year,
+                "deadline": self.deadline.isoformat() if self.deadline else None,
+                "office": self.office, "tel": self.tel, "note": self.note}
+
+
+COLUMNS = ("enterprise", "name", "credit_code", "kind", "subject", "status", "amount_min",
+           "amount_max", "open_above", "claim_year", "deadline", "office", "tel", "note")
+
+
+def claim_status(award: Award, day: dt.date) -> str | None:
+    """DOMAIN.md section 8: received, projected, due or past on `day` (None: not to claim)."""
+    if award.received or award.projected:
+        return None
+    return "past" if award.claim_year < day.year else "due"
+
+
+def _identity(record: EnterpriseRecord) -> dict[str, Any]:
+    return {"enterprise": record.id, "name": record.name, "credit_code": record.credit_code}
+
+
+def _claims(record: EnterpriseRecord, result: Evaluation, day: dt.date) -> list[Action]:
+    out = []
+    for award in result.awards:
+        status = claim_status(award, day)
+        if status is None or award.amount.max == 0 and not award.amount.open_above:
+            continue
+        note = ("claim year gone and not listed as received: check with the office whether it "
+                "was paid" if status == "past" else f"claim in {award.claim_year}")
+        out.append(Action(**_identity(record), kind="claim",
+                          subject=award.measure + (f" ({award.tier})" if award.tier else ""),
+                          status=status, amount=award.amount, claim_year=award.claim_year,
+                          deadline=dt.date(award.claim_year, 12, 31), office=award.contact,
+                          tel=award.tel, note=note))
+    return out
+
+
+def _application(record: EnterpriseRecord, result: Evaluation, day: dt.date,
+                 catalog: Catalog) -> list[Action]:
+    tier = NEXT_TIER.get(record.tier_on(day))
+    if tier is None:
+        return []
+    [window] = windows(day, tier, catalog=catalog)
+    gain = whatif(record, parse_inline([f"recognition={tier}@{day}"], []), result.readings,
+                  catalog=catalog, today=day)["delta"]
+    last = dt.date.fromisoformat(window["last_day"]) if window["last_day"] else None
+    note = (f"window {window['opens']} to {window['last_day']}: {window['who']}" if last else
+            f"no calendar: {window['who']}")
+    return [Action(**_identity(record), kind="apply", subject=tier, status="open",
+                   amount=Money(max(gain["min"], 0), max(gain["max"], 0)), claim_year=None,
+                   deadline=last, office=window["contact"], tel=window["tel"], note=note)]
+
+
+# How much it takes to make a change true, least first: a tag or legal form that may only be
+# missing from the record, a patent annuity, a qualification, an expense, a listing.
+EFFORT = ("industry=", "entity_type=", "patent=", "qualification=", "expense=", "listing=")
+
+
+def _outlay(change: str) -> int:
+    """What a change costs the enterprise in yuan: an expense's amount, a patent annuity paid."""
+    if change.startswith(("expense=", "patent=")):  # CATEGORY:AMOUNT@…, STANDARD:PAID@…
+        return int(change.split(":", 1)[1].split("@", 1)[0])
+    return 0
+
+
+def _cost(change: str) -> tuple[int, int]:
+    rank = next((i for i, prefix in enumerate(EFFORT) if change.startswith(prefix)), len(EFFORT))
+    return rank, _outlay(change)
+
+
+def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_gain: int,
+               catalog: Catalog) -> list[Action]:
+    """The cheapest single change (not a move, not the next recognition: that is `apply`) that
+    brings at least `min_gain` more in total."""
+    levels = {"municipal", record.district}
+    measures = [item.measure for item in result.not_awarded
+                if any(r.measure == item.measure and r.level in levels for r in catalog.rules)]
+    tried: dict[str, dict[str, Any]] = {}
+    for measure in measures:
+        found = howto(record, measure, None, result.readings, catalog=catalog, today=day,
+                      max_changes=1)
+        for suggestion in found["suggestions"]:
+            [change] = suggestion["changes"] or [None]
+            if change is None or change in tried or change.startswith(("move=", "recognition=")):
+                continue
+            delta = whatif(record, parse_inline([change], []), result.readings, catalog=catalog,
+                           today=day)["delta"]
+            tried[change] = {"measure": measure, "delta": delta}
+    good = [(change, info) for change, info in tried.items() if info["delta"]["max"] >= min_gain]
+    if not good:
+        return []
+    change, info = min(good, key=lambda item: (_cost(item[0]), -item[1]["delta"]["max"],
+                                               -item[1]["delta"]["min"], item[0]))
+    rule = next(r for r in catalog.rules if r.measure == info["measure"])
+    outlay = _outlay(change)
+    return [Action(**_identity(record), kind="near_miss", subject=change, status="suggested",
+                   amount=Money(max(info["delta"]["min"], 0), info["delta"]["max"]),
+                   claim_year=None, deadline=None, office=rule.contact, tel=rule.tel,
+                   note=f"{info['measure']} would pay after this change"
+                        + (f" (an outlay of {outlay:,} yuan)" if outlay else "")
+                        + f"; replay: zjtx whatif RECORD {change}")]
+
+
+def worklist(record: EnterpriseRecord, day: dt.date, *, min_gain: int = DEFAULT_MIN_GAIN,
+             readings: dict[str, str] | None = None, catalog: Catalog | None = None,
+             near_misses: bool = True) -> list[Action]:
+    """The actions for one enterprise on `day`, sorted."""
+    catalog = catalog or load_catalog()
+    record = record.model_copy(update={"as_of": day})
+    result = evaluate(record, readings, catalog=catalog, today=day)
+    actions = _claims(record, result, day) + _application(record, result, day, catalog)
+    if near_misses:
+        actions += _near_miss(record, result, day, min_gain, catalog)
+    return sorted(actions, key=Action.sort_key)

@@ -1,0 +1,218 @@
+"""Two languages, one switch: the message catalogue is complete in both languages, `--lang`,
+ZJTX_LANG, the locale, `?lang=` and Accept-Language choose the language, JSON keeps ids and adds
+names; and never silent: warnings for near-miss industry tags and rewards above their clause."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import string
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from cli import app
+from models.catalog import load_catalog
+from models.i18n import LANGS, lang_from_accept, lang_from_environment, messages, name, names, t, using_lang
+from models.record import parse_record
+from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, PLACES, QUALIFICATIONS,
+                               TIERS)
+from solver.notices import catalog_tags, record_notices
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+runner = CliRunner()
+
+
+def _fields(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+@pytest.mark.parametrize("message_id", sorted(messages()))
+def test_every_message_exists_in_both_languages_with_the_same_fields(message_id: str) -> None:
+    entry = messages()[message_id]
+    assert set(entry) == set(LANGS), message_id
+    assert all(isinstance(entry[lang], str) for lang in LANGS)
+    assert _fields(entry["zh"]) == _fields(entry["en"]), message_id
+
+
+def test_every_vocabulary_id_and_measure_has_a_name_in_both_languages() -> None:
+    catalog = load_catalog()
+    wanted = {"district": PLACES, "tier": TIERS, "entity_type": ENTITY_TYPES,
+              "category": EXPENSE_CATEGORIES, "board": BOARDS, "qualification": QUALIFICATIONS,
+              "industry": catalog_tags(catalog),
+              "measure": (*catalog.measure_ids(), *catalog.families)}
+    for kind, ids in wanted.items():
+        for ident in ids:
+            entry = names()[kind].get(ident)
+            assert entry and entry["en"] and entry["zh"], (kind, ident)
+            assert re.search(r"[\u4e00-\u9fff]", entry["zh"]), (kind, ident)
+
+
+def test_the_chinese_names_of_domain_section_1() -> None:
+    assert name("district", "dongcheng", "zh") == "东城区"
+    assert name("district", "shijingshan", "zh") == "石景山区"
+    assert name("district", "outside_beijing", "zh") == "京外（北京市以外）"
+    assert name("tier", "municipal", "zh") == "北京市专精特新中小企业"
+    assert name("tier", "national", "zh", short=True) == "小巨人"
+    assert name("tier", "privileged", "zh", short=True) == "重点小巨人"
+    assert name("entity_type", "private_non_enterprise", "zh") == "民办非企业单位"
+    assert name("industry", "hydrogen_energy", "zh") == "氢能"
+
+
+@pytest.mark.parametrize(("environ", "lang"), [
+    ({}, "en"), ({"LANG": "zh_CN.UTF-8"}, "zh"), ({"LANG": "en_US.UTF-8"}, "en"),
+    ({"LANG": "C.UTF-8"}, "en"), ({"LC_ALL": "zh_TW.UTF-8", "LANG": "en_US"}, "zh"),
+    ({"ZJTX_LANG": "en", "LANG": "zh_CN.UTF-8"}, "en"), ({"ZJTX_LANG": "zh"}, "zh"),
+])
+def test_language_from_the_environment(environ: dict[str, str], lang: str) -> None:
+    assert lang_from_environment(environ) == lang
+
+
+@pytest.mark.parametrize(("header", "lang"), [
+    ("zh-CN,zh;q=0.9,en;q=0.8", "zh"), ("en-US,en;q=0.9,zh-CN;q=0.8", "en"),
+    ("fr-FR,zh;q=0.5", "zh"), ("fr-FR", None), ("", None), (None, None), ("en;q=0.2,zh;q=0.7", "zh"),
+])
+def test_language_from_accept_language(header: str | None, lang: str | None) -> None:
+    assert lang_from_accept(header) == lang
+
+
+def test_using_lang_restores_the_previous_language() -> None:
+    with using_lang("zh"):
+        assert t("evaluate.awards") == "奖励与补贴"
+        with using_lang("en"):
+            assert t("evaluate.awards") == "Awards"
+        assert t("evaluate.awards") == "奖励与补贴"
+    assert t("evaluate.awards") == "Awards"
+
+
+def test_evaluate_in_chinese_prints_chinese_headings_names_and_the_clause_as_printed() -> None:
+    done = runner.invoke(app, ["evaluate", str(EXAMPLES / "dongcheng-municipal-then-national.yaml"),
+                               "--lang", "zh"])
+    assert done.exit_code == 0, done.output
+    out = done.stdout
+    for words in ("合计", "900,000 元", "奖励与补贴", "申领年度", "东城区", "小巨人", "专精特新",
+                  "东城区梯度奖励", "可申领", "条款原文，英文版", "未获得的措施"):
+        assert words in out, words
+    assert "A one-time incentive of RMB 100,000 and RMB 800,000" in out  # never translated
+    english = runner.invoke(app, ["evaluate", str(EXAMPLES / "dongcheng-municipal-then-national.yaml"),
+                                  "--lang", "en"]).stdout
+    assert "Awards" in english and "奖励" not in english
+
+
+def test_every_command_takes_lang() -> None:
+    commands = [["evaluate"], ["best-district"], ["timeline"], ["windows"], ["whatif"], ["howto"],
+                ["batch"], ["serve"], ["measures", "list"], ["measures", "show"],
+                ["measures", "readings"], ["measures", "lint"]]
+    for command in commands:
+        done = runner.invoke(app, [*command, "--help"])
+        assert "--lang" in done.stdout, command
+
+
+def test_errors_in_chinese(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: E\ndistrict: 东成\nrecognitions: [{tier: 小巨人, date: 2024-13-01}]\n",
+                   encoding="utf-8")
+    done = runner.invoke(app, ["evaluate", str(bad), "--lang", "zh"])
+    assert done.exit_code == 2
+    lines = done.stderr.splitlines()
+    assert len(lines) == 2 and all(line.startswith("zjtx：错误：") for line in lines)
+    assert "字段 district" in lines[0] and "您是否要填 'dongcheng'（东城区）" in lines[0]
+    assert "字段 recognitions[0].date" in lines[1]
+
+
+def test_windows_and_timeline_in_chinese() -> None:
+    done = runner.invoke(app, ["windows", "--date", "2026-11-25", "--lang", "zh"])
+    assert done.exit_code == 0 and "开放的申报期" in done.stdout and "创新型" in done.stdout
+    done = runner.invoke(app, ["timeline", str(EXAMPLES / "dongcheng-municipal-then-national.yaml"),
+                               "--lang", "zh"])
+    assert done.exit_code == 0 and "申领时间表" in done.stdout and "年度合计" in done.stdout
+
+
+def test_json_keeps_ids_and_adds_names_in_the_chosen_language() -> None:
+    path = str(EXAMPLES / "dongcheng-municipal-then-national.yaml")
+    chinese = json.loads(runner.invoke(app, ["evaluate", path, "-f", "json", "--lang", "zh"]).stdout)
+    english = json.loads(runner.invoke(app, ["evaluate", path, "-f", "json", "--lang", "en"]).stdout)
+    award = chinese["awards"][0]
+    assert (award["measure"], award["paid_by"], award["tier"]) == ("dongcheng.tier", "dongcheng", "municipal")
+    assert (award["measure_name"], award["paid_by_name"], award["tier_name"]) == (
+        "东城区梯度奖励", "东城区", "北京市专精特新中小企业")
+    assert english["awards"][0]["paid_by_name"] == "Dongcheng"
+    assert chinese["total"] == english["total"]
+    assert [a["amount"] for a in chinese["awards"]] == [a["amount"] for a in english["awards"]]
+
+
+def test_api_language_from_query_and_accept_language() -> None:
+    from service.app import create_app
+
+    record = {"id": "E", "district": "东城", "as_of": "2026-11-24",
+              "recognitions": [{"tier": "专精特新", "date": "2022/09/30"}]}
+    with TestClient(create_app()) as client:
+        zh = client.post("/v1/evaluate?lang=zh", json=record).json()
+        assert zh["awards"][0]["paid_by_name"] == "东城区"
+        en = client.post("/v1/evaluate", json=record, headers={"Accept-Language": "en-US"}).json()
+        assert en["awards"][0]["paid_by_name"] == "Dongcheng"
+        browser = client.post("/v1/evaluate", json=record,
+                              headers={"Accept-Language": "zh-CN,zh;q=0.9"}).json()
+        assert browser["awards"][0]["paid_by_name"] == "东城区"
+        bad = client.post("/v1/evaluate", json={**record, "district": "gotham"},
+                          headers={"Accept-Language": "zh-CN"})
+        assert bad.status_code == 422 and "不是已知的区" in bad.json()["detail"]
+        wrong = client.post("/v1/evaluate?lang=fr", json=record)
+        assert wrong.status_code == 400 and wrong.json()["field"] == "lang"
+
+
+# -- never silent ------------------------------------------------------------------------------------
+
+HYDROGEN = {"id": "H", "district": "daxing", "industries": ["hydrogen"], "as_of": "2026-11-24",
+            "recognitions": [{"tier": "municipal", "date": "2023-06-30"}]}
+
+
+def test_a_near_miss_industry_tag_warns_with_the_nearest_tag_and_the_award_it_brings() -> None:
+    notices = record_notices(parse_record(HYDROGEN))
+    assert [n.code for n in notices] == ["industry_unknown"]
+    text = notices[0].text()
+    assert "'hydrogen_energy'" in text and "daxing.tier" in text and "+500,000" in text
+
+
+def test_an_unused_tag_far_from_every_catalog_tag_says_it_changes_nothing() -> None:
+    notices = record_notices(parse_record({**HYDROGEN, "industries": ["software"]}))
+    assert [n.code for n in notices] == ["industry_unused"]
+
+
+def test_a_catalog_tag_by_chinese_name_is_no_warning() -> None:
+    record = parse_record({**HYDROGEN, "industries": ["氢能"]})
+    assert record.industries == ["hydrogen_energy"] and record_notices(record) == []
+
+
+def test_a_received_reward_above_its_clause_warns() -> None:
+    record = parse_record({**HYDROGEN, "industries": ["hydrogen_energy"], "rewards_received": [
+        {"measure": "daxing.tier", "tier": "municipal", "amount": 900000, "year": 2024}]})
+    notices = record_notices(record)
+    assert [(n.code, n.field) for n in notices] == [("received_above_clause", "rewards_received[0]")]
+    assert "500,000" in notices[0].text()
+    fine = parse_record({**HYDROGEN, "industries": ["hydrogen_energy"], "rewards_received": [
+        {"measure": "daxing.tier", "tier": "municipal", "amount": 500000, "year": 2024}]})
+    assert record_notices(fine) == []
+
+
+def test_warnings_reach_every_door(tmp_path: Path) -> None:
+    from service.app import create_app
+
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(HYDROGEN), encoding="utf-8")
+    done = runner.invoke(app, ["evaluate", str(path), "-f", "json"])
+    assert done.exit_code == 0
+    assert "zjtx: warning: industries[0]" in done.stderr and "hydrogen_energy" in done.stderr
+    assert json.loads(done.stdout)["warnings"][0]["params"]["near"] == "hydrogen_energy"
+    with TestClient(create_app()) as client:
+        body = client.post("/v1/evaluate", json=HYDROGEN).json()
+        assert body["warnings"][0]["code"] == "industry_unknown"
+    rows = tmp_path / "in.jsonl"
+    rows.write_text(json.dumps(HYDROGEN) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert runner.invoke(app, ["batch", str(rows), "--out", str(out)]).exit_code == 0
+    (row,) = csv.DictReader(out.open(encoding="utf-8"))
+    assert "hydrogen_energy" in row["warnings"] and row["total_max"] == "0"

@@ -1,0 +1,193 @@
+"""The worklist: awards to claim (due, past) with office and telephone, the recognition whose
+window is open with its last day, the cheapest near-miss worth --min-gain; sorted by date then
+amount; as XLSX/CSV with Chinese headers, as an RFC 5545 calendar that parses back to the same
+dates, on the API; and `zjtx timeline --format ics`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from typer.testing import CliRunner
+
+from cli import app
+from formats.columns import CHINESE, OUTPUT_CHINESE
+from models.money import Money
+from models.record import load_record, parse_record
+from models.scenario import parse_inline
+from solver.evaluate import evaluate
+from solver.planner import whatif
+from solver.worklist import COLUMNS, worklist
+
+ROOT = Path(__file__).resolve().parent.parent
+DAY = dt.date(2026, 12, 1)
+runner = CliRunner()
+
+INNOVATIVE = {"id": "I-1", "name": "创新企业", "district": "shijingshan",
+              "recognitions": [{"tier": "innovative", "date": "2026-03-31"}]}
+MUNICIPAL = {"id": "M-1", "name": "专精特新企业", "district": "dongcheng",
+             "recognitions": [{"tier": "innovative", "date": "2024-06-30"},
+                              {"tier": "municipal", "date": "2025-06-30"}]}
+OLD = {"id": "P-1", "district": "dongcheng",
+       "recognitions": [{"tier": "municipal", "date": "2023-03-31"}]}
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_innovative_sme_may_apply_for_municipal_until_the_quarter_ends():
+    [action] = [a for a in worklist(parse_record(INNOVATIVE), DAY) if a.kind == "apply"]
+    assert action.subject == "municipal"
+    assert action.deadline == dt.date(2026, 12, 31)  # the quarter's last day
+    # What the recognition would add, by a forward evaluation: Shijingshan's municipal reward.
+    assert action.amount == Money.fixed(200_000)
+    assert "publicly announced innovative SMEs" in action.note
+
+
+def test_due_claim_names_office_and_telephone():
+    record = parse_record(MUNICIPAL)
+    actions = worklist(record, DAY)
+    [claim] = [a for a in actions if a.kind == "claim"]
+    award = next(a for a in evaluate(record.model_copy(update={"as_of": DAY})).awards
+                 if a.measure == "dongcheng.tier")
+    assert (claim.status, claim.claim_year, claim.amount) == ("due", 2026, Money.fixed(100_000))
+    assert (claim.office, claim.tel) == (award.contact, award.tel)
+    assert claim.office and claim.tel
+    assert claim.deadline == dt.date(2026, 12, 31)
+    # A municipal SME: national through the bureau's recommendation, no calendar (no last day).
+    [apply] = [a for a in actions if a.kind == "apply"]
+    assert (apply.subject, apply.deadline) == ("national", None)
+    assert "no calendar" in apply.note
+
+
+def test_past_received_and_projected_claims():
+    past = [a for a in worklist(parse_record(OLD), DAY) if a.kind == "claim"]
+    assert [(a.status, a.claim_year) for a in past] == [("past", 2024)]
+    assert "check with the office" in past[0].note
+    received = dict(OLD, rewards_received=[{"measure": "dongcheng.tier", "tier": "municipal",
+                                            "amount": 100000, "year": 2024}])
+    assert [a for a in worklist(parse_record(received), DAY) if a.kind == "claim"] == []
+    future = dict(OLD, recognitions=[{"tier": "municipal", "date": "2027-03-31"}])
+    assert [a for a in worklist(parse_record(future), DAY) if a.kind == "claim"] == []
+
+
+def test_near_miss_is_checked_and_respects_min_gain():
+    record = parse_record(MUNICIPAL)
+    [miss] = [a for a in worklist(record, DAY) if a.kind == "near_miss"]
+    assert miss.amount.max >= 100_000
+    delta = whatif(record.model_copy(update={"as_of": DAY}), parse_inline([miss.subject], []),
+                   today=DAY)["delta"]
+    assert (miss.amount.min, miss.amount.max) == (max(delta["min"], 0), delta["max"])
+    assert not miss.subject.startswith(("move=", "recognition="))
+    above = miss.amount.max + 1
+    assert all(a.amount.max >= above for a in worklist(record, DAY, min_gain=above)
+               if a.kind == "near_miss")
+
+
+def test_rows_sort_by_date_then_amount():
+    actions = [a for r in (INNOVATIVE, MUNICIPAL, OLD) for a in worklist(parse_record(r), DAY)]
+    actions.sort(key=lambda a: a.sort_key())
+    dated = [a for a in actions if a.deadline]
+    assert dated == sorted(dated, key=lambda a: (a.deadline, -a.amount.max))
+    assert all(a.deadline is None for a in actions[len(dated):])
+    assert actions[0].status == "past"
+
+
+def _flat_xlsx(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    columns = ["id", "name", "district", "innovative", "municipal"]
+    sheet.append([CHINESE[c] for c in columns])
+    sheet.append(["I-1", "创新企业", "石景山区", "2026-03-31", None])
+    sheet.append(["M-1", "专精特新企业", "东城", "2024/6/30", "2025年6月30日"])
+    sheet.append(["B-1", "错误企业", "哥谭", None, None])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cli_worklist_xlsx_and_calendar(tmp_path: Path, lang: str):
+    from openpyxl import load_workbook
+
+    source = _flat_xlsx(tmp_path / "in.xlsx")
+    out, ics = tmp_path / "work.xlsx", tmp_path / "work.ics"
+    result = invoke("worklist", source, "--date", DAY, "--out", out, "--ics", ics, "--lang", lang)
+    assert result.exit_code == 1, (result.stderr, result.exception)  # one bad row
+    assert "row 4" in result.stderr and "Traceback" not in result.output
+    book = load_workbook(out)
+    sheet = book.worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    assert list(values[0]) == [OUTPUT_CHINESE[c] if lang == "zh" else c for c in COLUMNS]
+    assert sheet.freeze_panes == "A2"
+    rows = [dict(zip(COLUMNS, v)) for v in values[1:]]
+    assert {r["enterprise"] for r in rows} == {"I-1", "M-1"}
+    apply = next(r for r in rows if r["enterprise"] == "I-1")
+    assert apply["deadline"] == "2026-12-31" and apply["amount_max"] == 200_000  # a number cell
+    assert isinstance(apply["open_above"], bool)
+    assert apply["kind"] == ("申报认定" if lang == "zh" else "apply")
+
+    calendar = Calendar.from_ical(ics.read_bytes())
+    events = sorted((e.decoded("dtstart"), str(e.get("summary"))) for e in calendar.walk("VEVENT"))
+    dated = sorted((dt.date.fromisoformat(r["deadline"]), r["enterprise"]) for r in rows if r["deadline"])
+    assert [d for d, _ in events] == [d for d, _ in dated]
+    assert any("创新企业" in s and "municipal" in s for _, s in events)
+    again = tmp_path / "again.ics"
+    invoke("worklist", source, "--date", DAY, "--out", tmp_path / "w2.xlsx", "--ics", again, "--lang", lang)
+    assert again.read_bytes() == ics.read_bytes()  # no clock in the calendar
+    assert (tmp_path / "w2.xlsx").read_bytes() == out.read_bytes()
+
+
+def test_cli_worklist_csv_for_excel_and_json(tmp_path: Path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in (INNOVATIVE, MUNICIPAL)), encoding="utf-8")
+    out = tmp_path / "w.csv"
+    assert invoke("worklist", source, "--date", DAY, "--out", out, "--excel").exit_code == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["enterprise"] for r in rows][:2] == ["I-1", "M-1"]  # both due 2026-12-31, larger first
+    shown = invoke("worklist", source, "--date", DAY, "--format", "json")
+    assert shown.exit_code == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    assert [r for r in data["actions"] if r["kind"] == "claim"][0]["tel"]
+
+
+def test_timeline_ics_parses_back_to_the_claim_years(tmp_path: Path):
+    example = ROOT / "examples" / "daxing-hydrogen-full.yaml"
+    out = tmp_path / "t.ics"
+    result = invoke("timeline", example, "--format", "ics", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    calendar = Calendar.from_ical(out.read_bytes())
+    years = sorted(e.decoded("dtstart") for e in calendar.walk("VEVENT"))
+    record = load_record(example)
+    awards = [a for a in evaluate(record).awards if not a.received]
+    assert years == sorted(dt.date(a.claim_year, 1, 1) for a in awards)
+    assert all(str(e.get("uid")).endswith("@zjtx") for e in calendar.walk("VEVENT"))
+    again = invoke("timeline", example, "--format", "ics")
+    assert again.stdout_bytes == out.read_bytes()  # to stdout, the same bytes
+
+
+def test_api_worklist():
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    client = TestClient(create_app())
+    response = client.post("/v1/worklist", json={"date": "2026-12-01",
+                                                 "records": [INNOVATIVE, MUNICIPAL, {"id": "X"}]})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["date"] == "2026-12-01"
+    apply = next(a for a in body["actions"] if a["enterprise"] == "I-1")
+    assert (apply["kind"], apply["deadline"]) == ("apply", "2026-12-31")
+    [error] = body["errors"]
+    assert (error["row"], error["id"], error["field"]) == (3, "X", "district")
+    bad = client.post("/v1/worklist", json={"date": "2026-13-01", "records": []})
+    assert bad.status_code == 422 and bad.json()["field"] == "date"
