@@ -21,6 +21,8 @@ from rich.console import Console
 from models.catalog import CATALOG_DIR, load_catalog
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
 from models.i18n import t, using_lang
+from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MAX_BODY_BYTES,
+                           MAX_HORIZON_YEARS, TIME_BUDGET_SECONDS, check_day)
 from models.lint import lint
 from models.record import load_record
 
@@ -191,16 +193,17 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return check_day(dt.date.fromisoformat(value))
     except ValueError:
-        raise InputError(f"{value!r} is not a date", field=option, accepted="YYYY-MM-DD") from None
+        raise InputError(f"{value[:40]!r} is not a date between {FIRST_DAY} and {LAST_DAY}",
+                         field=option, accepted="YYYY-MM-DD") from None
 
 
 @app.command("best-district")
 def best_district(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
     move_date: DateOption = None,
-    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, help="Claim years counted: the move year and the N after it.")] = 2,
+    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, max=MAX_HORIZON_YEARS, help="Claim years counted: the move year and the N after it.")] = 2,
     reading: ReadingOption = None,
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (a ranking chart).")] = ChartFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (png default: ID-best-district.png).")] = None,
@@ -380,11 +383,11 @@ def batch(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
     best: Annotated[bool, typer.Option("--best-district", help="Add each enterprise's best relocation district and its total.")] = False,
     move_date: DateOption = None,
-    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, help="With --best-district: claim years counted after the move year.")] = 2,
+    horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, max=MAX_HORIZON_YEARS, help="With --best-district: claim years counted after the move year.")] = 2,
     rank_by: Annotated[RankBy, typer.Option("--rank-by", help="With --best-district: rank by the upper (max) or the guaranteed lower (min) total; ties keep the current district.")] = RankBy.max,
     reading: ReadingOption = None,
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
-    summary: Annotated[Path | None, typer.Option("--summary", help="Write the fiscal view (.json): totals per paying district, measure and claim year.")] = None,
+    summary: Annotated[list[Path] | None, typer.Option("--summary", help="Write the fiscal view: .json (totals per paying district, measure and claim year) and/or .png (a chart of the cost by paying district and claim year, open-above amounts marked). Repeatable.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
@@ -414,13 +417,20 @@ def batch(
                                scenario=combined, best_district=best,
                                move_date=_parse_date(move_date, "--move-date"),
                                horizon_years=horizon_years, rank_by=rank_by.value)
+        summaries = summary or []
+        for path in summaries:
+            if path.suffix.lower() not in (".json", ".png"):
+                raise InputError("the summary is written as JSON or PNG", file=str(path),
+                                 field="--summary", accepted=".json, .png")
+        summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
+        charts = [p for p in summaries if p.suffix.lower() == ".png"]
         reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
                            "lang": _lang(lang), "excel": excel}
         console = Console(stderr=True)
         total = estimate_rows(input)
 
         def run(report: Callable[[BatchCounts], None]) -> BatchCounts:
-            return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary,
+            return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary_json,
                              resume=resume, on_progress=report, **reading_options)
         try:
             with handle_signals():  # Ctrl-C / SIGTERM: stop cleanly, keep the checkpoint
@@ -450,6 +460,11 @@ def batch(
             typer.echo(f"zjtx: interrupted after {stop.rows:,} rows; rerun the same command "
                        "with --resume", err=True)
             return stop.exit_status
+        if charts:
+            from views.charts import summary_chart
+
+            for chart in charts:
+                summary_chart(counts.summary, chart)
         resumed = f" (resumed after row {counts.resumed_at})" if counts.resumed_at else ""
         typer.echo(f"rows in {counts.rows_in:,} = evaluated {counts.rows_out:,} + errors "
                    f"{counts.error_rows:,}{resumed}; results in {out}"
@@ -536,12 +551,33 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    max_body: Annotated[int, typer.Option("--max-body", min=1_000, metavar="BYTES", help="Largest request body, on every endpoint (413 beyond).")] = MAX_BODY_BYTES,
+    time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, metavar="SECONDS", help="Longest an evaluation request may take (503 beyond).")] = TIME_BUDGET_SECONDS,
+    eval_threads: Annotated[int, typer.Option("--eval-threads", min=1, help="Evaluations at once per worker process (more wait; 503 when too many wait).")] = EVAL_THREADS,
+    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME", help="A Host name to answer besides the loopback names (repeatable); '*' answers any.")] = None,
 ) -> None:
-    """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs)."""
+    """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs).
+
+    On loopback (the default) it answers only requests addressed to 127.0.0.1, localhost or ::1
+    (a web page cannot reach it by DNS rebinding); bound beyond loopback it answers any Host and
+    says so.
+    """
     import uvicorn
 
+    hosts = list(LOOPBACK_HOSTS) + list(allow_host or [])
+    if host not in LOOPBACK_HOSTS:
+        typer.echo(f"zjtx: warning: listening on {host}: the API and page are reachable from other "
+                   "machines, without authentication or TLS; put a reverse proxy in front of it",
+                   err=True)
+        if not allow_host:
+            hosts = ["*"]
+    # The app factory runs in each worker process: the settings travel in the environment.
+    os.environ.update(ZJTX_ALLOWED_HOSTS="*" if "*" in hosts else ",".join(hosts),
+                      ZJTX_MAX_BODY=str(max_body), ZJTX_TIME_BUDGET=str(time_budget),
+                      ZJTX_EVAL_WORKERS=str(eval_threads))
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="warning", timeout_keep_alive=5, limit_concurrency=256,
+                h11_max_incomplete_event_size=64 * 1024)
 
 
 @measures_app.command("list")

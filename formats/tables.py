@@ -19,6 +19,7 @@ from formats.columns import Columns
 from formats.encoding import ACCEPTED as ENCODINGS
 from formats.encoding import resolve as resolve_encoding
 from models.errors import InputError
+from models.yamlio import parse_document
 
 FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
 
@@ -65,22 +66,28 @@ def read_rows(path: Path, *, encoding: str | None = None,
 
 
 def _read_jsonl(path: Path) -> Iterator[Row]:
-    with path.open(encoding="utf-8") as lines:
+    with path.open("rb") as lines:  # bytes: a line that is not UTF-8 is that row's problem only
         yield from jsonl_rows(lines)
 
 
-def jsonl_rows(lines: Iterable[str]) -> Iterator[Row]:
-    """JSON lines → rows numbered by line (blank lines are skipped, not counted as rows)."""
-    for number, line in enumerate(lines, 1):
+def jsonl_rows(lines: Iterable[bytes]) -> Iterator[Row]:
+    """JSON lines (as bytes, split on \\n only, as a file reads) → rows numbered by line; blank
+    lines are skipped, not counted as rows. A BOM before the first line is fine; a line that is not
+    UTF-8, not JSON, has a duplicate key or a number of thousands of digits is an error row."""
+    for number, raw in enumerate(lines, 1):
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, None, f"not UTF-8 text (byte {exc.start + 1} of the line)"
+            continue
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
-            continue
-        except RecursionError:
-            yield number, None, "not valid JSON: nested too deeply"
+            data = parse_document(line, as_json=True)
+        except ValueError as exc:
+            yield number, None, str(exc).replace(" at line 1 column ", " at column ")
             continue
         if not isinstance(data, dict):
             yield number, None, f"expected a JSON object, got {type(data).__name__}"

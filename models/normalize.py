@@ -33,6 +33,7 @@ from functools import cache
 from typing import Any
 
 from models.errors import Problem
+from models.limits import MAX_YUAN, shown_text
 from models.i18n import name, names, t
 from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, LEVELS, PLACES,
                                QUALIFICATIONS, TIERS)
@@ -159,6 +160,9 @@ def _amount(value: Any) -> Any:
         raise Unreadable(Problem(None, t("problem.bad_amount", value=value), t("accepted.amount")))
     whole, fraction, unit = match.groups()
     digits = _UNIT_DIGITS[unit]
+    if len(whole.lstrip("0")) > 100:  # never read thousands of digits (the validator bounds the rest)
+        raise Unreadable(Problem(None, f"{shown_text(value)!r} is larger than {MAX_YUAN:,} yuan",
+                                 t("accepted.amount")))
     fraction = fraction or ""
     if fraction[digits:].strip("0"):  # 1.23456万 or 12.5: not whole yuan
         raise Unreadable(Problem(None, t("problem.not_whole_yuan", value=value), t("accepted.amount")))

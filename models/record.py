@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationError,
+                      field_validator, model_validator)
 
 from models.creditcode import normalize as normalize_credit_code
 from models.creditcode import problem_of as credit_code_problem
 from models.errors import RecordError
+from models.limits import (FIRST_YEAR, LAST_YEAR, MAX_EVENTS, MAX_ITEMS, MAX_RECORD_BYTES,
+                           MAX_TEXT, MAX_YUAN, check_day)
 from models.normalize import normalize_record
 from models.validation import describe_all
-from models.yamlio import load_data
+from models.yamlio import read_document
 from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, LEVELS, OUTSIDE_BEIJING,
                                PLACES, QUALIFICATIONS, TIER_RANK, TIERS)
 
@@ -34,9 +35,11 @@ EntityType = Literal[ENTITY_TYPES]
 Category = Literal[EXPENSE_CATEGORIES]
 Board = Literal[BOARDS]
 QualificationKind = Literal[QUALIFICATIONS]
-Yuan = Annotated[int, Field(ge=0, strict=True)]
-Year = Annotated[int, Field(ge=1949, le=2200, strict=True)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+# The bounds of models.limits, declared on the types (README, "Bounds").
+Yuan = Annotated[int, Field(ge=0, le=MAX_YUAN, strict=True)]
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, strict=True)]
+Day = Annotated[dt.date, AfterValidator(check_day)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 
 
 class _Item(BaseModel):
@@ -45,13 +48,13 @@ class _Item(BaseModel):
 
 class Recognition(_Item):
     tier: Tier
-    date: dt.date
+    date: Day
 
 
 class Move(_Item):
     from_: Place = Field(alias="from")
     to: Place
-    date: dt.date
+    date: Day
 
 
 class RewardReceived(_Item):
@@ -75,7 +78,7 @@ class RewardReceived(_Item):
 
 class Qualification(_Item):
     kind: QualificationKind
-    date: dt.date
+    date: Day
 
 
 class Expense(_Item):
@@ -102,19 +105,19 @@ class Patent(_Item):
 
 class EnterpriseRecord(_Item):
     id: Name
-    name: str | None = None
-    credit_code: str | None = None  # 统一社会信用代码, checked per GB 32100-2015
+    name: Annotated[str, Field(max_length=MAX_TEXT)] | None = None
+    credit_code: Annotated[str, Field(max_length=MAX_TEXT)] | None = None  # 统一社会信用代码, checked per GB 32100-2015
     entity_type: EntityType = "enterprise"
     district: Place
-    industries: list[Annotated[str, Field(min_length=1)]] = []
-    recognitions: list[Recognition] = []
-    moves: list[Move] = []
-    rewards_received: list[RewardReceived] = []
-    qualifications: list[Qualification] = []
-    expenses: list[Expense] = []
-    listings: list[Listing] = []
-    patents: list[Patent] = []
-    as_of: dt.date | None = None
+    industries: Annotated[list[Name], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
+    recognitions: Annotated[list[Recognition], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
+    moves: Annotated[list[Move], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
+    rewards_received: Annotated[list[RewardReceived], Field(max_length=MAX_ITEMS, fail_fast=True)] = []
+    qualifications: Annotated[list[Qualification], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
+    expenses: Annotated[list[Expense], Field(max_length=MAX_ITEMS, fail_fast=True)] = []
+    listings: Annotated[list[Listing], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
+    patents: Annotated[list[Patent], Field(max_length=MAX_ITEMS, fail_fast=True)] = []
+    as_of: Day | None = None
 
     @field_validator("credit_code")
     @classmethod
@@ -186,6 +189,14 @@ class EnterpriseRecord(_Item):
         return self.district_on(day) != OUTSIDE_BEIJING
 
 
+# The most items each list field may hold (read from the field declarations above).
+LIST_MAXIMA: dict[str, int] = {
+    name: next(rule.max_length for rule in field.metadata if hasattr(rule, "max_length"))
+    for name, field in EnterpriseRecord.model_fields.items()
+    if any(getattr(rule, "max_length", None) for rule in field.metadata)
+    and typing.get_origin(field.annotation) is list}
+
+
 def _unique(what: str, keys: list[str]) -> None:
     seen: set[str] = set()
     for key in keys:
@@ -194,11 +205,21 @@ def _unique(what: str, keys: list[str]) -> None:
         seen.add(key)
 
 
+def _check_lengths(data: dict[str, Any], source: str, row: int | None) -> None:
+    """Refuse an over-long list before validating a single item of it (memory stays flat)."""
+    for key, most in LIST_MAXIMA.items():
+        value = data.get(key)
+        if isinstance(value, list) and len(value) > most:
+            raise RecordError(f"{len(value):,} items; a record may have at most {most:,}",
+                              file=source, row=row, field=key)
+
+
 def parse_record(data: Any, *, source: str = "record", row: int | None = None) -> EnterpriseRecord:
     """Validate already-parsed data; a RecordError names the file (or row) and field."""
     if not isinstance(data, dict):
         raise RecordError(f"expected a mapping of record fields, got {type(data).__name__}",
                           file=source, row=row)
+    _check_lengths(data, source, row)
     data, problems = normalize_record(data)
     try:
         record = EnterpriseRecord.model_validate(data)
@@ -214,34 +235,6 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None) -
 
 
 def load_record(path: str | Path) -> EnterpriseRecord:
-    """Read a YAML or JSON record file."""
-    path = Path(path)
-    if not path.exists():
-        raise RecordError("no such file", file=str(path))
-    if path.is_dir():
-        raise RecordError("is a directory, not a record file", file=str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RecordError(f"cannot read the file ({exc})", file=str(path)) from exc
-    if not text.strip():
-        raise RecordError("the file is empty; a record needs at least id and district",
-                          file=str(path))
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise RecordError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                              file=str(path)) from exc
-        except RecursionError:
-            raise RecordError("not valid JSON: nested too deeply", file=str(path)) from None
-    else:
-        try:
-            data = load_data(text)
-        except RecursionError:
-            raise RecordError("not valid YAML: nested too deeply", file=str(path)) from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-            raise RecordError(f"not valid YAML or JSON{at}", file=str(path)) from exc
+    """Read a YAML or JSON record file (at most MAX_RECORD_BYTES)."""
+    data = read_document(path, what="record", limit=MAX_RECORD_BYTES, error=RecordError)
     return parse_record(data, source=str(path))

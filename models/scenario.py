@@ -25,14 +25,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models.errors import InputError
 from models.validation import describe
-from models.yamlio import load_data
+from models.limits import (FIRST_DAY, LAST_DAY, MAX_DIGITS, MAX_SCENARIO_BYTES, MAX_TEXT,
+                           MAX_YUAN,
+                           check_day, shown_text)
+from models.yamlio import read_document
 
 SET_FIELDS = ("district", "entity_type", "as_of", "name")
 ADD_FIELDS = ("recognitions", "moves", "expenses", "listings", "patents", "qualifications",
@@ -78,18 +80,13 @@ class _ScenarioFile(BaseModel):
     add: dict[str, list[Any]] = {}
     move: dict[str, Any] | None = None
     readings: dict[str, str] = {}
-    reform: dict[str, int] = {}
+    reform: dict[str, Annotated[int, Field(ge=0, le=MAX_YUAN, strict=True)]] = {}
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """A scenario file (YAML)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError("no such scenario file", file=str(path))
-    try:
-        data = load_data(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError("not valid YAML", file=str(path)) from exc
+    data = read_document(path, what="scenario", limit=MAX_SCENARIO_BYTES)
     try:
         spec = _ScenarioFile.model_validate(data or {})
     except ValidationError as exc:
@@ -117,23 +114,33 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def _date(text: str, where: str) -> dt.date:
+    where = shown_text(where)
     try:
-        return dt.date.fromisoformat(text)
+        return check_day(dt.date.fromisoformat(text))
     except ValueError as exc:
-        raise InputError(f"{text!r} is not a date", field=where, accepted="YYYY-MM-DD") from exc
+        raise InputError(f"{text[:40]!r} is not a date between {FIRST_DAY} and {LAST_DAY}",
+                         field=where, accepted="YYYY-MM-DD") from exc
 
 
 def _int(text: str, where: str) -> int:
-    if not re.fullmatch(r"\d+", text.replace("_", "")):
-        raise InputError(f"{text!r} is not a whole number of yuan", field=where,
+    where = shown_text(where)
+    digits = text.replace("_", "")
+    if not re.fullmatch(r"\d+", digits):
+        raise InputError(f"{text[:60]!r} is not a whole number of yuan", field=where,
                          accepted="digits, e.g. 800000")
-    return int(text.replace("_", ""))
+    if len(digits.lstrip("0")) > MAX_DIGITS or int(digits) > MAX_YUAN:
+        raise InputError(f"{digits[:20]}… is larger than {MAX_YUAN:,} yuan", field=where,
+                         accepted=f"0 .. {MAX_YUAN:,}")
+    return int(digits)
 
 
 def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
     """Inline `key=value` changes (see the module docstring)."""
     scenario = Scenario(name=" ".join(items))
     for item in items:
+        if len(item) > MAX_TEXT:
+            raise InputError(f"{shown_text(item)!r} has {len(item):,} characters; a change has at "
+                             f"most {MAX_TEXT}", field="scenario")
         key, sep, value = item.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not key or not value:
@@ -161,7 +168,7 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
             kind, _, day = value.partition("@")
             scenario.adds.setdefault("qualifications", []).append({"kind": kind, "date": _date(day, item)})
         elif key == "patent":
-            match = re.fullmatch(r"([\d_]+):([\d_]+)@(\d{4})/(\d+)", value)
+            match = re.fullmatch(r"([\d_]+):([\d_]+)@(\d{4})/(\d{1,2})", value)
             if not match:
                 raise InputError(f"{item!r}: a patent annuity is STANDARD:PAID@YEAR/PATENT_YEAR",
                                  field="scenario", accepted="e.g. patent=1200:1020@2027/4")

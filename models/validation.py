@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from models.errors import Problem
+from models.limits import shown
 
 
 _TAG = re.compile(r"^[a-z][a-z\-]*\[.*\]$")
@@ -132,10 +133,10 @@ def _describe_one(error: Any, root: type[BaseModel]) -> _Found:
     ctx = error.get("ctx") or {}
     accepted = ctx.get("expected")
     value = error.get("input")
-    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    what = shown(value) if not isinstance(value, (dict, list)) else type(value).__name__
     message = error["msg"]
     if message.startswith("Value error, "):
         return found(message[len("Value error, "):])
     if accepted:
-        return found(t("validation.not_accepted", shown=shown), accepted)
-    return found(t("validation.not_valid", shown=shown, why=message[:1].lower() + message[1:]))
+        return found(t("validation.not_accepted", shown=what), accepted)
+    return found(t("validation.not_valid", shown=what, why=message[:1].lower() + message[1:]))

@@ -1,16 +1,45 @@
-"""Reading YAML as plain data: a safe loader (never code) that leaves dates as text, so that a bad
-date (`2022-13-01`) is reported by the validator with its field path instead of failing inside the
-YAML parser."""
+"""Reading YAML and JSON documents as plain data, through one door with the same limits for records
+and scenario files: a safe loader (never code) that leaves dates as text, so that a bad date
+(`2022-13-01`) is reported by the validator with its field path; duplicate keys are errors (never
+"the last one wins"); a file larger than its cap, nested too deeply, not UTF-8, or holding a number
+too long to read is one clear error naming the file.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from models.errors import InputError
+from models.limits import MAX_DIGITS
 
-class DataLoader(yaml.SafeLoader):
-    """yaml.SafeLoader without the timestamp resolver."""
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present
+
+
+class DuplicateKey(ValueError):
+    """A mapping names the same key twice."""
+
+
+class DataLoader(_Base):  # type: ignore[misc, valid-type]
+    """A safe loader without the timestamp resolver, refusing duplicate keys."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the constructor below names it
+                break
+            if duplicate:
+                line = key_node.start_mark.line + 1 if key_node.start_mark else "?"
+                raise DuplicateKey(f"the key {str(key)[:60]!r} appears twice (again at line {line}); "
+                                   "give each key once")
+        return super().construct_mapping(node, deep=deep)
 
 
 DataLoader.yaml_implicit_resolvers = {
@@ -19,9 +48,85 @@ DataLoader.yaml_implicit_resolvers = {
 
 
 def load_data(text: str) -> Any:
-    """Parse YAML (or JSON) text into plain data; raises yaml.YAMLError."""
+    """Parse YAML (or JSON) text into plain data; raises yaml.YAMLError or DuplicateKey."""
     loader = DataLoader(text)  # a SafeLoader: plain data, never objects or code
     try:
         return loader.get_single_data()
     finally:
         loader.dispose()
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise DuplicateKey(f"the key {key[:60]!r} appears twice in one object; give each key once")
+        data[key] = value
+    return data
+
+
+def loads_json(text: str) -> Any:
+    """json.loads refusing duplicate keys; raises json.JSONDecodeError, DuplicateKey or ValueError."""
+    return json.loads(text, object_pairs_hook=_unique_pairs)
+
+
+def parse_document(text: str, *, as_json: bool) -> Any:
+    """JSON or YAML text → data; every failure is a ValueError with a message fit for a user."""
+    try:
+        if as_json:
+            try:
+                return loads_json(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not valid JSON: {exc.msg} at line {exc.lineno} column "
+                                 f"{exc.colno}") from None
+        try:
+            return load_data(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None)
+            raise ValueError(f"not valid YAML or JSON{at}" + (f" ({problem})" if problem else "")) \
+                from None
+    except RecursionError:
+        raise ValueError(f"not valid {'JSON' if as_json else 'YAML'}: nested too deeply") from None
+    except DuplicateKey:
+        raise
+    except ValueError as exc:
+        if "digits" in str(exc):  # Python refuses to read integers of thousands of digits
+            raise ValueError(f"a number is far too long (more than {MAX_DIGITS} digits is never "
+                             "a valid amount)") from None
+        raise
+
+
+def read_document(path: str | Path, *, what: str, limit: int,
+                  error: type[InputError] = InputError) -> Any:
+    """A YAML or JSON file (JSON by the `.json` suffix) as plain data, or `error` naming the file."""
+    path = Path(path)
+    if not path.exists():
+        raise error("no such file", file=str(path))
+    if path.is_dir():
+        raise error(f"is a directory, not a {what} file", file=str(path))
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise error(f"the file has {size:,} bytes; a {what} file may have at most {limit:,}",
+                        file=str(path))
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)  # a growing file or a device never reads past the cap
+    except OSError as exc:
+        raise error(f"cannot read the file ({exc.strerror or exc})", file=str(path)) from exc
+    if len(raw) > limit:
+        raise error(f"the file has more than {limit:,} bytes; a {what} file may have at most "
+                    f"{limit:,}", file=str(path))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"cannot read the file: not UTF-8 text (byte {exc.start + 1}); save it as "
+                    "UTF-8", file=str(path)) from None
+    del raw
+    if not text.strip():
+        raise error("the file is empty", file=str(path))
+    try:
+        return parse_document(text, as_json=path.suffix.lower() == ".json")
+    except ValueError as exc:
+        raise error(str(exc), file=str(path)) from None

@@ -8,6 +8,8 @@ same JSON as the CLI's `--format json`. Bad input is a 4xx problem body (RFC 945
 from __future__ import annotations
 
 import datetime as dt
+import io
+import sys
 import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,6 +29,7 @@ from models.scenario import parse_inline
 from models.validation import field_path
 from formats.batch import with_duplicates
 from formats.tables import jsonl_rows
+from service.guard import Busy, Guard, Workers, json_response, settings_from_env
 from solver.batch import BatchOptions, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
@@ -69,8 +72,11 @@ class Problem(BaseModel):
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "Bad input (names the field)"},
     404: {"model": Problem, "description": "Unknown measure"},
-    413: {"model": Problem, "description": "Batch body too large"},
+    408: {"model": Problem, "description": "The body did not arrive in time"},
+    413: {"model": Problem, "description": "Body too large (every endpoint; `serve --max-body`)"},
+    415: {"model": Problem, "description": "Batch body not sent as application/x-ndjson or application/jsonl"},
     422: {"model": Problem, "description": "Invalid record (names the field)"},
+    503: {"model": Problem, "description": "Busy, or the request's time budget was spent"},
 }
 
 RecordBody = Annotated[dict[str, Any], Body(
@@ -145,18 +151,48 @@ class Speaks:
             await self.app(scope, receive, send)
 
 
+def _evaluate_lines(lines: list[bytes], options: BatchOptions,
+                    catalog: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The same reader and duplicate check as `zjtx batch`; one result or error per line."""
+    results, errors = [], []
+    for number, data, problem_text in with_duplicates(jsonl_rows(lines), {}):
+        outcome = evaluate_row(number, data, problem_text, options, catalog)
+        if "ok" in outcome:
+            results.append(outcome["ok"])
+        else:
+            errors.append(outcome["error"])
+    return results, errors
+
+
 def _record(data: Any) -> Any:
     return parse_record(data, source="body")
 
 
-def create_app() -> FastAPI:
+BATCH_TYPES = ("application/x-ndjson", "application/jsonl")
+
+
+def create_app(**settings: Any) -> FastAPI:
+    """The app. `settings` (allowed_hosts, max_body, time_budget, workers, body_seconds) default to what
+    `zjtx serve` put in the environment (service.guard.settings_from_env)."""
+    settings = {**settings_from_env(), **settings}
+    # The evaluation threads hold the GIL in pure Python; hand it over every millisecond (not 5)
+    # so that the event loop answers /healthz and cheap requests promptly.
+    sys.setswitchinterval(0.001)
     catalog = load_catalog()
+    workers = Workers(settings["workers"], settings["time_budget"])
     app = FastAPI(title="zjtx", version="0.1.0", description=(
         "Beijing support measures for specialized and sophisticated SMEs, as code: which measures "
         "apply to an enterprise, how much they pay, when, why, and whom to call. Readings of "
         "ambiguous clauses are query parameters: " + ", ".join(READING_KEYS) + "."))
 
     app.add_middleware(Speaks)
+    # Outermost: refuse a foreign Host, an over-long or too-slow body before anything else.
+    app.add_middleware(Guard, allowed_hosts=settings["allowed_hosts"], max_body=settings["max_body"],
+                       body_seconds=settings["body_seconds"])
+
+    @app.exception_handler(Busy)
+    async def busy(_request: Request, exc: Busy) -> JSONResponse:
+        return problem(503, "ServiceBusy", str(exc))
 
     @app.exception_handler(ZjtxError)
     async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
@@ -189,6 +225,7 @@ def create_app() -> FastAPI:
         return {"status": "ok", "measure_families": len(catalog.families)}
 
     @app.post("/v1/evaluate", tags=["engine"], responses=PROBLEMS)
+    @workers.endpoint
     def evaluate_record(request: Request, record: RecordBody) -> dict[str, Any]:
         """The same JSON as `zjtx evaluate --format json`, plus the claim timeline."""
         the_record, readings = _record(record), _readings(request)
@@ -198,6 +235,7 @@ def create_app() -> FastAPI:
                                      "warnings": warnings}))
 
     @app.post("/v1/best-district", tags=["planner"], responses=PROBLEMS)
+    @workers.endpoint
     def rank_districts(request: Request, body: PlanRequest) -> dict[str, Any]:
         """The same JSON as `zjtx best-district --format json`."""
         ranking = best_district(_record(body.record), body.move_date, body.horizon_years,
@@ -205,6 +243,7 @@ def create_app() -> FastAPI:
         return with_names(with_text({**ranking.as_dict(), "current_district": ranking.current_district}))
 
     @app.post("/v1/whatif", tags=["planner"], responses=PROBLEMS)
+    @workers.endpoint
     def what_if(request: Request, body: WhatifRequest) -> dict[str, Any]:
         """The same JSON as `zjtx whatif --format json`."""
         if not body.changes:
@@ -213,10 +252,14 @@ def create_app() -> FastAPI:
         return with_names(with_text(whatif(_record(body.record), scenario, _readings(request))))
 
     @app.post("/v1/batch", tags=["engine"], responses=PROBLEMS, openapi_extra={
-        "requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        "requestBody": {"content": {kind: {"schema": {"type": "string"}} for kind in BATCH_TYPES},
                         "description": f"JSON lines, one record each; at most {BATCH_LIMIT_BYTES:,} bytes."}})
     async def batch(request: Request) -> Any:
         """Evaluate JSON lines: one result row per valid line, one error per invalid line."""
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type not in BATCH_TYPES:
+            return problem(415, "UnsupportedMediaType", f"the body is {media_type or 'untyped'!r}; "
+                           "send JSON lines as " + " or ".join(BATCH_TYPES))
         readings = _readings(request)
         size = int(request.headers.get("content-length") or 0)
         if size > BATCH_LIMIT_BYTES:
@@ -227,27 +270,23 @@ def create_app() -> FastAPI:
             body += part
             if len(body) > BATCH_LIMIT_BYTES:
                 return problem(413, "PayloadTooLarge", f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return problem(400, "InputError", "the body is not UTF-8 text")
-        options = BatchOptions(readings=readings)
-        lines = text.splitlines()
+        # Lines exactly as `zjtx batch` reads a file: bytes split on \n, decoded line by line.
+        lines = io.BytesIO(body).readlines()
         count = sum(1 for line in lines if line.strip())
         if count > BATCH_LIMIT_ROWS:
             return problem(413, "PayloadTooLarge", f"{count:,} lines; the limit is {BATCH_LIMIT_ROWS:,}")
-        results, errors = [], []
-        # The same reader and duplicate check as `zjtx batch`.
-        for number, data, problem_text in with_duplicates(jsonl_rows(lines), {}):
-            outcome = evaluate_row(number, data, problem_text, options, catalog)
-            if "ok" in outcome:
-                results.append(outcome["ok"])
-            else:
-                errors.append(outcome["error"])
-        return {"rows_in": count, "rows_out": len(results), "error_rows": len(errors),
-                "columns": result_columns(catalog, options), "results": results, "errors": errors}
+        options = BatchOptions(readings=readings)
+
+        def answer() -> JSONResponse:
+            results, errors = _evaluate_lines(lines, options, catalog)
+            return json_response({"rows_in": count, "rows_out": len(results),
+                                  "error_rows": len(errors),
+                                  "columns": result_columns(catalog, options),
+                                  "results": results, "errors": errors})
+        return await workers.run(answer)
 
     @app.post("/v1/worklist", tags=["planner"], responses=PROBLEMS)
+    @workers.endpoint
     def work(request: Request, body: WorklistRequest) -> dict[str, Any]:
         """The same rows as `zjtx worklist --format json`: per enterprise and action (claim,
         apply, near_miss), sorted by date then amount; invalid records as error rows."""

@@ -47,9 +47,10 @@ def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
 ERROR_COLUMNS = ["row", "id", "field", "message"]
 
 
-def _contributions(amounts: list[tuple[str, str, int, Money]]) -> list[tuple[str, str, int, int, int]]:
-    """(measure, paid_by, claim_year, min, max) of every award still to come."""
-    return [(measure, payer, year, amount.min, amount.max) for measure, payer, year, amount in amounts]
+def _contributions(amounts: list[tuple[str, str, int, Money]]) -> list[tuple[str, str, int, int, int, bool]]:
+    """(measure, paid_by, claim_year, min, max, open_above) of every award still to come."""
+    return [(measure, payer, year, amount.min, amount.max, amount.open_above)
+            for measure, payer, year, amount in amounts]
 
 
 def _total(amounts: list[tuple[str, str, int, Money]]) -> Money:
@@ -136,6 +137,23 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
                           "message": f"could not be evaluated ({type(exc).__name__}: {exc})"}}
 
 
+def _add_cell(table: dict[str, list[int]], key: str, cell: list[int]) -> None:
+    """Add [min, max, open] into a table's cell (open: 1 when any award in it is open above)."""
+    mine = table.setdefault(key, [0, 0, 0])
+    mine[0] += cell[0]
+    mine[1] += cell[1]
+    mine[2] = max(mine[2], cell[2])
+
+
+def _cross(table: dict[str, list[int]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """`{"dongcheng|2026": [min, max, open]}` → `{"dongcheng": {"2026": {min, max, open_above}}}`."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for key, (low, high, open_above) in sorted(table.items()):
+        district, year = key.split("|")
+        out.setdefault(district, {})[year] = {"min": low, "max": high, "open_above": bool(open_above)}
+    return out
+
+
 class Summary:
     """The fiscal view: totals per paying district, per measure, per claim year; enterprises
     per measure; baseline and (with a scenario) scenario side by side."""
@@ -149,12 +167,14 @@ class Summary:
                                                 "enterprises": {}, "total": [0, 0]})
             for measure in {a[0] for a in awards}:
                 part["enterprises"][measure] = part["enterprises"].get(measure, 0) + 1
-            for measure, paid_by, year, low, high in awards:
+            for measure, paid_by, year, low, high, *open_above in awards:
                 for table, key in (("by_district", paid_by), ("by_measure", measure),
                                    ("by_year", str(year))):
                     cell = part[table].setdefault(key, [0, 0])
                     cell[0] += low
                     cell[1] += high
+                _add_cell(part.setdefault("by_district_year", {}), f"{paid_by}|{year}",
+                          [low, high, int(bool(open_above and open_above[0]))])
                 part["total"][0] += low
                 part["total"][1] += high
 
@@ -168,6 +188,8 @@ class Summary:
                     cell = mine[table].setdefault(key, [0, 0])
                     cell[0] += low
                     cell[1] += high
+            for key, cell in part.get("by_district_year", {}).items():
+                _add_cell(mine.setdefault("by_district_year", {}), key, cell)
             for measure, count in part["enterprises"].items():
                 mine["enterprises"][measure] = mine["enterprises"].get(measure, 0) + count
             mine["total"][0] += part["total"][0]
@@ -185,6 +207,7 @@ class Summary:
                 "by_measure": {k: dict(interval(v), enterprises=part["enterprises"].get(k, 0))
                                for k, v in sorted(part["by_measure"].items())},
                 "by_claim_year": {k: interval(v) for k, v in sorted(part["by_year"].items())},
+                "by_paying_district_and_claim_year": _cross(part.get("by_district_year", {})),
             }
         if "scenario" in out and "baseline" in out:
             out["cost_of_scenario"] = {

@@ -9,10 +9,13 @@ from models.catalog import Catalog, load_catalog
 from models.errors import InputError, SolverError
 from models.money import Money
 from models.record import EnterpriseRecord
-from solver.compile import Compiled, compile_record
+from solver.compile import Compiled, compile_record, effective_amount
+from solver.components import Solution, assemble, components, earliest_rank
 from solver.explain import Evaluation, explain
-from solver.fastpath import solve_exact
-from solver.optimize import Solution, optimize
+from solver.fastpath import enumerable
+from solver.fastpath import solve_part as solve_exactly
+from solver.optimize import optimize
+from solver.optimize import solve_part as solve_by_cp_sat
 from solver.soundness import violations
 
 
@@ -20,15 +23,24 @@ SOLVERS = ("auto", "exact", "cp-sat")
 
 
 def solve(compiled: Compiled, solver: str = "auto") -> Solution:
-    """`auto`: the exact fast path when every component is small, else CP-SAT; `exact` or
-    `cp-sat` force one (`exact` still falls back to CP-SAT when it cannot enumerate)."""
+    """Solve each independent component on its own. `auto` and `exact`: by enumeration when the
+    component is small, by CP-SAT otherwise; `cp-sat`: by CP-SAT always."""
     if solver not in SOLVERS:
         raise InputError(f"unknown solver {solver!r}", field="--solver", accepted=", ".join(SOLVERS))
-    if solver != "cp-sat":
-        fast = solve_exact(compiled)
-        if fast is not None:
-            return fast
-    return optimize(compiled)
+    if solver == "cp-sat":
+        return optimize(compiled)
+    rank = earliest_rank(compiled.candidates)
+    by_key = compiled.by_key()
+    effective = {c.key: effective_amount(c) for c in compiled.candidates}
+    parts, methods = [], set()
+    for members in components(compiled.candidates):
+        if enumerable(members):
+            parts.append(solve_exactly(members, compiled, rank, effective))
+            methods.add("exact")
+        else:
+            parts.append(solve_by_cp_sat(members, compiled, rank, by_key))
+            methods.add("cp-sat")
+    return assemble(parts, rank, "+".join(sorted(methods)) or "exact")
 
 
 def evaluate(record: EnterpriseRecord, readings: dict[str, str] | None = None, *,

@@ -6,7 +6,8 @@ year limit, a "not less than" mirror, an R2 difference). Each component is solve
 enumerating the combinations its at-most-one rules allow and pricing each exactly (a cap is filled
 greedily by weight, then earliest claim first — optimal for a continuous fill). The objective is
 the optimizer's, stage for stage: upper total, lower total, number of awards, then money earliest.
-A component larger than `MAX_COMPONENT` returns None, and the caller uses CP-SAT.
+A component larger than `MAX_COMPONENT` is not enumerable: `solver.evaluate.solve` gives that
+component (only) to CP-SAT.
 """
 
 from __future__ import annotations
@@ -15,37 +16,9 @@ from collections import defaultdict
 
 from models.money import Money
 from solver.compile import Candidate, Compiled, difference_cut, effective_amount
-from solver.optimize import Solution
+from solver.components import Part, Solution, assemble, components, earliest_rank, earliest_weight
 
 MAX_COMPONENT = 12
-
-
-def _components(candidates: list[Candidate]) -> list[list[Candidate]]:
-    parent = list(range(len(candidates)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    by_key = {c.key: i for i, c in enumerate(candidates)}
-    first_with: dict[tuple[str, str], int] = {}
-    for i, c in enumerate(candidates):
-        links = [("r1", c.r1_group), ("r3", c.one_time), ("r4", c.expense_item)]
-        links += [("cap", cap) for cap in c.caps]
-        if c.year_limit:
-            links.append(("years", c.year_limit[0]))
-        for kind, key in links:
-            if key:
-                j = first_with.setdefault((kind, key), i)
-                parent[find(i)] = find(j)
-        for other in ((c.mirror_of,) if c.mirror_of else ()) + c.deduct:
-            parent[find(i)] = find(by_key[other])
-    groups: dict[int, list[Candidate]] = defaultdict(list)
-    for i, c in enumerate(candidates):
-        groups[find(i)].append(c)
-    return list(groups.values())
 
 
 def _price(members: list[Candidate], chosen: frozenset[str], compiled: Compiled,
@@ -74,7 +47,7 @@ def _price(members: list[Candidate], chosen: frozenset[str], compiled: Compiled,
             pay[c.key] = pay[c.mirror_of]
     upper = sum(pay.values())
     lower = sum(effective[c.key].min for c in members if c.key in chosen)
-    earliest = sum((len(rank) - rank[key]) * amount for key, amount in pay.items())
+    earliest = sum(earliest_weight(rank, key) * amount for key, amount in pay.items())
     paid: dict[str, Money] = {}
     by_key = {c.key: c for c in members}
     for key in sorted(chosen, key=rank.__getitem__):
@@ -122,33 +95,36 @@ def _combinations(members: list[Candidate], compiled: Compiled):
     yield from walk(0, [], set(), {})
 
 
+def enumerable(members: list[Candidate]) -> bool:
+    """Small enough to enumerate, and every award in at most one cap (greedy pricing fills one)."""
+    return len(members) <= MAX_COMPONENT and all(len(c.caps) <= 1 for c in members)
+
+
+def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int],
+               effective: dict[str, Money]) -> Part:
+    """One enumerable component's optimum: its score and what each chosen award pays."""
+    if len(members) == 1 and not members[0].deduct and not members[0].year_limit:
+        # Alone, an award is always taken (amounts are never negative), capped by its cap.
+        c = members[0]
+        amount = effective[c.key]
+        high = min([amount.max] + [compiled.caps[cap] for cap in c.caps])
+        return ((high, amount.min, 1, earliest_weight(rank, c.key) * high),
+                {c.key: Money(amount.min, high, amount.open_above)})
+    best_score, best_paid = None, {}
+    for chosen in _combinations(members, compiled):
+        score, payments = _price(members, chosen, compiled, rank, effective)
+        if best_score is None or score > best_score:
+            best_score, best_paid = score, payments
+    assert best_score is not None
+    return best_score, best_paid
+
+
 def solve_exact(compiled: Compiled) -> Solution | None:
     """The optimum by components, or None when a component is too large for enumeration."""
-    candidates = compiled.candidates
-    rank = {c.key: n for n, c in enumerate(sorted(candidates, key=lambda c: (c.claim_year, c.key)))}
-    components = _components(candidates)
-    if any(len(members) > MAX_COMPONENT for members in components) or \
-            any(len(c.caps) > 1 for c in candidates):  # greedy pricing fills one cap per award
+    parts = components(compiled.candidates)
+    if not all(enumerable(members) for members in parts):
         return None
-    effective = {c.key: effective_amount(c) for c in candidates}
-    paid: dict[str, Money] = {}
-    totals = [0, 0, 0]
-    for members in components:
-        if len(members) == 1 and not members[0].deduct and not members[0].year_limit:
-            # Alone, an award is always taken (amounts are never negative), capped by its cap.
-            c = members[0]
-            amount = effective[c.key]
-            high = min([amount.max] + [compiled.caps[cap] for cap in c.caps])
-            paid[c.key] = Money(amount.min, high, amount.open_above)
-            totals = [totals[0] + high, totals[1] + amount.min, totals[2] + 1]
-            continue
-        best_score, best_paid = None, {}
-        for chosen in _combinations(members, compiled):
-            score, payments = _price(members, chosen, compiled, rank, effective)
-            if best_score is None or score > best_score:
-                best_score, best_paid = score, payments
-        assert best_score is not None
-        paid.update(best_paid)
-        totals = [t + s for t, s in zip(totals, best_score[:3])]
-    return Solution(paid=dict(sorted(paid.items(), key=lambda kv: rank[kv[0]])),
-                    upper=totals[0], lower=totals[1], count=totals[2], method="exact")
+    rank = earliest_rank(compiled.candidates)
+    effective = {c.key: effective_amount(c) for c in compiled.candidates}
+    return assemble([solve_part(members, compiled, rank, effective) for members in parts], rank,
+                    "exact")

@@ -153,3 +153,17 @@ def howto(record: EnterpriseRecord, measure: str, target: int | None = None,
             "changes_needed": None, "suggestions": [],
             "note": f"no combination of up to {max_changes} changes makes {measure} pay"
                     + (f" {target:,}" if target else "")}
+
+
+def single_changes(record: EnterpriseRecord, measures: list[str], day: dt.date,
+                   readings: dict[str, str] | None = None, *,
+                   catalog: Catalog | None = None) -> list[str]:
+    """Every single change `howto` would try to make one of `measures` pay, as `zjtx whatif`
+    inline items (in a stable order, each once)."""
+    catalog = catalog or load_catalog()
+    chosen = catalog.resolve_readings(readings)
+    rules = [r for r in catalog.rules if r.measure in measures
+             and all(chosen.get(k) == v for k, v in r.spec.only_when.items())]
+    options = _domains(record, rules, day, None)
+    return list(dict.fromkeys(label for choices in options.values() for label, _ in choices
+                              if label != NONE))

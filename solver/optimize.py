@@ -8,33 +8,34 @@ candidate has one named literal `take[key]`; every constraint cites the rule it 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from models.errors import SolverError
 from models.money import Money
-from solver.compile import Compiled, difference_cut, effective_amount
+from solver.compile import Candidate, Compiled, difference_cut, effective_amount
+from solver.components import (Part, Solution, assemble, components, earliest_rank,
+                               earliest_weight)
+
+__all__ = ["Solution", "optimize", "solve_part"]
 
 TIME_LIMIT_SECONDS = 10.0
 SEED = 0
 
 
-@dataclass(frozen=True)
-class Solution:
-    """The chosen awards (candidate key → amount paid) and the objective values."""
-
-    paid: dict[str, Money]
-    upper: int
-    lower: int
-    count: int
-    method: str = "cp-sat"
-
-
 def optimize(compiled: Compiled) -> Solution:
+    """The lexicographic optimum by CP-SAT, one independent component at a time."""
+    rank = earliest_rank(compiled.candidates)
+    by_key = compiled.by_key()
+    return assemble([solve_part(members, compiled, rank, by_key)
+                     for members in components(compiled.candidates)], rank, "cp-sat")
+
+
+def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int],
+               by_key: dict[str, Candidate]) -> Part:
+    """One component's optimum by CP-SAT: its score and what each chosen award pays."""
     from ortools.sat.python import cp_model  # imported when first needed: a second at start-up
 
     # -- data -------------------------------------------------------------------------------
-    candidates = compiled.candidates
-    by_key = compiled.by_key()
+    candidates = members
     model = cp_model.CpModel()
 
     # -- variables: one named literal per candidate; a pay variable where a cap is shared ------
@@ -51,7 +52,6 @@ def optimize(compiled: Compiled) -> Solution:
             pay[c.key] = amount.max * take[c.key]
         upper_terms.append(pay[c.key])
         lower_terms.append(amount.min * take[c.key])
-
     # -- constraints ------------------------------------------------------------------------------
     groups: dict[tuple[str, str], list] = defaultdict(list)
     for c in candidates:
@@ -79,7 +79,8 @@ def optimize(compiled: Compiled) -> Solution:
             if (key, year) not in years_used:
                 years_used[(key, year)] = model.new_bool_var(f"year[{key}, {year}]")
             model.add_implication(take[c.key], years_used[(key, year)])  # R5: at most N years
-    for key, limit in compiled.year_limits.items():
+    for key in {key for key, _year in years_used}:
+        limit = compiled.year_limits[key]
         used = [var for (k, _), var in years_used.items() if k == key]
         if len(used) > limit:
             model.add(sum(used) <= limit)
@@ -99,11 +100,11 @@ def optimize(compiled: Compiled) -> Solution:
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = SEED
     solver.parameters.num_workers = 1
+    solver.parameters.linearization_level = 2
     # A deterministic limit (work units, not wall-clock): the outcome depends on the input only.
     solver.parameters.max_deterministic_time = TIME_LIMIT_SECONDS
     upper, lower, count = sum(upper_terms), sum(lower_terms), sum(take.values())
-    order = sorted(candidates, key=lambda c: (c.claim_year, c.key))
-    earliest_first = sum((len(order) - rank) * pay[c.key] for rank, c in enumerate(order))
+    earliest_first = sum(earliest_weight(rank, c.key) * pay[c.key] for c in candidates)
     best = []
     for stage in (upper, lower, count, earliest_first):
         model.maximize(stage)
@@ -114,6 +115,12 @@ def optimize(compiled: Compiled) -> Solution:
         value = solver.value(stage)  # an integer: no float touches an amount
         best.append(value)
         model.add(stage == value)  # keep this optimum while the next stage breaks ties
+        # Start the next stage from this optimum: it is feasible there, so only the proof is left.
+        model.clear_hints()
+        for c in candidates:
+            model.add_hint(take[c.key], solver.boolean_value(take[c.key]))
+            if c.variable:
+                model.add_hint(pay[c.key], solver.value(pay[c.key]))
 
     # -- read the answer ----------------------------------------------------------------------
     paid: dict[str, Money] = {}
@@ -128,4 +135,4 @@ def optimize(compiled: Compiled) -> Solution:
                 cut_min, cut_max = difference_cut(c, by_key[lower_key])
                 high, low = high - cut_max, low - cut_min
         paid[c.key] = Money(low, high, amount.open_above)
-    return Solution(paid=paid, upper=best[0], lower=best[1], count=best[2])
+    return (best[0], best[1], best[2], best[3]), paid

@@ -11,9 +11,9 @@ Three kinds of action, one row each:
   innovative SME for the municipal tier (this quarter's window, in its district of registration);
   a municipal one for the national tier through the municipal bureau's recommendation (no
   calendar: no last day). The amount is what the recognition would add (a forward evaluation).
-- `near_miss`: the cheapest single change `howto` finds that would bring at least `min_gain`
-  more in total, checked by a forward evaluation of the whole record (so R1 and the caps are
-  counted). Cheapest: the least effort (a missing industry tag or legal form, then a patent
+- `near_miss`: the cheapest of the single changes `howto` tries for the measures that do not
+  pay yet that would bring at least `min_gain` more in total, by a forward evaluation of the
+  whole changed record (so R1 and the caps are counted). Cheapest: the least effort (a missing industry tag or legal form, then a patent
   annuity, a qualification, an expense, a listing), then the smallest outlay, then the largest
   gain. Moves and the next recognition are left out (the latter is the `apply` row).
 
@@ -27,13 +27,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.catalog import Catalog, load_catalog
+from models.errors import InputError
 from models.money import Money
 from models.record import EnterpriseRecord
 from models.scenario import parse_inline
 from solver.evaluate import evaluate
 from solver.explain import Award, Evaluation
-from solver.howto import howto
-from solver.planner import whatif, windows
+from solver.howto import single_changes
+from solver.planner import apply_scenario, whatif, windows
 
 DEFAULT_MIN_GAIN = 100_000
 KINDS = ("claim", "apply", "near_miss")
@@ -135,32 +136,36 @@ def _cost(change: str) -> tuple[int, int]:
 def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_gain: int,
                catalog: Catalog) -> list[Action]:
     """The cheapest single change (not a move, not the next recognition: that is `apply`) that
-    brings at least `min_gain` more in total."""
+    brings at least `min_gain` more in total, by a forward evaluation of the changed record."""
     levels = {"municipal", record.district}
-    measures = [item.measure for item in result.not_awarded
-                if any(r.measure == item.measure and r.level in levels for r in catalog.rules)]
-    tried: dict[str, dict[str, Any]] = {}
-    for measure in measures:
-        found = howto(record, measure, None, result.readings, catalog=catalog, today=day,
-                      max_changes=1)
-        for suggestion in found["suggestions"]:
-            [change] = suggestion["changes"] or [None]
-            if change is None or change in tried or change.startswith(("move=", "recognition=")):
-                continue
-            delta = whatif(record, parse_inline([change], []), result.readings, catalog=catalog,
-                           today=day)["delta"]
-            tried[change] = {"measure": measure, "delta": delta}
-    good = [(change, info) for change, info in tried.items() if info["delta"]["max"] >= min_gain]
-    if not good:
+    awarded = {award.measure for award in result.awards}
+    measures = [measure for measure in dict.fromkeys(
+        rule.measure for rule in catalog.rules if rule.level in levels
+        and all(result.readings.get(k) == v for k, v in rule.spec.only_when.items()))
+        if measure not in awarded]
+    found = []
+    for change in single_changes(record, measures, day, result.readings, catalog=catalog):
+        if change.startswith(("move=", "recognition=")):
+            continue
+        try:
+            changed, changed_catalog, readings = apply_scenario(
+                record, parse_inline([change], []), catalog, result.readings)
+            after = evaluate(changed, readings, catalog=changed_catalog, today=day)
+        except InputError:  # an impossible record (e.g. a duplicate entry)
+            continue
+        gain = (after.total.min - result.total.min, after.total.max - result.total.max)
+        if gain[1] >= min_gain:
+            paying = sorted({a.measure for a in after.awards} - awarded)
+            found.append((change, gain, paying))
+    if not found:
         return []
-    change, info = min(good, key=lambda item: (_cost(item[0]), -item[1]["delta"]["max"],
-                                               -item[1]["delta"]["min"], item[0]))
-    rule = next(r for r in catalog.rules if r.measure == info["measure"])
+    change, gain, paying = min(found, key=lambda item: (_cost(item[0]), -item[1][1], -item[1][0], item[0]))
+    rule = next((r for r in catalog.rules if r.measure in paying), None)
     outlay = _outlay(change)
     return [Action(**_identity(record), kind="near_miss", subject=change, status="suggested",
-                   amount=Money(max(info["delta"]["min"], 0), info["delta"]["max"]),
-                   claim_year=None, deadline=None, office=rule.contact, tel=rule.tel,
-                   note=f"{info['measure']} would pay after this change"
+                   amount=Money(max(gain[0], 0), gain[1]), claim_year=None, deadline=None,
+                   office=rule.contact if rule else "", tel=rule.tel if rule else "",
+                   note=", ".join(paying) + " would pay after this change"
                         + (f" (an outlay of {outlay:,} yuan)" if outlay else "")
                         + f"; replay: zjtx whatif RECORD {change}")]
 

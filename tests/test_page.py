@@ -92,3 +92,15 @@ def test_a_typed_record_with_a_bad_tier_names_the_field(page) -> None:
     page.click("#evaluate")
     page.wait_for_function("document.querySelector('#total').textContent.includes('200,000')")
     assert page.is_hidden("#error")
+
+
+def test_the_worklist_names_the_window_and_whom_to_call(page) -> None:
+    record = {"id": "W-1", "district": "shijingshan",
+              "recognitions": [{"tier": "innovative", "date": "2026-03-31"}]}
+    page.fill("#record", json.dumps(record))
+    page.fill("#wl-date", "2026-12-01")
+    page.click("#evaluate")
+    page.wait_for_function("document.querySelector('#worklist tbody').textContent.includes('2026-12-31')")
+    row = page.inner_text("#worklist tbody")
+    assert "apply municipal" in row and "200,000" in row and "tel 010-87901013" in row
+    page.fill("#wl-date", "")

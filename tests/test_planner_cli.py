@@ -559,7 +559,7 @@ def test_whatif_png_without_sweep():
 
 
 def test_whatif_missing_scenario_file(tmp_path: Path):
-    assert_input_error(invoke("whatif", DONGCHENG, tmp_path / "nosuch.yaml"), "no such scenario file")
+    assert_input_error(invoke("whatif", DONGCHENG, tmp_path / "nosuch.yaml"), "no such file")
 
 
 def test_whatif_scenario_file_with_an_unknown_key(tmp_path: Path):

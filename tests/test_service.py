@@ -6,6 +6,7 @@ carries a traceback. `zjtx serve` binds to the loopback address unless told othe
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +27,7 @@ EXAMPLE_FILES = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".
 DONGCHENG = EXAMPLES / "dongcheng-municipal-then-national.yaml"
 RELOCATING = EXAMPLES / "relocating-little-giant.yaml"
 PROBLEM = "application/problem+json"
+NDJSON = {"content-type": "application/x-ndjson"}
 runner = CliRunner()  # click >= 8.2: result.stderr is separate
 
 
@@ -272,8 +274,7 @@ def test_batch_good_bad_and_duplicate_rows(client):
     base = record_of(DONGCHENG)
     body = jsonl({**base, "id": "A"}, {**base, "id": "B"}, {**base, "id": "C"},
                  '{"id": "D", "district": ', {**base, "id": "A"})
-    result = ok(client.post("/v1/batch", content=body,
-                            headers={"content-type": "application/x-ndjson"}))
+    result = ok(client.post("/v1/batch", content=body, headers=NDJSON))
     assert result["rows_in"] == 5 == result["rows_out"] + result["error_rows"]
     assert (result["rows_out"], result["error_rows"]) == (3, 2)
     assert [row["id"] for row in result["results"]] == ["A", "B", "C"]
@@ -287,25 +288,25 @@ def test_batch_good_bad_and_duplicate_rows(client):
 
 def test_batch_rows_that_are_not_records(client):
     body = jsonl("[1]", '"x"', "5", "null", {"id": "E", "district": "atlantis"}, "", "   ")
-    result = ok(client.post("/v1/batch", content=body))
+    result = ok(client.post("/v1/batch", headers=NDJSON, content=body))
     assert (result["rows_in"], result["rows_out"], result["error_rows"]) == (5, 0, 5)
     assert result["errors"][-1]["field"] == "district"
 
 
 def test_batch_reading_as_query(client):
     body = jsonl({**record_of(DONGCHENG), "id": "A"})
-    result = ok(client.post("/v1/batch", params={"stacking": "difference-only"}, content=body))
+    result = ok(client.post("/v1/batch", headers=NDJSON, params={"stacking": "difference-only"}, content=body))
     assert result["results"][0]["total_max"] == 800000
 
 
 def test_batch_bad_reading(client):
-    assert_problem(client.post("/v1/batch", params={"stacking": "both"}, content=b"{}"), 400,
+    assert_problem(client.post("/v1/batch", headers=NDJSON, params={"stacking": "both"}, content=b"{}"), 400,
                    "ReadingError")
 
 
 def test_batch_body_over_the_limit(client):
     body = b" " * (BATCH_LIMIT_BYTES + 1)
-    assert_problem(client.post("/v1/batch", content=body), 413, "PayloadTooLarge", None,
+    assert_problem(client.post("/v1/batch", headers=NDJSON, content=body), 413, "PayloadTooLarge", None,
                    "1,000,000")
 
 
@@ -314,22 +315,26 @@ def test_batch_streamed_body_over_the_limit(client):
     def chunks():
         for _ in range(11):
             yield b" " * 100_000
-    response = client.post("/v1/batch", content=chunks())
+    response = client.post("/v1/batch", headers=NDJSON, content=chunks())
     assert_problem(response, 413, "PayloadTooLarge", None, "1,000,000")
 
 
 def test_batch_too_many_lines(client):
     body = b"{}\n" * (BATCH_LIMIT_ROWS + 1)
-    assert_problem(client.post("/v1/batch", content=body), 413, "PayloadTooLarge", None, "2,000")
+    assert_problem(client.post("/v1/batch", headers=NDJSON, content=body), 413, "PayloadTooLarge", None, "2,000")
 
 
 def test_batch_not_utf8(client):
-    assert_problem(client.post("/v1/batch", content=b'{"id": "\xff"}\n'), 400, "InputError", None,
-                   "UTF-8")
+    """A line that is not UTF-8 is that line's error row, as in `zjtx batch` (was: the whole
+    body refused)."""
+    body = b'{"id": "\xff"}\n' + jsonl({**record_of(DONGCHENG), "id": "A"})
+    result = ok(client.post("/v1/batch", headers=NDJSON, content=body))
+    assert (result["rows_in"], result["rows_out"], result["error_rows"]) == (2, 1, 1)
+    assert result["errors"][0]["row"] == 1 and "UTF-8" in result["errors"][0]["message"]
 
 
 def test_batch_empty_body(client):
-    result = ok(client.post("/v1/batch", content=b""))
+    result = ok(client.post("/v1/batch", headers=NDJSON, content=b""))
     assert (result["rows_in"], result["rows_out"], result["error_rows"]) == (0, 0, 0)
 
 
@@ -467,6 +472,7 @@ def test_serve_binds_loopback_by_default(monkeypatch):
 
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve writes its settings there
     result = runner.invoke(cli_app, ["serve"])
     assert result.exit_code == 0, (result.output, result.exception)
     ((args, kwargs),) = calls
@@ -502,7 +508,7 @@ def test_batch_one_row_with_a_punctuated_key_fails_the_whole_batch(client):
     with a traceback on the same line."""
     body = jsonl({"id": "A", "district": "dongcheng"},
                  {"id": "B", "district": "dongcheng", "foo-bar": 1})
-    result = ok(client.post("/v1/batch", content=body))
+    result = ok(client.post("/v1/batch", headers=NDJSON, content=body))
     assert (result["rows_in"], result["rows_out"], result["error_rows"]) == (2, 1, 1)
 
 
@@ -521,7 +527,7 @@ def test_batch_deeply_nested_line_is_a_500(client):
     makes json.loads raise RecursionError, which is not a JSONDecodeError: the whole request is
     a 500 InternalError instead of one error row. (/v1/evaluate answers such a body with 400.)"""
     body = jsonl({"id": "A", "district": "dongcheng"}, "[" * 100_000)
-    result = ok(client.post("/v1/batch", content=body))
+    result = ok(client.post("/v1/batch", headers=NDJSON, content=body))
     assert (result["rows_in"], result["rows_out"], result["error_rows"]) == (2, 1, 1)
 
 

@@ -60,3 +60,43 @@ def sweep_chart(result: dict, out: Path) -> Path:
     fig.savefig(out, metadata=_PNG)
     plt.close(fig)
     return out
+
+
+def summary_chart(report: dict, out: Path, view: str = "baseline") -> Path:
+    """The fiscal cost by paying district and claim year: one stacked bar per claim year, a
+    segment per paying district (its upper total), a tick at the year's lower total, and the
+    segments where a district may pay more ("not less than the municipal subsidy") hatched and
+    marked "+"."""
+    cross = report.get(view, {}).get("by_paying_district_and_claim_year", {})
+    years = sorted({year for cells in cross.values() for year in cells})
+    districts = sorted(cross, key=lambda d: (-sum(c["max"] for c in cross[d].values()), d))
+    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(years) + 3), 4.8), dpi=110)
+    colours = plt.get_cmap("tab20")
+    bottom = [0.0] * len(years)
+    for index, district in enumerate(districts):
+        cells = [cross[district].get(year, {"min": 0, "max": 0, "open_above": False}) for year in years]
+        heights = [_wan(c["max"]) for c in cells]
+        bars = ax.bar(range(len(years)), heights, bottom=bottom, color=colours(index % 20),
+                      label=district, edgecolor="white", linewidth=0.5)
+        for bar, cell in zip(bars, cells):
+            if cell["open_above"]:
+                bar.set_hatch("//")
+        bottom = [b + h for b, h in zip(bottom, heights)]
+    for x, year in enumerate(years):
+        low = sum(cross[d].get(year, {"min": 0})["min"] for d in districts)
+        high = sum(cross[d].get(year, {"max": 0})["max"] for d in districts)
+        more = any(cross[d].get(year, {}).get("open_above") for d in districts)
+        ax.plot([x - 0.4, x + 0.4], [_wan(low)] * 2, color="black", linewidth=1.5)
+        ax.text(x, _wan(high), f"{high:,}" + ("+" if more else ""), ha="center", va="bottom", fontsize=7)
+    ax.set_xticks(range(len(years)))
+    ax.set_xticklabels(years)
+    ax.set_xlabel("claim year")
+    ax.set_ylabel("10,000 yuan (bars: up to; black tick: at least)")
+    ax.set_title(f"Fiscal cost by paying district and claim year ({view}); hatched, +: may pay more")
+    if districts:
+        ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, metadata=_PNG)
+    plt.close(fig)
+    return out

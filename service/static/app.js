@@ -119,12 +119,26 @@ function renderRanking(ranking) {
   $("ranking-note").textContent = `move on ${ranking.move_date}, claims ${first}–${last}; winner ${rows[0].district}`;
 }
 
+// The worklist for the record on the chosen day (default: the record's as_of, else today).
+async function refreshWorklist(record) {
+  const day = $("wl-date").value || record.as_of || new Date().toISOString().slice(0, 10);
+  const result = await call("POST", "/v1/worklist", { records: [record], date: day });
+  const body = $("worklist").querySelector("tbody");
+  body.replaceChildren(...result.actions.map((a) => el("tr", { class: a.kind },
+    el("td", {}, a.deadline || "—"),
+    el("td", {}, `${a.kind} ${a.subject} (${a.status})`),
+    el("td", { class: "amount" }, money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above })),
+    el("td", {}, `${a.office}, tel ${a.tel}`), el("td", {}, a.note))));
+  if (!result.actions.length) body.append(el("tr", {}, el("td", { colspan: "5" }, `nothing to do on ${day}`)));
+}
+
 async function refresh() {
   showError("");
   try {
     const record = currentRecord();
     const evaluation = await call("POST", "/v1/evaluate", record);
     renderEvaluation(evaluation);
+    await refreshWorklist(record);
     const base = JSON.parse($("record").value);
     const plan = { record: $("wi-tier").value ? { ...base, recognitions: currentRecord().recognitions } : base };
     if ($("wi-move-date").value) plan.move_date = $("wi-move-date").value;
@@ -160,7 +174,7 @@ async function start() {
       refresh();
     }
   });
-  for (const id of ["wi-tier", "wi-tier-date", "wi-district", "wi-move-date"]) $(id).addEventListener("change", refresh);
+  for (const id of ["wi-tier", "wi-tier-date", "wi-district", "wi-move-date", "wl-date"]) $(id).addEventListener("change", refresh);
   $("evaluate").addEventListener("click", refresh);
 }
 

@@ -1,0 +1,181 @@
+"""What keeps `zjtx serve` standing under hostile or careless clients (README, "Service limits").
+
+- `Guard`, an ASGI middleware in front of every route: a Host allow-list (a loopback bind answers
+  only to loopback names, so a web page cannot reach it by DNS rebinding); a cap on every request
+  body (413, checked on Content-Length and again while reading); a deadline for reading the body
+  (408: a slow client cannot hold a request open); and an unexpected exception becomes a 500
+  problem body without tearing down the keep-alive connection.
+- `Workers`: evaluation runs off the event loop, in a bounded pool of threads, within a time
+  budget per request (503 with a problem body when the budget is spent or too many requests
+  wait), so `/healthz` and cheap requests keep answering.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS
+
+BODY_SECONDS = 10.0                 # reading a whole body may take at most this long
+MAX_WAITING = 64                    # requests queued for a worker before 503
+
+T = TypeVar("T")
+log = logging.getLogger("zjtx.service")
+
+
+def problem_body(status: int, title: str, detail: str) -> JSONResponse:
+    return JSONResponse({"type": "about:blank", "title": title, "status": status, "detail": detail},
+                        status_code=status, media_type="application/problem+json")
+
+
+def settings_from_env() -> dict[str, Any]:
+    """What `zjtx serve` passes to the app factory (through the environment, for --workers)."""
+    hosts = os.environ.get("ZJTX_ALLOWED_HOSTS")
+    return {
+        "allowed_hosts": None if hosts in (None, "*") else tuple(h for h in hosts.split(",") if h),
+        "max_body": int(os.environ.get("ZJTX_MAX_BODY", MAX_BODY_BYTES)),
+        "time_budget": float(os.environ.get("ZJTX_TIME_BUDGET", TIME_BUDGET_SECONDS)),
+        "workers": int(os.environ.get("ZJTX_EVAL_WORKERS", EVAL_THREADS)),
+        "body_seconds": BODY_SECONDS,
+    }
+
+
+def host_of(header: str) -> str:
+    """`[::1]:8000` → `::1`; `Example.org:80` → `example.org`."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class Guard:
+    """ASGI middleware: Host allow-list, body cap and deadline, no exception escapes."""
+
+    def __init__(self, app: Any, *, allowed_hosts: tuple[str, ...] | None, max_body: int,
+                 body_seconds: float = BODY_SECONDS) -> None:
+        self.app = app
+        self.allowed_hosts = allowed_hosts
+        self.max_body = max_body
+        self.body_seconds = body_seconds
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if self.allowed_hosts is not None and host_of(headers.get("host", "")) not in self.allowed_hosts:
+            await problem_body(400, "HostNotAllowed", "this server answers only to "
+                               + ", ".join(self.allowed_hosts)
+                               + " (start it with --allow-host NAME to add a name)")(scope, receive, send)
+            return
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            await self._too_large(scope, receive, send, f"the body has {int(declared):,} bytes")
+            return
+        if scope["method"] in ("POST", "PUT", "PATCH"):
+            body = await self._read_body(scope, receive, send)
+            if body is None:
+                return
+            receive = _replay(body, receive)
+        await self._answer(scope, receive, send)
+
+    async def _read_body(self, scope: Any, receive: Any, send: Any) -> bytes | None:
+        """The whole body, or None when a 408 or 413 was sent instead."""
+        parts: list[bytes] = []
+        size = 0
+        with anyio.move_on_after(self.body_seconds) as deadline:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return None
+                part = message.get("body", b"")
+                size += len(part)
+                if size > self.max_body:
+                    await self._too_large(scope, receive, send, "the body is larger")
+                    return None
+                parts.append(part)
+                if not message.get("more_body", False):
+                    return b"".join(parts)
+        if deadline.cancelled_caught:
+            await problem_body(408, "RequestTimeout", f"the body did not arrive within "
+                               f"{self.body_seconds:g} seconds")(scope, receive, send)
+        return None
+
+    async def _too_large(self, scope: Any, receive: Any, send: Any, what: str) -> None:
+        await problem_body(413, "PayloadTooLarge", f"{what}; this server takes at most "
+                           f"{self.max_body:,} bytes (zjtx serve --max-body; use `zjtx batch` "
+                           "for large files)")(scope, receive, send)
+
+    async def _answer(self, scope: Any, receive: Any, send: Any) -> None:
+        started = False
+
+        async def tracking_send(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:  # noqa: BLE001 - a bug is a 500 body, never a dropped connection
+            log.exception("unexpected error answering %s %s", scope["method"], scope["path"])
+            if not started:
+                await problem_body(500, "InternalError", "the request could not be answered "
+                                   "(a bug: please report it)")(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Any) -> Callable[[], Any]:
+    sent = False
+
+    async def replay() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+    return replay
+
+
+class Busy(Exception):
+    """The request waited too long, or too many wait: answered 503."""
+
+
+class Workers:
+    """A bounded pool for evaluation work, with a time budget per request."""
+
+    def __init__(self, threads: int = EVAL_THREADS, budget: float = TIME_BUDGET_SECONDS,
+                 max_waiting: int = MAX_WAITING) -> None:
+        self.limiter = anyio.CapacityLimiter(threads)
+        self.budget = budget
+        self.max_waiting = max_waiting
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        if self.limiter.statistics().tasks_waiting >= self.max_waiting:
+            raise Busy(f"{self.max_waiting} requests are already waiting; try again shortly")
+        with anyio.move_on_after(self.budget) as scope:
+            return await anyio.to_thread.run_sync(functools.partial(work, *args),
+                                                  limiter=self.limiter, abandon_on_cancel=True)
+        assert scope.cancelled_caught
+        raise Busy(f"the request took longer than its budget of {self.budget:g} seconds")
+
+    def endpoint(self, work: Callable[..., Any]) -> Callable[..., Any]:
+        """A sync endpoint → an async one that runs `work` in the pool (same signature), and
+        encodes its answer there too: a large answer never blocks the event loop."""
+        @functools.wraps(work)
+        async def bounded(*args: Any, **kwargs: Any) -> JSONResponse:
+            return await self.run(lambda: json_response(work(*args, **kwargs)))
+        return bounded
+
+
+def json_response(data: Any) -> JSONResponse:
+    """The JSON FastAPI would send for `data`, encoded by the caller's thread."""
+    return JSONResponse(jsonable_encoder(data))

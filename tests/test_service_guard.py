@@ -1,0 +1,185 @@
+"""The service cannot be knocked over (issue 14): a Host allow-list on loopback (DNS rebinding), a
+body cap on every endpoint, /v1/batch only as JSON lines, evaluation in a bounded pool with a time
+budget (503), a deadline for slow bodies (408), no dropped connection after a 500, a warning when
+bound beyond loopback, and batch lines read exactly as `zjtx batch` reads a file. Each test
+checks behaviour; timings are measured in benchmarks/load_test.py --hostile."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from benchmarks.load_test import free_port
+from benchmarks.optimizer_scaling import big_record
+from cli import app as cli_app
+from models.limits import LOOPBACK_HOSTS
+from service.app import create_app
+
+NDJSON = {"content-type": "application/x-ndjson"}
+RECORD = {"id": "E-1", "district": "dongcheng", "as_of": "2026-01-01",
+          "recognitions": [{"tier": "municipal", "date": "2023-03-31"}]}
+
+
+def client_for(base_url: str = "http://127.0.0.1", **settings) -> TestClient:
+    return TestClient(create_app(**settings), base_url=base_url, raise_server_exceptions=False)
+
+
+def assert_problem(response: httpx.Response, status: int, title: str) -> dict:
+    assert response.status_code == status, (response.status_code, response.text[:500])
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and body["title"] == title, body
+    return body
+
+
+# -- Host allow-list -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("base", ["http://127.0.0.1:8000", "http://localhost", "http://[::1]:8000"])
+def test_loopback_names_are_answered(base: str):
+    with client_for(base, allowed_hosts=LOOPBACK_HOSTS) as client:
+        assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("base", ["http://evil.example", "http://127.0.0.1.evil.example:8000"])
+def test_a_foreign_host_is_refused_on_loopback(base: str):
+    """A page on evil.example whose name was rebound to 127.0.0.1 sends `Host: evil.example`."""
+    with client_for(base, allowed_hosts=LOOPBACK_HOSTS) as client:
+        body = assert_problem(client.post("/v1/evaluate", json=RECORD), 400, "HostNotAllowed")
+        assert "--allow-host" in body["detail"]
+
+
+# -- bodies ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/v1/evaluate", "/v1/best-district", "/v1/whatif", "/v1/batch"])
+def test_every_endpoint_caps_its_body(path: str):
+    with client_for(max_body=2_000) as client:
+        body = b"{" + b" " * 5_000 + b"}"
+        assert_problem(client.post(path, content=body, headers={"content-type": "application/json"}),
+                       413, "PayloadTooLarge")
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: counted while reading
+            for _ in range(5):
+                yield b" " * 1_000
+        assert_problem(client.post(path, content=chunks()), 413, "PayloadTooLarge")
+
+
+def test_a_body_under_the_cap_is_answered():
+    with client_for(max_body=2_000) as client:
+        assert client.post("/v1/evaluate", json=RECORD).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["text/plain", "application/json", "application/x-www-form-urlencoded", None])
+def test_batch_only_takes_json_lines(kind: str | None):
+    """A web page may POST text/plain cross-origin without a preflight: refused."""
+    headers = {"content-type": kind} if kind else {}
+    with client_for() as client:
+        response = client.post("/v1/batch", content=json.dumps(RECORD).encode(), headers=headers)
+        assert_problem(response, 415, "UnsupportedMediaType")
+
+
+@pytest.mark.parametrize("kind", ["application/x-ndjson", "application/jsonl; charset=utf-8"])
+def test_batch_takes_both_json_lines_types(kind: str):
+    with client_for() as client:
+        response = client.post("/v1/batch", content=json.dumps(RECORD).encode(),
+                               headers={"content-type": kind})
+        assert response.status_code == 200 and response.json()["rows_out"] == 1
+
+
+def test_batch_lines_are_read_as_zjtx_batch_reads_them():
+    """U+2028 inside a JSON string does not end a line; a BOM before the first line is fine."""
+    first = json.dumps({**RECORD, "id": "A", "name": "one\u2028two"}, ensure_ascii=False)
+    second = json.dumps({**RECORD, "id": "B"})
+    body = b"\xef\xbb\xbf" + (first + "\n" + second + "\n").encode("utf-8")
+    with client_for() as client:
+        result = client.post("/v1/batch", content=body, headers=NDJSON).json()
+    assert (result["rows_in"], result["rows_out"], result["error_rows"]) == (2, 2, 0), result
+
+
+# -- work off the event loop ----------------------------------------------------------------------
+
+def test_a_request_over_its_time_budget_is_a_503():
+    with client_for(time_budget=0.05) as client:
+        record = big_record(300, "same-year")
+        body = assert_problem(client.post("/v1/best-district", json={"record": record}), 503,
+                              "ServiceBusy")
+        assert "budget" in body["detail"]
+        assert client.get("/healthz").status_code == 200
+
+
+# -- a real server on loopback ----------------------------------------------------------------------
+
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_a_500_keeps_the_connection():
+    app = create_app()
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with serving(app) as address, httpx.Client(base_url=f"http://{address}") as client:
+        assert_problem(client.get("/boom"), 500, "InternalError")
+        assert "Traceback" not in client.get("/boom").text
+        assert client.get("/healthz").status_code == 200  # same keep-alive connection, not reset
+
+
+def test_a_slow_body_is_timed_out():
+    with serving(create_app(body_seconds=0.3)) as address:
+        host, port = address.split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"POST /v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+            received = b""
+            while b"\r\n\r\n" not in received:
+                part = sock.recv(4096)
+                if not part:
+                    break
+                received += part
+            answer = received.decode("latin-1")
+    assert answer.startswith("HTTP/1.1 408"), answer[:200]
+    assert "RequestTimeout" in answer
+
+
+# -- zjtx serve --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("args", "warned", "hosts"), [
+    ([], False, ",".join(LOOPBACK_HOSTS)),
+    (["--allow-host", "zjtx.lan"], False, ",".join(LOOPBACK_HOSTS) + ",zjtx.lan"),
+    (["--host", "0.0.0.0"], True, "*"),
+])
+def test_serve_settings_and_the_warning_beyond_loopback(monkeypatch, args, warned, hosts):
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve writes the settings there
+    result = CliRunner().invoke(cli_app, ["serve", *args, "--max-body", "5000"])
+    assert result.exit_code == 0, result.output
+    assert ("warning" in result.stderr) is warned
+    assert os.environ["ZJTX_ALLOWED_HOSTS"] == hosts
+    assert os.environ["ZJTX_MAX_BODY"] == "5000"
+    assert calls and calls[0]["limit_concurrency"] > 0
