@@ -18,9 +18,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from models.catalog import CATALOG_DIR, load_catalog
+from models.catalog import (Catalog, active_catalog, open_catalog, set_active_catalog,
+                            using_catalog)
 from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
-from models.i18n import t, using_lang
+from models.i18n import current_lang, t, using_lang
 from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MAX_BODY_BYTES,
                            MAX_HORIZON_YEARS, TIME_BUDGET_SECONDS, check_day)
 from models.lint import lint
@@ -36,16 +37,18 @@ LangOption = Annotated[Lang | None, typer.Option(
 
 
 def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a command `--lang zh|en`: the language every word it prints is in (ids stay ids)."""
+    """Give a command `--lang zh|en`: the language every word it prints is in (ids stay ids). A
+    command with its own --lang (headers of a file it writes) speaks that language too."""
     signature = inspect.signature(command, eval_str=True)
-    if "lang" in signature.parameters:  # the command's own --lang (e.g. a template's headers)
-        return command
+    own = "lang" in signature.parameters
 
     @functools.wraps(command)
-    def speaking(*args: Any, lang: Lang | None = None, **kwargs: Any) -> Any:
+    def speaking(*args: Any, **kwargs: Any) -> Any:
+        lang = kwargs.get("lang") if own else kwargs.pop("lang", None)
+        lang = getattr(lang, "value", lang)
         before = os.environ.get("ZJTX_LANG")
         try:
-            with using_lang(lang.value if lang else None) as chosen:
+            with using_lang(lang if lang in ("zh", "en") else None) as chosen:
                 os.environ["ZJTX_LANG"] = chosen  # batch workers are other processes
                 return command(*args, **kwargs)
         finally:  # in-process callers (tests, embedders) get their environment back
@@ -54,20 +57,31 @@ def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
             else:
                 os.environ["ZJTX_LANG"] = before
 
-    extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
-                              annotation=LangOption)
-    speaking.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), extra])
-    speaking.__annotations__ = {**command.__annotations__, "lang": LangOption}
+    if not own:
+        extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                  annotation=LangOption)
+        speaking.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), extra])
+        speaking.__annotations__ = {**command.__annotations__, "lang": LangOption}
     return speaking
 
 
+def _own_catalog(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Each command starts from the shipped catalog (its --catalog may change that) and leaves
+    the active catalog as it found it (in-process callers: tests, embedders)."""
+    @functools.wraps(command)
+    def scoped(*args: Any, **kwargs: Any) -> Any:
+        with using_catalog(None):
+            return command(*args, **kwargs)
+    return scoped
+
+
 class _Typer(typer.Typer):
-    """typer.Typer whose every command takes --lang."""
+    """typer.Typer whose every command takes --lang and answers from its own catalog."""
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         register = super().command(*args, **kwargs)
-        return lambda command: register(_speaks(command))
+        return lambda command: register(_own_catalog(_speaks(command)))
 
 
 app = _Typer(
@@ -113,17 +127,6 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(status) from None
 
 
-def _lang(value: str | None) -> str:
-    """A --lang value (zh or en), else the environment's language (ZJTX_LANG, the locale)."""
-    from models.i18n import LANGS, lang_from_environment
-
-    if value is None:
-        return lang_from_environment()
-    if value not in LANGS:
-        raise InputError(f"unknown language {value!r}", field="--lang", accepted=", ".join(LANGS))
-    return value
-
-
 def parse_readings(values: list[str] | None) -> dict[str, str]:
     """`["stacking=difference-only"]` → `{"stacking": "difference-only"}`."""
     readings: dict[str, str] = {}
@@ -140,6 +143,19 @@ def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
+CatalogOption = Annotated[Path | None, typer.Option(
+    "--catalog", metavar="DIR", help="Answer from the catalog package in DIR (default: the shipped "
+    "Beijing package). `zjtx measures export DIR` starts one; docs/authoring.md tells how.")]
+
+
+def _use_catalog(directory: Path | None) -> Catalog:
+    """Load the package (a broken one is a CatalogError naming file and path) and make it the
+    active catalog of this command: records are validated against it, views name things by it."""
+    catalog = open_catalog(directory)
+    set_active_catalog(catalog)
+    return catalog
+
+
 ReadingOption = Annotated[list[str] | None, typer.Option(
     "--reading", "-r", metavar="KEY=VALUE",
     help="Pick an alternative reading of an ambiguous clause, e.g. --reading "
@@ -153,6 +169,7 @@ def evaluate(
     format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
     all_readings: Annotated[bool, typer.Option("--all-readings", help="Evaluate under every combination of readings: the range of totals and which reading moves which award.")] = False,
     solver: Annotated[str, typer.Option("--solver", help="auto (the exact fast path, CP-SAT for large components), exact, or cp-sat (always CP-SAT).")] = "auto",
+    catalog: CatalogOption = None,
 ) -> None:
     """Evaluate one enterprise: every award with its amount, claim year, payer, clause and contact, the total still to come, and why each other measure does not pay.
 
@@ -163,6 +180,7 @@ def evaluate(
     from views.table import evaluation_view
 
     def action() -> None:
+        _use_catalog(catalog)
         readings = parse_readings(reading)
         if all_readings:
             from solver.planner import all_readings as every_reading
@@ -178,7 +196,7 @@ def evaluate(
         for notice in notices:  # never silent: on stderr whatever the format
             typer.echo(t("error.warning") + notice.text(), err=True)
         _show(format, {**result.as_dict(), "warnings": [n.as_dict() for n in notices]},
-              lambda: evaluation_view(result, load_catalog().default_readings()))
+              lambda: evaluation_view(result, active_catalog().default_readings()))
     _run(action)
 
 
@@ -208,6 +226,7 @@ def best_district(
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (a ranking chart).")] = ChartFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (png default: ID-best-district.png).")] = None,
     rank_by: Annotated[RankBy, typer.Option("--rank-by", help="max: rank by the upper total (what the brochure's 'up to' amounts allow); min: by the guaranteed lower total. Ties keep the current district first.")] = RankBy.max,
+    catalog: CatalogOption = None,
 ) -> None:
     """Rank Beijing's 16 districts by what moving there would bring within the horizon.
 
@@ -218,6 +237,7 @@ def best_district(
     from views.planner import ranking_view
 
     def action() -> None:
+        _use_catalog(catalog)
         ranking = rank(load_record(record), _parse_date(move_date, "--move-date"), horizon_years,
                        parse_readings(reading), rank_by=rank_by.value)
         if format is ChartFormat.png:
@@ -260,6 +280,7 @@ def timeline(
     reading: ReadingOption = None,
     format: Annotated[TimelineFormat, typer.Option("--format", "-f", help="table, json, or ics (an RFC 5545 calendar: an all-day event on 1 January of each claim year).")] = TimelineFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write json or ics (default stdout).")] = None,
+    catalog: CatalogOption = None,
 ) -> None:
     """Claim year by claim year: what can be claimed, from whom, and whom to call (projected items marked).
 
@@ -270,6 +291,7 @@ def timeline(
     from views.planner import timeline_view
 
     def action() -> None:
+        _use_catalog(catalog)
         the_record = load_record(record)
         result = run_evaluation(the_record, parse_readings(reading))
         years = by_year(result)
@@ -294,12 +316,14 @@ def windows(
     date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The day to look at (default today).")] = None,
     tier: Annotated[str | None, typer.Option("--tier", help="innovative, municipal or national (default all).")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    catalog: CatalogOption = None,
 ) -> None:
     """The application window open on a date for each recognition tier, its last day, and whom to call."""
     from solver.planner import windows as open_windows
     from views.planner import windows_view
 
     def action() -> None:
+        _use_catalog(catalog)
         day = _parse_date(date, "--date") or dt.date.today()
         found = open_windows(day, tier)
         _show(format, {"date": day.isoformat(), "windows": found},
@@ -315,6 +339,7 @@ def whatif(
     reading: ReadingOption = None,
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (with --sweep).")] = ChartFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    catalog: CatalogOption = None,
 ) -> None:
     """Baseline against a scenario (record changes, readings, reforms of the catalog): totals, delta, awards gained and lost.
 
@@ -328,7 +353,8 @@ def whatif(
     from views.planner import sweep_view, whatif_view
 
     def action() -> None:
-        reading_keys = list(load_catalog().index.readings)
+        _use_catalog(catalog)
+        reading_keys = list(active_catalog().index.readings)
         combined = Scenario(name="")
         for item in scenario or []:
             part = (load_scenario(item) if item.endswith((".yaml", ".yml")) and "=" not in item
@@ -361,6 +387,7 @@ def howto(
     target: Annotated[int | None, typer.Option("--target", min=1, help="The amount (yuan) it should reach at the top of its interval.")] = None,
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    catalog: CatalogOption = None,
 ) -> None:
     """The inverse question: the smallest changes to the record that make a measure pay (or reach a target), each checked by a forward evaluation.
 
@@ -370,6 +397,7 @@ def howto(
     from views.planner import howto_view
 
     def action() -> None:
+        _use_catalog(catalog)
         result = inverse(load_record(record), measure, target, parse_readings(reading))
         _show(format, result, lambda: howto_view(result))
     _run(action)
@@ -391,8 +419,8 @@ def batch(
     resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Header language of CSV and XLSX outputs: zh or en (default: ZJTX_LANG or the locale).")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
+    catalog: CatalogOption = None,
 ) -> None:
     """Evaluate a list of enterprises: one output row per valid row, every invalid row in the errors file, counts that add up. Exit 0 when every row was evaluated, 1 when some rows went to the errors file, 2 when the input is unusable.
 
@@ -406,17 +434,19 @@ def batch(
     from solver.batch import BatchOptions
 
     def action() -> int:
+        _use_catalog(catalog)
         combined = None
         if scenario:
             combined = Scenario(name="")
-            keys = list(load_catalog().index.readings)
+            keys = list(active_catalog().index.readings)
             for item in scenario:
                 combined = combined.merged(load_scenario(item) if "=" not in item
                                            else parse_inline([item], keys))
-        options = BatchOptions(readings=load_catalog().resolve_readings(parse_readings(reading)),
+        options = BatchOptions(readings=active_catalog().resolve_readings(parse_readings(reading)),
                                scenario=combined, best_district=best,
                                move_date=_parse_date(move_date, "--move-date"),
-                               horizon_years=horizon_years, rank_by=rank_by.value)
+                               horizon_years=horizon_years, rank_by=rank_by.value,
+                               catalog=str(catalog.resolve()) if catalog else None)
         summaries = summary or []
         for path in summaries:
             if path.suffix.lower() not in (".json", ".png"):
@@ -425,7 +455,7 @@ def batch(
         summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
         charts = [p for p in summaries if p.suffix.lower() == ".png"]
         reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
-                           "lang": _lang(lang), "excel": excel}
+                           "lang": current_lang(), "excel": excel}
         console = Console(stderr=True)
         total = estimate_rows(input)
 
@@ -483,13 +513,13 @@ def worklist(
     date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The working day (default today): claims due or past then, windows open then.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the worklist: .xlsx, .csv, .jsonl (default: a table on stdout).")] = None,
     ics: Annotated[Path | None, typer.Option("--ics", help="Also write the dated actions as an RFC 5545 calendar (.ics).")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Headers and kinds in zh (Chinese) or en (default: ZJTX_LANG or the locale).")] = None,
     min_gain: Annotated[int, typer.Option("--min-gain", min=1, help="A near-miss is listed when one change would bring at least this much more (yuan).")] = 100_000,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with a byte-order mark.")] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's encoding (default: detected).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: header → field.")] = None,
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Without --out: table or json.")] = Format.table,
+    catalog: CatalogOption = None,
 ) -> None:
     """Whom to call about what, before which day: one row per enterprise and action — awards to claim (due and past, with amount, claim year, paying office and telephone), the recognition whose window is open (with its last day), and the cheapest near-miss worth at least --min-gain. Sorted by date, then amount.
 
@@ -498,23 +528,25 @@ def worklist(
     from formats.columns import load_column_map
     from formats.worklist import read_enterprises, write_worklist, write_worklist_ics
     from solver.worklist import worklist as work
-    from views.worklist import worklist_view
+    from views.worklist import for_people, with_note, worklist_view
 
     def action() -> int:
+        _use_catalog(catalog)
         day = _parse_date(date, "--date") or dt.date.today()
-        readings = load_catalog().resolve_readings(parse_readings(reading))
+        readings = active_catalog().resolve_readings(parse_readings(reading))
         records, problems = read_enterprises(enterprises, encoding=encoding,
                                              column_map=load_column_map(columns))
         actions = [a for record in records
                    for a in work(record, day, min_gain=min_gain, readings=readings)]
         actions.sort(key=lambda a: a.sort_key())
-        rows = [a.as_dict() for a in actions]
+        data = [with_note(a.as_dict()) for a in actions]
+        rows = [for_people(a.as_dict()) for a in actions]
         if out is not None:
-            write_worklist(out, rows, _lang(lang), excel=excel)
+            write_worklist(out, rows, current_lang(), excel=excel)
         if ics is not None:
             write_worklist_ics(ics, rows, day)
         if out is None:
-            _show(format, {"date": day.isoformat(), "actions": rows, "errors": problems},
+            _show(format, {"date": day.isoformat(), "actions": data, "errors": problems},
                   lambda: worklist_view(day.isoformat(), rows))
         for problem in problems:
             typer.echo(f"zjtx: {enterprises}: row {problem['row']}"
@@ -535,7 +567,6 @@ def worklist(
 @app.command()
 def template(
     file: Annotated[Path, typer.Argument(metavar="FILE.xlsx|FILE.csv", help="Where to write the template.")],
-    lang: Annotated[str | None, typer.Option("--lang", help="Header language: zh (Chinese) or en (default: ZJTX_LANG or the locale).")] = None,
 ) -> None:
     """Write an empty enterprise sheet for `zjtx batch`: flat columns (编号, 企业名称, 统一社会信用代码, 注册区, …, one date column per recognition tier); in XLSX also a filled example and a sheet explaining each column.
 
@@ -543,7 +574,7 @@ def template(
     """
     from formats.template import write_template
 
-    typer.echo(f"wrote {_run(lambda: write_template(file, _lang(lang)))}", err=True)
+    typer.echo(f"wrote {_run(lambda: write_template(file, current_lang()))}", err=True)
 
 
 @app.command()
@@ -555,8 +586,10 @@ def serve(
     time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, metavar="SECONDS", help="Longest an evaluation request may take (503 beyond).")] = TIME_BUDGET_SECONDS,
     eval_threads: Annotated[int, typer.Option("--eval-threads", min=1, help="Evaluations at once per worker process (more wait; 503 when too many wait).")] = EVAL_THREADS,
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME", help="A Host name to answer besides the loopback names (repeatable); '*' answers any.")] = None,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Print one line per request (method, path, status).")] = False,
+    catalog: CatalogOption = None,
 ) -> None:
-    """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs).
+    """Start the HTTP API and the planner's web page (http://127.0.0.1:8000/, API docs at /docs, offline).
 
     On loopback (the default) it answers only requests addressed to 127.0.0.1, localhost or ::1
     (a web page cannot reach it by DNS rebinding); bound beyond loopback it answers any Host and
@@ -564,6 +597,9 @@ def serve(
     """
     import uvicorn
 
+    _run(lambda: _use_catalog(catalog))  # a broken package stops here, with its message
+    if catalog is not None:  # the workers load the same package (service.app.create_app)
+        os.environ["ZJTX_CATALOG"] = str(catalog.resolve())
     hosts = list(LOOPBACK_HOSTS) + list(allow_host or [])
     if host not in LOOPBACK_HOSTS:
         typer.echo(f"zjtx: warning: listening on {host}: the API and page are reachable from other "
@@ -575,48 +611,53 @@ def serve(
     os.environ.update(ZJTX_ALLOWED_HOSTS="*" if "*" in hosts else ",".join(hosts),
                       ZJTX_MAX_BODY=str(max_body), ZJTX_TIME_BUDGET=str(time_budget),
                       ZJTX_EVAL_WORKERS=str(eval_threads))
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(t("serve.listening", url=f"http://{shown}:{port}/", docs=f"http://{shown}:{port}/docs"),
+               err=True)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", timeout_keep_alive=5, limit_concurrency=256,
+                log_level="info" if access_log else "warning", access_log=access_log, timeout_keep_alive=5, limit_concurrency=256,
                 h11_max_incomplete_event_size=64 * 1024)
 
 
 @measures_app.command("list")
-def measures_list(format: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
+def measures_list(format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+                  catalog: CatalogOption = None) -> None:
     """One line per measure family (m1 … m8 and the district measures)."""
     from views.table import measures_view
 
-    catalog = _run(load_catalog)
+    loaded = _run(lambda: _use_catalog(catalog))
     if format is Format.json:
         typer.echo(dump_json([{"id": spec.id, "title": spec.title, "file": file}
-                              for file, spec in catalog.families.values()]))
+                              for file, spec in loaded.families.values()]))
     else:
-        _console().print(measures_view(catalog))
+        _console().print(measures_view(loaded))
 
 
 @measures_app.command("show")
-def measures_show(measure_id: Annotated[str, typer.Argument(metavar="ID", help="e.g. m6 or m6.exhibition or daxing.tier")]) -> None:
+def measures_show(measure_id: Annotated[str, typer.Argument(metavar="ID", help="e.g. m6 or m6.exhibition or daxing.tier")],
+                  catalog: CatalogOption = None) -> None:
     """The clause (verbatim), source document, contact, telephone and encoding of a measure."""
     from views.table import measure_view
 
     def action() -> None:
-        catalog = load_catalog()
-        spec = catalog.family_of(measure_id)
+        loaded = _use_catalog(catalog)
+        spec = loaded.family_of(measure_id)
         if spec is None:
             import difflib
-            known = list(catalog.families) + list(catalog.measure_ids())
+            known = list(loaded.families) + list(loaded.measure_ids())
             near = [k for k in known if k.startswith(measure_id + ".")] or \
                 difflib.get_close_matches(measure_id, known, n=1)
             raise InputError(f"unknown measure {measure_id!r}" + (f"; did you mean {near[0]!r}?" if near else ""),
-                             accepted=", ".join(catalog.families))
-        _console().print(measure_view(catalog, catalog.families[spec.id][0], spec))
+                             accepted=", ".join(loaded.families))
+        _console().print(measure_view(loaded, loaded.families[spec.id][0], spec))
     _run(action)
 
 
 @measures_app.command("readings")
-def measures_readings() -> None:
+def measures_readings(catalog: CatalogOption = None) -> None:
     """The interpretation register: each ambiguous clause, its default reading and alternatives."""
-    catalog = _run(load_catalog)
-    for key, spec in catalog.index.readings.items():
+    loaded = _run(lambda: _use_catalog(catalog))
+    for key, spec in loaded.index.readings.items():
         typer.echo(f"{key}: {spec.about}")
         for value, about in spec.alternatives.items():
             mark = "(default)" if value == spec.default else "         "
@@ -624,18 +665,93 @@ def measures_readings() -> None:
 
 
 @measures_app.command("lint")
-def measures_lint(
-    catalog: Annotated[Path, typer.Option("--catalog", help="A catalog directory to check.")] = CATALOG_DIR,
-) -> None:
-    """Check the catalog: exit 1 on errors (duplicated clause, unknown field, unused condition, amount without a source clause, overlapping ladders); the brochure's own defects are warnings."""
-    findings = lint(catalog)
+def measures_lint(catalog: CatalogOption = None) -> None:
+    """Check a catalog package and report every problem in one run: exit 1 on errors (a file or field that does not load, a duplicated clause, a clause not verbatim in its source, an amount without a source clause, a condition value the vocabulary does not declare, an edition closing an unknown rule, overlapping ladders); the brochure's own defects are warnings.
+
+    Example: zjtx measures lint --catalog tests/catalogs/riverland
+    """
+    from models.catalog import CATALOG_DIR
+
+    directory = catalog or CATALOG_DIR
+    findings = lint(directory)
     for finding in findings:
         typer.echo(str(finding))
     errors = sum(f.level == "error" for f in findings)
     warnings = len(findings) - errors
-    typer.echo(f"{errors} error(s), {warnings} warning(s) in {catalog}")
+    typer.echo(f"{errors} error(s), {warnings} warning(s) in {directory}")
     if errors:
         raise typer.Exit(1)
+
+
+@measures_app.command("schema")
+def measures_schema(
+    part: Annotated[str | None, typer.Option("--part", help="index (index.yaml) or source (a source document file); default both.")] = None,
+) -> None:
+    """Print the JSON Schema of a catalog package: index.yaml (jurisdiction, vocabulary, conditions, readings, windows) and a source document file (sources, payer, edition, measures, rules, benefits).
+
+    Example: zjtx measures schema --part source > source.schema.json
+    """
+    from models.catalog import package_schema
+
+    def action() -> None:
+        typer.echo(dump_json(package_schema(part)))
+    _run(action)
+
+
+@measures_app.command("export")
+def measures_export(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="A new (or empty) directory.")],
+    catalog: CatalogOption = None,
+) -> None:
+    """Write the active catalog package to DIR as a standalone package (an `extends` chain flattened, source texts copied): the starting point of a new edition or a local draft.
+
+    Example: zjtx measures export drafts/beijing-2026 && zjtx measures lint --catalog drafts/beijing-2026
+    """
+    from models.catalog import export_package
+
+    def action() -> None:
+        written = export_package(_use_catalog(catalog), directory)
+        typer.echo(f"wrote {len(written)} files to {directory}")
+    _run(action)
+
+
+@measures_app.command("diff")
+def measures_diff(
+    packages: Annotated[list[Path] | None, typer.Argument(metavar="[DIR_A DIR_B]", help="Two catalog packages to compare.")] = None,
+    at: Annotated[list[str] | None, typer.Option("--at", metavar="YYYY-MM-DD", help="Compare the active package on two dates (give --at twice), or two packages on one date.")] = None,
+    catalog: CatalogOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """What changed: measures added or removed, and amounts, conditions, caps and contacts changed — between two packages, or between two dates of one.
+
+    Examples: zjtx measures diff --at 2022-10-01 --at 2025-01-01
+              zjtx measures diff models/catalog tests/catalogs/beijing-later-edition
+    """
+    from models.catalog.diff import diff_catalogs
+
+    def action() -> None:
+        days = [_parse_date(day, "--at") for day in at or []]
+        if packages:
+            if len(packages) != 2 or len(days) > 1:
+                raise InputError("give two packages (and at most one --at), or --at twice",
+                                 field="DIR_A DIR_B", accepted="zjtx measures diff DIR_A DIR_B [--at DATE]")
+            before, after = open_catalog(packages[0]), open_catalog(packages[1])
+            if days:
+                before, after = before.in_force(days[0]), after.in_force(days[0])  # type: ignore[arg-type]
+        else:
+            if len(days) != 2:
+                raise InputError("give --at twice (two dates of one package) or two packages",
+                                 field="--at", accepted="--at 2022-10-01 --at 2025-01-01")
+            loaded = _use_catalog(catalog)
+            before, after = loaded.in_force(days[0]), loaded.in_force(days[1])  # type: ignore[arg-type]
+        changes = diff_catalogs(before, after)
+        if format is Format.json:
+            typer.echo(dump_json([change.as_dict() for change in changes]))
+            return
+        for change in changes:
+            typer.echo(str(change))
+        typer.echo(f"{len(changes)} change(s)")
+    _run(action)
 
 
 if __name__ == "__main__":

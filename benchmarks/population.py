@@ -9,7 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from models.vocabulary import DISTRICTS, EXPENSE_CATEGORIES, QUALIFICATIONS
+from models.catalog import load_catalog
+
+_VOCABULARY = load_catalog().vocabulary  # the closed lists come from the shipped catalog
+DISTRICTS = _VOCABULARY.districts
+EXPENSE_CATEGORIES = _VOCABULARY.ids("expense_category")
+QUALIFICATIONS = _VOCABULARY.ids("qualification")
 
 TIER_MIX = (("municipal", 5360), ("national", 588), ("privileged", 138))
 INDUSTRIES = ("hydrogen_energy", "commercial_aerospace", "foreign_trade", "software",

@@ -23,7 +23,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from models.catalog import load_catalog
+from models.catalog import open_catalog, set_active_catalog
 from models.errors import InputError
 from solver.batch import ERROR_COLUMNS, BatchOptions, Summary, evaluate_row, result_columns
 from formats.columns import output_headers
@@ -100,7 +100,7 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
     _JOB = job
     if worker:
         in_worker()
-    load_catalog()
+    set_active_catalog(open_catalog(job.options.catalog))
 
 
 _JOB: _Job | None = None
@@ -163,7 +163,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     """`lang`: the header language of CSV and XLSX outputs (JSONL and Parquet keep the field
     names); `excel`: CSV outputs with a UTF-8 byte-order mark."""
     """Evaluate every row of `input_path`; see the module docstring."""
-    catalog = load_catalog()
+    catalog = open_catalog(options.catalog)
     errors = errors or default_errors_path(out)
     out_kind = format_of(out, "--out")
     errors_kind = format_of(errors, "--errors")
@@ -254,7 +254,6 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         while in_flight:
             last, size, pending = in_flight.popleft()
             out_text, error_text, ok, bad, part = pending.get() if pool else pending
-            submit()
             with critical():  # a signal waits until the chunk is written and counted
                 out_sink.write_text(out_text)
                 error_sink.write_text(error_text)
@@ -267,6 +266,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
                 if not in_flight or time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
                     save_checkpoint(last)
                     last_checkpoint = time.monotonic()
+            submit()  # after the write: an interrupt while evaluating loses no finished chunk
             if on_progress:
                 on_progress(counts)
     except Interrupted as stop:  # SIGINT/SIGTERM: keep every whole chunk done, then stop
@@ -284,11 +284,15 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         out_sink.close()
         error_sink.close()
     if not direct:  # XLSX and Parquet are written once, from the spool
-        writer = RowWriter(out, columns, headers if out_kind == ".xlsx" else None)
-        with sink_path.open(encoding="utf-8") as spool:
-            for line in spool:
-                writer.write(json.loads(line))
-        writer.close()
+        try:
+            writer = RowWriter(out, columns, headers if out_kind == ".xlsx" else None)
+            with sink_path.open(encoding="utf-8") as spool:
+                for line in spool:
+                    writer.write(json.loads(line))
+            writer.close()
+        except Interrupted as stop:  # every row is done; a resume writes the file again
+            stop.rows = counts.rows_in
+            raise
     counts.summary = summary.report()
     if summary_path is not None:
         summary_path.parent.mkdir(parents=True, exist_ok=True)

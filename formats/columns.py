@@ -22,14 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import InputError
+from models.i18n import messages, t
 from models.normalize import Unreadable, normalize_value
 from models.record import EnterpriseRecord
-from models.vocabulary import TIERS
+from models.catalog import load_catalog
 
 RECORD_COLUMNS = tuple(field.alias or name for name, field in EnterpriseRecord.model_fields.items())
 LIST_FIELDS = ("industries", "recognitions", "moves", "rewards_received", "qualifications",
                "expenses", "listings", "patents")
-TIER_COLUMNS = TIERS  # innovative, municipal, national, privileged: recognition dates
+TIER_COLUMNS = load_catalog().vocabulary.tiers  # the catalog's tiers: recognition dates
 
 # The template's columns, in order, with their Chinese headers (the project's own labels).
 CHINESE: dict[str, str] = {
@@ -188,35 +189,21 @@ def _list_cell(field: str, text: str) -> tuple[Any, str | None]:
     return None, "expected a JSON list like [{...}]"
 
 
-# Output headers in Chinese: result, error and worklist columns (the project's own labels).
-OUTPUT_CHINESE: dict[str, str] = {
-    "id": "编号", "name": "企业名称", "credit_code": "统一社会信用代码",
-    "total_min": "合计下限", "total_max": "合计上限", "open_above": "上不封顶", "awards": "奖励项数",
-    "scenario_total_min": "情景合计下限", "scenario_total_max": "情景合计上限",
-    "scenario_delta_min": "情景增减下限", "scenario_delta_max": "情景增减上限",
-    "best_district": "最佳迁入区", "best_total_min": "最佳区合计下限", "best_total_max": "最佳区合计上限",
-    "best_delta_max": "迁入增加上限",
-    "row": "行号", "field": "列", "message": "问题",
-    "enterprise": "编号", "kind": "事项", "subject": "内容", "status": "状态",
-    "amount_min": "金额下限", "amount_max": "金额上限", "claim_year": "申领年度",
-    "deadline": "截止日期", "office": "联系部门", "tel": "电话", "note": "说明",
-}
 OUTPUT_LANGS = ("en", "zh")
 
 
 def output_headers(columns: Iterable[str], lang: str) -> list[str]:
-    """Column headers in `lang`: English keeps the field names; Chinese translates them (a
-    measure's amounts keep the measure id: `m1 下限`)."""
+    """Column headers in `lang` (the message catalogue's `header.*`): English keeps the field
+    names; a measure's amounts keep the measure id (`m1 下限`)."""
     if lang not in OUTPUT_LANGS:
         raise InputError(f"unknown language {lang!r}", field="--lang", accepted=", ".join(OUTPUT_LANGS))
-    if lang == "en":
-        return list(columns)
+    known = messages()
     out = []
     for column in columns:
-        if column in OUTPUT_CHINESE:
-            out.append(OUTPUT_CHINESE[column])
+        if f"header.{column}" in known:
+            out.append(t(f"header.{column}", lang))
         elif column.endswith((".min", ".max")):
-            out.append(column[:-4] + (" 下限" if column.endswith(".min") else " 上限"))
+            out.append(t("header.measure_" + column[-3:], lang, measure=column[:-4]))
         else:
             out.append(column)
     return out

@@ -70,7 +70,8 @@ def timeline_events(enterprise: str, years: list[dict[str, Any]]) -> list[dict[s
 
 
 def worklist_events(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One event on each action's date (actions without a date have no place in a calendar)."""
+    """One event on each action's date (actions without a date have no place in a calendar);
+    `actions` as views.worklist.for_people gives them (in the user's language)."""
     events = []
     for action in actions:
         if not action["deadline"]:
@@ -78,10 +79,9 @@ def worklist_events(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         who = action["name"] or action["enterprise"]
         money = f"{action['amount_min']:,}" if action["amount_min"] == action["amount_max"] \
             else f"{action['amount_min']:,} – {action['amount_max']:,}"
-        what = {"claim": "claim", "apply": "apply for", "near_miss": "consider"}[action["kind"]]
         events.append({
             "date": dt.date.fromisoformat(action["deadline"]),
-            "summary": f"{who}: {what} {action['subject']} ({money} yuan), last day",
+            "summary": f"{who}: {action['kind']} {action['subject']} ({money})",
             "description": (f"{action['enterprise']} {action['credit_code'] or ''}".strip()
                             + f". {action['note']}. Contact: {action['office']}. Tel: {action['tel']}.")})
     return events

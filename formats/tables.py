@@ -232,7 +232,8 @@ class RowWriter:
         import pyarrow as pa
 
         def kind(column: str):
-            if column in ("id", "district", "best_district", "field", "message", "warnings"):
+            if column in ("id", "name", "credit_code", "district", "best_district", "field",
+                          "message", "warnings"):
                 return pa.string()
             if column == "open_above":
                 return pa.bool_()

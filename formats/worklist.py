@@ -12,18 +12,12 @@ from formats.batch import with_duplicates
 from formats.columns import output_headers
 from formats.ics import calendar_bytes, worklist_events, write_calendar
 from formats.tables import Row, RowWriter, read_rows
-from models.errors import RecordError
+from models.errors import InputError, RecordError
 from models.record import EnterpriseRecord, load_record, parse_record
 from solver.batch import BatchOptions, evaluate_row
 from solver.worklist import COLUMNS
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
-# The worklist's words in Chinese (the project's own labels).
-KIND_ZH = {"claim": "申领奖励", "apply": "申报认定", "near_miss": "差一步"}
-STATUS_ZH = {"due": "应申领", "past": "往年未领（请核实是否已拨付）", "open": "窗口开放", "suggested": "建议"}
-TIER_ZH = {"innovative": "创新型中小企业", "municipal": "专精特新中小企业", "national": "专精特新“小巨人”"}
-
-
 def read_enterprises(path: Path, *, encoding: str | None = None,
                      column_map: dict[str, str] | None = None
                      ) -> tuple[list[EnterpriseRecord], list[dict[str, Any]]]:
@@ -50,18 +44,15 @@ def records_of(rows: Iterable[Row], labels: dict[str, str] | None = None
     return records, problems
 
 
-def localized(row: dict[str, Any], lang: str) -> dict[str, Any]:
-    if lang != "zh":
-        return row
-    subject = TIER_ZH.get(row["subject"], row["subject"]) if row["kind"] == "apply" else row["subject"]
-    return {**row, "kind": KIND_ZH[row["kind"]], "status": STATUS_ZH[row["status"]], "subject": subject}
-
-
 def write_worklist(path: Path, rows: list[dict[str, Any]], lang: str = "en", *,
                    excel: bool = False) -> Path:
+    if path.suffix.lower() not in (".xlsx", ".csv", ".jsonl"):
+        raise InputError(f"a worklist is written as .xlsx, .csv or .jsonl, not "
+                         f"{path.suffix or '(no extension)'!r}", file=str(path), field="--out",
+                         accepted=".xlsx, .csv, .jsonl")
     writer = RowWriter(path, list(COLUMNS), headers=output_headers(COLUMNS, lang), excel=excel)
-    for row in rows:
-        writer.write(localized(row, lang))
+    for row in rows:  # as views.worklist.for_people gives them
+        writer.write(row)
     writer.close()
     return path
 

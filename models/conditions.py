@@ -4,7 +4,11 @@
     OP        := == | != | >= | <= | > | < | in | not in
     VALUE     := NAME | DATE (YYYY-MM-DD) | INT | "[" NAME ("," NAME)* "]"
 
->>> c = parse_condition("tier >= municipal")
+A field with a declared order (the catalog's tiers, lowest first) compares by that order:
+
+>>> from models.catalog import load_catalog
+>>> tiers = load_catalog().vocabulary.tiers
+>>> c = parse_condition("tier >= municipal", {"tier": tiers})
 >>> c.holds({"tier": "national"}), c.holds({"tier": "innovative"})
 (True, False)
 >>> parse_condition("industry in [hydrogen_energy, commercial_aerospace]").holds(
@@ -20,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.errors import CatalogError
-from models.vocabulary import TIER_RANK
 
 _OPS = ("not in", "==", "!=", ">=", "<=", ">", "<", "in")
 _NAME = re.compile(r"^[a-z][a-z0-9_\-]*$")
@@ -54,6 +57,7 @@ class Condition:
     op: str
     value: Value
     text: str
+    order: tuple[str, ...] = ()  # the declared order of an ordered field (tiers), else empty
 
     def holds(self, context: dict[str, Any]) -> bool:
         """Does the condition hold for these facts? A missing fact never satisfies a condition."""
@@ -79,8 +83,8 @@ class Condition:
         }[self.op]
 
     def _ordered(self, fact: Any) -> tuple[Any, Any]:
-        if self.field == "tier":  # tiers compare by rank, not alphabetically
-            return TIER_RANK[fact], TIER_RANK[self.value]  # type: ignore[index]
+        if self.order:  # tiers compare by their declared rank, not alphabetically
+            return self.order.index(fact), self.order.index(self.value)  # type: ignore[arg-type]
         return fact, self.value
 
     def explain_failure(self, context: dict[str, Any]) -> str:
@@ -91,8 +95,10 @@ class Condition:
         return f"{self.text} failed: {self.field} is {fact if fact is not None else 'unknown'}"
 
 
-def parse_condition(text: str) -> Condition:
-    """Parse one condition string; a CatalogError says what is wrong and what is accepted."""
+def parse_condition(text: str, order: dict[str, tuple[str, ...]] | None = None) -> Condition:
+    """Parse one condition string; a CatalogError says what is wrong and what is accepted.
+    `order` gives the ordered fields (field → values, lowest first): their values must be
+    declared ones, and `<`/`>=`… compare by rank."""
     match = _CONDITION.match(text)
     if not match:
         raise CatalogError(f"cannot parse condition {text!r}",
@@ -113,12 +119,13 @@ def parse_condition(text: str) -> Condition:
         value = _parse_atom(raw, text)
         if op in ("in", "not in"):
             raise CatalogError(f"'{op}' needs a [list] in condition {text!r}")
-    tiers = value if isinstance(value, frozenset) else {value}
-    unknown = sorted(str(tier) for tier in tiers if tier not in TIER_RANK)
-    if field == "tier" and unknown:
-        raise CatalogError(f"unknown tier {unknown[0]!r} in condition {text!r}",
-                           accepted=", ".join(TIER_RANK))
-    return Condition(field=field, op=op, value=value, text=text.strip())
+    ranked = (order or {}).get(field, ())
+    values = value if isinstance(value, frozenset) else {value}
+    unknown = sorted(str(item) for item in values if item not in ranked)
+    if ranked and unknown:
+        raise CatalogError(f"unknown {field} {unknown[0]!r} in condition {text!r}",
+                           accepted=", ".join(ranked))
+    return Condition(field=field, op=op, value=value, text=text.strip(), order=ranked)
 
 
 def first_failure(conditions: tuple[Condition, ...], context: dict[str, Any]) -> str | None:

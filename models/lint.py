@@ -1,23 +1,28 @@
-"""Lint the catalog: errors for a broken catalog, warnings for the brochure's own defects.
+"""Lint a catalog package: every problem in one run; errors for a broken package, warnings for
+the brochure's own defects.
 
-Errors: a file that does not load (unknown field, bad value), a duplicated clause, a clause that
-is not verbatim in the brochure, an amount its quote does not state, a declared condition no rule
-uses, a condition on a field that is undeclared or that the rule kind does not offer, overlapping
-ladders, districts missing from the catalog. Warnings: the brochure prints Mentougou twice, has no
+Errors: a file that does not load (unknown field, bad value: each named by file and path inside
+it), a duplicated clause, a clause that is not verbatim in its source text, an amount its quote
+does not state, a declared condition no rule uses, a condition on a field that is undeclared or
+that the rule kind does not offer, a condition value, category or board the vocabulary does not
+declare (with the nearest declared value), a category whose declared programmes leave out a
+measure that takes it, an edition closing a rule that does not exist, overlapping ladders,
+districts missing from the catalog. Warnings: the brochure prints Mentougou twice, has no
 district item 6, and cites two sources for Daxing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.catalog import (CATALOG_DIR, KIND_FACTS, Amount, Catalog, RuleSpec, build,
-                            load_raw)
+from models.catalog import (CATALOG_DIR, KIND_FACTS, MUNICIPAL_PAYER, Amount, Catalog, RuleSpec,
+                            build, load_raw)
 from models.errors import CatalogError
-from models.vocabulary import DISTRICTS
 
 
 # Which operators make sense for each declared field type.
@@ -62,34 +67,56 @@ def _stated(amount: Amount, quote: str) -> bool:
     return any(figure in quote for figure in _figures(value or 0))
 
 
+def _finding(exc: CatalogError, directory: Path) -> Finding:
+    where = f"field {exc.field}: " if exc.field else ""
+    accepted = f" (accepted: {exc.accepted})" if exc.accepted else ""
+    return Finding("error", Path(exc.file).name if exc.file else str(directory),
+                   where + exc.message + accepted)
+
+
 def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
+    problems: list[CatalogError] = []
     try:
-        index, files = load_raw(directory)
-        catalog = build(directory, index, files)
-    except CatalogError as exc:
-        where = f"field {exc.field}: " if exc.field else ""
-        accepted = f" (accepted: {exc.accepted})" if exc.accepted else ""
-        return [Finding("error", exc.file or str(directory), where + exc.message + accepted)]
-    findings: list[Finding] = []
-    brochure_path = directory / index.brochure.file
-    brochure = _norm(brochure_path.read_text(encoding="utf-8")) if brochure_path.exists() else None
+        index, files, package = load_raw(directory, problems)
+    except CatalogError as exc:  # the index itself does not load: nothing else can be checked
+        return [_finding(exc, directory)] + [_finding(p, directory) for p in problems]
+    whole = not problems  # a file left out would make the whole-catalog checks cry wolf
+    catalog = build(directory, index, files, package, problems)
+    findings = [_finding(problem, directory) for problem in problems]
+    brochure_path = package.text_path(index.brochure.file)
+    brochure = _norm(brochure_path.read_text(encoding="utf-8")) if brochure_path else None
     if brochure is None:
         findings.append(Finding("error", "index.yaml", f"brochure file {index.brochure.file} is missing"))
     findings += _clauses(catalog, brochure)
     if brochure is not None:
         findings += [Finding("error", "index.yaml", f"window {name}: clause is not verbatim in the brochure")
                      for name, window in index.windows.items() if _norm(window.clause) not in brochure]
-    findings += _conditions(catalog)
+    findings += _conditions(catalog, whole)
+    findings += _vocabulary(catalog)
     findings += _ladders(catalog)
-    findings += _coverage(catalog)
-    findings += _defects(catalog)
+    if whole:
+        findings += _coverage(catalog)
+        findings += _defects(catalog)
     return findings
+
+
+def _source_text(catalog: Catalog, name: str, brochure: str | None) -> tuple[str | None, list[Finding]]:
+    """The normalized text a file's clauses quote: its own `text`, else the brochure."""
+    spec = catalog.files[name]
+    if spec.text is None or catalog.package is None:
+        return brochure, []
+    path = catalog.package.text_path(spec.text, name)
+    if path is None:
+        return None, [Finding("error", name, f"field text: source text {spec.text} is missing")]
+    return _norm(path.read_text(encoding="utf-8")), []
 
 
 def _clauses(catalog: Catalog, brochure: str | None) -> list[Finding]:
     found = []
     seen: dict[str, str] = {}
     for name, spec in catalog.files.items():
+        text, missing = _source_text(catalog, name, brochure)
+        found += missing
         for measure in spec.measures:
             clause = _norm(measure.clause)
             if not clause:
@@ -99,8 +126,9 @@ def _clauses(catalog: Catalog, brochure: str | None) -> list[Finding]:
                 found.append(Finding("error", name, f"{measure.id}: duplicated clause (the same "
                                      f"text as {seen[clause]})"))
             seen[clause] = f"{measure.id} in {name}"
-            if brochure is not None and clause not in brochure:
-                found.append(Finding("error", name, f"{measure.id}: clause is not verbatim in the brochure"))
+            if text is not None and clause not in text:
+                found.append(Finding("error", name, f"{measure.id}: clause is not verbatim in the "
+                                     + ("brochure" if spec.text is None else f"source text {spec.text}")))
             for rule in measure.rules:
                 found += _rule_quote(name, measure.id, clause, rule)
             for benefit in measure.benefits:
@@ -119,7 +147,7 @@ def _rule_quote(name: str, measure: str, clause: str, rule: RuleSpec) -> list[Fi
                     "is not stated in its quote") for a in amounts if not _stated(a, quote)]
 
 
-def _conditions(catalog: Catalog) -> list[Finding]:
+def _conditions(catalog: Catalog, whole: bool = True) -> list[Finding]:
     found = []
     declared = set(catalog.index.conditions)
     used: set[str] = set()
@@ -138,7 +166,7 @@ def _conditions(catalog: Catalog) -> list[Finding]:
                 kind_of = catalog.index.conditions[condition.field].type
                 found.append(Finding("error", file, f"{ident}: {condition.text!r}: operator "
                                      f"{condition.op!r} does not apply to a {kind_of} field"))
-    for field in sorted(declared - used):
+    for field in sorted(declared - used) if whole else ():
         found.append(Finding("error", "index.yaml", f"declared condition {field!r} is used by no rule"))
     for rule in catalog.rules:
         for key, value in rule.spec.only_when.items():
@@ -147,6 +175,62 @@ def _conditions(catalog: Catalog) -> list[Finding]:
                 found.append(Finding("error", rule.file, f"{rule.id}: only_when names unknown "
                                      f"reading {key}={value}"))
     return found
+
+
+def _allowed(catalog: Catalog, field: str) -> set[str]:
+    """The values a condition on `field` may name (empty: not a closed list)."""
+    spec = catalog.index.conditions[field]
+    return set(spec.values) | (set(catalog.vocabulary.ids(spec.values_from)) if spec.values_from else set())
+
+
+def _unknown(value: str, allowed: set[str], what: str) -> str:
+    near = difflib.get_close_matches(value, sorted(allowed), n=1, cutoff=0.6)
+    return (f"unknown {what} {value!r}" + (f"; did you mean {near[0]!r}?" if near else "")
+            + f" (accepted: {', '.join(sorted(allowed))})")
+
+
+def _vocabulary(catalog: Catalog) -> list[Finding]:
+    """Condition values, categories and boards must be declared in the vocabulary."""
+    found = []
+    vocabulary = catalog.vocabulary
+    items = [(r.file, r.id, r.conditions) for r in catalog.rules]
+    items += [("benefit", b.spec.id, b.conditions) for b in catalog.benefits]
+    for file, ident, conditions in items:
+        for condition in conditions:
+            if condition.field not in catalog.index.conditions:
+                continue  # reported by _conditions
+            allowed = _allowed(catalog, condition.field)
+            values = condition.value if isinstance(condition.value, frozenset) else {condition.value}
+            for value in sorted(str(v) for v in values):
+                if allowed and value not in allowed:
+                    found.append(Finding("error", file, f"{ident}: {condition.text!r}: "
+                                         + _unknown(value, allowed, f"{condition.field} value")))
+    categories = set(vocabulary.ids("expense_category"))
+    boards = set(vocabulary.ids("board"))
+    for rule in catalog.rules:
+        for category in rule.spec.categories:
+            if category not in categories:
+                found.append(Finding("error", rule.file, f"{rule.id}: "
+                                     + _unknown(category, categories, "expense category")))
+            elif rule.family not in vocabulary.programmes(category):
+                found.append(Finding("error", rule.file, f"{rule.id}: takes {category} items, but "
+                                     f"the vocabulary lets {category} fund only "
+                                     f"{', '.join(vocabulary.programmes(category))} (add {rule.family})"))
+        found += [Finding("error", rule.file, f"{rule.id}: " + _unknown(board, boards, "board"))
+                  for board in rule.spec.boards if board not in boards]
+    found += [Finding("error", "benefit", f"{b.spec.id}: " + _unknown(board, boards, "board"))
+              for b in catalog.benefits for board in b.spec.boards if board not in boards]
+    found += [Finding("error", "index.yaml", "districts_without_measures: "
+                      + _unknown(d, set(vocabulary.districts), "district"))
+              for d in catalog.index.districts_without_measures if d not in vocabulary.districts]
+    return found
+
+
+def _overlap(first, second) -> bool:
+    """Can two rules be in force on one day?"""
+    start = max(first.spec.effective_from or dt.date.min, second.spec.effective_from or dt.date.min)
+    end = min(first.spec.effective_to or dt.date.max, second.spec.effective_to or dt.date.max)
+    return start <= end
 
 
 def _ladders(catalog: Catalog) -> list[Finding]:
@@ -160,12 +244,12 @@ def _ladders(catalog: Catalog) -> list[Finding]:
         if rule.spec.difference != "never" and not rule.spec.r1_group:
             found.append(Finding("error", rule.file, f"{rule.id}: a difference-only ladder needs an r1_group"))
         for level in rule.spec.levels or {}:
-            by_rung[(rule.level, level)].append(rule)
+            by_rung[(rule.payer, level)].append(rule)
     for (district, level), rules in by_rung.items():
         for i, first in enumerate(rules):
             for second in rules[i + 1:]:
                 compatible = all(second.spec.only_when.get(k, v) == v
-                                 for k, v in first.spec.only_when.items())
+                                 for k, v in first.spec.only_when.items()) and _overlap(first, second)
                 if compatible and (first.spec.r1_group is None
                                    or first.spec.r1_group != second.spec.r1_group):
                     found.append(Finding("error", second.file, f"overlapping ladders: {first.id} and "
@@ -174,12 +258,11 @@ def _ladders(catalog: Catalog) -> list[Finding]:
 
 
 def _coverage(catalog: Catalog) -> list[Finding]:
-    with_measures = {spec.level for spec in catalog.files.values() if spec.level != "municipal"}
+    districts = catalog.vocabulary.districts
+    with_measures = {spec.payer for spec in catalog.files.values() if spec.payer != MUNICIPAL_PAYER}
     without = set(catalog.index.districts_without_measures)
-    found = [Finding("error", name, f"unknown district level {spec.level!r}")
-             for name, spec in catalog.files.items()
-             if spec.level != "municipal" and spec.level not in DISTRICTS]
-    missing = set(DISTRICTS) - with_measures - without
+    found: list[Finding] = []  # an unknown payer is a load problem (build)
+    missing = set(districts) - with_measures - without
     if missing:
         found.append(Finding("error", "index.yaml", "districts neither with measures nor listed "
                              f"without: {', '.join(sorted(missing))}"))
@@ -194,16 +277,16 @@ def _defects(catalog: Catalog) -> list[Finding]:
     found = []
     district_items = []
     for name, spec in catalog.files.items():
-        if spec.level == "municipal":
+        if spec.payer == MUNICIPAL_PAYER:
             continue
         district_items += spec.brochure_items
         if len(spec.brochure_items) > len(set(spec.brochure_items)):
             found.append(Finding("warning", name, f"the brochure prints item {spec.brochure_items[0]} "
-                                 f"({spec.level}) {len(spec.brochure_items)} times; encoded once"))
+                                 f"({spec.payer}) {len(spec.brochure_items)} times; encoded once"))
         if len(spec.sources) > 1:
             found.append(Finding("warning", name, f"one section cites {len(spec.sources)} source "
                                  "documents: " + "; ".join(s.document for s in spec.sources)))
     numbers = set(district_items)
-    for gap in sorted(set(range(1, max(numbers) + 1)) - numbers):
+    for gap in sorted(set(range(1, max(numbers, default=0) + 1)) - numbers):
         found.append(Finding("warning", "index.yaml", f"the brochure has no district item {gap}"))
     return found

@@ -29,20 +29,16 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.errors import Problem
+from models.i18n import VOCABULARY_KINDS, name, t
 from models.limits import MAX_YUAN, shown_text
-from models.i18n import name, names, t
-from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, LEVELS, PLACES,
-                               QUALIFICATIONS, TIERS)
 
-# The ids each kind of value may take (the one list of each lives in models.vocabulary).
-VOCABULARIES: dict[str, tuple[str, ...]] = {
-    "district": PLACES, "tier": TIERS, "level": LEVELS, "entity_type": ENTITY_TYPES,
-    "category": EXPENSE_CATEGORIES, "board": BOARDS, "qualification": QUALIFICATIONS,
-}
+if TYPE_CHECKING:
+    from models.catalog import Catalog
+    from models.catalog.vocabulary import Vocabulary
+
 # Display names are declared per vocabulary; a level is named like the tier it rewards.
 _NAMES_OF = {"level": "tier"}
 
@@ -89,25 +85,42 @@ def lookup_key(text: str) -> str:
     return re.sub(r"[\s\-_]+", "_", _plain(text).lower().translate(_QUOTES)).strip("_")
 
 
-@cache
-def spellings(kind: str) -> dict[str, str]:
-    """Every accepted spelling of a vocabulary kind (as a lookup key) → its canonical id."""
-    ids = VOCABULARIES[kind] if kind in VOCABULARIES else tuple(names().get(kind, {}))
-    declared = names().get(_NAMES_OF.get(kind, kind), {})
+_SPELLINGS: dict[tuple[int, str], tuple[Vocabulary, dict[str, str]]] = {}
+
+
+def _vocabulary_of(catalog: Catalog | None) -> Vocabulary:
+    from models.catalog import active_catalog
+
+    return (catalog or active_catalog()).vocabulary
+
+
+def spellings(kind: str, vocabulary: Vocabulary | None = None) -> dict[str, str]:
+    """Every accepted spelling of a vocabulary kind (as a lookup key) → its canonical id: the
+    id, the Chinese and English names (full and short) and the aliases the catalog declares."""
+    vocabulary = vocabulary or _vocabulary_of(None)
+    hit = _SPELLINGS.get((id(vocabulary), kind))
+    if hit is not None and hit[0] is vocabulary:
+        return hit[1]
+    declared = VOCABULARY_KINDS[kind]
     table: dict[str, str] = {}
-    for ident in ids:
-        written = [ident, *declared.get(ident, {}).values()]
+    for ident in vocabulary.ids(declared):
+        term = vocabulary.term(declared, ident)
+        written = [ident, term.zh, term.en, *(s for s in (term.zh_short, term.en_short) if s),
+                   *term.aliases]
         if kind == "district":  # 东城区 or 东城; Dongcheng District
             written += [w[:-1] for w in written if w.endswith("区") and len(w) > 2]
             written += [w + " district" for w in written if w.isascii()]
         for spelling in written:
             table.setdefault(lookup_key(spelling), ident)
+    if len(_SPELLINGS) > 64:
+        _SPELLINGS.clear()
+    _SPELLINGS[(id(vocabulary), kind)] = (vocabulary, table)
     return table
 
 
-def nearest(kind: str, value: str) -> str | None:
+def nearest(kind: str, value: str, vocabulary: Vocabulary | None = None) -> str | None:
     """The canonical id whose spelling is closest to `value` (None when nothing is close)."""
-    table = spellings(kind)
+    table = spellings(kind, vocabulary)
     key = lookup_key(value)
     starts = sorted({ident for spelling, ident in table.items()
                      if key and (spelling.startswith(key) or key.startswith(spelling))})
@@ -117,17 +130,18 @@ def nearest(kind: str, value: str) -> str | None:
     return table[close[0]] if close else None
 
 
-def _vocabulary(kind: str, value: Any) -> str:
+def _vocabulary(kind: str, value: Any, vocabulary: Vocabulary | None = None) -> str:
+    vocabulary = vocabulary or _vocabulary_of(None)
     if isinstance(value, str):
-        found = spellings(kind).get(lookup_key(value))
+        found = spellings(kind, vocabulary).get(lookup_key(value))
         if found is not None:
             return found
     shown = value if isinstance(value, str) else str(value)
-    near = nearest(kind, shown)
+    near = nearest(kind, shown, vocabulary)
     hint = (t("problem.did_you_mean", near=near, name=name(_NAMES_OF.get(kind, kind), near))
             if near else "")
     raise Unreadable(Problem(None, t("problem.unknown_value", value=value, kind=t(f"kind.{kind}"),
-                                     hint=hint), ", ".join(VOCABULARIES.get(kind, ()))))
+                                     hint=hint), ", ".join(vocabulary.ids(VOCABULARY_KINDS[kind]))))
 
 
 def _date(value: Any) -> dt.date:
@@ -191,29 +205,30 @@ _READERS = {"date": _date, "amount": _amount, "integer": _integer, "text": _text
             "measure": _measure}
 
 
-def normalize_value(kind: str, value: Any) -> Any:
+def normalize_value(kind: str, value: Any, vocabulary: Vocabulary | None = None) -> Any:
     """One value of a kind (`district`, `tier`, `date`, `amount`, `integer`, …) in canonical
-    form; raises Unreadable (with a Problem without field path) when it names nothing."""
+    form, vocabulary values by `vocabulary` (default: the active catalog's); raises Unreadable
+    (with a Problem without field path) when it names nothing."""
     if kind in _READERS:
         return _READERS[kind](value)
-    return _vocabulary(kind, value)
+    return _vocabulary(kind, value, vocabulary)
 
 
-def industry_tag(value: Any) -> Any:
+def industry_tag(value: Any, vocabulary: Vocabulary | None = None) -> Any:
     """An industry tag: a catalog tag by id or name (氢能, Hydrogen Energy → hydrogen_energy);
     other tags are free and kept (lower case, words joined by _); `warnings` names near misses."""
     if not isinstance(value, str):
         return value
-    return spellings("industry").get(lookup_key(value)) or (lookup_key(value) or value)
+    return spellings("industry", vocabulary).get(lookup_key(value)) or (lookup_key(value) or value)
 
 
 def _field(container: dict[str, Any], key: str, kind: str, path: str,
-           problems: list[Problem]) -> None:
+           problems: list[Problem], vocabulary: Vocabulary) -> None:
     value = container.get(key)
     if value is None:
         return
     try:
-        container[key] = normalize_value(kind, value)
+        container[key] = normalize_value(kind, value, vocabulary)
     except Unreadable as unreadable:
         problems.append(Problem(path, unreadable.problem.message, unreadable.problem.accepted))
 
@@ -228,17 +243,20 @@ def _known_keys(data: dict[str, Any], known: set[str]) -> dict[str, Any]:
     return out
 
 
-def normalize_record(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    """A copy of `data` with every readable value in canonical form, and every unreadable one
-    as a Problem with its field path (unknown keys and missing fields are left to the validator)."""
+def normalize_record(data: dict[str, Any], catalog: Catalog | None = None
+                     ) -> tuple[dict[str, Any], list[Problem]]:
+    """A copy of `data` with every readable value in canonical form (vocabulary values by
+    `catalog`'s vocabulary, default the active catalog's), and every unreadable one as a Problem
+    with its field path (unknown keys and missing fields are left to the validator)."""
+    vocabulary = _vocabulary_of(catalog)
     out = _known_keys(data, set(_TOP) | set(_ITEMS) | {"industries"})
     problems: list[Problem] = []
     for key, kind in _TOP.items():
-        _field(out, key, kind, key, problems)
+        _field(out, key, kind, key, problems, vocabulary)
     if isinstance(out.get("industries"), list):
-        out["industries"] = [industry_tag(tag) for tag in out["industries"]]
+        out["industries"] = [industry_tag(tag, vocabulary) for tag in out["industries"]]
     elif isinstance(out.get("industries"), str):  # one cell: "氢能, 外贸"
-        out["industries"] = [industry_tag(tag) for tag in re.split(r"[,，、;；]", out["industries"])
+        out["industries"] = [industry_tag(tag, vocabulary) for tag in re.split(r"[,，、;；]", out["industries"])
                              if tag.strip()]
     for list_key, shape in _ITEMS.items():
         items = out.get(list_key)
@@ -250,5 +268,5 @@ def normalize_record(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem
                 continue
             items[index] = item = _known_keys(item, set(shape))
             for key, kind in shape.items():
-                _field(item, key, kind, f"{list_key}[{index}].{key}", problems)
+                _field(item, key, kind, f"{list_key}[{index}].{key}", problems, vocabulary)
     return out, problems

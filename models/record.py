@@ -1,8 +1,11 @@
 """The enterprise record (DOMAIN.md section 7), validated: the public input contract.
 
 Unknown keys are errors naming the nearest known key; a bad value names its field path
-(`recognitions[0].tier`) and what is accepted. Lists are put in a canonical order on load, so
-that reordering any list in the input cannot change an answer.
+(`recognitions[0].tier`), what is accepted and the nearest accepted value. The closed lists
+(districts, tiers, entity types, categories, boards, qualification kinds) are the loaded
+catalog's vocabulary: `parse_record(data, catalog=...)` checks against that catalog (default: the
+shipped one). Lists are put in a canonical order on load, so that reordering any list in the
+input cannot change an answer.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ import datetime as dt
 import difflib
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
+                      ValidationInfo, field_validator, model_validator)
+from pydantic_core import PydanticCustomError
 
 from models.creditcode import normalize as normalize_credit_code
 from models.creditcode import problem_of as credit_code_problem
@@ -23,18 +27,51 @@ from models.limits import (FIRST_YEAR, LAST_YEAR, MAX_EVENTS, MAX_ITEMS, MAX_REC
                            MAX_TEXT, MAX_YUAN, check_day)
 from models.normalize import normalize_record
 from models.validation import describe_all
-from models.yamlio import read_document
-from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, LEVELS, OUTSIDE_BEIJING,
-                               PLACES, QUALIFICATIONS, TIER_RANK, TIERS)
+from models.yamlio import parse_document, read_document
 
-# The closed vocabularies come from models.vocabulary (one list each, never written twice).
-Tier = Literal[TIERS]
-Level = Literal[LEVELS]
-Place = Literal[PLACES]
-EntityType = Literal[ENTITY_TYPES]
-Category = Literal[EXPENSE_CATEGORIES]
-Board = Literal[BOARDS]
-QualificationKind = Literal[QUALIFICATIONS]
+if TYPE_CHECKING:
+    from models.catalog import Catalog
+    from models.catalog.vocabulary import Vocabulary
+
+
+def _catalog_of(info: ValidationInfo | None) -> Catalog:
+    """The catalog a record is validated against: the context's, else the active one."""
+    catalog = (info.context or {}).get("catalog") if info is not None else None
+    if catalog is None:
+        from models.catalog import active_catalog
+        catalog = active_catalog()
+    return catalog
+
+
+def _declared(kind: str) -> AfterValidator:
+    """A value from one of the catalog's closed lists (`vocabulary.ids(kind)`)."""
+    def check(value: str, info: ValidationInfo) -> str:
+        vocabulary = _catalog_of(info).vocabulary
+        accepted = vocabulary.ids(kind)
+        if value not in accepted:
+            near = vocabulary.nearest(kind, value)
+            raise PydanticCustomError(
+                "closed_value", "{shown} is not accepted",
+                {"shown": repr(value), "expected": _one_of(accepted),
+                 "hint": f"; did you mean {near!r}?" if near else ""})
+        return value
+    return AfterValidator(check)
+
+
+def _one_of(values: tuple[str, ...]) -> str:
+    """`'a', 'b' or 'c'`, as pydantic writes the values a Literal accepts."""
+    quoted = [repr(value) for value in values]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+# The closed vocabularies come from the catalog's index (one list each, never written in Python).
+Tier = Annotated[str, _declared("tier")]
+Level = Annotated[str, _declared("level")]
+Place = Annotated[str, _declared("place")]
+EntityType = Annotated[str, _declared("entity_type")]
+Category = Annotated[str, _declared("expense_category")]
+Board = Annotated[str, _declared("board")]
+QualificationKind = Annotated[str, _declared("qualification")]
 # The bounds of models.limits, declared on the types (README, "Bounds").
 Yuan = Annotated[int, Field(ge=0, le=MAX_YUAN, strict=True)]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, strict=True)]
@@ -65,10 +102,8 @@ class RewardReceived(_Item):
 
     @field_validator("measure")
     @classmethod
-    def _known_measure(cls, measure: str) -> str:
-        from models.catalog import load_catalog  # the shipped catalog names the measures
-
-        known = load_catalog().measure_ids()
+    def _known_measure(cls, measure: str, info: ValidationInfo) -> str:
+        known = _catalog_of(info).measure_ids()
         if measure not in known:
             near = difflib.get_close_matches(measure, known, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
@@ -118,6 +153,7 @@ class EnterpriseRecord(_Item):
     listings: Annotated[list[Listing], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
     patents: Annotated[list[Patent], Field(max_length=MAX_ITEMS, fail_fast=True)] = []
     as_of: Day | None = None
+    _vocabulary: Vocabulary | None = PrivateAttr(default=None)
 
     @field_validator("credit_code")
     @classmethod
@@ -131,10 +167,12 @@ class EnterpriseRecord(_Item):
         return code
 
     @model_validator(mode="after")
-    def _canonical_and_consistent(self) -> EnterpriseRecord:
+    def _canonical_and_consistent(self, info: ValidationInfo) -> EnterpriseRecord:
+        self._vocabulary = _catalog_of(info).vocabulary
+        rank = self.vocabulary.tier_rank
         # Canonical order: the answer must not depend on the order the lists were written in.
         self.industries = sorted(set(self.industries))
-        self.recognitions.sort(key=lambda r: (r.date, TIER_RANK[r.tier]))
+        self.recognitions.sort(key=lambda r: (r.date, rank[r.tier]))
         self.moves.sort(key=lambda m: m.date)
         self.rewards_received.sort(key=lambda r: (r.year, r.measure, r.tier or "", r.amount))
         self.qualifications.sort(key=lambda q: (q.date, q.kind))
@@ -167,6 +205,13 @@ class EnterpriseRecord(_Item):
         return self
 
     # -- facts the compiler asks for ------------------------------------------------------------
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary the record was validated against (tier order, the place outside)."""
+        if self._vocabulary is None:  # built without validation (model_construct)
+            self._vocabulary = _catalog_of(None).vocabulary
+        return self._vocabulary
+
     def district_on(self, day: dt.date) -> str:
         """Where the enterprise is registered on `day` (a move counts from its own date)."""
         if not self.moves:
@@ -180,13 +225,15 @@ class EnterpriseRecord(_Item):
     def tier_on(self, day: dt.date) -> str | None:
         """The highest tier recognized on or before `day`."""
         held = [r.tier for r in self.recognitions if r.date <= day]
-        return max(held, key=TIER_RANK.__getitem__) if held else None
+        return max(held, key=self.vocabulary.tier_rank.__getitem__) if held else None
 
     def highest_tier(self) -> str | None:
-        return max((r.tier for r in self.recognitions), key=TIER_RANK.__getitem__, default=None)
+        return max((r.tier for r in self.recognitions), key=self.vocabulary.tier_rank.__getitem__,
+                   default=None)
 
-    def in_beijing_on(self, day: dt.date) -> bool:
-        return self.district_on(day) != OUTSIDE_BEIJING
+    def in_jurisdiction_on(self, day: dt.date) -> bool:
+        """Registered in one of the jurisdiction's districts on `day` (not outside it)."""
+        return self.district_on(day) != self.vocabulary.outside
 
 
 # The most items each list field may hold (read from the field declarations above).
@@ -214,15 +261,17 @@ def _check_lengths(data: dict[str, Any], source: str, row: int | None) -> None:
                               file=source, row=row, field=key)
 
 
-def parse_record(data: Any, *, source: str = "record", row: int | None = None) -> EnterpriseRecord:
-    """Validate already-parsed data; a RecordError names the file (or row) and field."""
+def parse_record(data: Any, *, source: str = "record", row: int | None = None,
+                 catalog: Catalog | None = None) -> EnterpriseRecord:
+    """Validate already-parsed data against `catalog`'s vocabulary (default: the active
+    catalog); a RecordError names the file (or row) and field."""
     if not isinstance(data, dict):
         raise RecordError(f"expected a mapping of record fields, got {type(data).__name__}",
                           file=source, row=row)
     _check_lengths(data, source, row)
-    data, problems = normalize_record(data)
+    data, problems = normalize_record(data, catalog)
     try:
-        record = EnterpriseRecord.model_validate(data)
+        record = EnterpriseRecord.model_validate(data, context={"catalog": catalog})
     except ValidationError as exc:
         # Every problem in one run: the normalizer's, then the validator's on the other fields.
         named = {problem.field for problem in problems}
@@ -234,7 +283,19 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None) -
     return record
 
 
-def load_record(path: str | Path) -> EnterpriseRecord:
-    """Read a YAML or JSON record file (at most MAX_RECORD_BYTES)."""
+def load_record(path: str | Path, catalog: Catalog | None = None) -> EnterpriseRecord:
+    """Read a YAML or JSON record file (at most MAX_RECORD_BYTES), validated against `catalog`
+    (default: the active catalog)."""
     data = read_document(path, what="record", limit=MAX_RECORD_BYTES, error=RecordError)
-    return parse_record(data, source=str(path))
+    return parse_record(data, source=str(path), catalog=catalog)
+
+
+def parse_record_text(text: str, *, source: str, catalog: Catalog | None = None) -> EnterpriseRecord:
+    """Read a record from YAML or JSON text (what the page pasted or uploaded)."""
+    if not text.strip():
+        raise RecordError("the record is empty; a record needs at least id and district", file=source)
+    try:
+        data = parse_document(text, as_json=False)  # YAML reads JSON too
+    except ValueError as exc:
+        raise RecordError(str(exc), file=source) from None
+    return parse_record(data, source=source, catalog=catalog)

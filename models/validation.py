@@ -138,5 +138,5 @@ def _describe_one(error: Any, root: type[BaseModel]) -> _Found:
     if message.startswith("Value error, "):
         return found(message[len("Value error, "):])
     if accepted:
-        return found(t("validation.not_accepted", shown=what), accepted)
+        return found(t("validation.not_accepted", shown=what) + ctx.get("hint", ""), accepted)
     return found(t("validation.not_valid", shown=what, why=message[:1].lower() + message[1:]))

@@ -11,20 +11,23 @@ import datetime as dt
 import io
 import sys
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Body, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.catalog import load_catalog
-from models.i18n import LANGS, lang_from_accept, using_lang
+from models.catalog import Catalog, active_catalog, open_catalog, using_catalog
+from models.i18n import LANGS, current_lang, lang_from_accept, messages, names, using_lang
 from models.errors import InputError, RecordError, SolverError, ZjtxError
-from models.record import parse_record
+from models.record import parse_record, parse_record_text
 from models.scenario import parse_inline
 from models.validation import field_path
 from formats.batch import with_duplicates
@@ -33,7 +36,8 @@ from service.guard import Busy, Guard, Workers, json_response, settings_from_env
 from solver.batch import BatchOptions, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
-from solver.notices import record_notices
+from solver.notices import catalog_tags, record_notices
+from views.fonts.subset import FONT
 from views.reasons import with_text
 from views.words import with_names
 
@@ -41,7 +45,6 @@ STATIC = Path(__file__).parent / "static"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BATCH_LIMIT_BYTES = 1_000_000
 BATCH_LIMIT_ROWS = 2_000
-READING_KEYS = tuple(load_catalog().index.readings)
 # Errors raised by the shared roads name CLI options; the API names its own fields.
 CLI_TO_REQUEST = {"--reading": "query", "--tier": "tier", "--date": "date",
                   "--move-date": "move_date", "--horizon-years": "horizon_years",
@@ -113,13 +116,14 @@ class WorklistRequest(BaseModel):
 def _readings(request: Request) -> dict[str, str]:
     """Readings from the query string (`?stacking=difference-only`); other keys are errors."""
     readings: dict[str, str] = {}
+    catalog = active_catalog()
     for key, value in request.query_params.multi_items():
-        if key in READING_KEYS:
+        if key in catalog.index.readings:
             readings[key] = value
         elif key not in ("date", "tier", "lang"):
             raise InputError(f"unknown query parameter {key!r}", field=key,
-                             accepted=", ".join(READING_KEYS))
-    return load_catalog().resolve_readings(readings)
+                             accepted=", ".join(catalog.index.readings))
+    return catalog.resolve_readings(readings)
 
 
 def request_lang(request: Request) -> str | None:
@@ -171,19 +175,28 @@ def _record(data: Any) -> Any:
 BATCH_TYPES = ("application/x-ndjson", "application/jsonl")
 
 
-def create_app(**settings: Any) -> FastAPI:
-    """The app. `settings` (allowed_hosts, max_body, time_budget, workers, body_seconds) default to what
-    `zjtx serve` put in the environment (service.guard.settings_from_env)."""
+def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
+    """The app, answering from `catalog` (default: the package in $ZJTX_CATALOG, which
+    `zjtx serve --catalog DIR` sets, else the shipped one). `settings` (allowed_hosts, max_body,
+    time_budget, workers, body_seconds) default to what `zjtx serve` put in the environment
+    (service.guard.settings_from_env)."""
     settings = {**settings_from_env(), **settings}
     # The evaluation threads hold the GIL in pure Python; hand it over every millisecond (not 5)
     # so that the event loop answers /healthz and cheap requests promptly.
     sys.setswitchinterval(0.001)
-    catalog = load_catalog()
+    catalog = catalog or open_catalog(os.environ.get("ZJTX_CATALOG") or None)
+    reading_keys = tuple(catalog.index.readings)
     workers = Workers(settings["workers"], settings["time_budget"])
-    app = FastAPI(title="zjtx", version="0.1.0", description=(
+    app = FastAPI(title="zjtx", version="0.1.0", docs_url=None, redoc_url=None, description=(
         "Beijing support measures for specialized and sophisticated SMEs, as code: which measures "
         "apply to an enterprise, how much they pay, when, why, and whom to call. Readings of "
-        "ambiguous clauses are query parameters: " + ", ".join(READING_KEYS) + "."))
+        "ambiguous clauses are query parameters: " + ", ".join(reading_keys) + "."))
+
+    @app.middleware("http")
+    async def with_catalog(request: Request, call_next: Any) -> Any:
+        """Every request answers from this app's catalog (records, readings, names)."""
+        with using_catalog(catalog):
+            return await call_next(request)
 
     app.add_middleware(Speaks)
     # Outermost: refuse a foreign Host, an over-long or too-slow body before anything else.
@@ -248,7 +261,7 @@ def create_app(**settings: Any) -> FastAPI:
         """The same JSON as `zjtx whatif --format json`."""
         if not body.changes:
             raise InputError("give at least one change", field="changes")
-        scenario = parse_inline(body.changes, list(READING_KEYS))
+        scenario = parse_inline(body.changes, list(reading_keys))
         return with_names(with_text(whatif(_record(body.record), scenario, _readings(request))))
 
     @app.post("/v1/batch", tags=["engine"], responses=PROBLEMS, openapi_extra={
@@ -292,6 +305,7 @@ def create_app(**settings: Any) -> FastAPI:
         apply, near_miss), sorted by date then amount; invalid records as error rows."""
         from formats.worklist import records_of
         from solver.worklist import worklist
+        from views.worklist import with_note
 
         day = body.date or dt.date.today()
         readings = _readings(request)
@@ -299,7 +313,7 @@ def create_app(**settings: Any) -> FastAPI:
         actions = sorted((a for record in records
                           for a in worklist(record, day, min_gain=body.min_gain, readings=readings)),
                          key=lambda a: a.sort_key())
-        return {"date": day.isoformat(), "actions": [a.as_dict() for a in actions],
+        return {"date": day.isoformat(), "actions": [with_note(a.as_dict()) for a in actions],
                 "errors": errors}
 
     @app.get("/v1/measures", tags=["catalog"])
@@ -308,7 +322,7 @@ def create_app(**settings: Any) -> FastAPI:
         out = []
         for name, spec in catalog.files.items():
             for measure in spec.measures:
-                out.append({"id": measure.id, "title": measure.title, "level": spec.level,
+                out.append({"id": measure.id, "title": measure.title, "payer": spec.payer,
                             "measures": sorted({r.measure or r.id for r in measure.rules}),
                             "contact": "; ".join(dict.fromkeys(s.contact for s in spec.sources)),
                             "tel": "; ".join(dict.fromkeys(s.tel for s in spec.sources))})
@@ -322,7 +336,7 @@ def create_app(**settings: Any) -> FastAPI:
             return problem(404, "NotFound", f"unknown measure {measure_id!r}", "measure_id")
         file = catalog.families[spec.id][0]
         return {"id": spec.id, "title": spec.title, "file": file, "clause": spec.clause,
-                "level": catalog.files[file].level,
+                "payer": catalog.files[file].payer,
                 "sources": [s.model_dump() for s in catalog.files[file].sources],
                 "rules": [r.model_dump(exclude_defaults=True) for r in spec.rules],
                 "benefits": [b.model_dump(exclude_defaults=True) for b in spec.benefits]}
@@ -340,6 +354,36 @@ def create_app(**settings: Any) -> FastAPI:
         return {key: {"about": spec.about, "default": spec.default, "alternatives": spec.alternatives}
                 for key, spec in catalog.index.readings.items()}
 
+    @app.get("/v1/messages", tags=["service"])
+    def page_messages() -> dict[str, Any]:
+        """The page's words and the vocabulary's display names in the request's language
+        (`?lang=zh|en`, else Accept-Language)."""
+        lang = current_lang()
+        words = {key: entry[lang] for key, entry in messages().items()
+                 if key.startswith(("page.", "column.", "status.", "money.", "label.", "chart.",
+                                    "reading.", "evaluate.", "timeline."))}
+        display = {kind: {ident: entry.get(f"{lang}_short", entry[lang]) for ident, entry in entries.items()}
+                   for kind, entries in names().items()}
+        vocabulary = catalog.vocabulary  # districts, tiers, … as the catalog names them
+        for kind, declared in (("district", "place"), ("tier", "tier"), ("entity_type", "entity_type"),
+                               ("industry", "industry")):
+            display[kind] = {ident: vocabulary.name(declared, ident, lang, short=True)
+                             for ident in vocabulary.ids(declared)}
+        return {"lang": lang, "messages": words, "names": display,
+                "industries": list(catalog_tags(catalog))}
+
+    @app.post("/v1/record", tags=["engine"], responses=PROBLEMS, openapi_extra={
+        "requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}},
+                        "description": "A record as YAML or JSON text (at most 1,000,000 bytes)."}})
+    async def read_record(request: Request) -> dict[str, Any]:
+        """Read a record typed, pasted or uploaded as YAML or JSON: the validated record in
+        canonical form (ids, ISO dates, whole yuan), or every problem with its field."""
+        body = await request.body()
+        if len(body) > BATCH_LIMIT_BYTES:
+            raise InputError(f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes", field="body")
+        record = parse_record_text(body.decode("utf-8", errors="replace"), source="body")
+        return json.loads(record.model_dump_json(by_alias=True, exclude_defaults=True))
+
     @app.get("/v1/examples", tags=["service"])
     def examples() -> list[dict[str, Any]]:
         """The bundled example records (for the page's picker)."""
@@ -356,6 +400,25 @@ def create_app(**settings: Any) -> FastAPI:
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    # /docs offline: Swagger UI's assets come from the swagger-ui-bundle package, served here.
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Any:
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json",
+                                   title="zjtx API", swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/favicon.ico")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.png", media_type="image/png")
+
+    @app.get("/fonts/zjtx-cjk.otf", include_in_schema=False)
+    def cjk_font() -> FileResponse:  # the page's @font-face: Chinese without system fonts
+        return FileResponse(FONT, media_type="font/otf",
+                            headers={"cache-control": "public, max-age=86400"})
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.catalog import Catalog, load_catalog
+from models.catalog import Catalog, active_catalog
 from models.errors import Problem, RecordError, ZjtxError
 from models.record import parse_record
 from models.validation import label, top_field
@@ -28,6 +28,7 @@ class BatchOptions:
     horizon_years: int = 2
     today: dt.date | None = None
     rank_by: str = "max"
+    catalog: str | None = None  # the catalog package directory (None: the shipped one)
     # field → the column header as the input file writes it (error rows name the column so).
     labels: dict[str, str] = field(default_factory=dict)
 
@@ -91,9 +92,9 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
             except RecordError as exc:
                 found += [p for p in _problems(exc) if top_field(p[0]) not in bad]
         return _error(number, ident, found, options.labels)
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     try:
-        record = parse_record(data, source="row", row=number)
+        record = parse_record(data, source="row", row=number, catalog=catalog)
         amounts = evaluate_amounts(record, options.readings, catalog=catalog, today=options.today)
         total = _total(amounts)
         row: dict[str, Any] = {"id": record.id, "name": record.name,

@@ -12,16 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from models.catalog import Amount, Catalog, Rule
+from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Rule
 from models.conditions import Condition
 from models.errors import CatalogError, RecordError, SolverError
 from models.money import Money, percent_of
 from models.record import EnterpriseRecord
-from models.vocabulary import LEVELS, OUTSIDE_BEIJING, TIER_RANK, level_of
 from solver import reasons as R
 from solver.reasons import Param, Reason, reason
 
-MUNICIPAL_PAYER = "municipal"
 PRIVATE_NON_ENTERPRISE = "private_non_enterprise"
 
 Event = dict[str, Param]  # what a reason is about: {"event": "level", "level": "municipal"}, …
@@ -169,23 +167,6 @@ def _years_of(conditions: tuple[Condition, ...]) -> str | None:
     return str(low) if low == high else f"{low or 1}-{high or ''}"
 
 
-_ACTIVE: dict[tuple[int, tuple[tuple[str, str], ...], str], tuple[Catalog, tuple[Rule, ...]]] = {}
-
-
-def active_rules(catalog: Catalog, readings: dict[str, str], part: str = "all") -> tuple[Rule, ...]:
-    """The rules of this reading and part, in catalog order (memoized: batch asks millions of times)."""
-    key = (id(catalog), tuple(sorted(readings.items())), part)
-    hit = _ACTIVE.get(key)
-    if hit is None or hit[0] is not catalog:
-        rules = tuple(rule for rule in catalog.rules
-                      if all(readings.get(k) == v for k, v in rule.spec.only_when.items())
-                      and (part == "all" or (rule.level == "municipal") == (part == "municipal")))
-        if len(_ACTIVE) > 256:
-            _ACTIVE.clear()
-        hit = _ACTIVE[key] = (catalog, rules)
-    return hit[1]
-
-
 def names_private_non_enterprise(conditions: tuple[Condition, ...]) -> bool:
     """Does a clause name private non-enterprise entities (a condition on the entity type that a
     private non-enterprise entity meets)? Every other clause speaks of "enterprises"."""
@@ -247,7 +228,7 @@ class _Compiler:
                   paid_by: str) -> None:
         at_claim = self.readings["paying-district"] == "at-claim"
         self.reject(rule, reason(R.REGISTERED_ELSEWHERE, event, district=paid_by,
-                                 payer=rule.level, date=event_date.isoformat(),
+                                 payer=rule.payer, date=event_date.isoformat(),
                                  at_claim=claim_year if at_claim else None))
 
     def projected(self, event_date: dt.date) -> bool:
@@ -258,7 +239,7 @@ class _Compiler:
                 if r.measure == measure and (tier is None or r.tier == tier)]
 
     def title(self, rule: Rule) -> str:
-        self.out.payers.setdefault(rule.measure, rule.level)
+        self.out.payers.setdefault(rule.measure, rule.payer)
         return self.out.titles.setdefault(rule.measure, measure_title(self.catalog, rule))
 
     def cap_keys(self, rule: Rule, project: str, year: int) -> tuple[str, ...]:
@@ -296,13 +277,13 @@ class _Compiler:
 
     # -- the run --------------------------------------------------------------------------------
     def run(self) -> Compiled:
-        rules = active_rules(self.catalog, self.readings, self.part)
+        rules = self.catalog.active_rules(self.readings, self.part)
         for rule in rules:
             self.title(rule)  # every active measure has a title (and a place in the answer)
         self.collect_received()
         private = self.entity_type == PRIVATE_NON_ENTERPRISE
         for rule in rules:
-            if self.places is not None and rule.level != "municipal" and rule.level not in self.places:
+            if self.places is not None and rule.payer != MUNICIPAL_PAYER and rule.payer not in self.places:
                 continue
             if private and not names_private_non_enterprise(rule.conditions):
                 # Reading `entity-scope=as-written`: the clause speaks of enterprises only.
@@ -329,16 +310,17 @@ class _Compiler:
     # -- district tier rewards (R1 ladder groups, R2 differences, R3 first recognition) ------
     def tier_reward(self, rule: Rule) -> None:
         levels = rule.spec.levels or {}
-        for level in LEVELS:
+        vocabulary = self.catalog.vocabulary
+        for level in vocabulary.levels:
             if level not in levels:
                 continue
             event: Event = {"event": "level", "level": level}
-            first = next((r for r in self.record.recognitions if level_of(r.tier) == level), None)
+            first = next((r for r in self.record.recognitions if vocabulary.level_of(r.tier) == level), None)
             if first is None:
                 self.reject(rule, reason(R.NO_RECOGNITION, level=level))
                 continue
             higher = next((r for r in self.record.recognitions if r.date < first.date
-                           and TIER_RANK[r.tier] > TIER_RANK[level]), None)
+                           and vocabulary.tier_rank[r.tier] > vocabulary.tier_rank[level]), None)
             if higher is not None:  # R3: a recognition below a tier already held is a renewal
                 self.reject(rule, reason(R.RENEWAL_BELOW_HELD, level=level,
                                          date=first.date.isoformat(), held=higher.tier,
@@ -348,7 +330,7 @@ class _Compiler:
                 continue  # R3: already paid; shown as received
             claim_year = first.date.year + self.lag(rule)
             paid_by = self.payer(first.date, claim_year)
-            if paid_by != rule.level:
+            if paid_by != rule.payer:
                 self.elsewhere(rule, event, first.date, claim_year, paid_by)
                 continue
             failed = self.first_failure(rule, event, self.facts(tier=level))
@@ -374,22 +356,24 @@ class _Compiler:
         return mode == "always" or (mode == "reading" and self.readings["stacking"] == "difference-only")
 
     def link_differences(self) -> None:
-        """R2: a national award of a difference-only ladder deducts the municipal award of the
-        same ladder (taken in an earlier claim year, or already received)."""
+        """R2: a higher-level award of a difference-only ladder (national) deducts the lower-level
+        award of the same ladder (municipal; taken in an earlier claim year, or already received)."""
+        levels = self.catalog.vocabulary.levels
         linked = []
         for candidate in self.out.candidates:
             rule = candidate.rule
-            if not (rule.spec.kind == "tier_reward" and candidate.tier == "national"
+            if not (rule.spec.kind == "tier_reward" and candidate.tier in levels[1:]
                     and self.differs(rule)):
                 linked.append(candidate)
                 continue
             group = rule.spec.r1_group
+            below = levels[:levels.index(candidate.tier or "")]
             lower = tuple(other.key for other in self.out.candidates
-                          if other.rule.spec.kind == "tier_reward" and other.tier == "municipal"
+                          if other.rule.spec.kind == "tier_reward" and other.tier in below
                           and other.rule.spec.r1_group == group
                           and other.claim_year < candidate.claim_year)
             received = sum(r.amount for r in self.out.received
-                           if r.tier == "municipal" and r.rule.spec.r1_group == group)
+                           if r.tier in below and r.rule.spec.r1_group == group)
             linked.append(replace(candidate, deduct=lower, deduct_received=received))
         self.out.candidates = linked
 
@@ -398,7 +382,7 @@ class _Compiler:
         """DOMAIN 4: the tier must be held on the move date or (Mentougou) be the enterprise's
         first recognition at that tier, obtained while registered in the district continuously
         since the move. The district moved into pays, whatever the `paying-district` reading."""
-        district = rule.level
+        district = rule.payer
         moves = [m for m in self.record.moves if m.to == district]
         if not moves:
             self.reject(rule, reason(R.NO_MOVE_INTO, district=district))
@@ -444,7 +428,7 @@ class _Compiler:
             return None
         moved_again = [m for m in self.record.moves if move_date < m.date <= first.date]
         if moved_again:
-            self.reject(rule, reason(R.NOT_CONTINUOUS, event, district=rule.level,
+            self.reject(rule, reason(R.NOT_CONTINUOUS, event, district=rule.payer,
                                      first_tier=first.tier, first_date=first.date.isoformat(),
                                      where=self.record.district_on(first.date)))
             return None
@@ -457,7 +441,7 @@ class _Compiler:
             return
         events = [(q.kind, q.date) for q in self.record.qualifications]
         first_national = next((r for r in self.record.recognitions
-                               if level_of(r.tier) == "national"), None)
+                               if self.catalog.vocabulary.level_of(r.tier) == "national"), None)
         if first_national:
             events.append(("little_giant", first_national.date))
         if not events:
@@ -467,7 +451,7 @@ class _Compiler:
             event: Event = {"event": "qualification", "kind": kind, "date": day.isoformat()}
             claim_year = day.year + self.lag(rule)
             paid_by = self.payer(day, claim_year)
-            if paid_by != rule.level:
+            if paid_by != rule.payer:
                 self.elsewhere(rule, event, day, claim_year, paid_by)
                 continue
             failed = self.first_failure(rule, event, self.facts(qualification=kind))
@@ -487,13 +471,20 @@ class _Compiler:
                 caps=self.cap_keys(rule, "", claim_year), one_time=f"{rule.measure}|{kind}",
                 event=day, about=tuple(event.items())))
 
-    # -- municipal programmes on year-only events -----------------------------------------------
-    def municipal_facts(self, rule: Rule, year: int, event: Event,
-                        **more: object) -> dict[str, object] | None:
-        """Facts on 31 December of the event year, or None (with a reason) outside Beijing."""
+    # -- programmes on year-only events (expenses, listings, patent annuities) -------------------
+    def event_facts(self, rule: Rule, year: int, event: Event,
+                    **more: object) -> dict[str, object] | None:
+        """Facts on 31 December of the event year, or None (with a reason) when the rule's payer
+        does not cover the enterprise then: outside the jurisdiction for a municipal programme,
+        registered elsewhere for a district one (a district pays only its own enterprises)."""
         day = _last_day(year)
-        if not self.record.in_beijing_on(day):
-            self.reject(rule, reason(R.NOT_IN_BEIJING, event, date=day.isoformat()))
+        if rule.payer == MUNICIPAL_PAYER:
+            if not self.record.in_jurisdiction_on(day):
+                self.reject(rule, reason(R.NOT_IN_BEIJING, event, date=day.isoformat(),
+                                         jurisdiction=self.catalog.vocabulary.jurisdiction.en))
+                return None
+        elif self.record.district_on(day) != rule.payer:
+            self.elsewhere(rule, event, day, year, self.record.district_on(day))
             return None
         return self.facts(tier=self.record.tier_on(day), **more)
 
@@ -507,7 +498,7 @@ class _Compiler:
         for item in items:
             event: Event = {"event": "expense", "expense": item.id, "category": item.category,
                             "year": item.year}
-            facts = self.municipal_facts(rule, item.year, event, project_year=item.project_year)
+            facts = self.event_facts(rule, item.year, event, project_year=item.project_year)
             if facts is None:
                 continue
             failed = self.first_failure(rule, event, facts)
@@ -531,7 +522,7 @@ class _Compiler:
             self.add(Candidate(
                 key=f"{rule.id}||{item.year}|{item.id}", rule=rule, measure=rule.measure, tier=None,
                 claim_year=item.year, amount=interval,
-                paid_by=MUNICIPAL_PAYER, projected=item.year > self.out.as_of.year, why=tuple(why),
+                paid_by=rule.payer, projected=item.year > self.out.as_of.year, why=tuple(why),
                 expense_item=item.id, caps=self.cap_keys(rule, project, item.year),
                 one_time=rule.measure if rule.spec.one_time else None,
                 year_limit=(self._year_limit(rule, project), item.year) if limit else None,
@@ -555,7 +546,7 @@ class _Compiler:
             self.reject(rule, reason(R.NO_LISTING, boards=", ".join(rule.spec.boards)))
         for item in listings:
             event: Event = {"event": "listing", "board": item.board, "year": item.year}
-            facts = self.municipal_facts(rule, item.year, event)
+            facts = self.event_facts(rule, item.year, event)
             if facts is None:
                 continue
             failed = self.first_failure(rule, event, facts)
@@ -565,7 +556,7 @@ class _Compiler:
             self.add(Candidate(
                 key=f"{rule.id}||{item.year}|{item.board}", rule=rule, measure=rule.measure,
                 tier=None, claim_year=item.year, amount=_interval(amount),
-                paid_by=MUNICIPAL_PAYER, projected=item.year > self.out.as_of.year,
+                paid_by=rule.payer, projected=item.year > self.out.as_of.year,
                 why=(reason(R.LISTING, board=item.board, year=item.year),
                      reason(R.TIER_AT_YEAR_END, tier=_text(facts["tier"]), year=item.year)),
                 caps=self.cap_keys(rule, "", item.year), event=_last_day(item.year),
@@ -599,7 +590,7 @@ class _Compiler:
         for patent in self.record.patents:
             event: Event = {"event": "patent", "patent": patent.id, "year": patent.year,
                             "patent_year": patent.patent_year}
-            facts = self.municipal_facts(rule, patent.year, event, patent_year=patent.patent_year)
+            facts = self.event_facts(rule, patent.year, event, patent_year=patent.patent_year)
             if facts is None:
                 continue
             failed = self.first_failure(rule, event, facts)
@@ -615,7 +606,7 @@ class _Compiler:
             self.add(Candidate(
                 key=f"{rule.id}||{patent.year}|{patent.id} year {patent.patent_year}", rule=rule,
                 measure=rule.measure, tier=None, claim_year=patent.year, amount=interval,
-                paid_by=MUNICIPAL_PAYER, projected=patent.year > self.out.as_of.year,
+                paid_by=rule.payer, projected=patent.year > self.out.as_of.year,
                 why=(reason(R.PATENT_ANNUITY, patent=patent.id, year=patent.year,
                             patent_year=patent.patent_year, percent=amount.percent or 0,
                             standard=patent.standard_annuity,
@@ -625,7 +616,7 @@ class _Compiler:
 
     # -- non-monetary benefits -----------------------------------------------------------------
     def collect_benefits(self) -> None:
-        if self.record.district == OUTSIDE_BEIJING:
+        if self.record.district == self.catalog.vocabulary.outside:
             return
         tier = self.record.highest_tier()
         boards = {item.board for item in self.record.listings}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.catalog import Catalog, load_catalog
+from models.catalog import Catalog, active_catalog
 from models.errors import InputError, SolverError
 from models.money import Money
 from models.record import EnterpriseRecord
@@ -47,7 +47,7 @@ def evaluate(record: EnterpriseRecord, readings: dict[str, str] | None = None, *
              catalog: Catalog | None = None, today: dt.date | None = None,
              solver: str = "auto") -> Evaluation:
     """Evaluate one validated record under the given readings (defaults for the rest)."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     chosen = catalog.resolve_readings(readings)
     compiled = compile_record(record, catalog, chosen, today=today)
     return explain(compiled, checked_solution(compiled, solver))

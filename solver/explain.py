@@ -241,7 +241,7 @@ def explain(compiled: Compiled, solution: Solution) -> Evaluation:
         rule = item.rule
         awards.append(Award(
             measure=item.measure, title=item.title, tier=item.tier,
-            amount=Money.fixed(item.amount), claim_year=item.year, paid_by=rule.level,
+            amount=Money.fixed(item.amount), claim_year=item.year, paid_by=rule.payer,
             status="received", clause=rule.spec.quote, source=rule.source_text,
             contact=rule.contact, tel=rule.tel,
             reasons=(reason(R.RECEIVED, year=item.year, amount=item.amount),),

@@ -13,12 +13,11 @@ from typing import Any
 
 from constraint import FunctionConstraint, Problem
 
-from models.catalog import Catalog, Rule, load_catalog
+from models.catalog import Catalog, Rule, active_catalog
 from models.errors import InputError
 from models.money import Money
 from models.record import EnterpriseRecord
 from models.scenario import Scenario, parse_inline
-from models.vocabulary import DISTRICTS, ENTITY_TYPES, OUTSIDE_BEIJING
 from solver.evaluate import evaluate
 from solver.planner import apply_scenario
 
@@ -43,9 +42,10 @@ def _expense_amount(rule: Rule, target: int | None) -> int:
 
 
 def _domains(record: EnterpriseRecord, rules: list[Rule], day: dt.date,
-             target: int | None) -> dict[str, list[tuple[str, Scenario]]]:
+             target: int | None, catalog: Catalog) -> dict[str, list[tuple[str, Scenario]]]:
     """For each free attribute, the changes worth trying (each a small scenario)."""
     options: dict[str, list[tuple[str, Scenario]]] = {}
+    vocabulary = catalog.vocabulary
 
     def offer(attribute: str, label: str) -> None:
         """A change, written as a `zjtx whatif` inline item and parsed by the same parser."""
@@ -53,12 +53,12 @@ def _domains(record: EnterpriseRecord, rules: list[Rule], day: dt.date,
         if label not in [name for name, _ in options[attribute]]:
             options[attribute].append((label, parse_inline([label], [])))
 
-    for tier in ("municipal", "national"):
-        offer("recognition", f"recognition={tier}@{day}")
+    for level in vocabulary.levels:  # a recognition at each ladder rung
+        offer("recognition", f"recognition={level}@{day}")
     can_move = not record.moves or record.moves[-1].date < day
     for rule in rules:
-        districts = [rule.level] if rule.level in DISTRICTS else (
-            list(DISTRICTS) if record.district == OUTSIDE_BEIJING else [])
+        districts = [rule.payer] if rule.payer in vocabulary.districts else (
+            list(vocabulary.districts) if record.district == vocabulary.outside else [])
         for district in districts:
             if can_move and district != record.district:
                 offer("move", f"move={district}@{day}")
@@ -69,7 +69,7 @@ def _domains(record: EnterpriseRecord, rules: list[Rule], day: dt.date,
                     if tag not in record.industries:
                         offer("industry", f"industry={tag}")
             if condition.field == "entity_type":
-                for kind in ENTITY_TYPES:
+                for kind in vocabulary.ids("entity_type"):
                     if kind != record.entity_type:
                         offer("entity_type", f"entity_type={kind}")
         kind = rule.spec.kind
@@ -87,7 +87,11 @@ def _domains(record: EnterpriseRecord, rules: list[Rule], day: dt.date,
             standard = _ceil_div((target or 1000) * 100, 30)
             offer("patent", f"patent={standard}:{standard}@{day.year}/1")
         elif kind == "qualification_reward":
-            offer("qualification", f"qualification=tech_center@{day}")
+            named = {str(v) for c in rule.conditions if c.field == "qualification"
+                     for v in (c.value if isinstance(c.value, frozenset) else {c.value})}
+            kinds = [k for k in vocabulary.ids("qualification") if not named or k in named]
+            if kinds:  # the first declared kind the rule accepts
+                offer("qualification", f"qualification={kinds[0]}@{day}")
     return options
 
 
@@ -95,17 +99,16 @@ def howto(record: EnterpriseRecord, measure: str, target: int | None = None,
           readings: dict[str, str] | None = None, *, catalog: Catalog | None = None,
           today: dt.date | None = None, max_changes: int = MAX_CHANGES) -> dict[str, Any]:
     """The smallest sets of changes that make `measure` pay (at least `target` at the top)."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     chosen = catalog.resolve_readings(readings)
-    rules = [r for r in catalog.rules if r.measure == measure
-             and all(chosen.get(k) == v for k, v in r.spec.only_when.items())]
+    rules = [r for r in catalog.active_rules(chosen) if r.measure == measure]
     if not rules:
         raise InputError(f"unknown measure {measure!r}", field="--measure",
                          accepted=", ".join(catalog.measure_ids()))
     if target is not None and target <= 0:
         raise InputError("the target must be a positive number of yuan", field="--target")
     day = record.as_of or today or dt.date.today()
-    options = _domains(record, rules, day, target)
+    options = _domains(record, rules, day, target, catalog)
     need = target or 1
 
     memo: dict[tuple[str, ...], Money | None] = {}
@@ -160,10 +163,9 @@ def single_changes(record: EnterpriseRecord, measures: list[str], day: dt.date,
                    catalog: Catalog | None = None) -> list[str]:
     """Every single change `howto` would try to make one of `measures` pay, as `zjtx whatif`
     inline items (in a stable order, each once)."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     chosen = catalog.resolve_readings(readings)
-    rules = [r for r in catalog.rules if r.measure in measures
-             and all(chosen.get(k) == v for k, v in r.spec.only_when.items())]
-    options = _domains(record, rules, day, None)
+    rules = [r for r in catalog.active_rules(chosen) if r.measure in measures]
+    options = _domains(record, rules, day, None, catalog)
     return list(dict.fromkeys(label for choices in options.values() for label, _ in choices
                               if label != NONE))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.catalog import Catalog, load_catalog
+from models.catalog import Catalog, active_catalog
 from models.i18n import name, t
 from models.normalize import lookup_key, spellings
 from models.record import EnterpriseRecord
@@ -100,7 +100,7 @@ def _clause_limit(catalog: Catalog, measure: str, tier: str | None) -> int | Non
 def record_notices(record: EnterpriseRecord, readings: dict[str, str] | None = None, *,
                    catalog: Catalog | None = None) -> list[Notice]:
     """Every warning about a valid record, in a stable order."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     chosen = catalog.resolve_readings(readings)
     tags = catalog_tags(catalog)
     notices: list[Notice] = []

@@ -1,8 +1,10 @@
 """A brute-force oracle with python-constraint: enumerate every combination of candidates that
 R1, R3, R4 and the year limits allow, price each one exactly, and return the best objective.
 
-It shares nothing with the CP-SAT model but the compiled data, so a property test can assert that
-the optimizer's optimum equals the oracle's on small records.
+It shares nothing with the CP-SAT model, the fast path or the soundness check but the compiled
+data: even the R2 difference and a received reward are priced here in the oracle's own words, so
+that a pricing bug elsewhere cannot make all three agree. A property test asserts that the
+optimizer's optimum equals the oracle's on small records.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections import defaultdict
 
 from constraint import Problem
 
-from solver.compile import Compiled, difference_cut, effective_amount
+from solver.compile import Candidate, Compiled
 
 MAX_CANDIDATES = 18  # 2^18 combinations at most; the oracle is for small records
 
@@ -56,13 +58,21 @@ def best_objective(compiled: Compiled) -> tuple[int, int, int]:
     return max(_price(compiled, solution) for solution in problem.getSolutionIter())
 
 
+def _still_due(c: Candidate) -> tuple[int, int]:
+    """(min, max) an award pays after what its ladder already received for a lower tier (R2),
+    never below zero."""
+    return max(0, c.amount.min - c.deduct_received), max(0, c.amount.max - c.deduct_received)
+
+
 def _price(compiled: Compiled, taken: dict[str, int]) -> tuple[int, int, int]:
     """Exact best (upper, lower, count) for one choice of candidates.
 
     Capped amounts are continuous within a cap, so the best fill is greedy by weight (an award
     whose "not less than" mirror is also paid weighs 2); every candidate sits in at most one cap.
+    R2: a higher-tier award taken with a lower-tier one of its ladder loses what the lower one
+    pays at most, down to zero.
     """
-    by_key = compiled.by_key()
+    by_key = {c.key: c for c in compiled.candidates}
     chosen = [c for c in compiled.candidates if taken[c.key]]
     weight = defaultdict(lambda: 1)
     for c in chosen:
@@ -71,8 +81,8 @@ def _price(compiled: Compiled, taken: dict[str, int]) -> tuple[int, int, int]:
     upper = lower = 0
     in_cap: dict[str, list] = defaultdict(list)
     for c in chosen:
-        amount = effective_amount(c)
-        lower += amount.min
+        low, high = _still_due(c)
+        lower += low
         if c.mirror_of:
             continue  # priced through its counterpart's weight
         if len(c.caps) > 1:
@@ -80,15 +90,16 @@ def _price(compiled: Compiled, taken: dict[str, int]) -> tuple[int, int, int]:
         if c.caps:
             in_cap[c.caps[0]].append(c)
         else:
-            upper += weight[c.key] * amount.max
+            upper += weight[c.key] * high
         for lower_key in c.deduct:
             if taken[lower_key]:
-                cut_min, cut_max = difference_cut(c, by_key[lower_key])
-                upper, lower = upper - cut_max, lower - cut_min
+                paid_below = by_key[lower_key].amount.max
+                upper -= min(high, paid_below)
+                lower -= min(low, paid_below)
     for cap, members in in_cap.items():
         room = compiled.caps[cap]
         for c in sorted(members, key=lambda m: -weight[m.key]):
-            share = min(room, effective_amount(c).max)
+            share = min(room, _still_due(c)[1])
             upper += weight[c.key] * share
             room -= share
     return upper, lower, len(chosen)

@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from models.catalog import Catalog, load_catalog, reformed
+from models.catalog import Catalog, active_catalog, reformed
 from models.errors import InputError
 from models.money import Money
 from models.record import EnterpriseRecord, Move, parse_record
 from models.scenario import Scenario, parse_inline
-from models.vocabulary import DISTRICTS, TIER_RANK
 from solver.evaluate import evaluate, evaluate_amounts
 from solver.explain import Award, Evaluation
 
@@ -93,7 +92,7 @@ def moved(record: EnterpriseRecord, district: str, day: dt.date) -> EnterpriseRe
                          f"move date {day}", field="--move-date",
                          accepted=f"a date after {record.moves[-1].date}")
     # The move chains from the current district by construction: no need to validate again.
-    move = Move(from_=record.district, to=district, date=day)
+    move = Move.model_construct(from_=record.district, to=district, date=day)
     return record.model_copy(update={"moves": [*record.moves, move], "district": district})
 
 
@@ -101,19 +100,20 @@ def best_district(record: EnterpriseRecord, move_date: dt.date | None = None,
                   horizon_years: int = DEFAULT_HORIZON_YEARS,
                   readings: dict[str, str] | None = None, *, catalog: Catalog | None = None,
                   today: dt.date | None = None, rank_by: str = "max") -> Ranking:
-    """Rank the 16 districts by what a move there on `move_date` brings within the horizon."""
+    """Rank the catalog's districts by what a move there on `move_date` brings within the horizon."""
     if horizon_years < 0:
         raise InputError("the horizon cannot be negative", field="--horizon-years",
                          accepted="0 or more years after the move year")
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     day = move_date or record.as_of or today or dt.date.today()
     first, last = day.year, day.year + horizon_years
     outcomes: list[tuple[str, Money, tuple[Award, ...]]] = []
-    for district in DISTRICTS:
+    districts = catalog.vocabulary.districts
+    for district in districts:
         result = evaluate(moved(record, district, day), readings, catalog=catalog, today=today)
         awards = tuple(within(result, first, last))
         outcomes.append((district, total_of(awards), awards))
-    if record.district in DISTRICTS:
+    if record.district in districts:
         stay = next(total for district, total, _ in outcomes if district == record.district)
     else:  # outside Beijing: staying is the record as it is
         stay = total_of(within(evaluate(record, readings, catalog=catalog, today=today), first, last))
@@ -133,14 +133,17 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
                          today: dt.date | None = None,
                          rank_by: str = "max") -> tuple[list[tuple[str, Money]], Money]:
     """The ranking's totals only (and the stay total), fast: the municipal part does not depend
-    on the district, so it is solved once; only the district rules are solved sixteen times.
+    on the district, so it is solved once; only the district rules are solved per district.
     Equal to `best_district` (a property test holds them together)."""
-    catalog = catalog or load_catalog()
-    if record.district not in DISTRICTS:  # moving into Beijing changes the municipal part too
+    catalog = catalog or active_catalog()
+    chosen = catalog.resolve_readings(readings)
+    districts = catalog.vocabulary.districts
+    if record.district not in districts or not catalog.parts_separable(chosen):
+        # Moving into the jurisdiction changes the municipal part too; a district rule tied to a
+        # municipal one (R1 group, R4 expense item) must be solved with it: the full road.
         ranking = best_district(record, move_date, horizon_years, readings, catalog=catalog,
                                 today=today, rank_by=rank_by)
         return [(o.district, o.total) for o in ranking.ranking], ranking.stay
-    chosen = catalog.resolve_readings(readings)
     day = move_date or record.as_of or today or dt.date.today()
     first, last = day.year, day.year + horizon_years
 
@@ -152,7 +155,7 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
                                             part="municipal"))
     totals = [(district, municipal + in_horizon(evaluate_amounts(
         moved(record, district, day), chosen, catalog=catalog, today=today, part="district")))
-        for district in DISTRICTS]
+        for district in districts]
     stay = next(total for district, total in totals if district == record.district)
     return sorted(totals, key=rank_key(rank_by, record.district)), stay
 
@@ -177,7 +180,7 @@ def timeline(evaluation: Evaluation) -> list[dict[str, Any]]:
 def windows(day: dt.date, tier: str | None = None, *,
             catalog: Catalog | None = None) -> list[dict[str, Any]]:
     """The application window open on `day` for each recognition tier (brochure III.(III))."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     if tier is not None and tier not in catalog.index.windows:
         raise InputError(f"no application window for tier {tier!r}", field="--tier",
                          accepted=", ".join(catalog.index.windows))
@@ -202,7 +205,7 @@ def windows(day: dt.date, tier: str | None = None, *,
             "days_left": (closes - day).days if closes else None,
             "who": spec.who, "clause": spec.clause, "portal": catalog.index.brochure.portal,
             "contact": spec.contact, "tel": spec.tel})
-    return sorted(out, key=lambda w: TIER_RANK[w["tier"]])
+    return sorted(out, key=lambda w: catalog.vocabulary.tier_rank[w["tier"]])
 
 
 # -- every reading --------------------------------------------------------------------------------
@@ -211,7 +214,7 @@ def all_readings(record: EnterpriseRecord, *, catalog: Catalog | None = None,
                  today: dt.date | None = None) -> dict[str, Any]:
     """Evaluate under every combination of readings: the range of totals, and for each
     alternative reading (the others at their defaults) which awards it moves."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     keys = list(catalog.index.readings)
     defaults = catalog.default_readings()
     results: dict[tuple[str, ...], Evaluation] = {}
@@ -259,7 +262,7 @@ def apply_scenario(record: EnterpriseRecord, scenario: Scenario, catalog: Catalo
                    readings: dict[str, str] | None) -> tuple[EnterpriseRecord, Catalog, dict[str, str]]:
     """The record, catalog and readings a scenario asks for."""
     changed = parse_record(scenario.apply(record.model_dump(by_alias=True)),
-                           source=f"scenario {scenario.name!r}") \
+                           source=f"scenario {scenario.name!r}", catalog=catalog) \
         if (scenario.sets or scenario.adds or scenario.moves) else record
     return (changed, reformed(catalog, scenario.reforms) if scenario.reforms else catalog,
             {**(readings or {}), **scenario.readings})
@@ -268,7 +271,7 @@ def apply_scenario(record: EnterpriseRecord, scenario: Scenario, catalog: Catalo
 def whatif(record: EnterpriseRecord, scenario: Scenario, readings: dict[str, str] | None = None,
            *, catalog: Catalog | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """Baseline against scenario: both totals, the delta, and the awards gained and lost."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     baseline = evaluate(record, readings, catalog=catalog, today=today)
     changed, changed_catalog, changed_readings = apply_scenario(record, scenario, catalog, readings)
     outcome = evaluate(changed, changed_readings, catalog=changed_catalog, today=today)
@@ -285,7 +288,7 @@ def sweep(record: EnterpriseRecord, key: str, values: list[int], base: Scenario,
           readings: dict[str, str] | None = None, *, catalog: Catalog | None = None,
           today: dt.date | None = None) -> dict[str, Any]:
     """The total as one number of a scenario varies (`key` is an inline key taking a number)."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     points = []
     for value in values:
         step = parse_inline([f"{key}={value}"], list(catalog.index.readings))

@@ -23,10 +23,10 @@ Rows sort by date (none last), then the larger amount, then enterprise and kind.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from models.catalog import Catalog, load_catalog
+from models.catalog import Catalog, active_catalog
 from models.errors import InputError
 from models.money import Money
 from models.record import EnterpriseRecord
@@ -54,7 +54,7 @@ class Action:
     deadline: dt.date | None  # claim: end of the claim year; apply: the window's last day
     office: str
     tel: str
-    note: str
+    detail: dict[str, Any] = field(default_factory=dict, hash=False)  # what views.worklist renders
 
     def sort_key(self) -> tuple:
         return (self.deadline is None, self.deadline or dt.date.max, -self.amount.max,
@@ -66,9 +66,10 @@ class Action:
                 "amount_min": self.amount.min, "amount_max": self.amount.max,
                 "open_above": self.amount.open_above, "claim_year": self.claim_year,
                 "deadline": self.deadline.isoformat() if self.deadline else None,
-                "office": self.office, "tel": self.tel, "note": self.note}
+                "office": self.office, "tel": self.tel, "detail": dict(self.detail)}
 
 
+# The worklist's columns in files: the data, and a note rendered from `detail` (views.worklist).
 COLUMNS = ("enterprise", "name", "credit_code", "kind", "subject", "status", "amount_min",
            "amount_max", "open_above", "claim_year", "deadline", "office", "tel", "note")
 
@@ -90,13 +91,11 @@ def _claims(record: EnterpriseRecord, result: Evaluation, day: dt.date) -> list[
         status = claim_status(award, day)
         if status is None or award.amount.max == 0 and not award.amount.open_above:
             continue
-        note = ("claim year gone and not listed as received: check with the office whether it "
-                "was paid" if status == "past" else f"claim in {award.claim_year}")
         out.append(Action(**_identity(record), kind="claim",
                           subject=award.measure + (f" ({award.tier})" if award.tier else ""),
                           status=status, amount=award.amount, claim_year=award.claim_year,
                           deadline=dt.date(award.claim_year, 12, 31), office=award.contact,
-                          tel=award.tel, note=note))
+                          tel=award.tel, detail={"year": award.claim_year}))
     return out
 
 
@@ -109,11 +108,12 @@ def _application(record: EnterpriseRecord, result: Evaluation, day: dt.date,
     gain = whatif(record, parse_inline([f"recognition={tier}@{day}"], []), result.readings,
                   catalog=catalog, today=day)["delta"]
     last = dt.date.fromisoformat(window["last_day"]) if window["last_day"] else None
-    note = (f"window {window['opens']} to {window['last_day']}: {window['who']}" if last else
-            f"no calendar: {window['who']}")
+    detail = {"who": window["who"]}
+    if last:
+        detail |= {"opens": window["opens"], "last_day": window["last_day"]}
     return [Action(**_identity(record), kind="apply", subject=tier, status="open",
                    amount=Money(max(gain["min"], 0), max(gain["max"], 0)), claim_year=None,
-                   deadline=last, office=window["contact"], tel=window["tel"], note=note)]
+                   deadline=last, office=window["contact"], tel=window["tel"], detail=detail)]
 
 
 # How much it takes to make a change true, least first: a tag or legal form that may only be
@@ -140,8 +140,7 @@ def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_g
     levels = {"municipal", record.district}
     awarded = {award.measure for award in result.awards}
     measures = [measure for measure in dict.fromkeys(
-        rule.measure for rule in catalog.rules if rule.level in levels
-        and all(result.readings.get(k) == v for k, v in rule.spec.only_when.items()))
+        rule.measure for rule in catalog.active_rules(result.readings) if rule.payer in levels)
         if measure not in awarded]
     found = []
     for change in single_changes(record, measures, day, result.readings, catalog=catalog):
@@ -165,16 +164,14 @@ def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_g
     return [Action(**_identity(record), kind="near_miss", subject=change, status="suggested",
                    amount=Money(max(gain[0], 0), gain[1]), claim_year=None, deadline=None,
                    office=rule.contact if rule else "", tel=rule.tel if rule else "",
-                   note=", ".join(paying) + " would pay after this change"
-                        + (f" (an outlay of {outlay:,} yuan)" if outlay else "")
-                        + f"; replay: zjtx whatif RECORD {change}")]
+                   detail={"measures": paying, "outlay": outlay, "change": change})]
 
 
 def worklist(record: EnterpriseRecord, day: dt.date, *, min_gain: int = DEFAULT_MIN_GAIN,
              readings: dict[str, str] | None = None, catalog: Catalog | None = None,
              near_misses: bool = True) -> list[Action]:
     """The actions for one enterprise on `day`, sorted."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or active_catalog()
     record = record.model_copy(update={"as_of": day})
     result = evaluate(record, readings, catalog=catalog, today=day)
     actions = _claims(record, result, day) + _application(record, result, day, catalog)

@@ -6,8 +6,16 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from models.vocabulary import (BOARDS, DISTRICTS, EXPENSE_CATEGORIES, OUTSIDE_BEIJING,
-                               QUALIFICATIONS, TIERS)
+from models.catalog import load_catalog
+
+# The closed lists come from the shipped catalog's vocabulary (never written in Python).
+_VOCABULARY = load_catalog().vocabulary
+BOARDS = _VOCABULARY.ids("board")
+DISTRICTS = _VOCABULARY.districts
+EXPENSE_CATEGORIES = _VOCABULARY.ids("expense_category")
+OUTSIDE_BEIJING = _VOCABULARY.outside
+QUALIFICATIONS = _VOCABULARY.ids("qualification")
+TIERS = _VOCABULARY.tiers
 
 # Districts with measures weigh more: that is where the rules interact.
 BUSY = ("dongcheng", "xicheng", "fengtai", "shijingshan", "mentougou", "shunyi", "daxing",

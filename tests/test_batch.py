@@ -24,10 +24,12 @@ from cli import app
 from models.catalog import load_catalog
 from models.record import parse_record
 from models.scenario import parse_inline
-from models.vocabulary import DISTRICTS
+from models.catalog import load_catalog as _load_catalog
 from solver.evaluate import evaluate
 from solver.planner import best_district, whatif
 from tests.support import assert_input_error
+
+DISTRICTS = _load_catalog().vocabulary.districts  # the catalog declares them
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()  # click >= 8.2: result.stderr is separate

@@ -18,8 +18,7 @@ from cli import app
 from models.catalog import load_catalog
 from models.i18n import LANGS, lang_from_accept, lang_from_environment, messages, name, names, t, using_lang
 from models.record import parse_record
-from models.vocabulary import (BOARDS, ENTITY_TYPES, EXPENSE_CATEGORIES, PLACES, QUALIFICATIONS,
-                               TIERS)
+
 from solver.notices import catalog_tags, record_notices
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -39,16 +38,21 @@ def test_every_message_exists_in_both_languages_with_the_same_fields(message_id:
 
 
 def test_every_vocabulary_id_and_measure_has_a_name_in_both_languages() -> None:
+    """The catalog's vocabulary names districts, tiers and the other closed lists; the message
+    catalogue names the measures."""
     catalog = load_catalog()
-    wanted = {"district": PLACES, "tier": TIERS, "entity_type": ENTITY_TYPES,
-              "category": EXPENSE_CATEGORIES, "board": BOARDS, "qualification": QUALIFICATIONS,
+    vocabulary = catalog.vocabulary
+    wanted = {"district": vocabulary.places, "tier": vocabulary.tiers,
+              "entity_type": vocabulary.ids("entity_type"),
+              "category": vocabulary.ids("expense_category"), "board": vocabulary.ids("board"),
+              "qualification": vocabulary.ids("qualification"),
               "industry": catalog_tags(catalog),
               "measure": (*catalog.measure_ids(), *catalog.families)}
     for kind, ids in wanted.items():
         for ident in ids:
-            entry = names()[kind].get(ident)
-            assert entry and entry["en"] and entry["zh"], (kind, ident)
-            assert re.search(r"[\u4e00-\u9fff]", entry["zh"]), (kind, ident)
+            english, chinese = name(kind, ident, "en"), name(kind, ident, "zh")
+            assert english, (kind, ident)
+            assert re.search(r"[\u4e00-\u9fff]", chinese), (kind, ident)
 
 
 def test_the_chinese_names_of_domain_section_1() -> None:
@@ -216,3 +220,53 @@ def test_warnings_reach_every_door(tmp_path: Path) -> None:
     assert runner.invoke(app, ["batch", str(rows), "--out", str(out)]).exit_code == 0
     (row,) = csv.DictReader(out.open(encoding="utf-8"))
     assert "hydrogen_energy" in row["warnings"] and row["total_max"] == "0"
+
+
+# -- /docs offline ---------------------------------------------------------------------------------
+
+def test_docs_load_nothing_from_another_host() -> None:
+    from service.app import create_app
+
+    with TestClient(create_app()) as client:
+        html = client.get("/docs").text
+        assert "SwaggerUIBundle" in html
+        external = re.findall(r"""(?:src|href)=["']?(https?:)?//""", html)
+        assert not external, html
+        for asset in re.findall(r"""(?:src|href)=["']?(/[^"' >]+)""", html):
+            assert client.get(asset).status_code == 200, asset
+        assert client.get("/favicon.ico").headers["content-type"] == "image/png"
+        assert client.get("/redoc").status_code == 404  # ReDoc would load from a CDN
+        page = client.get("/").text
+        assert not re.findall(r"""(?:src|href)=["']?(https?:)?//""", page)
+
+
+def test_serve_says_where_it_listens_and_logs_requests_with_access_log(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from benchmarks.load_test import free_port
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([sys.executable, "-c", "from cli import app; app()", "serve",
+                                    "--port", str(port), "--access-log", "--lang", "en"],
+                                   stdout=sink, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            time.sleep(0.5)
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    text = log.read_text(encoding="utf-8")
+    assert f"http://127.0.0.1:{port}/" in text and f"http://127.0.0.1:{port}/docs" in text
+    assert re.search(r'"GET /healthz HTTP/1.1" 200', text), text

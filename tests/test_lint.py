@@ -241,7 +241,7 @@ def test_malformed_condition_in_a_catalog_file(catalog: Path):
     dump(path, data)
     result = run_lint("--catalog", str(catalog))
     assert result.exit_code == 1, result.output
-    assert "error: miyun.yaml: unknown tier 'gold'" in result.output
+    assert "error: miyun.yaml: field measures[0].rules[0].conditions[0]: unknown tier 'gold'" in result.output
 
 
 def test_lint_function_matches_the_command(catalog: Path):

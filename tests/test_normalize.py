@@ -17,10 +17,12 @@ from cli import app
 from models.errors import RecordError
 from models.normalize import Unreadable, normalize_value
 from models.record import parse_record
-from models.vocabulary import PLACES, TIERS
+from models.catalog import load_catalog
 from solver.evaluate import evaluate
 
 D = dt.date.fromisoformat
+PLACES = load_catalog().vocabulary.places  # the catalog declares them
+TIERS = load_catalog().vocabulary.tiers
 
 # Worked example 2 (DOMAIN.md section 6) as a Beijing clerk types it.
 TYPED_AS_IN_BEIJING = {"id": "EX-2", "district": "东城区", "as_of": "2026-11-24",

@@ -14,8 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from models.vocabulary import DISTRICTS
+from models.catalog import load_catalog as _load_catalog
 from tests.support import assert_input_error
+
+DISTRICTS = _load_catalog().vocabulary.districts  # the catalog declares them
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -11,9 +11,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from models.conditions import first_failure, parse_condition
+from models.catalog import load_catalog
+from models.conditions import first_failure
+from models.conditions import parse_condition as parse_with_order
 from models.errors import CatalogError, InputError, RecordError
 from models.record import EnterpriseRecord, load_record, parse_record
+
+
+def parse_condition(text: str):
+    """Parse as the shipped catalog does: tiers ordered as its vocabulary declares them."""
+    return parse_with_order(text, {"tier": load_catalog().vocabulary.tiers})
 
 D = dt.date.fromisoformat
 
@@ -93,10 +100,10 @@ def test_district_on(day: str, district: str):
     assert parse_record(MOVER).district_on(D(day)) == district
 
 
-def test_in_beijing_on():
+def test_in_jurisdiction_on():
     enterprise = parse_record(MOVER)
-    assert not enterprise.in_beijing_on(D("2022-04-30"))
-    assert enterprise.in_beijing_on(D("2022-05-01"))
+    assert not enterprise.in_jurisdiction_on(D("2022-04-30"))
+    assert enterprise.in_jurisdiction_on(D("2022-05-01"))
 
 
 def test_district_on_without_moves_is_the_district():

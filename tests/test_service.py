@@ -17,9 +17,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from cli import app as cli_app
-from models.vocabulary import DISTRICTS
+from models.catalog import load_catalog as _load_catalog
 from models.yamlio import load_data
 from service.app import BATCH_LIMIT_BYTES, BATCH_LIMIT_ROWS, create_app
+
+DISTRICTS = _load_catalog().vocabulary.districts  # the catalog declares them
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

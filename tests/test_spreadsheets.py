@@ -73,7 +73,7 @@ def flat_rows() -> list[dict]:
     """The template's example plus rows that must fail, as {field: cell} in the flat columns."""
     example = dict(EXAMPLE)
     second = {"id": "E-0002", "name": "第二家企业有限公司", "credit_code": valid_code(2).lower(),
-              "district": "shijingshan", "municipal": "2022/9/30", "national": "2024年7月15日"}
+              "district": "石景山区", "municipal": "2022/9/30", "national": "2024年7月15日"}
     renewed = {"id": "E-0003", "name": "复核企业", "district": "haidian",
                "innovative": "2021-03-31", "municipal": "2022-06-30; 2025-06-30"}
     wrong_check = {"id": "E-BAD", "name": "校验码错误", "credit_code": corrupted(valid_code(4)),
@@ -227,7 +227,7 @@ def test_output_people_open(tmp_path: Path):
     """XLSX with typed cells, a frozen bold header and Chinese headers; CSV for Excel with a BOM."""
     from openpyxl import load_workbook
 
-    from formats.columns import OUTPUT_CHINESE
+    from models.i18n import t
 
     source = write_gb18030_csv(tmp_path / "in.csv", flat_rows()[:3])
     result = invoke("batch", source, "--out", tmp_path / "out.xlsx", "--lang", "zh")
@@ -237,7 +237,7 @@ def test_output_people_open(tmp_path: Path):
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
     assert sheet.column_dimensions["C"].width >= 16  # 统一社会信用代码 fits
     header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert header[:5] == [OUTPUT_CHINESE[c] for c in ("id", "name", "credit_code", "total_min", "total_max")]
+    assert header[:5] == ["编号", "企业名称", "统一社会信用代码", "合计下限", "合计上限"]
     assert "m1 下限" in header
     for row in rows:
         values = dict(zip(header, row))
@@ -245,11 +245,18 @@ def test_output_people_open(tmp_path: Path):
         assert isinstance(values["上不封顶"], bool)
     assert rows[1][:2] == ["E-0002", "第二家企业有限公司"]
 
+    import pyarrow.parquet as pq
+
+    result = invoke("batch", source, "--out", tmp_path / "out.parquet")
+    assert result.exit_code == 0, result.stderr
+    table = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert (table[1]["name"], table[1]["credit_code"]) == ("第二家企业有限公司", valid_code(2))
+
     out = tmp_path / "out.csv"
     result = invoke("batch", source, "--out", out, "--excel", "--lang", "zh")
     assert result.exit_code == 0, result.stderr
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf" + "编号,企业名称".encode("utf-8"))
     assert read_csv(out)[1]["企业名称"] == "第二家企业有限公司"
-    assert_input_error(invoke("batch", source, "--out", tmp_path / "x.csv", "--lang", "fr"),
-                       "unknown language 'fr'", "--lang")
+    wrong = invoke("batch", source, "--out", tmp_path / "x.csv", "--lang", "fr")
+    assert wrong.exit_code == 2 and "--lang" in wrong.stderr and not (tmp_path / "x.csv").exists()

@@ -15,13 +15,16 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from cli import app
-from formats.columns import CHINESE, OUTPUT_CHINESE
+from formats.columns import CHINESE
+from models.i18n import t
 from models.money import Money
 from models.record import load_record, parse_record
 from models.scenario import parse_inline
 from solver.evaluate import evaluate
 from solver.planner import whatif
 from solver.worklist import COLUMNS, worklist
+from tests.support import assert_input_error
+from views.worklist import note
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = dt.date(2026, 12, 1)
@@ -46,7 +49,8 @@ def test_innovative_sme_may_apply_for_municipal_until_the_quarter_ends():
     assert action.deadline == dt.date(2026, 12, 31)  # the quarter's last day
     # What the recognition would add, by a forward evaluation: Shijingshan's municipal reward.
     assert action.amount == Money.fixed(200_000)
-    assert "publicly announced innovative SMEs" in action.note
+    assert "publicly announced innovative SMEs" in note(action.as_dict())
+    assert action.detail["last_day"] == "2026-12-31"
 
 
 def test_due_claim_names_office_and_telephone():
@@ -62,13 +66,13 @@ def test_due_claim_names_office_and_telephone():
     # A municipal SME: national through the bureau's recommendation, no calendar (no last day).
     [apply] = [a for a in actions if a.kind == "apply"]
     assert (apply.subject, apply.deadline) == ("national", None)
-    assert "no calendar" in apply.note
+    assert "no calendar" in note(apply.as_dict())
 
 
 def test_past_received_and_projected_claims():
     past = [a for a in worklist(parse_record(OLD), DAY) if a.kind == "claim"]
     assert [(a.status, a.claim_year) for a in past] == [("past", 2024)]
-    assert "check with the office" in past[0].note
+    assert "check with the office" in note(past[0].as_dict())
     received = dict(OLD, rewards_received=[{"measure": "dongcheng.tier", "tier": "municipal",
                                             "amount": 100000, "year": 2024}])
     assert [a for a in worklist(parse_record(received), DAY) if a.kind == "claim"] == []
@@ -124,7 +128,7 @@ def test_cli_worklist_xlsx_and_calendar(tmp_path: Path, lang: str):
     book = load_workbook(out)
     sheet = book.worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
-    assert list(values[0]) == [OUTPUT_CHINESE[c] if lang == "zh" else c for c in COLUMNS]
+    assert list(values[0]) == [t(f"header.{c}", lang) for c in COLUMNS]
     assert sheet.freeze_panes == "A2"
     rows = [dict(zip(COLUMNS, v)) for v in values[1:]]
     assert {r["enterprise"] for r in rows} == {"I-1", "M-1"}
@@ -132,12 +136,13 @@ def test_cli_worklist_xlsx_and_calendar(tmp_path: Path, lang: str):
     assert apply["deadline"] == "2026-12-31" and apply["amount_max"] == 200_000  # a number cell
     assert isinstance(apply["open_above"], bool)
     assert apply["kind"] == ("申报认定" if lang == "zh" else "apply")
+    assert ("申报窗口" if lang == "zh" else "window 2026-10-01 to 2026-12-31") in apply["note"]
 
     calendar = Calendar.from_ical(ics.read_bytes())
     events = sorted((e.decoded("dtstart"), str(e.get("summary"))) for e in calendar.walk("VEVENT"))
     dated = sorted((dt.date.fromisoformat(r["deadline"]), r["enterprise"]) for r in rows if r["deadline"])
     assert [d for d, _ in events] == [d for d, _ in dated]
-    assert any("创新企业" in s and "municipal" in s for _, s in events)
+    assert any("创新企业" in s and ("专精特新" if lang == "zh" else "municipal") in s for _, s in events)
     again = tmp_path / "again.ics"
     invoke("worklist", source, "--date", DAY, "--out", tmp_path / "w2.xlsx", "--ics", again, "--lang", lang)
     assert again.read_bytes() == ics.read_bytes()  # no clock in the calendar
@@ -153,6 +158,9 @@ def test_cli_worklist_csv_for_excel_and_json(tmp_path: Path):
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["enterprise"] for r in rows][:2] == ["I-1", "M-1"]  # both due 2026-12-31, larger first
+    assert_input_error(invoke("worklist", source, "--date", DAY, "--out", tmp_path / "w.parquet"),
+                       ".xlsx, .csv or .jsonl", "--out")
+    assert_input_error(invoke("worklist", source, "--date", "2026-13-01"), "--date")
     shown = invoke("worklist", source, "--date", DAY, "--format", "json")
     assert shown.exit_code == 0, shown.stderr
     data = json.loads(shown.stdout)
@@ -191,3 +199,15 @@ def test_api_worklist():
     assert (error["row"], error["id"], error["field"]) == (3, "X", "district")
     bad = client.post("/v1/worklist", json={"date": "2026-13-01", "records": []})
     assert bad.status_code == 422 and bad.json()["field"] == "date"
+
+
+def test_worklist_of_one_record_file():
+    example = ROOT / "examples" / "dongcheng-municipal-then-national.yaml"
+    result = invoke("worklist", example, "--date", DAY, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    record = load_record(example)
+    expected = worklist(record, DAY)
+    assert [(a["kind"], a["subject"], a["deadline"]) for a in data["actions"]] == \
+        [(a.kind, a.subject, a.deadline.isoformat() if a.deadline else None) for a in expected]
+    assert all(a["note"] for a in data["actions"])

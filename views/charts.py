@@ -1,17 +1,40 @@
-"""Charts as PNG files (matplotlib, no screen): the best-district ranking and a what-if sweep."""
+"""Charts as PNG files (matplotlib, no screen): the best-district ranking and a what-if sweep, in
+the current language, drawn with the bundled CJK font (views/fonts) so that Chinese shows on any
+machine."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
+from models.i18n import t  # noqa: E402
 from solver.planner import Ranking  # noqa: E402
+from views import words  # noqa: E402
+from views.fonts.subset import FONT  # noqa: E402
 
 _PNG = {"Software": None}  # no version stamp: the same data draws the same file
+
+
+@cache
+def font_family() -> str:
+    """Register the bundled font with matplotlib once; its family name."""
+    font_manager.fontManager.addfont(str(FONT))
+    return font_manager.FontProperties(fname=str(FONT)).get_name()
+
+
+@contextmanager
+def _bundled_font() -> Iterator[None]:
+    with plt.rc_context({"font.family": [font_family(), "DejaVu Sans"]}):
+        yield
 
 
 def _wan(yuan: int) -> float:
@@ -19,47 +42,51 @@ def _wan(yuan: int) -> float:
     return yuan / 10_000
 
 
-def ranking_chart(ranking: Ranking, out: Path) -> Path:
-    """Interval bars per district: solid up to the lower total, light up to the upper total."""
-    rows = list(ranking.ranking)
-    fig, ax = plt.subplots(figsize=(8, 0.42 * len(rows) + 1.6), dpi=110)
-    for y, outcome in enumerate(reversed(rows)):
-        colour = "#c0392b" if outcome.current else "#2c6fbb"
-        low, high = outcome.total.min, outcome.total.max
-        ax.barh(y, _wan(high), color=colour, alpha=0.3, height=0.6)
-        ax.barh(y, _wan(low), color=colour, alpha=0.9, height=0.6)
-        label = f"{low:,} – {high:,}" if low != high else f"{high:,}"
-        if outcome.total.open_above:
-            label += " or more"
-        ax.text(_wan(high), y, "  " + label, va="center", fontsize=8)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([o.district + ("  (current)" if o.current else "") for o in reversed(rows)])
-    first, last = ranking.horizon
-    ax.set_xlabel("support within the horizon, 10,000 yuan (solid: at least; light: up to)")
-    ax.set_title(f"{ranking.enterprise}: move on {ranking.move_date}, claims {first}–{last}")
-    ax.margins(x=0.35)
+def _save(fig, out: Path) -> Path:
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, metadata=_PNG)
     plt.close(fig)
     return out
+
+
+def ranking_chart(ranking: Ranking, out: Path) -> Path:
+    """Interval bars per district: solid up to the lower (certain) total, light up to the upper."""
+    rows = list(ranking.ranking)
+    with _bundled_font():
+        fig, ax = plt.subplots(figsize=(8, 0.42 * len(rows) + 1.9), dpi=110)
+        for y, outcome in enumerate(reversed(rows)):
+            colour = "#c0392b" if outcome.current else "#2c6fbb"
+            low, high = outcome.total.min, outcome.total.max
+            ax.barh(y, _wan(high), color=colour, alpha=0.3, height=0.6)
+            ax.barh(y, _wan(low), color=colour, alpha=0.9, height=0.6)
+            ax.text(_wan(high), y, "  " + words.money(outcome.total), va="center", fontsize=8)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels([words.place(o.district) + (t("label.current") if o.current else "")
+                            for o in reversed(rows)])
+        first, last = ranking.horizon
+        ax.set_xlabel(t("chart.ranking.axis"))
+        ax.set_title(t("chart.ranking.title", enterprise=ranking.enterprise,
+                       date=ranking.move_date, first=first, last=last))
+        ax.legend(handles=[Patch(color="#2c6fbb", alpha=0.9, label=t("chart.certain")),
+                           Patch(color="#2c6fbb", alpha=0.3, label=t("chart.up_to"))],
+                  loc="lower right", fontsize=8)
+        ax.margins(x=0.35)
+        return _save(fig, out)
 
 
 def sweep_chart(result: dict, out: Path) -> Path:
     """The total (lower and upper) against the swept value."""
     xs = [p["value"] for p in result["points"]]
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
-    ax.plot(xs, [_wan(p["total"]["max"]) for p in result["points"]], marker="o", label="up to")
-    ax.plot(xs, [_wan(p["total"]["min"]) for p in result["points"]], marker=".", label="at least")
-    ax.set_xlabel(result["key"])
-    ax.set_ylabel("total, 10,000 yuan")
-    ax.set_title(f"{result['enterprise']}: total against {result['key']}")
-    ax.legend()
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, metadata=_PNG)
-    plt.close(fig)
-    return out
+    with _bundled_font():
+        fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+        ax.plot(xs, [_wan(p["total"]["max"]) for p in result["points"]], marker="o", label=t("chart.up_to"))
+        ax.plot(xs, [_wan(p["total"]["min"]) for p in result["points"]], marker=".", label=t("chart.certain"))
+        ax.set_xlabel(result["key"])
+        ax.set_ylabel(t("chart.sweep.axis"))
+        ax.set_title(t("sweep.title", enterprise=result["enterprise"], key=result["key"]))
+        ax.legend()
+        return _save(fig, out)
 
 
 def summary_chart(report: dict, out: Path, view: str = "baseline") -> Path:
@@ -68,6 +95,11 @@ def summary_chart(report: dict, out: Path, view: str = "baseline") -> Path:
     segments where a district may pay more ("not less than the municipal subsidy") hatched and
     marked "+"."""
     cross = report.get(view, {}).get("by_paying_district_and_claim_year", {})
+    with _bundled_font():
+        return _summary_chart(cross, out, view)
+
+
+def _summary_chart(cross: dict, out: Path, view: str) -> Path:
     years = sorted({year for cells in cross.values() for year in cells})
     districts = sorted(cross, key=lambda d: (-sum(c["max"] for c in cross[d].values()), d))
     fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(years) + 3), 4.8), dpi=110)
@@ -77,7 +109,7 @@ def summary_chart(report: dict, out: Path, view: str = "baseline") -> Path:
         cells = [cross[district].get(year, {"min": 0, "max": 0, "open_above": False}) for year in years]
         heights = [_wan(c["max"]) for c in cells]
         bars = ax.bar(range(len(years)), heights, bottom=bottom, color=colours(index % 20),
-                      label=district, edgecolor="white", linewidth=0.5)
+                      label=words.place(district), edgecolor="white", linewidth=0.5)
         for bar, cell in zip(bars, cells):
             if cell["open_above"]:
                 bar.set_hatch("//")
@@ -95,8 +127,4 @@ def summary_chart(report: dict, out: Path, view: str = "baseline") -> Path:
     ax.set_title(f"Fiscal cost by paying district and claim year ({view}); hatched, +: may pay more")
     if districts:
         ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, metadata=_PNG)
-    plt.close(fig)
-    return out
+    return _save(fig, out)

@@ -125,7 +125,7 @@ TEMPLATES: dict[Lang, dict[str, str]] = {"en": {
                       "move date or obtained in {district_words} without leaving",
     "no_qualification": "no qualification or little giant recognition in the record",
     "same_qualification": "{event}: the same qualification again is paid once",
-    "not_in_beijing": "{event}: not registered in Beijing on {date}",
+    "not_in_beijing": "{event}: not registered in {jurisdiction} on {date}",
     "no_expense": "no expense of category {categories_words}",
     "one_time_received": "{event}: the one-time subsidy was already received",
     "no_listing": "no listing on {boards_words}",

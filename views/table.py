@@ -110,12 +110,12 @@ def measures_view(catalog: Catalog) -> Table:
     """One line per measure family."""
     table = Table(title=f"{len(catalog.families)} measure families (brochure as of "
                         f"{catalog.index.brochure.as_of})", expand=True)
-    for column in ("id", "level", "title", "measures", "tel"):
+    for column in ("id", "payer", "title", "measures", "tel"):
         table.add_column(column, overflow="fold")
     for name, spec in catalog.files.items():
         for measure in spec.measures:
             ids = sorted({rule.measure or rule.id for rule in measure.rules}) or ["benefits only"]
-            _row(table, measure.id, spec.level, measure.title, ", ".join(ids),
+            _row(table, measure.id, spec.payer, measure.title, ", ".join(ids),
                           "; ".join(dict.fromkeys(s.tel for s in spec.sources)))
     return table
 
@@ -123,7 +123,7 @@ def measures_view(catalog: Catalog) -> Table:
 def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
     """A measure's clause, source, contact, telephone and encoding."""
     spec = catalog.files[file]
-    head = Text.assemble((measure.id, "bold"), f"  {measure.title}  ({spec.level}, brochure "
+    head = Text.assemble((measure.id, "bold"), f"  {measure.title}  ({spec.payer}, brochure "
                          f"{spec.brochure_section} item {measure.brochure_item}, file {file})")
     sources = "\n".join(f"{s.document}\n  contact: {s.contact}, tel {s.tel}" for s in spec.sources)
     rules = Table(title="Encoding", expand=True)

@@ -8,22 +8,28 @@ below (unknown fields are errors) and parses every condition with `models.condit
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import difflib
 import functools
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, VocabularySpec
 from models.conditions import Condition, parse_condition
 from models.errors import CatalogError, InputError, ReadingError
 from models.validation import describe
 
 CATALOG_DIR = Path(__file__).parent
 INDEX_FILE = "index.yaml"
+
+MUNICIPAL_PAYER = "municipal"  # the payer of the jurisdiction's own measures
 
 RuleKind = Literal["tier_reward", "relocation_reward", "qualification_reward", "expense",
                    "listing", "listing_district", "patent_annuity"]
@@ -41,8 +47,7 @@ KIND_FACTS: dict[str, frozenset[str]] = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = Strict
 
 
 class Amount(_Strict):
@@ -84,7 +89,7 @@ class RuleSpec(_Strict):
     source: str | None = None
     conditions: tuple[str, ...] = ()
     amount: Amount | None = None
-    levels: dict[Literal["municipal", "national"], Amount] | None = None
+    levels: dict[str, Amount] | None = None  # ladder rung (vocabulary level) → amount
     caps: tuple[Cap, ...] = ()
     max_years: MaxYears | None = None
     one_time: bool = False
@@ -135,11 +140,24 @@ class SourceSpec(_Strict):
     printed_again_as: str | None = None
 
 
+class EditionSpec(_Strict):
+    """An edition: its rules apply to events from `in_force_from`; the rules it `closes` (ids of
+    rules of the package it extends, or of earlier files) apply only until the day before."""
+
+    in_force_from: dt.date
+    closes: tuple[str, ...] = ()
+    title: str | None = None
+
+
 class SourceFileSpec(_Strict):
+    """One source document: its measures, who pays them, and the text their clauses quote."""
+
+    edition: EditionSpec | None = None
+    text: str | None = None  # the source text (relative to this file); default: the index's brochure
     sources: tuple[SourceSpec, ...]
     brochure_section: str
     brochure_items: tuple[int, ...]
-    level: str
+    payer: str  # "municipal" (the jurisdiction pays) or the district that pays every rule here
     measures: tuple[MeasureSpec, ...]
 
 
@@ -150,8 +168,12 @@ class ReadingSpec(_Strict):
 
 
 class ConditionFieldSpec(_Strict):
-    type: Literal["tier", "tags", "enum", "place", "date", "int"]
+    """A fact conditions may test. `values_from` names the vocabulary list its values come from
+    (`tier` compares by the declared tier order); `values` adds values of its own."""
+
+    type: Literal["tier", "tags", "enum", "date", "int"]
     about: str
+    values_from: Literal[KINDS] | None = None  # type: ignore[valid-type]
     values: tuple[str, ...] = ()
 
 
@@ -177,13 +199,47 @@ class WindowSpec(_Strict):
     tel: str
 
 
+# The readings the engine itself consults, with the alternatives it understands. `stacking` is
+# needed only by a ladder that says `difference: reading`.
+ENGINE_READINGS: dict[str, tuple[str, ...]] = {
+    "claim-lag": ("next-year", "as-written"),
+    "paying-district": ("at-recognition", "at-claim"),
+}
+STACKING_READING = ("stacking", ("cumulative", "difference-only"))
+
+
+def _check_reading(readings: dict[str, ReadingSpec], key: str, values: tuple[str, ...]) -> None:
+    spec = readings.get(key)
+    if spec is None:
+        raise ValueError(f"the engine consults the reading {key!r}; declare it with the "
+                         f"alternatives {', '.join(values)}")
+    if set(spec.alternatives) != set(values):
+        raise ValueError(f"reading {key!r} must offer exactly {', '.join(values)}")
+    if spec.default not in spec.alternatives:
+        raise ValueError(f"reading {key!r}: default {spec.default!r} is not an alternative")
+
+
 class IndexSpec(_Strict):
+    """index.yaml: the package's front page."""
+
+    jurisdiction: Term
+    vocabulary: VocabularySpec
     brochure: BrochureSpec
     conditions: dict[str, ConditionFieldSpec]
     readings: dict[str, ReadingSpec]
     districts_without_measures: tuple[str, ...]
-    brochure_defects: tuple[DefectSpec, ...]
-    windows: dict[str, WindowSpec]
+    brochure_defects: tuple[DefectSpec, ...] = ()
+    windows: dict[str, WindowSpec] = {}
+
+    @field_validator("readings")
+    @classmethod
+    def _engine_readings(cls, readings: dict[str, ReadingSpec]) -> dict[str, ReadingSpec]:
+        for key, values in ENGINE_READINGS.items():
+            _check_reading(readings, key, values)
+        for key, spec in readings.items():
+            if spec.default not in spec.alternatives:
+                raise ValueError(f"reading {key!r}: default {spec.default!r} is not an alternative")
+        return readings
 
 
 class _Cited:
@@ -212,7 +268,7 @@ class Rule(_Cited):
     spec: RuleSpec
     measure: str
     family: str
-    level: str  # "municipal" or the paying district
+    payer: str  # "municipal" or the paying district
     conditions: tuple[Condition, ...]
     sources: tuple[SourceSpec, ...]
     file: str
@@ -220,6 +276,12 @@ class Rule(_Cited):
     @property
     def id(self) -> str:
         return self.spec.id
+
+    def in_force(self, day: dt.date) -> bool:
+        """Does the rule apply to an event on `day` (its effective dates)?"""
+        spec = self.spec
+        return not ((spec.effective_from and day < spec.effective_from)
+                    or (spec.effective_to and day > spec.effective_to))
 
 
 @dataclass(frozen=True)
@@ -239,7 +301,47 @@ class Catalog:
     files: dict[str, SourceFileSpec]
     rules: tuple[Rule, ...]
     benefits: tuple[Benefit, ...]
+    vocabulary: Vocabulary
     families: dict[str, tuple[str, MeasureSpec]] = field(default_factory=dict)  # id → (file, spec)
+    package: Package | None = None  # where each file came from (None: built in memory)
+    _active: dict[tuple, tuple[Rule, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def in_force(self, day: dt.date) -> Catalog:
+        """The catalog as it stands on `day`: only the rules in force that day."""
+        rules = tuple(rule for rule in self.rules if rule.in_force(day))
+        return replace(self, rules=rules, _active={})
+
+    def active_rules(self, readings: dict[str, str], part: str = "all") -> tuple[Rule, ...]:
+        """The one place that decides which rules apply under `readings`: those whose
+        `only_when` readings all hold, in catalog order; `part` keeps only the `municipal` or the
+        `district` rules (they never share a constraint). Memoized: batch asks millions of times."""
+        key = (tuple(sorted(readings.items())), part)
+        rules = self._active.get(key)
+        if rules is None:
+            rules = tuple(rule for rule in self.rules
+                          if all(readings.get(k) == v for k, v in rule.spec.only_when.items())
+                          and (part == "all" or (rule.payer == MUNICIPAL_PAYER) == (part == "municipal")))
+            if len(self._active) > 256:
+                self._active.clear()
+            self._active[key] = rules
+        return rules
+
+    def parts_separable(self, readings: dict[str, str]) -> bool:
+        """Do the `municipal` and `district` parts share no constraint under `readings`? (No
+        district rule in a municipal R1 group, taking a municipal expense category (R4), or
+        mirroring a municipal measure.) Only then may they be solved apart."""
+        municipal = self.active_rules(readings, "municipal")
+        groups = {rule.spec.r1_group for rule in municipal if rule.spec.r1_group}
+        categories = {category for rule in municipal for category in rule.spec.categories}
+        measures = {rule.measure for rule in municipal}
+        return not any(
+            (rule.spec.r1_group in groups) or bool(categories & set(rule.spec.categories))
+            or (rule.spec.amount is not None and rule.spec.amount.not_less_than in measures)
+            for rule in self.active_rules(readings, "district"))
+
+    def active_measures(self, readings: dict[str, str]) -> tuple[str, ...]:
+        """Every award id that can pay under `readings`, in catalog order."""
+        return tuple(dict.fromkeys(rule.measure for rule in self.active_rules(readings)))
 
     def family_of(self, measure_id: str) -> MeasureSpec | None:
         """A family (`m6`) or a measure of it (`m6.exhibition`)."""
@@ -297,61 +399,298 @@ def _validate(model: type[_Strict], data: object, path: Path) -> _Strict:
         raise CatalogError(message, file=path.name, field=where or None, accepted=accepted) from exc
 
 
-def load_raw(directory: Path) -> tuple[IndexSpec, dict[str, SourceFileSpec]]:
-    """Index and source files, schema-checked, with nothing cross-checked yet (lint does that)."""
-    index = _validate(IndexSpec, _read_yaml(directory / INDEX_FILE), directory / INDEX_FILE)
-    files: dict[str, SourceFileSpec] = {}
+@dataclass(frozen=True)
+class Package:
+    """Where a package's files are: its directory, the packages it extends (nearest first), each
+    source file's path, and the index as merged from the chain (for `measures export`)."""
+
+    directory: Path
+    chain: tuple[Path, ...]
+    paths: dict[str, Path]
+    index_data: dict
+
+    def text_path(self, relative: str, file: str | None = None) -> Path | None:
+        """A source text named in `file` (relative to it) or in the index (first found along the
+        chain of packages, nearest first)."""
+        roots = [self.paths[file].parent] if file is not None else list(self.chain)
+        for root in roots:
+            if (root / relative).is_file():
+                return root / relative
+        return None
+
+
+def _merge(base: object, over: object) -> object:
+    """An extending index over its base: mappings merge key by key; lists of entries with an
+    `id` merge by id (an entry replaces the base's entry of that id, or is appended); anything
+    else is replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {**base, **{key: _merge(base[key], value) if key in base else value
+                           for key, value in over.items()}}
+    if isinstance(base, list) and isinstance(over, list) and all(
+            isinstance(item, dict) and "id" in item for item in [*base, *over]):
+        merged = {item["id"]: item for item in base}
+        for item in over:
+            merged[item["id"]] = _merge(merged[item["id"]], item) if item["id"] in merged else item
+        return list(merged.values())
+    return over
+
+
+def read_package(directory: Path, _seen: tuple[Path, ...] = ()) -> Package:
+    """The files of the package in `directory`, following `extends:` (schema not yet checked)."""
+    directory = Path(directory).resolve()
+    if not directory.is_dir():
+        raise CatalogError("no such catalog directory", file=str(directory),
+                           accepted="a directory holding index.yaml and source files")
+    if directory in _seen:
+        raise CatalogError("`extends` goes round in a circle", file=str(directory / INDEX_FILE),
+                           field="extends")
+    data = _read_yaml(directory / INDEX_FILE)
+    if not isinstance(data, dict):
+        raise CatalogError("expected a mapping of index fields", file=str(directory / INDEX_FILE))
+    data = dict(data)
+    chain: tuple[Path, ...] = (directory,)
+    paths: dict[str, Path] = {}
+    base = data.pop("extends", None)
+    if base is not None:
+        if not isinstance(base, str) or not (directory / base).is_dir():
+            raise CatalogError(f"extends {base!r}: no such catalog directory",
+                               file=str(directory / INDEX_FILE), field="extends",
+                               accepted="a path to a package directory, relative to this index")
+        inherited = read_package(directory / base, (*_seen, directory))
+        data = _merge(inherited.index_data, data)  # type: ignore[assignment]
+        chain += inherited.chain
+        paths.update(inherited.paths)
     for path in sorted(directory.glob("*.yaml")):
         if path.name != INDEX_FILE:
-            files[path.name] = _validate(SourceFileSpec, _read_yaml(path), path)  # type: ignore[assignment]
-    if not files:
+            paths[path.name] = path
+    return Package(directory=directory, chain=chain, paths=paths, index_data=data)
+
+
+def load_raw(directory: Path, problems: list[CatalogError] | None = None
+             ) -> tuple[IndexSpec, dict[str, SourceFileSpec], Package]:
+    """Index and source files, schema-checked, with nothing cross-checked yet (lint does that).
+    With `problems`, a file that does not validate is reported there and left out."""
+    package = read_package(directory)
+    index = _validate(IndexSpec, package.index_data, package.directory / INDEX_FILE)
+    files: dict[str, SourceFileSpec] = {}
+    for name, path in package.paths.items():
+        try:
+            files[name] = _validate(SourceFileSpec, _read_yaml(path), path)  # type: ignore[assignment]
+        except CatalogError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
+    if not files and not problems:
         raise CatalogError("no catalog files", file=str(directory))
-    # Brochure order: the municipal items, then the districts by their item number.
-    ordered = sorted(files.items(), key=lambda item: (item[1].level != "municipal",
-                                                      min(item[1].brochure_items), item[0]))
-    return index, dict(ordered)  # type: ignore[return-value]
+    # Brochure order: the municipal items, then the districts by their item number; editions last.
+    ordered = sorted(files.items(), key=lambda item: (item[1].edition is not None,
+                                                      item[1].payer != MUNICIPAL_PAYER,
+                                                      min(item[1].brochure_items, default=0),
+                                                      item[0]))
+    return index, dict(ordered), package
 
 
-def build(directory: Path, index: IndexSpec, files: dict[str, SourceFileSpec]) -> Catalog:
-    """Flatten source files into rules and benefits with parsed conditions and resolved sources."""
+def build(directory: Path, index: IndexSpec, files: dict[str, SourceFileSpec],
+          package: Package | None = None, problems: list[CatalogError] | None = None) -> Catalog:
+    """Flatten source files into rules and benefits with parsed conditions and resolved sources,
+    checked against the vocabulary; apply editions (the rules they close stop the day before).
+
+    A problem is a CatalogError naming the file and the path inside it; with `problems` given,
+    every problem is collected there (the offending rule left out) instead of the first raised."""
+    def fail(problem: CatalogError) -> None:
+        if problems is None:
+            raise problem
+        problems.append(problem)
+
     rules: list[Rule] = []
     benefits: list[Benefit] = []
     families: dict[str, tuple[str, MeasureSpec]] = {}
+    vocabulary = Vocabulary(jurisdiction=index.jurisdiction, spec=index.vocabulary)
+    order = {name: vocabulary.tiers for name, spec in index.conditions.items() if spec.type == "tier"}
+    for tier in index.windows:
+        if tier not in vocabulary.tiers:
+            fail(CatalogError(f"window {tier!r} is not a declared tier", file=INDEX_FILE,
+                              field=f"windows.{tier}", accepted=", ".join(vocabulary.tiers)))
     for name, spec in files.items():
+        if spec.payer != MUNICIPAL_PAYER and spec.payer not in vocabulary.districts:
+            fail(CatalogError(f"payer {spec.payer!r} is neither {MUNICIPAL_PAYER!r} nor a declared "
+                              "district", file=name, field="payer",
+                              accepted=", ".join((MUNICIPAL_PAYER, *vocabulary.districts))))
+            continue
         sources = {source.key: source for source in spec.sources}
-        for measure in spec.measures:
+        for m, measure in enumerate(spec.measures):
             if measure.id in families:
-                raise CatalogError(f"measure {measure.id!r} is defined twice (also in "
-                                   f"{families[measure.id][0]})", file=name)
+                fail(CatalogError(f"measure {measure.id!r} is defined twice (also in "
+                                  f"{families[measure.id][0]})", file=name, field=f"measures[{m}].id"))
+                continue
             families[measure.id] = (name, measure)
-            for rule in measure.rules:
-                if rule.source is not None and rule.source not in sources:
-                    raise CatalogError(f"rule {rule.id!r} cites unknown source {rule.source!r}",
-                                       file=name, accepted=", ".join(sources))
-                cited = (sources[rule.source],) if rule.source else spec.sources
-                rules.append(Rule(spec=rule, measure=rule.measure or rule.id, family=measure.id,
-                                  level=spec.level, file=name, sources=cited,
-                                  conditions=_parse_all(rule.conditions, name)))
-            for benefit in measure.benefits:
-                benefits.append(Benefit(spec=benefit, family=measure.id, sources=spec.sources,
-                                        conditions=_parse_all(benefit.conditions, name)))
-    return Catalog(directory=directory, index=index, files=files, rules=tuple(rules),
-                   benefits=tuple(benefits), families=families)
+            for r, rule in enumerate(measure.rules):
+                made = _rule(rule, f"measures[{m}].rules[{r}]", name, spec, measure, sources,
+                             index, vocabulary, order, fail)
+                if made is not None:
+                    rules.append(made)
+            for b, benefit in enumerate(measure.benefits):
+                conditions = _parse_all(benefit.conditions, name, f"measures[{m}].benefits[{b}]",
+                                        order, fail)
+                if conditions is not None:
+                    benefits.append(Benefit(spec=benefit, family=measure.id, sources=spec.sources,
+                                            conditions=conditions))
+    return Catalog(directory=directory, index=index, files=files,
+                   rules=_editions(files, rules, fail), benefits=tuple(benefits),
+                   vocabulary=vocabulary, families=families, package=package)
 
 
-def _parse_all(texts: tuple[str, ...], file: str) -> tuple[Condition, ...]:
-    try:
-        return tuple(parse_condition(text) for text in texts)
-    except CatalogError as exc:
-        exc.file = file
-        raise
+def _rule(rule: RuleSpec, where: str, name: str, spec: SourceFileSpec, measure: MeasureSpec,
+          sources: dict[str, SourceSpec], index: IndexSpec, vocabulary: Vocabulary,
+          order: dict[str, tuple[str, ...]], fail) -> Rule | None:
+    """One rule ready for the compiler, or None (after `fail`) when it cannot be."""
+    if rule.source is not None and rule.source not in sources:
+        fail(CatalogError(f"rule {rule.id!r} cites unknown source {rule.source!r}", file=name,
+                          field=f"{where}.source", accepted=", ".join(sources)))
+        return None
+    unknown = [level for level in rule.levels or {} if level not in vocabulary.levels]
+    if unknown:
+        fail(CatalogError(f"rule {rule.id!r}: {unknown[0]!r} is not a ladder level", file=name,
+                          field=f"{where}.levels", accepted=", ".join(vocabulary.levels)))
+        return None
+    if rule.difference == "reading":
+        try:
+            _check_reading(index.readings, *STACKING_READING)
+        except ValueError as exc:
+            fail(CatalogError(f"rule {rule.id!r} says difference: reading, but {exc}", file=name,
+                              field=f"{where}.difference"))
+            return None
+    conditions = _parse_all(rule.conditions, name, where, order, fail)
+    if conditions is None:
+        return None
+    if spec.edition is not None and rule.effective_from is None:  # an edition opens its rules
+        rule = rule.model_copy(update={"effective_from": spec.edition.in_force_from})
+    cited = (sources[rule.source],) if rule.source else spec.sources
+    return Rule(spec=rule, measure=rule.measure or rule.id, family=measure.id, payer=spec.payer,
+                file=name, sources=cited, conditions=conditions)
+
+
+def _editions(files: dict[str, SourceFileSpec], rules: list[Rule], fail) -> tuple[Rule, ...]:
+    """Close the rules each edition names: they apply until the day before it is in force."""
+    for name, spec in files.items():
+        if spec.edition is None:
+            continue
+        last_day = spec.edition.in_force_from - dt.timedelta(days=1)
+        for number, closed in enumerate(spec.edition.closes):
+            hits = [i for i, rule in enumerate(rules) if rule.id == closed and rule.file != name]
+            if not hits:
+                known = [rule.id for rule in rules]
+                near = difflib.get_close_matches(closed, known, n=1)
+                fail(CatalogError(f"the edition closes {closed!r}, which no other file defines"
+                                  + (f"; did you mean {near[0]!r}?" if near else ""),
+                                  file=name, field=f"edition.closes[{number}]"))
+            for i in hits:
+                spec_ = rules[i].spec
+                end = min(spec_.effective_to, last_day) if spec_.effective_to else last_day
+                rules[i] = replace(rules[i], spec=spec_.model_copy(update={"effective_to": end}))
+    return tuple(rules)
+
+
+def _parse_all(texts: tuple[str, ...], file: str, where: str, order: dict[str, tuple[str, ...]],
+               fail) -> tuple[Condition, ...] | None:
+    parsed: list[Condition] = []
+    for number, text in enumerate(texts):
+        try:
+            parsed.append(parse_condition(text, order))
+        except CatalogError as exc:
+            exc.file, exc.field = file, f"{where}.conditions[{number}]"
+            fail(exc)
+            return None
+    return tuple(parsed)
 
 
 @functools.lru_cache(maxsize=8)
 def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
     """The catalog in `directory` (default: the shipped Beijing catalog), loaded once."""
-    index, files = load_raw(directory)
-    return build(directory, index, files)
+    index, files, package = load_raw(directory)
+    return build(directory, index, files, package)
+
+
+_ACTIVE_CATALOG: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar(
+    "zjtx_catalog", default=None)
+
+
+def active_catalog() -> Catalog:
+    """The catalog of this command or request (`--catalog DIR`), else the shipped one: what a
+    record is validated against and what names things when no catalog is passed explicitly."""
+    return _ACTIVE_CATALOG.get() or load_catalog()
+
+
+def set_active_catalog(catalog: Catalog | None) -> None:
+    """Use `catalog` from now on in this context (the CLI sets it once per command)."""
+    _ACTIVE_CATALOG.set(catalog)
+
+
+@contextlib.contextmanager
+def using_catalog(catalog: Catalog | None) -> Iterator[Catalog]:
+    """Use `catalog` inside the block (None: the shipped one)."""
+    token = _ACTIVE_CATALOG.set(catalog)
+    try:
+        yield active_catalog()
+    finally:
+        _ACTIVE_CATALOG.reset(token)
+
+
+def open_catalog(directory: Path | str | None = None) -> Catalog:
+    """The catalog package in `directory` (None: the shipped Beijing package), loaded once."""
+    return load_catalog(Path(directory).resolve() if directory is not None else CATALOG_DIR)
+
+
+def package_schema(part: str | None = None) -> dict:
+    """The JSON Schema of a package's files: `index` (index.yaml), `source` (a source document
+    file), or both (the default)."""
+    schemas = {"index": IndexSpec.model_json_schema(), "source": SourceFileSpec.model_json_schema()}
+    if part is None:
+        return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "title": "zjtx catalog package",
+                "description": "index.yaml follows `index`; every other *.yaml file `source`.",
+                "properties": schemas}
+    if part not in schemas:
+        raise InputError(f"no schema part {part!r}", field="--part", accepted="index, source")
+    return schemas[part]
+
+
+def export_package(catalog: Catalog, target: Path) -> list[Path]:
+    """Write `catalog` to `target` as a standalone package: every file as written (an `extends`
+    chain flattened into one index) and every source text the files quote."""
+    package = catalog.package
+    if package is None:
+        raise InputError("this catalog was built in memory and has no files to export")
+    target = Path(target)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError("exists and is not an empty directory", file=str(target), field="DIR",
+                         accepted="a new or empty directory")
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def put(relative: str, data: bytes) -> None:
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+
+    if len(package.chain) == 1:  # the index as written, comments and all
+        put(INDEX_FILE, (package.directory / INDEX_FILE).read_bytes())
+    else:
+        put(INDEX_FILE, ("# Exported by `zjtx measures export` from " + package.directory.name
+                         + " (its `extends` chain flattened).\n"
+                         + yaml.safe_dump(package.index_data, allow_unicode=True, sort_keys=False,
+                                          width=100)).encode("utf-8"))
+    texts = {catalog.index.brochure.file: package.text_path(catalog.index.brochure.file)}
+    for name, path in package.paths.items():
+        put(name, path.read_bytes())
+        text = catalog.files[name].text if name in catalog.files else None
+        if text is not None:
+            texts[text] = package.text_path(text, name)
+    for relative, source in texts.items():
+        if source is not None:
+            put(relative, source.read_bytes())
+    return written
 
 
 REFORM_FIELDS = ("amount", "percent", "cap")
@@ -403,7 +742,7 @@ def reformed(catalog: Catalog, reforms: dict[str, int]) -> Catalog:
         if field not in REFORM_FIELDS or len(parts) < 2:
             raise InputError(f"reform {path!r} must end in .amount, .percent or .cap",
                              field="reform", accepted="e.g. shunyi.tier.national.amount=800000")
-        level = parts[-2] if parts[-2] in ("municipal", "national") else None
+        level = parts[-2] if parts[-2] in catalog.vocabulary.levels else None
         target = ".".join(parts[:-2] if level else parts[:-1])
         hits = 0
         for name, spec in files.items():
@@ -422,4 +761,4 @@ def reformed(catalog: Catalog, reforms: dict[str, int]) -> Catalog:
             near = difflib.get_close_matches(target, known, n=1)
             raise InputError(f"reform {path!r} names no rule" + (f"; did you mean {near[0]!r}?" if near else ""),
                              field="reform", accepted=", ".join(known))
-    return build(catalog.directory, catalog.index, files)
+    return build(catalog.directory, catalog.index, files, catalog.package)

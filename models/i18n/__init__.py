@@ -95,14 +95,30 @@ def t(message_id: str, /, lang: str | None = None, **fields: Any) -> str:
     return text.format(**fields) if fields else text
 
 
+# The message catalogue's kinds → the catalog vocabulary's kinds (a "district" may be the place
+# outside the jurisdiction; an expense "category").
+VOCABULARY_KINDS = {"district": "place", "tier": "tier", "level": "level",
+                    "entity_type": "entity_type", "industry": "industry",
+                    "category": "expense_category", "board": "board",
+                    "qualification": "qualification"}
+
+
 def name(kind: str, ident: str | None, lang: str | None = None, *, short: bool = False) -> str:
-    """The display name of a vocabulary id (`district`, `dongcheng` → 东城区); unknown ids as given."""
+    """The display name of an id (`district`, `dongcheng` → 东城区): the loaded catalog's
+    vocabulary names districts, tiers and the other closed lists, `names()` the rest (measures);
+    unknown ids as given."""
     if ident is None:
         return ""
+    lang = lang or current_lang()
     entry = names().get(kind, {}).get(ident)
+    if entry is None and kind in VOCABULARY_KINDS:
+        from models.catalog import active_catalog
+
+        vocabulary = active_catalog().vocabulary
+        if ident in vocabulary.ids(VOCABULARY_KINDS[kind]):
+            return vocabulary.name(VOCABULARY_KINDS[kind], ident, lang, short=short)
     if entry is None:
         return ident
-    lang = lang or current_lang()
     if short and f"{lang}_short" in entry:
         return entry[f"{lang}_short"]
     return entry[lang]

@@ -1,14 +1,19 @@
 // zjtx planner page: plain JavaScript, no build step, talks only to this server's /v1 API.
+// Every word comes from the server's message catalogue (/v1/messages) in the chosen language.
 "use strict";
 
-const DISTRICTS = ["dongcheng", "xicheng", "chaoyang", "haidian", "fengtai", "shijingshan",
-  "mentougou", "fangshan", "tongzhou", "shunyi", "changping", "daxing", "huairou", "pinggu",
-  "miyun", "yanqing"];
 const $ = (id) => document.getElementById(id);
+const state = { lang: "zh", words: {}, names: {}, industries: [], register: {}, examples: [], record: null };
+
+function T(id, fields = {}) {
+  const text = state.words[id] ?? id;
+  return text.replace(/\{(\w+)\}/g, (_, key) => String(fields[key] ?? ""));
+}
+const N = (kind, id) => (id ? (state.names[kind] || {})[id] || id : "");
 const yuan = (n) => n.toLocaleString("en-US");
-const money = (m) => (m.min === m.max ? yuan(m.max) : `${yuan(m.min)} – ${yuan(m.max)}`) + (m.open_above ? " or more" : "");
-let examples = [];
-let register = {};
+const money = (m) => (m.min === m.max ? yuan(m.max) : `${yuan(m.min)} – ${yuan(m.max)}`) + (m.open_above ? T("money.or_more") : "");
+const delta = (d) => (d.min === d.max ? `${d.max >= 0 ? "+" : ""}${yuan(d.max)}` : `${yuan(d.min)} … ${yuan(d.max)}`);
+const measureName = (id) => (state.lang === "zh" ? `${N("measure", id)} ` : "") + id;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -16,85 +21,201 @@ function el(tag, attrs = {}, ...children) {
   for (const child of children) node.append(child);
   return node;
 }
+const option = (value, text) => el("option", { value }, text);
 
 function showError(text) {
   $("error").hidden = !text;
   $("error").textContent = text || "";
 }
 
-async function call(method, path, body) {
-  const params = new URLSearchParams();
-  for (const key of Object.keys(register)) {
+// -- talking to the server --------------------------------------------------------------------
+function query() {
+  const params = new URLSearchParams({ lang: state.lang });
+  for (const key of Object.keys(state.register)) {
     const value = $(`reading-${key}`).value;
-    if (value !== register[key].default) params.set(key, value);
+    if (value !== state.register[key].default) params.set(key, value);
   }
-  const query = params.toString() ? `?${params}` : "";
-  const response = await fetch(path + query, {
-    method, headers: body ? { "content-type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
+  return `?${params}`;
+}
+
+async function call(method, path, body, type = "application/json") {
+  const response = await fetch(path + query(), {
+    method, headers: body !== undefined ? { "content-type": type } : {},
+    body: body === undefined ? undefined : type === "application/json" ? JSON.stringify(body) : body,
   });
   const data = await response.json();
   if (!response.ok) {
-    throw new Error(`${data.title}: ${data.field ? data.field + ": " : ""}${data.detail}`);
+    const lines = data.errors ? data.errors.map((e) => e.detail) : [`${data.field ? data.field + ": " : ""}${data.detail}`];
+    throw new Error(lines.join("\n"));
   }
   return data;
 }
 
-// The record in the text box, with the what-if toggles applied.
-function currentRecord() {
-  let record;
-  try {
-    record = JSON.parse($("record").value);
-  } catch (error) {
-    throw new Error(`the record is not valid JSON: ${error.message}`);
+// -- words ------------------------------------------------------------------------------------
+async function setLang(lang) {
+  const data = await (await fetch(`/v1/messages?lang=${lang}`)).json();
+  Object.assign(state, { lang: data.lang, words: data.messages, names: data.names, industries: data.industries });
+  try { localStorage.setItem("zjtx-lang", state.lang); } catch (error) { /* private mode */ }
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  document.title = T("page.title");
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = T(node.dataset.i18n);
+  for (const button of document.querySelectorAll(".lang button")) button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
+  const form = state.record || recordFromForm();
+  buildChoices();
+  buildReadings();
+  fillForm(form);
+  if (state.record) await run(state.record);
+}
+
+function fillSelect(select, kind, ids, keepFirst = false) {
+  const chosen = select.value;
+  const first = keepFirst ? [select.options[0]] : [];
+  select.replaceChildren(...first, ...ids.map((id) => option(id, N(kind, id))));
+  select.value = chosen;
+}
+
+const DISTRICTS = () => Object.keys(state.names.district);
+const TIERS = () => Object.keys(state.names.tier);
+
+function buildChoices() {
+  fillSelect($("f-district"), "district", DISTRICTS());
+  fillSelect($("f-entity"), "entity_type", Object.keys(state.names.entity_type));
+  fillSelect($("wi-tier"), "tier", TIERS().filter((t) => t !== "innovative"), true);
+  fillSelect($("wi-district"), "district", DISTRICTS().filter((d) => d !== "outside_beijing"), true);
+  const ticked = new Set([...document.querySelectorAll("#f-industries input:checked")].map((box) => box.value));
+  $("f-industries").replaceChildren(...state.industries.map((tag) => el("label", { class: "check" },
+    Object.assign(el("input", { type: "checkbox", value: tag }), { checked: ticked.has(tag) }), " ", N("industry", tag))));
+}
+
+function buildReadings() {
+  const chosen = Object.fromEntries(Object.keys(state.register).map((k) => [k, $(`reading-${k}`)?.value]));
+  $("readings").replaceChildren();
+  for (const [key, spec] of Object.entries(state.register)) {
+    const plain = (id, fallback) => (state.words[id] ? T(id) : fallback);
+    const select = el("select", { id: `reading-${key}`, title: `${key}: ${spec.about}` });
+    for (const value of Object.keys(spec.alternatives)) select.append(option(value, plain(`reading.${key}.${value}`, `${value}: ${spec.alternatives[value]}`)));
+    select.value = chosen[key] || spec.default;
+    select.addEventListener("change", () => state.record && run(state.record));
+    $("readings").append(el("label", {}, plain(`reading.${key}`, spec.about), select));
   }
-  const tier = $("wi-tier").value;
-  if (tier) {
-    const date = $("wi-tier-date").value || record.as_of;
-    record.recognitions = [...(record.recognitions || []), { tier, date }];
-  }
-  const district = $("wi-district").value;
-  if (district && district !== record.district) {
-    const date = $("wi-move-date").value;
-    if (!date) throw new Error("pick the move date");
-    record.moves = [...(record.moves || []), { from: record.district, to: district, date }];
-    record.district = district;
-  }
+}
+
+// -- the form ---------------------------------------------------------------------------------
+function removeButton(row) {
+  const button = el("button", { type: "button", class: "small" }, T("page.remove"));
+  button.addEventListener("click", () => row.remove());
+  return button;
+}
+
+function addRecognition(tier = "municipal", date = "") {
+  const row = el("div", { class: "item recognition" });
+  const select = el("select", { "aria-label": T("column.tier") }, ...TIERS().map((id) => option(id, N("tier", id))));
+  select.value = tier;
+  row.append(select, el("input", { type: "date", value: date, "aria-label": T("page.date") }), removeButton(row));
+  $("f-recognitions").append(row);
+}
+
+function addMove(from = "outside_beijing", to = "", date = "") {
+  const row = el("div", { class: "item move" });
+  const places = DISTRICTS();
+  const a = el("select", { "aria-label": T("page.from") }, ...places.map((id) => option(id, N("district", id))));
+  const b = el("select", { "aria-label": T("page.to") }, ...places.map((id) => option(id, N("district", id))));
+  a.value = from;
+  b.value = to || $("f-district").value;
+  row.append(a, "→", b, el("input", { type: "date", value: date, "aria-label": T("page.date") }), removeButton(row));
+  $("f-moves").append(row);
+}
+
+function recordFromForm() {
+  if (!state.names.district) return null;
+  const other = $("f-industries-other").value.split(/[,，、]/).map((s) => s.trim()).filter(Boolean);
+  const record = {
+    id: $("f-id").value.trim() || "E-1", district: $("f-district").value, entity_type: $("f-entity").value,
+    industries: [...[...document.querySelectorAll("#f-industries input:checked")].map((box) => box.value), ...other],
+    recognitions: [...document.querySelectorAll("#f-recognitions .recognition")].map((row) => ({
+      tier: row.querySelector("select").value, date: row.querySelector("input").value })),
+    moves: [...document.querySelectorAll("#f-moves .move")].map((row) => {
+      const [from, to] = row.querySelectorAll("select");
+      return { from: from.value, to: to.value, date: row.querySelector("input").value };
+    }),
+  };
+  if ($("f-as-of").value) record.as_of = $("f-as-of").value;
   return record;
 }
 
-function awardRow(award) {
-  return el("tr", { class: award.status },
-    el("td", {}, String(award.claim_year)), el("td", {}, award.title), el("td", {}, award.tier || ""),
-    el("td", { class: "amount" }, money(award.amount)), el("td", {}, award.paid_by), el("td", {}, award.status),
-    el("td", {}, el("span", { class: "clause" }, `“${award.clause}”`), el("br"),
-      `${award.contact}, tel ${award.tel}`));
+function fillForm(record) {
+  if (!record) return;
+  $("f-id").value = record.id || "";
+  $("f-district").value = record.district || "dongcheng";
+  $("f-entity").value = record.entity_type || "enterprise";
+  $("f-as-of").value = record.as_of || "";
+  const known = new Set(state.industries);
+  for (const box of document.querySelectorAll("#f-industries input")) box.checked = (record.industries || []).includes(box.value);
+  $("f-industries-other").value = (record.industries || []).filter((tag) => !known.has(tag)).join(", ");
+  $("f-recognitions").replaceChildren();
+  for (const r of record.recognitions || []) addRecognition(r.tier, r.date);
+  $("f-moves").replaceChildren();
+  for (const m of record.moves || []) addMove(m.from, m.to, m.date);
+}
+
+// -- results ----------------------------------------------------------------------------------
+function clearResults() {
+  state.record = null;
+  $("filled").hidden = true;
+  $("empty").hidden = false;
+}
+
+function cell(label, text, attrs = {}) {
+  return el("td", { ...attrs, "data-label": label }, ...(Array.isArray(text) ? text : [text]));
 }
 
 function renderEvaluation(result) {
-  $("total").textContent = `${money(result.total)} yuan (of which earlier claim years: ${money(result.by_status.past)})`;
+  $("empty").hidden = true;
+  $("filled").hidden = false;
+  $("total").textContent = T("page.total", { amount: money(result.total) });
   const body = $("awards").querySelector("tbody");
-  const current = result.awards.filter((award) => award.status !== "past");
-  const past = result.awards.filter((award) => award.status === "past");
-  body.replaceChildren(...current.map(awardRow));
-  if (!current.length) body.append(el("tr", {}, el("td", { colspan: "7" }, "no award")));
-  // Past claims apart: nobody should mistake them for money to come.
-  $("past").querySelector("tbody").replaceChildren(...past.map(awardRow));
-  $("past").hidden = $("past-title").hidden = !past.length;
+  body.replaceChildren();
+  for (const award of result.awards) {
+    const status = award.status;  // received | projected | due | past (DOMAIN.md section 8)
+    body.append(el("tr", { class: status },
+      cell(T("column.claim"), String(award.claim_year)), cell(T("column.measure"), measureName(award.measure)),
+      cell(T("column.tier"), N("tier", award.tier)), cell(T("column.amount"), money(award.amount), { class: "amount" }),
+      cell(T("column.paid_by"), N("district", award.paid_by)), cell(T("column.status"), T(`status.${status}`)),
+      cell(T("column.call"), [el("span", { class: "tag" }, T("label.clause_original")), el("br"),
+        el("span", { class: "clause" }, `“${award.clause}”`), el("br"), T("label.tel", { contact: award.contact, tel: award.tel })])));
+  }
+  if (!result.awards.length) body.append(el("tr", {}, el("td", { colspan: "7" }, T("evaluate.no_award"))));
+  $("warnings").hidden = !result.warnings.length;
+  $("warnings").replaceChildren(...result.warnings.map((w) => el("li", {}, w.message)));
   $("timeline").replaceChildren(...result.timeline.map((year) => el("li", {},
     el("strong", {}, `${year.year}: ${money(year.total)}`), " — ",
-    year.claims.map((c) => `${c.title}${c.tier ? " " + c.tier : ""} ${money(c.amount)} from ${c.paid_by}` +
-      ` (${c.status === "past" ? "earlier year: check with the office whether it was paid" : c.status}), tel ${c.tel}`).join("; "))));
+    year.claims.map((c) => `${measureName(c.measure)}${c.tier ? " " + N("tier", c.tier) : ""} ${money(c.amount)} ` +
+      `${T("page.from_office", { payer: N("district", c.paid_by) })}` +
+      `${c.received ? ` (${T("status.received")})` : c.projected ? ` (${T("status.projected")})` : ""}, ${c.tel}`).join("; "))));
+  if (!result.timeline.length) $("timeline").replaceChildren(el("li", { class: "empty" }, T("timeline.nothing")));
   $("not-awarded").replaceChildren(...result.not_awarded.map((item) =>
-    el("li", {}, el("strong", {}, item.title), ": ", item.reasons.map((r) => r.text).join("; "))));
+    el("li", {}, el("strong", {}, measureName(item.measure)), ": ", item.reasons.map((r) => r.text).join("; "))));
+}
+
+function renderWhatif(result) {
+  $("whatif-empty").hidden = Boolean(result);
+  $("whatif").hidden = !result;
+  if (!result) return;
+  const row = (label, before, after, change) => el("tr", {}, el("th", {}, label), el("td", { class: "amount" }, before),
+    el("td", {}, "→"), el("td", { class: "amount" }, after), el("td", {}, "="), el("td", { class: "amount difference" }, change));
+  const body = $("whatif").querySelector("tbody");
+  body.replaceChildren(row(T("column.total"), money(result.baseline.total), money(result.outcome.total), delta(result.delta)));
+  for (const [key, list] of [["column.gained", result.gained], ["column.lost", result.lost]]) {
+    for (const a of list) body.append(row(T(key), "", `${measureName(a.measure)} ${N("tier", a.tier)} ${a.claim_year}`, money(a.amount)));
+  }
 }
 
 function renderRanking(ranking) {
   const svg = $("ranking");
   const rows = ranking.ranking;
   const top = Math.max(1, ...rows.map((r) => r.total.max));
-  const height = 24, left = 130, width = 420;
-  svg.setAttribute("height", String(rows.length * height + 10));
+  const height = 24, left = 150, width = 330;
+  svg.setAttribute("viewBox", `0 0 640 ${rows.length * height + 10}`);
   svg.replaceChildren();
   const ns = "http://www.w3.org/2000/svg";
   const make = (tag, attrs, text) => {
@@ -108,15 +229,15 @@ function renderRanking(ranking) {
     const y = i * height + 5;
     const current = row.district === ranking.current_district;
     const colour = current ? "#c0392b" : "#2c6fbb";
-    make("text", { x: left - 6, y: y + 15, "text-anchor": "end", "font-size": "12" },
-      row.district + (current ? " (current)" : ""));
+    make("text", { x: left - 6, y: y + 15, "text-anchor": "end", "font-size": "13" },
+      N("district", row.district) + (current ? T("label.current") : ""));
     make("rect", { class: "bar", "data-district": row.district, x: left, y, height: height - 6,
       width: (width * row.total.max) / top, fill: colour, "fill-opacity": "0.3" });
     make("rect", { x: left, y, height: height - 6, width: (width * row.total.min) / top, fill: colour });
-    make("text", { x: left + (width * row.total.max) / top + 6, y: y + 15, "font-size": "11" }, money(row.total));
+    make("text", { x: left + (width * row.total.max) / top + 6, y: y + 15, "font-size": "12" }, money(row.total));
   });
   const [first, last] = ranking.horizon;
-  $("ranking-note").textContent = `move on ${ranking.move_date}, claims ${first}–${last}; winner ${rows[0].district}`;
+  $("ranking-note").textContent = T("page.ranking_note", { date: ranking.move_date, first, last, winner: N("district", rows[0].district) });
 }
 
 // The worklist for the record on the chosen day (default: the record's as_of, else today).
@@ -125,57 +246,94 @@ async function refreshWorklist(record) {
   const result = await call("POST", "/v1/worklist", { records: [record], date: day });
   const body = $("worklist").querySelector("tbody");
   body.replaceChildren(...result.actions.map((a) => el("tr", { class: a.kind },
-    el("td", {}, a.deadline || "—"),
-    el("td", {}, `${a.kind} ${a.subject} (${a.status})`),
-    el("td", { class: "amount" }, money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above })),
-    el("td", {}, `${a.office}, tel ${a.tel}`), el("td", {}, a.note))));
-  if (!result.actions.length) body.append(el("tr", {}, el("td", { colspan: "5" }, `nothing to do on ${day}`)));
+    cell(T("page.wl_by"), a.deadline || "—"),
+    cell(T("page.wl_action"), `${a.kind} ${a.subject} (${a.status})`),
+    cell(T("column.amount"), money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above }), { class: "amount" }),
+    cell(T("column.call"), T("label.tel", { contact: a.office, tel: a.tel })), cell(T("page.wl_note"), a.note))));
+  if (!result.actions.length) body.append(el("tr", {}, el("td", { colspan: "5", class: "empty" }, T("page.wl_nothing", { day }))));
 }
 
-async function refresh() {
+function whatifChanges() {
+  const changes = [];
+  if ($("wi-tier").value) changes.push(`recognition=${$("wi-tier").value}@${$("wi-tier-date").value || state.record.as_of || new Date().toISOString().slice(0, 10)}`);
+  const district = $("wi-district").value;
+  if (district && district !== state.record.district) {
+    if (!$("wi-move-date").value) throw new Error(T("page.move_date_needed"));
+    changes.push(`move=${district}@${$("wi-move-date").value}`);
+  }
+  return changes;
+}
+
+async function run(record) {
   showError("");
   try {
-    const record = currentRecord();
     const evaluation = await call("POST", "/v1/evaluate", record);
+    state.record = record;
     renderEvaluation(evaluation);
     await refreshWorklist(record);
-    const base = JSON.parse($("record").value);
-    const plan = { record: $("wi-tier").value ? { ...base, recognitions: currentRecord().recognitions } : base };
+    const changes = whatifChanges();
+    renderWhatif(changes.length ? await call("POST", "/v1/whatif", { record, changes }) : null);
+    const plan = { record };
     if ($("wi-move-date").value) plan.move_date = $("wi-move-date").value;
     renderRanking(await call("POST", "/v1/best-district", plan));
   } catch (error) {
-    showError(error.message);
+    clearResults();
+    showError(`${T("page.not_valid")}\n${error.message}`);
+  }
+}
+
+async function runText(text) {
+  showError("");
+  try {
+    const record = await call("POST", "/v1/record", text, "text/plain");
+    fillForm(record);
+    await run(record);
+  } catch (error) {
+    clearResults();
+    showError(`${T("page.not_valid")}\n${error.message}`);
   }
 }
 
 async function start() {
-  for (const district of DISTRICTS) $("wi-district").append(el("option", { value: district }, district));
-  register = await (await fetch("/v1/readings")).json();
-  for (const [key, spec] of Object.entries(register)) {
-    const select = el("select", { id: `reading-${key}`, title: spec.about });
-    for (const value of Object.keys(spec.alternatives)) select.append(el("option", { value }, value));
-    select.value = spec.default;
-    select.addEventListener("change", refresh);
-    $("readings").append(el("label", {}, `${key} `, select));
-  }
-  examples = await (await fetch("/v1/examples")).json();
-  for (const example of examples) $("example").append(el("option", { value: example.name }, example.name));
+  state.register = await (await fetch("/v1/readings")).json();
+  let lang = null;
+  try { lang = localStorage.getItem("zjtx-lang"); } catch (error) { /* private mode */ }
+  lang = lang || ((navigator.languages || [navigator.language]).find((l) => /^(zh|en)/i.test(l)) || "zh").slice(0, 2).toLowerCase();
+  await setLang(lang);
+  for (const button of document.querySelectorAll(".lang button")) button.addEventListener("click", () => setLang(button.dataset.lang));
+  state.examples = await (await fetch("/v1/examples")).json();
+  for (const example of state.examples) $("example").append(option(example.name, example.name));
   $("example").addEventListener("change", () => {
-    const chosen = examples.find((e) => e.name === $("example").value);
+    const chosen = state.examples.find((e) => e.name === $("example").value);
     if (chosen) {
       $("record").value = JSON.stringify(chosen.record, null, 2);
-      refresh();
+      fillForm(chosen.record);
+      run(chosen.record);
     }
   });
   $("upload").addEventListener("change", async () => {
     const file = $("upload").files[0];
     if (file) {
       $("record").value = await file.text();
-      refresh();
+      runText($("record").value);
     }
   });
-  for (const id of ["wi-tier", "wi-tier-date", "wi-district", "wi-move-date", "wl-date"]) $(id).addEventListener("change", refresh);
-  $("evaluate").addEventListener("click", refresh);
+  $("f-add-recognition").addEventListener("click", () => addRecognition());
+  if (!document.querySelector("#f-recognitions .recognition")) addRecognition();
+  $("f-add-move").addEventListener("click", () => addMove());
+  $("form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const record = recordFromForm();
+    $("record").value = JSON.stringify(record, null, 2);
+    run(record);
+  });
+  $("evaluate").addEventListener("click", () => runText($("record").value));
+  for (const id of ["wi-tier", "wi-tier-date", "wi-district", "wi-move-date", "wl-date"]) {
+    $(id).addEventListener("change", () => state.record && run(state.record));
+  }
+  await document.fonts.ready;
+  for (const button of document.querySelectorAll(".lang button")) button.textContent = button.textContent;  // re-shape with the loaded font
+  document.body.dataset.ready = "true";
 }
 
 start();

@@ -1,0 +1,120 @@
+"""What changed between two catalogs, or between two dates of one catalog: measures added or
+removed, and for each measure kept its amounts, conditions, caps, categories, boards and contacts.
+
+Rules are compared measure by measure (the award id a result names), so that an edition which
+closes `dongcheng.tier` and opens `dongcheng.tier.2025` for the same measure reads as a changed
+amount, not as one rule removed and another added. Within a measure, rules pair by id first, then
+in catalog order.
+
+>>> from models.catalog import load_catalog
+>>> import datetime as dt
+>>> catalog = load_catalog()
+>>> diff_catalogs(catalog.in_force(dt.date(2022, 10, 1)), catalog.in_force(dt.date(2025, 1, 1)))
+[]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from models.catalog import Catalog, Rule
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference: `kind` is added, removed or changed; `what` the aspect that differs."""
+
+    kind: str
+    measure: str
+    what: str
+    before: Any = None
+    after: Any = None
+    rule: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"change": self.kind, "measure": self.measure, "what": self.what,
+                "rule": self.rule, "before": self.before, "after": self.after}
+
+    def __str__(self) -> str:
+        mark = {"added": "+", "removed": "-", "changed": "~"}[self.kind]
+        where = f"{self.measure}" + (f" ({self.rule})" if self.rule else "")
+        if self.kind == "changed":
+            return f"{mark} {where}: {self.what}: {_show(self.before)} → {_show(self.after)}"
+        return f"{mark} {where}: {self.what} {self.kind}" + (f": {_show(self.after or self.before)}"
+                                                            if (self.after or self.before) else "")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _aspects(rule: Rule) -> dict[str, Any]:
+    """The parts of a rule a policy reader compares (amounts as declared, in whole yuan)."""
+    spec = rule.spec
+    if spec.levels is not None:
+        amount: Any = {level: a.model_dump(exclude_defaults=True) for level, a in spec.levels.items()}
+    else:
+        amount = spec.amount.model_dump(exclude_defaults=True) if spec.amount else None
+    return {
+        "amount": amount,
+        "conditions": list(spec.conditions),
+        "caps": [cap.model_dump() for cap in spec.caps],
+        "categories": list(spec.categories),
+        "boards": list(spec.boards),
+        "payer": rule.payer,
+        "readings": dict(spec.only_when),
+        "contact": [rule.contact, rule.tel],
+        "in force": [str(spec.effective_from or "…"), str(spec.effective_to or "…")],
+    }
+
+
+def _by_measure(catalog: Catalog) -> dict[str, list[Rule]]:
+    out: dict[str, list[Rule]] = {}
+    for rule in catalog.rules:
+        out.setdefault(rule.measure, []).append(rule)
+    return out
+
+
+def _pairs(before: list[Rule], after: list[Rule]) -> list[tuple[Rule | None, Rule | None]]:
+    """Rules of one measure paired by id, then the rest in order."""
+    after_ids = {rule.id: rule for rule in after}
+    pairs: list[tuple[Rule | None, Rule | None]] = [(r, after_ids[r.id]) for r in before if r.id in after_ids]
+    paired = {r.id for r, _ in pairs}
+    old = [r for r in before if r.id not in paired]
+    new = [r for r in after if r.id not in paired]
+    pairs += list(zip(old, new))
+    pairs += [(r, None) for r in old[len(new):]] + [(None, r) for r in new[len(old):]]
+    return pairs
+
+
+def diff_catalogs(before: Catalog, after: Catalog) -> list[Change]:
+    """Every difference between two catalogs (or two dates of one), in catalog order."""
+    old, new = _by_measure(before), _by_measure(after)
+    changes: list[Change] = []
+    for measure in dict.fromkeys([*old, *new]):
+        if measure not in new:
+            changes.append(Change("removed", measure, "measure", before=old[measure][0].spec.quote))
+            continue
+        if measure not in old:
+            changes.append(Change("added", measure, "measure", after=new[measure][0].spec.quote))
+            continue
+        for first, second in _pairs(old[measure], new[measure]):
+            if second is None:
+                assert first is not None
+                changes.append(Change("removed", measure, "rule", rule=first.id))
+            elif first is None:
+                changes.append(Change("added", measure, "rule", rule=second.id,
+                                      after=_aspects(second)["amount"]))
+            else:
+                a, b = _aspects(first), _aspects(second)
+                label = first.id if first.id == second.id else f"{first.id} → {second.id}"
+                changes += [Change("changed", measure, aspect, before=a[aspect], after=b[aspect],
+                                   rule=label) for aspect in a if a[aspect] != b[aspect]]
+    return changes

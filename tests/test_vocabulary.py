@@ -1,0 +1,99 @@
+"""The catalog declares its vocabulary (DOMAIN.md section 1): ordered ids, Chinese and English
+names, aliases; records are checked against it with a did-you-mean; no Python module outside
+tests/ and benchmarks/ lists districts, tiers or categories."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from models.catalog import load_catalog
+from models.errors import RecordError
+from models.record import parse_record
+
+ROOT = Path(__file__).resolve().parent.parent
+VOCABULARY = load_catalog().vocabulary
+
+
+def test_the_sixteen_districts_in_order_with_their_chinese_names():
+    assert len(VOCABULARY.districts) == 16
+    assert VOCABULARY.districts[:3] == ("dongcheng", "xicheng", "chaoyang")
+    assert VOCABULARY.name("district", "dongcheng", "zh") == "东城区"
+    assert VOCABULARY.name("district", "shijingshan", "zh") == "石景山区"
+    assert VOCABULARY.name("district", "dongcheng") == "Dongcheng"
+    assert VOCABULARY.aliases("district", "dongcheng") == ("东城", "Dongcheng District")
+    assert VOCABULARY.places == VOCABULARY.districts + ("outside_beijing",)
+    assert VOCABULARY.outside == "outside_beijing"
+    assert VOCABULARY.name("outside", "outside_beijing", "zh") == "京外（北京市以外）"
+    assert VOCABULARY.name("jurisdiction", "beijing", "zh") == "北京市"
+
+
+def test_tiers_are_ordered_with_full_and_short_chinese_names_and_levels():
+    assert VOCABULARY.tiers == ("innovative", "municipal", "national", "privileged")
+    assert VOCABULARY.tier_rank["national"] == 2
+    assert VOCABULARY.name("tier", "municipal", "zh") == "北京市专精特新中小企业"
+    assert VOCABULARY.name("tier", "municipal", "zh", short=True) == "专精特新"
+    assert VOCABULARY.name("tier", "national", "zh") == '国家级专精特新"小巨人"企业'
+    assert VOCABULARY.name("tier", "privileged", "zh", short=True) == "重点小巨人"
+    assert VOCABULARY.name("tier", "innovative", "zh", short=True) == "创新型"
+    assert VOCABULARY.levels == ("municipal", "national")
+    assert [VOCABULARY.level_of(t) for t in VOCABULARY.tiers] == [None, "municipal", "national", "national"]
+
+
+def test_entity_types_industries_categories_boards_qualifications():
+    assert VOCABULARY.ids("entity_type") == ("enterprise", "private_non_enterprise")
+    assert VOCABULARY.name("entity_type", "private_non_enterprise", "zh") == "民办非企业单位"
+    assert VOCABULARY.name("industry", "hydrogen_energy", "zh") == "氢能"
+    assert VOCABULARY.name("industry", "commercial_aerospace", "zh") == "商业航天"
+    assert VOCABULARY.name("industry", "foreign_trade", "zh") == "外贸"
+    assert VOCABULARY.programmes("leased_equipment") == ("m1", "m4")
+    assert VOCABULARY.programmes("exhibition") == ("m6",)
+    assert len(VOCABULARY.ids("expense_category")) == 9
+    assert VOCABULARY.ids("board") == ("a_share", "overseas_major", "neeq")
+    assert "tech_center" in VOCABULARY.ids("qualification")
+
+
+def test_names_fall_back_and_unknown_ids_name_the_kind():
+    assert VOCABULARY.name("board", "neeq", "zh", short=True) == "新三板"  # no short name: the full one
+    with pytest.raises(KeyError, match="unknown district 'gotham'"):
+        VOCABULARY.name("district", "gotham")
+    with pytest.raises(KeyError, match="unknown vocabulary kind"):
+        VOCABULARY.ids("galaxy")
+    assert VOCABULARY.nearest("district", "dongchen") == "dongcheng"
+    assert VOCABULARY.nearest("industry", "hydrogen_enrgy") == "hydrogen_energy"
+
+
+@pytest.mark.parametrize(("change", "field", "hint"), [
+    ({"district": "dongchen"}, "district", "did you mean 'dongcheng'"),
+    ({"recognitions": [{"tier": "nationl", "date": "2022-01-01"}]}, "recognitions[0].tier",
+     "did you mean 'national'"),
+    ({"expenses": [{"id": "X", "category": "exhibiton", "amount": 1, "year": 2025}]},
+     "expenses[0].category", "did you mean 'exhibition'"),
+])
+def test_a_misspelt_vocabulary_value_names_its_path_and_the_nearest_declared_value(change, field, hint):
+    with pytest.raises(RecordError) as caught:
+        parse_record({"id": "E", "district": "haidian", **change}, source="r.yaml")
+    assert caught.value.field == field
+    assert hint in str(caught.value)
+    assert "is not accepted" in str(caught.value)
+
+
+def test_no_python_module_outside_tests_and_benchmarks_lists_districts_tiers_or_categories():
+    """The vocabulary lives in the catalog: a Python literal naming three districts, the tier
+    pair `innovative`/`privileged`, or two expense categories is a second list."""
+    listing = [re.compile(r"(dongcheng|xicheng|chaoyang|haidian|fengtai|shunyi)[\"'].{0,40}[\"']"
+                          r"(dongcheng|xicheng|chaoyang|haidian|fengtai|shunyi)[\"']"),
+               re.compile(r"[\"']innovative[\"'].{0,60}[\"']privileged[\"']"),
+               re.compile(r"[\"'](device_purchase|equipment_rent|rd_investment)[\"'].{0,40}"
+                          r"[\"'](device_purchase|equipment_rent|rd_investment|leased_equipment)[\"']")]
+    offenders = []
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in ("tests", "benchmarks") or ".git" in relative.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{relative}: {pattern.pattern[:30]}" for pattern in listing if pattern.search(text)]
+    assert not (ROOT / "models" / "vocabulary.py").exists()
+    assert offenders == []
