@@ -191,7 +191,7 @@ function renderEvaluation(result) {
     el("strong", {}, `${year.year}: ${money(year.total)}`), " — ",
     year.claims.map((c) => `${measureName(c.measure)}${c.tier ? " " + N("tier", c.tier) : ""} ${money(c.amount)} ` +
       `${T("page.from_office", { payer: N("district", c.paid_by) })}` +
-      `${c.received ? ` (${T("status.received")})` : c.projected ? ` (${T("status.projected")})` : ""}, ${c.tel}`).join("; "))));
+      ` (${T(`status.${c.status}`)}), ${c.tel}`).join("; "))));
   if (!result.timeline.length) $("timeline").replaceChildren(el("li", { class: "empty" }, T("timeline.nothing")));
   $("not-awarded").replaceChildren(...result.not_awarded.map((item) =>
     el("li", {}, el("strong", {}, measureName(item.measure)), ": ", item.reasons.map((r) => r.text).join("; "))));
