@@ -20,7 +20,8 @@ from rich.console import Console
 
 from models.catalog import (Catalog, active_catalog, open_catalog, set_active_catalog,
                             using_catalog)
-from models.errors import CatalogError, InputError, ReadingError, SolverError, ZjtxError
+from models.errors import (BugError, CatalogError, InputError, ReadingError, SolverError,
+                           ZjtxError)
 from models.i18n import current_lang, t, using_lang
 from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MAX_BODY_BYTES,
                            MAX_HORIZON_YEARS, TIME_BUDGET_SECONDS, check_day)
@@ -93,7 +94,7 @@ measures_app = _Typer(no_args_is_help=True, help="Browse and check the catalog o
 app.add_typer(measures_app, name="measures")
 
 T = TypeVar("T")
-EXIT_STATUS = {InputError: 2, CatalogError: 2, SolverError: 3}
+EXIT_STATUS = {InputError: 2, CatalogError: 2, SolverError: 3, BugError: 3}
 
 
 class Format(str, Enum):

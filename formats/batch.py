@@ -10,6 +10,7 @@ rows are not.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import csv
 import dataclasses
 import io
@@ -28,12 +29,14 @@ from models.errors import InputError
 from solver.batch import ERROR_COLUMNS, BatchOptions, Summary, evaluate_row, result_columns
 from formats.columns import output_headers
 from formats.signals import Interrupted, critical, in_worker
+from formats.safety import check_outputs, input_fingerprint, verify_output
 from formats.tables import Row, RowWriter, format_of, read_rows
 
 CHUNK_ROWS = 256
 CHECKPOINT_SECONDS = 1.0
 CHECKPOINT_SUFFIX = ".zjtx-checkpoint.json"
 SPOOL_SUFFIX = ".zjtx-spool.jsonl"
+PARTIAL_SUFFIX = ".zjtx-partial"  # outputs are written beside and renamed into place at the end
 
 
 @dataclass
@@ -56,30 +59,39 @@ def encode_line(kind: str, columns: list[str], row: dict[str, Any]) -> str:
 
 
 class _LineSink:
-    """An append-only CSV or JSONL file whose byte offset is known after every flush."""
+    """An append-only CSV or JSONL file whose size and SHA-256 are known after every flush; on a
+    resume, the file must still hold exactly what the checkpoint recorded (formats.safety)."""
 
-    def __init__(self, path: Path, columns: list[str], kind: str, resume_at: int | None,
-                 headers: list[str] | None = None, bom: bool = False) -> None:
+    def __init__(self, path: Path, columns: list[str], kind: str, recorded: dict[str, Any] | None,
+                 headers: list[str] | None = None, bom: bool = False, option: str = "--out") -> None:
         self.path, self.columns, self.kind = path, columns, kind
         path.parent.mkdir(parents=True, exist_ok=True)
-        if resume_at is None:
+        if recorded is None:
             self.handle = path.open("wb")
+            self.digest = hashlib.sha256()
             if kind == ".csv":
                 if bom:  # for Excel: UTF-8 with a byte-order mark
-                    self.handle.write(codecs.BOM_UTF8)
+                    self._write(codecs.BOM_UTF8)
                 self.write_text(encode_line(kind, columns, dict(zip(columns, headers or columns))))
         else:
+            self.digest = verify_output(option, path, recorded)
             self.handle = path.open("r+b")
-            self.handle.truncate(resume_at)  # drop what was written after the last checkpoint
-            self.handle.seek(resume_at)
+            self.handle.truncate(recorded["size"])  # drop what was written after the checkpoint
+            self.handle.seek(recorded["size"])
+
+    def _write(self, data: bytes) -> None:
+        self.handle.write(data)
+        self.digest.update(data)
 
     def write_text(self, text: str) -> None:
-        self.handle.write(text.encode("utf-8"))
+        self._write(text.encode("utf-8"))
 
-    def flush(self) -> int:
+    def flush(self) -> dict[str, Any]:
+        """What a checkpoint records of this file: its path, size and hash so far."""
         self.handle.flush()
         os.fsync(self.handle.fileno())
-        return self.handle.tell()
+        return {"path": str(self.path.resolve()), "size": self.handle.tell(),
+                "sha256": self.digest.hexdigest()}
 
     def close(self) -> None:
         self.handle.close()
@@ -175,15 +187,14 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
                          field="--summary", accepted=".json")
     if jobs < 1:
         raise InputError("--jobs must be 1 or more", field="--jobs")
-    if out.resolve() == input_path.resolve():
-        raise InputError("--out would overwrite the input", file=str(out), field="--out")
+    # Before anything is touched: no output is the input, a directory, or unwritable.
+    check_outputs(input_path, {"--out": out, "--errors": errors,
+                               **({"--summary": summary_path} if summary_path else {})})
     columns = result_columns(catalog, options)
     direct = out_kind in (".csv", ".jsonl")
-    sink_path = out if direct else out.with_name(out.name + SPOOL_SUFFIX)
+    sink_path = out.with_name(out.name + (PARTIAL_SUFFIX if direct else SPOOL_SUFFIX))
+    errors_partial = errors.with_name(errors.name + PARTIAL_SUFFIX)
     checkpoint_path = out.with_name(out.name + CHECKPOINT_SUFFIX)
-    if errors.resolve() in (out.resolve(), input_path.resolve()):
-        raise InputError("--errors would overwrite the input or the output", file=str(errors),
-                         field="--errors")
     rows = read_rows(input_path, encoding=encoding, column_map=column_map)  # InputError if unusable
     if rows.columns is not None:  # error rows name the columns as the file writes them
         options = dataclasses.replace(options, labels=rows.columns.labels)
@@ -192,6 +203,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
                              default=str, sort_keys=True)
     headers, error_headers = output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang)
 
+    fingerprint_of_input = input_fingerprint(input_path)
     state = None
     if resume and checkpoint_path.exists():
         state = json.loads(checkpoint_path.read_text(encoding="utf-8"))
@@ -200,6 +212,10 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
             raise InputError("the checkpoint belongs to another input or other options",
                              file=str(checkpoint_path), field="--resume",
                              accepted="the same INPUT and options, or a run without --resume")
+        if state.get("fingerprint") != fingerprint_of_input:
+            raise InputError("the input changed since the checkpoint (size, time or content)",
+                             file=str(input_path), field="--resume",
+                             accepted="the unchanged INPUT, or a run without --resume")
     counts = BatchCounts()
     summary = Summary()
     seen: dict[str, int] = {}
@@ -211,16 +227,18 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         summary = Summary(state["summary"])
         done_rows = state["last_row"]
     out_sink = _LineSink(sink_path, columns, ".jsonl" if not direct else out_kind,
-                         state["out_offset"] if state else None, headers, excel)
-    error_sink = _LineSink(errors, ERROR_COLUMNS, errors_kind,
-                           state["errors_offset"] if state else None, error_headers, excel)
+                         state["out_file"] if state else None, headers, excel)
+    error_sink = _LineSink(errors_partial, ERROR_COLUMNS, errors_kind,
+                           state["errors_file"] if state else None, error_headers, excel,
+                           option="--errors")
 
     def save_checkpoint(last_row: int) -> None:
-        data = {"input": str(input_path.resolve()), "columns": columns, "options": fingerprint,
+        data = {"input": str(input_path.resolve()), "fingerprint": fingerprint_of_input,
+                "columns": columns, "options": fingerprint,
                 "last_row": last_row,
                 "rows_in": counts.rows_in, "rows_out": counts.rows_out,
-                "error_rows": counts.error_rows, "out_offset": out_sink.flush(),
-                "errors_offset": error_sink.flush(), "summary": summary.state}
+                "error_rows": counts.error_rows, "out_file": out_sink.flush(),
+                "errors_file": error_sink.flush(), "summary": summary.state}
         temporary = checkpoint_path.with_name(checkpoint_path.name + ".tmp")
         temporary.write_text(json.dumps(data), encoding="utf-8")
         os.replace(temporary, checkpoint_path)  # atomic: a kill leaves the old or the new one
@@ -283,9 +301,10 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
             pool.terminate()
         out_sink.close()
         error_sink.close()
-    if not direct:  # XLSX and Parquet are written once, from the spool
+    if not direct:  # XLSX and Parquet are written once, from the spool, beside the output
+        writing = out.with_name(out.stem + PARTIAL_SUFFIX + out.suffix)
         try:
-            writer = RowWriter(out, columns, headers if out_kind == ".xlsx" else None)
+            writer = RowWriter(writing, columns, headers if out_kind == ".xlsx" else None)
             with sink_path.open(encoding="utf-8") as spool:
                 for line in spool:
                     writer.write(json.loads(line))
@@ -295,12 +314,17 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
             raise
     counts.summary = summary.report()
     if summary_path is not None:
-        summary_path.parent.mkdir(parents=True, exist_ok=True)
-        summary_path.write_text(json.dumps({"rows_in": counts.rows_in, "rows_out": counts.rows_out,
-                                            "error_rows": counts.error_rows, **counts.summary},
-                                           ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    # The checkpoint goes first: killed in between, a resume still finds the spool it needs.
+        written = summary_path.with_name(summary_path.name + PARTIAL_SUFFIX)
+        written.write_text(json.dumps({"rows_in": counts.rows_in, "rows_out": counts.rows_out,
+                                       "error_rows": counts.error_rows, **counts.summary},
+                                      ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # Every output is whole beside its place. The checkpoint goes first: killed before the
+    # renames, there is no checkpoint and a --resume starts afresh (never from stale parts).
     checkpoint_path.unlink(missing_ok=True)
+    os.replace(writing if not direct else sink_path, out)
+    os.replace(errors_partial, errors)
+    if summary_path is not None:
+        os.replace(written, summary_path)
     if not direct:
         sink_path.unlink(missing_ok=True)
     return counts

@@ -23,6 +23,8 @@ from typing import Any
 
 from models.errors import InputError
 from models.i18n import messages, t
+from models.limits import shown_text
+from models.yamlio import loads_json
 from models.normalize import Unreadable, normalize_value
 from models.record import EnterpriseRecord
 from models.catalog import load_catalog
@@ -179,11 +181,13 @@ def _dates(cell: Any) -> tuple[list[str], str | None]:
 def _list_cell(field: str, text: str) -> tuple[Any, str | None]:
     if text.startswith("["):
         try:
-            return json.loads(text), None
+            return loads_json(text), None
         except RecursionError:
             return None, "not a JSON list (nested too deeply)"
         except json.JSONDecodeError as exc:
             return None, f"not a JSON list ({exc.msg})"
+        except ValueError as exc:  # a duplicate key, or a number of thousands of digits
+            return None, f"not a JSON list ({shown_text(str(exc))})"
     if field == "industries":  # "氢能, 外贸": models.normalize splits and reads the tags
         return text, None
     return None, "expected a JSON list like [{...}]"

@@ -9,6 +9,7 @@ columns; headers in English or Chinese (`formats.columns`). Empty cells are left
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections.abc import Iterable, Iterator
@@ -19,8 +20,10 @@ from formats.columns import Columns
 from formats.encoding import ACCEPTED as ENCODINGS
 from formats.encoding import resolve as resolve_encoding
 from models.errors import InputError
+from models.limits import MAX_RECORD_BYTES
 from models.yamlio import parse_document
 
+csv.field_size_limit(MAX_RECORD_BYTES)  # a JSON list cell may be long; a record is capped anyway
 FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
 
 # (row number, record data, problem): a problem is a message, or (field, message).
@@ -96,33 +99,70 @@ def jsonl_rows(lines: Iterable[bytes]) -> Iterator[Row]:
 
 
 def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None) -> Rows:
+    undecodable: set[int] = set()  # physical lines that are not `encoding` text
     try:
-        handle = path.open(encoding=encoding, newline="")
-        reader = csv.reader(handle)
+        handle = path.open("rb")
+        reader = csv.reader(_decoded_lines(handle, encoding, undecodable))
         header = next(reader, None)
-    except (OSError, UnicodeError, csv.Error) as exc:
+    except (OSError, UnicodeError, LookupError, csv.Error) as exc:
         raise InputError(f"cannot read CSV as {encoding}: {exc}", file=str(path),
                          field="--encoding", accepted=ENCODINGS) from exc
+    if undecodable:
+        raise InputError(f"cannot read CSV as {encoding}: the header row is not {encoding} text",
+                         file=str(path),
+                         field="--encoding", accepted=ENCODINGS)
     if not header:
         raise InputError("the CSV file is empty (no header row)", file=str(path))
     columns = Columns([h.strip() for h in header], path, column_map)
 
     def rows() -> Iterator[Row]:
-        number = 1
+        # A row that cannot be read (bytes not in the encoding, a cell over the size limit) is
+        # that row's error; the rows after it are read as usual.
+        number, last_line = 1, reader.line_num
         with handle:
-            try:
-                for number, cells in enumerate(reader, 2):
-                    if not any(c.strip() for c in cells):
-                        continue
-                    if len(cells) != len(columns.fields):
-                        yield number, None, (f"wrong number of columns: {len(cells)} cells for "
-                                             f"{len(columns.fields)} columns")
-                        continue
-                    yield number, *columns.record(cells)
-            except UnicodeError as exc:
-                raise InputError(f"cannot read CSV as {encoding} after row {number}: {exc}",
-                                 file=str(path), field="--encoding", accepted=ENCODINGS) from None
+            while True:
+                number += 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    last_line = reader.line_num
+                    yield number, None, f"cannot be read as CSV ({exc})"
+                    continue
+                lines = range(last_line + 1, reader.line_num + 1)
+                last_line = reader.line_num
+                if any(line in undecodable for line in lines):
+                    yield number, None, f"not {encoding} text (bytes that are not characters)"
+                    continue
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) != len(columns.fields):
+                    yield number, None, (f"wrong number of columns: {len(cells)} cells for "
+                                         f"{len(columns.fields)} columns")
+                    continue
+                yield number, *columns.record(cells)
     return Rows(rows(), columns)
+
+
+def _decoded_lines(handle: Any, encoding: str, undecodable: set[int]) -> Iterator[str]:
+    """The file's lines decoded one at a time, so that one undecodable line is that row's
+    problem only (its number goes into `undecodable`). UTF-16 is decoded as a whole stream."""
+    if codecs.lookup(encoding).name.startswith("utf-16"):
+        try:
+            yield from codecs.getreader(encoding)(handle)
+        except UnicodeError as exc:
+            raise InputError(f"cannot read CSV as {encoding}: {exc}", file=handle.name,
+                             field="--encoding", accepted=ENCODINGS) from None
+        return
+    for number, raw in enumerate(handle, 1):
+        if number == 1 and encoding == "utf-8-sig":
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield raw.decode(encoding)
+        except UnicodeDecodeError:
+            undecodable.add(number)
+            yield raw.decode(encoding, errors="replace")
 
 
 def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:

@@ -5,7 +5,8 @@
     │   ├── RecordError       an enterprise record (file, row, field path)
     │   └── ReadingError      an unknown reading key or value
     ├── CatalogError          a catalog file that does not load (file, field)
-    └── SolverError           the optimizer did not prove optimality (a bug or a time limit)
+    ├── SolverError           the optimizer did not prove optimality (a bug or a time limit)
+    └── BugError              an unexpected exception while evaluating: exit status 3
 
 Every error carries its context as keyword-only attributes and renders one clear line.
 """
@@ -83,3 +84,7 @@ class CatalogError(ZjtxError):
 
 class SolverError(ZjtxError):
     """The optimizer returned a status other than OPTIMAL."""
+
+
+class BugError(ZjtxError):
+    """An unexpected exception: a bug in zjtx, never the input's fault (exit status 3)."""

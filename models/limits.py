@@ -11,6 +11,7 @@ ValueError: 9999-12-31 is outside 1949-01-01 .. 2200-12-31
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 MAX_YUAN = 10**13                  # ten trillion yuan: far above any subsidy, far below int64
 FIRST_YEAR, LAST_YEAR = 1949, 2200
@@ -33,6 +34,22 @@ def check_day(day: dt.date) -> dt.date:
     if not FIRST_DAY <= day <= LAST_DAY:
         raise ValueError(f"{day.isoformat()} is outside {FIRST_DAY} .. {LAST_DAY}")
     return day
+
+
+def check_printable(text: str) -> str:
+    """No control characters (NUL, newlines, terminal escapes) in an id, a name or a tag: they
+    would be printed raw on a terminal and into CSV cells.
+
+    >>> check_printable("A\x1b[31m")
+    Traceback (most recent call last):
+    ...
+    ValueError: contains the control character U+001B; ids and names are printable text
+    """
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") and char not in "\u200d\u200c":
+            raise ValueError(f"contains the control character U+{ord(char):04X}; ids and names "
+                             "are printable text")
+    return text
 
 
 def shown_text(text: str, limit: int = 80) -> str:

@@ -24,7 +24,7 @@ from models.creditcode import normalize as normalize_credit_code
 from models.creditcode import problem_of as credit_code_problem
 from models.errors import RecordError
 from models.limits import (FIRST_YEAR, LAST_YEAR, MAX_EVENTS, MAX_ITEMS, MAX_RECORD_BYTES,
-                           MAX_TEXT, MAX_YUAN, check_day)
+                           MAX_TEXT, MAX_YUAN, check_day, check_printable)
 from models.normalize import normalize_record
 from models.validation import describe_all
 from models.yamlio import parse_document, read_document
@@ -76,7 +76,7 @@ QualificationKind = Annotated[str, _declared("qualification")]
 Yuan = Annotated[int, Field(ge=0, le=MAX_YUAN, strict=True)]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, strict=True)]
 Day = Annotated[dt.date, AfterValidator(check_day)]
-Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(check_printable)]
 
 
 class _Item(BaseModel):

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.catalog import Catalog, active_catalog, open_catalog, using_catalog
 from models.i18n import LANGS, current_lang, lang_from_accept, messages, names, using_lang
-from models.errors import InputError, RecordError, SolverError, ZjtxError
+from models.errors import BugError, InputError, RecordError, SolverError, ZjtxError
 from models.record import parse_record, parse_record_text
 from models.scenario import parse_inline
 from models.validation import field_path
@@ -209,7 +209,8 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
 
     @app.exception_handler(ZjtxError)
     async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
-        status = 422 if isinstance(exc, RecordError) else 500 if isinstance(exc, SolverError) else 400
+        status = 422 if isinstance(exc, RecordError) else \
+            500 if isinstance(exc, (SolverError, BugError)) else 400
         field = exc.field or ""
         field = field.removeprefix("--reading ") if field.startswith("--reading ") else \
             CLI_TO_REQUEST.get(field, exc.field)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.catalog import Catalog, active_catalog
-from models.errors import Problem, RecordError, ZjtxError
+from models.errors import BugError, Problem, RecordError, ZjtxError
 from models.record import parse_record
 from models.validation import label, top_field
 from models.scenario import Scenario
@@ -133,9 +133,10 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
     except ZjtxError as exc:
         return _error(number, ident, [(exc.field, exc.message + (
             f" (accepted: {exc.accepted})" if exc.accepted else ""))], options.labels)
-    except Exception as exc:  # noqa: BLE001 - one bad row must never lose the others
-        return {"error": {"row": number, "id": ident, "field": None,
-                          "message": f"could not be evaluated ({type(exc).__name__}: {exc})"}}
+    except Exception as exc:  # noqa: BLE001 - bad input is a ZjtxError; anything else is a bug
+        raise BugError(f"row {number}: an unexpected {type(exc).__name__} while evaluating it "
+                       f"({str(exc)[:200]}); this is a bug in zjtx, please report it with the row; "
+                       "the rows before it are saved, --resume continues after a fix") from exc
 
 
 def _add_cell(table: dict[str, list[int]], key: str, cell: list[int]) -> None:

@@ -42,6 +42,7 @@ FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
 COUNTS = re.compile(r"rows in ([\d,]+) = evaluated ([\d,]+) \+ errors ([\d,]+)")
 CHECKPOINT = ".zjtx-checkpoint.json"
 SPOOL = ".zjtx-spool.jsonl"
+PARTIAL = ".zjtx-partial"
 BEST = ("--best-district", "--move-date", "2026-12-31")
 
 
@@ -170,7 +171,8 @@ def measure_columns(row: dict[str, Any]) -> list[str]:
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith((CHECKPOINT, SPOOL, ".tmp")))
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name.endswith((CHECKPOINT, SPOOL, PARTIAL, ".tmp")) or PARTIAL in p.name)
 
 
 # -- 1. every format round-trips ----------------------------------------------------------------------
@@ -438,8 +440,8 @@ def test_resume_after_sigkill(tmp_path: Path):
             break
     else:
         pytest.fail("every run finished before it could be killed mid-way")
-    assert checkpoint.exists() and not summary.exists()
-    with out.open(encoding="utf-8") as partial:
+    assert checkpoint.exists() and not summary.exists() and not out.exists()
+    with (folder / ("out.csv" + PARTIAL)).open(encoding="utf-8") as partial:
         assert sum(1 for _ in partial) - 1 < size  # the killed run did not finish
 
     resumed = subprocess.run([sys.executable, "-c", "from cli import app; app()", "batch",
@@ -555,10 +557,8 @@ def test_resume_accepts_a_checkpoint_made_with_other_readings(tmp_path: Path,
 
 def test_resume_after_a_kill_while_cleaning_up(tmp_path: Path,
                                                                              monkeypatch):
-    """Regression (was a bug): for XLSX/Parquet output the spool was deleted before the
-    checkpoint, so a kill in between left a checkpoint without its spool and `--resume` crashed.
-    Now the checkpoint goes first; a kill at that moment leaves both, and `--resume` finishes.
-    Simulated by making the checkpoint removal die."""
+    """A kill while cleaning up (simulated by making the checkpoint removal die): the outputs are
+    whole beside their places, nothing stale is at OUT, and `--resume` finishes."""
     from formats.batch import run_batch
     from solver.batch import BatchOptions
 
@@ -577,6 +577,7 @@ def test_resume_after_a_kill_while_cleaning_up(tmp_path: Path,
     monkeypatch.setattr(Path, "unlink", real_unlink)
     assert (tmp_path / f"out.xlsx{CHECKPOINT}").exists()
     assert (tmp_path / f"out.xlsx{SPOOL}").exists()
+    assert not out.exists()
     result = invoke("batch", source, "--out", out, "--resume")
     assert result.exit_code == 0, (result.stderr[-300:], repr(result.exception))
     assert len(read_output(out)) == 300

@@ -146,3 +146,20 @@ def test_scenario_files_share_the_record_limits(tmp_path: Path, content: bytes, 
     path = tmp_path / "scenario.yaml"
     path.write_bytes(content)
     assert_input_error(invoke("whatif", DONGCHENG, path), phrase)
+
+
+@pytest.mark.parametrize("ident", ["A\x00B", "A\nB", "A\x1b[31mB", "A\u2028B"], ids=["nul", "newline", "escape", "line-separator"])
+def test_ids_with_control_characters_are_refused(ident: str):
+    with pytest.raises(RecordError) as caught:
+        parse_record({"id": ident, "district": "daxing"})
+    assert caught.value.field == "id" and "control character" in caught.value.message
+
+
+def test_rich_markup_in_an_id_is_printed_as_written(tmp_path: Path):
+    path = tmp_path / "markup.json"
+    path.write_text(json.dumps({"id": "[bold red]X[/bold red]", "district": "daxing",
+                                "recognitions": [{"tier": "municipal", "date": "2024-01-01"}]}),
+                    encoding="utf-8")
+    result = invoke("timeline", path)
+    assert result.exit_code == 0, result.output
+    assert "[bold red]X[/bold red]" in result.stdout

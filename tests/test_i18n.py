@@ -135,6 +135,13 @@ def test_windows_and_timeline_in_chinese() -> None:
     assert done.exit_code == 0 and "申领时间表" in done.stdout and "年度合计" in done.stdout
 
 
+def test_measures_in_chinese_keep_the_clause_as_printed() -> None:
+    listed = runner.invoke(app, ["measures", "list", "--lang", "zh"])
+    assert listed.exit_code == 0 and "类支持措施" in listed.stdout and "技术创新" in listed.stdout
+    shown = runner.invoke(app, ["measures", "show", "m6", "--lang", "zh"])
+    assert "条款原文，英文版" in shown.stdout and "Market expansion" in shown.stdout
+
+
 def test_json_keeps_ids_and_adds_names_in_the_chosen_language() -> None:
     path = str(EXAMPLES / "dongcheng-municipal-then-national.yaml")
     chinese = json.loads(runner.invoke(app, ["evaluate", path, "-f", "json", "--lang", "zh"]).stdout)

@@ -150,7 +150,7 @@ def test_a_500_keeps_the_connection():
 
 
 def test_a_slow_body_is_timed_out():
-    with serving(create_app(body_seconds=0.3)) as address:
+    with serving(create_app(body_seconds=1.0)) as address:
         host, port = address.split(":")
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             sock.sendall(b"POST /v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -23,7 +24,7 @@ def _award_line(award: Any) -> str:
 
 def ranking_view(ranking: Ranking) -> Group:
     first, last = ranking.horizon
-    table = Table(title=t("ranking.title", enterprise=ranking.enterprise, date=ranking.move_date,
+    table = Table(title=t("ranking.title", enterprise=escape(ranking.enterprise), date=ranking.move_date,
                           first=first, last=last), expand=True)
     table.add_column("#", overflow="fold")
     _columns(table, "district", "total", "vs_staying", "what_pays")
@@ -45,7 +46,7 @@ def ranking_view(ranking: Ranking) -> Group:
 
 
 def timeline_view(enterprise: str, years: list[dict[str, Any]]) -> Table:
-    table = Table(title=t("timeline.title", enterprise=enterprise), expand=True)
+    table = Table(title=t("timeline.title", enterprise=escape(enterprise)), expand=True)
     _columns(table, "year", "measure", "tier", "amount", "paid_by", "status", "call")
     for year in years:
         for claim in year["claims"]:
@@ -97,7 +98,7 @@ def whatif_view(result: dict[str, Any]) -> Group:
 
 
 def sweep_view(result: dict[str, Any]) -> Table:
-    table = Table(title=t("sweep.title", enterprise=result["enterprise"], key=result["key"]))
+    table = Table(title=t("sweep.title", enterprise=escape(result["enterprise"]), key=result["key"]))
     table.add_column(result["key"], justify="right")
     table.add_column(t("column.total"), justify="right")
     for point in result["points"]:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from models.catalog import Catalog, MeasureSpec
 from models.money import Money
-from models.i18n import t
+from models.i18n import current_lang, name, t
 from solver.explain import Award, Evaluation
 from views import words
 from views.reasons import elsewhere_line, nothing_to_trigger_line, only_no_event, render_reason
@@ -108,14 +108,15 @@ def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
 
 def measures_view(catalog: Catalog) -> Table:
     """One line per measure family."""
-    table = Table(title=f"{len(catalog.families)} measure families (brochure as of "
-                        f"{catalog.index.brochure.as_of})", expand=True)
+    table = Table(title=t("measures.title", count=len(catalog.families),
+                          as_of=catalog.index.brochure.as_of), expand=True)
     for column in ("id", "payer", "title", "measures", "tel"):
-        table.add_column(column, overflow="fold")
-    for name, spec in catalog.files.items():
+        table.add_column(t(f"measures.column.{column}"), overflow="fold")
+    for _file, spec in catalog.files.items():
         for measure in spec.measures:
-            ids = sorted({rule.measure or rule.id for rule in measure.rules}) or ["benefits only"]
-            _row(table, measure.id, spec.payer, measure.title, ", ".join(ids),
+            ids = sorted({rule.measure or rule.id for rule in measure.rules}) or [t("measures.benefits_only")]
+            title = measure.title if current_lang() == "en" else name("measure", measure.id)
+            _row(table, measure.id, words.place(spec.payer), title, ", ".join(ids),
                           "; ".join(dict.fromkeys(s.tel for s in spec.sources)))
     return table
 
@@ -149,8 +150,8 @@ def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
         _row(rules, rule.id, rule.kind, rule.quote, str(amount),
                       "\n".join(rule.conditions) + ("\ncategories: " + ", ".join(rule.categories)
                                                     if rule.categories else ""), "\n".join(notes))
-    parts: list = [head, Panel(Text(measure.clause), title="Clause (verbatim)"),
-                         Panel(Text(sources), title="Source")]
+    parts: list = [head, Panel(Text(measure.clause), title=t("label.clause_original")),
+                         Panel(Text(sources), title=t("label.source"))]
     if measure.rules:
         parts.append(rules)
     for benefit in measure.benefits:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from models.i18n import current_lang, name, t
@@ -47,7 +48,7 @@ def worklist_view(day: str, rows: list[dict[str, Any]]) -> Table:
         table.add_column(t(f"header.{column}"), overflow="fold")
     for row in rows:
         amount = money({"min": row["amount_min"], "max": row["amount_max"], "open_above": row["open_above"]})
-        who = row["enterprise"] + (f" {row['name']}" if row["name"] else "")
+        who = escape(row["enterprise"] + (f" {row['name']}" if row["name"] else ""))
         action = f"{row['kind']} {row['subject']} ({row['status']})"
         _row(table, row["deadline"] or "—", who, action, amount, row["office"], row["tel"], row["note"])
     return table

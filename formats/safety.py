@@ -1,0 +1,99 @@
+"""Safe outputs and honest resume for `zjtx batch` (issue 14).
+
+Before anything is touched: an output that is the input (the same file, also through a hard or
+symbolic link), a directory, or a place that cannot be written is refused with a clear message.
+A checkpoint records a fingerprint of the input (size, modification time, hashes of its first and
+last mebibyte) and, for every output it has written, the path, the size and a SHA-256 of those
+bytes; `--resume` refuses when any of them no longer matches (an edited input, a deleted,
+truncated or changed output, another `--errors` path), instead of padding or mixing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from models.errors import InputError
+
+EDGE = 1 << 20  # bytes hashed at each end of the input
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return one.resolve() == other.resolve()
+
+
+def check_outputs(input_path: Path, outputs: dict[str, Path]) -> None:
+    """Refuse outputs (option → path) that are the input, a directory, or cannot be written."""
+    for option, path in outputs.items():
+        if path.is_dir():
+            raise InputError("is a directory; give a file name", file=str(path), field=option)
+        if _same_file(path, input_path):
+            raise InputError("would overwrite the input (the same file, perhaps through a link)",
+                             file=str(path), field=option)
+        parent = path.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the folder {parent} ({exc.strerror or exc})",
+                             file=str(path), field=option) from None
+        if not parent.is_dir():
+            raise InputError(f"{parent} is not a folder", file=str(path), field=option)
+        writable = os.access(path, os.W_OK) if path.exists() else os.access(parent, os.W_OK)
+        if not writable:
+            raise InputError("cannot be written (permission denied)", file=str(path), field=option)
+    paths = list(outputs.items())
+    for n, (option, path) in enumerate(paths):
+        for other_option, other in paths[n + 1:]:
+            if _same_file(path, other) or path.resolve() == other.resolve():
+                raise InputError(f"{option} and {other_option} name the same file",
+                                 file=str(path), field=other_option)
+
+
+def input_fingerprint(path: Path) -> dict[str, Any]:
+    """Size, modification time and hashes of both ends: an edit between kill and resume shows."""
+    stat = path.stat()
+    with path.open("rb") as handle:
+        head = hashlib.sha256(handle.read(EDGE)).hexdigest()
+        handle.seek(max(0, stat.st_size - EDGE))
+        tail = hashlib.sha256(handle.read(EDGE)).hexdigest()
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "head": head, "tail": tail}
+
+
+def prefix_digest(path: Path, size: int) -> hashlib._Hash:  # type: ignore[name-defined]
+    """A running SHA-256 of the first `size` bytes of `path` (to continue after a resume)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        left = size
+        while left > 0:
+            block = handle.read(min(left, 1 << 20))
+            if not block:
+                break
+            digest.update(block)
+            left -= len(block)
+    return digest
+
+
+def verify_output(option: str, path: Path, recorded: dict[str, Any]) -> hashlib._Hash:  # type: ignore[name-defined]
+    """The output a checkpoint describes is there, at least as long, with the same bytes; the
+    running digest of those bytes is returned to continue with."""
+    hint = "run again without --resume"
+    if str(path.resolve()) != recorded["path"]:
+        raise InputError(f"the checkpoint wrote {option} to {recorded['path']}, not here",
+                         file=str(path), field="--resume", accepted=f"the same {option}, or {hint}")
+    if not path.is_file():
+        raise InputError("the partial output the checkpoint describes is missing", file=str(path),
+                         field="--resume", accepted=hint)
+    if path.stat().st_size < recorded["size"]:
+        raise InputError(f"the partial output is shorter ({path.stat().st_size:,} bytes) than the "
+                         f"checkpoint wrote ({recorded['size']:,})", file=str(path),
+                         field="--resume", accepted=hint)
+    digest = prefix_digest(path, recorded["size"])
+    if digest.hexdigest() != recorded["sha256"]:
+        raise InputError("the partial output was changed since the checkpoint", file=str(path),
+                         field="--resume", accepted=hint)
+    return digest

@@ -1,0 +1,89 @@
+"""Poison rows are rows (issue 14): a line that is not UTF-8 late in a file, a CSV cell over
+131,072 characters, a number of thousands of digits, a duplicate key each go to the errors file
+with their row number, and the run goes on (before: a traceback and exit 1, and `--resume` died
+at the same row). An unexpected exception is a bug: exit 3, saying so."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+import solver.batch
+from cli import app
+
+runner = CliRunner()
+GOOD = {"id": "A", "district": "dongcheng", "as_of": "2026-01-01",
+        "recognitions": [{"tier": "municipal", "date": "2023-03-31"}]}
+
+
+def good(ident: str) -> bytes:
+    return json.dumps({**GOOD, "id": ident}).encode() + b"\n"
+
+
+def run(*args: object):
+    return runner.invoke(app, ["batch", *(str(a) for a in args)])
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_jsonl_poison_lines_are_error_rows(tmp_path: Path):
+    lines = [good(f"R{n:03d}") for n in range(200)]  # well past the first 8 KB
+    lines.insert(150, b'{"id": "BAD", "name": "caf\xe9"}\n')
+    lines.insert(160, b'{"id": "HUGE", "district": "daxing", "expenses": [{"id": "x", "amount": '
+                 + b"9" * 5000 + b"}]}\n")
+    lines.insert(170, b'{"id": "DUP", "district": "daxing", "district": "haidian"}\n')
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + b"".join(lines))  # and a BOM: row 1 is a row like the others
+    result = run(source, "--out", tmp_path / "out.csv", "--errors", tmp_path / "errors.csv")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = read(tmp_path / "errors.csv")
+    assert [int(e["row"]) for e in errors] == [151, 161, 171]
+    assert "UTF-8" in errors[0]["message"]
+    assert "far too long" in errors[1]["message"]
+    assert "appears twice" in errors[2]["message"]
+    out = read(tmp_path / "out.csv")
+    assert len(out) == 200 and out[0]["id"] == "R000" and out[-1]["id"] == "R199"
+
+
+def test_csv_poison_rows_are_error_rows(tmp_path: Path):
+    header = b"id,district,name,expenses\n"
+    rows = [f"R{n:03d},dongcheng,ok,\n".encode() for n in range(300)]
+    rows[100] = b"LONG,dongcheng," + b"x" * 200_000 + b",\n"            # a cell over 131,072
+    rows[200] = b"LATIN,dongcheng,caf\xe9,\n"                           # not UTF-8, past 8 KB
+    rows[250] = (b'HUGE,daxing,ok,"[{""id"": ""x"", ""category"": ""exhibition"", ""amount"": '
+                 + b"9" * 5000 + b', ""year"": 2024}]"\n')
+    source = tmp_path / "in.csv"
+    source.write_bytes(header + b"".join(rows))
+    result = run(source, "--out", tmp_path / "out.csv", "--errors", tmp_path / "errors.csv",
+                 "--encoding", "utf-8")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = read(tmp_path / "errors.csv")
+    assert [int(e["row"]) for e in errors] == [102, 202, 252]
+    assert errors[0]["field"] == "name"
+    assert "utf-8" in errors[1]["message"]
+    assert len(read(tmp_path / "out.csv")) == 297
+
+
+def test_an_unexpected_exception_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
+    real = solver.batch.evaluate_amounts
+
+    def broken(record, *args, **kwargs):
+        if record.id == "R002":
+            raise ZeroDivisionError("simulated bug")
+        return real(record, *args, **kwargs)
+
+    monkeypatch.setattr(solver.batch, "evaluate_amounts", broken)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(good(f"R{n:03d}") for n in range(5)))
+    result = run(source, "--out", tmp_path / "out.csv")
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert "row 3" in result.stderr and "bug" in result.stderr and "ZeroDivisionError" in result.stderr
