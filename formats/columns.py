@@ -32,7 +32,8 @@ from models.catalog import load_catalog
 RECORD_COLUMNS = tuple(field.alias or name for name, field in EnterpriseRecord.model_fields.items())
 LIST_FIELDS = ("industries", "recognitions", "moves", "rewards_received", "qualifications",
                "expenses", "listings", "patents")
-TIER_COLUMNS = load_catalog().vocabulary.tiers  # the catalog's tiers: recognition dates
+VOCABULARY = load_catalog().vocabulary  # the shipped catalog's (spreadsheet columns are fixed)
+TIER_COLUMNS = VOCABULARY.tiers  # the catalog's tiers: recognition dates
 
 # The template's columns, in order, with their Chinese headers (the project's own labels).
 CHINESE: dict[str, str] = {
@@ -42,10 +43,8 @@ CHINESE: dict[str, str] = {
     "district": "注册区",
     "entity_type": "主体类型",
     "industries": "行业",
-    "innovative": "创新型中小企业认定日期",
-    "municipal": "专精特新中小企业认定日期",
-    "national": "小巨人认定日期",
-    "privileged": "重点小巨人认定日期",
+    # A recognition-date column per tier of the catalog: its short Chinese name + 认定日期.
+    **{tier: VOCABULARY.name("tier", tier, "zh", short=True) + "认定日期" for tier in TIER_COLUMNS},
     "moves": "迁移记录",
     "expenses": "费用支出",
     "listings": "上市记录",
@@ -99,6 +98,7 @@ class Columns:
 
     def __init__(self, header: list[str], path: Path, mapping: dict[str, str] | None = None) -> None:
         known = {_key(f): f for f in FIELDS} | {_key(z): f for f, z in CHINESE.items()}
+        known |= {_key(VOCABULARY.name("tier", tier, "zh") + "认定日期"): tier for tier in TIER_COLUMNS}
         known |= mapping or {}
         self.fields: list[str] = []
         self.labels: dict[str, str] = {}

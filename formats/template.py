@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from formats.columns import CHINESE, TEMPLATE_COLUMNS
+from formats.columns import VOCABULARY, CHINESE, TEMPLATE_COLUMNS, TIER_COLUMNS
 from models.errors import InputError
 
 LANGS = ("zh", "en")
@@ -28,15 +28,13 @@ ABOUT: dict[str, tuple[str, str]] = {
                     "enterprise（企业，默认）或 private_non_enterprise（民办非企业单位）。"),
     "industries": ("Industry tags separated by commas, e.g. hydrogen_energy, foreign_trade.",
                    "行业标签，以逗号分隔，如 hydrogen_energy, foreign_trade。"),
-    "innovative": ("Date recognized as an innovative SME; several dates separated by ; are the "
-                   "first recognition and its re-examinations.",
-                   "创新型中小企业认定日期；多个日期以 ; 分隔（首次认定及复核）。"),
-    "municipal": ("Date recognized as a Beijing specialized and sophisticated SME (same format).",
-                  "北京市专精特新中小企业认定日期（格式同上）。"),
-    "national": ("Date recognized as a national little giant (same format).",
-                 "国家级专精特新“小巨人”企业认定日期（格式同上）。"),
-    "privileged": ("Date recognized as a little giant supported by central finance (same format).",
-                   "中央财政支持的重点“小巨人”企业认定日期（格式同上）。"),
+    # One recognition-date column per tier of the catalog (names from its vocabulary).
+    **{tier: (f"Date recognized as {VOCABULARY.name('tier', tier, 'en')}"
+              + ("; several dates separated by ; are the first recognition and its "
+                 "re-examinations." if number == 0 else " (same format)."),
+              VOCABULARY.name("tier", tier, "zh") + "认定日期"
+              + ("；多个日期以 ; 分隔（首次认定及复核）。" if number == 0 else "（格式同上）。"))
+       for number, tier in enumerate(TIER_COLUMNS)},
     "moves": ('Registration moves as a JSON list: [{"from": "outside_beijing", "to": "daxing", '
               '"date": "2022-05-01"}].', "迁移记录，JSON列表，见示例。"),
     "expenses": ('Expenses as a JSON list: [{"id": "X1", "category": "rd_investment", '
@@ -55,8 +53,8 @@ ABOUT: dict[str, tuple[str, str]] = {
 EXAMPLE: dict[str, object] = {
     "id": "E-0001", "name": "Example Hydrogen Co.", "credit_code": "91110115MA01HYD2X3",
     "district": "daxing", "entity_type": "enterprise", "industries": "hydrogen_energy, foreign_trade",
-    "innovative": "2022-01-31", "municipal": "2023-06-30", "national": "2025-07-01",
-    "privileged": None,
+    # The example's recognition dates, tier by tier in the catalog's order (lowest first).
+    **dict(zip(TIER_COLUMNS, ("2022-01-31", "2023-06-30", "2025-07-01", None))),
     "moves": '[{"from": "outside_beijing", "to": "daxing", "date": "2022-05-01"}]',
     "expenses": '[{"id": "X1", "category": "rd_investment", "amount": 4000000, "year": 2025, '
                 '"project": "P1", "project_year": 1}, {"id": "X3", "category": "exhibition", '

@@ -136,6 +136,18 @@ def request_lang(request: Request) -> str | None:
     return lang_from_accept(request.headers.get("accept-language"))
 
 
+class FromCatalog:
+    """ASGI middleware: every request answers from the app's catalog (records, readings, names)."""
+
+    def __init__(self, app: Any, catalog: Catalog) -> None:
+        self.app = app
+        self.catalog = catalog
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        with using_catalog(self.catalog):
+            await self.app(scope, receive, send)
+
+
 class Speaks:
     """ASGI middleware: each request is answered in its own language (`?lang=`, Accept-Language)."""
 
@@ -192,12 +204,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         "apply to an enterprise, how much they pay, when, why, and whom to call. Readings of "
         "ambiguous clauses are query parameters: " + ", ".join(reading_keys) + "."))
 
-    @app.middleware("http")
-    async def with_catalog(request: Request, call_next: Any) -> Any:
-        """Every request answers from this app's catalog (records, readings, names)."""
-        with using_catalog(catalog):
-            return await call_next(request)
-
+    app.add_middleware(FromCatalog, catalog=catalog)
     app.add_middleware(Speaks)
     # Outermost: refuse a foreign Host, an over-long or too-slow body before anything else.
     app.add_middleware(Guard, allowed_hosts=settings["allowed_hosts"], max_body=settings["max_body"],

@@ -440,10 +440,11 @@ class _Compiler:
         if amount is None:
             return
         events = [(q.kind, q.date) for q in self.record.qualifications]
-        first_national = next((r for r in self.record.recognitions
-                               if self.catalog.vocabulary.level_of(r.tier) == "national"), None)
-        if first_national:
-            events.append(("little_giant", first_national.date))
+        for level, kind in rule.spec.recognition_counts_as.items():  # Fengtai: little giant
+            first = next((r for r in self.record.recognitions
+                          if self.catalog.vocabulary.level_of(r.tier) == level), None)
+            if first:
+                events.append((kind, first.date))
         if not events:
             self.reject(rule, reason(R.NO_QUALIFICATION))
         seen: set[str] = set()

@@ -38,7 +38,14 @@ from solver.planner import apply_scenario, whatif, windows
 
 DEFAULT_MIN_GAIN = 100_000
 KINDS = ("claim", "apply", "near_miss")
-NEXT_TIER = {None: "innovative", "innovative": "municipal", "municipal": "national"}
+
+
+def next_tier(held: str | None, catalog: Catalog) -> str | None:
+    """The tier to apply for next: the lowest tier above `held` that has an application window
+    (the catalog's tiers, lowest first; none above the highest with a window)."""
+    tiers = catalog.vocabulary.tiers
+    above = tiers if held is None else tiers[tiers.index(held) + 1:]
+    return next((tier for tier in above if tier in catalog.index.windows), None)
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ def _claims(record: EnterpriseRecord, result: Evaluation, day: dt.date) -> list[
 
 def _application(record: EnterpriseRecord, result: Evaluation, day: dt.date,
                  catalog: Catalog) -> list[Action]:
-    tier = NEXT_TIER.get(record.tier_on(day))
+    tier = next_tier(record.tier_on(day), catalog)
     if tier is None:
         return []
     [window] = windows(day, tier, catalog=catalog)

@@ -116,6 +116,7 @@ def test_schema_covers_both_kinds_of_file():
     schema = json.loads(result.stdout)
     index, source = schema["properties"]["index"], schema["properties"]["source"]
     assert {"jurisdiction", "vocabulary", "conditions", "readings"} <= set(index["properties"])
+    assert index["properties"]["readings"]["required"] == ["claim-lag", "paying-district"]
     assert {"payer", "edition", "measures", "sources", "text"} <= set(source["properties"])
     rule = source["$defs"]["RuleSpec"]["properties"]
     assert {"kind", "amount", "levels", "caps", "conditions", "effective_from", "effective_to",

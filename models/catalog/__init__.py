@@ -99,6 +99,9 @@ class RuleSpec(_Strict):
     difference: Literal["always", "never", "reading"] = "never"
     r1_group: str | None = None
     tier_held: Literal["at_move", "at_move_or_after"] | None = None
+    # qualification_reward: a first recognition at a ladder level that counts as a qualification
+    # of the given kind (Fengtai: a national little giant is the qualification `little_giant`).
+    recognition_counts_as: dict[str, str] = {}
     only_when: dict[str, str] = {}
     # DOMAIN.md section 4: the brochure states no effective dates; a later edition can add them.
     effective_from: dt.date | None = None
@@ -226,7 +229,8 @@ class IndexSpec(_Strict):
     vocabulary: VocabularySpec
     brochure: BrochureSpec
     conditions: dict[str, ConditionFieldSpec]
-    readings: dict[str, ReadingSpec]
+    readings: dict[str, ReadingSpec] = Field(  # the schema says which readings the engine consults
+        json_schema_extra={"required": list(ENGINE_READINGS)})
     districts_without_measures: tuple[str, ...]
     brochure_defects: tuple[DefectSpec, ...] = ()
     windows: dict[str, WindowSpec] = {}
@@ -548,11 +552,12 @@ def _rule(rule: RuleSpec, where: str, name: str, spec: SourceFileSpec, measure: 
         fail(CatalogError(f"rule {rule.id!r} cites unknown source {rule.source!r}", file=name,
                           field=f"{where}.source", accepted=", ".join(sources)))
         return None
-    unknown = [level for level in rule.levels or {} if level not in vocabulary.levels]
-    if unknown:
-        fail(CatalogError(f"rule {rule.id!r}: {unknown[0]!r} is not a ladder level", file=name,
-                          field=f"{where}.levels", accepted=", ".join(vocabulary.levels)))
-        return None
+    for key, levels in (("levels", rule.levels or {}), ("recognition_counts_as", rule.recognition_counts_as)):
+        unknown = [level for level in levels if level not in vocabulary.levels]
+        if unknown:
+            fail(CatalogError(f"rule {rule.id!r}: {unknown[0]!r} is not a ladder level", file=name,
+                              field=f"{where}.{key}", accepted=", ".join(vocabulary.levels)))
+            return None
     if rule.difference == "reading":
         try:
             _check_reading(index.readings, *STACKING_READING)
