@@ -145,7 +145,10 @@ def test_a_bom_on_a_record_file_is_fine(tmp_path: Path):
 def test_scenario_files_share_the_record_limits(tmp_path: Path, content: bytes, phrase: str):
     path = tmp_path / "scenario.yaml"
     path.write_bytes(content)
-    assert_input_error(invoke("whatif", DONGCHENG, path), phrase)
+    line = assert_input_error(invoke("whatif", DONGCHENG, path))
+    # PyYAML >= 6.0.4 (what a fresh install gets) refuses deep nesting while parsing, before the
+    # list check can name the field; either way it is one clear error, exit 2.
+    assert phrase in line or (phrase in ("recognitions", "name") and "nesting depth" in line), line
 
 
 @pytest.mark.parametrize("ident", ["A\x00B", "A\nB", "A\x1b[31mB", "A\u2028B"], ids=["nul", "newline", "escape", "line-separator"])
