@@ -418,6 +418,8 @@ def batch(
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
     summary: Annotated[list[Path] | None, typer.Option("--summary", help="Write the fiscal view: .json (totals per paying district, measure and claim year) and/or .png (a chart of the cost by paying district and claim year, open-above amounts marked). Repeatable.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
+    engine: Annotated[str, typer.Option("--engine", help="local (this machine: --jobs processes) or dask (a Dask cluster: --scheduler, else a LocalCluster of this machine's cores on loopback). The same files either way. Needs pip install -e '.[dask]'.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 (INPUT must be at the same path on every worker).")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
@@ -448,6 +450,8 @@ def batch(
                                move_date=_parse_date(move_date, "--move-date"),
                                horizon_years=horizon_years, rank_by=rank_by.value,
                                catalog=str(catalog.resolve()) if catalog else None)
+        if scheduler and engine != "dask":
+            raise InputError("--scheduler is for --engine dask", field="--scheduler")
         summaries = summary or []
         for path in summaries:
             if path.suffix.lower() not in (".json", ".png"):
@@ -456,7 +460,8 @@ def batch(
         summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
         charts = [p for p in summaries if p.suffix.lower() == ".png"]
         reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
-                           "lang": current_lang(), "excel": excel}
+                           "lang": current_lang(), "excel": excel, "engine": engine,
+                           "scheduler": scheduler}
         console = Console(stderr=True)
         total = estimate_rows(input)
 
@@ -576,6 +581,46 @@ def template(
     from formats.template import write_template
 
     typer.echo(f"wrote {_run(lambda: write_template(file, current_lang()))}", err=True)
+
+
+@app.command()
+def sweep(
+    population: Annotated[Path, typer.Argument(help="The enterprises: .jsonl, .csv, .xlsx or .parquet, as for batch.")],
+    reform: Annotated[str, typer.Option("--reform", metavar="RULE.amount=LOW..HIGH:STEP", help="The reform to sweep, e.g. shunyi.tier.national.amount=300000..800000:100000 (at most 200 points).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="The cost table (.csv; default POPULATION-stem.sweep.csv); a chart is written beside it (.png).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (with --engine dask: LocalCluster workers).")] = 1,
+    engine: Annotated[str, typer.Option("--engine", help="local or dask, as for batch: the same costs either way.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing cluster's scheduler.")] = None,
+    reading: ReadingOption = None,
+    catalog: CatalogOption = None,
+) -> None:
+    """Sweep a reform over a whole population: the cost of every reform point (the reformed total less the baseline), in all and per paying district and claim year, as CSV and a chart. Each point's cost is what `zjtx batch --scenario RULE.amount=VALUE --summary` reports.
+
+    Example: zjtx sweep enterprises.jsonl --reform shunyi.tier.national.amount=300000..800000:100000 --out out/shunyi.csv
+    """
+    from formats.sweep import run_sweep, write_costs
+    from solver.batch import BatchOptions
+    from solver.planner import parse_sweep
+    from views.charts import sweep_cost_chart
+
+    def action() -> None:
+        _use_catalog(catalog)
+        key, values = parse_sweep(reform, option="--reform")
+        if scheduler and engine != "dask":
+            raise InputError("--scheduler is for --engine dask", field="--scheduler")
+        options = BatchOptions(readings=active_catalog().resolve_readings(parse_readings(reading)),
+                               catalog=str(catalog.resolve()) if catalog else None)
+        result = run_sweep(population, key, values, options, jobs=jobs, engine=engine,
+                           scheduler=scheduler)
+        table_path = write_costs(result, out or population.with_name(population.stem + ".sweep.csv"))
+        chart = sweep_cost_chart(result.key, result.table(), table_path.with_suffix(".png"))
+        for row in result.table():
+            if row["paying_district"] == row["claim_year"] == "all":
+                typer.echo(f"{key}={row['value']:,}: cost {row['cost_min']:,} to {row['cost_max']:,} yuan")
+        typer.echo(f"rows in {result.rows_in:,} = evaluated {result.rows_out:,} + errors "
+                   f"{result.error_rows:,}; costs in {table_path}, chart in {chart}"
+                   + ("; `zjtx batch` names the bad rows" if result.error_rows else ""), err=True)
+    _run(action)
 
 
 @app.command()

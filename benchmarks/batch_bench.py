@@ -1,6 +1,6 @@
 """Time `zjtx batch` end to end on a seeded population and print rows/s and peak memory.
 
-Usage: python benchmarks/batch_bench.py --records 100000 --jobs 2 [--best-district] [--format csv]
+Usage: python benchmarks/batch_bench.py --records 100000 --jobs 2 [--best-district] [--format csv] [--engine dask]
 The population file is generated first (not timed); the batch runs as a separate process, as a
 user would run it. Peak memory is the largest resident set of the batch process and its workers.
 """
@@ -25,6 +25,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--best-district", action="store_true")
     parser.add_argument("--format", default="csv", choices=["csv", "jsonl", "parquet", "xlsx"])
+    parser.add_argument("--engine", default="local", choices=["local", "dask"],
+                        help="dask: a LocalCluster of --jobs workers (the `dask` extra)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         population = Path(tmp) / "population.jsonl"
@@ -33,6 +35,8 @@ def main() -> None:
                        check=True, stdout=subprocess.DEVNULL)
         command = [sys.executable, "-c", "from cli import app; app()", "batch", str(population),
                    "--out", str(Path(tmp) / f"results.{args.format}"), "--jobs", str(args.jobs)]
+        if args.engine != "local":
+            command += ["--engine", args.engine]
         if args.best_district:
             command += ["--best-district", "--move-date", "2026-12-31"]
         start = time.perf_counter()
@@ -43,7 +47,7 @@ def main() -> None:
             sys.exit(f"batch failed ({done.returncode}): {done.stderr}")
         print(done.stderr.strip())
         print(f"records {args.records:,}  jobs {args.jobs}  best-district {args.best_district}  "
-              f"format {args.format}  {seconds:.1f} s  {args.records / seconds:,.0f} rows/s  "
+              f"format {args.format}  engine {args.engine}  {seconds:.1f} s  {args.records / seconds:,.0f} rows/s  "
               f"peak RSS {peak_mb:,.0f} MB")
 
 

@@ -13,24 +13,26 @@ import codecs
 import hashlib
 import csv
 import dataclasses
+import functools
 import io
 import json
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from models.catalog import open_catalog, set_active_catalog
 from models.errors import InputError
-from solver.batch import ERROR_COLUMNS, BatchOptions, Summary, evaluate_row, result_columns
+from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, evaluate_row,
+                          result_columns)
 from formats.columns import output_headers
+from formats.engines import ENGINES, DaskEngine, Engine, Part, PoolEngine, plan_parts, read_part
+from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import check_outputs, input_fingerprint, verify_output
-from formats.tables import Row, RowWriter, format_of, read_rows
+from formats.tables import Row, RowWriter, format_of, jsonl_rows, read_rows
 
 CHUNK_ROWS = 256
 CHECKPOINT_SECONDS = 1.0
@@ -124,10 +126,11 @@ def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]
     assert _JOB is not None
     out, errors, ok, bad = [], [], 0, 0
     summary = Summary()
+    lines = _encoder()
     for number, data, problem in rows:
         result = evaluate_row(number, data, problem, _JOB.options)
         if "ok" in result:
-            out.append(encode_line(_JOB.out_kind, _JOB.columns, result["ok"]))
+            out.append(lines.encode(result["ok"], result.get("tail")))
             summary.add(result["summary"])
             ok += 1
         else:
@@ -136,19 +139,57 @@ def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]
     return "".join(out), "".join(errors), ok, bad, summary.state
 
 
+def _encoder() -> LineEncoder:
+    global _LINES
+    assert _JOB is not None
+    if _LINES is None or _LINES[0] is not _JOB:
+        _LINES = (_JOB, LineEncoder(_JOB.out_kind, _JOB.columns, ROW_OWN_COLUMNS, encode_line))
+    return _LINES[1]
+
+
+_LINES: tuple[_Job, LineEncoder] | None = None
+
+
+def part_rows(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
+    """The rows of a partition of a JSON Lines input, read by the worker itself (`problems`
+    marks rows the parent found to be duplicates), and the (row, id and credit code) of each
+    parsed row, for the parent's duplicate check."""
+    rows = list(jsonl_rows(read_part(path, part), part.first_row))
+    if problems:
+        rows = [(n, d, problems.get(n, p)) for n, d, p in rows]
+    keys = [(n, {k: d.get(k) for k in DUPLICATE_KEYS}) for n, d, p in rows
+            if p is None and isinstance(d, dict)]
+    return rows, keys
+
+
+def _evaluate_part(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
+    """`_evaluate_chunk` of a partition, with the keys for the duplicate check."""
+    rows, keys = part_rows(path, part, problems)
+    return (*_evaluate_chunk(rows), keys)
+
+
+DUPLICATE_KEYS = ("id", "credit_code")
+
+
+def duplicate_problem(number: int, data: dict[str, Any], seen: dict[str, int]) -> tuple[str, str] | None:
+    """The problem of a row whose id (or credit code) was already used, else None; a row's
+    keys are remembered in `seen` (row order matters: the first use wins)."""
+    for key, what in (("id", "id"), ("credit_code", "credit code")):
+        if data.get(key) is None:
+            continue
+        value = "".join(str(data[key]).split()).upper() if key == "credit_code" else str(data[key])
+        marker = value if key == "id" else f"credit_code:{value}"
+        if marker in seen:
+            return key, f"duplicate {what} {value!r}: first used at row {seen[marker]}"
+        seen[marker] = number
+    return None
+
+
 def with_duplicates(rows: Iterator[Row], seen: dict[str, int]) -> Iterator[Row]:
     """Mark a row whose id (or credit code) was already used as an error (never an overwrite)."""
     for number, data, problem in rows:
         if problem is None and isinstance(data, dict):
-            for key, what in (("id", "id"), ("credit_code", "credit code")):
-                if data.get(key) is None:
-                    continue
-                value = "".join(str(data[key]).split()).upper() if key == "credit_code" else str(data[key])
-                marker = value if key == "id" else f"credit_code:{value}"
-                if marker in seen:
-                    problem = (key, f"duplicate {what} {value!r}: first used at row {seen[marker]}")
-                    break
-                seen[marker] = number
+            problem = duplicate_problem(number, data, seen)
         yield number, data, problem
 
 
@@ -163,6 +204,71 @@ def _chunks(rows: Iterator[Row]) -> Iterator[list[Row]]:
         yield chunk
 
 
+DASK_PART_ROWS = 5000  # a Dask task has a cost of its own: larger partitions
+
+
+def engine_for(kind: str, jobs: int, scheduler: str | None, job: Any,
+                init: Callable[..., None]) -> Engine:
+    """The engine that runs the tasks: Dask, a local pool of `jobs` processes, or this process;
+    `init(job, worker=...)` prepares each worker (and this process, when it is the worker).
+    Pool workers ignore SIGINT (the parent stops them); Dask runs tasks off the main thread,
+    where no signal handler can be set."""
+    if kind == "dask":
+        return DaskEngine(scheduler, job, functools.partial(init, worker=False),
+                          workers=jobs if jobs > 1 else None)
+    if jobs > 1:
+        return PoolEngine(jobs, init, (job,))
+    init(job, worker=False)
+    return Engine()
+
+
+def chunk_tasks(rows: Iterator[Row], done_rows: int, seen: dict[str, int]):
+    """(last row, rows, None), `_evaluate_chunk`, (chunk,) for chunks of rows read here."""
+    marked = with_duplicates(rows, seen)
+    if done_rows:  # skip what the killed run finished, remembering its ids
+        for number, _data, _problem in marked:
+            if number >= done_rows:
+                break
+    for chunk in _chunks(marked):
+        yield (chunk[-1][0], len(chunk), None), _evaluate_chunk, (chunk,)
+
+
+def _part_tasks(path: Path, done_rows: int, seen: dict[str, int], rows_per_part: int):
+    """(last row, rows, part), `_evaluate_part`, (path, part) for partitions of a JSON Lines
+    file. After a resume, the rows already done are read here for their ids only."""
+    with path.open("rb") as handle:
+        offset = number = 0
+
+        def done_lines() -> Iterator[bytes]:
+            nonlocal offset, number
+            while number < done_rows:
+                line = handle.readline()
+                if not line:
+                    return
+                number += 1
+                offset += len(line)
+                yield line
+        for _row in with_duplicates(jsonl_rows(done_lines()), seen):
+            pass
+        for part in plan_parts(handle, offset, number, rows_per_part):
+            yield (part.last_row, part.rows, part), _evaluate_part, (str(path), part)
+
+
+def checked_part(path: str, part: Part, result: tuple, seen: dict[str, int],
+                 init: Callable[[], None], function: Callable[..., tuple]) -> tuple:
+    """The parent's duplicate check of a partition's rows (the last item of `result`), in row
+    order; a partition with a duplicate (rare) is evaluated again here, those rows marked."""
+    problems = {}
+    for number, keys in result[-1]:
+        problem = duplicate_problem(number, keys, seen)
+        if problem is not None:
+            problems[number] = problem
+    if not problems:
+        return result
+    init()
+    return function(path, part, problems)
+
+
 def default_errors_path(out: Path) -> Path:
     return out.with_name(out.stem + ".errors.csv")
 
@@ -171,10 +277,12 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
               jobs: int = 1, summary_path: Path | None = None, resume: bool = False,
               on_progress: Callable[[BatchCounts], None] | None = None,
               encoding: str | None = None, column_map: dict[str, str] | None = None,
-              lang: str = "en", excel: bool = False) -> BatchCounts:
-    """`lang`: the header language of CSV and XLSX outputs (JSONL and Parquet keep the field
-    names); `excel`: CSV outputs with a UTF-8 byte-order mark."""
-    """Evaluate every row of `input_path`; see the module docstring."""
+              lang: str = "en", excel: bool = False,
+              engine: str = "local", scheduler: str | None = None) -> BatchCounts:
+    """Evaluate every row of `input_path`; see the module docstring. `lang`: the header language
+    of CSV and XLSX outputs (JSONL and Parquet keep the field names); `excel`: CSV outputs with
+    a UTF-8 byte-order mark; `engine`: `local` (this process, or `jobs` processes) or `dask`
+    (the cluster at `scheduler`, or a LocalCluster)."""
     catalog = open_catalog(options.catalog)
     errors = errors or default_errors_path(out)
     out_kind = format_of(out, "--out")
@@ -187,6 +295,8 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
                          field="--summary", accepted=".json")
     if jobs < 1:
         raise InputError("--jobs must be 1 or more", field="--jobs")
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}", field="--engine", accepted=", ".join(ENGINES))
     # Before anything is touched: no output is the input, a directory, or unwritable.
     check_outputs(input_path, {"--out": out, "--errors": errors,
                                **({"--summary": summary_path} if summary_path else {})})
@@ -243,62 +353,49 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         temporary.write_text(json.dumps(data), encoding="utf-8")
         os.replace(temporary, checkpoint_path)  # atomic: a kill leaves the old or the new one
 
-    marked = with_duplicates(rows, seen)
-    if done_rows:  # skip what the killed run finished, remembering its ids
-        for number, _data, _problem in marked:
-            if number >= done_rows:
-                break
-    pending_chunks = _chunks(marked)
     job = _Job(options=options, out_kind=".jsonl" if not direct else out_kind, columns=columns,
                errors_kind=errors_kind)
-    pool = get_context("fork").Pool(jobs, _worker_init, (job,)) if jobs > 1 else None
-    if pool is None:
-        _worker_init(job, worker=False)
+    # JSON Lines are cut into byte ranges that the workers read themselves; other formats are
+    # read here and sent as rows.
+    ranged = rows.columns is None and format_of(input_path, "INPUT") == ".jsonl" \
+        and (jobs > 1 or engine == "dask")
+    tasks = _part_tasks(input_path, done_rows, seen, DASK_PART_ROWS if engine == "dask" else CHUNK_ROWS) \
+        if ranged else chunk_tasks(rows, done_rows, seen)
+    runner = engine_for(engine, jobs, scheduler, job, _worker_init)
     last_checkpoint = time.monotonic()
+    last = done_rows
     try:
-        in_flight: deque = deque()
-
-        def submit() -> bool:
-            chunk = next(pending_chunks, None)
-            if chunk is None:
-                return False
-            last = chunk[-1][0]
-            in_flight.append((last, len(chunk), pool.apply_async(_evaluate_chunk, (chunk,))
-                              if pool else _evaluate_chunk(chunk)))
-            return True
-
-        while len(in_flight) < 2 * jobs and submit():
-            pass
-        while in_flight:
-            last, size, pending = in_flight.popleft()
-            out_text, error_text, ok, bad, part = pending.get() if pool else pending
+        for (last_row, size, part), result in runner.ordered(tasks):
+            if part is not None:
+                result = checked_part(str(input_path), part, result, seen,
+                                      lambda: _worker_init(job, worker=False), _evaluate_part)
+            out_text, error_text, ok, bad, state_part = result[:5]
             with critical():  # a signal waits until the chunk is written and counted
                 out_sink.write_text(out_text)
                 error_sink.write_text(error_text)
-                summary.merge(part)
+                summary.merge(state_part)
                 counts.rows_out += ok
                 counts.error_rows += bad
                 counts.rows_in += size
-                done_rows = last
+                last = last_row
                 # A checkpoint (with fsync) about every second: a kill loses at most that much.
-                if not in_flight or time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
+                if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
                     save_checkpoint(last)
                     last_checkpoint = time.monotonic()
-            submit()  # after the write: an interrupt while evaluating loses no finished chunk
             if on_progress:
                 on_progress(counts)
+        if counts.rows_in > counts.resumed_at:
+            with critical():
+                save_checkpoint(last)
     except Interrupted as stop:  # SIGINT/SIGTERM: keep every whole chunk done, then stop
-        if pool is not None:
-            pool.terminate()
-            pool = None
+        runner.close()
         with critical():
-            if done_rows:
-                save_checkpoint(done_rows)
+            if last:
+                save_checkpoint(last)
         stop.rows = counts.rows_in
         raise
     finally:
-        if pool is not None:
-            pool.terminate()
+        runner.close()
         out_sink.close()
         error_sink.close()
     if not direct:  # XLSX and Parquet are written once, from the spool, beside the output

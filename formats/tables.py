@@ -12,9 +12,12 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from formats.columns import Columns
 from formats.encoding import ACCEPTED as ENCODINGS
@@ -73,11 +76,12 @@ def _read_jsonl(path: Path) -> Iterator[Row]:
         yield from jsonl_rows(lines)
 
 
-def jsonl_rows(lines: Iterable[bytes]) -> Iterator[Row]:
+def jsonl_rows(lines: Iterable[bytes], start: int = 1) -> Iterator[Row]:
     """JSON lines (as bytes, split on \\n only, as a file reads) → rows numbered by line; blank
     lines are skipped, not counted as rows. A BOM before the first line is fine; a line that is not
-    UTF-8, not JSON, has a duplicate key or a number of thousands of digits is an error row."""
-    for number, raw in enumerate(lines, 1):
+    UTF-8, not JSON, has a duplicate key or a number of thousands of digits is an error row.
+    Numbered from `start` (a partition of a file starts further on)."""
+    for number, raw in enumerate(lines, start):
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
         try:
@@ -88,7 +92,7 @@ def jsonl_rows(lines: Iterable[bytes]) -> Iterator[Row]:
         if not line.strip():
             continue
         try:
-            data = parse_document(line, as_json=True)
+            data = _loads(line)
         except ValueError as exc:
             yield number, None, str(exc).replace(" at line 1 column ", " at column ")
             continue
@@ -96,6 +100,34 @@ def jsonl_rows(lines: Iterable[bytes]) -> Iterator[Row]:
             yield number, None, f"expected a JSON object, got {type(data).__name__}"
             continue
         yield number, data, None
+
+
+_KEY = re.compile(r'"\s*:')
+
+
+def _loads(line: str) -> Any:
+    """`parse_document(line, as_json=True)`, through orjson when that is sure to give the same
+    data: orjson parsed it and no key can have been given twice (every key ends in `"` then `:`,
+    so a line with no more such ends than the keys orjson kept has no duplicate). Anything else
+    (an error, a possible duplicate) takes the exact road, with its messages."""
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return parse_document(line, as_json=True)
+    try:
+        if _count_keys(data) == len(_KEY.findall(line)):
+            return data
+    except RecursionError:  # nested too deeply to count: the exact road says so
+        pass
+    return parse_document(line, as_json=True)
+
+
+def _count_keys(data: Any) -> int:
+    if isinstance(data, dict):
+        return len(data) + sum(_count_keys(v) for v in data.values() if isinstance(v, (dict, list)))
+    if isinstance(data, list):
+        return sum(_count_keys(v) for v in data if isinstance(v, (dict, list)))
+    return 0
 
 
 def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None) -> Rows:
@@ -170,10 +202,16 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        # The same sheet once more with formulas as written: a formula cell whose value was
+        # never cached (a sheet written by a program, never opened and saved in Excel) reads as
+        # empty above, and must be an error, not a silently missing value.
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise InputError(f"cannot read XLSX: {exc}", file=str(path)) from exc
     sheet = book.worksheets[0]
     values = sheet.iter_rows(values_only=True)
+    written = formulas.worksheets[0].iter_rows(values_only=True)
+    next(written, None)
     header = [str(h).strip() if h is not None else "" for h in next(values, ())]
     while header and not header[-1]:
         header.pop()
@@ -184,6 +222,11 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
     def rows() -> Iterator[Row]:
         for number, cells in enumerate(values, 2):
             cells = list(cells)
+            uncached = _uncached_formulas(cells, next(written, ()), header)
+            if uncached:
+                yield number, None, (f"formula cell {uncached} has no computed value (open and save "
+                                     "the file in Excel, or type the value)")
+                continue
             extra = [c for c in cells[len(header):] if c not in (None, "")]
             if not any(c not in (None, "") for c in cells):
                 continue
@@ -193,7 +236,16 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
             cells = [c.isoformat()[:10] if hasattr(c, "isoformat") else c for c in cells]
             yield number, *columns.record(cells[:len(header)])
         book.close()
+        formulas.close()
     return Rows(rows(), columns)
+
+
+def _uncached_formulas(values: list[Any], written: tuple[Any, ...], header: list[str]) -> str:
+    """The columns (as headed) of a row's formula cells that carry no cached value, joined."""
+    return ", ".join(repr(header[i] if i < len(header) else f"column {i + 1}")
+                     for i, text in enumerate(written)
+                     if isinstance(text, str) and text.startswith("=")
+                     and (i >= len(values) or values[i] is None))
 
 
 def _read_parquet(path: Path, column_map: dict[str, str] | None) -> Rows:

@@ -144,14 +144,15 @@ class EnterpriseRecord(_Item):
     credit_code: Annotated[str, Field(max_length=MAX_TEXT)] | None = None  # 统一社会信用代码, checked per GB 32100-2015
     entity_type: EntityType = "enterprise"
     district: Place
-    industries: Annotated[list[Name], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
-    recognitions: Annotated[list[Recognition], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
-    moves: Annotated[list[Move], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
-    rewards_received: Annotated[list[RewardReceived], Field(max_length=MAX_ITEMS, fail_fast=True)] = []
-    qualifications: Annotated[list[Qualification], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
-    expenses: Annotated[list[Expense], Field(max_length=MAX_ITEMS, fail_fast=True)] = []
-    listings: Annotated[list[Listing], Field(max_length=MAX_EVENTS, fail_fast=True)] = []
-    patents: Annotated[list[Patent], Field(max_length=MAX_ITEMS, fail_fast=True)] = []
+    # Lists default through a factory: a `[]` default is deep-copied for every record.
+    industries: Annotated[list[Name], Field(max_length=MAX_EVENTS, fail_fast=True)] = Field(default_factory=list)
+    recognitions: Annotated[list[Recognition], Field(max_length=MAX_EVENTS, fail_fast=True)] = Field(default_factory=list)
+    moves: Annotated[list[Move], Field(max_length=MAX_EVENTS, fail_fast=True)] = Field(default_factory=list)
+    rewards_received: Annotated[list[RewardReceived], Field(max_length=MAX_ITEMS, fail_fast=True)] = Field(default_factory=list)
+    qualifications: Annotated[list[Qualification], Field(max_length=MAX_EVENTS, fail_fast=True)] = Field(default_factory=list)
+    expenses: Annotated[list[Expense], Field(max_length=MAX_ITEMS, fail_fast=True)] = Field(default_factory=list)
+    listings: Annotated[list[Listing], Field(max_length=MAX_EVENTS, fail_fast=True)] = Field(default_factory=list)
+    patents: Annotated[list[Patent], Field(max_length=MAX_ITEMS, fail_fast=True)] = Field(default_factory=list)
     as_of: Day | None = None
     _vocabulary: Vocabulary | None = PrivateAttr(default=None)
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from models.catalog import Catalog, active_catalog
 from models.errors import BugError, Problem, RecordError, ZjtxError
-from models.record import parse_record
+from models.record import EnterpriseRecord, parse_record
 from models.validation import label, top_field
 from models.scenario import Scenario
 from models.money import Money
 from solver.evaluate import evaluate_amounts
+from solver.memo import answer_key, memoized, options_dates, options_token
 from solver.notices import record_notices
 from solver.planner import apply_scenario, best_district_totals
 
@@ -48,7 +49,7 @@ def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
 ERROR_COLUMNS = ["row", "id", "field", "message"]
 
 
-def _contributions(amounts: list[tuple[str, str, int, Money]]) -> list[tuple[str, str, int, int, int, bool]]:
+def contributions(amounts: list[tuple[str, str, int, Money]]) -> list[tuple[str, str, int, int, int, bool]]:
     """(measure, paid_by, claim_year, min, max, open_above) of every award still to come."""
     return [(measure, payer, year, amount.min, amount.max, amount.open_above)
             for measure, payer, year, amount in amounts]
@@ -95,39 +96,14 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
     catalog = catalog or active_catalog()
     try:
         record = parse_record(data, source="row", row=number, catalog=catalog)
-        amounts = evaluate_amounts(record, options.readings, catalog=catalog, today=options.today)
-        total = _total(amounts)
+        names, tail, summary = row_answer(record, options, catalog)
         row: dict[str, Any] = {"id": record.id, "name": record.name,
-                               "credit_code": record.credit_code, "total_min": total.min,
-                               "total_max": total.max, "open_above": total.open_above,
-                               "awards": len(amounts)}
-        per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for measure, _payer, _year, amount in amounts:
-            per[measure][0] += amount.min
-            per[measure][1] += amount.max
-        for measure in catalog.measure_ids():
-            row[f"{measure}.min"], row[f"{measure}.max"] = per[measure] if measure in per else (0, 0)
+                               "credit_code": record.credit_code}
+        row.update(zip(names, tail))
+        # Warnings read what the answer's key leaves out (every industry tag): per row.
         row["warnings"] = "; ".join(n.text() for n in record_notices(record, options.readings,
                                                                      catalog=catalog))
-        summary = {"baseline": _contributions(amounts)}
-        if options.scenario is not None:
-            changed, changed_catalog, changed_readings = apply_scenario(
-                record, options.scenario, catalog, options.readings)
-            other = evaluate_amounts(changed, changed_catalog.resolve_readings(changed_readings),
-                                     catalog=changed_catalog, today=options.today)
-            scenario_total = _total(other)
-            row.update(scenario_total_min=scenario_total.min, scenario_total_max=scenario_total.max,
-                       scenario_delta_min=scenario_total.min - total.min,
-                       scenario_delta_max=scenario_total.max - total.max)
-            summary["scenario"] = _contributions(other)
-        if options.best_district:
-            ranking, stay = best_district_totals(record, options.move_date, options.horizon_years,
-                                                 options.readings, catalog=catalog, today=options.today,
-                                                 rank_by=options.rank_by)
-            district, best = ranking[0]
-            row.update(best_district=district, best_total_min=best.min, best_total_max=best.max,
-                       best_delta_max=best.max - stay.max)
-        return {"ok": row, "summary": summary}
+        return {"ok": row, "summary": summary, "tail": tail}
     except RecordError as exc:
         return _error(number, ident, list(_problems(exc)), options.labels)
     except ZjtxError as exc:
@@ -137,6 +113,71 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
         raise BugError(f"row {number}: an unexpected {type(exc).__name__} while evaluating it "
                        f"({str(exc)[:200]}); this is a bug in zjtx, please report it with the row; "
                        "the rows before it are saved, --resume continues after a fix") from exc
+
+
+IDENTITY_COLUMNS = ("id", "name", "credit_code")
+ROW_OWN_COLUMNS = IDENTITY_COLUMNS + ("warnings",)  # a row's own cells; the rest is its answer
+
+
+def row_answer(record: EnterpriseRecord, options: BatchOptions,
+               catalog: Catalog) -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list]]:
+    """A row's answer — the names and values of every column but `IDENTITY_COLUMNS` — and its
+    summary contributions, memoized on the record's canonical key under these options
+    (`solver.memo`): shared between rows the compiler cannot tell apart (read, never change)."""
+    key = answer_key(record, catalog, options.readings, "row", today=options.today,
+                     extra=(options_token(options),), extra_dates=options_dates(options))
+
+    def compute() -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list]]:
+        row, summary = _row_answer(record, options, catalog)
+        return _names(tuple(row)), tuple(row.values()), summary
+    return memoized(key, compute)
+
+
+_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """One shared tuple per column list (the memo holds many answers, one set of names)."""
+    return _NAMES.setdefault(names, names)
+
+
+def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: BatchOptions,
+                     catalog: Catalog) -> list[tuple[str, str, int, Money]]:
+    """The awards still to come under a scenario (record changes, readings, reforms)."""
+    changed, changed_catalog, changed_readings = apply_scenario(record, scenario, catalog,
+                                                                options.readings)
+    return evaluate_amounts(changed, changed_catalog.resolve_readings(changed_readings),
+                            catalog=changed_catalog, today=options.today)
+
+
+def _row_answer(record: EnterpriseRecord, options: BatchOptions,
+                catalog: Catalog) -> tuple[dict[str, Any], dict[str, list]]:
+    amounts = evaluate_amounts(record, options.readings, catalog=catalog, today=options.today)
+    total = _total(amounts)
+    row: dict[str, Any] = {"total_min": total.min, "total_max": total.max,
+                           "open_above": total.open_above, "awards": len(amounts)}
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for measure, _payer, _year, amount in amounts:
+        per[measure][0] += amount.min
+        per[measure][1] += amount.max
+    for measure in catalog.measure_ids():
+        row[f"{measure}.min"], row[f"{measure}.max"] = per[measure] if measure in per else (0, 0)
+    summary = {"baseline": contributions(amounts)}
+    if options.scenario is not None:
+        other = scenario_amounts(record, options.scenario, options, catalog)
+        scenario_total = _total(other)
+        row.update(scenario_total_min=scenario_total.min, scenario_total_max=scenario_total.max,
+                   scenario_delta_min=scenario_total.min - total.min,
+                   scenario_delta_max=scenario_total.max - total.max)
+        summary["scenario"] = contributions(other)
+    if options.best_district:
+        ranking, stay = best_district_totals(record, options.move_date, options.horizon_years,
+                                             options.readings, catalog=catalog, today=options.today,
+                                             rank_by=options.rank_by)
+        district, best = ranking[0]
+        row.update(best_district=district, best_total_min=best.min, best_total_max=best.max,
+                   best_delta_max=best.max - stay.max)
+    return row, summary
 
 
 def _add_cell(table: dict[str, list[int]], key: str, cell: list[int]) -> None:

@@ -16,6 +16,7 @@ from solver.fastpath import enumerable
 from solver.fastpath import solve_part as solve_exactly
 from solver.optimize import optimize
 from solver.optimize import solve_part as solve_by_cp_sat
+from solver.memo import answer_key, memoized
 from solver.soundness import violations
 
 
@@ -66,8 +67,20 @@ def evaluate_amounts(record: EnterpriseRecord, readings: dict[str, str], *, cata
                      today: dt.date | None = None,
                      part: str = "all") -> list[tuple[str, str, int, Money]]:
     """The lean road for batch work: `(measure, paid_by, claim_year, amount)` of every award
-    still to come, from the same compile, solve and soundness check, without explanations.
+    still to come, memoized on the canonical key of everything the answer depends on
+    (`solver.memo`): records the compiler cannot tell apart are compiled and solved once.
+    The list is shared between such records: read it, never change it.
     """
+    key = answer_key(record, catalog, readings, part, today=today)
+    return memoized(key, lambda: compute_amounts(record, readings, catalog=catalog, today=today,
+                                                 part=part))
+
+
+def compute_amounts(record: EnterpriseRecord, readings: dict[str, str], *, catalog: Catalog,
+                    today: dt.date | None = None,
+                    part: str = "all") -> list[tuple[str, str, int, Money]]:
+    """`evaluate_amounts` without the memo: the same compile, solve and soundness check as
+    `evaluate`, without explanations."""
     compiled = compile_record(record, catalog, catalog.resolve_readings(readings), today=today,
                               part=part, reasons=False)
     solution = checked_solution(compiled)

@@ -264,8 +264,23 @@ def apply_scenario(record: EnterpriseRecord, scenario: Scenario, catalog: Catalo
     changed = parse_record(scenario.apply(record.model_dump(by_alias=True)),
                            source=f"scenario {scenario.name!r}", catalog=catalog) \
         if (scenario.sets or scenario.adds or scenario.moves) else record
-    return (changed, reformed(catalog, scenario.reforms) if scenario.reforms else catalog,
+    return (changed, reformed_once(catalog, scenario.reforms) if scenario.reforms else catalog,
             {**(readings or {}), **scenario.readings})
+
+
+_REFORMED: dict[tuple, tuple[Catalog, Catalog]] = {}
+
+
+def reformed_once(catalog: Catalog, reforms: dict[str, int]) -> Catalog:
+    """`reformed`, built once per catalog and reforms (a batch scenario applies the same reform
+    to every row; the same catalog object also lets the batch memo recognize it)."""
+    key = (id(catalog), tuple(sorted(reforms.items())))
+    hit = _REFORMED.get(key)
+    if hit is None or hit[0] is not catalog:
+        if len(_REFORMED) > 256:
+            _REFORMED.clear()
+        hit = _REFORMED[key] = (catalog, reformed(catalog, reforms))
+    return hit[1]
 
 
 def whatif(record: EnterpriseRecord, scenario: Scenario, readings: dict[str, str] | None = None,
@@ -299,7 +314,7 @@ def sweep(record: EnterpriseRecord, key: str, values: list[int], base: Scenario,
     return {"enterprise": record.id, "key": key, "points": points}
 
 
-def parse_sweep(text: str) -> tuple[str, list[int]]:
+def parse_sweep(text: str, option: str = "--sweep") -> tuple[str, list[int]]:
     """`shunyi.tier.national.amount=100000..900000:100000` → key and the values."""
     key, _, spec = text.partition("=")
     try:
@@ -307,9 +322,9 @@ def parse_sweep(text: str) -> tuple[str, list[int]]:
         low_text, _, high_text = span.partition("..")
         low, high, step = int(low_text), int(high_text), int(step_text or 1)
     except ValueError:
-        raise InputError(f"{text!r} is not KEY=LOW..HIGH:STEP", field="--sweep",
-                         accepted="e.g. --sweep shunyi.tier.national.amount=100000..900000:100000") from None
+        raise InputError(f"{text!r} is not KEY=LOW..HIGH:STEP", field=option,
+                         accepted=f"e.g. {option} shunyi.tier.national.amount=100000..900000:100000") from None
     if not key or step <= 0 or high < low or (high - low) // step > 200:
         raise InputError(f"{text!r}: need LOW <= HIGH, STEP > 0 and at most 200 points",
-                         field="--sweep")
+                         field=option)
     return key, list(range(low, high + 1, step))

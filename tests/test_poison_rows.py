@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 import solver.batch
 from cli import app
+from tests.support import assert_input_error
 
 runner = CliRunner()
 GOOD = {"id": "A", "district": "dongcheng", "as_of": "2026-01-01",
@@ -81,9 +82,40 @@ def test_an_unexpected_exception_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
         return real(record, *args, **kwargs)
 
     monkeypatch.setattr(solver.batch, "evaluate_amounts", broken)
+    # The five rows differ only by id, so the batch memo would answer R002 from R000: off here.
+    monkeypatch.setattr(solver.batch, "memoized", lambda key, compute: compute())
     source = tmp_path / "in.jsonl"
     source.write_bytes(b"".join(good(f"R{n:03d}") for n in range(5)))
     result = run(source, "--out", tmp_path / "out.csv")
     assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
     assert "row 3" in result.stderr and "bug" in result.stderr and "ZeroDivisionError" in result.stderr
+
+
+def test_duplicate_csv_headers_are_an_error(tmp_path: Path):
+    """Two columns that give the same field: an error naming both, not the last one silently."""
+    source = tmp_path / "in.csv"
+    source.write_text("id,district,注册区\nA,dongcheng,haidian\n", encoding="utf-8")
+    result = run(source, "--out", tmp_path / "out.csv")
+    assert_input_error(result, "'district'", "'注册区'", "both give district")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_xlsx_formula_cells_without_a_cached_value_are_error_rows(tmp_path: Path):
+    """openpyxl (like many programs) writes formulas without their computed value; such a cell
+    read as empty would silently drop a recognition. It is an error row naming its column."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id", "district", "municipal"])
+    sheet.append(["A", "dongcheng", "2023-03-31"])
+    sheet.append(["B", "dongcheng", "=DATE(2023,3,31)"])
+    source = tmp_path / "in.xlsx"
+    book.save(source)
+    result = run(source, "--out", tmp_path / "out.csv", "--errors", tmp_path / "errors.csv")
+    assert result.exit_code == 1, result.output
+    assert [row["id"] for row in read(tmp_path / "out.csv")] == ["A"]
+    (error,) = read(tmp_path / "errors.csv")
+    assert error["row"] == "3" and "'municipal'" in error["message"], error
+    assert "no computed value" in error["message"]

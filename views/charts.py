@@ -89,6 +89,28 @@ def sweep_chart(result: dict, out: Path) -> Path:
         return _save(fig, out)
 
 
+def sweep_cost_chart(key: str, table: list[dict], out: Path) -> Path:
+    """A population sweep: the cost of the reform (lower and upper) against the swept value, in
+    all and for each paying district that pays something."""
+    totals = [r for r in table if r["paying_district"] == r["claim_year"] == "all"]
+    xs = [r["value"] for r in totals]
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    ax.plot(xs, [_wan(r["cost_max"]) for r in totals], marker="o", color="black", label="all, up to")
+    ax.plot(xs, [_wan(r["cost_min"]) for r in totals], marker=".", color="gray", label="all, at least")
+    districts = sorted({r["paying_district"] for r in table if r["paying_district"] != "all"
+                        and r["claim_year"] == "all" and r["cost_max"]})
+    for district in districts:
+        ax.plot(xs, [_wan(next((r["cost_max"] for r in table if r["value"] == x
+                                and r["paying_district"] == district), 0)) for x in xs],
+                linestyle="--", label=f"{district}, up to")
+    ax.axhline(0, color="lightgray", linewidth=0.8)
+    ax.set_xlabel(key)
+    ax.set_ylabel("cost of the reform, 10,000 yuan")
+    ax.set_title(f"Cost of {key} over the population")
+    ax.legend(fontsize="small")
+    return _save(fig, out)
+
+
 def summary_chart(report: dict, out: Path, view: str = "baseline") -> Path:
     """The fiscal cost by paying district and claim year: one stacked bar per claim year, a
     segment per paying district (its upper total), a tick at the year's lower total, and the

@@ -1,0 +1,169 @@
+"""Where batch partitions run: in this process, in a local pool of processes, or on a Dask
+cluster — with the same partitions, the same worker code and therefore byte-identical files.
+
+A JSON Lines input is split by the parent into partitions of whole lines, each a byte range
+(`Part`); a worker reads its own range from the file, parses, validates, evaluates and encodes
+it, and sends back only encoded lines, counts, its part of the summary and the ids it saw (for
+the duplicate check, which the parent does in row order). Other formats are read by the parent
+and sent as rows. The parent writes results strictly in partition order, so that the output is
+the same whichever engine ran and however many workers it had.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing import get_context
+from typing import Any
+
+from models.errors import InputError
+
+ENGINES = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class Part:
+    """Whole lines `[start, end)` of a JSON Lines file: rows `first_row`..`last_row` (line
+    numbers), `rows` of them not blank."""
+
+    start: int
+    end: int
+    first_row: int
+    last_row: int
+    rows: int
+
+
+def plan_parts(handle, offset: int, number: int, rows_per_part: int) -> Iterator[Part]:
+    """Partitions of the binary `handle` from byte `offset`, whose next line is number `number + 1`."""
+    start, first, rows, last = offset, number + 1, 0, number
+    for line in handle:
+        number += 1
+        offset += len(line)
+        if line.strip():
+            rows += 1
+            last = number
+        if rows >= rows_per_part:
+            yield Part(start, offset, first, last, rows)
+            start, first, rows = offset, number + 1, 0
+    if rows:
+        yield Part(start, offset, first, last, rows)
+
+
+class Engine:
+    """Runs tasks `(function, args)` and hands back their results in submission order, with at
+    most `window` in flight (memory stays flat)."""
+
+    window = 1
+
+    def submit(self, function: Callable[..., Any], args: tuple) -> Any:
+        return function(*args)
+
+    def result(self, pending: Any) -> Any:
+        return pending
+
+    def ordered(self, tasks: Iterator[tuple[Any, Callable[..., Any], tuple]]) -> Iterator[tuple[Any, Any]]:
+        """(meta, result) for every (meta, function, args), in order. A result is handed back
+        before the next task is submitted beyond the window: in this process (window 1) a task
+        runs only after the previous result was written, so an interrupt while evaluating never
+        loses a finished chunk."""
+        in_flight: deque = deque()
+        for meta, function, args in tasks:
+            in_flight.append((meta, self.submit(function, args)))
+            if len(in_flight) >= self.window:
+                meta, pending = in_flight.popleft()
+                yield meta, self.result(pending)
+        while in_flight:
+            meta, pending = in_flight.popleft()
+            yield meta, self.result(pending)
+
+    def close(self) -> None:
+        pass
+
+
+class PoolEngine(Engine):
+    """A pool of forked processes on this machine, each initialized once."""
+
+    def __init__(self, jobs: int, initializer: Callable[..., None], initargs: tuple) -> None:
+        self.pool = get_context("fork").Pool(jobs, initializer, initargs)
+        self.window = 2 * jobs
+
+    def submit(self, function: Callable[..., Any], args: tuple) -> Any:
+        return self.pool.apply_async(function, args)
+
+    def result(self, pending: Any) -> Any:
+        return pending.get()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
+
+
+class DaskEngine(Engine):
+    """A Dask cluster: the scheduler at `address`, or a LocalCluster of this machine's cores bound
+    to loopback (closed with the engine). The job (options, columns) goes to every worker once;
+    each worker process loads the catalog once (it is cached per process)."""
+
+    def __init__(self, address: str | None, job: Any, setup: Callable[[Any], None],
+                 workers: int | None = None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise InputError("the Dask engine needs dask and distributed",
+                             field="--engine", accepted="pip install -e '.[dask]'") from None
+        self.cluster = None
+        try:
+            if address:
+                self.client = Client(address, timeout="20s")
+            else:
+                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
+                                            threads_per_worker=1, processes=True,
+                                            host="127.0.0.1", dashboard_address="127.0.0.1:0")
+                self.client = Client(self.cluster)
+        except OSError as exc:
+            self.close()
+            raise InputError(f"cannot reach the Dask scheduler: {exc}", field="--scheduler",
+                             accepted="an address such as tcp://10.0.0.5:8786") from None
+        threads = sum(self.client.nthreads().values()) or 1
+        self.window = 2 * threads
+        self.setup = setup
+        self.job = self.client.scatter(job, broadcast=True)
+
+    def submit(self, function: Callable[..., Any], args: tuple) -> Any:
+        return self.client.submit(_on_worker, self.setup, self.job, function, args, pure=False)
+
+    def result(self, pending: Any) -> Any:
+        return pending.result()
+
+    def close(self) -> None:
+        client, self.client = getattr(self, "client", None), None
+        if client is not None:
+            client.close()
+        cluster, self.cluster = self.cluster, None
+        if cluster is not None:
+            cluster.close()
+
+
+def _on_worker(setup: Callable[[Any], None], job: Any, function: Callable[..., Any], args: tuple) -> Any:
+    setup(job)  # cheap after the first call in a worker process
+    return function(*args)
+
+
+def read_part(path: str, part: Part) -> list[bytes]:
+    """The lines of a partition, read by the worker itself."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(part.start)
+            data = handle.read(part.end - part.start)
+    except OSError as exc:
+        raise InputError(f"a worker cannot read the input ({exc.strerror}); with a remote Dask "
+                         "cluster the input must be at the same path on every worker",
+                         file=path) from None
+    if len(data) != part.end - part.start:
+        raise InputError("the input changed while the batch was running", file=path)
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return lines

@@ -1,0 +1,44 @@
+"""Lean encoding of result lines: a row is its own cells (id, name, credit code at the front,
+warnings at the end) and its answer in between; rows the compiler cannot tell apart share one
+answer object (solver.memo), so the answer's cells are encoded once and only the row's own cells
+for every row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any
+
+Encode = Callable[[str, list[str], dict[str, Any]], str]
+
+
+class LineEncoder:
+    """CSV or JSONL lines for result rows, byte for byte what `encode(kind, columns, row)` writes."""
+
+    MAX_CACHED = 100_000
+
+    def __init__(self, kind: str, columns: list[str], own: Collection[str], encode: Encode) -> None:
+        self.kind, self.columns, self.encode_line = kind, columns, encode
+        front = next((i for i, c in enumerate(columns) if c not in own), len(columns))
+        back = next((i for i, c in enumerate(reversed(columns)) if c not in own), len(columns))
+        self.front, self.middle = columns[:front], columns[front:len(columns) - back]
+        self.back = columns[len(columns) - back:]
+        self._cached: dict[int, tuple[Any, str]] = {}  # id(answer) → (answer, its encoded cells)
+
+    def encode(self, row: dict[str, Any], answer: Any = None) -> str:
+        """The line for `row`; `answer` (an object shared by rows whose cells other than their own
+        are equal) lets those cells be encoded once."""
+        if answer is None or not (self.front and self.middle):
+            return self.encode_line(self.kind, self.columns, row)
+        hit = self._cached.get(id(answer))
+        if hit is None or hit[0] is not answer:  # the answer is held, so its id is never reused
+            if len(self._cached) >= self.MAX_CACHED:
+                self._cached.clear()
+            hit = self._cached[id(answer)] = (answer, self.encode_line(self.kind, self.middle, row))
+        parts = [self.encode_line(self.kind, self.front, row), hit[1]]
+        if self.back:
+            parts.append(self.encode_line(self.kind, self.back, row))
+        if self.kind == ".csv":  # "a,b\r\n" + "c\r\n" → "a,b,c\r\n"
+            # (the csv module writes a lone empty cell as "" so that its line is not blank)
+            return ",".join("" if part == '""\r\n' else part[:-2] for part in parts) + "\r\n"
+        # '{"a": 1}\n' + '{"b": 2}\n' → '{"a": 1, "b": 2}\n'
+        return "{" + ", ".join(part[1:-2] for part in parts) + "}\n"

@@ -1,0 +1,173 @@
+"""Memoized batch answers: records that the compiler cannot tell apart get one compile and solve.
+
+The canonical key of a record holds everything the answer can depend on:
+
+- every field of the validated record (lists already in canonical order) except the identity
+  fields the compiler never reads (`IDENTITY_FIELDS`); of the industries, those some condition
+  of the catalog names (the compiler tests industries only by shared tags);
+- every date, not as itself but as its year and its rank among the dates it can be compared
+  with: the record's own dates, the catalog's dates (effective dates, dates in conditions), the
+  first and last day of its year, and the extra dates of the run (today, a move date). The
+  compiler only ever compares dates with one another and takes their years, so two records
+  whose dates fall in the same years in the same order against all of those get the same
+  candidates, the same optimum and the same amounts;
+- the catalog (its identity: a reformed catalog is another key), the readings and the part.
+
+`tests/test_memo.py` holds the two properties: records with the same key get the same answer,
+and changing any field the compiler reads (a year, an order of dates, any other value) changes
+the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from models.catalog import Catalog
+from models.record import EnterpriseRecord
+
+IDENTITY_FIELDS = frozenset({"id", "name", "credit_code"})
+MAX_ENTRIES = 50_000  # about 1 kB each: 50 MB at most per process
+
+T = TypeVar("T")
+_ANSWERS: dict[tuple, Any] = {}
+# Each catalog seen (kept alive, so that its id is never reused while answers cite it), with
+# every date it holds and every industry tag its conditions name.
+_CATALOGS: dict[int, tuple[Catalog, frozenset[str], frozenset[str]]] = {}
+
+
+def catalog_facts(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
+    """Every date the catalog holds (effective dates, dates in conditions, any dated field), as
+    ISO text, and every industry its conditions name."""
+    hit = _CATALOGS.get(id(catalog))
+    if hit is not None and hit[0] is catalog:
+        return hit[1], hit[2]
+    found: set[dt.date] = set()
+    tags: set[str] = set()
+    for item in (*catalog.rules, *catalog.benefits):
+        _collect(item.spec.model_dump(), found)
+        for condition in item.conditions:
+            values = condition.value if isinstance(condition.value, frozenset) else (condition.value,)
+            found.update(v for v in values if isinstance(v, dt.date))
+            if condition.field == "industry":
+                tags.update(str(v) for v in values)
+    if len(_CATALOGS) >= 64:
+        clear()
+    dates = frozenset(day.isoformat() for day in found)
+    _CATALOGS[id(catalog)] = (catalog, dates, frozenset(tags))
+    return dates, frozenset(tags)
+
+
+def _collect(value: Any, found: set[dt.date]) -> None:
+    if isinstance(value, dt.date):
+        found.add(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect(item, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect(item, found)
+
+
+# A date as the record's JSON writes it (pydantic writes every date so, and only dates: any other
+# string of that shape is a name, and a name read as a date keeps its equality and order).
+_DATE = re.compile(r'"(\d{4}-\d{2}-\d{2})"')
+
+
+def date_codes(dates: list[str], breakpoints: Iterable[str]) -> tuple[tuple[str, int], ...]:
+    """Each ISO date as (year, rank among every date of that year it may be compared with:
+    the other `dates`, the `breakpoints` of that year, the year's first and last day)."""
+    compared = set(dates)
+    years = {day[:4] for day in compared}
+    for year in years:
+        compared.add(year + "-01-01")
+        compared.add(year + "-12-31")
+    compared.update(day for day in breakpoints if day[:4] in years)
+    rank: dict[str, int] = {}
+    year, index = "", 0
+    for day in sorted(compared):
+        if day[:4] != year:
+            year, index = day[:4], 0
+        rank[day] = index
+        index += 1
+    return tuple([(day[:4], rank[day]) for day in dates])
+
+
+def answer_key(record: EnterpriseRecord, catalog: Catalog, readings: dict[str, str],
+               part: str = "all", *, today: dt.date | None = None,
+               extra: tuple = (), extra_dates: Iterable[dt.date] = ()) -> tuple:
+    """The canonical key of everything the batch answer for `record` depends on."""
+    breakpoints, tags = catalog_facts(catalog)
+    text = record.model_dump_json(exclude=_UNKEYED)  # every field but identity and industries
+    dates = _DATE.findall(text)
+    run_dates = [d.isoformat() for d in (today or dt.date.today(), *extra_dates) if d is not None]
+    codes = date_codes(dates + run_dates, breakpoints | frozenset(run_dates))
+    # Industries reach the compiler only as a tag set tested by `industry in [...]` conditions
+    # (Condition.holds: a shared tag or none): only the tags some condition names count.
+    industries = tuple(tag for tag in record.industries if tag in tags)
+    return (id(catalog), tuple(sorted(readings.items())), part, extra, industries,
+            _DATE.sub("D", text), codes)
+
+
+_UNKEYED = IDENTITY_FIELDS | {"industries"}
+
+
+_TOKENS: dict[int, tuple[Any, str, tuple[dt.date, ...]]] = {}
+
+
+def _describe(options: Any) -> tuple[str, tuple[dt.date, ...]]:
+    import dataclasses
+    import json
+
+    data = dataclasses.asdict(options)
+    found: set[dt.date] = set()
+    _collect(data, found)
+    text = json.dumps(data, default=str, sort_keys=True)
+    # Dates written as text (a scenario's `move=D@2027-01-01`) are compared with the record's.
+    for word in text.replace('"', " ").replace("@", " ").replace(",", " ").split():
+        if len(word) >= 10 and word[4] == "-" and word[7] == "-":
+            try:
+                found.add(dt.date.fromisoformat(word[:10]))
+            except ValueError:
+                pass
+    return text, tuple(sorted(found))
+
+
+def _options(options: Any) -> tuple[str, tuple[dt.date, ...]]:
+    hit = _TOKENS.get(id(options))
+    if hit is None or hit[0] is not options:
+        if len(_TOKENS) >= 64:
+            clear()
+        hit = _TOKENS[id(options)] = (options, *_describe(options))
+    return hit[1], hit[2]
+
+
+def options_token(options: Any) -> str:
+    """The content of a run's options (a dataclass) as text: part of a key."""
+    return _options(options)[0]
+
+
+def options_dates(options: Any) -> tuple[dt.date, ...]:
+    """Every date in a run's options (a move date, the dates of a scenario's changes)."""
+    return _options(options)[1]
+
+
+def memoized(key: tuple, compute: Callable[[], T]) -> T:
+    """The answer stored under `key`, computed once (the store is bounded)."""
+    try:
+        return _ANSWERS[key]
+    except KeyError:
+        pass
+    answer = compute()
+    if len(_ANSWERS) >= MAX_ENTRIES:
+        _ANSWERS.clear()
+    _ANSWERS[key] = answer
+    return answer
+
+
+def clear() -> None:
+    _ANSWERS.clear()
+    _CATALOGS.clear()
+    _TOKENS.clear()

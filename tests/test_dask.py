@@ -1,0 +1,150 @@
+"""`zjtx batch --engine dask`: on a two-worker LocalCluster (loopback, closed by the fixture), the
+output, errors and summary files are byte-identical to the local engine's, with bad rows and
+duplicates across partitions; a killed Dask run resumes by finished partitions."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from models.catalog import load_catalog
+from tests.test_batch import _Interrupted, _interrupt_after, _mixed_input, counts_of, invoke
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")  # loopback only
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    """Partitions of 150 rows: several per run, a duplicate id across two of them."""
+    import formats.batch
+
+    monkeypatch.setattr(formats.batch, "DASK_PART_ROWS", 150)
+
+
+def _files(folder: Path, name: str, kind: str) -> tuple[bytes, bytes, bytes]:
+    return tuple((folder / f).read_bytes()
+                 for f in (f"{name}{kind}", f"{name}-errors.csv", f"{name}.json"))
+
+
+@pytest.mark.parametrize("kind", [".csv", ".jsonl"])
+def test_dask_output_is_byte_identical_to_local(tmp_path: Path, scheduler: str, small_parts, kind: str):
+    source = _mixed_input(tmp_path, 1000)  # bad rows and a duplicate of an earlier partition's id
+    runs = {"local": ("--jobs", 1), "pool": ("--jobs", 2),
+            "dask": ("--engine", "dask", "--scheduler", scheduler)}
+    for name, extra in runs.items():
+        result = invoke("batch", source, "--out", tmp_path / f"{name}{kind}", "--errors",
+                        tmp_path / f"{name}-errors.csv", "--summary", tmp_path / f"{name}.json", *extra)
+        assert result.exit_code == 1, (result.stderr, result.exception)
+        assert counts_of(result) == (1000, 997, 3)
+    assert _files(tmp_path, "dask", kind) == _files(tmp_path, "local", kind) == _files(tmp_path, "pool", kind)
+    errors = (tmp_path / "dask-errors.csv").read_text(encoding="utf-8")
+    assert "duplicate id" in errors and "first used at row 4" in errors
+
+
+def test_dask_resumes_by_finished_partitions(tmp_path: Path, scheduler: str, small_parts, monkeypatch):
+    import formats.batch
+    from formats.batch import run_batch
+    from solver.batch import BatchOptions
+
+    monkeypatch.setattr(formats.batch, "CHECKPOINT_SECONDS", 0)
+    source = _mixed_input(tmp_path, 1000)
+    out = tmp_path / "out.csv"
+    options = BatchOptions(readings=load_catalog().resolve_readings({}))
+    with pytest.raises(_Interrupted):
+        run_batch(source, out, None, options, engine="dask", scheduler=scheduler,
+                  summary_path=tmp_path / "summary.json", on_progress=_interrupt_after(300))
+    state = json.loads((tmp_path / "out.csv.zjtx-checkpoint.json").read_text())
+    assert state["rows_in"] == 300  # two whole partitions of 150
+    resumed = invoke("batch", source, "--out", out, "--summary", tmp_path / "summary.json",
+                     "--resume", "--engine", "dask", "--scheduler", scheduler)
+    clean = invoke("batch", source, "--out", tmp_path / "clean.csv", "--summary", tmp_path / "clean.json")
+    assert "resumed after row 300" in resumed.stderr
+    for result in (resumed, clean):
+        assert counts_of(result) == (1000, 997, 3)
+    assert out.read_bytes() == (tmp_path / "clean.csv").read_bytes()
+    assert (tmp_path / "out.errors.csv").read_bytes() == (tmp_path / "clean.errors.csv").read_bytes()
+    assert (tmp_path / "summary.json").read_bytes() == (tmp_path / "clean.json").read_bytes()
+
+
+def test_dask_default_local_cluster_and_csv_input(tmp_path: Path):
+    """Without --scheduler: a LocalCluster of --jobs workers on loopback, closed at the end;
+    a CSV input goes to the workers as rows."""
+    from tests.test_batch import write_csv
+    from benchmarks.population import population
+
+    source = write_csv(tmp_path / "in.csv", list(population(60, seed=8)))
+    dask = invoke("batch", source, "--out", tmp_path / "dask.csv", "--engine", "dask", "--jobs", 2)
+    local = invoke("batch", source, "--out", tmp_path / "local.csv")
+    assert dask.exit_code == local.exit_code == 0, dask.stderr
+    assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+
+
+def test_scheduler_without_dask_engine_is_refused(tmp_path: Path):
+    from tests.support import assert_input_error
+
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "E-1", "district": "haidian"}\n', encoding="utf-8")
+    assert_input_error(invoke("batch", source, "--out", tmp_path / "o.csv", "--scheduler",
+                              "tcp://127.0.0.1:1"), "--scheduler")
+
+
+# -- zjtx sweep ---------------------------------------------------------------------------------------
+
+REFORM = "dongcheng.tier.national.amount=600000..1000000:100000"
+
+
+def test_sweep_costs_equal_on_both_engines_and_equal_batch_scenario_runs(tmp_path: Path, scheduler: str,
+                                                                        small_parts):
+    source = _mixed_input(tmp_path, 700)  # bad rows and a duplicate: left out of every cost
+    local = invoke("sweep", source, "--reform", REFORM, "--out", tmp_path / "local.csv")
+    dask = invoke("sweep", source, "--reform", REFORM, "--out", tmp_path / "dask.csv",
+                  "--engine", "dask", "--scheduler", scheduler)
+    for result in (local, dask):
+        assert result.exit_code == 0, (result.stderr, result.exception)
+        assert counts_of(result) == (700, 697, 3)
+    assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
+    assert (tmp_path / "local.png").stat().st_size > 0
+    with (tmp_path / "local.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    values = sorted({int(r["value"]) for r in table})
+    assert values == [600000, 700000, 800000, 900000, 1000000]
+    for value in values:
+        result = invoke("batch", source, "--out", tmp_path / f"b{value}.csv", "--summary",
+                        tmp_path / f"b{value}.json", "--scenario",
+                        f"dongcheng.tier.national.amount={value}")
+        assert counts_of(result) == (700, 697, 3)
+        summary = json.loads((tmp_path / f"b{value}.json").read_text(encoding="utf-8"))
+        rows = {(r["paying_district"], r["claim_year"]): r for r in table if int(r["value"]) == value}
+        total = rows["all", "all"]
+        assert (int(total["cost_min"]), int(total["cost_max"])) == \
+            (summary["cost_of_scenario"]["min"], summary["cost_of_scenario"]["max"])
+        for district, cell in summary["scenario"]["by_paying_district"].items():
+            base = summary["baseline"]["by_paying_district"].get(district, {"min": 0, "max": 0})
+            assert int(rows[district, "all"]["cost_max"]) == cell["max"] - base["max"], district
+        for year, cell in summary["scenario"]["by_claim_year"].items():
+            base = summary["baseline"]["by_claim_year"].get(year, {"min": 0, "max": 0})
+            assert int(rows["all", year]["cost_min"]) == cell["min"] - base["min"], year
+    costs = [int(r["cost_max"]) for r in table if r["paying_district"] == r["claim_year"] == "all"]
+    assert costs[0] < 0 < costs[-1] and costs[2] == 0  # 800,000 is the catalog's own amount
+
+
+def test_sweep_refuses_a_bad_reform(tmp_path: Path):
+    from tests.support import assert_input_error
+
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "E-1", "district": "haidian"}\n', encoding="utf-8")
+    assert_input_error(invoke("sweep", source, "--reform", "dongcheng.tier.amount=5..1:1"), "--reform")
+    assert_input_error(invoke("sweep", source, "--reform", "nowhere.tier.amount=1..5:1"), "nowhere")

@@ -1,0 +1,208 @@
+"""The batch memo (solver/memo.py): two records with the same canonical key get the same answer,
+and changing any field the compiler reads changes the key."""
+
+from __future__ import annotations
+
+import copy
+import json
+import datetime as dt
+import random
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.population import record as population_record
+from models.catalog import load_catalog
+from models.record import EnterpriseRecord, parse_record
+from solver.evaluate import compute_amounts
+from solver.memo import IDENTITY_FIELDS, answer_key, catalog_facts
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def sample(seed: int) -> dict[str, Any]:
+    rnd = random.Random(seed)
+    data = population_record(rnd, seed)
+    for item in data["recognitions"] + data["moves"] + data["qualifications"]:
+        item["date"] = str(item["date"])
+    data["as_of"] = str(data["as_of"])
+    return data
+
+
+def key_of(data: dict[str, Any], readings: dict[str, str] | None = None, part: str = "all") -> tuple:
+    catalog = load_catalog()
+    return answer_key(parse_record(data), catalog, catalog.resolve_readings(readings or {}), part,
+                      today=TODAY)
+
+
+def answer_of(data: dict[str, Any]) -> list:
+    catalog = load_catalog()
+    amounts = compute_amounts(parse_record(data), catalog.resolve_readings({}), catalog=catalog,
+                              today=TODAY)
+    return sorted((m, p, y, a.min, a.max, a.open_above) for m, p, y, a in amounts)
+
+
+def _dates_in(data: Any, found: set[dt.date]) -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("date", "as_of") and isinstance(value, str):
+                found.add(dt.date.fromisoformat(value))
+            else:
+                _dates_in(value, found)
+    elif isinstance(data, list):
+        for value in data:
+            _dates_in(value, found)
+
+
+def _remap(data: Any, mapping: dict[dt.date, dt.date]) -> Any:
+    if isinstance(data, dict):
+        return {k: (str(mapping[dt.date.fromisoformat(v)]) if k in ("date", "as_of") and isinstance(v, str)
+                    else _remap(v, mapping)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_remap(v, mapping) for v in data]
+    return data
+
+
+def twin(data: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
+    """Another enterprise the compiler cannot tell apart: other id and name, irrelevant
+    industries added, and every date moved to another day of its year strictly between the
+    same neighbours (the record's other dates, the catalog's dates, the year's first and last
+    day, today)."""
+    dates: set[dt.date] = set()
+    _dates_in(data, dates)
+    breakpoints, tags = catalog_facts(load_catalog())
+    fixed = {dt.date.fromisoformat(day) for day in breakpoints} | {TODAY}
+    for year in {d.year for d in dates}:
+        fixed |= {dt.date(year, 1, 1), dt.date(year, 12, 31)}
+    mapping: dict[dt.date, dt.date] = {}
+    for day in sorted(dates):  # each into the gap between its (moved) predecessor and successor
+        below = [d for d in fixed if d < day] + [mapping[d] for d in mapping]
+        low = max(below, default=dt.date(day.year, 1, 1))
+        high = min((d for d in fixed | dates if d > day), default=dt.date(day.year, 12, 31))
+        if day in fixed or (high - low).days < 2:
+            mapping[day] = day
+        else:
+            mapping[day] = low + dt.timedelta(days=rnd.randint(1, (high - low).days - 1))
+    other = _remap(copy.deepcopy(data), mapping)
+    other["id"], other["name"] = f"{data['id']}-twin", "Another Co."
+    other["industries"] = sorted(set(other.get("industries", [])) | {"software", "biomedicine"} - tags)
+    return other
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 10**6), st.integers(0, 10**6))
+def test_records_with_the_same_key_get_the_same_answer(seed: int, twin_seed: int):
+    data = sample(seed)
+    other = twin(data, random.Random(twin_seed))
+    assert key_of(other) == key_of(data)
+    assert answer_of(other) == answer_of(data)
+
+
+def _mutations(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(what, changed record) for a change of every kind of field the compiler reads."""
+    out = []
+
+    def change(what: str, edit) -> None:
+        changed = copy.deepcopy(data)
+        edit(changed)
+        out.append((what, changed))
+
+    change("district", lambda d: d.update(district="haidian" if d["district"] != "haidian" else "xicheng",
+                                          moves=[]))
+    change("entity_type", lambda d: d.update(entity_type="private_non_enterprise"
+                                             if d.get("entity_type") != "private_non_enterprise" else "enterprise"))
+    industry = "hydrogen_energy"
+    change("industries", lambda d: d.update(industries=sorted(set(d.get("industries", [])) ^ {industry})))
+    change("recognition year", lambda d: d["recognitions"][1].update(
+        date=str(dt.date.fromisoformat(d["recognitions"][1]["date"]) + dt.timedelta(days=366))))
+    change("recognition tier", lambda d: d["recognitions"].append({"tier": "national", "date": "2026-03-03"}))
+    change("recognition order", lambda d: d["recognitions"][0].update(
+        date=d["recognitions"][1]["date"]))  # innovative on the municipal date: an order changes
+    change("as_of year", lambda d: d.update(as_of="2021-11-24"))
+    change("expense", lambda d: d.update(expenses=d.get("expenses", []) + [
+        {"id": "Z", "category": "exhibition", "amount": 1000, "year": 2024}]))
+    change("listing", lambda d: d.update(listings=[{"board": "a_share", "year": 2024}]
+                                         if not d.get("listings") else [])),
+    change("patent", lambda d: d.update(patents=d.get("patents", []) + [
+        {"id": "ZZ", "standard_annuity": 900, "paid": 900, "year": 2024, "patent_year": 3}]))
+    change("qualification", lambda d: d.update(qualifications=d.get("qualifications", []) + [
+        {"kind": "tech_center", "date": "2024-06-01"}] if not any(
+            q["kind"] == "tech_center" and q["date"] == "2024-06-01" for q in d.get("qualifications", []))
+        else []))
+    for field in ("amount", "year", "project_year", "category", "project", "id"):
+        if data.get("expenses"):
+            def edit(d, field=field):
+                item = d["expenses"][0]
+                item[field] = {"amount": item["amount"] + 1, "year": item["year"] - 1,
+                               "project_year": item["project_year"] % 3 + 1,
+                               "category": "exhibition" if item["category"] != "exhibition" else "rd_investment",
+                               "project": "P9", "id": "X9"}[field]
+            change(f"expense {field}", edit)
+    for field in ("standard_annuity", "paid", "year", "patent_year"):
+        if data.get("patents"):
+            def edit(d, field=field):
+                d["patents"][0][field] += 1
+            change(f"patent {field}", edit)
+    if data.get("moves"):
+        change("move date year", lambda d: d["moves"][0].update(
+            date=str(dt.date.fromisoformat(d["moves"][0]["date"]) - dt.timedelta(days=366))))
+    if data.get("rewards_received"):
+        change("reward amount", lambda d: d["rewards_received"][0].update(amount=d["rewards_received"][0]["amount"] + 1))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**6))
+def test_changing_any_field_the_compiler_reads_changes_the_key(seed: int):
+    data = sample(seed)
+    key = key_of(data)
+    for what, changed in _mutations(data):
+        try:
+            parse_record(changed)
+        except Exception:  # noqa: BLE001 - a change the record contract refuses is no record
+            continue
+        assert key_of(changed) != key, what
+
+
+def test_readings_part_and_catalog_are_in_the_key():
+    from models.catalog import reformed
+
+    data = sample(7)
+    catalog = load_catalog()
+    record = parse_record(data)
+    base = answer_key(record, catalog, catalog.resolve_readings({}), today=TODAY)
+    assert answer_key(record, catalog, catalog.resolve_readings({"stacking": "difference-only"}),
+                      today=TODAY) != base
+    assert answer_key(record, catalog, catalog.resolve_readings({}), "district", today=TODAY) != base
+    other = reformed(catalog, {"shunyi.tier.national.amount": 800000})
+    assert answer_key(record, other, other.resolve_readings({}), today=TODAY) != base
+
+
+def test_every_record_field_is_in_the_key_or_an_identity_field():
+    """A field added to the record later is in the key unless declared an identity field."""
+    data = sample(3)
+    keyed = json.loads(key_of(data)[5].replace(":D", ":null"))
+    assert set(keyed) | IDENTITY_FIELDS | {"industries"} == set(EnterpriseRecord.model_fields)
+    changed = dict(data, id="OTHER", name="Other Co.")
+    assert key_of(changed) == key_of(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.booleans(), st.integers(-10**9, 10**9),
+                          st.text(max_size=12)), min_size=7, max_size=7),
+       st.sampled_from([".csv", ".jsonl"]))
+def test_lean_line_encoding_equals_the_plain_encoding(values: list, kind: str):
+    """Shared answer cells encoded once, the row's own cells (front and back) per row: the same
+    bytes as encoding the whole row, whatever the cells hold (quotes, commas, newlines)."""
+    from formats.batch import encode_line
+    from formats.lines import LineEncoder
+
+    columns = ["id", "name", "total_min", "x.min", "x.max", "open_above", "warnings"]
+    encoder = LineEncoder(kind, columns, ("id", "name", "warnings"), encode_line)
+    answer = ("shared",)
+    for row_values in (values, values[:2] + [1, 2, 3, True] + values[-1:], values[::-1]):
+        row = dict(zip(columns, row_values))
+        if row_values is not values:
+            row.update(zip(columns[2:6], values[2:6]))  # the same answer cells, other own cells
+        assert encoder.encode(row, answer) == encode_line(kind, columns, row)
