@@ -64,11 +64,12 @@ class CapInfo:
     per: tuple[str, ...]
     limit: int
     project: str | None = None
+    measure: str = ""              # the measure's id, for views that name it in another language
     year: int | None = None
     project_years: str | None = None   # "1" or "2-3" when the rule is for some project years
 
     def params(self) -> dict[str, Param]:
-        return {"cap_title": self.title, "cap_per": ",".join(self.per), "cap_limit": self.limit,
+        return {"cap_title": self.title, "cap_measure": self.measure, "cap_per": ",".join(self.per), "cap_limit": self.limit,
                 "cap_project": self.project, "cap_year": self.year,
                 "cap_project_years": self.project_years}
 
@@ -253,7 +254,7 @@ class _Compiler:
                     if cap.per == ("enterprise",) else 0
                 self.out.caps[key] = max(0, cap.limit - used)
                 self.out.cap_info[key] = CapInfo(
-                    title=self.title(rule), per=tuple(cap.per), limit=cap.limit,
+                    title=self.title(rule), measure=rule.measure, per=tuple(cap.per), limit=cap.limit,
                     project=project if "project" in cap.per else None,
                     year=year if "year" in cap.per else None,
                     project_years=_years_of(rule.conditions))
@@ -482,7 +483,7 @@ class _Compiler:
         if rule.payer == MUNICIPAL_PAYER:
             if not self.record.in_jurisdiction_on(day):
                 self.reject(rule, reason(R.NOT_IN_BEIJING, event, date=day.isoformat(),
-                                         jurisdiction=self.catalog.vocabulary.jurisdiction.en))
+                                         jurisdiction=self.catalog.vocabulary.jurisdiction.id))
                 return None
         elif self.record.district_on(day) != rule.payer:
             self.elsewhere(rule, event, day, year, self.record.district_on(day))
@@ -570,7 +571,8 @@ class _Compiler:
         municipal = [c for c in self.out.candidates if c.measure == counterpart]
         counterpart_title = self.out.titles.get(counterpart, counterpart)
         if not municipal:
-            self.reject(rule, reason(R.NO_COUNTERPART, counterpart_title=counterpart_title))
+            self.reject(rule, reason(R.NO_COUNTERPART, counterpart_title=counterpart_title,
+                                     counterpart_measure=counterpart))
         for award in municipal:
             district = self.record.district_on(_last_day(award.claim_year))
             self.add(Candidate(
@@ -579,7 +581,7 @@ class _Compiler:
                 amount=Money(award.amount.min, award.amount.max, open_above=True),
                 paid_by=district, projected=award.projected,
                 why=(reason(R.DISTRICT_MATCHES, district=district,
-                            counterpart_title=counterpart_title),),
+                            counterpart_title=counterpart_title, counterpart_measure=counterpart),),
                 mirror_of=award.key, event=award.event, about=award.about))
 
     def patent_annuity(self, rule: Rule) -> None:

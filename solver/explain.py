@@ -158,7 +158,8 @@ def _award_reasons(candidate: Candidate, paid: Money, compiled: Compiled, soluti
         if (rival.key != candidate.key and rival.key not in solution.paid
                 and rival.r1_group and rival.r1_group == candidate.r1_group):
             amount = effective_amount(rival)
-            why.append(reason(R.R1_PREFERRED, rival_title=rival.title, rival_tier=rival.tier,
+            why.append(reason(R.R1_PREFERRED, rival_title=rival.title, rival_measure=rival.measure,
+                              rival_tier=rival.tier,
                               rival_min=amount.min, rival_max=amount.max))
     return why
 
@@ -170,7 +171,8 @@ def _zero_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
     if candidate.mirror_of:
         counterpart = by_key[candidate.mirror_of]
         return reason(R.MIRROR_ZERO, about, claim_year=candidate.claim_year,
-                      counterpart_title=counterpart.title)
+                      counterpart_title=counterpart.title,
+                      counterpart_measure=counterpart.measure)
     full = effective_amount(candidate)
     deducted = candidate.deduct_received + sum(by_key[k].amount.max for k in candidate.deduct
                                                if k in solution.paid)
@@ -194,15 +196,16 @@ def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
     for rival in paid:
         if candidate.r1_group and rival.r1_group == candidate.r1_group:
             amount = solution.paid[rival.key]
-            return reason(R.R1_RIVAL, about, rival_title=rival.title, rival_tier=rival.tier,
+            return reason(R.R1_RIVAL, about, rival_title=rival.title, rival_measure=rival.measure,
+                          rival_tier=rival.tier,
                           rival_min=amount.min, rival_max=amount.max)
     for rival in paid:
         if candidate.expense_item and rival.expense_item == candidate.expense_item:
             return reason(R.R4_EXPENSE_TAKEN, about, expense=candidate.expense_item,
-                          rival_title=rival.title)
+                          rival_title=rival.title, rival_measure=rival.measure)
     for rival in paid:
         if candidate.one_time and rival.one_time == candidate.one_time:
-            return reason(R.R3_ALREADY_PAID, about, rival_title=rival.title,
+            return reason(R.R3_ALREADY_PAID, about, rival_title=rival.title, rival_measure=rival.measure,
                           rival_year=rival.claim_year)
     if candidate.year_limit:
         key, year = candidate.year_limit
@@ -217,7 +220,8 @@ def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
                           others=cap_use[cap])
     if candidate.mirror_of and candidate.mirror_of not in solution.paid:
         counterpart = compiled.by_key()[candidate.mirror_of]
-        return reason(R.MIRROR_ZERO, about, counterpart_title=counterpart.title)
+        return reason(R.MIRROR_ZERO, about, counterpart_title=counterpart.title,
+                      counterpart_measure=counterpart.measure)
     return reason(R.NOT_CHOSEN, about)
 
 

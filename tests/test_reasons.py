@@ -20,7 +20,7 @@ from solver.compile import compile_record, effective_amount
 from solver.evaluate import checked_solution, evaluate
 from solver.explain import explain
 from tests.strategies import ladder_records, records
-from views.reasons import TEMPLATES, render_reason, with_text
+from views.reasons import codes, render_reason, with_text
 
 CATALOG = load_catalog()
 TODAY = dt.date(2026, 11, 24)
@@ -34,26 +34,43 @@ def _case(path: Path) -> tuple[dict, dict[str, str]]:
     return case["record"], case.get("readings") or {}
 
 
-def _texts(result) -> list[str]:
-    return [render_reason(r) for a in result.awards for r in a.reasons] + \
-        [render_reason(r) for item in result.not_awarded for r in item.reasons]
+def _texts(result, lang: str = "en") -> list[str]:
+    return [render_reason(r, lang) for a in result.awards for r in a.reasons] + \
+        [render_reason(r, lang) for item in result.not_awarded for r in item.reasons]
 
 
-def test_every_code_has_an_english_template() -> None:
-    codes = {value for name, value in vars(R).items() if name.isupper() and isinstance(value, str)}
-    assert codes <= set(TEMPLATES["en"])
+def test_every_code_has_a_sentence_in_the_message_catalogue() -> None:
+    """Both languages: tests/test_i18n.py checks that every message has zh and en with the same
+    fields."""
+    solver_codes = {value for name, value in vars(R).items()
+                    if name.isupper() and isinstance(value, str)}
+    assert solver_codes <= codes()
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_no_rendered_reason_holds_an_internal_key(path: Path) -> None:
     record, readings = _case(path)
     result = evaluate(parse_record(record), readings, today=TODAY)
-    texts = _texts(result)
-    assert texts
-    for text in texts:
-        assert "||" not in text and "cap 1" not in text, text
-        assert not RULE_KEY.search(text), (RULE_KEY.search(text), text)
-        assert "{" not in text and "None" not in text, text
+    for lang in ("en", "zh"):
+        texts = _texts(result, lang)
+        assert texts
+        for text in texts:
+            assert "||" not in text and "cap 1" not in text, text
+            assert not RULE_KEY.search(text), (RULE_KEY.search(text), text)
+            assert "{" not in text and "None" not in text, text
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_reasons_in_chinese_name_measures_districts_and_tiers_in_chinese(path: Path) -> None:
+    """The same codes in Chinese: no English sentence words, no district or tier id."""
+    record, readings = _case(path)
+    result = evaluate(parse_record(record), readings, today=TODAY)
+    ids = set(CATALOG.vocabulary.ids("district")) | set(CATALOG.vocabulary.ids("tier"))
+    for text in _texts(result, "zh"):
+        assert re.search(r"[\u4e00-\u9fff]", text), text
+        for word in ("registered", "claimed", "recognition", "expense", " the ", "less"):
+            assert word not in text, (word, text)
+        assert not set(re.findall(r"[a-z_]+", text)) & ids, text
 
 
 def test_the_rule_key_pattern_finds_keys() -> None:

@@ -14,7 +14,8 @@ from models.money import Money
 from models.i18n import current_lang, name, t
 from solver.explain import Award, Evaluation
 from views import words
-from views.reasons import elsewhere_line, nothing_to_trigger_line, only_no_event, render_reason
+from views.reasons import (elsewhere_line, measure_words, nothing_to_trigger_line, only_no_event,
+                           render_reason)
 
 
 def _row(table: Table, *cells: str | Text) -> None:
@@ -46,9 +47,9 @@ def not_awarded_lines(evaluation: Evaluation) -> list[tuple[str, str]]:
     lines, elsewhere, untriggered = [], [], []
     for item in evaluation.not_awarded:
         if item.elsewhere:
-            elsewhere.append(words.measure(item.measure))
+            elsewhere.append(measure_words(item.measure, item.title))
         elif only_no_event(item.reasons):
-            untriggered.append((words.measure(item.measure),
+            untriggered.append((measure_words(item.measure, item.title),
                                 "; ".join(render_reason(r) for r in item.reasons)))
         else:
             lines.append((words.measure(item.measure),
