@@ -113,8 +113,10 @@ def _prepare(lang: str, params: Mapping[str, Param]) -> dict[str, Any]:
     for key in ("effective_from", "effective_to"):
         if key in params:
             out[f"{key}_words"] = params[key] or "…"
-    if "level" in params:
-        out["level_title"] = _w(lang, f"level.{params['level']}")
+    if "level" in params:  # the catalogue's word for a Beijing level, else "<short name> level"
+        out["level_title"] = _w(lang, f"level.{params['level']}") \
+            if f"reason.word.level.{params['level']}" in messages() else \
+            _part(lang, "level_title", level=name("level", str(params["level"]), lang, short=True))
     tier, level = params.get("tier"), params.get("level")
     out["as_tier"] = _part(lang, "as_tier", tier_words=_named(lang, "tier", tier)) \
         if tier and level and tier != level else ""
