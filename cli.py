@@ -102,6 +102,11 @@ class Format(str, Enum):
     json = "json"
 
 
+class RankBy(str, Enum):
+    max = "max"
+    min = "min"
+
+
 class ChartFormat(str, Enum):
     table = "table"
     json = "json"
@@ -221,6 +226,7 @@ def best_district(
     reading: ReadingOption = None,
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (a ranking chart).")] = ChartFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (png default: ID-best-district.png).")] = None,
+    rank_by: Annotated[RankBy, typer.Option("--rank-by", help="max: rank by the upper total (what the brochure's 'up to' amounts allow); min: by the guaranteed lower total. Ties keep the current district first.")] = RankBy.max,
     catalog: CatalogOption = None,
 ) -> None:
     """Rank Beijing's 16 districts by what moving there would bring within the horizon.
@@ -234,7 +240,7 @@ def best_district(
     def action() -> None:
         _use_catalog(catalog)
         ranking = rank(load_record(record), _parse_date(move_date, "--move-date"), horizon_years,
-                       parse_readings(reading))
+                       parse_readings(reading), rank_by=rank_by.value)
         if format is ChartFormat.png:
             path = ranking_chart(ranking, _chart_out(out, f"{ranking.enterprise}-best-district.png"))
             typer.echo(f"wrote {path}")
@@ -246,9 +252,10 @@ def best_district(
 def _show(format: Enum, data: Any, view: Callable[[], Any], out: Path | None = None) -> None:
     """JSON (to stdout or --out) for programs, a rich view for people."""
     if format.value == "json":
+        from views.reasons import with_text
         from views.words import with_names
 
-        _emit(dump_json(with_names(data)), out)
+        _emit(dump_json(with_names(with_text(data))), out)
     else:
         _console().print(view())
 
@@ -406,6 +413,7 @@ def batch(
     best: Annotated[bool, typer.Option("--best-district", help="Add each enterprise's best relocation district and its total.")] = False,
     move_date: DateOption = None,
     horizon_years: Annotated[int, typer.Option("--horizon-years", min=0, max=MAX_HORIZON_YEARS, help="With --best-district: claim years counted after the move year.")] = 2,
+    rank_by: Annotated[RankBy, typer.Option("--rank-by", help="With --best-district: rank by the upper (max) or the guaranteed lower (min) total; ties keep the current district.")] = RankBy.max,
     reading: ReadingOption = None,
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
     summary: Annotated[list[Path] | None, typer.Option("--summary", help="Write the fiscal view: .json (totals per paying district, measure and claim year) and/or .png (a chart of the cost by paying district and claim year, open-above amounts marked). Repeatable.")] = None,
@@ -440,7 +448,7 @@ def batch(
         options = BatchOptions(readings=active_catalog().resolve_readings(parse_readings(reading)),
                                scenario=combined, best_district=best,
                                move_date=_parse_date(move_date, "--move-date"),
-                               horizon_years=horizon_years,
+                               horizon_years=horizon_years, rank_by=rank_by.value,
                                catalog=str(catalog.resolve()) if catalog else None)
         if scheduler and engine != "dask":
             raise InputError("--scheduler is for --engine dask", field="--scheduler")

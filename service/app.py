@@ -13,7 +13,7 @@ import sys
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Body, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -38,6 +38,7 @@ from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
 from solver.notices import catalog_tags, record_notices
 from views.fonts.subset import FONT
+from views.reasons import with_text
 from views.words import with_names
 
 STATIC = Path(__file__).parent / "static"
@@ -93,6 +94,7 @@ class PlanRequest(BaseModel):
     record: dict[str, Any]
     move_date: dt.date | None = None
     horizon_years: int = Field(2, ge=0, le=20)
+    rank_by: Literal["max", "min"] = "max"
 
 
 class WhatifRequest(BaseModel):
@@ -250,15 +252,16 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         the_record, readings = _record(record), _readings(request)
         result = evaluate(the_record, readings)
         warnings = [notice.as_dict() for notice in record_notices(the_record, readings)]
-        return with_names({**result.as_dict(), "timeline": timeline(result), "warnings": warnings})
+        return with_names(with_text({**result.as_dict(), "timeline": timeline(result),
+                                     "warnings": warnings}))
 
     @app.post("/v1/best-district", tags=["planner"], responses=PROBLEMS)
     @workers.endpoint
     def rank_districts(request: Request, body: PlanRequest) -> dict[str, Any]:
         """The same JSON as `zjtx best-district --format json`."""
         ranking = best_district(_record(body.record), body.move_date, body.horizon_years,
-                                _readings(request))
-        return with_names({**ranking.as_dict(), "current_district": ranking.current_district})
+                                _readings(request), rank_by=body.rank_by)
+        return with_names(with_text({**ranking.as_dict(), "current_district": ranking.current_district}))
 
     @app.post("/v1/whatif", tags=["planner"], responses=PROBLEMS)
     @workers.endpoint
@@ -267,7 +270,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         if not body.changes:
             raise InputError("give at least one change", field="changes")
         scenario = parse_inline(body.changes, list(reading_keys))
-        return with_names(whatif(_record(body.record), scenario, _readings(request)))
+        return with_names(with_text(whatif(_record(body.record), scenario, _readings(request))))
 
     @app.post("/v1/batch", tags=["engine"], responses=PROBLEMS, openapi_extra={
         "requestBody": {"content": {kind: {"schema": {"type": "string"}} for kind in BATCH_TYPES},

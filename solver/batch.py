@@ -29,6 +29,7 @@ class BatchOptions:
     move_date: dt.date | None = None
     horizon_years: int = 2
     today: dt.date | None = None
+    rank_by: str = "max"
     catalog: str | None = None  # the catalog package directory (None: the shipped one)
     # field → the column header as the input file writes it (error rows name the column so).
     labels: dict[str, str] = field(default_factory=dict)
@@ -193,7 +194,8 @@ def _row_answer(record: EnterpriseRecord, options: BatchOptions,
         summary["scenario"] = contributions(other)
     if options.best_district:
         ranking, stay = best_district_totals(record, options.move_date, options.horizon_years,
-                                             options.readings, catalog=catalog, today=options.today)
+                                             options.readings, catalog=catalog, today=options.today,
+                                             rank_by=options.rank_by)
         district, best = ranking[0]
         row.update(best_district=district, best_total_min=best.min, best_total_max=best.max,
                    best_delta_max=best.max - stay.max)

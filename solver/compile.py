@@ -4,7 +4,7 @@ them: a plain data object (`Compiled`) that the optimizer, the oracle and a test
 Each catalog rule kind has one trigger function here: it finds the record's events that may
 trigger the rule (a first recognition at a level, a move, a qualification, an expense item, a
 listing, a patent annuity), checks the rule's conditions on them, and either yields a candidate
-or records why not.
+or records why not (a typed `Reason`, see `solver/reasons.py`).
 """
 
 from __future__ import annotations
@@ -13,17 +13,23 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Rule
-from models.conditions import first_failure
-from models.errors import RecordError
+from models.conditions import Condition
+from models.errors import CatalogError, RecordError, SolverError
 from models.money import Money, percent_of
 from models.record import EnterpriseRecord
+from solver import reasons as R
+from solver.reasons import Param, Reason, reason
+
+PRIVATE_NON_ENTERPRISE = "private_non_enterprise"
+
+Event = dict[str, Param]  # what a reason is about: {"event": "level", "level": "municipal"}, …
 
 
 @dataclass(frozen=True)
 class Candidate:
     """One award the record may receive, with everything the rules R1–R5 need to know."""
 
-    key: str                           # unique and readable: measure|tier|claim year|event
+    key: str                           # unique and internal: rule|tier|claim year|event
     rule: Rule
     measure: str
     tier: str | None
@@ -31,7 +37,7 @@ class Candidate:
     amount: Money                      # the interval if taken, before any R2 difference
     paid_by: str                       # "municipal" or the paying district
     projected: bool
-    why: tuple[str, ...]
+    why: tuple[Reason, ...]
     expense_item: str | None = None    # R4: an expense item funds at most one programme
     r1_group: str | None = None        # R1: one award per group (most favorable)
     one_time: str | None = None        # R3: one award per key
@@ -41,11 +47,31 @@ class Candidate:
     deduct_received: int = 0           # R2: a lower-tier reward already received
     mirror_of: str | None = None       # paid exactly when (and as much as) another candidate
     event: dt.date | None = None       # the triggering event's date (for effective dates)
+    about: tuple[tuple[str, Param], ...] = ()  # the triggering event, for reasons
+    title: str = ""                    # the measure's title, for people
 
     @property
     def variable(self) -> bool:
         """The optimizer chooses how much of [0, max] to pay (the award shares a cap)."""
         return bool(self.caps) or self.mirror_of is not None
+
+
+@dataclass(frozen=True)
+class CapInfo:
+    """What a cap limits, for people: the measure, its scope and its limit before receipts."""
+
+    title: str
+    per: tuple[str, ...]
+    limit: int
+    project: str | None = None
+    measure: str = ""              # the measure's id, for views that name it in another language
+    year: int | None = None
+    project_years: str | None = None   # "1" or "2-3" when the rule is for some project years
+
+    def params(self) -> dict[str, Param]:
+        return {"cap_title": self.title, "cap_measure": self.measure, "cap_per": ",".join(self.per), "cap_limit": self.limit,
+                "cap_project": self.project, "cap_year": self.year,
+                "cap_project_years": self.project_years}
 
 
 @dataclass(frozen=True)
@@ -57,6 +83,7 @@ class Received:
     year: int
     amount: int
     rule: Rule
+    title: str = ""
 
 
 @dataclass
@@ -68,29 +95,33 @@ class Compiled:
     as_of: dt.date
     candidates: list[Candidate] = field(default_factory=list)
     caps: dict[str, int] = field(default_factory=dict)          # cap key → limit left
+    cap_info: dict[str, CapInfo] = field(default_factory=dict)  # cap key → what it limits
     year_limits: dict[str, int] = field(default_factory=dict)   # key → most distinct years
     received: list[Received] = field(default_factory=list)
-    rejections: dict[str, list[str]] = field(default_factory=dict)  # measure → reasons
+    rejections: dict[str, list[Reason]] = field(default_factory=dict)  # measure → reasons
     benefits: list[dict[str, str]] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)        # measure → title
+    payers: dict[str, str] = field(default_factory=dict)        # measure → "municipal" or district
     keep_reasons: bool = True
 
-    def reject(self, measure: str, reason: str) -> None:
+    def reject(self, measure: str, why: Reason) -> None:
         if not self.keep_reasons:
             return
-        reasons = self.rejections.setdefault(measure, [])
-        if reason not in reasons:
-            reasons.append(reason)
+        found = self.rejections.setdefault(measure, [])
+        if why not in found:
+            found.append(why)
 
     def by_key(self) -> dict[str, Candidate]:
         return {candidate.key: candidate for candidate in self.candidates}
 
 
+def measure_title(catalog: Catalog, rule: Rule) -> str:
+    """The title a person reads for the measure a rule pays (its own, else its family's)."""
+    return rule.spec.title or catalog.families[rule.family][1].title
+
+
 def _last_day(year: int) -> dt.date:
     return dt.date(year, 12, 31)
-
-
-def _facts(record: EnterpriseRecord, **more: object) -> dict[str, object]:
-    return {"industry": frozenset(record.industries), "entity_type": record.entity_type, **more}
 
 
 def _interval(amount: Amount, base: int | None = None, ceiling: int | None = None) -> Money:
@@ -99,12 +130,49 @@ def _interval(amount: Amount, base: int | None = None, ceiling: int | None = Non
         return Money.fixed(amount.fixed)
     if amount.up_to is not None:
         top = amount.up_to if base is None else min(amount.up_to, base)
-    else:
-        assert amount.percent is not None and base is not None
+    elif amount.percent is not None and base is not None:
         top = percent_of(base, amount.percent)
+    else:
+        raise CatalogError("an amount needs a base to take a percent of")
     if ceiling is not None:
         top = min(top, ceiling)
     return Money(0, top)
+
+
+def _text(value: object) -> str:
+    """A condition value or fact as plain text (tags sorted, dates ISO)."""
+    if isinstance(value, frozenset):
+        return ", ".join(sorted(value)) if value else ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _condition_params(condition: Condition) -> dict[str, Param]:
+    return {"field": condition.field, "op": condition.op, "value": _text(condition.value)}
+
+
+def _years_of(conditions: tuple[Condition, ...]) -> str | None:
+    """The project years a rule is for ("1", "2-3"), read from its project_year conditions."""
+    low, high = None, None
+    for c in conditions:
+        if c.field == "project_year" and isinstance(c.value, int):
+            if c.op == "==":
+                low = high = c.value
+            elif c.op == ">=":
+                low = c.value
+            elif c.op == "<=":
+                high = c.value
+    if low is None and high is None:
+        return None
+    return str(low) if low == high else f"{low or 1}-{high or ''}"
+
+
+def names_private_non_enterprise(conditions: tuple[Condition, ...]) -> bool:
+    """Does a clause name private non-enterprise entities (a condition on the entity type that a
+    private non-enterprise entity meets)? Every other clause speaks of "enterprises"."""
+    return any(c.field == "entity_type" and c.holds({"entity_type": PRIVATE_NON_ENTERPRISE})
+               for c in conditions)
 
 
 class _Compiler:
@@ -120,8 +188,26 @@ class _Compiler:
         # Without reasons to give, a district the record never touches cannot pay: skip its rules.
         self.places = None if reasons else {record.district} | {
             place for move in record.moves for place in (move.from_, move.to)}
+        # Reading `entity-scope`: `any-entity` pays a private non-enterprise entity as an enterprise.
+        self.entity_type = ("enterprise" if readings.get("entity-scope") == "any-entity"
+                            else record.entity_type)
 
     # -- shared helpers ----------------------------------------------------------------------
+    def facts(self, **more: object) -> dict[str, object]:
+        return {"industry": frozenset(self.record.industries), "entity_type": self.entity_type,
+                **more}
+
+    def first_failure(self, rule: Rule, event: Event, facts: dict[str, object]) -> Reason | None:
+        """The first condition of the rule that fails on these facts, as a reason (or None)."""
+        for condition in rule.conditions:
+            if not condition.holds(facts):
+                return reason(R.CONDITION_FAILED, event, _condition_params(condition),
+                              fact=_text(facts.get(condition.field)) or None)
+        return None
+
+    def reject(self, rule: Rule, why: Reason) -> None:
+        self.out.reject(rule.measure, why)
+
     def lag(self, rule: Rule) -> int:
         """Claim-year lag of a district reward (reading `claim-lag`)."""
         return 1 if self.readings["claim-lag"] == "next-year" or rule.spec.previous_year else 0
@@ -133,12 +219,29 @@ class _Compiler:
             return self.record.district_on(max(dt.date(claim_year, 1, 1), event_date))
         return self.record.district_on(event_date)
 
+    def registered(self, event_date: dt.date, claim_year: int, district: str) -> Reason:
+        """Why the paying district is the one it is (on the event date or at the claim)."""
+        at_claim = self.readings["paying-district"] == "at-claim"
+        return reason(R.REGISTERED_IN, district=district, date=event_date.isoformat(),
+                      at_claim=claim_year if at_claim else None)
+
+    def elsewhere(self, rule: Rule, event: Event, event_date: dt.date, claim_year: int,
+                  paid_by: str) -> None:
+        at_claim = self.readings["paying-district"] == "at-claim"
+        self.reject(rule, reason(R.REGISTERED_ELSEWHERE, event, district=paid_by,
+                                 payer=rule.payer, date=event_date.isoformat(),
+                                 at_claim=claim_year if at_claim else None))
+
     def projected(self, event_date: dt.date) -> bool:
         return event_date > self.out.as_of
 
     def received_for(self, measure: str, tier: str | None = None) -> list[Received]:
         return [r for r in self.out.received
                 if r.measure == measure and (tier is None or r.tier == tier)]
+
+    def title(self, rule: Rule) -> str:
+        self.out.payers.setdefault(rule.measure, rule.payer)
+        return self.out.titles.setdefault(rule.measure, measure_title(self.catalog, rule))
 
     def cap_keys(self, rule: Rule, project: str, year: int) -> tuple[str, ...]:
         keys = []
@@ -150,26 +253,43 @@ class _Compiler:
                 used = sum(r.amount for r in self.received_for(rule.measure)) \
                     if cap.per == ("enterprise",) else 0
                 self.out.caps[key] = max(0, cap.limit - used)
+                self.out.cap_info[key] = CapInfo(
+                    title=self.title(rule), measure=rule.measure, per=tuple(cap.per), limit=cap.limit,
+                    project=project if "project" in cap.per else None,
+                    year=year if "year" in cap.per else None,
+                    project_years=_years_of(rule.conditions))
             keys.append(key)
         return tuple(keys)
 
     def add(self, candidate: Candidate) -> None:
-        assert candidate.key not in self.keys, candidate.key
+        if candidate.key in self.keys:
+            raise SolverError(f"two candidates share the key {candidate.key!r}")
         spec = candidate.rule.spec
         day = candidate.event
         if day is not None and ((spec.effective_from and day < spec.effective_from)
                                 or (spec.effective_to and day > spec.effective_to)):
-            self.out.reject(candidate.measure, f"event on {day}: outside the effective dates of "
-                            f"{spec.id} ({spec.effective_from or '…'} to {spec.effective_to or '…'})")
+            self.reject(candidate.rule, reason(
+                R.OUTSIDE_EFFECTIVE_DATES, dict(candidate.about), date=day.isoformat(),
+                effective_from=spec.effective_from.isoformat() if spec.effective_from else None,
+                effective_to=spec.effective_to.isoformat() if spec.effective_to else None))
             return
         self.keys.add(candidate.key)
-        self.out.candidates.append(candidate)
+        self.out.candidates.append(replace(candidate, title=self.title(candidate.rule)))
 
     # -- the run --------------------------------------------------------------------------------
     def run(self) -> Compiled:
+        rules = self.catalog.active_rules(self.readings, self.part)
+        for rule in rules:
+            self.title(rule)  # every active measure has a title (and a place in the answer)
         self.collect_received()
-        for rule in self.catalog.active_rules(self.readings, self.part):
+        private = self.entity_type == PRIVATE_NON_ENTERPRISE
+        for rule in rules:
             if self.places is not None and rule.payer != MUNICIPAL_PAYER and rule.payer not in self.places:
+                continue
+            if private and not names_private_non_enterprise(rule.conditions):
+                # Reading `entity-scope=as-written`: the clause speaks of enterprises only.
+                self.reject(rule, reason(R.ENTITY_NOT_NAMED, entity_type=PRIVATE_NON_ENTERPRISE,
+                                         reading="entity-scope=as-written"))
                 continue
             getattr(self, rule.spec.kind)(rule)
         self.link_differences()
@@ -181,50 +301,55 @@ class _Compiler:
         rules = {rule.measure: rule for rule in reversed(self.catalog.rules)}
         for item in self.record.rewards_received:
             if item.measure not in rules:  # the record validated against another catalog
-                raise RecordError(f"unknown measure {item.measure!r} in rewards_received",
+                raise RecordError(f"unknown measure {item.measure!r}", field="rewards_received",
                                   accepted=", ".join(rules))
+            rule = rules[item.measure]
             self.out.received.append(Received(measure=item.measure, tier=item.tier,
-                                              year=item.year, amount=item.amount,
-                                              rule=rules[item.measure]))
+                                              year=item.year, amount=item.amount, rule=rule,
+                                              title=self.title(rule)))
 
     # -- district tier rewards (R1 ladder groups, R2 differences, R3 first recognition) ------
     def tier_reward(self, rule: Rule) -> None:
-        assert rule.spec.levels is not None
+        levels = rule.spec.levels or {}
         vocabulary = self.catalog.vocabulary
         for level in vocabulary.levels:
-            if level not in rule.spec.levels:
+            if level not in levels:
                 continue
+            event: Event = {"event": "level", "level": level}
             first = next((r for r in self.record.recognitions if vocabulary.level_of(r.tier) == level), None)
             if first is None:
-                self.out.reject(rule.measure, f"{level} level: no {level} recognition in the record")
+                self.reject(rule, reason(R.NO_RECOGNITION, level=level))
+                continue
+            higher = next((r for r in self.record.recognitions if r.date < first.date
+                           and vocabulary.tier_rank[r.tier] > vocabulary.tier_rank[level]), None)
+            if higher is not None:  # R3: a recognition below a tier already held is a renewal
+                self.reject(rule, reason(R.RENEWAL_BELOW_HELD, level=level,
+                                         date=first.date.isoformat(), held=higher.tier,
+                                         held_date=higher.date.isoformat()))
                 continue
             if self.received_for(rule.measure, level):
                 continue  # R3: already paid; shown as received
             claim_year = first.date.year + self.lag(rule)
             paid_by = self.payer(first.date, claim_year)
             if paid_by != rule.payer:
-                when = (f"when the {claim_year} claim opens"
-                        if self.readings["paying-district"] == "at-claim" else f"on {first.date}")
-                self.out.reject(rule.measure, f"{level} level: registered in {paid_by} {when}, "
-                                f"not {rule.payer}")
+                self.elsewhere(rule, event, first.date, claim_year, paid_by)
                 continue
-            failed = first_failure(rule.conditions, _facts(self.record, tier=level))
+            failed = self.first_failure(rule, event, self.facts(tier=level))
             if failed:
-                self.out.reject(rule.measure, f"{level} level ({rule.id}): {failed}")
+                self.reject(rule, failed)
                 continue
-            why = [f"first {level} recognition on {first.date}"
-                   + (f" (as {first.tier})" if first.tier != level else ""),
-                   f"registered in {paid_by} " + (f"when the {claim_year} claim opens"
-                                                  if self.readings["paying-district"] == "at-claim"
-                                                  else "on that date"),
-                   f"claimed in {claim_year}" + (" (the year after)" if claim_year > first.date.year else "")]
-            why += [f"{c.text}: yes" for c in rule.conditions]
+            why = [reason(R.FIRST_RECOGNITION, level=level, date=first.date.isoformat(),
+                          tier=first.tier),
+                   self.registered(first.date, claim_year, paid_by),
+                   reason(R.CLAIMED_IN, claim_year=claim_year, event_year=first.date.year)]
+            why += [reason(R.CONDITION_MET, _condition_params(c)) for c in rule.conditions]
             self.add(Candidate(
                 key=f"{rule.id}|{level}|{claim_year}", rule=rule, measure=rule.measure, tier=level,
-                claim_year=claim_year, amount=_interval(rule.spec.levels[level]), paid_by=paid_by,
+                claim_year=claim_year, amount=_interval(levels[level]), paid_by=paid_by,
                 projected=self.projected(first.date), why=tuple(why),
                 r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
-                one_time=f"{rule.measure}|{level}", event=first.date))
+                one_time=f"{rule.measure}|{level}", event=first.date,
+                about=tuple(event.items())))
 
     def differs(self, rule: Rule) -> bool:
         """Does this ladder pay only the difference between tiers (R2)?"""
@@ -243,7 +368,7 @@ class _Compiler:
                 linked.append(candidate)
                 continue
             group = rule.spec.r1_group
-            below = levels[:levels.index(candidate.tier)]
+            below = levels[:levels.index(candidate.tier or "")]
             lower = tuple(other.key for other in self.out.candidates
                           if other.rule.spec.kind == "tier_reward" and other.tier in below
                           and other.rule.spec.r1_group == group
@@ -255,52 +380,66 @@ class _Compiler:
 
     # -- relocation rewards ----------------------------------------------------------------------
     def relocation_reward(self, rule: Rule) -> None:
+        """DOMAIN 4: the tier must be held on the move date or (Mentougou) be the enterprise's
+        first recognition at that tier, obtained while registered in the district continuously
+        since the move. The district moved into pays, whatever the `paying-district` reading."""
         district = rule.payer
         moves = [m for m in self.record.moves if m.to == district]
         if not moves:
-            self.out.reject(rule.measure, f"no move into {district} in the record")
+            self.reject(rule, reason(R.NO_MOVE_INTO, district=district))
             return
-        if self.received_for(rule.measure):
+        if self.received_for(rule.measure) or rule.spec.amount is None:
             return
-        amount = rule.spec.amount
-        assert amount is not None
         for move in moves:
-            # The tier that qualifies: held on the move date, or (Mentougou) first obtained while
-            # registered in the district after the move.
-            options = [(move.date, self.record.tier_on(move.date))]
-            if rule.spec.tier_held == "at_move_or_after":
-                options += [(r.date, r.tier) for r in self.record.recognitions
-                            if r.date > move.date and self.record.district_on(r.date) == district]
-            failed = None
-            for qualifying_date, tier in options:
-                facts = _facts(self.record, tier=tier, origin=move.from_, move_date=move.date)
-                failed = first_failure(rule.conditions, facts)
-                if failed is None:
-                    break
-            if failed:
-                self.out.reject(rule.measure, f"move from {move.from_} on {move.date}: {failed}")
+            event: Event = {"event": "move", "origin": move.from_, "move_date": move.date.isoformat()}
+            qualifying = self.relocation_qualifies(rule, move.date, move.from_, event)
+            if qualifying is None:
                 continue
+            qualifying_date, tier = qualifying
             claim_year = qualifying_date.year + self.lag(rule)
-            paid_by = self.payer(qualifying_date, claim_year)
-            if paid_by != district:
-                self.out.reject(rule.measure, f"move on {move.date}: registered in {paid_by} "
-                                f"when the reward is claimed, not {district}")
-                continue
-            why = (f"moved from {move.from_} into {district} on {move.date}",
-                   f"tier {tier} " + ("held on the move date" if qualifying_date == move.date
-                                      else f"first obtained in {district} on {qualifying_date}"),
-                   f"claimed in {claim_year}")
+            event_date = max(move.date, qualifying_date)
+            why = (reason(R.MOVED_INTO, origin=move.from_, district=district,
+                          date=move.date.isoformat()),
+                   reason(R.TIER_QUALIFIES, tier=tier, date=qualifying_date.isoformat(),
+                          district=district, at_move=int(qualifying_date == move.date)),
+                   reason(R.CLAIMED_IN, claim_year=claim_year, event_year=event_date.year))
             self.add(Candidate(
                 key=f"{rule.id}||{claim_year}|move {move.date}", rule=rule, measure=rule.measure,
-                tier=None, claim_year=claim_year, amount=_interval(amount), paid_by=paid_by,
-                projected=self.projected(max(move.date, qualifying_date)), why=why,
+                tier=None, claim_year=claim_year, amount=_interval(rule.spec.amount),
+                paid_by=district, projected=self.projected(event_date), why=why,
                 r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
-                one_time=rule.measure, event=max(move.date, qualifying_date)))
+                one_time=rule.measure, event=event_date, about=tuple(event.items())))
+
+    def relocation_qualifies(self, rule: Rule, move_date: dt.date, origin: str,
+                             event: Event) -> tuple[dt.date, str] | None:
+        """(qualifying date, tier) of a move, or None after recording why not."""
+        held = self.record.tier_on(move_date)
+        facts = self.facts(tier=held, origin=origin, move_date=move_date)
+        failed = self.first_failure(rule, event, facts)
+        if failed is None and held is not None:
+            return move_date, held
+        if failed is None or failed.get("field") != "tier" or rule.spec.tier_held != "at_move_or_after":
+            self.reject(rule, failed or reason(R.NO_TRIGGER))
+            return None
+        # The enterprise's first recognition that meets the tier condition (never a later one).
+        first = next((r for r in self.record.recognitions
+                      if self.first_failure(rule, event, {**facts, "tier": r.tier}) is None), None)
+        if first is None:
+            self.reject(rule, failed)
+            return None
+        moved_again = [m for m in self.record.moves if move_date < m.date <= first.date]
+        if moved_again:
+            self.reject(rule, reason(R.NOT_CONTINUOUS, event, district=rule.payer,
+                                     first_tier=first.tier, first_date=first.date.isoformat(),
+                                     where=self.record.district_on(first.date)))
+            return None
+        return first.date, first.tier
 
     # -- Fengtai qualification subsidy -------------------------------------------------------
     def qualification_reward(self, rule: Rule) -> None:
         amount = rule.spec.amount
-        assert amount is not None
+        if amount is None:
+            return
         events = [(q.kind, q.date) for q in self.record.qualifications]
         for level, kind in rule.spec.recognition_counts_as.items():  # Fengtai: little giant
             first = next((r for r in self.record.recognitions
@@ -308,115 +447,132 @@ class _Compiler:
             if first:
                 events.append((kind, first.date))
         if not events:
-            self.out.reject(rule.measure, "no qualification or little giant recognition in the record")
+            self.reject(rule, reason(R.NO_QUALIFICATION))
         seen: set[str] = set()
         for kind, day in sorted(events, key=lambda e: (e[1], e[0])):
+            event: Event = {"event": "qualification", "kind": kind, "date": day.isoformat()}
             claim_year = day.year + self.lag(rule)
             paid_by = self.payer(day, claim_year)
             if paid_by != rule.payer:
-                self.out.reject(rule.measure, f"{kind} on {day}: registered in {paid_by}, not {rule.payer}")
+                self.elsewhere(rule, event, day, claim_year, paid_by)
                 continue
-            failed = first_failure(rule.conditions, _facts(self.record, qualification=kind))
+            failed = self.first_failure(rule, event, self.facts(qualification=kind))
             if failed:
-                self.out.reject(rule.measure, f"{kind} on {day}: {failed}")
+                self.reject(rule, failed)
                 continue
             if kind in seen:
-                self.out.reject(rule.measure, f"{kind} on {day}: the same qualification again (R3)")
+                self.reject(rule, reason(R.SAME_QUALIFICATION, event))
                 continue
             seen.add(kind)
             self.add(Candidate(
                 key=f"{rule.id}||{claim_year}|{kind}", rule=rule, measure=rule.measure, tier=None,
                 claim_year=claim_year, amount=_interval(amount), paid_by=paid_by,
                 projected=self.projected(day),
-                why=(f"{kind} obtained on {day} while registered in {paid_by}",
-                     f"claimed in {claim_year}"),
+                why=(reason(R.QUALIFICATION, kind=kind, date=day.isoformat(), district=paid_by),
+                     reason(R.CLAIMED_IN, claim_year=claim_year, event_year=day.year)),
                 caps=self.cap_keys(rule, "", claim_year), one_time=f"{rule.measure}|{kind}",
-                event=day))
+                event=day, about=tuple(event.items())))
 
     # -- programmes on year-only events (expenses, listings, patent annuities) -------------------
-    def event_facts(self, rule: Rule, year: int, what: str, **more: object) -> dict[str, object] | None:
+    def event_facts(self, rule: Rule, year: int, event: Event,
+                    **more: object) -> dict[str, object] | None:
         """Facts on 31 December of the event year, or None (with a reason) when the rule's payer
         does not cover the enterprise then: outside the jurisdiction for a municipal programme,
         registered elsewhere for a district one (a district pays only its own enterprises)."""
         day = _last_day(year)
         if rule.payer == MUNICIPAL_PAYER:
             if not self.record.in_jurisdiction_on(day):
-                self.out.reject(rule.measure, f"{what}: not registered in "
-                                f"{self.catalog.vocabulary.jurisdiction.en} on {day}")
+                self.reject(rule, reason(R.NOT_IN_BEIJING, event, date=day.isoformat(),
+                                         jurisdiction=self.catalog.vocabulary.jurisdiction.id))
                 return None
         elif self.record.district_on(day) != rule.payer:
-            self.out.reject(rule.measure, f"{what}: registered in {self.record.district_on(day)} "
-                            f"on {day}, not {rule.payer}")
+            self.elsewhere(rule, event, day, year, self.record.district_on(day))
             return None
-        return _facts(self.record, tier=self.record.tier_on(day), **more)
+        return self.facts(tier=self.record.tier_on(day), **more)
 
     def expense(self, rule: Rule) -> None:
         amount = rule.spec.amount
-        assert amount is not None
+        if amount is None:
+            return
         items = [e for e in self.record.expenses if e.category in rule.spec.categories]
         if not items:
-            self.out.reject(rule.measure, "no expense of category "
-                            + " or ".join(rule.spec.categories))
+            self.reject(rule, reason(R.NO_EXPENSE, categories=", ".join(rule.spec.categories)))
         for item in items:
-            what = f"expense {item.id} ({item.category}, {item.year})"
-            facts = self.event_facts(rule, item.year, what, project_year=item.project_year)
+            event: Event = {"event": "expense", "expense": item.id, "category": item.category,
+                            "year": item.year}
+            facts = self.event_facts(rule, item.year, event, project_year=item.project_year)
             if facts is None:
                 continue
-            failed = first_failure(rule.conditions, facts)
+            failed = self.first_failure(rule, event, facts)
             if failed:
-                self.out.reject(rule.measure, f"{what}: {failed}")
+                self.reject(rule, failed)
                 continue
             if rule.spec.one_time and self.received_for(rule.measure):
-                self.out.reject(rule.measure, f"{what}: one-time subsidy already received (R3)")
+                self.reject(rule, reason(R.ONE_TIME_RECEIVED, event))
                 continue
             project = item.project or f"{item.id} (own project)"
+            interval = _interval(amount, base=item.amount)
+            why = [reason(R.EXPENSE_ITEM, expense=item.id, category=item.category,
+                          amount=item.amount, year=item.year, project=project,
+                          project_year=item.project_year),
+                   reason(R.TIER_AT_YEAR_END, tier=_text(facts["tier"]), year=item.year)]
+            if amount.up_to is not None and item.amount > amount.up_to:
+                why.append(reason(R.LIMIT_BOUND, limit=amount.up_to, base=item.amount,
+                                  project_years=_years_of(rule.conditions),
+                                  per=",".join(rule.spec.caps[0].per) if rule.spec.caps else None))
             limit = rule.spec.max_years
-            why = [f"expense {item.id}: {item.category} of {item.amount:,} yuan in {item.year}",
-                   f"project {project}, project year {item.project_year}",
-                   f"tier {facts['tier']} on 31 December {item.year}"]
             self.add(Candidate(
                 key=f"{rule.id}||{item.year}|{item.id}", rule=rule, measure=rule.measure, tier=None,
-                claim_year=item.year, amount=_interval(amount, base=item.amount),
+                claim_year=item.year, amount=interval,
                 paid_by=rule.payer, projected=item.year > self.out.as_of.year, why=tuple(why),
                 expense_item=item.id, caps=self.cap_keys(rule, project, item.year),
                 one_time=rule.measure if rule.spec.one_time else None,
                 year_limit=(self._year_limit(rule, project), item.year) if limit else None,
-                event=_last_day(item.year)))
+                event=_last_day(item.year), about=tuple(event.items())))
 
     def _year_limit(self, rule: Rule, project: str) -> str:
-        assert rule.spec.max_years is not None
-        scope = "enterprise" if rule.spec.max_years.per == ("enterprise",) else f"project {project}"
+        limit = rule.spec.max_years
+        if limit is None:
+            raise CatalogError(f"rule {rule.id} has no year limit")
+        scope = "enterprise" if limit.per == ("enterprise",) else f"project {project}"
         key = f"{rule.id} years: {scope}"
-        self.out.year_limits[key] = rule.spec.max_years.limit
+        self.out.year_limits[key] = limit.limit
         return key
 
     def listing(self, rule: Rule) -> None:
         amount = rule.spec.amount
-        assert amount is not None
+        if amount is None:
+            return
         listings = [item for item in self.record.listings if item.board in rule.spec.boards]
         if not listings:
-            self.out.reject(rule.measure, "no listing on " + " or ".join(rule.spec.boards))
+            self.reject(rule, reason(R.NO_LISTING, boards=", ".join(rule.spec.boards)))
         for item in listings:
-            what = f"{item.board} listing in {item.year}"
-            facts = self.event_facts(rule, item.year, what)
+            event: Event = {"event": "listing", "board": item.board, "year": item.year}
+            facts = self.event_facts(rule, item.year, event)
             if facts is None:
                 continue
-            failed = first_failure(rule.conditions, facts)
+            failed = self.first_failure(rule, event, facts)
             if failed:
-                self.out.reject(rule.measure, f"{what}: {failed}")
+                self.reject(rule, failed)
                 continue
             self.add(Candidate(
                 key=f"{rule.id}||{item.year}|{item.board}", rule=rule, measure=rule.measure,
                 tier=None, claim_year=item.year, amount=_interval(amount),
                 paid_by=rule.payer, projected=item.year > self.out.as_of.year,
-                why=(what, f"tier {facts['tier']} on 31 December {item.year}"),
-                caps=self.cap_keys(rule, "", item.year), event=_last_day(item.year)))
+                why=(reason(R.LISTING, board=item.board, year=item.year),
+                     reason(R.TIER_AT_YEAR_END, tier=_text(facts["tier"]), year=item.year)),
+                caps=self.cap_keys(rule, "", item.year), event=_last_day(item.year),
+                about=tuple(event.items())))
 
     def listing_district(self, rule: Rule) -> None:
-        assert rule.spec.amount is not None and rule.spec.amount.not_less_than
-        municipal = [c for c in self.out.candidates if c.measure == rule.spec.amount.not_less_than]
+        counterpart = rule.spec.amount.not_less_than if rule.spec.amount else None
+        if counterpart is None:
+            return
+        municipal = [c for c in self.out.candidates if c.measure == counterpart]
+        counterpart_title = self.out.titles.get(counterpart, counterpart)
         if not municipal:
-            self.out.reject(rule.measure, f"no {rule.spec.amount.not_less_than} award to match")
+            self.reject(rule, reason(R.NO_COUNTERPART, counterpart_title=counterpart_title,
+                                     counterpart_measure=counterpart))
         for award in municipal:
             district = self.record.district_on(_last_day(award.claim_year))
             self.add(Candidate(
@@ -424,34 +580,42 @@ class _Compiler:
                 tier=None, claim_year=award.claim_year,
                 amount=Money(award.amount.min, award.amount.max, open_above=True),
                 paid_by=district, projected=award.projected,
-                why=(f"the district of registration ({district}) pays not less than the municipal "
-                     f"subsidy for the same listing ({award.measure})",),
-                mirror_of=award.key, event=award.event))
+                why=(reason(R.DISTRICT_MATCHES, district=district,
+                            counterpart_title=counterpart_title, counterpart_measure=counterpart),),
+                mirror_of=award.key, event=award.event, about=award.about))
 
     def patent_annuity(self, rule: Rule) -> None:
         amount = rule.spec.amount
-        assert amount is not None
+        if amount is None:
+            return
         if not self.record.patents:
-            self.out.reject(rule.measure, "no patent annuity in the record")
+            self.reject(rule, reason(R.NO_PATENT))
         for patent in self.record.patents:
-            what = f"patent {patent.id} annuity paid in {patent.year}"
-            facts = self.event_facts(rule, patent.year, what, patent_year=patent.patent_year)
+            event: Event = {"event": "patent", "patent": patent.id, "year": patent.year,
+                            "patent_year": patent.patent_year}
+            facts = self.event_facts(rule, patent.year, event, patent_year=patent.patent_year)
             if facts is None:
                 continue
-            failed = first_failure(rule.conditions, facts)
+            failed = self.first_failure(rule, event, facts)
             if failed:
-                self.out.reject(rule.measure, f"{what}: {failed}")
+                self.reject(rule, failed)
                 continue
-            interval = _interval(amount, base=getattr(patent, amount.base),
+            if amount.base != "standard_annuity":
+                raise CatalogError(f"rule {rule.id}: a patent annuity subsidy is a percent of "
+                                   "the standard annuity", field="amount.base")
+            base = patent.standard_annuity
+            interval = _interval(amount, base=base,
                                  ceiling=patent.paid if amount.at_most == "paid" else None)
             self.add(Candidate(
                 key=f"{rule.id}||{patent.year}|{patent.id} year {patent.patent_year}", rule=rule,
                 measure=rule.measure, tier=None, claim_year=patent.year, amount=interval,
                 paid_by=rule.payer, projected=patent.year > self.out.as_of.year,
-                why=(f"{what} (patent year {patent.patent_year})",
-                     f"{amount.percent}% of the standard annuity {patent.standard_annuity:,} is "
-                     f"{percent_of(patent.standard_annuity, amount.percent or 0):,}; paid {patent.paid:,}"),
-                event=_last_day(patent.year)))
+                why=(reason(R.PATENT_ANNUITY, patent=patent.id, year=patent.year,
+                            patent_year=patent.patent_year, percent=amount.percent or 0,
+                            standard=patent.standard_annuity,
+                            share=percent_of(patent.standard_annuity, amount.percent or 0),
+                            paid=patent.paid),),
+                event=_last_day(patent.year), about=tuple(event.items())))
 
     # -- non-monetary benefits -----------------------------------------------------------------
     def collect_benefits(self) -> None:
@@ -459,11 +623,14 @@ class _Compiler:
             return
         tier = self.record.highest_tier()
         boards = {item.board for item in self.record.listings}
+        private = self.entity_type == PRIVATE_NON_ENTERPRISE
         for benefit in self.catalog.benefits:
             spec = benefit.spec
             if spec.boards and not boards & set(spec.boards):
                 continue
-            if first_failure(benefit.conditions, _facts(self.record, tier=tier)):
+            if private and not names_private_non_enterprise(benefit.conditions):
+                continue
+            if any(not c.holds(self.facts(tier=tier)) for c in benefit.conditions):
                 continue
             self.out.benefits.append({
                 "measure": spec.id, "benefit": spec.quote,

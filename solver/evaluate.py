@@ -51,7 +51,7 @@ def evaluate(record: EnterpriseRecord, readings: dict[str, str] | None = None, *
     catalog = catalog or active_catalog()
     chosen = catalog.resolve_readings(readings)
     compiled = compile_record(record, catalog, chosen, today=today)
-    return explain(compiled, checked_solution(compiled, solver), catalog)
+    return explain(compiled, checked_solution(compiled, solver))
 
 
 def checked_solution(compiled: Compiled, solver: str = "auto") -> Solution:
@@ -87,4 +87,4 @@ def compute_amounts(record: EnterpriseRecord, readings: dict[str, str], *, catal
     by_key = compiled.by_key()
     return [(c.measure, c.paid_by, c.claim_year, paid)
             for key, paid in solution.paid.items()
-            for c in (by_key[key],) if not (paid.max == 0 and c.variable)]
+            for c in (by_key[key],) if paid.max > 0]  # 0 yuan is a reason, never an award

@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,22 @@ class Ranking:
                 "ranking": [outcome.as_dict() for outcome in self.ranking]}
 
 
+RANK_BY = ("max", "min")
+
+
+def rank_key(rank_by: str, current: str) -> Callable[[tuple[str, Money]], tuple[int, int, bool, str]]:
+    """DOMAIN 8: by the upper total (`max`) or the lower (`min`), then the other, then the current
+    district first (a move is recommended only when it brings more than staying), then name."""
+    if rank_by not in RANK_BY:
+        raise InputError(f"cannot rank by {rank_by!r}", field="rank_by", accepted="max, min")
+
+    def key(item: tuple[str, Money]) -> tuple[int, int, bool, str]:
+        district, total = item
+        first, second = (total.max, total.min) if rank_by == "max" else (total.min, total.max)
+        return (-first, -second, district != current, district)
+    return key
+
+
 def moved(record: EnterpriseRecord, district: str, day: dt.date) -> EnterpriseRecord:
     """The record plus a move into `district` on `day` (the record itself when already there)."""
     if district == record.district:
@@ -82,7 +99,7 @@ def moved(record: EnterpriseRecord, district: str, day: dt.date) -> EnterpriseRe
 def best_district(record: EnterpriseRecord, move_date: dt.date | None = None,
                   horizon_years: int = DEFAULT_HORIZON_YEARS,
                   readings: dict[str, str] | None = None, *, catalog: Catalog | None = None,
-                  today: dt.date | None = None) -> Ranking:
+                  today: dt.date | None = None, rank_by: str = "max") -> Ranking:
     """Rank the catalog's districts by what a move there on `move_date` brings within the horizon."""
     if horizon_years < 0:
         raise InputError("the horizon cannot be negative", field="--horizon-years",
@@ -100,7 +117,8 @@ def best_district(record: EnterpriseRecord, move_date: dt.date | None = None,
         stay = next(total for district, total, _ in outcomes if district == record.district)
     else:  # outside Beijing: staying is the record as it is
         stay = total_of(within(evaluate(record, readings, catalog=catalog, today=today), first, last))
-    ranked = sorted(outcomes, key=lambda o: (-o[1].max, -o[1].min, o[0]))
+    by_rank = rank_key(rank_by, record.district)
+    ranked = sorted(outcomes, key=lambda o: by_rank((o[0], o[1])))
     return Ranking(
         enterprise=record.id, current_district=record.district, move_date=day,
         horizon=(first, last), readings=catalog.resolve_readings(readings), stay=stay,
@@ -112,7 +130,8 @@ def best_district(record: EnterpriseRecord, move_date: dt.date | None = None,
 def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = None,
                          horizon_years: int = DEFAULT_HORIZON_YEARS,
                          readings: dict[str, str] | None = None, *, catalog: Catalog | None = None,
-                         today: dt.date | None = None) -> tuple[list[tuple[str, Money]], Money]:
+                         today: dt.date | None = None,
+                         rank_by: str = "max") -> tuple[list[tuple[str, Money]], Money]:
     """The ranking's totals only (and the stay total), fast: the municipal part does not depend
     on the district, so it is solved once; only the district rules are solved per district.
     Equal to `best_district` (a property test holds them together)."""
@@ -122,7 +141,8 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
     if record.district not in districts or not catalog.parts_separable(chosen):
         # Moving into the jurisdiction changes the municipal part too; a district rule tied to a
         # municipal one (R1 group, R4 expense item) must be solved with it: the full road.
-        ranking = best_district(record, move_date, horizon_years, readings, catalog=catalog, today=today)
+        ranking = best_district(record, move_date, horizon_years, readings, catalog=catalog,
+                                today=today, rank_by=rank_by)
         return [(o.district, o.total) for o in ranking.ranking], ranking.stay
     day = move_date or record.as_of or today or dt.date.today()
     first, last = day.year, day.year + horizon_years
@@ -137,7 +157,7 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
         moved(record, district, day), chosen, catalog=catalog, today=today, part="district")))
         for district in districts]
     stay = next(total for district, total in totals if district == record.district)
-    return sorted(totals, key=lambda o: (-o[1].max, -o[1].min, o[0])), stay
+    return sorted(totals, key=rank_key(rank_by, record.district)), stay
 
 
 # -- timeline ----------------------------------------------------------------------------------------
@@ -148,8 +168,9 @@ def timeline(evaluation: Evaluation) -> list[dict[str, Any]]:
     for award in evaluation.awards:
         years.setdefault(award.claim_year, []).append(award)
     return [{"year": year, "total": total_of(awards).as_dict(),
-             "claims": [{"measure": a.measure, "tier": a.tier, "amount": a.amount.as_dict(),
-                         "paid_by": a.paid_by, "received": a.received, "projected": a.projected,
+             "claims": [{"measure": a.measure, "title": a.title, "tier": a.tier, "amount": a.amount.as_dict(),
+                         "paid_by": a.paid_by, "status": a.status, "received": a.received,
+                         "projected": a.projected,
                          "contact": a.contact, "tel": a.tel} for a in awards]}
             for year, awards in sorted(years.items())]
 

@@ -256,17 +256,21 @@ def test_measures_show_prints_list_conditions():
     assert "[foreign_trade]" in result.stdout
 
 
-def test_evaluate_table_prints_bracketed_reasons(tmp_path: Path):
-    """Regression (was a bug): as above; JSON says `industry in [foreign_trade] failed: industry is [software]`, the
-    table prints `industry in  failed: industry is`."""
+def test_evaluate_table_prints_the_reasons_of_the_json(tmp_path: Path):
+    """Regression (was a bug): the table once lost bracketed text of reasons to rich markup. Reasons
+    are now words rendered from codes: the JSON carries code, params and text, and the table prints
+    the same words (record data such as tags reach rich as plain text)."""
     path = write(tmp_path, "software.yaml", VALID + "industries: [software]\n"
                  "expenses: [{id: X1, category: exhibition, amount: 1000, year: 2025}]\n")
     as_json = json.loads(invoke("evaluate", path, "--format", "json").stdout)
     reasons = {item["measure"]: item["reasons"] for item in as_json["not_awarded"]}
-    assert any("[foreign_trade]" in reason for reason in reasons["m6.exhibition"])
+    exhibition = reasons["m6.exhibition"]
+    assert [r["code"] for r in exhibition] == ["condition_failed"]
+    assert exhibition[0]["params"]["value"] == "foreign_trade"
+    assert "requires the industry tags one of foreign trade, but it is software" in exhibition[0]["text"]
     table = invoke("evaluate", path)
     assert table.exit_code == 0
-    assert "[foreign_trade]" in table.stdout
+    assert "requires the industry tags one of foreign" in table.stdout
 
 
 def test_measures_show_unknown_id():
@@ -292,12 +296,13 @@ def test_measures_list_json():
     assert [item["id"] for item in json.loads(result.stdout)] == FAMILIES
 
 
-def test_measures_readings_lists_the_five_keys():
+def test_measures_readings_lists_the_six_keys():
     result = invoke("measures", "readings")
     assert result.exit_code == 0, result.output
     keys = [line.split(":", 1)[0] for line in result.stdout.splitlines() if not line.startswith(" ")]
-    assert keys == ["stacking", "daxing-sentences", "claim-lag", "paying-district", "pinggu-relocation-origin"]
-    assert result.stdout.count("(default)") == 5
+    assert keys == ["stacking", "daxing-sentences", "claim-lag", "paying-district",
+                    "pinggu-relocation-origin", "entity-scope"]
+    assert result.stdout.count("(default)") == 6
     assert "(default) stacking=cumulative" in result.stdout
 
 
@@ -308,8 +313,8 @@ def test_evaluate_table_shows_the_total_and_the_phone():
     assert result.exit_code == 0, result.output
     total = json.loads(invoke("evaluate", EXAMPLE, "--format", "json").stdout)["total"]
     shown = Money(total["min"], total["max"], total["open_above"]).text()
-    assert f"total still to come: {shown} yuan" in result.stdout
-    assert "total still to come: 500,000 – 18,710,360 or more yuan" in result.stdout
+    assert f"total: {shown} yuan" in result.stdout
+    assert "total: 500,000 – 18,710,360 or more yuan" in result.stdout
     assert "010-89292028" in result.stdout
     assert "Enterprise E-0001" in result.stdout
 

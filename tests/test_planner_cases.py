@@ -25,7 +25,8 @@ def test_ranking_case(path: Path) -> None:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     record = parse_record(case["record"], source=path.name)
     ranking = best_district(record, case.get("move_date"), case.get("horizon_years", 2),
-                            case.get("readings") or {}, today=TODAY)
+                            case.get("readings") or {}, today=TODAY,
+                            rank_by=case.get("rank_by", "max"))
     expect = case["expect"]
     order = [o.district for o in ranking.ranking]
     assert order[:len(expect["top"])] == expect["top"]

@@ -121,7 +121,8 @@ def test_best_district_json_ranks_the_16_districts():
     names = [entry["district"] for entry in data["ranking"]]
     assert len(names) == 16 and len(set(names)) == 16
     assert set(names) == set(DISTRICTS)
-    keys = [(-e["total"]["max"], -e["total"]["min"], e["district"]) for e in data["ranking"]]
+    keys = [(-e["total"]["max"], -e["total"]["min"], e["district"] != "haidian", e["district"])
+            for e in data["ranking"]]
     assert keys == sorted(keys)
     assert names[0] == "fengtai"
     for entry in data["ranking"]:
@@ -175,10 +176,11 @@ def test_best_district_horizon_zero_keeps_only_the_move_year():
     assert len(data["ranking"]) == 16
     assert all(money(e["total"]) == (0, 0, False) for e in data["ranking"])
     assert all(e["awards"] == [] for e in data["ranking"])
-    # nothing pays: the order is by name
-    assert [e["district"] for e in data["ranking"]] == sorted(DISTRICTS)
+    # nothing pays: staying in Haidian first (DOMAIN 8: ties keep the current district), then by name
+    assert [e["district"] for e in data["ranking"]] == \
+        ["haidian"] + sorted(d for d in DISTRICTS if d != "haidian")
     table = ok(relocating("--horizon-years", "0"))
-    assert "No district pays anything within the horizon; the order is by name." in table
+    assert "No district pays anything within the horizon: staying is best." in table
 
 
 def test_best_district_default_move_date_is_as_of():
@@ -584,13 +586,14 @@ def test_whatif_scenario_file_move_needs_to_and_date(tmp_path: Path):
 def test_all_readings_json():
     data = ok_json(invoke("evaluate", DONGCHENG, "--all-readings", "--format", "json"))
     assert data["enterprise"] == "EX-2"
-    assert len(data["combinations"]) == 32
-    assert len({json.dumps(c["readings"], sort_keys=True) for c in data["combinations"]}) == 32
+    assert len(data["combinations"]) == 64
+    assert len({json.dumps(c["readings"], sort_keys=True) for c in data["combinations"]}) == 64
     assert data["range"] == {"min": 800_000, "max": 900_000, "open_above": False}
     assert money(data["default"]) == (900_000, 900_000, False)
     effects = {e["reading"]: e for e in data["effects"]}
     assert set(effects) == {"stacking=difference-only", "daxing-sentences=split", "claim-lag=as-written",
-                            "paying-district=at-claim", "pinggu-relocation-origin=outside-beijing"}
+                            "paying-district=at-claim", "pinggu-relocation-origin=outside-beijing",
+                            "entity-scope=any-entity"}
     stacking = effects["stacking=difference-only"]
     assert stacking["delta"] == {"min": -100_000, "max": -100_000}
     assert [a["amount"]["max"] for a in stacking["gained"]] == [700_000]
@@ -610,7 +613,7 @@ def test_all_readings_agrees_with_whatif():
 
 def test_all_readings_table():
     out = ok(invoke("evaluate", DONGCHENG, "--all-readings"))
-    assert ("EX-2: total under the default readings 900,000 yuan; across all 32 combinations of "
+    assert ("EX-2: total under the default readings 900,000 yuan; across all 64 combinations of "
             "readings 800,000 – 900,000 yuan") in _flat(out)
     assert "stacking=difference-only" in out and "-100,000" in out
 

@@ -523,8 +523,9 @@ def test_an_effective_date_in_the_catalog_limits_the_events_a_rule_pays_for():
                           "recognitions": [{"tier": "municipal", "date": "2022-09-30"}]})
     result = evaluate(alone, catalog=dated, today=dt.date(2026, 11, 24))
     assert result.awards == ()
-    reasons = next(i["reasons"] for i in result.not_awarded if i["measure"] == "shijingshan.tier")
-    assert any("outside the effective dates" in reason for reason in reasons), reasons
+    reasons = next(i.reasons for i in result.not_awarded if i.measure == "shijingshan.tier")
+    assert any(r.code == "outside_effective_dates" and r.params["date"] == "2022-09-30"
+               for r in reasons), reasons
 
 
 def test_a_project_year_without_a_project_is_an_error():

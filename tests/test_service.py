@@ -374,7 +374,7 @@ def test_unknown_measure(client, measure_id):
 def test_readings(client):
     body = ok(client.get("/v1/readings"))
     assert set(body) == {"stacking", "daxing-sentences", "claim-lag", "paying-district",
-                         "pinggu-relocation-origin"}
+                         "pinggu-relocation-origin", "entity-scope"}
     for spec in body.values():
         assert spec["default"] in spec["alternatives"] and spec["about"]
 

@@ -56,20 +56,26 @@ def test_worked_example_in_the_table(name: str, total: int, awards: list) -> Non
     assert result.exit_code == 0, result.output
     assert f"{total:,}" in result.stdout
     for measure, _tier, year, _low, high in awards:
-        assert measure in result.stdout and str(year) in result.stdout and f"{high:,}" in result.stdout
+        assert measure in result.stdout and str(year) in result.stdout
+        assert f"{high:,}" in result.stdout
 
 
 def test_the_json_contract_has_exactly_the_documented_keys() -> None:
     result = runner.invoke(app, ["evaluate", str(EXAMPLES / "daxing-hydrogen-full.yaml"), "-f", "json"])
     data = json.loads(result.stdout)
     assert list(data) == ["enterprise", "readings", "total", "awards", "not_awarded", "benefits",
-                          "warnings"]
+                          "as_of", "by_status", "warnings"]
     assert set(data["total"]) == {"min", "max", "open_above"}
-    keys = {"measure", "tier", "amount", "claim_year", "paid_by", "received", "projected",
-            "clause", "source", "contact", "tel", "why"}
+    assert set(data["by_status"]) == {"due", "projected", "past"}
+    keys = {"measure", "title", "tier", "amount", "claim_year", "paid_by", "status", "received",
+            "projected", "clause", "source", "contact", "tel", "why", "reasons"}
     names = {"measure_name", "tier_name", "paid_by_name"}  # display names beside the ids
     assert all(set(award) == keys | names for award in data["awards"])
-    assert all(set(item) == {"measure", "measure_name", "reasons"} for item in data["not_awarded"])
+    assert all(set(item) == {"measure", "measure_name", "title", "elsewhere", "reasons"}
+               for item in data["not_awarded"])
+    reasons = [r for a in data["awards"] for r in a["reasons"]] + \
+        [r for item in data["not_awarded"] for r in item["reasons"]]
+    assert reasons and all(set(r) == {"code", "params", "text"} for r in reasons)
     received = [a for a in data["awards"] if a["received"]]
     assert received and data["total"]["max"] == sum(a["amount"]["max"] for a in data["awards"]
                                                     if not a["received"])

@@ -35,8 +35,11 @@ def ranking_view(ranking: Ranking) -> Group:
     best = ranking.ranking[0]
     clauses = sorted({f"{words.measure(a.measure)}: “{a.clause}” ({words.call(a.contact, a.tel)})"
                       for a in best.awards})
-    why = (t("ranking.winner", district=words.place(best.district), total=words.money(best.total),
-             delta=f"{best.delta_max:+,}", current=words.place(ranking.current_district))
+    verdict = (t("ranking.stay", district=words.place(best.district), total=words.money(best.total))
+               if best.current else
+               t("ranking.winner", district=words.place(best.district), total=words.money(best.total),
+                 delta=f"{best.delta_max:+,}", current=words.place(ranking.current_district)))
+    why = (verdict
            + ("\n" + t("ranking.because") + "\n  ".join(clauses) if clauses else
               "\n" + t("ranking.none_pays")))
     return Group(table, Text(why))
@@ -49,7 +52,7 @@ def timeline_view(enterprise: str, years: list[dict[str, Any]]) -> Table:
         for claim in year["claims"]:
             _row(table, str(year["year"]), words.measure(claim["measure"]), words.tier(claim["tier"]),
                  words.money(claim["amount"]), words.place(claim["paid_by"]),
-                 words.status(claim["received"], claim["projected"]),
+                 words.status(claim["received"], claim["projected"], claim["status"] == "past"),
                  words.call(claim["contact"], claim["tel"]))
         _row(table, str(year["year"]), t("timeline.year_total"), "", words.money(year["total"]), "", "", "")
     if not years:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
@@ -10,8 +12,10 @@ from rich.text import Text
 from models.catalog import Catalog, MeasureSpec
 from models.money import Money
 from models.i18n import current_lang, name, t
-from solver.explain import Evaluation
+from solver.explain import Award, Evaluation
 from views import words
+from views.reasons import (elsewhere_line, measure_words, nothing_to_trigger_line, only_no_event,
+                           render_reason)
 
 
 def _row(table: Table, *cells: str | Text) -> None:
@@ -25,42 +29,80 @@ def _columns(table: Table, *ids: str, overflow: str = "fold") -> None:
         table.add_column(t(f"column.{ident}"), overflow=overflow)  # type: ignore[arg-type]
 
 
+def _awards_table(title: str, awards: list[Award]) -> Table:
+    table = Table(title=title, show_lines=False, expand=True)
+    _columns(table, "claim", "measure", "tier", "amount", "paid_by", "status", "call")
+    for award in awards:
+        _row(table, str(award.claim_year), words.measure(award.measure), words.tier(award.tier),
+             words.money(award.amount), words.place(award.paid_by),
+             words.status(award.received, award.projected, award.status == "past"),
+             words.call(award.contact, award.tel))
+    return table
+
+
+def not_awarded_lines(evaluation: Evaluation) -> list[tuple[str, str]]:
+    """(measure, reasons in words) of every measure that brings nothing somewhere. The measures
+    of districts the enterprise was never registered in share one line, and so do the measures
+    that nothing in the record triggers."""
+    lines, elsewhere, untriggered = [], [], []
+    for item in evaluation.not_awarded:
+        if item.elsewhere:
+            elsewhere.append(measure_words(item.measure, item.title))
+        elif only_no_event(item.reasons):
+            untriggered.append((measure_words(item.measure, item.title),
+                                "; ".join(render_reason(r) for r in item.reasons)))
+        else:
+            lines.append((words.measure(item.measure),
+                          "\n".join(render_reason(r) for r in item.reasons)))
+    if untriggered:
+        lines.append((t("evaluate.no_event"), nothing_to_trigger_line(untriggered)))
+    if elsewhere:
+        lines.append((t("evaluate.elsewhere"), elsewhere_line(elsewhere)))
+    return lines
+
+
 def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
-    """Totals, awards (with whom to call), why, what did not pay, and non-monetary benefits."""
+    """Totals, awards (with whom to call), past claims apart, why, what brings nothing and why,
+    and non-monetary benefits."""
     changed = {k: v for k, v in evaluation.readings.items() if defaults.get(k) != v}
     readings = ", ".join(f"{k}={v}" for k, v in changed.items()) or t("label.defaults")
+    by_status = {k: words.money(v) for k, v in evaluation.by_status().items()}
     head = Text.assemble((t("evaluate.enterprise"), "bold"), evaluation.enterprise,
                          t("evaluate.total"), (words.yuan(evaluation.total), "bold green"),
+                         t("evaluate.by_status", **by_status),
+                         t("evaluate.as_of", day=evaluation.as_of),
                          t("evaluate.readings", readings=readings))
-    awards = Table(title=t("evaluate.awards"), show_lines=False, expand=True)
-    _columns(awards, "claim", "measure", "tier", "amount", "paid_by", "status", "call")
-    for award in evaluation.awards:
-        _row(awards, str(award.claim_year), words.measure(award.measure), words.tier(award.tier),
-             words.money(award.amount), words.place(award.paid_by),
-             words.status(award.received, award.projected), words.call(award.contact, award.tel))
-    if not evaluation.awards:
+    current = [a for a in evaluation.awards if a.status != "past"]
+    past = [a for a in evaluation.awards if a.status == "past"]
+    awards = _awards_table(t("evaluate.awards"), current)
+    if not current:
         _row(awards, "", t("evaluate.no_award"), "", "", "", "", "")
+    parts: list[Any] = [Panel(head), awards]
+    if past:  # apart, so that nobody mistakes them for money to come
+        parts.append(_awards_table(t("evaluate.past_title"), past))
     why = Table(title=t("evaluate.why"), show_header=False, expand=True)
     why.add_column(t("column.award"), style="bold", no_wrap=True)
     why.add_column(t("column.reasons"), overflow="fold")
     for award in evaluation.awards:
         _row(why, f"{words.measure(award.measure)} {words.tier(award.tier)} {award.claim_year}",
              Text.assemble((t("label.clause_original") + "\n", "dim"), (f"“{award.clause}”", "italic"),
-                           f"\n{award.source}\n{award.why}"))
-    parts: list = [Panel(head), awards, why]
-    if evaluation.not_awarded:
+                           f"\n{award.source}\n" + "; ".join(render_reason(r) for r in award.reasons)))
+    if evaluation.awards:
+        parts.append(why)
+    lines = not_awarded_lines(evaluation)
+    if lines:
         lost = Table(title=t("evaluate.not_awarded"), show_header=False, expand=True)
         lost.add_column(t("column.measure"), no_wrap=True)
         lost.add_column(t("column.why_not"), overflow="fold")
-        for item in evaluation.not_awarded:
-            _row(lost, words.measure(item["measure"]), "\n".join(item["reasons"]))
+        for measure, text in lines:
+            _row(lost, measure, text)
         parts.append(lost)
     if evaluation.benefits:
         benefits = Table(title=t("evaluate.benefits"), expand=True)
         _columns(benefits, "measure", "benefit", "amount_plain", "call")
         for item in evaluation.benefits:
-            _row(benefits, words.measure(item["measure"]), item["benefit"], item["amount"],
-                 words.call(item["contact"], item["tel"]))
+            _row(benefits, words.measure(item.measure), item.benefit, item.amount,
+                 words.call(item.contact, item.tel))
         parts.append(benefits)
     return Group(*parts)
 

@@ -83,6 +83,7 @@ class MaxYears(_Strict):
 class RuleSpec(_Strict):
     id: str
     measure: str | None = None
+    title: str | None = None  # the measure's title when it differs from its family's
     kind: RuleKind
     quote: str
     source: str | None = None

@@ -176,7 +176,7 @@ function renderEvaluation(result) {
   const body = $("awards").querySelector("tbody");
   body.replaceChildren();
   for (const award of result.awards) {
-    const status = award.received ? "received" : award.projected ? "projected" : "due";
+    const status = award.status;  // received | projected | due | past (DOMAIN.md section 8)
     body.append(el("tr", { class: status },
       cell(T("column.claim"), String(award.claim_year)), cell(T("column.measure"), measureName(award.measure)),
       cell(T("column.tier"), N("tier", award.tier)), cell(T("column.amount"), money(award.amount), { class: "amount" }),
@@ -191,10 +191,10 @@ function renderEvaluation(result) {
     el("strong", {}, `${year.year}: ${money(year.total)}`), " — ",
     year.claims.map((c) => `${measureName(c.measure)}${c.tier ? " " + N("tier", c.tier) : ""} ${money(c.amount)} ` +
       `${T("page.from_office", { payer: N("district", c.paid_by) })}` +
-      `${c.received ? ` (${T("status.received")})` : c.projected ? ` (${T("status.projected")})` : ""}, ${c.tel}`).join("; "))));
+      ` (${T(`status.${c.status}`)}), ${c.tel}`).join("; "))));
   if (!result.timeline.length) $("timeline").replaceChildren(el("li", { class: "empty" }, T("timeline.nothing")));
   $("not-awarded").replaceChildren(...result.not_awarded.map((item) =>
-    el("li", {}, el("strong", {}, measureName(item.measure)), ": ", item.reasons[0])));
+    el("li", {}, el("strong", {}, measureName(item.measure)), ": ", item.reasons.map((r) => r.text).join("; "))));
 }
 
 function renderWhatif(result) {
