@@ -80,7 +80,8 @@ Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(c
 
 
 class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # defer_build: built on first use (plain rows of a batch never need the validator).
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Recognition(_Item):

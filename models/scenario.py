@@ -74,7 +74,7 @@ class Scenario:
 
 
 class _ScenarioFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use
     name: str | None = None
     set: dict[str, Any] = {}
     add: dict[str, list[Any]] = {}

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -77,38 +76,6 @@ def _collect(value: Any, found: set[dt.date]) -> None:
 _DATE = re.compile(r'"(\d{4}-\d{2}-\d{2})"')
 
 
-def _fixed_points(breakpoints: frozenset[str], year: str) -> list[str]:
-    """The sorted breakpoints of `year` with its first and last day (worked out once)."""
-    hit = _FIXED.get((id(breakpoints), year))
-    if hit is not None and hit[0] is breakpoints:
-        return hit[1]
-    if len(_FIXED) >= 4096:
-        _FIXED.clear()
-    points = sorted({year + "-01-01", year + "-12-31", *(d for d in breakpoints if d[:4] == year)})
-    _FIXED[(id(breakpoints), year)] = (breakpoints, points)
-    return points
-
-
-_FIXED: dict[tuple[int, str], tuple[frozenset[str], list[str]]] = {}
-
-
-def _codes(dates: list[str], breakpoints: frozenset[str]) -> tuple[tuple[str, int], ...]:
-    """`date_codes(dates, breakpoints)`, counted against each year's fixed points (bisect) and
-    the record's own other dates, instead of sorting them all for every record."""
-    own = set(dates)
-    codes = []
-    for day in dates:
-        year = day[:4]
-        fixed = _fixed_points(breakpoints, year)
-        rank = bisect_left(fixed, day)
-        for other in own:  # the record's dates of that year before it, not already counted
-            if other < day and other[:4] == year and other not in breakpoints \
-                    and other[5:] not in ("01-01", "12-31"):
-                rank += 1
-        codes.append((year, rank))
-    return tuple(codes)
-
-
 def date_codes(dates: list[str], breakpoints: Iterable[str]) -> tuple[tuple[str, int], ...]:
     """Each ISO date as (year, rank among every date of that year it may be compared with:
     the other `dates`, the `breakpoints` of that year, the year's first and last day)."""
@@ -135,8 +102,8 @@ def answer_key(record: EnterpriseRecord, catalog: Catalog, readings: dict[str, s
     breakpoints, tags = catalog_facts(catalog)
     text = record.model_dump_json(exclude=_UNKEYED)  # every field but identity and industries
     dates = _DATE.findall(text)
-    run_dates = tuple([d.isoformat() for d in (today or dt.date.today(), *extra_dates) if d is not None])
-    codes = _codes(dates + list(run_dates), _with_run_dates(breakpoints, run_dates))
+    run_dates = [d.isoformat() for d in (today or dt.date.today(), *extra_dates) if d is not None]
+    codes = date_codes(dates + run_dates, breakpoints | frozenset(run_dates))
     # Industries reach the compiler only as a tag set tested by `industry in [...]` conditions
     # (Condition.holds: a shared tag or none): only the tags some condition names count.
     industries = tuple(tag for tag in record.industries if tag in tags)
@@ -145,19 +112,6 @@ def answer_key(record: EnterpriseRecord, catalog: Catalog, readings: dict[str, s
 
 
 _UNKEYED = IDENTITY_FIELDS | {"industries"}
-_WITH_RUN: dict[tuple[int, tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = {}
-
-
-def _with_run_dates(breakpoints: frozenset[str], run_dates: tuple[str, ...]) -> frozenset[str]:
-    """The catalog's breakpoints with the run's dates: one set per run, not one per record."""
-    hit = _WITH_RUN.get((id(breakpoints), run_dates))
-    if hit is not None and hit[0] is breakpoints:
-        return hit[1]
-    if len(_WITH_RUN) >= 256:
-        _WITH_RUN.clear()
-    both = breakpoints | frozenset(run_dates)
-    _WITH_RUN[(id(breakpoints), run_dates)] = (breakpoints, both)
-    return both
 
 
 _TOKENS: dict[int, tuple[Any, str, tuple[dt.date, ...]]] = {}
@@ -215,7 +169,5 @@ def memoized(key: tuple, compute: Callable[[], T]) -> T:
 
 def clear() -> None:
     _ANSWERS.clear()
-    _FIXED.clear()
-    _WITH_RUN.clear()
     _CATALOGS.clear()
     _TOKENS.clear()

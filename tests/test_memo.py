@@ -207,13 +207,3 @@ def test_lean_line_encoding_equals_the_plain_encoding(values: list, kind: str):
             row.update(zip(columns[2:6], values[2:6]))  # the same answer cells, other own cells
         assert encoder.encode(row, answer) == encode_line(kind, columns, row)
 
-
-_DAYS = st.dates(dt.date(2019, 12, 25), dt.date(2021, 1, 5)).map(dt.date.isoformat)
-
-
-@given(st.lists(_DAYS, max_size=6), st.frozensets(_DAYS, max_size=8))
-def test_the_quick_date_codes_are_the_date_codes(dates: list[str], breakpoints: frozenset[str]) -> None:
-    from solver.memo import _codes, date_codes
-
-    assert _codes(dates, breakpoints) == date_codes(dates, breakpoints)
-    assert _codes(dates, breakpoints) == _codes(dates, breakpoints)  # and again, from its cache

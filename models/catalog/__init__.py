@@ -609,9 +609,14 @@ def _parse_all(texts: tuple[str, ...], file: str, where: str, order: dict[str, t
     return tuple(parsed)
 
 
-@functools.lru_cache(maxsize=8)
 def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
-    """The catalog in `directory` (default: the shipped Beijing catalog), loaded once."""
+    """The catalog in `directory` (default: the shipped Beijing catalog), loaded once (however
+    the directory is passed: `load_catalog()` and `open_catalog(None)` are one catalog)."""
+    return _load_catalog(Path(directory))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_catalog(directory: Path) -> Catalog:
     index, files, package = load_raw(directory)
     return build(directory, index, files, package)
 

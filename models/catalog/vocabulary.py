@@ -36,7 +36,9 @@ KINDS = ("jurisdiction", "district", "outside", "place", "tier", "level", "entit
 class Strict(BaseModel):
     """Catalog data: unknown fields are errors, and loaded data never changes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: each schema is built when first used (start-up: nested models are built once,
+    # inside the model that uses them, instead of once more each at import).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Term(Strict):
