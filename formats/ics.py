@@ -12,7 +12,10 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from solver.planner import TimelineYear
 
 PRODID = "-//zjtx//Beijing SME support measures//EN"
 
@@ -49,23 +52,24 @@ def calendar_bytes(name: str, events: Iterable[dict[str, Any]], stamp: dt.date) 
     return calendar.to_ical()
 
 
-def timeline_events(enterprise: str, years: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One event on 1 January of each claim year for every claim still to make in it."""
+def timeline_events(enterprise: str, years: Iterable[TimelineYear]) -> list[dict[str, Any]]:
+    """One event on 1 January of each claim year for every claim still to make in it (the
+    claims of years gone included: the office may still have to be asked)."""
     events = []
     for year in years:
-        for claim in year["claims"]:
-            if claim["received"]:
+        for claim in year.claims + year.past:
+            if claim.received:
                 continue
-            amount = claim["amount"]
-            money = (f"{amount['min']:,}" if amount["min"] == amount["max"]
-                     else f"{amount['min']:,} – {amount['max']:,}") + (" or more" if amount["open_above"] else "")
-            tier = f" ({claim['tier']})" if claim["tier"] else ""
+            amount = claim.amount
+            money = (f"{amount.min:,}" if amount.min == amount.max
+                     else f"{amount.min:,} – {amount.max:,}") + (" or more" if amount.open_above else "")
+            tier = f" ({claim.tier})" if claim.tier else ""
             events.append({
-                "date": dt.date(year["year"], 1, 1),
-                "summary": f"{enterprise}: claim year {year['year']} for {claim['measure']}{tier}, {money} yuan",
-                "description": (f"Paid by {claim['paid_by']}. Contact: {claim['contact']}. "
-                                f"Tel: {claim['tel']}."
-                                + (" Projected: its event has not happened yet." if claim["projected"] else ""))})
+                "date": dt.date(year.year, 1, 1),
+                "summary": f"{enterprise}: claim year {year.year} for {claim.measure}{tier}, {money} yuan",
+                "description": (f"Paid by {claim.paid_by}. Contact: {claim.contact}. "
+                                f"Tel: {claim.tel}."
+                                + (" Projected: its event has not happened yet." if claim.projected else ""))})
     return events
 
 
@@ -87,7 +91,7 @@ def worklist_events(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return events
 
 
-def timeline_calendar(enterprise: str, years: list[dict[str, Any]], as_of: dt.date | None) -> bytes:
+def timeline_calendar(enterprise: str, years: Iterable[TimelineYear], as_of: dt.date | None) -> bytes:
     """The claim timeline as a calendar; stamped with the record's as_of (else its first year)."""
     events = timeline_events(enterprise, years)
     stamp = as_of or min((e["date"] for e in events), default=dt.date(2000, 1, 1))

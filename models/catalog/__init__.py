@@ -371,10 +371,10 @@ class Catalog:
             if spec is None:
                 near = difflib.get_close_matches(key, list(self.index.readings), n=1)
                 hint = f"; did you mean {near[0]!r}?" if near else ""
-                raise ReadingError(f"unknown reading {key!r}{hint}", field="--reading",
+                raise ReadingError(f"unknown reading {key!r}{hint}", field="readings",
                                    accepted=", ".join(self.index.readings))
             if value not in spec.alternatives:
-                raise ReadingError(f"reading {key!r} has no value {value!r}", field=f"--reading {key}",
+                raise ReadingError(f"reading {key!r} has no value {value!r}", field=f"readings.{key}",
                                    accepted=", ".join(f"{key}={v}" for v in spec.alternatives))
             readings[key] = value
         return readings
