@@ -80,7 +80,7 @@ def _own_catalog(command: Callable[..., Any]) -> Callable[..., Any]:
 class _Typer(typer.Typer):
     """typer.Typer whose every command takes --lang and answers from its own catalog."""
 
-    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:  # type: ignore[override]
         register = super().command(*args, **kwargs)
         return lambda command: register(_own_catalog(_speaks(command)))
 
@@ -383,11 +383,11 @@ def whatif(
         readings = parse_readings(reading)
         if sweep:
             key, values = parse_sweep(sweep)
-            result = run_sweep(the_record, key, values, combined, readings)
+            swept = run_sweep(the_record, key, values, combined, readings)
             if format is ChartFormat.png:
-                typer.echo(f"wrote {sweep_chart(result, _chart_out(out, f'{the_record.id}-sweep.png'))}")
+                typer.echo(f"wrote {sweep_chart(swept, _chart_out(out, f'{the_record.id}-sweep.png'))}")
             else:
-                _show(format, result, lambda: sweep_view(result), out)
+                _show(format, swept, lambda: sweep_view(swept), out)
             return
         if not scenario:
             raise InputError("give at least one scenario (a file or key=value) or --sweep",
@@ -477,7 +477,7 @@ def batch(
                                  field="--summary", accepted=".json, .png")
         summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
         charts = [p for p in summaries if p.suffix.lower() == ".png"]
-        reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
+        reading_options: dict[str, Any] = {"encoding": encoding, "column_map": load_column_map(columns),
                            "lang": current_lang(), "excel": excel, "engine": engine,
                            "scheduler": scheduler}
         console = Console(stderr=True)

@@ -217,9 +217,9 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
     async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
         status = 422 if isinstance(exc, RecordError) else \
             500 if isinstance(exc, (SolverError, BugError)) else 400
-        field = exc.field or ""
-        field = field.removeprefix("readings.") if field.startswith("readings.") else \
-            CLI_TO_REQUEST.get(field, exc.field)
+        raw = exc.field or ""
+        field = raw.removeprefix("readings.") if raw.startswith("readings.") else \
+            CLI_TO_REQUEST.get(raw, raw)
         return problem(status, type(exc).__name__, exc.detail(), field or None,
                        [{"field": p.field, "detail": p.text()} for p in exc.problems])
 

@@ -148,7 +148,7 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
     day = move_date or record.as_of or today or dt.date.today()
     first, last = day.year, day.year + horizon_years
 
-    def in_horizon(amounts: list) -> Money:
+    def in_horizon(amounts: list[tuple[str, str, int, Money]]) -> Money:
         return Money.total(amount for _measure, _payer, year, amount in amounts
                            if first <= year <= last)
 
@@ -343,7 +343,7 @@ def apply_scenario(record: EnterpriseRecord, scenario: Scenario, catalog: Catalo
             {**(readings or {}), **scenario.readings})
 
 
-_REFORMED: dict[tuple, tuple[Catalog, Catalog]] = {}
+_REFORMED: dict[tuple[object, ...], tuple[Catalog, Catalog]] = {}
 
 
 def reformed_once(catalog: Catalog, reforms: dict[str, int]) -> Catalog:

@@ -63,7 +63,7 @@ class Action:
     tel: str
     detail: dict[str, Any] = field(default_factory=dict, hash=False)  # what views.worklist renders
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[object, ...]:
         return (self.deadline is None, self.deadline or dt.date.max, -self.amount.max,
                 -self.amount.min, self.enterprise, KINDS.index(self.kind), self.subject)
 
