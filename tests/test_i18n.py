@@ -145,6 +145,10 @@ def test_measures_in_chinese_keep_the_clause_as_printed() -> None:
     assert listed.exit_code == 0 and "类支持措施" in listed.stdout and "技术创新" in listed.stdout
     shown = runner.invoke(app, ["measures", "show", "m6", "--lang", "zh"])
     assert "条款原文，英文版" in shown.stdout and "Market expansion" in shown.stdout
+    # The encoding speaks Chinese too: headings, amounts in words, the rules that shape them.
+    for words in ("条款编码", "最高 5,000,000 元", "支出的 70%", "R5 上限", "联系部门", "国际展会"):
+        assert words in shown.stdout, words
+    assert "{'up_to'" not in shown.stdout and "Encoding" not in shown.stdout
 
 
 def test_json_keeps_ids_and_adds_names_in_the_chosen_language() -> None:
