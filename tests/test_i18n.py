@@ -286,3 +286,18 @@ def test_serve_says_where_it_listens_and_logs_requests_with_access_log(tmp_path:
     text = log.read_text(encoding="utf-8")
     assert f"http://127.0.0.1:{port}/" in text and f"http://127.0.0.1:{port}/docs" in text
     assert re.search(r'"GET /healthz HTTP/1.1" 200', text), text
+
+
+def test_the_claim_calendar_in_chinese(tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    out = tmp_path / "claims.ics"
+    done = runner.invoke(app, ["timeline", str(EXAMPLES / "daxing-hydrogen-full.yaml"), "--format",
+                               "ics", "--out", str(out), "--lang", "zh"])
+    assert done.exit_code == 0, done.output
+    events = list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
+    assert events
+    for event in events:
+        summary, description = str(event.get("summary")), str(event.get("description"))
+        assert "年申领" in summary and "元" in summary and "claim year" not in summary
+        assert "联系部门" in description and "电话" in description
