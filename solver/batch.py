@@ -142,14 +142,14 @@ ROW_OWN_COLUMNS = IDENTITY_COLUMNS + ("warnings",)  # a row's own cells; the res
 
 
 def row_answer(record: EnterpriseRecord, options: BatchOptions,
-               catalog: Catalog) -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list]]:
+               catalog: Catalog) -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list[Any]]]:
     """A row's answer — the names and values of every column but `IDENTITY_COLUMNS` — and its
     summary contributions, memoized on the record's canonical key under these options
     (`solver.memo`): shared between rows the compiler cannot tell apart (read, never change)."""
     key = answer_key(record, catalog, options.readings, "row", today=options.today,
                      extra=(options_token(options),), extra_dates=options_dates(options))
 
-    def compute() -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list]]:
+    def compute() -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list[Any]]]:
         row, summary = _row_answer(record, options, catalog)
         return _names(tuple(row)), tuple(row.values()), summary
     return memoized(key, compute)
@@ -173,7 +173,7 @@ def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: Batc
 
 
 def _row_answer(record: EnterpriseRecord, options: BatchOptions,
-                catalog: Catalog) -> tuple[dict[str, Any], dict[str, list]]:
+                catalog: Catalog) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     amounts = evaluate_amounts(record, options.readings, catalog=catalog, today=options.today)
     total = _total(amounts)
     row: dict[str, Any] = {"total_min": total.min, "total_max": total.max,
@@ -226,7 +226,7 @@ class Summary:
     def __init__(self, state: dict[str, Any] | None = None) -> None:
         self.state: dict[str, Any] = state or {}
 
-    def add(self, contributions: dict[str, list], enterprises: int = 1) -> None:
+    def add(self, contributions: dict[str, list[Any]], enterprises: int = 1) -> None:
         """Add one enterprise's contributions (or those of `enterprises` with the same ones)."""
         times = enterprises
         for view, awards in contributions.items():
@@ -245,7 +245,7 @@ class Summary:
                 part["total"][0] += low * times
                 part["total"][1] += high * times
 
-    def add_all(self, contributions: list[dict[str, list]]) -> None:
+    def add_all(self, contributions: list[dict[str, list[Any]]]) -> None:
         """Add many enterprises' contributions; rows that share an answer share its contributions
         (one object), which are added once, times their number (integer yuan: exact)."""
         counted: dict[int, list] = {}

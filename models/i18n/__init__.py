@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from models.errors import BugError
 from models.yamlio import load_data
 
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -28,18 +29,21 @@ MESSAGES_FILE = Path(__file__).with_name("messages.yaml")
 @cache
 def _catalogue() -> dict[str, Any]:
     data = load_data(MESSAGES_FILE.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
+    if not isinstance(data, dict) or not {"messages", "names"} <= set(data):
+        raise BugError(f"{MESSAGES_FILE} must map `messages` and `names`")
     return data
 
 
 def messages() -> dict[str, dict[str, str]]:
     """Message id → {language: text}."""
-    return _catalogue()["messages"]
+    found: dict[str, dict[str, str]] = _catalogue()["messages"]
+    return found
 
 
 def names() -> dict[str, dict[str, dict[str, str]]]:
     """Vocabulary kind → id → {en, zh, and optionally zh_short, en_short}."""
-    return _catalogue()["names"]
+    found: dict[str, dict[str, dict[str, str]]] = _catalogue()["names"]
+    return found
 
 
 def lang_from_environment(environ: Mapping[str, str] | None = None) -> str:
