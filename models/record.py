@@ -256,7 +256,7 @@ LIST_MAXIMA: dict[str, int] = {
     and typing.get_origin(field.annotation) is list}
 
 
-def _repeats(keys: list) -> bool:
+def _repeats(keys: list[Any]) -> bool:
     """Some key appears twice."""
     return len(keys) > 1 and len(set(keys)) < len(keys)
 
@@ -289,13 +289,12 @@ _RECOGNITION_KEYS = frozenset({"tier", "date"})
 def _text_of(value: Any, *, required: bool, strip: bool = True) -> str | None:
     """A Name (`required`) or a name, as normalizer (which strips ids and names, not tags) and
     validator leave it; None: not plain."""
-    if type(value) is not str:
+    if not isinstance(value, str) or type(value) is not str:  # (str itself, no subclass)
         return None
-    if strip:
-        value = value.strip()
-    if len(value) > MAX_TEXT or (required and (not value or not value.isprintable())):
+    text: str = value.strip() if strip else value
+    if len(text) > MAX_TEXT or (required and (not text or not text.isprintable())):
         return None
-    return value
+    return text
 
 
 def _plain_record(data: dict[str, Any], catalog: Catalog | None) -> EnterpriseRecord | None:

@@ -115,7 +115,7 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
                        "the rows before it are saved, --resume continues after a fix") from exc
 
 
-_WARNINGS: dict[tuple, tuple[Any, Any, Any, str]] = {}
+_WARNINGS: dict[tuple[Any, ...], tuple[Any, Any, Any, str]] = {}
 
 
 def _warnings(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog) -> str:
@@ -248,7 +248,7 @@ class Summary:
     def add_all(self, contributions: list[dict[str, list[Any]]]) -> None:
         """Add many enterprises' contributions; rows that share an answer share its contributions
         (one object), which are added once, times their number (integer yuan: exact)."""
-        counted: dict[int, list] = {}
+        counted: dict[int, list[Any]] = {}
         for each in contributions:
             seen = counted.get(id(each))
             if seen is None:
