@@ -22,10 +22,10 @@ from formats.engines import Part, plan_parts
 from formats.signals import in_worker
 from formats.tables import Row, format_of, read_rows
 from models.catalog import Catalog, active_catalog, open_catalog, set_active_catalog
-from models.errors import InputError, ZjtxError
+from models.errors import BugError, CatalogError, InputError
 from models.record import parse_record
 from models.scenario import Scenario, parse_inline
-from solver.batch import BatchOptions, Summary, contributions, scenario_amounts
+from solver.batch import BatchOptions, Summary, contributions, row_bug, scenario_amounts
 from solver.evaluate import evaluate_amounts
 from solver.planner import reformed_once
 
@@ -90,7 +90,8 @@ def _sweep_init(job: SweepJob, *, worker: bool = True) -> None:
 
 def _sweep_chunk(rows: list[Row]) -> tuple[int, int, list[dict[str, Any]]]:
     """Evaluate a chunk at baseline and at every point: counts and one summary state per point."""
-    assert _JOB is not None
+    if _JOB is None:
+        raise BugError("a sweep task ran in a worker that was never initialized")
     options, points = _JOB.options, _JOB.points
     catalog = active_catalog()
     summaries = [Summary() for _ in points]
@@ -104,12 +105,13 @@ def _sweep_chunk(rows: list[Row]) -> tuple[int, int, list[dict[str, Any]]]:
                                                       today=options.today))
             parts = [contributions(scenario_amounts(record, scenario, options, catalog))
                      for _value, scenario in points]
-        except ZjtxError:
+        except InputError:  # the row's own fault: counted, and `zjtx batch` names it
             bad += 1
             continue
-        except Exception:  # noqa: BLE001 - one bad row must never lose the others (as in batch)
-            bad += 1
-            continue
+        except (BugError, CatalogError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - an unsound answer or a bug: stop (exit 3), as batch does
+            raise row_bug(number, exc) from exc
         for summary, part in zip(summaries, parts):
             summary.add({"baseline": baseline, "scenario": part})
         ok += 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.catalog import Catalog, active_catalog
-from models.errors import BugError, Problem, RecordError, ZjtxError
+from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError
 from models.record import EnterpriseRecord, parse_record
 from models.validation import label, top_field
 from models.scenario import Scenario
@@ -106,13 +106,24 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
         return {"ok": row, "summary": summary, "tail": tail}
     except RecordError as exc:
         return _error(number, ident, list(_problems(exc)), options.labels)
-    except ZjtxError as exc:
+    except InputError as exc:  # the row's own fault: an error row, and the run goes on
         return _error(number, ident, [(exc.field, exc.message + (
             f" (accepted: {exc.accepted})" if exc.accepted else ""))], options.labels)
-    except Exception as exc:  # noqa: BLE001 - bad input is a ZjtxError; anything else is a bug
-        raise BugError(f"row {number}: an unexpected {type(exc).__name__} while evaluating it "
-                       f"({str(exc)[:200]}); this is a bug in zjtx, please report it with the row; "
-                       "the rows before it are saved, --resume continues after a fix") from exc
+    except (BugError, CatalogError):  # a bug, or a broken catalog: never the row's fault
+        raise
+    except Exception as exc:  # noqa: BLE001 - an unsound answer (SolverError) or anything else
+        raise row_bug(number, exc) from exc
+
+
+def row_bug(number: int, exc: Exception) -> BugError:
+    """The error that stops a batch when evaluating row `number` raised what bad input never
+    raises (an unsound optimizer answer, any unexpected exception): exit status 3, never an
+    error row blamed on the input."""
+    what = (f"the optimizer failed ({exc.message[:300]})"
+            if isinstance(exc, SolverError) else
+            f"an unexpected {type(exc).__name__} while evaluating it ({str(exc)[:200]})")
+    return BugError(f"row {number}: {what}; this is a bug in zjtx, please report it with the row; "
+                    "the rows before it are saved, --resume continues after a fix")
 
 
 IDENTITY_COLUMNS = ("id", "name", "credit_code")
