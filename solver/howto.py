@@ -14,7 +14,7 @@ from typing import Any
 from constraint import FunctionConstraint, Problem
 
 from models.catalog import Catalog, Rule, active_catalog
-from models.errors import InputError
+from models.errors import BugError, InputError
 from models.money import Money
 from models.record import EnterpriseRecord
 from models.scenario import Scenario, parse_inline
@@ -34,7 +34,8 @@ def _ceil_div(a: int, b: int) -> int:
 def _expense_amount(rule: Rule, target: int | None) -> int:
     """The smallest expense that lets the rule pay `target` (or its full "up to" amount)."""
     amount = rule.spec.amount
-    assert amount is not None
+    if amount is None:  # only expense rules (one amount each) come here
+        raise BugError(f"rule {rule.id} has no amount to reach")
     if amount.percent:
         return _ceil_div((target or DEFAULT_EXPENSE) * 100, amount.percent)
     ceiling = amount.up_to if amount.up_to is not None else amount.fixed or DEFAULT_EXPENSE

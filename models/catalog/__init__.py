@@ -23,7 +23,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, VocabularySpec
 from models.conditions import Condition, parse_condition
-from models.errors import CatalogError, InputError, ReadingError
+from models.errors import BugError, CatalogError, InputError, ReadingError
 from models.validation import describe
 
 CATALOG_DIR = Path(__file__).parent
@@ -740,7 +740,8 @@ def _reform_rule(rule: RuleSpec, level: str | None, field: str, value: int, path
                              accepted=", ".join(rule.levels))
         return rule.model_copy(update={"levels": {lv: amount_with(a) if lv in levels else a
                                                   for lv, a in rule.levels.items()}})
-    assert rule.amount is not None
+    if rule.amount is None:  # the schema gives every rule levels or an amount
+        raise BugError(f"rule {rule.id} has neither levels nor an amount")
     return rule.model_copy(update={"amount": amount_with(rule.amount)})
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from models.yamlio import load_data
+from models.errors import BugError
 
 LANGS: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANG = "en"
@@ -28,7 +29,8 @@ MESSAGES_FILE = Path(__file__).with_name("messages.yaml")
 @cache
 def _catalogue() -> dict[str, Any]:
     data = load_data(MESSAGES_FILE.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
+    if not isinstance(data, dict):  # shipped with zjtx: a broken one is a bug, not the user's input
+        raise BugError(f"{MESSAGES_FILE.name} is not a mapping of names and messages")
     return data
 
 
