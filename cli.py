@@ -627,7 +627,8 @@ def sweep(
         chart = sweep_cost_chart(result.key, result.table(), table_path.with_suffix(".png"))
         for row in result.table():
             if row["paying_district"] == row["claim_year"] == "all":
-                typer.echo(f"{key}={row['value']:,}: cost {row['cost_min']:,} to {row['cost_max']:,} yuan")
+                typer.echo(f"{key}={row['value']:,}: cost {row['cost_min']:,} to {row['cost_max']:,} yuan"
+                           + (t("money.or_more") if row["open_above"] else ""))
         typer.echo(f"rows in {result.rows_in:,} = evaluated {result.rows_out:,} + errors "
                    f"{result.error_rows:,}; costs in {table_path}, chart in {chart}"
                    + ("; `zjtx batch` names the bad rows" if result.error_rows else ""), err=True)

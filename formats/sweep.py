@@ -30,7 +30,8 @@ from solver.evaluate import evaluate_amounts
 from solver.planner import reformed_once
 
 SWEEP_COLUMNS = ["reform", "value", "paying_district", "claim_year", "baseline_min",
-                 "baseline_max", "reformed_min", "reformed_max", "cost_min", "cost_max"]
+                 "baseline_max", "reformed_min", "reformed_max", "cost_min", "cost_max",
+                 "open_above"]  # a "not less than" amount in a sum: the district may pay more
 ALL = "all"
 
 
@@ -63,7 +64,8 @@ class SweepResult:
                 out.append({"reform": self.key, "value": value, "paying_district": district,
                             "claim_year": year, "baseline_min": low["min"], "baseline_max": low["max"],
                             "reformed_min": high["min"], "reformed_max": high["max"],
-                            "cost_min": high["min"] - low["min"], "cost_max": high["max"] - low["max"]})
+                            "cost_min": high["min"] - low["min"], "cost_max": high["max"] - low["max"],
+                            "open_above": bool(low.get("open_above") or high.get("open_above"))})
         return out
 
 
@@ -71,10 +73,11 @@ def _keys(base: dict, reformed: dict, table: str) -> list[str]:
     return sorted(set(base.get(table, {})) | set(reformed.get(table, {})))
 
 
-def _cell(view: dict, table: str | None, key: str) -> dict[str, int]:
+def _cell(view: dict, table: str | None, key: str) -> dict[str, Any]:
+    nothing = {"min": 0, "max": 0, "open_above": False}
     if table is None:
-        return view.get("total", {"min": 0, "max": 0})
-    return view.get(table, {}).get(key, {"min": 0, "max": 0})
+        return view.get("total", nothing)
+    return view.get(table, {}).get(key, nothing)
 
 
 _JOB: SweepJob | None = None
