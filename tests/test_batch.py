@@ -535,9 +535,9 @@ def test_resume_after_an_interrupted_run_equals_a_clean_run(tmp_path: Path, monk
     assert leftovers(tmp_path) == []
 
 
-def test_resume_accepts_a_checkpoint_made_with_other_readings(tmp_path: Path,
+def test_resume_refuses_a_checkpoint_made_with_other_readings(tmp_path: Path,
                                                                   checkpoint_every_chunk):
-    """The checkpoint only records the input path and the output columns. A run interrupted
+    """Regression (was a bug): the checkpoint only recorded the input path and the output columns. A run interrupted
     under `--reading stacking=difference-only` and resumed without it (or the reverse; the
     same for a different --scenario reform value or --move-date) is accepted: exit 0, and the
     output silently mixes rows evaluated under two readings. The error message that exists
