@@ -412,10 +412,10 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None,
     if not isinstance(data, dict):
         raise RecordError(f"expected a mapping of record fields, got {type(data).__name__}",
                           file=source, row=row)
-    _check_lengths(data, source, row)
-    plain = _plain_record(data, catalog)
+    plain = _plain_record(data, catalog)  # (it looks at no list longer than the maxima)
     if plain is not None:
         return plain
+    _check_lengths(data, source, row)
     return _validated(data, source, row, catalog)
 
 
