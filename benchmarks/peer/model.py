@@ -10,7 +10,9 @@ Xicheng, Shijingshan, Mentougou, Shunyi, Pinggu and Miyun:
 - R1: in one claim year one award per district ladder, the larger (upper amount first);
 - R2: Shijingshan, Mentougou and Pinggu pay the national award less the municipal award paid in
   an earlier claim year; Dongcheng, Shunyi, Miyun stack (`stacking=cumulative`);
-- R3: a municipal recognition first obtained after the national one is a renewal: nothing.
+- R3: a municipal recognition first obtained after the national one is a renewal: nothing;
+- `entity-scope=as-written`: no clause in scope names private non-enterprise entities (only
+  Daxing's sentence 1 does), so they get nothing.
 
 Amounts are parameters (`parameters/tier_reward/*.yaml`), whole yuan; every variable is an
 integer. This module is benchmark-only: it needs the `bench` extra (openfisca-core).
@@ -76,6 +78,13 @@ class first_national_year(Variable):
     label = "Year of the first national (or privileged) recognition (0: none)"
 
 
+class private_non_enterprise(Variable):
+    value_type = bool
+    entity = Enterprise
+    definition_period = ETERNITY
+    label = "A private non-enterprise entity (民办非企业单位), not an enterprise"
+
+
 def _ladder(enterprise, period, parameters):
     """Which awards are paid and the R2 cut, as arrays."""
     where = enterprise("district", period)
@@ -100,7 +109,8 @@ def _total(enterprise, period, parameters, bound: str):
     municipal, low, high, pay_m, pay_n, difference = _ladder(enterprise, period, parameters)
     national = low if bound == "min" else high
     cut = np.where(difference, np.minimum(national, municipal), 0)  # R2: the difference only
-    return np.where(pay_m, municipal, 0) + np.where(pay_n, national - cut, 0)
+    total = np.where(pay_m, municipal, 0) + np.where(pay_n, national - cut, 0)
+    return np.where(enterprise("private_non_enterprise", period), 0, total)  # entity-scope
 
 
 class tier_rewards_min(Variable):
@@ -125,17 +135,18 @@ class tier_rewards_max(Variable):
 
 def system() -> TaxBenefitSystem:
     tbs = TaxBenefitSystem([Enterprise])
-    tbs.add_variables(district, first_municipal_year, first_national_year, tier_rewards_min,
-                      tier_rewards_max)
+    tbs.add_variables(district, first_municipal_year, first_national_year,
+                      private_non_enterprise, tier_rewards_min, tier_rewards_max)
     tbs.load_parameters(str(PARAMETERS))
     return tbs
 
 
-def columns(lines) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """JSON lines → ids, district names, first municipal and first national recognition years."""
+def columns(lines) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """JSON lines → ids, district names, first municipal and first national recognition years,
+    and whether each is a private non-enterprise entity."""
     import orjson
 
-    ids, places, first_m, first_n = [], [], [], []
+    ids, places, first_m, first_n, private = [], [], [], [], []
     for line in lines:
         if not line.strip():
             continue
@@ -151,16 +162,19 @@ def columns(lines) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         places.append(data["district"])
         first_m.append(m)
         first_n.append(n)
-    return ids, np.array(places), np.array(first_m, dtype=np.int32), np.array(first_n, dtype=np.int32)
+        private.append(data.get("entity_type", "enterprise") == "private_non_enterprise")
+    return (ids, np.array(places), np.array(first_m, dtype=np.int32),
+            np.array(first_n, dtype=np.int32), np.array(private, dtype=bool))
 
 
 def totals(tbs: TaxBenefitSystem, path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
     """From the JSON Lines file to per-enterprise lower and upper totals."""
     with path.open("rb") as handle:
-        ids, places, first_m, first_n = columns(handle)
+        ids, places, first_m, first_n, private = columns(handle)
     simulation = SimulationBuilder().build_default_simulation(tbs, len(ids))
     simulation.set_input("district", "ETERNITY", District.encode(places))
     simulation.set_input("first_municipal_year", "ETERNITY", first_m)
     simulation.set_input("first_national_year", "ETERNITY", first_n)
+    simulation.set_input("private_non_enterprise", "ETERNITY", private)
     return (ids, simulation.calculate("tier_rewards_min", PERIOD),
             simulation.calculate("tier_rewards_max", PERIOD))
