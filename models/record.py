@@ -220,9 +220,13 @@ class EnterpriseRecord(_Item):
     @property
     def vocabulary(self) -> Vocabulary:
         """The vocabulary the record was validated against (tier order, the place outside)."""
-        if self._vocabulary is None:  # built without validation (model_construct)
-            self._vocabulary = _catalog_of(None).vocabulary
-        return self._vocabulary
+        # Read from the private attributes' own slot: the compiler asks for it many times per
+        # record, and pydantic's attribute lookup for a private attribute is slow Python.
+        private = self.__pydantic_private__
+        vocabulary: Vocabulary | None = private.get("_vocabulary") if private is not None else None
+        if vocabulary is None:  # built without validation (model_construct)
+            vocabulary = self._vocabulary = _catalog_of(None).vocabulary
+        return vocabulary
 
     def district_on(self, day: dt.date) -> str:
         """Where the enterprise is registered on `day` (a move counts from its own date)."""
