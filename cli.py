@@ -145,8 +145,8 @@ def parse_readings(values: list[str] | None) -> dict[str, str]:
     for value in values or []:
         key, sep, choice = value.partition("=")
         if not sep or not key.strip() or not choice.strip():
-            raise ReadingError(f"{value!r} is not key=value", field="--reading",
-                               accepted="e.g. --reading stacking=difference-only")
+            raise ReadingError(t("option.not_key_value", value=value), field="--reading",
+                               accepted=t("accepted.reading"))
         readings[key.strip()] = choice.strip()
     return readings
 
@@ -198,7 +198,7 @@ def evaluate(
             from solver.planner import all_readings as every_reading
             from views.planner import readings_view
             if readings:
-                raise ReadingError("--all-readings already tries every reading", field="--reading")
+                raise ReadingError(t("option.all_readings"), field="--reading")
             report = every_reading(load_record(record))
             _show(format, report, lambda: readings_view(report))
             return
@@ -225,7 +225,7 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
     try:
         return check_day(dt.date.fromisoformat(value))
     except ValueError:
-        raise InputError(f"{value[:40]!r} is not a date between {FIRST_DAY} and {LAST_DAY}",
+        raise InputError(t("option.bad_date", value=value[:40], first=FIRST_DAY, last=LAST_DAY),
                          field=option, accepted="YYYY-MM-DD") from None
 
 
@@ -462,11 +462,11 @@ def batch(
                                horizon_years=horizon_years, rank_by=rank_by.value,
                                catalog=str(catalog.resolve()) if catalog else None)
         if scheduler and engine != "dask":
-            raise InputError("--scheduler is for --engine dask", field="--scheduler")
+            raise InputError(t("option.scheduler"), field="--scheduler")
         summaries = summary or []
         for path in summaries:
             if path.suffix.lower() not in (".json", ".png"):
-                raise InputError("the summary is written as JSON or PNG", file=str(path),
+                raise InputError(t("option.summary_format"), file=str(path),
                                  field="--summary", accepted=".json, .png")
         summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
         charts = [p for p in summaries if p.suffix.lower() == ".png"]
@@ -504,19 +504,18 @@ def batch(
                         lines(counts.rows_in, counts.error_rows)
                     counts = run(report)
         except Interrupted as stop:
-            typer.echo(f"zjtx: interrupted after {stop.rows:,} rows; rerun the same command "
-                       "with --resume", err=True)
+            typer.echo(t("batch.interrupted", rows=stop.rows), err=True)
             return stop.exit_status
         if charts:
             from views.charts import summary_chart
 
             for chart in charts:
                 summary_chart(counts.summary, chart)
-        resumed = f" (resumed after row {counts.resumed_at})" if counts.resumed_at else ""
-        typer.echo(f"rows in {counts.rows_in:,} = evaluated {counts.rows_out:,} + errors "
-                   f"{counts.error_rows:,}{resumed}; results in {out}"
-                   + (f", errors in {errors or default_errors_path(out)}" if counts.error_rows else ""),
-                   err=True)
+        resumed = t("batch.resumed", row=counts.resumed_at) if counts.resumed_at else ""
+        typer.echo(t("batch.done", rows_in=counts.rows_in, rows_out=counts.rows_out,
+                     errors=counts.error_rows, resumed=resumed, out=out)
+                   + (t("batch.errors_in", path=errors or default_errors_path(out))
+                      if counts.error_rows else ""), err=True)
         return 0 if counts.error_rows == 0 else 1
 
     status = _run(action)
@@ -618,7 +617,7 @@ def sweep(
         _use_catalog(catalog)
         key, values = parse_sweep(reform, option="--reform")
         if scheduler and engine != "dask":
-            raise InputError("--scheduler is for --engine dask", field="--scheduler")
+            raise InputError(t("option.scheduler"), field="--scheduler")
         options = BatchOptions(readings=active_catalog().resolve_readings(parse_readings(reading)),
                                catalog=str(catalog.resolve()) if catalog else None)
         result = run_sweep(population, key, values, options, jobs=jobs, engine=engine,
@@ -627,11 +626,12 @@ def sweep(
         chart = sweep_cost_chart(result.key, result.table(), table_path.with_suffix(".png"))
         for row in result.table():
             if row["paying_district"] == row["claim_year"] == "all":
-                typer.echo(f"{key}={row['value']:,}: cost {row['cost_min']:,} to {row['cost_max']:,} yuan"
-                           + (t("money.or_more") if row["open_above"] else ""))
-        typer.echo(f"rows in {result.rows_in:,} = evaluated {result.rows_out:,} + errors "
-                   f"{result.error_rows:,}; costs in {table_path}, chart in {chart}"
-                   + ("; `zjtx batch` names the bad rows" if result.error_rows else ""), err=True)
+                typer.echo(t("sweep.cost", point=f"{key}={row['value']:,}", low=row["cost_min"],
+                             high=row["cost_max"],
+                             more=t("money.or_more") if row["open_above"] else ""))
+        typer.echo(t("sweep.done", rows_in=result.rows_in, rows_out=result.rows_out,
+                     errors=result.error_rows, table=table_path, chart=chart)
+                   + (t("sweep.bad_rows") if result.error_rows else ""), err=True)
     _run(action)
 
 
@@ -705,7 +705,8 @@ def measures_show(measure_id: Annotated[str, typer.Argument(metavar="ID", help="
             known = list(loaded.families) + list(loaded.measure_ids())
             near = [k for k in known if k.startswith(measure_id + ".")] or \
                 difflib.get_close_matches(measure_id, known, n=1)
-            raise InputError(f"unknown measure {measure_id!r}" + (f"; did you mean {near[0]!r}?" if near else ""),
+            raise InputError(t("option.unknown_measure", measure=measure_id,
+                               hint=t("validation.did_you_mean_key", near=near[0]) if near else ""),
                              accepted=", ".join(loaded.families))
         _console().print(measure_view(loaded, loaded.families[spec.id][0], spec))
     _run(action)
@@ -734,15 +735,15 @@ def measures_lint(catalog: CatalogOption = None) -> None:
 
     def exists() -> None:  # nothing to lint: a configuration error (exit 4), not a finding
         if not directory.is_dir():
-            raise CatalogError("no such catalog directory", file=str(directory),
-                               accepted="a directory holding index.yaml and source files")
+            raise CatalogError(t("catalog.no_directory"), file=str(directory),
+                               accepted=t("accepted.catalog_directory"))
     _run(exists)
     findings = lint(directory)
     for finding in findings:
         typer.echo(str(finding))
     errors = sum(f.level == "error" for f in findings)
     warnings = len(findings) - errors
-    typer.echo(f"{errors} error(s), {warnings} warning(s) in {directory}")
+    typer.echo(t("lint.summary", errors=errors, warnings=warnings, directory=directory))
     if errors:
         raise typer.Exit(1)
 

@@ -247,7 +247,7 @@ async function refreshWorklist(record) {
   const body = $("worklist").querySelector("tbody");
   body.replaceChildren(...result.actions.map((a) => el("tr", { class: a.kind },
     cell(T("page.wl_by"), a.deadline || "—"),
-    cell(T("page.wl_action"), `${a.kind} ${a.subject} (${a.status})`),
+    cell(T("page.wl_action"), a.action),
     cell(T("column.amount"), money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above }), { class: "amount" }),
     cell(T("column.call"), T("label.tel", { contact: a.office, tel: a.tel })), cell(T("page.wl_note"), a.note))));
   if (!result.actions.length) body.append(el("tr", {}, el("td", { colspan: "5", class: "empty" }, T("page.wl_nothing", { day }))));
