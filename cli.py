@@ -254,7 +254,7 @@ def best_district(
                        parse_readings(reading), rank_by=rank_by.value)
         if format is ChartFormat.png:
             path = ranking_chart(ranking, _chart_out(out, f"{ranking.enterprise}-best-district.png"))
-            typer.echo(f"wrote {path}")
+            typer.echo(t("cli.wrote", path=path))
         else:
             _show(format, ranking.as_dict(), lambda: ranking_view(ranking), out)
     _run(action)
@@ -277,7 +277,7 @@ def _emit(text: str, out: Path | None) -> None:
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text + "\n", encoding="utf-8")
-        typer.echo(f"wrote {out}")
+        typer.echo(t("cli.wrote", path=out))
 
 
 class TimelineFormat(str, Enum):
@@ -316,7 +316,7 @@ def timeline(
             else:
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_bytes(data)
-                typer.echo(f"wrote {out}", err=True)
+                typer.echo(t("cli.wrote", path=out), err=True)
             return
         _show(format, {"enterprise": result.enterprise, "years": years},
               lambda: timeline_view(result.enterprise, years), out)
@@ -378,7 +378,7 @@ def whatif(
             key, values = parse_sweep(sweep)
             result = run_sweep(the_record, key, values, combined, readings)
             if format is ChartFormat.png:
-                typer.echo(f"wrote {sweep_chart(result, _chart_out(out, f'{the_record.id}-sweep.png'))}")
+                typer.echo(t("cli.wrote", path=sweep_chart(result, _chart_out(out, f"{the_record.id}-sweep.png"))))
             else:
                 _show(format, result, lambda: sweep_view(result), out)
             return
@@ -565,14 +565,14 @@ def worklist(
             _show(format, {"date": day.isoformat(), "actions": data, "errors": problems},
                   lambda: worklist_view(day.isoformat(), rows))
         for problem in problems:
-            typer.echo(f"zjtx: {enterprises}: row {problem['row']}"
-                       + (f" ({problem['id']})" if problem["id"] else "")
-                       + (f", {problem['field']}" if problem["field"] else "")
-                       + f": {problem['message']}", err=True)
-        typer.echo(f"{len(records):,} enterprises, {len(rows):,} actions"
-                   + (f", {len(problems):,} rows with errors" if problems else "")
-                   + (f"; worklist in {out}" if out else "") + (f"; calendar in {ics}" if ics else ""),
-                   err=True)
+            typer.echo(t("worklist.problem", file=enterprises, row=problem["row"],
+                         ident=t("worklist.problem_id", id=problem["id"]) if problem["id"] else "",
+                         field=t("worklist.problem_field", field=problem["field"])
+                         if problem["field"] else "", message=problem["message"]), err=True)
+        typer.echo(t("worklist.counts", enterprises=len(records), actions=len(rows))
+                   + (t("worklist.count_errors", count=len(problems)) if problems else "")
+                   + (t("worklist.out", path=out) if out else "")
+                   + (t("worklist.ics", path=ics) if ics else ""), err=True)
         return 1 if problems else 0
 
     status = _run(action)
@@ -590,7 +590,7 @@ def template(
     """
     from formats.template import write_template
 
-    typer.echo(f"wrote {_run(lambda: write_template(file, current_lang()))}", err=True)
+    typer.echo(t("cli.wrote", path=_run(lambda: write_template(file, current_lang()))), err=True)
 
 
 @app.command()
@@ -776,7 +776,7 @@ def measures_export(
 
     def action() -> None:
         written = export_package(_use_catalog(catalog), directory)
-        typer.echo(f"wrote {len(written)} files to {directory}")
+        typer.echo(t("cli.wrote_files", count=len(written), directory=directory))
     _run(action)
 
 
