@@ -81,7 +81,7 @@ def _own_catalog(command: Callable[..., Any]) -> Callable[..., Any]:
 class _Typer(typer.Typer):
     """typer.Typer whose every command takes --lang and answers from its own catalog."""
 
-    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:  # type: ignore[override]
         register = super().command(*args, **kwargs)
         return lambda command: register(_own_catalog(_speaks(command)))
 
@@ -134,9 +134,25 @@ def _run(action: Callable[[], T]) -> T:
         return action()
     except ZjtxError as exc:
         status = next((code for kind, code in EXIT_STATUS.items() if isinstance(exc, kind)), 2)
+        _name_the_flag(exc)
         for line in str(exc).splitlines():  # every problem of the input, one line each
             typer.echo(t("error.prefix") + line, err=True)
         raise typer.Exit(status) from None
+
+
+# The record and request fields the solver names in its errors → the options that set them here.
+FLAGS = {"move_date": "--move-date", "horizon_years": "--horizon-years", "solver": "--solver",
+         "measure": "--measure", "target": "--target", "tier": "--tier", "rank_by": "--rank-by",
+         "readings": "--reading"}
+
+
+def _name_the_flag(exc: ZjtxError) -> None:
+    """The solver speaks of fields (`move_date`, `readings.stacking`); a command-line user set
+    them with options (`--move-date`, `--reading stacking`)."""
+    field = exc.field or ""
+    head, dot, rest = field.partition(".")
+    if head in FLAGS and not exc.file:
+        exc.field = FLAGS[head] + (f" {rest}" if dot else "")
 
 
 def parse_readings(values: list[str] | None) -> dict[str, str]:
@@ -266,6 +282,8 @@ def _show(format: Enum, data: Any, view: Callable[[], Any], out: Path | None = N
         from views.reasons import with_text
         from views.words import with_names
 
+        if hasattr(data, "as_dict"):  # a typed result
+            data = data.as_dict()
         _emit(dump_json(with_names(with_text(data))), out)
     else:
         _console().print(view())
@@ -318,7 +336,7 @@ def timeline(
                 out.write_bytes(data)
                 typer.echo(t("cli.wrote", path=out), err=True)
             return
-        _show(format, {"enterprise": result.enterprise, "years": years},
+        _show(format, {"enterprise": result.enterprise, "years": [y.as_dict() for y in years]},
               lambda: timeline_view(result.enterprise, years), out)
     _run(action)
 
@@ -338,7 +356,7 @@ def windows(
         _use_catalog(catalog)
         day = _parse_date(date, "--date") or dt.date.today()
         found = open_windows(day, tier)
-        _show(format, {"date": day.isoformat(), "windows": found},
+        _show(format, {"date": day.isoformat(), "windows": [w.as_dict() for w in found]},
               lambda: windows_view(day.isoformat(), found))
     _run(action)
 
@@ -376,11 +394,11 @@ def whatif(
         readings = parse_readings(reading)
         if sweep:
             key, values = parse_sweep(sweep)
-            result = run_sweep(the_record, key, values, combined, readings)
+            swept = run_sweep(the_record, key, values, combined, readings)
             if format is ChartFormat.png:
-                typer.echo(t("cli.wrote", path=sweep_chart(result, _chart_out(out, f"{the_record.id}-sweep.png"))))
+                typer.echo(t("cli.wrote", path=sweep_chart(swept, _chart_out(out, f"{the_record.id}-sweep.png"))))
             else:
-                _show(format, result, lambda: sweep_view(result), out)
+                _show(format, swept, lambda: sweep_view(swept), out)
             return
         if not scenario:
             raise InputError("give at least one scenario (a file or key=value) or --sweep",
@@ -470,7 +488,7 @@ def batch(
                                  field="--summary", accepted=".json, .png")
         summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
         charts = [p for p in summaries if p.suffix.lower() == ".png"]
-        reading_options = {"encoding": encoding, "column_map": load_column_map(columns),
+        reading_options: dict[str, Any] = {"encoding": encoding, "column_map": load_column_map(columns),
                            "lang": current_lang(), "excel": excel, "engine": engine,
                            "scheduler": scheduler}
         console = Console(stderr=True)

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from models.catalog import open_catalog, set_active_catalog
 from models.errors import BugError, InputError
@@ -69,7 +69,7 @@ class _LineSink:
         self.path, self.columns, self.kind = path, columns, kind
         path.parent.mkdir(parents=True, exist_ok=True)
         if recorded is None:
-            self.handle = path.open("wb")
+            self.handle: BinaryIO = path.open("wb")
             self.digest = hashlib.sha256()
             if kind == ".csv":
                 if bom:  # for Excel: UTF-8 with a byte-order mark

@@ -86,7 +86,7 @@ class PoolEngine(Engine):
     """A pool of forked processes on this machine, each initialized once."""
 
     def __init__(self, jobs: int, initializer: Callable[..., None], initargs: tuple) -> None:
-        self.pool = get_context("fork").Pool(jobs, initializer, initargs)
+        self.pool: Any = get_context("fork").Pool(jobs, initializer, initargs)
         self.window = 2 * jobs
 
     def submit(self, function: Callable[..., Any], args: tuple) -> Any:
@@ -116,7 +116,7 @@ class DaskEngine(Engine):
         self.cluster = None
         try:
             if address:
-                self.client = Client(address, timeout="20s")
+                self.client: Any = Client(address, timeout="20s")
             else:
                 self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
                                             threads_per_worker=1, processes=True,

@@ -12,7 +12,10 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from solver.planner import TimelineYear
 
 PRODID = "-//zjtx//Beijing SME support measures//EN"
 
@@ -49,29 +52,35 @@ def calendar_bytes(name: str, events: Iterable[dict[str, Any]], stamp: dt.date) 
     return calendar.to_ical()
 
 
-def timeline_events(enterprise: str, years: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One event on 1 January of each claim year for every claim still to make in it."""
+def timeline_events(enterprise: str, years: Iterable[TimelineYear]) -> list[dict[str, Any]]:
+    """One event on 1 January of each claim year for every claim still to make in it (the
+    claims of years gone included: the office may still have to be asked)."""
+    from models.i18n import t
+    from views import words
+
     events = []
     for year in years:
-        for claim in year["claims"]:
-            if claim["received"]:
+        for claim in year.claims + year.past:
+            if claim.received:
                 continue
-            amount = claim["amount"]
-            money = (f"{amount['min']:,}" if amount["min"] == amount["max"]
-                     else f"{amount['min']:,} – {amount['max']:,}") + (" or more" if amount["open_above"] else "")
-            tier = f" ({claim['tier']})" if claim["tier"] else ""
+            tier = f" ({words.tier(claim.tier)})" if claim.tier else ""
             events.append({
-                "date": dt.date(year["year"], 1, 1),
-                "summary": f"{enterprise}: claim year {year['year']} for {claim['measure']}{tier}, {money} yuan",
-                "description": (f"Paid by {claim['paid_by']}. Contact: {claim['contact']}. "
-                                f"Tel: {claim['tel']}."
-                                + (" Projected: its event has not happened yet." if claim["projected"] else ""))})
+                "date": dt.date(year.year, 1, 1),
+                "summary": t("ics.claim", enterprise=enterprise, year=year.year,
+                             measure=words.measure(claim.measure), tier=tier,
+                             amount=words.yuan(claim.amount)),
+                "description": t("ics.claim_detail", payer=words.place(claim.paid_by),
+                                 contact=claim.contact, tel=claim.tel)
+                + (t("ics.projected") if claim.projected else "")
+                + (t("ics.past") if claim.status == "past" else "")})
     return events
 
 
 def worklist_events(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One event on each action's date (actions without a date have no place in a calendar);
     `actions` as views.worklist.for_people gives them (in the user's language)."""
+    from models.i18n import t
+
     events = []
     for action in actions:
         if not action["deadline"]:
@@ -82,16 +91,18 @@ def worklist_events(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         events.append({
             "date": dt.date.fromisoformat(action["deadline"]),
             "summary": f"{who}: {action['kind']} {action['subject']} ({money})",
-            "description": (f"{action['enterprise']} {action['credit_code'] or ''}".strip()
-                            + f". {action['note']}. Contact: {action['office']}. Tel: {action['tel']}.")})
+            "description": t("ics.action_detail", who=f"{action['enterprise']} {action['credit_code'] or ''}".strip(),
+                             note=action["note"], contact=action["office"], tel=action["tel"])})
     return events
 
 
-def timeline_calendar(enterprise: str, years: list[dict[str, Any]], as_of: dt.date | None) -> bytes:
+def timeline_calendar(enterprise: str, years: Iterable[TimelineYear], as_of: dt.date | None) -> bytes:
     """The claim timeline as a calendar; stamped with the record's as_of (else its first year)."""
     events = timeline_events(enterprise, years)
     stamp = as_of or min((e["date"] for e in events), default=dt.date(2000, 1, 1))
-    return calendar_bytes(f"zjtx {enterprise} claim years", events, stamp)
+    from models.i18n import t
+
+    return calendar_bytes(t("ics.timeline_name", enterprise=enterprise), events, stamp)
 
 
 def write_calendar(path: Path, data: bytes) -> Path:

@@ -316,9 +316,10 @@ class RowWriter:
         if not self._batch and self._parquet is not None:
             return
         table = pa.Table.from_pylist(self._batch, schema=self._schema())
-        if self._parquet is None:
-            self._parquet = pq.ParquetWriter(self.path, table.schema)
-        self._parquet.write_table(table)
+        writer = self._parquet
+        if writer is None:
+            writer = self._parquet = pq.ParquetWriter(self.path, table.schema)
+        writer.write_table(table)
         self._batch = []
 
     def _schema(self):

@@ -77,14 +77,14 @@ class Condition:
         if self.op == "not in":
             return fact not in self.value  # type: ignore[operator]
         left, right = self._ordered(fact)
-        return {
+        return bool({
             "==": left == right, "!=": left != right, ">=": left >= right,
             "<=": left <= right, ">": left > right, "<": left < right,
-        }[self.op]
+        }[self.op])
 
     def _ordered(self, fact: Any) -> tuple[Any, Any]:
         if self.order:  # tiers compare by their declared rank, not alphabetically
-            return self.order.index(fact), self.order.index(self.value)  # type: ignore[arg-type]
+            return self.order.index(fact), self.order.index(str(self.value))
         return fact, self.value
 
     def explain_failure(self, context: dict[str, Any]) -> str:

@@ -20,9 +20,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.catalog import (CATALOG_DIR, KIND_FACTS, MUNICIPAL_PAYER, Amount, Catalog, RuleSpec,
+from models.catalog import (CATALOG_DIR, KIND_FACTS, MUNICIPAL_PAYER, Amount, Catalog, Rule, RuleSpec,
                             build, load_raw)
 from models.errors import CatalogError
+from models.conditions import Condition
 
 
 # Which operators make sense for each declared field type.
@@ -155,7 +156,8 @@ def _conditions(catalog: Catalog, whole: bool = True) -> list[Finding]:
     found = []
     declared = set(catalog.index.conditions)
     used: set[str] = set()
-    items = [(r.file, r.id, r.spec.kind, r.conditions) for r in catalog.rules]
+    items: list[tuple[str, str, str, tuple[Condition, ...]]] = \
+        [(r.file, r.id, r.spec.kind, r.conditions) for r in catalog.rules]
     items += [("benefit", b.spec.id, "benefit", b.conditions) for b in catalog.benefits]
     for file, ident, kind, conditions in items:
         for condition in conditions:
@@ -230,7 +232,7 @@ def _vocabulary(catalog: Catalog) -> list[Finding]:
     return found
 
 
-def _overlap(first, second) -> bool:
+def _overlap(first: Rule, second: Rule) -> bool:
     """Can two rules be in force on one day?"""
     start = max(first.spec.effective_from or dt.date.min, second.spec.effective_from or dt.date.min)
     end = min(first.spec.effective_to or dt.date.max, second.spec.effective_to or dt.date.max)
@@ -241,7 +243,7 @@ def _ladders(catalog: Catalog) -> list[Finding]:
     """Two tier rules that can pay the same district and level under one reading must be in one
     R1 group; otherwise the same recognition would be paid twice."""
     found = []
-    by_rung: dict[tuple[str, str], list] = defaultdict(list)
+    by_rung: dict[tuple[str, str], list[Rule]] = defaultdict(list)
     for rule in catalog.rules:
         if rule.spec.kind != "tier_reward":
             continue
@@ -279,7 +281,7 @@ def _coverage(catalog: Catalog) -> list[Finding]:
 def _defects(catalog: Catalog) -> list[Finding]:
     """The brochure's own defects, found in the data and reported as warnings."""
     found = []
-    district_items = []
+    district_items: list[int] = []
     for name, spec in catalog.files.items():
         if spec.payer == MUNICIPAL_PAYER:
             continue

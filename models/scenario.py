@@ -63,6 +63,14 @@ class Scenario:
                         readings={**self.readings, **other.readings},
                         reforms={**self.reforms, **other.reforms})
 
+    def make(self, change: Change) -> None:
+        """Add one record change to this scenario."""
+        for key, item in change.adds:
+            self.adds.setdefault(key, []).append(item)
+        self.sets.update(change.sets)
+        if change.move:
+            self.moves.append(change.move)
+
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
         """The record data (as dumped by the record model) with the changes applied."""
         out = {**data, **self.sets}
@@ -72,6 +80,120 @@ class Scenario:
             out["moves"] = list(out.get("moves") or []) + [{"from": out["district"], "to": to, "date": day}]
             out["district"] = to
         return out
+
+
+@dataclass(frozen=True, eq=False)
+class Change:
+    """One change to a record, as data: what `howto` suggests and `whatif` applies directly.
+    `label` is the same change as a `zjtx whatif` inline item, for a person to read or retype;
+    `outlay` is what making it true costs the enterprise in yuan (an expense, an annuity paid)."""
+
+    kind: str                                   # recognition, move, expense, listing, …
+    label: str
+    sets: tuple[tuple[str, Any], ...] = ()       # (field, value)
+    adds: tuple[tuple[str, Any], ...] = ()       # (list field, item)
+    move: tuple[str, dt.date] | None = None      # (district, date)
+    outlay: int = 0
+
+    def __eq__(self, other: object) -> bool:  # the label says the whole change
+        return isinstance(other, Change) and (self.kind, self.label) == (other.kind, other.label)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.label))
+
+    def scenario(self) -> Scenario:
+        out = Scenario(name=self.label)
+        out.make(self)
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "change": self.label, "outlay": self.outlay}
+
+    # -- the changes, one constructor each (parse_inline reads the same forms) -------------------
+    @classmethod
+    def recognition(cls, tier: str, day: dt.date) -> Change:
+        return cls("recognition", f"recognition={tier}@{day.isoformat()}",
+                   adds=(("recognitions", {"tier": tier, "date": day}),))
+
+    @classmethod
+    def moving(cls, district: str, day: dt.date) -> Change:
+        return cls("move", f"move={district}@{day.isoformat()}", move=(district, day))
+
+    @classmethod
+    def expense(cls, category: str, amount: int, year: int, number: int = 1) -> Change:
+        return cls("expense", f"expense={category}:{amount}@{year}", outlay=amount,
+                   adds=(("expenses", {"id": f"WHATIF-{number}", "category": category,
+                                       "amount": amount, "year": year}),))
+
+    @classmethod
+    def listing(cls, board: str, year: int) -> Change:
+        return cls("listing", f"listing={board}@{year}",
+                   adds=(("listings", {"board": board, "year": year}),))
+
+    @classmethod
+    def qualification(cls, kind: str, day: dt.date) -> Change:
+        return cls("qualification", f"qualification={kind}@{day.isoformat()}",
+                   adds=(("qualifications", {"kind": kind, "date": day}),))
+
+    @classmethod
+    def patent(cls, standard: int, paid: int, year: int, patent_year: int,
+               number: int = 1) -> Change:
+        return cls("patent", f"patent={standard}:{paid}@{year}/{patent_year}", outlay=paid,
+                   adds=(("patents", {"id": f"WHATIF-PATENT-{number}", "standard_annuity": standard,
+                                      "paid": paid, "year": year, "patent_year": patent_year}),))
+
+    @classmethod
+    def industry(cls, tag: str) -> Change:
+        return cls("industry", f"industry={tag}", adds=(("industries", tag),))
+
+    @classmethod
+    def setting(cls, key: str, value: Any) -> Change:
+        shown = value.isoformat() if isinstance(value, dt.date) else value
+        return cls(key, f"{key}={shown}", sets=((key, value),))
+
+
+def scenario_of(changes: tuple[Change, ...] | list[Change], name: str | None = None) -> Scenario:
+    """The scenario that makes every change at once."""
+    out = Scenario(name=name if name is not None else " ".join(c.label for c in changes))
+    for change in changes:
+        out.make(change)
+    return out
+
+
+def _inline_change(key: str, value: str, item: str, scenario: Scenario) -> Change | None:
+    """The record change an inline item writes (None: a reading or a reform)."""
+    if key == "move":
+        to, _, day = value.partition("@")
+        return Change.moving(to, _date(day, item))
+    if key == "recognition":
+        tier, _, day = value.partition("@")
+        return Change.recognition(tier, _date(day, item))
+    if key == "expense":
+        match = re.fullmatch(r"([a-z_]+):([\d_]+)@(\d{4})", value)
+        if not match:
+            raise InputError(t("scenario.expense_syntax", item=item), field="scenario",
+                             accepted=t("accepted.example",
+                                        example="expense=leased_equipment:12000000@2027"))
+        return Change.expense(match[1], _int(match[2], item), int(match[3]),
+                              number=len(scenario.adds.get("expenses", [])) + 1)
+    if key == "listing":
+        board, _, year = value.partition("@")
+        return Change.listing(board, _int(year, item))
+    if key == "qualification":
+        kind, _, day = value.partition("@")
+        return Change.qualification(kind, _date(day, item))
+    if key == "patent":
+        match = re.fullmatch(r"([\d_]+):([\d_]+)@(\d{4})/(\d{1,2})", value)
+        if not match:
+            raise InputError(t("scenario.patent_syntax", item=item), field="scenario",
+                             accepted=t("accepted.example", example="patent=1200:1020@2027/4"))
+        return Change.patent(_int(match[1], item), _int(match[2], item), int(match[3]),
+                             int(match[4]), number=len(scenario.adds.get("patents", [])) + 1)
+    if key == "industry":
+        return Change.industry(value)
+    if key in SET_FIELDS:
+        return Change.setting(key, _date(value, item) if key == "as_of" else value)
+    return None
 
 
 class _ScenarioFile(BaseModel):
@@ -147,42 +269,9 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
         if not sep or not key or not value:
             raise InputError(t("option.not_key_value", value=item), field="scenario",
                              accepted=t("accepted.change"))
-        if key == "move":
-            to, _, day = value.partition("@")
-            scenario.moves.append((to, _date(day, item)))
-        elif key == "recognition":
-            tier, _, day = value.partition("@")
-            scenario.adds.setdefault("recognitions", []).append({"tier": tier, "date": _date(day, item)})
-        elif key == "expense":
-            match = re.fullmatch(r"([a-z_]+):([\d_]+)@(\d{4})", value)
-            if not match:
-                raise InputError(t("scenario.expense_syntax", item=item), field="scenario",
-                                 accepted=t("accepted.example",
-                                            example="expense=leased_equipment:12000000@2027"))
-            number = len(scenario.adds.get("expenses", []))
-            scenario.adds.setdefault("expenses", []).append({
-                "id": f"WHATIF-{number + 1}", "category": match[1],
-                "amount": _int(match[2], item), "year": int(match[3])})
-        elif key == "listing":
-            board, _, year = value.partition("@")
-            scenario.adds.setdefault("listings", []).append({"board": board, "year": _int(year, item)})
-        elif key == "qualification":
-            kind, _, day = value.partition("@")
-            scenario.adds.setdefault("qualifications", []).append({"kind": kind, "date": _date(day, item)})
-        elif key == "patent":
-            match = re.fullmatch(r"([\d_]+):([\d_]+)@(\d{4})/(\d{1,2})", value)
-            if not match:
-                raise InputError(t("scenario.patent_syntax", item=item),
-                                 field="scenario",
-                                 accepted=t("accepted.example", example="patent=1200:1020@2027/4"))
-            number = len(scenario.adds.get("patents", []))
-            scenario.adds.setdefault("patents", []).append({
-                "id": f"WHATIF-PATENT-{number + 1}", "standard_annuity": _int(match[1], item),
-                "paid": _int(match[2], item), "year": int(match[3]), "patent_year": int(match[4])})
-        elif key == "industry":
-            scenario.adds.setdefault("industries", []).append(value)
-        elif key in SET_FIELDS:
-            scenario.sets[key] = _date(value, item) if key == "as_of" else value
+        change = _inline_change(key, value, item, scenario)
+        if change is not None:
+            scenario.make(change)
         elif key in reading_keys or key.startswith("reading."):
             scenario.readings[key.removeprefix("reading.")] = value
         elif "." in key:

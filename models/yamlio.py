@@ -23,7 +23,7 @@ class DuplicateKey(ValueError):
     """A mapping names the same key twice."""
 
 
-class DataLoader(_Base):  # type: ignore[misc, valid-type]
+class DataLoader(_Base):  # type: ignore[misc]
     """A safe loader without the timestamp resolver, refusing duplicate keys."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
@@ -40,7 +40,8 @@ class DataLoader(_Base):  # type: ignore[misc, valid-type]
 
                 line = key_node.start_mark.line + 1 if key_node.start_mark else "?"
                 raise DuplicateKey(t("io.duplicate_key_line", key=str(key)[:60], line=line))
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 DataLoader.yaml_implicit_resolvers = {

@@ -45,10 +45,9 @@ STATIC = Path(__file__).parent / "static"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BATCH_LIMIT_BYTES = 1_000_000
 BATCH_LIMIT_ROWS = 2_000
-# Errors raised by the shared roads name CLI options; the API names its own fields.
-CLI_TO_REQUEST = {"--reading": "query", "--tier": "tier", "--date": "date",
-                  "--move-date": "move_date", "--horizon-years": "horizon_years",
-                  "scenario": "changes", "SCENARIO": "changes", "--measure": "measure"}
+# Errors raised by the shared roads name record and request fields (`readings.stacking`, the
+# scenario); the API names its own (the query parameter `stacking`, the body's `changes`).
+CLI_TO_REQUEST = {"readings": "query", "scenario": "changes"}
 
 
 def problem(status: int, title: str, detail: str, field: str | None = None,
@@ -218,9 +217,9 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
     async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
         status = 422 if isinstance(exc, RecordError) else \
             500 if isinstance(exc, (SolverError, BugError)) else 400
-        field = exc.field or ""
-        field = field.removeprefix("--reading ") if field.startswith("--reading ") else \
-            CLI_TO_REQUEST.get(field, exc.field)
+        raw = exc.field or ""
+        field = raw.removeprefix("readings.") if raw.startswith("readings.") else \
+            CLI_TO_REQUEST.get(raw, raw)
         return problem(status, type(exc).__name__, exc.detail(), field or None,
                        [{"field": p.field, "detail": p.text()} for p in exc.problems])
 
@@ -252,7 +251,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         the_record, readings = _record(record), _readings(request)
         result = evaluate(the_record, readings)
         warnings = [notice.as_dict() for notice in record_notices(the_record, readings)]
-        return with_names(with_text({**result.as_dict(), "timeline": timeline(result),
+        return with_names(with_text({**result.as_dict(), "timeline": [y.as_dict() for y in timeline(result)],
                                      "warnings": warnings}))
 
     @app.post("/v1/best-district", tags=["planner"], responses=PROBLEMS)
@@ -270,7 +269,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         if not body.changes:
             raise InputError("give at least one change", field="changes")
         scenario = parse_inline(body.changes, list(reading_keys))
-        return with_names(with_text(whatif(_record(body.record), scenario, _readings(request))))
+        return with_names(with_text(whatif(_record(body.record), scenario, _readings(request)).as_dict()))
 
     @app.post("/v1/batch", tags=["engine"], responses=PROBLEMS, openapi_extra={
         "requestBody": {"content": {kind: {"schema": {"type": "string"}} for kind in BATCH_TYPES},
@@ -354,7 +353,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
                      tier: Annotated[str | None, Query(description="innovative, municipal or national")] = None) -> dict[str, Any]:
         """The application windows open on a date."""
         day = date or dt.date.today()
-        return with_names({"date": day.isoformat(), "windows": windows(day, tier)})
+        return with_names({"date": day.isoformat(), "windows": [w.as_dict() for w in windows(day, tier)]})
 
     @app.get("/v1/readings", tags=["catalog"])
     def readings_register() -> dict[str, Any]:

@@ -131,14 +131,14 @@ ROW_OWN_COLUMNS = IDENTITY_COLUMNS + ("warnings",)  # a row's own cells; the res
 
 
 def row_answer(record: EnterpriseRecord, options: BatchOptions,
-               catalog: Catalog) -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list]]:
+               catalog: Catalog) -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list[Any]]]:
     """A row's answer — the names and values of every column but `IDENTITY_COLUMNS` — and its
     summary contributions, memoized on the record's canonical key under these options
     (`solver.memo`): shared between rows the compiler cannot tell apart (read, never change)."""
     key = answer_key(record, catalog, options.readings, "row", today=options.today,
                      extra=(options_token(options),), extra_dates=options_dates(options))
 
-    def compute() -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list]]:
+    def compute() -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list[Any]]]:
         row, summary = _row_answer(record, options, catalog)
         return _names(tuple(row)), tuple(row.values()), summary
     return memoized(key, compute)
@@ -162,7 +162,7 @@ def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: Batc
 
 
 def _row_answer(record: EnterpriseRecord, options: BatchOptions,
-                catalog: Catalog) -> tuple[dict[str, Any], dict[str, list]]:
+                catalog: Catalog) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     amounts = evaluate_amounts(record, options.readings, catalog=catalog, today=options.today)
     total = _total(amounts)
     row: dict[str, Any] = {"total_min": total.min, "total_max": total.max,
@@ -230,11 +230,12 @@ class Summary:
         self.state: dict[str, Any] = state or {}
 
     def _part(self, view: str) -> dict[str, Any]:
-        return self.state.setdefault(view, {"by_district": {}, "by_measure": {}, "by_year": {},
-                                            "by_district_year": {}, "enterprises": {},
-                                            "total": [0, 0, 0]})
+        part: dict[str, Any] = self.state.setdefault(
+            view, {"by_district": {}, "by_measure": {}, "by_year": {}, "by_district_year": {},
+                   "enterprises": {}, "total": [0, 0, 0]})
+        return part
 
-    def add(self, contributions: dict[str, list]) -> None:
+    def add(self, contributions: dict[str, list[Any]]) -> None:
         for view, awards in contributions.items():
             part = self._part(view)
             for measure in {a[0] for a in awards}:

@@ -27,7 +27,7 @@ def solve(compiled: Compiled, solver: str = "auto") -> Solution:
     """Solve each independent component on its own. `auto` and `exact`: by enumeration when the
     component is small, by CP-SAT otherwise; `cp-sat`: by CP-SAT always."""
     if solver not in SOLVERS:
-        raise InputError(f"unknown solver {solver!r}", field="--solver", accepted=", ".join(SOLVERS))
+        raise InputError(f"unknown solver {solver!r}", field="solver", accepted=", ".join(SOLVERS))
     if solver == "cp-sat":
         return optimize(compiled)
     rank = earliest_rank(compiled.candidates)

@@ -13,6 +13,7 @@ component (only) to CP-SAT.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 from models.errors import BugError
 from models.money import Money
@@ -62,14 +63,15 @@ def _price(members: list[Candidate], chosen: frozenset[str], compiled: Compiled,
     return (upper, lower, len(chosen), earliest), paid
 
 
-def _combinations(members: list[Candidate], compiled: Compiled):
+def _combinations(members: list[Candidate], compiled: Compiled) -> Iterator[frozenset[str]]:
     """Every combination the at-most-one rules (R1, R3, R4), mirrors and year limits allow."""
     order = sorted(members, key=lambda c: c.mirror_of is not None)  # mirrors follow their original
 
     def exclusive_keys(c: Candidate) -> list[tuple[str, str]]:
         return [(k, v) for k, v in (("r1", c.r1_group), ("r3", c.one_time), ("r4", c.expense_item)) if v]
 
-    def walk(i: int, chosen: list[str], used: set, years: dict[str, set[int]]):
+    def walk(i: int, chosen: list[str], used: set[tuple[str, str]],
+             years: dict[str, set[int]]) -> Iterator[frozenset[str]]:
         if i == len(order):
             yield frozenset(chosen)
             return

@@ -25,14 +25,14 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from models.catalog import Catalog
+from models.catalog import Benefit, Catalog, Rule
 from models.record import EnterpriseRecord
 
 IDENTITY_FIELDS = frozenset({"id", "name", "credit_code"})
 MAX_ENTRIES = 50_000  # about 1 kB each: 50 MB at most per process
 
 T = TypeVar("T")
-_ANSWERS: dict[tuple, Any] = {}
+_ANSWERS: dict[tuple[object, ...], Any] = {}
 # Each catalog seen (kept alive, so that its id is never reused while answers cite it), with
 # every date it holds and every industry tag its conditions name.
 _CATALOGS: dict[int, tuple[Catalog, frozenset[str], frozenset[str]]] = {}
@@ -46,7 +46,8 @@ def catalog_facts(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
         return hit[1], hit[2]
     found: set[dt.date] = set()
     tags: set[str] = set()
-    for item in (*catalog.rules, *catalog.benefits):
+    items: tuple[Rule | Benefit, ...] = (*catalog.rules, *catalog.benefits)
+    for item in items:
         _collect(item.spec.model_dump(), found)
         for condition in item.conditions:
             values = condition.value if isinstance(condition.value, frozenset) else (condition.value,)
@@ -97,7 +98,8 @@ def date_codes(dates: list[str], breakpoints: Iterable[str]) -> tuple[tuple[str,
 
 def answer_key(record: EnterpriseRecord, catalog: Catalog, readings: dict[str, str],
                part: str = "all", *, today: dt.date | None = None,
-               extra: tuple = (), extra_dates: Iterable[dt.date] = ()) -> tuple:
+               extra: tuple[object, ...] = (), extra_dates: Iterable[dt.date] = ()
+               ) -> tuple[object, ...]:
     """The canonical key of everything the batch answer for `record` depends on."""
     breakpoints, tags = catalog_facts(catalog)
     text = record.model_dump_json(exclude=_UNKEYED)  # every field but identity and industries
@@ -111,7 +113,7 @@ def answer_key(record: EnterpriseRecord, catalog: Catalog, readings: dict[str, s
             _DATE.sub("D", text), codes)
 
 
-_UNKEYED = IDENTITY_FIELDS | {"industries"}
+_UNKEYED: set[str] = set(IDENTITY_FIELDS | {"industries"})
 
 
 _TOKENS: dict[int, tuple[Any, str, tuple[dt.date, ...]]] = {}
@@ -154,10 +156,11 @@ def options_dates(options: Any) -> tuple[dt.date, ...]:
     return _options(options)[1]
 
 
-def memoized(key: tuple, compute: Callable[[], T]) -> T:
+def memoized(key: tuple[object, ...], compute: Callable[[], T]) -> T:
     """The answer stored under `key`, computed once (the store is bounded)."""
     try:
-        return _ANSWERS[key]
+        found: T = _ANSWERS[key]
+        return found
     except KeyError:
         pass
     answer = compute()

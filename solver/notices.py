@@ -9,7 +9,8 @@ Warnings are typed data (a code, the field and parameters); views render them in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from models.catalog import Catalog, active_catalog
@@ -24,7 +25,7 @@ class Notice:
 
     code: str
     field: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def text(self) -> str:
         return f"{self.field}: " + t(f"warning.{self.code}", **self.params)
@@ -36,8 +37,9 @@ class Notice:
 def catalog_tags(catalog: Catalog) -> tuple[str, ...]:
     """The industry tags some rule or benefit of the catalog tests."""
     tags: set[str] = set()
-    for item in (*catalog.rules, *catalog.benefits):
-        for condition in item.conditions:
+    for conditions in (*(r.conditions for r in catalog.rules),
+                       *(b.conditions for b in catalog.benefits)):
+        for condition in conditions:
             if condition.field == "industry":
                 value = condition.value
                 tags.update(value if isinstance(value, frozenset) else [str(value)])

@@ -8,6 +8,7 @@ candidate has one named literal `take[key]`; every constraint cites the rule it 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from models.errors import SolverError
 from models.money import Money
@@ -39,10 +40,11 @@ def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int
     model = cp_model.CpModel()
 
     # -- variables: one named literal per candidate; a pay variable where a cap is shared ------
-    take = {c.key: model.new_bool_var(f"take[{c.key}]") for c in candidates}
-    upper_terms: list = []
-    lower_terms: list = []
-    pay: dict[str, object] = {}
+    # CP-SAT's literals and linear expressions (typed loosely by OR-Tools' stubs).
+    take: dict[str, Any] = {c.key: model.new_bool_var(f"take[{c.key}]") for c in candidates}
+    upper_terms: list[Any] = []
+    lower_terms: list[Any] = []
+    pay: dict[str, Any] = {}
     for c in candidates:
         amount = effective_amount(c)
         if c.variable:
@@ -53,7 +55,7 @@ def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int
         upper_terms.append(pay[c.key])
         lower_terms.append(amount.min * take[c.key])
     # -- constraints ------------------------------------------------------------------------------
-    groups: dict[tuple[str, str], list] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for c in candidates:
         if c.r1_group:
             groups[("R1", c.r1_group)].append(take[c.key])    # R1: most favorable only
@@ -61,18 +63,18 @@ def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int
             groups[("R3", c.one_time)].append(take[c.key])    # R3: one-time, once
         if c.expense_item:
             groups[("R4", c.expense_item)].append(take[c.key])  # R4: an item funds one programme
-    for members in groups.values():
-        if len(members) > 1:
-            model.add_at_most_one(members)
+    for group in groups.values():
+        if len(group) > 1:
+            model.add_at_most_one(group)
 
-    cap_members: dict[str, list] = defaultdict(list)
+    cap_members: dict[str, list[Any]] = defaultdict(list)
     for c in candidates:
         for cap in c.caps:
             cap_members[cap].append(pay[c.key])
-    for cap, members in cap_members.items():
-        model.add(sum(members) <= compiled.caps[cap])  # R5: per project / year / enterprise / shared
+    for cap, terms in cap_members.items():
+        model.add(sum(terms) <= compiled.caps[cap])  # R5: per project / year / enterprise / shared
 
-    years_used: dict[tuple[str, int], object] = {}
+    years_used: dict[tuple[str, int], Any] = {}
     for c in candidates:
         if c.year_limit:
             key, year = c.year_limit
@@ -116,7 +118,7 @@ def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int
         best.append(value)
         model.add(stage == value)  # keep this optimum while the next stage breaks ties
         # Start the next stage from this optimum: it is feasible there, so only the proof is left.
-        model.clear_hints()
+        model.clear_hints()  # type: ignore[no-untyped-call]
         for c in candidates:
             model.add_hint(take[c.key], solver.boolean_value(take[c.key]))
             if c.variable:

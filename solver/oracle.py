@@ -74,12 +74,12 @@ def _price(compiled: Compiled, taken: dict[str, int]) -> tuple[int, int, int]:
     """
     by_key = {c.key: c for c in compiled.candidates}
     chosen = [c for c in compiled.candidates if taken[c.key]]
-    weight = defaultdict(lambda: 1)
+    weight: defaultdict[str, int] = defaultdict(lambda: 1)
     for c in chosen:
         if c.mirror_of:
             weight[c.mirror_of] += 1
     upper = lower = 0
-    in_cap: dict[str, list] = defaultdict(list)
+    in_cap: dict[str, list[Candidate]] = defaultdict(list)
     for c in chosen:
         low, high = _still_due(c)
         lower += low

@@ -1,6 +1,7 @@
 """The planner: best relocation district, claim timeline, application windows and every reading.
 
-Each function loops over `solver.evaluate.evaluate` (the one road) and returns plain data.
+Each function loops over `solver.evaluate.evaluate` (the one road) and returns typed data
+(frozen dataclasses with `as_dict()` for JSON); `views/` renders them.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def moved(record: EnterpriseRecord, district: str, day: dt.date) -> EnterpriseRe
         return record
     if record.moves and record.moves[-1].date >= day:
         raise InputError(f"the record already moves on {record.moves[-1].date}, on or after the "
-                         f"move date {day}", field="--move-date",
+                         f"move date {day}", field="move_date",
                          accepted=f"a date after {record.moves[-1].date}")
     # The move chains from the current district by construction: no need to validate again.
     move = Move.model_construct(from_=record.district, to=district, date=day)
@@ -102,7 +103,7 @@ def best_district(record: EnterpriseRecord, move_date: dt.date | None = None,
                   today: dt.date | None = None, rank_by: str = "max") -> Ranking:
     """Rank the catalog's districts by what a move there on `move_date` brings within the horizon."""
     if horizon_years < 0:
-        raise InputError("the horizon cannot be negative", field="--horizon-years",
+        raise InputError("the horizon cannot be negative", field="horizon_years",
                          accepted="0 or more years after the move year")
     catalog = catalog or active_catalog()
     day = move_date or record.as_of or today or dt.date.today()
@@ -147,7 +148,7 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
     day = move_date or record.as_of or today or dt.date.today()
     first, last = day.year, day.year + horizon_years
 
-    def in_horizon(amounts: list) -> Money:
+    def in_horizon(amounts: list[tuple[str, str, int, Money]]) -> Money:
         return Money.total(amount for _measure, _payer, year, amount in amounts
                            if first <= year <= last)
 
@@ -162,32 +163,77 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
 
 # -- timeline ----------------------------------------------------------------------------------------
 
-def timeline(evaluation: Evaluation) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class TimelineYear:
+    """One claim year: its claims, and apart the claims of years already gone that the record
+    does not list as received ("check with the office whether it was paid", DOMAIN.md 8)."""
+
+    year: int
+    total: Money                     # not received: the claims still to come and the past ones
+    claims: tuple[Award, ...]        # received, due, projected
+    past: tuple[Award, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"year": self.year, "total": self.total.as_dict(),
+                "claims": [_claim(a) for a in self.claims], "past": [_claim(a) for a in self.past]}
+
+
+def _claim(award: Award) -> dict[str, Any]:
+    return {"measure": award.measure, "title": award.title, "tier": award.tier,
+            "amount": award.amount.as_dict(), "paid_by": award.paid_by, "status": award.status,
+            "received": award.received, "projected": award.projected,
+            "contact": award.contact, "tel": award.tel}
+
+
+def timeline(evaluation: Evaluation) -> tuple[TimelineYear, ...]:
     """Claim year by claim year: what can be claimed, from whom, whom to call."""
     years: dict[int, list[Award]] = {}
     for award in evaluation.awards:
         years.setdefault(award.claim_year, []).append(award)
-    return [{"year": year, "total": total_of(awards).as_dict(),
-             "claims": [{"measure": a.measure, "title": a.title, "tier": a.tier, "amount": a.amount.as_dict(),
-                         "paid_by": a.paid_by, "status": a.status, "received": a.received,
-                         "projected": a.projected,
-                         "contact": a.contact, "tel": a.tel} for a in awards]}
-            for year, awards in sorted(years.items())]
+    return tuple(TimelineYear(year, total_of(awards),
+                              tuple(a for a in awards if a.status != "past"),
+                              tuple(a for a in awards if a.status == "past"))
+                 for year, awards in sorted(years.items()))
 
 
 # -- application windows ----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Window:
+    """The application window for a recognition tier on a day (brochure III.(III))."""
+
+    tier: str
+    period: str                 # month, quarter, or what the catalog says
+    opens: dt.date | None
+    last_day: dt.date | None
+    days_left: int | None
+    who: str
+    clause: str
+    portal: str
+    contact: str
+    tel: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"tier": self.tier, "period": self.period,
+                "opens": self.opens.isoformat() if self.opens else None,
+                "last_day": self.last_day.isoformat() if self.last_day else None,
+                "days_left": self.days_left, "who": self.who, "clause": self.clause,
+                "portal": self.portal, "contact": self.contact, "tel": self.tel}
+
+
 def windows(day: dt.date, tier: str | None = None, *,
-            catalog: Catalog | None = None) -> list[dict[str, Any]]:
+            catalog: Catalog | None = None) -> tuple[Window, ...]:
     """The application window open on `day` for each recognition tier (brochure III.(III))."""
     catalog = catalog or active_catalog()
     if tier is not None and tier not in catalog.index.windows:
-        raise InputError(f"no application window for tier {tier!r}", field="--tier",
+        raise InputError(f"no application window for tier {tier!r}", field="tier",
                          accepted=", ".join(catalog.index.windows))
     out = []
     for name, spec in catalog.index.windows.items():
         if tier is not None and name != tier:
             continue
+        opens: dt.date | None
+        closes: dt.date | None
         if spec.period == "month":
             opens = day.replace(day=1)
             closes = day.replace(day=calendar.monthrange(day.year, day.month)[1])
@@ -198,20 +244,54 @@ def windows(day: dt.date, tier: str | None = None, *,
                              calendar.monthrange(day.year, first_month + 2)[1])
         else:
             opens = closes = None
-        out.append({
-            "tier": name, "period": spec.period,
-            "opens": opens.isoformat() if opens else None,
-            "last_day": closes.isoformat() if closes else None,
-            "days_left": (closes - day).days if closes else None,
-            "who": spec.who, "clause": spec.clause, "portal": catalog.index.brochure.portal,
-            "contact": spec.contact, "tel": spec.tel})
-    return sorted(out, key=lambda w: catalog.vocabulary.tier_rank[w["tier"]])
+        out.append(Window(tier=name, period=spec.period, opens=opens, last_day=closes,
+                          days_left=(closes - day).days if closes else None, who=spec.who,
+                          clause=spec.clause, portal=catalog.index.brochure.portal,
+                          contact=spec.contact, tel=spec.tel))
+    return tuple(sorted(out, key=lambda w: catalog.vocabulary.tier_rank[w.tier]))
 
 
 # -- every reading --------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class ReadingEffect:
+    """What one alternative reading (the others at their defaults) changes."""
+
+    reading: str                       # key=value
+    delta_min: int
+    delta_max: int
+    gained: tuple[Award, ...]
+    lost: tuple[Award, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"reading": self.reading, "delta": {"min": self.delta_min, "max": self.delta_max},
+                "gained": [a.as_dict() for a in self.gained],
+                "lost": [a.as_dict() for a in self.lost]}
+
+
+@dataclass(frozen=True)
+class AllReadings:
+    """The record under every combination of readings."""
+
+    enterprise: str
+    low: int
+    high: int
+    open_above: bool
+    default: Money
+    combinations: tuple[tuple[dict[str, str], Money], ...]
+    effects: tuple[ReadingEffect, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"enterprise": self.enterprise,
+                "range": {"min": self.low, "max": self.high, "open_above": self.open_above},
+                "default": self.default.as_dict(),
+                "combinations": [{"readings": dict(readings), "total": total.as_dict()}
+                                 for readings, total in self.combinations],
+                "effects": [effect.as_dict() for effect in self.effects]}
+
+
 def all_readings(record: EnterpriseRecord, *, catalog: Catalog | None = None,
-                 today: dt.date | None = None) -> dict[str, Any]:
+                 today: dt.date | None = None) -> AllReadings:
     """Evaluate under every combination of readings: the range of totals, and for each
     alternative reading (the others at their defaults) which awards it moves."""
     catalog = catalog or active_catalog()
@@ -229,31 +309,26 @@ def all_readings(record: EnterpriseRecord, *, catalog: Catalog | None = None,
                 continue
             other = results[tuple(value if k == key else defaults[k] for k in keys)]
             gained, lost = award_changes(base, other)
-            effects.append({"reading": f"{key}={value}",
-                            "delta": {"min": other.total.min - base.total.min,
-                                      "max": other.total.max - base.total.max},
-                            "gained": gained, "lost": lost})
-    return {"enterprise": record.id,
-            "range": {"min": min(t.min for t in totals), "max": max(t.max for t in totals),
-                      "open_above": any(t.open_above for t in totals)},
-            "default": base.total.as_dict(),
-            "combinations": [{"readings": dict(zip(keys, values)), "total": r.total.as_dict()}
-                             for values, r in results.items()],
-            "effects": effects}
+            effects.append(ReadingEffect(f"{key}={value}", other.total.min - base.total.min,
+                                         other.total.max - base.total.max, gained, lost))
+    return AllReadings(
+        enterprise=record.id, low=min(t.min for t in totals), high=max(t.max for t in totals),
+        open_above=any(t.open_above for t in totals), default=base.total,
+        combinations=tuple((dict(zip(keys, values)), r.total) for values, r in results.items()),
+        effects=tuple(effects))
 
 
-def _award_key(award: Award) -> tuple:
+def _award_key(award: Award) -> tuple[object, ...]:
     return (award.measure, award.tier, award.claim_year, award.amount.min, award.amount.max,
             award.received, award.paid_by)
 
 
-def award_changes(before: Evaluation, after: Evaluation) -> tuple[list[dict], list[dict]]:
+def award_changes(before: Evaluation,
+                  after: Evaluation) -> tuple[tuple[Award, ...], tuple[Award, ...]]:
     """Awards in `after` but not `before` (gained) and the other way round (lost)."""
     old = {_award_key(a): a for a in before.awards}
     new = {_award_key(a): a for a in after.awards}
-    gained = [new[k].as_dict() for k in new if k not in old]
-    lost = [old[k].as_dict() for k in old if k not in new]
-    return gained, lost
+    return (tuple(new[k] for k in new if k not in old), tuple(old[k] for k in old if k not in new))
 
 
 # -- what if -----------------------------------------------------------------------------------------
@@ -268,7 +343,7 @@ def apply_scenario(record: EnterpriseRecord, scenario: Scenario, catalog: Catalo
             {**(readings or {}), **scenario.readings})
 
 
-_REFORMED: dict[tuple, tuple[Catalog, Catalog]] = {}
+_REFORMED: dict[tuple[object, ...], tuple[Catalog, Catalog]] = {}
 
 
 def reformed_once(catalog: Catalog, reforms: dict[str, int]) -> Catalog:
@@ -283,25 +358,65 @@ def reformed_once(catalog: Catalog, reforms: dict[str, int]) -> Catalog:
     return hit[1]
 
 
+@dataclass(frozen=True)
+class WhatIf:
+    """Baseline against scenario: both totals, the delta, the awards gained and lost."""
+
+    enterprise: str
+    scenario: str
+    baseline_readings: dict[str, str]
+    baseline: Money
+    outcome_readings: dict[str, str]
+    outcome: Money
+    gained: tuple[Award, ...]
+    lost: tuple[Award, ...]
+
+    @property
+    def delta_min(self) -> int:
+        return self.outcome.min - self.baseline.min
+
+    @property
+    def delta_max(self) -> int:
+        return self.outcome.max - self.baseline.max
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"enterprise": self.enterprise, "scenario": self.scenario,
+                "baseline": {"readings": self.baseline_readings, "total": self.baseline.as_dict()},
+                "outcome": {"readings": self.outcome_readings, "total": self.outcome.as_dict()},
+                "delta": {"min": self.delta_min, "max": self.delta_max},
+                "gained": [a.as_dict() for a in self.gained],
+                "lost": [a.as_dict() for a in self.lost]}
+
+
 def whatif(record: EnterpriseRecord, scenario: Scenario, readings: dict[str, str] | None = None,
-           *, catalog: Catalog | None = None, today: dt.date | None = None) -> dict[str, Any]:
+           *, catalog: Catalog | None = None, today: dt.date | None = None) -> WhatIf:
     """Baseline against scenario: both totals, the delta, and the awards gained and lost."""
     catalog = catalog or active_catalog()
     baseline = evaluate(record, readings, catalog=catalog, today=today)
     changed, changed_catalog, changed_readings = apply_scenario(record, scenario, catalog, readings)
     outcome = evaluate(changed, changed_readings, catalog=changed_catalog, today=today)
     gained, lost = award_changes(baseline, outcome)
-    return {"enterprise": record.id, "scenario": scenario.name,
-            "baseline": {"readings": baseline.readings, "total": baseline.total.as_dict()},
-            "outcome": {"readings": outcome.readings, "total": outcome.total.as_dict()},
-            "delta": {"min": outcome.total.min - baseline.total.min,
-                      "max": outcome.total.max - baseline.total.max},
-            "gained": gained, "lost": lost}
+    return WhatIf(record.id, scenario.name, baseline.readings, baseline.total, outcome.readings,
+                  outcome.total, gained, lost)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The total as one number of a scenario varies."""
+
+    enterprise: str
+    key: str
+    points: tuple[tuple[int, Money], ...]     # (value, total)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"enterprise": self.enterprise, "key": self.key,
+                "points": [{"value": value, "total": total.as_dict()}
+                           for value, total in self.points]}
 
 
 def sweep(record: EnterpriseRecord, key: str, values: list[int], base: Scenario,
           readings: dict[str, str] | None = None, *, catalog: Catalog | None = None,
-          today: dt.date | None = None) -> dict[str, Any]:
+          today: dt.date | None = None) -> Sweep:
     """The total as one number of a scenario varies (`key` is an inline key taking a number)."""
     catalog = catalog or active_catalog()
     points = []
@@ -310,8 +425,8 @@ def sweep(record: EnterpriseRecord, key: str, values: list[int], base: Scenario,
         changed, changed_catalog, changed_readings = apply_scenario(record, base.merged(step),
                                                                     catalog, readings)
         total = evaluate(changed, changed_readings, catalog=changed_catalog, today=today).total
-        points.append({"value": value, "total": total.as_dict()})
-    return {"enterprise": record.id, "key": key, "points": points}
+        points.append((value, total))
+    return Sweep(record.id, key, tuple(points))
 
 
 def parse_sweep(text: str, option: str = "--sweep") -> tuple[str, list[int]]:

@@ -30,7 +30,7 @@ from models.catalog import Catalog, active_catalog
 from models.errors import InputError
 from models.money import Money
 from models.record import EnterpriseRecord
-from models.scenario import parse_inline
+from models.scenario import Change
 from solver.evaluate import evaluate
 from solver.explain import Evaluation
 from solver.howto import single_changes
@@ -63,7 +63,7 @@ class Action:
     tel: str
     detail: dict[str, Any] = field(default_factory=dict, hash=False)  # what views.worklist renders
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[object, ...]:
         return (self.deadline is None, self.deadline or dt.date.max, -self.amount.max,
                 -self.amount.min, self.enterprise, KINDS.index(self.kind), self.subject)
 
@@ -113,32 +113,26 @@ def _application(record: EnterpriseRecord, result: Evaluation, day: dt.date,
     if tier is None:
         return []
     [window] = windows(day, tier, catalog=catalog)
-    gain = whatif(record, parse_inline([f"recognition={tier}@{day}"], []), result.readings,
-                  catalog=catalog, today=day)["delta"]
-    last = dt.date.fromisoformat(window["last_day"]) if window["last_day"] else None
-    detail = {"who": window["who"]}
-    if last:
-        detail |= {"opens": window["opens"], "last_day": window["last_day"]}
+    gain = whatif(record, Change.recognition(tier, day).scenario(), result.readings,
+                  catalog=catalog, today=day)
+    last = window.last_day
+    detail: dict[str, Any] = {"who": window.who}
+    if last and window.opens:
+        detail |= {"opens": window.opens.isoformat(), "last_day": last.isoformat()}
     return [Action(**_identity(record), kind="apply", subject=tier, status="open",
-                   amount=Money(max(gain["min"], 0), max(gain["max"], 0)), claim_year=None,
-                   deadline=last, office=window["contact"], tel=window["tel"], detail=detail)]
+                   amount=Money(max(gain.delta_min, 0), max(gain.delta_max, 0)), claim_year=None,
+                   deadline=last, office=window.contact, tel=window.tel, detail=detail)]
 
 
 # How much it takes to make a change true, least first: a tag or legal form that may only be
 # missing from the record, a patent annuity, a qualification, an expense, a listing.
-EFFORT = ("industry=", "entity_type=", "patent=", "qualification=", "expense=", "listing=")
+EFFORT = ("industry", "entity_type", "patent", "qualification", "expense", "listing")
 
 
-def _outlay(change: str) -> int:
-    """What a change costs the enterprise in yuan: an expense's amount, a patent annuity paid."""
-    if change.startswith(("expense=", "patent=")):  # CATEGORY:AMOUNT@…, STANDARD:PAID@…
-        return int(change.split(":", 1)[1].split("@", 1)[0])
-    return 0
-
-
-def _cost(change: str) -> tuple[int, int]:
-    rank = next((i for i, prefix in enumerate(EFFORT) if change.startswith(prefix)), len(EFFORT))
-    return rank, _outlay(change)
+def _cost(change: Change) -> tuple[int, int]:
+    """Effort first, then what the change costs the enterprise in yuan."""
+    rank = EFFORT.index(change.kind) if change.kind in EFFORT else len(EFFORT)
+    return rank, change.outlay
 
 
 def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_gain: int,
@@ -152,11 +146,11 @@ def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_g
         if measure not in awarded]
     found = []
     for change in single_changes(record, measures, day, result.readings, catalog=catalog):
-        if change.startswith(("move=", "recognition=")):
+        if change.kind in ("move", "recognition"):
             continue
         try:
             changed, changed_catalog, readings = apply_scenario(
-                record, parse_inline([change], []), catalog, result.readings)
+                record, change.scenario(), catalog, result.readings)
             after = evaluate(changed, readings, catalog=changed_catalog, today=day)
         except InputError:  # an impossible record (e.g. a duplicate entry)
             continue
@@ -166,13 +160,13 @@ def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_g
             found.append((change, gain, paying))
     if not found:
         return []
-    change, gain, paying = min(found, key=lambda item: (_cost(item[0]), -item[1][1], -item[1][0], item[0]))
+    change, gain, paying = min(found, key=lambda item: (_cost(item[0]), -item[1][1], -item[1][0],
+                                                        item[0].label))
     rule = next((r for r in catalog.rules if r.measure in paying), None)
-    outlay = _outlay(change)
-    return [Action(**_identity(record), kind="near_miss", subject=change, status="suggested",
+    return [Action(**_identity(record), kind="near_miss", subject=change.label, status="suggested",
                    amount=Money(max(gain[0], 0), gain[1]), claim_year=None, deadline=None,
                    office=rule.contact if rule else "", tel=rule.tel if rule else "",
-                   detail={"measures": paying, "outlay": outlay, "change": change})]
+                   detail={"measures": paying, "outlay": change.outlay, "change": change.label})]
 
 
 def worklist(record: EnterpriseRecord, day: dt.date, *, min_gain: int = DEFAULT_MIN_GAIN,

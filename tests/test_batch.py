@@ -659,7 +659,7 @@ def test_scenario_columns_and_cost(tmp_path: Path, scenario: str):
         answer = whatif(parse_record(record), parsed)
         row = by_id[record["id"]]
         assert (row["scenario_total_min"], row["scenario_total_max"]) == \
-            (answer["outcome"]["total"]["min"], answer["outcome"]["total"]["max"]), record["id"]
+            (answer.outcome.min, answer.outcome.max), record["id"]
 
 
 # -- 6. --best-district -----------------------------------------------------------------------------

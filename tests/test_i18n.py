@@ -132,7 +132,12 @@ def test_windows_and_timeline_in_chinese() -> None:
     assert done.exit_code == 0 and "开放的申报期" in done.stdout and "创新型" in done.stdout
     done = runner.invoke(app, ["timeline", str(EXAMPLES / "dongcheng-municipal-then-national.yaml"),
                                "--lang", "zh"])
-    assert done.exit_code == 0 and "申领时间表" in done.stdout and "年度合计" in done.stdout
+    # Both claims (2023, 2025) are in years before as_of (2026) and not listed as received: they
+    # are shown apart, under the past-claims heading, not as money to come.
+    assert done.exit_code == 0 and "申领时间表" in done.stdout and "往年申领" in done.stdout
+    assert "年度合计" not in done.stdout
+    done = runner.invoke(app, ["timeline", str(EXAMPLES / "daxing-hydrogen-full.yaml"), "--lang", "zh"])
+    assert done.exit_code == 0 and "年度合计" in done.stdout
 
 
 def test_measures_in_chinese_keep_the_clause_as_printed() -> None:
@@ -140,6 +145,10 @@ def test_measures_in_chinese_keep_the_clause_as_printed() -> None:
     assert listed.exit_code == 0 and "类支持措施" in listed.stdout and "技术创新" in listed.stdout
     shown = runner.invoke(app, ["measures", "show", "m6", "--lang", "zh"])
     assert "条款原文，英文版" in shown.stdout and "Market expansion" in shown.stdout
+    # The encoding speaks Chinese too: headings, amounts in words, the rules that shape them.
+    for words in ("条款编码", "最高 5,000,000 元", "支出的 70%", "R5 上限", "联系部门", "国际展会"):
+        assert words in shown.stdout, words
+    assert "{'up_to'" not in shown.stdout and "Encoding" not in shown.stdout
 
 
 def test_json_keeps_ids_and_adds_names_in_the_chosen_language() -> None:
@@ -277,6 +286,21 @@ def test_serve_says_where_it_listens_and_logs_requests_with_access_log(tmp_path:
     text = log.read_text(encoding="utf-8")
     assert f"http://127.0.0.1:{port}/" in text and f"http://127.0.0.1:{port}/docs" in text
     assert re.search(r'"GET /healthz HTTP/1.1" 200', text), text
+
+
+def test_the_claim_calendar_in_chinese(tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    out = tmp_path / "claims.ics"
+    done = runner.invoke(app, ["timeline", str(EXAMPLES / "daxing-hydrogen-full.yaml"), "--format",
+                               "ics", "--out", str(out), "--lang", "zh"])
+    assert done.exit_code == 0, done.output
+    events = list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
+    assert events
+    for event in events:
+        summary, description = str(event.get("summary")), str(event.get("description"))
+        assert "年申领" in summary and "元" in summary and "claim year" not in summary
+        assert "联系部门" in description and "电话" in description
 
 
 # -- outside the record's own fields: files, bounds, options, batch, lint, the worklist (issue 10) --

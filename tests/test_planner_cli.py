@@ -335,8 +335,11 @@ def test_timeline_projected_items(tmp_path: Path):
     """)
     data = ok_json(invoke("timeline", path, "--format", "json"))
     status = {(y["year"], c["measure"]): c["projected"] for y in data["years"] for c in y["claims"]}
-    assert status == {(2023, "dongcheng.tier"): False, (2027, "m5.listing"): True,
-                      (2027, "m5.district"): True, (2028, "dongcheng.tier"): True}
+    assert status == {(2027, "m5.listing"): True, (2027, "m5.district"): True,
+                      (2028, "dongcheng.tier"): True}
+    # 2023 is before the as_of year and not listed as received: shown apart (DOMAIN.md 8).
+    past = [(y["year"], c["measure"], c["status"]) for y in data["years"] for c in y["past"]]
+    assert past == [(2023, "dongcheng.tier", "past")]
     table = ok(invoke("timeline", path))
     assert table.count("projected") == 3
 
@@ -680,7 +683,7 @@ def test_howto_nothing_makes_mentougou_relocation_pay(innovative: Path):
     assert data["suggestions"] == []
     assert data["note"] == "no combination of up to 3 changes makes mentougou.relocation pay"
     out = ok(invoke("howto", innovative, "--measure", "mentougou.relocation"))
-    assert "H-1: no combination of up to 3 changes makes mentougou.relocation pay" in _flat(out)
+    assert "H-1: no combination of up to 3 changes gets anything from mentougou.relocation" in _flat(out)
 
 
 def test_howto_unreachable_target_has_a_note(innovative: Path):
@@ -693,8 +696,8 @@ def test_howto_unreachable_target_has_a_note(innovative: Path):
 def test_howto_a_measure_that_pays_already():
     data = ok_json(invoke("howto", DONGCHENG, "--measure", "dongcheng.tier", "--format", "json"))
     assert data["changes_needed"] == 0
-    assert data["suggestions"] == [{"changes": [], "amount": {"min": 900_000, "max": 900_000,
-                                                              "open_above": False}}]
+    assert data["suggestions"] == [{"changes": [], "details": [],
+                                    "amount": {"min": 900_000, "max": 900_000, "open_above": False}}]
     assert "(none: it pays already)" in ok(invoke("howto", DONGCHENG, "--measure", "dongcheng.tier"))
 
 

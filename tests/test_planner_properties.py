@@ -78,13 +78,16 @@ def test_every_howto_suggestion_applied_makes_the_measure_pay(data: dict, measur
                                                               target: int | None) -> None:
     record = parse_record(data)
     answer = howto(record, measure, target, today=TODAY, max_changes=2)
-    for suggestion in answer["suggestions"]:
-        scenario = parse_inline(suggestion["changes"], list(CATALOG.index.readings))
+    for suggestion in answer.suggestions:
+        scenario = suggestion.scenario()  # the structured changes, applied as they are
         changed, catalog, chosen = apply_scenario(record, scenario, CATALOG, {})
         result = evaluate(changed, chosen, catalog=catalog, today=TODAY)
         paid = sum(a.amount.max for a in result.awards if a.measure == measure and not a.received)
         assert paid >= (target or 1), (suggestion, paid)
-        assert paid == suggestion["amount"]["max"]
+        assert paid == suggestion.amount.max
+        # What a person reads is the same change: the labels typed back into `whatif`.
+        typed = parse_inline([c.label for c in suggestion.changes], list(CATALOG.index.readings))
+        assert (typed.sets, typed.adds, typed.moves) == (scenario.sets, scenario.adds, scenario.moves)
 
 
 @settings(max_examples=40)

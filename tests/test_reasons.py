@@ -204,4 +204,4 @@ def test_howto_never_advises_a_re_examination_for_the_mentougou_relocation_rewar
     record, _ = _case(Path(__file__).parent / "cases" /
                       "mentougou_pays_no_relocation_reward_for_a_re_examination_after_a_round_trip_through_haidian.yaml")
     answer = howto(parse_record(record), "mentougou.relocation", today=TODAY)
-    assert answer["suggestions"] == []
+    assert answer.suggestions == ()

@@ -107,8 +107,8 @@ def test_near_miss_is_checked_and_respects_min_gain():
     [miss] = [a for a in worklist(record, DAY) if a.kind == "near_miss"]
     assert miss.amount.max >= 100_000
     delta = whatif(record.model_copy(update={"as_of": DAY}), parse_inline([miss.subject], []),
-                   today=DAY)["delta"]
-    assert (miss.amount.min, miss.amount.max) == (max(delta["min"], 0), delta["max"])
+                   today=DAY)
+    assert (miss.amount.min, miss.amount.max) == (max(delta.delta_min, 0), delta.delta_max)
     assert not miss.subject.startswith(("move=", "recognition="))
     above = miss.amount.max + 1
     assert all(a.amount.max >= above for a in worklist(record, DAY, min_gain=above)

@@ -17,7 +17,7 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from models.i18n import t  # noqa: E402
-from solver.planner import Ranking  # noqa: E402
+from solver.planner import Ranking, Sweep  # noqa: E402
 from views import words  # noqa: E402
 from views.fonts.subset import FONT  # noqa: E402
 
@@ -75,16 +75,16 @@ def ranking_chart(ranking: Ranking, out: Path) -> Path:
         return _save(fig, out)
 
 
-def sweep_chart(result: dict, out: Path) -> Path:
+def sweep_chart(result: Sweep, out: Path) -> Path:
     """The total (lower and upper) against the swept value."""
-    xs = [p["value"] for p in result["points"]]
+    xs = [value for value, _ in result.points]
     with _bundled_font():
         fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
-        ax.plot(xs, [_wan(p["total"]["max"]) for p in result["points"]], marker="o", label=t("chart.up_to"))
-        ax.plot(xs, [_wan(p["total"]["min"]) for p in result["points"]], marker=".", label=t("chart.certain"))
-        ax.set_xlabel(result["key"])
+        ax.plot(xs, [_wan(total.max) for _, total in result.points], marker="o", label=t("chart.up_to"))
+        ax.plot(xs, [_wan(total.min) for _, total in result.points], marker=".", label=t("chart.certain"))
+        ax.set_xlabel(result.key)
         ax.set_ylabel(t("chart.sweep.axis"))
-        ax.set_title(t("sweep.title", enterprise=result["enterprise"], key=result["key"]))
+        ax.set_title(t("sweep.title", enterprise=result.enterprise, key=result.key))
         ax.legend()
         return _save(fig, out)
 

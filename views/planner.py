@@ -10,16 +10,19 @@ from rich.table import Table
 from rich.text import Text
 
 from models.i18n import t
-from solver.planner import Ranking
+from models.money import Money
+from solver.explain import Award
+from solver.howto import HowTo
+from solver.planner import (AllReadings, Ranking, Sweep, TimelineYear, WhatIf, Window,
+                            total_of)
 from views import words
 from views.table import _columns, _row
 
 
-def _award_line(award: Any) -> str:
-    """`dongcheng.tier national 2025: 800,000` from an Award or its JSON."""
-    get = award.get if isinstance(award, dict) else lambda key: getattr(award, key)
-    return (f"{words.measure(get('measure'))} {words.tier(get('tier'))} {get('claim_year')}: "
-            f"{words.money(get('amount'))}").replace("  ", " ")
+def _award_line(award: Award) -> str:
+    """`dongcheng.tier national 2025: 800,000`."""
+    return (f"{words.measure(award.measure)} {words.tier(award.tier)} {award.claim_year}: "
+            f"{words.money(award.amount)}").replace("  ", " ")
 
 
 def ranking_view(ranking: Ranking) -> Group:
@@ -45,91 +48,109 @@ def ranking_view(ranking: Ranking) -> Group:
     return Group(table, Text(why))
 
 
-def timeline_view(enterprise: str, years: list[dict[str, Any]]) -> Table:
+def _timeline_rows(table: Table, year: int, awards: tuple[Award, ...]) -> None:
+    for award in awards:
+        _row(table, str(year), words.measure(award.measure), words.tier(award.tier),
+             words.money(award.amount), words.place(award.paid_by),
+             words.status(award.received, award.projected, award.status == "past"),
+             words.call(award.contact, award.tel))
+
+
+def timeline_view(enterprise: str, years: tuple[TimelineYear, ...]) -> Group:
+    """The claims year by year, and apart the claims of years gone that the record does not list
+    as received (check with the office whether they were paid)."""
     table = Table(title=t("timeline.title", enterprise=escape(enterprise)), expand=True)
     _columns(table, "year", "measure", "tier", "amount", "paid_by", "status", "call")
     for year in years:
-        for claim in year["claims"]:
-            _row(table, str(year["year"]), words.measure(claim["measure"]), words.tier(claim["tier"]),
-                 words.money(claim["amount"]), words.place(claim["paid_by"]),
-                 words.status(claim["received"], claim["projected"], claim["status"] == "past"),
-                 words.call(claim["contact"], claim["tel"]))
-        _row(table, str(year["year"]), t("timeline.year_total"), "", words.money(year["total"]), "", "", "")
-    if not years:
+        if year.claims:
+            _timeline_rows(table, year.year, year.claims)
+            _row(table, str(year.year), t("timeline.year_total"), "",
+                 words.money(total_of(year.claims)), "", "", "")
+    if not any(year.claims for year in years):
         _row(table, "", t("timeline.nothing"), "", "", "", "", "")
-    return table
+    parts: list[Any] = [table]
+    if any(year.past for year in years):
+        past = Table(title=t("evaluate.past_title"), expand=True)
+        _columns(past, "year", "measure", "tier", "amount", "paid_by", "status", "call")
+        for year in years:
+            _timeline_rows(past, year.year, year.past)
+        parts.append(past)
+    return Group(*parts)
 
 
-def windows_view(day: str, windows: list[dict[str, Any]]) -> Table:
+def windows_view(day: str, windows: tuple[Window, ...]) -> Table:
     table = Table(title=t("windows.title", day=day), expand=True)
     _columns(table, "tier", "window", "last_day", "who", "call")
     for window in windows:
-        span = (t("windows.span", opens=window["opens"], last_day=window["last_day"],
-                  days_left=window["days_left"]) if window["opens"] else t("windows.not_stated"))
-        _row(table, words.tier(window["tier"]), span, window["last_day"] or t("windows.last_not_stated"),
-             f"{window['who']}\n{t('label.clause_original')}: “{window['clause']}”",
-             words.call(window["contact"], window["tel"]))
+        span = (t("windows.span", opens=window.opens, last_day=window.last_day,
+                  days_left=window.days_left) if window.opens else t("windows.not_stated"))
+        _row(table, words.tier(window.tier), span,
+             window.last_day.isoformat() if window.last_day else t("windows.last_not_stated"),
+             f"{window.who}\n{t('label.clause_original')}: “{window.clause}”",
+             words.call(window.contact, window.tel))
     return table
 
 
-def _awards_table(title: str, awards: list[dict[str, Any]]) -> Table:
+def _awards_table(title: str, awards: tuple[Award, ...]) -> Table:
     table = Table(title=title, expand=True)
     _columns(table, "claim", "measure", "tier", "amount", "paid_by")
     for award in awards:
-        _row(table, str(award["claim_year"]), words.measure(award["measure"]), words.tier(award["tier"]),
-             words.money(award["amount"]), words.place(award["paid_by"]))
+        _row(table, str(award.claim_year), words.measure(award.measure), words.tier(award.tier),
+             words.money(award.amount), words.place(award.paid_by))
     return table
 
 
-def whatif_view(result: dict[str, Any]) -> Group:
-    head = Table(title=t("whatif.title", scenario=result["scenario"]), expand=True)
+def whatif_view(result: WhatIf) -> Group:
+    head = Table(title=t("whatif.title", scenario=result.scenario), expand=True)
     head.add_column("")
     _columns(head, "baseline", "scenario", "difference")
-    _row(head, t("whatif.total"), words.money(result["baseline"]["total"]),
-         words.money(result["outcome"]["total"]),
-         words.delta(result["delta"]["min"], result["delta"]["max"]))
-    changed = {k: v for k, v in result["outcome"]["readings"].items()
-               if result["baseline"]["readings"].get(k) != v}
+    _row(head, t("whatif.total"), words.money(result.baseline), words.money(result.outcome),
+         words.delta(result.delta_min, result.delta_max))
+    changed = {k: v for k, v in result.outcome_readings.items()
+               if result.baseline_readings.get(k) != v}
     if changed:
         _row(head, t("whatif.readings"), t("label.defaults"),
              ", ".join(f"{k}={v}" for k, v in changed.items()), "")
-    return Group(head, _awards_table(t("whatif.gained"), result["gained"]),
-                 _awards_table(t("whatif.lost"), result["lost"]))
+    return Group(head, _awards_table(t("whatif.gained"), result.gained),
+                 _awards_table(t("whatif.lost"), result.lost))
 
 
-def sweep_view(result: dict[str, Any]) -> Table:
-    table = Table(title=t("sweep.title", enterprise=escape(result["enterprise"]), key=result["key"]))
-    table.add_column(result["key"], justify="right")
+def sweep_view(result: Sweep) -> Table:
+    table = Table(title=t("sweep.title", enterprise=escape(result.enterprise), key=result.key))
+    table.add_column(result.key, justify="right")
     table.add_column(t("column.total"), justify="right")
-    for point in result["points"]:
-        _row(table, f"{point['value']:,}", words.money(point["total"]))
+    for value, total in result.points:
+        _row(table, f"{value:,}", words.money(total))
     return table
 
 
-def readings_view(result: dict[str, Any]) -> Group:
-    head = Text(t("readings.head", enterprise=result["enterprise"],
-                  default=words.money(result["default"]), count=len(result["combinations"]),
-                  range=words.money(result["range"])))
+def readings_view(result: AllReadings) -> Group:
+    head = Text(t("readings.head", enterprise=result.enterprise,
+                  default=words.money(result.default), count=len(result.combinations),
+                  range=words.money(Money(result.low, result.high, result.open_above))))
     table = Table(title=t("readings.title"), expand=True)
     _columns(table, "reading", "delta", "gained", "lost")
-    for effect in result["effects"]:
-        def text(awards: list[dict[str, Any]]) -> str:
-            return "\n".join(_award_line(a) for a in awards) or "-"
-        _row(table, effect["reading"], words.delta(effect["delta"]["min"], effect["delta"]["max"]),
-             text(effect["gained"]), text(effect["lost"]))
+
+    def text(awards: tuple[Award, ...]) -> str:
+        return "\n".join(_award_line(a) for a in awards) or "-"
+    for effect in result.effects:
+        _row(table, effect.reading, words.delta(effect.delta_min, effect.delta_max),
+             text(effect.gained), text(effect.lost))
     return Group(head, table)
 
 
-def howto_view(result: dict[str, Any]) -> Group:
-    goal = (t("howto.at_least", target=f"{result['target']:,}") if result["target"]
+def howto_view(result: HowTo) -> Group:
+    goal = (t("howto.at_least", target=f"{result.target:,}") if result.target
             else t("howto.anything"))
-    if not result["suggestions"]:
-        return Group(Text(f"{result['enterprise']}: {result.get('note')}"))
-    head = Text(t("howto.head", enterprise=result["enterprise"], goal=goal,
-                  measure=words.measure(result["measure"]), count=result["changes_needed"]))
+    if not result.suggestions:
+        return Group(Text(t("howto.nothing", enterprise=result.enterprise,
+                            count=result.max_changes, measure=words.measure(result.measure),
+                            goal=goal)))
+    head = Text(t("howto.head", enterprise=result.enterprise, goal=goal,
+                  measure=words.measure(result.measure), count=result.changes_needed))
     table = Table(expand=True)
     _columns(table, "changes", "then_pays")
-    for suggestion in result["suggestions"]:
-        _row(table, "  ".join(suggestion["changes"]) or t("howto.none_needed"),
-             words.money(suggestion["amount"]))
+    for suggestion in result.suggestions:
+        _row(table, "  ".join(c.label for c in suggestion.changes) or t("howto.none_needed"),
+             words.money(suggestion.amount))
     return Group(head, table)

@@ -132,17 +132,17 @@ def _prepare(lang: str, params: Mapping[str, Param]) -> dict[str, Any]:
                   district_words=_named(lang, "district", params.get("district")))
     if "field" in params:
         field, op = str(params["field"]), str(params.get("op"))
-        kind = _FIELD_KIND.get(field)
+        value_kind = _FIELD_KIND.get(field)
         value = params.get("value")
         out["field_words"] = _w(lang, f"field.{field}") \
             if f"reason.word.field.{field}" in messages() else field.replace("_", " ")
         out["op_words"] = _w(lang, f"op.{op}") if f"reason.word.op.{op}" in messages() else op
-        out["value_words"] = _list(lang, kind, value) if op in ("in", "not in") \
-            else _named(lang, kind, value)
+        out["value_words"] = _list(lang, value_kind, value) if op in ("in", "not in") \
+            else _named(lang, value_kind, value)
         out["condition"] = _part(lang, "condition", **out)
         fact = params.get("fact")
-        out["fact_words"] = (_list(lang, kind, fact) if field == "industry"
-                             else _named(lang, kind, fact)) if fact else _w(lang, "none")
+        out["fact_words"] = (_list(lang, value_kind, fact) if field == "industry"
+                             else _named(lang, value_kind, fact)) if fact else _w(lang, "none")
     if "cap_per" in params:
         scope = str(params["cap_per"])
         if scope == "project" and params.get("cap_project_years"):

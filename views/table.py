@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from models.catalog import Catalog, MeasureSpec
+from models.catalog import Amount, Catalog, MeasureSpec
 from models.money import Money
 from models.i18n import current_lang, name, t
 from solver.explain import Award, Evaluation
@@ -122,40 +122,62 @@ def measures_view(catalog: Catalog) -> Table:
     return table
 
 
+def amount_words(amount: Amount) -> str:
+    """An encoded amount in words: `100,000`, `up to 2,000,000`, `30% of the expense`, `not less
+    than m5.listing`."""
+    if amount.fixed is not None:
+        return t("amount.fixed", amount=f"{amount.fixed:,}")
+    if amount.up_to is not None:
+        return t("amount.up_to", amount=f"{amount.up_to:,}")
+    if amount.percent is not None:
+        text = t(f"amount.percent.{amount.base}", percent=amount.percent)
+        return text + (t("amount.at_most_paid") if amount.at_most == "paid" else "")
+    return t("amount.not_less_than", measure=words.measure(amount.not_less_than or ""))
+
+
 def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
     """A measure's clause, source, contact, telephone and encoding."""
     spec = catalog.files[file]
-    head = Text.assemble((measure.id, "bold"), f"  {measure.title}  ({spec.payer}, brochure "
-                         f"{spec.brochure_section} item {measure.brochure_item}, file {file})")
-    sources = "\n".join(f"{s.document}\n  contact: {s.contact}, tel {s.tel}" for s in spec.sources)
-    rules = Table(title="Encoding", expand=True)
-    for column in ("rule", "kind", "quote", "amount", "conditions", "rules"):
-        rules.add_column(column, overflow="fold")
+    title = measure.title if current_lang() == "en" else name("measure", measure.id)
+    head = Text.assemble((measure.id, "bold"), "  " + t(
+        "measure.head", title=title, payer=words.place(spec.payer), section=spec.brochure_section,
+        item=measure.brochure_item, file=file))
+    sources = "\n".join(f"{s.document}\n  " + t("measure.contact", contact=s.contact, tel=s.tel)
+                        for s in spec.sources)
+    rules = Table(title=t("measure.encoding"), expand=True)
+    _columns(rules, "rule", "kind", "quote", "amount", "conditions", "rules")
     for rule in measure.rules:
-        amount = ({k: v.model_dump(exclude_defaults=True) for k, v in rule.levels.items()}
-                  if rule.levels else rule.amount.model_dump(exclude_defaults=True) if rule.amount else "")
+        if rule.levels:
+            amount = "\n".join(f"{words.tier(level)}: {amount_words(value)}"
+                               for level, value in rule.levels.items())
+        else:
+            amount = amount_words(rule.amount) if rule.amount else ""
         notes = []
         if rule.r1_group:
-            notes.append(f"R1 group {rule.r1_group}")
+            notes.append(t("measure.r1", group=rule.r1_group))
         if rule.difference != "never":
-            notes.append("R2 difference" + (" (reading stacking)" if rule.difference == "reading" else ""))
+            notes.append(t("measure.r2_reading" if rule.difference == "reading" else "measure.r2"))
         if rule.one_time or rule.kind in ("tier_reward", "relocation_reward"):
-            notes.append("R3 one-time")
-        notes += [f"R5 cap {c.limit:,} per {'/'.join(c.per)}" for c in rule.caps]
+            notes.append(t("measure.r3"))
+        notes += [t("measure.r5", limit=f"{c.limit:,}", per="/".join(c.per)) for c in rule.caps]
         if rule.max_years:
-            notes.append(f"at most {rule.max_years.limit} years per {'/'.join(rule.max_years.per)}")
+            notes.append(t("measure.max_years", limit=rule.max_years.limit,
+                           per="/".join(rule.max_years.per)))
         if rule.only_when:
-            notes.append("only when " + ", ".join(f"{k}={v}" for k, v in rule.only_when.items()))
+            notes.append(t("measure.only_when", readings=", ".join(
+                f"{k}={v}" for k, v in rule.only_when.items())))
         if rule.previous_year:
-            notes.append("says 'in the previous year'")
-        _row(rules, rule.id, rule.kind, rule.quote, str(amount),
-                      "\n".join(rule.conditions) + ("\ncategories: " + ", ".join(rule.categories)
-                                                    if rule.categories else ""), "\n".join(notes))
-    parts: list = [head, Panel(Text(measure.clause), title=t("label.clause_original")),
-                         Panel(Text(sources), title=t("label.source"))]
+            notes.append(t("measure.previous_year"))
+        categories = (("\n" + t("measure.categories", categories="、".join(
+            name("category", c) for c in rule.categories) if current_lang() == "zh"
+            else ", ".join(rule.categories))) if rule.categories else "")
+        _row(rules, rule.id, rule.kind, rule.quote, amount, "\n".join(rule.conditions) + categories,
+             "\n".join(notes))
+    parts: list[Any] = [head, Panel(Text(measure.clause), title=t("label.clause_original")),
+                        Panel(Text(sources), title=t("label.source"))]
     if measure.rules:
         parts.append(rules)
     for benefit in measure.benefits:
-        parts.append(Text(f"benefit {benefit.id}: {benefit.quote}"
-                          + (" (amount not stated)" if benefit.amount else " (non-monetary)")))
+        parts.append(Text(t("measure.benefit", id=benefit.id, quote=benefit.quote)
+                          + t("measure.amount_not_stated" if benefit.amount else "measure.non_monetary")))
     return Group(*parts)

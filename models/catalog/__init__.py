@@ -16,7 +16,8 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -309,7 +310,7 @@ class Catalog:
     vocabulary: Vocabulary
     families: dict[str, tuple[str, MeasureSpec]] = field(default_factory=dict)  # id → (file, spec)
     package: Package | None = None  # where each file came from (None: built in memory)
-    _active: dict[tuple, tuple[Rule, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _active: dict[tuple[object, ...], tuple[Rule, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def in_force(self, day: dt.date) -> Catalog:
         """The catalog as it stands on `day`: only the rules in force that day."""
@@ -372,10 +373,10 @@ class Catalog:
             if spec is None:
                 near = difflib.get_close_matches(key, list(self.index.readings), n=1)
                 hint = t("validation.did_you_mean_key", near=near[0]) if near else ""
-                raise ReadingError(t("reading.unknown", key=key, hint=hint), field="--reading",
+                raise ReadingError(t("reading.unknown", key=key, hint=hint), field="readings",
                                    accepted=", ".join(self.index.readings))
             if value not in spec.alternatives:
-                raise ReadingError(t("reading.no_value", key=key, value=value), field=f"--reading {key}",
+                raise ReadingError(t("reading.no_value", key=key, value=value), field=f"readings.{key}",
                                    accepted=", ".join(f"{key}={v}" for v in spec.alternatives))
             readings[key] = value
         return readings
@@ -403,7 +404,11 @@ def _read_yaml(path: Path) -> object:
                            file=str(path)) from None
 
 
-def _validate(model: type[_Strict], data: object, path: Path) -> _Strict:
+M = TypeVar("M", bound=Strict)
+Fail = Callable[[CatalogError], None]
+
+
+def _validate(model: type[M], data: object, path: Path) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -419,7 +424,7 @@ class Package:
     directory: Path
     chain: tuple[Path, ...]
     paths: dict[str, Path]
-    index_data: dict
+    index_data: dict[str, Any]
 
     def text_path(self, relative: str, file: str | None = None) -> Path | None:
         """A source text named in `file` (relative to it) or in the index (first found along the
@@ -469,7 +474,10 @@ def read_package(directory: Path, _seen: tuple[Path, ...] = ()) -> Package:
                                file=str(directory / INDEX_FILE), field="extends",
                                accepted="a path to a package directory, relative to this index")
         inherited = read_package(directory / base, (*_seen, directory))
-        data = _merge(inherited.index_data, data)  # type: ignore[assignment]
+        merged = _merge(inherited.index_data, data)
+        if not isinstance(merged, dict):  # two mappings merge into a mapping
+            raise BugError("an extending index did not merge into a mapping")
+        data = merged
         chain += inherited.chain
         paths.update(inherited.paths)
     for path in sorted(directory.glob("*.yaml")):
@@ -487,7 +495,7 @@ def load_raw(directory: Path, problems: list[CatalogError] | None = None
     files: dict[str, SourceFileSpec] = {}
     for name, path in package.paths.items():
         try:
-            files[name] = _validate(SourceFileSpec, _read_yaml(path), path)  # type: ignore[assignment]
+            files[name] = _validate(SourceFileSpec, _read_yaml(path), path)
         except CatalogError as exc:
             if problems is None:
                 raise
@@ -554,7 +562,7 @@ def build(directory: Path, index: IndexSpec, files: dict[str, SourceFileSpec],
 
 def _rule(rule: RuleSpec, where: str, name: str, spec: SourceFileSpec, measure: MeasureSpec,
           sources: dict[str, SourceSpec], index: IndexSpec, vocabulary: Vocabulary,
-          order: dict[str, tuple[str, ...]], fail) -> Rule | None:
+          order: dict[str, tuple[str, ...]], fail: Fail) -> Rule | None:
     """One rule ready for the compiler, or None (after `fail`) when it cannot be."""
     if rule.source is not None and rule.source not in sources:
         fail(CatalogError(f"rule {rule.id!r} cites unknown source {rule.source!r}", file=name,
@@ -583,7 +591,7 @@ def _rule(rule: RuleSpec, where: str, name: str, spec: SourceFileSpec, measure: 
                 file=name, sources=cited, conditions=conditions)
 
 
-def _editions(files: dict[str, SourceFileSpec], rules: list[Rule], fail) -> tuple[Rule, ...]:
+def _editions(files: dict[str, SourceFileSpec], rules: list[Rule], fail: Fail) -> tuple[Rule, ...]:
     """Close the rules each edition names: they apply until the day before it is in force."""
     for name, spec in files.items():
         if spec.edition is None:
@@ -605,7 +613,7 @@ def _editions(files: dict[str, SourceFileSpec], rules: list[Rule], fail) -> tupl
 
 
 def _parse_all(texts: tuple[str, ...], file: str, where: str, order: dict[str, tuple[str, ...]],
-               fail) -> tuple[Condition, ...] | None:
+               fail: Fail) -> tuple[Condition, ...] | None:
     parsed: list[Condition] = []
     for number, text in enumerate(texts):
         try:
@@ -654,7 +662,7 @@ def open_catalog(directory: Path | str | None = None) -> Catalog:
     return load_catalog(Path(directory).resolve() if directory is not None else CATALOG_DIR)
 
 
-def package_schema(part: str | None = None) -> dict:
+def package_schema(part: str | None = None) -> dict[str, Any]:
     """The JSON Schema of a package's files: `index` (index.yaml), `source` (a source document
     file), or both (the default)."""
     schemas = {"index": IndexSpec.model_json_schema(), "source": SourceFileSpec.model_json_schema()}
@@ -710,7 +718,7 @@ REFORM_FIELDS = ("amount", "percent", "cap")
 
 
 def _reform_rule(rule: RuleSpec, level: str | None, field: str, value: int, path: str) -> RuleSpec:
-    def validated(model: type[_Strict], data: dict) -> _Strict:
+    def validated(model: type[M], data: dict[str, Any]) -> M:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
@@ -722,11 +730,11 @@ def _reform_rule(rule: RuleSpec, level: str | None, field: str, value: int, path
         if field == "percent":
             if amount.percent is None:
                 raise InputError(f"rule {rule.id} pays no percentage", field="reform")
-            return validated(Amount, {**amount.model_dump(), "percent": value})  # type: ignore[return-value]
+            return validated(Amount, {**amount.model_dump(), "percent": value})
         key = "fixed" if amount.fixed is not None else "up_to" if amount.up_to is not None else None
         if key is None:
             raise InputError(f"rule {rule.id} has no fixed or up-to amount to change", field="reform")
-        return validated(Amount, {**amount.model_dump(), key: value})  # type: ignore[return-value]
+        return validated(Amount, {**amount.model_dump(), key: value})
 
     if field == "cap":
         if not rule.caps:

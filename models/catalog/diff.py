@@ -87,7 +87,7 @@ def _pairs(before: list[Rule], after: list[Rule]) -> list[tuple[Rule | None, Rul
     """Rules of one measure paired by id, then the rest in order."""
     after_ids = {rule.id: rule for rule in after}
     pairs: list[tuple[Rule | None, Rule | None]] = [(r, after_ids[r.id]) for r in before if r.id in after_ids]
-    paired = {r.id for r, _ in pairs}
+    paired = {r.id for r, _ in pairs if r is not None}
     old = [r for r in before if r.id not in paired]
     new = [r for r in after if r.id not in paired]
     pairs += list(zip(old, new))

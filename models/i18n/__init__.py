@@ -17,8 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from models.yamlio import load_data
 from models.errors import BugError
+from models.yamlio import load_data
 
 LANGS: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANG = "en"
@@ -29,19 +29,21 @@ MESSAGES_FILE = Path(__file__).with_name("messages.yaml")
 @cache
 def _catalogue() -> dict[str, Any]:
     data = load_data(MESSAGES_FILE.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):  # shipped with zjtx: a broken one is a bug, not the user's input
-        raise BugError(f"{MESSAGES_FILE.name} is not a mapping of names and messages")
+    if not isinstance(data, dict) or not {"messages", "names"} <= set(data):
+        raise BugError(f"{MESSAGES_FILE} must map `messages` and `names`")
     return data
 
 
 def messages() -> dict[str, dict[str, str]]:
     """Message id → {language: text}."""
-    return _catalogue()["messages"]
+    found: dict[str, dict[str, str]] = _catalogue()["messages"]
+    return found
 
 
 def names() -> dict[str, dict[str, dict[str, str]]]:
     """Vocabulary kind → id → {en, zh, and optionally zh_short, en_short}."""
-    return _catalogue()["names"]
+    found: dict[str, dict[str, dict[str, str]]] = _catalogue()["names"]
+    return found
 
 
 def lang_from_environment(environ: dict[str, str] | None = None) -> str:

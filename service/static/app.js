@@ -173,9 +173,30 @@ function renderEvaluation(result) {
   $("empty").hidden = true;
   $("filled").hidden = false;
   $("total").textContent = T("page.total", { amount: money(result.total) });
+  // Claims of years gone that the record does not list as received are shown apart ("check
+  // with the office whether it was paid"), so that nobody mistakes them for money to come.
+  const past = result.awards.filter((award) => award.status === "past");
+  $("past-block").hidden = !past.length;
+  fillAwards($("past-awards").querySelector("tbody"), past);
   const body = $("awards").querySelector("tbody");
+  fillAwards(body, result.awards.filter((award) => award.status !== "past"));
+  if (!body.children.length) body.append(el("tr", {}, el("td", { colspan: "7" }, T("evaluate.no_award"))));
+  $("warnings").hidden = !result.warnings.length;
+  $("warnings").replaceChildren(...result.warnings.map((w) => el("li", {}, w.message)));
+  const years = result.timeline.filter((year) => year.claims.length);
+  $("timeline").replaceChildren(...years.map((year) => el("li", {},
+    el("strong", {}, `${year.year}: ${money(year.total)}`), " — ",
+    year.claims.map((c) => `${measureName(c.measure)}${c.tier ? " " + N("tier", c.tier) : ""} ${money(c.amount)} ` +
+      `${T("page.from_office", { payer: N("district", c.paid_by) })}` +
+      ` (${T(`status.${c.status}`)}), ${c.tel}`).join("; "))));
+  if (!years.length) $("timeline").replaceChildren(el("li", { class: "empty" }, T("timeline.nothing")));
+  $("not-awarded").replaceChildren(...result.not_awarded.map((item) =>
+    el("li", {}, el("strong", {}, measureName(item.measure)), ": ", item.reasons.map((r) => r.text).join("; "))));
+}
+
+function fillAwards(body, awards) {
   body.replaceChildren();
-  for (const award of result.awards) {
+  for (const award of awards) {
     const status = award.status;  // received | projected | due | past (DOMAIN.md section 8)
     body.append(el("tr", { class: status },
       cell(T("column.claim"), String(award.claim_year)), cell(T("column.measure"), measureName(award.measure)),
@@ -184,17 +205,6 @@ function renderEvaluation(result) {
       cell(T("column.call"), [el("span", { class: "tag" }, T("label.clause_original")), el("br"),
         el("span", { class: "clause" }, `“${award.clause}”`), el("br"), T("label.tel", { contact: award.contact, tel: award.tel })])));
   }
-  if (!result.awards.length) body.append(el("tr", {}, el("td", { colspan: "7" }, T("evaluate.no_award"))));
-  $("warnings").hidden = !result.warnings.length;
-  $("warnings").replaceChildren(...result.warnings.map((w) => el("li", {}, w.message)));
-  $("timeline").replaceChildren(...result.timeline.map((year) => el("li", {},
-    el("strong", {}, `${year.year}: ${money(year.total)}`), " — ",
-    year.claims.map((c) => `${measureName(c.measure)}${c.tier ? " " + N("tier", c.tier) : ""} ${money(c.amount)} ` +
-      `${T("page.from_office", { payer: N("district", c.paid_by) })}` +
-      ` (${T(`status.${c.status}`)}), ${c.tel}`).join("; "))));
-  if (!result.timeline.length) $("timeline").replaceChildren(el("li", { class: "empty" }, T("timeline.nothing")));
-  $("not-awarded").replaceChildren(...result.not_awarded.map((item) =>
-    el("li", {}, el("strong", {}, measureName(item.measure)), ": ", item.reasons.map((r) => r.text).join("; "))));
 }
 
 function renderWhatif(result) {
