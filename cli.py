@@ -401,10 +401,9 @@ def whatif(
                 _show(format, swept, lambda: sweep_view(swept), out)
             return
         if not scenario:
-            raise InputError("give at least one scenario (a file or key=value) or --sweep",
-                             field="SCENARIO")
+            raise InputError(t("option.no_scenario"), field="SCENARIO")
         if format is ChartFormat.png:
-            raise InputError("--format png draws a --sweep", field="--format", accepted="table, json")
+            raise InputError(t("option.png_needs_sweep"), field="--format", accepted="table, json")
         result = run_whatif(the_record, combined, readings)
         _show(format, result, lambda: whatif_view(result), out)
     _run(action)
@@ -678,9 +677,7 @@ def serve(
         os.environ["ZJTX_CATALOG"] = str(catalog.resolve())
     hosts = list(LOOPBACK_HOSTS) + list(allow_host or [])
     if host not in LOOPBACK_HOSTS:
-        typer.echo(f"zjtx: warning: listening on {host}: the API and page are reachable from other "
-                   "machines, without authentication or TLS; put a reverse proxy in front of it",
-                   err=True)
+        typer.echo(t("error.warning") + t("serve.exposed", host=host), err=True)
         if not allow_host:
             hosts = ["*"]
     # The app factory runs in each worker process: the settings travel in the environment.
@@ -816,14 +813,14 @@ def measures_diff(
         days = [_parse_date(day, "--at") for day in at or []]
         if packages:
             if len(packages) != 2 or len(days) > 1:
-                raise InputError("give two packages (and at most one --at), or --at twice",
+                raise InputError(t("option.diff_packages"),
                                  field="DIR_A DIR_B", accepted="zjtx measures diff DIR_A DIR_B [--at DATE]")
             before, after = open_catalog(packages[0]), open_catalog(packages[1])
             if days:
                 before, after = before.in_force(days[0]), after.in_force(days[0])  # type: ignore[arg-type]
         else:
             if len(days) != 2:
-                raise InputError("give --at twice (two dates of one package) or two packages",
+                raise InputError(t("option.diff_dates"),
                                  field="--at", accepted="--at 2022-10-01 --at 2025-01-01")
             loaded = _use_catalog(catalog)
             before, after = loaded.in_force(days[0]), loaded.in_force(days[1])  # type: ignore[arg-type]
