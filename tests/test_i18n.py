@@ -411,3 +411,22 @@ def test_worklist_actions_in_chinese(tmp_path: Path) -> None:
                                   "--lang", "en"])
     actions = {a["kind"]: a["action"] for a in json.loads(english.stdout)["actions"]}
     assert actions["claim"] == "claim dongcheng.tier (municipal) (due)"
+
+
+def test_record_bounds_in_chinese(tmp_path: Path) -> None:
+    """The bounds of models.limits (text length, date range, amount) in words of the language."""
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps({"id": "A" * 300, "district": "dongcheng",
+                                "recognitions": [{"tier": "municipal", "date": "1900-01-01"}],
+                                "expenses": [{"id": "x", "category": "exhibition", "amount": 10**14,
+                                              "year": 2024}]}), encoding="utf-8")
+    done = runner.invoke(app, ["evaluate", str(path), "--lang", "zh"])
+    assert done.exit_code == 2 and "Traceback" not in done.output
+    lines = done.stderr.splitlines()
+    assert len(lines) == 3 and all(line.startswith("zjtx：错误：") for line in lines), lines
+    assert "字段 id" in lines[0] and "最多 200 个字符" in lines[0]
+    assert "1900-01-01 不在 1949-01-01 至 2200-12-31 之间" in lines[1]
+    assert "应不大于 10000000000000" in lines[2]
+    english = runner.invoke(app, ["evaluate", str(path), "--lang", "en"]).stderr
+    assert "string should have at most 200 characters" in english
+    assert "1900-01-01 is outside 1949-01-01 .. 2200-12-31" in english
