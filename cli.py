@@ -503,7 +503,7 @@ def batch(
                                                TimeElapsedColumn, TimeRemainingColumn)
 
                     with Progress(TextColumn("[bold]zjtx batch"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn("{task.fields[rate]} rows/s, {task.fields[bad]} errors"),
+                                  TextColumn(t("progress.bar")),
                                   TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
                         task = progress.add_task("rows", total=total, rate="-", bad=0)
                         clock = time.perf_counter()

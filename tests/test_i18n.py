@@ -340,6 +340,8 @@ def test_option_errors_in_chinese(tmp_path: Path) -> None:
     record = str(EXAMPLES / "dongcheng-municipal-then-national.yaml")
     rows = tmp_path / "in.csv"
     rows.write_text("id,district\nA,dongcheng\n", encoding="utf-8")
+    odd = tmp_path / "odd.csv"
+    odd.write_text("id,gotham\nA,1\n", encoding="utf-8")
     cases = [(["evaluate", record, "--reading", "stacking"], "'stacking' 不是 键=值 的形式"),
              (["evaluate", record, "--reading", "stacking=both"], "解读项 'stacking' 没有取值 'both'"),
              (["evaluate", record, "--reading", "stackin=cumulative"], "未知的解读项 'stackin'"),
@@ -348,7 +350,10 @@ def test_option_errors_in_chinese(tmp_path: Path) -> None:
              (["whatif", record, "expense=oops"], "支出的写法是 CATEGORY:AMOUNT@YEAR"),
              (["batch", str(rows), "--out", str(tmp_path / "o.csv"), "--encoding", "klingon"], "未知的编码 'klingon'"),
              (["batch", str(tmp_path / "in.txt"), "--out", str(tmp_path / "o.csv")], "未知的文件格式 '.txt'"),
-             (["measures", "show", "m9"], "未知的措施 'm9'")]
+             (["measures", "show", "m9"], "未知的措施 'm9'"),
+             (["batch", str(odd), "--out", str(tmp_path / "o.csv")], "未知的列 'gotham'"),
+             (["batch", str(rows), "--out", str(tmp_path / "o.csv"), "--columns", str(odd)],
+              "应为 表头 → 字段 的映射")]
     for args, words in cases:
         _chinese_error(runner.invoke(app, [*args, "--lang", "zh"]), 2, words)
     # A missing catalog package: a configuration error (exit 4), in Chinese too.
