@@ -1,5 +1,6 @@
 """The `zjtx` command line: parse arguments, call the solver, render, and map the error tree to
-exit statuses in one place (0 fine, 1 lint errors, 2 bad input, 3 solver failure)."""
+exit statuses in one place (`EXIT_STATUSES`: 0 fine, 1 lint errors or batch rows in the errors
+file, 2 bad input, 3 a bug in zjtx, 4 a broken catalog package, 130/143 interrupted)."""
 
 from __future__ import annotations
 
@@ -85,16 +86,26 @@ class _Typer(typer.Typer):
         return lambda command: register(_own_catalog(_speaks(command)))
 
 
+T = TypeVar("T")
+# The error tree → exit statuses: bad input is the user's to fix (2); a broken catalog package
+# is a configuration problem, whoever typed the command (4); anything else is a bug (3).
+EXIT_STATUS = {InputError: 2, CatalogError: 4, SolverError: 3, BugError: 3}
+EXIT_STATUSES = ("Exit statuses: 0 done; 1 `measures lint` found errors, or `batch`/`worklist` "
+                 "put some rows in the errors file; 2 bad input (a record, a row, an option; "
+                 "the message names it); 3 a bug in zjtx (an unsound optimizer answer or an "
+                 "unexpected exception: please report it); 4 a broken catalog package (--catalog "
+                 "DIR missing, a catalog file that is not YAML or does not validate); 130/143 "
+                 "interrupted (batch: rerun with --resume).")
+
+
 app = _Typer(
     name="zjtx", no_args_is_help=True, add_completion=False,
     help="Which Beijing support measures for specialized and sophisticated SMEs apply to an "
          "enterprise, how much they pay, when, why, and whom to call.\n\n"
-         "Example: zjtx evaluate examples/shijingshan-municipal-then-national.yaml")
+         "Example: zjtx evaluate examples/shijingshan-municipal-then-national.yaml",
+    epilog=EXIT_STATUSES)
 measures_app = _Typer(no_args_is_help=True, help="Browse and check the catalog of measures.")
 app.add_typer(measures_app, name="measures")
-
-T = TypeVar("T")
-EXIT_STATUS = {InputError: 2, CatalogError: 2, SolverError: 3, BugError: 3}
 
 
 class Format(str, Enum):
@@ -634,7 +645,8 @@ def sweep(
         chart = sweep_cost_chart(result.key, result.table(), table_path.with_suffix(".png"))
         for row in result.table():
             if row["paying_district"] == row["claim_year"] == "all":
-                typer.echo(f"{key}={row['value']:,}: cost {row['cost_min']:,} to {row['cost_max']:,} yuan")
+                typer.echo(f"{key}={row['value']:,}: cost {row['cost_min']:,} to {row['cost_max']:,} yuan"
+                           + (t("money.or_more") if row["open_above"] else ""))
         typer.echo(f"rows in {result.rows_in:,} = evaluated {result.rows_out:,} + errors "
                    f"{result.error_rows:,}; costs in {table_path}, chart in {chart}"
                    + ("; `zjtx batch` names the bad rows" if result.error_rows else ""), err=True)
@@ -737,6 +749,12 @@ def measures_lint(catalog: CatalogOption = None) -> None:
     from models.catalog import CATALOG_DIR
 
     directory = catalog or CATALOG_DIR
+
+    def exists() -> None:  # nothing to lint: a configuration error (exit 4), not a finding
+        if not directory.is_dir():
+            raise CatalogError("no such catalog directory", file=str(directory),
+                               accepted="a directory holding index.yaml and source files")
+    _run(exists)
     findings = lint(directory)
     for finding in findings:
         typer.echo(str(finding))

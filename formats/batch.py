@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from models.catalog import open_catalog, set_active_catalog
-from models.errors import InputError
+from models.errors import BugError, InputError
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, evaluate_row,
-                          result_columns)
+                          result_columns, row_bug)
 from formats.columns import output_headers
 from formats.engines import ENGINES, DaskEngine, Engine, Part, PoolEngine, plan_parts, read_part
 from formats.lines import LineEncoder
@@ -123,27 +123,37 @@ _JOB: _Job | None = None
 def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]:
     """Evaluate a chunk in a worker: encoded output lines, encoded error lines, counts, and the
     chunk's part of the summary (so the parent only concatenates and merges)."""
-    assert _JOB is not None
+    job = _job()
     out, errors, ok, bad = [], [], 0, 0
     summary = Summary()
     lines = _encoder()
     for number, data, problem in rows:
-        result = evaluate_row(number, data, problem, _JOB.options)
-        if "ok" in result:
-            out.append(lines.encode(result["ok"], result.get("tail")))
-            summary.add(result["summary"])
-            ok += 1
-        else:
-            errors.append(encode_line(_JOB.errors_kind, ERROR_COLUMNS, result["error"]))
-            bad += 1
+        result = evaluate_row(number, data, problem, job.options)
+        try:
+            if "ok" in result:
+                out.append(lines.encode(result["ok"], result.get("tail")))
+                summary.add(result["summary"])
+                ok += 1
+            else:
+                errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result["error"]))
+                bad += 1
+        except Exception as exc:  # noqa: BLE001 - encoding a checked answer never fails on input
+            raise row_bug(number, exc) from exc
     return "".join(out), "".join(errors), ok, bad, summary.state
+
+
+def _job() -> _Job:
+    """This worker's job (set by `_worker_init` before any task runs)."""
+    if _JOB is None:
+        raise BugError("a batch task ran in a worker that was never initialized")
+    return _JOB
 
 
 def _encoder() -> LineEncoder:
     global _LINES
-    assert _JOB is not None
-    if _LINES is None or _LINES[0] is not _JOB:
-        _LINES = (_JOB, LineEncoder(_JOB.out_kind, _JOB.columns, ROW_OWN_COLUMNS, encode_line))
+    job = _job()
+    if _LINES is None or _LINES[0] is not job:
+        _LINES = (job, LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS, encode_line))
     return _LINES[1]
 
 

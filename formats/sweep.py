@@ -22,15 +22,16 @@ from formats.engines import Part, plan_parts
 from formats.signals import in_worker
 from formats.tables import Row, format_of, read_rows
 from models.catalog import Catalog, active_catalog, open_catalog, set_active_catalog
-from models.errors import InputError, ZjtxError
+from models.errors import BugError, CatalogError, InputError
 from models.record import parse_record
 from models.scenario import Scenario, parse_inline
-from solver.batch import BatchOptions, Summary, contributions, scenario_amounts
+from solver.batch import BatchOptions, Summary, contributions, row_bug, scenario_amounts
 from solver.evaluate import evaluate_amounts
 from solver.planner import reformed_once
 
 SWEEP_COLUMNS = ["reform", "value", "paying_district", "claim_year", "baseline_min",
-                 "baseline_max", "reformed_min", "reformed_max", "cost_min", "cost_max"]
+                 "baseline_max", "reformed_min", "reformed_max", "cost_min", "cost_max",
+                 "open_above"]  # a "not less than" amount in a sum: the district may pay more
 ALL = "all"
 
 
@@ -63,7 +64,8 @@ class SweepResult:
                 out.append({"reform": self.key, "value": value, "paying_district": district,
                             "claim_year": year, "baseline_min": low["min"], "baseline_max": low["max"],
                             "reformed_min": high["min"], "reformed_max": high["max"],
-                            "cost_min": high["min"] - low["min"], "cost_max": high["max"] - low["max"]})
+                            "cost_min": high["min"] - low["min"], "cost_max": high["max"] - low["max"],
+                            "open_above": bool(low.get("open_above") or high.get("open_above"))})
         return out
 
 
@@ -71,10 +73,11 @@ def _keys(base: dict, reformed: dict, table: str) -> list[str]:
     return sorted(set(base.get(table, {})) | set(reformed.get(table, {})))
 
 
-def _cell(view: dict, table: str | None, key: str) -> dict[str, int]:
+def _cell(view: dict, table: str | None, key: str) -> dict[str, Any]:
+    nothing = {"min": 0, "max": 0, "open_above": False}
     if table is None:
-        return view.get("total", {"min": 0, "max": 0})
-    return view.get(table, {}).get(key, {"min": 0, "max": 0})
+        return view.get("total", nothing)
+    return view.get(table, {}).get(key, nothing)
 
 
 _JOB: SweepJob | None = None
@@ -90,7 +93,8 @@ def _sweep_init(job: SweepJob, *, worker: bool = True) -> None:
 
 def _sweep_chunk(rows: list[Row]) -> tuple[int, int, list[dict[str, Any]]]:
     """Evaluate a chunk at baseline and at every point: counts and one summary state per point."""
-    assert _JOB is not None
+    if _JOB is None:
+        raise BugError("a sweep task ran in a worker that was never initialized")
     options, points = _JOB.options, _JOB.points
     catalog = active_catalog()
     summaries = [Summary() for _ in points]
@@ -104,12 +108,13 @@ def _sweep_chunk(rows: list[Row]) -> tuple[int, int, list[dict[str, Any]]]:
                                                       today=options.today))
             parts = [contributions(scenario_amounts(record, scenario, options, catalog))
                      for _value, scenario in points]
-        except ZjtxError:
+        except InputError:  # the row's own fault: counted, and `zjtx batch` names it
             bad += 1
             continue
-        except Exception:  # noqa: BLE001 - one bad row must never lose the others (as in batch)
-            bad += 1
-            continue
+        except (BugError, CatalogError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - an unsound answer or a bug: stop (exit 3), as batch does
+            raise row_bug(number, exc) from exc
         for summary, part in zip(summaries, parts):
             summary.add({"baseline": baseline, "scenario": part})
         ok += 1

@@ -24,6 +24,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS
+from models.errors import BugError
 
 BODY_SECONDS = 10.0                 # reading a whole body may take at most this long
 MAX_WAITING = 64                    # requests queued for a worker before 503
@@ -164,7 +165,8 @@ class Workers:
         with anyio.move_on_after(self.budget) as scope:
             return await anyio.to_thread.run_sync(functools.partial(work, *args),
                                                   limiter=self.limiter, abandon_on_cancel=True)
-        assert scope.cancelled_caught
+        if not scope.cancelled_caught:  # the block returns unless the budget cancelled it
+            raise BugError("an evaluation ended without an answer or a timeout")
         raise Busy(f"the request took longer than its budget of {self.budget:g} seconds")
 
     def endpoint(self, work: Callable[..., Any]) -> Callable[..., Any]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.catalog import Catalog, active_catalog
-from models.errors import BugError, Problem, RecordError, ZjtxError
+from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError
 from models.record import EnterpriseRecord, parse_record
 from models.validation import label, top_field
 from models.scenario import Scenario
@@ -106,13 +106,24 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
         return {"ok": row, "summary": summary, "tail": tail}
     except RecordError as exc:
         return _error(number, ident, list(_problems(exc)), options.labels)
-    except ZjtxError as exc:
+    except InputError as exc:  # the row's own fault: an error row, and the run goes on
         return _error(number, ident, [(exc.field, exc.message + (
             f" (accepted: {exc.accepted})" if exc.accepted else ""))], options.labels)
-    except Exception as exc:  # noqa: BLE001 - bad input is a ZjtxError; anything else is a bug
-        raise BugError(f"row {number}: an unexpected {type(exc).__name__} while evaluating it "
-                       f"({str(exc)[:200]}); this is a bug in zjtx, please report it with the row; "
-                       "the rows before it are saved, --resume continues after a fix") from exc
+    except (BugError, CatalogError):  # a bug, or a broken catalog: never the row's fault
+        raise
+    except Exception as exc:  # noqa: BLE001 - an unsound answer (SolverError) or anything else
+        raise row_bug(number, exc) from exc
+
+
+def row_bug(number: int, exc: Exception) -> BugError:
+    """The error that stops a batch when evaluating row `number` raised what bad input never
+    raises (an unsound optimizer answer, any unexpected exception): exit status 3, never an
+    error row blamed on the input."""
+    what = (f"the optimizer failed ({exc.message[:300]})"
+            if isinstance(exc, SolverError) else
+            f"an unexpected {type(exc).__name__} while evaluating it ({str(exc)[:200]})")
+    return BugError(f"row {number}: {what}; this is a bug in zjtx, please report it with the row; "
+                    "the rows before it are saved, --resume continues after a fix")
 
 
 IDENTITY_COLUMNS = ("id", "name", "credit_code")
@@ -180,80 +191,89 @@ def _row_answer(record: EnterpriseRecord, options: BatchOptions,
     return row, summary
 
 
-def _add_cell(table: dict[str, list[int]], key: str, cell: list[int]) -> None:
-    """Add [min, max, open] into a table's cell (open: 1 when any award in it is open above)."""
+def _add_cell(table: dict[str, Any], key: str, cell: list[int]) -> None:
+    """Add [min, max, open] into a table's cell (open: 1 when any award in it is open above:
+    a "not less than" amount, which the district may exceed). A cell of a checkpoint written
+    before cells carried the flag has two items."""
     mine = table.setdefault(key, [0, 0, 0])
+    if len(mine) < 3:
+        mine.append(0)
     mine[0] += cell[0]
     mine[1] += cell[1]
-    mine[2] = max(mine[2], cell[2])
+    mine[2] = max(mine[2], cell[2] if len(cell) > 2 else 0)
+
+
+def _interval(cell: list[int]) -> dict[str, Any]:
+    """A sum as the JSON shows it: `{min, max, open_above}`."""
+    return {"min": cell[0], "max": cell[1], "open_above": bool(len(cell) > 2 and cell[2])}
 
 
 def _cross(table: dict[str, list[int]]) -> dict[str, dict[str, dict[str, Any]]]:
     """`{"dongcheng|2026": [min, max, open]}` → `{"dongcheng": {"2026": {min, max, open_above}}}`."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
-    for key, (low, high, open_above) in sorted(table.items()):
+    for key, cell in sorted(table.items()):
         district, year = key.split("|")
-        out.setdefault(district, {})[year] = {"min": low, "max": high, "open_above": bool(open_above)}
+        out.setdefault(district, {})[year] = _interval(cell)
     return out
+
+
+_TABLES = ("by_district", "by_measure", "by_year", "by_district_year")
 
 
 class Summary:
     """The fiscal view: totals per paying district, per measure, per claim year; enterprises
-    per measure; baseline and (with a scenario) scenario side by side."""
+    per measure; baseline and (with a scenario) scenario side by side. Every sum is
+    [min, max, open]: open when a "not less than" amount is in it (DOMAIN.md section 1: totals
+    count the interval and carry the flag)."""
 
     def __init__(self, state: dict[str, Any] | None = None) -> None:
         self.state: dict[str, Any] = state or {}
 
+    def _part(self, view: str) -> dict[str, Any]:
+        part: dict[str, Any] = self.state.setdefault(
+            view, {"by_district": {}, "by_measure": {}, "by_year": {}, "by_district_year": {},
+                   "enterprises": {}, "total": [0, 0, 0]})
+        return part
+
     def add(self, contributions: dict[str, list[Any]]) -> None:
         for view, awards in contributions.items():
-            part = self.state.setdefault(view, {"by_district": {}, "by_measure": {}, "by_year": {},
-                                                "enterprises": {}, "total": [0, 0]})
+            part = self._part(view)
             for measure in {a[0] for a in awards}:
                 part["enterprises"][measure] = part["enterprises"].get(measure, 0) + 1
             for measure, paid_by, year, low, high, *open_above in awards:
+                cell = [low, high, int(bool(open_above and open_above[0]))]
                 for table, key in (("by_district", paid_by), ("by_measure", measure),
-                                   ("by_year", str(year))):
-                    cell = part[table].setdefault(key, [0, 0])
-                    cell[0] += low
-                    cell[1] += high
-                _add_cell(part.setdefault("by_district_year", {}), f"{paid_by}|{year}",
-                          [low, high, int(bool(open_above and open_above[0]))])
-                part["total"][0] += low
-                part["total"][1] += high
+                                   ("by_year", str(year)), ("by_district_year", f"{paid_by}|{year}")):
+                    _add_cell(part.setdefault(table, {}), key, cell)
+                _add_cell(part, "total", cell)
 
     def merge(self, other: dict[str, Any]) -> None:
         """Add another summary's state (a worker's chunk) to this one."""
         for view, part in other.items():
-            mine = self.state.setdefault(view, {"by_district": {}, "by_measure": {}, "by_year": {},
-                                                "enterprises": {}, "total": [0, 0]})
-            for table in ("by_district", "by_measure", "by_year"):
-                for key, (low, high) in part[table].items():
-                    cell = mine[table].setdefault(key, [0, 0])
-                    cell[0] += low
-                    cell[1] += high
-            for key, cell in part.get("by_district_year", {}).items():
-                _add_cell(mine.setdefault("by_district_year", {}), key, cell)
+            mine = self._part(view)
+            for table in _TABLES:
+                for key, cell in part.get(table, {}).items():
+                    _add_cell(mine.setdefault(table, {}), key, cell)
             for measure, count in part["enterprises"].items():
                 mine["enterprises"][measure] = mine["enterprises"].get(measure, 0) + count
-            mine["total"][0] += part["total"][0]
-            mine["total"][1] += part["total"][1]
+            _add_cell(mine, "total", part["total"])
 
     def report(self) -> dict[str, Any]:
-        def interval(cell: list[int]) -> dict[str, int]:
-            return {"min": cell[0], "max": cell[1]}
-
         out: dict[str, Any] = {}
         for view, part in sorted(self.state.items()):
             out[view] = {
-                "total": interval(part["total"]),
-                "by_paying_district": {k: interval(v) for k, v in sorted(part["by_district"].items())},
-                "by_measure": {k: dict(interval(v), enterprises=part["enterprises"].get(k, 0))
+                "total": _interval(part["total"]),
+                "by_paying_district": {k: _interval(v) for k, v in sorted(part["by_district"].items())},
+                "by_measure": {k: dict(_interval(v), enterprises=part["enterprises"].get(k, 0))
                                for k, v in sorted(part["by_measure"].items())},
-                "by_claim_year": {k: interval(v) for k, v in sorted(part["by_year"].items())},
+                "by_claim_year": {k: _interval(v) for k, v in sorted(part["by_year"].items())},
                 "by_paying_district_and_claim_year": _cross(part.get("by_district_year", {})),
             }
         if "scenario" in out and "baseline" in out:
-            out["cost_of_scenario"] = {
-                "min": out["scenario"]["total"]["min"] - out["baseline"]["total"]["min"],
-                "max": out["scenario"]["total"]["max"] - out["baseline"]["total"]["max"]}
+            scenario, baseline = out["scenario"]["total"], out["baseline"]["total"]
+            # Open when either side holds a "not less than" amount: what the districts add
+            # above it is unknown, so the cost is not bounded by these figures either.
+            out["cost_of_scenario"] = {"min": scenario["min"] - baseline["min"],
+                                       "max": scenario["max"] - baseline["max"],
+                                       "open_above": scenario["open_above"] or baseline["open_above"]}
         return out

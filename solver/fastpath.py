@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from models.errors import BugError
 from models.money import Money
 from solver.compile import Candidate, Compiled, difference_cut, effective_amount
 from solver.components import Part, Solution, assemble, components, earliest_rank, earliest_weight
@@ -117,7 +118,8 @@ def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int
         score, payments = _price(members, chosen, compiled, rank, effective)
         if best_score is None or score > best_score:
             best_score, best_paid = score, payments
-    assert best_score is not None
+    if best_score is None:  # taking nothing is always a combination
+        raise BugError("no combination of a component was priced")
     return best_score, best_paid
 
 

@@ -32,7 +32,7 @@ from models.money import Money
 from models.record import EnterpriseRecord
 from models.scenario import Change
 from solver.evaluate import evaluate
-from solver.explain import Award, Evaluation
+from solver.explain import Evaluation
 from solver.howto import single_changes
 from solver.planner import apply_scenario, whatif, windows
 
@@ -81,26 +81,26 @@ COLUMNS = ("enterprise", "name", "credit_code", "kind", "subject", "status", "am
            "amount_max", "open_above", "claim_year", "deadline", "office", "tel", "note")
 
 
-def claim_status(award: Award, day: dt.date) -> str | None:
-    """DOMAIN.md section 8: received, projected, due or past on `day` (None: not to claim)."""
-    if award.received or award.projected:
-        return None
-    return "past" if award.claim_year < day.year else "due"
+# DOMAIN.md section 8: of the four statuses an award has on the day (the evaluation's own,
+# `Award.status`, the record dated that day), these two are to claim; `received` and `projected`
+# are not.
+TO_CLAIM = ("due", "past")
 
 
 def _identity(record: EnterpriseRecord) -> dict[str, Any]:
     return {"enterprise": record.id, "name": record.name, "credit_code": record.credit_code}
 
 
-def _claims(record: EnterpriseRecord, result: Evaluation, day: dt.date) -> list[Action]:
+def _claims(record: EnterpriseRecord, result: Evaluation) -> list[Action]:
+    """The awards to claim, with the status the evaluation gave them (`result` is of the record
+    dated the working day)."""
     out = []
     for award in result.awards:
-        status = claim_status(award, day)
-        if status is None or award.amount.max == 0 and not award.amount.open_above:
+        if award.status not in TO_CLAIM or award.amount.max == 0 and not award.amount.open_above:
             continue
         out.append(Action(**_identity(record), kind="claim",
                           subject=award.measure + (f" ({award.tier})" if award.tier else ""),
-                          status=status, amount=award.amount, claim_year=award.claim_year,
+                          status=award.status, amount=award.amount, claim_year=award.claim_year,
                           deadline=dt.date(award.claim_year, 12, 31), office=award.contact,
                           tel=award.tel, detail={"year": award.claim_year}))
     return out
@@ -175,7 +175,7 @@ def worklist(record: EnterpriseRecord, day: dt.date, *, min_gain: int = DEFAULT_
     catalog = catalog or active_catalog()
     record = record.model_copy(update={"as_of": day})
     result = evaluate(record, readings, catalog=catalog, today=day)
-    actions = _claims(record, result, day) + _application(record, result, day, catalog)
+    actions = _claims(record, result) + _application(record, result, day, catalog)
     if near_misses:
         actions += _near_miss(record, result, day, min_gain, catalog)
     return sorted(actions, key=Action.sort_key)

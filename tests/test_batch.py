@@ -535,9 +535,9 @@ def test_resume_after_an_interrupted_run_equals_a_clean_run(tmp_path: Path, monk
     assert leftovers(tmp_path) == []
 
 
-def test_resume_accepts_a_checkpoint_made_with_other_readings(tmp_path: Path,
+def test_resume_refuses_a_checkpoint_made_with_other_readings(tmp_path: Path,
                                                                   checkpoint_every_chunk):
-    """The checkpoint only records the input path and the output columns. A run interrupted
+    """Regression (was a bug): the checkpoint only recorded the input path and the output columns. A run interrupted
     under `--reading stacking=difference-only` and resumed without it (or the reverse; the
     same for a different --scenario reform value or --move-date) is accepted: exit 0, and the
     output silently mixes rows evaluated under two readings. The error message that exists
@@ -596,8 +596,13 @@ def _summary_input(folder: Path) -> tuple[Path, list[dict]]:
 
 def _check_summary(summary: dict, rows: list[dict], view: str, prefix: str) -> None:
     part = summary[view]
-    assert part["total"] == {"min": sum(r[f"{prefix}_min"] for r in rows),
-                             "max": sum(r[f"{prefix}_max"] for r in rows)}
+    assert (part["total"]["min"], part["total"]["max"]) == (sum(r[f"{prefix}_min"] for r in rows),
+                                                            sum(r[f"{prefix}_max"] for r in rows))
+    if view == "baseline":  # a "not less than" amount in any row: the total says so
+        assert part["total"]["open_above"] == any(r["open_above"] in (True, "true") for r in rows)
+    for table in ("by_paying_district", "by_claim_year", "by_measure"):
+        if any(v["open_above"] for v in part[table].values()):
+            assert part["total"]["open_above"], table
     for table in ("by_paying_district", "by_claim_year", "by_measure"):
         assert sum(v["min"] for v in part[table].values()) == part["total"]["min"], table
         assert sum(v["max"] for v in part[table].values()) == part["total"]["max"], table
@@ -643,7 +648,9 @@ def test_scenario_columns_and_cost(tmp_path: Path, scenario: str):
     _check_summary(summary, rows, "scenario", "scenario_total")
     cost = summary["cost_of_scenario"]
     assert cost == {"min": sum(r["scenario_delta_min"] for r in rows),
-                    "max": sum(r["scenario_delta_max"] for r in rows)}
+                    "max": sum(r["scenario_delta_max"] for r in rows),
+                    "open_above": summary["baseline"]["total"]["open_above"]
+                    or summary["scenario"]["total"]["open_above"]}
     assert cost["max"] != 0
     by_id = {r["id"]: r for r in rows}
     assert by_id["D-1"]["scenario_delta_max"] != 0

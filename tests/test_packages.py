@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from cli import app
 from models.catalog import CATALOG_DIR, open_catalog
 from models.errors import CatalogError
-from tests.support import assert_input_error
+from tests.support import assert_catalog_error, assert_input_error
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,7 +135,7 @@ def test_a_broken_package_is_a_catalog_error_naming_the_file_and_the_path_inside
     text = (copy / "shunyi.yaml").read_text(encoding="utf-8")
     (copy / "shunyi.yaml").write_text(text.replace("national: {fixed: 500000}", "national: {fixd: 500000}"),
                                       encoding="utf-8")
-    line = assert_input_error(invoke("evaluate", EXAMPLES / "daxing-hydrogen-full.yaml", "--catalog", copy),
+    line = assert_catalog_error(invoke("evaluate", EXAMPLES / "daxing-hydrogen-full.yaml", "--catalog", copy),
                               "shunyi.yaml", "measures[0].rules[0].levels.national.fixd", "unknown key")
     assert "Traceback" not in line
     with pytest.raises(CatalogError) as caught:
@@ -144,8 +144,27 @@ def test_a_broken_package_is_a_catalog_error_naming_the_file_and_the_path_inside
 
 
 def test_a_missing_package_directory_is_named():
-    assert_input_error(invoke("evaluate", EXAMPLES / "daxing-hydrogen-full.yaml", "--catalog", "no/such/dir"),
+    assert_catalog_error(invoke("evaluate", EXAMPLES / "daxing-hydrogen-full.yaml", "--catalog", "no/such/dir"),
                        "no such catalog directory")
+
+
+def test_a_catalog_file_that_is_not_yaml_is_a_configuration_error_exit_4(copy: Path, tmp_path: Path):
+    """A broken package is not the user's bad input (exit 2): every command that loads it stops
+    with exit 4 and one line naming the file, whatever the record; lint reports it as a finding."""
+    (copy / "miyun.yaml").write_text("measures: [\n  {id: miyun.tier,\n", encoding="utf-8")
+    rows = tmp_path / "in.jsonl"
+    rows.write_text('{"id": "A", "district": "miyun"}\n', encoding="utf-8")
+    for command in (["evaluate", EXAMPLES / "daxing-hydrogen-full.yaml"], ["windows"],
+                    ["measures", "list"],
+                    ["batch", rows, "--out", tmp_path / "out.csv"]):
+        assert_catalog_error(invoke(*command, "--catalog", copy), "miyun.yaml", "not valid YAML")
+    assert not (tmp_path / "out.csv").exists()
+    result = invoke("measures", "lint", "--catalog", copy)
+    assert result.exit_code == 1 and "miyun.yaml" in result.output and "not valid YAML" in result.output
+
+
+def test_lint_of_a_missing_package_directory_is_a_configuration_error():
+    assert_catalog_error(invoke("measures", "lint", "--catalog", "no/such/dir"), "no such catalog directory")
 
 
 def test_a_typo_in_a_condition_value_fails_lint_naming_the_nearest_declared_value(copy: Path):
@@ -199,7 +218,7 @@ def test_a_package_without_a_reading_the_engine_consults_is_refused(tmp_path: Pa
     data = yaml.safe_load(index.read_text(encoding="utf-8"))
     del data["readings"]["claim-lag"]
     index.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    assert_input_error(invoke("windows", "--catalog", package), "index.yaml", "field readings",
+    assert_catalog_error(invoke("windows", "--catalog", package), "index.yaml", "field readings",
                        "claim-lag")
 
 

@@ -718,7 +718,7 @@ def test_howto_needs_a_measure(innovative: Path):
 
 # == bugs ===========================================================================================
 
-def test_scenario_file_with_an_impossible_date_is_a_traceback(tmp_path: Path):
+def test_scenario_file_with_an_impossible_date_is_an_input_error(tmp_path: Path):
     """Regression (was a bug in models/scenario.py load_scenario: PyYAML's safe_load turns `2027-13-01` into a
     timestamp and raises a plain ValueError ("month must be in 1..12"); load_scenario only
     catches yaml.YAMLError, so `whatif` exits 1 with a traceback instead of exit 2 and one
@@ -728,7 +728,7 @@ def test_scenario_file_with_an_impossible_date_is_a_traceback(tmp_path: Path):
     assert_input_error(invoke("whatif", DONGCHENG, path), "bad-date.yaml", "2027-13-01")
 
 
-def test_json_out_into_a_missing_directory_is_a_traceback(tmp_path: Path):
+def test_json_out_into_a_missing_directory_is_never_a_traceback(tmp_path: Path):
     """Regression (was a bug in cli.py _emit: `--format json --out DIR/x.json` with a DIR that does not exist
     raises FileNotFoundError out of `out.write_text` (exit 1, traceback), whereas `--format png`
     creates the parent directories (views/charts.py mkdir(parents=True)). Expected: the same as
@@ -745,7 +745,7 @@ def test_json_out_into_a_missing_directory_is_a_traceback(tmp_path: Path):
         assert_input_error(result, str(out))
 
 
-def test_reform_percent_above_100_is_accepted():
+def test_reform_percent_above_100_is_refused():
     """Regression (was a bug in models/catalog reformed/_reform_rule: the catalog's Amount model bounds `percent` to
     0..100 (Field(ge=0, le=100)), but a reform is applied with `model_copy(update=...)`, which
     skips validation. `m6.exhibition.percent=500` is accepted and m6.exhibition then pays up to
@@ -755,7 +755,7 @@ def test_reform_percent_above_100_is_accepted():
     assert_input_error(result, "m6.exhibition.percent")
 
 
-def test_a_second_move_silently_drops_the_first(tmp_path: Path):
+def test_two_inline_moves_are_both_applied_or_refused(tmp_path: Path):
     """Regression (was a bug in models/scenario.py Scenario.merged (`move=other.move or self.move`) and
     parse_inline (`scenario.move = ...`): a scenario holds one move, so
     `whatif R move=shunyi@2027-01-01 move=miyun@2028-01-01 recognition=national@2027-06-30`

@@ -12,6 +12,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 import solver.batch
+import solver.evaluate
 from cli import app
 from tests.support import assert_input_error
 
@@ -90,6 +91,74 @@ def test_an_unexpected_exception_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
     assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
     assert "row 3" in result.stderr and "bug" in result.stderr and "ZeroDivisionError" in result.stderr
+
+
+def _no_memo(monkeypatch) -> None:
+    """Rows differing only by id share an answer through the memos: off, so R002 is computed."""
+    monkeypatch.setattr(solver.batch, "memoized", lambda key, compute: compute())
+    monkeypatch.setattr(solver.evaluate, "memoized", lambda key, compute: compute())
+
+
+def test_an_unsound_optimizer_answer_stops_the_batch_exit_3_never_an_error_row(tmp_path: Path,
+                                                                                monkeypatch):
+    """The soundness check (R1–R5 re-checked) refusing an answer is zjtx's fault, not the row's:
+    before, it became an error row saying the row was bad, and the run went on with exit 1."""
+    real = solver.evaluate.violations
+
+    def broken(compiled, paid):
+        return ["R1: simulated double payment"] if compiled.record.id == "R002" else real(compiled, paid)
+
+    monkeypatch.setattr(solver.evaluate, "violations", broken)
+    _no_memo(monkeypatch)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(good(f"R{n:03d}") for n in range(5)))
+    result = run(source, "--out", tmp_path / "out.csv", "--errors", tmp_path / "errors.csv")
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert "row 3" in result.stderr and "bug" in result.stderr
+    assert "simulated double payment" in result.stderr
+    assert not (tmp_path / "errors.csv").exists()  # nothing was blamed on the input
+
+
+def test_an_unexpected_exception_in_a_pool_worker_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
+    real = solver.batch.evaluate_amounts
+
+    def broken(record, *args, **kwargs):
+        if record.id == "R300":
+            raise ZeroDivisionError("simulated bug")
+        return real(record, *args, **kwargs)
+
+    monkeypatch.setattr(solver.batch, "evaluate_amounts", broken)  # the forked workers inherit it
+    _no_memo(monkeypatch)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(good(f"R{n:03d}") for n in range(600)))
+    result = run(source, "--out", tmp_path / "out.csv", "--jobs", 2)
+    assert result.exit_code == 3, result.output
+    assert "row 301" in result.stderr and "ZeroDivisionError" in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_an_unexpected_exception_in_a_sweep_is_a_bug_exit_3_not_an_error_count(tmp_path: Path,
+                                                                                monkeypatch):
+    """Before, the sweep counted a bug as one more bad row and reported costs without it."""
+    import formats.sweep
+
+    real = formats.sweep.evaluate_amounts
+
+    def broken(record, *args, **kwargs):
+        if record.id == "R002":
+            raise ZeroDivisionError("simulated bug")
+        return real(record, *args, **kwargs)
+
+    monkeypatch.setattr(formats.sweep, "evaluate_amounts", broken)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(good(f"R{n:03d}") for n in range(5)))
+    result = runner.invoke(app, ["sweep", str(source), "--reform",
+                                 "dongcheng.tier.municipal.amount=100000..200000:100000",
+                                 "--out", str(tmp_path / "cost.csv")])
+    assert result.exit_code == 3, result.output
+    assert "row 3" in result.stderr and "ZeroDivisionError" in result.stderr
+    assert not (tmp_path / "cost.csv").exists()
 
 
 def test_duplicate_csv_headers_are_an_error(tmp_path: Path):

@@ -489,9 +489,9 @@ NON_ALNUM_KEYS = ["foo-bar", ""]
 
 @pytest.mark.parametrize("key", NON_ALNUM_KEYS)
 @pytest.mark.parametrize("endpoint", ["/v1/evaluate", "/v1/best-district"])
-def test_unknown_key_with_punctuation_is_a_500(client, endpoint, key):
-    """An unknown record key that is not letters, digits and underscores (`foo-bar`, `""`,
-    `a b`) is a 500 InternalError (IndexError), not a 422 naming the key.
+def test_unknown_key_with_punctuation_is_a_422_naming_it(client, endpoint, key):
+    """Regression (was a bug): an unknown record key that is not letters, digits and underscores
+    (`foo-bar`, `""`, `a b`) was a 500 InternalError (IndexError), not a 422 naming the key.
 
     `models.validation.describe` drops every `loc` part that is not alphanumeric (meant for
     pydantic's `function-after[...]` tags), so for such a key `loc` is empty and `loc[-1]` raises
@@ -503,9 +503,9 @@ def test_unknown_key_with_punctuation_is_a_500(client, endpoint, key):
     assert_problem(client.post(endpoint, json=body), 422, "RecordError", key or None)
 
 
-def test_batch_one_row_with_a_punctuated_key_fails_the_whole_batch(client):
-    """One batch row with an unknown key such as `foo-bar` turns the whole /v1/batch request
-    into a 500 (the IndexError of `describe` escapes `evaluate_row`, which only catches
+def test_batch_row_with_a_punctuated_key_is_one_error_row(client):
+    """Regression (was a bug): one batch row with an unknown key such as `foo-bar` turned the
+    whole /v1/batch request into a 500 (the IndexError of `describe` escapes `evaluate_row`, which only catches
     ZjtxError); the good rows are lost. Expected: that row is an error row. `zjtx batch` dies
     with a traceback on the same line."""
     body = jsonl({"id": "A", "district": "dongcheng"},
@@ -514,8 +514,8 @@ def test_batch_one_row_with_a_punctuated_key_fails_the_whole_batch(client):
     assert (result["rows_in"], result["rows_out"], result["error_rows"]) == (2, 1, 1)
 
 
-def test_unknown_punctuated_key_in_a_nested_item_is_misreported(client):
-    """An unknown key such as `x-y` inside recognitions[0] is reported as `unknown key 0`,
+def test_unknown_punctuated_key_in_a_nested_item_is_named(client):
+    """Regression (was a bug): an unknown key such as `x-y` inside recognitions[0] was reported as `unknown key 0`,
     field `recognitions[0]` (the list index taken for the key): the client cannot tell which
     key to fix. Same cause as above (`describe` drops the key from the path)."""
     record = {"id": "E-1", "district": "dongcheng",
@@ -524,9 +524,9 @@ def test_unknown_punctuated_key_in_a_nested_item_is_misreported(client):
     assert "x-y" in body["detail"] or body.get("field") == "recognitions[0].x-y", body
 
 
-def test_batch_deeply_nested_line_is_a_500(client):
-    """A batch line of deeply nested JSON (`[[[[…`, 100,000 deep, well under the size limit)
-    makes json.loads raise RecursionError, which is not a JSONDecodeError: the whole request is
+def test_batch_deeply_nested_line_is_one_error_row(client):
+    """Regression (was a bug): a batch line of deeply nested JSON (`[[[[…`, 100,000 deep, well
+    under the size limit) made json.loads raise RecursionError, which is not a JSONDecodeError: the whole request is
     a 500 InternalError instead of one error row. (/v1/evaluate answers such a body with 400.)"""
     body = jsonl({"id": "A", "district": "dongcheng"}, "[" * 100_000)
     result = ok(client.post("/v1/batch", headers=NDJSON, content=body))
@@ -539,9 +539,9 @@ def test_batch_deeply_nested_line_is_a_500(client):
     ("GET", "/v1/evaluate", {}),
     ("GET", "/v1/nothing-here", {}),
 ], ids=["json-not-utf8", "json-too-deep", "wrong-method", "unknown-path"])
-def test_some_4xx_are_not_problem_bodies(client, method, path, kwargs):
-    """The module promises every bad input is a problem body, but FastAPI's and Starlette's own
-    HTTPExceptions are not routed through `problem()`: a JSON body that cannot be decoded (not
+def test_framework_4xx_answers_are_problem_bodies_too(client, method, path, kwargs):
+    """Regression (was a bug): the module promises every bad input is a problem body, but
+    FastAPI's and Starlette's own HTTPExceptions were not routed through `problem()`: a JSON body that cannot be decoded (not
     UTF-8, or nested too deep) is `400 {"detail": "There was an error parsing the body"}`,
     a wrong method `405 {"detail": "Method Not Allowed"}`, an unknown path
     `404 {"detail": "Not Found"}`, all as application/json without title/status/field.
@@ -560,8 +560,8 @@ def test_some_4xx_are_not_problem_bodies(client, method, path, kwargs):
             {"from": "outside_beijing", "to": "dongcheng", "date": "2026-01-01"}]},
         "move_date": "2025-01-01"}}), "move_date"),
 ], ids=["reading", "windows-tier", "move-date"])
-def test_problem_field_names_a_cli_option(client, request_args, field):
-    """Problem bodies name CLI options instead of the request's field: a bad reading value in the
+def test_problem_field_names_the_request_field_not_a_cli_option(client, request_args, field):
+    """Regression (was a bug): problem bodies named CLI options instead of the request's field: a bad reading value in the
     query is field `--reading` (not `stacking`), a bad /v1/windows tier is `--tier` (not `tier`),
     a move date before a recorded move is `--move-date` (not `move_date`). The errors come from
     the shared solver code, which was written for the CLI; the page shows `field` to the user."""

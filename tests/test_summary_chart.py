@@ -3,6 +3,7 @@ open-above mark; the JSON's cross table adds up to the totals."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -42,3 +43,68 @@ def test_summary_png_and_cross_table(tmp_path: Path):
     assert (tmp_path / "t.png").read_bytes() == png  # byte-stable
     assert_input_error(runner.invoke(app, [*args[:3], str(tmp_path / "o3.csv"), "--summary",
                                            str(tmp_path / "s.svg")]), "JSON or PNG", "--summary")
+
+
+LISTED = {"id": "L-1", "district": "haidian", "as_of": "2026-01-01",
+          "recognitions": [{"tier": "municipal", "date": "2023-03-31"}],
+          "listings": [{"board": "a_share", "year": 2026}]}
+PLAIN = {"id": "P-1", "district": "dongcheng", "as_of": "2026-01-01",
+         "recognitions": [{"tier": "municipal", "date": "2023-03-31"}]}
+
+
+def _population(tmp_path: Path) -> Path:
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in (LISTED, PLAIN)), encoding="utf-8")
+    return source
+
+
+def test_every_sum_of_the_fiscal_summary_carries_open_above(tmp_path: Path):
+    """The district listing support is "not less than the municipal subsidy": every sum it is
+    in says so (the total, its paying district, its measure, its claim year, the cost of a
+    reform), and no sum it is not in does. Before, only the district × year table did."""
+    result = runner.invoke(app, ["batch", str(_population(tmp_path)), "--out", str(tmp_path / "o.csv"),
+                                 "--summary", str(tmp_path / "s.json"),
+                                 "--scenario", "dongcheng.tier.municipal.amount=200000"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    base = summary["baseline"]
+    assert base["total"] == {"min": 100_000, "max": 6_100_000, "open_above": True}
+    assert base["by_paying_district"]["haidian"]["open_above"] is True
+    assert base["by_paying_district"]["dongcheng"] == {"min": 100_000, "max": 100_000, "open_above": False}
+    assert base["by_paying_district"]["municipal"]["open_above"] is False  # m5.listing: "up to"
+    assert base["by_measure"]["m5.district"]["open_above"] is True
+    assert base["by_measure"]["dongcheng.tier"]["open_above"] is False
+    assert base["by_claim_year"]["2026"]["open_above"] is True
+    assert base["by_claim_year"]["2024"]["open_above"] is False
+    assert summary["scenario"]["total"]["open_above"] is True
+    assert summary["cost_of_scenario"] == {"min": 100_000, "max": 100_000, "open_above": True}
+
+
+def test_the_sweep_cost_table_marks_sums_holding_a_not_less_than_amount(tmp_path: Path):
+    out = tmp_path / "cost.csv"
+    result = runner.invoke(app, ["sweep", str(_population(tmp_path)), "--reform",
+                                 "dongcheng.tier.municipal.amount=100000..200000:100000",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = {(r["value"], r["paying_district"], r["claim_year"]): r["open_above"]
+                for r in csv.DictReader(handle)}
+    assert rows[("200000", "all", "all")] == "True"
+    assert rows[("200000", "haidian", "all")] == "True"
+    assert rows[("200000", "dongcheng", "all")] == "False"
+    assert rows[("200000", "all", "2024")] == "False"
+    assert "dongcheng.tier.municipal.amount=200,000: cost 100,000 to 100,000 yuan or more" in result.stdout
+
+
+def test_a_summary_from_a_checkpoint_without_open_flags_still_merges():
+    """A checkpoint written before sums carried the flag holds [min, max] cells: a resume adds
+    to them instead of failing."""
+    from solver.batch import Summary
+
+    old = {"baseline": {"by_district": {"dongcheng": [100, 100]}, "by_measure": {"m": [100, 100]},
+                        "by_year": {"2024": [100, 100]}, "enterprises": {"m": 1}, "total": [100, 100]}}
+    summary = Summary(old)
+    summary.add({"baseline": [("m", "dongcheng", 2024, 5, 7, True)]})
+    report = summary.report()["baseline"]
+    assert report["total"] == {"min": 105, "max": 107, "open_above": True}
+    assert report["by_paying_district"]["dongcheng"] == {"min": 105, "max": 107, "open_above": True}

@@ -80,6 +80,28 @@ def test_past_received_and_projected_claims():
     assert [a for a in worklist(parse_record(future), DAY) if a.kind == "claim"] == []
 
 
+MIXED = {"id": "X-1", "district": "dongcheng", "industries": ["foreign_trade"],
+         "recognitions": [{"tier": "municipal", "date": "2022-03-31"},
+                          {"tier": "national", "date": "2025-05-01"}],
+         "rewards_received": [{"measure": "dongcheng.tier", "tier": "municipal",
+                               "amount": 100000, "year": 2023}],
+         "expenses": [{"id": "E24", "category": "exhibition", "amount": 200000, "year": 2024},
+                      {"id": "E26", "category": "exhibition", "amount": 100000, "year": 2026},
+                      {"id": "E27", "category": "exhibition", "amount": 300000, "year": 2027}]}
+
+
+def test_worklist_claim_status_is_the_evaluations_award_status():
+    """One status per award (DOMAIN.md section 8), decided once: the worklist claims exactly the
+    awards the evaluation of the record dated that day calls due or past, with that status, and
+    none it calls received or projected."""
+    record = parse_record(MIXED)
+    awards = evaluate(record.model_copy(update={"as_of": DAY}), today=DAY).awards
+    statuses = {(a.measure + (f" ({a.tier})" if a.tier else ""), a.claim_year): a.status for a in awards}
+    assert set(statuses.values()) == {"received", "past", "due", "projected"}  # all four met here
+    claims = {(a.subject, a.claim_year): a.status for a in worklist(record, DAY) if a.kind == "claim"}
+    assert claims == {key: status for key, status in statuses.items() if status in ("due", "past")}
+
+
 def test_near_miss_is_checked_and_respects_min_gain():
     record = parse_record(MUNICIPAL)
     [miss] = [a for a in worklist(record, DAY) if a.kind == "near_miss"]

@@ -390,10 +390,17 @@ def _read_yaml(path: Path) -> object:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror}", file=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"not UTF-8 text (byte {exc.start + 1}); save it as UTF-8",
+                           file=str(path)) from None
     try:
         return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader, in C when built
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"not valid YAML: {exc}", file=str(path)) from exc
+    except yaml.YAMLError as exc:  # one line: where, and what the parser found
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None)
+        raise CatalogError(f"not valid YAML{at}" + (f" ({problem})" if problem else ""),
+                           file=str(path)) from None
 
 
 M = TypeVar("M", bound=Strict)
@@ -741,7 +748,8 @@ def _reform_rule(rule: RuleSpec, level: str | None, field: str, value: int, path
                              accepted=", ".join(rule.levels))
         return rule.model_copy(update={"levels": {lv: amount_with(a) if lv in levels else a
                                                   for lv, a in rule.levels.items()}})
-    assert rule.amount is not None
+    if rule.amount is None:  # the schema gives every rule levels or an amount
+        raise BugError(f"rule {rule.id} has neither levels nor an amount")
     return rule.model_copy(update={"amount": amount_with(rule.amount)})
 
 

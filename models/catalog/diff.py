@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.catalog import Catalog, Rule
+from models.errors import BugError
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def diff_catalogs(before: Catalog, after: Catalog) -> list[Change]:
             continue
         for first, second in _pairs(old[measure], new[measure]):
             if second is None:
-                assert first is not None
+                if first is None:  # _pairs pairs a rule with its match or with None, never None with None
+                    raise BugError(f"{measure}: a pair of rules without either rule")
                 changes.append(Change("removed", measure, "rule", rule=first.id))
             elif first is None:
                 changes.append(Change("added", measure, "rule", rule=second.id,

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from models.errors import BugError
+
 LANGUAGES = ("en", "zh")
 KINDS = ("jurisdiction", "district", "outside", "place", "tier", "level", "entity_type",
          "industry", "expense_category", "board", "qualification")
@@ -152,13 +154,16 @@ class Vocabulary:
     def level_of(self, tier: str) -> str | None:
         """The ladder rung a recognition at `tier` counts for (`privileged` counts as `national`)."""
         term = self._term("tier", tier)
-        assert isinstance(term, TierTerm)
+        if not isinstance(term, TierTerm):  # the schema builds every tier as a TierTerm
+            raise BugError(f"tier {tier!r} is a {type(term).__name__}, not a tier term")
         return term.level
 
     def programmes(self, category: str) -> tuple[str, ...]:
         """The programmes that may take an expense item of `category` (R4)."""
         term = self._term("expense_category", category)
-        assert isinstance(term, CategoryTerm)
+        if not isinstance(term, CategoryTerm):  # the schema builds every category as a CategoryTerm
+            raise BugError(f"expense category {category!r} is a {type(term).__name__}, not a "
+                           "category term")
         return term.programmes
 
     # -- names ------------------------------------------------------------------------------------
