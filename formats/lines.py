@@ -34,6 +34,12 @@ class LineEncoder:
             if len(self._cached) >= self.MAX_CACHED:
                 self._cached.clear()
             hit = self._cached[id(answer)] = (answer, self.encode_line(self.kind, self.middle, row))
+        if self.kind == ".csv":
+            front = _csv_cells([row.get(c) for c in self.front])
+            back = _csv_cells([row.get(c) for c in self.back]) if self.back else ""
+            if front is not None and back is not None:  # (an empty back: no cell written)
+                middle = "" if hit[1] == '""\r\n' else hit[1][:-2]
+                return front + "," + middle + ("," + back if self.back else "") + "\r\n"
         parts = [self.encode_line(self.kind, self.front, row), hit[1]]
         if self.back:
             parts.append(self.encode_line(self.kind, self.back, row))
@@ -42,3 +48,25 @@ class LineEncoder:
             return ",".join("" if part == '""\r\n' else part[:-2] for part in parts) + "\r\n"
         # '{"a": 1}\n' + '{"b": 2}\n' → '{"a": 1, "b": 2}\n'
         return "{" + ", ".join(part[1:-2] for part in parts) + "}\n"
+
+
+def _csv_cells(values: list[Any]) -> str | None:
+    """The cells as the csv module writes them in a row of several (minimal quoting: a cell with
+    a quote, a comma, CR or LF is quoted, its quotes doubled; booleans as true/false, None
+    empty), or None for a value it leaves to the csv module (a control character, a float…)."""
+    cells = []
+    for value in values:
+        if value is None:
+            cells.append("")
+        elif value is True or value is False:
+            cells.append("true" if value else "false")
+        elif type(value) is int:
+            cells.append(str(value))
+        elif type(value) is str and (value.isprintable() or not value.strip("\r\n ,\"")):
+            if '"' in value or "," in value or "\r" in value or "\n" in value:
+                cells.append('"' + value.replace('"', '""') + '"')
+            else:
+                cells.append(value)
+        else:
+            return None
+    return ",".join(cells)

@@ -45,6 +45,8 @@ def check_printable(text: str) -> str:
     ...
     ValueError: contains the control character U+001B; ids and names are printable text
     """
+    if text.isprintable():  # no character of category C* or Z* but the space: nothing to refuse
+        return text
     for char in text:
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") and char not in "\u200d\u200c":
             raise ValueError(f"contains the control character U+{ord(char):04X}; ids and names "

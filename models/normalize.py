@@ -130,11 +130,27 @@ def nearest(kind: str, value: str, vocabulary: Vocabulary | None = None) -> str 
     return table[close[0]] if close else None
 
 
+# (vocabulary id, kind) → (the vocabulary, {text as written → its id}): a file writes the same few
+# spellings on row after row; each is looked up (NFKC, lower case, …) once.
+_READ: dict[tuple[int, str], tuple[Vocabulary, dict[str, str]]] = {}
+
+
 def _vocabulary(kind: str, value: Any, vocabulary: Vocabulary | None = None) -> str:
     vocabulary = vocabulary or _vocabulary_of(None)
     if isinstance(value, str):
+        read = _READ.get((id(vocabulary), kind))
+        if read is None or read[0] is not vocabulary:
+            if len(_READ) > 64:
+                _READ.clear()
+            read = _READ[(id(vocabulary), kind)] = (vocabulary, {})
+        found = read[1].get(value)
+        if found is not None:
+            return found
         found = spellings(kind, vocabulary).get(lookup_key(value))
         if found is not None:
+            if len(read[1]) >= 10_000:
+                read[1].clear()
+            read[1][value] = found
             return found
     shown = value if isinstance(value, str) else str(value)
     near = nearest(kind, shown, vocabulary)
@@ -144,15 +160,28 @@ def _vocabulary(kind: str, value: Any, vocabulary: Vocabulary | None = None) -> 
                                      hint=hint), ", ".join(vocabulary.ids(VOCABULARY_KINDS[kind]))))
 
 
+_DATES: dict[str, dt.date] = {}  # text as written → its date (a population repeats its dates)
+
+
 def _date(value: Any) -> dt.date:
+    if isinstance(value, str):
+        day = _DATES.get(value)
+        if day is None:
+            day = _read_date(value)
+            if len(_DATES) >= 100_000:
+                _DATES.clear()
+            _DATES[value] = day
+        return day
     if isinstance(value, dt.datetime):  # a spreadsheet date cell
         if value.time() != dt.time(0, 0):
             raise Unreadable(Problem(None, t("problem.bad_date", value=str(value)), t("accepted.date")))
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if not isinstance(value, str):
-        raise Unreadable(Problem(None, t("problem.bad_date", value=value), t("accepted.date")))
+    raise Unreadable(Problem(None, t("problem.bad_date", value=value), t("accepted.date")))
+
+
+def _read_date(value: str) -> dt.date:
     text = _plain(value)
     match = _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
     if not match:
@@ -219,10 +248,22 @@ def industry_tag(value: Any, vocabulary: Vocabulary | None = None) -> Any:
     other tags are free and kept (lower case, words joined by _); `warnings` names near misses."""
     if not isinstance(value, str):
         return value
-    return spellings("industry", vocabulary).get(lookup_key(value)) or (lookup_key(value) or value)
+    vocabulary = vocabulary or _vocabulary_of(None)
+    read = _READ.get((id(vocabulary), "industry tag"))
+    if read is None or read[0] is not vocabulary:
+        if len(_READ) > 64:
+            _READ.clear()
+        read = _READ[(id(vocabulary), "industry tag")] = (vocabulary, {})
+    found = read[1].get(value)
+    if found is None:
+        found = spellings("industry", vocabulary).get(lookup_key(value)) or (lookup_key(value) or value)
+        if len(read[1]) >= 10_000:
+            read[1].clear()
+        read[1][value] = found
+    return found
 
 
-def _field(container: dict[str, Any], key: str, kind: str, path: str,
+def _field(container: dict[str, Any], key: str, kind: str, where: tuple[str, int, str] | str,
            problems: list[Problem], vocabulary: Vocabulary) -> None:
     value = container.get(key)
     if value is None:
@@ -230,17 +271,25 @@ def _field(container: dict[str, Any], key: str, kind: str, path: str,
     try:
         container[key] = normalize_value(kind, value, vocabulary)
     except Unreadable as unreadable:
+        path = where if isinstance(where, str) else "{}[{}].{}".format(*where)
         problems.append(Problem(path, unreadable.problem.message, unreadable.problem.accepted))
 
 
-def _known_keys(data: dict[str, Any], known: set[str]) -> dict[str, Any]:
+def _known_keys(data: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
     """Keys in any case with spaces trimmed, when that names a known key (others stay for the
     validator to report with "did you mean")."""
     out: dict[str, Any] = {}
     for key, value in data.items():
+        if key in known:  # already canonical (its plain lower-case form is itself)
+            out[key] = value
+            continue
         plain = _plain(key).lower() if isinstance(key, str) else key
         out[plain if plain in known and plain not in data else key] = value
     return out
+
+
+_TOP_KEYS = frozenset(_TOP) | frozenset(_ITEMS) | {"industries"}
+_ITEM_KEYS = {list_key: frozenset(shape) for list_key, shape in _ITEMS.items()}
 
 
 def normalize_record(data: dict[str, Any], catalog: Catalog | None = None
@@ -249,7 +298,7 @@ def normalize_record(data: dict[str, Any], catalog: Catalog | None = None
     `catalog`'s vocabulary, default the active catalog's), and every unreadable one as a Problem
     with its field path (unknown keys and missing fields are left to the validator)."""
     vocabulary = _vocabulary_of(catalog)
-    out = _known_keys(data, set(_TOP) | set(_ITEMS) | {"industries"})
+    out = _known_keys(data, _TOP_KEYS)
     problems: list[Problem] = []
     for key, kind in _TOP.items():
         _field(out, key, kind, key, problems, vocabulary)
@@ -262,11 +311,12 @@ def normalize_record(data: dict[str, Any], catalog: Catalog | None = None
         items = out.get(list_key)
         if not isinstance(items, list):
             continue
+        known = _ITEM_KEYS[list_key]
         out[list_key] = items = [dict(item) if isinstance(item, dict) else item for item in items]
         for index, item in enumerate(items):
             if not isinstance(item, dict):
                 continue
-            items[index] = item = _known_keys(item, set(shape))
+            items[index] = item = _known_keys(item, known)
             for key, kind in shape.items():
-                _field(item, key, kind, f"{list_key}[{index}].{key}", problems, vocabulary)
+                _field(item, key, kind, (list_key, index, key), problems, vocabulary)
     return out, problems

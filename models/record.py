@@ -23,8 +23,8 @@ from pydantic_core import PydanticCustomError
 from models.creditcode import normalize as normalize_credit_code
 from models.creditcode import problem_of as credit_code_problem
 from models.errors import RecordError
-from models.limits import (FIRST_YEAR, LAST_YEAR, MAX_EVENTS, MAX_ITEMS, MAX_RECORD_BYTES,
-                           MAX_TEXT, MAX_YUAN, check_day, check_printable)
+from models.limits import (FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, MAX_EVENTS, MAX_ITEMS,
+                           MAX_RECORD_BYTES, MAX_TEXT, MAX_YUAN, check_day, check_printable)
 from models.normalize import normalize_record
 from models.validation import describe_all
 from models.yamlio import parse_document, read_document
@@ -48,7 +48,7 @@ def _declared(kind: str) -> AfterValidator:
     def check(value: str, info: ValidationInfo) -> str:
         vocabulary = _catalog_of(info).vocabulary
         accepted = vocabulary.ids(kind)
-        if value not in accepted:
+        if value not in accepted:  # (the normalizer has already read most values as ids)
             near = vocabulary.nearest(kind, value)
             raise PydanticCustomError(
                 "closed_value", "{shown} is not accepted",
@@ -80,7 +80,8 @@ Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(c
 
 
 class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # defer_build: built on first use (plain rows of a batch never need the validator).
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Recognition(_Item):
@@ -169,8 +170,12 @@ class EnterpriseRecord(_Item):
 
     @model_validator(mode="after")
     def _canonical_and_consistent(self, info: ValidationInfo) -> EnterpriseRecord:
-        self._vocabulary = _catalog_of(info).vocabulary
-        rank = self.vocabulary.tier_rank
+        return self._put_in_order(_catalog_of(info).vocabulary)
+
+    def _put_in_order(self, vocabulary: Vocabulary) -> EnterpriseRecord:
+        """Canonical order and the checks across fields (ValueError), after the fields' own."""
+        self._vocabulary = vocabulary
+        rank = vocabulary.tier_rank
         # Canonical order: the answer must not depend on the order the lists were written in.
         self.industries = sorted(set(self.industries))
         self.recognitions.sort(key=lambda r: (r.date, rank[r.tier]))
@@ -180,16 +185,22 @@ class EnterpriseRecord(_Item):
         self.expenses.sort(key=lambda e: e.id)
         self.listings.sort(key=lambda item: (item.year, item.board))
         self.patents.sort(key=lambda p: (p.id, p.year, p.patent_year))
-        _unique("expense id", [e.id for e in self.expenses])
+        # Each check builds its messages only when two items collide (a rare, bad record).
+        if _repeats([e.id for e in self.expenses]):
+            _unique("expense id", [e.id for e in self.expenses])
         for expense in self.expenses:
             if expense.project is None and expense.project_year != 1:
                 raise ValueError(f"expense {expense.id} has project_year {expense.project_year} but "
                                  "no project; an item without a project is its own project in "
                                  "project year 1")
-        _unique("recognition", [f"{r.tier} on {r.date}" for r in self.recognitions])
-        _unique("qualification", [f"{q.kind} on {q.date}" for q in self.qualifications])
-        _unique("listing", [f"{item.board} in {item.year}" for item in self.listings])
-        _unique("patent annuity", [f"{p.id} in {p.year}" for p in self.patents])
+        if _repeats([(r.tier, r.date) for r in self.recognitions]):
+            _unique("recognition", [f"{r.tier} on {r.date}" for r in self.recognitions])
+        if _repeats([(q.kind, q.date) for q in self.qualifications]):
+            _unique("qualification", [f"{q.kind} on {q.date}" for q in self.qualifications])
+        if _repeats([(item.board, item.year) for item in self.listings]):
+            _unique("listing", [f"{item.board} in {item.year}" for item in self.listings])
+        if _repeats([(p.id, p.year) for p in self.patents]):
+            _unique("patent annuity", [f"{p.id} in {p.year}" for p in self.patents])
         previous = None
         for move in self.moves:
             if move.from_ == move.to:
@@ -245,6 +256,11 @@ LIST_MAXIMA: dict[str, int] = {
     and typing.get_origin(field.annotation) is list}
 
 
+def _repeats(keys: list[Any]) -> bool:
+    """Some key appears twice."""
+    return len(keys) > 1 and len(set(keys)) < len(keys)
+
+
 def _unique(what: str, keys: list[str]) -> None:
     seen: set[str] = set()
     for key in keys:
@@ -262,6 +278,133 @@ def _check_lengths(data: dict[str, Any], source: str, row: int | None) -> None:
                               file=source, row=row, field=key)
 
 
+# The fields a plain record writes (the fast road below); any other key takes the full road.
+_PLAIN_KEYS = frozenset({"id", "name", "entity_type", "district", "industries", "recognitions",
+                         "as_of", "moves", "rewards_received", "qualifications", "expenses",
+                         "listings", "patents"})
+_EMPTY_ONLY = ("moves", "rewards_received", "qualifications", "expenses", "listings", "patents")
+_RECOGNITION_KEYS = frozenset({"tier", "date"})
+
+
+def _text_of(value: Any, *, required: bool, strip: bool = True) -> str | None:
+    """A Name (`required`) or a name, as normalizer (which strips ids and names, not tags) and
+    validator leave it; None: not plain."""
+    if not isinstance(value, str) or type(value) is not str:  # (str itself, no subclass)
+        return None
+    text: str = value.strip() if strip else value
+    if len(text) > MAX_TEXT or (required and (not text or not text.isprintable())):
+        return None
+    return text
+
+
+def _plain_record(data: dict[str, Any], catalog: Catalog | None) -> EnterpriseRecord | None:
+    """The record of a row that is already plain — known keys only, ids and tags as text, dates
+    in range, lists of moves, rewards, qualifications, expenses, listings and patents empty —
+    built without the validator, exactly as `parse_record` builds it (tests/test_record.py holds
+    the two roads equal); None for any other row (it takes the full road, with its messages).
+    Most rows of a large file are plain, and the validator is a third of a row's time."""
+    from models.normalize import Unreadable, industry_tag, normalize_value
+
+    if not _PLAIN_KEYS.issuperset(data):
+        return None
+    if catalog is None:
+        catalog = _catalog_of(None)
+    vocabulary = catalog.vocabulary
+    ident = _text_of(data.get("id"), required=True)
+    if ident is None:
+        return None
+    values: dict[str, Any] = {"id": ident}
+    try:
+        if "name" in data:
+            name = data["name"]
+            if name is not None and (name := _text_of(name, required=False)) is None:
+                return None
+            values["name"] = name
+        if "entity_type" in data:
+            if data["entity_type"] is None:
+                return None
+            values["entity_type"] = normalize_value("entity_type", data["entity_type"], vocabulary)
+            if values["entity_type"] not in vocabulary.ids("entity_type"):
+                return None
+        if data.get("district") is None:
+            return None
+        values["district"] = district = normalize_value("district", data["district"], vocabulary)
+        if district not in vocabulary.ids("place"):
+            return None
+        if "industries" in data:
+            tags = data["industries"]
+            if type(tags) is not list or len(tags) > MAX_EVENTS:
+                return None
+            values["industries"] = industries = []
+            for tag in tags:
+                tag = _text_of(industry_tag(tag, vocabulary), required=True, strip=False)
+                if tag is None:
+                    return None
+                industries.append(tag)
+        if "recognitions" in data:
+            items = data["recognitions"]
+            if type(items) is not list or len(items) > MAX_EVENTS:
+                return None
+            tiers = vocabulary.ids("tier")
+            values["recognitions"] = recognitions = []
+            for item in items:
+                if type(item) is not dict or item.keys() != _RECOGNITION_KEYS or item["date"] is None:
+                    return None
+                tier = normalize_value("tier", item["tier"], vocabulary)
+                day = normalize_value("date", item["date"], vocabulary)
+                if tier not in tiers or not FIRST_DAY <= day <= LAST_DAY:
+                    return None
+                recognitions.append(_built(Recognition, {"tier": tier, "date": day}, {"tier", "date"}))
+        if "as_of" in data:
+            day = data["as_of"]
+            if day is not None:
+                day = normalize_value("date", day, vocabulary)
+                if not FIRST_DAY <= day <= LAST_DAY:
+                    return None
+            values["as_of"] = day
+    except Unreadable:
+        return None
+    for key in _EMPTY_ONLY:
+        if key in data:
+            if type(data[key]) is not list or data[key]:
+                return None
+            values[key] = []
+    given = set(values)  # the fields the row gave (pydantic's `model_fields_set`)
+    for key, default in _PLAIN_DEFAULTS.items():
+        if key not in values:  # a new list for each record, as the field's factory makes
+            values[key] = [] if default is list else default
+    record = _built(EnterpriseRecord, {key: values[key] for key in _FIELD_ORDER}, given,
+                    {"_vocabulary": None})
+    try:
+        return record._put_in_order(vocabulary)
+    except ValueError:
+        return None
+
+
+_FIELD_ORDER = tuple(EnterpriseRecord.model_fields)
+Model = typing.TypeVar("Model", bound=BaseModel)
+
+
+def _built(model: type[Model], values: dict[str, Any], given: set[str],
+           private: dict[str, Any] | None = None) -> Model:
+    """A model from values already valid, every field given in declaration order: the last steps
+    of pydantic's `model_construct`, without its search for aliases and defaults (slow, and
+    nothing to find here)."""
+    built = model.__new__(model)
+    object.__setattr__(built, "__dict__", values)
+    object.__setattr__(built, "__pydantic_fields_set__", given)
+    object.__setattr__(built, "__pydantic_extra__", None)
+    object.__setattr__(built, "__pydantic_private__", private)
+    return built
+
+
+# Every field's default as the declaration says (`list` for a list's factory): given to
+# model_construct, which would otherwise inspect each factory again for every record.
+_PLAIN_DEFAULTS = {key: (list if field.default_factory is list else field.default)
+                   for key, field in EnterpriseRecord.model_fields.items() if not field.is_required()}
+assert all(field.default_factory in (None, list) for field in EnterpriseRecord.model_fields.values())
+
+
 def parse_record(data: Any, *, source: str = "record", row: int | None = None,
                  catalog: Catalog | None = None) -> EnterpriseRecord:
     """Validate already-parsed data against `catalog`'s vocabulary (default: the active
@@ -270,6 +413,15 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None,
         raise RecordError(f"expected a mapping of record fields, got {type(data).__name__}",
                           file=source, row=row)
     _check_lengths(data, source, row)
+    plain = _plain_record(data, catalog)
+    if plain is not None:
+        return plain
+    return _validated(data, source, row, catalog)
+
+
+def _validated(data: dict[str, Any], source: str, row: int | None,
+               catalog: Catalog | None) -> EnterpriseRecord:
+    """The full road: normalize, validate, and every problem of the record in one RecordError."""
     data, problems = normalize_record(data, catalog)
     try:
         record = EnterpriseRecord.model_validate(data, context={"catalog": catalog})

@@ -195,7 +195,7 @@ def _inline_change(key: str, value: str, item: str, scenario: Scenario) -> Chang
 
 
 class _ScenarioFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use
     name: str | None = None
     set: dict[str, Any] = {}
     add: dict[str, list[Any]] = {}

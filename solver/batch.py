@@ -10,6 +10,7 @@ from typing import Any
 
 from models.catalog import Catalog, active_catalog
 from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError
+from models.i18n import current_lang
 from models.record import EnterpriseRecord, parse_record
 from models.validation import label, top_field
 from models.scenario import Scenario
@@ -101,8 +102,7 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
                                "credit_code": record.credit_code}
         row.update(zip(names, tail))
         # Warnings read what the answer's key leaves out (every industry tag): per row.
-        row["warnings"] = "; ".join(n.text() for n in record_notices(record, options.readings,
-                                                                     catalog=catalog))
+        row["warnings"] = _warnings(record, options, catalog)
         return {"ok": row, "summary": summary, "tail": tail}
     except RecordError as exc:
         return _error(number, ident, list(_problems(exc)), options.labels)
@@ -124,6 +124,28 @@ def row_bug(number: int, exc: Exception) -> BugError:
             f"an unexpected {type(exc).__name__} while evaluating it ({str(exc)[:200]})")
     return BugError(f"row {number}: {what}; this is a bug in zjtx, please report it with the row; "
                     "the rows before it are saved, --resume continues after a fix")
+
+
+_WARNINGS: dict[tuple[Any, ...], tuple[Any, Any, Any, str]] = {}
+
+
+def _warnings(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog) -> str:
+    """The row's warnings as text. Without received rewards and without a near-miss tag (whose
+    warning names what the record would gain) they depend only on the industry tags, the
+    catalog, the options and the language: worked out once per distinct list of tags."""
+    key = (tuple(record.industries), id(catalog), id(options), current_lang()) \
+        if not record.rewards_received else None
+    hit = _WARNINGS.get(key) if key is not None else None
+    active = active_catalog()  # whose spellings find a near-miss tag
+    if hit is not None and hit[0] is catalog and hit[1] is options and hit[2] is active:
+        return hit[3]
+    notices = record_notices(record, options.readings, catalog=catalog)
+    text = "; ".join(n.text() for n in notices)
+    if key is not None and all(n.code != "industry_unknown" for n in notices):
+        if len(_WARNINGS) >= 10_000:
+            _WARNINGS.clear()
+        _WARNINGS[key] = (catalog, options, active, text)
+    return text
 
 
 IDENTITY_COLUMNS = ("id", "name", "credit_code")
@@ -235,13 +257,15 @@ class Summary:
                    "enterprises": {}, "total": [0, 0, 0]})
         return part
 
-    def add(self, contributions: dict[str, list[Any]]) -> None:
+    def add(self, contributions: dict[str, list[Any]], enterprises: int = 1) -> None:
+        """Add one enterprise's contributions (or those of `enterprises` with the same ones:
+        integer yuan, so adding them once, times their number, is exact)."""
         for view, awards in contributions.items():
             part = self._part(view)
             for measure in {a[0] for a in awards}:
-                part["enterprises"][measure] = part["enterprises"].get(measure, 0) + 1
+                part["enterprises"][measure] = part["enterprises"].get(measure, 0) + enterprises
             for measure, paid_by, year, low, high, *open_above in awards:
-                cell = [low, high, int(bool(open_above and open_above[0]))]
+                cell = [low * enterprises, high * enterprises, int(bool(open_above and open_above[0]))]
                 for table, key in (("by_district", paid_by), ("by_measure", measure),
                                    ("by_year", str(year)), ("by_district_year", f"{paid_by}|{year}")):
                     _add_cell(part.setdefault(table, {}), key, cell)

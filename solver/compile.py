@@ -241,7 +241,10 @@ class _Compiler:
 
     def title(self, rule: Rule) -> str:
         self.out.payers.setdefault(rule.measure, rule.payer)
-        return self.out.titles.setdefault(rule.measure, measure_title(self.catalog, rule))
+        title = self.out.titles.get(rule.measure)
+        if title is None:  # the first rule of a measure titles it (worked out once per measure)
+            title = self.out.titles[rule.measure] = measure_title(self.catalog, rule)
+        return title
 
     def cap_keys(self, rule: Rule, project: str, year: int) -> tuple[str, ...]:
         keys = []

@@ -34,8 +34,21 @@ class Notice:
         return {"code": self.code, "field": self.field, "message": self.text(), "params": self.params}
 
 
+_TAGS: dict[int, tuple[Catalog, tuple[str, ...]]] = {}  # per catalog, kept alive (ids not reused)
+
+
 def catalog_tags(catalog: Catalog) -> tuple[str, ...]:
-    """The industry tags some rule or benefit of the catalog tests."""
+    """The industry tags some rule or benefit of the catalog tests (worked out once per catalog)."""
+    hit = _TAGS.get(id(catalog))
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    if len(_TAGS) >= 64:
+        _TAGS.clear()
+    found = _TAGS[id(catalog)] = (catalog, _catalog_tags(catalog))
+    return found[1]
+
+
+def _catalog_tags(catalog: Catalog) -> tuple[str, ...]:
     tags: set[str] = set()
     for conditions in (*(r.conditions for r in catalog.rules),
                        *(b.conditions for b in catalog.benefits)):
@@ -46,7 +59,25 @@ def catalog_tags(catalog: Catalog) -> tuple[str, ...]:
     return tuple(sorted(tags))
 
 
+# (tag, id of the tags) → (the vocabulary and tags it was found with, the nearest tag): a batch
+# meets the same unknown tags on row after row, and difflib is slow.
+_NEAREST: dict[tuple[str, int], tuple[Any, tuple[str, ...], str | None]] = {}
+
+
 def _nearest_tag(tag: str, tags: tuple[str, ...]) -> str | None:
+    """The catalog tag nearest to `tag` under the active vocabulary's spellings (None: none)."""
+    vocabulary = active_catalog().vocabulary
+    hit = _NEAREST.get((tag, id(tags)))
+    if hit is not None and hit[0] is vocabulary and hit[1] is tags:
+        return hit[2]
+    if len(_NEAREST) >= 10_000:
+        _NEAREST.clear()
+    near = _find_nearest_tag(tag, tags)
+    _NEAREST[(tag, id(tags))] = (vocabulary, tags, near)
+    return near
+
+
+def _find_nearest_tag(tag: str, tags: tuple[str, ...]) -> str | None:
     import difflib
 
     table = {spelling: ident for spelling, ident in spellings("industry").items() if ident in tags}

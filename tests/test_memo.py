@@ -190,7 +190,8 @@ def test_every_record_field_is_in_the_key_or_an_identity_field():
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.booleans(), st.integers(-10**9, 10**9),
-                          st.text(max_size=12)), min_size=7, max_size=7),
+                          st.text(max_size=12), st.text('",\r\n a\x00\x1b中\u2028', max_size=6)),
+                min_size=7, max_size=7),
        st.sampled_from([".csv", ".jsonl"]))
 def test_lean_line_encoding_equals_the_plain_encoding(values: list, kind: str):
     """Shared answer cells encoded once, the row's own cells (front and back) per row: the same
@@ -206,3 +207,4 @@ def test_lean_line_encoding_equals_the_plain_encoding(values: list, kind: str):
         if row_values is not values:
             row.update(zip(columns[2:6], values[2:6]))  # the same answer cells, other own cells
         assert encoder.encode(row, answer) == encode_line(kind, columns, row)
+

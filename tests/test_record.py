@@ -535,3 +535,81 @@ def test_a_project_year_without_a_project_is_an_error():
             {"id": "X1", "category": "rd_investment", "amount": 4_000_000, "year": 2025,
              "project_year": 2}]})
     assert "project year 1" in str(caught.value) and "X1" in str(caught.value)
+
+
+# -- the fast road of plain rows ---------------------------------------------------------------
+from hypothesis import given, note  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from models.record import _plain_record, _validated  # noqa: E402
+
+_ABSENT = object()
+_TEXTS = st.sampled_from(["E-1", " E-1 ", "", "  ", "a\x1b[31m", "x" * 200, "x" * 201, 5, None,
+                          "\u3000E", "E\u200d", "企业一号", " _ "])
+_TAGS = st.sampled_from(["software", "hydrogen_energy", "氢能", "Hydrogen Energy", " _ ", "", "-",
+                         "  ", 5, None, "a\x00", "x" * 201, "外贸", "software"])
+_TIERS = st.sampled_from(["innovative", "municipal", "national", "privileged", "小巨人", " Municipal ",
+                          "bogus", None, 5])
+_DAYS = st.sampled_from(["2023-06-30", "2023/06/30", "20230630", "2023年6月30日", D("2024-01-05"),
+                         dt.datetime(2024, 1, 5), dt.datetime(2024, 1, 5, 12), "1900-01-01",
+                         "2023-02-30", None, 20230630, "2023-06-30 ", "３０２３-01-01"])
+
+
+def _maybe(strategy, absent_weight: int = 1):
+    return st.one_of(*[st.just(_ABSENT)] * absent_weight, strategy)
+
+
+@st.composite
+def nearly_plain_rows(draw: st.DrawFn) -> dict:
+    """Rows a batch reads, mostly plain, some with one thing the fast road must leave alone."""
+    plain = draw(st.booleans())
+    fields = {
+        "id": st.sampled_from(["E-1", "E-2"]) if plain else _TEXTS,
+        "name": _maybe(st.sampled_from(["企业", " n ", ""]) if plain else _TEXTS),
+        "entity_type": _maybe(st.sampled_from(["enterprise", "private_non_enterprise"]) if plain
+                              else st.sampled_from(["enterprise", " Enterprise ", "bogus", None, 3])),
+        "district": st.sampled_from(["haidian", "daxing", "outside_beijing"]) if plain
+        else _maybe(st.sampled_from(["haidian", "海淀", "Haidian District", "nowhere", None, 1])),
+        "industries": _maybe(st.lists(st.sampled_from(["software", "foreign_trade"]), max_size=3)
+                             if plain else st.one_of(st.lists(_TAGS, max_size=3),
+                                                     st.sampled_from(["氢能, 外贸", 7]))),
+        "recognitions": _maybe(st.lists(st.fixed_dictionaries(
+            {"tier": st.sampled_from(["innovative", "municipal", "national"]) if plain else _TIERS,
+             "date": st.sampled_from(["2023-06-30", "2024-01-05"]) if plain else _DAYS}),
+            max_size=3)),
+        "as_of": _maybe(st.sampled_from(["2026-11-24", None]) if plain
+                        else st.sampled_from(["2026-11-24", None, "3000-01-01", "bad", 5])),
+    }
+    for key in ("moves", "rewards_received", "qualifications", "expenses", "listings", "patents"):
+        fields[key] = _maybe(st.just([]) if plain else st.sampled_from(
+            [[], [{"board": "beijing_stock_exchange", "year": 2024}], {}, None]), 3)
+    row = {key: value for key, value in ((k, draw(s)) for k, s in fields.items()) if value is not _ABSENT}
+    if not plain and draw(st.booleans()):  # a key the validator names, or another spelling
+        row[draw(st.sampled_from(["bogus", "District", "ID", "credit_code"]))] = draw(_TEXTS)
+    if not plain and row.get("recognitions") and draw(st.booleans()):
+        row["recognitions"][0] = {**row["recognitions"][0], draw(st.sampled_from(["Tier", "x"])): "national"}
+    return row
+
+
+@given(nearly_plain_rows())
+def test_a_plain_row_takes_the_fast_road_to_the_very_record_the_validator_builds(row: dict) -> None:
+    before = copy.deepcopy(row)
+    fast = _plain_record(row, None)
+    assert row == before  # the row is read, never changed
+    try:
+        slow = _validated(copy.deepcopy(row), "row", 1, None)
+    except RecordError as exc:
+        slow = None
+        note(f"full road: {exc}")
+    if fast is None:  # the full road, its record or its messages
+        assert not (row.get("district") in ("haidian", "daxing", "outside_beijing")
+                    and row.get("id") in ("E-1", "E-2") and slow is not None
+                    and all(k not in row for k in ("bogus", "District", "ID", "credit_code"))
+                    and all(row.get(k, []) == [] for k in ("moves", "expenses", "listings")))
+        return
+    assert slow is not None
+    assert fast == slow and fast.vocabulary is slow.vocabulary
+    assert fast.model_dump_json() == slow.model_dump_json()
+    assert fast.model_fields_set == slow.model_fields_set
+    assert [r.model_fields_set for r in fast.recognitions] == [r.model_fields_set for r in slow.recognitions]
+    assert parse_record(row) == slow

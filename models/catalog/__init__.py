@@ -624,9 +624,14 @@ def _parse_all(texts: tuple[str, ...], file: str, where: str, order: dict[str, t
     return tuple(parsed)
 
 
-@functools.lru_cache(maxsize=8)
 def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
-    """The catalog in `directory` (default: the shipped Beijing catalog), loaded once."""
+    """The catalog in `directory` (default: the shipped Beijing catalog), loaded once (however
+    the directory is passed: `load_catalog()` and `open_catalog(None)` are one catalog)."""
+    return _load_catalog(directory if isinstance(directory, Path) else Path(directory))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_catalog(directory: Path) -> Catalog:
     index, files, package = load_raw(directory)
     return build(directory, index, files, package)
 
@@ -638,7 +643,7 @@ _ACTIVE_CATALOG: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar
 def active_catalog() -> Catalog:
     """The catalog of this command or request (`--catalog DIR`), else the shipped one: what a
     record is validated against and what names things when no catalog is passed explicitly."""
-    return _ACTIVE_CATALOG.get() or load_catalog()
+    return _ACTIVE_CATALOG.get() or _load_catalog(CATALOG_DIR)  # (asked for on every row)
 
 
 def set_active_catalog(catalog: Catalog | None) -> None:

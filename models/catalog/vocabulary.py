@@ -38,7 +38,9 @@ KINDS = ("jurisdiction", "district", "outside", "place", "tier", "level", "entit
 class Strict(BaseModel):
     """Catalog data: unknown fields are errors, and loaded data never changes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: each schema is built when first used (start-up: nested models are built once,
+    # inside the model that uses them, instead of once more each at import).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Term(Strict):
@@ -100,6 +102,9 @@ class Vocabulary:
     jurisdiction: Term
     spec: VocabularySpec
     _terms: dict[str, dict[str, Term]] = field(default_factory=dict, repr=False, compare=False)
+    # Worked out once: every record asks for them (validation, canonical order, the compiler).
+    _ids: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _rank: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         spec = self.spec
@@ -119,11 +124,14 @@ class Vocabulary:
             "qualification": spec.qualifications,
         }
         self._terms.update({kind: {t.id: t for t in items} for kind, items in terms.items()})
+        self._ids.update({kind: tuple(items) for kind, items in self._terms.items()})
+        self._rank.update({tier: rank for rank, tier in enumerate(self._ids["tier"])})
 
     # -- ordered ids -----------------------------------------------------------------------------
     def ids(self, kind: str) -> tuple[str, ...]:
         """Every id of a kind, in declared order (tiers lowest first)."""
-        return tuple(self._kind(kind))
+        found = self._ids.get(kind)
+        return found if found is not None else tuple(self._kind(kind))
 
     @property
     def districts(self) -> tuple[str, ...]:
@@ -149,7 +157,7 @@ class Vocabulary:
 
     @property
     def tier_rank(self) -> dict[str, int]:
-        return {tier: rank for rank, tier in enumerate(self.tiers)}
+        return dict(self._rank)  # a copy: the caller may change it
 
     def level_of(self, tier: str) -> str | None:
         """The ladder rung a recognition at `tier` counts for (`privileged` counts as `national`)."""

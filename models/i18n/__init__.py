@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -46,9 +46,9 @@ def names() -> dict[str, dict[str, dict[str, str]]]:
     return found
 
 
-def lang_from_environment(environ: dict[str, str] | None = None) -> str:
+def lang_from_environment(environ: Mapping[str, str] | None = None) -> str:
     """`ZJTX_LANG`, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`): `zh_*` → zh, else en."""
-    environ = dict(os.environ) if environ is None else environ
+    environ = os.environ if environ is None else environ  # read in place: called per message
     chosen = environ.get("ZJTX_LANG", "").strip().lower()
     if chosen:
         return "zh" if chosen.startswith("zh") else "en"
