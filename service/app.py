@@ -368,7 +368,8 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         lang = current_lang()
         words = {key: entry[lang] for key, entry in messages().items()
                  if key.startswith(("page.", "column.", "status.", "money.", "label.", "chart.",
-                                    "reading.", "evaluate.", "timeline."))}
+                                    "reading.", "evaluate.", "timeline.", "reason.line.",
+                                    "reason.word."))}
         display = {kind: {ident: entry.get(f"{lang}_short", entry[lang]) for ident, entry in entries.items()}
                    for kind, entries in names().items()}
         vocabulary = catalog.vocabulary  # districts, tiers, … as the catalog names them
