@@ -331,6 +331,9 @@ def test_file_errors_in_chinese(tmp_path: Path) -> None:
              (many, "共 10,001 项；一条记录最多 10,000 项")]
     for path, words in cases:
         _chinese_error(runner.invoke(app, ["evaluate", str(path), "--lang", "zh"]), 2, words)
+    # Chinese punctuation between the place and the problem, as a Beijing reader writes it.
+    line = _chinese_error(runner.invoke(app, ["evaluate", str(many), "--lang", "zh"]), 2)
+    assert line == f"zjtx：错误：{many}，字段 expenses：共 10,001 项；一条记录最多 10,000 项"
     # The same file in English: the English words, unchanged.
     done = runner.invoke(app, ["evaluate", str(many), "--lang", "en"])
     assert "10,001 items; a record may have at most 10,000" in done.stderr
