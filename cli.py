@@ -161,8 +161,8 @@ def parse_readings(values: list[str] | None) -> dict[str, str]:
     for value in values or []:
         key, sep, choice = value.partition("=")
         if not sep or not key.strip() or not choice.strip():
-            raise ReadingError(f"{value!r} is not key=value", field="--reading",
-                               accepted="e.g. --reading stacking=difference-only")
+            raise ReadingError(t("option.not_key_value", value=value), field="--reading",
+                               accepted=t("accepted.reading"))
         readings[key.strip()] = choice.strip()
     return readings
 
@@ -214,7 +214,7 @@ def evaluate(
             from solver.planner import all_readings as every_reading
             from views.planner import readings_view
             if readings:
-                raise ReadingError("--all-readings already tries every reading", field="--reading")
+                raise ReadingError(t("option.all_readings"), field="--reading")
             report = every_reading(load_record(record))
             _show(format, report, lambda: readings_view(report))
             return
@@ -241,7 +241,7 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
     try:
         return check_day(dt.date.fromisoformat(value))
     except ValueError:
-        raise InputError(f"{value[:40]!r} is not a date between {FIRST_DAY} and {LAST_DAY}",
+        raise InputError(t("option.bad_date", value=value[:40], first=FIRST_DAY, last=LAST_DAY),
                          field=option, accepted="YYYY-MM-DD") from None
 
 
@@ -270,7 +270,7 @@ def best_district(
                        parse_readings(reading), rank_by=rank_by.value)
         if format is ChartFormat.png:
             path = ranking_chart(ranking, _chart_out(out, f"{ranking.enterprise}-best-district.png"))
-            typer.echo(f"wrote {path}")
+            typer.echo(t("cli.wrote", path=path))
         else:
             _show(format, ranking.as_dict(), lambda: ranking_view(ranking), out)
     _run(action)
@@ -295,7 +295,7 @@ def _emit(text: str, out: Path | None) -> None:
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text + "\n", encoding="utf-8")
-        typer.echo(f"wrote {out}")
+        typer.echo(t("cli.wrote", path=out))
 
 
 class TimelineFormat(str, Enum):
@@ -334,7 +334,7 @@ def timeline(
             else:
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_bytes(data)
-                typer.echo(f"wrote {out}", err=True)
+                typer.echo(t("cli.wrote", path=out), err=True)
             return
         _show(format, {"enterprise": result.enterprise, "years": [y.as_dict() for y in years]},
               lambda: timeline_view(result.enterprise, years), out)
@@ -396,15 +396,14 @@ def whatif(
             key, values = parse_sweep(sweep)
             swept = run_sweep(the_record, key, values, combined, readings)
             if format is ChartFormat.png:
-                typer.echo(f"wrote {sweep_chart(swept, _chart_out(out, f'{the_record.id}-sweep.png'))}")
+                typer.echo(t("cli.wrote", path=sweep_chart(swept, _chart_out(out, f"{the_record.id}-sweep.png"))))
             else:
                 _show(format, swept, lambda: sweep_view(swept), out)
             return
         if not scenario:
-            raise InputError("give at least one scenario (a file or key=value) or --sweep",
-                             field="SCENARIO")
+            raise InputError(t("option.no_scenario"), field="SCENARIO")
         if format is ChartFormat.png:
-            raise InputError("--format png draws a --sweep", field="--format", accepted="table, json")
+            raise InputError(t("option.png_needs_sweep"), field="--format", accepted="table, json")
         result = run_whatif(the_record, combined, readings)
         _show(format, result, lambda: whatif_view(result), out)
     _run(action)
@@ -480,11 +479,11 @@ def batch(
                                horizon_years=horizon_years, rank_by=rank_by.value,
                                catalog=str(catalog.resolve()) if catalog else None)
         if scheduler and engine != "dask":
-            raise InputError("--scheduler is for --engine dask", field="--scheduler")
+            raise InputError(t("option.scheduler"), field="--scheduler")
         summaries = summary or []
         for path in summaries:
             if path.suffix.lower() not in (".json", ".png"):
-                raise InputError("the summary is written as JSON or PNG", file=str(path),
+                raise InputError(t("option.summary_format"), file=str(path),
                                  field="--summary", accepted=".json, .png")
         summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
         charts = [p for p in summaries if p.suffix.lower() == ".png"]
@@ -504,7 +503,7 @@ def batch(
                                                TimeElapsedColumn, TimeRemainingColumn)
 
                     with Progress(TextColumn("[bold]zjtx batch"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn("{task.fields[rate]} rows/s, {task.fields[bad]} errors"),
+                                  TextColumn(t("progress.bar")),
                                   TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
                         task = progress.add_task("rows", total=total, rate="-", bad=0)
                         clock = time.perf_counter()
@@ -522,19 +521,18 @@ def batch(
                         lines(counts.rows_in, counts.error_rows)
                     counts = run(report)
         except Interrupted as stop:
-            typer.echo(f"zjtx: interrupted after {stop.rows:,} rows; rerun the same command "
-                       "with --resume", err=True)
+            typer.echo(t("batch.interrupted", rows=stop.rows), err=True)
             return stop.exit_status
         if charts:
             from views.charts import summary_chart
 
             for chart in charts:
                 summary_chart(counts.summary, chart)
-        resumed = f" (resumed after row {counts.resumed_at})" if counts.resumed_at else ""
-        typer.echo(f"rows in {counts.rows_in:,} = evaluated {counts.rows_out:,} + errors "
-                   f"{counts.error_rows:,}{resumed}; results in {out}"
-                   + (f", errors in {errors or default_errors_path(out)}" if counts.error_rows else ""),
-                   err=True)
+        resumed = t("batch.resumed", row=counts.resumed_at) if counts.resumed_at else ""
+        typer.echo(t("batch.done", rows_in=counts.rows_in, rows_out=counts.rows_out,
+                     errors=counts.error_rows, resumed=resumed, out=out)
+                   + (t("batch.errors_in", path=errors or default_errors_path(out))
+                      if counts.error_rows else ""), err=True)
         return 0 if counts.error_rows == 0 else 1
 
     status = _run(action)
@@ -584,14 +582,14 @@ def worklist(
             _show(format, {"date": day.isoformat(), "actions": data, "errors": problems},
                   lambda: worklist_view(day.isoformat(), rows))
         for problem in problems:
-            typer.echo(f"zjtx: {enterprises}: row {problem['row']}"
-                       + (f" ({problem['id']})" if problem["id"] else "")
-                       + (f", {problem['field']}" if problem["field"] else "")
-                       + f": {problem['message']}", err=True)
-        typer.echo(f"{len(records):,} enterprises, {len(rows):,} actions"
-                   + (f", {len(problems):,} rows with errors" if problems else "")
-                   + (f"; worklist in {out}" if out else "") + (f"; calendar in {ics}" if ics else ""),
-                   err=True)
+            typer.echo(t("worklist.problem", file=enterprises, row=problem["row"],
+                         ident=t("worklist.problem_id", id=problem["id"]) if problem["id"] else "",
+                         field=t("worklist.problem_field", field=problem["field"])
+                         if problem["field"] else "", message=problem["message"]), err=True)
+        typer.echo(t("worklist.counts", enterprises=len(records), actions=len(rows))
+                   + (t("worklist.count_errors", count=len(problems)) if problems else "")
+                   + (t("worklist.out", path=out) if out else "")
+                   + (t("worklist.ics", path=ics) if ics else ""), err=True)
         return 1 if problems else 0
 
     status = _run(action)
@@ -609,7 +607,7 @@ def template(
     """
     from formats.template import write_template
 
-    typer.echo(f"wrote {_run(lambda: write_template(file, current_lang()))}", err=True)
+    typer.echo(t("cli.wrote", path=_run(lambda: write_template(file, current_lang()))), err=True)
 
 
 @app.command()
@@ -636,7 +634,7 @@ def sweep(
         _use_catalog(catalog)
         key, values = parse_sweep(reform, option="--reform")
         if scheduler and engine != "dask":
-            raise InputError("--scheduler is for --engine dask", field="--scheduler")
+            raise InputError(t("option.scheduler"), field="--scheduler")
         options = BatchOptions(readings=active_catalog().resolve_readings(parse_readings(reading)),
                                catalog=str(catalog.resolve()) if catalog else None)
         result = run_sweep(population, key, values, options, jobs=jobs, engine=engine,
@@ -645,11 +643,12 @@ def sweep(
         chart = sweep_cost_chart(result.key, result.table(), table_path.with_suffix(".png"))
         for row in result.table():
             if row["paying_district"] == row["claim_year"] == "all":
-                typer.echo(f"{key}={row['value']:,}: cost {row['cost_min']:,} to {row['cost_max']:,} yuan"
-                           + (t("money.or_more") if row["open_above"] else ""))
-        typer.echo(f"rows in {result.rows_in:,} = evaluated {result.rows_out:,} + errors "
-                   f"{result.error_rows:,}; costs in {table_path}, chart in {chart}"
-                   + ("; `zjtx batch` names the bad rows" if result.error_rows else ""), err=True)
+                typer.echo(t("sweep.cost", point=f"{key}={row['value']:,}", low=row["cost_min"],
+                             high=row["cost_max"],
+                             more=t("money.or_more") if row["open_above"] else ""))
+        typer.echo(t("sweep.done", rows_in=result.rows_in, rows_out=result.rows_out,
+                     errors=result.error_rows, table=table_path, chart=chart)
+                   + (t("sweep.bad_rows") if result.error_rows else ""), err=True)
     _run(action)
 
 
@@ -678,9 +677,7 @@ def serve(
         os.environ["ZJTX_CATALOG"] = str(catalog.resolve())
     hosts = list(LOOPBACK_HOSTS) + list(allow_host or [])
     if host not in LOOPBACK_HOSTS:
-        typer.echo(f"zjtx: warning: listening on {host}: the API and page are reachable from other "
-                   "machines, without authentication or TLS; put a reverse proxy in front of it",
-                   err=True)
+        typer.echo(t("error.warning") + t("serve.exposed", host=host), err=True)
         if not allow_host:
             hosts = ["*"]
     # The app factory runs in each worker process: the settings travel in the environment.
@@ -723,7 +720,8 @@ def measures_show(measure_id: Annotated[str, typer.Argument(metavar="ID", help="
             known = list(loaded.families) + list(loaded.measure_ids())
             near = [k for k in known if k.startswith(measure_id + ".")] or \
                 difflib.get_close_matches(measure_id, known, n=1)
-            raise InputError(f"unknown measure {measure_id!r}" + (f"; did you mean {near[0]!r}?" if near else ""),
+            raise InputError(t("option.unknown_measure", measure=measure_id,
+                               hint=t("validation.did_you_mean_key", near=near[0]) if near else ""),
                              accepted=", ".join(loaded.families))
         _console().print(measure_view(loaded, loaded.families[spec.id][0], spec))
     _run(action)
@@ -752,15 +750,15 @@ def measures_lint(catalog: CatalogOption = None) -> None:
 
     def exists() -> None:  # nothing to lint: a configuration error (exit 4), not a finding
         if not directory.is_dir():
-            raise CatalogError("no such catalog directory", file=str(directory),
-                               accepted="a directory holding index.yaml and source files")
+            raise CatalogError(t("catalog.no_directory"), file=str(directory),
+                               accepted=t("accepted.catalog_directory"))
     _run(exists)
     findings = lint(directory)
     for finding in findings:
         typer.echo(str(finding))
     errors = sum(f.level == "error" for f in findings)
     warnings = len(findings) - errors
-    typer.echo(f"{errors} error(s), {warnings} warning(s) in {directory}")
+    typer.echo(t("lint.summary", errors=errors, warnings=warnings, directory=directory))
     if errors:
         raise typer.Exit(1)
 
@@ -793,7 +791,7 @@ def measures_export(
 
     def action() -> None:
         written = export_package(_use_catalog(catalog), directory)
-        typer.echo(f"wrote {len(written)} files to {directory}")
+        typer.echo(t("cli.wrote_files", count=len(written), directory=directory))
     _run(action)
 
 
@@ -815,14 +813,14 @@ def measures_diff(
         days = [_parse_date(day, "--at") for day in at or []]
         if packages:
             if len(packages) != 2 or len(days) > 1:
-                raise InputError("give two packages (and at most one --at), or --at twice",
+                raise InputError(t("option.diff_packages"),
                                  field="DIR_A DIR_B", accepted="zjtx measures diff DIR_A DIR_B [--at DATE]")
             before, after = open_catalog(packages[0]), open_catalog(packages[1])
             if days:
                 before, after = before.in_force(days[0]), after.in_force(days[0])  # type: ignore[arg-type]
         else:
             if len(days) != 2:
-                raise InputError("give --at twice (two dates of one package) or two packages",
+                raise InputError(t("option.diff_dates"),
                                  field="--at", accepted="--at 2022-10-01 --at 2025-01-01")
             loaded = _use_catalog(catalog)
             before, after = loaded.in_force(days[0]), loaded.in_force(days[1])  # type: ignore[arg-type]

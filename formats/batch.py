@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from models.catalog import open_catalog, set_active_catalog
-from models.errors import BugError, InputError
+from models.errors import BugError, InputError, ZjtxError
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, evaluate_row,
                           result_columns, row_bug)
 from formats.columns import output_headers
@@ -133,8 +133,8 @@ def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]
     # once, times its rows (`shared`: id → [contributions, rows, the first row's number]).
     shared: dict[int, list[Any]] = {}
     for number, data, problem in rows:
-        result = evaluate_row(number, data, problem, job.options)
         try:
+            result = evaluate_row(number, data, problem, job.options)
             if "ok" in result:
                 out.append(lines.encode(result["ok"], result.get("tail")))
                 seen = shared.get(id(result["summary"]))
@@ -146,7 +146,9 @@ def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]
             else:
                 errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result["error"]))
                 bad += 1
-        except Exception as exc:  # noqa: BLE001 - encoding a checked answer never fails on input
+        except ZjtxError:  # a bug (exit 3) or a broken catalog (exit 4), already said so
+            raise
+        except Exception as exc:  # noqa: BLE001 - bad input is an error row; anything else a bug
             raise row_bug(number, exc) from exc
     for contributions, times, number in shared.values():
         try:

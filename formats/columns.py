@@ -74,20 +74,20 @@ def load_column_map(path: Path | None) -> dict[str, str]:
     try:
         data = load_data(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the column map ({exc})", file=str(path),
+        raise InputError(t("columns.cannot_read", problem=exc), file=str(path),
                          field="--columns") from None
     except Exception as exc:  # noqa: BLE001 - yaml raises several kinds
-        raise InputError(f"not valid YAML ({type(exc).__name__})", file=str(path),
+        raise InputError(t("columns.not_yaml", problem=type(exc).__name__), file=str(path),
                          field="--columns") from None
     if not isinstance(data, dict):
-        raise InputError("expected a mapping of header → field, e.g. {所在区: district}",
-                         file=str(path), field="--columns")
+        raise InputError(t("columns.not_a_mapping", example="{所在区: district}"), file=str(path),
+                         field="--columns")
     out = {}
     for header, target in data.items():
         if str(target) not in FIELDS:
             near = difflib.get_close_matches(str(target), FIELDS, n=1)
-            raise InputError(f"{header!r} maps to unknown field {target!r}"
-                             + (f"; did you mean {near[0]!r}?" if near else ""),
+            raise InputError(t("columns.unknown_field", header=header, target=target)
+                             + (t("validation.did_you_mean_key", near=near[0]) if near else ""),
                              file=str(path), field="--columns", accepted=", ".join(FIELDS))
         out[_key(str(header))] = str(target)
     return out
@@ -108,16 +108,17 @@ class Columns:
                 choices = [*FIELDS, *CHINESE.values()]
                 near = difflib.get_close_matches(column, choices, n=1)
                 raise InputError(
-                    f"unknown column {column!r}" + (f"; did you mean {near[0]!r}?" if near else "")
-                    + "; map other names with --columns MAP.yaml", file=str(path),
+                    t("columns.unknown_column", column=column)
+                    + (t("validation.did_you_mean_key", near=near[0]) if near else "")
+                    + t("columns.map_hint"), file=str(path),
                     accepted=", ".join(f"{f} ({CHINESE[f]})" if f in CHINESE else f for f in FIELDS))
             if field in self.labels:
-                raise InputError(f"columns {self.labels[field]!r} and {column!r} both give {field}",
-                                 file=str(path))
+                raise InputError(t("columns.both_give", first=self.labels[field], second=column,
+                                   field=field), file=str(path))
             self.fields.append(field)
             self.labels[field] = column
         if "id" not in self.labels:
-            raise InputError("no `id` column (编号)", file=str(path),
+            raise InputError(t("columns.no_id"), file=str(path),
                              accepted=", ".join(RECORD_COLUMNS))
 
     def record(self, cells: Iterable[Any]) -> tuple[dict[str, Any], Problem | None]:

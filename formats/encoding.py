@@ -11,9 +11,15 @@ import codecs
 from pathlib import Path
 
 from models.errors import InputError
+from models.i18n import t
 
 CHUNK = 1 << 20
-ACCEPTED = "utf-8, utf-8-sig, gb18030, gbk, gb2312, big5, utf-16, or any Python codec name"
+NAMES = "utf-8, utf-8-sig, gb18030, gbk, gb2312, big5, utf-16"
+
+
+def accepted() -> str:
+    """What `--encoding` takes, in the current language."""
+    return t("accepted.encodings", names=NAMES)
 
 
 def detect(path: Path) -> str:
@@ -43,6 +49,6 @@ def resolve(path: Path, forced: str | None) -> str:
     try:
         name = codecs.lookup(forced).name
     except LookupError:
-        raise InputError(f"unknown encoding {forced!r}", field="--encoding",
-                         accepted=ACCEPTED) from None
+        raise InputError(t("io.unknown_encoding", encoding=forced), field="--encoding",
+                         accepted=accepted()) from None
     return "utf-8-sig" if name == "utf-8" else name

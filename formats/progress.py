@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from models.i18n import t
+
 EVERY_SECONDS = 3.0
 
 
@@ -43,14 +45,15 @@ def estimate_rows(path: Path) -> int | None:
 def _duration(seconds: float) -> str:
     seconds = int(seconds + 0.5)
     if seconds < 60:
-        return f"{seconds} s"
+        return t("duration.seconds", seconds=seconds)
     if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+        return t("duration.minutes", minutes=seconds // 60, seconds=seconds % 60)
+    return t("duration.hours", hours=seconds // 3600, minutes=seconds % 3600 // 60)
 
 
 class ProgressLines:
-    """Call with (rows done, error rows) after every chunk; writes a line every few seconds."""
+    """Call with (rows done, error rows) after every chunk; writes a line every few seconds, in
+    the current language."""
 
     def __init__(self, write: Callable[[str], None], total: int | None, start_row: int = 0,
                  every: float = EVERY_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
@@ -61,14 +64,14 @@ class ProgressLines:
     def line(self, done: int, errors: int) -> str:
         elapsed = max(self.clock() - self.started, 1e-9)
         rate = (done - self.start_row) / elapsed
-        text = f"zjtx batch: {done:,}"
         if self.total:
-            text += f" of ~{max(self.total, done):,} rows ({min(done / self.total, 1):.0%})"
+            text = t("progress.rows_of", done=done, total=max(self.total, done),
+                     share=min(done / self.total, 1))
         else:
-            text += " rows"
-        text += f", {errors:,} errors, {rate:,.0f} rows/s"
+            text = t("progress.rows", done=done)
+        text += t("progress.rate", errors=errors, rate=rate)
         if self.total and rate > 0:
-            text += f", about {_duration(max(self.total - done, 0) / rate)} left"
+            text += t("progress.left", duration=_duration(max(self.total - done, 0) / rate))
         return text
 
     def __call__(self, done: int, errors: int) -> None:

@@ -20,9 +20,10 @@ from typing import Any
 import orjson
 
 from formats.columns import Columns
-from formats.encoding import ACCEPTED as ENCODINGS
+from formats.encoding import accepted as encodings
 from formats.encoding import resolve as resolve_encoding
 from models.errors import InputError
+from models.i18n import t
 from models.limits import MAX_RECORD_BYTES
 from models.yamlio import parse_document
 
@@ -36,7 +37,7 @@ Row = tuple[int, dict[str, Any] | None, "str | tuple[str, str] | None"]
 def format_of(path: Path, option: str) -> str:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise InputError(f"unknown format {suffix or '(no extension)'!r}", file=str(path),
+        raise InputError(t("io.unknown_format", suffix=suffix or t("io.no_extension")), file=str(path),
                          field=option, accepted=", ".join(FORMATS))
     return suffix
 
@@ -61,7 +62,7 @@ def read_rows(path: Path, *, encoding: str | None = None,
     ordinal. CSV text is UTF-8 (with or without BOM) or GB18030, detected unless `encoding`."""
     kind = format_of(path, "INPUT")
     if not path.is_file():
-        raise InputError("no such input file", file=str(path))
+        raise InputError(t("io.no_such_input_file"), file=str(path))
     if kind == ".jsonl":
         return Rows(_read_jsonl(path))
     if kind == ".csv":
@@ -137,14 +138,14 @@ def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None) -> R
         reader = csv.reader(_decoded_lines(handle, encoding, undecodable))
         header = next(reader, None)
     except (OSError, UnicodeError, LookupError, csv.Error) as exc:
-        raise InputError(f"cannot read CSV as {encoding}: {exc}", file=str(path),
-                         field="--encoding", accepted=ENCODINGS) from exc
+        raise InputError(t("io.csv_encoding", encoding=encoding, problem=exc), file=str(path),
+                         field="--encoding", accepted=encodings()) from exc
     if undecodable:
-        raise InputError(f"cannot read CSV as {encoding}: the header row is not {encoding} text",
+        raise InputError(t("io.csv_header_encoding", encoding=encoding),
                          file=str(path),
-                         field="--encoding", accepted=ENCODINGS)
+                         field="--encoding", accepted=encodings())
     if not header:
-        raise InputError("the CSV file is empty (no header row)", file=str(path))
+        raise InputError(t("io.csv_empty"), file=str(path))
     columns = Columns([h.strip() for h in header], path, column_map)
 
     def rows() -> Iterator[Row]:
@@ -184,8 +185,8 @@ def _decoded_lines(handle: Any, encoding: str, undecodable: set[int]) -> Iterato
         try:
             yield from codecs.getreader(encoding)(handle)
         except UnicodeError as exc:
-            raise InputError(f"cannot read CSV as {encoding}: {exc}", file=handle.name,
-                             field="--encoding", accepted=ENCODINGS) from None
+            raise InputError(t("io.csv_encoding", encoding=encoding, problem=exc), file=handle.name,
+                             field="--encoding", accepted=encodings()) from None
         return
     for number, raw in enumerate(handle, 1):
         if number == 1 and encoding == "utf-8-sig":
@@ -207,7 +208,7 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
         # empty above, and must be an error, not a silently missing value.
         formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise InputError(f"cannot read XLSX: {exc}", file=str(path)) from exc
+        raise InputError(t("io.xlsx", problem=exc), file=str(path)) from exc
     sheet = book.worksheets[0]
     values = sheet.iter_rows(values_only=True)
     written = formulas.worksheets[0].iter_rows(values_only=True)
@@ -216,7 +217,7 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
     while header and not header[-1]:
         header.pop()
     if not header:
-        raise InputError("the first sheet has no header row", file=str(path))
+        raise InputError(t("io.xlsx_no_header"), file=str(path))
     columns = Columns(header, path, column_map)
 
     def rows() -> Iterator[Row]:
@@ -254,7 +255,7 @@ def _read_parquet(path: Path, column_map: dict[str, str] | None) -> Rows:
     try:
         table = pq.ParquetFile(path)
     except Exception as exc:
-        raise InputError(f"cannot read Parquet: {exc}", file=str(path)) from exc
+        raise InputError(t("io.parquet", problem=exc), file=str(path)) from exc
     header = list(table.schema_arrow.names)
     columns = Columns(header, path, column_map)
 

@@ -30,7 +30,7 @@ class Problem:
 
         place = [*where, t("error.field", field=self.field)] if self.field else list(where)
         body = self.message + (t("error.accepted", accepted=self.accepted) if self.accepted else "")
-        return ": ".join([", ".join(place), body]) if place else body
+        return t("error.after_place").join([t("error.place_sep").join(place), body]) if place else body
 
 
 class ZjtxError(Exception):

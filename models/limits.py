@@ -32,7 +32,9 @@ MAX_DIGITS = len(str(MAX_YUAN))    # the longest whole number worth reading
 def check_day(day: dt.date) -> dt.date:
     """A date within the years the tool reasons about (1949–2200)."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(f"{day.isoformat()} is outside {FIRST_DAY} .. {LAST_DAY}")
+        from models.i18n import t  # here: models.i18n reads its messages through models.yamlio
+
+        raise ValueError(t("limit.date_outside", day=day.isoformat(), first=FIRST_DAY, last=LAST_DAY))
     return day
 
 
@@ -49,8 +51,9 @@ def check_printable(text: str) -> str:
         return text
     for char in text:
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") and char not in "\u200d\u200c":
-            raise ValueError(f"contains the control character U+{ord(char):04X}; ids and names "
-                             "are printable text")
+            from models.i18n import t
+
+            raise ValueError(t("limit.control_character", code=f"U+{ord(char):04X}"))
     return text
 
 

@@ -44,7 +44,11 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.level}: {self.file}: {self.message}"
+        """`error: FILE: message` (错误：…), the frame in the current language; the message is
+        about the catalog's own text and stays as written."""
+        from models.i18n import t
+
+        return t(f"lint.{self.level}", file=self.file, message=self.message)
 
 
 def _norm(text: str) -> str:

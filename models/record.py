@@ -22,7 +22,8 @@ from pydantic_core import PydanticCustomError
 
 from models.creditcode import normalize as normalize_credit_code
 from models.creditcode import problem_of as credit_code_problem
-from models.errors import RecordError
+from models.errors import BugError, RecordError
+from models.i18n import t
 from models.limits import (FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, MAX_EVENTS, MAX_ITEMS,
                            MAX_RECORD_BYTES, MAX_TEXT, MAX_YUAN, check_day, check_printable)
 from models.normalize import normalize_record
@@ -278,7 +279,7 @@ def _check_lengths(data: dict[str, Any], source: str, row: int | None) -> None:
     for key, most in LIST_MAXIMA.items():
         value = data.get(key)
         if isinstance(value, list) and len(value) > most:
-            raise RecordError(f"{len(value):,} items; a record may have at most {most:,}",
+            raise RecordError(t("record.too_many_items", count=len(value), most=most),
                               file=source, row=row, field=key)
 
 
@@ -406,7 +407,9 @@ def _built(model: type[Model], values: dict[str, Any], given: set[str],
 # model_construct, which would otherwise inspect each factory again for every record.
 _PLAIN_DEFAULTS = {key: (list if field.default_factory is list else field.default)
                    for key, field in EnterpriseRecord.model_fields.items() if not field.is_required()}
-assert all(field.default_factory in (None, list) for field in EnterpriseRecord.model_fields.values())
+if not all(field.default_factory in (None, list) for field in EnterpriseRecord.model_fields.values()):
+    raise BugError("a record field's default factory is neither none nor list: _PLAIN_DEFAULTS "
+                   "would share one default between records")
 
 
 def parse_record(data: Any, *, source: str = "record", row: int | None = None,
@@ -414,7 +417,7 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None,
     """Validate already-parsed data against `catalog`'s vocabulary (default: the active
     catalog); a RecordError names the file (or row) and field."""
     if not isinstance(data, dict):
-        raise RecordError(f"expected a mapping of record fields, got {type(data).__name__}",
+        raise RecordError(t("record.not_a_mapping", kind=type(data).__name__),
                           file=source, row=row)
     plain = _plain_record(data, catalog)  # (it looks at no list longer than the maxima)
     if plain is not None:
@@ -450,7 +453,7 @@ def load_record(path: str | Path, catalog: Catalog | None = None) -> EnterpriseR
 def parse_record_text(text: str, *, source: str, catalog: Catalog | None = None) -> EnterpriseRecord:
     """Read a record from YAML or JSON text (what the page pasted or uploaded)."""
     if not text.strip():
-        raise RecordError("the record is empty; a record needs at least id and district", file=source)
+        raise RecordError(t("record.empty"), file=source)
     try:
         data = parse_document(text, as_json=False)  # YAML reads JSON too
     except ValueError as exc:

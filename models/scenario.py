@@ -30,6 +30,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models.errors import InputError
+from models.i18n import t
 from models.validation import describe
 from models.limits import (FIRST_DAY, LAST_DAY, MAX_DIGITS, MAX_SCENARIO_BYTES, MAX_TEXT,
                            MAX_YUAN,
@@ -170,8 +171,9 @@ def _inline_change(key: str, value: str, item: str, scenario: Scenario) -> Chang
     if key == "expense":
         match = re.fullmatch(r"([a-z_]+):([\d_]+)@(\d{4})", value)
         if not match:
-            raise InputError(f"{item!r}: an expense is CATEGORY:AMOUNT@YEAR", field="scenario",
-                             accepted="e.g. expense=leased_equipment:12000000@2027")
+            raise InputError(t("scenario.expense_syntax", item=item), field="scenario",
+                             accepted=t("accepted.example",
+                                        example="expense=leased_equipment:12000000@2027"))
         return Change.expense(match[1], _int(match[2], item), int(match[3]),
                               number=len(scenario.adds.get("expenses", [])) + 1)
     if key == "listing":
@@ -183,8 +185,8 @@ def _inline_change(key: str, value: str, item: str, scenario: Scenario) -> Chang
     if key == "patent":
         match = re.fullmatch(r"([\d_]+):([\d_]+)@(\d{4})/(\d{1,2})", value)
         if not match:
-            raise InputError(f"{item!r}: a patent annuity is STANDARD:PAID@YEAR/PATENT_YEAR",
-                             field="scenario", accepted="e.g. patent=1200:1020@2027/4")
+            raise InputError(t("scenario.patent_syntax", item=item), field="scenario",
+                             accepted=t("accepted.example", example="patent=1200:1020@2027/4"))
         return Change.patent(_int(match[1], item), _int(match[2], item), int(match[3]),
                              int(match[4]), number=len(scenario.adds.get("patents", [])) + 1)
     if key == "industry":
@@ -239,7 +241,7 @@ def _date(text: str, where: str) -> dt.date:
     try:
         return check_day(dt.date.fromisoformat(text))
     except ValueError as exc:
-        raise InputError(f"{text[:40]!r} is not a date between {FIRST_DAY} and {LAST_DAY}",
+        raise InputError(t("option.bad_date", value=text[:40], first=FIRST_DAY, last=LAST_DAY),
                          field=where, accepted="YYYY-MM-DD") from exc
 
 
@@ -247,10 +249,10 @@ def _int(text: str, where: str) -> int:
     where = shown_text(where)
     digits = text.replace("_", "")
     if not re.fullmatch(r"\d+", digits):
-        raise InputError(f"{text[:60]!r} is not a whole number of yuan", field=where,
-                         accepted="digits, e.g. 800000")
+        raise InputError(t("scenario.not_whole_yuan", value=text[:60]), field=where,
+                         accepted=t("accepted.digits"))
     if len(digits.lstrip("0")) > MAX_DIGITS or int(digits) > MAX_YUAN:
-        raise InputError(f"{digits[:20]}… is larger than {MAX_YUAN:,} yuan", field=where,
+        raise InputError(t("scenario.too_large", digits=digits[:20], most=MAX_YUAN), field=where,
                          accepted=f"0 .. {MAX_YUAN:,}")
     return int(digits)
 
@@ -260,13 +262,13 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
     scenario = Scenario(name=" ".join(items))
     for item in items:
         if len(item) > MAX_TEXT:
-            raise InputError(f"{shown_text(item)!r} has {len(item):,} characters; a change has at "
-                             f"most {MAX_TEXT}", field="scenario")
+            raise InputError(t("scenario.too_long", item=shown_text(item), length=len(item),
+                               most=MAX_TEXT), field="scenario")
         key, sep, value = item.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not key or not value:
-            raise InputError(f"{item!r} is not key=value", field="scenario",
-                             accepted="e.g. move=shunyi@2027-01-01 or stacking=difference-only")
+            raise InputError(t("option.not_key_value", value=item), field="scenario",
+                             accepted=t("accepted.change"))
         change = _inline_change(key, value, item, scenario)
         if change is not None:
             scenario.make(change)
@@ -275,8 +277,8 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
         elif "." in key:
             scenario.reforms[key] = _int(value, item)
         else:
-            raise InputError(f"unknown change {key!r}", field="scenario",
-                             accepted="move, recognition, expense, industry, listing, qualification, "
-                             "patent, " + ", ".join(SET_FIELDS)
-                             + ", a reading key, or a reform path such as shunyi.tier.national.amount")
+            raise InputError(t("scenario.unknown_change", key=key), field="scenario",
+                             accepted=t("accepted.change_keys", keys=", ".join(
+                                 ["move", "recognition", "expense", "industry", "listing",
+                                  "qualification", "patent", *SET_FIELDS])))
     return scenario

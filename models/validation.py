@@ -139,4 +139,13 @@ def _describe_one(error: Any, root: type[BaseModel]) -> _Found:
         return found(message[len("Value error, "):])
     if accepted:
         return found(t("validation.not_accepted", shown=what) + ctx.get("hint", ""), accepted)
+    bound = _BOUNDS.get(kind)
+    if bound is not None and bound[1] in ctx:  # the bounds of models.limits, in words
+        return found(t("validation.not_valid", shown=what, why=t(bound[0], bound=ctx[bound[1]])))
     return found(t("validation.not_valid", shown=what, why=message[:1].lower() + message[1:]))
+
+
+# pydantic's error type → (message id, the ctx key holding the bound).
+_BOUNDS = {"string_too_long": ("limit.text_at_most", "max_length"),
+           "less_than_equal": ("limit.at_most", "le"),
+           "greater_than_equal": ("limit.at_least", "ge")}

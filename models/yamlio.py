@@ -36,9 +36,10 @@ class DataLoader(_Base):  # type: ignore[misc]
             except TypeError:  # an unhashable key: the constructor below names it
                 break
             if duplicate:
+                from models.i18n import t
+
                 line = key_node.start_mark.line + 1 if key_node.start_mark else "?"
-                raise DuplicateKey(f"the key {str(key)[:60]!r} appears twice (again at line {line}); "
-                                   "give each key once")
+                raise DuplicateKey(t("io.duplicate_key_line", key=str(key)[:60], line=line))
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         return mapping
 
@@ -61,7 +62,9 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in pairs:
         if key in data:
-            raise DuplicateKey(f"the key {key[:60]!r} appears twice in one object; give each key once")
+            from models.i18n import t
+
+            raise DuplicateKey(t("io.duplicate_key", key=key[:60]))
         data[key] = value
     return data
 
@@ -72,61 +75,65 @@ def loads_json(text: str) -> Any:
 
 
 def parse_document(text: str, *, as_json: bool) -> Any:
-    """JSON or YAML text → data; every failure is a ValueError with a message fit for a user."""
+    """JSON or YAML text → data; every failure is a ValueError with a message fit for a user,
+    in the current language (the parser's own detail stays as the parser words it)."""
+    from models.i18n import t
+
     try:
         if as_json:
             try:
                 return loads_json(text)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"not valid JSON: {exc.msg} at line {exc.lineno} column "
-                                 f"{exc.colno}") from None
+                raise ValueError(t("io.not_json", problem=exc.msg, line=exc.lineno,
+                                   column=exc.colno)) from None
         try:
             return load_data(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
             problem = getattr(exc, "problem", None)
-            raise ValueError(f"not valid YAML or JSON{at}" + (f" ({problem})" if problem else "")) \
+            detail = t("io.problem", problem=problem) if problem else ""
+            raise ValueError(t("io.not_yaml_at", line=mark.line + 1, column=mark.column + 1,
+                               problem=detail) if mark else t("io.not_yaml", problem=detail)) \
                 from None
     except RecursionError:
-        raise ValueError(f"not valid {'JSON' if as_json else 'YAML'}: nested too deeply") from None
+        raise ValueError(t("io.too_deep", kind="JSON" if as_json else "YAML")) from None
     except DuplicateKey:
         raise
     except ValueError as exc:
         if "digits" in str(exc):  # Python refuses to read integers of thousands of digits
-            raise ValueError(f"a number is far too long (more than {MAX_DIGITS} digits is never "
-                             "a valid amount)") from None
+            raise ValueError(t("io.number_too_long", digits=MAX_DIGITS)) from None
         raise
 
 
 def read_document(path: str | Path, *, what: str, limit: int,
                   error: type[InputError] = InputError) -> Any:
-    """A YAML or JSON file (JSON by the `.json` suffix) as plain data, or `error` naming the file."""
+    """A YAML or JSON file (JSON by the `.json` suffix) as plain data, or `error` naming the file
+    (`what`: `record` or `scenario`, the kind of file, named in the current language)."""
+    from models.i18n import t
+
     path = Path(path)
+    kind = t(f"io.what.{what}")
     if not path.exists():
-        raise error("no such file", file=str(path))
+        raise error(t("io.no_such_file"), file=str(path))
     if path.is_dir():
-        raise error(f"is a directory, not a {what} file", file=str(path))
+        raise error(t("io.is_directory", what=kind), file=str(path))
     try:
         size = path.stat().st_size
         if size > limit:
-            raise error(f"the file has {size:,} bytes; a {what} file may have at most {limit:,}",
-                        file=str(path))
+            raise error(t("io.too_large", size=size, what=kind, limit=limit), file=str(path))
         with path.open("rb") as handle:
             raw = handle.read(limit + 1)  # a growing file or a device never reads past the cap
     except OSError as exc:
-        raise error(f"cannot read the file ({exc.strerror or exc})", file=str(path)) from exc
+        raise error(t("io.cannot_read", reason=exc.strerror or exc), file=str(path)) from exc
     if len(raw) > limit:
-        raise error(f"the file has more than {limit:,} bytes; a {what} file may have at most "
-                    f"{limit:,}", file=str(path))
+        raise error(t("io.too_large_growing", what=kind, limit=limit), file=str(path))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(f"cannot read the file: not UTF-8 text (byte {exc.start + 1}); save it as "
-                    "UTF-8", file=str(path)) from None
+        raise error(t("io.not_utf8", byte=exc.start + 1), file=str(path)) from None
     del raw
     if not text.strip():
-        raise error("the file is empty", file=str(path))
+        raise error(t("io.empty"), file=str(path))
     try:
         return parse_document(text, as_json=path.suffix.lower() == ".json")
     except ValueError as exc:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.catalog import Catalog, active_catalog, open_catalog, using_catalog
 from models.i18n import LANGS, current_lang, lang_from_accept, messages, names, using_lang
-from models.errors import BugError, InputError, RecordError, SolverError, ZjtxError
+from models.errors import BugError, CatalogError, InputError, RecordError, SolverError, ZjtxError
 from models.record import parse_record, parse_record_text
 from models.scenario import parse_inline
 from models.validation import field_path
@@ -215,8 +215,9 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
 
     @app.exception_handler(ZjtxError)
     async def zjtx_error(_request: Request, exc: ZjtxError) -> JSONResponse:
+        # A broken catalog is the server's configuration, never the request's fault.
         status = 422 if isinstance(exc, RecordError) else \
-            500 if isinstance(exc, (SolverError, BugError)) else 400
+            500 if isinstance(exc, (SolverError, BugError, CatalogError)) else 400
         raw = exc.field or ""
         field = raw.removeprefix("readings.") if raw.startswith("readings.") else \
             CLI_TO_REQUEST.get(raw, raw)
@@ -368,7 +369,8 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         lang = current_lang()
         words = {key: entry[lang] for key, entry in messages().items()
                  if key.startswith(("page.", "column.", "status.", "money.", "label.", "chart.",
-                                    "reading.", "evaluate.", "timeline."))}
+                                    "reading.", "evaluate.", "timeline.", "reason.line.",
+                                    "reason.word."))}
         display = {kind: {ident: entry.get(f"{lang}_short", entry[lang]) for ident, entry in entries.items()}
                    for kind, entries in names().items()}
         vocabulary = catalog.vocabulary  # districts, tiers, … as the catalog names them

@@ -102,7 +102,8 @@ def _claims(record: EnterpriseRecord, result: Evaluation) -> list[Action]:
                           subject=award.measure + (f" ({award.tier})" if award.tier else ""),
                           status=award.status, amount=award.amount, claim_year=award.claim_year,
                           deadline=dt.date(award.claim_year, 12, 31), office=award.contact,
-                          tel=award.tel, detail={"year": award.claim_year}))
+                          tel=award.tel, detail={"year": award.claim_year, "measure": award.measure,
+                                                 "tier": award.tier}))
     return out
 
 

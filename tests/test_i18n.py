@@ -301,3 +301,140 @@ def test_the_claim_calendar_in_chinese(tmp_path: Path) -> None:
         summary, description = str(event.get("summary")), str(event.get("description"))
         assert "年申领" in summary and "元" in summary and "claim year" not in summary
         assert "联系部门" in description and "电话" in description
+
+
+# -- outside the record's own fields: files, bounds, options, batch, lint, the worklist (issue 10) --
+
+def _chinese_error(done, status: int, *fragments: str) -> str:
+    """One `zjtx：错误：` line in Chinese holding every fragment, the exit status, no traceback."""
+    assert done.exit_code == status, (done.exit_code, done.output)
+    assert "Traceback" not in done.output and done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith("zjtx：错误："), line
+    assert re.search(r"[\u4e00-\u9fff]", line.removeprefix("zjtx：错误："))
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+    return line
+
+
+def test_file_errors_in_chinese(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: [\n", encoding="utf-8")
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(b"id: caf\xe9\n")
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps({"id": "A", "district": "dongcheng", "expenses": [
+        {"id": str(n), "category": "exhibition", "amount": 1, "year": 2024} for n in range(10_001)]}),
+        encoding="utf-8")
+    cases = [(tmp_path / "nowhere.yaml", "文件不存在"), (tmp_path, "这是一个目录，不是企业记录文件"),
+             (broken, "不是有效的 YAML 或 JSON：第 2 行"), (latin, "不是 UTF-8 文本"),
+             (many, "共 10,001 项；一条记录最多 10,000 项")]
+    for path, words in cases:
+        _chinese_error(runner.invoke(app, ["evaluate", str(path), "--lang", "zh"]), 2, words)
+    # Chinese punctuation between the place and the problem, as a Beijing reader writes it.
+    line = _chinese_error(runner.invoke(app, ["evaluate", str(many), "--lang", "zh"]), 2)
+    assert line == f"zjtx：错误：{many}，字段 expenses：共 10,001 项；一条记录最多 10,000 项"
+    # The same file in English: the English words, unchanged.
+    done = runner.invoke(app, ["evaluate", str(many), "--lang", "en"])
+    assert "10,001 items; a record may have at most 10,000" in done.stderr
+
+
+def test_option_errors_in_chinese(tmp_path: Path) -> None:
+    record = str(EXAMPLES / "dongcheng-municipal-then-national.yaml")
+    rows = tmp_path / "in.csv"
+    rows.write_text("id,district\nA,dongcheng\n", encoding="utf-8")
+    odd = tmp_path / "odd.csv"
+    odd.write_text("id,gotham\nA,1\n", encoding="utf-8")
+    cases = [(["evaluate", record, "--reading", "stacking"], "'stacking' 不是 键=值 的形式"),
+             (["evaluate", record, "--reading", "stacking=both"], "解读项 'stacking' 没有取值 'both'"),
+             (["evaluate", record, "--reading", "stackin=cumulative"], "未知的解读项 'stackin'"),
+             (["best-district", record, "--move-date", "2027-13-01"], "不是 1949-01-01 至 2200-12-31 之间的日期"),
+             (["whatif", record, "foo=bar"], "未知的变更 'foo'"),
+             (["whatif", record, "expense=oops"], "支出的写法是 CATEGORY:AMOUNT@YEAR"),
+             (["batch", str(rows), "--out", str(tmp_path / "o.csv"), "--encoding", "klingon"], "未知的编码 'klingon'"),
+             (["batch", str(tmp_path / "in.txt"), "--out", str(tmp_path / "o.csv")], "未知的文件格式 '.txt'"),
+             (["measures", "show", "m9"], "未知的措施 'm9'"),
+             (["batch", str(odd), "--out", str(tmp_path / "o.csv")], "未知的列 'gotham'"),
+             (["batch", str(rows), "--out", str(tmp_path / "o.csv"), "--columns", str(odd)],
+              "应为 表头 → 字段 的映射")]
+    for args, words in cases:
+        _chinese_error(runner.invoke(app, [*args, "--lang", "zh"]), 2, words)
+    # A missing catalog package: a configuration error (exit 4), in Chinese too.
+    _chinese_error(runner.invoke(app, ["windows", "--catalog", str(tmp_path / "none"), "--lang", "zh"]),
+                   4, "政策目录包的目录不存在")
+
+
+def test_batch_progress_counts_and_interrupt_hint_in_chinese(tmp_path: Path, monkeypatch) -> None:
+    from formats.progress import ProgressLines
+
+    now = [0.0]
+    lines: list[str] = []
+    with using_lang("zh"):
+        progress = ProgressLines(lines.append, total=100_000, every=3, clock=lambda: now[0])
+        now[0] = 100
+        progress(40_000, 2)
+    assert lines == ["zjtx batch：已处理 40,000 行，共约 100,000 行（40%），2 行有错误，每秒 400 行，约剩 2 分 30 秒"]
+    rows = tmp_path / "in.jsonl"
+    rows.write_text('{"id": "A", "district": "dongcheng"}\n{"id": "A", "district": "dongcheng"}\n',
+                    encoding="utf-8")
+    done = runner.invoke(app, ["batch", str(rows), "--out", str(tmp_path / "o.csv"), "--lang", "zh"])
+    assert done.exit_code == 1
+    assert "输入 2 行 = 已评估 1 行 + 错误 1 行；结果在" in done.stderr and "错误行在" in done.stderr
+
+    import formats.batch
+    from formats.signals import Interrupted
+
+    def interrupted(*args, **kwargs):
+        stop = Interrupted(2)  # SIGINT
+        stop.rows = 1_234
+        raise stop
+
+    monkeypatch.setattr(formats.batch, "run_batch", interrupted)
+    done = runner.invoke(app, ["batch", str(rows), "--out", str(tmp_path / "o2.csv"), "--lang", "zh"])
+    assert done.exit_code == 130
+    assert done.stderr.strip() == "zjtx：处理 1,234 行后中断；用同一命令加 --resume 再运行即可接着处理"
+
+
+def test_lint_frame_in_chinese() -> None:
+    done = runner.invoke(app, ["measures", "lint", "--lang", "zh"])
+    assert done.exit_code == 0, done.output
+    lines = done.stdout.splitlines()
+    assert lines[-1].endswith("：0 个错误，3 个警告"), lines[-1]
+    assert all(line.startswith("警告：") for line in lines[:-1]), lines
+    assert any(line.startswith("警告：mentougou.yaml：the brochure prints") for line in lines)
+
+
+def test_worklist_actions_in_chinese(tmp_path: Path) -> None:
+    record = tmp_path / "m.yaml"
+    record.write_text("id: M-1\ndistrict: dongcheng\nrecognitions:\n"
+                      "  - {tier: innovative, date: 2024-06-30}\n  - {tier: municipal, date: 2025-06-30}\n",
+                      encoding="utf-8")
+    done = runner.invoke(app, ["worklist", str(record), "--date", "2026-12-01", "--format", "json",
+                               "--lang", "zh"])
+    assert done.exit_code == 0, done.output
+    actions = {a["kind"]: a["action"] for a in json.loads(done.stdout)["actions"]}
+    assert actions["claim"] == "申领奖励：东城区梯度奖励 dongcheng.tier（专精特新）（可申领）"
+    assert actions["apply"] == "申报认定：小巨人（窗口开放）"
+    english = runner.invoke(app, ["worklist", str(record), "--date", "2026-12-01", "--format", "json",
+                                  "--lang", "en"])
+    actions = {a["kind"]: a["action"] for a in json.loads(english.stdout)["actions"]}
+    assert actions["claim"] == "claim dongcheng.tier (municipal) (due)"
+
+
+def test_record_bounds_in_chinese(tmp_path: Path) -> None:
+    """The bounds of models.limits (text length, date range, amount) in words of the language."""
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps({"id": "A" * 300, "district": "dongcheng",
+                                "recognitions": [{"tier": "municipal", "date": "1900-01-01"}],
+                                "expenses": [{"id": "x", "category": "exhibition", "amount": 10**14,
+                                              "year": 2024}]}), encoding="utf-8")
+    done = runner.invoke(app, ["evaluate", str(path), "--lang", "zh"])
+    assert done.exit_code == 2 and "Traceback" not in done.output
+    lines = done.stderr.splitlines()
+    assert len(lines) == 3 and all(line.startswith("zjtx：错误：") for line in lines), lines
+    assert "字段 id" in lines[0] and "最多 200 个字符" in lines[0]
+    assert "1900-01-01 不在 1949-01-01 至 2200-12-31 之间" in lines[1]
+    assert "应不大于 10000000000000" in lines[2]
+    english = runner.invoke(app, ["evaluate", str(path), "--lang", "en"]).stderr
+    assert "string should have at most 200 characters" in english
+    assert "1900-01-01 is outside 1949-01-01 .. 2200-12-31" in english

@@ -197,3 +197,31 @@ def test_the_worklist_names_the_window_and_whom_to_call(browser) -> None:
     row = page.inner_text("#worklist tbody")
     assert "apply municipal" in row and "200,000" in row and "tel 010-87901013" in row
     page.context.close()
+
+
+def test_the_worklist_action_reads_in_chinese(browser) -> None:
+    """The action is words of the chosen language (kind, tier, status), never ids in English."""
+    page = open_page(browser, "zh")
+    page.fill("#record", "id: W-1\ndistrict: shijingshan\nrecognitions: [{tier: innovative, date: 2026-03-31}]\n")
+    page.click("#evaluate")
+    page.wait_for_selector("#filled:not([hidden])")
+    page.fill("#wl-date", "2026-12-01")
+    page.dispatch_event("#wl-date", "change")
+    page.wait_for_function("document.querySelector('#worklist tbody').textContent.includes('2026-12-31')")
+    row = page.inner_text("#worklist tbody")
+    assert "申报认定：专精特新（窗口开放）" in row, row
+    assert "apply" not in row and "(open)" not in row
+    page.context.close()
+
+
+def test_measures_of_districts_never_registered_in_share_one_line(browser) -> None:
+    page = open_page(browser, "zh")
+    page.select_option("#example", "dongcheng-municipal-then-national")
+    total_includes(page, "900,000")
+    page.wait_for_selector("#not-awarded li.elsewhere")
+    assert page.locator("#not-awarded li.elsewhere").count() == 1
+    line = page.inner_text("#not-awarded li.elsewhere")
+    assert "注册地不符" in line and "西城区小巨人奖励" in line and "密云区梯度奖励" in line
+    others = page.inner_text("#not-awarded")
+    assert others.count("西城区小巨人奖励") == 1  # not a line of its own as well
+    page.context.close()

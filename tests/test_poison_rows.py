@@ -138,6 +138,25 @@ def test_an_unexpected_exception_in_a_pool_worker_is_a_bug_exit_3(tmp_path: Path
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_an_unexpected_exception_on_an_error_row_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
+    """A row already known to be bad (here a duplicate id) is validated again for its other
+    problems; an unexpected exception there is a bug too, never a traceback with exit 1."""
+    real = solver.batch.parse_record
+
+    def broken(data, *args, row=None, **kwargs):
+        if row == 2:
+            raise ZeroDivisionError("simulated bug")
+        return real(data, *args, row=row, **kwargs)
+
+    monkeypatch.setattr(solver.batch, "parse_record", broken)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(good("R000") + good("R000"))
+    result = run(source, "--out", tmp_path / "out.csv")
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert "row 2" in result.stderr and "ZeroDivisionError" in result.stderr
+
+
 def test_an_unexpected_exception_in_a_sweep_is_a_bug_exit_3_not_an_error_count(tmp_path: Path,
                                                                                 monkeypatch):
     """Before, the sweep counted a bug as one more bad row and reported costs without it."""

@@ -146,7 +146,8 @@ def test_cli_worklist_xlsx_and_calendar(tmp_path: Path, lang: str):
     out, ics = tmp_path / "work.xlsx", tmp_path / "work.ics"
     result = invoke("worklist", source, "--date", DAY, "--out", out, "--ics", ics, "--lang", lang)
     assert result.exit_code == 1, (result.stderr, result.exception)  # one bad row
-    assert "row 4" in result.stderr and "Traceback" not in result.output
+    assert ("row 4" if lang == "en" else "第 4 行（B-1）") in result.stderr
+    assert "Traceback" not in result.output
     book = load_workbook(out)
     sheet = book.worksheets[0]
     values = list(sheet.iter_rows(values_only=True))

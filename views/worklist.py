@@ -10,7 +10,7 @@ from rich.table import Table
 
 from models.i18n import current_lang, name, t
 from views.table import _row
-from views.words import money
+from views.words import measure, money, tier
 
 
 def note(row: dict[str, Any]) -> str:
@@ -26,9 +26,22 @@ def note(row: dict[str, Any]) -> str:
              change=detail["change"])
 
 
+def action(row: dict[str, Any]) -> str:
+    """What to do, in the current language: the kind, what it is about (a measure by its name,
+    a tier by its name, a change as the command line takes it) and the status."""
+    detail, subject = row["detail"], row["subject"]
+    if row["kind"] == "claim" and "measure" in detail and current_lang() == "zh":
+        subject = measure(detail["measure"]) + (
+            t("worklist.subject_tier", tier=tier(detail["tier"])) if detail.get("tier") else "")
+    elif row["kind"] == "apply":
+        subject = tier(subject)
+    return t("worklist.action", kind=t(f"worklist.kind.{row['kind']}"), subject=subject,
+             status=t(f"status.{row['status']}"))
+
+
 def with_note(row: dict[str, Any]) -> dict[str, Any]:
-    """The JSON row (ids kept) with its note in the current language."""
-    return {**row, "note": note(row)}
+    """The JSON row (ids kept) with its note and its action in the current language."""
+    return {**row, "note": note(row), "action": action(row)}
 
 
 def for_people(row: dict[str, Any]) -> dict[str, Any]:
@@ -49,6 +62,6 @@ def worklist_view(day: str, rows: list[dict[str, Any]]) -> Table:
     for row in rows:
         amount = money({"min": row["amount_min"], "max": row["amount_max"], "open_above": row["open_above"]})
         who = escape(row["enterprise"] + (f" {row['name']}" if row["name"] else ""))
-        action = f"{row['kind']} {row['subject']} ({row['status']})"
-        _row(table, row["deadline"] or "—", who, action, amount, row["office"], row["tel"], row["note"])
+        _row(table, row["deadline"] or "—", who, row["action"], amount, row["office"], row["tel"],
+             row["note"])
     return table

@@ -25,6 +25,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, VocabularySpec
 from models.conditions import Condition, parse_condition
 from models.errors import BugError, CatalogError, InputError, ReadingError
+from models.i18n import t
 from models.validation import describe
 
 CATALOG_DIR = Path(__file__).parent
@@ -371,11 +372,11 @@ class Catalog:
             spec = self.index.readings.get(key)
             if spec is None:
                 near = difflib.get_close_matches(key, list(self.index.readings), n=1)
-                hint = f"; did you mean {near[0]!r}?" if near else ""
-                raise ReadingError(f"unknown reading {key!r}{hint}", field="readings",
+                hint = t("validation.did_you_mean_key", near=near[0]) if near else ""
+                raise ReadingError(t("reading.unknown", key=key, hint=hint), field="readings",
                                    accepted=", ".join(self.index.readings))
             if value not in spec.alternatives:
-                raise ReadingError(f"reading {key!r} has no value {value!r}", field=f"readings.{key}",
+                raise ReadingError(t("reading.no_value", key=key, value=value), field=f"readings.{key}",
                                    accepted=", ".join(f"{key}={v}" for v in spec.alternatives))
             readings[key] = value
         return readings
@@ -455,8 +456,8 @@ def read_package(directory: Path, _seen: tuple[Path, ...] = ()) -> Package:
     """The files of the package in `directory`, following `extends:` (schema not yet checked)."""
     directory = Path(directory).resolve()
     if not directory.is_dir():
-        raise CatalogError("no such catalog directory", file=str(directory),
-                           accepted="a directory holding index.yaml and source files")
+        raise CatalogError(t("catalog.no_directory"), file=str(directory),
+                           accepted=t("accepted.catalog_directory"))
     if directory in _seen:
         raise CatalogError("`extends` goes round in a circle", file=str(directory / INDEX_FILE),
                            field="extends")

@@ -190,8 +190,15 @@ function renderEvaluation(result) {
       `${T("page.from_office", { payer: N("district", c.paid_by) })}` +
       ` (${T(`status.${c.status}`)}), ${c.tel}`).join("; "))));
   if (!years.length) $("timeline").replaceChildren(el("li", { class: "empty" }, T("timeline.nothing")));
-  $("not-awarded").replaceChildren(...result.not_awarded.map((item) =>
-    el("li", {}, el("strong", {}, measureName(item.measure)), ": ", item.reasons.map((r) => r.text).join("; "))));
+  // The measures of districts never registered in share one line, as in the terminal.
+  const elsewhere = result.not_awarded.filter((item) => item.elsewhere);
+  const own = result.not_awarded.filter((item) => !item.elsewhere);
+  $("not-awarded").replaceChildren(...own.map((item) =>
+    el("li", {}, el("strong", {}, state.lang === "zh" ? measureName(item.measure) : `${item.title} (${item.measure})`),
+      ": ", item.reasons.map((r) => r.text).join(T("reason.word.item_sep")))));
+  if (elsewhere.length) $("not-awarded").append(el("li", { class: "elsewhere" },
+    el("strong", {}, T("evaluate.elsewhere")), ": ",
+    T("reason.line.elsewhere", { titles: elsewhere.map((item) => state.lang === "zh" ? N("measure", item.measure) : item.title).join(T("reason.word.list_sep")) })));
 }
 
 function fillAwards(body, awards) {
@@ -257,7 +264,7 @@ async function refreshWorklist(record) {
   const body = $("worklist").querySelector("tbody");
   body.replaceChildren(...result.actions.map((a) => el("tr", { class: a.kind },
     cell(T("page.wl_by"), a.deadline || "—"),
-    cell(T("page.wl_action"), `${a.kind} ${a.subject} (${a.status})`),
+    cell(T("page.wl_action"), a.action),
     cell(T("column.amount"), money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above }), { class: "amount" }),
     cell(T("column.call"), T("label.tel", { contact: a.office, tel: a.tel })), cell(T("page.wl_note"), a.note))));
   if (!result.actions.length) body.append(el("tr", {}, el("td", { colspan: "5", class: "empty" }, T("page.wl_nothing", { day }))));
