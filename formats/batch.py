@@ -233,16 +233,16 @@ def _chunks(rows: Iterator[Row]) -> Iterator[list[Row]]:
 DASK_PART_ROWS = 5000  # a Dask task has a cost of its own: larger partitions
 
 
-def engine_for(kind: str, jobs: int, scheduler: str | None, job: Any,
+def engine_for(kind: str, jobs: int | None, scheduler: str | None, job: Any,
                 init: Callable[..., None]) -> Engine:
-    """The engine that runs the tasks: Dask, a local pool of `jobs` processes, or this process;
+    """The engine that runs the tasks: Dask (a LocalCluster of `jobs` workers, default this
+    machine's cores, when no scheduler is given), a local pool of `jobs` processes, or this process;
     `init(job, worker=...)` prepares each worker (and this process, when it is the worker).
     Pool workers ignore SIGINT (the parent stops them); Dask runs tasks off the main thread,
     where no signal handler can be set."""
     if kind == "dask":
-        return DaskEngine(scheduler, job, functools.partial(init, worker=False),
-                          workers=jobs if jobs > 1 else None)
-    if jobs > 1:
+        return DaskEngine(scheduler, job, functools.partial(init, worker=False), workers=jobs)
+    if jobs is not None and jobs > 1:
         return PoolEngine(jobs, init, (job,))
     init(job, worker=False)
     return Engine()
@@ -315,7 +315,7 @@ def few_collections() -> Iterator[None]:
 
 
 def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
-              jobs: int = 1, summary_path: Path | None = None, resume: bool = False,
+              jobs: int | None = None, summary_path: Path | None = None, resume: bool = False,
               on_progress: Callable[[BatchCounts], None] | None = None,
               encoding: str | None = None, column_map: dict[str, str] | None = None,
               lang: str = "en", excel: bool = False,
@@ -332,7 +332,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
 
 
 def _run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
-               jobs: int = 1, summary_path: Path | None = None, resume: bool = False,
+               jobs: int | None = None, summary_path: Path | None = None, resume: bool = False,
                on_progress: Callable[[BatchCounts], None] | None = None,
                encoding: str | None = None, column_map: dict[str, str] | None = None,
                lang: str = "en", excel: bool = False,
@@ -347,7 +347,7 @@ def _run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchO
     if summary_path is not None and summary_path.suffix.lower() != ".json":
         raise InputError("the summary is written as JSON", file=str(summary_path),
                          field="--summary", accepted=".json")
-    if jobs < 1:
+    if jobs is not None and jobs < 1:
         raise InputError("--jobs must be 1 or more", field="--jobs")
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}", field="--engine", accepted=", ".join(ENGINES))
@@ -412,7 +412,7 @@ def _run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchO
     # JSON Lines are cut into byte ranges that the workers read themselves; other formats are
     # read here and sent as rows.
     ranged = rows.columns is None and format_of(input_path, "INPUT") == ".jsonl" \
-        and (jobs > 1 or engine == "dask")
+        and ((jobs or 1) > 1 or engine == "dask")
     tasks = _part_tasks(input_path, done_rows, seen, DASK_PART_ROWS if engine == "dask" else CHUNK_ROWS) \
         if ranged else chunk_tasks(rows, done_rows, seen)
     runner = engine_for(engine, jobs, scheduler, job, _worker_init)

@@ -139,7 +139,7 @@ def points_of(key: str, values: list[int], catalog: Catalog,
 
 
 def run_sweep(input_path: Path, key: str, values: list[int], options: BatchOptions, *,
-              jobs: int = 1, engine: str = "local", scheduler: str | None = None,
+              jobs: int | None = None, engine: str = "local", scheduler: str | None = None,
               on_progress: Callable[[int], None] | None = None) -> SweepResult:
     """Every point's fiscal summary over the population in `input_path`."""
     format_of(input_path, "POPULATION")

@@ -148,3 +148,21 @@ def test_sweep_refuses_a_bad_reform(tmp_path: Path):
     source.write_text('{"id": "E-1", "district": "haidian"}\n', encoding="utf-8")
     assert_input_error(invoke("sweep", source, "--reform", "dongcheng.tier.amount=5..1:1"), "--reform")
     assert_input_error(invoke("sweep", source, "--reform", "nowhere.tier.amount=1..5:1"), "nowhere")
+
+
+def test_jobs_sets_the_workers_of_the_local_cluster():
+    """`--engine dask --jobs N` (no scheduler) starts a LocalCluster of N workers; without
+    `--jobs`, one per core of this machine."""
+    import os
+
+    from formats.batch import engine_for
+
+    def init(job, worker=False):
+        pass
+
+    for jobs, expected in ((1, 1), (None, os.cpu_count() or 1)):
+        engine = engine_for("dask", jobs, None, {"job": 1}, init)
+        try:
+            assert len(engine.client.nthreads()) == expected
+        finally:
+            engine.close()
