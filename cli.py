@@ -373,7 +373,7 @@ def whatif(
 ) -> None:
     """Baseline against a scenario (record changes, readings, reforms of the catalog): totals, delta, awards gained and lost.
 
-    Example: zjtx whatif examples/shijingshan-municipal-then-national.yaml move=mentougou@2026-12-01 recognition=privileged@2027-03-01
+    Example: zjtx whatif examples/relocating-little-giant.yaml move=daxing@2027-01-15
     """
     from models.scenario import Scenario, load_scenario, parse_inline
     from solver.planner import parse_sweep
