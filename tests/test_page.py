@@ -186,15 +186,20 @@ def test_the_ranking_follows_the_move_date(browser) -> None:
     page.context.close()
 
 
-def test_the_worklist_names_the_window_and_whom_to_call(browser) -> None:
-    page = open_page(browser, "en")
+def _worklist_of_an_innovative_sme(page) -> str:
+    """The worklist on 2026-12-01 of an innovative SME in Shijingshan: the municipal window is open."""
     page.fill("#record", "id: W-1\ndistrict: shijingshan\nrecognitions: [{tier: innovative, date: 2026-03-31}]\n")
     page.click("#evaluate")
     page.wait_for_selector("#filled:not([hidden])")
     page.fill("#wl-date", "2026-12-01")
     page.dispatch_event("#wl-date", "change")
     page.wait_for_function("document.querySelector('#worklist tbody').textContent.includes('2026-12-31')")
-    row = page.inner_text("#worklist tbody")
+    return page.inner_text("#worklist tbody")
+
+
+def test_the_worklist_names_the_window_and_whom_to_call(browser) -> None:
+    page = open_page(browser, "en")
+    row = _worklist_of_an_innovative_sme(page)
     assert "apply municipal" in row and "200,000" in row and "tel 010-87901013" in row
     page.context.close()
 
@@ -202,13 +207,7 @@ def test_the_worklist_names_the_window_and_whom_to_call(browser) -> None:
 def test_the_worklist_action_reads_in_chinese(browser) -> None:
     """The action is words of the chosen language (kind, tier, status), never ids in English."""
     page = open_page(browser, "zh")
-    page.fill("#record", "id: W-1\ndistrict: shijingshan\nrecognitions: [{tier: innovative, date: 2026-03-31}]\n")
-    page.click("#evaluate")
-    page.wait_for_selector("#filled:not([hidden])")
-    page.fill("#wl-date", "2026-12-01")
-    page.dispatch_event("#wl-date", "change")
-    page.wait_for_function("document.querySelector('#worklist tbody').textContent.includes('2026-12-31')")
-    row = page.inner_text("#worklist tbody")
+    row = _worklist_of_an_innovative_sme(page)
     assert "申报认定：专精特新（窗口开放）" in row, row
     assert "apply" not in row and "(open)" not in row
     page.context.close()
