@@ -102,9 +102,7 @@ class Change:
         return hash((self.kind, self.label))
 
     def scenario(self) -> Scenario:
-        out = Scenario(name=self.label)
-        out.make(self)
-        return out
+        return scenario_of([self])
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "change": self.label, "outlay": self.outlay}

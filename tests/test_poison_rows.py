@@ -34,6 +34,15 @@ def read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def breaking_on(ident: str, real):
+    """`real` (an evaluation road), except that it raises an unexpected exception for `ident`."""
+    def broken(record, *args, **kwargs):
+        if record.id == ident:
+            raise ZeroDivisionError("simulated bug")
+        return real(record, *args, **kwargs)
+    return broken
+
+
 def test_jsonl_poison_lines_are_error_rows(tmp_path: Path):
     lines = [good(f"R{n:03d}") for n in range(200)]  # well past the first 8 KB
     lines.insert(150, b'{"id": "BAD", "name": "caf\xe9"}\n')
@@ -75,14 +84,8 @@ def test_csv_poison_rows_are_error_rows(tmp_path: Path):
 
 
 def test_an_unexpected_exception_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
-    real = solver.batch.evaluate_amounts
-
-    def broken(record, *args, **kwargs):
-        if record.id == "R002":
-            raise ZeroDivisionError("simulated bug")
-        return real(record, *args, **kwargs)
-
-    monkeypatch.setattr(solver.batch, "evaluate_amounts", broken)
+    monkeypatch.setattr(solver.batch, "evaluate_amounts",
+                        breaking_on("R002", solver.batch.evaluate_amounts))
     # The five rows differ only by id, so the batch memo would answer R002 from R000: off here.
     monkeypatch.setattr(solver.batch, "memoized", lambda key, compute: compute())
     source = tmp_path / "in.jsonl"
@@ -121,14 +124,9 @@ def test_an_unsound_optimizer_answer_stops_the_batch_exit_3_never_an_error_row(t
 
 
 def test_an_unexpected_exception_in_a_pool_worker_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
-    real = solver.batch.evaluate_amounts
-
-    def broken(record, *args, **kwargs):
-        if record.id == "R300":
-            raise ZeroDivisionError("simulated bug")
-        return real(record, *args, **kwargs)
-
-    monkeypatch.setattr(solver.batch, "evaluate_amounts", broken)  # the forked workers inherit it
+    # The forked workers inherit the patch.
+    monkeypatch.setattr(solver.batch, "evaluate_amounts",
+                        breaking_on("R300", solver.batch.evaluate_amounts))
     _no_memo(monkeypatch)
     source = tmp_path / "in.jsonl"
     source.write_bytes(b"".join(good(f"R{n:03d}") for n in range(600)))
@@ -162,14 +160,8 @@ def test_an_unexpected_exception_in_a_sweep_is_a_bug_exit_3_not_an_error_count(t
     """Before, the sweep counted a bug as one more bad row and reported costs without it."""
     import formats.sweep
 
-    real = formats.sweep.evaluate_amounts
-
-    def broken(record, *args, **kwargs):
-        if record.id == "R002":
-            raise ZeroDivisionError("simulated bug")
-        return real(record, *args, **kwargs)
-
-    monkeypatch.setattr(formats.sweep, "evaluate_amounts", broken)
+    monkeypatch.setattr(formats.sweep, "evaluate_amounts",
+                        breaking_on("R002", formats.sweep.evaluate_amounts))
     source = tmp_path / "in.jsonl"
     source.write_bytes(b"".join(good(f"R{n:03d}") for n in range(5)))
     result = runner.invoke(app, ["sweep", str(source), "--reform",
