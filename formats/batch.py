@@ -27,10 +27,12 @@ from typing import Any, BinaryIO
 
 from models.catalog import open_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
+from models.i18n import current_lang, using_lang
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, evaluate_row,
                           result_columns, row_bug)
 from formats.columns import output_headers
-from formats.engines import ENGINES, DaskEngine, Engine, Part, PoolEngine, plan_parts, read_part
+from formats.engines import (ENGINES, DaskEngine, Engine, Part, PartSize, PoolEngine, plan_parts,
+                             read_part)
 from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import check_outputs, input_fingerprint, verify_output
@@ -109,6 +111,7 @@ class _Job:
     out_kind: str
     columns: list[str]
     errors_kind: str
+    lang: str = "en"  # the language of warnings and error messages, on every worker
 
 
 def _worker_init(job: _Job, *, worker: bool = True) -> None:
@@ -126,6 +129,11 @@ def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]
     """Evaluate a chunk in a worker: encoded output lines, encoded error lines, counts, and the
     chunk's part of the summary (so the parent only concatenates and merges)."""
     job = _job()
+    with using_lang(job.lang):  # (a Dask worker knows no command line)
+        return _evaluate_rows(job, rows)
+
+
+def _evaluate_rows(job: _Job, rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]:
     out, errors, ok, bad = [], [], 0, 0
     summary = Summary()
     lines = _encoder()
@@ -134,9 +142,9 @@ def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]
     shared: dict[int, list[Any]] = {}
     for number, data, problem in rows:
         try:
-            result = evaluate_row(number, data, problem, job.options)
+            result = evaluate_row(number, data, problem, job.options, whole=False)
             if "ok" in result:
-                out.append(lines.encode(result["ok"], result.get("tail")))
+                out.append(lines.encode(result["ok"], result["tail"], result["names"]))
                 seen = shared.get(id(result["summary"]))
                 if seen is None:
                     shared[id(result["summary"])] = [result["summary"], 1, number]
@@ -178,33 +186,49 @@ _LINES: tuple[_Job, LineEncoder] | None = None
 
 def part_rows(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
     """The rows of a partition of a JSON Lines input, read by the worker itself (`problems`
-    marks rows the parent found to be duplicates), and the (row, id and credit code) of each
-    parsed row, for the parent's duplicate check."""
+    marks rows the parent found to be duplicates), and the markers of the parsed rows
+    (`Markers`), for the parent's duplicate check."""
     rows = list(jsonl_rows(read_part(path, part), part.first_row))
     if problems:
         rows = [(n, d, problems.get(n, p)) for n, d, p in rows]
-    keys = [(n, {k: d.get(k) for k in DUPLICATE_KEYS}) for n, d, p in rows
-            if p is None and isinstance(d, dict)]
-    return rows, keys
+    numbers, ids, codes = [], [], []
+    for number, data, problem in rows:
+        if problem is None and isinstance(data, dict):
+            numbers.append(number)
+            ids.append(None if data.get("id") is None else str(data["id"]))
+            codes.append(_credit_marker(data))
+    return rows, (numbers, ids, codes if any(c is not None for c in codes) else None)
+
+
+# The keys of a partition's rows for the duplicate check: row numbers, ids (as text) and credit
+# codes (normalized, None when no row has one), in row order. Plain lists: cheap to send.
+Markers = tuple[list[int], list[str | None], list[str | None] | None]
 
 
 def _evaluate_part(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
-    """`_evaluate_chunk` of a partition, with the keys for the duplicate check."""
-    rows, keys = part_rows(path, part, problems)
-    return (*_evaluate_chunk(rows), keys)
+    """`_evaluate_chunk` of a partition, with the markers for the duplicate check."""
+    rows, markers = part_rows(path, part, problems)
+    return (*_evaluate_chunk(rows), markers)
 
 
-DUPLICATE_KEYS = ("id", "credit_code")
+def _credit_marker(data: dict[str, Any]) -> str | None:
+    code = data.get("credit_code")
+    return None if code is None else "".join(str(code).split()).upper()
 
 
 def duplicate_problem(number: int, data: dict[str, Any], seen: dict[str, int]) -> tuple[str, str] | None:
     """The problem of a row whose id (or credit code) was already used, else None; a row's
     keys are remembered in `seen` (row order matters: the first use wins)."""
-    for key, what in (("id", "id"), ("credit_code", "credit code")):
-        if data.get(key) is None:
+    return _duplicate(number, None if data.get("id") is None else str(data["id"]),
+                      _credit_marker(data), seen)
+
+
+def _duplicate(number: int, ident: str | None, code: str | None,
+               seen: dict[str, int]) -> tuple[str, str] | None:
+    for key, what, value, marker in (("id", "id", ident, ident),
+                                     ("credit_code", "credit code", code, f"credit_code:{code}")):
+        if value is None:
             continue
-        value = "".join(str(data[key]).split()).upper() if key == "credit_code" else str(data[key])
-        marker = value if key == "id" else f"credit_code:{value}"
         if marker in seen:
             return key, f"duplicate {what} {value!r}: first used at row {seen[marker]}"
         seen[marker] = number
@@ -259,7 +283,8 @@ def chunk_tasks(rows: Iterator[Row], done_rows: int, seen: dict[str, int]):
         yield (chunk[-1][0], len(chunk), None), _evaluate_chunk, (chunk,)
 
 
-def _part_tasks(path: Path, done_rows: int, seen: dict[str, int], rows_per_part: int):
+def _part_tasks(path: Path, done_rows: int, seen: dict[str, int],
+                rows_per_part: int | Callable[[], int]):
     """(last row, rows, part), `_evaluate_part`, (path, part) for partitions of a JSON Lines
     file. After a resume, the rows already done are read here for their ids only."""
     with path.open("rb") as handle:
@@ -282,11 +307,20 @@ def _part_tasks(path: Path, done_rows: int, seen: dict[str, int], rows_per_part:
 
 def checked_part(path: str, part: Part, result: tuple, seen: dict[str, int],
                  init: Callable[[], None], function: Callable[..., tuple]) -> tuple:
-    """The parent's duplicate check of a partition's rows (the last item of `result`), in row
-    order; a partition with a duplicate (rare) is evaluated again here, those rows marked."""
+    """The parent's duplicate check of a partition's rows (`Markers`, the last item of
+    `result`), in row order; a partition with a duplicate (rare) is evaluated again here, those
+    rows marked."""
+    numbers, ids, codes = result[-1]
+    if codes is None and None not in ids and seen.keys().isdisjoint(ids):
+        before = len(seen)
+        seen.update(zip(ids, numbers))
+        if len(seen) - before == len(ids):  # every id new, none twice in the partition
+            return result
+        for ident in ids:  # undo, and take the row-by-row road with its messages
+            seen.pop(ident, None)
     problems = {}
-    for number, keys in result[-1]:
-        problem = duplicate_problem(number, keys, seen)
+    for index, number in enumerate(numbers):
+        problem = _duplicate(number, ids[index], codes[index] if codes else None, seen)
         if problem is not None:
             problems[number] = problem
     if not problems:
@@ -363,8 +397,8 @@ def _run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchO
     if rows.columns is not None:  # error rows name the columns as the file writes them
         options = dataclasses.replace(options, labels=rows.columns.labels)
     # The options a checkpoint was made with: a resume under other options would mix answers.
-    fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind, lang, excel],
-                             default=str, sort_keys=True)
+    fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind, lang, excel,
+                              current_lang()], default=str, sort_keys=True)
     headers, error_headers = output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang)
 
     fingerprint_of_input = input_fingerprint(input_path)
@@ -408,12 +442,14 @@ def _run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchO
         os.replace(temporary, checkpoint_path)  # atomic: a kill leaves the old or the new one
 
     job = _Job(options=options, out_kind=".jsonl" if not direct else out_kind, columns=columns,
-               errors_kind=errors_kind)
+               errors_kind=errors_kind, lang=current_lang())
     # JSON Lines are cut into byte ranges that the workers read themselves; other formats are
     # read here and sent as rows.
     ranged = rows.columns is None and format_of(input_path, "INPUT") == ".jsonl" \
         and ((jobs or 1) > 1 or engine == "dask")
-    tasks = _part_tasks(input_path, done_rows, seen, DASK_PART_ROWS if engine == "dask" else CHUNK_ROWS) \
+    # A pool's partitions take about a quarter of a second each (a Dask task costs more: larger).
+    sizes = PartSize(jobs or 1, CHUNK_ROWS)
+    tasks = _part_tasks(input_path, done_rows, seen, DASK_PART_ROWS if engine == "dask" else sizes) \
         if ranged else chunk_tasks(rows, done_rows, seen)
     runner = engine_for(engine, jobs, scheduler, job, _worker_init)
     last_checkpoint = time.monotonic()
@@ -431,6 +467,7 @@ def _run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchO
                 counts.rows_out += ok
                 counts.error_rows += bad
                 counts.rows_in += size
+                sizes.done(counts.rows_in - counts.resumed_at)
                 last = last_row
                 # A checkpoint (with fsync) about every second: a kill loses at most that much.
                 if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:

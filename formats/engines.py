@@ -12,6 +12,7 @@ the same whichever engine ran and however many workers it had.
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,20 +36,47 @@ class Part:
     rows: int
 
 
-def plan_parts(handle, offset: int, number: int, rows_per_part: int) -> Iterator[Part]:
-    """Partitions of the binary `handle` from byte `offset`, whose next line is number `number + 1`."""
+def plan_parts(handle, offset: int, number: int,
+               rows_per_part: int | Callable[[], int]) -> Iterator[Part]:
+    """Partitions of the binary `handle` from byte `offset`, whose next line is number `number + 1`;
+    `rows_per_part` may be a function, asked at the start of each partition (`PartSize`)."""
+    size = rows_per_part if callable(rows_per_part) else lambda: rows_per_part
     start, first, rows, last = offset, number + 1, 0, number
+    limit = size()
     for line in handle:
         number += 1
         offset += len(line)
         if line.strip():
             rows += 1
             last = number
-        if rows >= rows_per_part:
+        if rows >= limit:
             yield Part(start, offset, first, last, rows)
             start, first, rows = offset, number + 1, 0
+            limit = size()
     if rows:
         yield Part(start, offset, first, last, rows)
+
+
+class PartSize:
+    """Rows per partition for a pool of `workers`: `first` at first (early progress and
+    checkpoints, whatever the rows cost), then about what a worker evaluates in `seconds`, as
+    measured so far, within [`least`, `most`]. The output never depends on it (partitions are
+    written in order); only the overhead per partition and the time between checkpoints do."""
+
+    def __init__(self, workers: int, first: int, least: int = 64, most: int = 2000,
+                 seconds: float = 0.25) -> None:
+        self.workers, self.rows, self.least, self.most, self.seconds = workers, first, least, most, seconds
+        self.started = time.monotonic()
+
+    def __call__(self) -> int:
+        return self.rows
+
+    def done(self, rows: int) -> None:
+        """`rows` evaluated since the start: the next partitions take about `seconds` each."""
+        elapsed = time.monotonic() - self.started
+        if rows and elapsed > 0:
+            rate = rows / elapsed / self.workers
+            self.rows = int(min(self.most, max(self.least, rate * self.seconds)))
 
 
 class Engine:

@@ -24,16 +24,24 @@ class LineEncoder:
         self.back = columns[len(columns) - back:]
         self._cached: dict[int, tuple[Any, str]] = {}  # id(answer) → (answer, its encoded cells)
 
-    def encode(self, row: dict[str, Any], answer: Any = None) -> str:
+    def encode(self, row: dict[str, Any], answer: Any = None,
+               names: tuple[str, ...] | None = None) -> str:
         """The line for `row`; `answer` (an object shared by rows whose cells other than their own
-        are equal) lets those cells be encoded once."""
+        are equal) lets those cells be encoded once. With `names`, `answer` holds the values of
+        those columns and `row` only the row's own cells."""
         if answer is None or not (self.front and self.middle):
-            return self.encode_line(self.kind, self.columns, row)
+            whole = {**row, **dict(zip(names, answer))} if names is not None else row
+            return self.encode_line(self.kind, self.columns, whole)
         hit = self._cached.get(id(answer))
         if hit is None or hit[0] is not answer:  # the answer is held, so its id is never reused
             if len(self._cached) >= self.MAX_CACHED:
                 self._cached.clear()
-            hit = self._cached[id(answer)] = (answer, self.encode_line(self.kind, self.middle, row))
+            cells = dict(zip(names, answer)) if names is not None else row
+            middle = _csv_cells([cells.get(c) for c in self.middle]) \
+                if self.kind == ".csv" and len(self.middle) > 1 else None
+            middle = middle + "\r\n" if middle is not None else \
+                self.encode_line(self.kind, self.middle, cells)
+            hit = self._cached[id(answer)] = (answer, middle)
         if self.kind == ".csv":
             front = _csv_cells([row.get(c) for c in self.front])
             back = _csv_cells([row.get(c) for c in self.back]) if self.back else ""

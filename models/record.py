@@ -302,88 +302,171 @@ def _text_of(value: Any, *, required: bool, strip: bool = True) -> str | None:
     return text
 
 
-def _plain_record(data: dict[str, Any], catalog: Catalog | None) -> EnterpriseRecord | None:
-    """The record of a row that is already plain — known keys only, ids and tags as text, dates
-    in range, lists of moves, rewards, qualifications, expenses, listings and patents empty —
-    built without the validator, exactly as `parse_record` builds it (tests/test_record.py holds
-    the two roads equal); None for any other row (it takes the full road, with its messages).
-    Most rows of a large file are plain, and the validator is a third of a row's time."""
+class PlainRow(typing.NamedTuple):
+    """A plain row read and checked without a model (`plain_row`): what `_plain_record` builds
+    its record from, and what a batch keys a row's answer on when the row is plain."""
+
+    values: dict[str, Any]  # every field the row gave, as the record holds it (lists canonical)
+    district: str
+    entity_type: str
+    industries: tuple[str, ...]  # sorted, each once
+    recognitions: tuple[tuple[dt.date, str], ...]  # (date, tier), in the record's order
+
+
+_ABSENT = object()
+# What plain values read as, per vocabulary and kind: text → the canonical value, or None when the
+# value is not plain (unreadable, out of range, not in the vocabulary). Bounded.
+_PLAIN_READ: dict[int, tuple[Vocabulary, dict[str, dict[str, Any]]]] = {}
+_PLAIN_KINDS = ("entity_type", "district", "industry", "tier", "date", "recognition")
+
+
+def _plain_reads(vocabulary: Vocabulary) -> dict[str, dict[str, Any]]:
+    hit = _PLAIN_READ.get(id(vocabulary))
+    if hit is None or hit[0] is not vocabulary:
+        if len(_PLAIN_READ) >= 16:
+            _PLAIN_READ.clear()
+        hit = _PLAIN_READ[id(vocabulary)] = (vocabulary, {kind: {} for kind in _PLAIN_KINDS})
+    return hit[1]
+
+
+def _plain_value(kind: str, value: Any, vocabulary: Vocabulary, read: dict[str, Any]) -> Any:
+    """`value` (of `kind`: a vocabulary kind, `industry` or `date`) as a plain record holds it,
+    or None when it is not plain; text is read once and remembered in `read`."""
+    if type(value) is not str:
+        return _read_plain_value(kind, value, vocabulary)
+    found = read.get(value, _ABSENT)
+    if found is _ABSENT:
+        found = _read_plain_value(kind, value, vocabulary)
+        if len(read) >= 20_000:
+            read.clear()
+        read[value] = found
+    return found
+
+
+def _read_plain_value(kind: str, value: Any, vocabulary: Vocabulary) -> Any:
     from models.normalize import Unreadable, industry_tag, normalize_value
 
+    if value is None:
+        return None
+    try:
+        if kind == "industry":
+            return _text_of(industry_tag(value, vocabulary), required=True, strip=False)
+        if kind == "date":
+            day = normalize_value("date", value, vocabulary)
+            return day if FIRST_DAY <= day <= LAST_DAY else None
+        found = normalize_value(kind, value, vocabulary)
+    except Unreadable:
+        return None
+    return found if found in vocabulary.ids("place" if kind == "district" else kind) else None
+
+
+def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
+    """A row that is already plain — known keys only, ids and tags as text, dates in range,
+    lists of moves, rewards, qualifications, expenses, listings and patents empty — read and
+    checked as `parse_record` would, in canonical order; None for any other row (it takes the
+    full road, with its messages). tests/test_record.py holds the two roads equal."""
     if not _PLAIN_KEYS.issuperset(data):
         return None
-    if catalog is None:
-        catalog = _catalog_of(None)
-    vocabulary = catalog.vocabulary
     ident = _text_of(data.get("id"), required=True)
     if ident is None:
         return None
+    vocabulary = (catalog or _catalog_of(None)).vocabulary
+    reads = _plain_reads(vocabulary)
     values: dict[str, Any] = {"id": ident}
-    try:
-        if "name" in data:
-            name = data["name"]
-            if name is not None and (name := _text_of(name, required=False)) is None:
-                return None
-            values["name"] = name
-        if "entity_type" in data:
-            if data["entity_type"] is None:
-                return None
-            values["entity_type"] = normalize_value("entity_type", data["entity_type"], vocabulary)
-            if values["entity_type"] not in vocabulary.ids("entity_type"):
-                return None
-        if data.get("district") is None:
+    if "name" in data:
+        name = data["name"]
+        if name is not None and (name := _text_of(name, required=False)) is None:
             return None
-        values["district"] = district = normalize_value("district", data["district"], vocabulary)
-        if district not in vocabulary.ids("place"):
+        values["name"] = name
+    entity_type = "enterprise"
+    if "entity_type" in data:
+        entity_type = values["entity_type"] = _plain_value(
+            "entity_type", data["entity_type"], vocabulary, reads["entity_type"])
+        if entity_type is None:
             return None
-        if "industries" in data:
-            tags = data["industries"]
-            if type(tags) is not list or len(tags) > MAX_EVENTS:
-                return None
-            values["industries"] = industries = []
-            for tag in tags:
-                tag = _text_of(industry_tag(tag, vocabulary), required=True, strip=False)
-                if tag is None:
-                    return None
-                industries.append(tag)
-        if "recognitions" in data:
-            items = data["recognitions"]
-            if type(items) is not list or len(items) > MAX_EVENTS:
-                return None
-            tiers = vocabulary.ids("tier")
-            values["recognitions"] = recognitions = []
-            for item in items:
-                if type(item) is not dict or item.keys() != _RECOGNITION_KEYS or item["date"] is None:
-                    return None
-                tier = normalize_value("tier", item["tier"], vocabulary)
-                day = normalize_value("date", item["date"], vocabulary)
-                if tier not in tiers or not FIRST_DAY <= day <= LAST_DAY:
-                    return None
-                recognitions.append(_built(Recognition, {"tier": tier, "date": day}, {"tier", "date"}))
-        if "as_of" in data:
-            day = data["as_of"]
-            if day is not None:
-                day = normalize_value("date", day, vocabulary)
-                if not FIRST_DAY <= day <= LAST_DAY:
-                    return None
-            values["as_of"] = day
-    except Unreadable:
+    district = values["district"] = _plain_value("district", data.get("district"), vocabulary,
+                                                 reads["district"])
+    if district is None:
         return None
+    industries: tuple[str, ...] = ()
+    if "industries" in data:
+        tags = data["industries"]
+        if type(tags) is not list or len(tags) > MAX_EVENTS:
+            return None
+        read = reads["industry"]
+        found = set()
+        for tag in tags:
+            tag = _plain_value("industry", tag, vocabulary, read)
+            if tag is None:
+                return None
+            found.add(tag)
+        industries = tuple(sorted(found))
+        values["industries"] = industries
+    recognitions: tuple[tuple[dt.date, str], ...] = ()
+    if "recognitions" in data:
+        items = data["recognitions"]
+        if type(items) is not list or len(items) > MAX_EVENTS:
+            return None
+        held = []
+        read = reads["recognition"]  # (tier, date) as written → (date, tier), or None
+        for item in items:
+            if type(item) is not dict or item.keys() != _RECOGNITION_KEYS:
+                return None
+            written = (item["tier"], item["date"])
+            found = read.get(written) if type(written[0]) is str and type(written[1]) is str else None
+            if found is None:
+                tier = _plain_value("tier", written[0], vocabulary, reads["tier"])
+                day = _plain_value("date", written[1], vocabulary, reads["date"])
+                if tier is None or day is None:
+                    return None
+                found = (day, tier)
+                if type(written[0]) is str and type(written[1]) is str:
+                    if len(read) >= 20_000:
+                        read.clear()
+                    read[written] = found
+            held.append(found)
+        if len(held) > 1:
+            if len(set(held)) < len(held):  # twice the same: the validator's message
+                return None
+            rank = vocabulary.tier_rank
+            held.sort(key=lambda r: (r[0], rank[r[1]]))
+        recognitions = values["recognitions"] = tuple(held)
+    if "as_of" in data:
+        day = data["as_of"]
+        if day is not None and (day := _plain_value("date", day, vocabulary, reads["date"])) is None:
+            return None
+        values["as_of"] = day
     for key in _EMPTY_ONLY:
         if key in data:
             if type(data[key]) is not list or data[key]:
                 return None
             values[key] = []
-    given = set(values)  # the fields the row gave (pydantic's `model_fields_set`)
+    return PlainRow(values, district, entity_type, industries, recognitions)
+
+
+def plain_record(row: PlainRow, catalog: Catalog | None) -> EnterpriseRecord:
+    """The record of a plain row, exactly as the validator builds it."""
+    # The fields the row gave (pydantic's `model_fields_set`), and the industries, which the
+    # validator sets when it puts them in order.
+    given = {*row.values, "industries"}
+    values = dict(row.values)
     for key, default in _PLAIN_DEFAULTS.items():
         if key not in values:  # a new list for each record, as the field's factory makes
             values[key] = [] if default is list else default
-    record = _built(EnterpriseRecord, {key: values[key] for key in _FIELD_ORDER}, given,
-                    {"_vocabulary": None})
-    try:
-        return record._put_in_order(vocabulary)
-    except ValueError:
-        return None
+        elif default is list:
+            values[key] = list(values[key])
+    values["recognitions"] = [_built(Recognition, {"tier": tier, "date": day}, {"tier", "date"})
+                              for day, tier in row.recognitions]
+    vocabulary = (catalog or _catalog_of(None)).vocabulary
+    return _built(EnterpriseRecord, {key: values[key] for key in _FIELD_ORDER}, given,
+                  {"_vocabulary": vocabulary})
+
+
+def _plain_record(data: dict[str, Any], catalog: Catalog | None) -> EnterpriseRecord | None:
+    """The record of a plain row (`plain_row`), built without the validator; None for any other
+    row. Most rows of a large file are plain, and the validator is a third of a row's time."""
+    row = plain_row(data, catalog)
+    return plain_record(row, catalog) if row is not None else None
 
 
 _FIELD_ORDER = tuple(EnterpriseRecord.model_fields)

@@ -6,17 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from models.catalog import Catalog, active_catalog
 from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError
 from models.i18n import current_lang
-from models.record import EnterpriseRecord, parse_record
+from models.record import EnterpriseRecord, PlainRow, parse_record, plain_record, plain_row
 from models.validation import label, top_field
 from models.scenario import Scenario
 from models.money import Money
-from solver.evaluate import evaluate_amounts
-from solver.memo import answer_key, memoized, options_dates, options_token
+from solver.evaluate import compute_amounts, evaluate_amounts
+from solver.memo import (PlainContext, answer_key, memoized, options_dates, options_token,
+                         plain_context, plain_key)
 from solver.notices import record_notices
 from solver.planner import apply_scenario, best_district_totals
 
@@ -80,8 +82,12 @@ def _error(number: int, ident: str | None, problems: list[tuple[str | None, str]
 
 
 def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[str, str] | None,
-                 options: BatchOptions, catalog: Catalog | None = None) -> dict[str, Any]:
-    """One row: {"ok": result row, "summary": contributions} or {"error": error row}."""
+                 options: BatchOptions, catalog: Catalog | None = None, *,
+                 whole: bool = True) -> dict[str, Any]:
+    """One row: {"ok": result row, "summary": contributions, "names" and "tail": the row's
+    answer (every column but `ROW_OWN_COLUMNS`, shared between rows with one answer)} or
+    {"error": error row}. `whole=False`: the result row holds only the row's own columns (a
+    writer that encodes a shared answer once needs no more)."""
     raw_id = data.get("id") if isinstance(data, dict) else None
     ident = str(raw_id) if raw_id is not None else None
     if problem is not None:
@@ -96,14 +102,21 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
         return _error(number, ident, found, options.labels)
     catalog = catalog or active_catalog()
     try:
-        record = parse_record(data, source="row", row=number, catalog=catalog)
-        names, tail, summary = row_answer(record, options, catalog)
-        row: dict[str, Any] = {"id": record.id, "name": record.name,
-                               "credit_code": record.credit_code}
-        row.update(zip(names, tail))
-        # Warnings read what the answer's key leaves out (every industry tag): per row.
-        row["warnings"] = _warnings(record, options, catalog)
-        return {"ok": row, "summary": summary, "tail": tail}
+        plain = plain_row(data, catalog) if isinstance(data, dict) else None
+        if plain is not None:  # most rows of a large file: no record unless its answer is new
+            own, (names, tail, summary) = _plain_answer(plain, options, catalog)
+        else:
+            record = parse_record(data, source="row", row=number, catalog=catalog)
+            names, tail, summary = row_answer(record, options, catalog)
+            # Warnings read what the answer's key leaves out (every industry tag): per row.
+            own = {"id": record.id, "name": record.name, "credit_code": record.credit_code,
+                   "warnings": _warnings(record, options, catalog)}
+        if whole:
+            row = {"id": own["id"], "name": own["name"], "credit_code": own["credit_code"]}
+            row.update(zip(names, tail))
+            row["warnings"] = own["warnings"]
+            own = row
+        return {"ok": own, "summary": summary, "names": names, "tail": tail}
     except RecordError as exc:
         return _error(number, ident, list(_problems(exc)), options.labels)
     except InputError as exc:  # the row's own fault: an error row, and the run goes on
@@ -126,6 +139,45 @@ def row_bug(number: int, exc: Exception) -> BugError:
                     "the rows before it are saved, --resume continues after a fix")
 
 
+Answer = tuple[tuple[str, ...], tuple[Any, ...], dict[str, list[Any]]]
+
+
+def _plain_answer(plain: PlainRow, options: BatchOptions,
+                  catalog: Catalog) -> tuple[dict[str, Any], Answer]:
+    """A plain row's own cells, and its answer memoized on its plain key (`solver.memo`): the
+    record is built only when the answer or the warnings are new."""
+    record: EnterpriseRecord | None = None
+
+    def the_record() -> EnterpriseRecord:
+        nonlocal record
+        if record is None:
+            record = plain_record(plain, catalog)
+        return record
+
+    key = plain_key(plain, _plain_context(options, catalog))
+    answer = memoized(key, lambda: _row_answer_tuple(the_record(), options, catalog))
+    return {"id": plain.values["id"], "name": plain.values.get("name"), "credit_code": None,
+            "warnings": _cached_warnings(plain.industries, options, catalog, the_record)}, answer
+
+
+_CONTEXTS: dict[int, tuple[BatchOptions, Catalog, dt.date, PlainContext]] = {}
+
+
+def _plain_context(options: BatchOptions, catalog: Catalog) -> PlainContext:
+    """The context of plain keys under these options: the same arguments as `row_answer`'s key
+    (today is read for every row, as there: a run across midnight keys its rows apart)."""
+    today = options.today or dt.date.today()
+    hit = _CONTEXTS.get(id(options))
+    if hit is not None and hit[0] is options and hit[1] is catalog and hit[2] == today:
+        return hit[3]
+    context = plain_context(catalog, options.readings, "row", today=today,
+                            extra=(options_token(options),), extra_dates=options_dates(options))
+    if len(_CONTEXTS) >= 16:
+        _CONTEXTS.clear()
+    _CONTEXTS[id(options)] = (options, catalog, today, context)
+    return context
+
+
 _WARNINGS: dict[tuple[Any, ...], tuple[Any, Any, Any, str]] = {}
 
 
@@ -133,18 +185,32 @@ def _warnings(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog)
     """The row's warnings as text. Without received rewards and without a near-miss tag (whose
     warning names what the record would gain) they depend only on the industry tags, the
     catalog, the options and the language: worked out once per distinct list of tags."""
-    key = (tuple(record.industries), id(catalog), id(options), current_lang()) \
-        if not record.rewards_received else None
-    hit = _WARNINGS.get(key) if key is not None else None
+    if record.rewards_received:
+        return _notices_text(record, options, catalog, None)
+    return _cached_warnings(tuple(record.industries), options, catalog, lambda: record)
+
+
+def _cached_warnings(industries: tuple[str, ...], options: BatchOptions, catalog: Catalog,
+                     record: Callable[[], EnterpriseRecord]) -> str:
+    """The warnings of a record without received rewards, whose industry tags are `industries`
+    (its record is asked for only when they are new)."""
+    key = (industries, id(catalog), id(options), current_lang())
+    hit = _WARNINGS.get(key)
     active = active_catalog()  # whose spellings find a near-miss tag
     if hit is not None and hit[0] is catalog and hit[1] is options and hit[2] is active:
         return hit[3]
+    return _notices_text(record(), options, catalog, key)
+
+
+def _notices_text(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog,
+                  key: tuple[Any, ...] | None) -> str:
+    """The record's warnings, remembered under `key` unless one names a near-miss tag."""
     notices = record_notices(record, options.readings, catalog=catalog)
     text = "; ".join(n.text() for n in notices)
     if key is not None and all(n.code != "industry_unknown" for n in notices):
         if len(_WARNINGS) >= 10_000:
             _WARNINGS.clear()
-        _WARNINGS[key] = (catalog, options, active, text)
+        _WARNINGS[key] = (catalog, options, active_catalog(), text)
     return text
 
 
@@ -152,18 +218,22 @@ IDENTITY_COLUMNS = ("id", "name", "credit_code")
 ROW_OWN_COLUMNS = IDENTITY_COLUMNS + ("warnings",)  # a row's own cells; the rest is its answer
 
 
-def row_answer(record: EnterpriseRecord, options: BatchOptions,
-               catalog: Catalog) -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list[Any]]]:
+def row_answer(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog) -> Answer:
     """A row's answer — the names and values of every column but `IDENTITY_COLUMNS` — and its
     summary contributions, memoized on the record's canonical key under these options
     (`solver.memo`): shared between rows the compiler cannot tell apart (read, never change)."""
     key = answer_key(record, catalog, options.readings, "row", today=options.today,
                      extra=(options_token(options),), extra_dates=options_dates(options))
 
-    def compute() -> tuple[tuple[str, ...], tuple[Any, ...], dict[str, list[Any]]]:
-        row, summary = _row_answer(record, options, catalog)
-        return _names(tuple(row)), tuple(row.values()), summary
-    return memoized(key, compute)
+    return memoized(key, lambda: _row_answer_tuple(record, options, catalog))
+
+
+def _row_answer_tuple(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog) -> Answer:
+    # The row's answer is memoized as a whole; its amounts need a memo of their own only when
+    # other runs share them (a sweep's points, each with its own scenario, share the baseline).
+    amounts_of = compute_amounts if options.scenario is None else evaluate_amounts
+    row, summary = _row_answer(record, options, catalog, amounts_of)
+    return _names(tuple(row)), tuple(row.values()), summary
 
 
 _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -183,9 +253,10 @@ def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: Batc
                             catalog=changed_catalog, today=options.today)
 
 
-def _row_answer(record: EnterpriseRecord, options: BatchOptions,
-                catalog: Catalog) -> tuple[dict[str, Any], dict[str, list[Any]]]:
-    amounts = evaluate_amounts(record, options.readings, catalog=catalog, today=options.today)
+def _row_answer(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog,
+                amounts_of: Callable[..., list[tuple[str, str, int, Money]]] = evaluate_amounts,
+                ) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    amounts = amounts_of(record, options.readings, catalog=catalog, today=options.today)
     total = _total(amounts)
     row: dict[str, Any] = {"total_min": total.min, "total_max": total.max,
                            "open_above": total.open_above, "awards": len(amounts)}

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from models.catalog import Benefit, Catalog, Rule
-from models.record import EnterpriseRecord
+from models.record import EnterpriseRecord, PlainRow
 
 IDENTITY_FIELDS = frozenset({"id", "name", "credit_code"})
 MAX_ENTRIES = 50_000  # about 1 kB each: 50 MB at most per process
@@ -114,6 +115,71 @@ def answer_key(record: EnterpriseRecord, catalog: Catalog, readings: dict[str, s
 
 
 _UNKEYED: set[str] = set(IDENTITY_FIELDS | {"industries"})
+
+
+def plain_key(row: PlainRow, context: PlainContext) -> tuple[object, ...]:
+    """The key of a plain row's answer (models.record.plain_row), read without building its
+    record: rows with equal plain keys (in one context) have records with equal `answer_key`s,
+    hence the same answer (tests/test_memo.py). A plain record's fields other than identity and
+    industries are its district, entity type, recognitions and as_of; every other field holds
+    its default."""
+    prefix, tags, points, run_dates = context
+    dates = [day for day, _tier in row.recognitions]
+    as_of = row.values.get("as_of")
+    if as_of is not None:
+        dates.append(as_of)
+    return (prefix, tuple([tag for tag in row.industries if tag in tags]), row.district,
+            row.entity_type, tuple([tier for _day, tier in row.recognitions]), as_of is None,
+            ranked_codes(dates + run_dates, points))
+
+
+Points = dict[int, tuple[list[dt.date], frozenset[dt.date]]]
+PlainContext = tuple[tuple[object, ...], frozenset[str], Points, list[dt.date]]
+
+
+def plain_context(catalog: Catalog, readings: dict[str, str], part: str = "all", *,
+                  today: dt.date | None = None, extra: tuple[object, ...] = (),
+                  extra_dates: Iterable[dt.date] = ()) -> PlainContext:
+    """What the plain keys of one run share (the arguments of `answer_key` other than the
+    record): (prefix, the tags conditions name, the breakpoints of each year, the run dates)."""
+    breakpoints, tags = catalog_facts(catalog)
+    run_dates = [d for d in (today or dt.date.today(), *extra_dates) if d is not None]
+    points = year_points({dt.date.fromisoformat(day) for day in breakpoints} | set(run_dates))
+    return (("plain", id(catalog), tuple(sorted(readings.items())), part, extra), tags, points,
+            run_dates)
+
+
+def year_points(breakpoints: Iterable[dt.date]) -> Points:
+    """The breakpoints of each year, with its first and last day: sorted, and as a set."""
+    years: dict[int, set[dt.date]] = {}
+    for day in breakpoints:
+        years.setdefault(day.year, set()).add(day)
+    return {year: _points(year, days) for year, days in years.items()}
+
+
+def _points(year: int, days: set[dt.date]) -> tuple[list[dt.date], frozenset[dt.date]]:
+    every = days | {dt.date(year, 1, 1), dt.date(year, 12, 31)}
+    return sorted(every), frozenset(every)
+
+
+def ranked_codes(dates: list[dt.date], points: Points) -> tuple[tuple[int, int], ...]:
+    """`date_codes` of the dates for `points = year_points(breakpoints)` (years as numbers),
+    without sorting the breakpoints for every record: a date's rank is the number of
+    breakpoints of its year before it, and of the record's other dates of its year before it
+    that are not breakpoints. Years without breakpoints are added to `points` when first met."""
+    ranks = {}
+    year, own, ordered, known = 0, 0, [], frozenset()
+    for day in sorted(set(dates)):
+        if day.year != year:
+            year, own = day.year, 0
+            found = points.get(year)
+            if found is None:
+                found = points[year] = _points(year, set())
+            ordered, known = found
+        ranks[day] = (year, bisect_left(ordered, day) + own)
+        if day not in known:
+            own += 1
+    return tuple([ranks[day] for day in dates])
 
 
 _TOKENS: dict[int, tuple[Any, str, tuple[dt.date, ...]]] = {}

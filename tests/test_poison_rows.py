@@ -43,6 +43,12 @@ def breaking_on(ident: str, real):
     return broken
 
 
+def break_amounts(monkeypatch, ident: str) -> None:
+    """Both roads to a row's amounts (with and without their own memo) raise for `ident`."""
+    for road in ("evaluate_amounts", "compute_amounts"):
+        monkeypatch.setattr(solver.batch, road, breaking_on(ident, getattr(solver.batch, road)))
+
+
 def test_jsonl_poison_lines_are_error_rows(tmp_path: Path):
     lines = [good(f"R{n:03d}") for n in range(200)]  # well past the first 8 KB
     lines.insert(150, b'{"id": "BAD", "name": "caf\xe9"}\n')
@@ -84,8 +90,7 @@ def test_csv_poison_rows_are_error_rows(tmp_path: Path):
 
 
 def test_an_unexpected_exception_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(solver.batch, "evaluate_amounts",
-                        breaking_on("R002", solver.batch.evaluate_amounts))
+    break_amounts(monkeypatch, "R002")
     # The five rows differ only by id, so the batch memo would answer R002 from R000: off here.
     monkeypatch.setattr(solver.batch, "memoized", lambda key, compute: compute())
     source = tmp_path / "in.jsonl"
@@ -125,8 +130,7 @@ def test_an_unsound_optimizer_answer_stops_the_batch_exit_3_never_an_error_row(t
 
 def test_an_unexpected_exception_in_a_pool_worker_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
     # The forked workers inherit the patch.
-    monkeypatch.setattr(solver.batch, "evaluate_amounts",
-                        breaking_on("R300", solver.batch.evaluate_amounts))
+    break_amounts(monkeypatch, "R300")
     _no_memo(monkeypatch)
     source = tmp_path / "in.jsonl"
     source.write_bytes(b"".join(good(f"R{n:03d}") for n in range(600)))

@@ -310,7 +310,8 @@ class Catalog:
     vocabulary: Vocabulary
     families: dict[str, tuple[str, MeasureSpec]] = field(default_factory=dict)  # id → (file, spec)
     package: Package | None = None  # where each file came from (None: built in memory)
-    _active: dict[tuple[object, ...], tuple[Rule, ...]] = field(default_factory=dict, repr=False, compare=False)
+    # Views worked out once (active rules per readings, measure ids, resolved readings).
+    _active: dict[tuple[object, ...], tuple[Any, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def in_force(self, day: dt.date) -> Catalog:
         """The catalog as it stands on `day`: only the rules in force that day."""
@@ -359,14 +360,32 @@ class Catalog:
         return None
 
     def measure_ids(self) -> tuple[str, ...]:
-        """Every award id the catalog can pay, in catalog order."""
-        return tuple(dict.fromkeys(rule.measure for rule in self.rules))
+        """Every award id the catalog can pay, in catalog order (worked out once)."""
+        found = self._active.get(("measure ids",))
+        if found is None:
+            found = self._active[("measure ids",)] = tuple(dict.fromkeys(rule.measure for rule in self.rules))
+        return found
 
     def default_readings(self) -> dict[str, str]:
         return {key: spec.default for key, spec in self.index.readings.items()}
 
     def resolve_readings(self, given: dict[str, str] | None = None) -> dict[str, str]:
-        """The defaults with `given` applied; an unknown key or value is a ReadingError."""
+        """The defaults with `given` applied; an unknown key or value is a ReadingError. (A new
+        dict each time; the readings resolved before are remembered.)"""
+        try:
+            key = ("readings", *sorted((given or {}).items()))
+            known = self._active.get(key)
+        except TypeError:  # a value that is not text: the checks below name it
+            return self._resolved(given)
+        if known is not None:
+            return dict(known)
+        readings = self._resolved(given)
+        if len(self._active) > 256:
+            self._active.clear()
+        self._active[key] = tuple(readings.items())
+        return readings
+
+    def _resolved(self, given: dict[str, str] | None) -> dict[str, str]:
         readings = self.default_readings()
         for key, value in (given or {}).items():
             spec = self.index.readings.get(key)
