@@ -225,10 +225,10 @@ def duplicate_problem(number: int, data: dict[str, Any], seen: dict[str, int]) -
 
 def _duplicate(number: int, ident: str | None, code: str | None,
                seen: dict[str, int]) -> tuple[str, str] | None:
-    for key, what, value, marker in (("id", "id", ident, ident),
-                                     ("credit_code", "credit code", code, f"credit_code:{code}")):
+    for key, what, value in (("id", "id", ident), ("credit_code", "credit code", code)):
         if value is None:
             continue
+        marker = value if key == "id" else f"credit_code:{value}"
         if marker in seen:
             return key, f"duplicate {what} {value!r}: first used at row {seen[marker]}"
         seen[marker] = number

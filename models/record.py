@@ -316,11 +316,11 @@ class PlainRow(typing.NamedTuple):
 _ABSENT = object()
 # What plain values read as, per vocabulary and kind: text → the canonical value, or None when the
 # value is not plain (unreadable, out of range, not in the vocabulary). Bounded.
-_PLAIN_READ: dict[int, tuple[Vocabulary, dict[str, dict[str, Any]]]] = {}
+_PLAIN_READ: dict[int, tuple[Vocabulary, dict[str, dict[Any, Any]]]] = {}
 _PLAIN_KINDS = ("entity_type", "district", "industry", "tier", "date", "recognition")
 
 
-def _plain_reads(vocabulary: Vocabulary) -> dict[str, dict[str, Any]]:
+def _plain_reads(vocabulary: Vocabulary) -> dict[str, dict[Any, Any]]:
     hit = _PLAIN_READ.get(id(vocabulary))
     if hit is None or hit[0] is not vocabulary:
         if len(_PLAIN_READ) >= 16:
@@ -394,13 +394,13 @@ def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
         if type(tags) is not list or len(tags) > MAX_EVENTS:
             return None
         read = reads["industry"]
-        found = set()
+        named = set()
         for tag in tags:
             tag = _plain_value("industry", tag, vocabulary, read)
             if tag is None:
                 return None
-            found.add(tag)
-        industries = tuple(sorted(found))
+            named.add(tag)
+        industries = tuple(sorted(named))
         values["industries"] = industries
     recognitions: tuple[tuple[dt.date, str], ...] = ()
     if "recognitions" in data:

@@ -167,8 +167,10 @@ def ranked_codes(dates: list[dt.date], points: Points) -> tuple[tuple[int, int],
     without sorting the breakpoints for every record: a date's rank is the number of
     breakpoints of its year before it, and of the record's other dates of its year before it
     that are not breakpoints. Years without breakpoints are added to `points` when first met."""
-    ranks = {}
-    year, own, ordered, known = 0, 0, [], frozenset()
+    ranks: dict[dt.date, tuple[int, int]] = {}
+    year, own = 0, 0
+    ordered: list[dt.date] = []
+    known: frozenset[dt.date] = frozenset()
     for day in sorted(set(dates)):
         if day.year != year:
             year, own = day.year, 0

@@ -709,3 +709,45 @@ def test_xlsx_output_is_byte_identical_across_runs(tmp_path: Path):
     for name in ("a.xlsx", "b.xlsx"):
         assert invoke("batch", source, "--out", tmp_path / name).exit_code == 0
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+# -- JSON lines read at once --------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KEYS = st.sampled_from(["id", "district", 'a\\"b', "x", "名"])
+_SPACE = st.sampled_from(["", "", " ", "\t", "\r", "\n "])
+_VALUES = st.sampled_from(['"E-1"', '"a\\": b"', '"q\\" "', '1', 'null', '[]', '["s", "t"]',
+                           '{"tier": "x", "date": "2023-01-01"}', '{"k": 1, "k": 2}', '"中"'])
+
+
+@st.composite
+def json_lines(draw: st.DrawFn) -> bytes:
+    """An object line as people and programs write them: spaces anywhere JSON allows, a key
+    given twice now and then, quotes and colons inside strings."""
+    pairs = draw(st.lists(st.tuples(_KEYS, _VALUES, _SPACE, _SPACE, _SPACE), max_size=5))
+    body = ",".join(f'{s1}"{key}"{s2}:{s3}{value}' for key, value, s1, s2, s3 in pairs)
+    return ("{" + body + draw(_SPACE) + "}" + draw(st.sampled_from(["", "\r", " "]))).encode()
+
+
+@settings(max_examples=400, deadline=None)
+@given(json_lines())
+def test_a_line_read_at_once_is_what_the_exact_road_reads(raw: bytes):
+    """orjson at once, only when sure: then the line is UTF-8 JSON without a duplicate key and the
+    object is the one the exact parser (with its duplicate-key check) reads."""
+    from formats.tables import _quick_object
+    from models.yamlio import parse_document
+
+    quick = _quick_object(raw)
+    if quick is None:
+        return
+    assert quick == parse_document(raw.decode("utf-8"), as_json=True)
+
+
+def test_a_key_given_twice_is_never_read_at_once():
+    from formats.tables import _quick_object, jsonl_rows
+
+    for line in (b'{"a": 1, "a": 2}', b'{"a" : 1, "b": "x\\":", "a": 2}', b'{"r": [{"t": 1, "t": 2}]}'):
+        assert _quick_object(line) is None
+        [(_number, data, problem)] = list(jsonl_rows([line]))
+        assert data is None and "twice" in problem, problem

@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -208,3 +209,88 @@ def test_lean_line_encoding_equals_the_plain_encoding(values: list, kind: str):
             row.update(zip(columns[2:6], values[2:6]))  # the same answer cells, other own cells
         assert encoder.encode(row, answer) == encode_line(kind, columns, row)
 
+
+
+# -- the plain lane: rows keyed without their record -------------------------------------------
+_DAYS = ["2021-12-31", "2022-01-01", "2023-03-31", "2023-07-01", "2023-07-02", "2024-02-29",
+         "2025-12-31", "2026-01-01", "2026-11-24", "2026-11-25", "2026-11-26"]
+
+
+@st.composite
+def plain_rows(draw: st.DrawFn, days: list[str] = _DAYS) -> dict[str, Any]:
+    """Plain rows from a small space (few districts, tags and days), so that keys often meet."""
+    row: dict[str, Any] = {"id": draw(st.sampled_from(["A", "B", "C"])),
+                           "district": draw(st.sampled_from(["haidian", "daxing", "dongcheng",
+                                                             "outside_beijing"]))}
+    if draw(st.booleans()):
+        row["entity_type"] = draw(st.sampled_from(["enterprise", "private_non_enterprise"]))
+    if draw(st.booleans()):
+        row["industries"] = draw(st.lists(st.sampled_from(
+            ["software", "hydrogen_energy", "foreign_trade", "氢能"]), max_size=3))
+    row["recognitions"] = draw(st.lists(st.fixed_dictionaries(
+        {"tier": st.sampled_from(["innovative", "municipal", "national"]),
+         "date": st.sampled_from(days)}), max_size=3, unique_by=lambda r: (r["tier"], r["date"])))
+    if draw(st.booleans()):
+        row["as_of"] = draw(st.one_of(st.none(), st.sampled_from(days)))
+    return row
+
+
+def _keys(row: dict[str, Any]) -> tuple[tuple, tuple]:
+    from models.record import plain_row
+    from solver.memo import plain_context, plain_key
+
+    catalog = load_catalog()
+    readings = catalog.resolve_readings({})
+    plain = plain_row(row, catalog)
+    assert plain is not None, row
+    return (plain_key(plain, plain_context(catalog, readings, "row", today=TODAY, extra=("x",))),
+            answer_key(parse_record(row, catalog=catalog), catalog, readings, "row", today=TODAY,
+                       extra=("x",)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_rows(), plain_rows())
+def test_plain_keys_meet_exactly_when_the_records_keys_meet(one: dict, other: dict):
+    """The plain key of a row (read without its record) is equal for two rows exactly when the
+    canonical keys of their records are: so it inherits both properties above (the same key,
+    the same answer; a change the compiler reads, another key)."""
+    plain_one, full_one = _keys(one)
+    plain_other, full_other = _keys(other)
+    assert (plain_one == plain_other) == (full_one == full_other)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dates(dt.date(2019, 1, 1), dt.date(2028, 12, 31)), min_size=1, max_size=6),
+       st.sets(st.dates(dt.date(2019, 1, 1), dt.date(2028, 12, 31)), max_size=4),
+       st.booleans())
+def test_ranked_codes_equal_the_date_codes(dates: list, breakpoints: set, shared: bool):
+    from solver.memo import date_codes, ranked_codes, year_points
+
+    if shared:  # a record's date that is a breakpoint too, and a first day of a year
+        breakpoints = breakpoints | {dates[0]}
+        dates = dates + [dt.date(dates[-1].year, 1, 1)]
+    expected = date_codes([d.isoformat() for d in dates], frozenset(d.isoformat() for d in breakpoints))
+    assert ranked_codes(dates, year_points(breakpoints)) == tuple((int(y), r) for y, r in expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(plain_rows(["2023-07-01", "2023-07-02", "2026-11-24"]), min_size=1, max_size=12))
+def test_a_plain_row_gets_what_the_full_road_gives(rows: list):
+    """Through the lane (its answer memoized on the plain key, shared between rows) and through
+    the full road (validator, record, no memo): the same row, cell for cell."""
+    import models.record
+    import solver.batch
+    import solver.evaluate
+    from solver.batch import BatchOptions, evaluate_row
+
+    options = BatchOptions(readings=load_catalog().resolve_readings({}), today=TODAY)
+    lane = [evaluate_row(n, dict(row, id=f"R{n}"), None, options) for n, row in enumerate(rows)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solver.batch, "plain_row", lambda data, catalog: None)
+        patch.setattr(models.record, "_plain_record", lambda data, catalog: None)  # the validator
+        patch.setattr(solver.batch, "memoized", lambda key, compute: compute())
+        patch.setattr(solver.evaluate, "memoized", lambda key, compute: compute())
+        full = [evaluate_row(n, dict(row, id=f"R{n}"), None, options) for n, row in enumerate(rows)]
+    for through_lane, through_full in zip(lane, full):
+        assert through_lane["ok"] == through_full["ok"]
+        assert through_lane["summary"] == through_full["summary"]
