@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.catalog import open_catalog, set_active_catalog
+from models.catalog import active_catalog, open_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, using_lang
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, evaluate_row,
-                          result_columns, row_bug)
+                          fresh_answers, learn_answers, result_columns, row_bug, share_answers)
 from formats.columns import output_headers
-from formats.engines import (ENGINES, DaskEngine, Engine, Part, PartSize, PoolEngine, plan_parts,
-                             read_part)
+from formats.engines import (ENGINES, DaskEngine, Engine, Part, PartSize, PoolEngine, Sharing,
+                             plan_parts, read_part)
 from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import check_outputs, input_fingerprint, verify_output
@@ -123,6 +123,16 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
 
 
 _JOB: _Job | None = None
+
+
+def _learn(found: list[Any]) -> None:
+    job = _job()
+    learn_answers(found, job.options, active_catalog())
+
+
+# Pool workers share the plain answers they work out: a row whose answer another worker already
+# knows is not compiled and solved again (the memo's key is the same on every worker of a run).
+ANSWERS_SHARED = Sharing(share_answers, fresh_answers, _learn)
 
 
 def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]:
@@ -258,7 +268,7 @@ DASK_PART_ROWS = 5000  # a Dask task has a cost of its own: larger partitions
 
 
 def engine_for(kind: str, jobs: int | None, scheduler: str | None, job: Any,
-                init: Callable[..., None]) -> Engine:
+                init: Callable[..., None], sharing: Sharing | None = None) -> Engine:
     """The engine that runs the tasks: Dask (a LocalCluster of `jobs` workers, default this
     machine's cores, when no scheduler is given), a local pool of `jobs` processes, or this process;
     `init(job, worker=...)` prepares each worker (and this process, when it is the worker).
@@ -267,7 +277,7 @@ def engine_for(kind: str, jobs: int | None, scheduler: str | None, job: Any,
     if kind == "dask":
         return DaskEngine(scheduler, job, functools.partial(init, worker=False), workers=jobs)
     if jobs is not None and jobs > 1:
-        return PoolEngine(jobs, init, (job,))
+        return PoolEngine(jobs, init, (job,), sharing)
     init(job, worker=False)
     return Engine()
 
@@ -451,7 +461,7 @@ def _run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchO
     sizes = PartSize(jobs or 1, CHUNK_ROWS)
     tasks = _part_tasks(input_path, done_rows, seen, DASK_PART_ROWS if engine == "dask" else sizes) \
         if ranged else chunk_tasks(rows, done_rows, seen)
-    runner = engine_for(engine, jobs, scheduler, job, _worker_init)
+    runner = engine_for(engine, jobs, scheduler, job, _worker_init, ANSWERS_SHARED)
     last_checkpoint = time.monotonic()
     last = done_rows
     try:

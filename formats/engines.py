@@ -12,6 +12,7 @@ the same whichever engine ran and however many workers it had.
 from __future__ import annotations
 
 import os
+import queue
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -110,14 +111,32 @@ class Engine:
         pass
 
 
-class PoolEngine(Engine):
-    """A pool of forked processes on this machine, each initialized once."""
+class Sharing:
+    """What pool workers tell one another between tasks (answers one worked out, that the others
+    would work out again): `start()` in each worker, `fresh()` what it learned since the last
+    call, `learn(items)` what another one learned. Items are plain data."""
 
-    def __init__(self, jobs: int, initializer: Callable[..., None], initargs: tuple) -> None:
-        self.pool: Any = get_context("fork").Pool(jobs, initializer, initargs)
+    def __init__(self, start: Callable[[], None], fresh: Callable[[], list[Any]],
+                 learn: Callable[[list[Any]], None]) -> None:
+        self.start, self.fresh, self.learn = start, fresh, learn
+
+
+class PoolEngine(Engine):
+    """A pool of forked processes on this machine, each initialized once; with `sharing`, each
+    worker has an inbox, and after each task sends what it learned to the inboxes of the others,
+    which read theirs before their next task (never the parent: it only hands out tasks)."""
+
+    def __init__(self, jobs: int, initializer: Callable[..., None], initargs: tuple,
+                 sharing: Sharing | None = None) -> None:
+        context = get_context("fork")
+        self.inboxes: list[Any] = [context.Queue() for _ in range(jobs)] if sharing and jobs > 1 else []
+        self.pool: Any = context.Pool(jobs, _pool_worker, (initializer, initargs, self.inboxes,
+                                                          context.Value("i", 0), sharing))
         self.window = 2 * jobs
 
     def submit(self, function: Callable[..., Any], args: tuple) -> Any:
+        if self.inboxes:
+            return self.pool.apply_async(_shared_task, (function, args))
         return self.pool.apply_async(function, args)
 
     def result(self, pending: Any) -> Any:
@@ -127,6 +146,48 @@ class PoolEngine(Engine):
         if self.pool is not None:
             self.pool.terminate()
             self.pool = None
+        for inbox in self.inboxes:
+            inbox.close()
+            inbox.cancel_join_thread()
+        self.inboxes = []
+
+
+_SHARED: tuple[int, list[Any], Sharing] | None = None  # this pool worker's index, the inboxes
+
+
+def _pool_worker(initializer: Callable[..., None], initargs: tuple, inboxes: list[Any],
+                 counter: Any, sharing: Sharing | None) -> None:
+    global _SHARED
+    initializer(*initargs)
+    if inboxes and sharing is not None:
+        with counter.get_lock():
+            index = counter.value
+            counter.value += 1
+        for inbox in inboxes:  # a worker stopped by the parent never waits on a full inbox
+            inbox.cancel_join_thread()
+        _SHARED = (index, inboxes, sharing)
+        sharing.start()
+
+
+def _shared_task(function: Callable[..., Any], args: tuple) -> Any:
+    """A task in a sharing pool worker: first what the others learned, then the task, then what
+    it learned, to the others."""
+    if _SHARED is None:
+        return function(*args)
+    index, inboxes, sharing = _SHARED
+    while True:
+        try:
+            learned = inboxes[index].get_nowait()
+        except queue.Empty:
+            break
+        sharing.learn(learned)
+    result = function(*args)
+    fresh = sharing.fresh()
+    if fresh:
+        for other, inbox in enumerate(inboxes):
+            if other != index:
+                inbox.put(fresh)
+    return result
 
 
 class DaskEngine(Engine):

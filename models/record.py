@@ -410,37 +410,43 @@ def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
         held = []
         read = reads["recognition"]  # (tier, date) as written → (date, tier), or None
         for item in items:
-            if type(item) is not dict or item.keys() != _RECOGNITION_KEYS:
+            if type(item) is not dict or len(item) != 2:
                 return None
-            written = (item["tier"], item["date"])
-            found = read.get(written) if type(written[0]) is str and type(written[1]) is str else None
+            written = (item.get("tier"), item.get("date"))  # (None when absent: not plain)
+            text = type(written[0]) is str and type(written[1]) is str
+            found = read.get(written) if text else None
             if found is None:
                 tier = _plain_value("tier", written[0], vocabulary, reads["tier"])
                 day = _plain_value("date", written[1], vocabulary, reads["date"])
                 if tier is None or day is None:
                     return None
                 found = (day, tier)
-                if type(written[0]) is str and type(written[1]) is str:
+                if text:
                     if len(read) >= 20_000:
                         read.clear()
                     read[written] = found
             held.append(found)
         if len(held) > 1:
-            if len(set(held)) < len(held):  # twice the same: the validator's message
-                return None
-            rank = vocabulary.tier_rank
-            held.sort(key=lambda r: (r[0], rank[r[1]]))
+            held.sort()  # by date; tiers of one date by their rank, below
+            for before, after in zip(held, held[1:]):
+                if before[0] == after[0]:
+                    if before[1] == after[1]:  # twice the same: the validator's message
+                        return None
+                    rank = vocabulary.tier_rank
+                    held.sort(key=lambda r: (r[0], rank[r[1]]))
+                    break
         recognitions = values["recognitions"] = tuple(held)
     if "as_of" in data:
         day = data["as_of"]
         if day is not None and (day := _plain_value("date", day, vocabulary, reads["date"])) is None:
             return None
         values["as_of"] = day
-    for key in _EMPTY_ONLY:
-        if key in data:
-            if type(data[key]) is not list or data[key]:
-                return None
-            values[key] = []
+    if len(values) < len(data):  # (a row without them gives as many fields as it holds)
+        for key in _EMPTY_ONLY:
+            if key in data:
+                if type(data[key]) is not list or data[key]:
+                    return None
+                values[key] = []
     return PlainRow(values, district, entity_type, industries, recognitions)
 
 

@@ -18,7 +18,7 @@ from models.scenario import Scenario
 from models.money import Money
 from solver.evaluate import compute_amounts, evaluate_amounts
 from solver.memo import (PlainContext, answer_key, memoized, options_dates, options_token,
-                         plain_context, plain_key)
+                         plain_context, plain_key, remember)
 from solver.notices import record_notices
 from solver.planner import apply_scenario, best_district_totals
 
@@ -155,9 +155,41 @@ def _plain_answer(plain: PlainRow, options: BatchOptions,
         return record
 
     key = plain_key(plain, _plain_context(options, catalog))
-    answer = memoized(key, lambda: _row_answer_tuple(the_record(), options, catalog))
+
+    def compute() -> Answer:
+        answer = _row_answer_tuple(the_record(), options, catalog)
+        if _FRESH is not None:  # for the other workers of a pool (`learn_answers`)
+            _FRESH.append((key[1:], answer))
+        return answer
+    answer = memoized(key, compute)
     return {"id": plain.values["id"], "name": plain.values.get("name"), "credit_code": None,
             "warnings": _cached_warnings(plain.industries, options, catalog, the_record)}, answer
+
+
+_FRESH: list[tuple[tuple[object, ...], Answer]] | None = None  # None: not shared
+
+
+def share_answers() -> None:
+    """From now on, remember each new plain answer for `fresh_answers` (a pool worker)."""
+    global _FRESH
+    _FRESH = []
+
+
+def fresh_answers() -> list[tuple[tuple[object, ...], Answer]]:
+    """The plain answers worked out since the last call: (key without its run prefix, answer)."""
+    global _FRESH
+    found, _FRESH = (_FRESH or []), ([] if _FRESH is not None else None)
+    return found
+
+
+def learn_answers(found: list[tuple[tuple[object, ...], Answer]], options: BatchOptions,
+                  catalog: Catalog) -> None:
+    """Plain answers another worker of the same run worked out (`fresh_answers`), memoized here
+    under this worker's prefix: keys are plain data, and the run's options and catalog are the
+    same on every worker, so equal keys still mean equal answers."""
+    prefix = _plain_context(options, catalog)[0]
+    for rest, (names, tail, summary) in found:
+        remember((prefix, *rest), (_names(names), tail, summary))
 
 
 _CONTEXTS: dict[int, tuple[BatchOptions, Catalog, dt.date, PlainContext]] = {}
@@ -264,8 +296,8 @@ def _row_answer(record: EnterpriseRecord, options: BatchOptions, catalog: Catalo
     for measure, _payer, _year, amount in amounts:
         per[measure][0] += amount.min
         per[measure][1] += amount.max
-    for measure in catalog.measure_ids():
-        row[f"{measure}.min"], row[f"{measure}.max"] = per[measure] if measure in per else (0, 0)
+    for measure, low, high in _measure_columns(catalog):
+        row[low], row[high] = per[measure] if measure in per else (0, 0)
     summary = {"baseline": contributions(amounts)}
     if options.scenario is not None:
         other = scenario_amounts(record, options.scenario, options, catalog)
@@ -284,6 +316,20 @@ def _row_answer(record: EnterpriseRecord, options: BatchOptions, catalog: Catalo
     return row, summary
 
 
+_COLUMNS: dict[int, tuple[Catalog, tuple[tuple[str, str, str], ...]]] = {}
+
+
+def _measure_columns(catalog: Catalog) -> tuple[tuple[str, str, str], ...]:
+    """(measure, its min column, its max column) for every measure, in catalog order."""
+    hit = _COLUMNS.get(id(catalog))
+    if hit is None or hit[0] is not catalog:
+        if len(_COLUMNS) >= 64:
+            _COLUMNS.clear()
+        hit = _COLUMNS[id(catalog)] = (catalog, tuple((m, f"{m}.min", f"{m}.max")
+                                                      for m in catalog.measure_ids()))
+    return hit[1]
+
+
 def _add_cell(table: dict[str, Any], key: str, cell: list[int]) -> None:
     """Add [min, max, open] into a table's cell (open: 1 when any award in it is open above:
     a "not less than" amount, which the district may exceed). A cell of a checkpoint written
@@ -294,6 +340,20 @@ def _add_cell(table: dict[str, Any], key: str, cell: list[int]) -> None:
     mine[0] += cell[0]
     mine[1] += cell[1]
     mine[2] = max(mine[2], cell[2] if len(cell) > 2 else 0)
+
+
+def _bump(table: dict[str, Any], key: str, low: int, high: int, flag: int) -> None:
+    """`_add_cell(table, key, [low, high, flag])`, without building the cell."""
+    mine = table.get(key)
+    if mine is None:
+        table[key] = [low, high, flag]
+        return
+    if len(mine) < 3:
+        mine.append(0)
+    mine[0] += low
+    mine[1] += high
+    if flag > mine[2]:
+        mine[2] = flag
 
 
 def _interval(cell: list[int]) -> dict[str, Any]:
@@ -333,14 +393,16 @@ class Summary:
         integer yuan, so adding them once, times their number, is exact)."""
         for view, awards in contributions.items():
             part = self._part(view)
+            counted = part["enterprises"]
             for measure in {a[0] for a in awards}:
-                part["enterprises"][measure] = part["enterprises"].get(measure, 0) + enterprises
+                counted[measure] = counted.get(measure, 0) + enterprises
+            tables = [part.setdefault(table, {}) for table in _TABLES]
             for measure, paid_by, year, low, high, *open_above in awards:
-                cell = [low * enterprises, high * enterprises, int(bool(open_above and open_above[0]))]
-                for table, key in (("by_district", paid_by), ("by_measure", measure),
-                                   ("by_year", str(year)), ("by_district_year", f"{paid_by}|{year}")):
-                    _add_cell(part.setdefault(table, {}), key, cell)
-                _add_cell(part, "total", cell)
+                low, high = low * enterprises, high * enterprises
+                flag = int(bool(open_above and open_above[0]))
+                for table, key in zip(tables, (paid_by, measure, str(year), f"{paid_by}|{year}")):
+                    _bump(table, key, low, high, flag)
+                _bump(part, "total", low, high, flag)
 
     def merge(self, other: dict[str, Any]) -> None:
         """Add another summary's state (a worker's chunk) to this one."""

@@ -521,7 +521,7 @@ class _Compiler:
         if amount is None:
             return
         items = [e for e in self.record.expenses if e.category in rule.spec.categories]
-        if not items:
+        if not items and self.out.keep_reasons:  # (most records: built only when kept)
             self.reject(rule, reason(R.NO_EXPENSE, categories=", ".join(rule.spec.categories)))
         for item in items:
             event: Event = {"event": "expense", "expense": item.id, "category": item.category,
@@ -570,7 +570,7 @@ class _Compiler:
         if amount is None:
             return
         listings = [item for item in self.record.listings if item.board in rule.spec.boards]
-        if not listings:
+        if not listings and self.out.keep_reasons:
             self.reject(rule, reason(R.NO_LISTING, boards=", ".join(rule.spec.boards)))
         for item in listings:
             event: Event = {"event": "listing", "board": item.board, "year": item.year}
@@ -596,7 +596,7 @@ class _Compiler:
             return
         municipal = [c for c in self.out.candidates if c.measure == counterpart]
         counterpart_title = self.out.titles.get(counterpart, counterpart)
-        if not municipal:
+        if not municipal and self.out.keep_reasons:
             self.reject(rule, reason(R.NO_COUNTERPART, counterpart_title=counterpart_title,
                                      counterpart_measure=counterpart))
         for award in municipal:
@@ -614,7 +614,7 @@ class _Compiler:
         amount = rule.spec.amount
         if amount is None:
             return
-        if not self.record.patents:
+        if not self.record.patents and self.out.keep_reasons:
             self.reject(rule, reason(R.NO_PATENT))
         for patent in self.record.patents:
             event: Event = {"event": "patent", "patent": patent.id, "year": patent.year,

@@ -238,6 +238,14 @@ def memoized(key: tuple[object, ...], compute: Callable[[], T]) -> T:
     return answer
 
 
+def remember(key: tuple[object, ...], answer: Any) -> None:
+    """Store an answer worked out elsewhere (another worker) under `key`, unless one is there."""
+    if key not in _ANSWERS:
+        if len(_ANSWERS) >= MAX_ENTRIES:
+            _ANSWERS.clear()
+        _ANSWERS[key] = answer
+
+
 def clear() -> None:
     _ANSWERS.clear()
     _CATALOGS.clear()

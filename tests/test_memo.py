@@ -294,3 +294,34 @@ def test_a_plain_row_gets_what_the_full_road_gives(rows: list):
     for through_lane, through_full in zip(lane, full):
         assert through_lane["ok"] == through_full["ok"]
         assert through_lane["summary"] == through_full["summary"]
+
+
+def test_answers_learned_from_another_worker_answer_the_same_rows(monkeypatch):
+    """A pool worker hands its new plain answers to the others (`fresh_answers` →
+    `learn_answers`): keys without the worker's own prefix, so another process (another catalog
+    object) finds them under its own, and answers the rows without compiling anything."""
+    import solver.batch
+    from solver import memo
+    from solver.batch import (BatchOptions, evaluate_row, fresh_answers, learn_answers,
+                              share_answers)
+
+    rows = [dict(sample(seed), id=f"S{seed}") for seed in range(40)]
+    rows = [{k: v for k, v in row.items() if k in ("id", "district", "industries", "recognitions",
+                                                     "as_of", "entity_type")} for row in rows]
+    catalog = load_catalog()
+    options = BatchOptions(readings=catalog.resolve_readings({}), today=TODAY)
+    monkeypatch.setattr(solver.batch, "_FRESH", None)
+    share_answers()
+    first = [evaluate_row(n, row, None, options, catalog) for n, row in enumerate(rows)]
+    learned = fresh_answers()
+    assert learned and fresh_answers() == []  # handed over once
+    memo.clear()
+    from models.catalog import CATALOG_DIR, _load_catalog
+
+    other = _load_catalog.__wrapped__(CATALOG_DIR)  # as another process loads it: another object
+    assert other is not catalog
+    learn_answers(learned, options, other)
+    monkeypatch.setattr(solver.batch, "_row_answer_tuple", lambda *a: pytest.fail("compiled again"))
+    again = [evaluate_row(n, row, None, options, other) for n, row in enumerate(rows)]
+    assert [r["ok"] for r in again] == [r["ok"] for r in first]
+    assert [r["summary"] for r in again] == [r["summary"] for r in first]
