@@ -427,14 +427,15 @@ def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
                     read[written] = found
             held.append(found)
         if len(held) > 1:
-            held.sort()  # by date; tiers of one date by their rank, below
+            held.sort()  # by date (equal items side by side); tiers of one date by rank, below
+            tied = False
             for before, after in zip(held, held[1:]):
-                if before[0] == after[0]:
-                    if before[1] == after[1]:  # twice the same: the validator's message
-                        return None
-                    rank = vocabulary.tier_rank
-                    held.sort(key=lambda r: (r[0], rank[r[1]]))
-                    break
+                if before == after:  # twice the same: the validator's message
+                    return None
+                tied = tied or before[0] == after[0]
+            if tied:
+                rank = vocabulary.tier_rank
+                held.sort(key=lambda r: (r[0], rank[r[1]]))
         recognitions = values["recognitions"] = tuple(held)
     if "as_of" in data:
         day = data["as_of"]

@@ -538,7 +538,7 @@ def test_a_project_year_without_a_project_is_an_error():
 
 
 # -- the fast road of plain rows ---------------------------------------------------------------
-from hypothesis import given, note  # noqa: E402
+from hypothesis import example, given, note  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from models.record import _plain_record, _validated  # noqa: E402
@@ -592,6 +592,9 @@ def nearly_plain_rows(draw: st.DrawFn) -> dict:
 
 
 @given(nearly_plain_rows())
+@example({"district": "haidian", "id": "E-1", "recognitions": [  # a tie, then a repeat
+    {"date": "2023-06-30", "tier": "innovative"}, {"date": "2023-06-30", "tier": "municipal"},
+    {"date": "2023-06-30", "tier": "municipal"}]})
 def test_a_plain_row_takes_the_fast_road_to_the_very_record_the_validator_builds(row: dict) -> None:
     before = copy.deepcopy(row)
     fast = _plain_record(row, None)
