@@ -314,10 +314,11 @@ class PlainRow(typing.NamedTuple):
 
 
 _ABSENT = object()
+_NOT_PLAIN = ("", "", ())  # (remembered for values that are not plain)
 # What plain values read as, per vocabulary and kind: text → the canonical value, or None when the
 # value is not plain (unreadable, out of range, not in the vocabulary). Bounded.
 _PLAIN_READ: dict[int, tuple[Vocabulary, dict[str, dict[Any, Any]]]] = {}
-_PLAIN_KINDS = ("entity_type", "district", "industry", "tier", "date", "recognition")
+_PLAIN_KINDS = ("entity_type", "district", "industry", "tier", "date", "recognition", "head")
 
 
 def _plain_reads(vocabulary: Vocabulary) -> dict[str, dict[Any, Any]]:
@@ -360,6 +361,32 @@ def _read_plain_value(kind: str, value: Any, vocabulary: Vocabulary) -> Any:
     return found if found in vocabulary.ids("place" if kind == "district" else kind) else None
 
 
+def _plain_head(written: tuple[Any, Any, Any], vocabulary: Vocabulary,
+                reads: dict[str, dict[Any, Any]]) -> tuple[str, str, tuple[str, ...]] | None:
+    """(entity type, district, industry tags) as a record holds them, from the entity type
+    (`_ABSENT` when not given), district and tags (a tuple, `_ABSENT` when not given) as
+    written; None when they are not plain."""
+    entity_type = "enterprise"
+    if written[0] is not _ABSENT:
+        entity_type = _plain_value("entity_type", written[0], vocabulary, reads["entity_type"])
+        if entity_type is None:
+            return None
+    district = _plain_value("district", written[1], vocabulary, reads["district"])
+    if district is None:
+        return None
+    if written[2] is _ABSENT:
+        return entity_type, district, ()
+    if type(written[2]) is not tuple:
+        return None
+    named = set()
+    for tag in written[2]:
+        tag = _plain_value("industry", tag, vocabulary, reads["industry"])
+        if tag is None:
+            return None
+        named.add(tag)
+    return entity_type, district, tuple(sorted(named))
+
+
 def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
     """A row that is already plain — known keys only, ids and tags as text, dates in range,
     lists of moves, rewards, qualifications, expenses, listings and patents empty — read and
@@ -378,29 +405,27 @@ def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
         if name is not None and (name := _text_of(name, required=False)) is None:
             return None
         values["name"] = name
-    entity_type = "enterprise"
-    if "entity_type" in data:
-        entity_type = values["entity_type"] = _plain_value(
-            "entity_type", data["entity_type"], vocabulary, reads["entity_type"])
-        if entity_type is None:
-            return None
-    district = values["district"] = _plain_value("district", data.get("district"), vocabulary,
-                                                 reads["district"])
-    if district is None:
+    # Entity type, district and industry tags as written → as held: few combinations in a file.
+    tags = data.get("industries", _ABSENT)
+    if type(tags) is list and len(tags) > MAX_EVENTS:
         return None
-    industries: tuple[str, ...] = ()
-    if "industries" in data:
-        tags = data["industries"]
-        if type(tags) is not list or len(tags) > MAX_EVENTS:
-            return None
-        read = reads["industry"]
-        named = set()
-        for tag in tags:
-            tag = _plain_value("industry", tag, vocabulary, read)
-            if tag is None:
-                return None
-            named.add(tag)
-        industries = tuple(sorted(named))
+    try:
+        written = (data.get("entity_type", _ABSENT), data.get("district"),
+                   tuple(tags) if type(tags) is list else tags)
+        head = reads["head"].get(written)
+    except TypeError:  # something unhashable: not plain
+        return None
+    if head is None:
+        head = reads["head"][written] = _plain_head(written, vocabulary, reads) or _NOT_PLAIN
+        if len(reads["head"]) >= 20_000:
+            reads["head"].clear()
+    if head is _NOT_PLAIN:
+        return None
+    entity_type, district, industries = head
+    if written[0] is not _ABSENT:
+        values["entity_type"] = entity_type
+    values["district"] = district
+    if tags is not _ABSENT:
         values["industries"] = industries
     recognitions: tuple[tuple[dt.date, str], ...] = ()
     if "recognitions" in data:
@@ -412,19 +437,19 @@ def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
         for item in items:
             if type(item) is not dict or len(item) != 2:
                 return None
-            written = (item.get("tier"), item.get("date"))  # (None when absent: not plain)
-            text = type(written[0]) is str and type(written[1]) is str
-            found = read.get(written) if text else None
+            pair = (item.get("tier"), item.get("date"))  # (None when absent: not plain)
+            text = type(pair[0]) is str and type(pair[1]) is str
+            found = read.get(pair) if text else None
             if found is None:
-                tier = _plain_value("tier", written[0], vocabulary, reads["tier"])
-                day = _plain_value("date", written[1], vocabulary, reads["date"])
+                tier = _plain_value("tier", pair[0], vocabulary, reads["tier"])
+                day = _plain_value("date", pair[1], vocabulary, reads["date"])
                 if tier is None or day is None:
                     return None
                 found = (day, tier)
                 if text:
                     if len(read) >= 20_000:
                         read.clear()
-                    read[written] = found
+                    read[pair] = found
             held.append(found)
         if len(held) > 1:
             held.sort()  # by date (equal items side by side); tiers of one date by rank, below

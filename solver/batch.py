@@ -88,9 +88,8 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
     answer (every column but `ROW_OWN_COLUMNS`, shared between rows with one answer)} or
     {"error": error row}. `whole=False`: the result row holds only the row's own columns (a
     writer that encodes a shared answer once needs no more)."""
-    raw_id = data.get("id") if isinstance(data, dict) else None
-    ident = str(raw_id) if raw_id is not None else None
     if problem is not None:
+        ident = _ident(data)
         field_, message = problem if isinstance(problem, tuple) else (None, problem)
         found: list[tuple[str | None, str]] = [(field_, message)]
         if field_ and isinstance(data, dict):  # bad cells: the row's other problems too
@@ -118,14 +117,20 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
             own = row
         return {"ok": own, "summary": summary, "names": names, "tail": tail}
     except RecordError as exc:
-        return _error(number, ident, list(_problems(exc)), options.labels)
+        return _error(number, _ident(data), list(_problems(exc)), options.labels)
     except InputError as exc:  # the row's own fault: an error row, and the run goes on
-        return _error(number, ident, [(exc.field, exc.message + (
+        return _error(number, _ident(data), [(exc.field, exc.message + (
             f" (accepted: {exc.accepted})" if exc.accepted else ""))], options.labels)
     except (BugError, CatalogError):  # a bug, or a broken catalog: never the row's fault
         raise
     except Exception as exc:  # noqa: BLE001 - an unsound answer (SolverError) or anything else
         raise row_bug(number, exc) from exc
+
+
+def _ident(data: Any) -> str | None:
+    """The id an error row shows: the row's id as written, as text."""
+    raw_id = data.get("id") if isinstance(data, dict) else None
+    return str(raw_id) if raw_id is not None else None
 
 
 def row_bug(number: int, exc: Exception) -> BugError:
