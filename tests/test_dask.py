@@ -166,3 +166,17 @@ def test_jobs_sets_the_workers_of_the_local_cluster():
             assert len(engine.client.nthreads()) == expected
         finally:
             engine.close()
+
+
+def test_dask_workers_speak_the_language_of_the_command(tmp_path: Path, scheduler: str, small_parts):
+    """`--lang zh` reaches the workers of a cluster started before the command (as a bureau's
+    cluster is): their warnings and error messages are the local engine's, in Chinese."""
+    source = _mixed_input(tmp_path, 700)
+    for name, extra in {"local": (), "dask": ("--engine", "dask", "--scheduler", scheduler)}.items():
+        result = invoke("batch", source, "--lang", "zh", "--out", tmp_path / f"{name}.csv",
+                        "--errors", tmp_path / f"{name}-errors.csv", *extra)
+        assert result.exit_code == 1, (result.stderr, result.exception)
+    assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+    errors = (tmp_path / "dask-errors.csv").read_text(encoding="utf-8-sig")
+    assert errors == (tmp_path / "local-errors.csv").read_text(encoding="utf-8-sig")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in errors.split("\n", 1)[1]), errors
