@@ -27,7 +27,7 @@ from typing import Any, BinaryIO
 
 from models.catalog import active_catalog, open_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
-from models.i18n import current_lang, using_lang
+from models.i18n import current_lang, t, using_lang
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, evaluate_row,
                           fresh_answers, learn_answers, result_columns, row_bug, share_answers)
 from formats.columns import output_headers
@@ -217,7 +217,8 @@ Markers = tuple[list[int], list[str | None], list[str | None] | None]
 
 def _evaluate_part(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
     """`_evaluate_chunk` of a partition, with the markers for the duplicate check."""
-    rows, markers = part_rows(path, part, problems)
+    with using_lang(_job().lang):  # (a row that cannot be read is an error row, in its words)
+        rows, markers = part_rows(path, part, problems)
     return (*_evaluate_chunk(rows), markers)
 
 
@@ -235,12 +236,12 @@ def duplicate_problem(number: int, data: dict[str, Any], seen: dict[str, int]) -
 
 def _duplicate(number: int, ident: str | None, code: str | None,
                seen: dict[str, int]) -> tuple[str, str] | None:
-    for key, what, value in (("id", "id", ident), ("credit_code", "credit code", code)):
+    for key, value in (("id", ident), ("credit_code", code)):
         if value is None:
             continue
         marker = value if key == "id" else f"credit_code:{value}"
         if marker in seen:
-            return key, f"duplicate {what} {value!r}: first used at row {seen[marker]}"
+            return key, t(f"row.duplicate_{key}", value=value, row=seen[marker])
         seen[marker] = number
     return None
 

@@ -92,7 +92,7 @@ def jsonl_rows(lines: Iterable[bytes], start: int = 1) -> Iterator[Row]:
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield number, None, f"not UTF-8 text (byte {exc.start + 1} of the line)"
+            yield number, None, t("row.not_utf8", byte=exc.start + 1)
             continue
         if not line.strip():
             continue
@@ -102,7 +102,7 @@ def jsonl_rows(lines: Iterable[bytes], start: int = 1) -> Iterator[Row]:
             yield number, None, str(exc).replace(" at line 1 column ", " at column ")
             continue
         if not isinstance(data, dict):
-            yield number, None, f"expected a JSON object, got {type(data).__name__}"
+            yield number, None, t("row.not_object", kind=type(data).__name__)
             continue
         yield number, data, None
 
@@ -199,18 +199,18 @@ def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None) -> R
                     return
                 except csv.Error as exc:
                     last_line = reader.line_num
-                    yield number, None, f"cannot be read as CSV ({exc})"
+                    yield number, None, t("row.not_csv", problem=exc)
                     continue
                 lines = range(last_line + 1, reader.line_num + 1)
                 last_line = reader.line_num
                 if any(line in undecodable for line in lines):
-                    yield number, None, f"not {encoding} text (bytes that are not characters)"
+                    yield number, None, t("row.not_encoding", encoding=encoding)
                     continue
                 if not any(c.strip() for c in cells):
                     continue
                 if len(cells) != len(columns.fields):
-                    yield number, None, (f"wrong number of columns: {len(cells)} cells for "
-                                         f"{len(columns.fields)} columns")
+                    yield number, None, t("row.cell_count", cells=len(cells),
+                                          columns=len(columns.fields))
                     continue
                 yield number, *columns.record(cells)
     return Rows(rows(), columns)
@@ -263,14 +263,13 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
             cells = list(cells)
             uncached = _uncached_formulas(cells, next(written, ()), header)
             if uncached:
-                yield number, None, (f"formula cell {uncached} has no computed value (open and save "
-                                     "the file in Excel, or type the value)")
+                yield number, None, t("row.formula_uncached", cells=uncached)
                 continue
             extra = [c for c in cells[len(header):] if c not in (None, "")]
             if not any(c not in (None, "") for c in cells):
                 continue
             if extra:
-                yield number, None, f"wrong number of columns: a value beyond the {len(header)} columns"
+                yield number, None, t("row.value_beyond", columns=len(header))
                 continue
             cells = [c.isoformat()[:10] if hasattr(c, "isoformat") else c for c in cells]
             yield number, *columns.record(cells[:len(header)])

@@ -188,33 +188,34 @@ class EnterpriseRecord(_Item):
         self.patents.sort(key=lambda p: (p.id, p.year, p.patent_year))
         # Each check builds its messages only when two items collide (a rare, bad record).
         if _repeats([e.id for e in self.expenses]):
-            _unique("expense id", [e.id for e in self.expenses])
+            _unique("expense_id", [e.id for e in self.expenses])
         for expense in self.expenses:
             if expense.project is None and expense.project_year != 1:
-                raise ValueError(f"expense {expense.id} has project_year {expense.project_year} but "
-                                 "no project; an item without a project is its own project in "
-                                 "project year 1")
+                raise ValueError(t("record.project_year_without_project", expense=expense.id,
+                                   year=expense.project_year))
         if _repeats([(r.tier, r.date) for r in self.recognitions]):
-            _unique("recognition", [f"{r.tier} on {r.date}" for r in self.recognitions])
+            _unique("recognition", [_on(r.tier, r.date) for r in self.recognitions])
         if _repeats([(q.kind, q.date) for q in self.qualifications]):
-            _unique("qualification", [f"{q.kind} on {q.date}" for q in self.qualifications])
+            _unique("qualification", [_on(q.kind, q.date) for q in self.qualifications])
         if _repeats([(item.board, item.year) for item in self.listings]):
-            _unique("listing", [f"{item.board} in {item.year}" for item in self.listings])
+            _unique("listing", [t("record.key.in", item=item.board, year=item.year)
+                                for item in self.listings])
         if _repeats([(p.id, p.year) for p in self.patents]):
-            _unique("patent annuity", [f"{p.id} in {p.year}" for p in self.patents])
+            _unique("patent_annuity", [t("record.key.in", item=p.id, year=p.year)
+                                       for p in self.patents])
         previous = None
         for move in self.moves:
             if move.from_ == move.to:
-                raise ValueError(f"a move on {move.date} goes from {move.to} to itself")
+                raise ValueError(t("record.move_to_itself", date=move.date, district=move.to))
             if previous is not None:
                 if move.date == previous.date:
-                    raise ValueError(f"two moves on {move.date}")
+                    raise ValueError(t("record.two_moves", date=move.date))
                 if move.from_ != previous.to:
-                    raise ValueError(f"the move on {move.date} starts in {move.from_} but the "
-                                     f"move before it ended in {previous.to}")
+                    raise ValueError(t("record.move_chain", date=move.date, origin=move.from_,
+                                       previous=previous.to))
             previous = move
         if previous is not None and previous.to != self.district:
-            raise ValueError(f"the last move ends in {previous.to} but district is {self.district}")
+            raise ValueError(t("record.last_move", last=previous.to, district=self.district))
         return self
 
     # -- facts the compiler asks for ------------------------------------------------------------
@@ -266,11 +267,16 @@ def _repeats(keys: list[Any]) -> bool:
     return len(keys) > 1 and len(set(keys)) < len(keys)
 
 
+def _on(item: str, day: dt.date) -> str:
+    return t("record.key.on", item=item, date=day)
+
+
 def _unique(what: str, keys: list[str]) -> None:
+    """A ValueError naming the first key that appears twice (`what`: a `record.what.*` id)."""
     seen: set[str] = set()
     for key in keys:
         if key in seen:
-            raise ValueError(f"{what} {key} appears twice; give each one once")
+            raise ValueError(t("record.twice", what=t(f"record.what.{what}"), key=key))
         seen.add(key)
 
 

@@ -438,3 +438,36 @@ def test_record_bounds_in_chinese(tmp_path: Path) -> None:
     english = runner.invoke(app, ["evaluate", str(path), "--lang", "en"]).stderr
     assert "string should have at most 200 characters" in english
     assert "1900-01-01 is outside 1949-01-01 .. 2200-12-31" in english
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_batch_error_rows_in_chinese(tmp_path: Path, jobs: int) -> None:
+    """A district service centre's errors file speaks its language: lines that cannot be read,
+    a duplicate id, and records whose parts contradict one another (read by the parent, or by
+    the pool workers from their own byte ranges)."""
+    good = {"id": "A", "district": "dongcheng", "recognitions": [{"tier": "municipal", "date": "2023-03-31"}]}
+    lines = [json.dumps(good).encode(),
+             b'{"id": "B", "name": "caf\xe9", "district": "dongcheng"}',   # not UTF-8
+             b'["not", "an", "object"]',
+             json.dumps(good).encode(),                                    # id A again
+             json.dumps({"id": "C", "district": "haidian", "moves": [
+                 {"from": "xicheng", "to": "haidian", "date": "2024-01-01"},
+                 {"from": "dongcheng", "to": "haidian", "date": "2024-01-01"}]}).encode(),
+             json.dumps({"id": "D", "district": "dongcheng", "recognitions": [
+                 {"tier": "municipal", "date": "2023-03-31"}] * 2}).encode()]
+    rows = tmp_path / "in.jsonl"
+    rows.write_bytes(b"\n".join(lines) + b"\n")
+    said = {}
+    for lang in ("zh", "en"):
+        errors = tmp_path / f"errors-{lang}.csv"
+        done = runner.invoke(app, ["batch", str(rows), "--out", str(tmp_path / f"o-{lang}.csv"),
+                                   "--errors", str(errors), "--jobs", str(jobs), "--lang", lang])
+        assert done.exit_code == 1, done.stderr
+        with errors.open(encoding="utf-8-sig", newline="") as handle:
+            said[lang] = {int(row[0]): row[-1] for row in list(csv.reader(handle))[1:]}
+    assert sorted(said["zh"]) == sorted(said["en"]) == [2, 3, 4, 5, 6]
+    assert "不是 UTF-8 文本" in said["zh"][2] and "not UTF-8 text" in said["en"][2]
+    assert "应为 JSON 对象" in said["zh"][3]
+    assert said["zh"][4] == "id 'A' 重复：第 1 行已使用"
+    assert "两次迁移" in said["zh"][5] and "two moves" in said["en"][5]
+    assert "的 municipal 出现了两次" in said["zh"][6] and "appears twice" in said["en"][6]
