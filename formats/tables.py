@@ -97,9 +97,9 @@ def jsonl_rows(lines: Iterable[bytes], start: int = 1) -> Iterator[Row]:
         if not line.strip():
             continue
         try:
-            data = _loads(line)
+            data = _loads(line.rstrip("\r\n"))  # (a position in the row is a column)
         except ValueError as exc:
-            yield number, None, str(exc).replace(" at line 1 column ", " at column ")
+            yield number, None, str(exc)
             continue
         if not isinstance(data, dict):
             yield number, None, t("row.not_object", kind=type(data).__name__)
@@ -138,13 +138,13 @@ def _loads(line: str) -> Any:
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError:
-        return parse_document(line, as_json=True)
+        return parse_document(line, as_json=True, one_line=True)
     try:
         if _count_keys(data) == len(_KEY.findall(line)):
             return data
     except RecursionError:  # nested too deeply to count: the exact road says so
         pass
-    return parse_document(line, as_json=True)
+    return parse_document(line, as_json=True, one_line=True)
 
 
 def _count_keys(data: Any) -> int:

@@ -142,7 +142,15 @@ def _describe_one(error: Any, root: type[BaseModel]) -> _Found:
     bound = _BOUNDS.get(kind)
     if bound is not None and bound[1] in ctx:  # the bounds of models.limits, in words
         return found(t("validation.not_valid", shown=what, why=t(bound[0], bound=ctx[bound[1]])))
+    if kind in _WHY and (kind != "string_too_short" or ctx.get("min_length") == 1):
+        return found(t("validation.not_valid", shown=what, why=t(f"validation.why.{kind}", **ctx)))
     return found(t("validation.not_valid", shown=what, why=message[:1].lower() + message[1:]))
+
+
+# pydantic's error types whose words the message catalogue holds (`validation.why.*`: the same
+# words in English, and Chinese); any other type keeps pydantic's (English) words.
+_WHY = frozenset({"string_type", "string_too_short", "int_type", "int_from_float", "int_parsing",
+                  "list_type", "dict_type", "model_type", "date_type", "bool_type", "bool_parsing"})
 
 
 # pydantic's error type → (message id, the ctx key holding the bound).

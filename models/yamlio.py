@@ -74,9 +74,19 @@ def loads_json(text: str) -> Any:
     return json.loads(text, object_pairs_hook=_unique_pairs)
 
 
-def parse_document(text: str, *, as_json: bool) -> Any:
+# The json module's words for what is wrong (CPython's, stable) → their message ids.
+_JSON_PROBLEMS = {"Expecting ':' delimiter": "io.json.colon", "Expecting ',' delimiter": "io.json.comma",
+                  "Expecting property name enclosed in double quotes": "io.json.key",
+                  "Expecting value": "io.json.value", "Unterminated string starting at": "io.json.string",
+                  "Invalid control character at": "io.json.control", "Extra data": "io.json.extra",
+                  "Invalid \\escape": "io.json.escape"}
+
+
+def parse_document(text: str, *, as_json: bool, one_line: bool = False) -> Any:
     """JSON or YAML text → data; every failure is a ValueError with a message fit for a user,
-    in the current language (the parser's own detail stays as the parser words it)."""
+    in the current language (the JSON parser's detail too, where the catalogue words it; the
+    YAML parser's stays as it words it). `one_line`: the text is one line of a JSON Lines file
+    (a position is a column)."""
     from models.i18n import t
 
     try:
@@ -84,7 +94,11 @@ def parse_document(text: str, *, as_json: bool) -> Any:
             try:
                 return loads_json(text)
             except json.JSONDecodeError as exc:
-                raise ValueError(t("io.not_json", problem=exc.msg, line=exc.lineno,
+                problem = t(_JSON_PROBLEMS[exc.msg]) if exc.msg in _JSON_PROBLEMS else exc.msg
+                if one_line and exc.lineno == 1:
+                    raise ValueError(t("io.not_json_column", problem=problem,
+                                       column=exc.colno)) from None
+                raise ValueError(t("io.not_json", problem=problem, line=exc.lineno,
                                    column=exc.colno)) from None
         try:
             return load_data(text)

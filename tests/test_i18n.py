@@ -454,7 +454,8 @@ def test_batch_error_rows_in_chinese(tmp_path: Path, jobs: int) -> None:
                  {"from": "xicheng", "to": "haidian", "date": "2024-01-01"},
                  {"from": "dongcheng", "to": "haidian", "date": "2024-01-01"}]}).encode(),
              json.dumps({"id": "D", "district": "dongcheng", "recognitions": [
-                 {"tier": "municipal", "date": "2023-03-31"}] * 2}).encode()]
+                 {"tier": "municipal", "date": "2023-03-31"}] * 2}).encode(),
+             b'{"id": "E", "district": "dongcheng"']                          # not closed
     rows = tmp_path / "in.jsonl"
     rows.write_bytes(b"\n".join(lines) + b"\n")
     said = {}
@@ -465,9 +466,67 @@ def test_batch_error_rows_in_chinese(tmp_path: Path, jobs: int) -> None:
         assert done.exit_code == 1, done.stderr
         with errors.open(encoding="utf-8-sig", newline="") as handle:
             said[lang] = {int(row[0]): row[-1] for row in list(csv.reader(handle))[1:]}
-    assert sorted(said["zh"]) == sorted(said["en"]) == [2, 3, 4, 5, 6]
+    assert sorted(said["zh"]) == sorted(said["en"]) == [2, 3, 4, 5, 6, 7]
     assert "不是 UTF-8 文本" in said["zh"][2] and "not UTF-8 text" in said["en"][2]
     assert "应为 JSON 对象" in said["zh"][3]
     assert said["zh"][4] == "id 'A' 重复：第 1 行已使用"
     assert "两次迁移" in said["zh"][5] and "two moves" in said["en"][5]
     assert "的 municipal 出现了两次" in said["zh"][6] and "appears twice" in said["en"][6]
+    assert said["zh"][7] == "不是有效的 JSON：第 36 列，这里应有逗号 ,"
+    assert said["en"][7] == "not valid JSON: Expecting ',' delimiter at column 36"
+
+
+@pytest.mark.parametrize("text", ['{"a" 1}', '{"a":1', '{a:1}', '{"a":}', '{"a":"x', '{"a":"\x01"}',
+                                  '{"a":1} x', '{"a":"\\q"}'])
+def test_the_json_parsers_words_are_the_catalogues(text: str) -> None:
+    """Every way a line of JSON goes wrong that the catalogue words is the json module's own
+    wording (in English), and is said in Chinese."""
+    from models.yamlio import _JSON_PROBLEMS, loads_json, parse_document
+
+    with pytest.raises(json.JSONDecodeError) as caught:
+        loads_json(text)
+    assert caught.value.msg in _JSON_PROBLEMS
+    assert t(_JSON_PROBLEMS[caught.value.msg], lang="en") == caught.value.msg
+    with using_lang("zh"), pytest.raises(ValueError) as said:
+        parse_document(text, as_json=True, one_line=True)
+    assert str(said.value).startswith("不是有效的 JSON：第 ") and "Expect" not in str(said.value)
+
+
+def _pydantic_error(kind: str) -> dict:
+    """The first error pydantic raises for an input of the given error type."""
+    import datetime as dt
+    from typing import Annotated
+
+    from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+
+    class Item(BaseModel):
+        a: int
+
+    cases = {"string_type": (str, 5, False), "string_too_short": (Annotated[str, Field(min_length=1)], "", False),
+             "int_type": (int, "x", True), "int_from_float": (int, 1.5, False), "int_parsing": (int, "x", False),
+             "list_type": (list, 5, False), "dict_type": (dict, 5, False), "model_type": (Item, 5, False),
+             "date_type": (dt.date, 5, True), "bool_type": (bool, 5, True), "bool_parsing": (bool, "x", False)}
+    kind_of, value, strict = cases[kind]
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(kind_of).validate_python(value, strict=strict)
+    return caught.value.errors()[0]
+
+
+@pytest.mark.parametrize("kind", sorted(__import__("models.validation", fromlist=["_WHY"])._WHY))
+def test_pydantic_words_the_catalogue_holds_are_pydantics_own_in_english(kind: str) -> None:
+    """The catalogue speaks for pydantic only where its English is pydantic's, word for word (a
+    pydantic upgrade that rewords a message fails here, not in front of a user)."""
+    error = _pydantic_error(kind)
+    assert error["type"] == kind
+    own = error["msg"][:1].lower() + error["msg"][1:]
+    assert t(f"validation.why.{kind}", lang="en", **(error.get("ctx") or {})) == own
+
+
+def test_a_record_of_the_wrong_types_is_refused_in_chinese() -> None:
+    from models.errors import RecordError
+
+    with using_lang("zh"), pytest.raises(RecordError) as refused:
+        parse_record({"id": 5, "district": "dongcheng", "recognitions": 3})
+    said = " ".join(problem.text() for problem in refused.value.problems)
+    assert "应为文本" in said and "应为列表" in said, said
+    assert "input should" not in said
