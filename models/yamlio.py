@@ -94,11 +94,11 @@ def parse_document(text: str, *, as_json: bool, one_line: bool = False) -> Any:
             try:
                 return loads_json(text)
             except json.JSONDecodeError as exc:
-                problem = t(_JSON_PROBLEMS[exc.msg]) if exc.msg in _JSON_PROBLEMS else exc.msg
+                words = t(_JSON_PROBLEMS[exc.msg]) if exc.msg in _JSON_PROBLEMS else exc.msg
                 if one_line and exc.lineno == 1:
-                    raise ValueError(t("io.not_json_column", problem=problem,
+                    raise ValueError(t("io.not_json_column", problem=words,
                                        column=exc.colno)) from None
-                raise ValueError(t("io.not_json", problem=problem, line=exc.lineno,
+                raise ValueError(t("io.not_json", problem=words, line=exc.lineno,
                                    column=exc.colno)) from None
         try:
             return load_data(text)
