@@ -16,6 +16,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bytecode import compile_project  # noqa: E402
 
 
 def main() -> None:
@@ -28,6 +31,7 @@ def main() -> None:
     parser.add_argument("--engine", default="local", choices=["local", "dask"],
                         help="dask: a LocalCluster of --jobs workers (the `dask` extra)")
     args = parser.parse_args()
+    compile_project()  # as after any first run (benchmarks/bytecode.py)
     with tempfile.TemporaryDirectory() as tmp:
         population = Path(tmp) / "population.jsonl"
         subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_population.py"), str(population),

@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bytecode import compile_project  # noqa: E402
+
 from benchmarks.population import record  # noqa: E402
 from benchmarks.population import DISTRICTS  # noqa: E402  (the catalog's districts)
 
@@ -71,6 +73,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--engine", default=None, help="zjtx batch --engine (default: zjtx's own)")
     args = parser.parse_args()
+    compile_project()  # as after any first run (benchmarks/bytecode.py)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         population = folder / "population.jsonl"

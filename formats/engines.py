@@ -160,8 +160,8 @@ def _pool_worker(initializer: Callable[..., None], initargs: tuple, inboxes: lis
     global _SHARED
     initializer(*initargs)
     if inboxes and sharing is not None:
-        with counter.get_lock():
-            index = counter.value
+        with counter.get_lock():  # (a worker the pool starts again in place of a dead one
+            index = counter.value % len(inboxes)  # shares an inbox: what it reads are hints)
             counter.value += 1
         for inbox in inboxes:  # a worker stopped by the parent never waits on a full inbox
             inbox.cancel_join_thread()
