@@ -46,11 +46,12 @@ def solve(compiled: Compiled, solver: str = "auto") -> Solution:
 
 def evaluate(record: EnterpriseRecord, readings: dict[str, str] | None = None, *,
              catalog: Catalog | None = None, today: dt.date | None = None,
-             solver: str = "auto") -> Evaluation:
-    """Evaluate one validated record under the given readings (defaults for the rest)."""
+             solver: str = "auto", part: str = "all") -> Evaluation:
+    """Evaluate one validated record under the given readings (defaults for the rest); `part`:
+    only the `municipal` or the `district` rules (`compile_record`)."""
     catalog = catalog or active_catalog()
     chosen = catalog.resolve_readings(readings)
-    compiled = compile_record(record, catalog, chosen, today=today)
+    compiled = compile_record(record, catalog, chosen, today=today, part=part)
     return explain(compiled, checked_solution(compiled, solver))
 
 

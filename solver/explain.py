@@ -225,6 +225,11 @@ def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
     return reason(R.NOT_CHOSEN, about)
 
 
+def award_order(award: Award) -> tuple[int, str, str, bool, str]:
+    """The order of an evaluation's awards: claim year, measure, tier, received first, key."""
+    return (award.claim_year, award.measure, award.tier or "", not award.received, award.order)
+
+
 def explain(compiled: Compiled, solution: Solution) -> Evaluation:
     by_key = compiled.by_key()
     cap_use = _cap_use(compiled, solution)
@@ -250,7 +255,7 @@ def explain(compiled: Compiled, solution: Solution) -> Evaluation:
             contact=rule.contact, tel=rule.tel,
             reasons=(reason(R.RECEIVED, year=item.year, amount=item.amount),),
             order=f"received {item.year} {item.amount}"))
-    awards.sort(key=lambda a: (a.claim_year, a.measure, a.tier or "", not a.received, a.order))
+    awards.sort(key=award_order)
     total = Money.total(a.amount for a in awards if not a.received)
 
     reasons: dict[str, list[Reason]] = {}

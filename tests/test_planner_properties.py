@@ -102,3 +102,18 @@ def test_the_fast_best_district_totals_equal_the_full_ranking(data: dict, day: d
     fast, stay = best_district_totals(record, day, years, chosen, today=TODAY)
     assert fast == [(o.district, o.total) for o in full.ranking]
     assert stay == full.stay
+
+
+@settings(max_examples=60)
+@given(st.one_of(records(), ladder_records()), move_dates, st.integers(0, 3), readings)
+def test_the_split_ranking_equals_the_ranking_of_whole_evaluations(data: dict, day: dt.date,
+                                                                   years: int,
+                                                                   chosen: dict[str, str]) -> None:
+    """The municipal awards evaluated once and the district rules per district give the very
+    ranking that evaluating every district whole gives: totals, order, and each award with its
+    amount, status and reasons."""
+    assume(_movable(data, day))
+    record = parse_record(data)
+    split = best_district(record, day, years, chosen, today=TODAY)
+    whole = best_district(record, day, years, chosen, today=TODAY, split=False)
+    assert split == whole
