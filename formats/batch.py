@@ -194,7 +194,8 @@ def _encoder() -> LineEncoder:
 _LINES: tuple[_Job, LineEncoder] | None = None
 
 
-def part_rows(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
+def part_rows(path: str, part: Part,
+              problems: dict[int, tuple[str, str]] | None = None) -> tuple[list[Row], Markers]:
     """The rows of a partition of a JSON Lines input, read by the worker itself (`problems`
     marks rows the parent found to be duplicates), and the markers of the parsed rows
     (`Markers`), for the parent's duplicate check."""
@@ -216,10 +217,12 @@ Markers = tuple[list[int], list[str | None], list[str | None] | None]
 
 
 def _evaluate_part(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
-    """`_evaluate_chunk` of a partition, with the markers for the duplicate check."""
-    with using_lang(_job().lang):  # (a row that cannot be read is an error row, in its words)
+    """`_evaluate_chunk` of a partition, with the markers for the duplicate check; read in the
+    command's language too (a row that cannot be read is an error row, in its words)."""
+    job = _job()
+    with using_lang(job.lang):
         rows, markers = part_rows(path, part, problems)
-    return (*_evaluate_chunk(rows), markers)
+        return (*_evaluate_rows(job, rows), markers)
 
 
 def _credit_marker(data: dict[str, Any]) -> str | None:
@@ -359,6 +362,7 @@ def few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+@few_collections()
 def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
               jobs: int | None = None, summary_path: Path | None = None, resume: bool = False,
               on_progress: Callable[[BatchCounts], None] | None = None,
@@ -369,19 +373,6 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     of CSV and XLSX outputs (JSONL and Parquet keep the field names); `excel`: CSV outputs with
     a UTF-8 byte-order mark; `engine`: `local` (this process, or `jobs` processes) or `dask`
     (the cluster at `scheduler`, or a LocalCluster)."""
-    with few_collections():
-        return _run_batch(input_path, out, errors, options, jobs=jobs, summary_path=summary_path,
-                          resume=resume, on_progress=on_progress, encoding=encoding,
-                          column_map=column_map, lang=lang, excel=excel, engine=engine,
-                          scheduler=scheduler)
-
-
-def _run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
-               jobs: int | None = None, summary_path: Path | None = None, resume: bool = False,
-               on_progress: Callable[[BatchCounts], None] | None = None,
-               encoding: str | None = None, column_map: dict[str, str] | None = None,
-               lang: str = "en", excel: bool = False,
-               engine: str = "local", scheduler: str | None = None) -> BatchCounts:
     catalog = open_catalog(options.catalog)
     errors = errors or default_errors_path(out)
     out_kind = format_of(out, "--out")

@@ -339,16 +339,11 @@ def _add_cell(table: dict[str, Any], key: str, cell: list[int]) -> None:
     """Add [min, max, open] into a table's cell (open: 1 when any award in it is open above:
     a "not less than" amount, which the district may exceed). A cell of a checkpoint written
     before cells carried the flag has two items."""
-    mine = table.setdefault(key, [0, 0, 0])
-    if len(mine) < 3:
-        mine.append(0)
-    mine[0] += cell[0]
-    mine[1] += cell[1]
-    mine[2] = max(mine[2], cell[2] if len(cell) > 2 else 0)
+    _bump(table, key, cell[0], cell[1], cell[2] if len(cell) > 2 else 0)
 
 
 def _bump(table: dict[str, Any], key: str, low: int, high: int, flag: int) -> None:
-    """`_add_cell(table, key, [low, high, flag])`, without building the cell."""
+    """Add (low, high, flag) into a table's cell [min, max, open], made when new."""
     mine = table.get(key)
     if mine is None:
         table[key] = [low, high, flag]
