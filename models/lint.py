@@ -175,12 +175,29 @@ def _conditions(catalog: Catalog, whole: bool = True) -> list[Finding]:
     for field in sorted(declared - used) if whole else ():
         found.append(Finding("error", "index.yaml", f"declared condition {field!r} is used by no rule"))
     for rule in catalog.rules:
-        for key, value in rule.spec.only_when.items():
-            spec = catalog.index.readings.get(key)
-            if spec is None or value not in spec.alternatives:
-                found.append(Finding("error", rule.file, f"{rule.id}: only_when names unknown "
-                                     f"reading {key}={value}"))
+        parts = [("", rule.spec.only_when)]
+        parts += [(f" (cap {n + 1})", cap.only_when) for n, cap in enumerate(rule.spec.caps)]
+        parts += [(f" (max_years {n + 1})", limit.only_when)
+                  for n, limit in enumerate(rule.spec.max_years)]
+        for where, only_when in parts:
+            for key, value in only_when.items():
+                spec = catalog.index.readings.get(key)
+                if spec is None or value not in spec.alternatives:
+                    found.append(Finding("error", rule.file, f"{rule.id}{where}: only_when names "
+                                         f"unknown reading {key}={value}"))
+        found += _one_year_limit(catalog, rule)
     return found
+
+
+def _one_year_limit(catalog: Catalog, rule: Rule) -> list[Finding]:
+    """Under every combination of readings, at most one of a rule's year limits applies."""
+    limits = rule.spec.max_years
+    for i, first in enumerate(limits):
+        for second in limits[i + 1:]:
+            if all(second.only_when.get(k, v) == v for k, v in first.only_when.items()):
+                return [Finding("error", rule.file, f"{rule.id}: max_years {i + 1} and another "
+                                "apply under the same readings (give each an only_when)")]
+    return []
 
 
 def _allowed(catalog: Catalog, field: str) -> set[str]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Rule
+from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Ladder, Rule
 from models.conditions import Condition
 from models.errors import CatalogError, RecordError, SolverError
 from models.money import Money, percent_of
-from models.record import EnterpriseRecord
+from models.record import EnterpriseRecord, Expense
 from solver import reasons as R
 from solver.reasons import Param, Reason, reason
 
@@ -44,7 +44,10 @@ class Candidate:
     caps: tuple[str, ...] = ()         # R5: keys of the caps this award counts towards
     year_limit: tuple[str, int] | None = None  # (key, year): at most N distinct years per key
     deduct: tuple[str, ...] = ()       # R2: lower-tier candidates whose amount is deducted
-    deduct_received: int = 0           # R2: a lower-tier reward already received
+    deduct_received: int = 0           # R1/R2: what rewards already received take off the amount
+    received_cut: tuple[Reason, ...] = ()  # why (one reason per rule that takes it off)
+    ladder: str | None = None          # the R1 group of a ladder (tier rewards, their rungs)
+    level: str | None = None           # the ladder level this award pays (R2, R3)
     mirror_of: str | None = None       # paid exactly when (and as much as) another candidate
     event: dt.date | None = None       # the triggering event's date (for effective dates)
     about: tuple[tuple[str, Param], ...] = ()  # the triggering event, for reasons
@@ -84,6 +87,8 @@ class Received:
     amount: int
     rule: Rule
     title: str = ""
+    ladder: str | None = None          # its rule's ladder (R1 group), when it is a ladder reward
+    level: str | None = None           # the ladder level it paid (its tier, or the rung's level)
 
 
 @dataclass
@@ -260,6 +265,19 @@ class _Compiler:
         return [r for r in self.out.received
                 if r.measure == measure and (tier is None or r.tier == tier)]
 
+    def received_level(self, rule: Rule, ladder: str | None, level: str) -> Received | None:
+        """R3 along a ladder: a reward received for this level of the ladder (this measure's
+        first: it is shown as received), or None."""
+        found = [r for r in self.out.received if r.level == level
+                 and (r.measure == rule.measure or (ladder is not None and r.ladder == ladder))]
+        return next((r for r in found if r.measure == rule.measure), found[0] if found else None)
+
+    def ladder_taken(self, rule: Rule, event: Event, taken: Received) -> None:
+        """Why a ladder level brings nothing: another reward of the ladder already paid it."""
+        self.reject(rule, reason(R.LADDER_LEVEL_RECEIVED, event, received_title=taken.title,
+                                 received_measure=taken.measure, received_year=taken.year,
+                                 received=taken.amount))
+
     def title(self, rule: Rule) -> str:
         self.out.payers.setdefault(rule.measure, rule.payer)
         title = self.out.titles.get(rule.measure)
@@ -318,21 +336,27 @@ class _Compiler:
                                          reading="entity-scope=as-written"))
                 continue
             getattr(self, rule.spec.kind)(rule)
-        self.link_differences()
+        self.link_ladders()
         if self.out.keep_reasons:
             self.collect_benefits()
         return self.out
 
     def collect_received(self) -> None:
+        """The rewards the record lists as received, each with its rule (one in force under the
+        readings when there is one) and its place on a ladder: an R1 group and a level."""
         rules = {rule.measure: rule for rule in reversed(self.catalog.rules)}
+        rules.update({rule.measure: rule for rule in reversed(self.catalog.active_rules(self.readings))})
         for item in self.record.rewards_received:
             if item.measure not in rules:  # the record validated against another catalog
                 raise RecordError(f"unknown measure {item.measure!r}", field="rewards_received",
                                   accepted=", ".join(rules))
             rule = rules[item.measure]
+            spec = rule.spec
+            ladder = spec.r1_group if spec.kind == "tier_reward" or spec.ladder_level else None
+            level = spec.ladder_level or (item.tier if spec.kind == "tier_reward" else None)
             self.out.received.append(Received(measure=item.measure, tier=item.tier,
                                               year=item.year, amount=item.amount, rule=rule,
-                                              title=self.title(rule)))
+                                              title=self.title(rule), ladder=ladder, level=level))
 
     # -- district tier rewards (R1 ladder groups, R2 differences, R3 first recognition) ------
     def tier_reward(self, rule: Rule) -> None:
@@ -353,8 +377,12 @@ class _Compiler:
                                          date=first.date.isoformat(), held=higher.tier,
                                          held_date=higher.date.isoformat()))
                 continue
-            if self.received_for(rule.measure, level):
-                continue  # R3: already paid; shown as received
+            ladder = rule.spec.r1_group
+            taken = self.received_level(rule, ladder, level)
+            if taken is not None:  # R3: this level of the ladder is already paid
+                if taken.measure != rule.measure:  # (its own reward is shown as received)
+                    self.ladder_taken(rule, event, taken)
+                continue
             claim_year = first.date.year + self.lag(rule)
             paid_by = self.payer(first.date, claim_year)
             if paid_by != rule.payer:
@@ -373,51 +401,93 @@ class _Compiler:
                 key=f"{rule.id}|{level}|{claim_year}", rule=rule, measure=rule.measure, tier=level,
                 claim_year=claim_year, amount=_interval(levels[level]), paid_by=paid_by,
                 projected=self.projected(first.date), why=tuple(why),
-                r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
-                one_time=f"{rule.measure}|{level}", event=first.date,
-                about=tuple(event.items())))
+                r1_group=f"{ladder} in {claim_year}" if ladder else None,
+                one_time=f"{ladder or rule.measure}|{level}", event=first.date,
+                about=tuple(event.items()), ladder=ladder, level=level))
 
-    def differs(self, rule: Rule) -> bool:
-        """Does this ladder pay only the difference between tiers (R2)?"""
-        mode = rule.spec.difference
-        return mode == "always" or (mode == "reading" and self.readings["stacking"] == "difference-only")
+    def link_ladders(self) -> None:
+        """Each ladder award (a tier reward, or a relocation reward that is a rung of the ladder)
+        against the rewards already received along its ladder and the awards below it:
 
-    def link_differences(self) -> None:
-        """R2: a higher-level award of a difference-only ladder (national) deducts the lower-level
-        award of the same ladder (municipal; taken in an earlier claim year, or already received)."""
+        - R1: a reward received for the same claim year takes its place in the year's choice, so
+          this award brings only what it pays above it;
+        - R2 (difference-only ladders): it deducts what the ladder paid for a lower level, as a
+          lower-level award taken in an earlier claim year (`deduct`, priced by the optimizer) or
+          received; and the ladder pays one enterprise at most its highest amount in all, so
+          what was received along it closes the ladder that far (DOMAIN 3)."""
+        ladders = self.catalog.ladders(self.readings)
         levels = self.catalog.vocabulary.levels
         linked = []
         for candidate in self.out.candidates:
-            rule = candidate.rule
-            if not (rule.spec.kind == "tier_reward" and candidate.tier in levels[1:]
-                    and self.differs(rule)):
+            ladder = ladders.get(candidate.ladder or "")
+            if ladder is None or candidate.level is None:
                 linked.append(candidate)
                 continue
-            group = rule.spec.r1_group
-            below = levels[:levels.index(candidate.tier or "")]
-            lower = tuple(other.key for other in self.out.candidates
-                          if other.rule.spec.kind == "tier_reward" and other.tier in below
-                          and other.rule.spec.r1_group == group
-                          and other.claim_year < candidate.claim_year)
-            received = sum(r.amount for r in self.out.received
-                           if r.tier in below and r.rule.spec.r1_group == group)
-            linked.append(replace(candidate, deduct=lower, deduct_received=received))
+            linked.append(self.linked(candidate, ladder, levels))
         self.out.candidates = linked
+
+    def linked(self, candidate: Candidate, ladder: Ladder, levels: tuple[str, ...]) -> Candidate:
+        below = levels[:levels.index(candidate.level)] if candidate.level in levels else ()
+        along = [r for r in self.out.received if r.ladder == ladder.group]
+        full = candidate.amount.max
+        cut: list[Reason] = []
+        counted = 0
+        for item in along:
+            if item.year == candidate.claim_year:  # R1: one reward of the ladder per claim year
+                code = R.R1_RECEIVED
+            elif ladder.differs and item.level in below:  # R2: the difference to a lower level
+                code = R.R2_RECEIVED
+            else:
+                continue
+            counted += item.amount
+            cut.append(reason(code, full=full, received=item.amount, received_title=item.title,
+                              received_measure=item.measure, received_tier=item.level,
+                              received_year=item.year))
+        if ladder.differs:
+            room = max(0, ladder.top - sum(item.amount for item in along))
+            if full - counted > room:  # the ladder is closed that far by what it already paid
+                counted = full - room
+                cut.append(reason(R.LADDER_CLOSED, full=full, top=ladder.top, room=room,
+                                  received=sum(item.amount for item in along),
+                                  ladder_title=self.out.titles.get(ladder.group, ladder.group),
+                                  ladder_measure=ladder.group))
+        lower: tuple[str, ...] = ()
+        if ladder.differs:
+            lower = tuple(other.key for other in self.out.candidates
+                          if other.ladder == ladder.group and other.level in below
+                          and other.claim_year < candidate.claim_year)
+        return replace(candidate, deduct=lower, deduct_received=counted, received_cut=tuple(cut))
 
     # -- relocation rewards ----------------------------------------------------------------------
     def relocation_reward(self, rule: Rule) -> None:
         """DOMAIN 4: the tier must be held on the move date or (Mentougou) be the enterprise's
         first recognition at that tier, obtained while registered in the district continuously
-        since the move. The district moved into pays, whatever the `paying-district` reading."""
+        since the move. The district moved into pays, whatever the `paying-district` reading; a
+        return is not a relocation: only a move into a district never registered in before pays.
+        A relocation reward that is a rung of a ladder (`ladder_level`, Pinggu) shares its R1
+        group, its R2 differences and its R3 level with the ladder's tier rewards."""
         district = rule.payer
         moves = [m for m in self.record.moves if m.to == district]
         if not moves:
             self.reject(rule, reason(R.NO_MOVE_INTO, district=district))
             return
-        if self.received_for(rule.measure) or rule.spec.amount is None:
+        amount = rule.spec.amount
+        if self.received_for(rule.measure) or amount is None:
             return
+        ladder, level = (rule.spec.r1_group, rule.spec.ladder_level) if rule.spec.ladder_level \
+            else (None, None)
         for move in moves:
             event: Event = {"event": "move", "origin": move.from_, "move_date": move.date.isoformat()}
+            before = self.registered_before(district, move.date)
+            if before is not None:  # DOMAIN 4: a return is not a relocation
+                self.reject(rule, reason(R.RETURN_NOT_RELOCATION, event, district=district,
+                                         date=move.date.isoformat(), left=before.isoformat()))
+                continue
+            if ladder is not None and level is not None:
+                taken = self.received_level(rule, ladder, level)
+                if taken is not None:  # R3: the ladder already paid this level
+                    self.ladder_taken(rule, event, taken)
+                    return
             qualifying = self.relocation_qualifies(rule, move.date, move.from_, event)
             if qualifying is None:
                 continue
@@ -431,10 +501,25 @@ class _Compiler:
                    reason(R.CLAIMED_IN, claim_year=claim_year, event_year=event_date.year))
             self.add(Candidate(
                 key=f"{rule.id}||{claim_year}|move {move.date}", rule=rule, measure=rule.measure,
-                tier=None, claim_year=claim_year, amount=_interval(rule.spec.amount),
+                tier=None, claim_year=claim_year, amount=_interval(amount),
                 paid_by=district, projected=self.projected(event_date), why=why,
                 r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
-                one_time=rule.measure, event=event_date, about=tuple(event.items())))
+                one_time=f"{ladder}|{level}" if ladder else rule.measure, event=event_date,
+                about=tuple(event.items()), ladder=ladder, level=level))
+
+    def registered_before(self, district: str, day: dt.date) -> dt.date | None:
+        """The date the enterprise last left `district` before `day`, or None when it was never
+        registered there (a move into it on `day` is then a relocation, not a return)."""
+        moves = self.record.moves
+        left = None
+        place = moves[0].from_ if moves else self.record.district
+        for move in moves:
+            if move.date >= day:
+                break
+            if place == district:
+                left = move.date
+            place = move.to
+        return left
 
     def relocation_qualifies(self, rule: Rule, move_date: dt.date, origin: str,
                              event: Event) -> tuple[dt.date, str] | None:
@@ -482,7 +567,8 @@ class _Compiler:
             if paid_by != rule.payer:
                 self.elsewhere(rule, event, day, claim_year, paid_by)
                 continue
-            failed = self.first_failure(rule, event, self.facts(qualification=kind))
+            failed = self.first_failure(rule, event, self.facts(qualification=kind,
+                                                                tier=self.record.tier_on(day)))
             if failed:
                 self.reject(rule, failed)
                 continue
@@ -523,6 +609,7 @@ class _Compiler:
         items = [e for e in self.record.expenses if e.category in rule.spec.categories]
         if not items and self.out.keep_reasons:  # (most records: built only when kept)
             self.reject(rule, reason(R.NO_EXPENSE, categories=", ".join(rule.spec.categories)))
+        eligible = []
         for item in items:
             event: Event = {"event": "expense", "expense": item.id, "category": item.category,
                             "year": item.year}
@@ -536,32 +623,62 @@ class _Compiler:
             if rule.spec.one_time and self.received_for(rule.measure):
                 self.reject(rule, reason(R.ONE_TIME_RECEIVED, event))
                 continue
+            eligible.append((item, event, facts))
+        limit = rule.spec.year_limit
+        first_years = self.first_years(rule, [(item, event) for item, event, _ in eligible]) \
+            if limit is not None and limit.years == "first" else None
+        for item, event, facts in eligible:
             project = item.project or f"{item.id} (own project)"
+            number = None
+            if first_years is not None and limit is not None:
+                years = first_years[self._year_scope(limit.per, project)]
+                if item.year not in years:  # reading `interest-years=first-three`
+                    self.reject(rule, reason(R.FIRST_YEARS_USED, event, limit=limit.limit,
+                                             project=project, years=", ".join(map(str, years))))
+                    continue
+                number = years.index(item.year) + 1
             interval = _interval(amount, base=item.amount)
             why = [reason(R.EXPENSE_ITEM, expense=item.id, category=item.category,
                           amount=item.amount, year=item.year, project=project,
-                          project_year=item.project_year),
+                          project_year=item.project_year, year_number=number,
+                          years_limit=limit.limit if limit is not None and number else None),
                    reason(R.TIER_AT_YEAR_END, tier=_text(facts["tier"]), year=item.year)]
             if amount.up_to is not None and item.amount > amount.up_to:
                 why.append(reason(R.LIMIT_BOUND, limit=amount.up_to, base=item.amount,
                                   project_years=_years_of(rule.conditions),
                                   per=",".join(rule.spec.caps[0].per) if rule.spec.caps else None))
-            limit = rule.spec.max_years
             self.add(Candidate(
                 key=f"{rule.id}||{item.year}|{item.id}", rule=rule, measure=rule.measure, tier=None,
                 claim_year=item.year, amount=interval,
                 paid_by=rule.payer, projected=item.year > self.out.as_of.year, why=tuple(why),
                 expense_item=item.id, caps=self.cap_keys(rule, project, item.year),
                 one_time=rule.measure if rule.spec.one_time else None,
-                year_limit=(self._year_limit(rule, project), item.year) if limit else None,
+                year_limit=(self._year_limit(rule, project), item.year)
+                if limit is not None and first_years is None else None,
                 event=_last_day(item.year), about=tuple(event.items())))
 
-    def _year_limit(self, rule: Rule, project: str) -> str:
-        limit = rule.spec.max_years
+    def first_years(self, rule: Rule, eligible: list[tuple[Expense, Event]]) -> dict[str, list[int]]:
+        """Reading `interest-years=first-three`: the first N years in which each project (or the
+        enterprise) has an eligible item, in order (consecutive or not; effective dates count)."""
+        limit = rule.spec.year_limit
         if limit is None:
             raise CatalogError(f"rule {rule.id} has no year limit")
-        scope = "enterprise" if limit.per == ("enterprise",) else f"project {project}"
-        key = f"{rule.id} years: {scope}"
+        years: dict[str, set[int]] = {}
+        for item, _event in eligible:
+            if rule.in_force(_last_day(item.year)):
+                scope = self._year_scope(limit.per, item.project or f"{item.id} (own project)")
+                years.setdefault(scope, set()).add(item.year)
+        return {scope: sorted(found)[:limit.limit] for scope, found in years.items()}
+
+    @staticmethod
+    def _year_scope(per: tuple[str, ...], project: str) -> str:
+        return "enterprise" if per == ("enterprise",) else f"project {project}"
+
+    def _year_limit(self, rule: Rule, project: str) -> str:
+        limit = rule.spec.year_limit
+        if limit is None:
+            raise CatalogError(f"rule {rule.id} has no year limit")
+        key = f"{rule.id} years: {self._year_scope(limit.per, project)}"
         self.out.year_limits[key] = limit.limit
         return key
 

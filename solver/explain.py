@@ -140,9 +140,7 @@ def _award_reasons(candidate: Candidate, paid: Money, compiled: Compiled, soluti
                    by_key: dict[str, Candidate], cap_use: dict[str, int]) -> list[Reason]:
     why = list(candidate.why)
     full = effective_amount(candidate)
-    if candidate.deduct_received:
-        why.append(reason(R.R2_RECEIVED, full=candidate.amount.max,
-                          received=candidate.deduct_received))
+    why += candidate.received_cut  # R1 / R2 / a closed ladder: what was received takes off
     for lower in candidate.deduct:
         if lower in solution.paid:
             other = by_key[lower]
@@ -178,6 +176,10 @@ def _zero_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
                                                if k in solution.paid)
     if deducted:
         lower = next((by_key[k] for k in candidate.deduct if k in solution.paid), None)
+        if lower is None and candidate.received_cut:  # what was received leaves nothing
+            binding = candidate.received_cut[-1]
+            return reason(R.RECEIVED_COVERS, about, binding.params, claim_year=candidate.claim_year,
+                          rule=_COVERS[binding.code])
         return reason(R.DIFFERENCE_FLOORED, about, claim_year=candidate.claim_year,
                       full=candidate.amount.max, deducted=deducted,
                       received=candidate.deduct_received,
@@ -186,6 +188,10 @@ def _zero_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
         if cap_use[cap] >= compiled.caps[cap]:
             return reason(R.CAP_USED_UP, about, _cap_params(compiled, cap), claim_year=candidate.claim_year, others=cap_use[cap])
     return reason(R.AMOUNT_ZERO, about, claim_year=candidate.claim_year)
+
+
+# The rule by which rewards already received leave an award nothing (`received_covers`).
+_COVERS = {R.R1_RECEIVED: "r1", R.R2_RECEIVED: "r2", R.LADDER_CLOSED: "closed"}
 
 
 def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,

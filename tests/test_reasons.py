@@ -95,10 +95,22 @@ def test_json_carries_code_params_and_text() -> None:
 def test_the_three_year_limit_is_named_not_the_yearly_cap() -> None:
     record, readings = _case(Path(__file__).parent / "cases" /
                              "belt_and_road_interest_subsidy_is_paid_for_at_most_three_years.yaml")
-    result = evaluate(parse_record(record), readings, today=TODAY)
+    result = evaluate(parse_record(record), {**readings, "interest-years": "any-three"}, today=TODAY)
     lost = [r for item in result.not_awarded if item.measure == "m6.interest" for r in item.reasons]
     assert [r.code for r in lost] == [R.YEAR_LIMIT_REACHED]
     assert "at most 3 years per project" in render_reason(lost[0])
+
+
+def test_the_fourth_year_under_first_three_names_the_three_years_it_comes_after() -> None:
+    record, readings = _case(Path(__file__).parent / "cases" /
+                             "belt_and_road_interest_subsidy_is_paid_for_at_most_three_years.yaml")
+    result = evaluate(parse_record(record), readings, today=TODAY)
+    lost = [r for item in result.not_awarded if item.measure == "m6.interest" for r in item.reasons]
+    assert [r.code for r in lost] == [R.FIRST_YEARS_USED]
+    assert lost[0].get("expense") == "I4"
+    text = render_reason(lost[0])
+    assert "first 3 years in which project B1 is eligible (2022, 2023, 2024); 2025 comes after" in text
+    assert "2022, 2023, 2024" in render_reason(lost[0], "zh")
 
 
 def test_a_measure_that_pays_for_one_event_says_why_not_for_another() -> None:
@@ -122,9 +134,10 @@ def test_an_r2_difference_floored_at_0_is_a_reason_not_a_due_award() -> None:
                               "year": 2024}]})
     result = evaluate(record, today=TODAY)
     assert [(a.measure, a.status) for a in result.awards] == [("pinggu.tier", "received")]
-    lost = [r for item in result.not_awarded for r in item.reasons if r.code == R.DIFFERENCE_FLOORED]
+    lost = [r for item in result.not_awarded for r in item.reasons if r.code == R.RECEIVED_COVERS]
     assert len(lost) == 1
-    assert "500,000 less 600,000 already received" in render_reason(lost[0])
+    assert "500,000 less 600,000 already received for the Beijing specialized and sophisticated " \
+        "SME tier in 2024 leaves nothing" in render_reason(lost[0])
 
 
 def test_statuses_follow_as_of() -> None:

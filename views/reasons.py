@@ -26,11 +26,11 @@ NO_EVENT_CODES = frozenset({"no_expense", "no_listing", "no_patent", "no_qualifi
 
 # Parameters that hold yuan (shown with thousands separators); other ints are years or counts.
 _YUAN = frozenset({"amount", "full", "received", "lower", "paid", "others", "cap_limit", "limit",
-                   "base", "deducted", "standard", "share", "rival_min", "rival_max"})
+                   "base", "deducted", "standard", "share", "rival_min", "rival_max", "top", "room"})
 
 # Parameter → the vocabulary kind that names its id(s).
 _KIND = {"level": "level", "tier": "tier", "held": "tier", "first_tier": "tier",
-         "lower_tier": "tier", "rival_tier": "tier", "kind": "qualification",
+         "lower_tier": "tier", "rival_tier": "tier", "received_tier": "tier", "kind": "qualification",
          "category": "category", "categories": "category", "board": "board", "boards": "board",
          "origin": "district", "district": "district", "where": "district", "payer": "district",
          "entity_type": "entity_type", "jurisdiction": "jurisdiction"}
@@ -39,7 +39,8 @@ _FIELD_KIND = {"tier": "tier", "industry": "industry", "entity_type": "entity_ty
                "origin": "district", "qualification": "qualification"}
 # A measure title parameter → the parameter holding that measure's id.
 _TITLES = {"rival_title": "rival_measure", "counterpart_title": "counterpart_measure",
-           "cap_title": "cap_measure"}
+           "cap_title": "cap_measure", "received_title": "received_measure",
+           "ladder_title": "ladder_measure"}
 
 
 def codes() -> set[str]:
@@ -159,6 +160,11 @@ def _prepare(lang: str, params: Mapping[str, Param]) -> dict[str, Any]:
             f"{_yuan(int(low or 0))} – {_yuan(int(high or 0))}"
         out["rival_tier_part"] = _part(lang, "rival_tier", rival_tier_words=out["rival_tier_words"]) \
             if params.get("rival_tier") else ""
+    if "received_tier" in params:
+        out["received_tier_part"] = _part(lang, "received_tier", **out) \
+            if params["received_tier"] else ""
+    if "rule" in params and "full" in params:  # what was received leaves an award nothing
+        out["covers"] = _part(lang, f"covers.{params['rule']}", **out)
     if "deducted" in params:
         out["deducted_words"] = _part(lang, "deducted.received" if params.get("received")
                                       else "deducted.paid")

@@ -40,7 +40,7 @@ RuleKind = Literal["tier_reward", "relocation_reward", "qualification_reward", "
 KIND_FACTS: dict[str, frozenset[str]] = {
     "tier_reward": frozenset({"tier", "industry", "entity_type"}),
     "relocation_reward": frozenset({"tier", "industry", "entity_type", "origin", "move_date"}),
-    "qualification_reward": frozenset({"qualification", "industry", "entity_type"}),
+    "qualification_reward": frozenset({"qualification", "tier", "industry", "entity_type"}),
     "expense": frozenset({"tier", "industry", "entity_type", "project_year"}),
     "listing": frozenset({"tier", "industry", "entity_type"}),
     "listing_district": frozenset({"tier", "industry", "entity_type"}),
@@ -71,15 +71,28 @@ class Amount(_Strict):
 
 
 class Cap(_Strict):
-    """R5: the awards of a rule sharing the same `per` keys pay at most `limit` together."""
+    """R5: the awards of a rule sharing the same `per` keys pay at most `limit` together; with
+    `only_when`, only under those readings (m6's interest cap: per enterprise or per project)."""
 
     per: tuple[Literal["project", "year", "enterprise"], ...]
     limit: int = Field(ge=0, strict=True)
+    only_when: dict[str, str] = {}
 
 
 class MaxYears(_Strict):
+    """R5: at most `limit` distinct claim years per `per` key. `years: first` pays only the first
+    `limit` years in which an item is eligible (consecutive or not); `any` lets the optimizer pick
+    the years that pay most. With `only_when`, only under those readings."""
+
     per: tuple[Literal["project", "enterprise"], ...]
     limit: int = Field(ge=1)
+    years: Literal["any", "first"] = "any"
+    only_when: dict[str, str] = {}
+
+
+def _holds(only_when: dict[str, str], readings: dict[str, str]) -> bool:
+    """Do all of these readings hold?"""
+    return all(readings.get(k) == v for k, v in only_when.items())
 
 
 class RuleSpec(_Strict):
@@ -93,7 +106,8 @@ class RuleSpec(_Strict):
     amount: Amount | None = None
     levels: dict[str, Amount] | None = None  # ladder rung (vocabulary level) → amount
     caps: tuple[Cap, ...] = ()
-    max_years: MaxYears | None = None
+    # One limit, or several of which the readings pick at most one (`only_when`).
+    max_years: tuple[MaxYears, ...] = ()
     one_time: bool = False
     categories: tuple[str, ...] = ()
     boards: tuple[str, ...] = ()
@@ -101,6 +115,9 @@ class RuleSpec(_Strict):
     difference: Literal["always", "never", "reading"] = "never"
     r1_group: str | None = None
     tier_held: Literal["at_move", "at_move_or_after"] | None = None
+    # relocation_reward in an R1 group: the ladder level it stands for (DOMAIN 4: Pinggu's
+    # relocation reward is the national rung of its tier ladder, one ladder for R1, R2 and R3).
+    ladder_level: str | None = None
     # qualification_reward: a first recognition at a ladder level that counts as a qualification
     # of the given kind (Fengtai: a national little giant is the qualification `little_giant`).
     recognition_counts_as: dict[str, str] = {}
@@ -109,6 +126,11 @@ class RuleSpec(_Strict):
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
 
+    @field_validator("max_years", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: object) -> object:
+        return (value,) if isinstance(value, dict) else (() if value is None else value)
+
     @model_validator(mode="after")
     def _amount_present(self) -> RuleSpec:
         if self.kind == "tier_reward":
@@ -116,7 +138,26 @@ class RuleSpec(_Strict):
                 raise ValueError("a tier_reward states `levels` (and no `amount`)")
         elif self.amount is None or self.levels is not None:
             raise ValueError(f"a {self.kind} rule states `amount` (and no `levels`)")
+        if self.ladder_level is not None and (self.kind != "relocation_reward" or not self.r1_group):
+            raise ValueError("`ladder_level` is for a relocation_reward in an `r1_group`")
         return self
+
+    def under(self, readings: dict[str, str]) -> RuleSpec:
+        """The rule as it applies under `readings`: the caps and year limits whose `only_when`
+        holds (the spec itself when nothing depends on a reading)."""
+        if not any(cap.only_when for cap in self.caps) and not any(
+                limit.only_when for limit in self.max_years):
+            return self
+        caps = tuple(cap for cap in self.caps if _holds(cap.only_when, readings))
+        years = tuple(limit for limit in self.max_years if _holds(limit.only_when, readings))
+        return self.model_copy(update={"caps": caps, "max_years": years})
+
+    @property
+    def year_limit(self) -> MaxYears | None:
+        """The year limit of a rule specialized to its readings (`under`): at most one."""
+        if len(self.max_years) > 1:
+            raise ValueError(f"rule {self.id}: several year limits apply at once")
+        return self.max_years[0] if self.max_years else None
 
 
 class BenefitSpec(_Strict):
@@ -290,6 +331,21 @@ class Rule(_Cited):
                     or (spec.effective_to and day > spec.effective_to))
 
 
+def _specialized(rule: Rule, readings: dict[str, str]) -> Rule:
+    """The rule with the caps and year limits its readings pick (itself when none depends)."""
+    spec = rule.spec.under(readings)
+    return rule if spec is rule.spec else replace(rule, spec=spec)
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """An R1 group of ladder rules under some readings (see `Catalog.ladders`)."""
+
+    group: str
+    differs: bool   # R2: a higher level pays the difference to what the ladder paid below it
+    top: int        # the highest amount of any of its levels: the most it pays in all under R2
+
+
 @dataclass(frozen=True)
 class Benefit(_Cited):
     spec: BenefitSpec
@@ -325,13 +381,38 @@ class Catalog:
         key = (tuple(sorted(readings.items())), part)
         rules = self._active.get(key)
         if rules is None:
-            rules = tuple(rule for rule in self.rules
-                          if all(readings.get(k) == v for k, v in rule.spec.only_when.items())
+            rules = tuple(_specialized(rule, readings) for rule in self.rules
+                          if _holds(rule.spec.only_when, readings)
                           and (part == "all" or (rule.payer == MUNICIPAL_PAYER) == (part == "municipal")))
             if len(self._active) > 256:
                 self._active.clear()
             self._active[key] = rules
         return rules
+
+    def ladders(self, readings: dict[str, str]) -> dict[str, Ladder]:
+        """Each R1 group of ladder rules (tier rewards and the relocation rewards that are a rung
+        of them) under `readings`: whether it pays only the difference (R2) and the most it pays
+        one enterprise in all (its highest amount). Worked out once per readings."""
+        key = ("ladders", *sorted(readings.items()))
+        found = self._active.get(key)
+        if found is None:
+            ladders: dict[str, Ladder] = {}
+            for rule in self.active_rules(readings):
+                group = rule.spec.r1_group
+                if group is None or not (rule.spec.kind == "tier_reward" or rule.spec.ladder_level):
+                    continue
+                amounts = list((rule.spec.levels or {}).values()) + (
+                    [rule.spec.amount] if rule.spec.amount is not None else [])
+                top = max((a.fixed if a.fixed is not None else a.up_to or 0) for a in amounts)
+                differs = rule.spec.kind == "tier_reward" and (
+                    rule.spec.difference == "always" or (rule.spec.difference == "reading"
+                                                         and readings.get("stacking") == "difference-only"))
+                known = ladders.get(group)
+                ladders[group] = Ladder(group, differs or (known is not None and known.differs),
+                                        max(top, known.top if known else 0))
+            found = self._active[key] = (ladders,)
+        result: dict[str, Ladder] = found[0]
+        return result
 
     def parts_separable(self, readings: dict[str, str]) -> bool:
         """Do the `municipal` and `district` parts share no constraint under `readings`? (No
@@ -587,7 +668,8 @@ def _rule(rule: RuleSpec, where: str, name: str, spec: SourceFileSpec, measure: 
         fail(CatalogError(f"rule {rule.id!r} cites unknown source {rule.source!r}", file=name,
                           field=f"{where}.source", accepted=", ".join(sources)))
         return None
-    for key, levels in (("levels", rule.levels or {}), ("recognition_counts_as", rule.recognition_counts_as)):
+    for key, levels in (("levels", rule.levels or {}), ("recognition_counts_as", rule.recognition_counts_as),
+                        ("ladder_level", [rule.ladder_level] if rule.ladder_level else [])):
         unknown = [level for level in levels if level not in vocabulary.levels]
         if unknown:
             fail(CatalogError(f"rule {rule.id!r}: {unknown[0]!r} is not a ladder level", file=name,
@@ -763,8 +845,9 @@ def _reform_rule(rule: RuleSpec, level: str | None, field: str, value: int, path
     if field == "cap":
         if not rule.caps:
             raise InputError(f"rule {rule.id} has no cap", field="reform")
-        cap = validated(Cap, {**rule.caps[0].model_dump(), "limit": value})
-        return rule.model_copy(update={"caps": (cap,) + rule.caps[1:]})
+        # Every cap of the rule (caps that readings pick between state one limit each way).
+        return rule.model_copy(update={"caps": tuple(
+            validated(Cap, {**cap.model_dump(), "limit": value}) for cap in rule.caps)})
     if rule.levels is not None:
         levels = [level] if level else list(rule.levels)
         missing = [lv for lv in levels if lv not in rule.levels]
