@@ -16,7 +16,7 @@ from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Ladder, Rule
 from models.conditions import Condition
 from models.errors import CatalogError, RecordError, SolverError
 from models.money import Money, percent_of
-from models.record import EnterpriseRecord, Expense
+from models.record import EnterpriseRecord, Expense, Recognition
 from solver import reasons as R
 from solver.reasons import Param, Reason, reason
 
@@ -49,6 +49,7 @@ class Candidate:
     ladder: str | None = None          # the R1 group of a ladder (tier rewards, their rungs)
     level: str | None = None           # the ladder level this award pays (R2, R3)
     mirror_of: str | None = None       # paid exactly when (and as much as) another candidate
+    occasion: str = "first"            # a first recognition, or a re-examination passed ("review")
     event: dt.date | None = None       # the triggering event's date (for effective dates)
     about: tuple[tuple[str, Param], ...] = ()  # the triggering event, for reasons
     title: str = ""                    # the measure's title, for people
@@ -192,6 +193,23 @@ def _years_of(conditions: tuple[Condition, ...]) -> str | None:
     if low is None and high is None:
         return None
     return str(low) if low == high else f"{low or 1}-{high or ''}"
+
+
+def _occasions(at_level: list[Recognition], pays_for: tuple[str, ...]) -> list[tuple[str, Recognition]]:
+    """The recognitions at one ladder level that a rule pays for, in date order: the first
+    (`first`), then the re-examinations passed — a later recognition at a tier the enterprise was
+    recognized at before (a privileged recognition after a national one is no re-examination) —
+    the first of them (`first_review`) or every one (`review`)."""
+    found: list[tuple[str, Recognition]] = [("first", at_level[0])] if "first" in pays_for else []
+    if "first_review" in pays_for or "review" in pays_for:
+        seen = {at_level[0].tier}
+        for recognition in at_level[1:]:
+            if recognition.tier in seen:
+                found.append(("review", recognition))
+                if "first_review" in pays_for:
+                    break
+            seen.add(recognition.tier)
+    return found
 
 
 def names_private_non_enterprise(conditions: tuple[Condition, ...]) -> bool:
@@ -366,44 +384,63 @@ class _Compiler:
             if level not in levels:
                 continue
             event: Event = {"event": "level", "level": level}
-            first = next((r for r in self.record.recognitions if vocabulary.level_of(r.tier) == level), None)
-            if first is None:
+            at_level = [r for r in self.record.recognitions if vocabulary.level_of(r.tier) == level]
+            if not at_level:
                 self.reject(rule, reason(R.NO_RECOGNITION, level=level))
                 continue
-            higher = next((r for r in self.record.recognitions if r.date < first.date
-                           and vocabulary.tier_rank[r.tier] > vocabulary.tier_rank[level]), None)
-            if higher is not None:  # R3: a recognition below a tier already held is a renewal
-                self.reject(rule, reason(R.RENEWAL_BELOW_HELD, level=level,
-                                         date=first.date.isoformat(), held=higher.tier,
-                                         held_date=higher.date.isoformat()))
+            first = at_level[0]
+            occasions = [(occasion, recognition)
+                         for occasion, recognition in _occasions(at_level, rule.spec.pays_for)
+                         if not self.below_held(rule, level, recognition)]
+            if not occasions:
                 continue
             ladder = rule.spec.r1_group
             taken = self.received_level(rule, ladder, level)
-            if taken is not None:  # R3: this level of the ladder is already paid
-                if taken.measure != rule.measure:  # (its own reward is shown as received)
-                    self.ladder_taken(rule, event, taken)
+            if taken is not None and taken.measure != rule.measure:
+                self.ladder_taken(rule, event, taken)  # R3: another rung paid this level
                 continue
-            claim_year = first.date.year + self.lag(rule)
-            paid_by = self.payer(first.date, claim_year)
-            if paid_by != rule.payer:
-                self.elsewhere(rule, event, first.date, claim_year, paid_by)
-                continue
-            failed = self.first_failure(rule, event, self.facts(tier=level))
-            if failed:
-                self.reject(rule, failed)
-                continue
-            why = [reason(R.FIRST_RECOGNITION, level=level, date=first.date.isoformat(),
-                          tier=first.tier),
-                   self.registered(first.date, claim_year, paid_by),
-                   reason(R.CLAIMED_IN, claim_year=claim_year, event_year=first.date.year)]
-            why += [reason(R.CONDITION_MET, _condition_params(c)) for c in rule.conditions]
-            self.add(Candidate(
-                key=f"{rule.id}|{level}|{claim_year}", rule=rule, measure=rule.measure, tier=level,
-                claim_year=claim_year, amount=_interval(levels[level]), paid_by=paid_by,
-                projected=self.projected(first.date), why=tuple(why),
-                r1_group=f"{ladder} in {claim_year}" if ladder else None,
-                one_time=f"{ladder or rule.measure}|{level}", event=first.date,
-                about=tuple(event.items()), ladder=ladder, level=level))
+            received = self.received_for(rule.measure, level)
+            if received:  # R3: already paid (shown as received): the first occasions, in order
+                occasions = [] if rule.spec.one_time else occasions[len(received):]
+            for occasion, recognition in occasions:
+                claim_year = recognition.date.year + self.lag(rule)
+                paid_by = self.payer(recognition.date, claim_year)
+                if paid_by != rule.payer:
+                    self.elsewhere(rule, event, recognition.date, claim_year, paid_by)
+                    continue
+                failed = self.first_failure(rule, event, self.facts(tier=level))
+                if failed:
+                    self.reject(rule, failed)
+                    continue
+                happened = (reason(R.FIRST_RECOGNITION, level=level,
+                                   date=recognition.date.isoformat(), tier=recognition.tier)
+                            if occasion == "first" else
+                            reason(R.REVIEW_PASSED, level=level, date=recognition.date.isoformat(),
+                                   tier=recognition.tier, first_date=first.date.isoformat()))
+                why = [happened, self.registered(recognition.date, claim_year, paid_by),
+                       reason(R.CLAIMED_IN, claim_year=claim_year, event_year=recognition.date.year)]
+                why += [reason(R.CONDITION_MET, _condition_params(c)) for c in rule.conditions]
+                review = "" if occasion == "first" else f"|review {recognition.date}"
+                self.add(Candidate(
+                    key=f"{rule.id}|{level}|{claim_year}{review}", rule=rule, measure=rule.measure,
+                    tier=level, claim_year=claim_year, amount=_interval(levels[level]),
+                    paid_by=paid_by, projected=self.projected(recognition.date), why=tuple(why),
+                    r1_group=f"{ladder} in {claim_year}" if ladder else None,
+                    one_time=f"{ladder or rule.measure}|{level}" + ("" if rule.spec.one_time else review),
+                    event=recognition.date, about=tuple(event.items()), occasion=occasion,
+                    ladder=ladder, level=level))
+
+    def below_held(self, rule: Rule, level: str, recognition: Recognition) -> bool:
+        """R3: a recognition below a tier already held is a renewal: it pays no tier reward
+        (recording why)."""
+        rank = self.catalog.vocabulary.tier_rank
+        higher = next((r for r in self.record.recognitions if r.date < recognition.date
+                       and rank[r.tier] > rank[level]), None)
+        if higher is not None:
+            self.reject(rule, reason(R.RENEWAL_BELOW_HELD, level=level,
+                                     date=recognition.date.isoformat(), held=higher.tier,
+                                     held_date=higher.date.isoformat()))
+        return higher is not None
 
     def link_ladders(self) -> None:
         """Each ladder award (a tier reward, or a relocation reward that is a rung of the ladder)
@@ -423,19 +460,28 @@ class _Compiler:
             if ladder is None or candidate.level is None:
                 linked.append(candidate)
                 continue
+            if candidate.occasion != "first":  # a re-examination pays its own amount
+                linked.append(candidate)
+                continue
             linked.append(self.linked(candidate, ladder, levels))
         self.out.candidates = linked
 
     def linked(self, candidate: Candidate, ladder: Ladder, levels: tuple[str, ...]) -> Candidate:
         below = levels[:levels.index(candidate.level)] if candidate.level in levels else ()
         along = [r for r in self.out.received if r.ladder == ladder.group]
+        # What the ladder paid for a lower level's first recognition: the earliest reward received
+        # for each lower level (a later one paid a re-examination).
+        firsts: dict[str | None, Received] = {}
+        for item in sorted(along, key=lambda r: r.year):
+            if item.level in below:
+                firsts.setdefault(item.level, item)
         full = candidate.amount.max
         cut: list[Reason] = []
         counted = 0
         for item in along:
             if item.year == candidate.claim_year:  # R1: one reward of the ladder per claim year
                 code = R.R1_RECEIVED
-            elif ladder.differs and item.level in below:  # R2: the difference to a lower level
+            elif ladder.differs and firsts.get(item.level) is item:  # R2: the difference below
                 code = R.R2_RECEIVED
             else:
                 continue
@@ -443,7 +489,7 @@ class _Compiler:
             cut.append(reason(code, full=full, received=item.amount, received_title=item.title,
                               received_measure=item.measure, received_tier=item.level,
                               received_year=item.year))
-        if ladder.differs:
+        if ladder.differs and ladder.top is not None:
             room = max(0, ladder.top - sum(item.amount for item in along))
             if full - counted > room:  # the ladder is closed that far by what it already paid
                 counted = full - room
@@ -455,7 +501,7 @@ class _Compiler:
         if ladder.differs:
             lower = tuple(other.key for other in self.out.candidates
                           if other.ladder == ladder.group and other.level in below
-                          and other.claim_year < candidate.claim_year)
+                          and other.occasion == "first" and other.claim_year < candidate.claim_year)
         return replace(candidate, deduct=lower, deduct_received=counted, received_cut=tuple(cut))
 
     # -- relocation rewards ----------------------------------------------------------------------
@@ -559,9 +605,11 @@ class _Compiler:
                 events.append((kind, first.date))
         if not events:
             self.reject(rule, reason(R.NO_QUALIFICATION))
-        seen: set[str] = set()
+        held: dict[str, int] = {}  # kind → how many times obtained so far
         for kind, day in sorted(events, key=lambda e: (e[1], e[0])):
             event: Event = {"event": "qualification", "kind": kind, "date": day.isoformat()}
+            times = held[kind] = held.get(kind, 0) + 1
+            occasion = "first" if times == 1 else "review"
             claim_year = day.year + self.lag(rule)
             paid_by = self.payer(day, claim_year)
             if paid_by != rule.payer:
@@ -572,18 +620,20 @@ class _Compiler:
             if failed:
                 self.reject(rule, failed)
                 continue
-            if kind in seen:
+            pays = rule.spec.pays_for
+            if not (occasion in pays or (times == 2 and "first_review" in pays)):
                 self.reject(rule, reason(R.SAME_QUALIFICATION, event))
                 continue
-            seen.add(kind)
+            review = "" if occasion == "first" else f" review {day}"
             self.add(Candidate(
-                key=f"{rule.id}||{claim_year}|{kind}", rule=rule, measure=rule.measure, tier=None,
-                claim_year=claim_year, amount=_interval(amount), paid_by=paid_by,
+                key=f"{rule.id}||{claim_year}|{kind}{review}", rule=rule, measure=rule.measure,
+                tier=None, claim_year=claim_year, amount=_interval(amount), paid_by=paid_by,
                 projected=self.projected(day),
                 why=(reason(R.QUALIFICATION, kind=kind, date=day.isoformat(), district=paid_by),
                      reason(R.CLAIMED_IN, claim_year=claim_year, event_year=day.year)),
-                caps=self.cap_keys(rule, "", claim_year), one_time=f"{rule.measure}|{kind}",
-                event=day, about=tuple(event.items())))
+                caps=self.cap_keys(rule, "", claim_year),
+                one_time=f"{rule.measure}|{kind}" + ("" if rule.spec.one_time else review),
+                event=day, about=tuple(event.items()), occasion=occasion))
 
     # -- programmes on year-only events (expenses, listings, patent annuities) -------------------
     def event_facts(self, rule: Rule, year: int, event: Event,

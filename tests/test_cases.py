@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from models.catalog import active_catalog
+from models.catalog import Catalog, active_catalog, open_catalog, using_catalog
+from models.packages import locate
 from models.money import Money
 from models.record import parse_record
 from solver.evaluate import evaluate, evaluate_amounts
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+CATALOGS = Path(__file__).parent / "catalogs"
 TODAY = dt.date(2026, 11, 24)
 
 
@@ -47,15 +49,27 @@ def test_a_case_without_payers_is_refused() -> None:
         {"measure": "m1", "claim_year": 2025, "min": 1, "max": 1}]}) == ["award 0 (m1) has no paid_by"]
 
 
-@pytest.mark.parametrize("solver", ["cp-sat", "exact"])
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_case(path: Path, solver: str) -> None:
+def case_catalog(case: dict) -> Catalog:
+    """The package a case is evaluated against (`catalog:`): a fixture of tests/catalogs/ (test
+    data, not policy) or a shipped package by name; by default the brochure's."""
+    name = case.get("catalog")
+    if not name:
+        return active_catalog()
+    fixture = CATALOGS / name
+    return open_catalog(fixture if fixture.is_dir() else locate(name))
+
+
+def check_case(path: Path, solver: str) -> None:
+    """Evaluate one case and compare it with what it expects (AssertionError when it differs)."""
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     expect = case["expect"]
     refused = payer_problems(expect)
     assert not refused, f"{path.name}: " + "; ".join(refused)
-    result = evaluate(parse_record(case["record"], source=path.name), case.get("readings") or {},
-                      today=TODAY, solver=solver).as_dict()
+    catalog = case_catalog(case)
+    with using_catalog(catalog):
+        record = parse_record(case["record"], source=path.name)
+        result = evaluate(record, case.get("readings") or {}, catalog=catalog, today=TODAY,
+                          solver=solver).as_dict()
     total = expect["total"]
     assert result["total"] == {"min": total["min"], "max": total["max"],
                                "open_above": total.get("open_above", False)}, result["awards"]
@@ -76,13 +90,20 @@ def test_case(path: Path, solver: str) -> None:
     assert not missing, result["not_awarded"]
 
 
+@pytest.mark.parametrize("solver", ["cp-sat", "exact"])
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_case(path: Path, solver: str) -> None:
+    check_case(path, solver)
+
+
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_case_through_the_batch_road(path: Path) -> None:
     """The batch's lean road (no explanations, memoized) pays what the case says, payer by payer."""
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
-    record = parse_record(case["record"], source=path.name)
-    amounts = evaluate_amounts(record, case.get("readings") or {}, catalog=active_catalog(),
-                               today=TODAY)
+    catalog = case_catalog(case)
+    with using_catalog(catalog):
+        record = parse_record(case["record"], source=path.name)
+    amounts = evaluate_amounts(record, case.get("readings") or {}, catalog=catalog, today=TODAY)
     total = Money.total(amount for _measure, _payer, _year, amount in amounts)
     expect = case["expect"]
     assert (total.min, total.max) == (expect["total"]["min"], expect["total"]["max"])
