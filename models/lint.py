@@ -133,6 +133,7 @@ def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
     findings += _conditions(catalog, whole)
     findings += _vocabulary(catalog)
     findings += _ladders(catalog)
+    findings += _names(catalog)
     if whole:
         findings += _coverage(catalog)
         findings += _defects(catalog)
@@ -341,6 +342,19 @@ def _ladders(catalog: Catalog) -> list[Finding]:
                     found.append(Finding("error", second.file, f"overlapping ladders: {first.id} and "
                                          f"{second.id} both pay {district} {level} outside one R1 group"))
     return found
+
+
+def _names(catalog: Catalog) -> list[Finding]:
+    """Every measure (family and award id) has short names in both languages, declared in the
+    package (`names: {zh: …, en: …}`) or in the message catalogue: output never shows a raw id."""
+    from models.i18n import names
+
+    known = set(names().get("measure", {})) | set(catalog.measure_names())
+    where = {measure.id: file for measure_id, (file, measure) in catalog.families.items()}
+    where.update({rule.measure: rule.file for rule in catalog.rules})
+    return [Finding("error", file, f"measure {ident!r} has no short names: add "
+                    "`names: {zh: …, en: …}` to it (or to the rule that pays it)")
+            for ident, file in where.items() if ident not in known]
 
 
 def _coverage(catalog: Catalog) -> list[Finding]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Ladder, Rule
+from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Ladder, MaxYears, Rule
 from models.conditions import Condition
 from models.errors import CatalogError, RecordError, SolverError
 from models.money import Money, percent_of
@@ -23,6 +23,7 @@ from solver.reasons import Param, Reason, reason
 PRIVATE_NON_ENTERPRISE = "private_non_enterprise"
 
 Event = dict[str, Param]  # what a reason is about: {"event": "level", "level": "municipal"}, …
+YEAR_ONLY_EVENTS = ("expense", "listing", "patent")  # judged on 31 December of their year
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Candidate:
     received_cut: tuple[Reason, ...] = ()  # why (one reason per rule that takes it off)
     ladder: str | None = None          # the R1 group of a ladder (tier rewards, their rungs)
     level: str | None = None           # the ladder level this award pays (R2, R3)
+    reading: str | None = None         # the reading that makes its ladder difference-only
     mirror_of: str | None = None       # paid exactly when (and as much as) another candidate
     occasion: str = "first"            # a first recognition, or a re-examination passed ("review")
     event: dt.date | None = None       # the triggering event's date (for effective dates)
@@ -71,11 +73,12 @@ class CapInfo:
     measure: str = ""              # the measure's id, for views that name it in another language
     year: int | None = None
     project_years: str | None = None   # "1" or "2-3" when the rule is for some project years
+    reading: str | None = None         # the reading that picks this cap, `key=value`
 
     def params(self) -> dict[str, Param]:
         return {"cap_title": self.title, "cap_measure": self.measure, "cap_per": ",".join(self.per), "cap_limit": self.limit,
                 "cap_project": self.project, "cap_year": self.year,
-                "cap_project_years": self.project_years}
+                "cap_project_years": self.project_years, "reading": self.reading}
 
 
 @dataclass(frozen=True)
@@ -109,13 +112,16 @@ class Compiled:
     titles: dict[str, str] = field(default_factory=dict)        # measure → title
     payers: dict[str, str] = field(default_factory=dict)        # measure → "municipal" or district
     keep_reasons: bool = True
+    _rejected: set[tuple[str, str, tuple[tuple[str, Param], ...]]] = field(
+        default_factory=set, repr=False, compare=False)
 
     def reject(self, measure: str, why: Reason) -> None:
         if not self.keep_reasons:
             return
-        found = self.rejections.setdefault(measure, [])
-        if why not in found:
-            found.append(why)
+        seen = (measure, why.code, tuple(sorted(why.params.items(), key=lambda kv: kv[0])))
+        if seen not in self._rejected:  # each reason once (a set: 10,000 items stay linear)
+            self._rejected.add(seen)
+            self.rejections.setdefault(measure, []).append(why)
 
     def by_key(self) -> dict[str, Candidate]:
         return {candidate.key: candidate for candidate in self.candidates}
@@ -242,12 +248,21 @@ class _Compiler:
                 **more}
 
     def first_failure(self, rule: Rule, event: Event, facts: dict[str, object]) -> Reason | None:
-        """The first condition of the rule that fails on these facts, as a reason (or None)."""
+        """The first condition of the rule that fails on these facts, as a reason (or None). A
+        tier judged on a year-only event names the deciding day (31 December of its year); a
+        rule that one reading picks names that reading."""
         for condition in rule.conditions:
             if not condition.holds(facts):
+                on_date = _last_day(int(str(event["year"]))).isoformat() \
+                    if condition.field == "tier" and event.get("event") in YEAR_ONLY_EVENTS else None
                 return reason(R.CONDITION_FAILED, event, _condition_params(condition),
-                              fact=_text(facts.get(condition.field)) or None)
+                              fact=_text(facts.get(condition.field)) or None, on_date=on_date,
+                              reading=self.reading_of(rule))
         return None
+
+    def reading_of(self, rule: Rule) -> str | None:
+        """The reading that puts this rule in force (`only_when`), as `key=value`, or None."""
+        return ", ".join(f"{k}={v}" for k, v in rule.spec.only_when.items()) or None
 
     def reject(self, rule: Rule, why: Reason) -> None:
         self.out.reject(rule.measure, why)
@@ -255,6 +270,10 @@ class _Compiler:
     def lag(self, rule: Rule) -> int:
         """Claim-year lag of a district reward (reading `claim-lag`)."""
         return 1 if self.readings["claim-lag"] == "next-year" or rule.spec.previous_year else 0
+
+    def lag_reading(self, rule: Rule) -> str | None:
+        """The reading behind a claim year, when the clause itself does not fix it."""
+        return None if rule.spec.previous_year else f"claim-lag={self.readings['claim-lag']}"
 
     def payer(self, event_date: dt.date, claim_year: int) -> str:
         """The paying district (reading `paying-district`): on the event date, or at the claim —
@@ -315,9 +334,10 @@ class _Compiler:
                 self.out.caps[key] = max(0, cap.limit - used)
                 self.out.cap_info[key] = CapInfo(
                     title=self.title(rule), measure=rule.measure, per=tuple(cap.per), limit=cap.limit,
-                    project=project if "project" in cap.per else None,
+                    project=project.removesuffix(" (own project)") if "project" in cap.per else None,
                     year=year if "year" in cap.per else None,
-                    project_years=_years_of(rule.conditions))
+                    project_years=_years_of(rule.conditions),
+                    reading=", ".join(f"{k}={v}" for k, v in cap.only_when.items()) or None)
             keys.append(key)
         return tuple(keys)
 
@@ -418,7 +438,8 @@ class _Compiler:
                             reason(R.REVIEW_PASSED, level=level, date=recognition.date.isoformat(),
                                    tier=recognition.tier, first_date=first.date.isoformat()))
                 why = [happened, self.registered(recognition.date, claim_year, paid_by),
-                       reason(R.CLAIMED_IN, claim_year=claim_year, event_year=recognition.date.year)]
+                       reason(R.CLAIMED_IN, claim_year=claim_year, event_year=recognition.date.year,
+                              reading=self.lag_reading(rule))]
                 why += [reason(R.CONDITION_MET, _condition_params(c)) for c in rule.conditions]
                 review = "" if occasion == "first" else f"|review {recognition.date}"
                 self.add(Candidate(
@@ -488,7 +509,8 @@ class _Compiler:
             counted += item.amount
             cut.append(reason(code, full=full, received=item.amount, received_title=item.title,
                               received_measure=item.measure, received_tier=item.level,
-                              received_year=item.year))
+                              received_year=item.year,
+                              reading=ladder.reading if code == R.R2_RECEIVED else None))
         if ladder.differs and ladder.top is not None:
             room = max(0, ladder.top - sum(item.amount for item in along))
             if full - counted > room:  # the ladder is closed that far by what it already paid
@@ -496,13 +518,19 @@ class _Compiler:
                 cut.append(reason(R.LADDER_CLOSED, full=full, top=ladder.top, room=room,
                                   received=sum(item.amount for item in along),
                                   ladder_title=self.out.titles.get(ladder.group, ladder.group),
-                                  ladder_measure=ladder.group))
+                                  ladder_measure=ladder.group, reading=ladder.reading))
         lower: tuple[str, ...] = ()
         if ladder.differs:
             lower = tuple(other.key for other in self.out.candidates
                           if other.ladder == ladder.group and other.level in below
                           and other.occasion == "first" and other.claim_year < candidate.claim_year)
-        return replace(candidate, deduct=lower, deduct_received=counted, received_cut=tuple(cut))
+        why = candidate.why
+        if not ladder.differs and ladder.reading and any(  # the reading pays it in full
+                other.ladder == ladder.group and other.level in below
+                and other.claim_year < candidate.claim_year for other in self.out.candidates):
+            why += (reason(R.STACKED_IN_FULL, full=full, reading=ladder.reading),)
+        return replace(candidate, why=why, deduct=lower, deduct_received=counted,
+                       received_cut=tuple(cut), reading=ladder.reading if ladder.differs else None)
 
     # -- relocation rewards ----------------------------------------------------------------------
     def relocation_reward(self, rule: Rule) -> None:
@@ -544,7 +572,8 @@ class _Compiler:
                           date=move.date.isoformat()),
                    reason(R.TIER_QUALIFIES, tier=tier, date=qualifying_date.isoformat(),
                           district=district, at_move=int(qualifying_date == move.date)),
-                   reason(R.CLAIMED_IN, claim_year=claim_year, event_year=event_date.year))
+                   reason(R.CLAIMED_IN, claim_year=claim_year, event_year=event_date.year,
+                          reading=self.lag_reading(rule)))
             self.add(Candidate(
                 key=f"{rule.id}||{claim_year}|move {move.date}", rule=rule, measure=rule.measure,
                 tier=None, claim_year=claim_year, amount=_interval(amount),
@@ -630,7 +659,8 @@ class _Compiler:
                 tier=None, claim_year=claim_year, amount=_interval(amount), paid_by=paid_by,
                 projected=self.projected(day),
                 why=(reason(R.QUALIFICATION, kind=kind, date=day.isoformat(), district=paid_by),
-                     reason(R.CLAIMED_IN, claim_year=claim_year, event_year=day.year)),
+                     reason(R.CLAIMED_IN, claim_year=claim_year, event_year=day.year,
+                            reading=self.lag_reading(rule))),
                 caps=self.cap_keys(rule, "", claim_year),
                 one_time=f"{rule.measure}|{kind}" + ("" if rule.spec.one_time else review),
                 event=day, about=tuple(event.items()), occasion=occasion))
@@ -678,19 +708,22 @@ class _Compiler:
         first_years = self.first_years(rule, [(item, event) for item, event, _ in eligible]) \
             if limit is not None and limit.years == "first" else None
         for item, event, facts in eligible:
-            project = item.project or f"{item.id} (own project)"
+            project = item.project or f"{item.id} (own project)"  # a key, never shown
+            shown: dict[str, Param] = {"project": item.project or item.id,
+                                       "own_project": int(item.project is None)}
             number = None
             if first_years is not None and limit is not None:
                 years = first_years[self._year_scope(limit.per, project)]
                 if item.year not in years:  # reading `interest-years=first-three`
-                    self.reject(rule, reason(R.FIRST_YEARS_USED, event, limit=limit.limit,
-                                             project=project, years=", ".join(map(str, years))))
+                    self.reject(rule, reason(R.FIRST_YEARS_USED, event, shown, limit=limit.limit,
+                                             years=", ".join(map(str, years)),
+                                             reading=self.reading_of_limit(limit)))
                     continue
                 number = years.index(item.year) + 1
             interval = _interval(amount, base=item.amount)
-            why = [reason(R.EXPENSE_ITEM, expense=item.id, category=item.category,
-                          amount=item.amount, year=item.year, project=project,
-                          project_year=item.project_year, year_number=number,
+            why = [reason(R.EXPENSE_ITEM, shown, expense=item.id, category=item.category,
+                          amount=item.amount, year=item.year, project_year=item.project_year,
+                          year_number=number,
                           years_limit=limit.limit if limit is not None and number else None),
                    reason(R.TIER_AT_YEAR_END, tier=_text(facts["tier"]), year=item.year)]
             if amount.up_to is not None and item.amount > amount.up_to:
@@ -719,6 +752,10 @@ class _Compiler:
                 scope = self._year_scope(limit.per, item.project or f"{item.id} (own project)")
                 years.setdefault(scope, set()).add(item.year)
         return {scope: sorted(found)[:limit.limit] for scope, found in years.items()}
+
+    @staticmethod
+    def reading_of_limit(limit: MaxYears) -> str | None:
+        return ", ".join(f"{k}={v}" for k, v in limit.only_when.items()) or None
 
     @staticmethod
     def _year_scope(per: tuple[str, ...], project: str) -> str:
@@ -764,8 +801,11 @@ class _Compiler:
         municipal = [c for c in self.out.candidates if c.measure == counterpart]
         counterpart_title = self.out.titles.get(counterpart, counterpart)
         if not municipal and self.out.keep_reasons:
+            listed = [item for item in self.record.listings if item.board in rule.spec.boards]
+            # Nothing listed: nothing to match, said as for any measure without its event.
             self.reject(rule, reason(R.NO_COUNTERPART, counterpart_title=counterpart_title,
-                                     counterpart_measure=counterpart))
+                                     counterpart_measure=counterpart) if listed else
+                        reason(R.NO_LISTING, boards=", ".join(rule.spec.boards)))
         for award in municipal:
             district = self.record.district_on(_last_day(award.claim_year))
             self.add(Candidate(
@@ -807,7 +847,7 @@ class _Compiler:
                             patent_year=patent.patent_year, percent=amount.percent or 0,
                             standard=patent.standard_annuity,
                             share=percent_of(patent.standard_annuity, amount.percent or 0),
-                            paid=patent.paid),),
+                            paid=patent.paid, subsidy=interval.max),),
                 event=_last_day(patent.year), about=tuple(event.items())))
 
     # -- non-monetary benefits -----------------------------------------------------------------

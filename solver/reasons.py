@@ -58,10 +58,11 @@ LIMIT_BOUND = "limit_bound"                    # limit, base, scope
 R2_RECEIVED = "r2_received"                    # full, received, received_title, received_year…
 R1_RECEIVED = "r1_received"                    # full, received, received_title, received_year…
 LADDER_CLOSED = "ladder_closed"                # full, top, room, received, ladder_title
+STACKED_IN_FULL = "stacked_in_full"            # full, reading
 R2_PAID = "r2_paid"                            # full, lower, lower_tier, lower_year
 CAP_BOUND = "cap_bound"                        # cap…, full, paid, others
 R1_PREFERRED = "r1_preferred"                  # rival_title, rival_tier, rival_min, rival_max
-RECEIVED = "received"                          # year, amount
+RECEIVED = "received"                          # year, amount, counts (ladder|cap|one_time), cap_limit
 
 # Why nothing is paid (facts of the record, checked while compiling).
 NO_RECOGNITION = "no_recognition"              # level

@@ -13,8 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.catalog import load_catalog, open_catalog, using_catalog
-from models.packages import PACKAGES_DIR, locate
+from models.catalog import load_catalog, using_catalog
+from models.packages import PACKAGES_DIR
+from tests.test_cases import case_catalog
 from models.record import parse_record
 from solver import reasons as R
 from solver.compile import compile_record, effective_amount
@@ -40,7 +41,7 @@ def _case(path: Path) -> tuple[dict, dict[str, str]]:
 def _evaluated(path: Path):
     """A case evaluated in its package (`catalog:`, default the brochure), texts rendered inside."""
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
-    catalog = open_catalog(locate(case["catalog"])) if case.get("catalog") else CATALOG
+    catalog = case_catalog(case) if case.get("catalog") else CATALOG  # a package or a fixture
     with using_catalog(catalog):
         result = evaluate(parse_record(case["record"]), case.get("readings") or {}, today=TODAY)
         return result, {lang: _texts(result, lang) for lang in ("en", "zh")}, catalog

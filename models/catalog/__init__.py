@@ -26,7 +26,7 @@ from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, Vocabular
 from models.conditions import Condition, parse_condition
 from models.errors import BugError, CatalogError, InputError, ReadingError
 from models.i18n import t
-from models.validation import describe
+from models.validation import describe, describe_all
 
 CATALOG_DIR = Path(__file__).parent
 INDEX_FILE = "index.yaml"
@@ -108,6 +108,7 @@ class RuleSpec(_Strict):
     id: str
     measure: str | None = None
     title: str | None = None  # the measure's title when it differs from its family's
+    names: Names | None = None  # the short names of the award id it pays, when that id is new
     kind: RuleKind
     quote: str
     source: str | None = None
@@ -190,9 +191,18 @@ class BenefitSpec(_Strict):
     boards: tuple[str, ...] = ()
 
 
+class Names(_Strict):
+    """A measure's short names for people, in both languages (output never shows a raw id)."""
+
+    zh: str = Field(min_length=1, max_length=200)
+    en: str = Field(min_length=1, max_length=200)
+
+
 class MeasureSpec(_Strict):
     id: str
     title: str
+    # Its short names; required (here or in the message catalogue) for a measure of a new edition.
+    names: Names | None = None
     brochure_item: int
     clause: str
     rules: tuple[RuleSpec, ...] = ()
@@ -237,6 +247,9 @@ class SourceFileSpec(_Strict):
     """One source document: its measures, who pays them, and the text their clauses quote."""
 
     edition: EditionSpec | None = None
+    # A file of the extended package this file stands in for (its own name): without it, a file
+    # named like one of the extended package's is an error, never a silent replacement.
+    replaces: str | None = None
     text: str | None = None  # the source text (relative to this file); default: the index's brochure
     sources: tuple[SourceSpec, ...]
     brochure_section: str
@@ -395,6 +408,7 @@ class Ladder:
     group: str
     differs: bool   # R2: a higher level pays the difference to what the ladder paid below it
     top: int | None  # its highest amount: the most it pays in all under R2 (None: it pays reviews)
+    reading: str | None = None  # the reading that decides `differs` (`stacking=...`), if one does
 
 
 @dataclass(frozen=True)
@@ -458,11 +472,14 @@ class Catalog:
                 differs = rule.spec.kind == "tier_reward" and (
                     rule.spec.difference == "always" or (rule.spec.difference == "reading"
                                                          and readings.get("stacking") == "difference-only"))
+                reading = f"stacking={readings.get('stacking')}" \
+                    if rule.spec.kind == "tier_reward" and rule.spec.difference == "reading" else None
                 known = ladders.get(group)
                 # A ladder that pays re-examinations too pays one enterprise more than its top.
                 reviews = rule.spec.pays_for != ("first",) or (known is not None and known.top is None)
                 ladders[group] = Ladder(group, differs or (known is not None and known.differs),
-                                        None if reviews else max(top, known.top or 0 if known else 0))
+                                        None if reviews else max(top, known.top or 0 if known else 0),
+                                        reading or (known.reading if known else None))
             found = self._active[key] = (ladders,)
         result: dict[str, Ladder] = found[0]
         return result
@@ -479,6 +496,21 @@ class Catalog:
             (rule.spec.r1_group in groups) or bool(categories & set(rule.spec.categories))
             or (rule.spec.amount is not None and rule.spec.amount.not_less_than in measures)
             for rule in self.active_rules(readings, "district"))
+
+    def measure_names(self) -> dict[str, Names]:
+        """The short names the package declares for its measures (families and award ids)."""
+        found = self._active.get(("measure names",))
+        if found is None:
+            declared: dict[str, Names] = {}
+            for _file, measure in self.families.values():
+                if measure.names is not None:
+                    declared[measure.id] = measure.names
+            for rule in self.rules:
+                if rule.spec.names is not None:
+                    declared.setdefault(rule.measure, rule.spec.names)
+            found = self._active[("measure names",)] = (declared,)
+        names: dict[str, Names] = found[0]
+        return names
 
     def active_measures(self, readings: dict[str, str]) -> tuple[str, ...]:
         """Every award id that can pay under `readings`, in catalog order."""
@@ -561,6 +593,16 @@ M = TypeVar("M", bound=Strict)
 Fail = Callable[[CatalogError], None]
 
 
+def _every_problem(data: object, path: Path) -> list[CatalogError]:
+    """Every schema error of a source file, one CatalogError each (lint reports them all)."""
+    try:
+        SourceFileSpec.model_validate(data)
+    except ValidationError as exc:
+        return [CatalogError(p.message, file=path.name, field=p.field or None, accepted=p.accepted)
+                for p in describe_all(exc, SourceFileSpec)]
+    return []
+
+
 def _validate(model: type[M], data: object, path: Path) -> M:
     try:
         return model.model_validate(data)
@@ -605,8 +647,11 @@ def _merge(base: object, over: object) -> object:
     return over
 
 
-def read_package(directory: Path, _seen: tuple[Path, ...] = ()) -> Package:
-    """The files of the package in `directory`, following `extends:` (schema not yet checked)."""
+def read_package(directory: Path, _seen: tuple[Path, ...] = (),
+                 problems: list[CatalogError] | None = None) -> Package:
+    """The files of the package in `directory`, following `extends:` (schema not yet checked). A
+    file named like a file of the extended package replaces it only when it says so
+    (`replaces: NAME`); otherwise that is an error (reported in `problems` when given)."""
     directory = Path(directory).resolve()
     if not directory.is_dir():
         raise CatalogError(t("catalog.no_directory"), file=str(directory),
@@ -633,26 +678,60 @@ def read_package(directory: Path, _seen: tuple[Path, ...] = ()) -> Package:
         data = merged
         chain += inherited.chain
         paths.update(inherited.paths)
+    inherited_paths = dict(paths)
     for path in sorted(directory.glob("*.yaml")):
-        if path.name != INDEX_FILE:
-            paths[path.name] = path
+        if path.name == INDEX_FILE:
+            continue
+        problem = _replacement_problem(path, inherited_paths)
+        if problem is not None:
+            if problems is None:
+                raise problem
+            problems.append(problem)
+            continue
+        paths[path.name] = path
     return Package(directory=directory, chain=chain, paths=paths, index_data=data)
+
+
+def _replacement_problem(path: Path, inherited: dict[str, Path]) -> CatalogError | None:
+    """Is a file's `replaces:` what its name does (None), or an error?"""
+    said = None
+    if path.name in inherited or "replaces" in path.read_text(encoding="utf-8", errors="replace"):
+        data = _read_yaml(path)
+        said = data.get("replaces") if isinstance(data, dict) else None
+    if path.name in inherited and said != path.name:
+        return CatalogError(f"has the name of a file of the package it extends "
+                            f"({inherited[path.name]}): an edition adds files under new names; to "
+                            f"replace that file, say `replaces: {path.name}`",
+                            file=path.name, field="replaces")
+    if said is not None and path.name not in inherited:
+        return CatalogError(f"replaces {said!r}, but the package it extends has no file {said!r}"
+                            + (" (a file replaces only the file of its own name)" if said != path.name else ""),
+                            file=path.name, field="replaces",
+                            accepted=", ".join(sorted(inherited)) or "no file: this package extends none")
+    return None
 
 
 def load_raw(directory: Path, problems: list[CatalogError] | None = None
              ) -> tuple[IndexSpec, dict[str, SourceFileSpec], Package]:
     """Index and source files, schema-checked, with nothing cross-checked yet (lint does that).
     With `problems`, a file that does not validate is reported there and left out."""
-    package = read_package(directory)
+    package = read_package(directory, problems=problems)
     index = _validate(IndexSpec, package.index_data, package.directory / INDEX_FILE)
     files: dict[str, SourceFileSpec] = {}
     for name, path in package.paths.items():
         try:
-            files[name] = _validate(SourceFileSpec, _read_yaml(path), path)
+            data = _read_yaml(path)
         except CatalogError as exc:
             if problems is None:
                 raise
             problems.append(exc)
+            continue
+        try:
+            files[name] = _validate(SourceFileSpec, data, path)
+        except CatalogError as exc:
+            if problems is None:
+                raise
+            problems += _every_problem(data, path) or [exc]  # each schema error of the file
     if not files and not problems:
         raise CatalogError("no catalog files", file=str(directory))
     # Brochure order: the municipal items, then the districts by their item number; editions last.
@@ -769,13 +848,15 @@ def _editions(files: dict[str, SourceFileSpec], rules: list[Rule], fail: Fail) -
 def _parse_all(texts: tuple[str, ...], file: str, where: str, order: dict[str, tuple[str, ...]],
                fail: Fail) -> tuple[Condition, ...] | None:
     parsed: list[Condition] = []
-    for number, text in enumerate(texts):
+    broken = False
+    for number, text in enumerate(texts):  # every bad condition is reported, not only the first
         try:
             parsed.append(parse_condition(text, order))
         except CatalogError as exc:
             exc.file, exc.field = file, f"{where}.conditions[{number}]"
             fail(exc)
-            return None
+            broken = True
+    # (Only lint collects problems instead of raising: it still checks the conditions that parse.)
     return tuple(parsed)
 
 
