@@ -155,7 +155,9 @@ def test_a_record_without_as_of_keeps_the_day_and_verifies_on_any_later_day(tmp_
      "dongcheng.tier.national.amount=0..1000000:500000"),
     ("evaluate", EXAMPLES / "dongcheng-municipal-then-national.yaml", "--all-readings"),
     ("evaluate", EXAMPLES / "dongcheng-municipal-then-national.yaml", "--catalog", LATER_EDITION),
-], ids=["best-district", "timeline", "whatif", "sweep", "all-readings", "extended-package"])
+    ("evaluate", EXAMPLES / "dongcheng-municipal-then-national.yaml", "--catalog", "beijing-2025"),
+], ids=["best-district", "timeline", "whatif", "sweep", "all-readings", "extended-package",
+        "shipped-later-package"])
 def test_every_command_files_evidence_that_verifies(tmp_path: Path, args: tuple[object, ...]) -> None:
     data = made(tmp_path, *args, "--format", "json")
     printed = json.loads(invoke(*args, "--format", "json").stdout)
