@@ -411,6 +411,7 @@ def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
     reads = _plain_reads(vocabulary)
     values: dict[str, Any] = {"id": ident}
     try:
+        _plain_empty_lists(data, values)  # first: most rows that are not plain fail here
         if "name" in data:
             values["name"] = _plain_name(data["name"])
         entity_type, district, industries = _plain_head_of(data, values, vocabulary, reads)
@@ -422,8 +423,6 @@ def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
             day = data["as_of"]
             values["as_of"] = None if day is None else _plain_or_not(
                 _plain_value("date", day, vocabulary, reads["date"]))
-        if len(values) < len(data):  # (a row without them gives as many fields as it holds)
-            _plain_empty_lists(data, values)
     except _NotPlain:
         return None
     return PlainRow(values, district, entity_type, industries, recognitions)
