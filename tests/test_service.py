@@ -573,14 +573,14 @@ def test_problem_field_names_the_request_field_not_a_cli_option(client, request_
 def test_a_broken_catalog_is_the_servers_fault_not_the_requests(monkeypatch):
     """A catalog that fails while answering (here: a condition the loader let through) is a 500
     problem body, never a 400 that blames the request."""
-    import service.app as service_app
+    import service.answers as service_answers
     from models.errors import CatalogError
 
     def broken(*_args, **_kwargs):
         raise CatalogError("operator '>=' does not apply to tags in 'industry >= x'",
                            file="daxing.yaml", field="rules[0].conditions[0]")
 
-    monkeypatch.setattr(service_app, "evaluate", broken)
+    monkeypatch.setattr(service_answers, "evaluate", broken)
     with TestClient(create_app(), raise_server_exceptions=False) as fresh:
         body = assert_problem(fresh.post("/v1/evaluate", json=record_of(DONGCHENG)), 500,
                               "CatalogError")
