@@ -25,6 +25,7 @@ from models.i18n import using_lang
 from service import problems
 from service.deps import TAKES_READINGS, request_lang
 from service.guard import Busy, Guard, Workers, settings_from_env
+from service.record_schema import record_schema, with_record
 from service.routers import catalog as catalog_routes
 from service.routers import engine, planner, site
 from service.routers.engine import BATCH_LIMIT_BYTES, BATCH_LIMIT_ROWS, BATCH_TYPES
@@ -68,14 +69,23 @@ class Speaks:
 
 
 def openapi_document(app: FastAPI, catalog: Catalog) -> dict[str, Any]:
-    """The OpenAPI document: problems as problem+json, and each operation that takes readings
-    listing the catalog's readings as query parameters (their values and default)."""
+    """The OpenAPI document, with what depends on the catalog: the record (service.record_schema),
+    the tiers that have application windows, and the readings as query parameters of each
+    operation that takes them (their values and default); problems as problem+json."""
     if app.openapi_schema is None:
-        schema = FastAPI.openapi(app)
+        schema = with_record(FastAPI.openapi(app))
         parameters = [{"name": key, "in": "query", "required": False, "description": spec.about,
                        "schema": {"type": "string", "enum": list(spec.alternatives),
                                   "default": spec.default}}
                       for key, spec in catalog.index.readings.items()]
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(record_schema(catalog))
+        windows = next(p for p in schema["paths"]["/v1/windows"]["get"]["parameters"]
+                       if p["name"] == "tier")
+        windows["schema"] = {"anyOf": [{"type": "string", "enum": list(catalog.index.windows)},
+                                       {"type": "null"}]}
+        measure = schema["paths"]["/v1/measures/{measure_id}"]["get"]["parameters"][0]
+        measure["schema"]["enum"] = list(dict.fromkeys(
+            [*catalog.families, *catalog.measure_ids(), *(rule.id for rule in catalog.rules)]))
         marker = next(iter(TAKES_READINGS))
         for operations in schema["paths"].values():
             for operation in operations.values():

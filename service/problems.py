@@ -28,7 +28,7 @@ class FieldProblem(BaseModel):
     """One problem of a record: its field path and what was wrong."""
 
     model_config = ConfigDict(extra="forbid")
-    field: str | None
+    field: str | None = None
     detail: str
 
 

@@ -10,12 +10,16 @@ endpoint's real answers to it (tests/test_service_contract.py).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel,
+                      WithJsonSchema)
 
 from models.catalog import BenefitSpec, RuleSpec, SourceSpec
+from models.limits import check_day
 from models.record import EnterpriseRecord
+from service.record_schema import DATE, RECORD_PLACEHOLDER
 
 # A reason's or a warning's parameter: text, whole yuan, a year or a count, or nothing.
 Param = str | int | None
@@ -27,27 +31,54 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def iso_day(value: object) -> object:
+    """A date written YYYY-MM-DD (pydantic alone would read 0 or "0" as 1970-01-01)."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+def whole_number(value: object) -> object:
+    """A whole number, not a truth value (pydantic alone would read false as 0)."""
+    if isinstance(value, bool):
+        raise ValueError("a whole number, not true or false")
+    return value
+
+
 # -- requests ---------------------------------------------------------------------------------------
 
+# A record as the client sends it: read by models.record.parse_record (its problems are a 422 that
+# names each field), described by service.record_schema (the app adds it to /openapi.json).
+RecordIn = Annotated[dict[str, object], WithJsonSchema(RECORD_PLACEHOLDER)]
+ISO_DATE = {"type": "string", "format": "date", "pattern": DATE}
+Whole = Annotated[int, BeforeValidator(whole_number)]
+# A day within the years the tool reasons about, written YYYY-MM-DD (not a number of seconds).
+Day = Annotated[dt.date, BeforeValidator(iso_day), AfterValidator(check_day),
+                WithJsonSchema(ISO_DATE)]
+
+
 class PlanRequest(Body):
-    record: dict[str, object] = Field(description="An enterprise record (DOMAIN.md section 7).")
-    move_date: dt.date | None = None
-    horizon_years: int = Field(2, ge=0, le=20)
+    record: RecordIn = Field(description="An enterprise record (DOMAIN.md section 7).")
+    move_date: Day | None = None
+    horizon_years: Whole = Field(2, ge=0, le=20)
     rank_by: Literal["max", "min"] = "max"
 
 
 class WhatifRequest(Body):
-    record: dict[str, object] = Field(description="An enterprise record (DOMAIN.md section 7).")
-    changes: list[str] = Field(default_factory=list, max_length=50, description=(
+    record: RecordIn = Field(description="An enterprise record (DOMAIN.md section 7).")
+    changes: list[Annotated[str, Field(pattern=r"^[^=\s]+=.+$")]] = Field(min_length=1, max_length=50, description=(
         "Inline changes, as on the CLI: move=shunyi@2027-01-01, recognition=national@2027-06-30, "
         "expense=leased_equipment:12000000@2027, stacking=difference-only, "
         "shunyi.tier.national.amount=800000"))
 
 
 class WorklistRequest(Body):
-    records: list[dict[str, object]] = Field(max_length=200, description="Enterprise records.")
-    date: dt.date | None = Field(None, description="The working day (default today).")
-    min_gain: int = Field(100_000, ge=1, description="A near-miss must bring at least this much more (yuan).")
+    records: list[dict[str, object]] = Field(max_length=200, description=(
+        "Enterprise records (the Record schema); one that does not validate is an error row."))
+    date: Day | None = Field(None, description="The working day (default today).")
+    min_gain: Whole = Field(100_000, ge=1, description="A near-miss must bring at least this much more (yuan).")
 
 
 # -- shared pieces ----------------------------------------------------------------------------------

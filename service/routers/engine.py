@@ -11,7 +11,8 @@ from models.errors import InputError
 from service import answers
 from service.deps import TAKES_READINGS, AppWorkers, EncodedJSON, request_readings
 from service.problems import COMMON, WORK, documented, problem
-from service.schemas import BatchOut, EvaluationOut
+from service.record_schema import RECORD_PLACEHOLDER
+from service.schemas import BatchOut, EvaluationOut, RecordIn
 from models.record import EnterpriseRecord
 
 router = APIRouter(tags=["engine"], responses=COMMON)
@@ -20,7 +21,7 @@ BATCH_LIMIT_BYTES = 1_000_000
 BATCH_LIMIT_ROWS = 2_000
 BATCH_TYPES = ("application/x-ndjson", "application/jsonl")
 
-RecordBody = Annotated[dict[str, object], Body(
+RecordBody = Annotated[RecordIn, Body(
     description="An enterprise record (DOMAIN.md section 7), as JSON.",
     examples=[{"id": "EX-1", "district": "shijingshan", "as_of": "2026-11-24",
                "recognitions": [{"tier": "municipal", "date": "2022-09-30"},
@@ -38,6 +39,7 @@ async def evaluate_record(request: Request, record: RecordBody, workers: AppWork
 @router.post("/v1/batch", response_model=BatchOut, responses={**WORK, 415: documented(
     "Batch body not sent as application/x-ndjson or application/jsonl")},
     openapi_extra={**TAKES_READINGS, "requestBody": {
+        "required": True,
         "content": {kind: {"schema": {"type": "string"}} for kind in BATCH_TYPES},
         "description": f"JSON lines, one record each; at most {BATCH_LIMIT_BYTES:,} bytes."}})
 async def batch(request: Request, workers: AppWorkers) -> Response:
@@ -64,9 +66,12 @@ async def batch(request: Request, workers: AppWorkers) -> Response:
 
 
 @router.post("/v1/record", response_model=EnterpriseRecord, response_model_exclude_defaults=True,
-             responses=WORK, openapi_extra={
-                 "requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}},
-                                 "description": "A record as YAML or JSON text (at most 1,000,000 bytes)."}})
+             responses=WORK, openapi_extra={"requestBody": {
+                 "content": {kind: {"schema": RECORD_PLACEHOLDER}
+                             for kind in ("application/yaml", "application/json")},
+                 "required": True,
+                 "description": "A record as YAML or JSON text, whatever its content type (the "
+                                "page sends text/plain); at most 1,000,000 bytes."}})
 async def read_record(request: Request, workers: AppWorkers) -> Response:
     """Read a record typed, pasted or uploaded as YAML or JSON: the validated record in
     canonical form (ids, ISO dates, whole yuan), or every problem with its field. Read by the

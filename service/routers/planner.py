@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from service import answers
 from service.deps import TAKES_READINGS, AppWorkers, EncodedJSON, request_readings
 from service.problems import COMMON, INVALID, WORK
-from service.schemas import (PlanRequest, RankingOut, WhatIfOut, WhatifRequest, WindowsOut,
+from service.schemas import (Day, PlanRequest, RankingOut, WhatIfOut, WhatifRequest, WindowsOut,
                              WorklistOut, WorklistRequest)
 from solver.planner import windows
 from views.words import with_names
@@ -44,7 +44,7 @@ async def work(request: Request, body: WorklistRequest, workers: AppWorkers) -> 
 
 
 @router.get("/v1/windows", response_model=WindowsOut, responses=INVALID)
-def open_windows(date: Annotated[dt.date | None, Query(description="YYYY-MM-DD (default today)")] = None,
+def open_windows(date: Annotated[Day | None, Query(description="YYYY-MM-DD (default today)")] = None,
                  tier: Annotated[str | None, Query(description="innovative, municipal or national")] = None,
                  ) -> object:
     """The application windows open on a date."""
