@@ -20,7 +20,7 @@ from models.scenario import parse_inline
 from models.yamlio import loads_json
 from service.schemas import (BatchOut, EvaluationOut, PlanRequest, RankingOut, WhatIfOut,
                              WhatifRequest, WorklistOut, WorklistRequest)
-from solver.batch import BatchOptions, evaluate_row, result_columns
+from solver.batch import BatchOptions, RowContext, RowResult, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.notices import record_notices
 from solver.planner import best_district, timeline, whatif
@@ -68,13 +68,12 @@ def batch(lines: list[bytes], readings: dict[str, str]) -> bytes:
     """JSON lines read and checked as `zjtx batch` reads a file: one result or error per line."""
     catalog = active_catalog()
     options = BatchOptions(readings=readings)
-    results, errors = [], []
+    context = RowContext(options, catalog)
+    results: list[dict[str, object]] = []
+    errors: list[dict[str, object]] = []
     for number, data, problem_text in with_duplicates(jsonl_rows(lines), {}):
-        outcome = evaluate_row(number, data, problem_text, options, catalog)
-        if "ok" in outcome:
-            results.append(outcome["ok"])
-        else:
-            errors.append(outcome["error"])
+        outcome = evaluate_row(number, data, problem_text, context)
+        (results if isinstance(outcome, RowResult) else errors).append(outcome.cells())
     return encoded(BatchOut, {"rows_in": sum(1 for line in lines if line.strip()),
                               "rows_out": len(results), "error_rows": len(errors),
                               "columns": result_columns(catalog, options),
