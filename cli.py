@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -29,6 +29,10 @@ from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MA
 from models.lint import lint
 from models.packages import locate
 from models.record import load_record
+
+if TYPE_CHECKING:
+    from models.record import EnterpriseRecord
+    from solver.questions import Answer, Question
 
 class Lang(str, Enum):
     zh = "zh"
@@ -92,7 +96,8 @@ T = TypeVar("T")
 # is a configuration problem, whoever typed the command (4); anything else is a bug (3).
 EXIT_STATUS = {InputError: 2, CatalogError: 4, SolverError: 3, BugError: 3}
 EXIT_STATUSES = ("Exit statuses: 0 done; 1 `measures lint` found errors, or `batch`/`worklist` "
-                 "put some rows in the errors file; 2 bad input (a record, a row, an option; "
+                 "put some rows in the errors file, or `verify` found the answer changed; 2 bad "
+                 "input (a record, a row, an option, an altered evidence bundle; "
                  "the message names it); 3 a bug in zjtx (an unsound optimizer answer or an "
                  "unexpected exception: please report it); 4 a broken catalog package (--catalog "
                  "DIR missing, a catalog file that is not YAML or does not validate); 130/143 "
@@ -107,6 +112,8 @@ app = _Typer(
     epilog=EXIT_STATUSES)
 measures_app = _Typer(no_args_is_help=True, help="Browse and check the catalog of measures.")
 app.add_typer(measures_app, name="measures")
+recognitions_app = _Typer(no_args_is_help=True, help="The lists of newly recognized enterprises the bureaus publish (免申即享): who qualifies without applying.")
+app.add_typer(recognitions_app, name="recognitions")
 
 
 class Format(str, Enum):
@@ -200,6 +207,42 @@ ReadingOption = Annotated[list[str] | None, typer.Option(
          "stacking=difference-only. Repeatable. `zjtx measures readings` lists them.")]
 
 
+EvidenceOption = Annotated[Path | None, typer.Option(
+    "--evidence", metavar="FILE.zip", help="Also write the answer as evidence a bureau can file: "
+    "the record as read and as normalized, the catalog package used (its files and their SHA-256), "
+    "the answer with its reasons in both languages, every clause quoted with its source, the zjtx "
+    "version, a SHA-256 manifest. `zjtx verify FILE.zip` checks it; the same inputs give the same bytes.")]
+
+
+def _ask(record_path: Path, question: Question, evidence: Path | None,
+         scenario_paths: tuple[Path, ...] = ()) -> tuple[EnterpriseRecord, Answer]:
+    """Read the record, answer the question (`solver.questions.ask`, the one road) and, with
+    --evidence, write the bundle beside (the record's bytes as read, never read twice)."""
+    from models.record import is_json, parse_record_bytes, read_record_bytes
+    from solver.questions import ask
+
+    if evidence is not None:
+        from formats.safety import check_outputs
+
+        for path in (record_path, *scenario_paths):
+            check_outputs(path, {"--evidence": evidence})
+    raw = read_record_bytes(record_path)
+    the_record = parse_record_bytes(raw, source=str(record_path), as_json=is_json(record_path))
+    question = question.on(the_record, dt.date.today())
+    answer = ask(question, the_record, active_catalog())
+    if evidence is not None:
+        from formats.bundle import sha256
+        from formats.evidence import evidence_bundle
+
+        data = evidence_bundle(question, raw, is_json(record_path), the_record, answer,
+                               active_catalog())
+        partial = evidence.with_name(evidence.name + ".zjtx-partial")
+        partial.write_bytes(data)
+        os.replace(partial, evidence)
+        typer.echo(t("evidence.wrote", path=evidence, sha256=sha256(data)), err=True)
+    return the_record, answer
+
+
 @app.command()
 def evaluate(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON (see examples/).")],
@@ -208,34 +251,30 @@ def evaluate(
     all_readings: Annotated[bool, typer.Option("--all-readings", help="Evaluate under every combination of readings: the range of totals and which reading moves which award.")] = False,
     solver: Annotated[str, typer.Option("--solver", help="auto (the exact fast path, CP-SAT for large components), exact, or cp-sat (always CP-SAT).")] = "auto",
     catalog: CatalogOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Evaluate one enterprise: every award with its amount, claim year, payer, clause and contact, the total still to come, and why each other measure does not pay.
 
-    Example: zjtx evaluate examples/daxing-hydrogen-municipal.yaml --format json
+    Example: zjtx evaluate examples/daxing-hydrogen-municipal.yaml --format json --evidence answer.zip
     """
-    from solver.evaluate import evaluate as run_evaluation
-    from solver.notices import record_notices
+    from solver.explain import Evaluation
+    from solver.planner import AllReadings
+    from solver.questions import Question
+    from views.planner import readings_view
     from views.table import evaluation_view
 
     def action() -> None:
         _use_catalog(catalog)
-        readings = parse_readings(reading)
-        if all_readings:
-            from solver.planner import all_readings as every_reading
-            from views.planner import readings_view
-            if readings:
-                raise ReadingError(t("option.all_readings"), field="--reading")
-            report = every_reading(load_record(record))
-            _show(format, report, lambda: readings_view(report))
-            return
-        the_record = load_record(record)
-        result = run_evaluation(the_record, readings, solver=solver)
-        notices = record_notices(the_record, readings)
-        for notice in notices:  # never silent: on stderr whatever the format
+        question = Question("evaluate", parse_readings(reading), solver=solver,
+                            all_readings=all_readings)
+        _, answer = _ask(record, question, evidence)
+        for notice in answer.notices:  # never silent: on stderr whatever the format
             typer.echo(t("error.warning") + notice.text(), err=True)
-        _show(format, {**result.as_dict(), "warnings": [n.as_dict() for n in notices]},
-              lambda: evaluation_view(result, active_catalog().default_readings()))
+        _show(format, answer.document(), lambda: readings_view(answer.result_as(AllReadings))
+              if all_readings else evaluation_view(answer.result_as(Evaluation),
+                                                   active_catalog().default_readings()))
     _run(action)
+
 
 
 def _chart_out(out: Path | None, default: str) -> Path:
@@ -265,19 +304,23 @@ def best_district(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (png default: ID-best-district.png).")] = None,
     rank_by: Annotated[RankBy, typer.Option("--rank-by", help="max: rank by the upper total (what the brochure's 'up to' amounts allow); min: by the guaranteed lower total. Ties keep the current district first.")] = RankBy.max,
     catalog: CatalogOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Rank Beijing's 16 districts by what moving there would bring within the horizon.
 
     Example: zjtx best-district examples/relocating-little-giant.yaml --move-date 2027-01-15 --format png --out docs/best-district.png
     """
-    from solver.planner import best_district as rank
+    from solver.planner import Ranking
+    from solver.questions import Question
     from views.charts import ranking_chart
     from views.planner import ranking_view
 
     def action() -> None:
         _use_catalog(catalog)
-        ranking = rank(load_record(record), _parse_date(move_date, "--move-date"), horizon_years,
-                       parse_readings(reading), rank_by=rank_by.value)
+        question = Question("best-district", parse_readings(reading),
+                            move_date=_parse_date(move_date, "--move-date"),
+                            horizon_years=horizon_years, rank_by=rank_by.value)
+        ranking = _ask(record, question, evidence)[1].result_as(Ranking)
         if format is ChartFormat.png:
             path = ranking_chart(ranking, _chart_out(out, f"{ranking.enterprise}-best-district.png"))
             typer.echo(t("cli.wrote", path=path))
@@ -321,20 +364,20 @@ def timeline(
     format: Annotated[TimelineFormat, typer.Option("--format", "-f", help="table, json, or ics (an RFC 5545 calendar: an all-day event on 1 January of each claim year).")] = TimelineFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write json or ics (default stdout).")] = None,
     catalog: CatalogOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Claim year by claim year: what can be claimed, from whom, and whom to call (projected items marked).
 
     Example: zjtx timeline examples/daxing-hydrogen-full.yaml --format ics --out claims.ics
     """
-    from solver.evaluate import evaluate as run_evaluation
-    from solver.planner import timeline as by_year
+    from solver.questions import Question, Timeline
     from views.planner import timeline_view
 
     def action() -> None:
         _use_catalog(catalog)
-        the_record = load_record(record)
-        result = run_evaluation(the_record, parse_readings(reading))
-        years = by_year(result)
+        the_record, answer = _ask(record, Question("timeline", parse_readings(reading)), evidence)
+        found = answer.result_as(Timeline)
+        result, years = found.evaluation, found.years
         if format is TimelineFormat.ics:
             from formats.ics import timeline_calendar
 
@@ -346,8 +389,7 @@ def timeline(
                 out.write_bytes(data)
                 typer.echo(t("cli.wrote", path=out), err=True)
             return
-        _show(format, {"enterprise": result.enterprise, "years": [y.as_dict() for y in years]},
-              lambda: timeline_view(result.enterprise, years), out)
+        _show(format, answer.document(), lambda: timeline_view(result.enterprise, years), out)
     _run(action)
 
 
@@ -380,43 +422,93 @@ def whatif(
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (with --sweep).")] = ChartFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
     catalog: CatalogOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Baseline against a scenario (record changes, readings, reforms of the catalog): totals, delta, awards gained and lost.
 
     Example: zjtx whatif examples/relocating-little-giant.yaml move=daxing@2027-01-15
     """
-    from models.scenario import Scenario, load_scenario, parse_inline
-    from solver.planner import parse_sweep
-    from solver.planner import sweep as run_sweep
-    from solver.planner import whatif as run_whatif
+    from models.scenario import read_scenario_bytes
+    from solver.planner import Sweep, WhatIf
+    from solver.questions import Question, ScenarioFile
     from views.charts import sweep_chart
     from views.planner import sweep_view, whatif_view
 
     def action() -> None:
         _use_catalog(catalog)
-        reading_keys = list(active_catalog().index.readings)
-        combined = Scenario(name="")
-        for item in scenario or []:
-            part = (load_scenario(item) if item.endswith((".yaml", ".yml")) and "=" not in item
-                    else parse_inline([item], reading_keys))
-            combined = combined.merged(part)
-        the_record = load_record(record)
-        readings = parse_readings(reading)
+        files = tuple(Path(item) for item in scenario or []
+                      if item.endswith((".yaml", ".yml")) and "=" not in item)
+        items = tuple(ScenarioFile(item, read_scenario_bytes(item)) if Path(item) in files
+                      else item for item in scenario or [])
+        if not sweep and scenario and format is ChartFormat.png:
+            raise InputError(t("option.png_needs_sweep"), field="--format", accepted="table, json")
+        question = Question("whatif", parse_readings(reading), scenario=items, sweep=sweep)
+        the_record, answer = _ask(record, question, evidence, files)
         if sweep:
-            key, values = parse_sweep(sweep)
-            swept = run_sweep(the_record, key, values, combined, readings)
+            swept = answer.result_as(Sweep)
             if format is ChartFormat.png:
                 typer.echo(t("cli.wrote", path=sweep_chart(swept, _chart_out(out, f"{the_record.id}-sweep.png"))))
             else:
                 _show(format, swept, lambda: sweep_view(swept), out)
             return
-        if not scenario:
-            raise InputError(t("option.no_scenario"), field="SCENARIO")
-        if format is ChartFormat.png:
-            raise InputError(t("option.png_needs_sweep"), field="--format", accepted="table, json")
-        result = run_whatif(the_record, combined, readings)
+        result = answer.result_as(WhatIf)
         _show(format, result, lambda: whatif_view(result), out)
     _run(action)
+
+
+@app.command()
+def verify(
+    bundle: Annotated[Path, typer.Argument(metavar="BUNDLE.zip", help="An evidence bundle written by --evidence.")],
+    sha256_sum: Annotated[str | None, typer.Option("--sha256", metavar="HEX", help="The bundle's SHA-256 as recorded when it was filed (--evidence prints it): any other file is refused.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
+) -> None:
+    """Check an evidence bundle: refuse it when any byte of it was changed (exit 2), then ask its question again with the catalog package in the bundle and say whether the answer is identical (exit 0) or list what differs (exit 1).
+
+    Example: zjtx evaluate examples/shijingshan-municipal-then-national.yaml --evidence answer.zip && zjtx verify answer.zip
+    """
+    from formats.bundle import MANIFEST, BundleRefused, sha256
+    from formats.evidence import verify_bundle
+    from models.limits import MAX_BUNDLE_BYTES
+    from models.yamlio import read_bytes
+
+    def action() -> int:
+        expected = (sha256_sum or "").strip().lower()
+        if sha256_sum is not None and (len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected)):
+            raise InputError(t("verify.sha256_option", value=sha256_sum[:80]), field="--sha256",
+                             accepted="64 hexadecimal digits")
+        data = read_bytes(bundle, what="bundle", limit=MAX_BUNDLE_BYTES, error=BundleRefused)
+        if expected and sha256(data) != expected:
+            raise BundleRefused(t("verify.sha256_differs", actual=sha256(data), expected=expected),
+                                file=str(bundle), field="--sha256")
+        found = verify_bundle(data, str(bundle))
+        if format is Format.json:
+            typer.echo(dump_json(found.as_dict()))
+            return 0 if found.identical else 1
+        made, now = found.made_by, found.verified_by
+        typer.echo(t("verify.untouched", path=bundle, sha256=found.sha256, members=found.members,
+                     manifest=MANIFEST))
+        typer.echo(t("verify.versions", made=made.get("version", "?"),
+                     made_code=str(made.get("code_sha256", "?"))[:12], now=now["version"],
+                     now_code=now["code_sha256"][:12]))
+        about: dict[str, Any] = {"command": found.command, "enterprise": found.enterprise,
+                                 "files": found.package_files}
+        if found.problem is not None:
+            typer.echo(t("verify.problem", command=found.command, problem=found.problem))
+        elif found.identical:
+            typer.echo(t("verify.identical", **about))
+        else:
+            typer.echo(t("verify.differs", count=len(found.differences), **about))
+            for difference in found.differences[:40]:
+                typer.echo(t("verify.difference", member=difference.member, path=difference.path,
+                             filed=json.dumps(difference.filed, ensure_ascii=False)[:200],
+                             now=json.dumps(difference.now, ensure_ascii=False)[:200]))
+            if len(found.differences) > 40:
+                typer.echo(t("verify.more", count=len(found.differences) - 40))
+        return 0 if found.identical else 1
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()
@@ -462,6 +554,7 @@ def batch(
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
     catalog: CatalogOption = None,
+    evidence: Annotated[Path | None, typer.Option("--evidence", metavar="DIR", help="Also write one evidence bundle per valid row into DIR (a new or empty folder): the row's full evaluation under the run's readings, as `zjtx evaluate --evidence` writes it, named ID-rowN.zip, and DIR/SHA256SUMS. `zjtx verify DIR/ID-rowN.zip` checks one.")] = None,
 ) -> None:
     """Evaluate a list of enterprises: one output row per valid row, every invalid row in the errors file, counts that add up. Exit 0 when every row was evaluated, 1 when some rows went to the errors file, 2 when the input is unusable.
 
@@ -490,6 +583,10 @@ def batch(
                                catalog=_catalog_path(catalog))
         if scheduler and engine != "dask":
             raise InputError(t("option.scheduler"), field="--scheduler")
+        if evidence is not None:
+            from formats.evidence import check_evidence_folder
+
+            check_evidence_folder(evidence)
         summaries = summary or []
         for path in summaries:
             if path.suffix.lower() not in (".json", ".png"):
@@ -533,6 +630,18 @@ def batch(
         except Interrupted as stop:
             typer.echo(t("batch.interrupted", rows=stop.rows), err=True)
             return stop.exit_status
+        if evidence is not None:
+            from formats.evidence import SUMS, write_row_bundles
+
+            lines = ProgressLines(lambda text: typer.echo(text, err=True), None)
+            with handle_signals():  # Ctrl-C: the bundles written stay, each whole
+                count = write_row_bundles(
+                    input, evidence, parse_readings(reading), catalog=active_catalog(),
+                    today=options.today or dt.date.today(), encoding=encoding,
+                    column_map=reading_options["column_map"],
+                    on_progress=lambda done: lines(done, 0))
+            typer.echo(t("evidence.wrote_batch", count=count, directory=evidence,
+                         sums=evidence / SUMS), err=True)
         if charts:
             from views.charts import summary_chart
 
@@ -563,6 +672,7 @@ def worklist(
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Without --out: table or json.")] = Format.table,
     catalog: CatalogOption = None,
+    new_since: Annotated[Path | None, typer.Option("--new-since", metavar="BEFORE", help="Only the claims the enterprises of BEFORE (the registry before `zjtx recognitions import`) did not have: who newly qualifies, for what, from whom, before when.")] = None,
 ) -> None:
     """Whom to call about what, before which day: one row per enterprise and action — awards to claim (due and past, with amount, claim year, paying office and telephone), the recognition whose window is open (with its last day), and the cheapest near-miss worth at least --min-gain. Sorted by date, then amount.
 
@@ -581,6 +691,13 @@ def worklist(
                                              column_map=load_column_map(columns))
         actions = [a for record in records
                    for a in work(record, day, min_gain=min_gain, readings=readings)]
+        if new_since is not None:
+            from formats.recognitions import new_claims
+
+            before, _ = read_enterprises(new_since, encoding=encoding,
+                                         column_map=load_column_map(columns))
+            actions = new_claims(actions, records, before, day, min_gain=min_gain,
+                                 readings=readings)
         actions.sort(key=lambda a: a.sort_key())
         data = [with_note(a.as_dict()) for a in actions]
         rows = [for_people(a.as_dict()) for a in actions]
@@ -601,6 +718,72 @@ def worklist(
                    + (t("worklist.out", path=out) if out else "")
                    + (t("worklist.ics", path=ics) if ics else ""), err=True)
         return 1 if problems else 0
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
+
+
+@recognitions_app.command("import")
+def recognitions_import(
+    list_file: Annotated[Path, typer.Argument(metavar="LIST", help="The published list: .csv, .xlsx or .jsonl with the columns 企业名称 (required), 统一社会信用代码, 认定等级, 认定日期 (序号, 批次, 所在区, 备注 are read and not used).")],
+    registry: Annotated[Path, typer.Option("--registry", metavar="ENTERPRISES", help="The registry of enterprises: any batch input (.csv, .xlsx, .jsonl, .parquet).")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="UPDATED", help="The registry with the recognitions added (.csv, .xlsx, .jsonl, .parquet): valid rows in the template's columns, read by zjtx worklist and batch. Never the registry itself.")],
+    report: Annotated[Path | None, typer.Option("--report", help="Every list row and what became of it: matched (by code or name), already recorded, or why not, with the nearest candidates (.csv, .xlsx, .jsonl; default UPDATED-stem.matches.csv).")] = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="Registry rows that are not valid records, as batch writes them (default UPDATED-stem.errors.csv, written only when there are some).")] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help="The tier of every row without a 认定等级 cell (a list of one tier), e.g. national or 小巨人.")] = None,
+    date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The recognition date of every row without a 认定日期 cell (the list's batch date).")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV inputs' encoding (default: detected, UTF-8 or GB18030).")] = None,
+    list_columns: Annotated[Path | None, typer.Option("--list-columns", metavar="MAP.yaml", help="Other header names of the list: header → name, credit_code, tier, date, batch, district, serial or note.")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names of the registry: header → field.")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Match a published list of recognized enterprises to the registry — by unified social credit code, else by company name (full-width/half-width, brackets, 有限公司/有限责任公司 and spaces aside) — and add each recognition with the list's date. Nothing is matched on a guess: a wrong check character, a name or code naming two enterprises, a name whose registry row holds another code, an enterprise listed twice are reported, with the nearest candidates. Exit 0 when every row was added or already recorded, 1 otherwise.
+
+    Example: zjtx recognitions import examples/recognitions-2026.csv --registry examples/enterprises.csv --out updated.csv && zjtx worklist updated.csv --date 2026-12-01
+    """
+    from formats.batch import default_errors_path
+    from formats.columns import load_column_map
+    from formats.recognitions import (LIST_SCHEMA, import_recognitions, report_rows,
+                                      write_registry_errors, write_report)
+    from formats.safety import check_outputs
+    from models.normalize import Unreadable, normalize_value
+
+    def action() -> int:
+        loaded = _use_catalog(catalog)
+        report_path = report or out.with_name(out.stem + ".matches.csv")
+        errors_path = errors or default_errors_path(out)
+        for source in (list_file, registry):
+            check_outputs(source, {"--out": out, "--report": report_path, "--errors": errors_path})
+        default_tier = None
+        if tier is not None:
+            try:
+                default_tier = normalize_value("tier", tier, loaded.vocabulary)
+            except Unreadable as unreadable:
+                raise InputError(unreadable.problem.message, field="--tier",
+                                 accepted=unreadable.problem.accepted) from None
+        result = import_recognitions(
+            list_file, registry, out, catalog=loaded, lang=current_lang(), tier=default_tier,
+            date=_parse_date(date, "--date"), encoding=encoding,
+            list_columns=load_column_map(list_columns, LIST_SCHEMA.headers, "--list-columns"),
+            columns=load_column_map(columns), excel=excel)
+        rows = report_rows(result)
+        write_report(report_path, rows, current_lang(), excel=excel)
+        if result.registry_errors:
+            write_registry_errors(errors_path, result.registry_errors, current_lang())
+        for row in rows:
+            if row["status"] not in ("matched_by_code", "matched_by_name", "already_recorded"):
+                typer.echo(t("error.warning") + t("recognitions.line", file=list_file,
+                                                  row=row["list_row"], name=row["name"] or "",
+                                                  message=row["message"]), err=True)
+        typer.echo(t("recognitions.counts", rows=result.list_rows, added=result.added,
+                     already=result.count("already_recorded"), not_added=result.not_added,
+                     registry=result.registry_rows, written=result.written,
+                     errors=len(result.registry_errors), out=out, report=report_path)
+                   + (t("recognitions.errors_in", path=errors_path)
+                      if result.registry_errors else ""), err=True)
+        return 1 if result.not_added or result.registry_errors else 0
 
     status = _run(action)
     if status:
