@@ -23,7 +23,7 @@ from typing import Any
 
 from models.errors import InputError
 from models.i18n import messages, t
-from models.limits import shown_text
+from models.limits import Quoted, shown_text
 from models.yamlio import loads_json
 from models.normalize import Unreadable, normalize_value
 from models.record import EnterpriseRecord
@@ -69,24 +69,24 @@ def load_column_map(path: Path | None) -> dict[str, str]:
     """A `--columns` file: YAML (or JSON) mapping header text → field."""
     if path is None:
         return {}
-    from models.yamlio import load_data
+    from models.limits import MAX_COLUMNS_BYTES
+    from models.yamlio import read_document
 
+    # (the same door as a record: a regular file within its cap, plain data, no aliases)
     try:
-        data = load_data(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(t("columns.cannot_read", problem=exc), file=str(path),
-                         field="--columns") from None
-    except Exception as exc:  # noqa: BLE001 - yaml raises several kinds
-        raise InputError(t("columns.not_yaml", problem=type(exc).__name__), file=str(path),
-                         field="--columns") from None
+        data = read_document(path, what="columns", limit=MAX_COLUMNS_BYTES, error=InputError)
+    except InputError as exc:
+        exc.field = "--columns"
+        raise
     if not isinstance(data, dict):
         raise InputError(t("columns.not_a_mapping", example="{所在区: district}"), file=str(path),
                          field="--columns")
     out = {}
     for header, target in data.items():
-        if str(target) not in FIELDS:
-            near = difflib.get_close_matches(str(target), FIELDS, n=1)
-            raise InputError(t("columns.unknown_field", header=header, target=target)
+        if not isinstance(target, str) or target not in FIELDS:
+            near = difflib.get_close_matches(target, FIELDS, n=1) \
+                if isinstance(target, str) and len(target) < 100 else []
+            raise InputError(t("columns.unknown_field", header=Quoted(header), target=Quoted(target))
                              + (t("validation.did_you_mean_key", near=near[0]) if near else ""),
                              file=str(path), field="--columns", accepted=", ".join(FIELDS))
         out[_key(str(header))] = str(target)
@@ -108,7 +108,7 @@ class Columns:
                 choices = [*FIELDS, *CHINESE.values()]
                 near = difflib.get_close_matches(column, choices, n=1)
                 raise InputError(
-                    t("columns.unknown_column", column=column)
+                    t("columns.unknown_column", column=Quoted(column))
                     + (t("validation.did_you_mean_key", near=near[0]) if near else "")
                     + t("columns.map_hint"), file=str(path),
                     accepted=", ".join(f"{f} ({CHINESE[f]})" if f in CHINESE else f for f in FIELDS))

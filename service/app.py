@@ -27,7 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from models.catalog import Catalog, active_catalog, open_catalog, using_catalog
 from models.i18n import LANGS, current_lang, lang_from_accept, messages, names, using_lang
 from models.errors import BugError, CatalogError, InputError, RecordError, SolverError, ZjtxError
+from models.limits import Day, HorizonYears
 from models.record import parse_record, parse_record_text
+from models.yamlio import decode_document
 from models.scenario import parse_inline
 from models.validation import field_path
 from formats.batch import with_duplicates
@@ -91,8 +93,8 @@ RecordBody = Annotated[dict[str, Any], Body(
 class PlanRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     record: dict[str, Any]
-    move_date: dt.date | None = None
-    horizon_years: int = Field(2, ge=0, le=20)
+    move_date: Day | None = None
+    horizon_years: HorizonYears = 2
     rank_by: Literal["max", "min"] = "max"
 
 
@@ -108,7 +110,7 @@ class WhatifRequest(BaseModel):
 class WorklistRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     records: list[dict[str, Any]] = Field(max_length=200, description="Enterprise records.")
-    date: dt.date | None = Field(None, description="The working day (default today).")
+    date: Day | None = Field(None, description="The working day (default today).")
     min_gain: int = Field(100_000, ge=1, description="A near-miss must bring at least this much more (yuan).")
 
 
@@ -282,7 +284,8 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
             return problem(415, "UnsupportedMediaType", f"the body is {media_type or 'untyped'!r}; "
                            "send JSON lines as " + " or ".join(BATCH_TYPES))
         readings = _readings(request)
-        size = int(request.headers.get("content-length") or 0)
+        declared = request.headers.get("content-length") or "0"  # (the Guard bounds its digits)
+        size = int(declared) if declared.isdigit() and len(declared) <= 18 else 0
         if size > BATCH_LIMIT_BYTES:
             return problem(413, "PayloadTooLarge", f"the body has {size:,} bytes; the limit is "
                            f"{BATCH_LIMIT_BYTES:,} (use `zjtx batch` for large files)")
@@ -350,7 +353,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
                 "benefits": [b.model_dump(exclude_defaults=True) for b in spec.benefits]}
 
     @app.get("/v1/windows", tags=["planner"], responses=PROBLEMS)
-    def open_windows(date: Annotated[dt.date | None, Query(description="YYYY-MM-DD (default today)")] = None,
+    def open_windows(date: Annotated[Day | None, Query(description="YYYY-MM-DD (default today)")] = None,
                      tier: Annotated[str | None, Query(description="innovative, municipal or national")] = None) -> dict[str, Any]:
         """The application windows open on a date."""
         day = date or dt.date.today()
@@ -390,7 +393,8 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         body = await request.body()
         if len(body) > BATCH_LIMIT_BYTES:
             raise InputError(f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes", field="body")
-        record = parse_record_text(body.decode("utf-8", errors="replace"), source="body")
+        # Bytes that are not UTF-8 are refused, as the CLI refuses them in a file (never replaced).
+        record = parse_record_text(decode_document(body, RecordError, "body"), source="body")
         return json.loads(record.model_dump_json(by_alias=True, exclude_defaults=True))
 
     @app.get("/v1/examples", tags=["service"])

@@ -16,14 +16,10 @@ from tests.test_batch import _Interrupted, _interrupt_after, _mixed_input, count
 distributed = pytest.importorskip("distributed")
 
 
-@pytest.fixture(scope="module")
-def scheduler():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")  # loopback only
-    try:
-        yield cluster.scheduler_address
-    finally:
-        cluster.close()
+@pytest.fixture
+def scheduler(dask_scheduler: str) -> str:
+    """The session's two-worker LocalCluster on loopback (tests/conftest.py)."""
+    return dask_scheduler
 
 
 @pytest.fixture
