@@ -25,7 +25,7 @@ from models.errors import (BugError, CatalogError, InputError, ReadingError, Sol
                            ZjtxError)
 from models.i18n import current_lang, t, using_lang
 from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MAX_BODY_BYTES,
-                           MAX_HORIZON_YEARS, TIME_BUDGET_SECONDS, check_day)
+                           MAX_HORIZON_YEARS, MAX_YUAN, TIME_BUDGET_SECONDS, check_day)
 from models.lint import lint
 from models.record import load_record
 
@@ -91,7 +91,7 @@ T = TypeVar("T")
 # is a configuration problem, whoever typed the command (4); anything else is a bug (3).
 EXIT_STATUS = {InputError: 2, CatalogError: 4, SolverError: 3, BugError: 3}
 EXIT_STATUSES = ("Exit statuses: 0 done; 1 `measures lint` found errors, or `batch`/`worklist` "
-                 "put some rows in the errors file; 2 bad input (a record, a row, an option; "
+                 "put some rows in the errors file (`sweep`: some rows could not be evaluated); 2 bad input (a record, a row, an option; "
                  "the message names it); 3 a bug in zjtx (an unsound optimizer answer or an "
                  "unexpected exception: please report it); 4 a broken catalog package (--catalog "
                  "DIR missing, a catalog file that is not YAML or does not validate); 130/143 "
@@ -228,8 +228,28 @@ def evaluate(
     _run(action)
 
 
-def _chart_out(out: Path | None, default: str) -> Path:
-    return out if out is not None else Path(default)
+def _inputs(*paths: Path | None) -> list[Path]:
+    """What a command reads, that no output may overwrite: its files, and the files of the
+    active catalog package."""
+    package = active_catalog().package
+    found = [path for path in paths if path is not None]
+    if package is not None:
+        found += [root / "index.yaml" for root in package.chain] + list(package.paths.values())
+    return found
+
+
+def _out(out: Path | None, inputs: list[Path], *, chart: bool = False,
+         default: str | None = None, option: str = "--out") -> Path | None:
+    """Where `--out` really writes, checked before any work (formats.safety): a chart is a
+    .png (`x` becomes `x.png`), its default name made from `default`."""
+    from formats.safety import output_path, safe_name
+
+    if out is None and chart and default is not None:
+        out = Path(safe_name(default) + ".png")
+    if out is None:
+        return None
+    return output_path(out, option, inputs, suffixes=(".png",) if chart else (),
+                       default_suffix=".png" if chart else None)
 
 
 DateOption = Annotated[str | None, typer.Option("--move-date", metavar="YYYY-MM-DD", help="When the move would happen (default: the record's as_of, else today).")]
@@ -266,13 +286,15 @@ def best_district(
 
     def action() -> None:
         _use_catalog(catalog)
-        ranking = rank(load_record(record), _parse_date(move_date, "--move-date"), horizon_years,
+        the_record = load_record(record)
+        png = format is ChartFormat.png
+        target = _out(out, _inputs(record), chart=png, default=f"{the_record.id}-best-district")
+        ranking = rank(the_record, _parse_date(move_date, "--move-date"), horizon_years,
                        parse_readings(reading), rank_by=rank_by.value)
-        if format is ChartFormat.png:
-            path = ranking_chart(ranking, _chart_out(out, f"{ranking.enterprise}-best-district.png"))
-            typer.echo(t("cli.wrote", path=path))
+        if png and target is not None:
+            typer.echo(t("cli.wrote", path=ranking_chart(ranking, target)))
         else:
-            _show(format, ranking.as_dict(), lambda: ranking_view(ranking), out)
+            _show(format, ranking.as_dict(), lambda: ranking_view(ranking), target)
     _run(action)
 
 
@@ -290,11 +312,14 @@ def _show(format: Enum, data: Any, view: Callable[[], Any], out: Path | None = N
 
 
 def _emit(text: str, out: Path | None) -> None:
+    """`text` on stdout, or into `out` (checked by `_out` before the work)."""
+    from formats.safety import writing
+
     if out is None:
         typer.echo(text)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n", encoding="utf-8")
+        with writing(out, "--out"):
+            out.write_text(text + "\n", encoding="utf-8")
         typer.echo(t("cli.wrote", path=out))
 
 
@@ -322,22 +347,21 @@ def timeline(
 
     def action() -> None:
         _use_catalog(catalog)
+        target = _out(out, _inputs(record))
         the_record = load_record(record)
         result = run_evaluation(the_record, parse_readings(reading))
         years = by_year(result)
         if format is TimelineFormat.ics:
-            from formats.ics import timeline_calendar
+            from formats.ics import timeline_calendar, write_calendar
 
             data = timeline_calendar(result.enterprise, years, the_record.as_of)
-            if out is None:
+            if target is None:
                 sys.stdout.buffer.write(data)
             else:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(data)
-                typer.echo(t("cli.wrote", path=out), err=True)
+                typer.echo(t("cli.wrote", path=write_calendar(target, data)), err=True)
             return
         _show(format, {"enterprise": result.enterprise, "years": [y.as_dict() for y in years]},
-              lambda: timeline_view(result.enterprise, years), out)
+              lambda: timeline_view(result.enterprise, years), target)
     _run(action)
 
 
@@ -392,20 +416,23 @@ def whatif(
             combined = combined.merged(part)
         the_record = load_record(record)
         readings = parse_readings(reading)
+        png = format is ChartFormat.png
+        target = _out(out, _inputs(record, *(Path(item) for item in scenario or [] if "=" not in item)),
+                      chart=png and bool(sweep), default=f"{the_record.id}-sweep")
         if sweep:
             key, values = parse_sweep(sweep)
             swept = run_sweep(the_record, key, values, combined, readings)
-            if format is ChartFormat.png:
-                typer.echo(t("cli.wrote", path=sweep_chart(swept, _chart_out(out, f"{the_record.id}-sweep.png"))))
+            if png and target is not None:
+                typer.echo(t("cli.wrote", path=sweep_chart(swept, target)))
             else:
-                _show(format, swept, lambda: sweep_view(swept), out)
+                _show(format, swept, lambda: sweep_view(swept), target)
             return
         if not scenario:
             raise InputError(t("option.no_scenario"), field="SCENARIO")
         if format is ChartFormat.png:
             raise InputError(t("option.png_needs_sweep"), field="--format", accepted="table, json")
         result = run_whatif(the_record, combined, readings)
-        _show(format, result, lambda: whatif_view(result), out)
+        _show(format, result, lambda: whatif_view(result), target)
     _run(action)
 
 
@@ -413,7 +440,7 @@ def whatif(
 def howto(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
     measure: Annotated[str, typer.Option("--measure", "-m", help="The measure to make pay, e.g. shijingshan.tier or m6.exhibition.")],
-    target: Annotated[int | None, typer.Option("--target", min=1, help="The amount (yuan) it should reach at the top of its interval.")] = None,
+    target: Annotated[int | None, typer.Option("--target", min=1, max=MAX_YUAN, help="The amount (yuan) it should reach at the top of its interval.")] = None,
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     catalog: CatalogOption = None,
@@ -487,6 +514,13 @@ def batch(
                                  field="--summary", accepted=".json, .png")
         summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
         charts = [p for p in summaries if p.suffix.lower() == ".png"]
+        # Before any row: no output over an input (the rows, the column map, a scenario file,
+        # the catalog), a folder or a place that cannot be written; the charts too.
+        from formats.safety import check_outputs
+        check_outputs(_inputs(input, columns, *(Path(item) for item in scenario or [] if "=" not in item)),
+                      {"--out": out, "--errors": errors or default_errors_path(out),
+                       **{"--summary" + (f" #{n + 1}" if n else ""): path
+                          for n, path in enumerate(summaries)}})
         reading_options: dict[str, Any] = {"encoding": encoding, "column_map": load_column_map(columns),
                            "lang": current_lang(), "excel": excel, "engine": engine,
                            "scheduler": scheduler}
@@ -565,6 +599,12 @@ def worklist(
 
     def action() -> int:
         _use_catalog(catalog)
+        from formats.safety import check_outputs, output_path
+        inputs = _inputs(enterprises, columns)
+        if out is not None:
+            output_path(out, "--out", inputs, suffixes=(".xlsx", ".csv", ".jsonl"))
+        check_outputs(inputs, {name: path for name, path in (("--out", out), ("--ics", ics))
+                               if path is not None})
         day = _parse_date(date, "--date") or dt.date.today()
         readings = active_catalog().resolve_readings(parse_readings(reading))
         records, problems = read_enterprises(enterprises, encoding=encoding,
@@ -605,9 +645,13 @@ def template(
 
     Example: zjtx template enterprises.xlsx --lang zh
     """
+    from formats.safety import output_path
     from formats.template import write_template
 
-    typer.echo(t("cli.wrote", path=_run(lambda: write_template(file, current_lang()))), err=True)
+    def action() -> Path:
+        return write_template(output_path(file, "FILE", [], suffixes=(".xlsx", ".csv")),
+                              current_lang())
+    typer.echo(t("cli.wrote", path=_run(action)), err=True)
 
 
 @app.command()
@@ -630,16 +674,21 @@ def sweep(
     from solver.planner import parse_sweep
     from views.charts import sweep_cost_chart
 
-    def action() -> None:
+    def action() -> int:
         _use_catalog(catalog)
         key, values = parse_sweep(reform, option="--reform")
         if scheduler and engine != "dask":
             raise InputError(t("option.scheduler"), field="--scheduler")
         options = BatchOptions(readings=active_catalog().resolve_readings(parse_readings(reading)),
                                catalog=str(catalog.resolve()) if catalog else None)
+        from formats.safety import check_outputs, output_path
+        inputs = _inputs(population)
+        table = output_path(out or population.with_name(population.stem + ".sweep.csv"), "--out",
+                            inputs, suffixes=(".csv",), default_suffix=".csv")
+        check_outputs(inputs, {"--out": table, "--out (chart)": table.with_suffix(".png")})
         result = run_sweep(population, key, values, options, jobs=jobs, engine=engine,
                            scheduler=scheduler)
-        table_path = write_costs(result, out or population.with_name(population.stem + ".sweep.csv"))
+        table_path = write_costs(result, table)
         chart = sweep_cost_chart(result.key, result.table(), table_path.with_suffix(".png"))
         for row in result.table():
             if row["paying_district"] == row["claim_year"] == "all":
@@ -649,7 +698,11 @@ def sweep(
         typer.echo(t("sweep.done", rows_in=result.rows_in, rows_out=result.rows_out,
                      errors=result.error_rows, table=table_path, chart=chart)
                    + (t("sweep.bad_rows") if result.error_rows else ""), err=True)
-    _run(action)
+        return 1 if result.error_rows else 0  # as batch: some rows were not evaluated
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()

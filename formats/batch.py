@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 from models.catalog import active_catalog, open_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
+from models.limits import MAX_RECORD_BYTES
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, evaluate_row,
                           fresh_answers, learn_answers, result_columns, row_bug, share_answers)
 from formats.columns import output_headers
@@ -36,7 +37,8 @@ from formats.engines import (ENGINES, DaskEngine, Engine, Part, PartSize, PoolEn
 from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import check_outputs, input_fingerprint, verify_output
-from formats.tables import Row, RowWriter, format_of, jsonl_rows, read_rows
+from formats.tables import (Row, RowWriter, bounded_lines, for_excel, format_of, jsonl_rows,
+                            line_size, read_rows)
 
 CHUNK_ROWS = 256
 CHECKPOINT_SECONDS = 1.0
@@ -54,12 +56,14 @@ class BatchCounts:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def encode_line(kind: str, columns: list[str], row: dict[str, Any]) -> str:
-    """One CSV or JSONL line for a row (CSV booleans as true/false, missing as empty)."""
+def encode_line(kind: str, columns: list[str], row: dict[str, Any], excel: bool = False) -> str:
+    """One CSV or JSONL line for a row (CSV booleans as true/false, missing as empty; `excel`:
+    text that Excel would run as a formula neutralized, formats.tables.for_excel)."""
     if kind == ".csv":
         text = io.StringIO()
-        csv.writer(text).writerow(["true" if v is True else "false" if v is False
-                                   else "" if v is None else v for v in (row.get(c) for c in columns)])
+        cells = ["true" if v is True else "false" if v is False else "" if v is None else v
+                 for v in (row.get(c) for c in columns)]
+        csv.writer(text).writerow([for_excel(c) for c in cells] if excel else cells)
         return text.getvalue()
     return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"
 
@@ -69,7 +73,8 @@ class _LineSink:
     resume, the file must still hold exactly what the checkpoint recorded (formats.safety)."""
 
     def __init__(self, path: Path, columns: list[str], kind: str, recorded: dict[str, Any] | None,
-                 headers: list[str] | None = None, bom: bool = False, option: str = "--out") -> None:
+                 headers: list[str] | None = None, bom: bool = False, option: str = "--out",
+                 excel: bool = False) -> None:
         self.path, self.columns, self.kind = path, columns, kind
         path.parent.mkdir(parents=True, exist_ok=True)
         if recorded is None:
@@ -78,7 +83,8 @@ class _LineSink:
             if kind == ".csv":
                 if bom:  # for Excel: UTF-8 with a byte-order mark
                     self._write(codecs.BOM_UTF8)
-                self.write_text(encode_line(kind, columns, dict(zip(columns, headers or columns))))
+                self.write_text(encode_line(kind, columns, dict(zip(columns, headers or columns)),
+                                            excel))
         else:
             self.digest = verify_output(option, path, recorded)
             self.handle = path.open("r+b")
@@ -112,6 +118,7 @@ class _Job:
     columns: list[str]
     errors_kind: str
     lang: str = "en"  # the language of warnings and error messages, on every worker
+    excel: bool = False  # CSV for Excel: text cells that would be formulas neutralized
 
 
 def _worker_init(job: _Job, *, worker: bool = True) -> None:
@@ -162,7 +169,7 @@ def _evaluate_rows(job: _Job, rows: list[Row]) -> tuple[str, str, int, int, dict
                     seen[1] += 1
                 ok += 1
             else:
-                errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result["error"]))
+                errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result["error"], job.excel))
                 bad += 1
         except ZjtxError:  # a bug (exit 3) or a broken catalog (exit 4), already said so
             raise
@@ -187,7 +194,8 @@ def _encoder() -> LineEncoder:
     global _LINES
     job = _job()
     if _LINES is None or _LINES[0] is not job:
-        _LINES = (job, LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS, encode_line))
+        _LINES = (job, LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS,
+                                   functools.partial(encode_line, excel=job.excel), job.excel))
     return _LINES[1]
 
 
@@ -306,12 +314,13 @@ def _part_tasks(path: Path, done_rows: int, seen: dict[str, int],
 
         def done_lines() -> Iterator[bytes]:
             nonlocal offset, number
+            lines = bounded_lines(handle)  # (reads line by line: the handle stays where it stops)
             while number < done_rows:
-                line = handle.readline()
-                if not line:
+                line = next(lines, None)
+                if line is None:
                     return
                 number += 1
-                offset += len(line)
+                offset += line_size(line)
                 yield line
         for _row in with_duplicates(jsonl_rows(done_lines()), seen):
             pass
@@ -341,6 +350,39 @@ def checked_part(path: str, part: Part, result: tuple, seen: dict[str, int],
         return result
     init()
     return function(path, part, problems)
+
+
+# What a checkpoint holds (`save_checkpoint` in run_batch): key → the type of its value.
+_CHECKPOINT_KEYS: dict[str, type | tuple[type, ...]] = {
+    "input": str, "fingerprint": dict, "columns": list, "options": str, "last_row": int,
+    "rows_in": int, "rows_out": int, "error_rows": int, "out_file": dict, "errors_file": dict,
+    "summary": dict}
+_FILE_KEYS = {"path": str, "size": int, "sha256": str}
+
+
+def read_checkpoint(path: Path) -> dict[str, Any]:
+    """A checkpoint as `save_checkpoint` wrote it, or one clear refusal: a file cut short, `[]`,
+    a value of the wrong kind (never a traceback, never a resume from a damaged state)."""
+    damaged = InputError("the checkpoint is damaged (cut short, or not a zjtx checkpoint)",
+                         file=str(path), field="--resume",
+                         accepted="delete it and run again without --resume")
+    try:
+        raw = path.read_bytes()
+        if len(raw) > 64 * MAX_RECORD_BYTES:  # (a summary of every district, measure and year)
+            raise damaged
+        state = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        raise damaged from None
+    if not isinstance(state, dict) or any(
+            not isinstance(state.get(key), kind) or isinstance(state.get(key), bool)
+            for key, kind in _CHECKPOINT_KEYS.items()):
+        raise damaged
+    for key in ("out_file", "errors_file"):
+        if any(not isinstance(state[key].get(k), kind) for k, kind in _FILE_KEYS.items()):
+            raise damaged
+    if min(state["last_row"], state["rows_in"], state["rows_out"], state["error_rows"]) < 0:
+        raise damaged
+    return state
 
 
 def default_errors_path(out: Path) -> Path:
@@ -399,14 +441,16 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     if rows.columns is not None:  # error rows name the columns as the file writes them
         options = dataclasses.replace(options, labels=rows.columns.labels)
     # The options a checkpoint was made with: a resume under other options would mix answers.
+    # The catalog by its content, not its path: an edited package (or another zjtx's shipped one)
+    # would mix old and new amounts in one output.
     fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind, lang, excel,
-                              current_lang()], default=str, sort_keys=True)
+                              current_lang(), catalog.fingerprint()], default=str, sort_keys=True)
     headers, error_headers = output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang)
 
     fingerprint_of_input = input_fingerprint(input_path)
     state = None
     if resume and checkpoint_path.exists():
-        state = json.loads(checkpoint_path.read_text(encoding="utf-8"))
+        state = read_checkpoint(checkpoint_path)
         if state.get("input") != str(input_path.resolve()) or state.get("columns") != columns \
                 or state.get("options") != fingerprint:
             raise InputError("the checkpoint belongs to another input or other options",
@@ -427,10 +471,10 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         summary = Summary(state["summary"])
         done_rows = state["last_row"]
     out_sink = _LineSink(sink_path, columns, ".jsonl" if not direct else out_kind,
-                         state["out_file"] if state else None, headers, excel)
+                         state["out_file"] if state else None, headers, excel, excel=excel)
     error_sink = _LineSink(errors_partial, ERROR_COLUMNS, errors_kind,
                            state["errors_file"] if state else None, error_headers, excel,
-                           option="--errors")
+                           option="--errors", excel=excel)
 
     def save_checkpoint(last_row: int) -> None:
         data = {"input": str(input_path.resolve()), "fingerprint": fingerprint_of_input,
@@ -444,7 +488,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         os.replace(temporary, checkpoint_path)  # atomic: a kill leaves the old or the new one
 
     job = _Job(options=options, out_kind=".jsonl" if not direct else out_kind, columns=columns,
-               errors_kind=errors_kind, lang=current_lang())
+               errors_kind=errors_kind, lang=current_lang(), excel=excel)
     # JSON Lines are cut into byte ranges that the workers read themselves; other formats are
     # read here and sent as rows.
     ranged = rows.columns is None and format_of(input_path, "INPUT") == ".jsonl" \
