@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
+import re
 import subprocess
 import sys
 import tempfile
@@ -30,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests import hostile  # noqa: E402
+if "--make" in sys.argv:  # (only the child that makes the inputs needs them)
+    from tests import hostile  # noqa: E402
 
 LIMIT_SECONDS, LIMIT_MB = 20.0, 500
 
@@ -51,7 +54,7 @@ def _cli(args: list[str], timeout: float) -> tuple[float, float, int, str]:
                 "c=TestClient(create_app(allowed_hosts=LOOPBACK_HOSTS), raise_server_exceptions=False,"
                 " base_url='http://127.0.0.1'); m,p,b,h=sys.argv[1:5]; "
                 "r=c.request(m,p,content=open(b,'rb').read() if b else None,headers=json.loads(h)); "
-                "print(r.status_code, r.text[:300]); sys.exit(0 if r.status_code < 500 else 1)")
+                "print('STATUS', r.status_code, r.text[:300]); sys.exit(0 if r.status_code < 500 else 1)")
         command = [sys.executable, "-c", code, *args[1:]]
     else:
         command = [sys.executable, "-c", "from cli import app; app()", *args]
@@ -72,8 +75,8 @@ def _cli(args: list[str], timeout: float) -> tuple[float, float, int, str]:
         text = output.read().decode("utf-8", "replace")
     code = process.returncode
     if args[0] == "--service":
-        first = text.split()[0] if text.split() else ""
-        code = int(first) if first.isdigit() else code
+        found = re.search(r"^STATUS (\d+)", text, re.MULTILINE)
+        code = int(found.group(1)) if found else code
     return seconds, usage.ru_maxrss / 1024, code, text[-300:]
 
 
@@ -226,10 +229,16 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="Smaller inputs (a quick check).")
     parser.add_argument("--timeout", type=float, default=120.0, help="Stop a case after this long.")
     parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    parser.add_argument("--make", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.make:  # (in a child: this process stays small, so that a forked case starts small)
+        sys.stdout.buffer.write(pickle.dumps(make_cases(args.make, args.small)))
+        return
     load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="zjtx-hostile-") as tmp:
-        cases = [c for c in make_cases(Path(tmp), args.small) if args.only in c.name]
+        made = subprocess.run([sys.executable, __file__, "--make", tmp] + ["--small"] * args.small,
+                              check=True, stdout=subprocess.PIPE).stdout
+        cases = [c for c in pickle.loads(made) if args.only in c.name]
         results = []
         for case in cases:
             seconds, peak, status, tail = _cli(case.args, args.timeout)
