@@ -397,8 +397,14 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
     columns = Columns(header, path, column_map)
 
     def rows() -> Iterator[Row]:
+        last = first[0] if first is not None else 1
         for number, row in values:  # a row's own number: rows left out cost nothing
             formulas = next(written, (number, {}))[1]
+            if number <= last:  # (numbers only grow: a resume skips rows by their number)
+                last += 1
+                yield last, None, t("row.out_of_order", given=number, previous=last - 1)
+                continue
+            last = number
             if number > MAX_SHEET_ROWS:
                 yield number, None, t("row.beyond_sheet", most=MAX_SHEET_ROWS)
                 continue

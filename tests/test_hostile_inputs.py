@@ -329,6 +329,19 @@ def test_a_sheet_of_more_rows_than_excel_holds_is_refused(tmp_path: Path, monkey
     assert_input_error(invoke("batch", source, "--out", tmp_path / "o.csv"), "more than 10 rows")
 
 
+def test_sheet_rows_out_of_order_are_error_rows_numbered_in_order(tmp_path: Path):
+    """Row numbers only grow (a resume skips rows by number): a row given again or out of order
+    is an error row, counted after the row before it."""
+    rows = [hostile.HEADER, (5, ["X-5", "daxing", "a"]), (3, ["X-3", "daxing", "b"]),
+            (5, ["X-5b", "daxing", "c"]), (9, ["X-9", "daxing", "d"])]
+    source = hostile.xlsx(tmp_path / "order.xlsx", hostile.sheet_xml(rows))
+    result = invoke("batch", source, "--out", tmp_path / "o.csv")
+    assert result.exit_code == 1, result.output
+    failed = _rows((tmp_path / "o.errors.csv").read_bytes())
+    assert [(row["row"], "out of order" in row["message"]) for row in failed] == [("6", True), ("7", True)]
+    assert [row["id"] for row in _rows((tmp_path / "o.csv").read_bytes())] == ["X-5", "X-9"]
+
+
 def _runs(tmp_path: Path, source: Path, scheduler: str, *extra: object) -> dict[str, tuple[bytes, bytes]]:
     """The batch of `source` on each engine: (output, errors) bytes by engine."""
     found = {}
