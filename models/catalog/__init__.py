@@ -371,18 +371,18 @@ class Catalog:
 
     def fingerprint(self) -> str:
         """What the catalog says, as a SHA-256 (`Package.content_digest` of its files and source
-        texts; a catalog built in memory: of its rules' specs)."""
-        found = self._active.get(("fingerprint",))
-        if found is None:
-            if self.package is not None:
-                texts = (self.index.brochure.file,
-                         *(spec.text for spec in self.files.values() if spec.text))
-                found = self.package.content_digest(texts)
-            else:
-                found = hashlib.sha256(repr([rule.spec for rule in self.rules]).encode()).hexdigest()
-            self._active[("fingerprint",)] = (found,)
-            return found
-        return str(found[0])
+        texts; a catalog built in memory: of its rules' specs). Worked out once."""
+        known = self._active.get(("fingerprint",))
+        if known is not None:
+            return str(known[0])
+        if self.package is not None:
+            texts = (self.index.brochure.file,
+                     *(spec.text for spec in self.files.values() if spec.text))
+            digest = self.package.content_digest(texts)
+        else:
+            digest = hashlib.sha256(repr([rule.spec for rule in self.rules]).encode()).hexdigest()
+        self._active[("fingerprint",)] = (digest,)
+        return digest
 
     def in_force(self, day: dt.date) -> Catalog:
         """The catalog as it stands on `day`: only the rules in force that day."""
