@@ -164,8 +164,22 @@ def _text(path: Path | None, name: str) -> tuple[str | None, list[Finding]]:
         return None, [Finding("error", name, f"{path.name}: {exc.message}")]
 
 
+def _verbatim(text: str, clause: str, cursors: dict[int, int]) -> bool:
+    """Is `clause` in `text`? Searched first from where the previous clause of that text ended:
+    clauses follow their source's order, so a package's clauses are found in about one pass
+    over its text (10,000 clauses each searched from the start took minutes)."""
+    start = cursors.get(id(text), 0)
+    found = text.find(clause, start)
+    if found < 0 and start:
+        found = text.find(clause, 0, start + len(clause))  # (a clause out of order)
+    if found >= 0:
+        cursors[id(text)] = found + len(clause)
+    return found >= 0
+
+
 def _clauses(catalog: Catalog, brochure: str | None) -> list[Finding]:
     found = []
+    cursors: dict[int, int] = {}  # id of a source text → where its previous clause ended
     seen: dict[str, str] = {}
     for name, spec in catalog.files.items():
         text, missing = _source_text(catalog, name, brochure)
@@ -179,7 +193,7 @@ def _clauses(catalog: Catalog, brochure: str | None) -> list[Finding]:
                 found.append(Finding("error", name, f"{measure.id}: duplicated clause (the same "
                                      f"text as {seen[clause]})"))
             seen[clause] = f"{measure.id} in {name}"
-            if text is not None and clause not in text:
+            if text is not None and not _verbatim(text, clause, cursors):
                 found.append(Finding("error", name, f"{measure.id}: clause is not verbatim in the "
                                      + ("brochure" if spec.text is None else f"source text {spec.text}")))
             for rule in measure.rules:
