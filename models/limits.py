@@ -42,6 +42,8 @@ MAX_XLSX_STRINGS_BYTES = 50_000_000  # the shared-strings part, uncompressed (re
 MAX_SHARED_STRINGS = 1_000_000     # distinct texts of a workbook
 MAX_SHEET_ROWS = 1_048_576         # rows of a sheet (Excel's own limit); row numbers likewise
 QUOTE_CHARS = 80                   # the most of an offending value a message quotes
+MAX_BUNDLE_BYTES = 200_000_000     # an evidence bundle (`zjtx verify`)
+MAX_BUNDLE_MEMBERS = 1_000         # members of an evidence bundle
 
 
 def check_day(day: dt.date) -> dt.date:
@@ -57,7 +59,6 @@ def check_day(day: dt.date) -> dt.date:
 Yuan = Annotated[int, Field(ge=0, le=MAX_YUAN, strict=True)]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, strict=True)]
 Day = Annotated[dt.date, AfterValidator(check_day)]
-HorizonYears = Annotated[int, Field(ge=0, le=MAX_HORIZON_YEARS)]
 
 
 def check_printable(text: str) -> str:

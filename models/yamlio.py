@@ -277,12 +277,27 @@ def decode_document(raw: bytes, error: type[ZjtxError] = InputError,
         raise error(t("io.not_utf8", byte=exc.start + 1), file=source) from None
 
 
+def read_document(path: str | Path, *, what: str, limit: int,
+                  error: type[ZjtxError] = InputError) -> Any:
+    """A YAML or JSON file (JSON by the `.json` suffix) as plain data, or `error` naming the file
+    (`read_bytes`; `what`: `record`, `scenario`, `catalog`, `columns`, … the kind of file)."""
+    path = Path(path)
+    return parse_bytes(read_bytes(path, what=what, limit=limit, error=error), source=str(path),
+                       as_json=path.suffix.lower() == ".json", error=error)
+
+
 def read_text(path: str | Path, *, what: str, limit: int,
               error: type[ZjtxError] = InputError) -> str:
-    """The UTF-8 text of a regular file of at most `limit` bytes, or `error` naming the file
-    (`what`: the kind of file, `io.what.*`, named in the current language). Opened without
-    blocking and checked before a byte is read: a FIFO, a device (/dev/zero) or a directory is
-    refused, and a file growing past the cap is read no further."""
+    """The UTF-8 text of a file (`read_bytes`), or `error` naming it."""
+    return decode_document(read_bytes(path, what=what, limit=limit, error=error), error, str(path))
+
+
+def read_bytes(path: str | Path, *, what: str, limit: int,
+               error: type[ZjtxError] = InputError) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or `error` naming it (`what`: the
+    kind of file, `io.what.*`, named in the current language). Opened without blocking and
+    checked before a byte is read: a FIFO, a device (/dev/zero) or a directory is refused, and a
+    file growing past the cap is read no further."""
     from models.i18n import t
 
     path = Path(path)
@@ -310,19 +325,19 @@ def read_text(path: str | Path, *, what: str, limit: int,
             raise error(t("io.cannot_read", reason=exc.strerror or exc), file=str(path)) from exc
     if len(raw) > limit:
         raise error(t("io.too_large_growing", what=kind, limit=limit), file=str(path))
-    return decode_document(raw, error, str(path))
+    return raw
 
 
-def read_document(path: str | Path, *, what: str, limit: int,
-                  error: type[ZjtxError] = InputError) -> Any:
-    """A YAML or JSON file (JSON by the `.json` suffix) as plain data, or `error` naming the file
-    (`read_text`; `what`: `record`, `scenario`, `catalog`, `columns`)."""
+def parse_bytes(raw: bytes, *, source: str, as_json: bool,
+                error: type[ZjtxError] = InputError) -> Any:
+    """A document's bytes (UTF-8, with or without a BOM) as plain data, or `error` naming
+    `source`: what `read_document` reads once it has the bytes (an evidence bundle keeps them)."""
     from models.i18n import t
 
-    text = read_text(path, what=what, limit=limit, error=error)
+    text = decode_document(raw, error, source)
     if not text.strip():
-        raise error(t("io.empty"), file=str(path))
+        raise error(t("io.empty"), file=source)
     try:
-        return parse_document(text, as_json=Path(path).suffix.lower() == ".json")
+        return parse_document(text, as_json=as_json)
     except ValueError as exc:
-        raise error(str(exc), file=str(path)) from None
+        raise error(str(exc), file=source) from None
