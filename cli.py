@@ -24,6 +24,7 @@ from models.catalog import (Catalog, active_catalog, open_catalog, set_active_ca
 from models.errors import (BugError, CatalogError, InputError, ReadingError, SolverError,
                            ZjtxError)
 from models.i18n import current_lang, t, using_lang
+from formats.safety import check_outputs, safe_name
 from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MAX_BODY_BYTES,
                            MAX_HORIZON_YEARS, MAX_YUAN, TIME_BUDGET_SECONDS, check_day)
 from models.lint import lint
@@ -285,13 +286,11 @@ def _inputs(*paths: Path | None) -> list[Path]:
 
 
 def _out(out: Path | None, inputs: list[Path], *, chart: bool = False,
-         default: str | None = None, option: str = "--out") -> Path | None:
+         option: str = "--out") -> Path | None:
     """Where `--out` really writes, checked before any work (formats.safety): a chart is a
-    .png (`x` becomes `x.png`), its default name made from `default`."""
-    from formats.safety import output_path, safe_name
+    .png (`x` becomes `x.png`)."""
+    from formats.safety import output_path
 
-    if out is None and chart and default is not None:
-        out = Path(safe_name(default) + ".png")
     if out is None:
         return None
     return output_path(out, option, inputs, suffixes=(".png",) if chart else (),
@@ -341,9 +340,9 @@ def best_district(
                             horizon_years=horizon_years, rank_by=rank_by.value)
         ranking = _ask(record, question, evidence)[1].result_as(Ranking)
         if png:
-            target = target or _out(None, _inputs(record), chart=True,
-                                    default=f"{ranking.enterprise}-best-district")
-            typer.echo(t("cli.wrote", path=ranking_chart(ranking, target)))
+            chart = target or Path(safe_name(f"{ranking.enterprise}-best-district") + ".png")
+            check_outputs(_inputs(record), {"--out": chart})
+            typer.echo(t("cli.wrote", path=ranking_chart(ranking, chart)))
         else:
             _show(format, ranking.as_dict(), lambda: ranking_view(ranking), target)
     _run(action)
@@ -471,9 +470,9 @@ def whatif(
         if sweep:
             swept = answer.result_as(Sweep)
             if png:
-                target = target or _out(None, _inputs(record, *files), chart=True,
-                                        default=f"{the_record.id}-sweep")
-                typer.echo(t("cli.wrote", path=sweep_chart(swept, target)))
+                chart = target or Path(safe_name(f"{the_record.id}-sweep") + ".png")
+                check_outputs(_inputs(record, *files), {"--out": chart})
+                typer.echo(t("cli.wrote", path=sweep_chart(swept, chart)))
             else:
                 _show(format, swept, lambda: sweep_view(swept), target)
             return

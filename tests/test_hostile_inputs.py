@@ -361,6 +361,7 @@ def _rows(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
 
 
+@pytest.mark.slow  # (a pool and the session's Dask cluster)
 def test_batch_engines_read_hostile_json_lines_as_error_rows(tmp_path: Path, dask_scheduler: str):
     """Lone surrogates (before: a traceback, no output; `/v1/batch` a 500), 5,000-digit numbers
     as text (before: the batch stopped, exit 3), a 300,000-character district, and a line longer
@@ -376,6 +377,7 @@ def test_batch_engines_read_hostile_json_lines_as_error_rows(tmp_path: Path, das
     assert max(len(row["message"]) for row in failed) < 1200
 
 
+@pytest.mark.slow  # (a pool and the session's Dask cluster)
 def test_batch_engines_read_a_csv_of_two_encodings_line_by_line(tmp_path: Path, dask_scheduler: str):
     """Before: a UTF-8 file with one GBK line was read whole as GB18030 (every name garbled, exit 0)."""
     out, errors = _runs(tmp_path, hostile.mixed_csv(tmp_path / "in.csv"), dask_scheduler)["local"]
@@ -387,6 +389,7 @@ def test_batch_engines_read_a_csv_of_two_encodings_line_by_line(tmp_path: Path, 
     assert "not utf-8" in failed[0]["message"].lower() and "at most 4,000,000" in failed[1]["message"]
 
 
+@pytest.mark.slow  # (a pool and the session's Dask cluster)
 def test_batch_engines_read_a_sparse_sheet_by_its_own_rows(tmp_path: Path, dask_scheduler: str):
     """Before: a 2 KB sheet with a row numbered 99,999,999 took 166 s (openpyxl fills every gap
     and every column of the declared dimension); a `NaN` number cell was a traceback that left

@@ -142,6 +142,7 @@ def _injected(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # (a pool and the session's Dask cluster)
 def test_batch_writes_every_text_cell_as_text(tmp_path: Path, dask_scheduler: str):
     """Before: names like `=cmd|' /C calc'!A0` or `=HYPERLINK(...)` were live formulas in the XLSX
     output. XLSX: text cells; CSV for Excel (`--excel`): = + - @ led by an apostrophe (OWASP);

@@ -29,6 +29,7 @@ from models.errors import BugError, CatalogError, InputError, ReadingError
 from models.i18n import t
 from models.limits import FIRST_DAY, LAST_DAY, MAX_CATALOG_BYTES, MAX_EXTENDS, Day, Yuan
 from models.validation import describe
+from models.yamlio import read_bytes as read_limited
 from models.yamlio import read_document, read_text
 
 CATALOG_DIR = Path(__file__).parent
@@ -783,7 +784,7 @@ def package_files(catalog: Catalog) -> dict[str, bytes]:
         raise InputError("this catalog was built in memory and has no files to export")
     files: dict[str, bytes] = {}
     if len(package.chain) == 1:  # the index as written, comments and all
-        files[INDEX_FILE] = (package.directory / INDEX_FILE).read_bytes()
+        files[INDEX_FILE] = _bounded(package.directory / INDEX_FILE)
     else:
         files[INDEX_FILE] = ("# Exported by `zjtx measures export` from " + package.directory.name
                              + " (its `extends` chain flattened).\n"
@@ -791,14 +792,20 @@ def package_files(catalog: Catalog) -> dict[str, bytes]:
                                               sort_keys=False, width=100)).encode("utf-8")
     texts = {catalog.index.brochure.file: package.text_path(catalog.index.brochure.file)}
     for name, path in package.paths.items():
-        files[name] = path.read_bytes()
+        files[name] = _bounded(path)
         text = catalog.files[name].text if name in catalog.files else None
         if text is not None:
             texts[text] = package.text_path(text, name)
     for relative, source in texts.items():
         if source is not None:
-            files[relative] = source.read_bytes()
+            files[relative] = _bounded(source)
     return files
+
+
+def _bounded(path: Path) -> bytes:
+    """A package file's bytes, within a catalog file's bounds (a regular file, at most
+    MAX_CATALOG_BYTES: a source text that is /dev/zero is refused, not read)."""
+    return read_limited(path, what="catalog", limit=MAX_CATALOG_BYTES, error=CatalogError)
 
 
 def export_package(catalog: Catalog, target: Path) -> list[Path]:
@@ -810,13 +817,13 @@ def export_package(catalog: Catalog, target: Path) -> list[Path]:
                          accepted="a new or empty directory")
     try:
         target.mkdir(parents=True, exist_ok=True)
-        return _export(package, catalog, target)
+        return _export(files, target)
     except OSError as exc:  # a place that refuses files: one clear message, never a traceback
         raise InputError(f"cannot be written ({exc.strerror or exc})", file=str(target),
                          field="DIR") from None
 
 
-def _export(package: Package, catalog: Catalog, target: Path) -> list[Path]:
+def _export(files: dict[str, bytes], target: Path) -> list[Path]:
     written: list[Path] = []
     for relative, data in files.items():
         path = target / relative
