@@ -73,6 +73,7 @@ def _interrupt(args: list, checkpoint: Path, log: Path, signum: int, *, group: b
     return subprocess.CompletedProcess(process.args, process.returncode, "", log.read_text())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum, status, jobs, group", [
     (signal.SIGINT, 130, 2, True),
     (signal.SIGTERM, 143, 1, False),
