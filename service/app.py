@@ -115,9 +115,11 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
     time_budget, workers, max_waiting, body_seconds) default to what `zjtx serve` put in the environment
     (service.guard.settings_from_env)."""
     settings = {**settings_from_env(), **settings}
-    catalog = catalog or open_catalog(os.environ.get("ZJTX_CATALOG") or None)
+    package = os.environ.get("ZJTX_CATALOG") or None
+    # The evaluation processes open the same package (warm, service.warm) or get the catalog given.
     workers = Workers(settings["workers"], settings["time_budget"], settings["max_waiting"],
-                      catalog=catalog)
+                      catalog=catalog if catalog is not None else package)
+    catalog = catalog or open_catalog(package)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -6,8 +6,9 @@ blocking the event loop. When a request's time budget is spent the server answer
 that process (SIGKILL): no work for the request remains, and a new process takes its place on the
 next request. A thread cannot be stopped; a process can.
 
-A worker is forked from a server process that has imported the service's roads once
-(multiprocessing's forkserver), then receives the app's catalog; each task carries the function
+A worker is forked from a server process that has imported the service's roads and evaluated
+one record once (multiprocessing's forkserver, service.warm), then opens the app's package (or
+receives the app's catalog, when it was given one); each task carries the function
 (service.answers: plain data in, JSON bytes out), its arguments and the request's language.
 An error the function raises travels back and is raised again in the server (a ZjtxError keeps
 its field and problems), so the problem bodies are the same as in one process.
@@ -26,7 +27,7 @@ from typing import Any, TypeVar, cast
 import anyio
 import anyio.to_thread
 
-from models.catalog import Catalog, using_catalog
+from models.catalog import Catalog, open_catalog, using_catalog
 from models.errors import BugError
 from models.i18n import current_lang, using_lang
 from models.limits import EVAL_THREADS, TIME_BUDGET_SECONDS
@@ -44,9 +45,15 @@ class Busy(Exception):
     """The request waited too long, or too many wait: answered 503."""
 
 
-def _serve(inbox: Connection, catalog: Catalog) -> None:
+# The app's catalog, or the package to open in each process (None: the shipped one): a package
+# opened by path is the one service.warm warmed in the forkserver (open_catalog loads it once).
+CatalogSource = Catalog | str | None
+
+
+def _serve(inbox: Connection, source: CatalogSource) -> None:
     """A worker's life: answer tasks one at a time until the server closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    catalog = source if isinstance(source, Catalog) else open_catalog(source)
     while True:
         try:
             work, args, lang = inbox.recv()
@@ -72,7 +79,7 @@ def _portable(exc: Exception) -> Exception:
 class _Worker:
     """One worker process and the server's end of its pipe."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: CatalogSource) -> None:
         self.pipe, theirs = CONTEXT.Pipe()
         self.process = CONTEXT.Process(target=_serve, args=(theirs, catalog), daemon=True,
                                        name="zjtx-evaluation")
@@ -91,7 +98,7 @@ class Workers:
     """A fixed number of evaluation processes, a time budget per request, and a bounded queue."""
 
     def __init__(self, processes: int = EVAL_THREADS, budget: float = TIME_BUDGET_SECONDS,
-                 max_waiting: int = MAX_WAITING, *, catalog: Catalog) -> None:
+                 max_waiting: int = MAX_WAITING, *, catalog: CatalogSource) -> None:
         self.size = processes
         self.budget = budget
         self.max_waiting = max_waiting
@@ -100,7 +107,6 @@ class Workers:
         self.started: list[_Worker] = []   # every worker still to be stopped
         self.slots = anyio.Semaphore(processes)
         self.waiting = 0
-        self.running = 0
 
     def saturated(self) -> bool:
         """Every process busy and the queue full: a new request is answered 503 at once."""
@@ -109,7 +115,7 @@ class Workers:
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """`work(*args)` in a worker process, in the request's language; Busy when the queue is
         full or the budget is spent (the process is then killed)."""
-        if self.slots.value == 0 and self.waiting >= self.max_waiting:
+        if self.saturated():
             raise Busy(f"{self.max_waiting} requests are already waiting; try again shortly")
         lang = current_lang()
         with anyio.move_on_after(self.budget) as budget:
@@ -136,7 +142,6 @@ class Workers:
                 worker = await anyio.to_thread.run_sync(self._start)
             budget.deadline += anyio.current_time() - started
         done = False
-        self.running += 1
         try:
             worker.pipe.send((work, args, lang))
             await anyio.wait_readable(worker.pipe)
@@ -146,7 +151,6 @@ class Workers:
             done = False
             raise BugError("the evaluation process ended without an answer") from None
         finally:
-            self.running -= 1
             if done:
                 self.idle.append(worker)
             else:  # cancelled by the budget, or dead: nothing of this request may go on

@@ -205,12 +205,13 @@ def test_after_a_503_no_evaluation_remains_and_the_bound_holds():
         before = cpu_seconds(pid)
         time.sleep(2)
         idle = cpu_seconds(pid) - before
-        answered = wait_until(lambda: httpx.post(base + "/v1/evaluate", json=SMALL,
-                                                 timeout=60).status_code == 200, 60)
+        small: list[int] = []
+        answered = wait_until(lambda: small.append(httpx.post(
+            base + "/v1/evaluate", json=SMALL, timeout=60).status_code) or small[-1] == 200, 60)
     assert statuses == [503, 503], statuses
     assert most == 1, most
     assert idle < 0.5, f"the server kept working after its 503s: {idle:.2f} s of CPU in 2 s"
-    assert answered
+    assert answered, small
     assert set(prober.answers) == {"200"}, prober.answers
 
 
