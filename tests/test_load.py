@@ -7,7 +7,7 @@ import pytest
 
 from benchmarks.load_test import run_load, running_server
 
-# A server under load: slow, and one at a time with the other servers (tests run with -n 2).
+# A server under load: slow, and one at a time with the other servers under load (-n 2).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 
