@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from models.catalog.kinds import OCCASION_KINDS, TRIGGERS, RuleKind
 from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, VocabularySpec
 from models.conditions import Condition, parse_condition
 from models.errors import BugError, CatalogError, InputError, ReadingError
@@ -36,22 +37,6 @@ CATALOG_DIR = Path(__file__).parent
 INDEX_FILE = "index.yaml"
 
 MUNICIPAL_PAYER = "municipal"  # the payer of the jurisdiction's own measures
-
-RuleKind = Literal["tier_reward", "relocation_reward", "qualification_reward", "expense",
-                   "listing", "listing_district", "patent_annuity"]
-
-# The facts each rule kind offers to its conditions (lint checks every condition against these).
-KIND_FACTS: dict[str, frozenset[str]] = {
-    "tier_reward": frozenset({"tier", "industry", "entity_type"}),
-    "relocation_reward": frozenset({"tier", "industry", "entity_type", "origin", "move_date"}),
-    "qualification_reward": frozenset({"qualification", "tier", "industry", "entity_type"}),
-    "expense": frozenset({"tier", "industry", "entity_type", "project_year"}),
-    "listing": frozenset({"tier", "industry", "entity_type"}),
-    "listing_district": frozenset({"tier", "industry", "entity_type"}),
-    "patent_annuity": frozenset({"tier", "industry", "entity_type", "patent_year"}),
-    "benefit": frozenset({"tier", "industry", "entity_type"}),
-}
-
 
 _Strict = Strict
 # The bounds of a record hold for a catalog too (models.limits: Yuan within ten trillion yuan,
@@ -107,7 +92,6 @@ def _holds(only_when: dict[str, str], readings: dict[str, str]) -> bool:
 # (Haidian 2025: "新增(含复核通过)"). A re-examination is a recognition at a tier the enterprise
 # was recognized at before (a qualification of a kind it held before).
 Occasion = Literal["first", "first_review", "review"]
-OCCASION_KINDS = ("tier_reward", "qualification_reward")
 
 
 class RuleSpec(_Strict):
@@ -162,9 +146,9 @@ class RuleSpec(_Strict):
 
     @model_validator(mode="after")
     def _amount_present(self) -> RuleSpec:
-        if self.kind == "tier_reward":
+        if TRIGGERS[self.kind].amount == "levels":
             if not self.levels or self.amount is not None:
-                raise ValueError("a tier_reward states `levels` (and no `amount`)")
+                raise ValueError(f"a {self.kind} states `levels` (and no `amount`)")
         elif self.amount is None or self.levels is not None:
             raise ValueError(f"a {self.kind} rule states `amount` (and no `levels`)")
         if self.ladder_level is not None and (self.kind != "relocation_reward" or not self.r1_group):
