@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.catalog import active_catalog, open_catalog, set_active_catalog
+from models.catalog import active_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
-from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, evaluate_row,
-                          fresh_answers, learn_answers, result_columns, row_bug, share_answers)
+from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, batch_catalog,
+                          evaluate_row, fresh_answers, learn_answers, result_columns, row_bug,
+                          share_answers)
+from solver.impact import changed
 from formats.columns import output_headers
 from formats.engines import (ENGINES, DaskEngine, Engine, Part, PartSize, PoolEngine, Sharing,
                              plan_parts, read_part)
@@ -119,7 +121,7 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
     _JOB = job
     if worker:
         in_worker()
-    set_active_catalog(open_catalog(job.options.catalog))
+    set_active_catalog(batch_catalog(job.options))
 
 
 _JOB: _Job | None = None
@@ -154,13 +156,14 @@ def _evaluate_rows(job: _Job, rows: list[Row]) -> tuple[str, str, int, int, dict
         try:
             result = evaluate_row(number, data, problem, job.options, whole=False)
             if "ok" in result:
-                out.append(lines.encode(result["ok"], result["tail"], result["names"]))
+                if job.options.impact is None or changed(result["names"], result["tail"]):
+                    out.append(lines.encode(result["ok"], result["tail"], result["names"]))
+                    ok += 1  # an impact run writes (and counts out) the changed rows only
                 seen = shared.get(id(result["summary"]))
                 if seen is None:
                     shared[id(result["summary"])] = [result["summary"], 1, number]
                 else:
                     seen[1] += 1
-                ok += 1
             else:
                 errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result["error"]))
                 bad += 1
@@ -373,7 +376,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     of CSV and XLSX outputs (JSONL and Parquet keep the field names); `excel`: CSV outputs with
     a UTF-8 byte-order mark; `engine`: `local` (this process, or `jobs` processes) or `dask`
     (the cluster at `scheduler`, or a LocalCluster)."""
-    catalog = open_catalog(options.catalog)
+    catalog = batch_catalog(options)
     errors = errors or default_errors_path(out)
     out_kind = format_of(out, "--out")
     errors_kind = format_of(errors, "--errors")

@@ -737,6 +737,25 @@ def open_catalog(directory: Path | str | None = None) -> Catalog:
     return load_catalog(Path(directory).resolve() if directory is not None else CATALOG_DIR)
 
 
+def open_catalog_on(directory: Path | str | None, day: dt.date | None) -> Catalog:
+    """The package in `directory` as in force on `day` (None: whole), one object per package and
+    day in a process (memoized answers know a catalog by its identity)."""
+    return _catalog_on(Path(directory).resolve() if directory is not None else CATALOG_DIR, day)
+
+
+@functools.lru_cache(maxsize=16)
+def _catalog_on(directory: Path, day: dt.date | None) -> Catalog:
+    catalog = load_catalog(directory)
+    return catalog if day is None else catalog.in_force(day)
+
+
+def catalog_dates(catalog: Catalog) -> tuple[dt.date, ...]:
+    """Every date a catalog's rules turn on (their effective dates), sorted."""
+    found = {day for rule in catalog.rules for day in (rule.spec.effective_from, rule.spec.effective_to)
+             if day is not None}
+    return tuple(sorted(found))
+
+
 def package_schema(part: str | None = None) -> dict[str, Any]:
     """The JSON Schema of a package's files: `index` (index.yaml), `source` (a source document
     file), or both (the default)."""
