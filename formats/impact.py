@@ -141,3 +141,40 @@ def side(value: str | None, day: dt.date | None) -> Side:
     found = locate(value) if value is not None else CATALOG_DIR
     directory = str((found or CATALOG_DIR).resolve())
     return Side(package=value or BROCHURE, directory=directory, in_force=day)
+
+
+def impact_of_lines(lines: list[bytes], old: Side, new: Side, lang: str,
+                    readings: dict[str, str] | None = None) -> dict[str, Any]:
+    """`zjtx impact` on JSON lines held in memory (the service's `POST /v1/impact`): the same
+    reader, duplicate check, rows and summary as a file run, as one JSON answer — the changed
+    rows (`rows`, by the columns of `columns`), the error rows, the counts and the summary."""
+    from formats.batch import with_duplicates
+    from formats.tables import jsonl_rows
+    from models.catalog import using_catalog
+    from solver.batch import ERROR_COLUMNS, RowContext, RowResult, Summary, batch_catalog, evaluate_row
+    from solver.impact import IMPACT_COLUMNS, changed
+
+    probe = impact_options(old, new, lang, {})
+    catalog = batch_catalog(probe)
+    options = impact_options(old, new, lang, catalog.resolve_readings(readings or {}))
+    rows: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    summary = Summary()
+    unchanged = 0
+    with using_catalog(catalog):
+        context = RowContext(options, catalog)
+        for number, data, problem in with_duplicates(jsonl_rows(lines), {}):
+            outcome = evaluate_row(number, data, problem, context)
+            if not isinstance(outcome, RowResult):
+                errors.append(outcome.cells())
+                continue
+            summary.add(outcome.answer.summary)
+            if changed(outcome.answer.names, outcome.answer.values):
+                rows.append(outcome.cells())
+            else:
+                unchanged += 1
+    counts = ImpactCounts(rows_in=len(rows) + unchanged + len(errors), changed=len(rows),
+                          unchanged=unchanged, error_rows=len(errors))
+    return {"columns": list(IMPACT_COLUMNS), "error_columns": ERROR_COLUMNS,
+            "summary": impact_summary(summary.report(), old, new, counts),
+            "rows": rows, "errors": errors}

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from benchmarks.population import population
 from cli import app
 from formats.batch import run_batch
+from models.catalog import using_catalog
 from models.money import Money
 from models.packages import PACKAGES_DIR
 from solver.batch import BatchOptions
@@ -97,8 +98,9 @@ def test_impact_between_two_dates_of_one_package_equals_the_batch_on_each_date(r
     days = (dt.date(2024, 6, 1), dt.date(2025, 6, 1))
     answers = []
     for number, day in enumerate(days):
-        run_batch(registry, tmp_path / f"day{number}.jsonl", None,
-                  BatchOptions(catalog=str(LATER), in_force=day))
+        with using_catalog(None):  # (the run makes its catalog active in this process)
+            run_batch(registry, tmp_path / f"day{number}.jsonl", None,
+                      BatchOptions(catalog=str(LATER), in_force=day))
         answers.append(_answers(read_jsonl(tmp_path / f"day{number}.jsonl")))
     differ = {ident for ident in answers[0] if answers[0][ident] != answers[1][ident]}
     result = invoke("impact", registry, "--from", "beijing-2025", "--at", "2024-06-01",
@@ -220,3 +222,18 @@ def test_a_row_out_of_the_changes_reach_has_the_same_answer_under_both_policies(
     assert skipped > 100
     assert changed_payers(before, before) == frozenset()
     assert changed_payers(before, before.in_force(dt.date(2020, 1, 1))) == frozenset()
+
+
+def test_impact_of_lines_in_memory_equals_the_file_run(registry: Path, tmp_path: Path):
+    """What the service answers (`impact_of_lines`) is what `zjtx impact` writes."""
+    from formats.impact import impact_of_lines, side
+
+    result = invoke("impact", registry, "--from", "beijing-2022", "--to", "beijing-2025",
+                    "--out", tmp_path / "impact.jsonl", "--summary", tmp_path / "impact.json")
+    assert result.exit_code == 1, result.output
+    answer = impact_of_lines(registry.read_bytes().splitlines(keepends=True),
+                             side("beijing-2022", None), side("beijing-2025", None), "en")
+    assert answer["rows"] == read_jsonl(tmp_path / "impact.jsonl")
+    assert answer["summary"] == json.loads((tmp_path / "impact.json").read_text(encoding="utf-8"))
+    with (tmp_path / "impact.errors.csv").open(encoding="utf-8") as handle:
+        assert [str(e["row"]) for e in answer["errors"]] == [r["row"] for r in csv.DictReader(handle)]
