@@ -158,6 +158,13 @@ def test_impact_refuses_a_comparison_it_cannot_make(registry: Path, tmp_path: Pa
     assert missing.exit_code == 4 and "beijing-2030" in missing.stderr
     over_input = invoke("impact", registry, "--to", "beijing-2025", "--out", registry)
     assert over_input.exit_code == 2 and registry.exists() and registry.stat().st_size > 0
+    from models.catalog import CATALOG_DIR
+
+    old_file = CATALOG_DIR / "dongcheng.yaml"  # a file of the old package is an input too
+    kept = old_file.read_bytes()
+    over_old = invoke("impact", registry, "--to", "beijing-2025", "--out", tmp_path / "x.csv",
+                      "--errors", old_file)
+    assert over_old.exit_code == 2 and "overwrite" in over_old.stderr and old_file.read_bytes() == kept
 
 
 # -- the comparison itself -------------------------------------------------------------------------
