@@ -763,14 +763,20 @@ def open_catalog(directory: Path | str | None = None) -> Catalog:
 
 def open_catalog_on(directory: Path | str | None, day: dt.date | None) -> Catalog:
     """The package in `directory` as in force on `day` (None: whole), one object per package and
-    day in a process (memoized answers know a catalog by its identity)."""
-    return _catalog_on(Path(directory).resolve() if directory is not None else CATALOG_DIR, day)
+    day for as long as the package itself is the one loaded (memoized answers know a catalog by
+    its identity)."""
+    catalog = open_catalog(directory)
+    if day is None:
+        return catalog
+    hit = _DATED.get((catalog.directory, day))
+    if hit is None or hit[0] is not catalog:
+        if len(_DATED) >= 16:
+            _DATED.clear()
+        hit = _DATED[(catalog.directory, day)] = (catalog, catalog.in_force(day))
+    return hit[1]
 
 
-@functools.lru_cache(maxsize=16)
-def _catalog_on(directory: Path, day: dt.date | None) -> Catalog:
-    catalog = load_catalog(directory)
-    return catalog if day is None else catalog.in_force(day)
+_DATED: dict[tuple[Path, dt.date], tuple[Catalog, Catalog]] = {}  # (package, day) → (it, dated)
 
 
 def catalog_dates(catalog: Catalog) -> tuple[dt.date, ...]:
