@@ -11,15 +11,17 @@ changed), counted unchanged, or in the errors file: the counts add up.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from formats.batch import PARTIAL_SUFFIX, BatchCounts, run_batch
+from formats.tables import Row
 from models.catalog import CATALOG_DIR
 from models.errors import InputError
 from models.scenario import Policies, Scenario
@@ -145,36 +147,45 @@ def side(value: str | None, day: dt.date | None) -> Side:
 
 def impact_of_lines(lines: list[bytes], old: Side, new: Side, lang: str,
                     readings: dict[str, str] | None = None) -> dict[str, Any]:
-    """`zjtx impact` on JSON lines held in memory (the service's `POST /v1/impact`): the same
-    reader, duplicate check, rows and summary as a file run, as one JSON answer — the changed
-    rows (`rows`, by the columns of `columns`), the error rows, the counts and the summary."""
-    from formats.batch import with_duplicates
+    """`impact_of_rows` of JSON lines held in memory, read as `zjtx impact` reads a file."""
     from formats.tables import jsonl_rows
+
+    return impact_of_rows(jsonl_rows(lines), {}, old, new, lang, readings)
+
+
+def impact_of_rows(rows: Iterable[Row], labels: dict[str, str], old: Side, new: Side, lang: str,
+                   readings: dict[str, str] | None = None) -> dict[str, Any]:
+    """`zjtx impact` on rows already read (the service's `POST /v1/impact`): the same duplicate
+    check, rows and summary as a file run, as one JSON answer — the changed rows (`rows`, by the
+    columns of `columns`), the error rows (fields named as `labels` says the sheet writes them),
+    the counts and the summary."""
+    from formats.batch import with_duplicates
     from models.catalog import using_catalog
-    from solver.batch import ERROR_COLUMNS, RowContext, RowResult, Summary, batch_catalog, evaluate_row
+    from solver.batch import RowContext, RowResult, Summary, batch_catalog, evaluate_row
     from solver.impact import IMPACT_COLUMNS, changed
 
     probe = impact_options(old, new, lang, {})
     catalog = batch_catalog(probe)
-    options = impact_options(old, new, lang, catalog.resolve_readings(readings or {}))
-    rows: list[dict[str, Any]] = []
+    options = dataclasses.replace(impact_options(old, new, lang, catalog.resolve_readings(readings or {})),
+                                  labels=labels)
+    found: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     summary = Summary()
     unchanged = 0
     with using_catalog(catalog):
         context = RowContext(options, catalog)
-        for number, data, problem in with_duplicates(jsonl_rows(lines), {}):
+        for number, data, problem in with_duplicates(iter(rows), {}):
             outcome = evaluate_row(number, data, problem, context)
             if not isinstance(outcome, RowResult):
                 errors.append(outcome.cells())
                 continue
             summary.add(outcome.answer.summary)
             if changed(outcome.answer.names, outcome.answer.values):
-                rows.append(outcome.cells())
+                found.append(outcome.cells())
             else:
                 unchanged += 1
-    counts = ImpactCounts(rows_in=len(rows) + unchanged + len(errors), changed=len(rows),
+    counts = ImpactCounts(rows_in=len(found) + unchanged + len(errors), changed=len(found),
                           unchanged=unchanged, error_rows=len(errors))
-    return {"columns": list(IMPACT_COLUMNS), "error_columns": ERROR_COLUMNS,
+    return {"columns": list(IMPACT_COLUMNS),
             "summary": impact_summary(summary.report(), old, new, counts),
-            "rows": rows, "errors": errors}
+            "rows": found, "errors": errors}

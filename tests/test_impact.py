@@ -123,9 +123,10 @@ def test_the_engines_write_the_same_bytes(registry: Path, tmp_path: Path):
     assert outputs["local"] == outputs["pool"]
 
 
-def test_the_dask_engine_writes_the_same_bytes(registry: Path, tmp_path: Path):
-    pytest.importorskip("distributed")
-    for name, extra in {"local": (), "dask": ("--engine", "dask", "--jobs", 2)}.items():
+@pytest.mark.slow  # (the session's Dask cluster)
+@pytest.mark.xdist_group("dask")
+def test_the_dask_engine_writes_the_same_bytes(registry: Path, tmp_path: Path, dask_scheduler: str):
+    for name, extra in {"local": (), "dask": ("--engine", "dask", "--scheduler", dask_scheduler)}.items():
         result = invoke("impact", registry, "--from", "beijing-2022", "--to", "beijing-2025",
                         "--out", tmp_path / f"{name}.jsonl", *extra)
         assert result.exit_code == 1, result.output
