@@ -37,7 +37,7 @@ from solver.batch import BatchOptions, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
 from solver.notices import catalog_tags, record_notices
-from views.fonts.subset import FONT
+from views.fonts.subset import WEB_FONT
 from views.reasons import with_text
 from views.words import with_names
 
@@ -422,9 +422,9 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
     def favicon() -> FileResponse:
         return FileResponse(STATIC / "favicon.png", media_type="image/png")
 
-    @app.get("/fonts/zjtx-cjk.otf", include_in_schema=False)
+    @app.get("/fonts/zjtx-cjk.woff2", include_in_schema=False)
     def cjk_font() -> FileResponse:  # the page's @font-face: Chinese without system fonts
-        return FileResponse(FONT, media_type="font/otf",
+        return FileResponse(WEB_FONT, media_type="font/woff2",
                             headers={"cache-control": "public, max-age=86400"})
 
     app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")

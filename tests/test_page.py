@@ -90,11 +90,54 @@ def test_the_language_toggle_switches_every_word(browser) -> None:
     page.context.close()
 
 
+def _fonts_of(page, selector: str) -> dict[str, int]:
+    """The fonts Chromium drew an element's text with (DevTools protocol): family → glyphs."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root["nodeId"], "selector": selector})["nodeId"]
+    nodes = [node]
+    # A text box's text is in its shadow tree (the editor's inner element).
+    found = [root]
+    while found:
+        item = found.pop()
+        if item["nodeId"] == node:
+            nodes += [child["nodeId"] for shadow in item.get("shadowRoots", []) for child in shadow.get("children", [])]
+            break
+        found += item.get("children", []) + item.get("shadowRoots", [])
+    used: dict[str, int] = {}
+    for each in nodes:
+        for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": each})["fonts"]:
+            used[font["familyName"]] = used.get(font["familyName"], 0) + font["glyphCount"]
+    cdp.detach()
+    return used
+
+
+BUNDLED = "Noto Sans SC zjtx subset"
+
+
 def test_the_bundled_font_is_loaded_for_chinese(browser) -> None:
     page = open_page(browser, "zh")
     loaded = page.evaluate("document.fonts.load('16px \"zjtx CJK\"', '东城区').then(f => f.length)")
     assert loaded >= 1
     assert page.evaluate("document.fonts.check('16px \"zjtx CJK\"', '尚可获得')")
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", list(LOCALES))
+def test_chinese_everywhere_on_the_page_is_drawn_by_the_bundled_font(browser, lang: str) -> None:
+    """The 中文 button (static text, drawn before any script), headings, and Chinese pasted into
+    the text box (a monospace box: no system monospace font has CJK) all draw their hanzi with
+    the bundled font, never a system font's boxes; every font list puts it first for CJK."""
+    page = open_page(browser, lang)
+    page.fill("#record", "name: 京西氢能有限公司\n# 司 雄 安 某 甲 乙")
+    for selector, hanzi in (("#lang-zh", 2), ("#record", 14)):  # every hanzi drawn, by the bundled font
+        fonts = _fonts_of(page, selector)
+        assert fonts.get(BUNDLED) == hanzi, (selector, fonts)
+    stacks = page.evaluate("[...document.querySelectorAll('body, button, textarea, select, input, h2, svg, td')]"
+                           ".map(e => getComputedStyle(e).fontFamily)")
+    assert stacks and all(stack.startswith('"zjtx CJK"') for stack in stacks), stacks
     page.context.close()
 
 

@@ -4,6 +4,7 @@ machine."""
 
 from __future__ import annotations
 
+import warnings
 from contextlib import contextmanager
 from collections.abc import Iterator
 from functools import cache
@@ -14,12 +15,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.ft2font import FT2Font  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 from models.i18n import t  # noqa: E402
 from solver.planner import Ranking, Sweep  # noqa: E402
 from views import words  # noqa: E402
-from views.fonts.subset import FONT  # noqa: E402
+from views.fonts import MissingGlyph  # noqa: E402
+from views.fonts.subset import FONT, MISSING  # noqa: E402
 
 _PNG = {"Software": None}  # no version stamp: the same data draws the same file
 
@@ -31,9 +35,33 @@ def font_family() -> str:
     return font_manager.FontProperties(fname=str(FONT)).get_name()
 
 
+@cache
+def drawable() -> frozenset[int]:
+    """The code points a chart draws: the bundled font's (all of GB 2312 and every character
+    zjtx prints) and DejaVu Sans's (matplotlib's own, second in the family list)."""
+    dejavu = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=False)
+    return frozenset(FT2Font(str(FONT)).get_charmap()) | frozenset(FT2Font(dejavu).get_charmap())
+
+
+def _mark_missing(fig) -> None:
+    """Draw every character no chart font holds as 〓 and warn once, naming each (U+XXXX)."""
+    codes = drawable()
+    missing: dict[str, None] = {}
+    for text in fig.findobj(Text):
+        content = text.get_text()
+        gone = {ch for ch in content if not ch.isspace() and ord(ch) not in codes}
+        if gone:
+            missing.update(dict.fromkeys(ch for ch in content if ch in gone))
+            text.set_text("".join(MISSING if ch in gone else ch for ch in content))
+    if missing:
+        chars = t("reason.word.list_sep").join(f"{ch} (U+{ord(ch):04X})" for ch in missing)
+        warnings.warn(t("chart.missing_glyph", chars=chars, mark=MISSING), MissingGlyph, stacklevel=3)
+
+
 @contextmanager
 def _bundled_font() -> Iterator[None]:
-    with plt.rc_context({"font.family": [font_family(), "DejaVu Sans"]}):
+    # Text is text: a "$" in a company name starts no formula.
+    with plt.rc_context({"font.family": [font_family(), "DejaVu Sans"], "text.parse_math": False}):
         yield
 
 
@@ -43,6 +71,7 @@ def _wan(yuan: int) -> float:
 
 
 def _save(fig, out: Path) -> Path:
+    _mark_missing(fig)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, metadata=_PNG)
@@ -92,6 +121,11 @@ def sweep_chart(result: Sweep, out: Path) -> Path:
 def sweep_cost_chart(key: str, table: list[dict], out: Path) -> Path:
     """A population sweep: the cost of the reform (lower and upper) against the swept value, in
     all and for each paying district that pays something."""
+    with _bundled_font():
+        return _sweep_cost_chart(key, table, out)
+
+
+def _sweep_cost_chart(key: str, table: list[dict], out: Path) -> Path:
     totals = [r for r in table if r["paying_district"] == r["claim_year"] == "all"]
     xs = [r["value"] for r in totals]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)

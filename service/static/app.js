@@ -348,8 +348,10 @@ async function start() {
   for (const id of ["wi-tier", "wi-tier-date", "wi-district", "wi-move-date", "wl-date"]) {
     $(id).addEventListener("change", () => state.record && run(state.record));
   }
+  // The bundled Chinese font (first in every font list for the CJK ranges, font-display: block):
+  // ready means loaded, so that nothing is ever drawn in boxes while it comes.
+  await document.fonts.load('1em "zjtx CJK"', "中文");
   await document.fonts.ready;
-  for (const button of document.querySelectorAll(".lang button")) button.textContent = button.textContent;  // re-shape with the loaded font
   document.body.dataset.ready = "true";
 }
 
