@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Group
@@ -16,6 +17,13 @@ from solver.explain import Award, Evaluation
 from views import words
 from views.reasons import (elsewhere_line, measure_words, nothing_to_trigger_line, only_no_event,
                            render_reason)
+
+
+def clause_label(clause: str) -> str:
+    """The heading of a clause: the brochure's are English as printed; a later edition quotes
+    its Chinese source."""
+    return t("label.clause_quoted" if re.search(r"[\u4e00-\u9fff]", clause)
+             else "label.clause_original")
 
 
 def _row(table: Table, *cells: str | Text) -> None:
@@ -85,7 +93,7 @@ def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
     why.add_column(t("column.reasons"), overflow="fold")
     for award in evaluation.awards:
         _row(why, f"{words.measure(award.measure)} {words.tier(award.tier)} {award.claim_year}",
-             Text.assemble((t("label.clause_original") + "\n", "dim"), (f"“{award.clause}”", "italic"),
+             Text.assemble((clause_label(award.clause) + "\n", "dim"), (f"“{award.clause}”", "italic"),
                            f"\n{award.source}\n" + "; ".join(render_reason(r) for r in award.reasons)))
     if evaluation.awards:
         parts.append(why)
@@ -173,7 +181,7 @@ def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
             else ", ".join(rule.categories))) if rule.categories else "")
         _row(rules, rule.id, rule.kind, rule.quote, amount, "\n".join(rule.conditions) + categories,
              "\n".join(notes))
-    parts: list[Any] = [head, Panel(Text(measure.clause), title=t("label.clause_original")),
+    parts: list[Any] = [head, Panel(Text(measure.clause), title=clause_label(measure.clause)),
                         Panel(Text(sources), title=t("label.source"))]
     if measure.rules:
         parts.append(rules)
