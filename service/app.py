@@ -8,6 +8,7 @@ same JSON as the CLI's `--format json`. Bad input is a 4xx problem body (RFC 945
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 import io
 import sys
 import json
@@ -20,7 +21,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +42,9 @@ from views.reasons import with_text
 from views.words import with_names
 
 STATIC = Path(__file__).parent / "static"
+# Swagger UI 5 (reads the OpenAPI 3.1 document FastAPI emits; 4.x could not), from the
+# fastapi-offline package: served here, so /docs works with no network.
+SWAGGER_UI = Path(str(importlib.resources.files("fastapi_offline") / "static"))
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BATCH_LIMIT_BYTES = 1_000_000
 BATCH_LIMIT_ROWS = 2_000
@@ -410,7 +413,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
-    # /docs offline: Swagger UI's assets come from the swagger-ui-bundle package, served here.
+    # /docs offline: Swagger UI 5's assets come from the fastapi-offline package, served here.
     @app.get("/docs", include_in_schema=False)
     def docs() -> Any:
         return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json",
@@ -427,7 +430,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         return FileResponse(WEB_FONT, media_type="font/woff2",
                             headers={"cache-control": "public, max-age=86400"})
 
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount("/docs-assets", StaticFiles(directory=SWAGGER_UI), name="docs-assets")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

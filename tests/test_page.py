@@ -1,5 +1,5 @@
 """The planner's web page in a real browser: Debian's Chromium driven by Playwright against
-`zjtx serve` on loopback, at 1400×900 and 390×844 (a phone), in Chinese and English. Outside CI
+`zjtx serve` on loopback, at 1280×900 and 390×844 (a phone), in Chinese and English. Outside CI
 the tests skip when Chromium is not installed; in CI (.ci/run installs it) a missing browser is a
 failure."""
 
@@ -15,7 +15,7 @@ from benchmarks.load_test import running_server
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
-SIZES = {"desktop": (1400, 900), "phone": (390, 844)}
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 WORDS = {"zh": ("评估结果", "尚可获得 900,000 元", "东城区", "小巨人", "条款原文，英文版"),
          "en": ("Evaluation", "900,000 yuan still to come", "Dongcheng", "national", "as printed")}
@@ -266,4 +266,84 @@ def test_measures_of_districts_never_registered_in_share_one_line(browser) -> No
     assert "注册地不符" in line and "西城区小巨人奖励" in line and "密云区梯度奖励" in line
     others = page.inner_text("#not-awarded")
     assert others.count("西城区小巨人奖励") == 1  # not a line of its own as well
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_api_documentation_renders_its_operations_offline(browser, size: str) -> None:
+    """/docs is Swagger UI 5, served by zjtx itself: it reads the OpenAPI 3.1 document (4.15
+    showed "Unable to render this definition") and lists the operations; no request leaves the
+    machine."""
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda request: None if request.url.startswith(browser.base) else outside.append(request.url))
+    page.goto(browser.base + "/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/v1/evaluate" in [p.strip().replace("\u200b", "") for p in paths], paths
+    assert "Unable to render" not in page.inner_text("body")
+    page.locator(".opblock-summary-path", has_text="/v1/evaluate").first.click()
+    page.wait_for_selector(".opblock-body")  # the operation opens: its parameters and body
+    assert outside == []
+    context.close()
+
+
+def full_record(page) -> None:
+    """The record of a relocating little giant with a what-if (a move to Daxing on 2027-01-15:
+    +1,000,000): every table of the page filled."""
+    page.select_option("#example", "relocating-little-giant")
+    page.wait_for_selector("#filled:not([hidden])")
+    page.fill("#wi-move-date", "2027-01-15")
+    page.select_option("#wi-district", "daxing")
+    page.dispatch_event("#wi-move-date", "change")
+    page.wait_for_function("document.querySelector('#ranking-note').textContent.includes('2027-01-15')"
+                           " && document.querySelectorAll('#whatif tbody tr').length >= 2")
+    page.wait_for_selector("#worklist tbody tr")
+
+
+# Every run of letters and digits in a table's text ("2026", "1,000,000", "daxing.tier") must lie
+# on one line: the number of distinct line tops its characters take.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const table of document.querySelectorAll('#awards, #past-awards, #whatif, #worklist')) {
+    const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(/[A-Za-z0-9][A-Za-z0-9_.,]*/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+LINES = """(selector) => {
+  const range = document.createRange();
+  range.selectNodeContents(document.querySelector(selector));
+  return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+}"""
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("lang", list(LOCALES))
+def test_a_full_record_fits_the_screen_and_breaks_no_word(browser, lang: str, size: str) -> None:
+    """At 390 px no horizontal scroll (the what-if table was 531–552 px wide), 合计（元） on one
+    line (it stacked one character per line), ranking labels of a readable size (they were
+    ~6 px); at 1280 px and 390 px no cell breaks inside a year, an amount or a word ("202/6")."""
+    page = open_page(browser, lang, size)
+    full_record(page)
+    width = SIZES[size][0]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate(LINES, "#whatif tbody tr:first-child th") == 1
+    heights = page.evaluate("[...document.querySelectorAll('#ranking text')].map(t => t.getBoundingClientRect().height)")
+    assert len(heights) == 32 and min(heights) >= 11, heights  # 16 districts: name and amount
+    labels = page.evaluate("[...document.querySelectorAll('#ranking text')].map(t => t.getBoundingClientRect().left)")
+    assert min(labels) >= 0  # no label cut at the left edge (海淀区（现注册地）)
+    assert page.evaluate(BROKEN_WORDS) == []
+    assert page.errors == []
     page.context.close()
