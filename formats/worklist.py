@@ -14,7 +14,7 @@ from formats.ics import calendar_bytes, worklist_events, write_calendar
 from formats.tables import Row, RowWriter, read_rows
 from models.errors import InputError, RecordError
 from models.record import EnterpriseRecord, load_record, parse_record
-from solver.batch import BatchOptions, evaluate_row
+from solver.batch import BatchOptions, RowContext, evaluate_row
 from solver.worklist import COLUMNS
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
@@ -31,7 +31,7 @@ def read_enterprises(path: Path, *, encoding: str | None = None,
 def records_of(rows: Iterable[Row], labels: dict[str, str] | None = None
                ) -> tuple[list[EnterpriseRecord], list[dict[str, Any]]]:
     """Valid records, and an error row per bad row (duplicate ids and credit codes included)."""
-    options = BatchOptions(labels=labels or {})
+    context = RowContext(BatchOptions(labels=labels or {}))
     records, problems = [], []
     for number, data, problem in with_duplicates(iter(rows), {}):
         if problem is None:
@@ -40,7 +40,7 @@ def records_of(rows: Iterable[Row], labels: dict[str, str] | None = None
                 continue
             except RecordError:
                 pass  # evaluate_row names every problem of the row, as the batch does
-        problems.append(evaluate_row(number, data, problem, options)["error"])
+        problems.append(evaluate_row(number, data, problem, context).cells())
     return records, problems
 
 
