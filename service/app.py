@@ -10,15 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 import io
+import itertools
 import sys
+import tempfile
 import json
 import os
 from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import Body, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,7 +34,8 @@ from models.record import parse_record, parse_record_text
 from models.scenario import parse_inline
 from models.validation import field_path
 from formats.batch import with_duplicates
-from formats.tables import jsonl_rows
+from formats.columns import output_headers
+from formats.tables import Row, RowWriter, jsonl_rows, read_rows
 from service.guard import Busy, Guard, Workers, json_response, settings_from_env
 from solver.batch import BatchOptions, RowContext, RowResult, evaluate_row, result_columns
 from solver.evaluate import evaluate
@@ -169,16 +173,44 @@ class Speaks:
             await self.app(scope, receive, send)
 
 
-def _evaluate_lines(lines: list[bytes], options: BatchOptions,
-                    catalog: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The same reader and duplicate check as `zjtx batch`; one result or error per line."""
+def _evaluate_rows(rows: Iterable[Row], options: BatchOptions,
+                   catalog: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The same duplicate check and evaluation as `zjtx batch`; one result or error per row."""
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     context = RowContext(options, catalog)
-    for number, data, problem_text in with_duplicates(jsonl_rows(lines), {}):
+    for number, data, problem_text in with_duplicates(iter(rows), {}):
         outcome = evaluate_row(number, data, problem_text, context)
         (results if isinstance(outcome, RowResult) else errors).append(outcome.cells())
     return results, errors
+
+
+def _table_rows(body: bytes, suffix: str, limit: int) -> tuple[list[Row], dict[str, str]]:
+    """The rows of a CSV or XLSX body read exactly as `zjtx batch` reads such a file (the same
+    reader: headers in either language, GB18030 or UTF-8, row numbers as the sheet shows them),
+    at most `limit` + 1 of them (one more tells that the body is over the limit), and the
+    sheet's column labels (error rows name a field as the sheet's header does)."""
+    with tempfile.TemporaryDirectory(prefix="zjtx-batch-") as folder:
+        path = Path(folder) / f"body{suffix}"
+        path.write_bytes(body)
+        try:
+            rows = read_rows(path)
+            return list(itertools.islice(rows, limit + 1)), rows.columns.labels if rows.columns else {}
+        except ZjtxError as exc:
+            exc.file = "body"  # not the temporary file's name
+            raise
+
+
+def _xlsx(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
+    """Result rows as the XLSX `zjtx batch --out results.xlsx` writes (the same writer, headers
+    in the request's language)."""
+    with tempfile.TemporaryDirectory(prefix="zjtx-batch-") as folder:
+        path = Path(folder) / "results.xlsx"
+        writer = RowWriter(path, columns, output_headers(columns, current_lang()))
+        for row in rows:
+            writer.write(row)
+        writer.close()
+        return path.read_bytes()
 
 
 def _record(data: Any) -> Any:
@@ -186,6 +218,8 @@ def _record(data: Any) -> Any:
 
 
 BATCH_TYPES = ("application/x-ndjson", "application/jsonl")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TABLE_TYPES = {"text/csv": ".csv", XLSX: ".xlsx"}  # read by the batch file reader
 
 
 def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
@@ -274,15 +308,22 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         scenario = parse_inline(body.changes, list(reading_keys))
         return with_names(with_text(whatif(_record(body.record), scenario, _readings(request)).as_dict()))
 
-    @app.post("/v1/batch", tags=["engine"], responses=PROBLEMS, openapi_extra={
-        "requestBody": {"content": {kind: {"schema": {"type": "string"}} for kind in BATCH_TYPES},
-                        "description": f"JSON lines, one record each; at most {BATCH_LIMIT_BYTES:,} bytes."}})
+    @app.post("/v1/batch", tags=["engine"], responses={
+        **PROBLEMS, 200: {"description": "The results and errors as JSON; with `Accept: " + XLSX + "`, the "
+                          "result rows as the XLSX file `zjtx batch` writes", "content": {XLSX: {}}}},
+        openapi_extra={"requestBody": {"content": {kind: {"schema": {"type": "string"}}
+                                                   for kind in (*BATCH_TYPES, *TABLE_TYPES)},
+                       "description": f"JSON lines (one record each), CSV or XLSX rows with a header "
+                                      f"row, as `zjtx batch` reads files; at most {BATCH_LIMIT_BYTES:,} "
+                                      f"bytes and {BATCH_LIMIT_ROWS:,} rows."}})
     async def batch(request: Request) -> Any:
-        """Evaluate JSON lines: one result row per valid line, one error per invalid line."""
+        """Evaluate JSON lines, CSV or XLSX rows: one result row per valid row, one error per
+        invalid row (its row number as the file shows it)."""
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type not in BATCH_TYPES:
+        if media_type not in BATCH_TYPES and media_type not in TABLE_TYPES:
             return problem(415, "UnsupportedMediaType", f"the body is {media_type or 'untyped'!r}; "
-                           "send JSON lines as " + " or ".join(BATCH_TYPES))
+                           "send JSON lines as " + " or ".join(BATCH_TYPES) + ", or rows as "
+                           + " or ".join(TABLE_TYPES))
         readings = _readings(request)
         size = int(request.headers.get("content-length") or 0)
         if size > BATCH_LIMIT_BYTES:
@@ -293,18 +334,37 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
             body += part
             if len(body) > BATCH_LIMIT_BYTES:
                 return problem(413, "PayloadTooLarge", f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes")
-        # Lines exactly as `zjtx batch` reads a file: bytes split on \n, decoded line by line.
-        lines = io.BytesIO(body).readlines()
-        count = sum(1 for line in lines if line.strip())
-        if count > BATCH_LIMIT_ROWS:
-            return problem(413, "PayloadTooLarge", f"{count:,} lines; the limit is {BATCH_LIMIT_ROWS:,}")
-        options = BatchOptions(readings=readings)
+        too_many = problem(413, "PayloadTooLarge", f"more than {BATCH_LIMIT_ROWS:,} rows; the limit is "
+                           f"{BATCH_LIMIT_ROWS:,} (use `zjtx batch` for large files)")
+        if media_type in BATCH_TYPES:
+            # Lines exactly as `zjtx batch` reads a file: bytes split on \n, decoded line by line.
+            lines = io.BytesIO(body).readlines()
+            count = sum(1 for line in lines if line.strip())
+            if count > BATCH_LIMIT_ROWS:
+                return problem(413, "PayloadTooLarge", f"{count:,} lines; the limit is {BATCH_LIMIT_ROWS:,}")
 
-        def answer() -> JSONResponse:
-            results, errors = _evaluate_lines(lines, options, catalog)
-            return json_response({"rows_in": count, "rows_out": len(results),
-                                  "error_rows": len(errors),
-                                  "columns": result_columns(catalog, options),
+            def read() -> tuple[Iterator[Row], int, dict[str, str]]:
+                return jsonl_rows(lines), count, {}
+        else:
+            def read() -> tuple[Iterator[Row], int, dict[str, str]]:
+                rows, labels = _table_rows(body, TABLE_TYPES[media_type], BATCH_LIMIT_ROWS)
+                return iter(rows), len(rows), labels
+        wants_xlsx = XLSX in request.headers.get("accept", "")
+
+        def answer() -> Response:
+            rows, rows_in, labels = read()  # a spreadsheet is parsed here, off the event loop
+            options = BatchOptions(readings=readings, labels=labels)
+            if rows_in > BATCH_LIMIT_ROWS:
+                return problem(413, "PayloadTooLarge", f"more than {BATCH_LIMIT_ROWS:,} rows; the limit "
+                               f"is {BATCH_LIMIT_ROWS:,} (use `zjtx batch` for large files)")
+            results, errors = _evaluate_rows(rows, options, catalog)
+            columns = result_columns(catalog, options)
+            if wants_xlsx:
+                return Response(_xlsx(columns, results), media_type=XLSX, headers={
+                    "content-disposition": 'attachment; filename="zjtx-results.xlsx"',
+                    "x-error-rows": str(len(errors))})
+            return json_response({"rows_in": rows_in, "rows_out": len(results),
+                                  "error_rows": len(errors), "columns": columns,
                                   "results": results, "errors": errors})
         return await workers.run(answer)
 

@@ -68,6 +68,7 @@ async function setLang(lang) {
   buildReadings();
   fillForm(form);
   if (state.record) await run(state.record);
+  if (state.batch) await runBatch(state.batch.body, state.batch.type);
 }
 
 function fillSelect(select, kind, ids, keepFirst = false) {
@@ -313,8 +314,86 @@ async function run(record) {
   }
 }
 
+// -- many enterprises: rows of a sheet to /v1/batch ---------------------------------------------
+// The server reads every kind as `zjtx batch` reads a file (one reader); the page only names the
+// kind: by the file's extension, or for pasted text JSON lines ({…} on each line) else CSV.
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const JSONL = "application/x-ndjson";
+
+// `sheet`: the text is known to be rows (the batch box), so one JSON line is one row, not a record.
+function rowsKind(text, sheet = false) {
+  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  if (!lines.length) return null;
+  if (lines.every((line) => line.startsWith("{"))) return lines.length > 1 || sheet ? JSONL : null;
+  // A record is YAML ("key: value") or one JSON object; a sheet's header row has commas, no colon.
+  return lines[0].includes(",") && !lines[0].includes(":") && !lines[0].startsWith("{") ? "text/csv" : null;
+}
+
+function fileKind(file) {
+  const name = file.name.toLowerCase();
+  if (name.endsWith(".xlsx")) return XLSX;
+  if (name.endsWith(".csv")) return "text/csv";
+  if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) return JSONL;
+  return null;
+}
+
+function batchError(text) {
+  $("batch-error").hidden = !text;
+  $("batch-error").textContent = text || "";
+}
+
+async function runBatch(body, type) {
+  batchError("");
+  try {
+    const response = await fetch("/v1/batch" + query(), { method: "POST", headers: { "content-type": type }, body });
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.detail);
+    state.batch = { body, type };
+    renderBatch(data);
+  } catch (error) {
+    state.batch = null;
+    $("batch-out").hidden = true;
+    batchError(`${T("page.not_valid")}\n${error.message}`);
+  }
+}
+
+function renderBatch(data) {
+  $("batch-out").hidden = false;
+  $("batch-counts").textContent = T("page.batch_counts", data);
+  $("batch-results").querySelector("tbody").replaceChildren(...data.results.map((row) => el("tr", {},
+    cell(T("page.id"), row.id), cell(T("page.name"), row.name || ""),
+    cell(T("column.total"), money({ min: row.total_min, max: row.total_max, open_above: row.open_above }), { class: "amount" }),
+    cell(T("page.batch_awards"), String(row.awards)), cell(T("page.batch_warnings"), row.warnings || ""))));
+  $("batch-errors-block").hidden = !data.errors.length;
+  $("batch-errors").querySelector("tbody").replaceChildren(...data.errors.map((row) => el("tr", {},
+    cell(T("page.batch_row"), String(row.row), { class: "year" }), cell(T("page.id"), row.id || ""),
+    cell(T("page.batch_field"), row.field || ""), cell(T("page.batch_problem"), row.message))));
+  $("batch-download").hidden = !data.results.length;
+}
+
+// The results as the XLSX file `zjtx batch` writes (the server's writer, headers in the page's language).
+async function downloadBatch() {
+  if (!state.batch) return;
+  const response = await fetch("/v1/batch" + query(), {
+    method: "POST", headers: { "content-type": state.batch.type, accept: XLSX }, body: state.batch.body });
+  if (!response.ok) return batchError((await response.json()).detail);
+  const link = el("a", { href: URL.createObjectURL(await response.blob()), download: "zjtx-results.xlsx" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 async function runText(text) {
   showError("");
+  const kind = rowsKind(text);
+  if (kind) {  // rows of a sheet, pasted where a record goes: evaluated as rows
+    $("batch-text").value = text;
+    await runBatch(text, kind);
+    showError(T("page.batch_moved"));
+    $("batch").scrollIntoView();
+    return;
+  }
   try {
     const record = await call("POST", "/v1/record", text, "text/plain");
     fillForm(record);
@@ -344,11 +423,24 @@ async function start() {
   });
   $("upload").addEventListener("change", async () => {
     const file = $("upload").files[0];
-    if (file) {
+    if (file && fileKind(file)) {  // a sheet chosen where a record goes: its rows, not its bytes
+      await runBatch(file, fileKind(file));
+      showError(T("page.batch_moved"));
+      $("batch").scrollIntoView();
+    } else if (file) {
       $("record").value = await file.text();
       runText($("record").value);
     }
   });
+  $("batch-upload").addEventListener("change", async () => {
+    const file = $("batch-upload").files[0];
+    if (file) await runBatch(file, fileKind(file) || rowsKind(await file.text(), true) || "text/csv");
+  });
+  $("batch-run").addEventListener("click", () => {
+    const text = $("batch-text").value;
+    runBatch(text, rowsKind(text, true) || "text/csv");
+  });
+  $("batch-download").addEventListener("click", downloadBatch);
   let resized = null;
   window.addEventListener("resize", () => {
     clearTimeout(resized);
