@@ -41,6 +41,7 @@ from solver.batch import BatchOptions, RowContext, RowResult, evaluate_row, resu
 from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
 from solver.notices import catalog_tags, record_notices
+from views.fonts import glyph_notices
 from views.fonts.subset import WEB_FONT
 from views.reasons import with_text
 from views.words import with_names
@@ -287,7 +288,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         """The same JSON as `zjtx evaluate --format json`, plus the claim timeline."""
         the_record, readings = _record(record), _readings(request)
         result = evaluate(the_record, readings)
-        warnings = [notice.as_dict() for notice in record_notices(the_record, readings)]
+        warnings = [notice.as_dict() for notice in (*record_notices(the_record, readings), *glyph_notices(the_record))]
         return with_names(with_text({**result.as_dict(), "timeline": [y.as_dict() for y in timeline(result)],
                                      "warnings": warnings}))
 

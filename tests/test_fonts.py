@@ -142,3 +142,19 @@ def test_without_the_bundled_font_the_same_chart_would_miss_glyphs(tmp_path: Pat
         fig.savefig(tmp_path / "x.png")
         plt.close(fig)
     assert any("missing from" in str(w.message).lower() for w in caught)
+
+
+def test_the_page_is_told_of_a_name_beyond_its_font() -> None:
+    """The page draws a record's id and name with the bundled font: a character beyond it comes
+    back as a warning naming it (the page lists warnings beside the answer), none for GB 2312."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    client = TestClient(create_app())
+    answer = client.post("/v1/evaluate?lang=zh", json={"id": "E-1", "name": "京西𠀀䶮有限公司", "district": "dongcheng"})
+    warnings = [w for w in answer.json()["warnings"] if w["code"] == "missing_glyph"]
+    assert [w["field"] for w in warnings] == ["name"]
+    assert "𠀀 (U+20000)、䶮 (U+4DAE)" in warnings[0]["message"] and "方框" in warnings[0]["message"]
+    answer = client.post("/v1/evaluate", json={"id": "E-1", "name": "京西氢能有限公司 司雄安某甲乙", "district": "dongcheng"})
+    assert answer.json()["warnings"] == []

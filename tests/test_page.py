@@ -430,3 +430,12 @@ def test_rows_pasted_or_uploaded_are_evaluated_as_zjtx_batch_reads_them(browser,
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size][0]
     assert page.errors == []
     page.context.close()
+
+
+def test_a_name_beyond_the_font_is_named_on_the_page(browser) -> None:
+    page = open_page(browser, "zh", "phone")
+    page.fill("#record", "id: E-1\nname: 京西𠀀有限公司\ndistrict: 东城区\n")
+    page.click("#evaluate")
+    page.wait_for_selector("#warnings:not([hidden])")
+    assert "𠀀 (U+20000)" in page.inner_text("#warnings")
+    page.context.close()
