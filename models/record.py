@@ -28,7 +28,7 @@ from models.limits import (FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, MAX_EVENT
                            MAX_RECORD_BYTES, MAX_TEXT, MAX_YUAN, check_day, check_printable)
 from models.normalize import normalize_record
 from models.validation import describe_all
-from models.yamlio import parse_document, read_document
+from models.yamlio import parse_bytes, parse_document, read_bytes
 
 if TYPE_CHECKING:
     from models.catalog import Catalog
@@ -602,8 +602,27 @@ def _validated(data: dict[str, Any], source: str, row: int | None,
 def load_record(path: str | Path, catalog: Catalog | None = None) -> EnterpriseRecord:
     """Read a YAML or JSON record file (at most MAX_RECORD_BYTES), validated against `catalog`
     (default: the active catalog)."""
-    data = read_document(path, what="record", limit=MAX_RECORD_BYTES, error=RecordError)
-    return parse_record(data, source=str(path), catalog=catalog)
+    path = Path(path)
+    return parse_record_bytes(read_record_bytes(path), source=str(path),
+                              as_json=is_json(path), catalog=catalog)
+
+
+def is_json(path: str | Path) -> bool:
+    """A record or scenario file is JSON by its `.json` suffix, else YAML."""
+    return Path(path).suffix.lower() == ".json"
+
+
+def read_record_bytes(path: str | Path) -> bytes:
+    """A record file's bytes, at most MAX_RECORD_BYTES (a RecordError naming the file)."""
+    return read_bytes(path, what="record", limit=MAX_RECORD_BYTES, error=RecordError)
+
+
+def parse_record_bytes(raw: bytes, *, source: str, as_json: bool,
+                       catalog: Catalog | None = None) -> EnterpriseRecord:
+    """A record from the bytes of a record file (what `load_record` reads, and what an evidence
+    bundle keeps as read), validated against `catalog` (default: the active catalog)."""
+    data = parse_bytes(raw, source=source, as_json=as_json, error=RecordError)
+    return parse_record(data, source=source, catalog=catalog)
 
 
 def parse_record_text(text: str, *, source: str, catalog: Catalog | None = None) -> EnterpriseRecord:
