@@ -115,6 +115,8 @@ app = _Typer(
     epilog=EXIT_STATUSES)
 measures_app = _Typer(no_args_is_help=True, help="Browse and check the catalog of measures.")
 app.add_typer(measures_app, name="measures")
+recognitions_app = _Typer(no_args_is_help=True, help="The lists of newly recognized enterprises the bureaus publish (免申即享): who qualifies without applying.")
+app.add_typer(recognitions_app, name="recognitions")
 
 
 class Format(str, Enum):
@@ -691,6 +693,7 @@ def worklist(
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Without --out: table or json.")] = Format.table,
     catalog: CatalogOption = None,
+    new_since: Annotated[Path | None, typer.Option("--new-since", metavar="BEFORE", help="Only the claims the enterprises of BEFORE (the registry before `zjtx recognitions import`) did not have: who newly qualifies, for what, from whom, before when.")] = None,
 ) -> None:
     """Whom to call about what, before which day: one row per enterprise and action — awards to claim (due and past, with amount, claim year, paying office and telephone), the recognition whose window is open (with its last day), and the cheapest near-miss worth at least --min-gain. Sorted by date, then amount.
 
@@ -709,6 +712,13 @@ def worklist(
                                              column_map=load_column_map(columns))
         actions = [a for record in records
                    for a in work(record, day, min_gain=min_gain, readings=readings)]
+        if new_since is not None:
+            from formats.recognitions import new_claims
+
+            before, _ = read_enterprises(new_since, encoding=encoding,
+                                         column_map=load_column_map(columns))
+            actions = new_claims(actions, records, before, day, min_gain=min_gain,
+                                 readings=readings)
         actions.sort(key=lambda a: a.sort_key())
         data = [with_note(a.as_dict()) for a in actions]
         rows = [for_people(a.as_dict()) for a in actions]
@@ -729,6 +739,72 @@ def worklist(
                    + (t("worklist.out", path=out) if out else "")
                    + (t("worklist.ics", path=ics) if ics else ""), err=True)
         return 1 if problems else 0
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
+
+
+@recognitions_app.command("import")
+def recognitions_import(
+    list_file: Annotated[Path, typer.Argument(metavar="LIST", help="The published list: .csv, .xlsx or .jsonl with the columns 企业名称 (required), 统一社会信用代码, 认定等级, 认定日期 (序号, 批次, 所在区, 备注 are read and not used).")],
+    registry: Annotated[Path, typer.Option("--registry", metavar="ENTERPRISES", help="The registry of enterprises: any batch input (.csv, .xlsx, .jsonl, .parquet).")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="UPDATED", help="The registry with the recognitions added (.csv, .xlsx, .jsonl, .parquet): valid rows in the template's columns, read by zjtx worklist and batch. Never the registry itself.")],
+    report: Annotated[Path | None, typer.Option("--report", help="Every list row and what became of it: matched (by code or name), already recorded, or why not, with the nearest candidates (.csv, .xlsx, .jsonl; default UPDATED-stem.matches.csv).")] = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="Registry rows that are not valid records, as batch writes them (default UPDATED-stem.errors.csv, written only when there are some).")] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help="The tier of every row without a 认定等级 cell (a list of one tier), e.g. national or 小巨人.")] = None,
+    date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The recognition date of every row without a 认定日期 cell (the list's batch date).")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV inputs' encoding (default: detected, UTF-8 or GB18030).")] = None,
+    list_columns: Annotated[Path | None, typer.Option("--list-columns", metavar="MAP.yaml", help="Other header names of the list: header → name, credit_code, tier, date, batch, district, serial or note.")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names of the registry: header → field.")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Match a published list of recognized enterprises to the registry — by unified social credit code, else by company name (full-width/half-width, brackets, 有限公司/有限责任公司 and spaces aside) — and add each recognition with the list's date. Nothing is matched on a guess: a wrong check character, a name or code naming two enterprises, a name whose registry row holds another code, an enterprise listed twice are reported, with the nearest candidates. Exit 0 when every row was added or already recorded, 1 otherwise.
+
+    Example: zjtx recognitions import examples/recognitions-2026.csv --registry examples/enterprises.csv --out updated.csv && zjtx worklist updated.csv --date 2026-12-01
+    """
+    from formats.batch import default_errors_path
+    from formats.columns import load_column_map
+    from formats.recognitions import (LIST_SCHEMA, import_recognitions, report_rows,
+                                      write_registry_errors, write_report)
+    from formats.safety import check_outputs
+    from models.normalize import Unreadable, normalize_value
+
+    def action() -> int:
+        loaded = _use_catalog(catalog)
+        report_path = report or out.with_name(out.stem + ".matches.csv")
+        errors_path = errors or default_errors_path(out)
+        for source in (list_file, registry):
+            check_outputs(source, {"--out": out, "--report": report_path, "--errors": errors_path})
+        default_tier = None
+        if tier is not None:
+            try:
+                default_tier = normalize_value("tier", tier, loaded.vocabulary)
+            except Unreadable as unreadable:
+                raise InputError(unreadable.problem.message, field="--tier",
+                                 accepted=unreadable.problem.accepted) from None
+        result = import_recognitions(
+            list_file, registry, out, catalog=loaded, lang=current_lang(), tier=default_tier,
+            date=_parse_date(date, "--date"), encoding=encoding,
+            list_columns=load_column_map(list_columns, LIST_SCHEMA.headers, "--list-columns"),
+            columns=load_column_map(columns), excel=excel)
+        rows = report_rows(result)
+        write_report(report_path, rows, current_lang(), excel=excel)
+        if result.registry_errors:
+            write_registry_errors(errors_path, result.registry_errors, current_lang())
+        for row in rows:
+            if row["status"] not in ("matched_by_code", "matched_by_name", "already_recorded"):
+                typer.echo(t("error.warning") + t("recognitions.line", file=list_file,
+                                                  row=row["list_row"], name=row["name"] or "",
+                                                  message=row["message"]), err=True)
+        typer.echo(t("recognitions.counts", rows=result.list_rows, added=result.added,
+                     already=result.count("already_recorded"), not_added=result.not_added,
+                     registry=result.registry_rows, written=result.written,
+                     errors=len(result.registry_errors), out=out, report=report_path)
+                   + (t("recognitions.errors_in", path=errors_path)
+                      if result.registry_errors else ""), err=True)
+        return 1 if result.not_added or result.registry_errors else 0
 
     status = _run(action)
     if status:

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from formats.columns import Columns
+from formats.columns import Columns, Schema
 from formats.encoding import accepted as encodings
 from formats.encoding import resolve as resolve_encoding
 from models.errors import InputError
@@ -56,20 +56,41 @@ class Rows:
 
 
 def read_rows(path: Path, *, encoding: str | None = None,
-              column_map: dict[str, str] | None = None) -> Rows:
+              column_map: dict[str, str] | None = None, schema: Schema | None = None,
+              option: str = "INPUT") -> Rows:
     """Rows of an input file, numbered as the user sees them: a spreadsheet's row number (the
     header is row 1, so data starts at row 2), a JSONL file's line number, a Parquet row's
-    ordinal. CSV text is UTF-8 (with or without BOM) or GB18030, detected unless `encoding`."""
-    kind = format_of(path, "INPUT")
+    ordinal. CSV text is UTF-8 (with or without BOM) or GB18030, detected unless `encoding`.
+    `schema`: another kind of sheet than enterprises (its headers; a JSONL line's keys too)."""
+    kind = format_of(path, option)
     if not path.is_file():
         raise InputError(t("io.no_such_input_file"), file=str(path))
     if kind == ".jsonl":
-        return Rows(_read_jsonl(path))
+        rows = _read_jsonl(path)
+        return Rows(rows if schema is None else _keyed(rows, path, column_map, schema))
     if kind == ".csv":
-        return _read_csv(path, resolve_encoding(path, encoding), column_map)
+        return _read_csv(path, resolve_encoding(path, encoding), column_map, schema)
     if kind == ".xlsx":
-        return _read_xlsx(path, column_map)
-    return _read_parquet(path, column_map)
+        return _read_xlsx(path, column_map, schema)
+    return _read_parquet(path, column_map, schema)
+
+
+def _keyed(rows: Iterator[Row], path: Path, column_map: dict[str, str] | None,
+           schema: Schema) -> Iterator[Row]:
+    """JSON lines whose keys are headers (`{"企业名称": …}`), read as a sheet's rows are."""
+    resolved: dict[tuple[str, ...], Columns] = {}
+    for number, data, problem in rows:
+        if data is None:
+            yield number, data, problem
+            continue
+        keys = tuple(str(key) for key in data)
+        try:
+            columns = resolved.get(keys) or resolved.setdefault(
+                keys, Columns(list(keys), path, column_map, schema))
+        except InputError as exc:  # this line's keys: the line's problem
+            yield number, None, exc.message
+            continue
+        yield number, *columns.record(list(data.values()))
 
 
 def _read_jsonl(path: Path) -> Iterator[Row]:
@@ -169,7 +190,8 @@ def _count_keys(data: Any) -> int:
     return count
 
 
-def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None) -> Rows:
+def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None,
+              schema: Schema | None = None) -> Rows:
     undecodable: set[int] = set()  # physical lines that are not `encoding` text
     try:
         handle = path.open("rb")
@@ -184,7 +206,7 @@ def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None) -> R
                          field="--encoding", accepted=encodings())
     if not header:
         raise InputError(t("io.csv_empty"), file=str(path))
-    columns = Columns([h.strip() for h in header], path, column_map)
+    columns = Columns([h.strip() for h in header], path, column_map, schema)
 
     def rows() -> Iterator[Row]:
         # A row that cannot be read (bytes not in the encoding, a cell over the size limit) is
@@ -236,7 +258,8 @@ def _decoded_lines(handle: Any, encoding: str, undecodable: set[int]) -> Iterato
             yield raw.decode(encoding, errors="replace")
 
 
-def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
+def _read_xlsx(path: Path, column_map: dict[str, str] | None,
+               schema: Schema | None = None) -> Rows:
     from openpyxl import load_workbook
 
     try:
@@ -256,7 +279,7 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
         header.pop()
     if not header:
         raise InputError(t("io.xlsx_no_header"), file=str(path))
-    columns = Columns(header, path, column_map)
+    columns = Columns(header, path, column_map, schema)
 
     def rows() -> Iterator[Row]:
         for number, cells in enumerate(values, 2):
@@ -286,7 +309,8 @@ def _uncached_formulas(values: list[Any], written: tuple[Any, ...], header: list
                      and (i >= len(values) or values[i] is None))
 
 
-def _read_parquet(path: Path, column_map: dict[str, str] | None) -> Rows:
+def _read_parquet(path: Path, column_map: dict[str, str] | None,
+                  schema: Schema | None = None) -> Rows:
     import pyarrow.parquet as pq
 
     try:
@@ -294,7 +318,7 @@ def _read_parquet(path: Path, column_map: dict[str, str] | None) -> Rows:
     except Exception as exc:
         raise InputError(t("io.parquet", problem=exc), file=str(path)) from exc
     header = list(table.schema_arrow.names)
-    columns = Columns(header, path, column_map)
+    columns = Columns(header, path, column_map, schema)
 
     def rows() -> Iterator[Row]:
         number = 0

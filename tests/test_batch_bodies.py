@@ -13,7 +13,8 @@ from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from cli import app as cli
-from service.app import BATCH_LIMIT_ROWS, XLSX, create_app
+from service.answers import XLSX
+from service.app import BATCH_LIMIT_ROWS, create_app
 
 SHEET = ("编号,企业名称,注册区,专精特新认定日期,小巨人认定日期\n"
          "EX-2,京西氢能有限公司,东城区,2022/9/30,2024年7月15日\n"
