@@ -123,10 +123,16 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def _save(fig: Figure, out: Path) -> Path:
-    _mark_missing(fig)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, metadata=_PNG)
-    plt.close(fig)
+    """Write a PNG to exactly `out` (the command checked the path: formats.safety)."""
+    from formats.safety import writing
+
+    try:
+        _mark_missing(fig)
+        with writing(out, "--out"):
+            out.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(out, metadata=_PNG, format="png")
+    finally:
+        plt.close(fig)
     return out
 
 
