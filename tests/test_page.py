@@ -23,6 +23,9 @@ WORDS = {"zh": ("评估结果", "尚可获得 900,000 元", "东城区", "小巨
 MISSING = f"the page tests need Chromium at {CHROMIUM}: apt-get install chromium"
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
+# A server and a browser (a module fixture): slow, and on one xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+
 if not shutil.which(CHROMIUM) and not IN_CI:
     pytest.skip(MISSING, allow_module_level=True)
 
