@@ -384,7 +384,8 @@ def test_unknown_measure(client, measure_id):
 def test_readings(client):
     body = ok(client.get("/v1/readings"))
     assert set(body) == {"stacking", "daxing-sentences", "claim-lag", "paying-district",
-                         "pinggu-relocation-origin", "entity-scope"}
+                         "pinggu-relocation-origin", "entity-scope", "interest-cap",
+                         "interest-years", "audience"}
     for spec in body.values():
         assert spec["default"] in spec["alternatives"] and spec["about"]
 
