@@ -190,6 +190,7 @@ def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None) -> R
         # A row that cannot be read (bytes not in the encoding, a cell over the size limit) is
         # that row's error; the rows after it are read as usual.
         number, last_line = 1, reader.line_num
+        blank: list[int] = []
         with handle:
             while True:
                 number += 1
@@ -207,13 +208,24 @@ def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None) -> R
                     yield number, None, t("row.not_encoding", encoding=encoding)
                     continue
                 if not any(c.strip() for c in cells):
+                    blank.append(number)  # reported when a row with values follows it
                     continue
+                yield from _blank_rows(blank)
                 if len(cells) != len(columns.fields):
                     yield number, None, t("row.cell_count", cells=len(cells),
                                           columns=len(columns.fields))
                     continue
                 yield number, *columns.record(cells)
     return Rows(rows(), columns)
+
+
+def _blank_rows(blank: list[int]) -> Iterator[Row]:
+    """The blank rows before a row with values, one error row each (emptied): a sheet's blank
+    row is reported, never dropped silently; blank rows after the last row with values are the
+    sheet's end, not rows."""
+    for number in blank:
+        yield number, None, t("row.blank")
+    blank.clear()
 
 
 def _decoded_lines(handle: Any, encoding: str, undecodable: set[int]) -> Iterator[str]:
@@ -259,6 +271,7 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
     columns = Columns(header, path, column_map)
 
     def rows() -> Iterator[Row]:
+        blank: list[int] = []
         for number, cells in enumerate(values, 2):
             cells = list(cells)
             uncached = _uncached_formulas(cells, next(written, ()), header)
@@ -266,8 +279,11 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None) -> Rows:
                 yield number, None, t("row.formula_uncached", cells=uncached)
                 continue
             extra = [c for c in cells[len(header):] if c not in (None, "")]
-            if not any(c not in (None, "") for c in cells):
+            if not any(c not in (None, "") and not (isinstance(c, str) and not c.strip())
+                       for c in cells):
+                blank.append(number)  # reported when a row with values follows it
                 continue
+            yield from _blank_rows(blank)
             if extra:
                 yield number, None, t("row.value_beyond", columns=len(header))
                 continue

@@ -35,17 +35,17 @@ def normalize(code: str) -> str:
 
 
 def problem_of(code: str) -> str | None:
-    """None for a valid code, else what is wrong with it (one sentence)."""
+    """None for a valid code, else what is wrong with it (one sentence, in the current language)."""
+    from models.i18n import t
+
     if len(code) != LENGTH:
-        return f"{code!r} has {len(code)} characters; a unified social credit code has 18"
+        return t("credit.length", code=code, length=len(code))
     bad = sorted({c for c in code if c not in VALUE})
     if bad:
-        return (f"{code!r} contains {', '.join(map(repr, bad))}, not in the code's character set "
-                "(digits and capital letters other than I, O, Z, S, V)")
+        return t("credit.charset", code=code, bad=t("reason.word.list_sep").join(map(repr, bad)))
     if not code[2:8].isdigit():
-        return f"{code!r}: characters 3-8 (the administrative division) must be digits"
+        return t("credit.division", code=code)
     expected = check_character(code[:17])
     if code[17] != expected:
-        return (f"{code!r}: wrong check character {code[17]!r} (GB 32100-2015 gives {expected!r} "
-                "for the first 17 characters); a character was probably mistyped")
+        return t("credit.check", code=code, found=code[17], expected=expected)
     return None

@@ -321,8 +321,8 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         actions = sorted((a for record in records
                           for a in worklist(record, day, min_gain=body.min_gain, readings=readings)),
                          key=lambda a: a.sort_key())
-        return {"date": day.isoformat(), "actions": [with_note(a.as_dict()) for a in actions],
-                "errors": errors}
+        return {"date": day.isoformat(),
+                "actions": with_names([with_note(a.as_dict()) for a in actions]), "errors": errors}
 
     @app.get("/v1/measures", tags=["catalog"])
     def measures() -> list[dict[str, Any]]:
@@ -359,7 +359,10 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
     @app.get("/v1/readings", tags=["catalog"])
     def readings_register() -> dict[str, Any]:
         """The interpretation register: each reading, its default and alternatives."""
-        return {key: {"about": spec.about, "default": spec.default, "alternatives": spec.alternatives}
+        lang = current_lang()
+        return {key: {"about": spec.about_in(lang), "default": spec.default,
+                      "alternatives": {value: spec.alternative_in(value, lang)
+                                       for value in spec.alternatives}}
                 for key, spec in catalog.index.readings.items()}
 
     @app.get("/v1/messages", tags=["service"])
@@ -376,8 +379,9 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         vocabulary = catalog.vocabulary  # districts, tiers, … as the catalog names them
         for kind, declared in (("district", "place"), ("tier", "tier"), ("entity_type", "entity_type"),
                                ("industry", "industry")):
-            display[kind] = {ident: vocabulary.name(declared, ident, lang, short=True)
-                             for ident in vocabulary.ids(declared)}
+            display[kind] = {**display.get(kind, {}),  # the municipal payer too (市级)
+                             **{ident: vocabulary.name(declared, ident, lang, short=True)
+                                for ident in vocabulary.ids(declared)}}
         return {"lang": lang, "messages": words, "names": display,
                 "industries": list(catalog_tags(catalog))}
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from models.catalog import Catalog, active_catalog
 from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError
-from models.i18n import current_lang
+from models.i18n import current_lang, t
 from models.record import EnterpriseRecord, PlainRow, parse_record, plain_record, plain_row
 from models.validation import label, top_field
 from models.scenario import Scenario
@@ -78,7 +78,9 @@ def _error(number: int, ident: str | None, problems: list[tuple[str | None, str]
                           "message": message}}
     return {"error": {"row": number, "id": ident,
                       "field": "; ".join(label(w, labels) or "-" for w, _ in problems),
-                      "message": "; ".join(f"{label(w, labels) or 'row'}: {m}" for w, m in problems)}}
+                      "message": t("reason.word.item_sep").join(
+                          t("cell.problem", field=label(w, labels) or t("cell.row"), message=m)
+                          for w, m in problems)}}
 
 
 def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[str, str] | None,
@@ -243,7 +245,7 @@ def _notices_text(record: EnterpriseRecord, options: BatchOptions, catalog: Cata
                   key: tuple[Any, ...] | None) -> str:
     """The record's warnings, remembered under `key` unless one names a near-miss tag."""
     notices = record_notices(record, options.readings, catalog=catalog)
-    text = "; ".join(n.text() for n in notices)
+    text = t("reason.word.item_sep").join(n.text() for n in notices)
     if key is not None and all(n.code != "industry_unknown" for n in notices):
         if len(_WARNINGS) >= 10_000:
             _WARNINGS.clear()

@@ -67,11 +67,13 @@ class CapInfo:
     measure: str = ""              # the measure's id, for views that name it in another language
     year: int | None = None
     project_years: str | None = None   # "1" or "2-3" when the rule is for some project years
+    own_project: bool = False      # `project` is an expense item's id: a project of its own
 
     def params(self) -> dict[str, Param]:
         return {"cap_title": self.title, "cap_measure": self.measure, "cap_per": ",".join(self.per), "cap_limit": self.limit,
                 "cap_project": self.project, "cap_year": self.year,
-                "cap_project_years": self.project_years}
+                "cap_project_years": self.project_years,
+                **({"cap_own_project": True} if self.own_project else {})}
 
 
 @dataclass(frozen=True)
@@ -267,7 +269,20 @@ class _Compiler:
             title = self.out.titles[rule.measure] = measure_title(self.catalog, rule)
         return title
 
-    def cap_keys(self, rule: Rule, project: str, year: int) -> tuple[str, ...]:
+    def tier_held(self, tier: object, year: int) -> Reason:
+        """The tier a year-only event counts with (held on 31 December of `year`) and the day it
+        was first recognized at that tier (a recognition on 2025-07-01 is not one on 31 December)."""
+        held = _text(tier)
+        since = min((r.date for r in self.record.recognitions
+                     if r.tier == held and r.date <= _last_day(year)), default=None)
+        return reason(R.TIER_AT_YEAR_END, tier=held, year=year,
+                      **({"since": since.isoformat()} if since else {}))
+
+    def cap_keys(self, rule: Rule, project: str, year: int,
+                 shown: tuple[str, bool] | None = None) -> tuple[str, ...]:
+        """The keys of a rule's caps for an award of `project` in `year`; `shown`: the project
+        as people read it and whether it is an item's own (default: `project`, not own)."""
+        display, own = shown or (project, False)
         keys = []
         for number, cap in enumerate(rule.spec.caps):
             parts = {"project": f"project {project}", "year": f"year {year}",
@@ -279,9 +294,10 @@ class _Compiler:
                 self.out.caps[key] = max(0, cap.limit - used)
                 self.out.cap_info[key] = CapInfo(
                     title=self.title(rule), measure=rule.measure, per=tuple(cap.per), limit=cap.limit,
-                    project=project if "project" in cap.per else None,
+                    project=display if "project" in cap.per else None,
                     year=year if "year" in cap.per else None,
-                    project_years=_years_of(rule.conditions))
+                    project_years=_years_of(rule.conditions),
+                    own_project=own and "project" in cap.per)
             keys.append(key)
         return tuple(keys)
 
@@ -536,12 +552,15 @@ class _Compiler:
             if rule.spec.one_time and self.received_for(rule.measure):
                 self.reject(rule, reason(R.ONE_TIME_RECEIVED, event))
                 continue
+            # The key of caps and year limits: an item without a project is a project of its own.
             project = item.project or f"{item.id} (own project)"
+            shown = (item.project or item.id, item.project is None)
             interval = _interval(amount, base=item.amount)
             why = [reason(R.EXPENSE_ITEM, expense=item.id, category=item.category,
-                          amount=item.amount, year=item.year, project=project,
-                          project_year=item.project_year),
-                   reason(R.TIER_AT_YEAR_END, tier=_text(facts["tier"]), year=item.year)]
+                          amount=item.amount, year=item.year, project=shown[0],
+                          project_year=item.project_year,
+                          **({"own_project": True} if shown[1] else {})),
+                   self.tier_held(facts["tier"], item.year)]
             if amount.up_to is not None and item.amount > amount.up_to:
                 why.append(reason(R.LIMIT_BOUND, limit=amount.up_to, base=item.amount,
                                   project_years=_years_of(rule.conditions),
@@ -551,7 +570,7 @@ class _Compiler:
                 key=f"{rule.id}||{item.year}|{item.id}", rule=rule, measure=rule.measure, tier=None,
                 claim_year=item.year, amount=interval,
                 paid_by=rule.payer, projected=item.year > self.out.as_of.year, why=tuple(why),
-                expense_item=item.id, caps=self.cap_keys(rule, project, item.year),
+                expense_item=item.id, caps=self.cap_keys(rule, project, item.year, shown),
                 one_time=rule.measure if rule.spec.one_time else None,
                 year_limit=(self._year_limit(rule, project), item.year) if limit else None,
                 event=_last_day(item.year), about=tuple(event.items())))
@@ -586,7 +605,7 @@ class _Compiler:
                 tier=None, claim_year=item.year, amount=_interval(amount),
                 paid_by=rule.payer, projected=item.year > self.out.as_of.year,
                 why=(reason(R.LISTING, board=item.board, year=item.year),
-                     reason(R.TIER_AT_YEAR_END, tier=_text(facts["tier"]), year=item.year)),
+                     self.tier_held(facts["tier"], item.year)),
                 caps=self.cap_keys(rule, "", item.year), event=_last_day(item.year),
                 about=tuple(event.items())))
 

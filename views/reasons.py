@@ -9,14 +9,16 @@ a translation adds messages, never code.
 >>> render_reason(reason("no_recognition", level="national"), "en")
 'National level: no national "little giant" recognition in the record'
 >>> render_reason(reason("no_recognition", level="national"), "zh")
-'国家级：记录中没有国家级专精特新"小巨人"企业认定'
+'国家级：记录中没有国家级专精特新“小巨人”企业认定'
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from models.conditions import Condition
 from models.i18n import current_lang, messages, name, t
 from solver.reasons import Param, Reason
 
@@ -37,6 +39,9 @@ _KIND = {"level": "level", "tier": "tier", "held": "tier", "first_tier": "tier",
 # A condition's field → the kind of its values.
 _FIELD_KIND = {"tier": "tier", "industry": "industry", "entity_type": "entity_type",
                "origin": "district", "qualification": "qualification"}
+# Parameters that hold a day (YYYY-MM-DD): written 2025年7月1日 in Chinese.
+_DATES = ("date", "held_date", "first_date", "move_date", "since", "effective_from",
+          "effective_to")
 # A measure title parameter → the parameter holding that measure's id.
 _TITLES = {"rival_title": "rival_measure", "counterpart_title": "counterpart_measure",
            "cap_title": "cap_measure"}
@@ -86,6 +91,15 @@ def measure_words(ident: str | None, title: str | None, lang: str | None = None)
     return title or (ident or "")
 
 
+def day_words(text: str, lang: str) -> str:
+    """A day as the contract writes it (2025-07-01) in `lang`: 2025年7月1日 in Chinese."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return text
+    return t("date.day", lang, year=day.year, month=day.month, day=day.day)
+
+
 def _yuan(value: int) -> str:
     return f"{value:,}"
 
@@ -110,9 +124,20 @@ def _prepare(lang: str, params: Mapping[str, Param]) -> dict[str, Any]:
                                 else _part(lang, "in", place=out[f"{key}_words"]))
     if params.get("payer") == "municipal":
         out["payer_words"] = _w(lang, "municipal_payer")
+    for key in _DATES:  # Chinese: 2025年7月1日; English: as the contract writes it
+        if params.get(key):
+            out[key] = day_words(str(params[key]), lang)
     for key in ("effective_from", "effective_to"):
         if key in params:
-            out[f"{key}_words"] = params[key] or "…"
+            out[f"{key}_words"] = out[key] or "…"
+    if "project" in params:
+        out["project_words"] = _part(lang, "own_project" if params.get("own_project") else "project",
+                                     project=params["project"])
+    if "cap_project" in params:
+        out["cap_project_words"] = _part(lang, "own_project" if params.get("cap_own_project")
+                                         else "project", project=params["cap_project"])
+    if "year" in params and "tier" in params:
+        out["since_part"] = _part(lang, "since", since=out["since"]) if params.get("since") else ""
     if "level" in params:  # the catalogue's word for a Beijing level, else "<short name> level"
         out["level_title"] = _w(lang, f"level.{params['level']}") \
             if f"reason.word.level.{params['level']}" in messages() else \
@@ -182,6 +207,17 @@ def render_reason(item: Reason, lang: str | None = None) -> str:
 
 def reason_text(code: str, params: Mapping[str, Param], lang: str | None = None) -> str:
     return render_reason(Reason(code=code, params=dict(params)), lang)
+
+
+def condition_words(condition: Condition, lang: str | None = None) -> str:
+    """A catalog condition as a person reads it: in Chinese in words (`tier >= municipal` →
+    认定层级不低于北京市专精特新中小企业), in English as the catalog writes it."""
+    lang = lang or current_lang()
+    if lang == "en":
+        return condition.text
+    value = condition.value
+    shown = ",".join(sorted(str(v) for v in value)) if isinstance(value, frozenset) else str(value)
+    return str(_prepare(lang, {"field": condition.field, "op": condition.op, "value": shown})["condition"])
 
 
 def elsewhere_line(titles: list[str], lang: str | None = None) -> str:

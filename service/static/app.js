@@ -210,7 +210,7 @@ function fillAwards(body, awards) {
       cell(T("column.tier"), N("tier", award.tier)), cell(T("column.amount"), money(award.amount), { class: "amount" }),
       cell(T("column.paid_by"), N("district", award.paid_by)), cell(T("column.status"), T(`status.${status}`)),
       cell(T("column.call"), [el("span", { class: "tag" }, T("label.clause_original")), el("br"),
-        el("span", { class: "clause" }, `“${award.clause}”`), el("br"), T("label.tel", { contact: award.contact, tel: award.tel })])));
+        el("span", { class: "clause" }, `“${award.clause}”`), el("br"), T("label.tel", { contact: award.contact_name || award.contact, tel: award.tel_name || award.tel })])));
   }
 }
 
@@ -266,7 +266,7 @@ async function refreshWorklist(record) {
     cell(T("page.wl_by"), a.deadline || "—"),
     cell(T("page.wl_action"), a.action),
     cell(T("column.amount"), money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above }), { class: "amount" }),
-    cell(T("column.call"), T("label.tel", { contact: a.office, tel: a.tel })), cell(T("page.wl_note"), a.note))));
+    cell(T("column.call"), T("label.tel", { contact: a.office_name || a.office, tel: a.tel })), cell(T("page.wl_note"), a.note))));
   if (!result.actions.length) body.append(el("tr", {}, el("td", { colspan: "5", class: "empty" }, T("page.wl_nothing", { day }))));
 }
 
