@@ -36,6 +36,7 @@ from models.limits import (EVAL_THREADS, LOOPBACK_HOSTS, MAX_BODY_BYTES, MAX_HOR
                            TIME_BUDGET_SECONDS)
 from models.normalize import read_day
 from models.lint import lint
+from models.packages import locate
 from models.record import load_record
 
 class Lang(str, Enum):
@@ -241,16 +242,25 @@ def dump_json(data: Any) -> str:
 
 
 CatalogOption = Annotated[Path | None, typer.Option(
-    "--catalog", metavar="DIR", help="Answer from the catalog package in DIR (default: the shipped "
-    "Beijing package). `zjtx measures export DIR` starts one; docs/authoring.md tells how.")]
+    "--catalog", metavar="NAME|DIR", help="Answer from a shipped catalog package by name "
+    "(`zjtx measures packages` lists them: beijing-2022, the default, is the October 2022 "
+    "brochure; beijing-2025 adds the later district rules found in published sources) or from "
+    "the package in DIR. `zjtx measures export DIR` starts one; docs/authoring.md tells how.")]
 
 
 def _use_catalog(directory: Path | None) -> Catalog:
-    """Load the package (a broken one is a CatalogError naming file and path) and make it the
-    active catalog of this command: records are validated against it, views name things by it."""
-    catalog = open_catalog(directory)
+    """Load the package (a shipped one by name; a broken one is a CatalogError naming file and
+    path) and make it the active catalog of this command: records are validated against it,
+    views name things by it."""
+    catalog = open_catalog(locate(directory))
     set_active_catalog(catalog)
     return catalog
+
+
+def _catalog_path(directory: Path | None) -> str | None:
+    """The package directory a command's workers load (a shipped name resolved), or None."""
+    found = locate(directory)
+    return str(found.resolve()) if found is not None else None
 
 
 ReadingOption = Annotated[list[str] | None, typer.Option(
@@ -541,7 +551,7 @@ def batch(
                                scenario=combined, best_district=best,
                                move_date=_parse_date(move_date, "--move-date"),
                                horizon_years=horizon_years, rank_by=rank_by.value,
-                               catalog=str(catalog.resolve()) if catalog else None)
+                               catalog=_catalog_path(catalog))
         if scheduler and engine != "dask":
             raise InputError(t("option.scheduler"), field="--scheduler")
         summaries = summary or []
@@ -700,7 +710,7 @@ def sweep(
         if scheduler and engine != "dask":
             raise InputError(t("option.scheduler"), field="--scheduler")
         options = BatchOptions(readings=active_catalog().resolve_readings(parse_readings(reading)),
-                               catalog=str(catalog.resolve()) if catalog else None)
+                               catalog=_catalog_path(catalog))
         result = run_sweep(population, key, values, options, jobs=jobs, engine=engine,
                            scheduler=scheduler)
         table_path = write_costs(result, out or population.with_name(population.stem + ".sweep.csv"))
@@ -738,7 +748,7 @@ def serve(
 
     _run(lambda: _use_catalog(catalog))  # a broken package stops here, with its message
     if catalog is not None:  # the workers load the same package (service.app.create_app)
-        os.environ["ZJTX_CATALOG"] = str(catalog.resolve())
+        os.environ["ZJTX_CATALOG"] = _catalog_path(catalog) or ""
     hosts = list(LOOPBACK_HOSTS) + list(allow_host or [])
     if host not in LOOPBACK_HOSTS:
         typer.echo(t("error.warning") + t("serve.exposed", host=host), err=True)
@@ -791,6 +801,44 @@ def measures_show(measure_id: Annotated[str, typer.Argument(metavar="ID", help="
     _run(action)
 
 
+@measures_app.command("packages")
+def measures_packages(format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table) -> None:
+    """The catalog packages zjtx ships, by name (for --catalog NAME): what each holds, the package it extends, and the provenance of its rules (primary: the issuing body's own text read; secondary: a reproduction read; brochure: the October 2022 brochure). The default stays the brochure until every rule a later edition adds is primary.
+
+    Example: zjtx measures packages --lang zh
+    """
+    from models.packages import packages
+
+    def action() -> None:
+        found = packages()
+        if format is Format.json:
+            typer.echo(dump_json([dict(info.as_dict(), directory=str(info.directory),
+                                       could_be_default=info.default or info.all_primary)
+                                  for info in found]))
+            return
+        zh = current_lang() == "zh"
+        for info in found:
+            title = (info.title_zh or info.title) if zh else info.title
+            as_of = info.as_of
+            if zh and info.extends is None:  # the brochure's own words are English
+                title, as_of = t("packages.brochure_title"), t("packages.brochure_as_of")
+            typer.echo(t("packages.line", name=info.name, title=title, as_of=as_of,
+                         default=t("packages.default") if info.default else "",
+                         extends=t("packages.extends", base=info.extends) if info.extends else ""))
+            grades = t("packages.sep").join(t(f"packages.grade.{grade}", count=count)
+                                            for grade, count in info.grades.items())
+            typer.echo(t("packages.rules", count=info.rules, grades=grades))
+            if info.extends is not None:
+                added = t("packages.sep").join(t(f"packages.grade.{grade}", count=count)
+                                               for grade, count in info.own_grades.items())
+                typer.echo(t("packages.added", count=sum(info.own_grades.values()), grades=added))
+                if not info.default:
+                    typer.echo(t("packages.why_not_default" if not info.all_primary
+                                 else "packages.could_be_default"))
+            typer.echo(t("packages.directory", path=info.directory))
+    _run(action)
+
+
 @measures_app.command("readings")
 def measures_readings(catalog: CatalogOption = None) -> None:
     """The interpretation register: each ambiguous clause, its default reading and alternatives."""
@@ -811,7 +859,7 @@ def measures_lint(catalog: CatalogOption = None) -> None:
     """
     from models.catalog import CATALOG_DIR
 
-    directory = catalog or CATALOG_DIR
+    directory = locate(catalog) or CATALOG_DIR
 
     def exists() -> None:  # nothing to lint: a configuration error (exit 4), not a finding
         if not directory.is_dir():
@@ -862,14 +910,15 @@ def measures_export(
 
 @measures_app.command("diff")
 def measures_diff(
-    packages: Annotated[list[Path] | None, typer.Argument(metavar="[DIR_A DIR_B]", help="Two catalog packages to compare.")] = None,
+    packages: Annotated[list[Path] | None, typer.Argument(metavar="[A B]", help="Two catalog packages to compare: shipped names (beijing-2022, beijing-2025) or directories.")] = None,
     at: Annotated[list[str] | None, typer.Option("--at", metavar="DATE", help="Compare the active package on two dates (give --at twice), or two packages on one date.")] = None,
     catalog: CatalogOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
 ) -> None:
     """What changed: measures added or removed, and amounts, conditions, caps and contacts changed — between two packages, or between two dates of one.
 
-    Examples: zjtx measures diff --at 2022-10-01 --at 2025-01-01
+    Examples: zjtx measures diff beijing-2022 beijing-2025
+              zjtx measures diff --catalog beijing-2025 --at 2024-06-01 --at 2025-06-01
               zjtx measures diff models/catalog tests/catalogs/beijing-later-edition
     """
     from models.catalog.diff import diff_catalogs
@@ -880,7 +929,7 @@ def measures_diff(
             if len(packages) != 2 or len(days) > 1:
                 raise InputError(t("option.diff_packages"),
                                  field="DIR_A DIR_B", accepted="zjtx measures diff DIR_A DIR_B [--at DATE]")
-            before, after = open_catalog(packages[0]), open_catalog(packages[1])
+            before, after = open_catalog(locate(packages[0])), open_catalog(locate(packages[1]))
             if days:
                 before, after = before.in_force(days[0]), after.in_force(days[0])  # type: ignore[arg-type]
         else:

@@ -3,7 +3,10 @@ the brochure's own defects.
 
 Errors: a file that does not load (unknown field, bad value: each named by file and path inside
 it), a duplicated clause, a clause that is not verbatim in its source text, an amount its quote
-does not state, a declared condition no rule uses, a condition on a field that is undeclared or
+does not state (in English figures or in 万), a Chinese "最高/不超过 X万" encoded as a fixed amount
+(or a fixed X万 as an upper bound), a later edition's source without its provenance (grade,
+title, issuer, date, address read), invented test data in a shipped package, a declared
+condition no rule uses, a condition on a field that is undeclared or
 that the rule kind does not offer, a condition value, category or board the vocabulary does not
 declare (with the nearest declared value), a category whose declared programmes leave out a
 measure that takes it, an edition closing a rule that does not exist, overlapping ladders,
@@ -63,13 +66,43 @@ def _figures(value: int) -> list[str]:
     return shown
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# "最高50万元", "最高支持200万元", "不超过500万元": the figure is an upper bound ([0, X]).
+_UP_TO_ZH = re.compile(r"(最高|不超过|不高于)[^\d,，;；。]{0,4}$")
+
+
+def _chinese_figures(value: int, quote: str) -> list[int]:
+    """Where a Chinese text prints `value` in 万 (500,000 as 50万), never inside a larger figure
+    (50万 is not read in 1500万)."""
+    if value <= 0 or value % 10_000:
+        return []
+    pattern = re.compile(rf"(?<![\d.,]){value // 10_000}万")
+    return [match.start() for match in pattern.finditer(quote)]
+
+
 def _stated(amount: Amount, quote: str) -> bool:
     if amount.not_less_than is not None:
         return "not less than" in quote
     if amount.percent is not None:
         return f"{amount.percent}%" in quote
     value = amount.fixed if amount.fixed is not None else amount.up_to
-    return any(figure in quote for figure in _figures(value or 0))
+    return any(figure in quote for figure in _figures(value or 0)) \
+        or bool(_chinese_figures(value or 0, quote))
+
+
+def _bound_problem(amount: Amount, quote: str) -> str | None:
+    """In a Chinese quote, a figure after 最高 or 不超过 is an upper bound (`up_to`, the interval
+    [0, X]); a figure without one is `fixed`. What is wrong with `amount`, or None."""
+    value = amount.fixed if amount.fixed is not None else amount.up_to
+    if value is None or not _CJK.search(quote):
+        return None
+    positions = _chinese_figures(value, quote)
+    bounded = [bool(_UP_TO_ZH.search(quote[:at])) for at in positions]
+    if amount.fixed is not None and bounded and all(bounded):
+        return f"the quote says 最高/不超过 {value // 10_000}万: write {{up_to: {value}}}, not fixed"
+    if amount.up_to is not None and positions and not any(bounded):
+        return f"the quote states {value // 10_000}万 as a fixed amount (no 最高/不超过): write {{fixed: {value}}}"
+    return None
 
 
 def _finding(exc: CatalogError, directory: Path) -> Finding:
@@ -96,6 +129,7 @@ def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
     if brochure is not None:
         findings += [Finding("error", "index.yaml", f"window {name}: clause is not verbatim in the brochure")
                      for name, window in index.windows.items() if _norm(window.clause) not in brochure]
+    findings += _provenance(catalog, directory)
     findings += _conditions(catalog, whole)
     findings += _vocabulary(catalog)
     findings += _ladders(catalog)
@@ -148,8 +182,37 @@ def _rule_quote(name: str, measure: str, clause: str, rule: RuleSpec) -> list[Fi
         return [Finding("error", name, f"{rule.id}: amount without a source clause (its quote is "
                         f"not in the clause of {measure})")]
     amounts = list((rule.levels or {}).values()) + ([rule.amount] if rule.amount else [])
-    return [Finding("error", name, f"{rule.id}: amount {a.model_dump(exclude_defaults=True)} "
-                    "is not stated in its quote") for a in amounts if not _stated(a, quote)]
+    found = [Finding("error", name, f"{rule.id}: amount {a.model_dump(exclude_defaults=True)} "
+                     "is not stated in its quote") for a in amounts if not _stated(a, quote)]
+    found += [Finding("error", name, f"{rule.id}: {problem}") for a in amounts
+              if (problem := _bound_problem(a, quote))]
+    return found
+
+
+def _provenance(catalog: Catalog, directory: Path) -> list[Finding]:
+    """A later edition's rules carry where they come from: every source of a file with an
+    `edition:` block states its provenance (grade, title, issuer, date, the address read), and
+    a package zjtx ships holds no invented test data."""
+    from models.packages import is_shipped
+
+    found = []
+    shipped = is_shipped(Path(directory))
+    for name, spec in catalog.files.items():
+        for source in spec.sources:
+            provenance = source.provenance
+            if provenance is None:
+                if spec.edition is not None:
+                    found.append(Finding("error", name, f"source {source.key}: a later edition's "
+                                         "source states its provenance (grade primary, secondary or test, "
+                                         "title, issuer, date, the address read)"))
+                continue
+            if provenance.grade == "test" and shipped:
+                found.append(Finding("error", name, f"source {source.key}: grade test (invented "
+                                     "test data) in a package zjtx ships"))
+            if provenance.grade != "test" and not provenance.address.startswith(("https://", "http://")):
+                found.append(Finding("error", name, f"source {source.key}: provenance address "
+                                     f"{provenance.address!r} is not the web address read"))
+    return found
 
 
 def _conditions(catalog: Catalog, whole: bool = True) -> list[Finding]:

@@ -16,7 +16,7 @@ from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Rule
 from models.conditions import Condition
 from models.errors import CatalogError, RecordError, SolverError
 from models.money import Money, percent_of
-from models.record import EnterpriseRecord
+from models.record import EnterpriseRecord, Recognition
 from solver import reasons as R
 from solver.reasons import Param, Reason, reason
 
@@ -46,6 +46,7 @@ class Candidate:
     deduct: tuple[str, ...] = ()       # R2: lower-tier candidates whose amount is deducted
     deduct_received: int = 0           # R2: a lower-tier reward already received
     mirror_of: str | None = None       # paid exactly when (and as much as) another candidate
+    occasion: str = "first"            # a first recognition, or a re-examination passed ("review")
     event: dt.date | None = None       # the triggering event's date (for effective dates)
     about: tuple[tuple[str, Param], ...] = ()  # the triggering event, for reasons
     title: str = ""                    # the measure's title, for people
@@ -189,6 +190,23 @@ def _years_of(conditions: tuple[Condition, ...]) -> str | None:
     if low is None and high is None:
         return None
     return str(low) if low == high else f"{low or 1}-{high or ''}"
+
+
+def _occasions(at_level: list[Recognition], pays_for: tuple[str, ...]) -> list[tuple[str, Recognition]]:
+    """The recognitions at one ladder level that a rule pays for, in date order: the first
+    (`first`), then the re-examinations passed — a later recognition at a tier the enterprise was
+    recognized at before (a privileged recognition after a national one is no re-examination) —
+    the first of them (`first_review`) or every one (`review`)."""
+    found: list[tuple[str, Recognition]] = [("first", at_level[0])] if "first" in pays_for else []
+    if "first_review" in pays_for or "review" in pays_for:
+        seen = {at_level[0].tier}
+        for recognition in at_level[1:]:
+            if recognition.tier in seen:
+                found.append(("review", recognition))
+                if "first_review" in pays_for:
+                    break
+            seen.add(recognition.tier)
+    return found
 
 
 def names_private_non_enterprise(conditions: tuple[Condition, ...]) -> bool:
@@ -358,40 +376,57 @@ class _Compiler:
             if level not in levels:
                 continue
             event: Event = {"event": "level", "level": level}
-            first = next((r for r in self.record.recognitions if vocabulary.level_of(r.tier) == level), None)
-            if first is None:
+            at_level = [r for r in self.record.recognitions if vocabulary.level_of(r.tier) == level]
+            if not at_level:
                 self.reject(rule, reason(R.NO_RECOGNITION, level=level))
                 continue
-            higher = next((r for r in self.record.recognitions if r.date < first.date
-                           and vocabulary.tier_rank[r.tier] > vocabulary.tier_rank[level]), None)
-            if higher is not None:  # R3: a recognition below a tier already held is a renewal
-                self.reject(rule, reason(R.RENEWAL_BELOW_HELD, level=level,
-                                         date=first.date.isoformat(), held=higher.tier,
-                                         held_date=higher.date.isoformat()))
+            first = at_level[0]
+            occasions = [(occasion, recognition)
+                         for occasion, recognition in _occasions(at_level, rule.spec.pays_for)
+                         if not self.below_held(rule, level, recognition)]
+            if not occasions:
                 continue
-            if self.received_for(rule.measure, level):
-                continue  # R3: already paid; shown as received
-            claim_year = first.date.year + self.lag(rule)
-            paid_by = self.payer(first.date, claim_year)
-            if paid_by != rule.payer:
-                self.elsewhere(rule, event, first.date, claim_year, paid_by)
-                continue
-            failed = self.first_failure(rule, event, self.facts(tier=level))
-            if failed:
-                self.reject(rule, failed)
-                continue
-            why = [reason(R.FIRST_RECOGNITION, level=level, date=first.date.isoformat(),
-                          tier=first.tier),
-                   self.registered(first.date, claim_year, paid_by),
-                   reason(R.CLAIMED_IN, claim_year=claim_year, event_year=first.date.year)]
-            why += [reason(R.CONDITION_MET, _condition_params(c)) for c in rule.conditions]
-            self.add(Candidate(
-                key=f"{rule.id}|{level}|{claim_year}", rule=rule, measure=rule.measure, tier=level,
-                claim_year=claim_year, amount=_interval(levels[level]), paid_by=paid_by,
-                projected=self.projected(first.date), why=tuple(why),
-                r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
-                one_time=f"{rule.measure}|{level}", event=first.date,
-                about=tuple(event.items())))
+            received = self.received_for(rule.measure, level)
+            if received:  # R3: already paid (shown as received): the first occasions, in order
+                occasions = [] if rule.spec.one_time else occasions[len(received):]
+            for occasion, recognition in occasions:
+                claim_year = recognition.date.year + self.lag(rule)
+                paid_by = self.payer(recognition.date, claim_year)
+                if paid_by != rule.payer:
+                    self.elsewhere(rule, event, recognition.date, claim_year, paid_by)
+                    continue
+                failed = self.first_failure(rule, event, self.facts(tier=level))
+                if failed:
+                    self.reject(rule, failed)
+                    continue
+                happened = (reason(R.FIRST_RECOGNITION, level=level,
+                                   date=recognition.date.isoformat(), tier=recognition.tier)
+                            if occasion == "first" else
+                            reason(R.REVIEW_PASSED, level=level, date=recognition.date.isoformat(),
+                                   tier=recognition.tier, first_date=first.date.isoformat()))
+                why = [happened, self.registered(recognition.date, claim_year, paid_by),
+                       reason(R.CLAIMED_IN, claim_year=claim_year, event_year=recognition.date.year)]
+                why += [reason(R.CONDITION_MET, _condition_params(c)) for c in rule.conditions]
+                review = "" if occasion == "first" else f"|review {recognition.date}"
+                self.add(Candidate(
+                    key=f"{rule.id}|{level}|{claim_year}{review}", rule=rule, measure=rule.measure,
+                    tier=level, claim_year=claim_year, amount=_interval(levels[level]),
+                    paid_by=paid_by, projected=self.projected(recognition.date), why=tuple(why),
+                    r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
+                    one_time=f"{rule.measure}|{level}" + ("" if rule.spec.one_time else review),
+                    event=recognition.date, about=tuple(event.items()), occasion=occasion))
+
+    def below_held(self, rule: Rule, level: str, recognition: Recognition) -> bool:
+        """R3: a recognition below a tier already held is a renewal: it pays no tier reward
+        (recording why)."""
+        rank = self.catalog.vocabulary.tier_rank
+        higher = next((r for r in self.record.recognitions if r.date < recognition.date
+                       and rank[r.tier] > rank[level]), None)
+        if higher is not None:
+            self.reject(rule, reason(R.RENEWAL_BELOW_HELD, level=level,
+                                     date=recognition.date.isoformat(), held=higher.tier,
+                                     held_date=higher.date.isoformat()))
+        return higher is not None
 
     def differs(self, rule: Rule) -> bool:
         """Does this ladder pay only the difference between tiers (R2)?"""
@@ -409,14 +444,22 @@ class _Compiler:
                     and self.differs(rule)):
                 linked.append(candidate)
                 continue
+            if candidate.occasion != "first":  # a re-examination pays its own amount
+                linked.append(candidate)
+                continue
             group = rule.spec.r1_group
             below = levels[:levels.index(candidate.tier or "")]
             lower = tuple(other.key for other in self.out.candidates
                           if other.rule.spec.kind == "tier_reward" and other.tier in below
-                          and other.rule.spec.r1_group == group
+                          and other.rule.spec.r1_group == group and other.occasion == "first"
                           and other.claim_year < candidate.claim_year)
-            received = sum(r.amount for r in self.out.received
-                           if r.tier in below and r.rule.spec.r1_group == group)
+            # What the district paid for a lower tier's first recognition (the earliest
+            # received reward of each lower tier: a later one paid a re-examination).
+            firsts: dict[str | None, Received] = {}
+            for r in sorted(self.out.received, key=lambda r: r.year):
+                if r.tier in below and r.rule.spec.r1_group == group:
+                    firsts.setdefault(r.tier, r)
+            received = sum(r.amount for r in firsts.values())
             linked.append(replace(candidate, deduct=lower, deduct_received=received))
         self.out.candidates = linked
 
@@ -490,9 +533,11 @@ class _Compiler:
                 events.append((kind, first.date))
         if not events:
             self.reject(rule, reason(R.NO_QUALIFICATION))
-        seen: set[str] = set()
+        held: dict[str, int] = {}  # kind → how many times obtained so far
         for kind, day in sorted(events, key=lambda e: (e[1], e[0])):
             event: Event = {"event": "qualification", "kind": kind, "date": day.isoformat()}
+            times = held[kind] = held.get(kind, 0) + 1
+            occasion = "first" if times == 1 else "review"
             claim_year = day.year + self.lag(rule)
             paid_by = self.payer(day, claim_year)
             if paid_by != rule.payer:
@@ -502,18 +547,20 @@ class _Compiler:
             if failed:
                 self.reject(rule, failed)
                 continue
-            if kind in seen:
+            pays = rule.spec.pays_for
+            if not (occasion in pays or (times == 2 and "first_review" in pays)):
                 self.reject(rule, reason(R.SAME_QUALIFICATION, event))
                 continue
-            seen.add(kind)
+            review = "" if occasion == "first" else f" review {day}"
             self.add(Candidate(
-                key=f"{rule.id}||{claim_year}|{kind}", rule=rule, measure=rule.measure, tier=None,
-                claim_year=claim_year, amount=_interval(amount), paid_by=paid_by,
+                key=f"{rule.id}||{claim_year}|{kind}{review}", rule=rule, measure=rule.measure,
+                tier=None, claim_year=claim_year, amount=_interval(amount), paid_by=paid_by,
                 projected=self.projected(day),
                 why=(reason(R.QUALIFICATION, kind=kind, date=day.isoformat(), district=paid_by),
                      reason(R.CLAIMED_IN, claim_year=claim_year, event_year=day.year)),
-                caps=self.cap_keys(rule, "", claim_year), one_time=f"{rule.measure}|{kind}",
-                event=day, about=tuple(event.items())))
+                caps=self.cap_keys(rule, "", claim_year),
+                one_time=f"{rule.measure}|{kind}" + ("" if rule.spec.one_time else review),
+                event=day, about=tuple(event.items()), occasion=occasion))
 
     # -- programmes on year-only events (expenses, listings, patent annuities) -------------------
     def event_facts(self, rule: Rule, year: int, event: Event,

@@ -42,6 +42,7 @@ def reason(code: str, *about: Mapping[str, Param], **params: Param) -> Reason:
 # -- codes ----------------------------------------------------------------------------------------
 # Why an award pays (its own facts, then the rules that shaped its amount).
 FIRST_RECOGNITION = "first_recognition"        # level, date, tier
+REVIEW_PASSED = "review_passed"                # level, date, tier, first_date
 REGISTERED_IN = "registered_in"                # district, date, at_claim (year or None)
 CLAIMED_IN = "claimed_in"                      # claim_year, event_year
 CONDITION_MET = "condition_met"                # field, op, value

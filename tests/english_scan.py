@@ -42,10 +42,6 @@ CONTRACT_IDS = frozenset({
     "why", "awards", "total", "not_awarded", "benefits", "warnings", "by_status", "status",
     "due", "past", "received", "projected", "enterprise", "paid_by", "claim_year", "clause",
     "source", "contact", "tel", "ZJTX_LANG", "LANG", "LC_ALL", "zh_CN", "level", "extends", "index",
-    # the commands (what a person types)
-    "evaluate", "best-district", "timeline", "windows", "whatif", "howto", "batch", "worklist",
-    "template", "sweep", "serve", "measures", "list", "show", "readings", "lint", "schema",
-    "export", "diff",
 })
 
 
@@ -97,10 +93,22 @@ def printed_names(catalog: Catalog) -> list[str]:
     return [_spaced(text) for text in texts]
 
 
-# A command as typed: `zjtx whatif`, `zjtx measures list` (command names are ids).
-_COMMAND = re.compile(r"\bpip install\b|\bzjtx(?: measures)?(?: (?:evaluate|best-district|timeline|windows|whatif|"
-                      r"howto|batch|worklist|template|sweep|serve|list|show|readings|lint|schema|"
-                      r"export|diff))?\b")
+def command_names() -> list[str]:
+    """Every command and subcommand name of the app (ids: what a person types)."""
+    import typer.main
+
+    from cli import app
+
+    group = typer.main.get_command(app)
+    names = list(group.commands)  # type: ignore[attr-defined]
+    for command in group.commands.values():  # type: ignore[attr-defined]
+        names += list(getattr(command, "commands", {}))
+    return sorted(set(names), key=len, reverse=True)
+
+
+# A command as typed: `zjtx whatif`, `zjtx measures list`, `pip install`.
+_COMMAND = re.compile(r"\bpip install\b|\bzjtx(?: measures)?(?: (?:" +
+                      "|".join(re.escape(n) for n in command_names()) + r"))?\b")
 # English as printed, labelled: allowed when the catalog prints exactly that text.
 _LABELLED = re.compile(r"([A-Za-z][\x20-\x7e’]*?)\s*（英文原文）")
 
@@ -122,7 +130,7 @@ class Scanner:
     def __init__(self, catalog: Catalog | None = None, extra_ids: Iterable[str] = (),
                  extra_quotes: Iterable[str] = ()) -> None:
         catalog = catalog or load_catalog()
-        self.ids = _catalog_ids(catalog) | CONTRACT_IDS | set(extra_ids)
+        self.ids = _catalog_ids(catalog) | CONTRACT_IDS | set(command_names()) | set(extra_ids)
         self.quotes = [_spaced(q) for q in quoted_as_printed(catalog)] + \
             sorted((_spaced(q) for q in extra_quotes), key=len, reverse=True)
         self.printed = printed_names(catalog)

@@ -13,7 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.catalog import load_catalog
+from models.catalog import load_catalog, open_catalog, using_catalog
+from models.packages import PACKAGES_DIR, locate
 from models.record import parse_record
 from solver import reasons as R
 from solver.compile import compile_record, effective_amount
@@ -23,15 +24,26 @@ from tests.strategies import ladder_records, records
 from views.reasons import codes, render_reason, with_text
 
 CATALOG = load_catalog()
+LATER = load_catalog(PACKAGES_DIR / "beijing-2025")  # the cases with `catalog: beijing-2025`
 TODAY = dt.date(2026, 11, 24)
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
-RULE_KEYS = sorted({rule.id for rule in CATALOG.rules} | {rule.measure for rule in CATALOG.rules})
+RULE_KEYS = sorted({rule.id for rule in (*CATALOG.rules, *LATER.rules)}
+                   | {rule.measure for rule in (*CATALOG.rules, *LATER.rules)})
 RULE_KEY = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, RULE_KEYS)) + r")(?![\w-])")
 
 
 def _case(path: Path) -> tuple[dict, dict[str, str]]:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     return case["record"], case.get("readings") or {}
+
+
+def _evaluated(path: Path):
+    """A case evaluated in its package (`catalog:`, default the brochure), texts rendered inside."""
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    catalog = open_catalog(locate(case["catalog"])) if case.get("catalog") else CATALOG
+    with using_catalog(catalog):
+        result = evaluate(parse_record(case["record"]), case.get("readings") or {}, today=TODAY)
+        return result, {lang: _texts(result, lang) for lang in ("en", "zh")}, catalog
 
 
 def _texts(result, lang: str = "en") -> list[str]:
@@ -49,10 +61,9 @@ def test_every_code_has_a_sentence_in_the_message_catalogue() -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_no_rendered_reason_holds_an_internal_key(path: Path) -> None:
-    record, readings = _case(path)
-    result = evaluate(parse_record(record), readings, today=TODAY)
+    _result, rendered, _catalog = _evaluated(path)
     for lang in ("en", "zh"):
-        texts = _texts(result, lang)
+        texts = rendered[lang]
         assert texts
         for text in texts:
             assert "||" not in text and "cap 1" not in text, text
@@ -63,10 +74,9 @@ def test_no_rendered_reason_holds_an_internal_key(path: Path) -> None:
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_reasons_in_chinese_name_measures_districts_and_tiers_in_chinese(path: Path) -> None:
     """The same codes in Chinese: no English sentence words, no district or tier id."""
-    record, readings = _case(path)
-    result = evaluate(parse_record(record), readings, today=TODAY)
-    ids = set(CATALOG.vocabulary.ids("district")) | set(CATALOG.vocabulary.ids("tier"))
-    for text in _texts(result, "zh"):
+    _result, rendered, catalog = _evaluated(path)
+    ids = set(catalog.vocabulary.ids("district")) | set(catalog.vocabulary.ids("tier"))
+    for text in rendered["zh"]:
         assert re.search(r"[\u4e00-\u9fff]", text), text
         for word in ("registered", "claimed", "recognition", "expense", " the ", "less"):
             assert word not in text, (word, text)

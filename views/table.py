@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Group
@@ -17,6 +18,13 @@ from views import words
 from models.conditions import parse_condition
 from views.reasons import (condition_words, elsewhere_line, measure_words,
                            nothing_to_trigger_line, only_no_event, render_reason)
+
+
+def clause_label(clause: str) -> str:
+    """The heading of a clause: the brochure's are English as printed; a later edition quotes
+    its Chinese source."""
+    return t("label.clause_quoted" if re.search(r"[\u4e00-\u9fff]", clause)
+             else "label.clause_original")
 
 
 def _row(table: Table, *cells: str | Text) -> None:
@@ -87,7 +95,7 @@ def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
     for award in evaluation.awards:
         _row(why, t("evaluate.award_line", measure=words.measure(award.measure),
                     tier=words.tier(award.tier), year=award.claim_year).replace("  ", " "),
-             Text.assemble((t("label.clause_original") + "\n", "dim"), (f"“{award.clause}”", "italic"),
+             Text.assemble((clause_label(award.clause) + "\n", "dim"), (f"“{award.clause}”", "italic"),
                            f"\n{words.printed(award.source)}\n"
                            + t("reason.word.item_sep").join(render_reason(r) for r in award.reasons)))
     if evaluation.awards:
@@ -184,7 +192,7 @@ def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
         _row(rules, rule.id, t(f"rule_kind.{rule.kind}"), rule.quote, amount,
              "\n".join(condition_words(parse_condition(c)) for c in rule.conditions) + categories,
              "\n".join(notes))
-    parts: list[Any] = [head, Panel(Text(measure.clause), title=t("label.clause_original")),
+    parts: list[Any] = [head, Panel(Text(measure.clause), title=clause_label(measure.clause)),
                         Panel(Text(sources), title=t("label.source"))]
     if measure.rules:
         parts.append(rules)

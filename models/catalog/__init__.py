@@ -82,6 +82,15 @@ class MaxYears(_Strict):
     limit: int = Field(ge=1)
 
 
+# Which recognitions at a ladder level (or which qualifications of a kind) a rule pays for:
+# `first` the first one (the brochure's rules), `first_review` also the first re-examination
+# passed at that tier (Fangshan 2025: "首次认定、首次复审通过"), `review` every re-examination passed
+# (Haidian 2025: "新增(含复核通过)"). A re-examination is a recognition at a tier the enterprise
+# was recognized at before (a qualification of a kind it held before).
+Occasion = Literal["first", "first_review", "review"]
+OCCASION_KINDS = ("tier_reward", "qualification_reward")
+
+
 class RuleSpec(_Strict):
     id: str
     measure: str | None = None
@@ -108,6 +117,19 @@ class RuleSpec(_Strict):
     # DOMAIN.md section 4: the brochure states no effective dates; a later edition can add them.
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
+    pays_for: tuple[Occasion, ...] = ("first",)
+
+    @model_validator(mode="after")
+    def _occasions(self) -> RuleSpec:
+        if not self.pays_for or len(set(self.pays_for)) != len(self.pays_for):
+            raise ValueError("pays_for names each of first, first_review, review at most once, "
+                             "and at least one")
+        if {"first_review", "review"} <= set(self.pays_for):
+            raise ValueError("pays_for gives first_review or review, not both (review includes "
+                             "the first re-examination)")
+        if self.pays_for != ("first",) and self.kind not in OCCASION_KINDS:
+            raise ValueError(f"pays_for applies to {' and '.join(OCCASION_KINDS)} rules only")
+        return self
 
     @model_validator(mode="after")
     def _amount_present(self) -> RuleSpec:
@@ -161,6 +183,21 @@ class SourceNamesZh(_Strict):
     contact: OfficialName
 
 
+class ProvenanceSpec(_Strict):
+    """Where a later edition's text was read and how near that is to the issuing body: `primary`
+    when the page is the issuing body's own publication, `secondary` when it reproduces or
+    summarizes it (a mirror, a policy portal, a third-party table), `test` for invented test data
+    (never in a shipped package)."""
+
+    grade: Literal["primary", "secondary", "test"]
+    title: str = Field(min_length=1)       # the document's title as published
+    issuer: str = Field(min_length=1)      # the issuing body
+    date: dt.date                          # the document's date
+    address: str = Field(min_length=1)     # the page read (its URL)
+    read_on: dt.date | None = None         # when the page was read
+    note: str | None = None                # what the page is, what it does not show
+
+
 class SourceSpec(_Strict):
     key: str
     document: str
@@ -169,6 +206,7 @@ class SourceSpec(_Strict):
     image: str
     printed_again_as: str | None = None
     zh: SourceNamesZh | None = None  # the official Chinese names, where confirmed
+    provenance: ProvenanceSpec | None = None  # required of a later edition's sources (lint)
 
 
 class EditionSpec(_Strict):
@@ -237,6 +275,15 @@ class BrochureSpec(_Strict):
     closing_note: str
 
 
+class PackageSpec(_Strict):
+    """What a package is, when it is more than the brochure it quotes (a later edition)."""
+
+    title: str
+    zh: str | None = None  # the title in Chinese
+    as_of: str
+    about: str | None = None
+
+
 class DefectSpec(_Strict):
     id: str
     about: str
@@ -285,6 +332,7 @@ class IndexSpec(_Strict):
     jurisdiction: Term
     vocabulary: VocabularySpec
     brochure: BrochureSpec
+    package: PackageSpec | None = None  # a later edition's own title (default: the brochure's)
     conditions: dict[str, ConditionFieldSpec]
     readings: dict[str, ReadingSpec] = Field(  # the schema says which readings the engine consults
         json_schema_extra={"required": list(ENGINE_READINGS)})
@@ -310,7 +358,10 @@ class _Cited:
 
     @property
     def source_text(self) -> str:
-        return "; ".join(source.document for source in self.sources)
+        """The source documents; a later edition's with the grade and address of the page read."""
+        return "; ".join(source.document + (t("provenance.cited", grade=t(
+            f"provenance.grade.{source.provenance.grade}"), address=source.provenance.address)
+            if source.provenance else "") for source in self.sources)
 
     @property
     def contact(self) -> str:

@@ -23,6 +23,7 @@ FAMILY = "Noto Sans SC zjtx subset"
 _ROOT = HERE.parent.parent
 # The catalogue, the catalog files (Chinese names and aliases declared there), and the page.
 SOURCES = [_ROOT / "models" / "i18n" / "messages.yaml", *sorted((_ROOT / "models" / "catalog").glob("*.yaml")),
+           *sorted((_ROOT / "models" / "packages").glob("*/*.yaml")),  # the shipped later editions
            *sorted((_ROOT / "service" / "static").glob("*.html"))]
 EXTRA = ("".join(chr(c) for c in range(0x20, 0x7F)) + "".join(chr(c) for c in range(0xFF01, 0xFF5F))
          + "“”‘’–—…·•→←×÷±≤≥≈％，。：；、（）《》「」『』【】？！￥¥—～ 万亿元年月日区号")
