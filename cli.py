@@ -510,7 +510,7 @@ def howto(
 def batch(
     input: Annotated[Path, typer.Argument(help="Enterprise rows: .csv, .xlsx, .jsonl or .parquet (list fields as JSON cells).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Result rows: .csv, .xlsx, .jsonl or .parquet.")],
-    errors: Annotated[Path | None, typer.Option("--errors", help="Rows that could not be evaluated, with row number, id, field and message (.csv or .jsonl; default OUT-stem.errors.csv).")] = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="Rows that could not be evaluated, with row number, id, field and message (.csv, .xlsx or .jsonl; default OUT-stem.errors.xlsx for an XLSX input, else OUT-stem.errors.csv).")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default 1; with --engine dask and no --scheduler: LocalCluster workers, default this machine's cores).")] = None,
     best: Annotated[bool, typer.Option("--best-district", help="Add each enterprise's best relocation district and its total.")] = False,
     move_date: DateOption = None,
@@ -605,7 +605,7 @@ def batch(
         resumed = t("batch.resumed", row=counts.resumed_at) if counts.resumed_at else ""
         typer.echo(t("batch.done", rows_in=counts.rows_in, rows_out=counts.rows_out,
                      errors=counts.error_rows, resumed=resumed, out=out)
-                   + (t("batch.errors_in", path=errors or default_errors_path(out))
+                   + (t("batch.errors_in", path=errors or default_errors_path(out, input))
                       if counts.error_rows else ""), err=True)
         return 0 if counts.error_rows == 0 else 1
 

@@ -343,8 +343,11 @@ def checked_part(path: str, part: Part, result: tuple, seen: dict[str, int],
     return function(path, part, problems)
 
 
-def default_errors_path(out: Path) -> Path:
-    return out.with_name(out.stem + ".errors.csv")
+def default_errors_path(out: Path, input_path: Path | None = None) -> Path:
+    """`OUT-stem.errors.xlsx` for a workbook's rows (the clerk opens it where the rows came
+    from), else `OUT-stem.errors.csv`."""
+    kind = ".xlsx" if input_path is not None and input_path.suffix.lower() == ".xlsx" else ".csv"
+    return out.with_name(out.stem + ".errors" + kind)
 
 
 @contextlib.contextmanager
@@ -374,12 +377,12 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     a UTF-8 byte-order mark; `engine`: `local` (this process, or `jobs` processes) or `dask`
     (the cluster at `scheduler`, or a LocalCluster)."""
     catalog = open_catalog(options.catalog)
-    errors = errors or default_errors_path(out)
+    errors = errors or default_errors_path(out, input_path)
     out_kind = format_of(out, "--out")
     errors_kind = format_of(errors, "--errors")
-    if errors_kind not in (".csv", ".jsonl"):
-        raise InputError("the errors file is written as CSV or JSONL", file=str(errors),
-                         field="--errors", accepted=".csv, .jsonl")
+    if errors_kind not in (".csv", ".jsonl", ".xlsx"):
+        raise InputError(t("option.errors_format"), file=str(errors),
+                         field="--errors", accepted=".csv, .xlsx, .jsonl")
     if summary_path is not None and summary_path.suffix.lower() != ".json":
         raise InputError("the summary is written as JSON", file=str(summary_path),
                          field="--summary", accepted=".json")
@@ -393,7 +396,9 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     columns = result_columns(catalog, options)
     direct = out_kind in (".csv", ".jsonl")
     sink_path = out.with_name(out.name + (PARTIAL_SUFFIX if direct else SPOOL_SUFFIX))
-    errors_partial = errors.with_name(errors.name + PARTIAL_SUFFIX)
+    # An XLSX errors file is written once at the end, from a spool (as XLSX results are).
+    errors_direct = errors_kind != ".xlsx"
+    errors_partial = errors.with_name(errors.name + (PARTIAL_SUFFIX if errors_direct else SPOOL_SUFFIX))
     checkpoint_path = out.with_name(out.name + CHECKPOINT_SUFFIX)
     rows = read_rows(input_path, encoding=encoding, column_map=column_map)  # InputError if unusable
     if rows.columns is not None:  # error rows name the columns as the file writes them
@@ -428,7 +433,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         done_rows = state["last_row"]
     out_sink = _LineSink(sink_path, columns, ".jsonl" if not direct else out_kind,
                          state["out_file"] if state else None, headers, excel)
-    error_sink = _LineSink(errors_partial, ERROR_COLUMNS, errors_kind,
+    error_sink = _LineSink(errors_partial, ERROR_COLUMNS, errors_kind if errors_direct else ".jsonl",
                            state["errors_file"] if state else None, error_headers, excel,
                            option="--errors")
 
@@ -444,7 +449,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         os.replace(temporary, checkpoint_path)  # atomic: a kill leaves the old or the new one
 
     job = _Job(options=options, out_kind=".jsonl" if not direct else out_kind, columns=columns,
-               errors_kind=errors_kind, lang=current_lang())
+               errors_kind=errors_kind if errors_direct else ".jsonl", lang=current_lang())
     # JSON Lines are cut into byte ranges that the workers read themselves; other formats are
     # read here and sent as rows.
     ranged = rows.columns is None and format_of(input_path, "INPUT") == ".jsonl" \
@@ -493,15 +498,12 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
         error_sink.close()
     if not direct:  # XLSX and Parquet are written once, from the spool, beside the output
         writing = out.with_name(out.stem + PARTIAL_SUFFIX + out.suffix)
-        try:
-            writer = RowWriter(writing, columns, headers if out_kind == ".xlsx" else None)
-            with sink_path.open(encoding="utf-8") as spool:
-                for line in spool:
-                    writer.write(json.loads(line))
-            writer.close()
-        except Interrupted as stop:  # every row is done; a resume writes the file again
-            stop.rows = counts.rows_in
-            raise
+        _spool_to(sink_path, RowWriter(writing, columns, headers if out_kind == ".xlsx" else None,
+                                       sheet=t("sheet.results")), counts)
+    if not errors_direct:
+        errors_writing = errors.with_name(errors.stem + PARTIAL_SUFFIX + errors.suffix)
+        _spool_to(errors_partial, RowWriter(errors_writing, ERROR_COLUMNS, error_headers,
+                                            sheet=t("sheet.errors")), counts)
     counts.summary = summary.report()
     if summary_path is not None:
         written = summary_path.with_name(summary_path.name + PARTIAL_SUFFIX)
@@ -512,9 +514,23 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     # renames, there is no checkpoint and a --resume starts afresh (never from stale parts).
     checkpoint_path.unlink(missing_ok=True)
     os.replace(writing if not direct else sink_path, out)
-    os.replace(errors_partial, errors)
+    os.replace(errors_partial if errors_direct else errors_writing, errors)
     if summary_path is not None:
         os.replace(written, summary_path)
     if not direct:
         sink_path.unlink(missing_ok=True)
+    if not errors_direct:
+        errors_partial.unlink(missing_ok=True)
     return counts
+
+
+def _spool_to(spool: Path, writer: RowWriter, counts: BatchCounts) -> None:
+    """Write a spool's JSON lines through `writer` (an XLSX file, written once at the end)."""
+    try:
+        with spool.open(encoding="utf-8") as lines:
+            for line in lines:
+                writer.write(json.loads(line))
+        writer.close()
+    except Interrupted as stop:  # every row is done; a resume writes the file again
+        stop.rows = counts.rows_in
+        raise

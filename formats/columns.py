@@ -42,8 +42,12 @@ CHINESE: dict[str, str] = {
     "district": "注册区",
     "entity_type": "主体类型",
     "industries": "行业",
-    # A recognition-date column per tier of the catalog: its short Chinese name + 认定日期.
-    **{tier: VOCABULARY.name("tier", tier, "zh", short=True) + "认定日期" for tier in TIER_COLUMNS},
+    # A recognition-date column per tier of the catalog, as notices and sheets name the tiers
+    # (创新型中小企业认定日期, 专精特新中小企业认定日期, 小巨人认定日期, 重点小巨人认定日期): the
+    # name that begins the tier's aliases, else its short Chinese name; any spelling of the tier
+    # is read too (`_tier_date_column`).
+    **{tier: (VOCABULARY.aliases("tier", tier)[:1] or (VOCABULARY.name("tier", tier, "zh", short=True),))[0]
+       + "认定日期" for tier in TIER_COLUMNS},
     "moves": "迁移记录",
     "expenses": "费用支出",
     "listings": "上市记录",

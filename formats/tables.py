@@ -328,9 +328,10 @@ class RowWriter:
     """Write result rows (flat dicts with a fixed column order) to CSV, JSONL, XLSX or Parquet."""
 
     def __init__(self, path: Path, columns: list[str], headers: list[str] | None = None, *,
-                 excel: bool = False) -> None:
+                 excel: bool = False, sheet: str = "zjtx") -> None:
         """`headers`: what the header row shows (default the column names); `excel`: CSV with
-        a UTF-8 byte-order mark, so that Excel reads Chinese text right."""
+        a UTF-8 byte-order mark, so that Excel reads Chinese text right; `sheet`: the XLSX
+        sheet's name (in the command's language)."""
         self.path = path
         self.columns = columns
         self.kind = format_of(path, "--out")
@@ -344,7 +345,7 @@ class RowWriter:
         elif self.kind == ".jsonl":
             self._handle = path.open("w", encoding="utf-8")
         elif self.kind == ".xlsx":
-            self._book, self._sheet = xlsx_sheet(shown)
+            self._book, self._sheet = xlsx_sheet(shown, columns, sheet)
         else:
             self._batch: list[dict[str, Any]] = []
             self._parquet = None
@@ -355,8 +356,8 @@ class RowWriter:
             self._csv.writerow([_cell(row.get(c)) for c in self.columns])
         elif self.kind == ".jsonl":
             self._handle.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
-        elif self.kind == ".xlsx":  # typed cells: numbers, booleans, empty
-            self._sheet.append([row.get(c) for c in self.columns])
+        elif self.kind == ".xlsx":  # typed cells: amounts #,##0, dates as dates, booleans
+            self._sheet.append([xlsx_cell(self._sheet, c, row.get(c)) for c in self.columns])
         else:
             self._batch.append({c: row.get(c) for c in self.columns})
             if len(self._batch) >= 4096:
@@ -406,18 +407,32 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def xlsx_sheet(headers: list[str]) -> tuple[Any, Any]:
-    """A write-only workbook with one sheet: bold frozen header row, widths that fit it."""
+# Columns that hold a year, a count or a row number, not an amount (no thousands separator), and
+# columns that hold a day (written as a date cell).
+_PLAIN_NUMBERS = frozenset({"claim_year", "row", "year", "rows_in", "rows_out"})
+_DAYS = frozenset({"deadline"})
+# Widths (characters) of the columns whose text runs long.
+_WIDE = {"name": 28, "office": 34, "note": 60, "subject": 30, "message": 80, "field": 24,
+         "warnings": 40, "credit_code": 20, "enterprise": 14}
+
+
+def xlsx_sheet(headers: list[str], columns: list[str] | None = None,
+               title: str = "zjtx") -> tuple[Any, Any]:
+    """A write-only workbook with one sheet named `title`: bold frozen header row, widths that
+    fit the header and what the column holds."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("zjtx")
+    sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(_display_width(header) + 2, 10), 60)
+        column = columns[index - 1] if columns else ""
+        wide = _WIDE.get(column, 14 if column.endswith((".min", ".max", "_min", "_max")) else 10)
+        sheet.column_dimensions[get_column_letter(index)].width = \
+            min(max(_display_width(header) + 2, wide), 80)
     cells = []
     for header in headers:
         cell = WriteOnlyCell(sheet, value=header)
@@ -425,6 +440,24 @@ def xlsx_sheet(headers: list[str]) -> tuple[Any, Any]:
         cells.append(cell)
     sheet.append(cells)
     return book, sheet
+
+
+def xlsx_cell(sheet: Any, column: str, value: Any) -> Any:
+    """One typed cell: an amount with a thousands separator (#,##0), a day as a date cell, other
+    values as they are."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, int) and not isinstance(value, bool) and column not in _PLAIN_NUMBERS:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "#,##0"
+        return cell
+    if column in _DAYS and isinstance(value, str) and len(value) == 10:
+        import datetime as dt
+
+        cell = WriteOnlyCell(sheet, value=dt.date.fromisoformat(value))
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    return value
 
 
 def fix_xlsx_timestamps(path: Path) -> None:

@@ -225,3 +225,21 @@ def test_the_page_names_the_municipal_payer_and_reads_the_register_in_its_langua
     register = client.get("/v1/readings?lang=zh").json()
     assert register["stacking"]["about"].startswith("东城区、顺义区、密云区")
     assert client.get("/v1/readings?lang=en").json()["stacking"]["about"].startswith("Dongcheng")
+
+
+def test_the_chinese_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `zjtx` line of README.zh-CN.md (but `serve`) runs as written, from a clean folder."""
+    import shlex
+
+    text = (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```\n(.*?)```", text, re.S)
+    lines = [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()
+             if line.startswith("zjtx ") and not line.startswith("zjtx serve")]
+    assert len(lines) >= 10
+    monkeypatch.chdir(tmp_path)
+    runner = _runner()
+    for line in lines:
+        argv = [word.replace("examples/", str(EXAMPLES) + "/") for word in shlex.split(line)[1:]]
+        done = runner.invoke(app, argv)
+        assert done.exit_code == 0, (line, done.output)
+    assert (tmp_path / "企业名单.xlsx").exists() and (tmp_path / "工作清单.xlsx").exists()

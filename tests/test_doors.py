@@ -156,7 +156,8 @@ def test_a_blank_row_of_a_workbook_is_reported(tmp_path: Path) -> None:
     for row in (["id", "district"], ["A", "dongcheng"], [None, None], ["B", "xicheng"]):
         sheet.append(row)
     book.save(tmp_path / "in.xlsx")
-    done = runner.invoke(app, ["batch", str(tmp_path / "in.xlsx"), "--out", str(tmp_path / "out.csv")])
+    done = runner.invoke(app, ["batch", str(tmp_path / "in.xlsx"), "--out", str(tmp_path / "out.csv"),
+                               "--errors", str(tmp_path / "out.errors.csv")])
     assert done.exit_code == 1, done.output
     errors = (tmp_path / "out.errors.csv").read_text(encoding="utf-8")
     assert errors.splitlines()[1].startswith("3,") and "blank row" in errors

@@ -187,14 +187,20 @@ def test_cli_worklist_xlsx_and_calendar(tmp_path: Path, lang: str):
     rows = [dict(zip(COLUMNS, v)) for v in values[1:]]
     assert {r["enterprise"] for r in rows} == {"I-1", "M-1"}
     apply = next(r for r in rows if r["enterprise"] == "I-1")
-    assert apply["deadline"] == "2026-12-31" and apply["amount_max"] == 200_000  # a number cell
+    # A date cell, an amount cell with a thousands separator, a sheet named in the language.
+    assert apply["deadline"] == dt.datetime(2026, 12, 31) and apply["amount_max"] == 200_000
+    cells = {c: cell for c, cell in zip(COLUMNS, list(sheet.iter_rows(min_row=2, max_row=2))[0])}
+    assert cells["amount_max"].number_format == "#,##0" and cells["deadline"].is_date
+    assert cells["claim_year"].number_format == "General"  # a year is no amount
+    assert sheet.title == t("sheet.worklist", lang) == ("工作清单" if lang == "zh" else "worklist")
+    assert sheet.column_dimensions["L"].width >= 30  # the office
     assert isinstance(apply["open_above"], bool)
     assert apply["kind"] == ("申报认定" if lang == "zh" else "apply")
     assert ("申报窗口" if lang == "zh" else "window 2026-10-01 to 2026-12-31") in apply["note"]
 
     calendar = Calendar.from_ical(ics.read_bytes())
     events = sorted((e.decoded("dtstart"), str(e.get("summary"))) for e in calendar.walk("VEVENT"))
-    dated = sorted((dt.date.fromisoformat(r["deadline"]), r["enterprise"]) for r in rows if r["deadline"])
+    dated = sorted((r["deadline"].date(), r["enterprise"]) for r in rows if r["deadline"])
     assert [d for d, _ in events] == [d for d, _ in dated]
     assert any("创新企业" in s and ("专精特新" if lang == "zh" else "municipal") in s for _, s in events)
     again = tmp_path / "again.ics"

@@ -207,8 +207,8 @@ def render_help(command: Any, ctx: Any) -> None:
             sub = command.get_command(ctx, name)
             if sub is None or sub.hidden:
                 continue
-            text = command_help(sub, " ".join(filter(None, [key, name])), lang)
-            rows.append((Text(name), Text(""), Text(text.split("\n\n")[0].replace("\n", " "))))
+            about = command_help(sub, " ".join(filter(None, [key, name])), lang)
+            rows.append((Text(name), Text(""), Text(about.split("\n\n")[0].replace("\n", " "))))
         console.print(_panel(t("help.commands", lang), rows))
     if key == "":
         console.print(Padding(Text(t("help.exit_statuses", lang)), (1, 1, 0, 1)))
