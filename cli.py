@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -38,6 +38,10 @@ from models.normalize import read_day
 from models.lint import lint
 from models.packages import locate
 from models.record import load_record
+
+if TYPE_CHECKING:
+    from models.record import EnterpriseRecord
+    from solver.questions import Answer, Question
 
 class Lang(str, Enum):
     zh = "zh"
@@ -269,6 +273,42 @@ ReadingOption = Annotated[list[str] | None, typer.Option(
          "stacking=difference-only. Repeatable. `zjtx measures readings` lists them.")]
 
 
+EvidenceOption = Annotated[Path | None, typer.Option(
+    "--evidence", metavar="FILE.zip", help="Also write the answer as evidence a bureau can file: "
+    "the record as read and as normalized, the catalog package used (its files and their SHA-256), "
+    "the answer with its reasons in both languages, every clause quoted with its source, the zjtx "
+    "version, a SHA-256 manifest. `zjtx verify FILE.zip` checks it; the same inputs give the same bytes.")]
+
+
+def _ask(record_path: Path, question: Question, evidence: Path | None,
+         scenario_paths: tuple[Path, ...] = ()) -> tuple[EnterpriseRecord, Answer]:
+    """Read the record, answer the question (`solver.questions.ask`, the one road) and, with
+    --evidence, write the bundle beside (the record's bytes as read, never read twice)."""
+    from models.record import is_json, parse_record_bytes, read_record_bytes
+    from solver.questions import ask
+
+    if evidence is not None:
+        from formats.safety import check_outputs
+
+        for path in (record_path, *scenario_paths):
+            check_outputs(path, {"--evidence": evidence})
+    raw = read_record_bytes(record_path)
+    the_record = parse_record_bytes(raw, source=str(record_path), as_json=is_json(record_path))
+    question = question.on(the_record, dt.date.today())
+    answer = ask(question, the_record, active_catalog())
+    if evidence is not None:
+        from formats.bundle import sha256
+        from formats.evidence import evidence_bundle
+
+        data = evidence_bundle(question, raw, is_json(record_path), the_record, answer,
+                               active_catalog())
+        partial = evidence.with_name(evidence.name + ".zjtx-partial")
+        partial.write_bytes(data)
+        os.replace(partial, evidence)
+        typer.echo(t("evidence.wrote", path=evidence, sha256=sha256(data)), err=True)
+    return the_record, answer
+
+
 @app.command()
 def evaluate(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON (see examples/).")],
@@ -277,34 +317,30 @@ def evaluate(
     all_readings: Annotated[bool, typer.Option("--all-readings", help="Evaluate under every combination of readings: the range of totals and which reading moves which award.")] = False,
     solver: Annotated[str, typer.Option("--solver", metavar="auto|exact|cp-sat", help="auto (the exact fast path, CP-SAT for large components), exact, or cp-sat (always CP-SAT).")] = "auto",
     catalog: CatalogOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Evaluate one enterprise: every award with its amount, claim year, payer, clause and contact, the total still to come, and why each other measure does not pay.
 
-    Example: zjtx evaluate examples/daxing-hydrogen-municipal.yaml --format json
+    Example: zjtx evaluate examples/daxing-hydrogen-municipal.yaml --format json --evidence answer.zip
     """
-    from solver.evaluate import evaluate as run_evaluation
-    from solver.notices import record_notices
+    from solver.explain import Evaluation
+    from solver.planner import AllReadings
+    from solver.questions import Question
+    from views.planner import readings_view
     from views.table import evaluation_view
 
     def action() -> None:
         _use_catalog(catalog)
-        readings = parse_readings(reading)
-        if all_readings:
-            from solver.planner import all_readings as every_reading
-            from views.planner import readings_view
-            if readings:
-                raise ReadingError(t("option.all_readings"), field="--reading")
-            report = every_reading(load_record(record))
-            _show(format, report, lambda: readings_view(report))
-            return
-        the_record = load_record(record)
-        result = run_evaluation(the_record, readings, solver=solver)
-        notices = record_notices(the_record, readings)
-        for notice in notices:  # never silent: on stderr whatever the format
+        question = Question("evaluate", parse_readings(reading), solver=solver,
+                            all_readings=all_readings)
+        _, answer = _ask(record, question, evidence)
+        for notice in answer.notices:  # never silent: on stderr whatever the format
             typer.echo(t("error.warning") + notice.text(), err=True)
-        _show(format, {**result.as_dict(), "warnings": [n.as_dict() for n in notices]},
-              lambda: evaluation_view(result, active_catalog().default_readings()))
+        _show(format, answer.document(), lambda: readings_view(answer.result_as(AllReadings))
+              if all_readings else evaluation_view(answer.result_as(Evaluation),
+                                                   active_catalog().default_readings()))
     _run(action)
+
 
 
 def _chart_out(out: Path | None, default: str) -> Path:
@@ -329,19 +365,23 @@ def best_district(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (png default: ID-best-district.png).")] = None,
     rank_by: Annotated[RankBy, typer.Option("--rank-by", help="max: rank by the upper total (what the brochure's 'up to' amounts allow); min: by the guaranteed lower total. Ties keep the current district first.")] = RankBy.max,
     catalog: CatalogOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Rank Beijing's 16 districts by what moving there would bring within the horizon.
 
     Example: zjtx best-district examples/relocating-little-giant.yaml --move-date 2027-01-15 --format png --out docs/best-district.png
     """
-    from solver.planner import best_district as rank
+    from solver.planner import Ranking
+    from solver.questions import Question
     from views.charts import ranking_chart
     from views.planner import ranking_view
 
     def action() -> None:
         _use_catalog(catalog)
-        ranking = rank(load_record(record), _parse_date(move_date, "--move-date"), horizon_years,
-                       parse_readings(reading), rank_by=rank_by.value)
+        question = Question("best-district", parse_readings(reading),
+                            move_date=_parse_date(move_date, "--move-date"),
+                            horizon_years=horizon_years, rank_by=rank_by.value)
+        ranking = _ask(record, question, evidence)[1].result_as(Ranking)
         if format is ChartFormat.png:
             path = ranking_chart(ranking, _chart_out(out, f"{ranking.enterprise}-best-district.png"))
             typer.echo(t("cli.wrote", path=path))
@@ -385,20 +425,20 @@ def timeline(
     format: Annotated[TimelineFormat, typer.Option("--format", "-f", help="table, json, or ics (an RFC 5545 calendar: an all-day event on 1 January of each claim year).")] = TimelineFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write json or ics (default stdout).")] = None,
     catalog: CatalogOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Claim year by claim year: what can be claimed, from whom, and whom to call (projected items marked).
 
     Example: zjtx timeline examples/daxing-hydrogen-full.yaml --format ics --out claims.ics
     """
-    from solver.evaluate import evaluate as run_evaluation
-    from solver.planner import timeline as by_year
+    from solver.questions import Question, Timeline
     from views.planner import timeline_view
 
     def action() -> None:
         _use_catalog(catalog)
-        the_record = load_record(record)
-        result = run_evaluation(the_record, parse_readings(reading))
-        years = by_year(result)
+        the_record, answer = _ask(record, Question("timeline", parse_readings(reading)), evidence)
+        found = answer.result_as(Timeline)
+        result, years = found.evaluation, found.years
         if format is TimelineFormat.ics:
             from formats.ics import timeline_calendar
 
@@ -410,8 +450,7 @@ def timeline(
                 out.write_bytes(data)
                 typer.echo(t("cli.wrote", path=out), err=True)
             return
-        _show(format, {"enterprise": result.enterprise, "years": [y.as_dict() for y in years]},
-              lambda: timeline_view(result.enterprise, years), out)
+        _show(format, answer.document(), lambda: timeline_view(result.enterprise, years), out)
     _run(action)
 
 
@@ -444,43 +483,93 @@ def whatif(
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (with --sweep).")] = ChartFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write json or the png chart (default: stdout; png: ID-sweep.png).")] = None,
     catalog: CatalogOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Baseline against a scenario (record changes, readings, reforms of the catalog): totals, delta, awards gained and lost.
 
     Example: zjtx whatif examples/relocating-little-giant.yaml move=daxing@2027-01-15
     """
-    from models.scenario import Scenario, load_scenario, parse_inline
-    from solver.planner import parse_sweep
-    from solver.planner import sweep as run_sweep
-    from solver.planner import whatif as run_whatif
+    from models.scenario import read_scenario_bytes
+    from solver.planner import Sweep, WhatIf
+    from solver.questions import Question, ScenarioFile
     from views.charts import sweep_chart
     from views.planner import sweep_view, whatif_view
 
     def action() -> None:
         _use_catalog(catalog)
-        reading_keys = list(active_catalog().index.readings)
-        combined = Scenario(name="")
-        for item in scenario or []:
-            part = (load_scenario(item) if item.endswith((".yaml", ".yml")) and "=" not in item
-                    else parse_inline([item], reading_keys))
-            combined = combined.merged(part)
-        the_record = load_record(record)
-        readings = parse_readings(reading)
+        files = tuple(Path(item) for item in scenario or []
+                      if item.endswith((".yaml", ".yml")) and "=" not in item)
+        items = tuple(ScenarioFile(item, read_scenario_bytes(item)) if Path(item) in files
+                      else item for item in scenario or [])
+        if not sweep and scenario and format is ChartFormat.png:
+            raise InputError(t("option.png_needs_sweep"), field="--format", accepted="table, json")
+        question = Question("whatif", parse_readings(reading), scenario=items, sweep=sweep)
+        the_record, answer = _ask(record, question, evidence, files)
         if sweep:
-            key, values = parse_sweep(sweep)
-            swept = run_sweep(the_record, key, values, combined, readings)
+            swept = answer.result_as(Sweep)
             if format is ChartFormat.png:
                 typer.echo(t("cli.wrote", path=sweep_chart(swept, _chart_out(out, f"{the_record.id}-sweep.png"))))
             else:
                 _show(format, swept, lambda: sweep_view(swept), out)
             return
-        if not scenario:
-            raise InputError(t("option.no_scenario"), field="SCENARIO")
-        if format is ChartFormat.png:
-            raise InputError(t("option.png_needs_sweep"), field="--format", accepted="table, json")
-        result = run_whatif(the_record, combined, readings)
+        result = answer.result_as(WhatIf)
         _show(format, result, lambda: whatif_view(result), out)
     _run(action)
+
+
+@app.command()
+def verify(
+    bundle: Annotated[Path, typer.Argument(metavar="BUNDLE.zip", help="An evidence bundle written by --evidence.")],
+    sha256_sum: Annotated[str | None, typer.Option("--sha256", metavar="HEX", help="The bundle's SHA-256 as recorded when it was filed (--evidence prints it): any other file is refused.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
+) -> None:
+    """Check an evidence bundle: refuse it when any byte of it was changed (exit 2), then ask its question again with the catalog package in the bundle and say whether the answer is identical (exit 0) or list what differs (exit 1).
+
+    Example: zjtx evaluate examples/shijingshan-municipal-then-national.yaml --evidence answer.zip && zjtx verify answer.zip
+    """
+    from formats.bundle import MANIFEST, BundleRefused, sha256
+    from formats.evidence import verify_bundle
+    from models.limits import MAX_BUNDLE_BYTES
+    from models.yamlio import read_bytes
+
+    def action() -> int:
+        expected = (sha256_sum or "").strip().lower()
+        if sha256_sum is not None and (len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected)):
+            raise InputError(t("verify.sha256_option", value=sha256_sum[:80]), field="--sha256",
+                             accepted="64 hexadecimal digits")
+        data = read_bytes(bundle, what="bundle", limit=MAX_BUNDLE_BYTES, error=BundleRefused)
+        if expected and sha256(data) != expected:
+            raise BundleRefused(t("verify.sha256_differs", actual=sha256(data), expected=expected),
+                                file=str(bundle), field="--sha256")
+        found = verify_bundle(data, str(bundle))
+        if format is Format.json:
+            typer.echo(dump_json(found.as_dict()))
+            return 0 if found.identical else 1
+        made, now = found.made_by, found.verified_by
+        typer.echo(t("verify.untouched", path=bundle, sha256=found.sha256, members=found.members,
+                     manifest=MANIFEST))
+        typer.echo(t("verify.versions", made=made.get("version", "?"),
+                     made_code=str(made.get("code_sha256", "?"))[:12], now=now["version"],
+                     now_code=now["code_sha256"][:12]))
+        about: dict[str, Any] = {"command": found.command, "enterprise": found.enterprise,
+                                 "files": found.package_files}
+        if found.problem is not None:
+            typer.echo(t("verify.problem", command=found.command, problem=found.problem))
+        elif found.identical:
+            typer.echo(t("verify.identical", **about))
+        else:
+            typer.echo(t("verify.differs", count=len(found.differences), **about))
+            for difference in found.differences[:40]:
+                typer.echo(t("verify.difference", member=difference.member, path=difference.path,
+                             filed=json.dumps(difference.filed, ensure_ascii=False)[:200],
+                             now=json.dumps(difference.now, ensure_ascii=False)[:200]))
+            if len(found.differences) > 40:
+                typer.echo(t("verify.more", count=len(found.differences) - 40))
+        return 0 if found.identical else 1
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()
@@ -526,6 +615,7 @@ def batch(
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
     catalog: CatalogOption = None,
+    evidence: Annotated[Path | None, typer.Option("--evidence", metavar="DIR", help="Also write one evidence bundle per valid row into DIR (a new or empty folder): the row's full evaluation under the run's readings, as `zjtx evaluate --evidence` writes it, named ID-rowN.zip, and DIR/SHA256SUMS. `zjtx verify DIR/ID-rowN.zip` checks one.")] = None,
 ) -> None:
     """Evaluate a list of enterprises: one output row per valid row, every invalid row in the errors file, counts that add up. Exit 0 when every row was evaluated, 1 when some rows went to the errors file, 2 when the input is unusable.
 
@@ -554,6 +644,10 @@ def batch(
                                catalog=_catalog_path(catalog))
         if scheduler and engine != "dask":
             raise InputError(t("option.scheduler"), field="--scheduler")
+        if evidence is not None:
+            from formats.evidence import check_evidence_folder
+
+            check_evidence_folder(evidence)
         summaries = summary or []
         for path in summaries:
             if path.suffix.lower() not in (".json", ".png"):
@@ -597,6 +691,18 @@ def batch(
         except Interrupted as stop:
             typer.echo(t("batch.interrupted", rows=stop.rows), err=True)
             return stop.exit_status
+        if evidence is not None:
+            from formats.evidence import SUMS, write_row_bundles
+
+            lines = ProgressLines(lambda text: typer.echo(text, err=True), None)
+            with handle_signals():  # Ctrl-C: the bundles written stay, each whole
+                count = write_row_bundles(
+                    input, evidence, parse_readings(reading), catalog=active_catalog(),
+                    today=options.today or dt.date.today(), encoding=encoding,
+                    column_map=reading_options["column_map"],
+                    on_progress=lambda done: lines(done, 0))
+            typer.echo(t("evidence.wrote_batch", count=count, directory=evidence,
+                         sums=evidence / SUMS), err=True)
         if charts:
             from views.charts import summary_chart
 

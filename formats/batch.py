@@ -28,15 +28,16 @@ from typing import Any, BinaryIO
 from models.catalog import active_catalog, open_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
-from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, Summary, evaluate_row,
-                          fresh_answers, learn_answers, result_columns, row_bug, share_answers)
+from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext, RowResult,
+                          Summary, evaluate_row, fresh_answers, learn_answers, result_columns, row_bug,
+                          share_answers)
 from formats.columns import output_headers
 from formats.engines import (ENGINES, DaskEngine, Engine, Part, PartSize, PoolEngine, Sharing,
                              plan_parts, read_part)
 from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import check_outputs, input_fingerprint, verify_output
-from formats.tables import Row, RowWriter, format_of, jsonl_rows, read_rows
+from formats.tables import Row, Rows, RowWriter, format_of, jsonl_rows, read_rows
 
 CHUNK_ROWS = 256
 CHECKPOINT_SECONDS = 1.0
@@ -115,19 +116,31 @@ class _Job:
 
 
 def _worker_init(job: _Job, *, worker: bool = True) -> None:
-    global _JOB
-    _JOB = job
+    """Prepare this process for the job's tasks (once per job): the job's catalog active, the
+    context its rows are evaluated in, and the encoder of its lines."""
+    global _WORKER
     if worker:
         in_worker()
     set_active_catalog(open_catalog(job.options.catalog))
+    if _WORKER is None or _WORKER.job is not job:
+        _WORKER = _Worker(job, RowContext(job.options, active_catalog()),
+                          LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS, encode_line))
 
 
-_JOB: _Job | None = None
+@dataclass(frozen=True)
+class _Worker:
+    """This process's state for the job it works on (set by `_worker_init`)."""
+
+    job: _Job
+    context: RowContext
+    lines: LineEncoder
+
+
+_WORKER: _Worker | None = None
 
 
 def _learn(found: list[Any]) -> None:
-    job = _job()
-    learn_answers(found, job.options, active_catalog())
+    learn_answers(found, _worker().context)
 
 
 # Pool workers share the plain answers they work out: a row whose answer another worker already
@@ -138,31 +151,32 @@ ANSWERS_SHARED = Sharing(share_answers, fresh_answers, _learn)
 def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]:
     """Evaluate a chunk in a worker: encoded output lines, encoded error lines, counts, and the
     chunk's part of the summary (so the parent only concatenates and merges)."""
-    job = _job()
-    with using_lang(job.lang):  # (a Dask worker knows no command line)
-        return _evaluate_rows(job, rows)
+    with using_lang(_worker().job.lang):  # (a Dask worker knows no command line)
+        return _evaluate_rows(rows)
 
 
-def _evaluate_rows(job: _Job, rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]:
+def _evaluate_rows(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]:
     out, errors, ok, bad = [], [], 0, 0
     summary = Summary()
-    lines = _encoder()
+    worker = _worker()
+    job, context, lines = worker.job, worker.context, worker.lines
     # Rows that share an answer share its summary contributions (one object): each is added
     # once, times its rows (`shared`: id → [contributions, rows, the first row's number]).
     shared: dict[int, list[Any]] = {}
     for number, data, problem in rows:
         try:
-            result = evaluate_row(number, data, problem, job.options, whole=False)
-            if "ok" in result:
-                out.append(lines.encode(result["ok"], result["tail"], result["names"]))
-                seen = shared.get(id(result["summary"]))
+            result = evaluate_row(number, data, problem, context)
+            if isinstance(result, RowResult):
+                answer = result.answer
+                out.append(lines.encode(result.own(), answer.values, answer.names))
+                seen = shared.get(id(answer.summary))
                 if seen is None:
-                    shared[id(result["summary"])] = [result["summary"], 1, number]
+                    shared[id(answer.summary)] = [answer.summary, 1, number]
                 else:
                     seen[1] += 1
                 ok += 1
             else:
-                errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result["error"]))
+                errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result.cells()))
                 bad += 1
         except ZjtxError:  # a bug (exit 3) or a broken catalog (exit 4), already said so
             raise
@@ -176,22 +190,11 @@ def _evaluate_rows(job: _Job, rows: list[Row]) -> tuple[str, str, int, int, dict
     return "".join(out), "".join(errors), ok, bad, summary.state
 
 
-def _job() -> _Job:
-    """This worker's job (set by `_worker_init` before any task runs)."""
-    if _JOB is None:
+def _worker() -> _Worker:
+    """This worker's state (set by `_worker_init` before any task runs)."""
+    if _WORKER is None:
         raise BugError("a batch task ran in a worker that was never initialized")
-    return _JOB
-
-
-def _encoder() -> LineEncoder:
-    global _LINES
-    job = _job()
-    if _LINES is None or _LINES[0] is not job:
-        _LINES = (job, LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS, encode_line))
-    return _LINES[1]
-
-
-_LINES: tuple[_Job, LineEncoder] | None = None
+    return _WORKER
 
 
 def part_rows(path: str, part: Part,
@@ -219,10 +222,9 @@ Markers = tuple[list[int], list[str | None], list[str | None] | None]
 def _evaluate_part(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
     """`_evaluate_chunk` of a partition, with the markers for the duplicate check; read in the
     command's language too (a row that cannot be read is an error row, in its words)."""
-    job = _job()
-    with using_lang(job.lang):
+    with using_lang(_worker().job.lang):
         rows, markers = part_rows(path, part, problems)
-        return (*_evaluate_rows(job, rows), markers)
+        return (*_evaluate_rows(rows), markers)
 
 
 def _credit_marker(data: dict[str, Any]) -> str | None:
@@ -365,17 +367,57 @@ def few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-@few_collections()
-def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
-              jobs: int | None = None, summary_path: Path | None = None, resume: bool = False,
-              on_progress: Callable[[BatchCounts], None] | None = None,
-              encoding: str | None = None, column_map: dict[str, str] | None = None,
-              lang: str = "en", excel: bool = False,
-              engine: str = "local", scheduler: str | None = None) -> BatchCounts:
-    """Evaluate every row of `input_path`; see the module docstring. `lang`: the header language
-    of CSV and XLSX outputs (JSONL and Parquet keep the field names); `excel`: CSV outputs with
-    a UTF-8 byte-order mark; `engine`: `local` (this process, or `jobs` processes) or `dask`
-    (the cluster at `scheduler`, or a LocalCluster)."""
+@dataclass(frozen=True)
+class _Plan:
+    """What a run writes where, checked before anything is touched (`_plan`)."""
+
+    input_path: Path
+    out: Path
+    errors: Path
+    summary_path: Path | None
+    out_kind: str
+    errors_kind: str
+    columns: list[str]
+    headers: list[str]
+    error_headers: list[str]
+    excel: bool
+    options: BatchOptions  # with the input's column labels (error rows name them so)
+    fingerprint: str  # the options a checkpoint was made with
+    rows: Rows
+
+    @property
+    def direct(self) -> bool:
+        """CSV and JSON Lines are appended to in place; XLSX and Parquet from a spool at the end."""
+        return self.out_kind in (".csv", ".jsonl")
+
+    @property
+    def sink_path(self) -> Path:
+        return self.out.with_name(self.out.name + (PARTIAL_SUFFIX if self.direct else SPOOL_SUFFIX))
+
+    @property
+    def errors_direct(self) -> bool:
+        """An XLSX errors file is written once at the end, from a spool (as XLSX results are)."""
+        return self.errors_kind != ".xlsx"
+
+    @property
+    def errors_line_kind(self) -> str:
+        """How error lines are encoded as the run goes: CSV or JSON Lines (an XLSX's spool)."""
+        return self.errors_kind if self.errors_direct else ".jsonl"
+
+    @property
+    def errors_partial(self) -> Path:
+        return self.errors.with_name(self.errors.name + (PARTIAL_SUFFIX if self.errors_direct
+                                                         else SPOOL_SUFFIX))
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.out.with_name(self.out.name + CHECKPOINT_SUFFIX)
+
+
+def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOptions,
+          summary_path: Path | None, jobs: int | None, engine: str, encoding: str | None,
+          column_map: dict[str, str] | None, lang: str, excel: bool) -> _Plan:
+    """Check the options and outputs (InputError before anything is touched), open the input."""
     catalog = open_catalog(options.catalog)
     errors = errors or default_errors_path(out, input_path)
     out_kind = format_of(out, "--out")
@@ -394,143 +436,200 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     check_outputs(input_path, {"--out": out, "--errors": errors,
                                **({"--summary": summary_path} if summary_path else {})})
     columns = result_columns(catalog, options)
-    direct = out_kind in (".csv", ".jsonl")
-    sink_path = out.with_name(out.name + (PARTIAL_SUFFIX if direct else SPOOL_SUFFIX))
-    # An XLSX errors file is written once at the end, from a spool (as XLSX results are).
-    errors_direct = errors_kind != ".xlsx"
-    errors_partial = errors.with_name(errors.name + (PARTIAL_SUFFIX if errors_direct else SPOOL_SUFFIX))
-    checkpoint_path = out.with_name(out.name + CHECKPOINT_SUFFIX)
     rows = read_rows(input_path, encoding=encoding, column_map=column_map)  # InputError if unusable
     if rows.columns is not None:  # error rows name the columns as the file writes them
         options = dataclasses.replace(options, labels=rows.columns.labels)
     # The options a checkpoint was made with: a resume under other options would mix answers.
     fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind, lang, excel,
                               current_lang()], default=str, sort_keys=True)
-    headers, error_headers = output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang)
+    return _Plan(input_path, out, errors, summary_path, out_kind, errors_kind, columns,
+                 output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang), excel,
+                 options, fingerprint, rows)
 
-    fingerprint_of_input = input_fingerprint(input_path)
-    state = None
-    if resume and checkpoint_path.exists():
-        state = json.loads(checkpoint_path.read_text(encoding="utf-8"))
-        if state.get("input") != str(input_path.resolve()) or state.get("columns") != columns \
-                or state.get("options") != fingerprint:
-            raise InputError("the checkpoint belongs to another input or other options",
-                             file=str(checkpoint_path), field="--resume",
-                             accepted="the same INPUT and options, or a run without --resume")
-        if state.get("fingerprint") != fingerprint_of_input:
-            raise InputError("the input changed since the checkpoint (size, time or content)",
-                             file=str(input_path), field="--resume",
-                             accepted="the unchanged INPUT, or a run without --resume")
-    counts = BatchCounts()
-    summary = Summary()
-    seen: dict[str, int] = {}
-    done_rows = 0
-    if state is not None:
-        counts.rows_in, counts.rows_out, counts.error_rows = (state["rows_in"], state["rows_out"],
-                                                              state["error_rows"])
-        counts.resumed_at = state["rows_in"]
-        summary = Summary(state["summary"])
-        done_rows = state["last_row"]
-    out_sink = _LineSink(sink_path, columns, ".jsonl" if not direct else out_kind,
-                         state["out_file"] if state else None, headers, excel)
-    error_sink = _LineSink(errors_partial, ERROR_COLUMNS, errors_kind if errors_direct else ".jsonl",
-                           state["errors_file"] if state else None, error_headers, excel,
-                           option="--errors")
 
-    def save_checkpoint(last_row: int) -> None:
-        data = {"input": str(input_path.resolve()), "fingerprint": fingerprint_of_input,
-                "columns": columns, "options": fingerprint,
-                "last_row": last_row,
+def _resume_state(plan: _Plan, input_fingerprint_: dict[str, Any]) -> dict[str, Any] | None:
+    """The checkpoint of a killed run of the same command on the same input, if any."""
+    if not plan.checkpoint_path.exists():
+        return None
+    state: dict[str, Any] = json.loads(plan.checkpoint_path.read_text(encoding="utf-8"))
+    if state.get("input") != str(plan.input_path.resolve()) or state.get("columns") != plan.columns \
+            or state.get("options") != plan.fingerprint:
+        raise InputError("the checkpoint belongs to another input or other options",
+                         file=str(plan.checkpoint_path), field="--resume",
+                         accepted="the same INPUT and options, or a run without --resume")
+    if state.get("fingerprint") != input_fingerprint_:
+        raise InputError("the input changed since the checkpoint (size, time or content)",
+                         file=str(plan.input_path), field="--resume",
+                         accepted="the unchanged INPUT, or a run without --resume")
+    return state
+
+
+class _Run:
+    """A run's progress: counts, summary, ids seen, the partial outputs and the checkpoint."""
+
+    def __init__(self, plan: _Plan, state: dict[str, Any] | None, input_fingerprint_: Any) -> None:
+        self.plan, self.input_fingerprint = plan, input_fingerprint_
+        self.counts = BatchCounts()
+        self.summary = Summary()
+        self.seen: dict[str, int] = {}
+        self.done_rows = self.last = 0
+        if state is not None:
+            self.counts.rows_in, self.counts.rows_out, self.counts.error_rows = (
+                state["rows_in"], state["rows_out"], state["error_rows"])
+            self.counts.resumed_at = state["rows_in"]
+            self.summary = Summary(state["summary"])
+            self.done_rows = self.last = state["last_row"]
+        self.out_sink = _LineSink(plan.sink_path, plan.columns,
+                                  ".jsonl" if not plan.direct else plan.out_kind,
+                                  state["out_file"] if state else None, plan.headers, plan.excel)
+        try:
+            self.error_sink = _LineSink(plan.errors_partial, ERROR_COLUMNS, plan.errors_line_kind,
+                                        state["errors_file"] if state else None,
+                                        plan.error_headers, plan.excel, option="--errors")
+        except BaseException:
+            self.out_sink.close()
+            raise
+        self.last_checkpoint = time.monotonic()
+
+    def save_checkpoint(self) -> None:
+        plan, counts = self.plan, self.counts
+        data = {"input": str(plan.input_path.resolve()), "fingerprint": self.input_fingerprint,
+                "columns": plan.columns, "options": plan.fingerprint,
+                "last_row": self.last,
                 "rows_in": counts.rows_in, "rows_out": counts.rows_out,
-                "error_rows": counts.error_rows, "out_file": out_sink.flush(),
-                "errors_file": error_sink.flush(), "summary": summary.state}
-        temporary = checkpoint_path.with_name(checkpoint_path.name + ".tmp")
+                "error_rows": counts.error_rows, "out_file": self.out_sink.flush(),
+                "errors_file": self.error_sink.flush(), "summary": self.summary.state}
+        temporary = plan.checkpoint_path.with_name(plan.checkpoint_path.name + ".tmp")
         temporary.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temporary, checkpoint_path)  # atomic: a kill leaves the old or the new one
+        os.replace(temporary, plan.checkpoint_path)  # atomic: a kill leaves the old or the new one
+        self.last_checkpoint = time.monotonic()
 
-    job = _Job(options=options, out_kind=".jsonl" if not direct else out_kind, columns=columns,
-               errors_kind=errors_kind if errors_direct else ".jsonl", lang=current_lang())
-    # JSON Lines are cut into byte ranges that the workers read themselves; other formats are
-    # read here and sent as rows.
-    ranged = rows.columns is None and format_of(input_path, "INPUT") == ".jsonl" \
-        and ((jobs or 1) > 1 or engine == "dask")
-    # A pool's partitions take about a quarter of a second each (a Dask task costs more: larger).
-    sizes = PartSize(jobs or 1, CHUNK_ROWS)
-    tasks = _part_tasks(input_path, done_rows, seen, DASK_PART_ROWS if engine == "dask" else sizes) \
-        if ranged else chunk_tasks(rows, done_rows, seen)
-    runner = engine_for(engine, jobs, scheduler, job, _worker_init, ANSWERS_SHARED)
-    last_checkpoint = time.monotonic()
-    last = done_rows
-    try:
-        for (last_row, size, part), result in runner.ordered(tasks):
-            if part is not None:
-                result = checked_part(str(input_path), part, result, seen,
-                                      lambda: _worker_init(job, worker=False), _evaluate_part)
-            out_text, error_text, ok, bad, state_part = result[:5]
-            with critical():  # a signal waits until the chunk is written and counted
-                out_sink.write_text(out_text)
-                error_sink.write_text(error_text)
-                summary.merge(state_part)
-                counts.rows_out += ok
-                counts.error_rows += bad
-                counts.rows_in += size
-                sizes.done(counts.rows_in - counts.resumed_at)
-                last = last_row
-                # A checkpoint (with fsync) about every second: a kill loses at most that much.
-                if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
-                    save_checkpoint(last)
-                    last_checkpoint = time.monotonic()
-            if on_progress:
-                on_progress(counts)
-        if counts.rows_in > counts.resumed_at:
+    def tasks(self, job: _Job, jobs: int | None, engine: str, sizes: PartSize):
+        """JSON Lines are cut into byte ranges that the workers read themselves; other formats
+        are read here and sent as rows."""
+        plan = self.plan
+        ranged = plan.rows.columns is None and format_of(plan.input_path, "INPUT") == ".jsonl" \
+            and ((jobs or 1) > 1 or engine == "dask")
+        if not ranged:
+            return chunk_tasks(plan.rows, self.done_rows, self.seen)
+        # A pool's partitions take about a quarter of a second each (a Dask task costs more: larger).
+        return _part_tasks(plan.input_path, self.done_rows, self.seen,
+                           DASK_PART_ROWS if engine == "dask" else sizes)
+
+    def write(self, last_row: int, size: int, result: tuple, sizes: PartSize) -> None:
+        """A finished chunk: its lines, counts and summary; a checkpoint about every second."""
+        out_text, error_text, ok, bad, state_part = result[:5]
+        counts = self.counts
+        with critical():  # a signal waits until the chunk is written and counted
+            self.out_sink.write_text(out_text)
+            self.error_sink.write_text(error_text)
+            self.summary.merge(state_part)
+            counts.rows_out += ok
+            counts.error_rows += bad
+            counts.rows_in += size
+            sizes.done(counts.rows_in - counts.resumed_at)
+            self.last = last_row
+            # A checkpoint (with fsync) about every second: a kill loses at most that much.
+            if time.monotonic() - self.last_checkpoint >= CHECKPOINT_SECONDS:
+                self.save_checkpoint()
+
+    def drive(self, runner: Engine, tasks: Iterator, job: _Job, sizes: PartSize,
+              on_progress: Callable[[BatchCounts], None] | None) -> None:
+        """Every task's result written in order; Ctrl-C or SIGTERM keeps every whole chunk done."""
+        path = str(self.plan.input_path)
+        try:
+            for (last_row, size, part), result in runner.ordered(tasks):
+                if part is not None:
+                    result = checked_part(path, part, result, self.seen,
+                                          lambda: _worker_init(job, worker=False), _evaluate_part)
+                self.write(last_row, size, result, sizes)
+                if on_progress:
+                    on_progress(self.counts)
+            if self.counts.rows_in > self.counts.resumed_at:
+                with critical():
+                    self.save_checkpoint()
+        except Interrupted as stop:
+            runner.close()
             with critical():
-                save_checkpoint(last)
-    except Interrupted as stop:  # SIGINT/SIGTERM: keep every whole chunk done, then stop
-        runner.close()
-        with critical():
-            if last:
-                save_checkpoint(last)
-        stop.rows = counts.rows_in
-        raise
-    finally:
-        runner.close()
-        out_sink.close()
-        error_sink.close()
-    if not direct:  # XLSX and Parquet are written once, from the spool, beside the output
+                if self.last:
+                    self.save_checkpoint()
+            stop.rows = self.counts.rows_in
+            raise
+        finally:
+            runner.close()
+            self.out_sink.close()
+            self.error_sink.close()
+
+    def finish(self) -> BatchCounts:
+        """Write XLSX or Parquet from the spool and the summary beside their places, then rename
+        every output into place (the checkpoint goes first: killed before the renames, there is
+        no checkpoint and a --resume starts afresh, never from stale parts)."""
+        plan, counts = self.plan, self.counts
+        out = plan.out
         writing = out.with_name(out.stem + PARTIAL_SUFFIX + out.suffix)
-        _spool_to(sink_path, RowWriter(writing, columns, headers if out_kind == ".xlsx" else None,
-                                       sheet=t("sheet.results")), counts)
-    if not errors_direct:
-        errors_writing = errors.with_name(errors.stem + PARTIAL_SUFFIX + errors.suffix)
-        _spool_to(errors_partial, RowWriter(errors_writing, ERROR_COLUMNS, error_headers,
-                                            sheet=t("sheet.errors")), counts)
-    counts.summary = summary.report()
-    if summary_path is not None:
-        written = summary_path.with_name(summary_path.name + PARTIAL_SUFFIX)
-        written.write_text(json.dumps({"rows_in": counts.rows_in, "rows_out": counts.rows_out,
-                                       "error_rows": counts.error_rows, **counts.summary},
-                                      ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    # Every output is whole beside its place. The checkpoint goes first: killed before the
-    # renames, there is no checkpoint and a --resume starts afresh (never from stale parts).
-    checkpoint_path.unlink(missing_ok=True)
-    os.replace(writing if not direct else sink_path, out)
-    os.replace(errors_partial if errors_direct else errors_writing, errors)
-    if summary_path is not None:
-        os.replace(written, summary_path)
-    if not direct:
-        sink_path.unlink(missing_ok=True)
-    if not errors_direct:
-        errors_partial.unlink(missing_ok=True)
-    return counts
+        if not plan.direct:
+            self._from_spool(plan.sink_path, RowWriter(
+                writing, plan.columns, plan.headers if plan.out_kind == ".xlsx" else None,
+                sheet=t("sheet.results")))
+        errors_writing = plan.errors.with_name(plan.errors.stem + PARTIAL_SUFFIX + plan.errors.suffix)
+        if not plan.errors_direct:
+            self._from_spool(plan.errors_partial, RowWriter(
+                errors_writing, ERROR_COLUMNS, plan.error_headers, sheet=t("sheet.errors")))
+        counts.summary = self.summary.report()
+        written = None
+        if plan.summary_path is not None:
+            written = plan.summary_path.with_name(plan.summary_path.name + PARTIAL_SUFFIX)
+            written.write_text(json.dumps({"rows_in": counts.rows_in, "rows_out": counts.rows_out,
+                                           "error_rows": counts.error_rows, **counts.summary},
+                                          ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        plan.checkpoint_path.unlink(missing_ok=True)
+        os.replace(writing if not plan.direct else plan.sink_path, out)
+        os.replace(plan.errors_partial if plan.errors_direct else errors_writing, plan.errors)
+        if plan.summary_path is not None and written is not None:
+            os.replace(written, plan.summary_path)
+        if not plan.direct:
+            plan.sink_path.unlink(missing_ok=True)
+        if not plan.errors_direct:
+            plan.errors_partial.unlink(missing_ok=True)
+        return counts
+
+    def _from_spool(self, spool: Path, writer: RowWriter) -> None:
+        """Write a spool's JSON lines through `writer` (XLSX or Parquet, written once at the end)."""
+        try:
+            with spool.open(encoding="utf-8") as lines:
+                for line in lines:
+                    writer.write(json.loads(line))
+            writer.close()
+        except Interrupted as stop:  # every row is done; a resume writes the file again
+            stop.rows = self.counts.rows_in
+            raise
 
 
-def _spool_to(spool: Path, writer: RowWriter, counts: BatchCounts) -> None:
-    """Write a spool's JSON lines through `writer` (an XLSX file, written once at the end)."""
+@few_collections()
+def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
+              jobs: int | None = None, summary_path: Path | None = None, resume: bool = False,
+              on_progress: Callable[[BatchCounts], None] | None = None,
+              encoding: str | None = None, column_map: dict[str, str] | None = None,
+              lang: str = "en", excel: bool = False,
+              engine: str = "local", scheduler: str | None = None) -> BatchCounts:
+    """Evaluate every row of `input_path`; see the module docstring. `lang`: the header language
+    of CSV and XLSX outputs (JSONL and Parquet keep the field names); `excel`: CSV outputs with
+    a UTF-8 byte-order mark; `engine`: `local` (this process, or `jobs` processes) or `dask`
+    (the cluster at `scheduler`, or a LocalCluster)."""
+    plan = _plan(input_path, out, errors, options, summary_path, jobs, engine, encoding,
+                 column_map, lang, excel)
+    fingerprint_of_input = input_fingerprint(input_path)
+    state = _resume_state(plan, fingerprint_of_input) if resume else None
+    run = _Run(plan, state, fingerprint_of_input)
+    job = _Job(options=plan.options, out_kind=".jsonl" if not plan.direct else plan.out_kind,
+               columns=plan.columns, errors_kind=plan.errors_line_kind, lang=current_lang())
+    sizes = PartSize(jobs or 1, CHUNK_ROWS)
     try:
-        with spool.open(encoding="utf-8") as lines:
-            for line in lines:
-                writer.write(json.loads(line))
-        writer.close()
-    except Interrupted as stop:  # every row is done; a resume writes the file again
-        stop.rows = counts.rows_in
+        tasks = run.tasks(job, jobs, engine, sizes)
+        runner = engine_for(engine, jobs, scheduler, job, _worker_init, ANSWERS_SHARED)
+    except BaseException:
+        run.out_sink.close()
+        run.error_sink.close()
         raise
+    run.drive(runner, tasks, job, sizes, on_progress)
+    return run.finish()

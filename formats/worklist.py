@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from formats.tables import Row, RowWriter, read_rows
 from models.errors import InputError, RecordError
 from models.i18n import t
 from models.record import EnterpriseRecord, load_record, parse_record
-from solver.batch import BatchOptions, evaluate_row
+from solver.batch import BatchOptions, RowContext, evaluate_row
 from solver.worklist import COLUMNS
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
@@ -32,17 +32,28 @@ def read_enterprises(path: Path, *, encoding: str | None = None,
 def records_of(rows: Iterable[Row], labels: dict[str, str] | None = None
                ) -> tuple[list[EnterpriseRecord], list[dict[str, Any]]]:
     """Valid records, and an error row per bad row (duplicate ids and credit codes included)."""
-    options = BatchOptions(labels=labels or {})
+    context = RowContext(BatchOptions(labels=labels or {}))
     records, problems = [], []
+    for number, data, record, problem in read_records(rows):
+        if record is not None:
+            records.append(record)
+        else:  # evaluate_row names every problem of the row, as the batch does
+            problems.append(evaluate_row(number, data, problem, context).cells())
+    return records, problems
+
+
+def read_records(rows: Iterable[Row]) -> Iterator[
+        tuple[int, dict[str, Any] | None, EnterpriseRecord | None, str | tuple[str, str] | None]]:
+    """Each row as `zjtx batch` reads it: its number, its data, the record when the row is
+    valid (else None), and the reader's problem (a duplicate id or credit code included)."""
     for number, data, problem in with_duplicates(iter(rows), {}):
         if problem is None:
             try:
-                records.append(parse_record(data, source="row", row=number))
+                yield number, data, parse_record(data, source="row", row=number), None
                 continue
             except RecordError:
-                pass  # evaluate_row names every problem of the row, as the batch does
-        problems.append(evaluate_row(number, data, problem, options)["error"])
-    return records, problems
+                pass
+        yield number, data, None, problem
 
 
 def write_worklist(path: Path, rows: list[dict[str, Any]], lang: str = "en", *,

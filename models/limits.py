@@ -27,6 +27,8 @@ EVAL_THREADS = 2                   # evaluations at once per server process (`se
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")  # Host names a loopback server answers
 MAX_HORIZON_YEARS = 50             # best-district's horizon
 MAX_DIGITS = len(str(MAX_YUAN))    # the longest whole number worth reading
+MAX_BUNDLE_BYTES = 200_000_000     # an evidence bundle (`zjtx verify`)
+MAX_BUNDLE_MEMBERS = 1_000         # members of an evidence bundle
 
 
 def check_day(day: dt.date) -> dt.date:

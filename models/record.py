@@ -28,7 +28,7 @@ from models.limits import (FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, MAX_EVENT
                            MAX_RECORD_BYTES, MAX_TEXT, MAX_YUAN, check_day, check_printable)
 from models.normalize import normalize_record
 from models.validation import describe_all
-from models.yamlio import parse_document, read_document
+from models.yamlio import parse_bytes, parse_document, read_bytes
 
 if TYPE_CHECKING:
     from models.catalog import Catalog
@@ -393,6 +393,10 @@ def _plain_head(written: tuple[Any, Any, Any], vocabulary: Vocabulary,
     return entity_type, district, tuple(sorted(named))
 
 
+class _NotPlain(Exception):
+    """The row is not plain: it takes the full road, with its messages."""
+
+
 def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
     """A row that is already plain — known keys only, ids and tags as text, dates in range,
     lists of moves, rewards, qualifications, expenses, listings and patents empty — read and
@@ -406,80 +410,111 @@ def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
     vocabulary = (catalog or _catalog_of(None)).vocabulary
     reads = _plain_reads(vocabulary)
     values: dict[str, Any] = {"id": ident}
-    if "name" in data:
-        name = data["name"]
-        if name is not None and (name := _text_of(name, required=False)) is None:
-            return None
-        values["name"] = name
-    # Entity type, district and industry tags as written → as held: few combinations in a file.
+    try:
+        _plain_empty_lists(data, values)  # first: most rows that are not plain fail here
+        if "name" in data:
+            values["name"] = _plain_name(data["name"])
+        entity_type, district, industries = _plain_head_of(data, values, vocabulary, reads)
+        recognitions: tuple[tuple[dt.date, str], ...] = ()
+        if "recognitions" in data:
+            recognitions = values["recognitions"] = _plain_recognitions(
+                data["recognitions"], vocabulary, reads)
+        if "as_of" in data:
+            day = data["as_of"]
+            values["as_of"] = None if day is None else _plain_or_not(
+                _plain_value("date", day, vocabulary, reads["date"]))
+    except _NotPlain:
+        return None
+    return PlainRow(values, district, entity_type, industries, recognitions)
+
+
+def _plain_or_not(value: Any) -> Any:
+    """`value`, unless it is None (a value that is not plain)."""
+    if value is None:
+        raise _NotPlain
+    return value
+
+
+def _plain_name(name: Any) -> str | None:
+    """The name as the record holds it (None stays None)."""
+    return None if name is None else _plain_or_not(_text_of(name, required=False))
+
+
+def _plain_head_of(data: dict[str, Any], values: dict[str, Any], vocabulary: Vocabulary,
+                   reads: dict[str, dict[Any, Any]]) -> tuple[str, str, tuple[str, ...]]:
+    """Entity type, district and industry tags as held (into `values` as given), read as one
+    remembered combination of what is written: few combinations in a file."""
     tags = data.get("industries", _ABSENT)
     if type(tags) is list and len(tags) > MAX_EVENTS:
-        return None
+        raise _NotPlain
     try:
         written = (data.get("entity_type", _ABSENT), data.get("district"),
                    tuple(tags) if type(tags) is list else tags)
         head = reads["head"].get(written)
     except TypeError:  # something unhashable: not plain
-        return None
+        raise _NotPlain from None
     if head is None:
         head = reads["head"][written] = _plain_head(written, vocabulary, reads) or _NOT_PLAIN
         if len(reads["head"]) >= 20_000:
             reads["head"].clear()
     if head is _NOT_PLAIN:
-        return None
+        raise _NotPlain
     entity_type, district, industries = head
     if written[0] is not _ABSENT:
         values["entity_type"] = entity_type
     values["district"] = district
     if tags is not _ABSENT:
         values["industries"] = industries
-    recognitions: tuple[tuple[dt.date, str], ...] = ()
-    if "recognitions" in data:
-        items = data["recognitions"]
-        if type(items) is not list or len(items) > MAX_EVENTS:
-            return None
-        held = []
-        read = reads["recognition"]  # (tier, date) as written → (date, tier), or None
-        for item in items:
-            if type(item) is not dict or len(item) != 2:
-                return None
-            pair = (item.get("tier"), item.get("date"))  # (None when absent: not plain)
-            text = type(pair[0]) is str and type(pair[1]) is str
-            found = read.get(pair) if text else None
-            if found is None:
-                tier = _plain_value("tier", pair[0], vocabulary, reads["tier"])
-                day = _plain_value("date", pair[1], vocabulary, reads["date"])
-                if tier is None or day is None:
-                    return None
-                found = (day, tier)
-                if text:
-                    if len(read) >= 20_000:
-                        read.clear()
-                    read[pair] = found
-            held.append(found)
-        if len(held) > 1:
-            held.sort()  # by date (equal items side by side); tiers of one date by rank, below
-            tied = False
-            for before, after in zip(held, held[1:]):
-                if before == after:  # twice the same: the validator's message
-                    return None
-                tied = tied or before[0] == after[0]
-            if tied:
-                rank = vocabulary.tier_rank
-                held.sort(key=lambda r: (r[0], rank[r[1]]))
-        recognitions = values["recognitions"] = tuple(held)
-    if "as_of" in data:
-        day = data["as_of"]
-        if day is not None and (day := _plain_value("date", day, vocabulary, reads["date"])) is None:
-            return None
-        values["as_of"] = day
-    if len(values) < len(data):  # (a row without them gives as many fields as it holds)
-        for key in _EMPTY_ONLY:
-            if key in data:
-                if type(data[key]) is not list or data[key]:
-                    return None
-                values[key] = []
-    return PlainRow(values, district, entity_type, industries, recognitions)
+    return entity_type, district, industries
+
+
+def _plain_recognitions(items: Any, vocabulary: Vocabulary,
+                        reads: dict[str, dict[Any, Any]]) -> tuple[tuple[dt.date, str], ...]:
+    """The recognitions as (date, tier) pairs in the record's order (by date, then tier rank);
+    not plain when one is given twice (the validator's message)."""
+    if type(items) is not list or len(items) > MAX_EVENTS:
+        raise _NotPlain
+    held = [_plain_recognition(item, vocabulary, reads) for item in items]
+    if len(held) > 1:
+        held.sort()  # by date (equal items side by side); tiers of one date by rank, below
+        tied = False
+        for before, after in zip(held, held[1:]):
+            if before == after:  # twice the same: the validator's message
+                raise _NotPlain
+            tied = tied or before[0] == after[0]
+        if tied:
+            rank = vocabulary.tier_rank
+            held.sort(key=lambda r: (r[0], rank[r[1]]))
+    return tuple(held)
+
+
+def _plain_recognition(item: Any, vocabulary: Vocabulary,
+                       reads: dict[str, dict[Any, Any]]) -> tuple[dt.date, str]:
+    """One recognition as (date, tier); a pair of texts is read once (`reads["recognition"]`)."""
+    if type(item) is not dict or len(item) != 2:
+        raise _NotPlain
+    read = reads["recognition"]  # (tier, date) as written → (date, tier)
+    pair = (item.get("tier"), item.get("date"))  # (None when absent: not plain)
+    text = type(pair[0]) is str and type(pair[1]) is str
+    found: tuple[dt.date, str] | None = read.get(pair) if text else None
+    if found is None:
+        tier = _plain_or_not(_plain_value("tier", pair[0], vocabulary, reads["tier"]))
+        day = _plain_or_not(_plain_value("date", pair[1], vocabulary, reads["date"]))
+        found = (day, tier)
+        if text:
+            if len(read) >= 20_000:
+                read.clear()
+            read[pair] = found
+    return found
+
+
+def _plain_empty_lists(data: dict[str, Any], values: dict[str, Any]) -> None:
+    """The lists a plain row may give only empty (into `values`)."""
+    for key in _EMPTY_ONLY:
+        if key in data:
+            if type(data[key]) is not list or data[key]:
+                raise _NotPlain
+            values[key] = []
 
 
 def plain_record(row: PlainRow, catalog: Catalog | None) -> EnterpriseRecord:
@@ -567,8 +602,27 @@ def _validated(data: dict[str, Any], source: str, row: int | None,
 def load_record(path: str | Path, catalog: Catalog | None = None) -> EnterpriseRecord:
     """Read a YAML or JSON record file (at most MAX_RECORD_BYTES), validated against `catalog`
     (default: the active catalog)."""
-    data = read_document(path, what="record", limit=MAX_RECORD_BYTES, error=RecordError)
-    return parse_record(data, source=str(path), catalog=catalog)
+    path = Path(path)
+    return parse_record_bytes(read_record_bytes(path), source=str(path),
+                              as_json=is_json(path), catalog=catalog)
+
+
+def is_json(path: str | Path) -> bool:
+    """A record or scenario file is JSON by its `.json` suffix, else YAML."""
+    return Path(path).suffix.lower() == ".json"
+
+
+def read_record_bytes(path: str | Path) -> bytes:
+    """A record file's bytes, at most MAX_RECORD_BYTES (a RecordError naming the file)."""
+    return read_bytes(path, what="record", limit=MAX_RECORD_BYTES, error=RecordError)
+
+
+def parse_record_bytes(raw: bytes, *, source: str, as_json: bool,
+                       catalog: Catalog | None = None) -> EnterpriseRecord:
+    """A record from the bytes of a record file (what `load_record` reads, and what an evidence
+    bundle keeps as read), validated against `catalog` (default: the active catalog)."""
+    data = parse_bytes(raw, source=source, as_json=as_json, error=RecordError)
+    return parse_record(data, source=source, catalog=catalog)
 
 
 def parse_record_text(text: str, *, source: str, catalog: Catalog | None = None) -> EnterpriseRecord:

@@ -36,7 +36,7 @@ from models.normalize import industry_tag, read_day, read_value
 from models.validation import describe
 from models.limits import (FIRST_DAY, LAST_DAY, MAX_DIGITS, MAX_SCENARIO_BYTES, MAX_TEXT,
                            MAX_YUAN, shown_text)
-from models.yamlio import read_document
+from models.yamlio import parse_bytes, read_bytes
 
 SET_FIELDS = ("district", "entity_type", "as_of", "name")
 ADD_FIELDS = ("recognitions", "moves", "expenses", "listings", "patents", "qualifications",
@@ -250,31 +250,43 @@ class _ScenarioFile(BaseModel):
 def load_scenario(path: str | Path) -> Scenario:
     """A scenario file (YAML)."""
     path = Path(path)
-    data = read_document(path, what="scenario", limit=MAX_SCENARIO_BYTES)
+    return scenario_from_bytes(read_scenario_bytes(path), source=str(path), stem=path.stem,
+                               as_json=path.suffix.lower() == ".json")
+
+
+def read_scenario_bytes(path: str | Path) -> bytes:
+    """A scenario file's bytes, at most MAX_SCENARIO_BYTES (an InputError naming the file)."""
+    return read_bytes(path, what="scenario", limit=MAX_SCENARIO_BYTES)
+
+
+def scenario_from_bytes(raw: bytes, *, source: str, stem: str, as_json: bool) -> Scenario:
+    """A scenario from a scenario file's bytes (what `load_scenario` reads, and what an evidence
+    bundle keeps as read); unnamed, it is named after its file (`stem`)."""
+    data = parse_bytes(raw, source=source, as_json=as_json)
     try:
         spec = _ScenarioFile.model_validate(data or {})
     except ValidationError as exc:
         where, message, accepted = describe(exc, _ScenarioFile)
-        raise InputError(message, file=str(path), field=where, accepted=accepted) from exc
+        raise InputError(message, file=source, field=where, accepted=accepted) from exc
     for key in spec.set:
         if key not in SET_FIELDS:
-            raise InputError(f"cannot set {key!r}", file=str(path), field=f"set.{key}",
+            raise InputError(f"cannot set {key!r}", file=source, field=f"set.{key}",
                              accepted=", ".join(SET_FIELDS))
     for key in spec.add:
         if key not in ADD_FIELDS:
-            raise InputError(f"cannot add to {key!r}", file=str(path), field=f"add.{key}",
+            raise InputError(f"cannot add to {key!r}", file=source, field=f"add.{key}",
                              accepted=", ".join(ADD_FIELDS))
     moves = []
     if spec.move is not None:
         if set(spec.move) != {"to", "date"}:
-            raise InputError("a move needs exactly `to` and `date`", file=str(path), field="move")
+            raise InputError("a move needs exactly `to` and `date`", file=source, field="move")
         try:
             moves.append((read_value("district", str(spec.move["to"]), "move.to"),
                           read_day(str(spec.move["date"]), "move.date")))
         except InputError as exc:
-            exc.file = str(path)
+            exc.file = source
             raise
-    return Scenario(name=spec.name or path.stem, sets=dict(spec.set), adds=dict(spec.add),
+    return Scenario(name=spec.name or stem, sets=dict(spec.set), adds=dict(spec.add),
                     moves=moves, readings=dict(spec.readings), reforms=dict(spec.reform))
 
 

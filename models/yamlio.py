@@ -123,6 +123,15 @@ def read_document(path: str | Path, *, what: str, limit: int,
                   error: type[InputError] = InputError) -> Any:
     """A YAML or JSON file (JSON by the `.json` suffix) as plain data, or `error` naming the file
     (`what`: `record` or `scenario`, the kind of file, named in the current language)."""
+    path = Path(path)
+    return parse_bytes(read_bytes(path, what=what, limit=limit, error=error), source=str(path),
+                       as_json=path.suffix.lower() == ".json", error=error)
+
+
+def read_bytes(path: str | Path, *, what: str, limit: int,
+               error: type[InputError] = InputError) -> bytes:
+    """The bytes of a file of at most `limit` bytes (never more read, even of a growing file or
+    a device), or `error` naming it: missing, a directory, too large, unreadable."""
     from models.i18n import t
 
     path = Path(path)
@@ -141,14 +150,22 @@ def read_document(path: str | Path, *, what: str, limit: int,
         raise error(t("io.cannot_read", reason=exc.strerror or exc), file=str(path)) from exc
     if len(raw) > limit:
         raise error(t("io.too_large_growing", what=kind, limit=limit), file=str(path))
+    return raw
+
+
+def parse_bytes(raw: bytes, *, source: str, as_json: bool,
+                error: type[InputError] = InputError) -> Any:
+    """A document's bytes (UTF-8, with or without a BOM) as plain data, or `error` naming
+    `source`: what `read_document` reads once it has the bytes (an evidence bundle keeps them)."""
+    from models.i18n import t
+
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(t("io.not_utf8", byte=exc.start + 1), file=str(path)) from None
-    del raw
+        raise error(t("io.not_utf8", byte=exc.start + 1), file=source) from None
     if not text.strip():
-        raise error(t("io.empty"), file=str(path))
+        raise error(t("io.empty"), file=source)
     try:
-        return parse_document(text, as_json=path.suffix.lower() == ".json")
+        return parse_document(text, as_json=as_json)
     except ValueError as exc:
-        raise error(str(exc), file=str(path)) from None
+        raise error(str(exc), file=source) from None

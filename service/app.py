@@ -33,7 +33,7 @@ from models.validation import field_path
 from formats.batch import with_duplicates
 from formats.tables import jsonl_rows
 from service.guard import Busy, Guard, Workers, json_response, settings_from_env
-from solver.batch import BatchOptions, evaluate_row, result_columns
+from solver.batch import BatchOptions, RowContext, RowResult, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.planner import best_district, timeline, whatif, windows
 from solver.notices import catalog_tags, record_notices
@@ -169,13 +169,12 @@ class Speaks:
 def _evaluate_lines(lines: list[bytes], options: BatchOptions,
                     catalog: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The same reader and duplicate check as `zjtx batch`; one result or error per line."""
-    results, errors = [], []
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    context = RowContext(options, catalog)
     for number, data, problem_text in with_duplicates(jsonl_rows(lines), {}):
-        outcome = evaluate_row(number, data, problem_text, options, catalog)
-        if "ok" in outcome:
-            results.append(outcome["ok"])
-        else:
-            errors.append(outcome["error"])
+        outcome = evaluate_row(number, data, problem_text, context)
+        (results if isinstance(outcome, RowResult) else errors).append(outcome.cells())
     return results, errors
 
 

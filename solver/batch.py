@@ -52,7 +52,68 @@ def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
 ERROR_COLUMNS = ["row", "id", "field", "message"]
 
 
-def contributions(amounts: list[tuple[str, str, int, Money]]) -> list[tuple[str, str, int, int, int, bool]]:
+class RowContext:
+    """What evaluating rows under one run's options against one catalog shares, built once per
+    run (in each worker) and passed explicitly: the measure columns, the context of the plain
+    keys, one tuple of column names, and the warnings of each list of industry tags."""
+
+    def __init__(self, options: BatchOptions, catalog: Catalog | None = None) -> None:
+        self.options = options
+        self.catalog = catalog or active_catalog()
+        # (measure, its min column, its max column) for every measure, in catalog order.
+        self.measure_columns = tuple((m, f"{m}.min", f"{m}.max") for m in self.catalog.measure_ids())
+        self._plain: tuple[dt.date, PlainContext] | None = None
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
+        # (industry tags, language) → (the active catalog then, the warnings as text)
+        self._warnings: dict[tuple[tuple[str, ...], str], tuple[Catalog, str]] = {}
+
+    def plain_context(self) -> PlainContext:
+        """The context of plain keys: the same arguments as `row_answer`'s key (today is read
+        for every row, as there: a run across midnight keys its rows apart)."""
+        today = self.options.today or dt.date.today()
+        if self._plain is None or self._plain[0] != today:
+            options = self.options
+            self._plain = (today, plain_context(self.catalog, options.readings, "row", today=today,
+                                                extra=(options_token(options),),
+                                                extra_dates=options_dates(options)))
+        return self._plain[1]
+
+    def names(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """One shared tuple per column list (the memo holds many answers, one set of names)."""
+        return self._names.setdefault(names, names)
+
+    def warnings(self, record: EnterpriseRecord) -> str:
+        """The row's warnings as text. Without received rewards and without a near-miss tag
+        (whose warning names what the record would gain) they depend only on the industry tags,
+        the catalog, the options and the language: worked out once per distinct list of tags."""
+        if record.rewards_received:
+            return self._notices_text(record, None)
+        return self.tag_warnings(tuple(record.industries), lambda: record)
+
+    def tag_warnings(self, industries: tuple[str, ...],
+                     record: Callable[[], EnterpriseRecord]) -> str:
+        """The warnings of a record without received rewards, whose industry tags are
+        `industries` (its record is asked for only when they are new)."""
+        key = (industries, current_lang())
+        hit = self._warnings.get(key)
+        if hit is not None and hit[0] is active_catalog():  # (whose spellings find a near miss)
+            return hit[1]
+        return self._notices_text(record(), key)
+
+    def _notices_text(self, record: EnterpriseRecord,
+                      key: tuple[tuple[str, ...], str] | None) -> str:
+        """The record's warnings, remembered under `key` unless one names a near-miss tag."""
+        notices = record_notices(record, self.options.readings, catalog=self.catalog)
+        text = t("reason.word.item_sep").join(n.text() for n in notices)
+        if key is not None and all(n.code != "industry_unknown" for n in notices):
+            if len(self._warnings) >= 10_000:
+                self._warnings.clear()
+            self._warnings[key] = (active_catalog(), text)
+        return text
+Contribution = tuple[str, str, int, int, int, bool]  # (measure, paid_by, claim_year, min, max, open)
+
+
+def contributions(amounts: list[tuple[str, str, int, Money]]) -> list[Contribution]:
     """(measure, paid_by, claim_year, min, max, open_above) of every award still to come."""
     return [(measure, payer, year, amount.min, amount.max, amount.open_above)
             for measure, payer, year, amount in amounts]
@@ -69,27 +130,73 @@ def _problems(exc: RecordError) -> list[tuple[str, str]]:
             for problem in found]
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A row's answer — the names and values of every column but `ROW_OWN_COLUMNS` — and its
+    summary contributions per view (`baseline`, `scenario`). Rows the compiler cannot tell apart
+    share one (memoized, read and never changed): it is encoded once and added up once."""
+
+    names: tuple[str, ...]
+    values: tuple[Any, ...]
+    summary: dict[str, list[Contribution]]
+
+
+@dataclass(frozen=True, slots=True)
+class RowResult:
+    """An evaluated row: its own cells (identity and warnings) and its answer."""
+
+    number: int
+    id: str
+    name: str | None
+    credit_code: str | None
+    warnings: str
+    answer: Answer
+
+    def own(self) -> dict[str, Any]:
+        """The row's own cells (`ROW_OWN_COLUMNS`)."""
+        return {"id": self.id, "name": self.name, "credit_code": self.credit_code,
+                "warnings": self.warnings}
+
+    def cells(self) -> dict[str, Any]:
+        """The whole result row, by column (`result_columns`)."""
+        row: dict[str, Any] = {"id": self.id, "name": self.name, "credit_code": self.credit_code}
+        row.update(zip(self.answer.names, self.answer.values))
+        row["warnings"] = self.warnings
+        return row
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A row that could not be evaluated: its row number as the file shows it, its id as
+    written, and every problem of the row (fields as the file's headers name them)."""
+
+    number: int
+    id: str | None
+    field: str | None
+    message: str
+
+    def cells(self) -> dict[str, Any]:
+        """The error row, by column (`ERROR_COLUMNS`)."""
+        return {"row": self.number, "id": self.id, "field": self.field, "message": self.message}
+
+
 def _error(number: int, ident: str | None, problems: list[tuple[str | None, str]],
-           labels: dict[str, str]) -> dict[str, Any]:
+           labels: dict[str, str]) -> RowError:
     """One error row holding every problem of the row, fields named as the file's headers."""
     if len(problems) == 1:
         where, message = problems[0]
-        return {"error": {"row": number, "id": ident, "field": label(where, labels) or None,
-                          "message": message}}
-    return {"error": {"row": number, "id": ident,
-                      "field": "; ".join(label(w, labels) or "-" for w, _ in problems),
-                      "message": t("reason.word.item_sep").join(
-                          t("cell.problem", field=label(w, labels) or t("cell.row"), message=m)
-                          for w, m in problems)}}
+        return RowError(number, ident, label(where, labels) or None, message)
+    return RowError(number, ident, "; ".join(label(w, labels) or "-" for w, _ in problems),
+                    t("reason.word.item_sep").join(
+                        t("cell.problem", field=label(w, labels) or t("cell.row"), message=m)
+                        for w, m in problems))
 
 
 def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[str, str] | None,
-                 options: BatchOptions, catalog: Catalog | None = None, *,
-                 whole: bool = True) -> dict[str, Any]:
-    """One row: {"ok": result row, "summary": contributions, "names" and "tail": the row's
-    answer (every column but `ROW_OWN_COLUMNS`, shared between rows with one answer)} or
-    {"error": error row}. `whole=False`: the result row holds only the row's own columns (a
-    writer that encodes a shared answer once needs no more)."""
+                 context: RowContext) -> RowResult | RowError:
+    """One row: its result (own cells and answer) or its error row (every problem at once),
+    under the run's `context` (its options and catalog)."""
+    options = context.options
     if problem is not None:
         ident = _ident(data)
         field_, message = problem if isinstance(problem, tuple) else (None, problem)
@@ -101,23 +208,15 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
             except RecordError as exc:
                 found += [p for p in _problems(exc) if top_field(p[0]) not in bad]
         return _error(number, ident, found, options.labels)
-    catalog = catalog or active_catalog()
+    catalog = context.catalog
     try:
         plain = plain_row(data, catalog) if isinstance(data, dict) else None
         if plain is not None:  # most rows of a large file: no record unless its answer is new
-            own, (names, tail, summary) = _plain_answer(plain, options, catalog)
-        else:
-            record = parse_record(data, source="row", row=number, catalog=catalog)
-            names, tail, summary = row_answer(record, options, catalog)
-            # Warnings read what the answer's key leaves out (every industry tag): per row.
-            own = {"id": record.id, "name": record.name, "credit_code": record.credit_code,
-                   "warnings": _warnings(record, options, catalog)}
-        if whole:
-            row = {"id": own["id"], "name": own["name"], "credit_code": own["credit_code"]}
-            row.update(zip(names, tail))
-            row["warnings"] = own["warnings"]
-            own = row
-        return {"ok": own, "summary": summary, "names": names, "tail": tail}
+            return _plain_result(number, plain, context)
+        record = parse_record(data, source="row", row=number, catalog=catalog)
+        # Warnings read what the answer's key leaves out (every industry tag): per row.
+        return RowResult(number, record.id, record.name, record.credit_code,
+                         context.warnings(record), row_answer(record, context))
     except RecordError as exc:
         return _error(number, _ident(data), list(_problems(exc)), options.labels)
     except InputError as exc:  # the row's own fault: an error row, and the run goes on
@@ -146,31 +245,27 @@ def row_bug(number: int, exc: Exception) -> BugError:
                     "the rows before it are saved, --resume continues after a fix")
 
 
-Answer = tuple[tuple[str, ...], tuple[Any, ...], dict[str, list[Any]]]
-
-
-def _plain_answer(plain: PlainRow, options: BatchOptions,
-                  catalog: Catalog) -> tuple[dict[str, Any], Answer]:
-    """A plain row's own cells, and its answer memoized on its plain key (`solver.memo`): the
-    record is built only when the answer or the warnings are new."""
+def _plain_result(number: int, plain: PlainRow, context: RowContext) -> RowResult:
+    """A plain row's result, its answer memoized on its plain key (`solver.memo`): the record is
+    built only when the answer or the warnings are new."""
     record: EnterpriseRecord | None = None
 
     def the_record() -> EnterpriseRecord:
         nonlocal record
         if record is None:
-            record = plain_record(plain, catalog)
+            record = plain_record(plain, context.catalog)
         return record
 
-    key = plain_key(plain, _plain_context(options, catalog))
+    key = plain_key(plain, context.plain_context())
 
     def compute() -> Answer:
-        answer = _row_answer_tuple(the_record(), options, catalog)
+        answer = _row_answer_tuple(the_record(), context)
         if _FRESH is not None:  # for the other workers of a pool (`learn_answers`)
             _FRESH.append((key[1:], answer))
         return answer
     answer = memoized(key, compute)
-    return {"id": plain.values["id"], "name": plain.values.get("name"), "credit_code": None,
-            "warnings": _cached_warnings(plain.industries, options, catalog, the_record)}, answer
+    return RowResult(number, plain.values["id"], plain.values.get("name"), None,
+                     context.tag_warnings(plain.industries, the_record), answer)
 
 
 _FRESH: list[tuple[tuple[object, ...], Answer]] | None = None  # None: not shared
@@ -189,98 +284,36 @@ def fresh_answers() -> list[tuple[tuple[object, ...], Answer]]:
     return found
 
 
-def learn_answers(found: list[tuple[tuple[object, ...], Answer]], options: BatchOptions,
-                  catalog: Catalog) -> None:
+def learn_answers(found: list[tuple[tuple[object, ...], Answer]], context: RowContext) -> None:
     """Plain answers another worker of the same run worked out (`fresh_answers`), memoized here
     under this worker's prefix: keys are plain data, and the run's options and catalog are the
     same on every worker, so equal keys still mean equal answers."""
-    prefix = _plain_context(options, catalog)[0]
-    for rest, (names, tail, summary) in found:
-        remember((prefix, *rest), (_names(names), tail, summary))
-
-
-_CONTEXTS: dict[int, tuple[BatchOptions, Catalog, dt.date, PlainContext]] = {}
-
-
-def _plain_context(options: BatchOptions, catalog: Catalog) -> PlainContext:
-    """The context of plain keys under these options: the same arguments as `row_answer`'s key
-    (today is read for every row, as there: a run across midnight keys its rows apart)."""
-    today = options.today or dt.date.today()
-    hit = _CONTEXTS.get(id(options))
-    if hit is not None and hit[0] is options and hit[1] is catalog and hit[2] == today:
-        return hit[3]
-    context = plain_context(catalog, options.readings, "row", today=today,
-                            extra=(options_token(options),), extra_dates=options_dates(options))
-    if len(_CONTEXTS) >= 16:
-        _CONTEXTS.clear()
-    _CONTEXTS[id(options)] = (options, catalog, today, context)
-    return context
-
-
-_WARNINGS: dict[tuple[Any, ...], tuple[Any, Any, Any, str]] = {}
-
-
-def _warnings(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog) -> str:
-    """The row's warnings as text. Without received rewards and without a near-miss tag (whose
-    warning names what the record would gain) they depend only on the industry tags, the
-    catalog, the options and the language: worked out once per distinct list of tags."""
-    if record.rewards_received:
-        return _notices_text(record, options, catalog, None)
-    return _cached_warnings(tuple(record.industries), options, catalog, lambda: record)
-
-
-def _cached_warnings(industries: tuple[str, ...], options: BatchOptions, catalog: Catalog,
-                     record: Callable[[], EnterpriseRecord]) -> str:
-    """The warnings of a record without received rewards, whose industry tags are `industries`
-    (its record is asked for only when they are new)."""
-    key = (industries, id(catalog), id(options), current_lang())
-    hit = _WARNINGS.get(key)
-    active = active_catalog()  # whose spellings find a near-miss tag
-    if hit is not None and hit[0] is catalog and hit[1] is options and hit[2] is active:
-        return hit[3]
-    return _notices_text(record(), options, catalog, key)
-
-
-def _notices_text(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog,
-                  key: tuple[Any, ...] | None) -> str:
-    """The record's warnings, remembered under `key` unless one names a near-miss tag."""
-    notices = record_notices(record, options.readings, catalog=catalog)
-    text = t("reason.word.item_sep").join(n.text() for n in notices)
-    if key is not None and all(n.code != "industry_unknown" for n in notices):
-        if len(_WARNINGS) >= 10_000:
-            _WARNINGS.clear()
-        _WARNINGS[key] = (catalog, options, active_catalog(), text)
-    return text
+    prefix = context.plain_context()[0]
+    for rest, answer in found:
+        remember((prefix, *rest), Answer(context.names(answer.names), answer.values, answer.summary))
 
 
 IDENTITY_COLUMNS = ("id", "name", "credit_code")
 ROW_OWN_COLUMNS = IDENTITY_COLUMNS + ("warnings",)  # a row's own cells; the rest is its answer
 
 
-def row_answer(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog) -> Answer:
+def row_answer(record: EnterpriseRecord, context: RowContext) -> Answer:
     """A row's answer — the names and values of every column but `IDENTITY_COLUMNS` — and its
     summary contributions, memoized on the record's canonical key under these options
     (`solver.memo`): shared between rows the compiler cannot tell apart (read, never change)."""
-    key = answer_key(record, catalog, options.readings, "row", today=options.today,
+    options = context.options
+    key = answer_key(record, context.catalog, options.readings, "row", today=options.today,
                      extra=(options_token(options),), extra_dates=options_dates(options))
 
-    return memoized(key, lambda: _row_answer_tuple(record, options, catalog))
+    return memoized(key, lambda: _row_answer_tuple(record, context))
 
 
-def _row_answer_tuple(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog) -> Answer:
+def _row_answer_tuple(record: EnterpriseRecord, context: RowContext) -> Answer:
     # The row's answer is memoized as a whole; its amounts need a memo of their own only when
     # other runs share them (a sweep's points, each with its own scenario, share the baseline).
-    amounts_of = compute_amounts if options.scenario is None else evaluate_amounts
-    row, summary = _row_answer(record, options, catalog, amounts_of)
-    return _names(tuple(row)), tuple(row.values()), summary
-
-
-_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-
-def _names(names: tuple[str, ...]) -> tuple[str, ...]:
-    """One shared tuple per column list (the memo holds many answers, one set of names)."""
-    return _NAMES.setdefault(names, names)
+    amounts_of = compute_amounts if context.options.scenario is None else evaluate_amounts
+    row, summary = _row_answer(record, context, amounts_of)
+    return Answer(context.names(tuple(row)), tuple(row.values()), summary)
 
 
 def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: BatchOptions,
@@ -292,9 +325,10 @@ def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: Batc
                             catalog=changed_catalog, today=options.today)
 
 
-def _row_answer(record: EnterpriseRecord, options: BatchOptions, catalog: Catalog,
+def _row_answer(record: EnterpriseRecord, context: RowContext,
                 amounts_of: Callable[..., list[tuple[str, str, int, Money]]] = evaluate_amounts,
-                ) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+                ) -> tuple[dict[str, Any], dict[str, list[Contribution]]]:
+    options, catalog = context.options, context.catalog
     amounts = amounts_of(record, options.readings, catalog=catalog, today=options.today)
     total = _total(amounts)
     row: dict[str, Any] = {"total_min": total.min, "total_max": total.max,
@@ -303,7 +337,7 @@ def _row_answer(record: EnterpriseRecord, options: BatchOptions, catalog: Catalo
     for measure, _payer, _year, amount in amounts:
         per[measure][0] += amount.min
         per[measure][1] += amount.max
-    for measure, low, high in _measure_columns(catalog):
+    for measure, low, high in context.measure_columns:
         row[low], row[high] = per[measure] if measure in per else (0, 0)
     summary = {"baseline": contributions(amounts)}
     if options.scenario is not None:
@@ -321,20 +355,6 @@ def _row_answer(record: EnterpriseRecord, options: BatchOptions, catalog: Catalo
         row.update(best_district=district, best_total_min=best.min, best_total_max=best.max,
                    best_delta_max=best.max - stay.max)
     return row, summary
-
-
-_COLUMNS: dict[int, tuple[Catalog, tuple[tuple[str, str, str], ...]]] = {}
-
-
-def _measure_columns(catalog: Catalog) -> tuple[tuple[str, str, str], ...]:
-    """(measure, its min column, its max column) for every measure, in catalog order."""
-    hit = _COLUMNS.get(id(catalog))
-    if hit is None or hit[0] is not catalog:
-        if len(_COLUMNS) >= 64:
-            _COLUMNS.clear()
-        hit = _COLUMNS[id(catalog)] = (catalog, tuple((m, f"{m}.min", f"{m}.max")
-                                                      for m in catalog.measure_ids()))
-    return hit[1]
 
 
 def _add_cell(table: dict[str, Any], key: str, cell: list[int]) -> None:

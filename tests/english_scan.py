@@ -116,7 +116,7 @@ _LABELLED = re.compile(r"([A-Za-z][\x20-\x7e’]*?)\s*（英文原文）")
 _URL = re.compile(r"(?:https?|tcp)://\S+|\S+@\S+\.\w+")
 _CHUNK = re.compile(r"[A-Za-z0-9_.\-=@:/\[\]+%'’&]*[A-Za-z][A-Za-z0-9_.\-=@:/\[\]+%'’&]*")
 _PARTS = re.compile(r"[=:@/.\[\],+]")
-_PATH = re.compile(r"(^|/)[\w.\-]+\.(yaml|yml|json|jsonl|csv|xlsx|parquet|png|ics|txt|md|py|sweep\.csv)$")
+_PATH = re.compile(r"(^|/)[\w.\-]+\.(yaml|yml|json|jsonl|csv|xlsx|parquet|png|ics|txt|md|py|zip|sweep\.csv)$")
 
 
 def _spaced(text: str) -> str:
@@ -136,6 +136,8 @@ class Scanner:
         self.printed = printed_names(catalog)
 
     def _allowed(self, chunk: str) -> bool:
+        if re.fullmatch(r"\.(zip|yaml|json|jsonl|csv|xlsx|parquet|png|ics)", chunk):  # 证据包.zip
+            return True
         chunk = chunk.rstrip(".,;:'’-[]").lstrip(".,;:'’[]")
         if not re.search(r"[A-Za-z]", chunk):
             return True

@@ -281,19 +281,20 @@ def test_a_plain_row_gets_what_the_full_road_gives(rows: list):
     import models.record
     import solver.batch
     import solver.evaluate
-    from solver.batch import BatchOptions, evaluate_row
+    from solver.batch import BatchOptions, RowContext, evaluate_row
 
     options = BatchOptions(readings=load_catalog().resolve_readings({}), today=TODAY)
-    lane = [evaluate_row(n, dict(row, id=f"R{n}"), None, options) for n, row in enumerate(rows)]
+    lane = [evaluate_row(n, dict(row, id=f"R{n}"), None, RowContext(options))
+            for n, row in enumerate(rows)]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(solver.batch, "plain_row", lambda data, catalog: None)
         patch.setattr(models.record, "_plain_record", lambda data, catalog: None)  # the validator
         patch.setattr(solver.batch, "memoized", lambda key, compute: compute())
         patch.setattr(solver.evaluate, "memoized", lambda key, compute: compute())
-        full = [evaluate_row(n, dict(row, id=f"R{n}"), None, options) for n, row in enumerate(rows)]
+        full = [evaluate_row(n, dict(row, id=f"R{n}"), None, RowContext(options))
+                for n, row in enumerate(rows)]
     for through_lane, through_full in zip(lane, full):
-        assert through_lane["ok"] == through_full["ok"]
-        assert through_lane["summary"] == through_full["summary"]
+        assert through_lane == through_full  # (typed rows: every cell and the summary)
 
 
 def test_answers_learned_from_another_worker_answer_the_same_rows(monkeypatch):
@@ -302,8 +303,8 @@ def test_answers_learned_from_another_worker_answer_the_same_rows(monkeypatch):
     object) finds them under its own, and answers the rows without compiling anything."""
     import solver.batch
     from solver import memo
-    from solver.batch import (BatchOptions, evaluate_row, fresh_answers, learn_answers,
-                              share_answers)
+    from solver.batch import (BatchOptions, RowContext, evaluate_row, fresh_answers,
+                              learn_answers, share_answers)
 
     rows = [dict(sample(seed), id=f"S{seed}") for seed in range(40)]
     rows = [{k: v for k, v in row.items() if k in ("id", "district", "industries", "recognitions",
@@ -312,7 +313,7 @@ def test_answers_learned_from_another_worker_answer_the_same_rows(monkeypatch):
     options = BatchOptions(readings=catalog.resolve_readings({}), today=TODAY)
     monkeypatch.setattr(solver.batch, "_FRESH", None)
     share_answers()
-    first = [evaluate_row(n, row, None, options, catalog) for n, row in enumerate(rows)]
+    first = [evaluate_row(n, row, None, RowContext(options, catalog)) for n, row in enumerate(rows)]
     learned = fresh_answers()
     assert learned and fresh_answers() == []  # handed over once
     memo.clear()
@@ -320,8 +321,8 @@ def test_answers_learned_from_another_worker_answer_the_same_rows(monkeypatch):
 
     other = _load_catalog.__wrapped__(CATALOG_DIR)  # as another process loads it: another object
     assert other is not catalog
-    learn_answers(learned, options, other)
+    context = RowContext(options, other)
+    learn_answers(learned, context)
     monkeypatch.setattr(solver.batch, "_row_answer_tuple", lambda *a: pytest.fail("compiled again"))
-    again = [evaluate_row(n, row, None, options, other) for n, row in enumerate(rows)]
-    assert [r["ok"] for r in again] == [r["ok"] for r in first]
-    assert [r["summary"] for r in again] == [r["summary"] for r in first]
+    again = [evaluate_row(n, row, None, context) for n, row in enumerate(rows)]
+    assert again == first

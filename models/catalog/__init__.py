@@ -827,41 +827,47 @@ def package_schema(part: str | None = None) -> dict[str, Any]:
     return schemas[part]
 
 
-def export_package(catalog: Catalog, target: Path) -> list[Path]:
-    """Write `catalog` to `target` as a standalone package: every file as written (an `extends`
-    chain flattened into one index) and every source text the files quote."""
+def package_files(catalog: Catalog) -> dict[str, bytes]:
+    """Every file of `catalog`'s package as a standalone package holds it (relative path →
+    bytes): each file as written (an `extends` chain flattened into one index) and every source
+    text the files quote. What `measures export` writes and an evidence bundle carries."""
     package = catalog.package
     if package is None:
         raise InputError("this catalog was built in memory and has no files to export")
+    files: dict[str, bytes] = {}
+    if len(package.chain) == 1:  # the index as written, comments and all
+        files[INDEX_FILE] = (package.directory / INDEX_FILE).read_bytes()
+    else:
+        files[INDEX_FILE] = ("# Exported by `zjtx measures export` from " + package.directory.name
+                             + " (its `extends` chain flattened).\n"
+                             + yaml.safe_dump(package.index_data, allow_unicode=True,
+                                              sort_keys=False, width=100)).encode("utf-8")
+    texts = {catalog.index.brochure.file: package.text_path(catalog.index.brochure.file)}
+    for name, path in package.paths.items():
+        files[name] = path.read_bytes()
+        text = catalog.files[name].text if name in catalog.files else None
+        if text is not None:
+            texts[text] = package.text_path(text, name)
+    for relative, source in texts.items():
+        if source is not None:
+            files[relative] = source.read_bytes()
+    return files
+
+
+def export_package(catalog: Catalog, target: Path) -> list[Path]:
+    """Write `catalog` to `target` as a standalone package (`package_files`)."""
+    files = package_files(catalog)
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError("exists and is not an empty directory", file=str(target), field="DIR",
                          accepted="a new or empty directory")
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-
-    def put(relative: str, data: bytes) -> None:
+    for relative, data in files.items():
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         written.append(path)
-
-    if len(package.chain) == 1:  # the index as written, comments and all
-        put(INDEX_FILE, (package.directory / INDEX_FILE).read_bytes())
-    else:
-        put(INDEX_FILE, ("# Exported by `zjtx measures export` from " + package.directory.name
-                         + " (its `extends` chain flattened).\n"
-                         + yaml.safe_dump(package.index_data, allow_unicode=True, sort_keys=False,
-                                          width=100)).encode("utf-8"))
-    texts = {catalog.index.brochure.file: package.text_path(catalog.index.brochure.file)}
-    for name, path in package.paths.items():
-        put(name, path.read_bytes())
-        text = catalog.files[name].text if name in catalog.files else None
-        if text is not None:
-            texts[text] = package.text_path(text, name)
-    for relative, source in texts.items():
-        if source is not None:
-            put(relative, source.read_bytes())
     return written
 
 
