@@ -20,22 +20,16 @@ from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
 
 from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS
 from models.errors import BugError
+from service.problems import problem
 
 BODY_SECONDS = 10.0                 # reading a whole body may take at most this long
 MAX_WAITING = 64                    # requests queued for a worker before 503
 
 T = TypeVar("T")
 log = logging.getLogger("zjtx.service")
-
-
-def problem_body(status: int, title: str, detail: str) -> JSONResponse:
-    return JSONResponse({"type": "about:blank", "title": title, "status": status, "detail": detail},
-                        status_code=status, media_type="application/problem+json")
 
 
 def settings_from_env() -> dict[str, Any]:
@@ -74,7 +68,7 @@ class Guard:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if self.allowed_hosts is not None and host_of(headers.get("host", "")) not in self.allowed_hosts:
-            await problem_body(400, "HostNotAllowed", "this server answers only to "
+            await problem(400, "HostNotAllowed", "this server answers only to "
                                + ", ".join(self.allowed_hosts)
                                + " (start it with --allow-host NAME to add a name)")(scope, receive, send)
             return
@@ -107,12 +101,12 @@ class Guard:
                 if not message.get("more_body", False):
                     return b"".join(parts)
         if deadline.cancelled_caught:
-            await problem_body(408, "RequestTimeout", f"the body did not arrive within "
+            await problem(408, "RequestTimeout", f"the body did not arrive within "
                                f"{self.body_seconds:g} seconds")(scope, receive, send)
         return None
 
     async def _too_large(self, scope: Any, receive: Any, send: Any, what: str) -> None:
-        await problem_body(413, "PayloadTooLarge", f"{what}; this server takes at most "
+        await problem(413, "PayloadTooLarge", f"{what}; this server takes at most "
                            f"{self.max_body:,} bytes (zjtx serve --max-body; use `zjtx batch` "
                            "for large files)")(scope, receive, send)
 
@@ -130,7 +124,7 @@ class Guard:
         except Exception:  # noqa: BLE001 - a bug is a 500 body, never a dropped connection
             log.exception("unexpected error answering %s %s", scope["method"], scope["path"])
             if not started:
-                await problem_body(500, "InternalError", "the request could not be answered "
+                await problem(500, "InternalError", "the request could not be answered "
                                    "(a bug: please report it)")(scope, receive, send)
 
 
@@ -168,16 +162,3 @@ class Workers:
         if not scope.cancelled_caught:  # the block returns unless the budget cancelled it
             raise BugError("an evaluation ended without an answer or a timeout")
         raise Busy(f"the request took longer than its budget of {self.budget:g} seconds")
-
-    def endpoint(self, work: Callable[..., Any]) -> Callable[..., Any]:
-        """A sync endpoint → an async one that runs `work` in the pool (same signature), and
-        encodes its answer there too: a large answer never blocks the event loop."""
-        @functools.wraps(work)
-        async def bounded(*args: Any, **kwargs: Any) -> JSONResponse:
-            return await self.run(lambda: json_response(work(*args, **kwargs)))
-        return bounded
-
-
-def json_response(data: Any) -> JSONResponse:
-    """The JSON FastAPI would send for `data`, encoded by the caller's thread."""
-    return JSONResponse(jsonable_encoder(data))

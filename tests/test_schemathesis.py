@@ -1,59 +1,54 @@
-"""The HTTP API under Schemathesis: every operation of the OpenAPI schema of the ASGI app, with
-generated (valid and invalid) inputs, answers without a 5xx and without a traceback.
+"""The HTTP API under Schemathesis as an independent client: `st run URL/openapi.json --checks all`
+against `zjtx serve` on a free loopback port, started and stopped by the test, with the
+repository's schemathesis.toml (its allowances each say why). Every check passes: no 5xx, every
+answer as its schema says (status, content type, headers, body), schema-valid requests accepted,
+schema-violating ones refused, 405 with an `Allow` header, answers within the time budget.
 
-Bounded: at most 30 examples per operation (the `dev` profile; `ci` keeps its own, larger budget
-when CI=true), no deadline: the file runs in well under a minute.
-
-It found, when written, 500s on a record with an unknown key that is not alphanumeric
-(`{"": null}`, `{"foo-bar": 1}`); fixed, with regression tests in test_service.py.
+Bounded: 15 generated cases per operation and phase (`dev`; 60 under CI=true) besides the
+coverage phase's own, with a fixed seed: a run repeats. When written it found, in 638 cases,
+20 failures (problems documented as application/json, schema-valid records refused, 405 without
+Allow) and, once those were fixed and fuzzing reached further, dates read from numbers (`date=0`
+as 1970-01-01), `false` read as 0, a problem's `errors` without their `field`, and a 855 KB JSON
+record read by the YAML parser for more than 10 s.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
-import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+import pytest
 
+from benchmarks.load_test import running_server
 from service.app import create_app
 
-app = create_app()
-schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-
-# The profile conftest.py loads: `dev` keeps 30 examples per operation; `ci` its own 200.
-PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
-MAX_EXAMPLES = 30 if PROFILE == "dev" else settings.get_profile(PROFILE).max_examples
-
-
-@schemathesis.serializer("application/x-ndjson")
-def ndjson(_ctx, value):
-    """The batch body: the schema says a string (JSON lines); other generated values go as JSON."""
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return json.dumps(value).encode("utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = 60 if os.environ.get("CI") else 15
+SEED = 23
 
 
 def test_the_schema_lists_every_operation():
     """Nothing silently skipped: every endpoint of the API is in the schema under test."""
-    paths = app.openapi()["paths"]
+    paths = create_app().openapi()["paths"]
     assert {"/healthz", "/v1/evaluate", "/v1/best-district", "/v1/whatif", "/v1/batch",
-            "/v1/measures", "/v1/measures/{measure_id}", "/v1/windows", "/v1/readings",
-            "/v1/examples"} <= set(paths)
+            "/v1/worklist", "/v1/record", "/v1/measures", "/v1/measures/{measure_id}",
+            "/v1/windows", "/v1/readings", "/v1/messages", "/v1/examples"} <= set(paths)
 
 
-@schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                 HealthCheck.data_too_large,
-                                 HealthCheck.function_scoped_fixture])
-def test_no_server_error(case):
-    """No generated request, well-formed or not, gets a 5xx or a traceback."""
-    response = case.call()
-    assert response.status_code < 500, (case.method, case.formatted_path, case.query, case.body,
-                                        response.status_code, response.text[:500])
-    assert "Traceback" not in response.text
-    case.validate_response(response, checks=[not_a_server_error])
+@pytest.mark.slow
+@pytest.mark.xdist_group("servers")
+def test_schemathesis_checks_all_find_nothing():
+    st = shutil.which("st", path=str(Path(sys.executable).parent)) or shutil.which("st")
+    assert st, "schemathesis's `st` is installed with the test extras"
+    with running_server() as base:
+        run = subprocess.run(
+            [st, "run", f"{base}/openapi.json", "--checks", "all", "--max-examples", str(EXAMPLES),
+             "--seed", str(SEED), "--workers", "2", "--no-color"],
+            cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    report = run.stdout[-8000:] + run.stderr[-2000:]
+    assert "13 selected / 13 total" in run.stdout, report
+    assert run.returncode == 0, report
+    assert "failure" not in run.stdout.splitlines()[-1], report

@@ -1,0 +1,118 @@
+"""The work behind each endpoint that evaluates: plain data in (the parsed request, the readings),
+the JSON body out, encoded through the endpoint's response model (service/schemas.py) so that
+what is sent is what /openapi.json describes. The pool (service.guard.Workers) runs these off the
+event loop, in the request's language and catalog; they take the same roads as the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from formats.batch import with_duplicates
+from formats.tables import jsonl_rows
+from models.catalog import active_catalog
+from models.record import EnterpriseRecord, parse_record, parse_record_text
+from models.scenario import parse_inline
+from models.yamlio import loads_json
+from service.schemas import (BatchOut, EvaluationOut, PlanRequest, RankingOut, WhatIfOut,
+                             WhatifRequest, WorklistOut, WorklistRequest)
+from solver.batch import BatchOptions, RowContext, RowResult, evaluate_row, result_columns
+from solver.evaluate import evaluate
+from solver.notices import record_notices
+from solver.planner import best_district, timeline, whatif
+from views.reasons import with_text
+from views.words import with_names
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def encoded(model: type[M], data: object) -> bytes:
+    """`data` as `model` describes it, in JSON (a key the model does not declare is a bug)."""
+    return model.model_validate(data).model_dump_json(exclude_unset=True).encode("utf-8")
+
+
+def _record(data: object) -> EnterpriseRecord:
+    return parse_record(data, source="body")
+
+
+def evaluation(record: dict[str, object], readings: dict[str, str]) -> bytes:
+    """`zjtx evaluate --format json`, plus the claim timeline and the warnings."""
+    the_record = _record(record)
+    result = evaluate(the_record, readings)
+    warnings = [notice.as_dict() for notice in record_notices(the_record, readings)]
+    return encoded(EvaluationOut, with_names(with_text({
+        **result.as_dict(), "timeline": [year.as_dict() for year in timeline(result)],
+        "warnings": warnings})))
+
+
+def ranking(body: PlanRequest, readings: dict[str, str]) -> bytes:
+    """`zjtx best-district --format json`, plus the current district."""
+    ranked = best_district(_record(body.record), body.move_date, body.horizon_years, readings,
+                           rank_by=body.rank_by)
+    return encoded(RankingOut, with_names(with_text({**ranked.as_dict(),
+                                                     "current_district": ranked.current_district})))
+
+
+def what_if(body: WhatifRequest, readings: dict[str, str]) -> bytes:
+    """`zjtx whatif --format json` (the request has at least one change)."""
+    scenario = parse_inline(body.changes, list(active_catalog().index.readings))
+    return encoded(WhatIfOut, with_names(with_text(
+        whatif(_record(body.record), scenario, readings).as_dict())))
+
+
+def batch(lines: list[bytes], readings: dict[str, str]) -> bytes:
+    """JSON lines read and checked as `zjtx batch` reads a file: one result or error per line."""
+    catalog = active_catalog()
+    options = BatchOptions(readings=readings)
+    context = RowContext(options, catalog)
+    results: list[dict[str, object]] = []
+    errors: list[dict[str, object]] = []
+    for number, data, problem_text in with_duplicates(jsonl_rows(lines), {}):
+        outcome = evaluate_row(number, data, problem_text, context)
+        (results if isinstance(outcome, RowResult) else errors).append(outcome.cells())
+    return encoded(BatchOut, {"rows_in": sum(1 for line in lines if line.strip()),
+                              "rows_out": len(results), "error_rows": len(errors),
+                              "columns": result_columns(catalog, options),
+                              "results": results, "errors": errors})
+
+
+def batch_lines(body: bytes) -> list[bytes]:
+    """Lines exactly as `zjtx batch` reads a file: bytes split on \\n, decoded line by line."""
+    return io.BytesIO(body).readlines()
+
+
+def work(body: WorklistRequest, readings: dict[str, str]) -> bytes:
+    """`zjtx worklist --format json`: per enterprise and action (claim, apply, near_miss), by date
+    then amount; invalid records as error rows."""
+    from formats.worklist import records_of
+    from solver.worklist import worklist
+    from views.worklist import with_note
+
+    day = body.date or dt.date.today()
+    records, errors = records_of((n, data, None) for n, data in enumerate(body.records, 1))
+    actions = sorted((action for record in records
+                      for action in worklist(record, day, min_gain=body.min_gain, readings=readings)),
+                     key=lambda action: action.sort_key())
+    return encoded(WorklistOut, {"date": day.isoformat(),
+                                 "actions": with_names([with_note(a.as_dict()) for a in actions]),
+                                 "errors": errors})
+
+
+def record(body: bytes) -> bytes:
+    """A record typed, pasted or uploaded as YAML or JSON, validated, in canonical form. JSON
+    text is read by the JSON parser (YAML reads it too, a hundred times slower); anything it
+    refuses takes the YAML road, whose messages name the problem."""
+    text = body.decode("utf-8", errors="replace")
+    parsed = None
+    if text.lstrip().startswith("{"):
+        try:
+            parsed = parse_record(loads_json(text), source="body")
+        except (ValueError, RecursionError):  # not JSON (or a duplicate key): as YAML
+            parsed = None
+    if parsed is None:
+        parsed = parse_record_text(text, source="body")
+    return parsed.model_dump_json(by_alias=True, exclude_defaults=True).encode("utf-8")

@@ -1,0 +1,82 @@
+"""Evaluation: a record, JSON lines of records, and a record read from YAML or JSON text."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Request
+from fastapi.responses import Response
+
+from models.errors import InputError
+from service import answers
+from service.deps import TAKES_READINGS, AppWorkers, EncodedJSON, request_readings
+from service.problems import COMMON, WORK, documented, problem
+from service.record_schema import RECORD_PLACEHOLDER
+from service.schemas import BatchOut, EvaluationOut, RecordIn
+from models.record import EnterpriseRecord
+
+router = APIRouter(tags=["engine"], responses=COMMON)
+
+BATCH_LIMIT_BYTES = 1_000_000
+BATCH_LIMIT_ROWS = 2_000
+BATCH_TYPES = ("application/x-ndjson", "application/jsonl")
+
+RecordBody = Annotated[RecordIn, Body(
+    description="An enterprise record (DOMAIN.md section 7), as JSON.",
+    examples=[{"id": "EX-1", "district": "shijingshan", "as_of": "2026-11-24",
+               "recognitions": [{"tier": "municipal", "date": "2022-09-30"},
+                                {"tier": "national", "date": "2024-07-15"}]}])]
+
+
+@router.post("/v1/evaluate", response_model=EvaluationOut, responses=WORK,
+             openapi_extra=TAKES_READINGS)
+async def evaluate_record(request: Request, record: RecordBody, workers: AppWorkers) -> Response:
+    """The same JSON as `zjtx evaluate --format json`, plus the claim timeline."""
+    readings = request_readings(request)
+    return EncodedJSON(await workers.run(answers.evaluation, record, readings))
+
+
+@router.post("/v1/batch", response_model=BatchOut, responses={**WORK, 415: documented(
+    "Batch body not sent as application/x-ndjson or application/jsonl")},
+    openapi_extra={**TAKES_READINGS, "requestBody": {
+        "required": True,
+        "content": {kind: {"schema": {"type": "string"}} for kind in BATCH_TYPES},
+        "description": f"JSON lines, one record each; at most {BATCH_LIMIT_BYTES:,} bytes."}})
+async def batch(request: Request, workers: AppWorkers) -> Response:
+    """Evaluate JSON lines: one result row per valid line, one error per invalid line."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in BATCH_TYPES:
+        return problem(415, "UnsupportedMediaType", f"the body is {media_type or 'untyped'!r}; "
+                       "send JSON lines as " + " or ".join(BATCH_TYPES))
+    readings = request_readings(request)
+    size = int(request.headers.get("content-length") or 0)
+    if size > BATCH_LIMIT_BYTES:
+        return problem(413, "PayloadTooLarge", f"the body has {size:,} bytes; the limit is "
+                       f"{BATCH_LIMIT_BYTES:,} (use `zjtx batch` for large files)")
+    body = b""
+    async for part in request.stream():
+        body += part
+        if len(body) > BATCH_LIMIT_BYTES:
+            return problem(413, "PayloadTooLarge", f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes")
+    lines = answers.batch_lines(body)
+    count = sum(1 for line in lines if line.strip())
+    if count > BATCH_LIMIT_ROWS:
+        return problem(413, "PayloadTooLarge", f"{count:,} lines; the limit is {BATCH_LIMIT_ROWS:,}")
+    return EncodedJSON(await workers.run(answers.batch, lines, readings))
+
+
+@router.post("/v1/record", response_model=EnterpriseRecord, response_model_exclude_defaults=True,
+             responses=WORK, openapi_extra={"requestBody": {
+                 "content": {kind: {"schema": RECORD_PLACEHOLDER}
+                             for kind in ("application/yaml", "application/json")},
+                 "required": True,
+                 "description": "A record as YAML or JSON text, whatever its content type (the "
+                                "page sends text/plain); at most 1,000,000 bytes."}})
+async def read_record(request: Request, workers: AppWorkers) -> Response:
+    """Read a record typed, pasted or uploaded as YAML or JSON: the validated record in
+    canonical form (ids, ISO dates, whole yuan), or every problem with its field. Read by the
+    pool, never on the event loop (a large YAML text takes a while)."""
+    body = await request.body()
+    if len(body) > BATCH_LIMIT_BYTES:
+        raise InputError(f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes", field="body")
+    return EncodedJSON(await workers.run(answers.record, body))

@@ -1,0 +1,82 @@
+"""The service itself: health, the planner's page with its words, examples and font, and the
+API docs (offline: Swagger UI's assets come from the swagger-ui-bundle package)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
+
+from models.i18n import current_lang, messages, names
+from service.deps import AppCatalog
+from service.problems import COMMON
+from service.schemas import Example, Health, PageMessages
+from solver.notices import catalog_tags
+from views.fonts.subset import FONT
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+# The message keys the page reads.
+PAGE_PREFIXES = ("page.", "column.", "status.", "money.", "label.", "chart.", "reading.",
+                 "evaluate.", "timeline.", "reason.line.", "reason.word.")
+
+router = APIRouter(tags=["service"], responses=COMMON)
+
+
+@router.get("/healthz", response_model=Health)
+def healthz(catalog: AppCatalog) -> Health:
+    return Health(status="ok", measure_families=len(catalog.families))
+
+
+@router.get("/v1/messages", response_model=PageMessages)
+def page_messages(catalog: AppCatalog) -> PageMessages:
+    """The page's words and the vocabulary's display names in the request's language
+    (`?lang=zh|en`, else Accept-Language)."""
+    lang = current_lang()
+    words = {key: entry[lang] for key, entry in messages().items() if key.startswith(PAGE_PREFIXES)}
+    display = {kind: {ident: entry.get(f"{lang}_short", entry[lang]) for ident, entry in entries.items()}
+               for kind, entries in names().items()}
+    vocabulary = catalog.vocabulary  # districts, tiers, … as the catalog names them
+    for kind, declared in (("district", "place"), ("tier", "tier"), ("entity_type", "entity_type"),
+                           ("industry", "industry")):
+        display[kind] = {**display.get(kind, {}),  # the municipal payer too (市级)
+                         **{ident: vocabulary.name(declared, ident, lang, short=True)
+                            for ident in vocabulary.ids(declared)}}
+    return PageMessages(lang=lang, messages=words, names=display,
+                        industries=list(catalog_tags(catalog)))
+
+
+@router.get("/v1/examples", response_model=list[Example], response_model_exclude_defaults=True)
+def examples() -> list[Example]:
+    """The bundled example records (for the page's picker)."""
+    from models.record import load_record
+
+    return [Example(name=path.stem, record=load_record(path))
+            for path in (sorted(EXAMPLES.glob("*")) if EXAMPLES.is_dir() else [])
+            if path.suffix in (".yaml", ".json")]
+
+
+@router.get("/", include_in_schema=False)
+def page() -> FileResponse:
+    return FileResponse(STATIC / "index.html")
+
+
+@router.get("/docs", include_in_schema=False)
+def docs(request: Request) -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url=request.app.openapi_url or "/openapi.json",
+                               title="zjtx API", swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                               swagger_css_url="/docs-assets/swagger-ui.css",
+                               swagger_favicon_url="/favicon.ico")
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    return FileResponse(STATIC / "favicon.png", media_type="image/png")
+
+
+@router.get("/fonts/zjtx-cjk.otf", include_in_schema=False)
+def cjk_font() -> FileResponse:  # the page's @font-face: Chinese without system fonts
+    return FileResponse(FONT, media_type="font/otf",
+                        headers={"cache-control": "public, max-age=86400"})

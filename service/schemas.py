@@ -1,0 +1,369 @@
+"""The API's contract as types: what each endpoint takes and what it answers (the bodies
+/openapi.json describes). Answers are the same JSON as the CLI's `--format json`; a display name
+(`*_name`, in the request's language) stands beside each vocabulary id, and every reason carries
+its `text`.
+
+Every model forbids keys it does not declare: the schema is the whole body, and a test holds each
+endpoint's real answers to it (tests/test_service_contract.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel,
+                      WithJsonSchema)
+
+from models.catalog import BenefitSpec, RuleSpec, SourceSpec
+from models.limits import check_day
+from models.record import EnterpriseRecord
+from service.record_schema import DATE, RECORD_PLACEHOLDER
+
+# A reason's or a warning's parameter: text, whole yuan, a year or a count, or nothing.
+Param = str | int | None
+# A batch cell: the columns depend on the catalog (one pair per measure).
+Cell = str | int | bool | None
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def iso_day(value: object) -> object:
+    """A date written YYYY-MM-DD (pydantic alone would read 0 or "0" as 1970-01-01)."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+def whole_number(value: object) -> object:
+    """A whole number, not a truth value (pydantic alone would read false as 0)."""
+    if isinstance(value, bool):
+        raise ValueError("a whole number, not true or false")
+    return value
+
+
+# -- requests ---------------------------------------------------------------------------------------
+
+# A record as the client sends it: read by models.record.parse_record (its problems are a 422 that
+# names each field), described by service.record_schema (the app adds it to /openapi.json).
+RecordIn = Annotated[dict[str, object], WithJsonSchema(RECORD_PLACEHOLDER)]
+ISO_DATE = {"type": "string", "format": "date", "pattern": DATE}
+Whole = Annotated[int, BeforeValidator(whole_number)]
+# A day within the years the tool reasons about, written YYYY-MM-DD (not a number of seconds).
+Day = Annotated[dt.date, BeforeValidator(iso_day), AfterValidator(check_day),
+                WithJsonSchema(ISO_DATE)]
+
+
+class PlanRequest(Body):
+    record: RecordIn = Field(description="An enterprise record (DOMAIN.md section 7).")
+    move_date: Day | None = None
+    horizon_years: Whole = Field(2, ge=0, le=20)
+    rank_by: Literal["max", "min"] = "max"
+
+
+class WhatifRequest(Body):
+    record: RecordIn = Field(description="An enterprise record (DOMAIN.md section 7).")
+    changes: list[Annotated[str, Field(pattern=r"^[^=\s]+=.+$")]] = Field(min_length=1, max_length=50, description=(
+        "Inline changes, as on the CLI: move=shunyi@2027-01-01, recognition=national@2027-06-30, "
+        "expense=leased_equipment:12000000@2027, stacking=difference-only, "
+        "shunyi.tier.national.amount=800000"))
+
+
+class WorklistRequest(Body):
+    records: list[dict[str, object]] = Field(max_length=200, description=(
+        "Enterprise records (the Record schema); one that does not validate is an error row."))
+    date: Day | None = Field(None, description="The working day (default today).")
+    min_gain: Whole = Field(100_000, ge=1, description="A near-miss must bring at least this much more (yuan).")
+
+
+# -- shared pieces ----------------------------------------------------------------------------------
+
+class Amount(Body):
+    """Whole yuan: `min` = `max` when the amount is certain; `open_above` for "up to … or more"."""
+
+    min: int
+    max: int
+    open_above: bool
+
+
+class Delta(Body):
+    min: int
+    max: int
+
+
+class ReasonOut(Body):
+    """A typed reason: `code` names the sentence, `params` fill it, `text` is the sentence."""
+
+    code: str
+    params: dict[str, Param]
+    text: str
+
+
+class ClaimOut(Body):
+    """An award as the timeline lists it: what, how much, who pays, whom to call."""
+
+    measure: str
+    measure_name: str
+    title: str
+    tier: str | None
+    tier_name: str | None
+    amount: Amount
+    paid_by: str
+    paid_by_name: str | None
+    status: Literal["received", "projected", "due", "past"]
+    received: bool
+    projected: bool
+    contact: str
+    contact_name: str  # the office's official Chinese name in Chinese (else as printed, labelled)
+    tel: str
+    tel_name: str
+
+
+class AwardOut(ClaimOut):
+    """An award: its claim year, clause, source, and why it pays what it pays."""
+
+    claim_year: int
+    clause: str
+    source: str
+    source_name: str  # the documents' official Chinese titles in Chinese, where confirmed
+    why: str | None
+    reasons: list[ReasonOut]
+
+
+class NotAwardedOut(Body):
+    measure: str
+    measure_name: str
+    title: str
+    elsewhere: bool
+    reasons: list[ReasonOut]
+
+
+class BenefitOut(Body):
+    measure: str
+    measure_name: str
+    benefit: str
+    amount: str
+    source: str
+    source_name: str
+    contact: str
+    contact_name: str
+    tel: str
+    tel_name: str
+
+
+class TimelineYearOut(Body):
+    year: int
+    total: Amount
+    claims: list[ClaimOut]
+    past: list[ClaimOut]
+
+
+class WarningOut(Body):
+    code: str
+    field: str
+    message: str
+    params: dict[str, Param]
+
+
+class ErrorRow(Body):
+    """An input that could not be evaluated: its row, id, field and what was wrong."""
+
+    row: int
+    id: str | None
+    field: str | None
+    message: str
+
+
+# -- answers ----------------------------------------------------------------------------------------
+
+class Health(Body):
+    status: Literal["ok"]
+    measure_families: int
+
+
+class EvaluationOut(Body):
+    """`zjtx evaluate --format json`, plus the claim timeline."""
+
+    enterprise: str
+    readings: dict[str, str]
+    total: Amount
+    awards: list[AwardOut]
+    not_awarded: list[NotAwardedOut]
+    benefits: list[BenefitOut]
+    as_of: str
+    by_status: dict[str, Amount]
+    timeline: list[TimelineYearOut]
+    warnings: list[WarningOut]
+
+
+class DistrictOutcomeOut(Body):
+    district: str
+    district_name: str | None
+    total: Amount
+    delta_vs_stay: Delta
+    awards: list[AwardOut]
+
+
+class RankingOut(Body):
+    """`zjtx best-district --format json`, plus the current district."""
+
+    enterprise: str
+    move_date: str
+    horizon: list[int]
+    ranking: list[DistrictOutcomeOut]
+    current_district: str
+    current_district_name: str | None
+
+
+class Totals(Body):
+    readings: dict[str, str]
+    total: Amount
+
+
+class WhatIfOut(Body):
+    """`zjtx whatif --format json`."""
+
+    enterprise: str
+    scenario: str
+    baseline: Totals
+    outcome: Totals
+    delta: Delta
+    gained: list[AwardOut]
+    lost: list[AwardOut]
+
+
+class BatchOut(Body):
+    """One result row per valid line (the columns of `zjtx batch`), one error row per invalid
+    line; `rows_in` = `rows_out` + `error_rows`."""
+
+    rows_in: int
+    rows_out: int
+    error_rows: int
+    columns: list[str]
+    results: list[dict[str, Cell]]
+    errors: list[ErrorRow]
+
+
+class ClaimDetail(Body):
+    year: int
+    measure: str
+    measure_name: str
+    tier: str | None
+    tier_name: str | None
+
+
+class ApplyDetail(Body):
+    who: str
+    who_name: str
+    opens: str | None = None
+    last_day: str | None = None
+
+
+class NearMissDetail(Body):
+    measures: list[str]
+    outlay: int
+    net_min: int       # what the change surely brings, less its outlay
+    change: str        # as `zjtx whatif` takes it
+    change_kind: str
+    facts: dict[str, Param]  # what the change sets or adds (views put it into words)
+
+
+class ActionOut(Body):
+    enterprise: str
+    name: str | None
+    credit_code: str | None
+    kind: Literal["claim", "apply", "near_miss"]
+    subject: str
+    status: str
+    amount_min: int
+    amount_max: int
+    open_above: bool
+    claim_year: int | None
+    deadline: str | None
+    office: str
+    office_name: str
+    tel: str
+    tel_name: str
+    detail: ClaimDetail | ApplyDetail | NearMissDetail
+    note: str
+    action: str
+
+
+class WorklistOut(Body):
+    """`zjtx worklist --format json`: per enterprise and action, by date then amount."""
+
+    date: str
+    actions: list[ActionOut]
+    errors: list[ErrorRow]
+
+
+class MeasureFamily(Body):
+    id: str
+    title: str
+    payer: str
+    measures: list[str]
+    contact: str
+    tel: str
+
+
+class MeasureOut(Body):
+    """A measure family: its clause (verbatim), sources, contact and encoding."""
+
+    id: str
+    title: str
+    file: str
+    clause: str
+    payer: str
+    sources: list[SourceSpec]
+    rules: list[RuleSpec]
+    benefits: list[BenefitSpec]
+
+
+class WindowOut(Body):
+    tier: str
+    tier_name: str | None
+    period: str
+    opens: str | None
+    last_day: str | None
+    days_left: int | None
+    who: str
+    who_name: str
+    clause: str
+    portal: str
+    contact: str
+    contact_name: str
+    tel: str
+    tel_name: str
+
+
+class WindowsOut(Body):
+    date: str
+    windows: list[WindowOut]
+
+
+class Reading(Body):
+    about: str
+    default: str
+    alternatives: dict[str, str]
+
+
+Readings = RootModel[dict[str, Reading]]
+
+
+class PageMessages(Body):
+    """The page's words and the vocabulary's display names, in one language."""
+
+    lang: str
+    messages: dict[str, str]
+    names: dict[str, dict[str, str]]
+    industries: list[str]
+
+
+class Example(Body):
+    name: str
+    record: EnterpriseRecord
