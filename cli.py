@@ -111,9 +111,17 @@ class _Speaking:
 
     def invoke(self, ctx: Any) -> Any:
         """Run under the top-level --lang, when one was given (a command's own --lang wins)."""
+        from views.cli_help import print_usage_error
+
         chosen = ctx.find_root().meta.get(ROOT_LANG)
-        with contextlib.nullcontext() if chosen is None else using_lang(chosen):
-            return super().invoke(ctx)  # type: ignore[misc]
+        try:
+            with contextlib.nullcontext() if chosen is None else using_lang(chosen):
+                return super().invoke(ctx)  # type: ignore[misc]
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.exceptions.UsageError as exc:  # a group's: a missing or unknown command
+            print_usage_error(exc, self, ctx, [])
+            raise typer.Exit(2) from None
 
 
 class ZjtxCommand(_Speaking, TyperCommand):

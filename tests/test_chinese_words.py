@@ -212,6 +212,13 @@ def test_reasons_write_days_in_chinese_and_a_mid_year_recognition_as_it_is() -> 
     assert not re.search(r"\d{4}-\d\d-\d\d", chinese.split("条款原文")[0])  # the head: 年月日
     english = runner.invoke(app, ["evaluate", path, "--lang", "en"]).stdout
     assert 'held national "little giant" on 31 December 2025 (recognized on 2025-07-01)' in english
+    # Every reason of every example, in Chinese: days as 年月日, reasons joined by "；".
+    for example in sorted(EXAMPLES.glob("*.y*ml")) + sorted(EXAMPLES.glob("*.json")):
+        data = json.loads(runner.invoke(app, ["evaluate", str(example), "--lang", "zh",
+                                              "--format", "json"]).stdout)
+        texts = [award["why"] for award in data["awards"]] + [
+            reason["text"] for item in data["not_awarded"] for reason in item["reasons"]]
+        assert not [text for text in texts if re.search(r"\d{4}-\d\d-\d\d|; ", text)], example.name
 
 
 def test_the_page_names_the_municipal_payer_and_reads_the_register_in_its_language() -> None:

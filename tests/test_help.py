@@ -108,3 +108,12 @@ def test_usage_errors_in_the_command_language(args: list[str], english: str, chi
     done = runner.invoke(app, [*args, "--lang", "zh"])
     assert done.exit_code == 2 and "用法：zjtx" in done.stderr and "zjtx：错误：" in done.stderr
     assert chinese in done.stderr, done.stderr
+
+
+def test_a_missing_or_unknown_command_in_the_command_language() -> None:
+    done = runner.invoke(app, ["--lang", "zh", "measures", "lnt"])
+    assert done.exit_code == 2 and "没有命令 'lnt'；您是否要填 'lint'？" in done.stderr
+    done = runner.invoke(app, ["measures", "--lang", "zh"])
+    assert done.exit_code == 2 and "请给出一个命令" in done.stderr
+    done = runner.invoke(app, ["evalute", "x.yaml"])
+    assert done.exit_code == 2 and "no such command 'evalute'; did you mean 'evaluate'?" in done.stderr

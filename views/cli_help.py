@@ -252,6 +252,13 @@ def usage_error(exc: Any, command: Any, ctx: Any, args: Sequence[str]) -> str:
     extra = re.match(r"Got unexpected extra arguments? \((.*)\)$", exc.message or "")
     if extra:
         return t("help.error.extra", lang, args=extra[1])
+    if exc.message == "Missing command.":
+        return t("help.error.missing_command", lang)
+    unknown = re.match(r"No such command '([^']*)'\.", exc.message or "")
+    if unknown and hasattr(command, "commands"):
+        near = difflib.get_close_matches(unknown[1], list(command.commands), n=1)
+        return t("help.error.no_such_command", lang, command=unknown[1],
+                 hint=t("validation.did_you_mean_key", lang, near=near[0]) if near else "")
     return str(exc.format_message())
 
 

@@ -150,10 +150,10 @@ def _prepare(lang: str, params: Mapping[str, Param]) -> dict[str, Any]:
             if params["claim_year"] != params["event_year"] else ""
     if "at_claim" in params:
         out["when"] = (_part(lang, "at_claim", at_claim=params["at_claim"]) if params["at_claim"]
-                       else _part(lang, "on_date", date=params.get("date")))
+                       else _part(lang, "on_date", date=out.get("date")))
     if "at_move" in params:
         out["how"] = _part(lang, "held_at_move") if params["at_move"] else \
-            _part(lang, "since_move", date=params.get("date"),
+            _part(lang, "since_move", date=out.get("date"),
                   district_words=_named(lang, "district", params.get("district")))
     if "field" in params:
         field, op = str(params["field"]), str(params.get("op"))
@@ -249,5 +249,5 @@ def with_text(data: Any, render: Callable[[Reason], str] = render_reason) -> Any
     if set(data) == {"code", "params"}:
         out["text"] = render(Reason(code=data["code"], params=dict(data["params"])))
     if "why" in out and isinstance(out.get("reasons"), list):
-        out["why"] = "; ".join(r["text"] for r in out["reasons"])
+        out["why"] = t("reason.word.item_sep").join(r["text"] for r in out["reasons"])
     return out
