@@ -113,7 +113,7 @@ _COMMAND = re.compile(r"\bpip install\b|\bzjtx(?: measures)?(?: (?:" +
 _LABELLED = re.compile(r"([A-Za-z][\x20-\x7e’]*?)\s*（英文原文）")
 
 
-_URL = re.compile(r"(?:https?|tcp)://\S+|\S+@\S+\.\w+")
+_URL = re.compile(r"(?:https?|tcp)://\S+|[\w.+-]+@[\w-]+\.[\w.]+")
 _CHUNK = re.compile(r"[A-Za-z0-9_.\-=@:/\[\]+%'’&]*[A-Za-z][A-Za-z0-9_.\-=@:/\[\]+%'’&]*")
 _PARTS = re.compile(r"[=:@/.\[\],+]")
 _PATH = re.compile(r"(^|/)[\w.\-]+\.(yaml|yml|json|jsonl|csv|xlsx|parquet|png|ics|txt|md|py|zip|sweep\.csv)$")

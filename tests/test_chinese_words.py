@@ -155,7 +155,8 @@ def test_the_scanner_counts_english_and_spares_ids_acronyms_urls_and_clauses() -
 
 def test_under_zh_no_english_word_but_ids_acronyms_urls_and_clauses_as_printed(
         chinese_runs: list[tuple[str, str]]) -> None:
-    found = {label: scanner().words(output) for label, output in chinese_runs}
+    scan = scanner()
+    found = {label: scan.words(output) for label, output in chinese_runs}
     assert {label: words for label, words in found.items() if words} == {}
 
 
