@@ -385,7 +385,7 @@ def test_unusable_input_exits_2(tmp_path: Path, small_csv: Path, case: str):
         args, expect = [small_csv, "--out", out], ["field --out", "unknown format '.txt'"]
     elif case == "errors":
         args, expect = [small_csv, "--out", out, "--errors", tmp_path / "out" / "bad.parquet"], \
-            ["field --errors", "CSV or JSONL"]
+            ["field --errors", "CSV, XLSX or JSONL"]
     elif case == "summary":
         args, expect = [small_csv, "--out", out, "--summary", tmp_path / "out" / "summary.csv"], \
             ["field --summary", "JSON"]
