@@ -32,8 +32,9 @@ from models.catalog import (Catalog, active_catalog, open_catalog, set_active_ca
 from models.errors import (BugError, CatalogError, InputError, ReadingError, SolverError,
                            ZjtxError)
 from models.i18n import current_lang, t, using_lang
+from formats.safety import check_outputs, safe_name
 from models.limits import (EVAL_THREADS, LOOPBACK_HOSTS, MAX_BODY_BYTES, MAX_HORIZON_YEARS,
-                           TIME_BUDGET_SECONDS)
+                           MAX_YUAN, TIME_BUDGET_SECONDS)
 from models.normalize import read_day
 from models.lint import lint
 from models.packages import locate
@@ -185,6 +186,9 @@ def _group_lang(ctx: typer.Context, lang: LangOption = None) -> None:
 measures_app = _Typer(no_args_is_help=True, help="Browse and check the catalog of measures.")
 measures_app.callback()(_group_lang)
 app.add_typer(measures_app, name="measures")
+recognitions_app = _Typer(no_args_is_help=True, help="The lists of newly recognized enterprises the bureaus publish (免申即享): who qualifies without applying.")
+recognitions_app.callback()(_group_lang)
+app.add_typer(recognitions_app, name="recognitions")
 
 
 class Format(str, Enum):
@@ -298,8 +302,7 @@ def _ask(record_path: Path, question: Question, evidence: Path | None,
     if evidence is not None:
         from formats.safety import check_outputs
 
-        for path in (record_path, *scenario_paths):
-            check_outputs(path, {"--evidence": evidence})
+        check_outputs(_inputs(record_path, *scenario_paths), {"--evidence": evidence})
     raw = read_record_bytes(record_path)
     the_record = parse_record_bytes(raw, source=str(record_path), as_json=is_json(record_path))
     question = question.on(the_record, dt.date.today())
@@ -350,9 +353,26 @@ def evaluate(
     _run(action)
 
 
+def _inputs(*paths: Path | None) -> list[Path]:
+    """What a command reads, that no output may overwrite: its files, and the files of the
+    active catalog package."""
+    package = active_catalog().package
+    found = [path for path in paths if path is not None]
+    if package is not None:
+        found += [root / "index.yaml" for root in package.chain] + list(package.paths.values())
+    return found
 
-def _chart_out(out: Path | None, default: str) -> Path:
-    return out if out is not None else Path(default)
+
+def _out(out: Path | None, inputs: list[Path], *, chart: bool = False,
+         option: str = "--out") -> Path | None:
+    """Where `--out` really writes, checked before any work (formats.safety): a chart is a
+    .png (`x` becomes `x.png`)."""
+    from formats.safety import output_path
+
+    if out is None:
+        return None
+    return output_path(out, option, inputs, suffixes=(".png",) if chart else (),
+                       default_suffix=".png" if chart else None)
 
 
 DateOption = Annotated[str | None, typer.Option("--move-date", metavar="DATE", help="When the move would happen (default: the record's as_of, else today).")]
@@ -386,15 +406,18 @@ def best_district(
 
     def action() -> None:
         _use_catalog(catalog)
+        png = format is ChartFormat.png
+        target = _out(out, _inputs(record), chart=png)  # (before the work; a default name after)
         question = Question("best-district", parse_readings(reading),
                             move_date=_parse_date(move_date, "--move-date"),
                             horizon_years=horizon_years, rank_by=rank_by.value)
         ranking = _ask(record, question, evidence)[1].result_as(Ranking)
-        if format is ChartFormat.png:
-            path = ranking_chart(ranking, _chart_out(out, f"{ranking.enterprise}-best-district.png"))
-            typer.echo(t("cli.wrote", path=path))
+        if png:
+            chart = target or Path(safe_name(f"{ranking.enterprise}-best-district") + ".png")
+            check_outputs(_inputs(record), {"--out": chart})
+            typer.echo(t("cli.wrote", path=ranking_chart(ranking, chart)))
         else:
-            _show(format, ranking.as_dict(), lambda: ranking_view(ranking), out)
+            _show(format, ranking.as_dict(), lambda: ranking_view(ranking), target)
     _run(action)
 
 
@@ -412,11 +435,14 @@ def _show(format: Enum, data: Any, view: Callable[[], Any], out: Path | None = N
 
 
 def _emit(text: str, out: Path | None) -> None:
+    """`text` on stdout, or into `out` (checked by `_out` before the work)."""
+    from formats.safety import writing
+
     if out is None:
         typer.echo(text)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n", encoding="utf-8")
+        with writing(out, "--out"):
+            out.write_text(text + "\n", encoding="utf-8")
         typer.echo(t("cli.wrote", path=out))
 
 
@@ -444,21 +470,20 @@ def timeline(
 
     def action() -> None:
         _use_catalog(catalog)
+        target = _out(out, _inputs(record))
         the_record, answer = _ask(record, Question("timeline", parse_readings(reading)), evidence)
         found = answer.result_as(Timeline)
         result, years = found.evaluation, found.years
         if format is TimelineFormat.ics:
-            from formats.ics import timeline_calendar
+            from formats.ics import timeline_calendar, write_calendar
 
             data = timeline_calendar(result.enterprise, years, the_record.as_of)
-            if out is None:
+            if target is None:
                 sys.stdout.buffer.write(data)
             else:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(data)
-                typer.echo(t("cli.wrote", path=out), err=True)
+                typer.echo(t("cli.wrote", path=write_calendar(target, data)), err=True)
             return
-        _show(format, answer.document(), lambda: timeline_view(result.enterprise, years), out)
+        _show(format, answer.document(), lambda: timeline_view(result.enterprise, years), target)
     _run(action)
 
 
@@ -507,21 +532,25 @@ def whatif(
         _use_catalog(catalog)
         files = tuple(Path(item) for item in scenario or []
                       if item.endswith((".yaml", ".yml")) and "=" not in item)
+        png = format is ChartFormat.png
+        target = _out(out, _inputs(record, *files), chart=png and bool(sweep))  # (before the work)
         items = tuple(ScenarioFile(item, read_scenario_bytes(item)) if Path(item) in files
                       else item for item in scenario or [])
-        if not sweep and scenario and format is ChartFormat.png:
+        if not sweep and scenario and png:
             raise InputError(t("option.png_needs_sweep"), field="--format", accepted="table, json")
         question = Question("whatif", parse_readings(reading), scenario=items, sweep=sweep)
         the_record, answer = _ask(record, question, evidence, files)
         if sweep:
             swept = answer.result_as(Sweep)
-            if format is ChartFormat.png:
-                typer.echo(t("cli.wrote", path=sweep_chart(swept, _chart_out(out, f"{the_record.id}-sweep.png"))))
+            if png:
+                chart = target or Path(safe_name(f"{the_record.id}-sweep") + ".png")
+                check_outputs(_inputs(record, *files), {"--out": chart})
+                typer.echo(t("cli.wrote", path=sweep_chart(swept, chart)))
             else:
-                _show(format, swept, lambda: sweep_view(swept), out)
+                _show(format, swept, lambda: sweep_view(swept), target)
             return
         result = answer.result_as(WhatIf)
-        _show(format, result, lambda: whatif_view(result), out)
+        _show(format, result, lambda: whatif_view(result), target)
     _run(action)
 
 
@@ -584,7 +613,7 @@ def verify(
 def howto(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
     measure: Annotated[str, typer.Option("--measure", "-m", metavar="MEASURE", help="The measure to make pay, e.g. shijingshan.tier or m6.exhibition.")],
-    target: Annotated[int | None, typer.Option("--target", min=1, metavar="YUAN", help="The amount (yuan) it should reach at the top of its interval.")] = None,
+    target: Annotated[int | None, typer.Option("--target", min=1, max=MAX_YUAN, metavar="YUAN", help="The amount (yuan) it should reach at the top of its interval.")] = None,
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
     catalog: CatalogOption = None,
@@ -663,6 +692,13 @@ def batch(
                                  field="--summary", accepted=".json, .png")
         summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
         charts = [p for p in summaries if p.suffix.lower() == ".png"]
+        # Before any row: no output over an input (the rows, the column map, a scenario file,
+        # the catalog), a folder or a place that cannot be written; the charts too.
+        from formats.safety import check_outputs
+        check_outputs(_inputs(input, columns, *(Path(item) for item in scenario or [] if "=" not in item)),
+                      {"--out": out, "--errors": errors or default_errors_path(out),
+                       **{"--summary" + (f" #{n + 1}" if n else ""): path
+                          for n, path in enumerate(summaries)}})
         reading_options: dict[str, Any] = {"encoding": encoding, "column_map": load_column_map(columns),
                            "lang": current_lang(), "excel": excel, "engine": engine,
                            "scheduler": scheduler}
@@ -741,6 +777,7 @@ def worklist(
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Without --out: table or json.")] = Format.table,
     catalog: CatalogOption = None,
+    new_since: Annotated[Path | None, typer.Option("--new-since", metavar="BEFORE", help="Only the claims the enterprises of BEFORE (the registry before `zjtx recognitions import`) did not have: who newly qualifies, for what, from whom, before when.")] = None,
 ) -> None:
     """Whom to call about what, before which day: one row per enterprise and action — awards to claim (due and past, with amount, claim year, paying office and telephone), the recognition whose window is open (with its last day), and the cheapest near-miss worth at least --min-gain. Sorted by date, then amount.
 
@@ -753,12 +790,25 @@ def worklist(
 
     def action() -> int:
         _use_catalog(catalog)
+        from formats.safety import check_outputs, output_path
+        inputs = _inputs(enterprises, columns)
+        if out is not None:
+            output_path(out, "--out", inputs, suffixes=(".xlsx", ".csv", ".jsonl"))
+        check_outputs(inputs, {name: path for name, path in (("--out", out), ("--ics", ics))
+                               if path is not None})
         day = _parse_date(date, "--date") or dt.date.today()
         readings = active_catalog().resolve_readings(parse_readings(reading))
         records, problems = read_enterprises(enterprises, encoding=encoding,
                                              column_map=load_column_map(columns))
         actions = [a for record in records
                    for a in work(record, day, min_gain=min_gain, readings=readings)]
+        if new_since is not None:
+            from formats.recognitions import new_claims
+
+            before, _ = read_enterprises(new_since, encoding=encoding,
+                                         column_map=load_column_map(columns))
+            actions = new_claims(actions, records, before, day, min_gain=min_gain,
+                                 readings=readings)
         actions.sort(key=lambda a: a.sort_key())
         data = [with_note(a.as_dict()) for a in actions]
         rows = [for_people(a.as_dict()) for a in actions]
@@ -785,6 +835,72 @@ def worklist(
         raise typer.Exit(status)
 
 
+@recognitions_app.command("import")
+def recognitions_import(
+    list_file: Annotated[Path, typer.Argument(metavar="LIST", help="The published list: .csv, .xlsx or .jsonl with the columns 企业名称 (required), 统一社会信用代码, 认定等级, 认定日期 (序号, 批次, 所在区, 备注 are read and not used).")],
+    registry: Annotated[Path, typer.Option("--registry", metavar="ENTERPRISES", help="The registry of enterprises: any batch input (.csv, .xlsx, .jsonl, .parquet).")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="UPDATED", help="The registry with the recognitions added (.csv, .xlsx, .jsonl, .parquet): valid rows in the template's columns, read by zjtx worklist and batch. Never the registry itself.")],
+    report: Annotated[Path | None, typer.Option("--report", help="Every list row and what became of it: matched (by code or name), already recorded, or why not, with the nearest candidates (.csv, .xlsx, .jsonl; default UPDATED-stem.matches.csv).")] = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="Registry rows that are not valid records, as batch writes them (default UPDATED-stem.errors.csv, written only when there are some).")] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help="The tier of every row without a 认定等级 cell (a list of one tier), e.g. national or 小巨人.")] = None,
+    date: Annotated[str | None, typer.Option("--date", metavar="DATE", help="The recognition date of every row without a 认定日期 cell (the list's batch date).")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV inputs' encoding (default: detected, UTF-8 or GB18030).")] = None,
+    list_columns: Annotated[Path | None, typer.Option("--list-columns", metavar="MAP.yaml", help="Other header names of the list: header → name, credit_code, tier, date, batch, district, serial or note.")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names of the registry: header → field.")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Match a published list of recognized enterprises to the registry — by unified social credit code, else by company name (full-width/half-width, brackets, 有限公司/有限责任公司 and spaces aside) — and add each recognition with the list's date. Nothing is matched on a guess: a wrong check character, a name or code naming two enterprises, a name whose registry row holds another code, an enterprise listed twice are reported, with the nearest candidates. Exit 0 when every row was added or already recorded, 1 otherwise.
+
+    Example: zjtx recognitions import examples/recognitions-2026.csv --registry examples/enterprises.csv --out updated.csv && zjtx worklist updated.csv --date 2026-12-01
+    """
+    from formats.batch import default_errors_path
+    from formats.columns import load_column_map
+    from formats.recognitions import (LIST_SCHEMA, import_recognitions, report_rows,
+                                      write_registry_errors, write_report)
+    from formats.safety import check_outputs
+    from models.normalize import Unreadable, normalize_value
+
+    def action() -> int:
+        loaded = _use_catalog(catalog)
+        report_path = report or out.with_name(out.stem + ".matches.csv")
+        errors_path = errors or default_errors_path(out)
+        check_outputs(_inputs(list_file, registry, list_columns, columns),
+                      {"--out": out, "--report": report_path, "--errors": errors_path})
+        default_tier = None
+        if tier is not None:
+            try:
+                default_tier = normalize_value("tier", tier, loaded.vocabulary)
+            except Unreadable as unreadable:
+                raise InputError(unreadable.problem.message, field="--tier",
+                                 accepted=unreadable.problem.accepted) from None
+        result = import_recognitions(
+            list_file, registry, out, catalog=loaded, lang=current_lang(), tier=default_tier,
+            date=_parse_date(date, "--date"), encoding=encoding,
+            list_columns=load_column_map(list_columns, LIST_SCHEMA.headers, "--list-columns"),
+            columns=load_column_map(columns), excel=excel)
+        rows = report_rows(result)
+        write_report(report_path, rows, current_lang(), excel=excel)
+        if result.registry_errors:
+            write_registry_errors(errors_path, result.registry_errors, current_lang())
+        for row in rows:
+            if row["status"] not in ("matched_by_code", "matched_by_name", "already_recorded"):
+                typer.echo(t("error.warning") + t("recognitions.line", file=list_file,
+                                                  row=row["list_row"], name=row["name"] or "",
+                                                  message=row["message"]), err=True)
+        typer.echo(t("recognitions.counts", rows=result.list_rows, added=result.added,
+                     already=result.count("already_recorded"), not_added=result.not_added,
+                     registry=result.registry_rows, written=result.written,
+                     errors=len(result.registry_errors), out=out, report=report_path)
+                   + (t("recognitions.errors_in", path=errors_path)
+                      if result.registry_errors else ""), err=True)
+        return 1 if result.not_added or result.registry_errors else 0
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
+
+
 @app.command()
 def template(
     file: Annotated[Path, typer.Argument(metavar="FILE.xlsx|FILE.csv", help="Where to write the template.")],
@@ -793,9 +909,13 @@ def template(
 
     Example: zjtx template enterprises.xlsx --lang zh
     """
+    from formats.safety import output_path
     from formats.template import write_template
 
-    typer.echo(t("cli.wrote", path=_run(lambda: write_template(file, current_lang()))), err=True)
+    def action() -> Path:
+        return write_template(output_path(file, "FILE", [], suffixes=(".xlsx", ".csv")),
+                              current_lang())
+    typer.echo(t("cli.wrote", path=_run(action)), err=True)
 
 
 @app.command()
@@ -818,16 +938,21 @@ def sweep(
     from solver.planner import parse_sweep
     from views.charts import sweep_cost_chart
 
-    def action() -> None:
+    def action() -> int:
         _use_catalog(catalog)
         key, values = parse_sweep(reform, option="--reform")
         if scheduler and engine != "dask":
             raise InputError(t("option.scheduler"), field="--scheduler")
         options = BatchOptions(readings=active_catalog().resolve_readings(parse_readings(reading)),
                                catalog=_catalog_path(catalog))
+        from formats.safety import check_outputs, output_path
+        inputs = _inputs(population)
+        table = output_path(out or population.with_name(population.stem + ".sweep.csv"), "--out",
+                            inputs, suffixes=(".csv",), default_suffix=".csv")
+        check_outputs(inputs, {"--out": table, "--out (chart)": table.with_suffix(".png")})
         result = run_sweep(population, key, values, options, jobs=jobs, engine=engine,
                            scheduler=scheduler)
-        table_path = write_costs(result, out or population.with_name(population.stem + ".sweep.csv"))
+        table_path = write_costs(result, table)
         chart = sweep_cost_chart(result.key, result.table(), table_path.with_suffix(".png"))
         for row in result.table():
             if row["paying_district"] == row["claim_year"] == "all":
@@ -837,7 +962,11 @@ def sweep(
         typer.echo(t("sweep.done", rows_in=result.rows_in, rows_out=result.rows_out,
                      errors=result.error_rows, table=table_path, chart=chart)
                    + (t("sweep.bad_rows") if result.error_rows else ""), err=True)
-    _run(action)
+        return 1 if result.error_rows else 0  # as batch: some rows were not evaluated
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()

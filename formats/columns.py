@@ -17,12 +17,13 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from models.errors import InputError
 from models.i18n import messages, t
-from models.limits import shown_text
+from models.limits import Quoted, shown_text
 from models.yamlio import parse_document
 from models.normalize import Unreadable, normalize_value
 from models.record import EnterpriseRecord
@@ -68,61 +69,91 @@ def _key(header: str) -> str:
     return "".join(unicodedata.normalize("NFKC", header).split()).casefold()
 
 
-def load_column_map(path: Path | None) -> dict[str, str]:
-    """A `--columns` file: YAML (or JSON) mapping header text → field."""
+def load_column_map(path: Path | None, fields: Iterable[str] | None = None,
+                    option: str = "--columns") -> dict[str, str]:
+    """A `--columns` file: YAML (or JSON) mapping header text → field (one of `fields`, by
+    default an enterprise sheet's)."""
+    known = tuple(fields) if fields is not None else FIELDS
     if path is None:
         return {}
-    from models.yamlio import load_data
+    from models.limits import MAX_COLUMNS_BYTES
+    from models.yamlio import read_document
 
+    # (the same door as a record: a regular file within its cap, plain data, no aliases)
     try:
-        data = load_data(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(t("columns.cannot_read", problem=exc), file=str(path),
-                         field="--columns") from None
-    except Exception as exc:  # noqa: BLE001 - yaml raises several kinds
-        raise InputError(t("columns.not_yaml", problem=type(exc).__name__), file=str(path),
-                         field="--columns") from None
+        data = read_document(path, what="columns", limit=MAX_COLUMNS_BYTES, error=InputError)
+    except InputError as exc:
+        exc.field = option
+        raise
     if not isinstance(data, dict):
         raise InputError(t("columns.not_a_mapping", example="{所在区: district}"), file=str(path),
-                         field="--columns")
+                         field=option)
     out = {}
     for header, target in data.items():
-        if str(target) not in FIELDS:
-            near = difflib.get_close_matches(str(target), FIELDS, n=1)
-            raise InputError(t("columns.unknown_field", header=header, target=target)
+        if not isinstance(target, str) or target not in known:
+            near = difflib.get_close_matches(target, known, n=1) \
+                if isinstance(target, str) and len(target) < 100 else []
+            raise InputError(t("columns.unknown_field", header=Quoted(header), target=Quoted(target))
                              + (t("validation.did_you_mean_key", near=near[0]) if near else ""),
-                             file=str(path), field="--columns", accepted=", ".join(FIELDS))
+                             file=str(path), field=option, accepted=", ".join(known))
         out[_key(str(header))] = str(target)
     return out
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The columns another kind of sheet may have (a published list of recognized enterprises):
+    each field with the headers that name it (besides its own name, the first one shown in
+    messages), and the field every sheet must have. Enterprise sheets are the default."""
+
+    headers: dict[str, tuple[str, ...]]
+    required: str
+
+    def known(self) -> dict[str, str]:
+        return {_key(header): field for field, names in self.headers.items()
+                for header in (field, *names)}
+
+    def accepted(self) -> str:
+        return ", ".join(f"{field} ({names[0]})" if names else field
+                         for field, names in self.headers.items())
 
 
 class Columns:
     """A sheet's header row, resolved: the field of each column and the header of each field."""
 
-    def __init__(self, header: list[str], path: Path, mapping: dict[str, str] | None = None) -> None:
-        known = {_key(f): f for f in FIELDS} | {_key(z): f for f, z in CHINESE.items()}
-        known |= {_key(VOCABULARY.name("tier", tier, "zh") + "认定日期"): tier for tier in TIER_COLUMNS}
+    def __init__(self, header: list[str], path: Path, mapping: dict[str, str] | None = None,
+                 schema: Schema | None = None) -> None:
+        if schema is None:  # an enterprise sheet
+            known = {_key(f): f for f in FIELDS} | {_key(z): f for f, z in CHINESE.items()}
+            known |= {_key(VOCABULARY.name("tier", tier, "zh") + "认定日期"): tier for tier in TIER_COLUMNS}
+            choices = [*FIELDS, *CHINESE.values()]
+            accepted = ", ".join(f"{f} ({CHINESE[f]})" if f in CHINESE else f for f in FIELDS)
+        else:
+            known = schema.known()
+            choices = [header for field, names in schema.headers.items() for header in (field, *names)]
+            accepted = schema.accepted()
         known |= mapping or {}
         self.fields: list[str] = []
         self.labels: dict[str, str] = {}
         for column in header:
             field = known.get(_key(column)) or _tier_date_column(column)
             if field is None:
-                choices = [*FIELDS, *CHINESE.values()]
                 near = difflib.get_close_matches(column, choices, n=1)
                 raise InputError(
-                    t("columns.unknown_column", column=column)
+                    t("columns.unknown_column", column=Quoted(column))
                     + (t("validation.did_you_mean_key", near=near[0]) if near else "")
-                    + t("columns.map_hint"), file=str(path),
-                    accepted=", ".join(f"{f} ({CHINESE[f]})" if f in CHINESE else f for f in FIELDS))
+                    + t("columns.map_hint"), file=str(path), accepted=accepted)
             if field in self.labels:
                 raise InputError(t("columns.both_give", first=self.labels[field], second=column,
                                    field=field), file=str(path))
             self.fields.append(field)
             self.labels[field] = column
-        if "id" not in self.labels:
-            raise InputError(t("columns.no_id"), file=str(path),
-                             accepted=", ".join(RECORD_COLUMNS))
+        required = "id" if schema is None else schema.required
+        if required not in self.labels:
+            raise InputError(t("columns.no_id") if schema is None else
+                             t("columns.no_column", field=required,
+                               header=schema.headers[required][0]), file=str(path),
+                             accepted=", ".join(RECORD_COLUMNS) if schema is None else accepted)
 
     def record(self, cells: Iterable[Any]) -> tuple[dict[str, Any], Problem | None]:
         """One row of cells → record data, and every problem found (joined into one)."""

@@ -36,16 +36,16 @@ def normalize(code: str) -> str:
 
 def problem_of(code: str) -> str | None:
     """None for a valid code, else what is wrong with it (one sentence, in the current language)."""
-    from models.i18n import t
+    from models.i18n import t  # here: models.i18n reads its messages through models.yamlio
 
     if len(code) != LENGTH:
-        return t("credit.length", code=code, length=len(code))
+        return t("creditcode.length", code=code, length=len(code))
     bad = sorted({c for c in code if c not in VALUE})
     if bad:
-        return t("credit.charset", code=code, bad=t("reason.word.list_sep").join(map(repr, bad)))
+        return t("creditcode.charset", code=code, bad=", ".join(map(repr, bad)))
     if not code[2:8].isdigit():
-        return t("credit.division", code=code)
+        return t("creditcode.division", code=code)
     expected = check_character(code[:17])
     if code[17] != expected:
-        return t("credit.check", code=code, found=code[17], expected=expected)
+        return t("creditcode.check", code=code, given=code[17], expected=expected)
     return None

@@ -42,6 +42,7 @@ CONTRACT_IDS = frozenset({
     "why", "awards", "total", "not_awarded", "benefits", "warnings", "by_status", "status",
     "due", "past", "received", "projected", "enterprise", "paid_by", "claim_year", "clause",
     "source", "contact", "tel", "ZJTX_LANG", "LANG", "LC_ALL", "zh_CN", "level", "extends", "index",
+    "serial", "note",  # the columns of a published list (zjtx recognitions import)
 })
 
 
