@@ -172,3 +172,20 @@ def test_accepted_districts_carry_their_chinese_names(tmp_path: Path) -> None:
     assert "outside_beijing（京外）" in done.stderr
     english = runner.invoke(app, ["evaluate", str(record), "--lang", "en"])
     assert "dongcheng, xicheng" in english.stderr  # an English name that is the id adds nothing
+
+
+def test_blank_rows_together_are_one_error_row_however_many(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["id", "district"])
+    book.active.append(["A", "dongcheng"])
+    book.active.cell(row=100_000, column=1, value="B")  # 99,997 rows left out between A and B
+    book.active.cell(row=100_000, column=2, value="xicheng")
+    book.save(tmp_path / "in.xlsx")
+    done = runner.invoke(app, ["batch", str(tmp_path / "in.xlsx"), "--out", str(tmp_path / "out.csv"),
+                               "--errors", str(tmp_path / "errors.csv")])
+    assert done.exit_code == 1, done.output
+    rows = list(csv.reader((tmp_path / "errors.csv").open(encoding="utf-8")))
+    assert [row[0] for row in rows[1:]] == ["3"] and "rows 3 to 99999 are blank" in rows[1][3]
+    assert "rows in 3 = evaluated 2 + errors 1" in done.stderr
