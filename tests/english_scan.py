@@ -110,6 +110,8 @@ def command_names() -> list[str]:
 # A command as typed: `zjtx whatif`, `zjtx measures list`, `pip install`.
 _COMMAND = re.compile(r"\bpip install\b|\bzjtx(?: measures)?(?: (?:" +
                       "|".join(re.escape(n) for n in command_names()) + r"))?\b")
+# Part of a clause quoted as printed, labelled: allowed when a clause holds exactly that text.
+_CLAUSE_PART = re.compile(r"条款原文，英文版[：:]\s*“([^”]*)”")
 # English as printed, labelled: allowed when the catalog prints exactly that text.
 _LABELLED = re.compile(r"([A-Za-z][\x20-\x7e’]*?)\s*（英文原文）")
 
@@ -165,6 +167,7 @@ class Scanner:
         text = _spaced(output)
         for quote in self.quotes:
             text = text.replace(quote, " ")
+        text = _CLAUSE_PART.sub(lambda m: " " if any(m[1] in q for q in self.quotes) else m[0], text)
         text = _LABELLED.sub(lambda m: " " if any(m[1].strip() in p for p in self.printed)
                              else m[0], text)
         text = _URL.sub(" ", text)
