@@ -367,3 +367,70 @@ class PageMessages(Body):
 class Example(Body):
     name: str
     record: EnterpriseRecord
+
+
+class ChangeAmount(Body):
+    """How much an interval moved, in whole yuan: the change of each end (either may be
+    negative); `open_above` when either side may be more."""
+
+    min: int
+    max: int
+    open_above: bool
+
+
+class ImpactCell(Body):
+    """What the old and the new policies pay, and the change."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, validate_by_name=True)
+    old: Amount = Field(alias="from")
+    new: Amount = Field(alias="to")
+    change: ChangeAmount
+
+
+class ImpactSide(Body):
+    """One side of a comparison: a shipped package, whole or as in force on a day."""
+
+    package: str
+    in_force: str | None
+
+
+class ImpactSummary(Body):
+    """The counts (`rows_in` = `changed` + `unchanged` + `error_rows`), the totals under both
+    policies, and per paying district, claim year, both and measure what changed."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, validate_by_name=True)
+    old: ImpactSide = Field(alias="from")
+    new: ImpactSide = Field(alias="to")
+    rows_in: int
+    changed: int
+    unchanged: int
+    error_rows: int
+    total: ImpactCell
+    by_paying_district: dict[str, ImpactCell]
+    by_claim_year: dict[str, ImpactCell]
+    by_paying_district_and_claim_year: dict[str, dict[str, ImpactCell]]
+    by_measure: dict[str, ImpactCell]
+
+
+class ImpactOut(Body):
+    """`zjtx impact` on the lines sent: the enterprises whose answer changes (the columns of
+    `columns`), the error rows, and the summary."""
+
+    columns: list[str]
+    summary: ImpactSummary
+    rows: list[dict[str, Cell]]
+    errors: list[ErrorRow]
+
+
+class PackageOut(Body):
+    """A catalog package zjtx ships (`zjtx measures packages`)."""
+
+    name: str
+    title: str
+    title_zh: str | None
+    as_of: str
+    extends: str | None
+    rules: int
+    grades: dict[str, int]
+    own_grades: dict[str, int]
+    default: bool

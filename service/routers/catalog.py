@@ -8,7 +8,8 @@ from fastapi.responses import Response
 from models.i18n import current_lang
 from service.deps import AppCatalog
 from service.problems import COMMON, NOT_FOUND, problem
-from service.schemas import MeasureFamily, MeasureOut, Reading, Readings
+from service import answers
+from service.schemas import MeasureFamily, MeasureOut, PackageOut, Reading, Readings
 
 router = APIRouter(tags=["catalog"], responses=COMMON)
 
@@ -48,3 +49,10 @@ def readings_register(catalog: AppCatalog) -> Readings:
                                   alternatives={value: spec.alternative_in(value, lang)
                                                 for value in spec.alternatives})
                      for key, spec in catalog.index.readings.items()})
+
+
+@router.get("/v1/packages", response_model=list[PackageOut])
+def packages() -> list[PackageOut]:
+    """The catalog packages zjtx ships (`zjtx measures packages`): what each holds, the package it
+    extends, and the provenance grades of its rules (the names `POST /v1/impact` takes)."""
+    return [PackageOut.model_validate(item) for item in answers.packages()]
