@@ -27,6 +27,7 @@ from models.catalog import (CATALOG_DIR, MUNICIPAL_PAYER, Amount, Catalog, Rule,
                             build, load_raw)
 from models.catalog.kinds import BENEFIT_FACTS, COMMON_FIELDS, TRIGGERS
 from models.errors import CatalogError
+from models.i18n import names, t
 from models.conditions import Condition
 from models.limits import MAX_CATALOG_BYTES
 from models.yamlio import read_text
@@ -52,8 +53,6 @@ class Finding:
     def __str__(self) -> str:
         """`error: FILE: message` (错误：…), the frame in the current language; the message is
         about the catalog's own text and stays as written."""
-        from models.i18n import t
-
         return t(f"lint.{self.level}", file=self.file, message=self.message)
 
 
@@ -406,8 +405,6 @@ _PAIRS_SHOWN = 20
 def _names(catalog: Catalog) -> list[Finding]:
     """Every measure (family and award id) has short names in both languages, declared in the
     package (`names: {zh: …, en: …}`) or in the message catalogue: output never shows a raw id."""
-    from models.i18n import names
-
     known = set(names().get("measure", {})) | set(catalog.measure_names())
     where = {measure.id: file for measure_id, (file, measure) in catalog.families.items()}
     where.update({rule.measure: rule.file for rule in catalog.rules})

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from cli import app
-from models.catalog import load_catalog
-from models.i18n import LANGS, lang_from_accept, lang_from_environment, messages, name, names, t, using_lang
+from models.catalog import load_catalog, name
+from models.i18n import LANGS, lang_from_accept, lang_from_environment, messages, names, t, using_lang
 from models.record import parse_record
 
 from solver.notices import catalog_tags, record_notices

@@ -12,7 +12,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from models.i18n import name, t  # noqa: E402
+from models.catalog import name  # noqa: E402
+from models.i18n import t  # noqa: E402
 from views.charts import font_family  # noqa: E402
 
 

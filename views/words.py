@@ -8,7 +8,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from models.i18n import current_lang, messages, name, t
+from models.catalog import active_catalog, name
+from models.i18n import current_lang, messages, t
 from models.money import Money
 
 
@@ -55,8 +56,6 @@ def printed(text: str | None) -> str:
     none was confirmed — in English as printed, labelled (英文原文); in English as printed."""
     if not text or current_lang() == "en":
         return text or ""
-    from models.catalog import active_catalog
-
     names = active_catalog().chinese_names()
     if names.get(text) is not None:
         return str(names[text])

@@ -8,7 +8,8 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from models.i18n import name, t
+from models.catalog import name
+from models.i18n import t
 from views.table import _row
 from views.words import change, day, money, printed
 

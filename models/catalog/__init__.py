@@ -27,7 +27,7 @@ from models.catalog.kinds import OCCASION_KINDS, TRIGGERS, RuleKind
 from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, VocabularySpec
 from models.conditions import Condition, parse_condition
 from models.errors import BugError, CatalogError, InputError, ReadingError
-from models.i18n import t
+from models.i18n import current_lang, label, t
 from models.limits import FIRST_DAY, LAST_DAY, MAX_CATALOG_BYTES, MAX_EXTENDS, Day, Yuan
 from models.validation import describe, describe_all
 from models.yamlio import read_bytes as read_limited
@@ -314,9 +314,7 @@ class BrochureSpec(_Strict):
     title: str
     as_of: str
     file: str
-    general_contact: dict[str, str]
     portal: str
-    closing_note: str
 
 
 class PackageSpec(_Strict):
@@ -326,11 +324,6 @@ class PackageSpec(_Strict):
     zh: str | None = None  # the title in Chinese
     as_of: str
     about: str | None = None
-
-
-class DefectSpec(_Strict):
-    id: str
-    about: str
 
 
 class WindowZh(_Strict):
@@ -381,7 +374,6 @@ class IndexSpec(_Strict):
     readings: dict[str, ReadingSpec] = Field(  # the schema says which readings the engine consults
         json_schema_extra={"required": list(ENGINE_READINGS)})
     districts_without_measures: tuple[str, ...]
-    brochure_defects: tuple[DefectSpec, ...] = ()
     windows: dict[str, WindowSpec] = {}
 
     @field_validator("readings")
@@ -592,10 +584,6 @@ class Catalog:
             found = self._active[("measure names",)] = (declared,)
         names: dict[str, Names] = found[0]
         return names
-
-    def active_measures(self, readings: dict[str, str]) -> tuple[str, ...]:
-        """Every award id that can pay under `readings`, in catalog order."""
-        return tuple(dict.fromkeys(rule.measure for rule in self.active_rules(readings)))
 
     def family_of(self, measure_id: str) -> MeasureSpec | None:
         """A family (`m6`) or a measure of it (`m6.exhibition`)."""
@@ -976,6 +964,35 @@ def active_catalog() -> Catalog:
     """The catalog of this command or request (`--catalog DIR`), else the shipped one: what a
     record is validated against and what names things when no catalog is passed explicitly."""
     return _ACTIVE_CATALOG.get() or _load_catalog(CATALOG_DIR)  # (asked for on every row)
+
+
+# The message catalogue's kinds → the catalog vocabulary's kinds (a "district" may be the place
+# outside the jurisdiction; an expense "category").
+VOCABULARY_KINDS = {"district": "place", "tier": "tier", "level": "level",
+                    "entity_type": "entity_type", "industry": "industry",
+                    "category": "expense_category", "board": "board",
+                    "qualification": "qualification"}
+
+
+def name(kind: str, ident: str | None, lang: str | None = None, *, short: bool = False) -> str:
+    """The display name of an id (`district`, `dongcheng` → 东城区): the active catalog's own
+    names for its measures first, then the message catalogue's (`models.i18n.label`), then the
+    catalog's vocabulary for districts, tiers and the other closed lists; unknown ids as given."""
+    if ident is None:
+        return ""
+    lang = lang or current_lang()
+    if kind == "measure":  # a package's own names for its measures come first
+        declared = active_catalog().measure_names().get(ident)
+        if declared is not None:
+            return declared.zh if lang == "zh" else declared.en
+    found = label(kind, ident, lang, short=short)
+    if found is not None:
+        return found
+    if kind in VOCABULARY_KINDS:
+        vocabulary = active_catalog().vocabulary
+        if ident in vocabulary.ids(VOCABULARY_KINDS[kind]):
+            return vocabulary.name(VOCABULARY_KINDS[kind], ident, lang, short=short)
+    return ident
 
 
 def set_active_catalog(catalog: Catalog | None) -> None:
