@@ -63,5 +63,5 @@ def impact_chart(summary: dict[str, Any], out: Path) -> Path:
 
 
 def _side(side: dict[str, Any]) -> str:
-    package = side.get("package", "")
+    package = str(side.get("package", ""))
     return package + (t("chart.impact.on", day=side["in_force"]) if side.get("in_force") else "")
