@@ -9,17 +9,22 @@ endpoint's real answers to it (tests/test_service_contract.py).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from typing import Annotated, Literal
+import types
+import typing
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel,
-                      WithJsonSchema)
+                      WithJsonSchema, create_model)
 
 from models.catalog import BenefitSpec, RuleSpec, SourceSpec
 from models.limits import MAX_HORIZON_YEARS, check_day
 from models.record import EnterpriseRecord
 from service.record_schema import DATE, RECORD_PLACEHOLDER
+from solver.planner import Window
+from views.words import NAMED, PRINTED
 
 # A reason's or a warning's parameter: text, whole yuan, a year or a count, or nothing.
 Param = str | int | None
@@ -29,6 +34,33 @@ Cell = str | int | bool | None
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _as_written(annotation: Any) -> Any:
+    """A field's type in JSON: a day is text (YYYY-MM-DD), the rest as declared."""
+    if annotation is dt.date:
+        return str
+    if isinstance(annotation, types.UnionType):
+        return typing.Union[tuple(_as_written(arg) for arg in typing.get_args(annotation))]
+    return annotation
+
+
+def answer_model(kind: type, name: str) -> type[Body]:
+    """The response model of a solver dataclass, derived from its fields (one contract, not a
+    second copy): each field as its `as_dict` writes it, and beside each field `views.words.
+    with_names` names, its `*_name` (a vocabulary id's display name, None for no id; the text the
+    catalog prints, in the request's language)."""
+    hints = typing.get_type_hints(kind)
+    declared: dict[str, Any] = {}
+    for field in dataclasses.fields(kind):
+        written = _as_written(hints[field.name])
+        declared[field.name] = (written, ...)
+        if field.name in NAMED:
+            declared[f"{field.name}_name"] = (str | None, ...)
+        elif field.name in PRINTED:
+            declared[f"{field.name}_name"] = (str, ...)
+    model: type[Body] = create_model(name, __base__=Body, __doc__=kind.__doc__, **declared)
+    return model
 
 
 def iso_day(value: object) -> object:
@@ -324,21 +356,10 @@ class MeasureOut(Body):
     benefits: list[BenefitSpec]
 
 
-class WindowOut(Body):
-    tier: str
-    tier_name: str | None
-    period: str
-    opens: str | None
-    last_day: str | None
-    days_left: int | None
-    who: str
-    who_name: str
-    clause: str
-    portal: str
-    contact: str
-    contact_name: str
-    tel: str
-    tel_name: str
+if TYPE_CHECKING:  # to mypy a derived model is a Body (pydantic checks its fields)
+    WindowOut = Body
+else:
+    WindowOut = answer_model(Window, "WindowOut")
 
 
 class WindowsOut(Body):

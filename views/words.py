@@ -132,13 +132,14 @@ def change(kind: str, facts: dict[str, Any]) -> str:
 _FIELD_NAMES = {"district": "district", "entity_type": "entity_type"}
 
 
-_NAMED = {"measure": "measure", "tier": "tier", "paid_by": "district", "district": "district",
+# Keys whose value is a vocabulary id → the kind that names it (`"paid_by_name": "东城区"`).
+NAMED = {"measure": "measure", "tier": "tier", "paid_by": "district", "district": "district",
           "current_district": "district", "best_district": "district", "winner": "district"}
 
 
 # Texts the catalog prints in English (offices, documents, a window's words) → shown in the
 # current language beside them (`"contact_name": "北京市经济和信息化局"`).
-_PRINTED = frozenset({"contact", "source", "office", "who", "tel"})
+PRINTED = frozenset({"contact", "source", "office", "who", "tel"})
 
 
 def with_names(data: Any) -> Any:
@@ -152,9 +153,9 @@ def with_names(data: Any) -> Any:
     out: dict[str, Any] = {}
     for key, value in data.items():
         out[key] = with_names(value)
-        kind = _NAMED.get(key)
+        kind = NAMED.get(key)
         if kind and (value is None or isinstance(value, str)) and f"{key}_name" not in data:
             out[f"{key}_name"] = name(kind, value) if value is not None else None
-        elif key in _PRINTED and isinstance(value, str) and f"{key}_name" not in data:
+        elif key in PRINTED and isinstance(value, str) and f"{key}_name" not in data:
             out[f"{key}_name"] = printed(value)
     return out
