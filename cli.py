@@ -923,8 +923,8 @@ def worklist(
             actions = new_claims(actions, records, before, day, min_gain=min_gain,
                                  readings=readings)
         actions.sort(key=lambda a: a.sort_key())
-        data = [with_note(a.as_dict()) for a in actions]
-        rows = [for_people(a.as_dict()) for a in actions]
+        data = [with_note(a) for a in actions]
+        rows = [for_people(a) for a in actions]
         if out is not None:
             write_worklist(out, rows, current_lang(), excel=excel)
         if ics is not None:
