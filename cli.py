@@ -928,10 +928,10 @@ def worklist(
         if out is not None:
             write_worklist(out, rows, current_lang(), excel=excel)
         if ics is not None:
-            write_calendar(ics, worklist_calendar(rows, day), "--ics")
+            write_calendar(ics, worklist_calendar(actions, day), "--ics")
         if out is None:
             _show(format, {"date": day.isoformat(), "actions": data, "errors": problems},
-                  lambda: worklist_view(day.isoformat(), rows))
+                  lambda: worklist_view(day.isoformat(), actions))
         for problem in problems:
             typer.echo(t("worklist.problem", file=enterprises, row=problem["row"],
                          ident=t("worklist.problem_id", id=problem["id"]) if problem["id"] else "",

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
-
 from formats.ics import CalendarEvent, calendar_bytes
 from models.i18n import t
 from solver.planner import TimelineYear
+from solver.worklist import Action
 from views import words
+from views.words import printed
+from views.worklist import note, subject
 
 
 def timeline_events(enterprise: str, years: Iterable[TimelineYear]) -> list[CalendarEvent]:
@@ -40,24 +41,24 @@ def timeline_calendar(enterprise: str, years: Iterable[TimelineYear], as_of: dt.
     return calendar_bytes(t("ics.timeline_name", enterprise=enterprise), events, stamp)
 
 
-def worklist_events(actions: list[dict[str, Any]]) -> list[CalendarEvent]:
-    """One event on each action's date (actions without a date have no place in a calendar);
-    `actions` as views.worklist.for_people gives them (in the user's language)."""
+def worklist_events(actions: list[Action]) -> list[CalendarEvent]:
+    """One event on each action's date (actions without a date have no place in a calendar), in
+    the user's language."""
     events = []
     for action in actions:
-        if not action["deadline"]:
+        if action.deadline is None:
             continue
-        who = action["name"] or action["enterprise"]
-        money = f"{action['amount_min']:,}" if action["amount_min"] == action["amount_max"] \
-            else f"{action['amount_min']:,} – {action['amount_max']:,}"
+        low, high = action.amount.min, action.amount.max
+        money = f"{low:,}" if low == high else f"{low:,} – {high:,}"
         events.append(CalendarEvent(
-            dt.date.fromisoformat(action["deadline"]),
-            f"{who}: {action['kind']} {action['subject']} ({money})",
-            t("ics.action_detail", who=f"{action['enterprise']} {action['credit_code'] or ''}".strip(),
-              note=action["note"], contact=action["office"], tel=action["tel"])))
+            action.deadline,
+            f"{action.name or action.enterprise}: {t(f'worklist.kind.{action.kind}')} "
+            f"{subject(action)} ({money})",
+            t("ics.action_detail", who=f"{action.enterprise} {action.credit_code or ''}".strip(),
+              note=note(action), contact=printed(action.office), tel=printed(action.tel))))
     return events
 
 
-def worklist_calendar(actions: list[dict[str, Any]], day: dt.date) -> bytes:
+def worklist_calendar(actions: list[Action], day: dt.date) -> bytes:
     """The worklist of `day` as a calendar (stamped with that day)."""
     return calendar_bytes(f"zjtx worklist {day.isoformat()}", worklist_events(actions), day)

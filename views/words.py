@@ -13,10 +13,8 @@ from models.i18n import current_lang, messages, t
 from models.money import Money
 
 
-def money(amount: Money | dict[str, Any]) -> str:
+def money(amount: Money) -> str:
     """`800,000`, `0 – 700,000`, `0 – 3,000,000 or more` (或更多)."""
-    if isinstance(amount, dict):
-        amount = Money(amount["min"], amount["max"], amount.get("open_above", False))
     body = f"{amount.min:,}" if amount.min == amount.max else f"{amount.min:,} – {amount.max:,}"
     return body + (t("money.or_more") if amount.open_above else "")
 
@@ -25,7 +23,7 @@ def delta(low: int, high: int) -> str:
     return f"{high:+,}" if low == high else f"{low:+,} … {high:+,}"
 
 
-def yuan(amount: Money | dict[str, Any]) -> str:
+def yuan(amount: Money) -> str:
     return t("money.yuan", amount=money(amount))
 
 

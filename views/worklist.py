@@ -24,7 +24,7 @@ def note(action: Action) -> str:
         case ApplyDetail() as apply:
             if apply.opens and apply.last_day:
                 return t("worklist.note.window", who=printed(apply.who),
-                         opens=day(apply.opens.isoformat()), last_day=day(apply.last_day.isoformat()))
+                         opens=day(apply.opens), last_day=day(apply.last_day))
             return t("worklist.note.no_calendar", who=printed(apply.who))
         case NearMissDetail() as near:
             outlay = t("worklist.note.outlay", amount=f"{near.outlay:,}") if near.outlay else ""
@@ -69,14 +69,14 @@ def for_people(action: Action) -> dict[str, Any]:
             "office": printed(action.office), "tel": printed(action.tel)}
 
 
-def worklist_view(when: str, rows: list[dict[str, Any]]) -> Table:
-    """`rows`: as `for_people` gives them."""
-    table = Table(title=t("worklist.title", day=day(when), count=len(rows)), expand=True)
+def worklist_view(when: str, actions: list[Action]) -> Table:
+    """The actions of a day, soonest first, in the current language."""
+    table = Table(title=t("worklist.title", day=day(when), count=len(actions)), expand=True)
     for column in ("deadline", "enterprise", "kind", "amount_max", "office", "tel", "note"):
         table.add_column(t(f"header.{column}"), overflow="fold")
-    for row in rows:
-        amount = money({"min": row["amount_min"], "max": row["amount_max"], "open_above": row["open_above"]})
-        who = escape(row["enterprise"] + (f" {row['name']}" if row["name"] else ""))
-        _row(table, day(row["deadline"]) or "—", who, row["action"], amount, row["office"],
-             row["tel"], row["note"])
+    for item in actions:
+        who = escape(item.enterprise + (f" {item.name}" if item.name else ""))
+        _row(table, day(item.deadline) or "—", who,
+             action_words(item), money(item.amount), printed(item.office), printed(item.tel),
+             note(item))
     return table
