@@ -21,7 +21,7 @@ from typing import Any
 from models.conditions import Condition
 from models.catalog import name
 from models.i18n import current_lang, messages, t
-from solver.reasons import Param, Reason
+from solver.reasons import Param, Reason, reason
 
 # Reasons that only say the record has no event of the kind a measure pays for.
 NO_EVENT_CODES = frozenset({"no_expense", "no_listing", "no_patent", "no_qualification",
@@ -272,7 +272,7 @@ def with_text(data: Any, render: Callable[[Reason], str] = render_reason) -> Any
         return data
     out = {key: with_text(value, render) for key, value in data.items()}
     if set(data) == {"code", "params"}:
-        out["text"] = render(Reason(code=data["code"], params=dict(data["params"])))
+        out["text"] = render(reason(data["code"], data["params"]))
     if "why" in out and isinstance(out.get("reasons"), list):
         out["why"] = t("reason.word.item_sep").join(r["text"] for r in out["reasons"])
     return out
