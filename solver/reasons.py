@@ -50,7 +50,10 @@ _DECLARED: dict[type[Reason], tuple[tuple[str, tuple[type, ...]], ...]] = {}
 K = TypeVar("K", bound=type[Reason])
 
 
+@typing.dataclass_transform(kw_only_default=True, frozen_default=True)
 def _kind(kind: K) -> K:
+    """A kind of reason: a frozen dataclass of keyword fields, known by its code."""
+    dataclass(frozen=True, kw_only=True)(kind)  # (in place)
     KINDS[kind.code] = kind
     return kind
 
@@ -98,7 +101,6 @@ def reason(code: str, *about: Mapping[str, Param], **params: Param) -> Reason:
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class FirstRecognition(Reason):
     """The first recognition at a level."""
 
@@ -109,7 +111,6 @@ class FirstRecognition(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class ReviewPassed(Reason):
     """A re-examination passed (the first recognition on first_date)."""
 
@@ -121,7 +122,6 @@ class ReviewPassed(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class RegisteredIn(Reason):
     """The paying district: registered there on the day (at_claim: the claim year's 1 January)."""
 
@@ -132,7 +132,6 @@ class RegisteredIn(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class ClaimedIn(Reason):
     """The year the award is claimed in."""
 
@@ -143,7 +142,6 @@ class ClaimedIn(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class ConditionMet(Reason):
     """A condition of the clause that holds."""
 
@@ -154,7 +152,6 @@ class ConditionMet(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class MovedInto(Reason):
     """A move into the paying district."""
 
@@ -165,7 +162,6 @@ class MovedInto(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class TierQualifies(Reason):
     """The tier a relocation counts with (at_move 1: held at the move)."""
 
@@ -177,7 +173,6 @@ class TierQualifies(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class Qualification(Reason):
     """A qualification obtained."""
 
@@ -188,7 +183,6 @@ class Qualification(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class ExpenseItem(Reason):
     """An expense the award pays a share of."""
 
@@ -203,7 +197,6 @@ class ExpenseItem(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class Listing(Reason):
     """A listing on a board."""
 
@@ -213,7 +206,6 @@ class Listing(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class TierAtYearEnd(Reason):
     """The tier held on 31 December of the year."""
 
@@ -224,7 +216,6 @@ class TierAtYearEnd(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class DistrictMatches(Reason):
     """The district's mirror of a municipal award."""
 
@@ -235,7 +226,6 @@ class DistrictMatches(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class PatentAnnuity(Reason):
     """A patent annuity paid and the share subsidized."""
 
@@ -251,7 +241,6 @@ class PatentAnnuity(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class LimitBound(Reason):
     """A limit that bounds the amount."""
 
@@ -263,7 +252,6 @@ class LimitBound(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class R2Received(Reason):
     """R2: a lower tier's reward received takes off."""
 
@@ -278,22 +266,13 @@ class R2Received(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
-class R1Received(Reason):
+class R1Received(R2Received):
     """R1: a rival reward received takes off."""
 
     code: ClassVar[str] = "r1_received"
-    full: int
-    received: int
-    received_title: str
-    received_measure: str
-    received_tier: str
-    received_year: int
-    reading: None
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class LadderClosed(Reason):
     """A ladder received up to its top: only the room left."""
 
@@ -308,7 +287,6 @@ class LadderClosed(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class StackedInFull(Reason):
     """Paid in full beside the lower tier (reading stacking=cumulative)."""
 
@@ -318,7 +296,6 @@ class StackedInFull(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class R2Paid(Reason):
     """R2: the lower tier paid, the difference only."""
 
@@ -331,7 +308,6 @@ class R2Paid(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class CapBound(Reason):
     """A cap binds (its description in `about`)."""
 
@@ -342,7 +318,6 @@ class CapBound(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class R1Preferred(Reason):
     """R1: preferred over a rival that pays less."""
 
@@ -355,7 +330,6 @@ class R1Preferred(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class Received(Reason):
     """A reward received and how it counts."""
 
@@ -370,7 +344,6 @@ class Received(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class NoRecognition(Reason):
     """No recognition at the level."""
 
@@ -379,7 +352,6 @@ class NoRecognition(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class RenewalBelowHeld(Reason):
     """A renewal below a tier already held."""
 
@@ -391,7 +363,6 @@ class RenewalBelowHeld(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class RegisteredElsewhere(Reason):
     """Registered in another district on the day."""
 
@@ -403,7 +374,6 @@ class RegisteredElsewhere(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class ConditionFailed(Reason):
     """A condition of the clause that fails (the condition may come in `about`)."""
 
@@ -417,7 +387,6 @@ class ConditionFailed(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class EntityNotNamed(Reason):
     """The clause does not name the entity type."""
 
@@ -427,7 +396,6 @@ class EntityNotNamed(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class NoMoveInto(Reason):
     """No move into the district."""
 
@@ -436,7 +404,6 @@ class NoMoveInto(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class NotContinuous(Reason):
     """The relocation does not continue a recognition."""
 
@@ -448,7 +415,6 @@ class NotContinuous(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class ReturnNotRelocation(Reason):
     """A return is not a relocation."""
 
@@ -459,7 +425,6 @@ class ReturnNotRelocation(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class LadderLevelReceived(Reason):
     """R3: another rung paid this level."""
 
@@ -471,7 +436,6 @@ class LadderLevelReceived(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class NoQualification(Reason):
     """No qualification in the record."""
 
@@ -479,7 +443,6 @@ class NoQualification(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class SameQualification(Reason):
     """The same qualification again."""
 
@@ -487,7 +450,6 @@ class SameQualification(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class NotInBeijing(Reason):
     """Not registered in the jurisdiction on the day."""
 
@@ -497,7 +459,6 @@ class NotInBeijing(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class NoExpense(Reason):
     """No expense of the categories."""
 
@@ -506,7 +467,6 @@ class NoExpense(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class OneTimeReceived(Reason):
     """A one-time reward already received."""
 
@@ -514,7 +474,6 @@ class OneTimeReceived(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class NoListing(Reason):
     """No listing on the boards."""
 
@@ -523,7 +482,6 @@ class NoListing(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class NoCounterpart(Reason):
     """The municipal award it mirrors is not paid."""
 
@@ -533,7 +491,6 @@ class NoCounterpart(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class NoPatent(Reason):
     """No patent in the record."""
 
@@ -541,7 +498,6 @@ class NoPatent(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class OutsideEffectiveDates(Reason):
     """The event falls outside the rule's dates."""
 
@@ -552,7 +508,6 @@ class OutsideEffectiveDates(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class NoTrigger(Reason):
     """Nothing in the record triggers the measure."""
 
@@ -563,7 +518,6 @@ class NoTrigger(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class R1Rival(Reason):
     """R1: a rival paid instead."""
 
@@ -577,7 +531,6 @@ class R1Rival(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class R3AlreadyPaid(Reason):
     """R3: a one-time reward already paid."""
 
@@ -589,7 +542,6 @@ class R3AlreadyPaid(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class R4ExpenseTaken(Reason):
     """R4: the expense went to another award."""
 
@@ -601,7 +553,6 @@ class R4ExpenseTaken(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class CapUsedUp(Reason):
     """A cap used up by other awards (its description in `about`)."""
 
@@ -611,7 +562,6 @@ class CapUsedUp(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class YearLimitReached(Reason):
     """The years a project may be paid are used."""
 
@@ -624,7 +574,6 @@ class YearLimitReached(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class FirstYearsUsed(Reason):
     """Only the first years of a project are paid."""
 
@@ -635,7 +584,6 @@ class FirstYearsUsed(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class ReceivedCovers(Reason):
     """What was received leaves the award nothing (r1, r2 or closed; the cut in `about`)."""
 
@@ -645,7 +593,6 @@ class ReceivedCovers(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class DifferenceFloored(Reason):
     """The difference to a lower tier is nothing."""
 
@@ -659,7 +606,6 @@ class DifferenceFloored(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class MirrorZero(Reason):
     """The mirrored award pays nothing."""
 
@@ -670,7 +616,6 @@ class MirrorZero(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class NotChosen(Reason):
     """Not chosen by the optimizer."""
 
@@ -679,7 +624,6 @@ class NotChosen(Reason):
 
 
 @_kind
-@dataclass(frozen=True, kw_only=True)
 class AmountZero(Reason):
     """The amount is zero."""
 
