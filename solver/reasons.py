@@ -260,9 +260,9 @@ class R2Received(Reason):
     received: int
     received_title: str
     received_measure: str
-    received_tier: str
+    received_tier: str | None
     received_year: int
-    reading: None
+    reading: str | None
 
 
 @_kind
@@ -283,7 +283,7 @@ class LadderClosed(Reason):
     received: int
     ladder_title: str
     ladder_measure: str
-    reading: None
+    reading: str | None
 
 
 @_kind
@@ -302,7 +302,7 @@ class R2Paid(Reason):
     code: ClassVar[str] = "r2_paid"
     full: int
     lower: int
-    lower_tier: str
+    lower_tier: str | None
     lower_year: int
     reading: str | None
 
@@ -601,7 +601,7 @@ class DifferenceFloored(Reason):
     full: int
     deducted: int
     received: int
-    lower_tier: str
+    lower_tier: str | None
     reading: str | None
 
 
