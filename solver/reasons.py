@@ -15,7 +15,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from functools import cached_property
 from typing import Any, ClassVar, TypeVar, Union
 
@@ -30,12 +30,14 @@ class Reason:
 
     code: ClassVar[str] = ""
     about: Mapping[str, Param] = field(default_factory=dict)
+    left_out: frozenset[str] = frozenset()  # optional parameters the solver did not give
 
     @cached_property
     def params(self) -> dict[str, Param]:
         """What it is about, then its own parameters (in the order the kind declares them)."""
         own: dict[str, Param] = {f.name: getattr(self, f.name) for f in fields(self)
-                                 if f.name != "about"}
+                                 if f.name not in ("about", "left_out")
+                                 and f.name not in self.left_out}
         return {**self.about, **own}
 
     def get(self, key: str) -> Param:
@@ -47,6 +49,7 @@ class Reason:
 
 KINDS: dict[str, type[Reason]] = {}  # code → its kind
 _DECLARED: dict[type[Reason], tuple[tuple[str, tuple[type, ...]], ...]] = {}
+_OPTIONAL: dict[type[Reason], frozenset[str]] = {}  # parameters a kind may be given or not
 K = TypeVar("K", bound=type[Reason])
 
 
@@ -67,7 +70,10 @@ def _declared(kind: type[Reason]) -> tuple[tuple[str, tuple[type, ...]], ...]:
             (f.name, tuple(type(None) if arg is None else arg for arg in
                            (typing.get_args(hints[f.name])
                             if isinstance(hints[f.name], types.UnionType) else (hints[f.name],))))
-            for f in fields(kind) if f.name != "about")
+            for f in fields(kind) if f.name not in ("about", "left_out"))
+        _OPTIONAL[kind] = frozenset(f.name for f in fields(kind)
+                                    if f.name not in ("about", "left_out")
+                                    and f.default is not MISSING)
     return found
 
 
@@ -86,15 +92,17 @@ def reason(code: str, *about: Mapping[str, Param], **params: Param) -> Reason:
     declared = _declared(kind)
     names = {name for name, _types in declared}
     problems = [f"{name} is not a parameter of {code}" for name in params if name not in names]
+    optional = _OPTIONAL[kind]
+    left_out = frozenset(name for name in optional if name not in merged)
     problems += [f"{code} lacks {name}" if name not in merged else
                  f"{code}.{name} is {merged[name]!r}, not {' or '.join(t.__name__ for t in allowed)}"
-                 for name, allowed in declared
+                 for name, allowed in declared if name not in left_out
                  if name not in merged or not isinstance(merged[name], allowed)
                  or isinstance(merged[name], bool)]
     if problems:
         raise BugError("; ".join(problems))
-    values: dict[str, Any] = {name: merged[name] for name in names}
-    return kind(about=given, **values)
+    values: dict[str, Any] = {name: merged[name] for name in names if name not in left_out}
+    return kind(about=given, left_out=left_out, **values)
 
 
 # -- Why an award pays (its own facts, then the rules that shaped its amount).
@@ -212,7 +220,7 @@ class TierAtYearEnd(Reason):
     code: ClassVar[str] = "tier_at_year_end"
     tier: str | None
     year: int
-    since: str | None
+    since: str | None = None  # the first recognition at the tier (left out when there is none)
 
 
 @_kind
