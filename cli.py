@@ -218,8 +218,8 @@ def _ask(record_path: Path, question: Question, evidence: Path | None,
          scenario_paths: tuple[Path, ...] = ()) -> tuple[EnterpriseRecord, Answer]:
     """Read the record, answer the question (`solver.questions.ask`, the one road) and, with
     --evidence, write the bundle beside (the record's bytes as read, never read twice)."""
-    from models.record import is_json, parse_record_bytes, read_record_bytes
-    from solver.questions import ask
+    from models.record import is_json, read_record_bytes
+    from solver.questions import ask_bytes
 
     if evidence is not None:
         from formats.safety import check_outputs
@@ -227,9 +227,9 @@ def _ask(record_path: Path, question: Question, evidence: Path | None,
         for path in (record_path, *scenario_paths):
             check_outputs(path, {"--evidence": evidence})
     raw = read_record_bytes(record_path)
-    the_record = parse_record_bytes(raw, source=str(record_path), as_json=is_json(record_path))
-    question = question.on(the_record, dt.date.today())
-    answer = ask(question, the_record, active_catalog())
+    question, the_record, answer = ask_bytes(question, raw, as_json=is_json(record_path),
+                                             source=str(record_path), catalog=active_catalog(),
+                                             today=dt.date.today())
     if evidence is not None:
         from formats.bundle import sha256
         from formats.evidence import evidence_bundle
@@ -689,15 +689,15 @@ def worklist(
         readings = active_catalog().resolve_readings(parse_readings(reading))
         records, problems = read_enterprises(enterprises, encoding=encoding,
                                              column_map=load_column_map(columns))
-        actions = [a for record in records
-                   for a in work(record, day, min_gain=min_gain, readings=readings)]
-        if new_since is not None:
+        if new_since is not None:  # only the claims the records did not have before
             from formats.recognitions import new_claims
 
             before, _ = read_enterprises(new_since, encoding=encoding,
                                          column_map=load_column_map(columns))
-            actions = new_claims(actions, records, before, day, min_gain=min_gain,
-                                 readings=readings)
+            actions = new_claims(records, before, day, min_gain=min_gain, readings=readings)
+        else:
+            actions = [a for record in records
+                       for a in work(record, day, min_gain=min_gain, readings=readings)]
         actions.sort(key=lambda a: a.sort_key())
         data = [with_note(a.as_dict()) for a in actions]
         rows = [for_people(a.as_dict()) for a in actions]

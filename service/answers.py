@@ -18,8 +18,9 @@ from models.catalog import active_catalog
 from models.record import EnterpriseRecord, parse_record, parse_record_text
 from models.scenario import parse_inline
 from models.yamlio import loads_json
-from service.schemas import (BatchOut, EvaluationOut, PlanRequest, RankingOut, WhatIfOut,
-                             WhatifRequest, WorklistOut, WorklistRequest)
+from service.schemas import (BatchOut, EvaluationOut, PlanRequest, RankingOut,
+                             RecognitionsOut, RecognitionsRequest, WhatIfOut, WhatifRequest,
+                             WorklistOut, WorklistRequest)
 from solver.batch import BatchOptions, RowContext, RowResult, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.notices import record_notices
@@ -116,3 +117,79 @@ def record(body: bytes) -> bytes:
     if parsed is None:
         parsed = parse_record_text(text, source="body")
     return parsed.model_dump_json(by_alias=True, exclude_defaults=True).encode("utf-8")
+
+
+def evidence(raw: bytes, readings: dict[str, str]) -> tuple[bytes, str]:
+    """`zjtx evaluate RECORD.json --evidence`: the bundle of the body's bytes as sent (the same
+    bytes as a record file give the same bundle), and the enterprise's id."""
+    from formats.evidence import evidence_bundle
+    from solver.questions import Question, ask_bytes
+
+    catalog = active_catalog()
+    question, record, answer = ask_bytes(Question("evaluate", readings), raw, as_json=True,
+                                         source="body", catalog=catalog, today=dt.date.today())
+    return evidence_bundle(question, raw, True, record, answer, catalog), record.id
+
+
+def recognitions(body: RecognitionsRequest, readings: dict[str, str]) -> bytes:
+    """`zjtx recognitions import` of the two files sent, then the claims the import brought
+    (`zjtx worklist UPDATED --new-since REGISTRY`), with both files to download."""
+    import base64
+    import binascii
+    import tempfile
+    from pathlib import Path
+
+    from formats.recognitions import import_recognitions, new_claims, report_rows
+    from formats.worklist import read_enterprises, write_worklist
+    from models.errors import InputError, ZjtxError
+    from models.i18n import current_lang, t
+    from models.normalize import Unreadable, normalize_value
+    from views.worklist import for_people, with_note
+
+    catalog = active_catalog()
+    day = body.day or dt.date.today()
+    tier = None
+    if body.tier:
+        try:
+            tier = str(normalize_value("tier", body.tier, catalog.vocabulary))
+        except Unreadable as unreadable:
+            raise InputError(unreadable.problem.message, field="tier",
+                             accepted=unreadable.problem.accepted) from None
+    with tempfile.TemporaryDirectory(prefix="zjtx-recognitions-") as folder:
+        paths, names = {}, {}
+        for key, sent in (("list", body.list), ("registry", body.registry)):
+            try:
+                data = base64.b64decode(sent.content, validate=True)
+            except (binascii.Error, ValueError):
+                raise InputError(t("recognitions.not_base64"), field=f"{key}.content") from None
+            paths[key] = Path(folder) / f"{key}{Path(sent.name).suffix.lower()}"
+            paths[key].write_bytes(data)
+            names[str(paths[key])] = (sent.name, key)
+        updated = Path(folder) / "updated.xlsx"
+        try:
+            result = import_recognitions(paths["list"], paths["registry"], updated,
+                                         catalog=catalog, lang=current_lang(), tier=tier,
+                                         date=body.date)
+        except ZjtxError as exc:  # named as sent, never by the server's temporary path
+            if exc.file in names:
+                exc.file, exc.field = names[exc.file][0], exc.field or names[exc.file][1]
+            raise
+        before, _ = read_enterprises(paths["registry"])
+        after, _ = read_enterprises(updated)
+        actions = sorted(new_claims(after, before, day, min_gain=body.min_gain,
+                                    readings=readings), key=lambda action: action.sort_key())
+        sheet = write_worklist(Path(folder) / "worklist.xlsx",
+                               [for_people(a.as_dict()) for a in actions], current_lang())
+        files = {name: base64.b64encode(path.read_bytes()).decode("ascii")
+                 for name, path in (("worklist_xlsx", sheet), ("updated_xlsx", updated))}
+    return encoded(RecognitionsOut, {
+        "counts": {"list_rows": result.list_rows, "added": result.added,
+                   "already_recorded": result.count("already_recorded"),
+                   "not_added": result.not_added, "registry_rows": result.registry_rows,
+                   "written": result.written, "registry_errors": len(result.registry_errors)},
+        "matches": [{k: v for k, v in row.items() if v is not None or k in ("name",)}
+                    for row in report_rows(result)],
+        "registry_errors": result.registry_errors,
+        "worklist": {"date": day.isoformat(), "actions": [with_note(a.as_dict()) for a in actions],
+                     "errors": []},
+        **files})

@@ -30,12 +30,18 @@ def app_workers(request: Request) -> Workers:
 # readings there as query parameters (service.app.openapi_document).
 TAKES_READINGS = {"x-zjtx-readings": True}
 # Query parameters that are not readings (each endpoint declares its own).
-NOT_READINGS = frozenset({"date", "tier", "lang"})
+NOT_READINGS = frozenset({"date", "tier", "lang", "evidence"})
 
 
 def request_readings(request: Request) -> dict[str, str]:
-    """Readings from the query string (`?stacking=difference-only`); other keys are errors.
-    Called by the route itself, after its body is checked (a bad body is named first)."""
+    """Readings from the query string (`?stacking=difference-only`), resolved (the defaults for
+    the rest); other keys are errors. Called by the route itself, after its body is checked (a
+    bad body is named first)."""
+    return app_catalog(request).resolve_readings(given_readings(request))
+
+
+def given_readings(request: Request) -> dict[str, str]:
+    """The readings the query string gives, as given (an evidence bundle keeps these)."""
     readings: dict[str, str] = {}
     catalog = app_catalog(request)
     for key, value in request.query_params.multi_items():
@@ -44,7 +50,7 @@ def request_readings(request: Request) -> dict[str, str]:
         elif key not in NOT_READINGS:
             raise InputError(f"unknown query parameter {key!r}", field=key,
                              accepted=", ".join(catalog.index.readings))
-    return catalog.resolve_readings(readings)
+    return readings
 
 
 def request_lang(request: Request) -> str | None:

@@ -455,3 +455,29 @@ def test_batch_evidence_goes_to_a_new_or_empty_folder_only(tmp_path: Path) -> No
     assert_input_error(result, "full", "--evidence", "new or empty")
     assert not (tmp_path / "out.csv").exists()  # refused before anything was written
     assert sorted(p.name for p in folder.iterdir()) == ["keep.txt"]
+
+
+# -- the service --------------------------------------------------------------------------------------
+
+def test_the_service_answers_with_the_bundle_the_cli_writes_for_the_same_bytes(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    record = EXAMPLES / "exhibition-expenses.json"
+    client = TestClient(create_app())
+    answer = client.post("/v1/evaluate?evidence=true&stacking=difference-only",
+                         content=record.read_bytes(), headers={"content-type": "application/json"})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
+    assert answer.headers["content-disposition"] == 'attachment; filename="EX-6-evidence.zip"'
+    assert answer.headers["x-evidence-sha256"] == sha256(answer.content)
+    cli = made(tmp_path, "evaluate", record, "--reading", "stacking=difference-only")
+    assert answer.content == cli  # the body's bytes are the record as read
+    about = json.loads(members_of(answer.content)["bundle.json"])
+    assert about["question"]["readings"] == {"stacking": "difference-only"}
+    assert verify_bundle(answer.content, "api.zip").identical
+    plain = client.post("/v1/evaluate", content=record.read_bytes(),
+                        headers={"content-type": "application/json"})
+    assert plain.headers["content-type"] == "application/json" and "timeline" in plain.json()
+    bad = client.post("/v1/evaluate?evidence=true", json={"id": "X", "district": "gotham"})
+    assert bad.status_code == 422 and bad.json()["field"] == "district"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from models.errors import InputError
 from service import answers
-from service.deps import TAKES_READINGS, AppWorkers, EncodedJSON, request_readings
+from formats.bundle import sha256
+from service.deps import (TAKES_READINGS, AppWorkers, EncodedJSON, given_readings,
+                          request_readings)
 from service.problems import COMMON, WORK, documented, problem
 from service.record_schema import RECORD_PLACEHOLDER
 from service.schemas import BatchOut, EvaluationOut, RecordIn
@@ -28,12 +30,31 @@ RecordBody = Annotated[RecordIn, Body(
                                 {"tier": "national", "date": "2024-07-15"}]}])]
 
 
-@router.post("/v1/evaluate", response_model=EvaluationOut, responses=WORK,
+ZIP = "application/zip"
+EVIDENCE_ANSWER: dict[int | str, dict[str, Any]] = {200: {"description": "With `evidence=true`: the evidence bundle.",
+                         "content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.post("/v1/evaluate", response_model=EvaluationOut, responses={**WORK, **EVIDENCE_ANSWER},
              openapi_extra=TAKES_READINGS)
-async def evaluate_record(request: Request, record: RecordBody, workers: AppWorkers) -> Response:
-    """The same JSON as `zjtx evaluate --format json`, plus the claim timeline."""
+async def evaluate_record(request: Request, record: RecordBody, workers: AppWorkers,
+                          evidence: Annotated[bool, Query(description=(
+                              "Answer with the evidence bundle (application/zip) that `zjtx "
+                              "evaluate RECORD.json --evidence` writes for the same bytes: the "
+                              "record as sent, the package, the answer in both languages, the "
+                              "clauses, a SHA-256 manifest; `zjtx verify` checks it."))] = False,
+                          ) -> Response:
+    """The same JSON as `zjtx evaluate --format json`, plus the claim timeline; or, with
+    `evidence=true`, the answer as an evidence bundle (its SHA-256 in `X-Evidence-SHA256`)."""
     readings = request_readings(request)
-    return EncodedJSON(await workers.run(answers.evaluation, record, readings))
+    if not evidence:
+        return EncodedJSON(await workers.run(answers.evaluation, record, readings))
+    raw = await request.body()  # the bytes as sent: the record as read
+    bundle, ident = await workers.run(answers.evidence, raw, given_readings(request))
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in ident)[:60]
+    return Response(bundle, media_type=ZIP, headers={
+        "content-disposition": f'attachment; filename="{safe or "record"}-evidence.zip"',
+        "x-evidence-sha256": sha256(bundle)})
 
 
 @router.post("/v1/batch", response_model=BatchOut, responses={**WORK, 415: documented(
