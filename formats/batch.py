@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 from models.catalog import active_catalog, open_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
+from models.limits import MAX_RECORD_BYTES
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext, RowResult,
                           Summary, evaluate_row, fresh_answers, learn_answers, result_columns, row_bug,
                           share_answers)
@@ -37,7 +38,8 @@ from formats.engines import (ENGINES, DaskEngine, Engine, Part, PartSize, PoolEn
 from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import check_outputs, input_fingerprint, verify_output
-from formats.tables import Row, Rows, RowWriter, format_of, jsonl_rows, read_rows
+from formats.tables import (Row, Rows, RowWriter, bounded_lines, for_excel, format_of, jsonl_rows,
+                            line_size, read_rows)
 
 CHUNK_ROWS = 256
 CHECKPOINT_SECONDS = 1.0
@@ -55,12 +57,14 @@ class BatchCounts:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def encode_line(kind: str, columns: list[str], row: dict[str, Any]) -> str:
-    """One CSV or JSONL line for a row (CSV booleans as true/false, missing as empty)."""
+def encode_line(kind: str, columns: list[str], row: dict[str, Any], excel: bool = False) -> str:
+    """One CSV or JSONL line for a row (CSV booleans as true/false, missing as empty; `excel`:
+    text that Excel would run as a formula neutralized, formats.tables.for_excel)."""
     if kind == ".csv":
         text = io.StringIO()
-        csv.writer(text).writerow(["true" if v is True else "false" if v is False
-                                   else "" if v is None else v for v in (row.get(c) for c in columns)])
+        cells = ["true" if v is True else "false" if v is False else "" if v is None else v
+                 for v in (row.get(c) for c in columns)]
+        csv.writer(text).writerow([for_excel(c) for c in cells] if excel else cells)
         return text.getvalue()
     return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"
 
@@ -70,7 +74,8 @@ class _LineSink:
     resume, the file must still hold exactly what the checkpoint recorded (formats.safety)."""
 
     def __init__(self, path: Path, columns: list[str], kind: str, recorded: dict[str, Any] | None,
-                 headers: list[str] | None = None, bom: bool = False, option: str = "--out") -> None:
+                 headers: list[str] | None = None, bom: bool = False, option: str = "--out",
+                 excel: bool = False) -> None:
         self.path, self.columns, self.kind = path, columns, kind
         path.parent.mkdir(parents=True, exist_ok=True)
         if recorded is None:
@@ -79,7 +84,8 @@ class _LineSink:
             if kind == ".csv":
                 if bom:  # for Excel: UTF-8 with a byte-order mark
                     self._write(codecs.BOM_UTF8)
-                self.write_text(encode_line(kind, columns, dict(zip(columns, headers or columns))))
+                self.write_text(encode_line(kind, columns, dict(zip(columns, headers or columns)),
+                                            excel))
         else:
             self.digest = verify_output(option, path, recorded)
             self.handle = path.open("r+b")
@@ -113,6 +119,7 @@ class _Job:
     columns: list[str]
     errors_kind: str
     lang: str = "en"  # the language of warnings and error messages, on every worker
+    excel: bool = False  # CSV for Excel: text cells that would be formulas neutralized
 
 
 def _worker_init(job: _Job, *, worker: bool = True) -> None:
@@ -124,7 +131,8 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
     set_active_catalog(open_catalog(job.options.catalog))
     if _WORKER is None or _WORKER.job is not job:
         _WORKER = _Worker(job, RowContext(job.options, active_catalog()),
-                          LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS, encode_line))
+                          LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS,
+                                      functools.partial(encode_line, excel=job.excel), job.excel))
 
 
 @dataclass(frozen=True)
@@ -176,7 +184,7 @@ def _evaluate_rows(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]
                     seen[1] += 1
                 ok += 1
             else:
-                errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result.cells()))
+                errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result.cells(), job.excel))
                 bad += 1
         except ZjtxError:  # a bug (exit 3) or a broken catalog (exit 4), already said so
             raise
@@ -308,12 +316,13 @@ def _part_tasks(path: Path, done_rows: int, seen: dict[str, int],
 
         def done_lines() -> Iterator[bytes]:
             nonlocal offset, number
+            lines = bounded_lines(handle)  # (reads line by line: the handle stays where it stops)
             while number < done_rows:
-                line = handle.readline()
-                if not line:
+                line = next(lines, None)
+                if line is None:
                     return
                 number += 1
-                offset += len(line)
+                offset += line_size(line)
                 yield line
         for _row in with_duplicates(jsonl_rows(done_lines()), seen):
             pass
@@ -343,6 +352,39 @@ def checked_part(path: str, part: Part, result: tuple, seen: dict[str, int],
         return result
     init()
     return function(path, part, problems)
+
+
+# What a checkpoint holds (`_Run.save_checkpoint`): key → the type of its value.
+_CHECKPOINT_KEYS: dict[str, type | tuple[type, ...]] = {
+    "input": str, "fingerprint": dict, "columns": list, "options": str, "last_row": int,
+    "rows_in": int, "rows_out": int, "error_rows": int, "out_file": dict, "errors_file": dict,
+    "summary": dict}
+_FILE_KEYS = {"path": str, "size": int, "sha256": str}
+
+
+def read_checkpoint(path: Path) -> dict[str, Any]:
+    """A checkpoint as `save_checkpoint` wrote it, or one clear refusal: a file cut short, `[]`,
+    a value of the wrong kind (never a traceback, never a resume from a damaged state)."""
+    damaged = InputError("the checkpoint is damaged (cut short, or not a zjtx checkpoint)",
+                         file=str(path), field="--resume",
+                         accepted="delete it and run again without --resume")
+    try:
+        raw = path.read_bytes()
+        if len(raw) > 64 * MAX_RECORD_BYTES:  # (a summary of every district, measure and year)
+            raise damaged
+        state = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        raise damaged from None
+    if not isinstance(state, dict) or any(
+            not isinstance(state.get(key), kind) or isinstance(state.get(key), bool)
+            for key, kind in _CHECKPOINT_KEYS.items()):
+        raise damaged
+    for key in ("out_file", "errors_file"):
+        if any(not isinstance(state[key].get(k), kind) for k, kind in _FILE_KEYS.items()):
+            raise damaged
+    if min(state["last_row"], state["rows_in"], state["rows_out"], state["error_rows"]) < 0:
+        raise damaged
+    return state
 
 
 def default_errors_path(out: Path) -> Path:
@@ -426,8 +468,10 @@ def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOption
     if rows.columns is not None:  # error rows name the columns as the file writes them
         options = dataclasses.replace(options, labels=rows.columns.labels)
     # The options a checkpoint was made with: a resume under other options would mix answers.
+    # The catalog by its content, not its path: an edited package (or another zjtx's shipped one)
+    # would mix old and new amounts in one output.
     fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind, lang, excel,
-                              current_lang()], default=str, sort_keys=True)
+                              current_lang(), catalog.fingerprint()], default=str, sort_keys=True)
     return _Plan(input_path, out, errors, summary_path, out_kind, errors_kind, columns,
                  output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang), excel,
                  options, fingerprint, rows)
@@ -437,7 +481,7 @@ def _resume_state(plan: _Plan, input_fingerprint_: dict[str, Any]) -> dict[str, 
     """The checkpoint of a killed run of the same command on the same input, if any."""
     if not plan.checkpoint_path.exists():
         return None
-    state: dict[str, Any] = json.loads(plan.checkpoint_path.read_text(encoding="utf-8"))
+    state = read_checkpoint(plan.checkpoint_path)
     if state.get("input") != str(plan.input_path.resolve()) or state.get("columns") != plan.columns \
             or state.get("options") != plan.fingerprint:
         raise InputError("the checkpoint belongs to another input or other options",
@@ -467,11 +511,13 @@ class _Run:
             self.done_rows = self.last = state["last_row"]
         self.out_sink = _LineSink(plan.sink_path, plan.columns,
                                   ".jsonl" if not plan.direct else plan.out_kind,
-                                  state["out_file"] if state else None, plan.headers, plan.excel)
+                                  state["out_file"] if state else None, plan.headers, plan.excel,
+                                  excel=plan.excel)
         try:
             self.error_sink = _LineSink(plan.errors_partial, ERROR_COLUMNS, plan.errors_kind,
                                         state["errors_file"] if state else None,
-                                        plan.error_headers, plan.excel, option="--errors")
+                                        plan.error_headers, plan.excel, option="--errors",
+                                        excel=plan.excel)
         except BaseException:
             self.out_sink.close()
             raise
@@ -598,7 +644,8 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     state = _resume_state(plan, fingerprint_of_input) if resume else None
     run = _Run(plan, state, fingerprint_of_input)
     job = _Job(options=plan.options, out_kind=".jsonl" if not plan.direct else plan.out_kind,
-               columns=plan.columns, errors_kind=plan.errors_kind, lang=current_lang())
+               columns=plan.columns, errors_kind=plan.errors_kind, lang=current_lang(),
+               excel=plan.excel)
     sizes = PartSize(jobs or 1, CHUNK_ROWS)
     try:
         tasks = run.tasks(job, jobs, engine, sizes)

@@ -41,13 +41,15 @@ def plan_parts(handle, offset: int, number: int,
                rows_per_part: int | Callable[[], int]) -> Iterator[Part]:
     """Partitions of the binary `handle` from byte `offset`, whose next line is number `number + 1`;
     `rows_per_part` may be a function, asked at the start of each partition (`PartSize`)."""
+    from formats.tables import bounded_lines, is_row, line_size
+
     size = rows_per_part if callable(rows_per_part) else lambda: rows_per_part
     start, first, rows, last = offset, number + 1, 0, number
     limit = size()
-    for line in handle:
+    for line in bounded_lines(handle):  # (a line of a gigabyte is never held: formats.tables)
         number += 1
-        offset += len(line)
-        if line.strip():
+        offset += line_size(line)
+        if is_row(line):
             rows += 1
             last = number
         if rows >= limit:
@@ -240,19 +242,34 @@ def _on_worker(setup: Callable[[Any], None], job: Any, function: Callable[..., A
     return function(*args)
 
 
-def read_part(path: str, part: Part) -> list[bytes]:
-    """The lines of a partition, read by the worker itself."""
+def read_part(path: str, part: Part) -> Iterator[bytes]:
+    """The lines of a partition, read by the worker itself (as `formats.tables.bounded_lines`
+    reads them: a line longer than the limit is never held)."""
+    from formats.tables import bounded_lines, line_size
+
     try:
-        with open(path, "rb") as handle:
-            handle.seek(part.start)
-            data = handle.read(part.end - part.start)
+        handle = open(path, "rb")
     except OSError as exc:
         raise InputError(f"a worker cannot read the input ({exc.strerror}); with a remote Dask "
                          "cluster the input must be at the same path on every worker",
                          file=path) from None
-    if len(data) != part.end - part.start:
+    with handle:
+        handle.seek(part.start)
+        read = 0
+        for line in bounded_lines(_Window(handle, part.end - part.start)):
+            read += line_size(line)
+            yield line
+    if read != part.end - part.start:
         raise InputError("the input changed while the batch was running", file=path)
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    return lines
+
+
+class _Window:
+    """`readline` within the next `size` bytes of a binary handle."""
+
+    def __init__(self, handle: Any, size: int) -> None:
+        self.handle, self.left = handle, size
+
+    def readline(self, limit: int) -> bytes:
+        line = self.handle.readline(min(limit, self.left)) if self.left > 0 else b""
+        self.left -= len(line)
+        return line

@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 Encode = Callable[[str, list[str], dict[str, Any]], str]
+_FORMULA_LEADS = frozenset("=+-@\t\r")  # (formats.tables.FORMULA_LEADS, one character each)
 
 
 class LineEncoder:
@@ -16,8 +17,11 @@ class LineEncoder:
 
     MAX_CACHED = 100_000
 
-    def __init__(self, kind: str, columns: list[str], own: Collection[str], encode: Encode) -> None:
-        self.kind, self.columns, self.encode_line = kind, columns, encode
+    def __init__(self, kind: str, columns: list[str], own: Collection[str], encode: Encode,
+                 excel: bool = False) -> None:
+        """`excel`: `encode` neutralizes text that Excel would run as a formula; a cell that
+        might be one is then always left to it."""
+        self.kind, self.columns, self.encode_line, self.excel = kind, columns, encode, excel
         front = next((i for i, c in enumerate(columns) if c not in own), len(columns))
         back = next((i for i, c in enumerate(reversed(columns)) if c not in own), len(columns))
         self.front, self.middle = columns[:front], columns[front:len(columns) - back]
@@ -37,14 +41,14 @@ class LineEncoder:
             if len(self._cached) >= self.MAX_CACHED:
                 self._cached.clear()
             cells = dict(zip(names, answer)) if names is not None else row
-            middle = _csv_cells([cells.get(c) for c in self.middle]) \
+            middle = _csv_cells([cells.get(c) for c in self.middle], self.excel) \
                 if self.kind == ".csv" and len(self.middle) > 1 else None
             middle = middle + "\r\n" if middle is not None else \
                 self.encode_line(self.kind, self.middle, cells)
             hit = self._cached[id(answer)] = (answer, middle)
         if self.kind == ".csv":
-            front = _csv_cells([row.get(c) for c in self.front])
-            back = _csv_cells([row.get(c) for c in self.back]) if self.back else ""
+            front = _csv_cells([row.get(c) for c in self.front], self.excel)
+            back = _csv_cells([row.get(c) for c in self.back], self.excel) if self.back else ""
             if front is not None and back is not None:  # (an empty back: no cell written)
                 middle = "" if hit[1] == '""\r\n' else hit[1][:-2]
                 return front + "," + middle + ("," + back if self.back else "") + "\r\n"
@@ -58,12 +62,15 @@ class LineEncoder:
         return "{" + ", ".join(part[1:-2] for part in parts) + "}\n"
 
 
-def _csv_cells(values: list[Any]) -> str | None:
+def _csv_cells(values: list[Any], excel: bool = False) -> str | None:
     """The cells as the csv module writes them in a row of several (minimal quoting: a cell with
     a quote, a comma, CR or LF is quoted, its quotes doubled; booleans as true/false, None
-    empty), or None for a value it leaves to the csv module (a control character, a float…)."""
+    empty), or None for a value it leaves to the csv module (a control character, a float…;
+    with `excel`, text that may start a formula)."""
     cells = []
     for value in values:
+        if excel and type(value) is str and value[:1] in _FORMULA_LEADS:
+            return None
         if value is None:
             cells.append("")
         elif value is True or value is False:

@@ -15,9 +15,10 @@ from pydantic import BaseModel
 from formats.batch import with_duplicates
 from formats.tables import jsonl_rows
 from models.catalog import active_catalog
+from models.errors import RecordError
 from models.record import EnterpriseRecord, parse_record, parse_record_text
 from models.scenario import parse_inline
-from models.yamlio import loads_json
+from models.yamlio import decode_document, loads_json
 from service.schemas import (BatchOut, EvaluationOut, PlanRequest, RankingOut,
                              RecognitionsOut, RecognitionsRequest, WhatIfOut, WhatifRequest,
                              WorklistOut, WorklistRequest)
@@ -107,7 +108,8 @@ def record(body: bytes) -> bytes:
     """A record typed, pasted or uploaded as YAML or JSON, validated, in canonical form. JSON
     text is read by the JSON parser (YAML reads it too, a hundred times slower); anything it
     refuses takes the YAML road, whose messages name the problem."""
-    text = body.decode("utf-8", errors="replace")
+    # Bytes that are not UTF-8 are refused, as the CLI refuses them in a file (never replaced).
+    text = decode_document(body, RecordError, "body")
     parsed = None
     if text.lstrip().startswith("{"):
         try:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 
-from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS
+from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS, shown_text
 from models.errors import BugError
 from service.problems import problem
 
@@ -47,8 +47,10 @@ def settings_from_env() -> dict[str, Any]:
 def host_of(header: str) -> str:
     """`[::1]:8000` → `::1`; `Example.org:80` → `example.org`."""
     header = header.strip().lower()
-    if header.startswith("["):
-        return header[1:header.find("]")] if "]" in header else header
+    if header.startswith("["):  # an IPv6 literal: nothing after `]` but a port
+        inside, bracket, after = header[1:].partition("]")
+        return inside if bracket and (not after or after[:1] == ":" and after[1:].isdigit()) \
+            else header
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
@@ -73,8 +75,8 @@ class Guard:
                                + " (start it with --allow-host NAME to add a name)")(scope, receive, send)
             return
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body:
-            await self._too_large(scope, receive, send, f"the body has {int(declared):,} bytes")
+        if declared.isdigit() and (len(declared) > 18 or int(declared) > self.max_body):
+            await self._too_large(scope, receive, send, f"the body has {shown_text(declared)} bytes")
             return
         if scope["method"] in ("POST", "PUT", "PATCH"):
             body = await self._read_body(scope, receive, send)

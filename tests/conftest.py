@@ -13,3 +13,19 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 # The tests read English unless they ask for Chinese (`--lang zh`, `?lang=zh`, `using_lang("zh")`),
 # whatever the machine's locale.
 os.environ.setdefault("ZJTX_LANG", "en")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """One two-worker Dask LocalCluster on loopback for every test that runs `--engine dask`
+    (a cluster start costs seconds), closed at the end of the session."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()

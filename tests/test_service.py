@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from cli import app as cli_app
 from models.catalog import load_catalog as _load_catalog
+from models.limits import MAX_HORIZON_YEARS
 from models.yamlio import load_data
 from service.app import BATCH_LIMIT_BYTES, BATCH_LIMIT_ROWS, create_app
 
@@ -216,7 +217,8 @@ def test_best_district_move_date_before_a_recorded_move(client):
 @pytest.mark.parametrize("body, field", [
     ({"move_date": "2027-01-15"}, "record"),
     ({"record": {"id": "x", "district": "dongcheng"}, "horizon_years": -1}, "horizon_years"),
-    ({"record": {"id": "x", "district": "dongcheng"}, "horizon_years": 21}, "horizon_years"),
+    ({"record": {"id": "x", "district": "dongcheng"}, "horizon_years": MAX_HORIZON_YEARS + 1},
+         "horizon_years"),
     ({"record": {"id": "x", "district": "dongcheng"}, "colour": "red"}, "colour"),
 ], ids=["no-record", "negative-horizon", "long-horizon", "extra-key"])
 def test_best_district_bad_request(client, body, field):

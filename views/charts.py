@@ -43,10 +43,16 @@ def _wan(yuan: int) -> float:
 
 
 def _save(fig, out: Path) -> Path:
+    """Write a PNG to exactly `out` (the command checked the path: formats.safety)."""
+    from formats.safety import writing
+
     fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, metadata=_PNG)
-    plt.close(fig)
+    try:
+        with writing(out, "--out"):
+            out.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(out, metadata=_PNG, format="png")
+    finally:
+        plt.close(fig)
     return out
 
 

@@ -13,6 +13,7 @@ import contextvars
 import datetime as dt
 import difflib
 import functools
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +27,10 @@ from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, Vocabular
 from models.conditions import Condition, parse_condition
 from models.errors import BugError, CatalogError, InputError, ReadingError
 from models.i18n import t
+from models.limits import FIRST_DAY, LAST_DAY, MAX_CATALOG_BYTES, MAX_EXTENDS, Day, Yuan
 from models.validation import describe
+from models.yamlio import read_bytes as read_limited
+from models.yamlio import read_document, read_text
 
 CATALOG_DIR = Path(__file__).parent
 INDEX_FILE = "index.yaml"
@@ -50,13 +54,15 @@ KIND_FACTS: dict[str, frozenset[str]] = {
 
 
 _Strict = Strict
+# The bounds of a record hold for a catalog too (models.limits: Yuan within ten trillion yuan,
+# Day within 1949–2200).
 
 
 class Amount(_Strict):
     """Exactly one amount form: fixed, up to, percent of a base, not less than another award."""
 
-    fixed: int | None = Field(None, ge=0, strict=True)
-    up_to: int | None = Field(None, ge=0, strict=True)
+    fixed: Yuan | None = None
+    up_to: Yuan | None = None
     percent: int | None = Field(None, ge=0, le=100, strict=True)
     base: Literal["amount", "standard_annuity"] = "amount"
     at_most: Literal["paid"] | None = None
@@ -74,12 +80,12 @@ class Cap(_Strict):
     """R5: the awards of a rule sharing the same `per` keys pay at most `limit` together."""
 
     per: tuple[Literal["project", "year", "enterprise"], ...]
-    limit: int = Field(ge=0, strict=True)
+    limit: Yuan
 
 
 class MaxYears(_Strict):
     per: tuple[Literal["project", "enterprise"], ...]
-    limit: int = Field(ge=1)
+    limit: int = Field(ge=1, le=LAST_DAY.year - FIRST_DAY.year)
 
 
 # Which recognitions at a ladder level (or which qualifications of a kind) a rule pays for:
@@ -115,8 +121,8 @@ class RuleSpec(_Strict):
     recognition_counts_as: dict[str, str] = {}
     only_when: dict[str, str] = {}
     # DOMAIN.md section 4: the brochure states no effective dates; a later edition can add them.
-    effective_from: dt.date | None = None
-    effective_to: dt.date | None = None
+    effective_from: Day | None = None
+    effective_to: Day | None = None
     pays_for: tuple[Occasion, ...] = ("first",)
 
     @model_validator(mode="after")
@@ -187,7 +193,7 @@ class EditionSpec(_Strict):
     """An edition: its rules apply to events from `in_force_from`; the rules it `closes` (ids of
     rules of the package it extends, or of earlier files) apply only until the day before."""
 
-    in_force_from: dt.date
+    in_force_from: Day
     closes: tuple[str, ...] = ()
     title: str | None = None
 
@@ -364,6 +370,21 @@ class Catalog:
     # Views worked out once (active rules per readings, measure ids, resolved readings).
     _active: dict[tuple[object, ...], tuple[Any, ...]] = field(default_factory=dict, repr=False, compare=False)
 
+    def fingerprint(self) -> str:
+        """What the catalog says, as a SHA-256 (`Package.content_digest` of its files and source
+        texts; a catalog built in memory: of its rules' specs). Worked out once."""
+        known = self._active.get(("fingerprint",))
+        if known is not None:
+            return str(known[0])
+        if self.package is not None:
+            texts = (self.index.brochure.file,
+                     *(spec.text for spec in self.files.values() if spec.text))
+            digest = self.package.content_digest(texts)
+        else:
+            digest = hashlib.sha256(repr([rule.spec for rule in self.rules]).encode()).hexdigest()
+        self._active[("fingerprint",)] = (digest,)
+        return digest
+
     def in_force(self, day: dt.date) -> Catalog:
         """The catalog as it stands on `day`: only the rules in force that day."""
         rules = tuple(rule for rule in self.rules if rule.in_force(day))
@@ -452,26 +473,11 @@ class Catalog:
         return readings
 
 
-# libyaml's safe loader (ten times faster) when PyYAML was built with it, else the pure one.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_yaml(path: Path) -> object:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError(f"cannot read: {exc.strerror}", file=str(path)) from exc
-    except UnicodeDecodeError as exc:
-        raise CatalogError(f"not UTF-8 text (byte {exc.start + 1}); save it as UTF-8",
-                           file=str(path)) from None
-    try:
-        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader, in C when built
-    except yaml.YAMLError as exc:  # one line: where, and what the parser found
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None)
-        raise CatalogError(f"not valid YAML{at}" + (f" ({problem})" if problem else ""),
-                           file=str(path)) from None
+    """A catalog file as plain data, through the same door and bounds as a record (models.yamlio:
+    a regular file of at most MAX_CATALOG_BYTES, UTF-8, data tags only, no aliases, no key given
+    twice); dates stay text for the schema to read and bound."""
+    return read_document(path, what="catalog", limit=MAX_CATALOG_BYTES, error=CatalogError)
 
 
 M = TypeVar("M", bound=Strict)
@@ -495,6 +501,20 @@ class Package:
     chain: tuple[Path, ...]
     paths: dict[str, Path]
     index_data: dict[str, Any]
+
+    def content_digest(self, texts: tuple[str, ...] = ()) -> str:
+        """A SHA-256 of what the package says: every index along the `extends` chain, every
+        source file and the source `texts` (relative names) — the same files, the same digest,
+        wherever they are (a batch's `--resume` refuses a package whose content changed)."""
+        digest = hashlib.sha256()
+        parts = [(f"index{n}", root / INDEX_FILE) for n, root in enumerate(self.chain)]
+        parts += sorted(self.paths.items())
+        parts += [(f"text:{text}", path) for text in sorted(set(texts))
+                  if (path := self.text_path(text)) is not None]
+        for name, path in parts:
+            data = read_text(path, what="catalog", limit=MAX_CATALOG_BYTES, error=CatalogError)
+            digest.update(f"{name}\0{len(data)}\0".encode() + data.encode("utf-8"))
+        return digest.hexdigest()
 
     def text_path(self, relative: str, file: str | None = None) -> Path | None:
         """A source text named in `file` (relative to it) or in the index (first found along the
@@ -531,6 +551,10 @@ def read_package(directory: Path, _seen: tuple[Path, ...] = ()) -> Package:
     if directory in _seen:
         raise CatalogError("`extends` goes round in a circle", file=str(directory / INDEX_FILE),
                            field="extends")
+    if len(_seen) >= MAX_EXTENDS:
+        raise CatalogError(f"the `extends` chain is longer than {MAX_EXTENDS} packages",
+                           file=str(directory / INDEX_FILE), field="extends",
+                           accepted=f"a package extending at most {MAX_EXTENDS - 1} others")
     data = _read_yaml(directory / INDEX_FILE)
     if not isinstance(data, dict):
         raise CatalogError("expected a mapping of index fields", file=str(directory / INDEX_FILE))
@@ -760,7 +784,7 @@ def package_files(catalog: Catalog) -> dict[str, bytes]:
         raise InputError("this catalog was built in memory and has no files to export")
     files: dict[str, bytes] = {}
     if len(package.chain) == 1:  # the index as written, comments and all
-        files[INDEX_FILE] = (package.directory / INDEX_FILE).read_bytes()
+        files[INDEX_FILE] = _bounded(package.directory / INDEX_FILE)
     else:
         files[INDEX_FILE] = ("# Exported by `zjtx measures export` from " + package.directory.name
                              + " (its `extends` chain flattened).\n"
@@ -768,14 +792,20 @@ def package_files(catalog: Catalog) -> dict[str, bytes]:
                                               sort_keys=False, width=100)).encode("utf-8")
     texts = {catalog.index.brochure.file: package.text_path(catalog.index.brochure.file)}
     for name, path in package.paths.items():
-        files[name] = path.read_bytes()
+        files[name] = _bounded(path)
         text = catalog.files[name].text if name in catalog.files else None
         if text is not None:
             texts[text] = package.text_path(text, name)
     for relative, source in texts.items():
         if source is not None:
-            files[relative] = source.read_bytes()
+            files[relative] = _bounded(source)
     return files
+
+
+def _bounded(path: Path) -> bytes:
+    """A package file's bytes, within a catalog file's bounds (a regular file, at most
+    MAX_CATALOG_BYTES: a source text that is /dev/zero is refused, not read)."""
+    return read_limited(path, what="catalog", limit=MAX_CATALOG_BYTES, error=CatalogError)
 
 
 def export_package(catalog: Catalog, target: Path) -> list[Path]:
@@ -785,10 +815,21 @@ def export_package(catalog: Catalog, target: Path) -> list[Path]:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError("exists and is not an empty directory", file=str(target), field="DIR",
                          accepted="a new or empty directory")
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        return _export(files, target)
+    except OSError as exc:  # a place that refuses files: one clear message, never a traceback
+        raise InputError(f"cannot be written ({exc.strerror or exc})", file=str(target),
+                         field="DIR") from None
+
+
+def _export(files: dict[str, bytes], target: Path) -> list[Path]:
     written: list[Path] = []
     for relative, data in files.items():
         path = target / relative
+        if not path.resolve().is_relative_to(target.resolve()):  # (a text named ../../x)
+            raise InputError(f"{relative!r} would be written outside the package",
+                             file=str(target), field="DIR")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         written.append(path)
