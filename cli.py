@@ -904,8 +904,8 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
     max_body: Annotated[int, typer.Option("--max-body", min=1_000, metavar="BYTES", help="Largest request body, on every endpoint (413 beyond).")] = MAX_BODY_BYTES,
-    time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, metavar="SECONDS", help="Longest an evaluation request may take (503 beyond).")] = TIME_BUDGET_SECONDS,
-    eval_threads: Annotated[int, typer.Option("--eval-threads", min=1, help="Evaluations at once per worker process (more wait; 503 when too many wait).")] = EVAL_THREADS,
+    time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, metavar="SECONDS", help="Longest an evaluation request may take (503 beyond, and its evaluation is stopped).")] = TIME_BUDGET_SECONDS,
+    eval_threads: Annotated[int, typer.Option("--eval-threads", min=1, help="Evaluations at once per worker process, each in a process of its own (more wait; 503 when too many wait).")] = EVAL_THREADS,
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME", help="A Host name to answer besides the loopback names (repeatable); '*' answers any.")] = None,
     access_log: Annotated[bool, typer.Option("--access-log", help="Print one line per request (method, path, status).")] = False,
     catalog: CatalogOption = None,
@@ -917,6 +917,8 @@ def serve(
     says so.
     """
     import uvicorn
+
+    from service.server import options as server_options
 
     _run(lambda: _use_catalog(catalog))  # a broken package stops here, with its message
     if catalog is not None:  # the workers load the same package (service.app.create_app)
@@ -934,8 +936,7 @@ def serve(
     typer.echo(t("serve.listening", url=f"http://{shown}:{port}/", docs=f"http://{shown}:{port}/docs"),
                err=True)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info" if access_log else "warning", access_log=access_log, timeout_keep_alive=5, limit_concurrency=256,
-                h11_max_incomplete_event_size=64 * 1024)
+                log_level="info" if access_log else "warning", access_log=access_log, **server_options())
 
 
 @measures_app.command("list")

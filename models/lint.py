@@ -136,6 +136,7 @@ def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
     findings += _conditions(catalog, whole)
     findings += _vocabulary(catalog)
     findings += _ladders(catalog)
+    findings += _names(catalog)
     if whole:
         findings += _coverage(catalog)
         findings += _defects(catalog)
@@ -266,12 +267,29 @@ def _conditions(catalog: Catalog, whole: bool = True) -> list[Finding]:
     for field in sorted(declared - used) if whole else ():
         found.append(Finding("error", "index.yaml", f"declared condition {field!r} is used by no rule"))
     for rule in catalog.rules:
-        for key, value in rule.spec.only_when.items():
-            spec = catalog.index.readings.get(key)
-            if spec is None or value not in spec.alternatives:
-                found.append(Finding("error", rule.file, f"{rule.id}: only_when names unknown "
-                                     f"reading {key}={value}"))
+        parts = [("", rule.spec.only_when)]
+        parts += [(f" (cap {n + 1})", cap.only_when) for n, cap in enumerate(rule.spec.caps)]
+        parts += [(f" (max_years {n + 1})", limit.only_when)
+                  for n, limit in enumerate(rule.spec.max_years)]
+        for where, only_when in parts:
+            for key, value in only_when.items():
+                spec = catalog.index.readings.get(key)
+                if spec is None or value not in spec.alternatives:
+                    found.append(Finding("error", rule.file, f"{rule.id}{where}: only_when names "
+                                         f"unknown reading {key}={value}"))
+        found += _one_year_limit(catalog, rule)
     return found
+
+
+def _one_year_limit(catalog: Catalog, rule: Rule) -> list[Finding]:
+    """Under every combination of readings, at most one of a rule's year limits applies."""
+    limits = rule.spec.max_years
+    for i, first in enumerate(limits):
+        for second in limits[i + 1:]:
+            if all(second.only_when.get(k, v) == v for k, v in first.only_when.items()):
+                return [Finding("error", rule.file, f"{rule.id}: max_years {i + 1} and another "
+                                "apply under the same readings (give each an only_when)")]
+    return []
 
 
 def _allowed(catalog: Catalog, field: str) -> set[str]:
@@ -371,6 +389,19 @@ def _ladders(catalog: Catalog) -> list[Finding]:
 
 
 _PAIRS_SHOWN = 20
+
+
+def _names(catalog: Catalog) -> list[Finding]:
+    """Every measure (family and award id) has short names in both languages, declared in the
+    package (`names: {zh: …, en: …}`) or in the message catalogue: output never shows a raw id."""
+    from models.i18n import names
+
+    known = set(names().get("measure", {})) | set(catalog.measure_names())
+    where = {measure.id: file for measure_id, (file, measure) in catalog.families.items()}
+    where.update({rule.measure: rule.file for rule in catalog.rules})
+    return [Finding("error", file, f"measure {ident!r} has no short names: add "
+                    "`names: {zh: …, en: …}` to it (or to the rule that pays it)")
+            for ident, file in where.items() if ident not in known]
 
 
 def _coverage(catalog: Catalog) -> list[Finding]:

@@ -1,7 +1,7 @@
 """The work behind each endpoint that evaluates: plain data in (the parsed request, the readings),
 the JSON body out, encoded through the endpoint's response model (service/schemas.py) so that
-what is sent is what /openapi.json describes. The pool (service.guard.Workers) runs these off the
-event loop, in the request's language and catalog; they take the same roads as the CLI.
+what is sent is what /openapi.json describes. The evaluation processes (service.pool) run these,
+in the request's language and catalog; they take the same roads as the CLI.
 """
 
 from __future__ import annotations

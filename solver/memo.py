@@ -79,20 +79,23 @@ _DATE = re.compile(r'"(\d{4}-\d{2}-\d{2})"')
 
 
 def date_codes(dates: list[str], breakpoints: Iterable[str]) -> tuple[tuple[str, int], ...]:
-    """Each ISO date as (year, rank among every date of that year it may be compared with:
-    the other `dates`, the `breakpoints` of that year, the year's first and last day)."""
+    """Each ISO date as (year, code): its rank among every date of that year it may be compared
+    with (the other `dates`, the `breakpoints` of that year, the year's first and last day),
+    doubled, plus 1 when it is not itself a breakpoint — a date on a breakpoint and the day before
+    it take the same rank among different sets, so the rank alone would let them meet."""
     compared = set(dates)
     years = {day[:4] for day in compared}
+    points = {day for day in breakpoints if day[:4] in years}
     for year in years:
-        compared.add(year + "-01-01")
-        compared.add(year + "-12-31")
-    compared.update(day for day in breakpoints if day[:4] in years)
+        points.add(year + "-01-01")
+        points.add(year + "-12-31")
+    compared |= points
     rank: dict[str, int] = {}
     year, index = "", 0
     for day in sorted(compared):
         if day[:4] != year:
             year, index = day[:4], 0
-        rank[day] = index
+        rank[day] = 2 * index + (day not in points)
         index += 1
     return tuple([(day[:4], rank[day]) for day in dates])
 
@@ -178,7 +181,7 @@ def ranked_codes(dates: list[dt.date], points: Points) -> tuple[tuple[int, int],
             if found is None:
                 found = points[year] = _points(year, set())
             ordered, known = found
-        ranks[day] = (year, bisect_left(ordered, day) + own)
+        ranks[day] = (year, 2 * (bisect_left(ordered, day) + own) + (day not in known))
         if day not in known:
             own += 1
     return tuple([ranks[day] for day in dates])

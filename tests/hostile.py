@@ -200,7 +200,8 @@ def many_rules(folder: Path, rules: int) -> Path:
                   f"{amount:,} will be granted to sapling enterprises.")
         clauses.append(clause)
         measures.append(
-            f"  - id: north.many{number}\n    title: North rule {number}\n    brochure_item: 1\n"
+            f"  - id: north.many{number}\n    title: North rule {number}\n"
+            f"    names: {{zh: 北区规则{number}, en: North rule {number}}}\n    brochure_item: 1\n"
             f"    clause: {json.dumps(clause)}\n    rules:\n"
             f"      - id: north.many{number}\n        kind: tier_reward\n"
             f"        quote: \"a one-time incentive of RMB {amount:,}\"\n"

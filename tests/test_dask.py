@@ -14,6 +14,8 @@ from models.catalog import load_catalog
 from tests.test_batch import _Interrupted, _interrupt_after, _mixed_input, counts_of, invoke
 
 distributed = pytest.importorskip("distributed")
+# A cluster of processes: slow; one cluster per run, on one worker of `pytest -n 2`.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask")]
 
 
 @pytest.fixture

@@ -326,3 +326,24 @@ def test_answers_learned_from_another_worker_answer_the_same_rows(monkeypatch):
     monkeypatch.setattr(solver.batch, "_row_answer_tuple", lambda *a: pytest.fail("compiled again"))
     again = [evaluate_row(n, row, None, context) for n, row in enumerate(rows)]
     assert again == first
+
+
+def test_a_date_on_a_catalog_date_and_the_day_before_get_different_keys() -> None:
+    """Found by running every case through the batch's memoized road: Fangshan's measures of
+    2025-04-28 (beijing-2025) — a recognition on 2025-04-27 and one on 2025-04-28 had one key."""
+    from models.catalog import open_catalog, using_catalog
+    from models.packages import locate
+    from solver.memo import plain_context, ranked_codes
+
+    catalog = open_catalog(locate("beijing-2025"))
+    keys = []
+    for day in ("2025-04-27", "2025-04-28", "2025-04-29"):
+        with using_catalog(catalog):
+            record = parse_record({"id": "F", "district": "fangshan", "as_of": "2026-11-24",
+                                   "recognitions": [{"tier": "municipal", "date": day}]})
+        keys.append(answer_key(record, catalog, catalog.resolve_readings({}), today=dt.date(2026, 11, 24)))
+    assert len(set(keys)) == 3
+    _prefix, _tags, points, _run = plain_context(catalog, catalog.resolve_readings({}))
+    codes = {ranked_codes([dt.date.fromisoformat(day)], points)
+             for day in ("2025-04-27", "2025-04-28", "2025-04-29")}
+    assert len(codes) == 3

@@ -20,6 +20,9 @@ LOCALES = {"zh": "zh-CN", "en": "en-US"}
 WORDS = {"zh": ("评估结果", "尚可获得 900,000 元", "东城区", "小巨人", "条款原文，英文版"),
          "en": ("Evaluation", "900,000 yuan still to come", "Dongcheng", "national", "as printed")}
 
+# A server and a browser (a module fixture): slow, and on one xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+
 if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
     pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
