@@ -4,6 +4,7 @@ file, 2 bad input, 3 a bug in zjtx, 4 a broken catalog package, 130/143 interrup
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import inspect
@@ -11,7 +12,8 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -30,6 +32,7 @@ from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MA
 from models.lint import lint
 from models.packages import locate
 from models.record import load_record
+from views.fonts import MissingGlyph
 
 if TYPE_CHECKING:
     from models.record import EnterpriseRecord
@@ -141,13 +144,31 @@ def _console() -> Console:
 def _run(action: Callable[[], T]) -> T:
     """Run an action; a ZjtxError becomes one line on stderr and its exit status, no traceback."""
     try:
-        return action()
+        with _glyph_warnings():
+            return action()
     except ZjtxError as exc:
         status = next((code for kind, code in EXIT_STATUS.items() if isinstance(exc, kind)), 2)
         _name_the_flag(exc)
         for line in str(exc).splitlines():  # every problem of the input, one line each
             typer.echo(t("error.prefix") + line, err=True)
         raise typer.Exit(status) from None
+
+
+@contextlib.contextmanager
+def _glyph_warnings() -> Iterator[None]:
+    """A chart character no bundled font draws is one warning line naming it (not Python's
+    warning with a file and line number); other warnings are shown as before."""
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, MissingGlyph):
+                typer.echo(t("error.warning") + str(message), err=True)
+            else:
+                shown(message, category, *args, **kwargs)
+        warnings.showwarning = show
+        warnings.simplefilter("always", MissingGlyph)
+        yield
 
 
 # The record and request fields the solver names in its errors → the options that set them here.
