@@ -69,6 +69,7 @@ async function setLang(lang) {
   fillForm(form);
   if (state.record) await run(state.record);
   if (state.batch) await runBatch(state.batch.body, state.batch.type);
+  if (state.recognitions) await runRecognitions(state.recognitions.body);
 }
 
 function fillSelect(select, kind, ids, keepFirst = false) {
@@ -86,6 +87,7 @@ function buildChoices() {
   fillSelect($("f-entity"), "entity_type", Object.keys(state.names.entity_type));
   fillSelect($("wi-tier"), "tier", TIERS().filter((t) => t !== "innovative"), true);
   fillSelect($("wi-district"), "district", DISTRICTS().filter((d) => d !== "outside_beijing"), true);
+  fillSelect($("rec-tier"), "tier", TIERS(), true);
   const ticked = new Set([...document.querySelectorAll("#f-industries input:checked")].map((box) => box.value));
   $("f-industries").replaceChildren(...state.industries.map((tag) => el("label", { class: "check" },
     Object.assign(el("input", { type: "checkbox", value: tag }), { checked: ticked.has(tag) }), " ", N("industry", tag))));
@@ -165,6 +167,7 @@ function fillForm(record) {
 // -- results ----------------------------------------------------------------------------------
 function clearResults() {
   state.record = null;
+  $("evidence-sum").textContent = "";
   $("filled").hidden = true;
   $("empty").hidden = false;
 }
@@ -301,6 +304,7 @@ async function run(record) {
   try {
     const evaluation = await call("POST", "/v1/evaluate", record);
     state.record = record;
+    $("evidence-sum").textContent = "";  // a bundle of an earlier answer: not this one
     renderEvaluation(evaluation);
     await refreshWorklist(record);
     const changes = whatifChanges();
@@ -377,11 +381,90 @@ async function downloadBatch() {
   const response = await fetch("/v1/batch" + query(), {
     method: "POST", headers: { "content-type": state.batch.type, accept: XLSX }, body: state.batch.body });
   if (!response.ok) return batchError((await response.json()).detail);
-  const link = el("a", { href: URL.createObjectURL(await response.blob()), download: "zjtx-results.xlsx" });
+  saveBlob(await response.blob(), "zjtx-results.xlsx");
+}
+
+// -- evidence: the answer as a bundle a bureau can file ----------------------------------------
+function saveBlob(blob, name) {
+  const link = el("a", { href: URL.createObjectURL(blob), download: name });
   document.body.append(link);
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+// The same record, readings and language as the answer shown: the bundle `zjtx evaluate
+// RECORD.json --evidence` writes for these bytes, with its SHA-256 to record elsewhere.
+async function downloadEvidence() {
+  if (!state.record) return;
+  const response = await fetch("/v1/evaluate" + query() + "&evidence=1", {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(state.record) });
+  if (!response.ok) return showError((await response.json()).detail);
+  const name = (/filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "") || [])[1] || "evidence.zip";
+  saveBlob(await response.blob(), name);
+  $("evidence-sum").textContent = T("page.evidence_sum", { name, sha256: response.headers.get("x-evidence-sha256") });
+}
+
+// -- 免申即享: a published list matched to the registry -----------------------------------------
+// Both files go to /v1/recognitions/import (base64 in JSON), read as `zjtx recognitions import`
+// reads them; the answer holds every row's match, the new claims and both files as XLSX.
+async function fileBody(input) {
+  const file = input.files[0];
+  if (!file) return null;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return { name: file.name, content: btoa(binary) };
+}
+
+function recognitionsError(text) {
+  $("rec-error").hidden = !text;
+  $("rec-error").textContent = text || "";
+}
+
+async function runRecognitions(body = null) {
+  recognitionsError("");
+  if (!body) {
+    const [list, registry] = [await fileBody($("rec-list")), await fileBody($("rec-registry"))];
+    if (!list || !registry) return recognitionsError(T("page.rec_need_files"));
+    body = { list, registry };
+    for (const [key, id] of [["tier", "rec-tier"], ["date", "rec-date"], ["day", "rec-day"]]) if ($(id).value) body[key] = $(id).value;
+  }
+  try {
+    const data = await call("POST", "/v1/recognitions/import", body);
+    state.recognitions = { body, data };
+    renderRecognitions(data);
+  } catch (error) {
+    state.recognitions = null;
+    $("rec-out").hidden = true;
+    recognitionsError(`${T("page.not_valid")}\n${error.message}`);
+  }
+}
+
+const ADDED = new Set(["matched_by_code", "matched_by_name", "already_recorded"]);
+
+function renderRecognitions(data) {
+  $("rec-out").hidden = false;
+  $("rec-counts").textContent = T("page.rec_counts", data.counts);
+  const claims = $("rec-claims").querySelector("tbody");
+  claims.replaceChildren(...data.worklist.actions.map((a) => el("tr", {},
+    cell(T("page.wl_by"), a.deadline || "—", { class: "year" }),
+    cell(T("page.rec_enterprise"), `${a.enterprise} ${a.name || ""}`),
+    cell(T("page.wl_action"), soft(a.action)),
+    cell(T("column.amount"), money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above }), { class: "amount" }),
+    cell(T("column.call"), T("label.tel", { contact: a.office, tel: a.tel })))));
+  if (!data.worklist.actions.length) claims.append(el("tr", {}, el("td", { colspan: "5", class: "empty" }, T("page.rec_no_claims"))));
+  $("rec-worklist").hidden = !data.worklist.actions.length;
+  $("rec-matches").querySelector("tbody").replaceChildren(...data.matches.map((m) => el("tr", { class: ADDED.has(m.status) ? "added" : "refused" },
+    cell(T("page.batch_row"), String(m.list_row), { class: "year" }), cell(T("page.name"), m.name || ""),
+    cell(T("page.rec_result"), T(`page.rec_status.${m.status}`)),
+    cell(T("page.rec_registry_row"), m.id ? `${m.id} (${m.registry_row})` : ""),
+    cell(T("page.rec_message"), soft(m.message)))));
+}
+
+function downloadBase64(content, name) {
+  const bytes = Uint8Array.from(atob(content), (c) => c.charCodeAt(0));
+  saveBlob(new Blob([bytes], { type: XLSX }), name);
 }
 
 async function runText(text) {
@@ -441,6 +524,10 @@ async function start() {
     runBatch(text, rowsKind(text, true) || "text/csv");
   });
   $("batch-download").addEventListener("click", downloadBatch);
+  $("evidence").addEventListener("click", downloadEvidence);
+  $("rec-run").addEventListener("click", () => runRecognitions());
+  $("rec-worklist").addEventListener("click", () => state.recognitions && downloadBase64(state.recognitions.data.worklist_xlsx, "zjtx-new-claims.xlsx"));
+  $("rec-updated").addEventListener("click", () => state.recognitions && downloadBase64(state.recognitions.data.updated_xlsx, "zjtx-registry-updated.xlsx"));
   let resized = null;
   window.addEventListener("resize", () => {
     clearTimeout(resized);
