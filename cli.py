@@ -99,7 +99,7 @@ T = TypeVar("T")
 # The error tree → exit statuses: bad input is the user's to fix (2); a broken catalog package
 # is a configuration problem, whoever typed the command (4); anything else is a bug (3).
 EXIT_STATUS = {InputError: 2, CatalogError: 4, SolverError: 3, BugError: 3}
-EXIT_STATUSES = ("Exit statuses: 0 done; 1 `measures lint` found errors, or `batch`/`worklist` "
+EXIT_STATUSES = ("Exit statuses: 0 done; 1 `measures lint` found errors, or `batch`/`impact`/`worklist` "
                  "put some rows in the errors file (`sweep`: some rows could not be evaluated), "
                  "or `verify` found the answer changed; 2 bad "
                  "input (a record, a row, an option, an altered evidence bundle; "
@@ -609,10 +609,10 @@ def batch(
     Example: zjtx batch examples/enterprises.csv --out out/results.csv --summary out/summary.json --jobs 2
     """
     from models.scenario import Scenario, load_scenario, parse_inline
-    from formats.batch import BatchCounts, default_errors_path, run_batch
+    from formats.batch import BatchCounts, run_batch
     from formats.columns import load_column_map
-    from formats.progress import ProgressLines, estimate_rows
-    from formats.signals import Interrupted, handle_signals
+    from formats.progress import ProgressLines
+    from formats.signals import handle_signals
     from solver.batch import BatchOptions
 
     def action() -> int:
@@ -635,56 +635,19 @@ def batch(
             from formats.evidence import check_evidence_folder
 
             check_evidence_folder(evidence)
-        summaries = summary or []
-        for path in summaries:
-            if path.suffix.lower() not in (".json", ".png"):
-                raise InputError(t("option.summary_format"), file=str(path),
-                                 field="--summary", accepted=".json, .png")
-        summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
-        charts = [p for p in summaries if p.suffix.lower() == ".png"]
+        summary_json, charts = _summary_paths(summary)
         # Before any row: no output over an input (the rows, the column map, a scenario file,
         # the catalog), a folder or a place that cannot be written; the charts too.
-        from formats.safety import check_outputs
-        check_outputs(_inputs(input, columns, *(Path(item) for item in scenario or [] if "=" not in item)),
-                      {"--out": out, "--errors": errors or default_errors_path(out),
-                       **{"--summary" + (f" #{n + 1}" if n else ""): path
-                          for n, path in enumerate(summaries)}})
+        _check_batch_outputs(_inputs(input, columns, *(Path(item) for item in scenario or []
+                                                       if "=" not in item)),
+                             out, errors, summary or [])
         reading_options: dict[str, Any] = {"encoding": encoding, "column_map": load_column_map(columns),
                            "lang": current_lang(), "excel": excel, "engine": engine,
                            "scheduler": scheduler}
-        console = Console(stderr=True)
-        total = estimate_rows(input)
-
         def run(report: Callable[[BatchCounts], None]) -> BatchCounts:
             return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary_json,
                              resume=resume, on_progress=report, **reading_options)
-        try:
-            with handle_signals():  # Ctrl-C / SIGTERM: stop cleanly, keep the checkpoint
-                if console.is_terminal:
-                    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                               TimeElapsedColumn, TimeRemainingColumn)
-
-                    with Progress(TextColumn("[bold]zjtx batch"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn(t("progress.bar")),
-                                  TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
-                        task = progress.add_task("rows", total=total, rate="-", bad=0)
-                        clock = time.perf_counter()
-
-                        def report(counts: BatchCounts) -> None:
-                            rate = (counts.rows_in - counts.resumed_at) / max(time.perf_counter() - clock, 1e-9)
-                            progress.update(task, completed=counts.rows_in, rate=f"{rate:,.0f}",
-                                            bad=counts.error_rows)
-                        counts = run(report)
-                else:  # a log or a pipe: a plain line every few seconds
-                    lines = ProgressLines(lambda text: typer.echo(text, err=True), total)
-
-                    def report(counts: BatchCounts) -> None:
-                        lines.start_row = counts.resumed_at
-                        lines(counts.rows_in, counts.error_rows)
-                    counts = run(report)
-        except Interrupted as stop:
-            typer.echo(t("batch.interrupted", rows=stop.rows), err=True)
-            return stop.exit_status
+        counts = _with_progress("zjtx batch", input, run)
         if evidence is not None:
             from formats.evidence import SUMS, write_row_bundles
 
@@ -705,8 +668,145 @@ def batch(
         resumed = t("batch.resumed", row=counts.resumed_at) if counts.resumed_at else ""
         typer.echo(t("batch.done", rows_in=counts.rows_in, rows_out=counts.rows_out,
                      errors=counts.error_rows, resumed=resumed, out=out)
-                   + (t("batch.errors_in", path=errors or default_errors_path(out))
-                      if counts.error_rows else ""), err=True)
+                   + _errors_in(counts.error_rows, errors, out), err=True)
+        return 0 if counts.error_rows == 0 else 1
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
+
+
+def _with_progress(title: str, input: Path, run: Callable[[Callable[[Any], None]], T]) -> T:
+    """Run a batch-like job with a progress bar on a terminal (plain lines every few seconds in a
+    log or a pipe), stopping cleanly on Ctrl-C or SIGTERM: the checkpoint is kept, the command
+    says how to resume and exits 130 / 143."""
+    from formats.signals import Interrupted
+
+    try:
+        return _progress(title, input, run)
+    except Interrupted as stop:
+        typer.echo(t("batch.interrupted", rows=stop.rows), err=True)
+        raise typer.Exit(stop.exit_status) from None
+
+
+def _errors_in(count: int, errors: Path | None, out: Path) -> str:
+    """`, errors in PATH` when some rows went to the errors file."""
+    from formats.batch import default_errors_path
+
+    return t("batch.errors_in", path=errors or default_errors_path(out)) if count else ""
+
+
+def _check_batch_outputs(inputs: Any, out: Path, errors: Path | None, summaries: list[Path]) -> None:
+    """Before any row: no output of a batch-like run (its results, errors, summary files and
+    charts) over an input, a folder or a place that cannot be written."""
+    from formats.batch import default_errors_path
+    from formats.safety import check_outputs
+
+    check_outputs(inputs, {"--out": out, "--errors": errors or default_errors_path(out),
+                           **{"--summary" + (f" #{n + 1}" if n else ""): path
+                              for n, path in enumerate(summaries)}})
+
+
+def _summary_paths(summary: list[Path] | None) -> tuple[Path | None, list[Path]]:
+    """`--summary` files: the .json one (if any) and the .png charts."""
+    summaries = summary or []
+    for path in summaries:
+        if path.suffix.lower() not in (".json", ".png"):
+            raise InputError(t("option.summary_format"), file=str(path),
+                             field="--summary", accepted=".json, .png")
+    return (next((p for p in summaries if p.suffix.lower() == ".json"), None),
+            [p for p in summaries if p.suffix.lower() == ".png"])
+
+
+def _progress(title: str, input: Path, run: Callable[[Callable[[Any], None]], T]) -> T:
+    from formats.progress import ProgressLines, estimate_rows
+    from formats.signals import handle_signals
+
+    console = Console(stderr=True)
+    total = estimate_rows(input)
+    with handle_signals():  # Ctrl-C / SIGTERM: stop cleanly, keep the checkpoint
+        if console.is_terminal:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
+
+            with Progress(TextColumn(f"[bold]{title}"), BarColumn(), MofNCompleteColumn(),
+                          TextColumn(t("progress.bar")),
+                          TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
+                task = progress.add_task("rows", total=total, rate="-", bad=0)
+                clock = time.perf_counter()
+
+                def report(counts: Any) -> None:
+                    rate = (counts.rows_in - counts.resumed_at) / max(time.perf_counter() - clock, 1e-9)
+                    progress.update(task, completed=counts.rows_in, rate=f"{rate:,.0f}",
+                                    bad=counts.error_rows)
+                return run(report)
+        lines = ProgressLines(lambda text: typer.echo(text, err=True), total)
+
+        def plain(counts: Any) -> None:
+            lines.start_row = counts.resumed_at
+            lines(counts.rows_in, counts.error_rows)
+        return run(plain)
+
+
+@app.command()
+def impact(
+    enterprises: Annotated[Path, typer.Argument(metavar="ENTERPRISES", help="Enterprise rows, as for batch: .csv, .xlsx, .jsonl or .parquet.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The enterprises whose answer changes: .xlsx, .csv, .jsonl or .parquet (totals before and after, the difference, each award added, ended or changed and why).")],
+    old: Annotated[str | None, typer.Option("--from", metavar="NAME|DIR", help="The old policies: a shipped package (beijing-2022, the default) or a package directory.")] = None,
+    new: Annotated[str | None, typer.Option("--to", metavar="NAME|DIR", help="The new policies (default: the --from package, on the second --at date).")] = None,
+    at: Annotated[list[str] | None, typer.Option("--at", metavar="YYYY-MM-DD", help="The policies as in force on a date: once (both sides on that day) or twice (--from on the first, --to on the second).")] = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="Rows that could not be read (.csv or .jsonl; default OUT-stem.errors.csv).")] = None,
+    summary: Annotated[list[Path] | None, typer.Option("--summary", help="The change by paying district and claim year: .json (old, new and the change) and/or .png (a chart). Repeatable.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes, as for batch.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local or dask, as for batch: the same files either way.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing cluster's scheduler.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint.")] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's encoding (default: detected).")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: header → field.")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
+    reading: ReadingOption = None,
+) -> None:
+    """Who is affected when policies change: each enterprise whose answer differs between the old policies (--from, or the first --at) and the new ones (--to, or the second --at), with both totals, the difference and every award added, ended or changed — and what the policies changed for it. Unchanged enterprises are counted, not written. Exit 0 when every row was read, 1 when some rows went to the errors file.
+
+    Examples: zjtx impact enterprises.xlsx --from beijing-2022 --to beijing-2025 --out affected.xlsx --summary affected.png --lang zh
+              zjtx impact enterprises.jsonl --from beijing-2025 --at 2024-06-01 --at 2025-06-01 --out affected.csv
+    """
+    from formats.columns import load_column_map
+    from formats.impact import impact_options, run_impact, side
+
+    def action() -> int:
+        days = [_parse_date(day, "--at") for day in at or []]
+        if len(days) > 2:
+            raise InputError(t("impact.too_many_dates"), field="--at", accepted=t("impact.accepted"))
+        if new is None and len(days) != 2:
+            raise InputError(t("impact.no_new"), field="--to", accepted=t("impact.accepted"))
+        before = side(old, days[0] if days else None)
+        after = side(new if new is not None else old, days[-1] if days else None)
+        if scheduler and engine != "dask":
+            raise InputError(t("option.scheduler"), field="--scheduler")
+        summary_json, charts = _summary_paths(summary)
+        # Records are read against the new policies: the registry as today's vocabulary writes it.
+        catalog = _use_catalog(Path(after.directory))
+        with using_catalog(open_catalog(before.directory)):
+            old_files = _inputs()  # the old package's files are inputs too
+        _check_batch_outputs(_inputs(enterprises, columns) + old_files, out, errors, summary or [])
+        options = impact_options(before, after, current_lang(),
+                                 catalog.resolve_readings(parse_readings(reading)))
+        counts = _with_progress("zjtx impact", enterprises, lambda report: run_impact(
+            enterprises, out, errors, before, after, options, summary_path=summary_json,
+            on_progress=report, jobs=jobs, resume=resume, encoding=encoding,
+            column_map=load_column_map(columns), lang=current_lang(), excel=excel,
+            engine=engine, scheduler=scheduler))
+        if charts:
+            from views.impact import impact_chart
+
+            for chart in charts:
+                impact_chart(counts.summary, chart)
+        change = counts.summary["total"]["change"]
+        typer.echo(t("impact.done", rows_in=counts.rows_in, changed=counts.changed,
+                     unchanged=counts.unchanged, errors=counts.error_rows, out=out,
+                     low=f"{change['min']:+,}", high=f"{change['max']:+,}")
+                   + _errors_in(counts.error_rows, errors, out), err=True)
         return 0 if counts.error_rows == 0 else 1
 
     status = _run(action)

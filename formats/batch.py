@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.catalog import active_catalog, open_catalog, set_active_catalog
+from models.catalog import active_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
 from models.limits import MAX_RECORD_BYTES
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext, RowResult,
-                          Summary, evaluate_row, fresh_answers, learn_answers, result_columns, row_bug,
-                          share_answers)
+                          Summary, batch_catalog, evaluate_row, fresh_answers, learn_answers,
+                          result_columns, row_bug, share_answers)
+from solver.impact import changed
 from formats.columns import output_headers
 from formats.engines import (ENGINES, DaskEngine, Engine, Part, PartSize, PoolEngine, Sharing,
                              plan_parts, read_part)
@@ -128,7 +129,7 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
     global _WORKER
     if worker:
         in_worker()
-    set_active_catalog(open_catalog(job.options.catalog))
+    set_active_catalog(batch_catalog(job.options))
     if _WORKER is None or _WORKER.job is not job:
         _WORKER = _Worker(job, RowContext(job.options, active_catalog()),
                           LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS,
@@ -176,13 +177,14 @@ def _evaluate_rows(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]
             result = evaluate_row(number, data, problem, context)
             if isinstance(result, RowResult):
                 answer = result.answer
-                out.append(lines.encode(result.own(), answer.values, answer.names))
+                if job.options.impact is None or changed(answer.names, answer.values):
+                    out.append(lines.encode(result.own(), answer.values, answer.names))
+                    ok += 1  # an impact run writes (and counts out) the changed rows only
                 seen = shared.get(id(answer.summary))
                 if seen is None:
                     shared[id(answer.summary)] = [answer.summary, 1, number]
                 else:
                     seen[1] += 1
-                ok += 1
             else:
                 errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result.cells(), job.excel))
                 bad += 1
@@ -446,7 +448,7 @@ def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOption
           summary_path: Path | None, jobs: int | None, engine: str, encoding: str | None,
           column_map: dict[str, str] | None, lang: str, excel: bool) -> _Plan:
     """Check the options and outputs (InputError before anything is touched), open the input."""
-    catalog = open_catalog(options.catalog)
+    catalog = batch_catalog(options)
     errors = errors or default_errors_path(out)
     out_kind = format_of(out, "--out")
     errors_kind = format_of(errors, "--errors")

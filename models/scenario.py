@@ -14,6 +14,8 @@ Inline forms (each one a change):
     stacking=difference-only                pick a reading (any registered reading key)
     shunyi.tier.national.amount=800000      reform: a rule's amount (per level for tier rewards)
     m6.exhibition.percent=50 | m4.cap=20000000
+    catalog=beijing-2025                    other policies: a shipped package (or a directory)
+    catalog=beijing-2025@2025-06-01         …as in force on a date
 
 >>> parse_inline(["move=shunyi@2027-01-01", "stacking=difference-only"], ["stacking"]).readings
 {'stacking': 'difference-only'}
@@ -42,9 +44,32 @@ ADD_FIELDS = ("recognitions", "moves", "expenses", "listings", "patents", "quali
               "rewards_received", "industries")
 
 
+@dataclass(frozen=True)
+class Policies:
+    """Other policies for a scenario: the catalog package in `directory`, as in force on
+    `in_force` (None: whole). `dates` are the dates its rules turn on, carried so that a batch's
+    memoized answers tell apart records whose dates fall differently against them."""
+
+    directory: str
+    in_force: dt.date | None = None
+    dates: tuple[dt.date, ...] = ()
+
+    @classmethod
+    def of(cls, directory: str | Path, in_force: dt.date | None = None) -> Policies:
+        """The policies of a package (a shipped name or a directory), loaded to check it (a
+        broken or missing package is a CatalogError naming it)."""
+        from models.catalog import catalog_dates, open_catalog_on
+        from models.packages import locate
+
+        found = locate(directory) or Path(directory)
+        where = str(found.resolve())
+        return cls(where, in_force, catalog_dates(open_catalog_on(where, in_force)))
+
+
 @dataclass
 class Scenario:
-    """A scenario: record changes, readings and reforms, with a name for the report."""
+    """A scenario: record changes, readings, reforms and other policies, with a name for the
+    report."""
 
     name: str
     sets: dict[str, Any] = field(default_factory=dict)
@@ -52,6 +77,7 @@ class Scenario:
     moves: list[tuple[str, dt.date]] = field(default_factory=list)
     readings: dict[str, str] = field(default_factory=dict)
     reforms: dict[str, int] = field(default_factory=dict)
+    policies: Policies | None = None
 
     def merged(self, other: Scenario) -> Scenario:
         adds = {k: list(v) for k, v in self.adds.items()}
@@ -61,7 +87,8 @@ class Scenario:
                         sets={**self.sets, **other.sets}, adds=adds,
                         moves=self.moves + other.moves,
                         readings={**self.readings, **other.readings},
-                        reforms={**self.reforms, **other.reforms})
+                        reforms={**self.reforms, **other.reforms},
+                        policies=other.policies or self.policies)
 
     def make(self, change: Change) -> None:
         """Add one record change to this scenario."""
@@ -282,6 +309,9 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
         change = _inline_change(key, value, item, scenario)
         if change is not None:
             scenario.make(change)
+        elif key == "catalog":  # other policies: a package, whole or as in force on a date
+            package, at, day = value.rpartition("@") if "@" in value else (value, "", "")
+            scenario.policies = Policies.of(package, _date(day, item) if at else None)
         elif key in reading_keys or key.startswith("reading."):
             scenario.readings[key.removeprefix("reading.")] = value
         elif "." in key:
@@ -290,5 +320,5 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
             raise InputError(t("scenario.unknown_change", key=key), field="scenario",
                              accepted=t("accepted.change_keys", keys=", ".join(
                                  ["move", "recognition", "expense", "industry", "listing",
-                                  "qualification", "patent", *SET_FIELDS])))
+                                  "qualification", "patent", "catalog", *SET_FIELDS])))
     return scenario

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
 
-from models.catalog import Catalog, active_catalog
+from models.catalog import Catalog, active_catalog, open_catalog_on
 from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError
 from models.i18n import current_lang
 from models.record import EnterpriseRecord, PlainRow, parse_record, plain_record, plain_row
@@ -20,7 +20,8 @@ from solver.evaluate import compute_amounts, evaluate_amounts
 from solver.memo import (PlainContext, answer_key, memoized, options_dates, options_token,
                          plain_context, plain_key, remember)
 from solver.notices import record_notices
-from solver.planner import apply_scenario, best_district_totals
+from solver.impact import IMPACT_COLUMNS, impact_cells, out_of_reach
+from solver.planner import apply_scenario, best_district_totals, scenario_catalog
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,23 @@ class BatchOptions:
     today: dt.date | None = None
     rank_by: str = "max"
     catalog: str | None = None  # the catalog package directory (None: the shipped one)
+    in_force: dt.date | None = None  # the package as in force on this day (None: whole)
+    # An impact run (`zjtx impact`): the language of its change texts; the rows compare the
+    # answer under `scenario.policies` (the old policies) with this run's (the new ones).
+    impact: str | None = None
     # field → the column header as the input file writes it (error rows name the column so).
     labels: dict[str, str] = field(default_factory=dict)
 
 
+def batch_catalog(options: BatchOptions) -> Catalog:
+    """The catalog a run answers from: its package, as in force on `options.in_force` if given."""
+    return open_catalog_on(options.catalog, options.in_force)
+
+
 def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
     """The output columns: id, totals, per-measure amounts, and the optional parts."""
+    if options.impact is not None:
+        return list(IMPACT_COLUMNS)
     columns = ["id", "name", "credit_code", "total_min", "total_max", "open_above", "awards"]
     for measure in catalog.measure_ids():
         columns += [f"{measure}.min", f"{measure}.max"]
@@ -328,6 +340,12 @@ def _row_answer(record: EnterpriseRecord, context: RowContext,
                 ) -> tuple[dict[str, Any], dict[str, list[Contribution]]]:
     options, catalog = context.options, context.catalog
     amounts = amounts_of(record, options.readings, catalog=catalog, today=options.today)
+    if options.impact is not None and options.scenario is not None:  # old policies → these
+        before = scenario_catalog(options.scenario, catalog)
+        old = amounts if out_of_reach(record, before, catalog) else \
+            scenario_amounts(record, options.scenario, options, catalog)
+        cells = impact_cells(record, old, amounts, before, catalog, options.impact)
+        return cells, {"baseline": contributions(amounts), "scenario": contributions(old)}
     total = _total(amounts)
     row: dict[str, Any] = {"total_min": total.min, "total_max": total.max,
                            "open_above": total.open_above, "awards": len(amounts)}

@@ -938,6 +938,31 @@ def open_catalog(directory: Path | str | None = None) -> Catalog:
     return load_catalog(Path(directory).resolve() if directory is not None else CATALOG_DIR)
 
 
+def open_catalog_on(directory: Path | str | None, day: dt.date | None) -> Catalog:
+    """The package in `directory` as in force on `day` (None: whole), one object per package and
+    day for as long as the package itself is the one loaded (memoized answers know a catalog by
+    its identity)."""
+    catalog = open_catalog(directory)
+    if day is None:
+        return catalog
+    hit = _DATED.get((catalog.directory, day))
+    if hit is None or hit[0] is not catalog:
+        if len(_DATED) >= 16:
+            _DATED.clear()
+        hit = _DATED[(catalog.directory, day)] = (catalog, catalog.in_force(day))
+    return hit[1]
+
+
+_DATED: dict[tuple[Path, dt.date], tuple[Catalog, Catalog]] = {}  # (package, day) → (it, dated)
+
+
+def catalog_dates(catalog: Catalog) -> tuple[dt.date, ...]:
+    """Every date a catalog's rules turn on (their effective dates), sorted."""
+    found = {day for rule in catalog.rules for day in (rule.spec.effective_from, rule.spec.effective_to)
+             if day is not None}
+    return tuple(sorted(found))
+
+
 def package_schema(part: str | None = None) -> dict[str, Any]:
     """The JSON Schema of a package's files: `index` (index.yaml), `source` (a source document
     file), or both (the default)."""
