@@ -11,7 +11,7 @@ from typing import Any
 
 from models.catalog import Catalog, active_catalog, open_catalog_on
 from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError
-from models.i18n import current_lang
+from models.i18n import current_lang, t
 from models.record import EnterpriseRecord, PlainRow, parse_record, plain_record, plain_row
 from models.validation import label, top_field
 from models.scenario import Scenario
@@ -116,7 +116,7 @@ class RowContext:
                       key: tuple[tuple[str, ...], str] | None) -> str:
         """The record's warnings, remembered under `key` unless one names a near-miss tag."""
         notices = record_notices(record, self.options.readings, catalog=self.catalog)
-        text = "; ".join(n.text() for n in notices)
+        text = t("reason.word.item_sep").join(n.text() for n in notices)
         if key is not None and all(n.code != "industry_unknown" for n in notices):
             if len(self._warnings) >= 10_000:
                 self._warnings.clear()
@@ -199,7 +199,9 @@ def _error(number: int, ident: str | None, problems: list[tuple[str | None, str]
         where, message = problems[0]
         return RowError(number, ident, label(where, labels) or None, message)
     return RowError(number, ident, "; ".join(label(w, labels) or "-" for w, _ in problems),
-                    "; ".join(f"{label(w, labels) or 'row'}: {m}" for w, m in problems))
+                    t("reason.word.item_sep").join(
+                        t("cell.problem", field=label(w, labels) or t("cell.row"), message=m)
+                        for w, m in problems))
 
 
 def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[str, str] | None,

@@ -245,3 +245,73 @@ def test_impact_of_lines_in_memory_equals_the_file_run(registry: Path, tmp_path:
     assert answer["summary"] == json.loads((tmp_path / "impact.json").read_text(encoding="utf-8"))
     with (tmp_path / "impact.errors.csv").open(encoding="utf-8") as handle:
         assert [str(e["row"]) for e in answer["errors"]] == [r["row"] for r in csv.DictReader(handle)]
+
+
+# -- POST /v1/impact and GET /v1/packages -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client():
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+def test_the_service_answers_what_the_command_writes(client, registry: Path, tmp_path: Path):
+    result = invoke("impact", registry, "--from", "beijing-2022", "--to", "beijing-2025",
+                    "--out", tmp_path / "impact.jsonl", "--summary", tmp_path / "impact.json")
+    assert result.exit_code == 1, result.output
+    answer = client.post("/v1/impact?from=beijing-2022&to=beijing-2025", content=registry.read_bytes(),
+                         headers={"content-type": "application/x-ndjson"})
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    assert data["rows"] == read_jsonl(tmp_path / "impact.jsonl")
+    summary = json.loads((tmp_path / "impact.json").read_text(encoding="utf-8"))
+    for side in ("from", "to"):
+        summary[side].pop("directory")  # the server's folders stay on the server
+    assert data["summary"] == summary
+    assert [e["id"] for e in data["errors"]] == ["BAD-DISTRICT", "FS-PROMOTED"]
+
+
+def test_the_service_reads_a_sheet_and_two_dates_in_chinese(client, tmp_path: Path):
+    from tests.test_batch import write_csv
+
+    sheet = write_csv(tmp_path / "rows.csv", [
+        {"id": "HD-2024", "district": "haidian", "as_of": "2026-11-24",
+         "recognitions": [{"tier": "national", "date": "2024-07-15"}]},
+        {"id": "DC-1", "district": "dongcheng", "as_of": "2026-11-24",
+         "recognitions": [{"tier": "municipal", "date": "2024-03-01"}]}])
+    answer = client.post("/v1/impact?from=beijing-2025&at=2024-06-01&at=2025-06-01&lang=zh",
+                         content=sheet.read_bytes(), headers={"content-type": "text/csv"})
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    assert [(row["id"], row["direction"], row["delta_max"]) for row in data["rows"]] == \
+        [("HD-2024", "loss", -500_000)]
+    assert data["rows"][0]["changes"].startswith("取消：海淀区小巨人奖励（2024年新增）")
+    assert (data["summary"]["rows_in"], data["summary"]["unchanged"]) == (2, 1)
+    assert data["summary"]["from"] == {"package": "beijing-2025", "in_force": "2024-06-01"}
+
+
+def test_the_service_refuses_what_it_cannot_compare(client):
+    lines = b'{"id": "A", "district": "haidian"}\n'
+    ndjson = {"content-type": "application/x-ndjson"}
+    unknown = client.post("/v1/impact?from=beijing-2030&to=beijing-2025", content=lines, headers=ndjson)
+    assert unknown.status_code == 400 and unknown.json()["field"] == "from"
+    a_path = client.post("/v1/impact?from=/etc&to=beijing-2025", content=lines, headers=ndjson)
+    assert a_path.status_code == 400  # packages by name only: no folder of the server is opened
+    no_new = client.post("/v1/impact?from=beijing-2025", content=lines, headers=ndjson)
+    assert no_new.status_code == 400 and no_new.json()["field"] == "to"
+    text = client.post("/v1/impact?to=beijing-2025", content=lines, headers={"content-type": "text/plain"})
+    assert text.status_code == 415
+    many = client.post("/v1/impact?to=beijing-2025", content=b"{}\n" * 2001, headers=ndjson)
+    assert many.status_code == 413
+
+
+def test_the_service_lists_the_shipped_packages(client):
+    listed = {item["name"]: item for item in client.get("/v1/packages").json()}
+    assert set(listed) == {"beijing-2022", "beijing-2025"}
+    assert listed["beijing-2022"]["default"] and not listed["beijing-2025"]["default"]
+    assert listed["beijing-2025"]["own_grades"] == {"secondary": 5}
+    assert "directory" not in listed["beijing-2025"]

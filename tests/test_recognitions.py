@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -345,6 +346,10 @@ def test_the_service_matches_uploaded_files_and_offers_the_worklist(tmp_path: Pa
     assert "校验码" in body["matches"][3]["message"]
     assert [(a["enterprise"], a["amount_max"]) for a in body["worklist"]["actions"]] == [
         ("BJ-0001", 500_000), ("BJ-0002", 500_000), ("BJ-0003", 100_000)]
+    # The claims as /v1/worklist answers them: each office and telephone named in Chinese too.
+    for action in body["worklist"]["actions"]:
+        assert action["office_name"] and re.search("[\u4e00-\u9fff]", action["office_name"]), action
+        assert action["detail"]["measure_name"] and action["tel_name"], action
     sheet = load_workbook(io.BytesIO(base64.b64decode(body["worklist_xlsx"]))).active
     assert sheet.max_row == 4  # the header and the three new claims
     updated = tmp_path / "updated.xlsx"
