@@ -12,6 +12,7 @@ import io
 import json
 import os
 import random
+import shutil
 import struct
 import subprocess
 import sys
@@ -176,6 +177,39 @@ def test_a_scenario_file_travels_in_the_bundle(tmp_path: Path) -> None:
     assert json.loads(members["answer.en.json"])["scenario"].startswith("move-to-daxing")
     scenario.unlink()  # verify needs nothing but the bundle
     assert verify_bundle(data, "answer.zip").identical
+
+
+def test_other_policies_a_whatif_names_travel_in_the_bundle(tmp_path: Path) -> None:
+    """`whatif RECORD catalog=PACKAGE[@DATE]` rests on a second package: the bundle files it
+    (policies/1/, its sums in package.json, its clauses), and verify asks again with that copy —
+    a package edited or gone since the day of filing changes nothing."""
+    drafts = tmp_path / "drafts"
+    assert invoke("measures", "export", drafts, "--catalog", "beijing-2025").exit_code == 0
+    record = tmp_path / "fs.json"
+    record.write_text(json.dumps({"id": "FS-1", "district": "fangshan", "as_of": "2026-11-24",
+                                  "recognitions": [{"tier": "municipal", "date": "2025-06-01"}]}),
+                      encoding="utf-8")
+    data = made(tmp_path, "whatif", record, f"catalog={drafts}@2025-06-01", "--format", "json")
+    members = members_of(data)
+    answer = json.loads(members["answer.en.json"])
+    assert [(a["measure"], a["amount"]["max"]) for a in answer["gained"]] == [("fangshan.tier", 200_000)]
+    assert members["policies/1/fangshan-2025.yaml"] == (drafts / "fangshan-2025.yaml").read_bytes()
+    [filed] = json.loads(members["package.json"])["policies"]
+    assert (filed["package"], filed["in_force"], filed["folder"]) == (str(drafts), "2025-06-01", "policies/1/")
+    assert {"name": "fangshan-2025.yaml", "sha256": sha256(members["policies/1/fangshan-2025.yaml"])}.items() \
+        <= next(f for f in filed["files"] if f["name"] == "fangshan-2025.yaml").items()
+    [clause] = [c for c in json.loads(members["clauses.json"]) if c["family"] == "fangshan.tier"]
+    assert clause["package"] == "policies/1/" and "20万元" in clause["rules"][0]["quote"]
+    assert verify_bundle(data, "answer.zip").identical
+    # The package edited after filing (the amount halved), then gone: the filed copy answers.
+    edited = drafts / "fangshan-2025.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("200000", "100000"), encoding="utf-8")
+    assert verify_bundle(data, "answer.zip").identical
+    shutil.rmtree(drafts)
+    assert verify_bundle(data, "answer.zip").identical
+    # The shipped package by name: the same.
+    data = made(tmp_path, "whatif", record, "catalog=beijing-2025", name="shipped.zip")
+    assert "policies/1/index.yaml" in members_of(data) and verify_bundle(data, "shipped.zip").identical
 
 
 def test_the_evidence_never_overwrites_its_input(tmp_path: Path) -> None:
