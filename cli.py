@@ -1279,7 +1279,7 @@ def measures_diff(
     catalog: CatalogOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
 ) -> None:
-    """What changed: measures added or removed, and amounts, conditions, caps and contacts changed — between two packages, or between two dates of one.
+    """What changed: measures added or removed, and for each measure kept its amounts, conditions, caps, year limits, occasions paid, tier ladder, payer, contact and dates in force; the vocabulary's entries added, removed or renamed — between two packages, or between two dates of one.
 
     Examples: zjtx measures diff beijing-2022 beijing-2025
               zjtx measures diff --catalog beijing-2025 --at 2024-06-01 --at 2025-06-01
@@ -1306,9 +1306,10 @@ def measures_diff(
         if format is Format.json:
             typer.echo(dump_json([change.as_dict() for change in changes]))
             return
-        for change in changes:
-            typer.echo(str(change))
-        typer.echo(f"{len(changes)} change(s)")
+        from views.diff import diff_lines
+
+        for line in diff_lines(changes, (before, after), current_lang()):
+            typer.echo(line)
     _run(action)
 
 
