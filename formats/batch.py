@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.catalog import active_catalog, set_active_catalog, using_catalog
+from models.catalog import active_catalog, own_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
 from models.limits import MAX_RECORD_BYTES
@@ -654,6 +654,7 @@ class _Run:
 
 
 @few_collections()
+@own_catalog  # the job's catalog is active while it runs, the caller's again after
 def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
               jobs: int | None = None, summary_path: Path | None = None, resume: bool = False,
               on_progress: Callable[[BatchCounts], None] | None = None,
@@ -663,21 +664,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     """Evaluate every row of `input_path`; see the module docstring. `lang`: the header language
     of CSV and XLSX outputs (JSONL and Parquet keep the field names); `excel`: CSV outputs with
     a UTF-8 byte-order mark; `engine`: `local` (this process, or `jobs` processes) or `dask`
-    (the cluster at `scheduler`, or a LocalCluster). The run's catalog is active in this process
-    while it runs and the caller's afterwards, even when the run stops early (in-process callers:
-    the CLI, the service, tests)."""
-    with using_catalog(active_catalog()):
-        return _run_batch(input_path, out, errors, options, jobs=jobs, summary_path=summary_path,
-                          resume=resume, on_progress=on_progress, encoding=encoding,
-                          column_map=column_map, lang=lang, excel=excel, engine=engine,
-                          scheduler=scheduler)
-
-
-def _run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
-               jobs: int | None, summary_path: Path | None, resume: bool,
-               on_progress: Callable[[BatchCounts], None] | None, encoding: str | None,
-               column_map: dict[str, str] | None, lang: str, excel: bool, engine: str,
-               scheduler: str | None) -> BatchCounts:
+    (the cluster at `scheduler`, or a LocalCluster)."""
     plan = _plan(input_path, out, errors, options, summary_path, jobs, engine, encoding,
                  column_map, lang, excel)
     fingerprint_of_input = input_fingerprint(input_path)

@@ -13,11 +13,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 # The tests read English unless they ask for Chinese (`--lang zh`, `?lang=zh`, `using_lang("zh")`),
 # whatever the machine's locale.
 os.environ.setdefault("ZJTX_LANG", "en")
-# A pytest-xdist worker starts with COLUMNS=80 (and LINES) in its environment; without -n there is
-# none. The CLI's tables take COLUMNS as their width in a pipe (120 without it): the same tests
-# must see the same width with and without -n (two tests of Chinese tables failed only under -n).
-for variable in ("COLUMNS", "LINES"):
-    os.environ.pop(variable, None)
+# Tables are read at a pipe's width (120, `cli._console`) unless a test sets COLUMNS itself:
+# pytest-xdist's workers inherit COLUMNS=80, which wrapped every table test's words under -n 2.
+os.environ.pop("COLUMNS", None)
 
 
 import pytest  # noqa: E402

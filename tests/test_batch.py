@@ -759,31 +759,3 @@ def test_a_key_given_twice_is_never_read_at_once():
         assert _quick_object(line) is None
         [(_number, data, problem)] = list(jsonl_rows([line]))
         assert data is None and "twice" in problem, problem
-
-
-def test_a_run_in_process_leaves_the_active_catalog_as_it_found_it(tmp_path: Path) -> None:
-    """The run makes its catalog active while it runs (records are read against it); before, it
-    stayed active after: the next test in that process read Beijing records against Riverland
-    (tests/test_hostile_outputs.py stops a Riverland run early; dozens of tests failed after it)."""
-    from formats.batch import BatchOptions, run_batch
-    from models.catalog import active_catalog, open_catalog
-
-    riverland = ROOT / "tests" / "catalogs" / "riverland"
-    rows = tmp_path / "rows.jsonl"
-    rows.write_text(json.dumps({"id": "R1", "district": "north", "as_of": "2026-01-01",
-                                "recognitions": [{"tier": "sapling", "date": "2024-05-01"}]}) + "\n",
-                    encoding="utf-8")
-    options = BatchOptions(readings=open_catalog(riverland).resolve_readings({}), catalog=str(riverland))
-    found = active_catalog()
-    counts = run_batch(rows, tmp_path / "out.jsonl", None, options)
-    assert (counts.rows_out, counts.error_rows) == (1, 0)  # read against Riverland
-    assert active_catalog() is found
-
-    class Stop(Exception):
-        pass
-
-    def stop(_counts: object) -> None:
-        raise Stop
-    with pytest.raises(Stop):
-        run_batch(rows, tmp_path / "again.jsonl", None, options, on_progress=stop)
-    assert active_catalog() is found
