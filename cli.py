@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import inspect
 import json
 import os
@@ -79,8 +80,11 @@ def _own_catalog(command: Callable[..., Any]) -> Callable[..., Any]:
     the active catalog as it found it (in-process callers: tests, embedders)."""
     @functools.wraps(command)
     def scoped(*args: Any, **kwargs: Any) -> Any:
-        with using_catalog(None):
-            return command(*args, **kwargs)
+        try:
+            with using_catalog(None):
+                return command(*args, **kwargs)
+        finally:
+            gc.unfreeze()  # what `_use_catalog` froze is the collector's again
     return scoped
 
 
@@ -194,6 +198,9 @@ def _use_catalog(directory: Path | None) -> Catalog:
     views name things by it."""
     catalog = open_catalog(locate(directory))
     set_active_catalog(catalog)
+    # The modules and the catalog live as long as the command: no collection walks them again
+    # (a catalog of 10,000 rules doubled the time of an evaluation); unfrozen when it ends.
+    gc.freeze()
     return catalog
 
 
