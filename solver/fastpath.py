@@ -6,8 +6,13 @@ year limit, a "not less than" mirror, an R2 difference). Each component is solve
 enumerating the combinations its at-most-one rules allow and pricing each exactly (a cap is filled
 greedily by weight, then earliest claim first — optimal for a continuous fill). The objective is
 the optimizer's, stage for stage: upper total, lower total, number of awards, then money earliest.
-A component larger than `MAX_COMPONENT` is not enumerable: `solver.evaluate.solve` gives that
-component (only) to CP-SAT.
+Before enumerating, awards that the rules treat alike are folded into the best of them
+(`interchangeable`): awards that share every at-most-one key (R1 group, R3 key, R4 item) and take
+part in nothing else (no cap, year limit, mirror or R2 difference) are never paid two at a time and
+never change what another award pays, so only the best of them can be in an optimum — a catalog of
+10,000 tier rules in one R1 group is one award to choose, not 2^10,000 combinations. A component
+still larger than `MAX_COMPONENT` is not enumerable: `solver.evaluate.solve` gives that component
+(only, folded) to CP-SAT.
 """
 
 from __future__ import annotations
@@ -98,6 +103,43 @@ def _combinations(members: list[Candidate], compiled: Compiled) -> Iterator[froz
     yield from walk(0, [], set(), {})
 
 
+def interchangeable(members: list[Candidate], rank: dict[str, int],
+                    effective: dict[str, Money]) -> list[Candidate]:
+    """The component with every class of interchangeable awards folded into its best member, in
+    member order: the same optimum (score and payments) as the whole component.
+
+    A class: awards with the same R1 group, R3 key and R4 item (at least one of them), no cap, no
+    year limit, no mirror and no R2 difference, and that no other award mirrors or deducts. Two
+    of a class are never paid together and each pays its own amount whatever else is paid, so
+    an optimum holding one of them holds the best — by the objective's own stages: its amount
+    (upper, then lower), then its earliest-first weight; among equals (awards of 0 yuan) the
+    last in member order, the one enumeration would meet first.
+    """
+    tied = {other for c in members for other in ((c.mirror_of,) if c.mirror_of else ()) + c.deduct}
+
+    def kind(c: Candidate) -> tuple[str | None, str | None, str | None] | None:
+        """The class of an award that can be folded, or None."""
+        keys = (c.r1_group, c.one_time, c.expense_item)
+        if keys == (None, None, None) or c.caps or c.year_limit or c.mirror_of or c.deduct \
+                or c.key in tied:
+            return None
+        return keys
+
+    best: dict[tuple[str | None, str | None, str | None], Candidate] = {}
+    for c in members:
+        keys = kind(c)
+        if keys is not None and (keys not in best or _alone(c, rank, effective)
+                                 >= _alone(best[keys], rank, effective)):
+            best[keys] = c
+    return [c for c in members if (keys := kind(c)) is None or best[keys] is c]
+
+
+def _alone(c: Candidate, rank: dict[str, int], effective: dict[str, Money]) -> tuple[int, int, int]:
+    """What an award without a cap, mirror or difference adds to the objective when paid."""
+    amount = effective[c.key]
+    return amount.max, amount.min, earliest_weight(rank, c.key) * amount.max
+
+
 def enumerable(members: list[Candidate]) -> bool:
     """Small enough to enumerate, and every award in at most one cap (greedy pricing fills one)."""
     return len(members) <= MAX_COMPONENT and all(len(c.caps) <= 1 for c in members)
@@ -124,11 +166,12 @@ def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int
 
 
 def solve_exact(compiled: Compiled) -> Solution | None:
-    """The optimum by components, or None when a component is too large for enumeration."""
-    parts = components(compiled.candidates)
-    if not all(enumerable(members) for members in parts):
-        return None
+    """The optimum by components (interchangeable awards folded), or None when a component is
+    too large for enumeration."""
     rank = earliest_rank(compiled.candidates)
     effective = {c.key: effective_amount(c) for c in compiled.candidates}
+    parts = [interchangeable(members, rank, effective) for members in components(compiled.candidates)]
+    if not all(enumerable(members) for members in parts):
+        return None
     return assemble([solve_part(members, compiled, rank, effective) for members in parts], rank,
                     "exact")

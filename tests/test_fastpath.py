@@ -1,0 +1,160 @@
+"""The fast path folds awards the rules treat alike (`solver.fastpath.interchangeable`): the
+optimum it finds must be CP-SAT's on components far too large to enumerate (a catalog of many
+tier rules in one R1 group), and exactly the full enumeration's where both can run.
+
+Components are generated in the shapes the compiler makes: tier rewards in R1 groups per claim
+year with an R3 key per ladder level (some paying only the difference to a lower level, some with
+rewards already received), expense items in a programme's cap with a year limit, and "not less
+than" mirrors of a capped award. Few amounts, zeros among them: ties happen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from hypothesis import given, note
+from hypothesis import strategies as st
+
+from models.catalog import load_catalog, open_catalog
+from models.money import Money
+from models.record import parse_record
+from solver import fastpath, optimize
+from solver.compile import Candidate, Compiled, compile_record, effective_amount
+from solver.components import assemble, components, earliest_rank
+from solver.evaluate import solve
+from solver.oracle import MAX_CANDIDATES, best_objective
+from solver.soundness import violations
+from tests import hostile
+
+CATALOG = load_catalog()
+RULE = CATALOG.rules[0]  # (the solver never reads a candidate's rule)
+TODAY = dt.date(2026, 1, 1)
+RECORD = parse_record({"id": "F", "district": "daxing", "as_of": TODAY})
+YEARS = (2024, 2025)
+AMOUNTS = st.integers(0, 8).map(lambda n: n * 50_000)
+
+
+def _candidate(key: str, year: int, amount: Money, **rules: object) -> Candidate:
+    return Candidate(key=key, rule=RULE, measure=key, tier=None, claim_year=year, amount=amount,
+                     paid_by="daxing", projected=False, why=(), **rules)  # type: ignore[arg-type]
+
+
+@st.composite
+def compiled_components(draw: st.DrawFn, most: int = 40) -> Compiled:
+    """Candidates of a record's few components, some of them large classes of alike awards."""
+    out = Compiled(record=RECORD, readings={}, as_of=TODAY)
+    tiers: list[Candidate] = []
+    for n in range(draw(st.integers(1, most))):
+        ladder, level, year = draw(st.sampled_from("LM")), draw(st.sampled_from("ab")), \
+            draw(st.sampled_from(YEARS))
+        low = draw(AMOUNTS)
+        high = draw(st.one_of(st.just(low), AMOUNTS.map(lambda extra: low + extra)))  # up to
+        own_key = draw(st.booleans()) and draw(st.integers(0, 9)) == 0  # a relocation's R3 key
+        tiers.append(_candidate(
+            f"t{n}", year, Money(low, high), r1_group=f"{ladder} in {year}",
+            one_time=f"t{n}" if own_key else f"{ladder}|{level}", ladder=ladder, level=level,
+            deduct_received=draw(st.sampled_from((0, 0, 0, 30_000)))))
+    differs = draw(st.sets(st.sampled_from("LM")))  # R2 ladders: b pays the difference to a
+    out.candidates = [
+        c if c.ladder not in differs or c.level != "b" else replace(
+            c, deduct=tuple(o.key for o in tiers if o.ladder == c.ladder and o.level == "a"
+                            and o.claim_year < c.claim_year))
+        for c in tiers]
+    out.caps = {"cap": draw(AMOUNTS)}
+    out.year_limits = {"years": draw(st.integers(1, 2))}
+    for n in range(draw(st.integers(0, 4))):
+        year = draw(st.sampled_from(YEARS))
+        out.candidates.append(_candidate(
+            f"e{n}", year, Money(0, draw(AMOUNTS)), expense_item=f"item{draw(st.integers(0, 2))}",
+            caps=("cap",), year_limit=("years", year) if draw(st.booleans()) else None))
+        if draw(st.integers(0, 3)) == 0:  # the district pays not less than this municipal award
+            mirrored = out.candidates[-1]
+            out.candidates.append(_candidate(f"d{n}", year, Money(0, mirrored.amount.max, True),
+                                             mirror_of=mirrored.key))
+    return out
+
+
+def _parts(compiled: Compiled):
+    rank = earliest_rank(compiled.candidates)
+    effective = {c.key: effective_amount(c) for c in compiled.candidates}
+    return rank, effective, components(compiled.candidates)
+
+
+@given(compiled_components())
+def test_folded_components_reach_cp_sat_s_optimum(compiled: Compiled) -> None:
+    rank, effective, parts = _parts(compiled)
+    by_key = compiled.by_key()
+    found = []
+    for members in parts:
+        folded = fastpath.interchangeable(members, rank, effective)
+        note(f"component of {len(members)}, folded to {len(folded)}")
+        slow_score, _ = optimize.solve_part(members, compiled, rank, by_key)
+        if fastpath.enumerable(folded):
+            found.append(fastpath.solve_part(folded, compiled, rank, effective))
+            # Every stage: upper total, lower total, number of awards, money earliest.
+            assert found[-1][0] == slow_score
+        else:
+            found.append(optimize.solve_part(folded, compiled, rank, by_key))
+            assert found[-1][0] == slow_score
+    fast = assemble(found, rank, "exact")
+    assert violations(compiled, fast.paid) == []
+    auto, whole = solve(compiled, "auto"), solve(compiled, "cp-sat")
+    assert (auto.upper, auto.lower, auto.count) == (whole.upper, whole.lower, whole.count)
+    assert violations(compiled, auto.paid) == []
+
+
+@given(compiled_components(most=12))
+def test_folding_changes_nothing_that_enumeration_finds(compiled: Compiled) -> None:
+    """Where the whole component can be enumerated, the folded one gives the same answer —
+    the same payments, ties (0 yuan) included — and the oracle's optimum."""
+    rank, effective, parts = _parts(compiled)
+    for members in parts:
+        folded = fastpath.interchangeable(members, rank, effective)
+        if fastpath.enumerable(members):
+            assert fastpath.solve_part(folded, compiled, rank, effective) == \
+                fastpath.solve_part(members, compiled, rank, effective)
+    if len(compiled.candidates) <= MAX_CANDIDATES:
+        fast = fastpath.solve_exact(compiled)
+        assert fast is not None
+        assert (fast.upper, fast.lower, fast.count) == best_objective(compiled)
+
+
+def test_alike_awards_fold_into_the_best_and_the_rest_stay() -> None:
+    """The best of a class by amount, then lower amount, then earliest claim; among awards of 0
+    yuan, the last. An award another one deducts, a capped one, one with other keys: never folded."""
+    a = _candidate("a", 2025, Money.fixed(10), r1_group="g", one_time="g|x")
+    b = _candidate("b", 2024, Money.fixed(10), r1_group="g", one_time="g|x")  # earlier: better
+    c = _candidate("c", 2025, Money(0, 10), r1_group="g", one_time="g|x")     # lower min: worse
+    lower = _candidate("l", 2023, Money.fixed(50), r1_group="g", one_time="g|x")
+    higher = _candidate("h", 2025, Money.fixed(60), r1_group="h", one_time="h|y", deduct=("l",))
+    other = _candidate("o", 2025, Money.fixed(99), r1_group="g", one_time="own")
+    capped = _candidate("k", 2025, Money(0, 99), r1_group="g", one_time="g|x", caps=("cap",))
+    members = [a, b, c, lower, higher, other, capped]
+    rank = earliest_rank(members)
+    effective = {m.key: effective_amount(m) for m in members}
+    assert fastpath.interchangeable(members, rank, effective) == [b, lower, higher, other, capped]
+    zeros = [_candidate(k, 2025, Money.fixed(0), r1_group="z") for k in "pqr"]
+    rank = earliest_rank(zeros)
+    effective = {m.key: effective_amount(m) for m in zeros}
+    assert [m.key for m in fastpath.interchangeable(zeros, rank, effective)] == ["r"]
+
+
+def test_ten_thousand_rules_of_one_r1_group_are_one_choice(tmp_path: Path) -> None:
+    """The hostile catalog (issue 20), small: 60 tier rules in one R1 group are solved without
+    CP-SAT, with CP-SAT's answer (`benchmarks/hostile_corpus.py` runs 10,000)."""
+    package = hostile.many_rules(tmp_path, 60)
+    north = package / "north.yaml"  # one of them pays more than the ladder's own 50,000
+    north.write_text(north.read_text(encoding="utf-8").replace("{fixed: 10030}", "{fixed: 70030}"),
+                     encoding="utf-8")
+    catalog = open_catalog(package)
+    record = parse_record(json.loads(json.dumps(hostile.RIVERLAND_RECORD)), catalog=catalog)
+    compiled = compile_record(record, catalog, catalog.resolve_readings({}), today=TODAY)
+    assert max(len(members) for members in components(compiled.candidates)) == 61
+    auto, whole = solve(compiled, "auto"), solve(compiled, "cp-sat")
+    assert auto.method == "exact"
+    assert auto.paid == whole.paid
+    assert [(compiled.by_key()[key].measure, paid.max) for key, paid in auto.paid.items()] == \
+        [("north.many30", 70_030)]
