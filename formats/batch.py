@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.catalog import active_catalog, open_catalog, set_active_catalog
+from models.catalog import active_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
 from models.limits import MAX_RECORD_BYTES
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext, RowResult,
-                          Summary, evaluate_row, fresh_answers, learn_answers, result_columns, row_bug,
-                          share_answers)
+                          Summary, batch_catalog, evaluate_row, fresh_answers, learn_answers,
+                          result_columns, row_bug, share_answers)
+from solver.impact import changed
 from formats.columns import output_headers
 from formats.engines import (ENGINES, DaskEngine, Engine, Part, PartSize, PoolEngine, Sharing,
                              plan_parts, read_part)
@@ -128,7 +129,7 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
     global _WORKER
     if worker:
         in_worker()
-    set_active_catalog(open_catalog(job.options.catalog))
+    set_active_catalog(batch_catalog(job.options))
     if _WORKER is None or _WORKER.job is not job:
         _WORKER = _Worker(job, RowContext(job.options, active_catalog()),
                           LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS,
@@ -176,13 +177,14 @@ def _evaluate_rows(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]
             result = evaluate_row(number, data, problem, context)
             if isinstance(result, RowResult):
                 answer = result.answer
-                out.append(lines.encode(result.own(), answer.values, answer.names))
+                if job.options.impact is None or changed(answer.names, answer.values):
+                    out.append(lines.encode(result.own(), answer.values, answer.names))
+                    ok += 1  # an impact run writes (and counts out) the changed rows only
                 seen = shared.get(id(answer.summary))
                 if seen is None:
                     shared[id(answer.summary)] = [answer.summary, 1, number]
                 else:
                     seen[1] += 1
-                ok += 1
             else:
                 errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result.cells(), job.excel))
                 bad += 1
@@ -387,8 +389,11 @@ def read_checkpoint(path: Path) -> dict[str, Any]:
     return state
 
 
-def default_errors_path(out: Path) -> Path:
-    return out.with_name(out.stem + ".errors.csv")
+def default_errors_path(out: Path, input_path: Path | None = None) -> Path:
+    """`OUT-stem.errors.xlsx` for a workbook's rows (the clerk opens it where the rows came
+    from), else `OUT-stem.errors.csv`."""
+    kind = ".xlsx" if input_path is not None and input_path.suffix.lower() == ".xlsx" else ".csv"
+    return out.with_name(out.stem + ".errors" + kind)
 
 
 @contextlib.contextmanager
@@ -434,8 +439,19 @@ class _Plan:
         return self.out.with_name(self.out.name + (PARTIAL_SUFFIX if self.direct else SPOOL_SUFFIX))
 
     @property
+    def errors_direct(self) -> bool:
+        """An XLSX errors file is written once at the end, from a spool (as XLSX results are)."""
+        return self.errors_kind != ".xlsx"
+
+    @property
+    def errors_line_kind(self) -> str:
+        """How error lines are encoded as the run goes: CSV or JSON Lines (an XLSX's spool)."""
+        return self.errors_kind if self.errors_direct else ".jsonl"
+
+    @property
     def errors_partial(self) -> Path:
-        return self.errors.with_name(self.errors.name + PARTIAL_SUFFIX)
+        return self.errors.with_name(self.errors.name + (PARTIAL_SUFFIX if self.errors_direct
+                                                         else SPOOL_SUFFIX))
 
     @property
     def checkpoint_path(self) -> Path:
@@ -446,13 +462,13 @@ def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOption
           summary_path: Path | None, jobs: int | None, engine: str, encoding: str | None,
           column_map: dict[str, str] | None, lang: str, excel: bool) -> _Plan:
     """Check the options and outputs (InputError before anything is touched), open the input."""
-    catalog = open_catalog(options.catalog)
-    errors = errors or default_errors_path(out)
+    catalog = batch_catalog(options)
+    errors = errors or default_errors_path(out, input_path)
     out_kind = format_of(out, "--out")
     errors_kind = format_of(errors, "--errors")
-    if errors_kind not in (".csv", ".jsonl"):
-        raise InputError("the errors file is written as CSV or JSONL", file=str(errors),
-                         field="--errors", accepted=".csv, .jsonl")
+    if errors_kind not in (".csv", ".jsonl", ".xlsx"):
+        raise InputError(t("option.errors_format"), file=str(errors),
+                         field="--errors", accepted=".csv, .xlsx, .jsonl")
     if summary_path is not None and summary_path.suffix.lower() != ".json":
         raise InputError("the summary is written as JSON", file=str(summary_path),
                          field="--summary", accepted=".json")
@@ -514,7 +530,7 @@ class _Run:
                                   state["out_file"] if state else None, plan.headers, plan.excel,
                                   excel=plan.excel)
         try:
-            self.error_sink = _LineSink(plan.errors_partial, ERROR_COLUMNS, plan.errors_kind,
+            self.error_sink = _LineSink(plan.errors_partial, ERROR_COLUMNS, plan.errors_line_kind,
                                         state["errors_file"] if state else None,
                                         plan.error_headers, plan.excel, option="--errors",
                                         excel=plan.excel)
@@ -600,16 +616,13 @@ class _Run:
         out = plan.out
         writing = out.with_name(out.stem + PARTIAL_SUFFIX + out.suffix)
         if not plan.direct:
-            try:
-                writer = RowWriter(writing, plan.columns,
-                                   plan.headers if plan.out_kind == ".xlsx" else None)
-                with plan.sink_path.open(encoding="utf-8") as spool:
-                    for line in spool:
-                        writer.write(json.loads(line))
-                writer.close()
-            except Interrupted as stop:  # every row is done; a resume writes the file again
-                stop.rows = counts.rows_in
-                raise
+            self._from_spool(plan.sink_path, RowWriter(
+                writing, plan.columns, plan.headers if plan.out_kind == ".xlsx" else None,
+                sheet=t("sheet.results")))
+        errors_writing = plan.errors.with_name(plan.errors.stem + PARTIAL_SUFFIX + plan.errors.suffix)
+        if not plan.errors_direct:
+            self._from_spool(plan.errors_partial, RowWriter(
+                errors_writing, ERROR_COLUMNS, plan.error_headers, sheet=t("sheet.errors")))
         counts.summary = self.summary.report()
         written = None
         if plan.summary_path is not None:
@@ -619,12 +632,25 @@ class _Run:
                                           ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         plan.checkpoint_path.unlink(missing_ok=True)
         os.replace(writing if not plan.direct else plan.sink_path, out)
-        os.replace(plan.errors_partial, plan.errors)
+        os.replace(plan.errors_partial if plan.errors_direct else errors_writing, plan.errors)
         if plan.summary_path is not None and written is not None:
             os.replace(written, plan.summary_path)
         if not plan.direct:
             plan.sink_path.unlink(missing_ok=True)
+        if not plan.errors_direct:
+            plan.errors_partial.unlink(missing_ok=True)
         return counts
+
+    def _from_spool(self, spool: Path, writer: RowWriter) -> None:
+        """Write a spool's JSON lines through `writer` (XLSX or Parquet, written once at the end)."""
+        try:
+            with spool.open(encoding="utf-8") as lines:
+                for line in lines:
+                    writer.write(json.loads(line))
+            writer.close()
+        except Interrupted as stop:  # every row is done; a resume writes the file again
+            stop.rows = self.counts.rows_in
+            raise
 
 
 @few_collections()
@@ -644,7 +670,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     state = _resume_state(plan, fingerprint_of_input) if resume else None
     run = _Run(plan, state, fingerprint_of_input)
     job = _Job(options=plan.options, out_kind=".jsonl" if not plan.direct else plan.out_kind,
-               columns=plan.columns, errors_kind=plan.errors_kind, lang=current_lang(),
+               columns=plan.columns, errors_kind=plan.errors_line_kind, lang=current_lang(),
                excel=plan.excel)
     sizes = PartSize(jobs or 1, CHUNK_ROWS)
     try:

@@ -8,23 +8,31 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from formats.batch import with_duplicates
-from formats.tables import jsonl_rows
+from formats.columns import output_headers
+from formats.tables import Row, RowWriter, jsonl_rows, read_rows
+from models.errors import ZjtxError
+from models.i18n import current_lang
 from models.catalog import active_catalog
 from models.errors import RecordError
 from models.record import EnterpriseRecord, parse_record, parse_record_text
 from models.scenario import parse_inline
 from models.yamlio import decode_document, loads_json
-from service.schemas import (BatchOut, EvaluationOut, PlanRequest, RankingOut, WhatIfOut,
-                             WhatifRequest, WorklistOut, WorklistRequest)
+from service.schemas import (BatchOut, EvaluationOut, ImpactOut, PlanRequest, RankingOut,
+                             WhatIfOut, WhatifRequest, WorklistOut, WorklistRequest)
 from solver.batch import BatchOptions, RowContext, RowResult, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.notices import record_notices
 from solver.planner import best_district, timeline, whatif
+from views.fonts import glyph_notices
 from views.reasons import with_text
 from views.words import with_names
 
@@ -44,7 +52,8 @@ def evaluation(record: dict[str, object], readings: dict[str, str]) -> bytes:
     """`zjtx evaluate --format json`, plus the claim timeline and the warnings."""
     the_record = _record(record)
     result = evaluate(the_record, readings)
-    warnings = [notice.as_dict() for notice in record_notices(the_record, readings)]
+    warnings = [notice.as_dict() for notice in (*record_notices(the_record, readings),
+                                                 *glyph_notices(the_record))]
     return encoded(EvaluationOut, with_names(with_text({
         **result.as_dict(), "timeline": [year.as_dict() for year in timeline(result)],
         "warnings": warnings})))
@@ -65,20 +74,103 @@ def what_if(body: WhatifRequest, readings: dict[str, str]) -> bytes:
         whatif(_record(body.record), scenario, readings).as_dict())))
 
 
-def batch(lines: list[bytes], readings: dict[str, str]) -> bytes:
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TABLE_TYPES = {"text/csv": ".csv", XLSX: ".xlsx"}  # bodies read by the batch file reader
+
+
+def batch(lines: list[bytes], readings: dict[str, str], as_xlsx: bool = False) -> tuple[bytes, int]:
     """JSON lines read and checked as `zjtx batch` reads a file: one result or error per line."""
+    return _batch(jsonl_rows(lines), sum(1 for line in lines if line.strip()), {}, readings, as_xlsx)
+
+
+def sheet_batch(body: bytes, media_type: str, readings: dict[str, str], limit: int,
+                as_xlsx: bool = False) -> tuple[bytes, int] | None:
+    """CSV or XLSX rows read exactly as `zjtx batch` reads such a file (`sheet_rows`); None when
+    the body holds more than `limit` rows."""
+    found = sheet_rows(body, media_type, limit)
+    if found is None:
+        return None
+    rows, labels = found
+    return _batch(iter(rows), len(rows), labels, readings, as_xlsx)
+
+
+def sheet_rows(body: bytes, media_type: str, limit: int) -> tuple[list[Row], dict[str, str]] | None:
+    """The rows of a CSV or XLSX body read as `zjtx batch` reads such a file (the same reader:
+    headers in either language, GB18030 or UTF-8, row numbers as the sheet shows them) and the
+    labels its headers give the fields (error rows name a field so); None beyond `limit` rows."""
+    with tempfile.TemporaryDirectory(prefix="zjtx-batch-") as folder:
+        path = Path(folder) / f"body{TABLE_TYPES[media_type]}"
+        path.write_bytes(body)
+        try:
+            found = read_rows(path)
+            rows = list(itertools.islice(found, limit + 1))
+        except ZjtxError as exc:
+            exc.file = "body"  # not the temporary file's name
+            raise
+    if len(rows) > limit:
+        return None
+    return rows, found.columns.labels if found.columns else {}
+
+
+def impact(body: bytes, media_type: str, readings: dict[str, str], limit: int, old: str,
+           new: str | None, days: list[dt.date]) -> bytes | None:
+    """`zjtx impact --format json` on the rows of a body (JSON lines, CSV or XLSX) between two
+    shipped packages or two dates of one (`--at`): the enterprises whose answer changes, the
+    error rows and the summary; None when the body holds more than `limit` rows."""
+    from formats.impact import impact_of_rows, side
+
+    if media_type in TABLE_TYPES:
+        found = sheet_rows(body, media_type, limit)
+    else:
+        lines = batch_lines(body)
+        found = (list(jsonl_rows(lines)), {}) \
+            if sum(1 for line in lines if line.strip()) <= limit else None
+    if found is None:
+        return None
+    rows, labels = found
+    before = side(old, days[0] if days else None)
+    after = side(new if new is not None else old, days[-1] if days else None)
+    answer = impact_of_rows(rows, labels, before, after, current_lang(), readings)
+    for key in ("from", "to"):  # the server's folders are not the client's business
+        answer["summary"][key].pop("directory", None)
+    return encoded(ImpactOut, answer)
+
+
+def packages() -> list[dict[str, object]]:
+    """`zjtx measures packages --format json`, without the server's folders."""
+    from models.packages import packages as shipped_packages
+
+    return [{k: v for k, v in info.as_dict().items() if k != "directory"} for info in shipped_packages()]
+
+
+def _batch(rows: Iterator[Row], rows_in: int, labels: dict[str, str], readings: dict[str, str],
+           as_xlsx: bool) -> tuple[bytes, int]:
+    """One result or error per row (the duplicate check and evaluation of `zjtx batch`): the JSON
+    body, or with `as_xlsx` the result rows as the XLSX file `zjtx batch` writes (headers in the
+    request's language); and the number of rows in error."""
     catalog = active_catalog()
-    options = BatchOptions(readings=readings)
+    options = BatchOptions(readings=readings, labels=labels)
     context = RowContext(options, catalog)
     results: list[dict[str, object]] = []
     errors: list[dict[str, object]] = []
-    for number, data, problem_text in with_duplicates(jsonl_rows(lines), {}):
+    for number, data, problem_text in with_duplicates(rows, {}):
         outcome = evaluate_row(number, data, problem_text, context)
         (results if isinstance(outcome, RowResult) else errors).append(outcome.cells())
-    return encoded(BatchOut, {"rows_in": sum(1 for line in lines if line.strip()),
-                              "rows_out": len(results), "error_rows": len(errors),
-                              "columns": result_columns(catalog, options),
-                              "results": results, "errors": errors})
+    columns = result_columns(catalog, options)
+    if as_xlsx:
+        return _xlsx(columns, results), len(errors)
+    return encoded(BatchOut, {"rows_in": rows_in, "rows_out": len(results), "error_rows": len(errors),
+                              "columns": columns, "results": results, "errors": errors}), len(errors)
+
+
+def _xlsx(columns: list[str], rows: list[dict[str, object]]) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="zjtx-batch-") as folder:
+        path = Path(folder) / "results.xlsx"
+        writer = RowWriter(path, columns, output_headers(columns, current_lang()))
+        for row in rows:
+            writer.write(row)
+        writer.close()
+        return path.read_bytes()
 
 
 def batch_lines(body: bytes) -> list[bytes]:
@@ -99,7 +191,7 @@ def work(body: WorklistRequest, readings: dict[str, str]) -> bytes:
                       for action in worklist(record, day, min_gain=body.min_gain, readings=readings)),
                      key=lambda action: action.sort_key())
     return encoded(WorklistOut, {"date": day.isoformat(),
-                                 "actions": [with_note(a.as_dict()) for a in actions],
+                                 "actions": with_names([with_note(a.as_dict()) for a in actions]),
                                  "errors": errors})
 
 

@@ -19,7 +19,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
 from models.catalog import Catalog, open_catalog, using_catalog
 from models.errors import InputError
@@ -32,7 +31,7 @@ from service.record_schema import record_schema, with_record
 from service.routers import catalog as catalog_routes
 from service.routers import engine, planner, site
 from service.routers.engine import BATCH_LIMIT_BYTES, BATCH_LIMIT_ROWS, BATCH_TYPES
-from service.routers.site import EXAMPLES, STATIC
+from service.routers.site import EXAMPLES, STATIC, SWAGGER_UI
 
 __all__ = ["BATCH_LIMIT_BYTES", "BATCH_LIMIT_ROWS", "BATCH_TYPES", "EXAMPLES", "STATIC",
            "create_app", "problem"]
@@ -151,7 +150,7 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
     async def busy(_request: Request, exc: Busy) -> JSONResponse:
         return problem(503, "ServiceBusy", str(exc))
 
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount("/docs-assets", StaticFiles(directory=SWAGGER_UI), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.openapi = lambda: openapi_document(app, catalog)  # type: ignore[method-assign]
     return app

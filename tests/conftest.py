@@ -29,3 +29,12 @@ def dask_scheduler():
         yield cluster.scheduler_address
     finally:
         cluster.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """A skipped page module is said out loud, even under -q (its reason names the install)."""
+    for report in terminalreporter.stats.get("skipped", []):
+        if "tests/test_page.py" in str(getattr(report, "nodeid", "")) or "test_page.py" in str(report.longrepr):
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            terminalreporter.write_line(f"NOT RUN: tests/test_page.py: {reason}", yellow=True, bold=True)
+            break
