@@ -15,7 +15,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from hypothesis import given, note
+import pytest
+from hypothesis import event, given, note
 from hypothesis import strategies as st
 
 from models.catalog import load_catalog, open_catalog
@@ -158,3 +159,74 @@ def test_ten_thousand_rules_of_one_r1_group_are_one_choice(tmp_path: Path) -> No
     assert auto.paid == whole.paid
     assert [(compiled.by_key()[key].measure, paid.max) for key, paid in auto.paid.items()] == \
         [("north.many30", 70_030)]
+
+
+# -- the compiler's own candidates: many rules of one ladder, rewards received ---------------------
+
+NORTH_MEASURES = ("north.tier",) + tuple(f"north.many{n}" for n in range(6))
+
+
+@pytest.fixture(scope="module")
+def north_ladder(tmp_path_factory: pytest.TempPathFactory):
+    """Riverland's North with six more tier rules in its ladder's R1 group (`north.tier`, R2:
+    the difference between tiers): two paying more than the ladder's own sapling reward (the
+    most on a key that weighs less in the last stage: the best sapling award depends on whether
+    an oak award deducts it), one as much, one paying at the oak level too (so awards of two
+    rules deduct the sapling ones)."""
+    package = hostile.many_rules(tmp_path_factory.mktemp("north"), 6)
+    north = package / "north.yaml"
+    text = north.read_text(encoding="utf-8")
+    for old, new in (("{fixed: 10005}", "{fixed: 60005}"), ("{fixed: 10000}", "{fixed: 59000}"),
+                     ("{fixed: 10003}", "{fixed: 50000}"),
+                     ("sapling: {fixed: 10004}\n", "sapling: {fixed: 10004}\n          oak: {fixed: 320004}\n")):
+        assert old in text
+        text = text.replace(old, new)
+    north.write_text(text, encoding="utf-8")
+    return open_catalog(package)
+
+
+@st.composite
+def north_records(draw: st.DrawFn) -> dict:
+    """A North enterprise: a sapling recognition, perhaps oak later (R2), and up to two rewards
+    received along the ladder (R1: one takes its place in its claim year; R2, R3, a ladder closed)."""
+    sapling = draw(st.dates(dt.date(2021, 1, 1), dt.date(2025, 6, 30)))
+    recognitions = [{"tier": "sapling", "date": sapling.isoformat()}]
+    if draw(st.booleans()):
+        oak = sapling + dt.timedelta(days=draw(st.integers(0, 900)))
+        if oak < TODAY:
+            recognitions.append({"tier": "oak", "date": oak.isoformat()})
+    received = draw(st.lists(st.fixed_dictionaries({
+        "measure": st.sampled_from(NORTH_MEASURES), "tier": st.sampled_from([None, "sapling", "oak"]),
+        "amount": st.one_of(st.sampled_from([0, 10_003, 20_000, 50_000, 300_000]),
+                            st.integers(0, 400_000)),
+        "year": st.integers(2021, 2025)}), max_size=2))
+    return {"id": "N-1", "district": "north", "as_of": TODAY.isoformat(),
+            "recognitions": recognitions, "rewards_received": received}
+
+
+@given(north_records())
+def test_folding_a_ladder_s_many_rules_keeps_the_optimum_with_rewards_received(
+        north_ladder, data: dict) -> None:
+    """Through the compiler: the folded components give the full enumeration's answer (same
+    payments), CP-SAT's optimum on every award, and the oracle's; the answer breaks no rule."""
+    record = parse_record(data, catalog=north_ladder)
+    compiled = compile_record(record, north_ladder, north_ladder.resolve_readings({}), today=TODAY)
+    rank, effective, parts = _parts(compiled)
+    by_key = compiled.by_key()
+    dropped = 0
+    for members in parts:
+        folded = fastpath.interchangeable(members, rank, effective)
+        dropped += len(members) - len(folded)
+        assert fastpath.solve_part(folded, compiled, rank, effective)[0] == \
+            optimize.solve_part(members, compiled, rank, by_key)[0]
+        if fastpath.enumerable(members):
+            assert fastpath.solve_part(folded, compiled, rank, effective) == \
+                fastpath.solve_part(members, compiled, rank, effective)
+    event("awards folded" if dropped else "nothing folded")
+    event("rewards received" if data["rewards_received"] else "nothing received")
+    auto = solve(compiled, "auto")
+    assert violations(compiled, auto.paid) == []
+    whole = solve(compiled, "cp-sat")
+    assert (auto.upper, auto.lower, auto.count) == (whole.upper, whole.lower, whole.count)
+    if len(compiled.candidates) <= MAX_CANDIDATES:
+        assert (auto.upper, auto.lower, auto.count) == best_objective(compiled)
