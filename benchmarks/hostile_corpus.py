@@ -117,6 +117,9 @@ def make_cases(folder: Path, small: bool) -> list[Case]:
     (zero / "index.yaml").symlink_to("/dev/zero")
     many_rules = hostile.many_rules(folder / "rules", 10_000)
     riverland_record = put("riverland.json", json.dumps(hostile.RIVERLAND_RECORD))
+    # Sapling, then oak: the oak award pays the difference to each of the 10,001 sapling awards (R2).
+    riverland_oak = put("riverland-oak.json", json.dumps(dict(hostile.RIVERLAND_RECORD, recognitions=[
+        {"tier": "sapling", "date": "2023-03-01"}, {"tier": "oak", "date": "2024-05-01"}])))
     broken = {}
     for name, old, new in (("year-1", "payer: north\n", "payer: north\nedition: {in_force_from: 0001-01-01}\n"),
                            ("amount", "{fixed: 50000}", "{fixed: 100000000000000000000}")):
@@ -169,6 +172,8 @@ def make_cases(folder: Path, small: bool) -> list[Case]:
         Case("catalog: measures lint of 10,000 rules", "catalogs", ["measures", "lint", "--catalog", str(many_rules)], 0),
         Case("catalog: evaluate against 10,000 rules", "catalogs",
              ["evaluate", riverland_record, "--catalog", str(many_rules)], 0),
+        Case("catalog: evaluate against 10,000 rules, sapling then oak (R2)", "catalogs",
+             ["evaluate", riverland_oak, "--catalog", str(many_rules)], 0),
         Case("API: best-district move_date 9999", "api", ["--service", "POST", "/v1/best-district", plan, json_type], 422),
         Case("API: /v1/record not UTF-8", "api", ["--service", "POST", "/v1/record", latin, "{}"], 422),
         Case("API: Host [::1]evil", "api", ["--service", "GET", "/healthz", "", json.dumps({"host": "[::1]evil"})], 400),
