@@ -161,6 +161,31 @@ def test_ten_thousand_rules_of_one_r1_group_are_one_choice(tmp_path: Path) -> No
         [("north.many30", 70_030)]
 
 
+
+def test_the_table_names_the_measures_that_lose_for_the_same_reason_on_one_line(tmp_path: Path) -> None:
+    """60 tier rules that lose to North's own sapling reward (R1) share one line of the table,
+    each id once and the reason once; a reason of its own keeps its own line (north.tier's oak
+    level). The JSON keeps one item per measure."""
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    package = hostile.many_rules(tmp_path, 60)
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps(hostile.RIVERLAND_RECORD), encoding="utf-8")
+    runner = CliRunner()
+    table = runner.invoke(app, ["evaluate", str(record), "--catalog", str(package)])
+    assert table.exit_code == 0, table.output
+    lost = table.stdout[table.stdout.index("What brings nothing"):]
+    assert "60 measures" in lost
+    assert all(lost.count(f"north.many{n},") == 1 for n in range(59)) and "north.many59, each:" in lost
+    assert lost.count("only the most favorable policy applies: the North") == 1
+    assert "│ north.tier        │ oak enterprise level: no oak enterprise recognition" in lost
+    data = json.loads(runner.invoke(app, ["evaluate", str(record), "--catalog", str(package),
+                                          "--format", "json"]).stdout)
+    assert sorted(item["measure"] for item in data["not_awarded"]
+                  if item["measure"].startswith("north.many")) == sorted(f"north.many{n}" for n in range(60))
+
 # -- the compiler's own candidates: many rules of one ladder, rewards received ---------------------
 
 NORTH_MEASURES = ("north.tier",) + tuple(f"north.many{n}" for n in range(6))
