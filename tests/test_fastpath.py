@@ -143,6 +143,29 @@ def test_alike_awards_fold_into_the_best_and_the_rest_stay() -> None:
     assert [m.key for m in fastpath.interchangeable(zeros, rank, effective)] == ["r"]
 
 
+
+def test_awards_a_higher_one_deducts_keep_the_best_alone_and_the_best_beside_it() -> None:
+    """R2: beside the oak award (300,000, deducting them) every sapling award adds nothing to the
+    totals, so the best one there is the one that pays most money earliest (`a`: 4 × 49,000 over
+    `b`: 3 × 50,000); alone, `b` pays most. Both are kept, `c` is dropped and the oak award
+    deducts only the kept ones."""
+    a = _candidate("a", 2024, Money.fixed(49_000), r1_group="g 2024", one_time="g|sapling")
+    b = _candidate("b", 2024, Money.fixed(50_000), r1_group="g 2024", one_time="g|sapling")
+    c = _candidate("c", 2024, Money.fixed(10_000), r1_group="g 2024", one_time="g|sapling")
+    h = _candidate("h", 2025, Money.fixed(300_000), r1_group="g 2025", one_time="g|oak",
+                   deduct=("a", "b", "c"))
+    members = [a, b, c, h]
+    rank = earliest_rank(members)
+    effective = {m.key: effective_amount(m) for m in members}
+    folded = fastpath.interchangeable(members, rank, effective)
+    assert folded == [a, b, replace(h, deduct=("a", "b"))]
+    compiled = Compiled(record=RECORD, readings={}, as_of=TODAY, candidates=members)
+    assert fastpath.solve_part(folded, compiled, rank, effective) == \
+        fastpath.solve_part(members, compiled, rank, effective)
+    # beside the oak award: a pays 49,000 in 2024, the oak award the difference in 2025
+    assert fastpath.solve_part(folded, compiled, rank, effective)[1] == {
+        "a": Money.fixed(49_000), "h": Money.fixed(251_000)}
+
 def test_ten_thousand_rules_of_one_r1_group_are_one_choice(tmp_path: Path) -> None:
     """The hostile catalog (issue 20), small: 60 tier rules in one R1 group are solved without
     CP-SAT, with CP-SAT's answer (`benchmarks/hostile_corpus.py` runs 10,000)."""
