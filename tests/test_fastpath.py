@@ -166,6 +166,21 @@ def test_awards_a_higher_one_deducts_keep_the_best_alone_and_the_best_beside_it(
     assert fastpath.solve_part(folded, compiled, rank, effective)[1] == {
         "a": Money.fixed(49_000), "h": Money.fixed(251_000)}
 
+
+def test_an_award_in_two_caps_is_priced_by_cp_sat_never_greedily() -> None:
+    """Enumeration fills one cap greedily; an award counted in two caps would overfill the
+    second (x filling cap A first pays 100, and z's cap B then holds 200). Such a component goes
+    to CP-SAT: y and z are paid 100 each, x is taken at 0 and neither cap is passed."""
+    x = _candidate("x", 2025, Money(0, 100), caps=("A", "B"))
+    y = _candidate("y", 2025, Money(0, 100), caps=("A",))
+    z = _candidate("z", 2025, Money(0, 100), caps=("B",))
+    compiled = Compiled(record=RECORD, readings={}, as_of=TODAY, candidates=[x, y, z],
+                        caps={"A": 100, "B": 100})
+    auto = solve(compiled, "auto")
+    assert auto.method == "cp-sat"
+    assert violations(compiled, auto.paid) == []
+    assert auto.paid == {"x": Money(0, 0), "y": Money(0, 100), "z": Money(0, 100)}
+
 def test_ten_thousand_rules_of_one_r1_group_are_one_choice(tmp_path: Path) -> None:
     """The hostile catalog (issue 20), small: 60 tier rules in one R1 group are solved without
     CP-SAT, with CP-SAT's answer (`benchmarks/hostile_corpus.py` runs 10,000)."""
