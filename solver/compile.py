@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import assert_never
 
 from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Ladder, MaxYears, Rule
+from models.catalog.kinds import TRIGGERS, RuleKind
 from models.conditions import Condition
-from models.errors import CatalogError, RecordError, SolverError
+from models.errors import BugError, CatalogError, RecordError, SolverError
 from models.money import Money, percent_of
 from models.record import EnterpriseRecord, Expense, Recognition
 from solver import reasons as R
@@ -24,6 +26,9 @@ PRIVATE_NON_ENTERPRISE = "private_non_enterprise"
 
 Event = dict[str, Param]  # what a reason is about: {"event": "level", "level": "municipal"}, …
 YEAR_ONLY_EVENTS = ("expense", "listing", "patent")  # judged on 31 December of their year
+# The facts of its event each rule kind declares (`models/catalog/kinds.py`).
+_DECLARED: dict[RuleKind, frozenset[str]] = {kind: frozenset(trigger.facts)
+                                             for kind, trigger in TRIGGERS.items()}
 
 
 @dataclass(frozen=True)
@@ -225,6 +230,34 @@ def names_private_non_enterprise(conditions: tuple[Condition, ...]) -> bool:
                for c in conditions)
 
 
+class _Rungs:
+    """The ladder candidates by (ladder, level), looked up by the candidates above them: R2's
+    awards below and the earliest claim year below cost the levels, never a scan of every
+    candidate (10,000 rules of one ladder stay linear)."""
+
+    def __init__(self, candidates: list[Candidate]) -> None:
+        self.first: dict[tuple[str, str], list[tuple[int, int, str]]] = {}  # first occasions
+        self.earliest: dict[tuple[str, str], int] = {}  # any occasion: its earliest claim year
+        for position, c in enumerate(candidates):
+            if c.ladder is None or c.level is None:
+                continue
+            at = (c.ladder, c.level)
+            self.earliest[at] = min(self.earliest.get(at, c.claim_year), c.claim_year)
+            if c.occasion == "first":
+                self.first.setdefault(at, []).append((position, c.claim_year, c.key))
+
+    def firsts_below(self, ladder: str, below: tuple[str, ...], claim_year: int) -> tuple[str, ...]:
+        """The keys of first-occasion awards of the ladder at a level below, claimed before
+        `claim_year`, in candidate order."""
+        found = [item for level in below for item in self.first.get((ladder, level), ())
+                 if item[1] < claim_year]
+        return tuple(key for _position, _year, key in sorted(found))
+
+    def any_below(self, ladder: str, below: tuple[str, ...], claim_year: int) -> bool:
+        """Is an award of the ladder at a level below claimed before `claim_year`?"""
+        return any(self.earliest.get((ladder, level), claim_year) < claim_year for level in below)
+
+
 class _Compiler:
     def __init__(self, record: EnterpriseRecord, catalog: Catalog, readings: dict[str, str],
                  today: dt.date, part: str, reasons: bool) -> None:
@@ -243,9 +276,15 @@ class _Compiler:
                             else record.entity_type)
 
     # -- shared helpers ----------------------------------------------------------------------
-    def facts(self, **more: object) -> dict[str, object]:
+    def facts(self, rule: Rule, **event: object) -> dict[str, object]:
+        """The facts a rule's conditions test on one event: what the enterprise is (industry
+        tags, entity type) and the event's own facts — exactly those its kind declares
+        (`models/catalog/kinds.py`: lint checks conditions against the same declaration)."""
+        if event.keys() != _DECLARED[rule.spec.kind]:
+            raise BugError(f"a {rule.spec.kind} trigger offers the facts {sorted(event)}, its kind "
+                           f"declares {sorted(_DECLARED[rule.spec.kind])}")
         return {"industry": frozenset(self.record.industries), "entity_type": self.entity_type,
-                **more}
+                **event}
 
     def first_failure(self, rule: Rule, event: Event, facts: dict[str, object]) -> Reason | None:
         """The first condition of the rule that fails on these facts, as a reason (or None). A
@@ -382,11 +421,33 @@ class _Compiler:
                 self.reject(rule, reason(R.ENTITY_NOT_NAMED, entity_type=PRIVATE_NON_ENTERPRISE,
                                          reading="entity-scope=as-written"))
                 continue
-            getattr(self, rule.spec.kind)(rule)
+            self.trigger(rule)
         self.link_ladders()
         if self.out.keep_reasons:
             self.collect_benefits()
         return self.out
+
+    def trigger(self, rule: Rule) -> None:
+        """The rule's trigger, by its kind (the registry of kinds: `models/catalog/kinds.py`;
+        mypy proves every kind has one)."""
+        kind = rule.spec.kind
+        match kind:
+            case "tier_reward":
+                self.tier_reward(rule)
+            case "relocation_reward":
+                self.relocation_reward(rule)
+            case "qualification_reward":
+                self.qualification_reward(rule)
+            case "expense":
+                self.expense(rule)
+            case "listing":
+                self.listing(rule)
+            case "listing_district":
+                self.listing_district(rule)
+            case "patent_annuity":
+                self.patent_annuity(rule)
+            case _:
+                assert_never(kind)
 
     def collect_received(self) -> None:
         """The rewards the record lists as received, each with its rule (one in force under the
@@ -437,7 +498,7 @@ class _Compiler:
                 if paid_by != rule.payer:
                     self.elsewhere(rule, event, recognition.date, claim_year, paid_by)
                     continue
-                failed = self.first_failure(rule, event, self.facts(tier=level))
+                failed = self.first_failure(rule, event, self.facts(rule, tier=level))
                 if failed:
                     self.reject(rule, failed)
                     continue
@@ -484,6 +545,7 @@ class _Compiler:
           what was received along it closes the ladder that far (DOMAIN 3)."""
         ladders = self.catalog.ladders(self.readings)
         levels = self.catalog.vocabulary.levels
+        rungs = _Rungs(self.out.candidates)
         linked = []
         for candidate in self.out.candidates:
             ladder = ladders.get(candidate.ladder or "")
@@ -493,10 +555,11 @@ class _Compiler:
             if candidate.occasion != "first":  # a re-examination pays its own amount
                 linked.append(candidate)
                 continue
-            linked.append(self.linked(candidate, ladder, levels))
+            linked.append(self.linked(candidate, ladder, levels, rungs))
         self.out.candidates = linked
 
-    def linked(self, candidate: Candidate, ladder: Ladder, levels: tuple[str, ...]) -> Candidate:
+    def linked(self, candidate: Candidate, ladder: Ladder, levels: tuple[str, ...],
+               rungs: _Rungs) -> Candidate:
         below = levels[:levels.index(candidate.level)] if candidate.level in levels else ()
         along = [r for r in self.out.received if r.ladder == ladder.group]
         # What the ladder paid for a lower level's first recognition: the earliest reward received
@@ -528,15 +591,11 @@ class _Compiler:
                                   received=sum(item.amount for item in along),
                                   ladder_title=self.out.titles.get(ladder.group, ladder.group),
                                   ladder_measure=ladder.group, reading=ladder.reading))
-        lower: tuple[str, ...] = ()
-        if ladder.differs:
-            lower = tuple(other.key for other in self.out.candidates
-                          if other.ladder == ladder.group and other.level in below
-                          and other.occasion == "first" and other.claim_year < candidate.claim_year)
+        lower = rungs.firsts_below(ladder.group, below, candidate.claim_year) \
+            if ladder.differs else ()
         why = candidate.why
-        if not ladder.differs and ladder.reading and any(  # the reading pays it in full
-                other.ladder == ladder.group and other.level in below
-                and other.claim_year < candidate.claim_year for other in self.out.candidates):
+        if not ladder.differs and ladder.reading and rungs.any_below(  # the reading pays it in full
+                ladder.group, below, candidate.claim_year):
             why += (reason(R.STACKED_IN_FULL, full=full, reading=ladder.reading),)
         return replace(candidate, why=why, deduct=lower, deduct_received=counted,
                        received_cut=tuple(cut), reading=ladder.reading if ladder.differs else None)
@@ -609,7 +668,7 @@ class _Compiler:
                              event: Event) -> tuple[dt.date, str] | None:
         """(qualifying date, tier) of a move, or None after recording why not."""
         held = self.record.tier_on(move_date)
-        facts = self.facts(tier=held, origin=origin, move_date=move_date)
+        facts = self.facts(rule, tier=held, origin=origin, move_date=move_date)
         failed = self.first_failure(rule, event, facts)
         if failed is None and held is not None:
             return move_date, held
@@ -653,7 +712,7 @@ class _Compiler:
             if paid_by != rule.payer:
                 self.elsewhere(rule, event, day, claim_year, paid_by)
                 continue
-            failed = self.first_failure(rule, event, self.facts(qualification=kind,
+            failed = self.first_failure(rule, event, self.facts(rule, qualification=kind,
                                                                 tier=self.record.tier_on(day)))
             if failed:
                 self.reject(rule, failed)
@@ -689,7 +748,7 @@ class _Compiler:
         elif self.record.district_on(day) != rule.payer:
             self.elsewhere(rule, event, day, year, self.record.district_on(day))
             return None
-        return self.facts(tier=self.record.tier_on(day), **more)
+        return self.facts(rule, tier=self.record.tier_on(day), **more)
 
     def expense(self, rule: Rule) -> None:
         amount = rule.spec.amount
@@ -816,7 +875,13 @@ class _Compiler:
                                      counterpart_measure=counterpart) if listed else
                         reason(R.NO_LISTING, boards=", ".join(rule.spec.boards)))
         for award in municipal:
-            district = self.record.district_on(_last_day(award.claim_year))
+            day = _last_day(award.claim_year)  # the listing's year
+            failed = self.first_failure(rule, dict(award.about),
+                                        self.facts(rule, tier=self.record.tier_on(day)))
+            if failed:
+                self.reject(rule, failed)
+                continue
+            district = self.record.district_on(day)
             self.add(Candidate(
                 key=f"{rule.id}||{award.claim_year}|{award.key}", rule=rule, measure=rule.measure,
                 tier=None, claim_year=award.claim_year,
@@ -872,7 +937,9 @@ class _Compiler:
                 continue
             if private and not names_private_non_enterprise(benefit.conditions):
                 continue
-            if any(not c.holds(self.facts(tier=tier)) for c in benefit.conditions):
+            facts = {"industry": frozenset(self.record.industries), "entity_type": self.entity_type,
+                     "tier": tier}  # BENEFIT_FACTS: judged on the highest tier
+            if any(not c.holds(facts) for c in benefit.conditions):
                 continue
             self.out.benefits.append({
                 "measure": spec.id, "benefit": spec.quote,
