@@ -273,7 +273,7 @@ def recognitions(body: RecognitionsRequest, readings: dict[str, str]) -> bytes:
         actions = sorted(new_claims(after, before, day, min_gain=body.min_gain,
                                     readings=readings), key=lambda action: action.sort_key())
         sheet = write_worklist(Path(folder) / "worklist.xlsx",
-                               [for_people(a.as_dict()) for a in actions], current_lang())
+                               [for_people(a) for a in actions], current_lang())
         files = {name: base64.b64encode(path.read_bytes()).decode("ascii")
                  for name, path in (("worklist_xlsx", sheet), ("updated_xlsx", updated))}
     return encoded(RecognitionsOut, {
@@ -285,6 +285,6 @@ def recognitions(body: RecognitionsRequest, readings: dict[str, str]) -> bytes:
                     for row in report_rows(result)],
         "registry_errors": result.registry_errors,
         "worklist": {"date": day.isoformat(),
-                     "actions": with_names([with_note(a.as_dict()) for a in actions]),
+                     "actions": with_names([with_note(a) for a in actions]),
                      "errors": []},
         **files})

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.catalog import Catalog
+from models.catalog import Catalog, name
 from models.catalog.diff import Change, show_value
-from models.i18n import name, t
+from models.i18n import t
 from solver.impact import policy_words
 
 LIST_KINDS = {"districts": "place", "tiers": "tier", "entity_types": "entity_type",
