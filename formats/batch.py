@@ -40,7 +40,7 @@ from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import check_outputs, input_fingerprint, verify_output
 from formats.tables import (Row, Rows, RowWriter, bounded_lines, for_excel, format_of, jsonl_rows,
-                            line_size, read_rows)
+                            line_size, read_rows, text_cell)
 
 CHUNK_ROWS = 256
 CHECKPOINT_SECONDS = 1.0
@@ -59,12 +59,11 @@ class BatchCounts:
 
 
 def encode_line(kind: str, columns: list[str], row: dict[str, Any], excel: bool = False) -> str:
-    """One CSV or JSONL line for a row (CSV booleans as true/false, missing as empty; `excel`:
-    text that Excel would run as a formula neutralized, formats.tables.for_excel)."""
+    """One CSV or JSONL line for a row (CSV booleans in words, formats.tables.text_cell; missing
+    as empty; `excel`: text that Excel would run as a formula neutralized, for_excel)."""
     if kind == ".csv":
         text = io.StringIO()
-        cells = ["true" if v is True else "false" if v is False else "" if v is None else v
-                 for v in (row.get(c) for c in columns)]
+        cells = [text_cell(row.get(c)) for c in columns]
         csv.writer(text).writerow([for_excel(c) for c in cells] if excel else cells)
         return text.getvalue()
     return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"

@@ -24,7 +24,7 @@ from formats.columns import Columns, Schema
 from formats.encoding import accepted as encodings
 from formats.encoding import resolve as resolve_encoding
 from models.errors import InputError
-from models.i18n import t
+from models.i18n import current_lang, t
 from models.limits import (MAX_LINE_BYTES, MAX_RECORD_BYTES, MAX_SHARED_STRINGS, MAX_SHEET_ROWS,
                            MAX_XLSX_BYTES, MAX_XLSX_STRINGS_BYTES, Quoted, shown)
 from models.yamlio import parse_document
@@ -620,7 +620,7 @@ class RowWriter:
     def write(self, row: dict[str, Any]) -> None:
         self.count += 1
         if self.kind == ".csv":
-            cells = [_cell(row.get(c)) for c in self.columns]
+            cells = [text_cell(row.get(c)) for c in self.columns]
             self._csv.writerow([for_excel(c) for c in cells] if self.excel else cells)
         elif self.kind == ".jsonl":
             self._handle.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
@@ -738,6 +738,10 @@ def xlsx_cells(sheet: Any, values: list[Any], columns: list[str] | None = None) 
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = "#,##0"
             cells.append(cell)
+        elif isinstance(value, bool) and current_lang() == "zh":  # 是/否: Excel shows TRUE/FALSE
+            cell = WriteOnlyCell(sheet, value=text_cell(value))
+            cell.data_type = "s"
+            cells.append(cell)
         else:
             cells.append(value)
     return cells
@@ -767,7 +771,10 @@ def fix_xlsx_timestamps(path: Path) -> None:
                             compress_type=zipfile.ZIP_DEFLATED)
 
 
-def _cell(value: Any) -> Any:
+def text_cell(value: Any) -> Any:
+    """A cell of a sheet a person reads (CSV, XLSX): a truth value in the current language (true
+    and false in English, 是 and 否 in Chinese: Excel would show FALSE), nothing as empty (CSV);
+    anything else as it is. (JSON Lines and Parquet keep their booleans.)"""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return t("cell.yes" if value else "cell.no")
     return "" if value is None else value

@@ -29,6 +29,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from models.errors import InputError, Problem
@@ -163,13 +164,15 @@ def _vocabulary(kind: str, value: Any, vocabulary: Vocabulary | None = None) -> 
                                      hint=hint), accepted_values(kind, vocabulary)))
 
 
-def accepted_values(kind: str, vocabulary: Vocabulary | None = None) -> str:
-    """The ids of a vocabulary kind, each with its name in the current language where that says
-    more than the id (`dongcheng（东城区）、…`, `municipal (municipal S&S SME), …`)."""
+def accepted_values(kind: str, vocabulary: Vocabulary | None = None,
+                    ids: Iterable[str] | None = None) -> str:
+    """The ids of a vocabulary kind (or those of `ids`), each with its name in the current
+    language where that says more than the id (`dongcheng（东城区）、…`, `municipal (municipal S&S
+    SME), …`)."""
     vocabulary = vocabulary or _vocabulary_of(None)
     declared = VOCABULARY_KINDS[kind]
     shown = []
-    for ident in vocabulary.ids(declared):
+    for ident in vocabulary.ids(declared) if ids is None else ids:
         named = vocabulary.name(declared, ident, current_lang(), short=True)
         shown.append(ident if lookup_key(named) == ident else
                      t("accepted.named", id=ident, name=named))

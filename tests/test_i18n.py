@@ -401,7 +401,11 @@ def test_lint_frame_in_chinese() -> None:
     lines = done.stdout.splitlines()
     assert lines[-1].endswith("：0 个错误，3 个警告"), lines[-1]
     assert all(line.startswith("警告：") for line in lines[:-1]), lines
-    assert any(line.startswith("警告：mentougou.yaml：the brochure prints") for line in lines)
+    # The brochure's defects in Chinese, a document by its official Chinese name where confirmed.
+    assert "警告：mentougou.yaml：宣传册把第 5 项（门头沟区）印了 2 次；只编码一次" in lines
+    assert "警告：index.yaml：宣传册的区级措施没有第 6 项" in lines
+    assert any(line.startswith("警告：daxing.yaml：同一节引用了 2 份来源文件：大兴区支持商业航天产业发展暂行办法；")
+               for line in lines)
 
 
 def test_worklist_actions_in_chinese(tmp_path: Path) -> None:
@@ -530,3 +534,21 @@ def test_a_record_of_the_wrong_types_is_refused_in_chinese() -> None:
     said = " ".join(problem.text() for problem in refused.value.problems)
     assert "应为文本" in said and "应为列表" in said, said
     assert "input should" not in said
+
+
+def test_measures_diff_in_chinese() -> None:
+    later = Path(__file__).parent / "catalogs" / "beijing-later-edition"
+    done = runner.invoke(app, ["measures", "diff", "beijing-2022", str(later), "--lang", "zh"])
+    assert done.exit_code == 0, done.output
+    lines = done.stdout.splitlines()
+    assert "~ dongcheng.tier (dongcheng.tier)：有效期变化：[…, …] → […, 2024-12-31]" in lines
+    assert any(line.startswith("+ dongcheng.exhibition：新增措施：条款原文，英文版：“support of up to 50%")
+               for line in lines)
+    # A vocabulary entry without its English name.
+    assert any(line.startswith("~ vocabulary.expense_categories：exhibition 有变化：{id: exhibition, zh: 国际展会, "
+                               "programmes: [m6]}") for line in lines)
+    assert lines[-1] == "共 4 处变化"
+    packages = runner.invoke(app, ["measures", "diff", "beijing-2022", "beijing-2025", "--lang", "zh"])
+    assert "+ vocabulary.qualifications：新增 hidden_champion：隐形冠军企业" in packages.stdout.splitlines()
+    english = runner.invoke(app, ["measures", "diff", "beijing-2022", str(later)])
+    assert english.stdout.splitlines()[-1] == "4 change(s)"

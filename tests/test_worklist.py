@@ -194,7 +194,8 @@ def test_cli_worklist_xlsx_and_calendar(tmp_path: Path, lang: str):
     assert cells["claim_year"].number_format == "General"  # a year is no amount
     assert sheet.title == t("sheet.worklist", lang) == ("工作清单" if lang == "zh" else "worklist")
     assert sheet.column_dimensions["L"].width >= 30  # the office
-    assert isinstance(apply["open_above"], bool)
+    # A truth value in words in Chinese (Excel would show FALSE); a boolean cell in English.
+    assert apply["open_above"] == "否" if lang == "zh" else apply["open_above"] is False
     assert apply["kind"] == ("申报认定" if lang == "zh" else "apply")
     assert ("申报窗口" if lang == "zh" else "window 2026-10-01 to 2026-12-31") in apply["note"]
 
