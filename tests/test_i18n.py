@@ -552,3 +552,37 @@ def test_measures_diff_in_chinese() -> None:
     assert "+ vocabulary.qualifications：新增 hidden_champion：隐形冠军企业" in packages.stdout.splitlines()
     english = runner.invoke(app, ["measures", "diff", "beijing-2022", str(later)])
     assert english.stdout.splitlines()[-1] == "4 change(s)"
+
+
+def test_the_service_refuses_in_the_requests_language() -> None:
+    """Under ?lang=zh every refusal of a request a person may make speaks Chinese: a body that
+    does not match its model (pydantic's own words replaced), an unknown query parameter,
+    measure, path or method, a body of the wrong type; in English pydantic's words stay."""
+    from service.app import create_app
+    from tests.english_scan import Scanner
+
+    client = TestClient(create_app())
+    record = {"id": "E", "district": "东城"}
+    asked = [
+        ("post", "/v1/best-district", {"json": {"record": record, "move_date": "2027年1月15日"}}, "move_date"),
+        ("post", "/v1/best-district", {"json": {"record": record, "horizon_years": 99}}, "horizon_years"),
+        ("post", "/v1/whatif", {"json": {"record": record}}, "changes"),
+        ("post", "/v1/whatif", {"json": {"record": record, "changes": ["x=1"], "extra": 1}}, "extra"),
+        ("post", "/v1/worklist", {"json": {"records": [], "min_gain": True}}, "min_gain"),
+        ("post", "/v1/evaluate", {"content": b"{not json", "headers": {"content-type": "application/json"}}, None),
+        ("post", "/v1/batch", {"content": b"x", "headers": {"content-type": "text/html"}}, None),
+        ("get", "/v1/measures/m99", {}, "measure_id"),
+        ("get", "/v1/nowhere", {}, None),
+        ("get", "/v1/evaluate", {}, None),
+        ("post", "/v1/evaluate?x1=1", {"json": record}, "x1"),
+    ]
+    scanner = Scanner()
+    for method, path, kwargs, field in asked:
+        joined = "&" if "?" in path else "?"
+        answer = getattr(client, method)(path + joined + "lang=zh", **kwargs)
+        body = answer.json()
+        assert 400 <= answer.status_code < 500 and body.get("field") == field, (path, body)
+        assert re.search(r"[\u4e00-\u9fff]", body["detail"]) and scanner.words(body["detail"]) == [], \
+            (path, body["detail"])
+    english = client.post("/v1/whatif?lang=en", json={"record": record}).json()
+    assert english["detail"] == "Field required"
