@@ -146,6 +146,29 @@ def test_no_near_miss_spends_a_million_to_get_up_to_a_million():
     assert (net, outlay) == (-1_000_000, 1_000_000)
 
 
+def test_a_near_miss_that_pays_back_only_its_outlay_is_none(tmp_path: Path):
+    # Riverland with its tooling subsidy made a fixed 300,000 (test data): the expense the
+    # worklist would suggest (300,000 of tooling) surely brings 300,000 more — and costs 300,000.
+    # Net of its outlay it brings nothing, so it is not worth a call; counted gross it would be.
+    from models.catalog import open_catalog, using_catalog
+    from tests.hostile import riverland_copy
+
+    package = riverland_copy(tmp_path)
+    city = package / "city.yaml"
+    text = city.read_text(encoding="utf-8")
+    old = "        amount: {percent: 40}\n        caps: [{per: [year], limit: 400000}]"
+    assert old in text
+    city.write_text(text.replace(old, "        amount: {fixed: 300000}"), encoding="utf-8")
+    catalog = open_catalog(package)
+    with using_catalog(catalog):
+        record = parse_record({"id": "R-1", "district": "north", "as_of": DAY.isoformat(),
+                               "recognitions": [{"tier": "sapling", "date": "2025-06-30"}]})
+        change = "expense=tooling:300000@2026"
+        gross = whatif(record, parse_inline([change], []), catalog=catalog, today=DAY)
+        assert (gross.delta_min, gross.delta_max) == (300_000, 300_000)
+        assert [a for a in worklist(record, DAY, catalog=catalog, min_gain=1) if a.kind == "near_miss"] == []
+
+
 def test_rows_sort_by_date_then_amount():
     actions = [a for r in (INNOVATIVE, MUNICIPAL, OLD) for a in worklist(parse_record(r), DAY)]
     actions.sort(key=lambda a: a.sort_key())
