@@ -1308,7 +1308,7 @@ def measures_diff(
             return
         for change in changes:
             typer.echo(str(change))
-        typer.echo(t("diff.count", count=len(changes)))
+        typer.echo(f"{len(changes)} change(s)")
     _run(action)
 
 

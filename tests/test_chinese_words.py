@@ -113,9 +113,6 @@ def _commands(directory: Path, lang: str) -> list[tuple[str, list[str]]]:
         ("batch errors", ["batch", str(bad), "--out", str(directory / f"out-{lang}.csv")]),
         ("batch errors xlsx", ["batch", str(_workbook(bad)), "--out", str(directory / f"xout-{lang}.xlsx")]),
         ("measures lint", ["measures", "lint"]),
-        ("measures diff", ["measures", "diff", "beijing-2022", "beijing-2025"]),
-        ("measures diff later edition", ["measures", "diff", "beijing-2022",
-                                         str(ROOT / "tests" / "catalogs" / "beijing-later-edition")]),
         ("measures packages", ["measures", "packages"]),
         ("zjtx --help", ["--help"]),
     ]

@@ -538,24 +538,6 @@ def test_a_record_of_the_wrong_types_is_refused_in_chinese() -> None:
     assert "input should" not in said
 
 
-def test_measures_diff_in_chinese() -> None:
-    later = Path(__file__).parent / "catalogs" / "beijing-later-edition"
-    done = runner.invoke(app, ["measures", "diff", "beijing-2022", str(later), "--lang", "zh"])
-    assert done.exit_code == 0, done.output
-    lines = done.stdout.splitlines()
-    assert "~ dongcheng.tier (dongcheng.tier)：有效期变化：[…, …] → […, 2024-12-31]" in lines
-    assert any(line.startswith("+ dongcheng.exhibition：新增措施：条款原文，英文版：“support of up to 50%")
-               for line in lines)
-    # A vocabulary entry without its English name.
-    assert any(line.startswith("~ vocabulary.expense_categories：exhibition 有变化：{id: exhibition, zh: 国际展会, "
-                               "programmes: [m6]}") for line in lines)
-    assert lines[-1] == "共 4 处变化"
-    packages = runner.invoke(app, ["measures", "diff", "beijing-2022", "beijing-2025", "--lang", "zh"])
-    assert "+ vocabulary.qualifications：新增 hidden_champion：隐形冠军企业" in packages.stdout.splitlines()
-    english = runner.invoke(app, ["measures", "diff", "beijing-2022", str(later)])
-    assert english.stdout.splitlines()[-1] == "4 change(s)"
-
-
 def test_the_service_refuses_in_the_requests_language() -> None:
     """Under ?lang=zh every refusal of a request a person may make speaks Chinese: a body that
     does not match its model (pydantic's own words replaced), an unknown query parameter,

@@ -21,7 +21,6 @@ from typing import Any
 
 from models.catalog import Catalog, Rule
 from models.errors import BugError
-from models.i18n import current_lang, messages, t
 
 
 @dataclass(frozen=True)
@@ -34,53 +33,18 @@ class Change:
     before: Any = None
     after: Any = None
     rule: str | None = None
-    # A vocabulary entry added or removed, as Chinese output shows it (its Chinese name alone).
-    shown_zh: tuple[str | None, str | None] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"change": self.kind, "measure": self.measure, "what": self.what,
                 "rule": self.rule, "before": self.before, "after": self.after}
 
     def __str__(self) -> str:
-        """`+ haidian.little_giant: measure added: …`, `~ dongcheng.tier (dongcheng.tier): amount:
-        … → …` in English; in Chinese the same line with the change in words (新增措施、金额变化),
-        a vocabulary entry by its Chinese name and an office by its official name."""
         mark = {"added": "+", "removed": "-", "changed": "~"}[self.kind]
         where = f"{self.measure}" + (f" ({self.rule})" if self.rule else "")
-        lang = current_lang()
-        if lang == "en":
-            if self.kind == "changed":
-                return f"{mark} {where}: {self.what}: {_show(self.before)} → {_show(self.after)}"
-            return f"{mark} {where}: {self.what} {self.kind}" + (
-                f": {_show(self.after or self.before)}" if (self.after or self.before) else "")
-        if self.measure.startswith("vocabulary."):
-            words = t(f"diff.vocabulary.{self.kind}", lang, id=self.what)
-        else:
-            words = change_words(self.kind, self.what, lang)
-        before, after = (self.shown_zh or (self.before, self.after)) if self.kind != "changed" else \
-            (self.before, self.after)
-        if self.what == "contact":
-            from models.catalog import active_catalog
-
-            before, after = ([active_catalog().printed(v, lang) for v in x] if isinstance(x, list) else x
-                             for x in (before, after))
         if self.kind == "changed":
-            if isinstance(before, dict) and isinstance(after, dict):  # a vocabulary entry: no English
-                before, after = ({k: v for k, v in x.items() if k != "en"} for x in (before, after))
-                if before == after:
-                    return f"{mark} {where}：{words}（{t('diff.english_name', lang)}）"
-            return f"{mark} {where}：{words}：{_show(before)} → {_show(after)}"
-        shown = after or before
-        if self.what == "measure" and isinstance(shown, str) and any(c.isascii() and c.isalpha() for c in shown):
-            shown = f"{t('label.clause_original', lang)}：“{shown}”"  # a quote as printed in English
-        return f"{mark} {where}：{words}" + (f"：{_show(shown)}" if shown else "")
-
-
-def change_words(kind: str, what: str, lang: str) -> str:
-    """What a change did to a measure, in words (`新增措施`, `金额变化`); an aspect without words of
-    its own is named as the catalog names it."""
-    key = f"impact.what.{kind}.{what.replace(' ', '_')}"
-    return t(key, lang) if key in messages() else t("impact.what.other", lang, what=what)
+            return f"{mark} {where}: {self.what}: {_show(self.before)} → {_show(self.after)}"
+        return f"{mark} {where}: {self.what} {self.kind}" + (f": {_show(self.after or self.before)}"
+                                                            if (self.after or self.before) else "")
 
 
 def _show(value: Any) -> str:
@@ -146,11 +110,9 @@ def _vocabulary_changes(before: Catalog, after: Catalog) -> list[Change]:
         where = f"vocabulary.{name}"
         for ident in dict.fromkeys([*old, *new]):
             if ident not in new:
-                changes.append(Change("removed", where, ident, before=f"{old[ident].zh} {old[ident].en}",
-                                      shown_zh=(old[ident].zh, None)))
+                changes.append(Change("removed", where, ident, before=f"{old[ident].zh} {old[ident].en}"))
             elif ident not in old:
-                changes.append(Change("added", where, ident, after=f"{new[ident].zh} {new[ident].en}",
-                                      shown_zh=(None, new[ident].zh)))
+                changes.append(Change("added", where, ident, after=f"{new[ident].zh} {new[ident].en}"))
             elif old[ident] != new[ident]:
                 changes.append(Change("changed", where, ident, before=old[ident].model_dump(exclude_defaults=True),
                                       after=new[ident].model_dump(exclude_defaults=True)))
