@@ -23,7 +23,7 @@ import orjson
 from formats.columns import Columns, Schema
 from formats.encoding import accepted as encodings
 from formats.encoding import resolve as resolve_encoding
-from models.errors import InputError
+from models.errors import BugError, InputError
 from models.i18n import current_lang, t
 from models.limits import (MAX_LINE_BYTES, MAX_RECORD_BYTES, MAX_SHARED_STRINGS, MAX_SHEET_ROWS,
                            MAX_XLSX_BYTES, MAX_XLSX_STRINGS_BYTES, Quoted, shown)
@@ -617,6 +617,14 @@ class RowWriter:
             self._batch: list[dict[str, Any]] = []
             self._parquet = None
 
+    def next_sheet(self, columns: list[str], headers: list[str], sheet: str) -> None:
+        """XLSX: the rows written next go to a new sheet with these columns (a workbook of
+        results and their error rows)."""
+        if self.kind != ".xlsx":
+            raise BugError(f"a {self.kind} file has one table")
+        self.columns = columns
+        self._sheet = add_xlsx_sheet(self._book, headers, columns, sheet)
+
     def write(self, row: dict[str, Any]) -> None:
         self.count += 1
         if self.kind == ".csv":
@@ -690,10 +698,17 @@ def xlsx_sheet(headers: list[str], columns: list[str] | None = None,
     """A write-only workbook with one sheet named `title`: bold frozen header row, widths that
     fit the header and what the column holds."""
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    return book, add_xlsx_sheet(book, headers, columns, title)
+
+
+def add_xlsx_sheet(book: Any, headers: list[str], columns: list[str] | None = None,
+                   title: str = "zjtx") -> Any:
+    """One more sheet of a write-only workbook, as `xlsx_sheet` makes its first."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, 1):
@@ -705,7 +720,7 @@ def xlsx_sheet(headers: list[str], columns: list[str] | None = None,
     for cell in cells:
         cell.font = Font(bold=True)
     sheet.append(cells)
-    return book, sheet
+    return sheet
 
 
 # What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): = + - @, tab, CR.

@@ -63,8 +63,9 @@ async def _rows_body(request: Request, command: str = "zjtx batch") -> tuple[str
 
 @router.post("/v1/batch", response_model=BatchOut, responses={**WORK, 415: documented(
     "Batch body not sent as JSON lines (application/x-ndjson, application/jsonl), CSV (text/csv) or XLSX"),
-    200: {"description": "The results and errors; with `Accept: " + answers.XLSX + "`, the result rows "
-                         "as the XLSX file `zjtx batch` writes", "content": {answers.XLSX: {}}}},
+    200: {"description": "The results and errors; with `Accept: " + answers.XLSX + "`, a workbook: the "
+                         "result rows as the XLSX file `zjtx batch` writes, the error rows on a second "
+                         "sheet", "content": {answers.XLSX: {}}}},
     openapi_extra={**TAKES_READINGS, "requestBody": {
         "required": True,
         "content": {kind: {"schema": {"type": "string"}} for kind in (*BATCH_TYPES, *answers.TABLE_TYPES)},
