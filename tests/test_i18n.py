@@ -570,3 +570,11 @@ def test_the_service_refuses_in_the_requests_language() -> None:
             (path, body["detail"])
     english = client.post("/v1/whatif?lang=en", json={"record": record}).json()
     assert english["detail"] == "Field required"
+
+
+def test_a_benefit_quoted_as_printed_is_labelled_so() -> None:
+    """The non-monetary benefits are the brochure's English words as printed: in Chinese their
+    column says so, as every clause shown as printed does."""
+    done = runner.invoke(app, ["evaluate", str(EXAMPLES / "exhibition-expenses.json"), "--lang", "zh"])
+    assert done.exit_code == 0, done.output
+    assert "支持内容（条款原文，英文版）" in done.stdout and "will be enhanced" in done.stdout
