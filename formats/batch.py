@@ -469,10 +469,10 @@ def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOption
         raise InputError(t("option.errors_format"), file=str(errors),
                          field="--errors", accepted=".csv, .xlsx, .jsonl")
     if summary_path is not None and summary_path.suffix.lower() != ".json":
-        raise InputError("the summary is written as JSON", file=str(summary_path),
+        raise InputError(t("option.summary_json"), file=str(summary_path),
                          field="--summary", accepted=".json")
     if jobs is not None and jobs < 1:
-        raise InputError("--jobs must be 1 or more", field="--jobs")
+        raise InputError(t("option.jobs_positive"), field="--jobs", accepted="1, 2, …")
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}", field="--engine", accepted=", ".join(ENGINES))
     # Before anything is touched: no output is the input, a directory, or unwritable.

@@ -179,6 +179,16 @@ def accepted_values(kind: str, vocabulary: Vocabulary | None = None,
     return t("reason.word.list_sep").join(shown)
 
 
+def measures_accepted(ids: Iterable[str]) -> str:
+    """Measure ids as an accepted-value list: in Chinese each with its short name
+    (`m1（技术创新）、…`), in English the ids (a measure's id is its English name)."""
+    if current_lang() == "en":
+        return ", ".join(ids)
+    return t("reason.word.list_sep").join(
+        ident if name("measure", ident) == ident else t("accepted.named", id=ident, name=name("measure", ident))
+        for ident in ids)
+
+
 _DATES: dict[str, dt.date] = {}  # text as written → its date (a population repeats its dates)
 
 

@@ -147,7 +147,7 @@ class Scanner:
         self.printed = printed_names(catalog)
 
     def _allowed(self, chunk: str) -> bool:
-        if re.fullmatch(r"\.(zip|yaml|json|jsonl|csv|xlsx|parquet|png|ics)", chunk):  # 证据包.zip
+        if re.fullmatch(r"'?\.(zip|yaml|json|jsonl|csv|xlsx|parquet|png|ics|txt|docx)'?", chunk):  # 证据包.zip
             return True
         chunk = chunk.rstrip(".,;:'’-[]").lstrip(".,;:'’[]")
         if not re.search(r"[A-Za-z]", chunk):

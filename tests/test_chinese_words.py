@@ -295,3 +295,34 @@ def test_the_chinese_readme_commands_run(tmp_path: Path, monkeypatch: pytest.Mon
         done = runner.invoke(app, argv)
         assert done.exit_code == 0, (line, done.output)
     assert (tmp_path / "企业名单.xlsx").exists() and (tmp_path / "工作清单.xlsx").exists()
+
+
+def test_options_refused_under_zh_say_so_in_chinese_with_the_accepted_names(tmp_path: Path) -> None:
+    """Each option a clerk may mistype is refused in Chinese (exit 2), the accepted values with
+    their Chinese names where the ids are English words; and `windows --tier` takes a tier as a
+    notice spells it."""
+    record = str(EXAMPLES / "exhibition-expenses.json")
+    runs = [
+        ["windows", "--tier", "省级"],
+        ["howto", record, "--measure", "m99"],
+        ["template", str(tmp_path / "名单.docx")],
+        ["worklist", str(EXAMPLES / "enterprises.csv"), "--out", str(tmp_path / "清单.docx")],
+        ["batch", str(EXAMPLES / "enterprises.csv"), "--out", str(tmp_path / "o.csv"), "--summary",
+         str(tmp_path / "s.txt")],
+        ["evaluate", record, "--reading", "stacking=x1"],
+        ["best-district", record, "--rank-by", "x1"],
+    ]
+    scan = scanner()
+    runner = _runner()
+    for argv in runs:
+        done = runner.invoke(app, argv, env={**WIDE, "ZJTX_LANG": "zh"})
+        assert done.exit_code == 2, (argv, done.output)
+        assert scan.words(done.stderr) == [], (argv, done.stderr)
+    told = runner.invoke(app, ["windows", "--tier", "省级", "--lang", "zh"]).stderr
+    assert "national（小巨人）" in told and "梯度 '省级' 没有申报窗口" in told
+    told = runner.invoke(app, ["howto", record, "--measure", "m99", "--lang", "zh"]).stderr
+    assert "m6.exhibition（国际展会补贴）" in told
+    for spelling in ("小巨人企业", "国家级专精特新“小巨人”企业", "national"):
+        done = runner.invoke(app, ["windows", "--tier", spelling, "--date", "2026-11-25", "--format", "json"])
+        assert done.exit_code == 0, done.output
+        assert [w["tier"] for w in json.loads(done.stdout)["windows"]] == ["national"]
