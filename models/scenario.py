@@ -346,7 +346,7 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
             scenario.make(change)
         elif key == "catalog":  # other policies: a package, whole or as in force on a date
             package, at, day = value.rpartition("@") if "@" in value else (value, "", "")
-            scenario.policies = Policies.of(package, read_day(day, item) if at else None)
+            scenario.policies = Policies.of(package, read_day(day, shown_text(item)) if at else None)
         elif key in reading_keys or key.startswith("reading."):
             scenario.readings[key.removeprefix("reading.")] = value
         elif "." in key:

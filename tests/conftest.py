@@ -13,10 +13,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 # The tests read English unless they ask for Chinese (`--lang zh`, `?lang=zh`, `using_lang("zh")`),
 # whatever the machine's locale.
 os.environ.setdefault("ZJTX_LANG", "en")
-# The CLI's tables are as wide as COLUMNS in a pipe (120 without it). pytest-xdist gives its
-# workers COLUMNS (the controller's terminal width: 80 without a terminal), so a table cell that a
-# test reads wrapped in a worker and not in one process; the tests see the CLI as in a pipe with
-# no COLUMNS (a test that wants another width passes its own, as CliRunner(env=...)).
+# Tables are read at a pipe's width (120, `cli._console`) unless a test sets COLUMNS itself:
+# pytest-xdist's workers inherit COLUMNS=80, which wrapped every table test's words under -n 2.
 os.environ.pop("COLUMNS", None)
 
 
