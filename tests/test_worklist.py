@@ -243,7 +243,7 @@ def test_cli_worklist_csv_for_excel_and_json(tmp_path: Path):
         rows = list(csv.DictReader(handle))
     assert [r["enterprise"] for r in rows][:2] == ["I-1", "M-1"]  # both due 2026-12-31, larger first
     assert_input_error(invoke("worklist", source, "--date", DAY, "--out", tmp_path / "w.parquet"),
-                       ".xlsx, .csv or .jsonl", "--out")
+                       ".xlsx, .csv, .jsonl", "--out")
     assert_input_error(invoke("worklist", source, "--date", "2026-13-01"), "--date")
     shown = invoke("worklist", source, "--date", DAY, "--format", "json")
     assert shown.exit_code == 0, shown.stderr
