@@ -80,6 +80,7 @@ def test_an_example_in_each_language_and_size_with_no_horizontal_scroll(browser,
     assert page.is_visible(".legend")  # certain vs "up to"
     width = SIZES[size][0]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate(SPLIT_SHORT) == []
     assert page.errors == []
     page.context.close()
 
@@ -329,6 +330,18 @@ BROKEN_WORDS = """() => {
   }
   return broken;
 }"""
+
+# Headings and short names (a tier, a paying district) drawn on more than one line: 支付方 and 东城区
+# were one character per line in the past claims at 1280 px.
+SPLIT_SHORT = """() => [...document.querySelectorAll(
+    '#awards th, #past-awards th, #worklist th, #batch th, td.short')]
+  .filter((node) => node.offsetParent !== null && node.textContent.trim().length <= 6)
+  .filter((node) => {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size > 1;
+  })
+  .map((node) => node.textContent.trim())"""
 
 LINES = """(selector) => {
   const range = document.createRange();

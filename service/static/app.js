@@ -223,8 +223,8 @@ function fillAwards(body, awards) {
     const status = award.status;  // received | projected | due | past (DOMAIN.md section 8)
     body.append(el("tr", { class: status },
       cell(T("column.claim"), String(award.claim_year), { class: "year" }), cell(T("column.measure"), measureName(award.measure)),
-      cell(T("column.tier"), N("tier", award.tier)), cell(T("column.amount"), money(award.amount), { class: "amount" }),
-      cell(T("column.paid_by"), N("district", award.paid_by)), cell(T("column.status"), T(`status.${status}`)),
+      cell(T("column.tier"), N("tier", award.tier), { class: "short" }), cell(T("column.amount"), money(award.amount), { class: "amount" }),
+      cell(T("column.paid_by"), N("district", award.paid_by), { class: "short" }), cell(T("column.status"), T(`status.${status}`)),
       cell(T("column.call"), [el("span", { class: "tag" }, T("label.clause_original")), el("br"),
         el("span", { class: "clause" }, `“${award.clause}”`), el("br"), ...Tnodes("label.tel", { contact: award.contact_name || award.contact, tel: award.tel_name || award.tel }, ["tel"])])));
   }
