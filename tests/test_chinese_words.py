@@ -326,3 +326,130 @@ def test_options_refused_under_zh_say_so_in_chinese_with_the_accepted_names(tmp_
         done = runner.invoke(app, ["windows", "--tier", spelling, "--date", "2026-11-25", "--format", "json"])
         assert done.exit_code == 0, done.output
         assert [w["tier"] for w in json.loads(done.stdout)["windows"]] == ["national"]
+
+
+# -- a catalog author's errors: `measures lint --lang zh` over broken packages ----------------------
+
+def _broken_packages(root: Path) -> Iterator[tuple[str, Path]]:
+    """(what is broken, a package directory): copies of the shipped catalog, each broken in one
+    way a catalog author breaks one (tests/test_lint.py and tests/test_authoring.py show each)."""
+    import shutil
+
+    import yaml
+
+    from models.catalog import CATALOG_DIR
+
+    def copy(name: str) -> Path:
+        directory = root / name
+        shutil.copytree(CATALOG_DIR, directory, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+        return directory
+
+    def edit(path: Path, change) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    def replace(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (old, path.name)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    # Problems a file's loading reports (the whole-catalog checks wait until each file loads).
+    directory = copy("load")
+    edit(directory / "shijingshan.yaml", lambda d: d["measures"][0]["rules"][0].update(amout=1))
+    edit(directory / "miyun.yaml", lambda d: d["measures"][0]["rules"][0].update(
+        conditions=["tier >= gold", "district in [dongcheng", "industry == nowhere",
+                    "as_of >= 2023-02-30"]))
+    edit(directory / "daxing.yaml", lambda d: d["measures"][0]["rules"][0].update(
+        source="no-such-source"))
+    edit(directory / "mentougou.yaml", lambda d: d.update(replaces="nothing"))
+    edit(directory / "shunyi.yaml", lambda d: d["measures"][0]["rules"][0]["levels"].update(
+        gold={"fixed": 1}))
+    edit(directory / "dongcheng.yaml", lambda d: d.update(payer="gotham"))
+    yield "load", directory
+    # Problems of the whole catalog.
+    directory = copy("whole")
+    replace(directory / "shijingshan.yaml", "municipal: {fixed: 200000}", "municipal: {fixed: 250000}")
+    replace(directory / "shijingshan.yaml", "non-repetitive incentive for a single enterprise",
+            "non-repetitive incentive for one enterprise")
+    edit(directory / "shunyi.yaml", lambda d: d["measures"][0]["rules"][0].update(
+        quote="A one-time incentive of RMB 100,000 and RMB 900,000 will be granted"))
+    edit(directory / "municipal-gradient-cultivation.yaml",
+         lambda d: d["measures"][0]["benefits"][1].update(quote="A hotline will be opened"))
+    edit(directory / "mentougou.yaml", lambda d: d["measures"][0]["rules"][0].pop("r1_group"))
+    edit(directory / "daxing.yaml", lambda d: d["measures"][0]["rules"][1].update(
+        r1_group="daxing.tier.second-sentence"))
+    edit(directory / "miyun.yaml", lambda d: d["measures"][0]["rules"][0].update(
+        conditions=["employees >= 10", "patent_year <= 10"]))
+    edit(directory / "index.yaml", lambda d: (
+        d["conditions"].update(employees={"type": "int", "about": "head count"}),
+        d["districts_without_measures"].remove("haidian"),
+        d["districts_without_measures"].append("pinggu")))
+    (directory / "source" / "beijing-sme-support-brochure.txt").unlink()
+    edit(directory / "fengtai.yaml", lambda d: d["measures"][0]["rules"][0].update(
+        only_when={"audience": "everyone"}))
+    yield "whole", directory
+    # The index itself is broken: nothing else can be checked.
+    directory = copy("index")
+    edit(directory / "index.yaml", lambda d: d.update(extends="no-such-package"))
+    yield "index", directory
+    directory = copy("circle")
+    edit(directory / "index.yaml", lambda d: d.update(extends="."))
+    yield "circle", directory
+    directory = root / "empty"
+    directory.mkdir()
+    yield "empty", directory
+    yield "missing", root / "no-such-directory"
+
+
+# What the broken packages above name as written: their misspelt key, values, source and package.
+TYPED = ("amout", "gold", "nowhere", "dongcheng", "no-such-source", "nothing", "no-such-package",
+         "employees", "gotham", "everyone", "in")  # `in`: an operator in a condition as written
+
+
+def scanner_of_catalog_keys() -> Scanner:
+    """The Done-when scanner, plus the ids a catalog author types: every key of the package
+    schema (a field path names them: measures[0].rules[0].amout), the rule kinds, and the values
+    the broken packages wrote."""
+    from pydantic import BaseModel
+
+    from models.catalog import IndexSpec, SourceFileSpec
+    from models.catalog.kinds import TRIGGERS
+
+    keys: set[str] = set()
+    models: list[type[BaseModel]] = [IndexSpec, SourceFileSpec]
+    while models:
+        model = models.pop()
+        for name, info in model.model_fields.items():
+            keys.add(name)
+            for inner in _model_types(info.annotation):
+                if inner.__name__ not in keys:
+                    keys.add(inner.__name__)
+                    models.append(inner)
+    base = scanner()
+    return Scanner(extra_ids=base.ids | keys | set(TRIGGERS) | set(TYPED), extra_quotes=base.quotes)
+
+
+def _model_types(annotation: object) -> list[type]:
+    """The pydantic models inside a field's type (list[RuleSpec], dict[str, Amount] | None, …)."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [inner for arg in get_args(annotation) for inner in _model_types(arg)]
+
+
+def test_a_catalog_authors_errors_under_zh_are_chinese(tmp_path: Path) -> None:
+    """`measures lint --lang zh` over broken packages: every error names its file and field path
+    in Chinese words (the ids, paths and quoted values stay as written)."""
+    runner = _runner()
+    seen = []
+    for label, directory in _broken_packages(tmp_path):
+        done = runner.invoke(app, ["measures", "lint", "--catalog", str(directory), "--lang", "zh"])
+        assert done.exit_code != 0 and "错误" in done.output, (label, done.output)
+        seen.append((label, done.stdout + "\n" + done.stderr))
+    scan = scanner_of_catalog_keys()
+    words = {label: scan.words(text) for label, text in seen}
+    assert all(not found for found in words.values()), (words, seen)
