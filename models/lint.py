@@ -27,7 +27,7 @@ from models.catalog import (CATALOG_DIR, MUNICIPAL_PAYER, Amount, Catalog, Rule,
                             build, load_raw)
 from models.catalog.kinds import BENEFIT_FACTS, COMMON_FIELDS, TRIGGERS
 from models.errors import CatalogError
-from models.i18n import names, t
+from models.i18n import current_lang, names, t
 from models.conditions import Condition
 from models.limits import MAX_CATALOG_BYTES
 from models.yamlio import read_text
@@ -51,8 +51,9 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        """`error: FILE: message` (错误：…), the frame in the current language; the message is
-        about the catalog's own text and stays as written."""
+        """`error: FILE: message` (错误：…), the frame in the current language. The brochure's
+        defects (the warnings a run on the shipped catalog shows) are written in the language of
+        the run; an error, about a catalog author's own text, stays as written."""
         return t(f"lint.{self.level}", file=self.file, message=self.message)
 
 
@@ -437,12 +438,15 @@ def _defects(catalog: Catalog) -> list[Finding]:
             continue
         district_items += spec.brochure_items
         if len(spec.brochure_items) > len(set(spec.brochure_items)):
-            found.append(Finding("warning", name, f"the brochure prints item {spec.brochure_items[0]} "
-                                 f"({spec.payer}) {len(spec.brochure_items)} times; encoded once"))
+            found.append(Finding("warning", name, t(
+                "lint.item_twice", item=spec.brochure_items[0], times=len(spec.brochure_items),
+                district=spec.payer if current_lang() == "en" else
+                catalog.vocabulary.name("place", spec.payer, "zh"))))
         if len(spec.sources) > 1:
-            found.append(Finding("warning", name, f"one section cites {len(spec.sources)} source "
-                                 "documents: " + "; ".join(s.document for s in spec.sources)))
+            found.append(Finding("warning", name, t(
+                "lint.two_sources", count=len(spec.sources), documents=t("reason.word.item_sep").join(
+                    catalog.printed(s.document, current_lang()) for s in spec.sources))))
     numbers = set(district_items)
     for gap in sorted(set(range(1, max(numbers, default=0) + 1)) - numbers):
-        found.append(Finding("warning", "index.yaml", f"the brochure has no district item {gap}"))
+        found.append(Finding("warning", "index.yaml", t("lint.no_item", item=gap)))
     return found

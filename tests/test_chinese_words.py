@@ -55,8 +55,19 @@ def example_data() -> tuple[set[str], set[str]]:
 
 
 def scanner() -> Scanner:
+    """The scanner for the Done-when runs: the bundled examples' own ids and names, and the ids
+    and quotes of every catalog a run reads (the later package, the later-edition test data)."""
+    from models.catalog import open_catalog
+    from models.packages import locate
+    from tests.english_scan import _catalog_ids, quoted_as_printed
+
     ids, names = example_data()
-    return Scanner(extra_ids=ids, extra_quotes=names)
+    quotes: set[str] = set(names)
+    for other in (locate("beijing-2025"), ROOT / "tests" / "catalogs" / "beijing-later-edition"):
+        catalog = open_catalog(other)
+        ids |= _catalog_ids(catalog)
+        quotes.update(quoted_as_printed(catalog))
+    return Scanner(extra_ids=ids, extra_quotes=quotes)
 
 
 def _runner() -> CliRunner:
@@ -100,6 +111,9 @@ def _commands(directory: Path, lang: str) -> list[tuple[str, list[str]]]:
                     "move=dongcheng@2024-01-01"]),
         ("worklist", ["worklist", str(sheet), "--date", "2026-12-01"]),
         ("batch errors", ["batch", str(bad), "--out", str(directory / f"out-{lang}.csv")]),
+        ("batch errors xlsx", ["batch", str(_workbook(bad)), "--out", str(directory / f"xout-{lang}.xlsx")]),
+        ("measures lint", ["measures", "lint"]),
+        ("measures packages", ["measures", "packages"]),
         ("zjtx --help", ["--help"]),
     ]
     from cli import app as cli_app
@@ -128,10 +142,37 @@ def done_when_runs(directory: Path | None = None, lang: str = "zh") -> Iterator[
         assert done.exception is None or isinstance(done.exception, SystemExit), \
             (label, done.exception, done.output)
         seen = done.stdout + "\n" + done.stderr
-        if label == "batch errors":
-            for errors in sorted(directory.glob(f"out-{lang}.errors.*")):
-                seen += "\n" + errors.read_text(encoding="utf-8-sig", errors="replace")
+        if label.startswith("batch errors"):  # the files it wrote: results and errors
+            for written in sorted(directory.glob(f"{'x' if 'xlsx' in label else ''}out-{lang}.*")):
+                seen += "\n" + _sheet_text(written)
         yield label, seen
+
+
+def _workbook(sheet: Path) -> Path:
+    """The rows of a CSV sheet as a workbook beside it."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    with sheet.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle):
+            book.active.append(row)
+    path = sheet.with_suffix(".xlsx")
+    book.save(path)
+    return path
+
+
+def _sheet_text(path: Path) -> str:
+    """What a person sees in a CSV or XLSX file: every cell as Excel shows it (a truth value as
+    TRUE or FALSE), sheet names too."""
+    if path.suffix != ".xlsx":
+        return path.read_text(encoding="utf-8-sig", errors="replace")
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return "\n".join([sheet.title for sheet in book] + [
+        "\t".join("" if cell is None else str(cell).upper() if isinstance(cell, bool) else str(cell)
+                  for cell in row)
+        for sheet in book for row in sheet.iter_rows(values_only=True)])
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +192,9 @@ def test_the_scanner_counts_english_and_spares_ids_acronyms_urls_and_clauses() -
                                                                       "District"]
     assert scanner.words("Administrative Commission of Xicheng Park, Zhongguancun Science Park（英文原文）") == []
     assert scanner.words("支付方: municipal (default)") == ["default"]
+    # Plain words in a row are prose, even when each alone is an id (year, total); a metavar is not.
+    assert scanner.words("年度合计 year total") == ["year", "total"]
+    assert scanner.words("--format table|json table 供人阅读") == []
 
 
 def test_under_zh_no_english_word_but_ids_acronyms_urls_and_clauses_as_printed(
@@ -163,7 +207,7 @@ def test_under_zh_no_english_word_but_ids_acronyms_urls_and_clauses_as_printed(
 def test_the_same_runs_in_english_print_no_chinese(tmp_path: Path) -> None:
     cjk = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
     for label, output in done_when_runs(tmp_path, "en"):
-        if label.endswith("--help") or label == "batch errors":
+        if label.endswith("--help") or label.startswith(("batch errors", "measures diff")):
             continue  # help shows Chinese examples of input; the bad sheet is Chinese data
         assert not cjk.findall(output), (label, cjk.findall(output)[:10])
 
@@ -251,3 +295,34 @@ def test_the_chinese_readme_commands_run(tmp_path: Path, monkeypatch: pytest.Mon
         done = runner.invoke(app, argv)
         assert done.exit_code == 0, (line, done.output)
     assert (tmp_path / "企业名单.xlsx").exists() and (tmp_path / "工作清单.xlsx").exists()
+
+
+def test_options_refused_under_zh_say_so_in_chinese_with_the_accepted_names(tmp_path: Path) -> None:
+    """Each option a clerk may mistype is refused in Chinese (exit 2), the accepted values with
+    their Chinese names where the ids are English words; and `windows --tier` takes a tier as a
+    notice spells it."""
+    record = str(EXAMPLES / "exhibition-expenses.json")
+    runs = [
+        ["windows", "--tier", "省级"],
+        ["howto", record, "--measure", "m99"],
+        ["template", str(tmp_path / "名单.docx")],
+        ["worklist", str(EXAMPLES / "enterprises.csv"), "--out", str(tmp_path / "清单.docx")],
+        ["batch", str(EXAMPLES / "enterprises.csv"), "--out", str(tmp_path / "o.csv"), "--summary",
+         str(tmp_path / "s.txt")],
+        ["evaluate", record, "--reading", "stacking=x1"],
+        ["best-district", record, "--rank-by", "x1"],
+    ]
+    scan = scanner()
+    runner = _runner()
+    for argv in runs:
+        done = runner.invoke(app, argv, env={**WIDE, "ZJTX_LANG": "zh"})
+        assert done.exit_code == 2, (argv, done.output)
+        assert scan.words(done.stderr) == [], (argv, done.stderr)
+    told = runner.invoke(app, ["windows", "--tier", "省级", "--lang", "zh"]).stderr
+    assert "national（小巨人）" in told and "梯度 '省级' 没有申报窗口" in told
+    told = runner.invoke(app, ["howto", record, "--measure", "m99", "--lang", "zh"]).stderr
+    assert "m6.exhibition（国际展会补贴）" in told
+    for spelling in ("小巨人企业", "国家级专精特新“小巨人”企业", "national"):
+        done = runner.invoke(app, ["windows", "--tier", spelling, "--date", "2026-11-25", "--format", "json"])
+        assert done.exit_code == 0, done.output
+        assert [w["tier"] for w in json.loads(done.stdout)["windows"]] == ["national"]

@@ -493,6 +493,24 @@ class Catalog:
         known: dict[str, str | None] = found[0]
         return known
 
+    def printed(self, text: str | None, lang: str) -> str:
+        """A document title, a contact office or a window's words as this catalog prints them in
+        English (several joined by "; "): in Chinese, each by its official Chinese name, or —
+        where none was confirmed — in English as printed, labelled (英文原文); in English as
+        printed."""
+        if not text or lang == "en":
+            return text or ""
+        names = self.chinese_names()
+        if names.get(text) is not None:
+            return str(names[text])
+        shown = []
+        for part in text.split("; "):
+            chinese = names.get(part)
+            shown.append(chinese if chinese is not None else
+                         t("label.as_printed", lang, text=part) if any(c.isascii() and c.isalpha() for c in part)
+                         else part)
+        return t("reason.word.item_sep", lang).join(shown)
+
     def fingerprint(self) -> str:
         """What the catalog says, as a SHA-256 (`Package.content_digest` of its files and source
         texts; a catalog built in memory: of its rules' specs). Worked out once."""
