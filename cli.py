@@ -1026,7 +1026,10 @@ def template(
     from formats.template import write_template
 
     def action() -> Path:
-        return write_template(output_path(file, "FILE", [], suffixes=(".xlsx", ".csv")),
+        from views.cli_help import metavar_words
+
+        where = metavar_words("FILE.xlsx|FILE.csv", current_lang())
+        return write_template(output_path(file, where, [], suffixes=(".xlsx", ".csv")),
                               current_lang())
     typer.echo(t("cli.wrote", path=_run(action)), err=True)
 

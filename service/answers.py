@@ -20,7 +20,7 @@ from formats.batch import with_duplicates
 from formats.columns import output_headers
 from formats.tables import Row, RowWriter, jsonl_rows, read_rows
 from models.errors import ZjtxError
-from models.i18n import current_lang
+from models.i18n import current_lang, t
 from models.catalog import active_catalog
 from models.errors import RecordError
 from models.record import EnterpriseRecord, parse_record, parse_record_text
@@ -29,7 +29,8 @@ from models.yamlio import decode_document, loads_json
 from service.schemas import (BatchOut, EvaluationOut, ImpactOut, PlanRequest, RankingOut,
                              RecognitionsOut, RecognitionsRequest, WhatIfOut, WhatifRequest,
                              WorklistOut, WorklistRequest)
-from solver.batch import BatchOptions, RowContext, RowResult, evaluate_row, result_columns
+from solver.batch import (ERROR_COLUMNS, BatchOptions, RowContext, RowResult, evaluate_row,
+                          result_columns)
 from solver.evaluate import evaluate
 from solver.notices import record_notices
 from solver.planner import best_district, timeline, whatif
@@ -159,17 +160,25 @@ def _batch(rows: Iterator[Row], rows_in: int, labels: dict[str, str], readings: 
         (results if isinstance(outcome, RowResult) else errors).append(outcome.cells())
     columns = result_columns(catalog, options)
     if as_xlsx:
-        return _xlsx(columns, results), len(errors)
+        return _xlsx(columns, results, errors), len(errors)
     return encoded(BatchOut, {"rows_in": rows_in, "rows_out": len(results), "error_rows": len(errors),
                               "columns": columns, "results": results, "errors": errors}), len(errors)
 
 
-def _xlsx(columns: list[str], rows: list[dict[str, object]]) -> bytes:
+def _xlsx(columns: list[str], rows: list[dict[str, object]], errors: list[dict[str, object]]) -> bytes:
+    """One workbook: the result rows on a sheet named as `zjtx batch` names its results, and the
+    error rows, when there are any, on a second sheet as its errors workbook holds them (nothing
+    lost: the rows of the body are the rows of the two sheets)."""
+    lang = current_lang()
     with tempfile.TemporaryDirectory(prefix="zjtx-batch-") as folder:
         path = Path(folder) / "results.xlsx"
-        writer = RowWriter(path, columns, output_headers(columns, current_lang()))
+        writer = RowWriter(path, columns, output_headers(columns, lang), sheet=t("sheet.results"))
         for row in rows:
             writer.write(row)
+        if errors:
+            writer.next_sheet(list(ERROR_COLUMNS), output_headers(ERROR_COLUMNS, lang), t("sheet.errors"))
+            for row in errors:
+                writer.write(row)
         writer.close()
         return path.read_bytes()
 

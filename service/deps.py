@@ -10,7 +10,8 @@ from fastapi.responses import Response
 
 from models.catalog import Catalog
 from models.errors import InputError
-from models.i18n import LANGS, lang_from_accept
+from models.i18n import LANGS, lang_from_accept, t
+from models.limits import Quoted
 from service.pool import Workers
 
 
@@ -48,7 +49,7 @@ def given_readings(request: Request) -> dict[str, str]:
         if key in catalog.index.readings:
             readings[key] = value
         elif key not in NOT_READINGS:
-            raise InputError(f"unknown query parameter {key!r}", field=key,
+            raise InputError(t("request.unknown_parameter", key=Quoted(key)), field=key,
                              accepted=", ".join(catalog.index.readings))
     return readings
 
@@ -58,7 +59,8 @@ def request_lang(request: Request) -> str | None:
     chosen = request.query_params.get("lang", "").strip().lower()
     if chosen:
         if chosen not in LANGS:
-            raise InputError(f"unknown language {chosen!r}", field="lang", accepted=", ".join(LANGS))
+            raise InputError(t("request.unknown_lang", value=Quoted(chosen)), field="lang",
+                             accepted=", ".join(LANGS))
         return chosen
     return lang_from_accept(request.headers.get("accept-language"))
 

@@ -20,6 +20,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, create_model)
 
 from models.catalog import BenefitSpec, RuleSpec, SourceSpec
+from models.i18n import t
 from models.limits import MAX_HORIZON_YEARS, check_day
 from models.record import EnterpriseRecord
 from service.record_schema import DATE, RECORD_PLACEHOLDER
@@ -75,14 +76,14 @@ def iso_day(value: object) -> object:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        raise ValueError("a date is written YYYY-MM-DD")
+        raise ValueError(t("request.iso_date"))
     return value
 
 
 def whole_number(value: object) -> object:
     """A whole number, not a truth value (pydantic alone would read false as 0)."""
     if isinstance(value, bool):
-        raise ValueError("a whole number, not true or false")
+        raise ValueError(t("request.whole_number"))
     return value
 
 

@@ -17,6 +17,7 @@ from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Ladder, MaxYears, R
 from models.catalog.kinds import TRIGGERS, RuleKind
 from models.conditions import Condition
 from models.errors import BugError, CatalogError, RecordError, SolverError
+from models.i18n import t
 from models.money import Money, percent_of
 from models.record import EnterpriseRecord, Expense, Recognition
 from solver import reasons as R
@@ -171,7 +172,7 @@ def _interval(amount: Amount, base: int | None = None, ceiling: int | None = Non
     elif amount.percent is not None and base is not None:
         top = percent_of(base, amount.percent)
     else:
-        raise CatalogError("an amount needs a base to take a percent of")
+        raise CatalogError(t("catalog.no_base"))
     if ceiling is not None:
         top = min(top, ceiling)
     return Money(0, top)
@@ -813,7 +814,7 @@ class _Compiler:
         enterprise) has an eligible item, in order (consecutive or not; effective dates count)."""
         limit = rule.spec.year_limit
         if limit is None:
-            raise CatalogError(f"rule {rule.id} has no year limit")
+            raise CatalogError(t("catalog.no_year_limit", id=rule.id))
         years: dict[str, set[int]] = {}
         for item, _event in eligible:
             if rule.in_force(_last_day(item.year)):
@@ -832,7 +833,7 @@ class _Compiler:
     def _year_limit(self, rule: Rule, project: str) -> str:
         limit = rule.spec.year_limit
         if limit is None:
-            raise CatalogError(f"rule {rule.id} has no year limit")
+            raise CatalogError(t("catalog.no_year_limit", id=rule.id))
         key = f"{rule.id} years: {self._year_scope(limit.per, project)}"
         self.out.year_limits[key] = limit.limit
         return key
@@ -908,8 +909,7 @@ class _Compiler:
                 self.reject(rule, failed)
                 continue
             if amount.base != "standard_annuity":
-                raise CatalogError(f"rule {rule.id}: a patent annuity subsidy is a percent of "
-                                   "the standard annuity", field="amount.base")
+                raise CatalogError(t("catalog.annuity_base", id=rule.id), field="amount.base")
             base = patent.standard_annuity
             interval = _interval(amount, base=base,
                                  ceiling=patent.paid if amount.at_most == "paid" else None)

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from models.errors import InputError
+from models.i18n import t
+from models.limits import Quoted
 from models.packages import BROCHURE, shipped
 from service import answers
 from formats.bundle import sha256
@@ -64,26 +66,27 @@ async def _rows_body(request: Request, command: str = "zjtx batch") -> tuple[str
     or the problem: 415 another type, 413 too large."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in BATCH_TYPES and media_type not in answers.TABLE_TYPES:
-        return problem(415, "UnsupportedMediaType", f"the body is {media_type or 'untyped'!r}; "
-                       "send JSON lines as " + " or ".join(BATCH_TYPES) + ", or rows as "
-                       + " or ".join(answers.TABLE_TYPES))
+        return problem(415, "UnsupportedMediaType", t(
+            "request.media_type", type=Quoted(media_type or "untyped"),
+            lines=t("request.or").join(BATCH_TYPES), rows=t("request.or").join(answers.TABLE_TYPES)))
     declared = request.headers.get("content-length") or "0"  # (the Guard bounds its digits)
     size = int(declared) if declared.isdigit() and len(declared) <= 18 else 0
     if size > BATCH_LIMIT_BYTES:
-        return problem(413, "PayloadTooLarge", f"the body has {size:,} bytes; the limit is "
-                       f"{BATCH_LIMIT_BYTES:,} (use `{command}` for large files)")
+        return problem(413, "PayloadTooLarge", t("request.body_bytes", size=f"{size:,}",
+                                                 limit=f"{BATCH_LIMIT_BYTES:,}", command=command))
     body = b""
     async for part in request.stream():
         body += part
         if len(body) > BATCH_LIMIT_BYTES:
-            return problem(413, "PayloadTooLarge", f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes")
+            return problem(413, "PayloadTooLarge", t("request.body_over", limit=f"{BATCH_LIMIT_BYTES:,}"))
     return media_type, body
 
 
 @router.post("/v1/batch", response_model=BatchOut, responses={**WORK, 415: documented(
     "Batch body not sent as JSON lines (application/x-ndjson, application/jsonl), CSV (text/csv) or XLSX"),
-    200: {"description": "The results and errors; with `Accept: " + answers.XLSX + "`, the result rows "
-                         "as the XLSX file `zjtx batch` writes", "content": {answers.XLSX: {}}}},
+    200: {"description": "The results and errors; with `Accept: " + answers.XLSX + "`, a workbook: the "
+                         "result rows as the XLSX file `zjtx batch` writes, the error rows on a second "
+                         "sheet", "content": {answers.XLSX: {}}}},
     openapi_extra={**TAKES_READINGS, "requestBody": {
         "required": True,
         "content": {kind: {"schema": {"type": "string"}} for kind in (*BATCH_TYPES, *answers.TABLE_TYPES)},
@@ -103,13 +106,14 @@ async def batch(request: Request, workers: AppWorkers) -> Response:
         lines = answers.batch_lines(body)
         count = sum(1 for line in lines if line.strip())
         if count > BATCH_LIMIT_ROWS:
-            return problem(413, "PayloadTooLarge", f"{count:,} lines; the limit is {BATCH_LIMIT_ROWS:,}")
+            return problem(413, "PayloadTooLarge", t("request.lines_over", count=f"{count:,}",
+                                                     limit=f"{BATCH_LIMIT_ROWS:,}"))
         answer = await workers.run(answers.batch, lines, readings, as_xlsx)
     else:  # a sheet is parsed by the pool, off the event loop
         found = await workers.run(answers.sheet_batch, body, media_type, readings, BATCH_LIMIT_ROWS, as_xlsx)
         if found is None:
-            return problem(413, "PayloadTooLarge", f"more than {BATCH_LIMIT_ROWS:,} rows; the limit is "
-                           f"{BATCH_LIMIT_ROWS:,} (use `zjtx batch` for large files)")
+            return problem(413, "PayloadTooLarge", t("request.rows_over", limit=f"{BATCH_LIMIT_ROWS:,}",
+                                                     command="zjtx batch"))
         answer = found
     encoded, error_rows = answer
     if as_xlsx:
@@ -147,16 +151,17 @@ async def impact(request: Request, workers: AppWorkers,
     readings = request_readings(request)
     for field, name in (("from", old), ("to", new)):
         if name is not None and name not in PACKAGE_NAMES:
-            raise InputError(f"unknown package {name[:80]!r}", field=field, accepted=", ".join(PACKAGE_NAMES))
+            raise InputError(t("request.unknown_package", name=Quoted(name[:80])), field=field,
+                             accepted=", ".join(PACKAGE_NAMES))
     days = list(at or [])
     if new is None and len(days) != 2:
-        raise InputError("name the new policies: to=PACKAGE, or at twice", field="to",
+        raise InputError(t("request.impact_needs_to"), field="to",
                          accepted=", ".join(PACKAGE_NAMES))
     answer = await workers.run(answers.impact, body, media_type, readings, BATCH_LIMIT_ROWS, old,
                                new, days)
     if answer is None:
-        return problem(413, "PayloadTooLarge", f"more than {BATCH_LIMIT_ROWS:,} rows; the limit is "
-                       f"{BATCH_LIMIT_ROWS:,} (use `zjtx impact` for large files)")
+        return problem(413, "PayloadTooLarge", t("request.rows_over", limit=f"{BATCH_LIMIT_ROWS:,}",
+                                                 command="zjtx impact"))
     return EncodedJSON(answer)
 
 

@@ -72,6 +72,7 @@ async function setLang(lang) {
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
   document.title = T("page.title");
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = T(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-label]")) node.setAttribute("aria-label", T(node.dataset.i18nLabel));
   for (const button of document.querySelectorAll(".lang button")) button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
   const form = state.record || recordFromForm();
   buildChoices();
@@ -225,8 +226,8 @@ function fillAwards(body, awards) {
     const status = award.status;  // received | projected | due | past (DOMAIN.md section 8)
     body.append(el("tr", { class: status },
       cell(T("column.claim"), String(award.claim_year), { class: "year" }), cell(T("column.measure"), measureName(award.measure)),
-      cell(T("column.tier"), N("tier", award.tier)), cell(T("column.amount"), money(award.amount), { class: "amount" }),
-      cell(T("column.paid_by"), N("district", award.paid_by)), cell(T("column.status"), T(`status.${status}`)),
+      cell(T("column.tier"), N("tier", award.tier), { class: "short" }), cell(T("column.amount"), money(award.amount), { class: "amount" }),
+      cell(T("column.paid_by"), N("district", award.paid_by), { class: "short" }), cell(T("column.status"), T(`status.${status}`)),
       cell(T("column.call"), [el("span", { class: "tag" }, T("label.clause_original")), el("br"),
         el("span", { class: "clause" }, `“${award.clause}”`), el("br"), ...Tnodes("label.tel", { contact: award.contact_name || award.contact, tel: award.tel_name || award.tel }, ["tel"])])));
   }
@@ -388,10 +389,11 @@ function renderBatch(data) {
     cell(T("column.total"), money({ min: row.total_min, max: row.total_max, open_above: row.open_above }), { class: "amount" }),
     cell(T("page.batch_awards"), String(row.awards)), cell(T("page.batch_warnings"), row.warnings || ""))));
   errorRows("batch", data.errors);
-  $("batch-download").hidden = !data.results.length;
+  $("batch-download").hidden = !data.results.length && !data.errors.length;  // the error rows download too
 }
 
-// The results as the XLSX file `zjtx batch` writes (the server's writer, headers in the page's language).
+// The results as the XLSX file `zjtx batch` writes, the error rows on a second sheet (the server's
+// writer, headers and sheet names in the page's language).
 async function downloadBatch() {
   if (!state.batch) return;
   const response = await fetch("/v1/batch" + query(), {
@@ -563,7 +565,29 @@ async function runText(text) {
   }
 }
 
+// A file input as the browser draws it says "Choose File / No file chosen" in the browser's own
+// language: each is drawn as a button and a file name in the page's words instead (the input
+// itself stays, out of sight, for the file dialog and for keyboard users through the button).
+function dressFileInputs() {
+  for (const input of document.querySelectorAll("input[type=file]:not([data-dressed])")) {
+    input.dataset.dressed = "true";
+    input.classList.add("file-input");
+    input.tabIndex = -1;
+    const button = el("button", { type: "button", class: "small file-choose", "data-i18n": "page.choose_file" },
+                      T("page.choose_file"));
+    const chosen = el("span", { class: "file-name", "data-i18n": "page.no_file" }, T("page.no_file"));
+    button.addEventListener("click", () => input.click());
+    input.addEventListener("change", () => {
+      const file = input.files[0];
+      if (file) chosen.removeAttribute("data-i18n"); else chosen.setAttribute("data-i18n", "page.no_file");
+      chosen.textContent = file ? file.name : T("page.no_file");
+    });
+    input.after(button, chosen);
+  }
+}
+
 async function start() {
+  dressFileInputs();
   state.register = await (await fetch("/v1/readings")).json();
   let lang = null;
   try { lang = localStorage.getItem("zjtx-lang"); } catch (error) { /* private mode */ }
