@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from typing import Any
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,7 @@ class Finding:
         return t(f"lint.{self.level}", file=self.file, message=self.message)
 
 
-def _error(file: str, message_id: str, /, **fields: object) -> Finding:
+def _error(file: str, message_id: str, /, **fields: Any) -> Finding:
     """An error finding, its message from the message catalogue in the current language."""
     return Finding("error", file, t(message_id, **fields))
 
