@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.catalog import active_catalog, own_catalog, set_active_catalog
+from models.catalog import active_catalog, keeps_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
 from models.limits import MAX_RECORD_BYTES
@@ -653,7 +653,7 @@ class _Run:
 
 
 @few_collections()
-@own_catalog  # the job's catalog is active while it runs, the caller's again after
+@keeps_catalog  # the job's catalog is active while it runs, the caller's again after
 def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
               jobs: int | None = None, summary_path: Path | None = None, resume: bool = False,
               on_progress: Callable[[BatchCounts], None] | None = None,

@@ -1042,6 +1042,16 @@ def own_catalog(call: _Call) -> _Call:
     return scoped  # type: ignore[return-value]
 
 
+def keeps_catalog(call: _Call) -> _Call:
+    """`call` runs with the caller's active catalog (it may set another) and leaves the caller's
+    active again when it returns or raises: a batch run (in-process callers: tests, embedders)."""
+    @functools.wraps(call)
+    def scoped(*args: Any, **kwargs: Any) -> Any:
+        with using_catalog(_ACTIVE_CATALOG.get()):
+            return call(*args, **kwargs)
+    return scoped  # type: ignore[return-value]
+
+
 @contextlib.contextmanager
 def using_catalog(catalog: Catalog | None) -> Iterator[Catalog]:
     """Use `catalog` inside the block (None: the shipped one)."""
