@@ -1031,25 +1031,22 @@ def set_active_catalog(catalog: Catalog | None) -> None:
 _Call = TypeVar("_Call", bound=Callable[..., Any])
 
 
-def own_catalog(call: _Call) -> _Call:
-    """`call` starts from the shipped catalog (a `--catalog` inside may change that) and leaves
-    the active catalog as it found it, even when it raises: a command, a batch run (in-process
-    callers: tests, embedders)."""
-    @functools.wraps(call)
-    def scoped(*args: Any, **kwargs: Any) -> Any:
-        with using_catalog(None):
-            return call(*args, **kwargs)
-    return scoped  # type: ignore[return-value]
+def _catalog_scope(start: Callable[[], Catalog | None]) -> Callable[[_Call], _Call]:
+    """A decorator: the call runs with `start()` as the active catalog (None: the shipped one; it
+    may set another) and leaves the caller's active again when it returns or raises."""
+    def decorate(call: _Call) -> _Call:
+        @functools.wraps(call)
+        def scoped(*args: Any, **kwargs: Any) -> Any:
+            with using_catalog(start()):
+                return call(*args, **kwargs)
+        return scoped  # type: ignore[return-value]
+    return decorate
 
 
-def keeps_catalog(call: _Call) -> _Call:
-    """`call` runs with the caller's active catalog (it may set another) and leaves the caller's
-    active again when it returns or raises: a batch run (in-process callers: tests, embedders)."""
-    @functools.wraps(call)
-    def scoped(*args: Any, **kwargs: Any) -> Any:
-        with using_catalog(_ACTIVE_CATALOG.get()):
-            return call(*args, **kwargs)
-    return scoped  # type: ignore[return-value]
+# A command starts from the shipped catalog (its --catalog may change that).
+own_catalog = _catalog_scope(lambda: None)
+# A batch run keeps the caller's catalog while it runs (the parent of a --jobs run keys rows by it).
+keeps_catalog = _catalog_scope(lambda: _ACTIVE_CATALOG.get())
 
 
 @contextlib.contextmanager
