@@ -20,14 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
 import re
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,13 +238,13 @@ def main() -> None:
     parser.add_argument("--make", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make:  # (in a child: this process stays small, so that a forked case starts small)
-        sys.stdout.buffer.write(pickle.dumps(make_cases(args.make, args.small)))
+        json.dump([asdict(case) for case in make_cases(args.make, args.small)], sys.stdout)
         return
     load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="zjtx-hostile-") as tmp:
         made = subprocess.run([sys.executable, __file__, "--make", tmp] + ["--small"] * args.small,
                               check=True, stdout=subprocess.PIPE).stdout
-        cases = [c for c in pickle.loads(made) if args.only in c.name]
+        cases = [Case(**c) for c in json.loads(made) if args.only in c["name"]]
         results = []
         for case in cases:
             seconds, cpu, peak, status, tail = _cli(case.args, args.timeout)
