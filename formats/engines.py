@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -146,12 +148,32 @@ class PoolEngine(Engine):
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool = None
+            pool, self.pool = self.pool, None
+            done = threading.Event()
+            reaper = threading.Thread(target=_reap, args=(pool, done), daemon=True)
+            reaper.start()
+            try:
+                pool.terminate()
+            finally:
+                done.set()
         for inbox in self.inboxes:
             inbox.close()
             inbox.cancel_join_thread()
         self.inboxes = []
+
+
+def _reap(pool: Any, done: threading.Event, grace: float = 5.0) -> None:
+    """Pool.terminate can wait forever: a worker the pool starts in place of a dead one while it
+    terminates never gets SIGTERM and waits for the task queue's lock, which terminate holds (seen
+    twice in the suite: the xdist worker in waitpid, the pool worker in sem_wait). A worker still
+    alive `grace` seconds into terminate is killed."""
+    if done.wait(grace):
+        return
+    for process in list(getattr(pool, "_pool", ())):
+        try:
+            os.kill(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, TypeError):  # (gone already, or never started)
+            pass
 
 
 _SHARED: tuple[int, list[Any], Sharing] | None = None  # this pool worker's index, the inboxes

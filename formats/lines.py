@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
+from formats.tables import text_cell
+
 Encode = Callable[[str, list[str], dict[str, Any]], str]
 _FORMULA_LEADS = frozenset("=+-@\t\r")  # (formats.tables.FORMULA_LEADS, one character each)
 
@@ -64,8 +66,8 @@ class LineEncoder:
 
 def _csv_cells(values: list[Any], excel: bool = False) -> str | None:
     """The cells as the csv module writes them in a row of several (minimal quoting: a cell with
-    a quote, a comma, CR or LF is quoted, its quotes doubled; booleans as true/false, None
-    empty), or None for a value it leaves to the csv module (a control character, a float…;
+    a quote, a comma, CR or LF is quoted, its quotes doubled; booleans in words as
+    formats.tables.text_cell writes them, None empty), or None for a value it leaves to the csv module (a control character, a float…;
     with `excel`, text that may start a formula)."""
     cells = []
     for value in values:
@@ -74,7 +76,7 @@ def _csv_cells(values: list[Any], excel: bool = False) -> str | None:
         if value is None:
             cells.append("")
         elif value is True or value is False:
-            cells.append("true" if value else "false")
+            cells.append(text_cell(value))
         elif type(value) is int:
             cells.append(str(value))
         elif type(value) is str and (value.isprintable() or not value.strip("\r\n ,\"")):
