@@ -2,22 +2,25 @@
 nothing. One frozen dataclass per kind of reason, its parameters typed (ids and dates as text,
 whole yuan, years and counts as ints); `about` carries what the reason is about — the event
 (`{"event": "level", "level": "national"}`), a cap's description, the cut that binds — and comes
-first in its parameters. `views/reasons.py` turns a reason into words (one template per kind, so
-that every language renders the same kinds).
+first in its parameters. `Reason` is the closed union of the kinds: `views/reasons.py` renders
+each kind by a `match` that mypy proves exhaustive (one template per kind, so that every
+language renders the same kinds).
 
+The solver builds a kind directly (`R1Rival(about=…, claim_year=…, …)`): mypy checks each site.
 Ids (`measure`, `level`, `district`) stay ids and every measure a person reads about comes with
-its `title`. `reason(CODE, *about, **params)` builds the kind of CODE and checks what it is given:
-a parameter the kind does not declare, one it lacks or one of another type is a BugError.
+its `title`. `reason(CODE, *about, **params)` reads a reason back from its JSON (`{code,
+params}`): the kind of CODE, its parameters checked (a parameter the kind does not declare, one
+it lacks or one of another type is a BugError).
 """
 
 from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cached_property
-from typing import Any, ClassVar, TypeVar, Union
+from typing import Any, ClassVar, TypeAlias, TypeVar, Union, cast
 
 from models.errors import BugError
 
@@ -25,19 +28,22 @@ Param = Union[str, int, None]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Reason:
+class ReasonBase:
     """One reason: its kind (`code`, the template views render) and its parameters."""
 
     code: ClassVar[str] = ""
+    omitted_if_none: ClassVar[frozenset[str]] = frozenset()  # left out of the parameters when None
     about: Mapping[str, Param] = field(default_factory=dict)
-    left_out: frozenset[str] = frozenset()  # optional parameters the solver did not give
 
     @cached_property
     def params(self) -> dict[str, Param]:
         """What it is about, then its own parameters (in the order the kind declares them)."""
-        own: dict[str, Param] = {f.name: getattr(self, f.name) for f in fields(self)
-                                 if f.name not in ("about", "left_out")
-                                 and f.name not in self.left_out}
+        own: dict[str, Param] = {}
+        for f in fields(self):
+            if f.name != "about":
+                value = getattr(self, f.name)
+                if value is not None or f.name not in self.omitted_if_none:
+                    own[f.name] = value
         return {**self.about, **own}
 
     def get(self, key: str) -> Param:
@@ -47,10 +53,10 @@ class Reason:
         return {"code": self.code, "params": dict(self.params)}
 
 
-KINDS: dict[str, type[Reason]] = {}  # code → its kind
-_DECLARED: dict[type[Reason], tuple[tuple[str, tuple[type, ...]], ...]] = {}
-_OPTIONAL: dict[type[Reason], frozenset[str]] = {}  # parameters a kind may be given or not
-K = TypeVar("K", bound=type[Reason])
+KINDS: dict[str, type[ReasonBase]] = {}  # code → its kind
+_DECLARED: dict[type[ReasonBase], tuple[tuple[str, tuple[type, ...]], ...]] = {}
+_OPTIONAL: dict[type[ReasonBase], frozenset[str]] = {}  # parameters a kind may be given or not
+K = TypeVar("K", bound=type[ReasonBase])
 
 
 @typing.dataclass_transform(kw_only_default=True, frozen_default=True)
@@ -61,7 +67,7 @@ def _kind(kind: K) -> K:
     return kind
 
 
-def _declared(kind: type[Reason]) -> tuple[tuple[str, tuple[type, ...]], ...]:
+def _declared(kind: type[ReasonBase]) -> tuple[tuple[str, tuple[type, ...]], ...]:
     """A kind's own parameters with the types each admits (worked out once per kind)."""
     found = _DECLARED.get(kind)
     if found is None:
@@ -70,17 +76,17 @@ def _declared(kind: type[Reason]) -> tuple[tuple[str, tuple[type, ...]], ...]:
             (f.name, tuple(type(None) if arg is None else arg for arg in
                            (typing.get_args(hints[f.name])
                             if isinstance(hints[f.name], types.UnionType) else (hints[f.name],))))
-            for f in fields(kind) if f.name not in ("about", "left_out"))
+            for f in fields(kind) if f.name != "about")
         _OPTIONAL[kind] = frozenset(f.name for f in fields(kind)
-                                    if f.name not in ("about", "left_out")
-                                    and f.default is not MISSING)
+                                    if f.name != "about" and f.default is not MISSING)
     return found
 
 
 def reason(code: str, *about: Mapping[str, Param], **params: Param) -> Reason:
-    """`reason("no_recognition", level="national")`: the kind of `code` with these parameters;
-    `about` (the event a reason is about, a cap's description) comes first, and named parameters
-    win over it. A kind's parameter may come from `about` or be named."""
+    """A reason read back from its JSON: `reason(code, params)` (or `reason("no_recognition",
+    level="national")`) is the kind of `code` with these parameters; `about` (the event a reason
+    is about, a cap's description) comes first, and named parameters win over it. A kind's
+    parameter may come from `about` or be named."""
     kind = KINDS.get(code)
     if kind is None:
         raise BugError(f"no kind of reason {code!r}")
@@ -102,14 +108,14 @@ def reason(code: str, *about: Mapping[str, Param], **params: Param) -> Reason:
     if problems:
         raise BugError("; ".join(problems))
     values: dict[str, Any] = {name: merged[name] for name in names if name not in left_out}
-    return kind(about=given, left_out=left_out, **values)
+    return cast(Reason, kind(about=given, **values))  # KINDS holds the kinds of `Reason` only
 
 
 # -- Why an award pays (its own facts, then the rules that shaped its amount).
 
 
 @_kind
-class FirstRecognition(Reason):
+class FirstRecognition(ReasonBase):
     """The first recognition at a level."""
 
     code: ClassVar[str] = "first_recognition"
@@ -119,7 +125,7 @@ class FirstRecognition(Reason):
 
 
 @_kind
-class ReviewPassed(Reason):
+class ReviewPassed(ReasonBase):
     """A re-examination passed (the first recognition on first_date)."""
 
     code: ClassVar[str] = "review_passed"
@@ -130,7 +136,7 @@ class ReviewPassed(Reason):
 
 
 @_kind
-class RegisteredIn(Reason):
+class RegisteredIn(ReasonBase):
     """The paying district: registered there on the day (at_claim: the claim year's 1 January)."""
 
     code: ClassVar[str] = "registered_in"
@@ -140,7 +146,7 @@ class RegisteredIn(Reason):
 
 
 @_kind
-class ClaimedIn(Reason):
+class ClaimedIn(ReasonBase):
     """The year the award is claimed in."""
 
     code: ClassVar[str] = "claimed_in"
@@ -150,7 +156,7 @@ class ClaimedIn(Reason):
 
 
 @_kind
-class ConditionMet(Reason):
+class ConditionMet(ReasonBase):
     """A condition of the clause that holds."""
 
     code: ClassVar[str] = "condition_met"
@@ -160,7 +166,7 @@ class ConditionMet(Reason):
 
 
 @_kind
-class MovedInto(Reason):
+class MovedInto(ReasonBase):
     """A move into the paying district."""
 
     code: ClassVar[str] = "moved_into"
@@ -170,7 +176,7 @@ class MovedInto(Reason):
 
 
 @_kind
-class TierQualifies(Reason):
+class TierQualifies(ReasonBase):
     """The tier a relocation counts with (at_move 1: held at the move)."""
 
     code: ClassVar[str] = "tier_qualifies"
@@ -181,7 +187,7 @@ class TierQualifies(Reason):
 
 
 @_kind
-class Qualification(Reason):
+class Qualification(ReasonBase):
     """A qualification obtained."""
 
     code: ClassVar[str] = "qualification"
@@ -191,10 +197,12 @@ class Qualification(Reason):
 
 
 @_kind
-class ExpenseItem(Reason):
+class ExpenseItem(ReasonBase):
     """An expense the award pays a share of."""
 
     code: ClassVar[str] = "expense_item"
+    project: str  # the item's project, or the item itself when it is its own project
+    own_project: int  # 1: the item is its own project
     expense: str
     category: str
     amount: int
@@ -205,7 +213,7 @@ class ExpenseItem(Reason):
 
 
 @_kind
-class Listing(Reason):
+class Listing(ReasonBase):
     """A listing on a board."""
 
     code: ClassVar[str] = "listing"
@@ -214,17 +222,18 @@ class Listing(Reason):
 
 
 @_kind
-class TierAtYearEnd(Reason):
+class TierAtYearEnd(ReasonBase):
     """The tier held on 31 December of the year."""
 
     code: ClassVar[str] = "tier_at_year_end"
     tier: str | None
     year: int
+    omitted_if_none: ClassVar[frozenset[str]] = frozenset({"since"})
     since: str | None = None  # the first recognition at the tier (left out when there is none)
 
 
 @_kind
-class DistrictMatches(Reason):
+class DistrictMatches(ReasonBase):
     """The district's mirror of a municipal award."""
 
     code: ClassVar[str] = "district_matches"
@@ -234,7 +243,7 @@ class DistrictMatches(Reason):
 
 
 @_kind
-class PatentAnnuity(Reason):
+class PatentAnnuity(ReasonBase):
     """A patent annuity paid and the share subsidized."""
 
     code: ClassVar[str] = "patent_annuity"
@@ -249,7 +258,7 @@ class PatentAnnuity(Reason):
 
 
 @_kind
-class LimitBound(Reason):
+class LimitBound(ReasonBase):
     """A limit that bounds the amount."""
 
     code: ClassVar[str] = "limit_bound"
@@ -260,7 +269,7 @@ class LimitBound(Reason):
 
 
 @_kind
-class R2Received(Reason):
+class R2Received(ReasonBase):
     """R2: a lower tier's reward received takes off."""
 
     code: ClassVar[str] = "r2_received"
@@ -281,7 +290,7 @@ class R1Received(R2Received):
 
 
 @_kind
-class LadderClosed(Reason):
+class LadderClosed(ReasonBase):
     """A ladder received up to its top: only the room left."""
 
     code: ClassVar[str] = "ladder_closed"
@@ -295,7 +304,7 @@ class LadderClosed(Reason):
 
 
 @_kind
-class StackedInFull(Reason):
+class StackedInFull(ReasonBase):
     """Paid in full beside the lower tier (reading stacking=cumulative)."""
 
     code: ClassVar[str] = "stacked_in_full"
@@ -304,7 +313,7 @@ class StackedInFull(Reason):
 
 
 @_kind
-class R2Paid(Reason):
+class R2Paid(ReasonBase):
     """R2: the lower tier paid, the difference only."""
 
     code: ClassVar[str] = "r2_paid"
@@ -316,7 +325,7 @@ class R2Paid(Reason):
 
 
 @_kind
-class CapBound(Reason):
+class CapBound(ReasonBase):
     """A cap binds (its description in `about`)."""
 
     code: ClassVar[str] = "cap_bound"
@@ -326,7 +335,7 @@ class CapBound(Reason):
 
 
 @_kind
-class R1Preferred(Reason):
+class R1Preferred(ReasonBase):
     """R1: preferred over a rival that pays less."""
 
     code: ClassVar[str] = "r1_preferred"
@@ -338,7 +347,7 @@ class R1Preferred(Reason):
 
 
 @_kind
-class Received(Reason):
+class Received(ReasonBase):
     """A reward received and how it counts."""
 
     code: ClassVar[str] = "received"
@@ -352,7 +361,7 @@ class Received(Reason):
 
 
 @_kind
-class NoRecognition(Reason):
+class NoRecognition(ReasonBase):
     """No recognition at the level."""
 
     code: ClassVar[str] = "no_recognition"
@@ -360,7 +369,7 @@ class NoRecognition(Reason):
 
 
 @_kind
-class RenewalBelowHeld(Reason):
+class RenewalBelowHeld(ReasonBase):
     """A renewal below a tier already held."""
 
     code: ClassVar[str] = "renewal_below_held"
@@ -371,7 +380,7 @@ class RenewalBelowHeld(Reason):
 
 
 @_kind
-class RegisteredElsewhere(Reason):
+class RegisteredElsewhere(ReasonBase):
     """Registered in another district on the day."""
 
     code: ClassVar[str] = "registered_elsewhere"
@@ -382,7 +391,7 @@ class RegisteredElsewhere(Reason):
 
 
 @_kind
-class ConditionFailed(Reason):
+class ConditionFailed(ReasonBase):
     """A condition of the clause that fails (the condition may come in `about`)."""
 
     code: ClassVar[str] = "condition_failed"
@@ -395,16 +404,16 @@ class ConditionFailed(Reason):
 
 
 @_kind
-class EntityNotNamed(Reason):
+class EntityNotNamed(ReasonBase):
     """The clause does not name the entity type."""
 
     code: ClassVar[str] = "entity_not_named"
     entity_type: str
-    reading: str | None
+    reading: str
 
 
 @_kind
-class NoMoveInto(Reason):
+class NoMoveInto(ReasonBase):
     """No move into the district."""
 
     code: ClassVar[str] = "no_move_into"
@@ -412,7 +421,7 @@ class NoMoveInto(Reason):
 
 
 @_kind
-class NotContinuous(Reason):
+class NotContinuous(ReasonBase):
     """The relocation does not continue a recognition."""
 
     code: ClassVar[str] = "not_continuous"
@@ -423,7 +432,7 @@ class NotContinuous(Reason):
 
 
 @_kind
-class ReturnNotRelocation(Reason):
+class ReturnNotRelocation(ReasonBase):
     """A return is not a relocation."""
 
     code: ClassVar[str] = "return_not_relocation"
@@ -433,7 +442,7 @@ class ReturnNotRelocation(Reason):
 
 
 @_kind
-class LadderLevelReceived(Reason):
+class LadderLevelReceived(ReasonBase):
     """R3: another rung paid this level."""
 
     code: ClassVar[str] = "ladder_level_received"
@@ -444,21 +453,21 @@ class LadderLevelReceived(Reason):
 
 
 @_kind
-class NoQualification(Reason):
+class NoQualification(ReasonBase):
     """No qualification in the record."""
 
     code: ClassVar[str] = "no_qualification"
 
 
 @_kind
-class SameQualification(Reason):
+class SameQualification(ReasonBase):
     """The same qualification again."""
 
     code: ClassVar[str] = "same_qualification"
 
 
 @_kind
-class NotInBeijing(Reason):
+class NotInBeijing(ReasonBase):
     """Not registered in the jurisdiction on the day."""
 
     code: ClassVar[str] = "not_in_beijing"
@@ -467,7 +476,7 @@ class NotInBeijing(Reason):
 
 
 @_kind
-class NoExpense(Reason):
+class NoExpense(ReasonBase):
     """No expense of the categories."""
 
     code: ClassVar[str] = "no_expense"
@@ -475,14 +484,14 @@ class NoExpense(Reason):
 
 
 @_kind
-class OneTimeReceived(Reason):
+class OneTimeReceived(ReasonBase):
     """A one-time reward already received."""
 
     code: ClassVar[str] = "one_time_received"
 
 
 @_kind
-class NoListing(Reason):
+class NoListing(ReasonBase):
     """No listing on the boards."""
 
     code: ClassVar[str] = "no_listing"
@@ -490,7 +499,7 @@ class NoListing(Reason):
 
 
 @_kind
-class NoCounterpart(Reason):
+class NoCounterpart(ReasonBase):
     """The municipal award it mirrors is not paid."""
 
     code: ClassVar[str] = "no_counterpart"
@@ -499,14 +508,14 @@ class NoCounterpart(Reason):
 
 
 @_kind
-class NoPatent(Reason):
+class NoPatent(ReasonBase):
     """No patent in the record."""
 
     code: ClassVar[str] = "no_patent"
 
 
 @_kind
-class OutsideEffectiveDates(Reason):
+class OutsideEffectiveDates(ReasonBase):
     """The event falls outside the rule's dates."""
 
     code: ClassVar[str] = "outside_effective_dates"
@@ -516,7 +525,7 @@ class OutsideEffectiveDates(Reason):
 
 
 @_kind
-class NoTrigger(Reason):
+class NoTrigger(ReasonBase):
     """Nothing in the record triggers the measure."""
 
     code: ClassVar[str] = "no_trigger"
@@ -526,7 +535,7 @@ class NoTrigger(Reason):
 
 
 @_kind
-class R1Rival(Reason):
+class R1Rival(ReasonBase):
     """R1: a rival paid instead."""
 
     code: ClassVar[str] = "r1_rival"
@@ -539,7 +548,7 @@ class R1Rival(Reason):
 
 
 @_kind
-class R3AlreadyPaid(Reason):
+class R3AlreadyPaid(ReasonBase):
     """R3: a one-time reward already paid."""
 
     code: ClassVar[str] = "r3_already_paid"
@@ -550,7 +559,7 @@ class R3AlreadyPaid(Reason):
 
 
 @_kind
-class R4ExpenseTaken(Reason):
+class R4ExpenseTaken(ReasonBase):
     """R4: the expense went to another award."""
 
     code: ClassVar[str] = "r4_expense_taken"
@@ -561,7 +570,7 @@ class R4ExpenseTaken(Reason):
 
 
 @_kind
-class CapUsedUp(Reason):
+class CapUsedUp(ReasonBase):
     """A cap used up by other awards (its description in `about`)."""
 
     code: ClassVar[str] = "cap_used_up"
@@ -570,7 +579,7 @@ class CapUsedUp(Reason):
 
 
 @_kind
-class YearLimitReached(Reason):
+class YearLimitReached(ReasonBase):
     """The years a project may be paid are used."""
 
     code: ClassVar[str] = "year_limit_reached"
@@ -582,17 +591,19 @@ class YearLimitReached(Reason):
 
 
 @_kind
-class FirstYearsUsed(Reason):
+class FirstYearsUsed(ReasonBase):
     """Only the first years of a project are paid."""
 
     code: ClassVar[str] = "first_years_used"
+    project: str
+    own_project: int
     limit: int
     years: str
     reading: str | None
 
 
 @_kind
-class ReceivedCovers(Reason):
+class ReceivedCovers(ReasonBase):
     """What was received leaves the award nothing (r1, r2 or closed; the cut in `about`)."""
 
     code: ClassVar[str] = "received_covers"
@@ -601,7 +612,7 @@ class ReceivedCovers(Reason):
 
 
 @_kind
-class DifferenceFloored(Reason):
+class DifferenceFloored(ReasonBase):
     """The difference to a lower tier is nothing."""
 
     code: ClassVar[str] = "difference_floored"
@@ -614,7 +625,7 @@ class DifferenceFloored(Reason):
 
 
 @_kind
-class MirrorZero(Reason):
+class MirrorZero(ReasonBase):
     """The mirrored award pays nothing."""
 
     code: ClassVar[str] = "mirror_zero"
@@ -624,7 +635,7 @@ class MirrorZero(Reason):
 
 
 @_kind
-class NotChosen(Reason):
+class NotChosen(ReasonBase):
     """Not chosen by the optimizer."""
 
     code: ClassVar[str] = "not_chosen"
@@ -632,13 +643,97 @@ class NotChosen(Reason):
 
 
 @_kind
-class AmountZero(Reason):
+class AmountZero(ReasonBase):
     """The amount is zero."""
 
     code: ClassVar[str] = "amount_zero"
     claim_year: int
 
 
+
+# What rewards already received take off an award (one reason per rule that takes it off).
+ReceivedCut: TypeAlias = Union[R1Received, R2Received, LadderClosed]
+
+
+def covers_rule(cut: ReceivedCut) -> str:
+    """The rule by which a cut received leaves an award nothing (`received_covers`' `rule`)."""
+    match cut:
+        case R1Received():
+            return "r1"
+        case R2Received():
+            return "r2"
+        case LadderClosed():
+            return "closed"
+        case _:
+            typing.assert_never(cut)
+
+# Why an award pays: its own facts, then the rules that shaped its amount.
+WhyPaid: TypeAlias = Union[
+    FirstRecognition,
+    ReviewPassed,
+    RegisteredIn,
+    ClaimedIn,
+    ConditionMet,
+    MovedInto,
+    TierQualifies,
+    Qualification,
+    ExpenseItem,
+    Listing,
+    TierAtYearEnd,
+    DistrictMatches,
+    PatentAnnuity,
+    LimitBound,
+    R2Received,
+    R1Received,
+    LadderClosed,
+    StackedInFull,
+    R2Paid,
+    CapBound,
+    R1Preferred,
+    Received,
+]
+
+# Why nothing is paid: facts of the record, checked while compiling.
+WhyNothing: TypeAlias = Union[
+    NoRecognition,
+    RenewalBelowHeld,
+    RegisteredElsewhere,
+    ConditionFailed,
+    EntityNotNamed,
+    NoMoveInto,
+    NotContinuous,
+    ReturnNotRelocation,
+    LadderLevelReceived,
+    NoQualification,
+    SameQualification,
+    NotInBeijing,
+    NoExpense,
+    OneTimeReceived,
+    NoListing,
+    NoCounterpart,
+    NoPatent,
+    OutsideEffectiveDates,
+    NoTrigger,
+]
+
+# Why a candidate that could pay was not paid: the optimizer's choice under R1–R5.
+WhyNotChosen: TypeAlias = Union[
+    R1Rival,
+    R3AlreadyPaid,
+    R4ExpenseTaken,
+    CapUsedUp,
+    YearLimitReached,
+    FirstYearsUsed,
+    ReceivedCovers,
+    DifferenceFloored,
+    MirrorZero,
+    NotChosen,
+    AmountZero,
+]
+
+# Every kind of reason, in its three families: `views/reasons.py` renders each (the last
+# family's match ends in assert_never).
+Reason: TypeAlias = Union[WhyPaid, WhyNothing, WhyNotChosen]
 
 # -- codes ----------------------------------------------------------------------------------------
 # Why an award pays (its own facts, then the rules that shaped its amount).
