@@ -4,6 +4,7 @@ file, 2 bad input, 3 a bug in zjtx, 4 a broken catalog package, 130/143 interrup
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import inspect
@@ -11,7 +12,8 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -24,11 +26,13 @@ from models.catalog import (Catalog, active_catalog, open_catalog, set_active_ca
 from models.errors import (BugError, CatalogError, InputError, ReadingError, SolverError,
                            ZjtxError)
 from models.i18n import current_lang, t, using_lang
+from formats.safety import check_outputs, safe_name
 from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MAX_BODY_BYTES,
-                           MAX_HORIZON_YEARS, TIME_BUDGET_SECONDS, check_day)
+                           MAX_HORIZON_YEARS, MAX_YUAN, TIME_BUDGET_SECONDS, check_day)
 from models.lint import lint
 from models.packages import locate
 from models.record import load_record
+from views.fonts import MissingGlyph
 
 if TYPE_CHECKING:
     from models.record import EnterpriseRecord
@@ -96,7 +100,8 @@ T = TypeVar("T")
 # is a configuration problem, whoever typed the command (4); anything else is a bug (3).
 EXIT_STATUS = {InputError: 2, CatalogError: 4, SolverError: 3, BugError: 3}
 EXIT_STATUSES = ("Exit statuses: 0 done; 1 `measures lint` found errors, or `batch`/`worklist` "
-                 "put some rows in the errors file, or `verify` found the answer changed; 2 bad "
+                 "put some rows in the errors file (`sweep`: some rows could not be evaluated), "
+                 "or `verify` found the answer changed; 2 bad "
                  "input (a record, a row, an option, an altered evidence bundle; "
                  "the message names it); 3 a bug in zjtx (an unsound optimizer answer or an "
                  "unexpected exception: please report it); 4 a broken catalog package (--catalog "
@@ -139,13 +144,31 @@ def _console() -> Console:
 def _run(action: Callable[[], T]) -> T:
     """Run an action; a ZjtxError becomes one line on stderr and its exit status, no traceback."""
     try:
-        return action()
+        with _glyph_warnings():
+            return action()
     except ZjtxError as exc:
         status = next((code for kind, code in EXIT_STATUS.items() if isinstance(exc, kind)), 2)
         _name_the_flag(exc)
         for line in str(exc).splitlines():  # every problem of the input, one line each
             typer.echo(t("error.prefix") + line, err=True)
         raise typer.Exit(status) from None
+
+
+@contextlib.contextmanager
+def _glyph_warnings() -> Iterator[None]:
+    """A chart character no bundled font draws is one warning line naming it (not Python's
+    warning with a file and line number); other warnings are shown as before."""
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, MissingGlyph):
+                typer.echo(t("error.warning") + str(message), err=True)
+            else:
+                shown(message, category, *args, **kwargs)
+        warnings.showwarning = show
+        warnings.simplefilter("always", MissingGlyph)
+        yield
 
 
 # The record and request fields the solver names in its errors → the options that set them here.
@@ -224,8 +247,7 @@ def _ask(record_path: Path, question: Question, evidence: Path | None,
     if evidence is not None:
         from formats.safety import check_outputs
 
-        for path in (record_path, *scenario_paths):
-            check_outputs(path, {"--evidence": evidence})
+        check_outputs(_inputs(record_path, *scenario_paths), {"--evidence": evidence})
     raw = read_record_bytes(record_path)
     the_record = parse_record_bytes(raw, source=str(record_path), as_json=is_json(record_path))
     question = question.on(the_record, dt.date.today())
@@ -276,9 +298,26 @@ def evaluate(
     _run(action)
 
 
+def _inputs(*paths: Path | None) -> list[Path]:
+    """What a command reads, that no output may overwrite: its files, and the files of the
+    active catalog package."""
+    package = active_catalog().package
+    found = [path for path in paths if path is not None]
+    if package is not None:
+        found += [root / "index.yaml" for root in package.chain] + list(package.paths.values())
+    return found
 
-def _chart_out(out: Path | None, default: str) -> Path:
-    return out if out is not None else Path(default)
+
+def _out(out: Path | None, inputs: list[Path], *, chart: bool = False,
+         option: str = "--out") -> Path | None:
+    """Where `--out` really writes, checked before any work (formats.safety): a chart is a
+    .png (`x` becomes `x.png`)."""
+    from formats.safety import output_path
+
+    if out is None:
+        return None
+    return output_path(out, option, inputs, suffixes=(".png",) if chart else (),
+                       default_suffix=".png" if chart else None)
 
 
 DateOption = Annotated[str | None, typer.Option("--move-date", metavar="YYYY-MM-DD", help="When the move would happen (default: the record's as_of, else today).")]
@@ -317,15 +356,18 @@ def best_district(
 
     def action() -> None:
         _use_catalog(catalog)
+        png = format is ChartFormat.png
+        target = _out(out, _inputs(record), chart=png)  # (before the work; a default name after)
         question = Question("best-district", parse_readings(reading),
                             move_date=_parse_date(move_date, "--move-date"),
                             horizon_years=horizon_years, rank_by=rank_by.value)
         ranking = _ask(record, question, evidence)[1].result_as(Ranking)
-        if format is ChartFormat.png:
-            path = ranking_chart(ranking, _chart_out(out, f"{ranking.enterprise}-best-district.png"))
-            typer.echo(t("cli.wrote", path=path))
+        if png:
+            chart = target or Path(safe_name(f"{ranking.enterprise}-best-district") + ".png")
+            check_outputs(_inputs(record), {"--out": chart})
+            typer.echo(t("cli.wrote", path=ranking_chart(ranking, chart)))
         else:
-            _show(format, ranking.as_dict(), lambda: ranking_view(ranking), out)
+            _show(format, ranking.as_dict(), lambda: ranking_view(ranking), target)
     _run(action)
 
 
@@ -343,11 +385,14 @@ def _show(format: Enum, data: Any, view: Callable[[], Any], out: Path | None = N
 
 
 def _emit(text: str, out: Path | None) -> None:
+    """`text` on stdout, or into `out` (checked by `_out` before the work)."""
+    from formats.safety import writing
+
     if out is None:
         typer.echo(text)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n", encoding="utf-8")
+        with writing(out, "--out"):
+            out.write_text(text + "\n", encoding="utf-8")
         typer.echo(t("cli.wrote", path=out))
 
 
@@ -375,21 +420,20 @@ def timeline(
 
     def action() -> None:
         _use_catalog(catalog)
+        target = _out(out, _inputs(record))
         the_record, answer = _ask(record, Question("timeline", parse_readings(reading)), evidence)
         found = answer.result_as(Timeline)
         result, years = found.evaluation, found.years
         if format is TimelineFormat.ics:
-            from formats.ics import timeline_calendar
+            from formats.ics import timeline_calendar, write_calendar
 
             data = timeline_calendar(result.enterprise, years, the_record.as_of)
-            if out is None:
+            if target is None:
                 sys.stdout.buffer.write(data)
             else:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(data)
-                typer.echo(t("cli.wrote", path=out), err=True)
+                typer.echo(t("cli.wrote", path=write_calendar(target, data)), err=True)
             return
-        _show(format, answer.document(), lambda: timeline_view(result.enterprise, years), out)
+        _show(format, answer.document(), lambda: timeline_view(result.enterprise, years), target)
     _run(action)
 
 
@@ -438,21 +482,25 @@ def whatif(
         _use_catalog(catalog)
         files = tuple(Path(item) for item in scenario or []
                       if item.endswith((".yaml", ".yml")) and "=" not in item)
+        png = format is ChartFormat.png
+        target = _out(out, _inputs(record, *files), chart=png and bool(sweep))  # (before the work)
         items = tuple(ScenarioFile(item, read_scenario_bytes(item)) if Path(item) in files
                       else item for item in scenario or [])
-        if not sweep and scenario and format is ChartFormat.png:
+        if not sweep and scenario and png:
             raise InputError(t("option.png_needs_sweep"), field="--format", accepted="table, json")
         question = Question("whatif", parse_readings(reading), scenario=items, sweep=sweep)
         the_record, answer = _ask(record, question, evidence, files)
         if sweep:
             swept = answer.result_as(Sweep)
-            if format is ChartFormat.png:
-                typer.echo(t("cli.wrote", path=sweep_chart(swept, _chart_out(out, f"{the_record.id}-sweep.png"))))
+            if png:
+                chart = target or Path(safe_name(f"{the_record.id}-sweep") + ".png")
+                check_outputs(_inputs(record, *files), {"--out": chart})
+                typer.echo(t("cli.wrote", path=sweep_chart(swept, chart)))
             else:
-                _show(format, swept, lambda: sweep_view(swept), out)
+                _show(format, swept, lambda: sweep_view(swept), target)
             return
         result = answer.result_as(WhatIf)
-        _show(format, result, lambda: whatif_view(result), out)
+        _show(format, result, lambda: whatif_view(result), target)
     _run(action)
 
 
@@ -515,7 +563,7 @@ def verify(
 def howto(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
     measure: Annotated[str, typer.Option("--measure", "-m", help="The measure to make pay, e.g. shijingshan.tier or m6.exhibition.")],
-    target: Annotated[int | None, typer.Option("--target", min=1, help="The amount (yuan) it should reach at the top of its interval.")] = None,
+    target: Annotated[int | None, typer.Option("--target", min=1, max=MAX_YUAN, help="The amount (yuan) it should reach at the top of its interval.")] = None,
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     catalog: CatalogOption = None,
@@ -594,6 +642,13 @@ def batch(
                                  field="--summary", accepted=".json, .png")
         summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
         charts = [p for p in summaries if p.suffix.lower() == ".png"]
+        # Before any row: no output over an input (the rows, the column map, a scenario file,
+        # the catalog), a folder or a place that cannot be written; the charts too.
+        from formats.safety import check_outputs
+        check_outputs(_inputs(input, columns, *(Path(item) for item in scenario or [] if "=" not in item)),
+                      {"--out": out, "--errors": errors or default_errors_path(out),
+                       **{"--summary" + (f" #{n + 1}" if n else ""): path
+                          for n, path in enumerate(summaries)}})
         reading_options: dict[str, Any] = {"encoding": encoding, "column_map": load_column_map(columns),
                            "lang": current_lang(), "excel": excel, "engine": engine,
                            "scheduler": scheduler}
@@ -685,6 +740,12 @@ def worklist(
 
     def action() -> int:
         _use_catalog(catalog)
+        from formats.safety import check_outputs, output_path
+        inputs = _inputs(enterprises, columns)
+        if out is not None:
+            output_path(out, "--out", inputs, suffixes=(".xlsx", ".csv", ".jsonl"))
+        check_outputs(inputs, {name: path for name, path in (("--out", out), ("--ics", ics))
+                               if path is not None})
         day = _parse_date(date, "--date") or dt.date.today()
         readings = active_catalog().resolve_readings(parse_readings(reading))
         records, problems = read_enterprises(enterprises, encoding=encoding,
@@ -754,8 +815,8 @@ def recognitions_import(
         loaded = _use_catalog(catalog)
         report_path = report or out.with_name(out.stem + ".matches.csv")
         errors_path = errors or default_errors_path(out)
-        for source in (list_file, registry):
-            check_outputs(source, {"--out": out, "--report": report_path, "--errors": errors_path})
+        check_outputs(_inputs(list_file, registry, list_columns, columns),
+                      {"--out": out, "--report": report_path, "--errors": errors_path})
         default_tier = None
         if tier is not None:
             try:
@@ -798,9 +859,13 @@ def template(
 
     Example: zjtx template enterprises.xlsx --lang zh
     """
+    from formats.safety import output_path
     from formats.template import write_template
 
-    typer.echo(t("cli.wrote", path=_run(lambda: write_template(file, current_lang()))), err=True)
+    def action() -> Path:
+        return write_template(output_path(file, "FILE", [], suffixes=(".xlsx", ".csv")),
+                              current_lang())
+    typer.echo(t("cli.wrote", path=_run(action)), err=True)
 
 
 @app.command()
@@ -823,16 +888,21 @@ def sweep(
     from solver.planner import parse_sweep
     from views.charts import sweep_cost_chart
 
-    def action() -> None:
+    def action() -> int:
         _use_catalog(catalog)
         key, values = parse_sweep(reform, option="--reform")
         if scheduler and engine != "dask":
             raise InputError(t("option.scheduler"), field="--scheduler")
         options = BatchOptions(readings=active_catalog().resolve_readings(parse_readings(reading)),
                                catalog=_catalog_path(catalog))
+        from formats.safety import check_outputs, output_path
+        inputs = _inputs(population)
+        table = output_path(out or population.with_name(population.stem + ".sweep.csv"), "--out",
+                            inputs, suffixes=(".csv",), default_suffix=".csv")
+        check_outputs(inputs, {"--out": table, "--out (chart)": table.with_suffix(".png")})
         result = run_sweep(population, key, values, options, jobs=jobs, engine=engine,
                            scheduler=scheduler)
-        table_path = write_costs(result, out or population.with_name(population.stem + ".sweep.csv"))
+        table_path = write_costs(result, table)
         chart = sweep_cost_chart(result.key, result.table(), table_path.with_suffix(".png"))
         for row in result.table():
             if row["paying_district"] == row["claim_year"] == "all":
@@ -842,7 +912,11 @@ def sweep(
         typer.echo(t("sweep.done", rows_in=result.rows_in, rows_out=result.rows_out,
                      errors=result.error_rows, table=table_path, chart=chart)
                    + (t("sweep.bad_rows") if result.error_rows else ""), err=True)
-    _run(action)
+        return 1 if result.error_rows else 0  # as batch: some rows were not evaluated
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()
@@ -851,8 +925,8 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
     max_body: Annotated[int, typer.Option("--max-body", min=1_000, metavar="BYTES", help="Largest request body, on every endpoint (413 beyond).")] = MAX_BODY_BYTES,
-    time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, metavar="SECONDS", help="Longest an evaluation request may take (503 beyond).")] = TIME_BUDGET_SECONDS,
-    eval_threads: Annotated[int, typer.Option("--eval-threads", min=1, help="Evaluations at once per worker process (more wait; 503 when too many wait).")] = EVAL_THREADS,
+    time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, metavar="SECONDS", help="Longest an evaluation request may take (503 beyond, and its evaluation is stopped).")] = TIME_BUDGET_SECONDS,
+    eval_threads: Annotated[int, typer.Option("--eval-threads", min=1, help="Evaluations at once per worker process, each in a process of its own (more wait; 503 when too many wait).")] = EVAL_THREADS,
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME", help="A Host name to answer besides the loopback names (repeatable); '*' answers any.")] = None,
     access_log: Annotated[bool, typer.Option("--access-log", help="Print one line per request (method, path, status).")] = False,
     catalog: CatalogOption = None,
@@ -864,6 +938,8 @@ def serve(
     says so.
     """
     import uvicorn
+
+    from service.server import options as server_options
 
     _run(lambda: _use_catalog(catalog))  # a broken package stops here, with its message
     if catalog is not None:  # the workers load the same package (service.app.create_app)
@@ -881,8 +957,7 @@ def serve(
     typer.echo(t("serve.listening", url=f"http://{shown}:{port}/", docs=f"http://{shown}:{port}/docs"),
                err=True)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info" if access_log else "warning", access_log=access_log, timeout_keep_alive=5, limit_concurrency=256,
-                h11_max_incomplete_event_size=64 * 1024)
+                log_level="info" if access_log else "warning", access_log=access_log, **server_options())
 
 
 @measures_app.command("list")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import socket
 import statistics
 import subprocess
@@ -29,12 +30,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(workers: int = 1) -> Iterator[str]:
-    """`zjtx serve` on a free loopback port, for as long as the block runs."""
+def running_server(workers: int = 1, *options: str, env: dict[str, str] | None = None,
+                   process_out: list[subprocess.Popen[bytes]] | None = None,
+                   root: Path = ROOT) -> Iterator[str]:
+    """`zjtx serve` on a free loopback port (with more `options`, in `env` added to this
+    process's environment, from the code in `root`: another checkout to compare), for as long as
+    the block runs; `process_out` receives the process."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-c", "from cli import app; app()", "serve",
-                                "--port", str(port), "--workers", str(workers)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                "--port", str(port), "--workers", str(workers), *options], cwd=root,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, **(env or {})})
+    if process_out is not None:
+        process_out.append(process)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

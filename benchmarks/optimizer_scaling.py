@@ -40,13 +40,20 @@ def big_record(items: int, shape: str) -> dict:
 
 PROBE = """
 import json, resource, sys, time
+from models.catalog import active_catalog
 from models.record import load_record
-from solver.evaluate import evaluate
+from solver.compile import compile_record
+from solver.evaluate import checked_solution
+from solver.explain import explain
 from solver.planner import best_district
 record = load_record(sys.argv[1])
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-start = time.perf_counter()
-result = evaluate(record, solver=sys.argv[2])
+catalog = active_catalog()
+start = time.perf_counter()  # evaluate(), step by step: compile and solve, then explain
+compiled = compile_record(record, catalog, catalog.resolve_readings({}))
+solution = checked_solution(compiled, sys.argv[2])
+solved = time.perf_counter() - start
+result = explain(compiled, solution)
 seconds = time.perf_counter() - start
 extra = {}
 if sys.argv[3] == "1":
@@ -54,7 +61,8 @@ if sys.argv[3] == "1":
     best_district(record)
     extra["best_district_s"] = round(time.perf_counter() - start, 3)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"evaluate_s": round(seconds, 3), "awards": len(result.awards),
+print(json.dumps({"evaluate_s": round(seconds, 3), "compile_solve_s": round(solved, 3),
+                  "explain_s": round(seconds - solved, 3), "awards": len(result.awards),
                   "total_max": result.total.max, "peak_extra_mb": round((peak - base) / 1024, 1),
                   **extra}))
 """
@@ -78,16 +86,17 @@ def main() -> None:
     parser.add_argument("--solver", default="auto", choices=("auto", "exact", "cp-sat"))
     parser.add_argument("--best-district", action="store_true")
     args = parser.parse_args()
-    print("| shape | items | evaluate | best-district | awards | peak RSS above load |")
-    print("|---|---|---|---|---|---|")
+    print("| shape | items | evaluate | compile + solve | explain | best-district | awards | peak RSS above load |")
+    print("|---|---|---|---|---|---|---|---|")
     for shape in args.shapes.split(","):
         for size in (int(s) for s in args.sizes.split(",")):
             got = measure(size, shape, args.solver, args.best_district)
             if "error" in got:
-                print(f"| {shape} | {size:,} | {got['error']} | | | |")
+                print(f"| {shape} | {size:,} | {got['error']} | | | | | |")
                 continue
             best = f"{got['best_district_s']:.2f} s" if "best_district_s" in got else "–"
-            print(f"| {shape} | {size:,} | {got['evaluate_s']:.2f} s | {best} | {got['awards']:,} | "
+            print(f"| {shape} | {size:,} | {got['evaluate_s']:.2f} s | {got['compile_solve_s']:.2f} s | "
+                  f"{got['explain_s']:.2f} s | {best} | {got['awards']:,} | "
                   f"{got['peak_extra_mb']:.0f} MB |", flush=True)
 
 

@@ -43,6 +43,7 @@ from models.catalog import active_catalog, open_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
 from models.record import identities
+from models.limits import MAX_RECORD_BYTES
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext, RowResult,
                           Summary, evaluate_row, result_columns, row_bug)
 from solver.memo import BAD, Interned, points, row_keys
@@ -51,8 +52,8 @@ from formats.engines import ENGINES, DaskEngine, Engine, BlockSize, PoolEngine
 from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import check_outputs, input_fingerprint, verify_output
-from formats.tables import (Row, Rows, RowWriter, format_of, json_line, jsonl_rows, read_at_once,
-                            read_rows)
+from formats.tables import (Row, Rows, RowWriter, bounded_lines, for_excel, format_of, is_row,
+                            json_line, jsonl_rows, read_at_once, read_rows)
 
 FIRST_ROWS = 256  # the first block (early progress and checkpoints); then about a second each
 MOST_ROWS = 50_000
@@ -73,12 +74,14 @@ class BatchCounts:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def encode_line(kind: str, columns: list[str], row: dict[str, Any]) -> str:
-    """One CSV or JSONL line for a row (CSV booleans as true/false, missing as empty)."""
+def encode_line(kind: str, columns: list[str], row: dict[str, Any], excel: bool = False) -> str:
+    """One CSV or JSONL line for a row (CSV booleans as true/false, missing as empty; `excel`:
+    text that Excel would run as a formula neutralized, formats.tables.for_excel)."""
     if kind == ".csv":
         text = io.StringIO()
-        csv.writer(text).writerow(["true" if v is True else "false" if v is False
-                                   else "" if v is None else v for v in (row.get(c) for c in columns)])
+        cells = ["true" if v is True else "false" if v is False else "" if v is None else v
+                 for v in (row.get(c) for c in columns)]
+        csv.writer(text).writerow([for_excel(c) for c in cells] if excel else cells)
         return text.getvalue()
     return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"
 
@@ -88,7 +91,8 @@ class _LineSink:
     resume, the file must still hold exactly what the checkpoint recorded (formats.safety)."""
 
     def __init__(self, path: Path, columns: list[str], kind: str, recorded: dict[str, Any] | None,
-                 headers: list[str] | None = None, bom: bool = False, option: str = "--out") -> None:
+                 headers: list[str] | None = None, bom: bool = False, option: str = "--out",
+                 excel: bool = False) -> None:
         self.path, self.columns, self.kind = path, columns, kind
         path.parent.mkdir(parents=True, exist_ok=True)
         if recorded is None:
@@ -97,7 +101,8 @@ class _LineSink:
             if kind == ".csv":
                 if bom:  # for Excel: UTF-8 with a byte-order mark
                     self._write(codecs.BOM_UTF8)
-                self.write_text(encode_line(kind, columns, dict(zip(columns, headers or columns))))
+                self.write_text(encode_line(kind, columns, dict(zip(columns, headers or columns)),
+                                            excel))
         else:
             self.digest = verify_output(option, path, recorded)
             self.handle = path.open("r+b")
@@ -131,6 +136,7 @@ class _Job:
     columns: list[str]
     errors_kind: str
     lang: str = "en"  # the language of warnings and error messages, on every worker
+    excel: bool = False  # CSV for Excel: text cells that would be formulas neutralized
 
 
 def _worker_init(job: _Job, *, worker: bool = True) -> None:
@@ -141,8 +147,13 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
         in_worker()
     set_active_catalog(open_catalog(job.options.catalog))
     if _WORKER is None or _WORKER.job is not job:
-        _WORKER = _Worker(job, RowContext(job.options, active_catalog()),
-                          LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS, encode_line))
+        _WORKER = _Worker(job, RowContext(job.options, active_catalog()), _encoder(job))
+
+
+def _encoder(job: _Job) -> LineEncoder:
+    """The encoder of a job's result lines."""
+    return LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS,
+                       functools.partial(encode_line, excel=job.excel), job.excel)
 
 
 @dataclass(frozen=True)
@@ -206,7 +217,8 @@ def _evaluate_item(worker: _Worker, number: int, payload: Payload, problem: Any,
     if not isinstance(result, RowResult):
         if shared:
             return ("refused",)
-        return "error", encode_line(worker.job.errors_kind, ERROR_COLUMNS, result.cells())
+        return "error", encode_line(worker.job.errors_kind, ERROR_COLUMNS, result.cells(),
+                                    worker.job.excel)
     answer = result.answer
     cells = worker.lines.middle(answer.names, answer.values)
     if shared:
@@ -251,16 +263,17 @@ def _jsonl_blocks(path: Path, size: Callable[[], int]) -> Iterator[list[Any]]:
     exact road); blank lines are no rows. `size()` is asked before each block."""
     with path.open("rb") as handle:
         number = 0
+        lines = bounded_lines(handle)  # (a line of a gigabyte is never held: formats.tables)
         while True:
-            lines = list(islice(handle, size()))
-            if not lines:
+            taken = list(islice(lines, size()))
+            if not taken:
                 return
             block: list[tuple[int, bytes, None]] = []
-            for raw in lines:
+            for raw in taken:
                 number += 1
                 if number == 1:
                     raw = raw.removeprefix(codecs.BOM_UTF8)
-                if raw.strip():
+                if is_row(raw):
                     block.append((number, raw[:-1] if raw.endswith(b"\n") else raw, None))
             if block:
                 yield block
@@ -449,6 +462,39 @@ def _markers(data: dict[str, Any]) -> tuple[str | None, str | None]:
     return (None if data.get("id") is None else str(data["id"])), _credit_marker(data)
 
 
+# What a checkpoint holds (`_Run.save_checkpoint`): key → the type of its value.
+_CHECKPOINT_KEYS: dict[str, type | tuple[type, ...]] = {
+    "input": str, "fingerprint": dict, "columns": list, "options": str, "last_row": int,
+    "rows_in": int, "rows_out": int, "error_rows": int, "out_file": dict, "errors_file": dict,
+    "summary": dict}
+_FILE_KEYS = {"path": str, "size": int, "sha256": str}
+
+
+def read_checkpoint(path: Path) -> dict[str, Any]:
+    """A checkpoint as `save_checkpoint` wrote it, or one clear refusal: a file cut short, `[]`,
+    a value of the wrong kind (never a traceback, never a resume from a damaged state)."""
+    damaged = InputError("the checkpoint is damaged (cut short, or not a zjtx checkpoint)",
+                         file=str(path), field="--resume",
+                         accepted="delete it and run again without --resume")
+    try:
+        raw = path.read_bytes()
+        if len(raw) > 64 * MAX_RECORD_BYTES:  # (a summary of every district, measure and year)
+            raise damaged
+        state = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        raise damaged from None
+    if not isinstance(state, dict) or any(
+            not isinstance(state.get(key), kind) or isinstance(state.get(key), bool)
+            for key, kind in _CHECKPOINT_KEYS.items()):
+        raise damaged
+    for key in ("out_file", "errors_file"):
+        if any(not isinstance(state[key].get(k), kind) for k, kind in _FILE_KEYS.items()):
+            raise damaged
+    if min(state["last_row"], state["rows_in"], state["rows_out"], state["error_rows"]) < 0:
+        raise damaged
+    return state
+
+
 def default_errors_path(out: Path) -> Path:
     return out.with_name(out.stem + ".errors.csv")
 
@@ -530,8 +576,10 @@ def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOption
     if rows.columns is not None:  # error rows name the columns as the file writes them
         options = dataclasses.replace(options, labels=rows.columns.labels)
     # The options a checkpoint was made with: a resume under other options would mix answers.
+    # The catalog by its content, not its path: an edited package (or another zjtx's shipped one)
+    # would mix old and new amounts in one output.
     fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind, lang, excel,
-                              current_lang()], default=str, sort_keys=True)
+                              current_lang(), catalog.fingerprint()], default=str, sort_keys=True)
     return _Plan(input_path, out, errors, summary_path, out_kind, errors_kind, columns,
                  output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang), excel,
                  options, fingerprint, rows)
@@ -541,7 +589,7 @@ def _resume_state(plan: _Plan, input_fingerprint_: dict[str, Any]) -> dict[str, 
     """The checkpoint of a killed run of the same command on the same input, if any."""
     if not plan.checkpoint_path.exists():
         return None
-    state: dict[str, Any] = json.loads(plan.checkpoint_path.read_text(encoding="utf-8"))
+    state = read_checkpoint(plan.checkpoint_path)
     if state.get("input") != str(plan.input_path.resolve()) or state.get("columns") != plan.columns \
             or state.get("options") != plan.fingerprint:
         raise InputError("the checkpoint belongs to another input or other options",
@@ -618,11 +666,13 @@ class _Run:
             self.done_rows = self.last = state["last_row"]
         self.out_sink = _LineSink(plan.sink_path, plan.columns,
                                   ".jsonl" if not plan.direct else plan.out_kind,
-                                  state["out_file"] if state else None, plan.headers, plan.excel)
+                                  state["out_file"] if state else None, plan.headers, plan.excel,
+                                  excel=plan.excel)
         try:
             self.error_sink = _LineSink(plan.errors_partial, ERROR_COLUMNS, plan.errors_kind,
                                         state["errors_file"] if state else None,
-                                        plan.error_headers, plan.excel, option="--errors")
+                                        plan.error_headers, plan.excel, option="--errors",
+                                        excel=plan.excel)
         except BaseException:
             self.out_sink.close()
             raise
@@ -648,7 +698,7 @@ class _Run:
         plan = self.plan
         context = RowContext(plan.options, active_catalog())
         distinct = Distinct(context, self.seen, self.done_rows)
-        lines = LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS, encode_line)
+        lines = _encoder(job)
         sizes = BlockSize(FIRST_ROWS, MOST_ROWS)
         try:
             for block, outcomes in evaluated(input_blocks(plan.input_path, plan.rows, sizes),
@@ -797,7 +847,8 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     state = _resume_state(plan, fingerprint_of_input) if resume else None
     run = _Run(plan, state, fingerprint_of_input)
     job = _Job(options=plan.options, out_kind=".jsonl" if not plan.direct else plan.out_kind,
-               columns=plan.columns, errors_kind=plan.errors_kind, lang=current_lang())
+               columns=plan.columns, errors_kind=plan.errors_kind, lang=current_lang(),
+               excel=plan.excel)
     try:
         runner = engine_for(engine, jobs, scheduler, job, _worker_init)
     except BaseException:

@@ -24,7 +24,7 @@ from typing import Any
 
 from models.errors import InputError
 from models.i18n import messages, t
-from models.limits import shown_text
+from models.limits import Quoted, shown_text
 from models.yamlio import loads_json
 from models.normalize import Unreadable, normalize_value
 from models.record import EnterpriseRecord
@@ -73,24 +73,24 @@ def load_column_map(path: Path | None, fields: Iterable[str] | None = None,
     known = tuple(fields) if fields is not None else FIELDS
     if path is None:
         return {}
-    from models.yamlio import load_data
+    from models.limits import MAX_COLUMNS_BYTES
+    from models.yamlio import read_document
 
+    # (the same door as a record: a regular file within its cap, plain data, no aliases)
     try:
-        data = load_data(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(t("columns.cannot_read", problem=exc), file=str(path),
-                         field=option) from None
-    except Exception as exc:  # noqa: BLE001 - yaml raises several kinds
-        raise InputError(t("columns.not_yaml", problem=type(exc).__name__), file=str(path),
-                         field=option) from None
+        data = read_document(path, what="columns", limit=MAX_COLUMNS_BYTES, error=InputError)
+    except InputError as exc:
+        exc.field = option
+        raise
     if not isinstance(data, dict):
         raise InputError(t("columns.not_a_mapping", example="{所在区: district}"), file=str(path),
                          field=option)
     out = {}
     for header, target in data.items():
-        if str(target) not in known:
-            near = difflib.get_close_matches(str(target), known, n=1)
-            raise InputError(t("columns.unknown_field", header=header, target=target)
+        if not isinstance(target, str) or target not in known:
+            near = difflib.get_close_matches(target, known, n=1) \
+                if isinstance(target, str) and len(target) < 100 else []
+            raise InputError(t("columns.unknown_field", header=Quoted(header), target=Quoted(target))
                              + (t("validation.did_you_mean_key", near=near[0]) if near else ""),
                              file=str(path), field=option, accepted=", ".join(known))
         out[_key(str(header))] = str(target)
@@ -137,7 +137,7 @@ class Columns:
             if field is None:
                 near = difflib.get_close_matches(column, choices, n=1)
                 raise InputError(
-                    t("columns.unknown_column", column=column)
+                    t("columns.unknown_column", column=Quoted(column))
                     + (t("validation.did_you_mean_key", near=near[0]) if near else "")
                     + t("columns.map_hint"), file=str(path), accepted=accepted)
             if field in self.labels:

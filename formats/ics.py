@@ -105,7 +105,11 @@ def timeline_calendar(enterprise: str, years: Iterable[TimelineYear], as_of: dt.
     return calendar_bytes(t("ics.timeline_name", enterprise=enterprise), events, stamp)
 
 
-def write_calendar(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def write_calendar(path: Path, data: bytes, option: str = "--out") -> Path:
+    """Write a calendar (the path checked first: formats.safety)."""
+    from formats.safety import writing
+
+    with writing(path, option):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     return path

@@ -10,13 +10,17 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 Encode = Callable[[str, list[str], dict[str, Any]], str]
+_FORMULA_LEADS = frozenset("=+-@\t\r")  # (formats.tables.FORMULA_LEADS, one character each)
 
 
 class LineEncoder:
     """CSV or JSONL lines for result rows, byte for byte what `encode(kind, columns, row)` writes."""
 
-    def __init__(self, kind: str, columns: list[str], own: Collection[str], encode: Encode) -> None:
-        self.kind, self.columns, self.encode_line = kind, columns, encode
+    def __init__(self, kind: str, columns: list[str], own: Collection[str], encode: Encode,
+                 excel: bool = False) -> None:
+        """`excel`: `encode` neutralizes text that Excel would run as a formula; a cell that
+        might be one is then always left to it."""
+        self.kind, self.columns, self.encode_line, self.excel = kind, columns, encode, excel
         front = next((i for i, c in enumerate(columns) if c not in own), len(columns))
         back = next((i for i, c in enumerate(reversed(columns)) if c not in own), len(columns))
         self.head, self.answer = columns[:front], columns[front:len(columns) - back]
@@ -27,19 +31,20 @@ class LineEncoder:
         """The answer's cells (the columns between the row's own), encoded once for its rows."""
         cells = dict(zip(names, values))
         ordered = list(values) if names == self.order else [cells.get(c) for c in self.answer]
-        text = _csv_cells(ordered) if self.kind == ".csv" and len(self.answer) > 1 else None
+        text = _csv_cells(ordered, self.excel) if self.kind == ".csv" and len(self.answer) > 1 \
+            else None
         return text + "\r\n" if text is not None else self.encode_line(self.kind, self.answer, cells)
 
     def front(self, row: dict[str, Any]) -> str:
         """A row's own cells before its answer's (id, name, credit code), the line's start."""
         if self.kind == ".csv":
-            cells = _csv_cells([row.get(c) for c in self.head])
+            cells = _csv_cells([row.get(c) for c in self.head], self.excel)
             return cells if cells is not None else _lone(self.encode_line(self.kind, self.head, row))
         return "{" + self.encode_line(self.kind, self.head, row)[1:-2]
 
     def fronts(self, ids: list[str], names: list[Any], codes: list[Any]) -> list[str]:
         """The fronts of many rows; at once when they hold only an id of plain text."""
-        if names.count(None) == len(names) and codes.count(None) == len(codes):
+        if names.count(None) == len(names) and codes.count(None) == len(codes) and not self.excel:
             joined = "".join(ids)
             if self.kind == ".csv" and joined.isprintable() and not _QUOTED.search(joined):
                 rest = "," * (len(self.head) - 1)
@@ -55,7 +60,7 @@ class LineEncoder:
         if self.kind == ".csv":
             back = ""
             if self.tail_columns:
-                cells = _csv_cells([row.get(c) for c in self.tail_columns])
+                cells = _csv_cells([row.get(c) for c in self.tail_columns], self.excel)
                 back = "," + (cells if cells is not None else
                               _lone(self.encode_line(self.kind, self.tail_columns, row)))
             return "," + _lone(middle) + back + "\r\n"
@@ -77,12 +82,15 @@ def _lone(cells: str) -> str:
     return "" if cells == '""\r\n' else cells[:-2]
 
 
-def _csv_cells(values: list[Any]) -> str | None:
+def _csv_cells(values: list[Any], excel: bool = False) -> str | None:
     """The cells as the csv module writes them in a row of several (minimal quoting: a cell with
     a quote, a comma, CR or LF is quoted, its quotes doubled; booleans as true/false, None
-    empty), or None for a value it leaves to the csv module (a control character, a float…)."""
+    empty), or None for a value it leaves to the csv module (a control character, a float…;
+    with `excel`, text that may start a formula)."""
     cells = []
     for value in values:
+        if excel and type(value) is str and value[:1] in _FORMULA_LEADS:
+            return None
         if value is None:
             cells.append("")
         elif value is True or value is False:

@@ -29,6 +29,10 @@ def estimate_rows(path: Path) -> int | None:
         if kind == ".xlsx":
             from openpyxl import load_workbook
 
+            from formats.tables import check_xlsx
+
+            check_xlsx(path)  # (within the bounds of an input before openpyxl reads a part)
+
             book = load_workbook(path, read_only=True)
             rows = book.worksheets[0].max_row
             book.close()

@@ -171,9 +171,10 @@ def run_sweep(input_path: Path, key: str, values: list[int], options: BatchOptio
 
 
 def write_costs(result: SweepResult, out: Path) -> Path:
-    """The cost table as CSV."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    """The cost table as CSV (the path checked first: formats.safety)."""
+    from formats.safety import writing
+
+    with writing(out, "--out"), out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, SWEEP_COLUMNS)
         writer.writeheader()
         writer.writerows(result.table())

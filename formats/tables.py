@@ -27,7 +27,8 @@ from formats.encoding import accepted as encodings
 from formats.encoding import resolve as resolve_encoding
 from models.errors import InputError
 from models.i18n import t
-from models.limits import MAX_RECORD_BYTES
+from models.limits import (MAX_LINE_BYTES, MAX_RECORD_BYTES, MAX_SHARED_STRINGS, MAX_SHEET_ROWS,
+                           MAX_XLSX_BYTES, MAX_XLSX_STRINGS_BYTES, Quoted, shown)
 from models.yamlio import parse_document
 
 csv.field_size_limit(MAX_RECORD_BYTES)  # a JSON list cell may be long; a record is capped anyway
@@ -97,16 +98,64 @@ def _keyed(rows: Iterator[Row], path: Path, column_map: dict[str, str] | None,
 
 
 def _read_jsonl(path: Path) -> Iterator[Row]:
-    with path.open("rb") as lines:  # bytes: a line that is not UTF-8 is that row's problem only
-        yield from jsonl_rows(lines)
+    with path.open("rb") as handle:  # bytes: a line that is not UTF-8 is that row's problem only
+        yield from jsonl_rows(bounded_lines(handle))
+
+
+class LongLine(bytes):
+    """A line longer than MAX_LINE_BYTES, skipped without being held: empty, with its `size`
+    (it is an error row, never parsed)."""
+
+    size: int = 0
+
+
+def long_line(size: int) -> LongLine:
+    line = LongLine()
+    line.size = size
+    return line
+
+
+def bounded_lines(handle: Any, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The lines of a binary `handle` (each with its \\n), as iterating the file gives them, except
+    that a line longer than `limit` bytes is never held in memory: it is read past in blocks and
+    given as a `LongLine` (its size only). Memory stays within `limit` whatever the file."""
+    readline = handle.readline
+    while True:
+        line = readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while not line.endswith(b"\n"):
+            line = readline(1 << 20)
+            if not line:
+                break
+            size += len(line)
+        yield long_line(size)
+
+
+def line_size(line: bytes) -> int:
+    """The bytes a line (or a LongLine) takes in its file."""
+    return line.size if type(line) is LongLine else len(line)
+
+
+def is_row(line: bytes) -> bool:
+    """Does a JSON Lines line make a row (an error row for a long one), or is it blank?"""
+    return type(line) is LongLine or bool(line.strip())
 
 
 def jsonl_rows(lines: Iterable[bytes], start: int = 1) -> Iterator[Row]:
     """JSON lines (as bytes, split on \\n only, as a file reads) → rows numbered by line; blank
     lines are skipped, not counted as rows. A BOM before the first line is fine; a line that is not
-    UTF-8, not JSON, has a duplicate key or a number of thousands of digits is an error row.
+    UTF-8, not JSON, has a duplicate key or a number of thousands of digits is an error row, and
+    so is a `LongLine` (`bounded_lines`).
     Numbered from `start` (a partition of a file starts further on)."""
     for number, raw in enumerate(lines, start):
+        if type(raw) is LongLine:
+            yield number, None, t("row.line_too_long", size=raw.size, limit=MAX_LINE_BYTES)
+            continue
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
         data = _quick_object(raw)
@@ -298,7 +347,7 @@ def json_line(data: dict[str, Any]) -> bytes | None:
 
 def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None,
               schema: Schema | None = None) -> Rows:
-    undecodable: set[int] = set()  # physical lines that are not `encoding` text
+    undecodable: dict[int, str] = {}  # physical lines not read (not `encoding` text, too long)
     try:
         handle = path.open("rb")
         reader = csv.reader(_decoded_lines(handle, encoding, undecodable))
@@ -307,6 +356,9 @@ def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None,
         raise InputError(t("io.csv_encoding", encoding=encoding, problem=exc), file=str(path),
                          field="--encoding", accepted=encodings()) from exc
     if undecodable:
+        problem = next(iter(undecodable.values()))
+        if problem != t("row.not_encoding", encoding=encoding):  # a header line far too long
+            raise InputError(problem, file=str(path))
         raise InputError(t("io.csv_header_encoding", encoding=encoding),
                          file=str(path),
                          field="--encoding", accepted=encodings())
@@ -331,8 +383,9 @@ def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None,
                     continue
                 lines = range(last_line + 1, reader.line_num + 1)
                 last_line = reader.line_num
-                if any(line in undecodable for line in lines):
-                    yield number, None, t("row.not_encoding", encoding=encoding)
+                bad = next((undecodable[line] for line in lines if line in undecodable), None)
+                if bad is not None:
+                    yield number, None, bad
                     continue
                 if not any(c.strip() for c in cells):
                     continue
@@ -344,75 +397,245 @@ def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None,
     return Rows(rows(), columns)
 
 
-def _decoded_lines(handle: Any, encoding: str, undecodable: set[int]) -> Iterator[str]:
-    """The file's lines decoded one at a time, so that one undecodable line is that row's
-    problem only (its number goes into `undecodable`). UTF-16 is decoded as a whole stream."""
+def _decoded_lines(handle: Any, encoding: str, undecodable: dict[int, str]) -> Iterator[str]:
+    """The file's lines decoded one at a time, so that one undecodable or over-long line is that
+    row's problem only (its number and problem go into `undecodable`; an empty line stands in
+    for it). UTF-16 is decoded as a whole stream, a line at most MAX_LINE_BYTES long too."""
     if codecs.lookup(encoding).name.startswith("utf-16"):
+        text = io.TextIOWrapper(handle, encoding=encoding, newline="")
         try:
-            yield from codecs.getreader(encoding)(handle)
+            for number, line in enumerate(iter(lambda: text.readline(MAX_LINE_BYTES // 2 + 1), ""), 1):
+                if len(line) > MAX_LINE_BYTES // 2 and not line.endswith("\n"):
+                    size = len(line)
+                    while line and not line.endswith("\n"):
+                        line = text.readline(1 << 19)
+                        size += len(line)
+                    undecodable[number] = t("row.line_too_long", size=2 * size, limit=MAX_LINE_BYTES)
+                    yield "\n"
+                    continue
+                yield line
         except UnicodeError as exc:
             raise InputError(t("io.csv_encoding", encoding=encoding, problem=exc), file=handle.name,
                              field="--encoding", accepted=encodings()) from None
         return
-    for number, raw in enumerate(handle, 1):
+    for number, raw in enumerate(bounded_lines(handle), 1):
+        if type(raw) is LongLine:
+            undecodable[number] = t("row.line_too_long", size=raw.size, limit=MAX_LINE_BYTES)
+            yield "\n"
+            continue
         if number == 1 and encoding == "utf-8-sig":
             raw = raw.removeprefix(codecs.BOM_UTF8)
         try:
             yield raw.decode(encoding)
         except UnicodeDecodeError:
-            undecodable.add(number)
+            undecodable[number] = t("row.not_encoding", encoding=encoding)
             yield raw.decode(encoding, errors="replace")
+
+
+def check_xlsx(path: Path) -> None:
+    """The bounds of an XLSX input (models.limits), checked in the zip before a part is read:
+    the parts' uncompressed sizes (the sizes a zip declares are the most it unpacks), the size
+    and the number of shared strings (openpyxl reads them whole), and what is not a sheet."""
+    import zipfile
+
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, WORKSHEET_TYPE
+    from openpyxl.xml.functions import fromstring
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(t("io.xlsx", problem=exc), file=str(path)) from None
+    with archive:
+        infos = archive.infolist()
+        total = sum(info.file_size for info in infos)
+        if total > MAX_XLSX_BYTES:
+            raise InputError(t("io.xlsx_too_large", size=total, limit=MAX_XLSX_BYTES), file=str(path))
+        try:
+            if archive.getinfo(ARC_CONTENT_TYPES).file_size > MAX_XLSX_STRINGS_BYTES:
+                raise KeyError(ARC_CONTENT_TYPES)
+            manifest = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+            raise InputError(t("io.xlsx", problem=shown(exc)), file=str(path)) from None
+        sheets = {item.PartName.lstrip("/") for item in manifest.findall(WORKSHEET_TYPE)}
+        strings = manifest.find(SHARED_STRINGS)
+        for info in infos:  # every part but the sheets is read whole
+            if info.filename not in sheets and info.file_size > MAX_XLSX_STRINGS_BYTES:
+                raise InputError(t("io.xlsx_part_too_large", part=shown(info.filename),
+                                   size=info.file_size, limit=MAX_XLSX_STRINGS_BYTES),
+                                 file=str(path))
+        if strings is not None:
+            try:
+                with archive.open(strings.PartName.lstrip("/")) as source:
+                    count = _count_tags(source, b"si", MAX_SHARED_STRINGS)
+            except (KeyError, zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise InputError(t("io.xlsx", problem=shown(exc)), file=str(path)) from None
+            if count > MAX_SHARED_STRINGS:
+                raise InputError(t("io.xlsx_strings", most=MAX_SHARED_STRINGS), file=str(path))
+
+
+def _count_tags(source: Any, tag: bytes, most: int) -> int:
+    """How many `<tag …>` elements (any namespace prefix) an XML stream opens, counted in blocks
+    without parsing (bytes.count; a pattern only for prefixed names); stops past `most`."""
+    prefixed = re.compile(rb"<[A-Za-z_][\w.-]*:" + tag + rb"[\s/>]")
+    opening = [b"<" + tag + end for end in (b">", b" ", b"/", b"\t", b"\n", b"\r")]
+    count, tail = 0, b""
+    while True:
+        block = source.read(1 << 20)
+        data = tail + block
+        # An element cut at the block's end is counted with the next block: every opening starts
+        # with `<`, so what ends before the last `<` of the block is whole.
+        cut = data.rfind(b"<", max(0, len(data) - 64)) if block else -1
+        whole, tail = (data[:cut], data[cut:]) if cut >= 0 else (data, b"")
+        count += sum(whole.count(name) for name in opening)
+        if b":" + tag in whole:
+            count += len(prefixed.findall(whole))
+        if not block or count > most:
+            return count
 
 
 def _read_xlsx(path: Path, column_map: dict[str, str] | None,
                schema: Schema | None = None) -> Rows:
     from openpyxl import load_workbook
 
+    check_xlsx(path)  # before openpyxl reads a part
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-        # The same sheet once more with formulas as written: a formula cell whose value was
-        # never cached (a sheet written by a program, never opened and saved in Excel) reads as
-        # empty above, and must be an error, not a silently missing value.
-        formulas = load_workbook(path, read_only=True, data_only=False)
+        sheet = book.worksheets[0]
+        with sheet._get_source() as source:  # (the rows of the sheet read: at most a sheet's rows)
+            rows_declared = _count_tags(source, b"row", MAX_SHEET_ROWS)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise InputError(t("io.xlsx", problem=exc), file=str(path)) from exc
-    sheet = book.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
-    written = formulas.worksheets[0].iter_rows(values_only=True)
+        raise InputError(t("io.xlsx", problem=shown(exc)), file=str(path)) from exc
+    if rows_declared > MAX_SHEET_ROWS:
+        book.close()
+        raise InputError(t("io.xlsx_rows", most=MAX_SHEET_ROWS), file=str(path))
+    # The sheet is read twice in step: its values, and its formulas as written: a formula cell
+    # whose value was never cached (a sheet written by a program, never opened and saved in
+    # Excel) reads as empty in the first, and must be an error, not a silently missing value.
+    values, written = _sheet_rows(sheet, data_only=True), _sheet_rows(sheet, data_only=False)
+    first = next(values, None)
     next(written, None)
-    header = [str(h).strip() if h is not None else "" for h in next(values, ())]
+    header = [str(h).strip() if h is not None else "" for h in _cells(first[1], 0)[0]] \
+        if first is not None else []
     while header and not header[-1]:
         header.pop()
     if not header:
+        book.close()
         raise InputError(t("io.xlsx_no_header"), file=str(path))
     columns = Columns(header, path, column_map, schema)
 
     def rows() -> Iterator[Row]:
-        for number, cells in enumerate(values, 2):
-            cells = list(cells)
-            uncached = _uncached_formulas(cells, next(written, ()), header)
+        last = first[0] if first is not None else 1
+        for number, row in values:  # a row's own number: rows left out cost nothing
+            formulas = next(written, (number, {}))[1]
+            if number <= last:  # (numbers only grow: a resume skips rows by their number)
+                last += 1
+                yield last, None, t("row.out_of_order", given=number, previous=last - 1)
+                continue
+            last = number
+            if number > MAX_SHEET_ROWS:
+                yield number, None, t("row.beyond_sheet", most=MAX_SHEET_ROWS)
+                continue
+            bad = next((f"{_column_letter(column)}{number}: {value.problem}"
+                        for column, value in row.items() if type(value) is _BadCell), None)
+            if bad is not None:
+                yield number, None, t("row.bad_cell", cell=bad)
+                continue
+            cells, extra = _cells(row, len(header))
+            uncached = _uncached_formulas(cells, formulas, header)
             if uncached:
                 yield number, None, t("row.formula_uncached", cells=uncached)
                 continue
-            extra = [c for c in cells[len(header):] if c not in (None, "")]
             if not any(c not in (None, "") for c in cells):
-                continue
-            if extra:
+                if not any(c not in (None, "") for c in extra):
+                    continue
+            if any(c not in (None, "") for c in extra):
                 yield number, None, t("row.value_beyond", columns=len(header))
                 continue
             cells = [c.isoformat()[:10] if hasattr(c, "isoformat") else c for c in cells]
-            yield number, *columns.record(cells[:len(header)])
+            yield number, *columns.record(cells)
         book.close()
-        formulas.close()
     return Rows(rows(), columns)
 
 
-def _uncached_formulas(values: list[Any], written: tuple[Any, ...], header: list[str]) -> str:
+class _BadCell:
+    """A cell openpyxl cannot read (`NaN` as a number, a shared string that is not there)."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+def _sheet_rows(sheet: Any, data_only: bool) -> Iterator[tuple[int, dict[int, Any]]]:
+    """(row number, {column number: value}) of each row a read-only sheet writes, and nothing
+    for the rows or cells it leaves out (openpyxl's own rows fill every gap: a sheet of two rows
+    numbered 2 and 99,999,999 would take minutes); a cell that cannot be read is a `_BadCell`."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            try:
+                cell: dict[str, Any] = super().parse_cell(element)
+                return cell
+            except Exception:  # noqa: BLE001 - a broken cell is that row's error
+                self.col_counter += 1
+                column = self.col_counter
+                try:
+                    column = column_index_from_string(coordinate_from_string(element.get("r"))[0])
+                except Exception:  # noqa: BLE001 - no usable coordinate: the next column
+                    pass
+                text = element.findtext(f"{{{element.tag.partition('}')[0][1:]}}}v") \
+                    if element.tag.startswith("{") else element.findtext("v")
+                kind = element.get("t", "n")
+                kind = t(f"row.cell_kind.{kind}") if kind in ("n", "s", "b", "d") else shown(kind)
+                return {"row": self.row_counter, "column": column, "data_type": "e",
+                        "value": _BadCell(t("row.cell_value", value=Quoted(text), kind=kind))}
+
+        def parse_row(self, row: Any) -> tuple[int, list[dict[str, Any]]]:
+            try:
+                return super().parse_row(row)  # type: ignore[no-any-return]
+            except Exception:  # noqa: BLE001 - a row number that is not one
+                self.row_counter = MAX_SHEET_ROWS + 1
+                return self.row_counter, []
+
+    with sheet._get_source() as source:
+        parser = Parser(source, sheet._shared_strings, data_only=data_only,
+                        epoch=sheet.parent.epoch, date_formats=sheet.parent._date_formats,
+                        timedelta_formats=sheet.parent._timedelta_formats)
+        for number, cells in parser.parse():
+            yield number, {cell["column"]: cell["value"] for cell in cells
+                           if cell["value"] is not None}
+
+
+def _cells(row: dict[int, Any], width: int) -> tuple[list[Any], list[Any]]:
+    """A row's values in its first `width` columns (all of them when `width` is 0), and the
+    values beyond."""
+    width = width or max(row, default=0)
+    cells: list[Any] = [None] * width
+    extra = []
+    for column, value in row.items():
+        if 1 <= column <= width:
+            cells[column - 1] = value
+        else:
+            extra.append(value)
+    return cells, extra
+
+
+def _column_letter(column: int) -> str:
+    from openpyxl.utils.cell import get_column_letter
+
+    try:
+        return str(get_column_letter(column))
+    except ValueError:
+        return f"#{column}"
+
+
+def _uncached_formulas(values: list[Any], written: dict[int, Any], header: list[str]) -> str:
     """The columns (as headed) of a row's formula cells that carry no cached value, joined."""
-    return ", ".join(repr(header[i] if i < len(header) else f"column {i + 1}")
-                     for i, text in enumerate(written)
+    return ", ".join(repr(header[i - 1] if i <= len(header) else f"column {i}")
+                     for i, text in sorted(written.items())
                      if isinstance(text, str) and text.startswith("=")
-                     and (i >= len(values) or values[i] is None))
+                     and (i > len(values) or values[i - 1] is None))
 
 
 def _read_parquet(path: Path, column_map: dict[str, str] | None,
@@ -447,6 +670,7 @@ class RowWriter:
         a UTF-8 byte-order mark, so that Excel reads Chinese text right."""
         self.path = path
         self.columns = columns
+        self.excel = excel
         self.kind = format_of(path, "--out")
         self.count = 0
         shown = headers or columns
@@ -466,11 +690,12 @@ class RowWriter:
     def write(self, row: dict[str, Any]) -> None:
         self.count += 1
         if self.kind == ".csv":
-            self._csv.writerow([_cell(row.get(c)) for c in self.columns])
+            cells = [_cell(row.get(c)) for c in self.columns]
+            self._csv.writerow([for_excel(c) for c in cells] if self.excel else cells)
         elif self.kind == ".jsonl":
             self._handle.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
-        elif self.kind == ".xlsx":  # typed cells: numbers, booleans, empty
-            self._sheet.append([row.get(c) for c in self.columns])
+        elif self.kind == ".xlsx":  # typed cells: numbers, booleans, empty; text always as text
+            self._sheet.append(xlsx_cells(self._sheet, [row.get(c) for c in self.columns]))
         else:
             self._batch.append({c: row.get(c) for c in self.columns})
             if len(self._batch) >= 4096:
@@ -523,7 +748,6 @@ def _display_width(text: str) -> int:
 def xlsx_sheet(headers: list[str]) -> tuple[Any, Any]:
     """A write-only workbook with one sheet: bold frozen header row, widths that fit it."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -532,13 +756,39 @@ def xlsx_sheet(headers: list[str]) -> tuple[Any, Any]:
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, 1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(_display_width(header) + 2, 10), 60)
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
+    cells = xlsx_cells(sheet, headers)
+    for cell in cells:
         cell.font = Font(bold=True)
-        cells.append(cell)
     sheet.append(cells)
     return book, sheet
+
+
+# What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): = + - @, tab, CR.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xlsx_cells(sheet: Any, values: list[Any]) -> list[Any]:
+    """Cells for a write-only sheet: every text cell typed as text, so that a name such as
+    `=HYPERLINK(…)` is shown as written and never becomes a live formula (openpyxl takes any
+    text starting with `=` for one); numbers, booleans and empty cells as they are."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # (after the value: setting it guessed a formula)
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
+
+
+def for_excel(value: Any) -> Any:
+    """A CSV cell for Excel (`--excel`): text that Excel would run as a formula (starting with
+    = + - @, tab or CR) gets a leading apostrophe, as the OWASP guidance on CSV injection says;
+    other cells as they are. (Plain CSV, JSON Lines and Parquet keep every value raw.)"""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_LEADS) else value
 
 
 def fix_xlsx_timestamps(path: Path) -> None:

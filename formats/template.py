@@ -78,6 +78,13 @@ def headers(lang: str) -> list[str]:
 def write_template(path: Path, lang: str = "zh") -> Path:
     if lang not in LANGS:
         raise InputError(f"unknown language {lang!r}", field="--lang", accepted=", ".join(LANGS))
+    from formats.safety import writing
+
+    with writing(path, "FILE"):
+        return _write_template(path, lang)
+
+
+def _write_template(path: Path, lang: str) -> Path:
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":

@@ -61,13 +61,16 @@ def write_worklist(path: Path, rows: list[dict[str, Any]], lang: str = "en", *,
         raise InputError(f"a worklist is written as .xlsx, .csv or .jsonl, not "
                          f"{path.suffix or '(no extension)'!r}", file=str(path), field="--out",
                          accepted=".xlsx, .csv, .jsonl")
-    writer = RowWriter(path, list(COLUMNS), headers=output_headers(COLUMNS, lang), excel=excel)
-    for row in rows:  # as views.worklist.for_people gives them
-        writer.write(row)
-    writer.close()
+    from formats.safety import writing
+
+    with writing(path, "--out"):
+        writer = RowWriter(path, list(COLUMNS), headers=output_headers(COLUMNS, lang), excel=excel)
+        for row in rows:  # as views.worklist.for_people gives them
+            writer.write(row)
+        writer.close()
     return path
 
 
 def write_worklist_ics(path: Path, rows: list[dict[str, Any]], day: dt.date) -> Path:
     return write_calendar(path, calendar_bytes(f"zjtx worklist {day.isoformat()}",
-                                               worklist_events(rows), day))
+                                               worklist_events(rows), day), "--ics")

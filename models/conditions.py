@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.errors import CatalogError
+from models.limits import FIRST_DAY, LAST_DAY, MAX_DIGITS, MAX_YUAN, shown
 
 _OPS = ("not in", "==", "!=", ">=", "<=", ">", "<", "in")
 _NAME = re.compile(r"^[a-z][a-z0-9_\-]*$")
@@ -38,14 +39,21 @@ def _parse_atom(text: str, source: str) -> str | int | dt.date:
     text = text.strip()
     if _DATE.match(text):
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError as exc:
-            raise CatalogError(f"bad date {text!r} in condition {source!r}") from exc
+            raise CatalogError(f"bad date {text!r} in condition {shown(source)}") from exc
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise CatalogError(f"date {text} in condition {shown(source)} is outside "
+                               f"{FIRST_DAY} .. {LAST_DAY}")
+        return day
     if _INT.match(text):
+        if len(text.lstrip("-0")) > MAX_DIGITS or abs(int(text)) > MAX_YUAN:  # (never int() 5,000 digits)
+            raise CatalogError(f"the number {shown(text)} in condition {shown(source)} is beyond "
+                               f"±{MAX_YUAN:,}")
         return int(text)
     if _NAME.match(text):
         return text
-    raise CatalogError(f"cannot read value {text!r} in condition {source!r}",
+    raise CatalogError(f"cannot read value {shown(text)} in condition {shown(source)}",
                        accepted="a name, a YYYY-MM-DD date, an integer or [name, ...]")
 
 
@@ -101,29 +109,29 @@ def parse_condition(text: str, order: dict[str, tuple[str, ...]] | None = None) 
     declared ones, and `<`/`>=`… compare by rank."""
     match = _CONDITION.match(text)
     if not match:
-        raise CatalogError(f"cannot parse condition {text!r}",
+        raise CatalogError(f"cannot parse condition {shown(text)}",
                            accepted="'field op value' with op one of " + ", ".join(_OPS))
     field, op, raw = match.groups()
     value: Value
     if raw.startswith("["):
         if not raw.endswith("]"):
-            raise CatalogError(f"unclosed list in condition {text!r}")
+            raise CatalogError(f"unclosed list in condition {shown(text)}")
         items = [item for item in raw[1:-1].split(",") if item.strip()]
         parsed = [_parse_atom(item, text) for item in items]
         if not parsed or not all(isinstance(item, str) for item in parsed):
-            raise CatalogError(f"a list in condition {text!r} must hold names")
+            raise CatalogError(f"a list in condition {shown(text)} must hold names")
         value = frozenset(str(item) for item in parsed)
         if op not in ("in", "not in"):
-            raise CatalogError(f"a list needs 'in' or 'not in' in condition {text!r}")
+            raise CatalogError(f"a list needs 'in' or 'not in' in condition {shown(text)}")
     else:
         value = _parse_atom(raw, text)
         if op in ("in", "not in"):
-            raise CatalogError(f"'{op}' needs a [list] in condition {text!r}")
+            raise CatalogError(f"'{op}' needs a [list] in condition {shown(text)}")
     ranked = (order or {}).get(field, ())
     values = value if isinstance(value, frozenset) else {value}
     unknown = sorted(str(item) for item in values if item not in ranked)
     if ranked and unknown:
-        raise CatalogError(f"unknown {field} {unknown[0]!r} in condition {text!r}",
+        raise CatalogError(f"unknown {field} {shown(unknown[0])} in condition {shown(text)}",
                            accepted=", ".join(ranked))
     return Condition(field=field, op=op, value=value, text=text.strip(), order=ranked)
 

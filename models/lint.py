@@ -27,6 +27,8 @@ from models.catalog import (CATALOG_DIR, KIND_FACTS, MUNICIPAL_PAYER, Amount, Ca
                             build, load_raw)
 from models.errors import CatalogError
 from models.conditions import Condition
+from models.limits import MAX_CATALOG_BYTES
+from models.yamlio import read_text
 
 
 # Which operators make sense for each declared field type.
@@ -122,8 +124,9 @@ def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
     catalog = build(directory, index, files, package, problems)
     findings = [_finding(problem, directory) for problem in problems]
     brochure_path = package.text_path(index.brochure.file)
-    brochure = _norm(brochure_path.read_text(encoding="utf-8")) if brochure_path else None
-    if brochure is None:
+    brochure, unreadable = _text(brochure_path, "index.yaml")
+    findings += unreadable
+    if brochure is None and not unreadable:
         findings.append(Finding("error", "index.yaml", f"brochure file {index.brochure.file} is missing"))
     findings += _clauses(catalog, brochure)
     if brochure is not None:
@@ -133,6 +136,7 @@ def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
     findings += _conditions(catalog, whole)
     findings += _vocabulary(catalog)
     findings += _ladders(catalog)
+    findings += _names(catalog)
     if whole:
         findings += _coverage(catalog)
         findings += _defects(catalog)
@@ -147,11 +151,36 @@ def _source_text(catalog: Catalog, name: str, brochure: str | None) -> tuple[str
     path = catalog.package.text_path(spec.text, name)
     if path is None:
         return None, [Finding("error", name, f"field text: source text {spec.text} is missing")]
-    return _norm(path.read_text(encoding="utf-8")), []
+    return _text(path, name)
+
+
+def _text(path: Path | None, name: str) -> tuple[str | None, list[Finding]]:
+    """A source text, normalized, read within the catalog's bounds (a regular UTF-8 file of at
+    most MAX_CATALOG_BYTES); a text that cannot be read is a finding."""
+    if path is None:
+        return None, []
+    try:
+        return _norm(read_text(path, what="text", limit=MAX_CATALOG_BYTES, error=CatalogError)), []
+    except CatalogError as exc:
+        return None, [Finding("error", name, f"{path.name}: {exc.message}")]
+
+
+def _verbatim(text: str, clause: str, cursors: dict[int, int]) -> bool:
+    """Is `clause` in `text`? Searched first from where the previous clause of that text ended:
+    clauses follow their source's order, so a package's clauses are found in about one pass
+    over its text (10,000 clauses each searched from the start took minutes)."""
+    start = cursors.get(id(text), 0)
+    found = text.find(clause, start)
+    if found < 0 and start:
+        found = text.find(clause, 0, start + len(clause))  # (a clause out of order)
+    if found >= 0:
+        cursors[id(text)] = found + len(clause)
+    return found >= 0
 
 
 def _clauses(catalog: Catalog, brochure: str | None) -> list[Finding]:
     found = []
+    cursors: dict[int, int] = {}  # id of a source text → where its previous clause ended
     seen: dict[str, str] = {}
     for name, spec in catalog.files.items():
         text, missing = _source_text(catalog, name, brochure)
@@ -165,7 +194,7 @@ def _clauses(catalog: Catalog, brochure: str | None) -> list[Finding]:
                 found.append(Finding("error", name, f"{measure.id}: duplicated clause (the same "
                                      f"text as {seen[clause]})"))
             seen[clause] = f"{measure.id} in {name}"
-            if text is not None and clause not in text:
+            if text is not None and not _verbatim(text, clause, cursors):
                 found.append(Finding("error", name, f"{measure.id}: clause is not verbatim in the "
                                      + ("brochure" if spec.text is None else f"source text {spec.text}")))
             for rule in measure.rules:
@@ -238,12 +267,29 @@ def _conditions(catalog: Catalog, whole: bool = True) -> list[Finding]:
     for field in sorted(declared - used) if whole else ():
         found.append(Finding("error", "index.yaml", f"declared condition {field!r} is used by no rule"))
     for rule in catalog.rules:
-        for key, value in rule.spec.only_when.items():
-            spec = catalog.index.readings.get(key)
-            if spec is None or value not in spec.alternatives:
-                found.append(Finding("error", rule.file, f"{rule.id}: only_when names unknown "
-                                     f"reading {key}={value}"))
+        parts = [("", rule.spec.only_when)]
+        parts += [(f" (cap {n + 1})", cap.only_when) for n, cap in enumerate(rule.spec.caps)]
+        parts += [(f" (max_years {n + 1})", limit.only_when)
+                  for n, limit in enumerate(rule.spec.max_years)]
+        for where, only_when in parts:
+            for key, value in only_when.items():
+                spec = catalog.index.readings.get(key)
+                if spec is None or value not in spec.alternatives:
+                    found.append(Finding("error", rule.file, f"{rule.id}{where}: only_when names "
+                                         f"unknown reading {key}={value}"))
+        found += _one_year_limit(catalog, rule)
     return found
+
+
+def _one_year_limit(catalog: Catalog, rule: Rule) -> list[Finding]:
+    """Under every combination of readings, at most one of a rule's year limits applies."""
+    limits = rule.spec.max_years
+    for i, first in enumerate(limits):
+        for second in limits[i + 1:]:
+            if all(second.only_when.get(k, v) == v for k, v in first.only_when.items()):
+                return [Finding("error", rule.file, f"{rule.id}: max_years {i + 1} and another "
+                                "apply under the same readings (give each an only_when)")]
+    return []
 
 
 def _allowed(catalog: Catalog, field: str) -> set[str]:
@@ -304,7 +350,9 @@ def _overlap(first: Rule, second: Rule) -> bool:
 
 def _ladders(catalog: Catalog) -> list[Finding]:
     """Two tier rules that can pay the same district and level under one reading must be in one
-    R1 group; otherwise the same recognition would be paid twice."""
+    R1 group; otherwise the same recognition would be paid twice. Linear in the rules where the
+    ladders are sound (rules of one group are never compared); where they are not, at most
+    `_PAIRS_SHOWN` pairs of a rung are named, and the number of the others."""
     found = []
     by_rung: dict[tuple[str, str], list[Rule]] = defaultdict(list)
     for rule in catalog.rules:
@@ -315,15 +363,45 @@ def _ladders(catalog: Catalog) -> list[Finding]:
         for level in rule.spec.levels or {}:
             by_rung[(rule.payer, level)].append(rule)
     for (district, level), rules in by_rung.items():
+        groups = {rule.spec.r1_group for rule in rules}
+        if len(groups) == 1 and None not in groups:
+            continue  # one R1 group: nothing can be paid twice
+        pairs = 0
         for i, first in enumerate(rules):
             for second in rules[i + 1:]:
+                if first.spec.r1_group is not None and first.spec.r1_group == second.spec.r1_group:
+                    continue
                 compatible = all(second.spec.only_when.get(k, v) == v
                                  for k, v in first.spec.only_when.items()) and _overlap(first, second)
-                if compatible and (first.spec.r1_group is None
-                                   or first.spec.r1_group != second.spec.r1_group):
-                    found.append(Finding("error", second.file, f"overlapping ladders: {first.id} and "
-                                         f"{second.id} both pay {district} {level} outside one R1 group"))
+                if compatible:
+                    pairs += 1
+                    if pairs <= _PAIRS_SHOWN:
+                        found.append(Finding("error", second.file, f"overlapping ladders: {first.id} "
+                                             f"and {second.id} both pay {district} {level} outside "
+                                             "one R1 group"))
+            if pairs > _PAIRS_SHOWN:
+                break
+        if pairs > _PAIRS_SHOWN:
+            found.append(Finding("error", "index.yaml", f"more overlapping ladders pay {district} "
+                                 f"{level} outside one R1 group (the first {_PAIRS_SHOWN} pairs "
+                                 "are named)"))
     return found
+
+
+_PAIRS_SHOWN = 20
+
+
+def _names(catalog: Catalog) -> list[Finding]:
+    """Every measure (family and award id) has short names in both languages, declared in the
+    package (`names: {zh: …, en: …}`) or in the message catalogue: output never shows a raw id."""
+    from models.i18n import names
+
+    known = set(names().get("measure", {})) | set(catalog.measure_names())
+    where = {measure.id: file for measure_id, (file, measure) in catalog.families.items()}
+    where.update({rule.measure: rule.file for rule in catalog.rules})
+    return [Finding("error", file, f"measure {ident!r} has no short names: add "
+                    "`names: {zh: …, en: …}` to it (or to the rule that pays it)")
+            for ident, file in where.items() if ident not in known]
 
 
 def _coverage(catalog: Catalog) -> list[Finding]:

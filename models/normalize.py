@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 from models.errors import Problem
 from models.i18n import VOCABULARY_KINDS, name, t
-from models.limits import MAX_YUAN, shown_text
+from models.limits import Quoted
+
+READ_DIGITS = 100  # the longest whole number read (its bound, e.g. MAX_YUAN, is the validator's)
 
 if TYPE_CHECKING:
     from models.catalog import Catalog
@@ -154,11 +156,12 @@ def _vocabulary(kind: str, value: Any, vocabulary: Vocabulary | None = None) -> 
                 read[1].clear()
             read[1][value] = found
             return found
-    shown = value if isinstance(value, str) else str(value)
-    near = nearest(kind, shown, vocabulary)
+    # (nothing is near a value far longer than any name; a value is never written out whole)
+    near = nearest(kind, value, vocabulary) if isinstance(value, str) and len(value) <= 200 \
+        else None
     hint = (t("problem.did_you_mean", near=near, name=name(_NAMES_OF.get(kind, kind), near))
             if near else "")
-    raise Unreadable(Problem(None, t("problem.unknown_value", value=value, kind=t(f"kind.{kind}"),
+    raise Unreadable(Problem(None, t("problem.unknown_value", value=Quoted(value), kind=t(f"kind.{kind}"),
                                      hint=hint), ", ".join(vocabulary.ids(VOCABULARY_KINDS[kind]))))
 
 
@@ -176,22 +179,23 @@ def _date(value: Any) -> dt.date:
         return day
     if isinstance(value, dt.datetime):  # a spreadsheet date cell
         if value.time() != dt.time(0, 0):
-            raise Unreadable(Problem(None, t("problem.bad_date", value=str(value)), t("accepted.date")))
+            raise Unreadable(Problem(None, t("problem.bad_date", value=Quoted(str(value))),
+                                     t("accepted.date")))
         return value.date()
     if isinstance(value, dt.date):
         return value
-    raise Unreadable(Problem(None, t("problem.bad_date", value=value), t("accepted.date")))
+    raise Unreadable(Problem(None, t("problem.bad_date", value=Quoted(value)), t("accepted.date")))
 
 
 def _read_date(value: str) -> dt.date:
     text = _plain(value)
     match = _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
     if not match:
-        raise Unreadable(Problem(None, t("problem.bad_date", value=value), t("accepted.date")))
+        raise Unreadable(Problem(None, t("problem.bad_date", value=Quoted(value)), t("accepted.date")))
     try:
         return dt.date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise Unreadable(Problem(None, t("problem.not_a_real_date", value=value),
+        raise Unreadable(Problem(None, t("problem.not_a_real_date", value=Quoted(value)),
                                  t("accepted.date"))) from None
 
 
@@ -202,15 +206,14 @@ def _amount(value: Any) -> Any:
     text = re.sub(r"[\s,]", "", _plain(value)).removeprefix("¥").removesuffix("元")
     match = _AMOUNT.fullmatch(text)
     if not match:
-        raise Unreadable(Problem(None, t("problem.bad_amount", value=value), t("accepted.amount")))
+        raise Unreadable(Problem(None, t("problem.bad_amount", value=Quoted(value)), t("accepted.amount")))
     whole, fraction, unit = match.groups()
     digits = _UNIT_DIGITS[unit]
-    if len(whole.lstrip("0")) > 100:  # never read thousands of digits (the validator bounds the rest)
-        raise Unreadable(Problem(None, f"{shown_text(value)!r} is larger than {MAX_YUAN:,} yuan",
-                                 t("accepted.amount")))
+    _few_digits(whole, value, "accepted.amount")
     fraction = fraction or ""
-    if fraction[digits:].strip("0"):  # 1.23456万 or 12.5: not whole yuan
-        raise Unreadable(Problem(None, t("problem.not_whole_yuan", value=value), t("accepted.amount")))
+    if len(fraction) > READ_DIGITS or fraction[digits:].strip("0"):  # 1.23456万, 12.5: not whole yuan
+        raise Unreadable(Problem(None, t("problem.not_whole_yuan", value=Quoted(value)),
+                                 t("accepted.amount")))
     return int(whole) * 10 ** digits + int((fraction[:digits]).ljust(digits, "0") or "0")
 
 
@@ -219,8 +222,18 @@ def _integer(value: Any) -> Any:
         return value
     match = _YEAR.fullmatch(_plain(value))
     if not match:
-        raise Unreadable(Problem(None, t("problem.bad_integer", value=value), t("accepted.integer")))
-    return int(match.group(1))
+        raise Unreadable(Problem(None, t("problem.bad_integer", value=Quoted(value)),
+                                 t("accepted.integer")))
+    return int(_few_digits(match.group(1), value, "accepted.integer"))
+
+
+def _few_digits(digits: str, value: str, accepted: str) -> str:
+    """`digits` when at most READ_DIGITS long (leading zeros aside): thousands of digits are never
+    converted (Python refuses past 4,300); a shorter number too large is the validator's to bound."""
+    if len(digits) > READ_DIGITS and len(digits.lstrip("0")) > READ_DIGITS:
+        raise Unreadable(Problem(None, t("problem.too_many_digits", value=Quoted(value),
+                                         digits=len(digits)), t(accepted)))
+    return digits
 
 
 def _text(value: Any) -> Any:

@@ -24,8 +24,8 @@ from models.creditcode import normalize as normalize_credit_code
 from models.creditcode import problem_of as credit_code_problem
 from models.errors import RecordError
 from models.i18n import t
-from models.limits import (FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR, MAX_EVENTS, MAX_ITEMS,
-                           MAX_RECORD_BYTES, MAX_TEXT, MAX_YUAN, check_day, check_printable)
+from models.limits import (MAX_EVENTS, MAX_ITEMS, MAX_RECORD_BYTES, MAX_TEXT, Day, Year, Yuan,
+                           check_printable)
 from models.normalize import normalize_record
 from models.validation import describe_all
 from models.yamlio import parse_bytes, parse_document, read_bytes
@@ -73,10 +73,7 @@ EntityType = Annotated[str, _declared("entity_type")]
 Category = Annotated[str, _declared("expense_category")]
 Board = Annotated[str, _declared("board")]
 QualificationKind = Annotated[str, _declared("qualification")]
-# The bounds of models.limits, declared on the types (README, "Bounds").
-Yuan = Annotated[int, Field(ge=0, le=MAX_YUAN, strict=True)]
-Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, strict=True)]
-Day = Annotated[dt.date, AfterValidator(check_day)]
+# The bounds of models.limits, declared on the types (README, "Bounds"): Yuan, Year, Day.
 Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(check_printable)]
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 

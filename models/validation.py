@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from models.errors import Problem
-from models.limits import shown
+from models.limits import Quoted, shown, shown_text
 
 
 _TAG = re.compile(r"^[a-z][a-z\-]*\[.*\]$")
@@ -26,7 +26,7 @@ def field_path(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             path += f"[{part}]"
         else:
-            path += ("." if path else "") + str(part)
+            path += ("." if path else "") + shown_text(str(part))  # (an unknown key may be long)
     return path
 
 
@@ -124,9 +124,10 @@ def _describe_one(error: Any, root: type[BaseModel]) -> _Found:
     if kind == "extra_forbidden":
         model = _model_at(root, loc[:-1])
         keys = known_keys(model) if model else []
-        near = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.5)
+        near = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.5) \
+            if len(str(loc[-1])) <= 200 else []
         hint = t("validation.did_you_mean_key", near=near[0]) if near else ""
-        return found(t("validation.unknown_key", key=loc[-1], hint=hint), ", ".join(keys) or None,
+        return found(t("validation.unknown_key", key=Quoted(loc[-1]), hint=hint), ", ".join(keys) or None,
                      field_path((*loc[:-1], near[0])) if near else None)
     if kind == "missing":
         return found(t("validation.missing"))

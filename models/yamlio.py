@@ -1,20 +1,26 @@
 """Reading YAML and JSON documents as plain data, through one door with the same limits for records
 and scenario files: a safe loader (never code) that leaves dates as text, so that a bad date
 (`2022-13-01`) is reported by the validator with its field path; duplicate keys are errors (never
-"the last one wins"); a file larger than its cap, nested too deeply, not UTF-8, or holding a number
-too long to read is one clear error naming the file.
+"the last one wins"); plain data only (mappings, lists, text, numbers, true/false, null: no
+`!!binary`, `!!set` or other tags, no anchors and aliases, so that a few hundred bytes can never
+expand into billions of values); a file larger than its cap, not a regular file (a FIFO, a
+device), nested too deeply, not UTF-8, holding a lone surrogate or a number too long to read is
+one clear error naming the file.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from models.errors import InputError
-from models.limits import MAX_DIGITS
+from models.errors import InputError, ZjtxError
+from models.limits import MAX_DIGITS, has_surrogate, shown, shown_text
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present
 
@@ -23,8 +29,85 @@ class DuplicateKey(ValueError):
     """A mapping names the same key twice."""
 
 
+class SharedNode(ValueError):
+    """A YAML anchor used again through an alias."""
+
+
+class _Unusual(Exception):
+    """A node the quick constructor leaves to PyYAML's (which reads it, or names the problem)."""
+
+
+_STR, _MAP, _SEQ, _INT, _MERGE = (f"tag:yaml.org,2002:{tag}" for tag in ("str", "map", "seq", "int",
+                                                                         "merge"))
+_SCALARS = frozenset(f"tag:yaml.org,2002:{tag}" for tag in ("null", "bool", "int", "float"))
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")  # a plain whole number int() reads as YAML does
+
+
 class DataLoader(_Base):  # type: ignore[misc]
-    """A safe loader without the timestamp resolver, refusing duplicate keys."""
+    """A safe loader of plain data: no timestamp resolver, no tags but the data ones, no
+    aliases, no duplicate keys."""
+
+    may_share = True  # may the text hold an anchor? (`load_data` tells; the walk costs a pass)
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        if self.may_share:
+            _refuse_aliases(node)
+        try:
+            return self._plain(node)
+        except _Unusual:  # a merge key, an unhashable key, a tag: PyYAML's road and its words
+            return self.construct_document(node)
+
+    def _plain(self, root: yaml.Node) -> Any:
+        """The data of a node graph without aliases, built in one pass without recursion
+        (PyYAML's constructor is generic and several times slower on a large catalog file); the
+        same data as `construct_document`, which handles what this does not (`_Unusual`)."""
+        order, stack = [], [root]
+        while stack:  # every node, parents before children
+            node = stack.pop()
+            order.append(node)
+            if isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    stack.append(key)
+                    stack.append(value)
+        built: dict[int, Any] = {}
+        for node in reversed(order):  # children before parents
+            tag = node.tag
+            if tag == _STR:
+                built[id(node)] = node.value
+            elif tag == _MAP:
+                mapping: dict[Any, Any] = {}
+                for key_node, value_node in node.value:
+                    if key_node.tag == _MERGE:
+                        raise _Unusual
+                    key = built[id(key_node)]
+                    try:
+                        duplicate = key in mapping
+                    except TypeError:  # an unhashable key
+                        raise _Unusual from None
+                    if duplicate:
+                        self._duplicate(key, key_node)
+                    mapping[key] = built[id(value_node)]
+                built[id(node)] = mapping
+            elif tag == _SEQ:
+                built[id(node)] = [built[id(item)] for item in node.value]
+            elif tag == _INT and _DECIMAL.fullmatch(node.value):
+                built[id(node)] = int(node.value)
+            elif tag in _SCALARS:
+                built[id(node)] = self.yaml_constructors[tag](self, node)
+            else:
+                raise _Unusual
+        return built[id(root)]
+
+    def _duplicate(self, key: Any, key_node: yaml.Node) -> None:
+        from models.i18n import t
+
+        line = key_node.start_mark.line + 1 if key_node.start_mark else "?"
+        raise DuplicateKey(t("io.duplicate_key_line", key=shown_text(str(key), 60), line=line))
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -36,22 +119,55 @@ class DataLoader(_Base):  # type: ignore[misc]
             except TypeError:  # an unhashable key: the constructor below names it
                 break
             if duplicate:
-                from models.i18n import t
-
-                line = key_node.start_mark.line + 1 if key_node.start_mark else "?"
-                raise DuplicateKey(t("io.duplicate_key_line", key=str(key)[:60], line=line))
+                self._duplicate(key, key_node)
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         return mapping
 
 
+# Plain data only: the safe loader's constructors for null, booleans, numbers, text, lists and
+# mappings; any other tag (`!!binary`, `!!set`, `!!omap`, `!!timestamp`, `!foo`) is an error.
+_DATA_TAGS = ("null", "bool", "int", "float", "str", "seq", "map")
+DataLoader.yaml_constructors = {
+    **{f"tag:yaml.org,2002:{tag}": yaml.SafeLoader.yaml_constructors[f"tag:yaml.org,2002:{tag}"]
+       for tag in _DATA_TAGS},
+    None: yaml.SafeLoader.yaml_constructors[None]}
 DataLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
+def _refuse_aliases(root: yaml.Node) -> None:
+    """A node reached twice is an anchor used again through an alias (`&a` … `*a`): refused, so
+    that what is read is as large as what was written (alias bombs; cycles). One pass over the
+    nodes, without recursion."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            from models.i18n import t
+
+            line = node.start_mark.line + 1 if node.start_mark else "?"
+            raise SharedNode(t("io.alias", line=line))
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+
+
+# An anchor (`&name`) starts a node: at the start of a line, or after a space, `[`, `{`, `,`, `:`
+# or `-`. Text without one (`R&D` has none) cannot share a node: no walk needed.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]", re.MULTILINE)
+
+
 def load_data(text: str) -> Any:
-    """Parse YAML (or JSON) text into plain data; raises yaml.YAMLError or DuplicateKey."""
+    """Parse YAML (or JSON) text into plain data; raises yaml.YAMLError, DuplicateKey or
+    SharedNode."""
     loader = DataLoader(text)  # a SafeLoader: plain data, never objects or code
+    loader.may_share = _ANCHOR.search(text) is not None
     try:
         return loader.get_single_data()
     finally:
@@ -82,7 +198,37 @@ _JSON_PROBLEMS = {"Expecting ':' delimiter": "io.json.colon", "Expecting ',' del
                   "Invalid \\escape": "io.json.escape"}
 
 
+# A JSON or YAML escape of a surrogate (\\ud800, \\UD800DC00 …): only then can parsed text hold one.
+_SURROGATE_ESCAPE = re.compile(r"\\[uU]0{0,4}[dD][89a-fA-F]")
+
+
+def _refuse_surrogates(data: Any) -> None:
+    """A ValueError when any text (a key or a value) of `data` holds a lone surrogate."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if has_surrogate(item):
+                from models.i18n import t
+
+                raise ValueError(t("io.surrogate", text=shown(item)))
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def parse_document(text: str, *, as_json: bool, one_line: bool = False) -> Any:
+    """JSON or YAML text → plain data (`_parse_document`), refusing lone surrogates (an escape
+    such as \\ud800 alone is not a character: it cannot be written out as UTF-8)."""
+    data = _parse_document(text, as_json=as_json, one_line=one_line)
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_surrogates(data)
+    return data
+
+
+def _parse_document(text: str, *, as_json: bool, one_line: bool = False) -> Any:
     """JSON or YAML text → data; every failure is a ValueError with a message fit for a user,
     in the current language (the JSON parser's detail too, where the catalogue words it; the
     YAML parser's stays as it words it). `one_line`: the text is one line of a JSON Lines file
@@ -111,7 +257,7 @@ def parse_document(text: str, *, as_json: bool, one_line: bool = False) -> Any:
                 from None
     except RecursionError:
         raise ValueError(t("io.too_deep", kind="JSON" if as_json else "YAML")) from None
-    except DuplicateKey:
+    except (DuplicateKey, SharedNode):
         raise
     except ValueError as exc:
         if "digits" in str(exc):  # Python refuses to read integers of thousands of digits
@@ -119,50 +265,76 @@ def parse_document(text: str, *, as_json: bool, one_line: bool = False) -> Any:
         raise
 
 
+def decode_document(raw: bytes, error: type[ZjtxError] = InputError,
+                    source: str | None = None) -> str:
+    """The text of a record or scenario (a file, a request body): UTF-8, a BOM skipped; other
+    bytes are refused (never replaced), naming the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        from models.i18n import t
+
+        raise error(t("io.not_utf8", byte=exc.start + 1), file=source) from None
+
+
 def read_document(path: str | Path, *, what: str, limit: int,
-                  error: type[InputError] = InputError) -> Any:
+                  error: type[ZjtxError] = InputError) -> Any:
     """A YAML or JSON file (JSON by the `.json` suffix) as plain data, or `error` naming the file
-    (`what`: `record` or `scenario`, the kind of file, named in the current language)."""
+    (`read_bytes`; `what`: `record`, `scenario`, `catalog`, `columns`, … the kind of file)."""
     path = Path(path)
     return parse_bytes(read_bytes(path, what=what, limit=limit, error=error), source=str(path),
                        as_json=path.suffix.lower() == ".json", error=error)
 
 
+def read_text(path: str | Path, *, what: str, limit: int,
+              error: type[ZjtxError] = InputError) -> str:
+    """The UTF-8 text of a file (`read_bytes`), or `error` naming it."""
+    return decode_document(read_bytes(path, what=what, limit=limit, error=error), error, str(path))
+
+
 def read_bytes(path: str | Path, *, what: str, limit: int,
-               error: type[InputError] = InputError) -> bytes:
-    """The bytes of a file of at most `limit` bytes (never more read, even of a growing file or
-    a device), or `error` naming it: missing, a directory, too large, unreadable."""
+               error: type[ZjtxError] = InputError) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or `error` naming it (`what`: the
+    kind of file, `io.what.*`, named in the current language). Opened without blocking and
+    checked before a byte is read: a FIFO, a device (/dev/zero) or a directory is refused, and a
+    file growing past the cap is read no further."""
     from models.i18n import t
 
     path = Path(path)
     kind = t(f"io.what.{what}")
-    if not path.exists():
-        raise error(t("io.no_such_file"), file=str(path))
-    if path.is_dir():
-        raise error(t("io.is_directory", what=kind), file=str(path))
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise error(t("io.too_large", size=size, what=kind, limit=limit), file=str(path))
-        with path.open("rb") as handle:
-            raw = handle.read(limit + 1)  # a growing file or a device never reads past the cap
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise error(t("io.no_such_file"), file=str(path)) from None
+    except IsADirectoryError:
+        raise error(t("io.is_directory", what=kind), file=str(path)) from None
     except OSError as exc:
-        raise error(t("io.cannot_read", reason=exc.strerror or exc), file=str(path)) from exc
+        raise error(t("io.cannot_read", reason=exc.strerror or exc), file=str(path)) from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):  # a FIFO would block, a device never end
+        os.close(descriptor)
+        raise error(t("io.is_directory" if stat.S_ISDIR(status.st_mode) else "io.not_regular",
+                      what=kind), file=str(path))
+    with os.fdopen(descriptor, "rb") as handle:
+        if status.st_size > limit:
+            raise error(t("io.too_large", size=status.st_size, what=kind, limit=limit),
+                        file=str(path))
+        try:
+            raw = handle.read(limit + 1)  # a growing file never reads past the cap
+        except OSError as exc:
+            raise error(t("io.cannot_read", reason=exc.strerror or exc), file=str(path)) from exc
     if len(raw) > limit:
         raise error(t("io.too_large_growing", what=kind, limit=limit), file=str(path))
     return raw
 
 
 def parse_bytes(raw: bytes, *, source: str, as_json: bool,
-                error: type[InputError] = InputError) -> Any:
+                error: type[ZjtxError] = InputError) -> Any:
     """A document's bytes (UTF-8, with or without a BOM) as plain data, or `error` naming
     `source`: what `read_document` reads once it has the bytes (an evidence bundle keeps them)."""
     from models.i18n import t
 
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise error(t("io.not_utf8", byte=exc.start + 1), file=source) from None
+    text = decode_document(raw, error, source)
     if not text.strip():
         raise error(t("io.empty"), file=source)
     try:

@@ -1,29 +1,38 @@
 """The work behind each endpoint that evaluates: plain data in (the parsed request, the readings),
 the JSON body out, encoded through the endpoint's response model (service/schemas.py) so that
-what is sent is what /openapi.json describes. The pool (service.guard.Workers) runs these off the
-event loop, in the request's language and catalog; they take the same roads as the CLI.
+what is sent is what /openapi.json describes. The evaluation processes (service.pool) run these,
+in the request's language and catalog; they take the same roads as the CLI.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from formats.batch import with_duplicates
-from formats.tables import jsonl_rows
+from formats.columns import output_headers
+from formats.tables import Row, RowWriter, jsonl_rows, read_rows
+from models.errors import ZjtxError
+from models.i18n import current_lang
 from models.catalog import active_catalog
+from models.errors import RecordError
 from models.record import EnterpriseRecord, parse_record, parse_record_text
 from models.scenario import parse_inline
-from models.yamlio import loads_json
+from models.yamlio import decode_document, loads_json
 from service.schemas import (BatchOut, EvaluationOut, PlanRequest, RankingOut, WhatIfOut,
                              WhatifRequest, WorklistOut, WorklistRequest)
 from solver.batch import BatchOptions, RowContext, RowResult, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.notices import record_notices
 from solver.planner import best_district, timeline, whatif
+from views.fonts import glyph_notices
 from views.reasons import with_text
 from views.words import with_names
 
@@ -43,7 +52,8 @@ def evaluation(record: dict[str, object], readings: dict[str, str]) -> bytes:
     """`zjtx evaluate --format json`, plus the claim timeline and the warnings."""
     the_record = _record(record)
     result = evaluate(the_record, readings)
-    warnings = [notice.as_dict() for notice in record_notices(the_record, readings)]
+    warnings = [notice.as_dict() for notice in (*record_notices(the_record, readings),
+                                                 *glyph_notices(the_record))]
     return encoded(EvaluationOut, with_names(with_text({
         **result.as_dict(), "timeline": [year.as_dict() for year in timeline(result)],
         "warnings": warnings})))
@@ -64,20 +74,62 @@ def what_if(body: WhatifRequest, readings: dict[str, str]) -> bytes:
         whatif(_record(body.record), scenario, readings).as_dict())))
 
 
-def batch(lines: list[bytes], readings: dict[str, str]) -> bytes:
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TABLE_TYPES = {"text/csv": ".csv", XLSX: ".xlsx"}  # bodies read by the batch file reader
+
+
+def batch(lines: list[bytes], readings: dict[str, str], as_xlsx: bool = False) -> tuple[bytes, int]:
     """JSON lines read and checked as `zjtx batch` reads a file: one result or error per line."""
+    return _batch(jsonl_rows(lines), sum(1 for line in lines if line.strip()), {}, readings, as_xlsx)
+
+
+def sheet_batch(body: bytes, media_type: str, readings: dict[str, str], limit: int,
+                as_xlsx: bool = False) -> tuple[bytes, int] | None:
+    """CSV or XLSX rows read exactly as `zjtx batch` reads such a file (the same reader: headers
+    in either language, GB18030 or UTF-8, row numbers as the sheet shows them; error rows name a
+    field as the sheet's header does); None when the body holds more than `limit` rows."""
+    with tempfile.TemporaryDirectory(prefix="zjtx-batch-") as folder:
+        path = Path(folder) / f"body{TABLE_TYPES[media_type]}"
+        path.write_bytes(body)
+        try:
+            found = read_rows(path)
+            rows = list(itertools.islice(found, limit + 1))
+        except ZjtxError as exc:
+            exc.file = "body"  # not the temporary file's name
+            raise
+    if len(rows) > limit:
+        return None
+    return _batch(iter(rows), len(rows), found.columns.labels if found.columns else {}, readings, as_xlsx)
+
+
+def _batch(rows: Iterator[Row], rows_in: int, labels: dict[str, str], readings: dict[str, str],
+           as_xlsx: bool) -> tuple[bytes, int]:
+    """One result or error per row (the duplicate check and evaluation of `zjtx batch`): the JSON
+    body, or with `as_xlsx` the result rows as the XLSX file `zjtx batch` writes (headers in the
+    request's language); and the number of rows in error."""
     catalog = active_catalog()
-    options = BatchOptions(readings=readings)
+    options = BatchOptions(readings=readings, labels=labels)
     context = RowContext(options, catalog)
     results: list[dict[str, object]] = []
     errors: list[dict[str, object]] = []
-    for number, data, problem_text in with_duplicates(jsonl_rows(lines), {}):
+    for number, data, problem_text in with_duplicates(rows, {}):
         outcome = evaluate_row(number, data, problem_text, context)
         (results if isinstance(outcome, RowResult) else errors).append(outcome.cells())
-    return encoded(BatchOut, {"rows_in": sum(1 for line in lines if line.strip()),
-                              "rows_out": len(results), "error_rows": len(errors),
-                              "columns": result_columns(catalog, options),
-                              "results": results, "errors": errors})
+    columns = result_columns(catalog, options)
+    if as_xlsx:
+        return _xlsx(columns, results), len(errors)
+    return encoded(BatchOut, {"rows_in": rows_in, "rows_out": len(results), "error_rows": len(errors),
+                              "columns": columns, "results": results, "errors": errors}), len(errors)
+
+
+def _xlsx(columns: list[str], rows: list[dict[str, object]]) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="zjtx-batch-") as folder:
+        path = Path(folder) / "results.xlsx"
+        writer = RowWriter(path, columns, output_headers(columns, current_lang()))
+        for row in rows:
+            writer.write(row)
+        writer.close()
+        return path.read_bytes()
 
 
 def batch_lines(body: bytes) -> list[bytes]:
@@ -106,7 +158,8 @@ def record(body: bytes) -> bytes:
     """A record typed, pasted or uploaded as YAML or JSON, validated, in canonical form. JSON
     text is read by the JSON parser (YAML reads it too, a hundred times slower); anything it
     refuses takes the YAML road, whose messages name the problem."""
-    text = body.decode("utf-8", errors="replace")
+    # Bytes that are not UTF-8 are refused, as the CLI refuses them in a file (never replaced).
+    text = decode_document(body, RecordError, "body")
     parsed = None
     if text.lstrip().startswith("{"):
         try:

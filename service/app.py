@@ -11,25 +11,27 @@ in front of every route and the OpenAPI document.
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
 from models.catalog import Catalog, open_catalog, using_catalog
 from models.errors import InputError
 from models.i18n import using_lang
 from service import problems
-from service.deps import TAKES_READINGS, request_lang
-from service.guard import Busy, Guard, Workers, settings_from_env
+from service.deps import TAKES_READINGS, app_workers, request_lang
+from service.guard import Admission, Guard, settings_from_env
+from service.pool import Busy, Workers
 from service.record_schema import record_schema, with_record
 from service.routers import catalog as catalog_routes
 from service.routers import engine, planner, site
 from service.routers.engine import BATCH_LIMIT_BYTES, BATCH_LIMIT_ROWS, BATCH_TYPES
-from service.routers.site import EXAMPLES, STATIC
+from service.routers.site import EXAMPLES, STATIC, SWAGGER_UI
 
 __all__ = ["BATCH_LIMIT_BYTES", "BATCH_LIMIT_ROWS", "BATCH_TYPES", "EXAMPLES", "STATIC",
            "create_app", "problem"]
@@ -96,38 +98,59 @@ def openapi_document(app: FastAPI, catalog: Catalog) -> dict[str, Any]:
     return app.openapi_schema
 
 
+ROUTERS = (site.router, engine.router, planner.router, catalog_routes.router)
+
+
+def evaluation_paths() -> frozenset[str]:
+    """The paths whose routes hand their work to the evaluation processes."""
+    return frozenset(route.path for router in ROUTERS for route in router.routes
+                     if isinstance(route, APIRoute)
+                     and any(d.call is app_workers for d in route.dependant.dependencies))
+
+
 def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
     """The app, answering from `catalog` (default: the package in $ZJTX_CATALOG, which
     `zjtx serve --catalog DIR` sets, else the shipped one). `settings` (allowed_hosts, max_body,
-    time_budget, workers, body_seconds) default to what `zjtx serve` put in the environment
+    time_budget, workers, max_waiting, body_seconds) default to what `zjtx serve` put in the environment
     (service.guard.settings_from_env)."""
     settings = {**settings_from_env(), **settings}
-    # The evaluation threads hold the GIL in pure Python; hand it over every millisecond (not 5)
-    # so that the event loop answers /healthz and cheap requests promptly.
-    sys.setswitchinterval(0.001)
-    catalog = catalog or open_catalog(os.environ.get("ZJTX_CATALOG") or None)
-    app = FastAPI(title="zjtx", version="0.1.0", docs_url=None, redoc_url=None, description=(
+    package = os.environ.get("ZJTX_CATALOG") or None
+    # The evaluation processes open the same package (warm, service.warm) or get the catalog given.
+    workers = Workers(settings["workers"], settings["time_budget"], settings["max_waiting"],
+                      catalog=catalog if catalog is not None else package)
+    catalog = catalog or open_catalog(package)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        workers.close()  # no evaluation process outlives the app
+
+    app = FastAPI(title="zjtx", version="0.1.0", docs_url=None, redoc_url=None, lifespan=lifespan,
+                  description=(
         "Beijing support measures for specialized and sophisticated SMEs, as code: which measures "
         "apply to an enterprise, how much they pay, when, why, and whom to call. Readings of "
         "ambiguous clauses are query parameters: " + ", ".join(catalog.index.readings) + "."))
     app.state.catalog = catalog
-    app.state.workers = Workers(settings["workers"], settings["time_budget"])
+    app.state.workers = workers
 
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_middleware(FromCatalog, catalog=catalog)
     app.add_middleware(Speaks)
     # Outermost: refuse a foreign Host, an over-long or too-slow body before anything else.
     app.add_middleware(Guard, allowed_hosts=settings["allowed_hosts"], max_body=settings["max_body"],
                        body_seconds=settings["body_seconds"])
 
+    # Outside the guard: an evaluation while every process is busy and the queue is full is a
+    # 503 before anything is read.
+    app.add_middleware(Admission, saturated=workers.saturated, paths=evaluation_paths())
     problems.install(app)
 
     @app.exception_handler(Busy)
     async def busy(_request: Request, exc: Busy) -> JSONResponse:
         return problem(503, "ServiceBusy", str(exc))
 
-    for routes in (site, engine, planner, catalog_routes):
-        app.include_router(routes.router)
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount("/docs-assets", StaticFiles(directory=SWAGGER_UI), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.openapi = lambda: openapi_document(app, catalog)  # type: ignore[method-assign]
     return app

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from models.catalog import Catalog
 from models.errors import InputError
 from models.i18n import LANGS, lang_from_accept
-from service.guard import Workers
+from service.pool import Workers
 
 
 def app_catalog(request: Request) -> Catalog:

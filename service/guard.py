@@ -5,30 +5,28 @@
   body (413, checked on Content-Length and again while reading); a deadline for reading the body
   (408: a slow client cannot hold a request open); and an unexpected exception becomes a 500
   problem body without tearing down the keep-alive connection.
-- `Workers`: evaluation runs off the event loop, in a bounded pool of threads, within a time
-  budget per request (503 with a problem body when the budget is spent or too many requests
-  wait), so `/healthz` and cheap requests keep answering.
+- `Admission`: when every evaluation process is busy and the queue is full, a request for an
+  evaluation is answered 503 before its body is read or parsed: an overload answer costs nothing.
+- (service/pool.py) evaluation runs in a fixed number of processes, within a time budget per
+  request (503 when the budget is spent, and the process is killed), so `/healthz` and cheap
+  requests keep answering and no work outlives its request.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import anyio
-import anyio.to_thread
 
-from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS
-from models.errors import BugError
+from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS, shown_text
 from service.problems import problem
 
 BODY_SECONDS = 10.0                 # reading a whole body may take at most this long
-MAX_WAITING = 64                    # requests queued for a worker before 503
+MAX_WAITING = 64                    # requests queued for an evaluation process before 503
 
-T = TypeVar("T")
 log = logging.getLogger("zjtx.service")
 
 
@@ -40,6 +38,7 @@ def settings_from_env() -> dict[str, Any]:
         "max_body": int(os.environ.get("ZJTX_MAX_BODY", MAX_BODY_BYTES)),
         "time_budget": float(os.environ.get("ZJTX_TIME_BUDGET", TIME_BUDGET_SECONDS)),
         "workers": int(os.environ.get("ZJTX_EVAL_WORKERS", EVAL_THREADS)),
+        "max_waiting": int(os.environ.get("ZJTX_MAX_WAITING", MAX_WAITING)),
         "body_seconds": BODY_SECONDS,
     }
 
@@ -47,8 +46,10 @@ def settings_from_env() -> dict[str, Any]:
 def host_of(header: str) -> str:
     """`[::1]:8000` → `::1`; `Example.org:80` → `example.org`."""
     header = header.strip().lower()
-    if header.startswith("["):
-        return header[1:header.find("]")] if "]" in header else header
+    if header.startswith("["):  # an IPv6 literal: nothing after `]` but a port
+        inside, bracket, after = header[1:].partition("]")
+        return inside if bracket and (not after or after[:1] == ":" and after[1:].isdigit()) \
+            else header
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
@@ -73,8 +74,8 @@ class Guard:
                                + " (start it with --allow-host NAME to add a name)")(scope, receive, send)
             return
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body:
-            await self._too_large(scope, receive, send, f"the body has {int(declared):,} bytes")
+        if declared.isdigit() and (len(declared) > 18 or int(declared) > self.max_body):
+            await self._too_large(scope, receive, send, f"the body has {shown_text(declared)} bytes")
             return
         if scope["method"] in ("POST", "PUT", "PATCH"):
             body = await self._read_body(scope, receive, send)
@@ -136,29 +137,29 @@ def _replay(body: bytes, receive: Any) -> Callable[[], Any]:
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
+        message: dict[str, Any] = await receive()
+        return message
     return replay
 
 
-class Busy(Exception):
-    """The request waited too long, or too many wait: answered 503."""
+BUSY = (b'{"type":"about:blank","title":"ServiceBusy","status":503,'
+        b'"detail":"every evaluation process is busy and the queue is full; try again shortly"}')
 
 
-class Workers:
-    """A bounded pool for evaluation work, with a time budget per request."""
+class Admission:
+    """ASGI middleware: a request for an evaluation while the pool is saturated is answered 503
+    at once, from bytes made in advance (nothing read, parsed or validated)."""
 
-    def __init__(self, threads: int = EVAL_THREADS, budget: float = TIME_BUDGET_SECONDS,
-                 max_waiting: int = MAX_WAITING) -> None:
-        self.limiter = anyio.CapacityLimiter(threads)
-        self.budget = budget
-        self.max_waiting = max_waiting
+    def __init__(self, app: Any, *, saturated: Callable[[], bool], paths: frozenset[str]) -> None:
+        self.app = app
+        self.saturated = saturated
+        self.paths = paths
 
-    async def run(self, work: Callable[..., T], *args: Any) -> T:
-        if self.limiter.statistics().tasks_waiting >= self.max_waiting:
-            raise Busy(f"{self.max_waiting} requests are already waiting; try again shortly")
-        with anyio.move_on_after(self.budget) as scope:
-            return await anyio.to_thread.run_sync(functools.partial(work, *args),
-                                                  limiter=self.limiter, abandon_on_cancel=True)
-        if not scope.cancelled_caught:  # the block returns unless the budget cancelled it
-            raise BugError("an evaluation ended without an answer or a timeout")
-        raise Busy(f"the request took longer than its budget of {self.budget:g} seconds")
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] in self.paths and self.saturated():
+            await send({"type": "http.response.start", "status": 503, "headers": [
+                (b"content-type", b"application/problem+json"), (b"retry-after", b"1"),
+                (b"content-length", str(len(BUSY)).encode())]})
+            await send({"type": "http.response.body", "body": BUSY})
+            return
+        await self.app(scope, receive, send)

@@ -17,7 +17,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema)
 
 from models.catalog import BenefitSpec, RuleSpec, SourceSpec
-from models.limits import check_day
+from models.limits import MAX_HORIZON_YEARS, check_day
 from models.record import EnterpriseRecord
 from service.record_schema import DATE, RECORD_PLACEHOLDER
 
@@ -62,7 +62,7 @@ Day = Annotated[dt.date, BeforeValidator(iso_day), AfterValidator(check_day),
 class PlanRequest(Body):
     record: RecordIn = Field(description="An enterprise record (DOMAIN.md section 7).")
     move_date: Day | None = None
-    horizon_years: Whole = Field(2, ge=0, le=20)
+    horizon_years: Whole = Field(2, ge=0, le=MAX_HORIZON_YEARS)  # (the CLI's bound)
     rank_by: Literal["max", "min"] = "max"
 
 

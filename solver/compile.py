@@ -12,17 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Rule
+from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Ladder, MaxYears, Rule
 from models.conditions import Condition
 from models.errors import CatalogError, RecordError, SolverError
 from models.money import Money, percent_of
-from models.record import EnterpriseRecord, Recognition
+from models.record import EnterpriseRecord, Expense, Recognition
 from solver import reasons as R
 from solver.reasons import Param, Reason, reason
 
 PRIVATE_NON_ENTERPRISE = "private_non_enterprise"
 
 Event = dict[str, Param]  # what a reason is about: {"event": "level", "level": "municipal"}, …
+YEAR_ONLY_EVENTS = ("expense", "listing", "patent")  # judged on 31 December of their year
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,11 @@ class Candidate:
     caps: tuple[str, ...] = ()         # R5: keys of the caps this award counts towards
     year_limit: tuple[str, int] | None = None  # (key, year): at most N distinct years per key
     deduct: tuple[str, ...] = ()       # R2: lower-tier candidates whose amount is deducted
-    deduct_received: int = 0           # R2: a lower-tier reward already received
+    deduct_received: int = 0           # R1/R2: what rewards already received take off the amount
+    received_cut: tuple[Reason, ...] = ()  # why (one reason per rule that takes it off)
+    ladder: str | None = None          # the R1 group of a ladder (tier rewards, their rungs)
+    level: str | None = None           # the ladder level this award pays (R2, R3)
+    reading: str | None = None         # the reading that makes its ladder difference-only
     mirror_of: str | None = None       # paid exactly when (and as much as) another candidate
     occasion: str = "first"            # a first recognition, or a re-examination passed ("review")
     event: dt.date | None = None       # the triggering event's date (for effective dates)
@@ -68,11 +73,12 @@ class CapInfo:
     measure: str = ""              # the measure's id, for views that name it in another language
     year: int | None = None
     project_years: str | None = None   # "1" or "2-3" when the rule is for some project years
+    reading: str | None = None         # the reading that picks this cap, `key=value`
 
     def params(self) -> dict[str, Param]:
         return {"cap_title": self.title, "cap_measure": self.measure, "cap_per": ",".join(self.per), "cap_limit": self.limit,
                 "cap_project": self.project, "cap_year": self.year,
-                "cap_project_years": self.project_years}
+                "cap_project_years": self.project_years, "reading": self.reading}
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,8 @@ class Received:
     amount: int
     rule: Rule
     title: str = ""
+    ladder: str | None = None          # its rule's ladder (R1 group), when it is a ladder reward
+    level: str | None = None           # the ladder level it paid (its tier, or the rung's level)
 
 
 @dataclass
@@ -104,13 +112,16 @@ class Compiled:
     titles: dict[str, str] = field(default_factory=dict)        # measure → title
     payers: dict[str, str] = field(default_factory=dict)        # measure → "municipal" or district
     keep_reasons: bool = True
+    _rejected: set[tuple[str, str, tuple[tuple[str, Param], ...]]] = field(
+        default_factory=set, repr=False, compare=False)
 
     def reject(self, measure: str, why: Reason) -> None:
         if not self.keep_reasons:
             return
-        found = self.rejections.setdefault(measure, [])
-        if why not in found:
-            found.append(why)
+        seen = (measure, why.code, tuple(sorted(why.params.items(), key=lambda kv: kv[0])))
+        if seen not in self._rejected:  # each reason once (a set: 10,000 items stay linear)
+            self._rejected.add(seen)
+            self.rejections.setdefault(measure, []).append(why)
 
     def by_key(self) -> dict[str, Candidate]:
         return {candidate.key: candidate for candidate in self.candidates}
@@ -237,12 +248,21 @@ class _Compiler:
                 **more}
 
     def first_failure(self, rule: Rule, event: Event, facts: dict[str, object]) -> Reason | None:
-        """The first condition of the rule that fails on these facts, as a reason (or None)."""
+        """The first condition of the rule that fails on these facts, as a reason (or None). A
+        tier judged on a year-only event names the deciding day (31 December of its year); a
+        rule that one reading picks names that reading."""
         for condition in rule.conditions:
             if not condition.holds(facts):
+                on_date = _last_day(int(str(event["year"]))).isoformat() \
+                    if condition.field == "tier" and event.get("event") in YEAR_ONLY_EVENTS else None
                 return reason(R.CONDITION_FAILED, event, _condition_params(condition),
-                              fact=_text(facts.get(condition.field)) or None)
+                              fact=_text(facts.get(condition.field)) or None, on_date=on_date,
+                              reading=self.reading_of(rule))
         return None
+
+    def reading_of(self, rule: Rule) -> str | None:
+        """The reading that puts this rule in force (`only_when`), as `key=value`, or None."""
+        return ", ".join(f"{k}={v}" for k, v in rule.spec.only_when.items()) or None
 
     def reject(self, rule: Rule, why: Reason) -> None:
         self.out.reject(rule.measure, why)
@@ -250,6 +270,10 @@ class _Compiler:
     def lag(self, rule: Rule) -> int:
         """Claim-year lag of a district reward (reading `claim-lag`)."""
         return 1 if self.readings["claim-lag"] == "next-year" or rule.spec.previous_year else 0
+
+    def lag_reading(self, rule: Rule) -> str | None:
+        """The reading behind a claim year, when the clause itself does not fix it."""
+        return None if rule.spec.previous_year else f"claim-lag={self.readings['claim-lag']}"
 
     def payer(self, event_date: dt.date, claim_year: int) -> str:
         """The paying district (reading `paying-district`): on the event date, or at the claim —
@@ -278,6 +302,19 @@ class _Compiler:
         return [r for r in self.out.received
                 if r.measure == measure and (tier is None or r.tier == tier)]
 
+    def received_level(self, rule: Rule, ladder: str | None, level: str) -> Received | None:
+        """R3 along a ladder: a reward received for this level of the ladder (this measure's
+        first: it is shown as received), or None."""
+        found = [r for r in self.out.received if r.level == level
+                 and (r.measure == rule.measure or (ladder is not None and r.ladder == ladder))]
+        return next((r for r in found if r.measure == rule.measure), found[0] if found else None)
+
+    def ladder_taken(self, rule: Rule, event: Event, taken: Received) -> None:
+        """Why a ladder level brings nothing: another reward of the ladder already paid it."""
+        self.reject(rule, reason(R.LADDER_LEVEL_RECEIVED, event, received_title=taken.title,
+                                 received_measure=taken.measure, received_year=taken.year,
+                                 received=taken.amount))
+
     def title(self, rule: Rule) -> str:
         self.out.payers.setdefault(rule.measure, rule.payer)
         title = self.out.titles.get(rule.measure)
@@ -297,9 +334,10 @@ class _Compiler:
                 self.out.caps[key] = max(0, cap.limit - used)
                 self.out.cap_info[key] = CapInfo(
                     title=self.title(rule), measure=rule.measure, per=tuple(cap.per), limit=cap.limit,
-                    project=project if "project" in cap.per else None,
+                    project=project.removesuffix(" (own project)") if "project" in cap.per else None,
                     year=year if "year" in cap.per else None,
-                    project_years=_years_of(rule.conditions))
+                    project_years=_years_of(rule.conditions),
+                    reading=", ".join(f"{k}={v}" for k, v in cap.only_when.items()) or None)
             keys.append(key)
         return tuple(keys)
 
@@ -336,21 +374,27 @@ class _Compiler:
                                          reading="entity-scope=as-written"))
                 continue
             getattr(self, rule.spec.kind)(rule)
-        self.link_differences()
+        self.link_ladders()
         if self.out.keep_reasons:
             self.collect_benefits()
         return self.out
 
     def collect_received(self) -> None:
+        """The rewards the record lists as received, each with its rule (one in force under the
+        readings when there is one) and its place on a ladder: an R1 group and a level."""
         rules = {rule.measure: rule for rule in reversed(self.catalog.rules)}
+        rules.update({rule.measure: rule for rule in reversed(self.catalog.active_rules(self.readings))})
         for item in self.record.rewards_received:
             if item.measure not in rules:  # the record validated against another catalog
                 raise RecordError(f"unknown measure {item.measure!r}", field="rewards_received",
                                   accepted=", ".join(rules))
             rule = rules[item.measure]
+            spec = rule.spec
+            ladder = spec.r1_group if spec.kind == "tier_reward" or spec.ladder_level else None
+            level = spec.ladder_level or (item.tier if spec.kind == "tier_reward" else None)
             self.out.received.append(Received(measure=item.measure, tier=item.tier,
                                               year=item.year, amount=item.amount, rule=rule,
-                                              title=self.title(rule)))
+                                              title=self.title(rule), ladder=ladder, level=level))
 
     # -- district tier rewards (R1 ladder groups, R2 differences, R3 first recognition) ------
     def tier_reward(self, rule: Rule) -> None:
@@ -369,6 +413,11 @@ class _Compiler:
                          for occasion, recognition in _occasions(at_level, rule.spec.pays_for)
                          if not self.below_held(rule, level, recognition)]
             if not occasions:
+                continue
+            ladder = rule.spec.r1_group
+            taken = self.received_level(rule, ladder, level)
+            if taken is not None and taken.measure != rule.measure:
+                self.ladder_taken(rule, event, taken)  # R3: another rung paid this level
                 continue
             received = self.received_for(rule.measure, level)
             if received:  # R3: already paid (shown as received): the first occasions, in order
@@ -389,16 +438,18 @@ class _Compiler:
                             reason(R.REVIEW_PASSED, level=level, date=recognition.date.isoformat(),
                                    tier=recognition.tier, first_date=first.date.isoformat()))
                 why = [happened, self.registered(recognition.date, claim_year, paid_by),
-                       reason(R.CLAIMED_IN, claim_year=claim_year, event_year=recognition.date.year)]
+                       reason(R.CLAIMED_IN, claim_year=claim_year, event_year=recognition.date.year,
+                              reading=self.lag_reading(rule))]
                 why += [reason(R.CONDITION_MET, _condition_params(c)) for c in rule.conditions]
                 review = "" if occasion == "first" else f"|review {recognition.date}"
                 self.add(Candidate(
                     key=f"{rule.id}|{level}|{claim_year}{review}", rule=rule, measure=rule.measure,
                     tier=level, claim_year=claim_year, amount=_interval(levels[level]),
                     paid_by=paid_by, projected=self.projected(recognition.date), why=tuple(why),
-                    r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
-                    one_time=f"{rule.measure}|{level}" + ("" if rule.spec.one_time else review),
-                    event=recognition.date, about=tuple(event.items()), occasion=occasion))
+                    r1_group=f"{ladder} in {claim_year}" if ladder else None,
+                    one_time=f"{ladder or rule.measure}|{level}" + ("" if rule.spec.one_time else review),
+                    event=recognition.date, about=tuple(event.items()), occasion=occasion,
+                    ladder=ladder, level=level))
 
     def below_held(self, rule: Rule, level: str, recognition: Recognition) -> bool:
         """R3: a recognition below a tier already held is a renewal: it pays no tier reward
@@ -412,55 +463,105 @@ class _Compiler:
                                      held_date=higher.date.isoformat()))
         return higher is not None
 
-    def differs(self, rule: Rule) -> bool:
-        """Does this ladder pay only the difference between tiers (R2)?"""
-        mode = rule.spec.difference
-        return mode == "always" or (mode == "reading" and self.readings["stacking"] == "difference-only")
+    def link_ladders(self) -> None:
+        """Each ladder award (a tier reward, or a relocation reward that is a rung of the ladder)
+        against the rewards already received along its ladder and the awards below it:
 
-    def link_differences(self) -> None:
-        """R2: a higher-level award of a difference-only ladder (national) deducts the lower-level
-        award of the same ladder (municipal; taken in an earlier claim year, or already received)."""
+        - R1: a reward received for the same claim year takes its place in the year's choice, so
+          this award brings only what it pays above it;
+        - R2 (difference-only ladders): it deducts what the ladder paid for a lower level, as a
+          lower-level award taken in an earlier claim year (`deduct`, priced by the optimizer) or
+          received; and the ladder pays one enterprise at most its highest amount in all, so
+          what was received along it closes the ladder that far (DOMAIN 3)."""
+        ladders = self.catalog.ladders(self.readings)
         levels = self.catalog.vocabulary.levels
         linked = []
         for candidate in self.out.candidates:
-            rule = candidate.rule
-            if not (rule.spec.kind == "tier_reward" and candidate.tier in levels[1:]
-                    and self.differs(rule)):
+            ladder = ladders.get(candidate.ladder or "")
+            if ladder is None or candidate.level is None:
                 linked.append(candidate)
                 continue
             if candidate.occasion != "first":  # a re-examination pays its own amount
                 linked.append(candidate)
                 continue
-            group = rule.spec.r1_group
-            below = levels[:levels.index(candidate.tier or "")]
-            lower = tuple(other.key for other in self.out.candidates
-                          if other.rule.spec.kind == "tier_reward" and other.tier in below
-                          and other.rule.spec.r1_group == group and other.occasion == "first"
-                          and other.claim_year < candidate.claim_year)
-            # What the district paid for a lower tier's first recognition (the earliest
-            # received reward of each lower tier: a later one paid a re-examination).
-            firsts: dict[str | None, Received] = {}
-            for r in sorted(self.out.received, key=lambda r: r.year):
-                if r.tier in below and r.rule.spec.r1_group == group:
-                    firsts.setdefault(r.tier, r)
-            received = sum(r.amount for r in firsts.values())
-            linked.append(replace(candidate, deduct=lower, deduct_received=received))
+            linked.append(self.linked(candidate, ladder, levels))
         self.out.candidates = linked
+
+    def linked(self, candidate: Candidate, ladder: Ladder, levels: tuple[str, ...]) -> Candidate:
+        below = levels[:levels.index(candidate.level)] if candidate.level in levels else ()
+        along = [r for r in self.out.received if r.ladder == ladder.group]
+        # What the ladder paid for a lower level's first recognition: the earliest reward received
+        # for each lower level (a later one paid a re-examination).
+        firsts: dict[str | None, Received] = {}
+        for item in sorted(along, key=lambda r: r.year):
+            if item.level in below:
+                firsts.setdefault(item.level, item)
+        full = candidate.amount.max
+        cut: list[Reason] = []
+        counted = 0
+        for item in along:
+            if item.year == candidate.claim_year:  # R1: one reward of the ladder per claim year
+                code = R.R1_RECEIVED
+            elif ladder.differs and firsts.get(item.level) is item:  # R2: the difference below
+                code = R.R2_RECEIVED
+            else:
+                continue
+            counted += item.amount
+            cut.append(reason(code, full=full, received=item.amount, received_title=item.title,
+                              received_measure=item.measure, received_tier=item.level,
+                              received_year=item.year,
+                              reading=ladder.reading if code == R.R2_RECEIVED else None))
+        if ladder.differs and ladder.top is not None:
+            room = max(0, ladder.top - sum(item.amount for item in along))
+            if full - counted > room:  # the ladder is closed that far by what it already paid
+                counted = full - room
+                cut.append(reason(R.LADDER_CLOSED, full=full, top=ladder.top, room=room,
+                                  received=sum(item.amount for item in along),
+                                  ladder_title=self.out.titles.get(ladder.group, ladder.group),
+                                  ladder_measure=ladder.group, reading=ladder.reading))
+        lower: tuple[str, ...] = ()
+        if ladder.differs:
+            lower = tuple(other.key for other in self.out.candidates
+                          if other.ladder == ladder.group and other.level in below
+                          and other.occasion == "first" and other.claim_year < candidate.claim_year)
+        why = candidate.why
+        if not ladder.differs and ladder.reading and any(  # the reading pays it in full
+                other.ladder == ladder.group and other.level in below
+                and other.claim_year < candidate.claim_year for other in self.out.candidates):
+            why += (reason(R.STACKED_IN_FULL, full=full, reading=ladder.reading),)
+        return replace(candidate, why=why, deduct=lower, deduct_received=counted,
+                       received_cut=tuple(cut), reading=ladder.reading if ladder.differs else None)
 
     # -- relocation rewards ----------------------------------------------------------------------
     def relocation_reward(self, rule: Rule) -> None:
         """DOMAIN 4: the tier must be held on the move date or (Mentougou) be the enterprise's
         first recognition at that tier, obtained while registered in the district continuously
-        since the move. The district moved into pays, whatever the `paying-district` reading."""
+        since the move. The district moved into pays, whatever the `paying-district` reading; a
+        return is not a relocation: only a move into a district never registered in before pays.
+        A relocation reward that is a rung of a ladder (`ladder_level`, Pinggu) shares its R1
+        group, its R2 differences and its R3 level with the ladder's tier rewards."""
         district = rule.payer
         moves = [m for m in self.record.moves if m.to == district]
         if not moves:
             self.reject(rule, reason(R.NO_MOVE_INTO, district=district))
             return
-        if self.received_for(rule.measure) or rule.spec.amount is None:
+        amount = rule.spec.amount
+        if self.received_for(rule.measure) or amount is None:
             return
+        ladder, level = (rule.spec.r1_group, rule.spec.ladder_level) if rule.spec.ladder_level \
+            else (None, None)
         for move in moves:
             event: Event = {"event": "move", "origin": move.from_, "move_date": move.date.isoformat()}
+            before = self.registered_before(district, move.date)
+            if before is not None:  # DOMAIN 4: a return is not a relocation
+                self.reject(rule, reason(R.RETURN_NOT_RELOCATION, event, district=district,
+                                         date=move.date.isoformat(), left=before.isoformat()))
+                continue
+            if ladder is not None and level is not None:
+                taken = self.received_level(rule, ladder, level)
+                if taken is not None:  # R3: the ladder already paid this level
+                    self.ladder_taken(rule, event, taken)
+                    return
             qualifying = self.relocation_qualifies(rule, move.date, move.from_, event)
             if qualifying is None:
                 continue
@@ -471,13 +572,29 @@ class _Compiler:
                           date=move.date.isoformat()),
                    reason(R.TIER_QUALIFIES, tier=tier, date=qualifying_date.isoformat(),
                           district=district, at_move=int(qualifying_date == move.date)),
-                   reason(R.CLAIMED_IN, claim_year=claim_year, event_year=event_date.year))
+                   reason(R.CLAIMED_IN, claim_year=claim_year, event_year=event_date.year,
+                          reading=self.lag_reading(rule)))
             self.add(Candidate(
                 key=f"{rule.id}||{claim_year}|move {move.date}", rule=rule, measure=rule.measure,
-                tier=None, claim_year=claim_year, amount=_interval(rule.spec.amount),
+                tier=None, claim_year=claim_year, amount=_interval(amount),
                 paid_by=district, projected=self.projected(event_date), why=why,
                 r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
-                one_time=rule.measure, event=event_date, about=tuple(event.items())))
+                one_time=f"{ladder}|{level}" if ladder else rule.measure, event=event_date,
+                about=tuple(event.items()), ladder=ladder, level=level))
+
+    def registered_before(self, district: str, day: dt.date) -> dt.date | None:
+        """The date the enterprise last left `district` before `day`, or None when it was never
+        registered there (a move into it on `day` is then a relocation, not a return)."""
+        moves = self.record.moves
+        left = None
+        place = moves[0].from_ if moves else self.record.district
+        for move in moves:
+            if move.date >= day:
+                break
+            if place == district:
+                left = move.date
+            place = move.to
+        return left
 
     def relocation_qualifies(self, rule: Rule, move_date: dt.date, origin: str,
                              event: Event) -> tuple[dt.date, str] | None:
@@ -527,7 +644,8 @@ class _Compiler:
             if paid_by != rule.payer:
                 self.elsewhere(rule, event, day, claim_year, paid_by)
                 continue
-            failed = self.first_failure(rule, event, self.facts(qualification=kind))
+            failed = self.first_failure(rule, event, self.facts(qualification=kind,
+                                                                tier=self.record.tier_on(day)))
             if failed:
                 self.reject(rule, failed)
                 continue
@@ -541,7 +659,8 @@ class _Compiler:
                 tier=None, claim_year=claim_year, amount=_interval(amount), paid_by=paid_by,
                 projected=self.projected(day),
                 why=(reason(R.QUALIFICATION, kind=kind, date=day.isoformat(), district=paid_by),
-                     reason(R.CLAIMED_IN, claim_year=claim_year, event_year=day.year)),
+                     reason(R.CLAIMED_IN, claim_year=claim_year, event_year=day.year,
+                            reading=self.lag_reading(rule))),
                 caps=self.cap_keys(rule, "", claim_year),
                 one_time=f"{rule.measure}|{kind}" + ("" if rule.spec.one_time else review),
                 event=day, about=tuple(event.items()), occasion=occasion))
@@ -570,6 +689,7 @@ class _Compiler:
         items = [e for e in self.record.expenses if e.category in rule.spec.categories]
         if not items and self.out.keep_reasons:  # (most records: built only when kept)
             self.reject(rule, reason(R.NO_EXPENSE, categories=", ".join(rule.spec.categories)))
+        eligible = []
         for item in items:
             event: Event = {"event": "expense", "expense": item.id, "category": item.category,
                             "year": item.year}
@@ -583,32 +703,69 @@ class _Compiler:
             if rule.spec.one_time and self.received_for(rule.measure):
                 self.reject(rule, reason(R.ONE_TIME_RECEIVED, event))
                 continue
-            project = item.project or f"{item.id} (own project)"
+            eligible.append((item, event, facts))
+        limit = rule.spec.year_limit
+        first_years = self.first_years(rule, [(item, event) for item, event, _ in eligible]) \
+            if limit is not None and limit.years == "first" else None
+        for item, event, facts in eligible:
+            project = item.project or f"{item.id} (own project)"  # a key, never shown
+            shown: dict[str, Param] = {"project": item.project or item.id,
+                                       "own_project": int(item.project is None)}
+            number = None
+            if first_years is not None and limit is not None:
+                years = first_years[self._year_scope(limit.per, project)]
+                if item.year not in years:  # reading `interest-years=first-three`
+                    self.reject(rule, reason(R.FIRST_YEARS_USED, event, shown, limit=limit.limit,
+                                             years=", ".join(map(str, years)),
+                                             reading=self.reading_of_limit(limit)))
+                    continue
+                number = years.index(item.year) + 1
             interval = _interval(amount, base=item.amount)
-            why = [reason(R.EXPENSE_ITEM, expense=item.id, category=item.category,
-                          amount=item.amount, year=item.year, project=project,
-                          project_year=item.project_year),
+            why = [reason(R.EXPENSE_ITEM, shown, expense=item.id, category=item.category,
+                          amount=item.amount, year=item.year, project_year=item.project_year,
+                          year_number=number,
+                          years_limit=limit.limit if limit is not None and number else None),
                    reason(R.TIER_AT_YEAR_END, tier=_text(facts["tier"]), year=item.year)]
             if amount.up_to is not None and item.amount > amount.up_to:
                 why.append(reason(R.LIMIT_BOUND, limit=amount.up_to, base=item.amount,
                                   project_years=_years_of(rule.conditions),
                                   per=",".join(rule.spec.caps[0].per) if rule.spec.caps else None))
-            limit = rule.spec.max_years
             self.add(Candidate(
                 key=f"{rule.id}||{item.year}|{item.id}", rule=rule, measure=rule.measure, tier=None,
                 claim_year=item.year, amount=interval,
                 paid_by=rule.payer, projected=item.year > self.out.as_of.year, why=tuple(why),
                 expense_item=item.id, caps=self.cap_keys(rule, project, item.year),
                 one_time=rule.measure if rule.spec.one_time else None,
-                year_limit=(self._year_limit(rule, project), item.year) if limit else None,
+                year_limit=(self._year_limit(rule, project), item.year)
+                if limit is not None and first_years is None else None,
                 event=_last_day(item.year), about=tuple(event.items())))
 
-    def _year_limit(self, rule: Rule, project: str) -> str:
-        limit = rule.spec.max_years
+    def first_years(self, rule: Rule, eligible: list[tuple[Expense, Event]]) -> dict[str, list[int]]:
+        """Reading `interest-years=first-three`: the first N years in which each project (or the
+        enterprise) has an eligible item, in order (consecutive or not; effective dates count)."""
+        limit = rule.spec.year_limit
         if limit is None:
             raise CatalogError(f"rule {rule.id} has no year limit")
-        scope = "enterprise" if limit.per == ("enterprise",) else f"project {project}"
-        key = f"{rule.id} years: {scope}"
+        years: dict[str, set[int]] = {}
+        for item, _event in eligible:
+            if rule.in_force(_last_day(item.year)):
+                scope = self._year_scope(limit.per, item.project or f"{item.id} (own project)")
+                years.setdefault(scope, set()).add(item.year)
+        return {scope: sorted(found)[:limit.limit] for scope, found in years.items()}
+
+    @staticmethod
+    def reading_of_limit(limit: MaxYears) -> str | None:
+        return ", ".join(f"{k}={v}" for k, v in limit.only_when.items()) or None
+
+    @staticmethod
+    def _year_scope(per: tuple[str, ...], project: str) -> str:
+        return "enterprise" if per == ("enterprise",) else f"project {project}"
+
+    def _year_limit(self, rule: Rule, project: str) -> str:
+        limit = rule.spec.year_limit
+        if limit is None:
+            raise CatalogError(f"rule {rule.id} has no year limit")
+        key = f"{rule.id} years: {self._year_scope(limit.per, project)}"
         self.out.year_limits[key] = limit.limit
         return key
 
@@ -644,8 +801,11 @@ class _Compiler:
         municipal = [c for c in self.out.candidates if c.measure == counterpart]
         counterpart_title = self.out.titles.get(counterpart, counterpart)
         if not municipal and self.out.keep_reasons:
+            listed = [item for item in self.record.listings if item.board in rule.spec.boards]
+            # Nothing listed: nothing to match, said as for any measure without its event.
             self.reject(rule, reason(R.NO_COUNTERPART, counterpart_title=counterpart_title,
-                                     counterpart_measure=counterpart))
+                                     counterpart_measure=counterpart) if listed else
+                        reason(R.NO_LISTING, boards=", ".join(rule.spec.boards)))
         for award in municipal:
             district = self.record.district_on(_last_day(award.claim_year))
             self.add(Candidate(
@@ -687,7 +847,7 @@ class _Compiler:
                             patent_year=patent.patent_year, percent=amount.percent or 0,
                             standard=patent.standard_annuity,
                             share=percent_of(patent.standard_annuity, amount.percent or 0),
-                            paid=patent.paid),),
+                            paid=patent.paid, subsidy=interval.max),),
                 event=_last_day(patent.year), about=tuple(event.items())))
 
     # -- non-monetary benefits -----------------------------------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from models.money import Money
 from solver import reasons as R
-from solver.compile import Candidate, Compiled, effective_amount
+from solver.compile import Candidate, Compiled, Received, effective_amount
 from solver.optimize import Solution
 from solver.reasons import Param, Reason, reason
 
@@ -136,27 +136,53 @@ def _cap_params(compiled: Compiled, cap: str) -> dict[str, Param]:
     return {**info.params(), "received": info.limit - compiled.caps[cap]}
 
 
+@dataclass
+class _Index:
+    """Who shares a rule with whom, worked out once per explanation so that each award and each
+    candidate left out finds its rivals by key (linear in the candidates, never quadratic)."""
+
+    by_key: dict[str, Candidate]
+    cap_use: dict[str, int]
+    unpaid_in_group: dict[str, list[Candidate]] = field(default_factory=dict)  # R1 group → not paid
+    first_paid: dict[tuple[str, str], Candidate] = field(default_factory=dict)  # (rule, key) → paid
+    paid_years: dict[str, set[int]] = field(default_factory=dict)  # year-limit key → years paid
+
+    @classmethod
+    def of(cls, compiled: Compiled, solution: Solution) -> _Index:
+        index = cls(by_key=compiled.by_key(), cap_use=_cap_use(compiled, solution))
+        for c in compiled.candidates:  # in candidate order: the first paid rival is the one named
+            if c.key not in solution.paid:
+                if c.r1_group:
+                    index.unpaid_in_group.setdefault(c.r1_group, []).append(c)
+                continue
+            for rule, key in (("R1", c.r1_group), ("R4", c.expense_item), ("R3", c.one_time)):
+                if key:
+                    index.first_paid.setdefault((rule, key), c)
+            if c.year_limit:
+                index.paid_years.setdefault(c.year_limit[0], set()).add(c.year_limit[1])
+        return index
+
+
 def _award_reasons(candidate: Candidate, paid: Money, compiled: Compiled, solution: Solution,
-                   by_key: dict[str, Candidate], cap_use: dict[str, int]) -> list[Reason]:
+                   index: _Index) -> list[Reason]:
+    by_key, cap_use = index.by_key, index.cap_use
     why = list(candidate.why)
     full = effective_amount(candidate)
-    if candidate.deduct_received:
-        why.append(reason(R.R2_RECEIVED, full=candidate.amount.max,
-                          received=candidate.deduct_received))
+    why += candidate.received_cut  # R1 / R2 / a closed ladder: what was received takes off
     for lower in candidate.deduct:
         if lower in solution.paid:
             other = by_key[lower]
             why.append(reason(R.R2_PAID, full=full.max, lower=other.amount.max,
-                              lower_tier=other.tier, lower_year=other.claim_year))
+                              lower_tier=other.tier, lower_year=other.claim_year,
+                              reading=candidate.reading))
     if candidate.caps and not candidate.mirror_of and paid.max < full.max:
         for cap in candidate.caps:
             others = cap_use[cap] - paid.max
             if others + paid.max >= compiled.caps[cap]:  # this cap is the one that binds
                 why.append(reason(R.CAP_BOUND, _cap_params(compiled, cap), full=full.max,
                                   paid=paid.max, others=others))
-    for rival in compiled.candidates:
-        if (rival.key != candidate.key and rival.key not in solution.paid
-                and rival.r1_group and rival.r1_group == candidate.r1_group):
+    for rival in index.unpaid_in_group.get(candidate.r1_group or "", ()):
+        if rival.key != candidate.key:
             amount = effective_amount(rival)
             why.append(reason(R.R1_PREFERRED, rival_title=rival.title, rival_measure=rival.measure,
                               rival_tier=rival.tier,
@@ -165,8 +191,9 @@ def _award_reasons(candidate: Candidate, paid: Money, compiled: Compiled, soluti
 
 
 def _zero_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
-                 by_key: dict[str, Candidate], cap_use: dict[str, int]) -> Reason:
+                 index: _Index) -> Reason:
     """Why an award the optimizer took pays nothing (0 yuan is a reason, never an award)."""
+    by_key, cap_use = index.by_key, index.cap_use
     about = dict(candidate.about)
     if candidate.mirror_of:
         counterpart = by_key[candidate.mirror_of]
@@ -178,48 +205,59 @@ def _zero_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
                                                if k in solution.paid)
     if deducted:
         lower = next((by_key[k] for k in candidate.deduct if k in solution.paid), None)
+        if lower is None and candidate.received_cut:  # what was received leaves nothing
+            binding = candidate.received_cut[-1]
+            return reason(R.RECEIVED_COVERS, about, binding.params, claim_year=candidate.claim_year,
+                          rule=_COVERS[binding.code])
         return reason(R.DIFFERENCE_FLOORED, about, claim_year=candidate.claim_year,
                       full=candidate.amount.max, deducted=deducted,
                       received=candidate.deduct_received,
-                      lower_tier=lower.tier if lower else "municipal")
+                      lower_tier=lower.tier if lower else "municipal", reading=candidate.reading)
     for cap in candidate.caps:
         if cap_use[cap] >= compiled.caps[cap]:
             return reason(R.CAP_USED_UP, about, _cap_params(compiled, cap), claim_year=candidate.claim_year, others=cap_use[cap])
     return reason(R.AMOUNT_ZERO, about, claim_year=candidate.claim_year)
 
 
+# The rule by which rewards already received leave an award nothing (`received_covers`).
+_COVERS = {R.R1_RECEIVED: "r1", R.R2_RECEIVED: "r2", R.LADDER_CLOSED: "closed"}
+
+
 def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
-                 cap_use: dict[str, int]) -> Reason:
+                 index: _Index) -> Reason:
     """Why a candidate that could pay was not chosen: the rule that excluded it."""
+    cap_use = index.cap_use
     about = {**dict(candidate.about), "claim_year": candidate.claim_year}
-    paid = [c for c in compiled.candidates if c.key in solution.paid and c.key != candidate.key]
-    for rival in paid:
-        if candidate.r1_group and rival.r1_group == candidate.r1_group:
-            amount = solution.paid[rival.key]
-            return reason(R.R1_RIVAL, about, rival_title=rival.title, rival_measure=rival.measure,
-                          rival_tier=rival.tier,
-                          rival_min=amount.min, rival_max=amount.max)
-    for rival in paid:
-        if candidate.expense_item and rival.expense_item == candidate.expense_item:
-            return reason(R.R4_EXPENSE_TAKEN, about, expense=candidate.expense_item,
-                          rival_title=rival.title, rival_measure=rival.measure)
-    for rival in paid:
-        if candidate.one_time and rival.one_time == candidate.one_time:
-            return reason(R.R3_ALREADY_PAID, about, rival_title=rival.title, rival_measure=rival.measure,
-                          rival_year=rival.claim_year)
+    rival = index.first_paid.get(("R1", candidate.r1_group)) if candidate.r1_group else None
+    if rival is not None:
+        amount = solution.paid[rival.key]
+        return reason(R.R1_RIVAL, about, rival_title=rival.title, rival_measure=rival.measure,
+                      rival_tier=rival.tier,
+                      rival_min=amount.min, rival_max=amount.max)
+    rival = index.first_paid.get(("R4", candidate.expense_item)) if candidate.expense_item else None
+    if rival is not None:
+        return reason(R.R4_EXPENSE_TAKEN, about, expense=candidate.expense_item,
+                      rival_title=rival.title, rival_measure=rival.measure)
+    rival = index.first_paid.get(("R3", candidate.one_time)) if candidate.one_time else None
+    if rival is not None:
+        return reason(R.R3_ALREADY_PAID, about, rival_title=rival.title, rival_measure=rival.measure,
+                      rival_year=rival.claim_year)
     if candidate.year_limit:
         key, year = candidate.year_limit
-        years = sorted({c.year_limit[1] for c in paid if c.year_limit and c.year_limit[0] == key})
+        years = sorted(index.paid_years.get(key, ()))
         if len(years) >= compiled.year_limits[key] and year not in years:
             project = next((p.get("project") for p in candidate.why if p.code == R.EXPENSE_ITEM), None)
+            limit = candidate.rule.spec.year_limit
             return reason(R.YEAR_LIMIT_REACHED, about, limit=compiled.year_limits[key],
-                          project=project, years=", ".join(map(str, years)))
+                          project=project, years=", ".join(map(str, years)),
+                          reading=", ".join(f"{k}={v}" for k, v in limit.only_when.items())
+                          if limit else None)
     for cap in candidate.caps:
         if cap_use[cap] >= compiled.caps[cap]:
             return reason(R.CAP_USED_UP, about, _cap_params(compiled, cap),
                           others=cap_use[cap])
     if candidate.mirror_of and candidate.mirror_of not in solution.paid:
-        counterpart = compiled.by_key()[candidate.mirror_of]
+        counterpart = index.by_key[candidate.mirror_of]
         return reason(R.MIRROR_ZERO, about, counterpart_title=counterpart.title,
                       counterpart_measure=counterpart.measure)
     return reason(R.NOT_CHOSEN, about)
@@ -231,8 +269,8 @@ def award_order(award: Award) -> tuple[int, str, str, bool, str]:
 
 
 def explain(compiled: Compiled, solution: Solution) -> Evaluation:
-    by_key = compiled.by_key()
-    cap_use = _cap_use(compiled, solution)
+    index = _Index.of(compiled, solution)
+    by_key = index.by_key
     zero = {key for key, paid in solution.paid.items() if paid.max == 0}
     awards = []
     for key, paid in solution.paid.items():
@@ -244,7 +282,7 @@ def explain(compiled: Compiled, solution: Solution) -> Evaluation:
             measure=c.measure, title=c.title, tier=c.tier, amount=paid, claim_year=c.claim_year,
             paid_by=c.paid_by, status=_status(c, compiled), clause=rule.spec.quote,
             source=rule.source_text, contact=rule.contact, tel=rule.tel,
-            reasons=tuple(_award_reasons(c, paid, compiled, solution, by_key, cap_use)),
+            reasons=tuple(_award_reasons(c, paid, compiled, solution, index)),
             order=c.key))
     for item in compiled.received:
         rule = item.rule
@@ -253,7 +291,7 @@ def explain(compiled: Compiled, solution: Solution) -> Evaluation:
             amount=Money.fixed(item.amount), claim_year=item.year, paid_by=rule.payer,
             status="received", clause=rule.spec.quote, source=rule.source_text,
             contact=rule.contact, tel=rule.tel,
-            reasons=(reason(R.RECEIVED, year=item.year, amount=item.amount),),
+            reasons=(_received_reason(item),),
             order=f"received {item.year} {item.amount}"))
     awards.sort(key=award_order)
     total = Money.total(a.amount for a in awards if not a.received)
@@ -261,20 +299,26 @@ def explain(compiled: Compiled, solution: Solution) -> Evaluation:
     reasons: dict[str, list[Reason]] = {}
     for c in compiled.candidates:
         if c.key in zero:
-            reasons.setdefault(c.measure, []).append(
-                _zero_reason(c, compiled, solution, by_key, cap_use))
+            reasons.setdefault(c.measure, []).append(_zero_reason(c, compiled, solution, index))
         elif c.key not in solution.paid:
-            reasons.setdefault(c.measure, []).append(_loss_reason(c, compiled, solution, cap_use))
+            reasons.setdefault(c.measure, []).append(_loss_reason(c, compiled, solution, index))
     awarded = {award.measure for award in awards}
-    paid_events: dict[str, list[dict[str, Param]]] = defaultdict(list)
+    paid_events: dict[str, _Events] = defaultdict(_Events)
     for key, paid in solution.paid.items():
         if key not in zero:
-            paid_events[by_key[key].measure].append(dict(by_key[key].about))
+            paid_events[by_key[key].measure].add(by_key[key].about)
+    # An event one rule of a measure made a candidate of: why it was not paid is that candidate's
+    # reason (R1, R4, a cap…), never the conditions of the measure's other rules (m1's years 2-3
+    # rule about a year-1 item that went to m4).
+    candidate_events: dict[str, _Events] = defaultdict(_Events)
+    for c in compiled.candidates:
+        candidate_events[c.measure].add(c.about)
     for measure in compiled.titles:  # every active measure, in catalog order
         found = reasons.setdefault(measure, [])
-        found += compiled.rejections.get(measure, [])
+        found += [r for r in compiled.rejections.get(measure, [])
+                  if r.code != R.CONDITION_FAILED or not candidate_events[measure].about(r)]
         # An event the measure pays (through another of its rules) brings something: no why-not.
-        found[:] = [r for r in found if not _about_paid(r, paid_events[measure])]
+        found[:] = [r for r in found if not paid_events[measure].about(r)]
         if not found and measure not in awarded:
             found.append(reason(R.NO_TRIGGER))
     record = compiled.record
@@ -291,15 +335,45 @@ def explain(compiled: Compiled, solution: Solution) -> Evaluation:
                       solution=solution)
 
 
-def _about_paid(item: Reason, events: list[dict[str, Param]]) -> bool:
-    """Is this reason about an event that its measure pays anyway?"""
-    return any(event and all(item.params.get(k) == v for k, v in event.items())
-               for event in events)
+def _received_reason(item: Received) -> Reason:
+    """How a reward received counts, in the words of its rule: along its ladder (R1, R2, R3), against
+    a total (a cap per enterprise: Fengtai's 3,000,000, the listing subsidy's), or as a one-time
+    reward not paid again."""
+    caps = [cap for cap in item.rule.spec.caps if cap.per == ("enterprise",)]
+    if item.ladder is not None:
+        counts, limit = "ladder", None
+    elif caps:
+        counts, limit = "cap", caps[0].limit
+    else:
+        counts, limit = "one_time", None
+    return reason(R.RECEIVED, year=item.year, amount=item.amount, counts=counts, cap_limit=limit)
+
+
+class _Events:
+    """Events (a candidate's `about`), looked up by the values a reason gives their keys: is a
+    reason about one of them? (One set lookup per shape of event, never a scan.)"""
+
+    def __init__(self) -> None:
+        self.by_shape: dict[tuple[str, ...], set[tuple[Param, ...]]] = {}
+
+    def add(self, about: tuple[tuple[str, Param], ...]) -> None:
+        if about:
+            shape = tuple(k for k, _v in about)
+            self.by_shape.setdefault(shape, set()).add(tuple(v for _k, v in about))
+
+    def about(self, item: Reason) -> bool:
+        """Does the reason carry every key of one of these events with its value?"""
+        params = item.params
+        return any(tuple(params.get(k) for k in shape) in values
+                   for shape, values in self.by_shape.items())
 
 
 def _unique(items: list[Reason]) -> list[Reason]:
+    seen: set[tuple[str, tuple[tuple[str, Param], ...]]] = set()
     out: list[Reason] = []
     for item in items:
-        if item not in out:
+        key = (item.code, tuple(sorted(item.params.items())))
+        if key not in seen:
+            seen.add(key)
             out.append(item)
     return out

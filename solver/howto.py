@@ -14,6 +14,7 @@ from typing import Any
 
 from constraint import FunctionConstraint, Problem
 
+from models.limits import MAX_YUAN
 from models.catalog import Catalog, Rule, active_catalog
 from models.errors import InputError
 from models.money import Money
@@ -142,8 +143,9 @@ def howto(record: EnterpriseRecord, measure: str, target: int | None = None,
     if not rules:
         raise InputError(f"unknown measure {measure!r}", field="measure",
                          accepted=", ".join(catalog.measure_ids()))
-    if target is not None and target <= 0:
-        raise InputError("the target must be a positive number of yuan", field="target")
+    if target is not None and not 0 < target <= MAX_YUAN:
+        raise InputError(f"the target must be a positive number of yuan, at most {MAX_YUAN:,}",
+                         field="target", accepted=f"1 .. {MAX_YUAN:,}")
     day = record.as_of or today or dt.date.today()
     options = _domains(record, rules, day, target, catalog)
     names = list(options)

@@ -15,6 +15,7 @@ from typing import Any
 
 from models.catalog import MUNICIPAL_PAYER, Catalog, active_catalog, reformed
 from models.errors import InputError
+from models.limits import MAX_DIGITS, MAX_SCENARIO_ITEMS, MAX_YUAN, shown
 from models.money import Money
 from models.record import EnterpriseRecord, Move, parse_record
 from models.scenario import Scenario, parse_inline
@@ -460,16 +461,23 @@ def sweep(record: EnterpriseRecord, key: str, values: list[int], base: Scenario,
 
 
 def parse_sweep(text: str, option: str = "--sweep") -> tuple[str, list[int]]:
-    """`shunyi.tier.national.amount=100000..900000:100000` → key and the values."""
+    """`shunyi.tier.national.amount=100000..900000:100000` → key and the values (at most
+    MAX_SCENARIO_ITEMS of them, each a whole number within ±MAX_YUAN)."""
     key, _, spec = text.partition("=")
+    example = f"e.g. {option} shunyi.tier.national.amount=100000..900000:100000"
     try:
         span, _, step_text = spec.partition(":")
         low_text, _, high_text = span.partition("..")
-        low, high, step = int(low_text), int(high_text), int(step_text or 1)
+        texts = (low_text.strip(), high_text.strip(), step_text.strip() or "1")
+        if any(len(part.lstrip("+-0")) > MAX_DIGITS for part in texts):  # never int() 5,000 digits
+            raise ValueError
+        low, high, step = (int(part) for part in texts)
+        if max(abs(low), abs(high), step) > MAX_YUAN:
+            raise ValueError
     except ValueError:
-        raise InputError(f"{text!r} is not KEY=LOW..HIGH:STEP", field=option,
-                         accepted=f"e.g. {option} shunyi.tier.national.amount=100000..900000:100000") from None
-    if not key or step <= 0 or high < low or (high - low) // step > 200:
-        raise InputError(f"{text!r}: need LOW <= HIGH, STEP > 0 and at most 200 points",
-                         field=option)
+        raise InputError(f"{shown(text)} is not KEY=LOW..HIGH:STEP (whole numbers within "
+                         f"±{MAX_YUAN:,})", field=option, accepted=example) from None
+    if not key or step <= 0 or high < low or (high - low) // step + 1 > MAX_SCENARIO_ITEMS:
+        raise InputError(f"{shown(text)}: need LOW <= HIGH, STEP > 0 and at most "
+                         f"{MAX_SCENARIO_ITEMS} points", field=option, accepted=example)
     return key, list(range(low, high + 1, step))

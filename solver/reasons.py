@@ -55,11 +55,14 @@ TIER_AT_YEAR_END = "tier_at_year_end"          # tier, year
 DISTRICT_MATCHES = "district_matches"          # district, counterpart_title
 PATENT_ANNUITY = "patent_annuity"              # patent, year, patent_year, percent, standard, share, paid
 LIMIT_BOUND = "limit_bound"                    # limit, base, scope
-R2_RECEIVED = "r2_received"                    # full, received
+R2_RECEIVED = "r2_received"                    # full, received, received_title, received_year…
+R1_RECEIVED = "r1_received"                    # full, received, received_title, received_year…
+LADDER_CLOSED = "ladder_closed"                # full, top, room, received, ladder_title
+STACKED_IN_FULL = "stacked_in_full"            # full, reading
 R2_PAID = "r2_paid"                            # full, lower, lower_tier, lower_year
 CAP_BOUND = "cap_bound"                        # cap…, full, paid, others
 R1_PREFERRED = "r1_preferred"                  # rival_title, rival_tier, rival_min, rival_max
-RECEIVED = "received"                          # year, amount
+RECEIVED = "received"                          # year, amount, counts (ladder|cap|one_time), cap_limit
 
 # Why nothing is paid (facts of the record, checked while compiling).
 NO_RECOGNITION = "no_recognition"              # level
@@ -69,6 +72,8 @@ CONDITION_FAILED = "condition_failed"          # event…, field, op, value, fac
 ENTITY_NOT_NAMED = "entity_not_named"          # entity_type, reading
 NO_MOVE_INTO = "no_move_into"                  # district
 NOT_CONTINUOUS = "not_continuous"              # event…, first_tier, first_date, where
+RETURN_NOT_RELOCATION = "return_not_relocation"  # event…, district, date, left
+LADDER_LEVEL_RECEIVED = "ladder_level_received"  # event…, received_title, received_year, received
 NO_QUALIFICATION = "no_qualification"          #
 SAME_QUALIFICATION = "same_qualification"      # event…
 NOT_IN_BEIJING = "not_in_beijing"              # event…, date
@@ -86,10 +91,12 @@ R3_ALREADY_PAID = "r3_already_paid"            # event…, rival_title, rival_ye
 R4_EXPENSE_TAKEN = "r4_expense_taken"          # event…, expense, rival_title
 CAP_USED_UP = "cap_used_up"                    # event…, cap…, others
 YEAR_LIMIT_REACHED = "year_limit_reached"      # event…, limit, project, years
+FIRST_YEARS_USED = "first_years_used"          # event…, limit, project, years
+RECEIVED_COVERS = "received_covers"            # event…, full, deducted, rule (r1|r2|closed)
 DIFFERENCE_FLOORED = "difference_floored"      # event…, full, deducted, lower_tier
 MIRROR_ZERO = "mirror_zero"                    # event…, counterpart_title
 NOT_CHOSEN = "not_chosen"                      # event…
 AMOUNT_ZERO = "amount_zero"                    # event…
 
 WHY_NOT_CHOSEN = (R1_RIVAL, R3_ALREADY_PAID, R4_EXPENSE_TAKEN, CAP_USED_UP, YEAR_LIMIT_REACHED,
-                  DIFFERENCE_FLOORED, MIRROR_ZERO, NOT_CHOSEN, AMOUNT_ZERO)
+                  DIFFERENCE_FLOORED, RECEIVED_COVERS, MIRROR_ZERO, NOT_CHOSEN, AMOUNT_ZERO)

@@ -13,3 +13,28 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 # The tests read English unless they ask for Chinese (`--lang zh`, `?lang=zh`, `using_lang("zh")`),
 # whatever the machine's locale.
 os.environ.setdefault("ZJTX_LANG", "en")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """One two-worker Dask LocalCluster on loopback for every test that runs `--engine dask`
+    (a cluster start costs seconds), closed at the end of the session."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """A skipped page module is said out loud, even under -q (its reason names the install)."""
+    for report in terminalreporter.stats.get("skipped", []):
+        if "tests/test_page.py" in str(getattr(report, "nodeid", "")) or "test_page.py" in str(report.longrepr):
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            terminalreporter.write_line(f"NOT RUN: tests/test_page.py: {reason}", yellow=True, bold=True)
+            break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from hypothesis import strategies as st
 
@@ -29,7 +30,11 @@ years = st.integers(2020, 2027)
 amounts = st.one_of(st.integers(0, 15_000_000), st.sampled_from([0, 1, 999_999, 1_000_001,
                                                                   2_000_000, 10_000_000]))
 TIER_MEASURES = ("dongcheng.tier", "shijingshan.tier", "daxing.tier", "pinggu.tier",
-                 "mentougou.tier", "fengtai.qualification", "m5.listing", "m6.investment")
+                 "mentougou.tier", "fengtai.qualification", "m5.listing", "m6.investment",
+                 "shunyi.tier", "miyun.tier", "pinggu.relocation", "mentougou.relocation")
+# Amounts a clause pays (received in full), and others (a record may say anything).
+RECEIVED_AMOUNTS = st.one_of(st.sampled_from([100_000, 200_000, 500_000, 800_000, 1_000_000]),
+                             st.integers(0, 3_000_000))
 
 
 @st.composite
@@ -76,9 +81,9 @@ def records(draw: st.DrawFn, max_expenses: int = 4) -> dict:
         "rewards_received": draw(st.lists(st.fixed_dictionaries({
             "measure": st.sampled_from(TIER_MEASURES),
             "tier": st.sampled_from([None, "municipal", "national"]),
-            "amount": st.sampled_from([100_000, 200_000, 500_000, 1_000_000]),
-            "year": years}), max_size=1)),
-        "as_of": dt.date(2026, 11, 24),
+            "amount": RECEIVED_AMOUNTS,
+            "year": years}), max_size=2)),
+        "as_of": draw(st.one_of(st.just(dt.date(2026, 11, 24)), dates)),
     }
     for expense in record["expenses"]:
         if expense["project"] is None:  # its own project, in project year 1
@@ -109,10 +114,13 @@ def ladder_records(draw: st.DrawFn) -> dict:
     return record
 
 
+# Every reading of the register, each at any of its values (read from the catalog, never listed).
 readings = st.fixed_dictionaries({
-    "stacking": st.sampled_from(["cumulative", "difference-only"]),
-    "daxing-sentences": st.sampled_from(["both", "split"]),
-    "claim-lag": st.sampled_from(["next-year", "as-written"]),
-    "paying-district": st.sampled_from(["at-recognition", "at-claim"]),
-    "pinggu-relocation-origin": st.sampled_from(["anywhere", "outside-beijing"]),
-})
+    key: st.sampled_from(sorted(spec.alternatives))
+    for key, spec in load_catalog().index.readings.items()})
+
+# The shipped package and the fixture packages that extend it (test data, not policy): a later
+# edition raising an amount, and one lowering an amount and ending rules.
+FIXTURES = Path(__file__).parent / "catalogs"
+catalogs = st.sampled_from([None, FIXTURES / "beijing-later-edition",
+                            FIXTURES / "beijing-lowered-and-ended"])

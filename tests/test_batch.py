@@ -423,6 +423,7 @@ def _kill_mid_way(args: list[Any], checkpoint: Path, total: int) -> dict | None:
             process.wait()
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill(tmp_path: Path):
     # Checkpoints come about once a second: --best-district makes 3,000 rows take a few seconds;
     # a bigger input when even that is too fast to catch mid-way.

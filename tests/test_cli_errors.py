@@ -296,13 +296,17 @@ def test_measures_list_json():
     assert [item["id"] for item in json.loads(result.stdout)] == FAMILIES
 
 
-def test_measures_readings_lists_the_six_keys():
+def test_measures_readings_lists_the_nine_keys():
     result = invoke("measures", "readings")
     assert result.exit_code == 0, result.output
     keys = [line.split(":", 1)[0] for line in result.stdout.splitlines() if not line.startswith(" ")]
     assert keys == ["stacking", "daxing-sentences", "claim-lag", "paying-district",
-                    "pinggu-relocation-origin", "entity-scope"]
-    assert result.stdout.count("(default)") == 6
+                    "pinggu-relocation-origin", "entity-scope", "interest-cap", "interest-years",
+                    "audience"]
+    assert result.stdout.count("(default)") == 9
+    assert "(default) interest-cap=per-enterprise" in result.stdout
+    assert "(default) interest-years=first-three" in result.stdout
+    assert "(default) audience=as-written" in result.stdout
     assert "(default) stacking=cumulative" in result.stdout
 
 

@@ -14,16 +14,14 @@ from models.catalog import load_catalog
 from tests.test_batch import _Interrupted, _interrupt_after, _mixed_input, counts_of, invoke
 
 distributed = pytest.importorskip("distributed")
+# A cluster of processes: slow; one cluster per run, on one worker of `pytest -n 2`.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask")]
 
 
-@pytest.fixture(scope="module")
-def scheduler():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")  # loopback only
-    try:
-        yield cluster.scheduler_address
-    finally:
-        cluster.close()
+@pytest.fixture
+def scheduler(dask_scheduler: str) -> str:
+    """The session's two-worker LocalCluster on loopback (tests/conftest.py)."""
+    return dask_scheduler
 
 
 @pytest.fixture
@@ -114,7 +112,7 @@ def test_sweep_costs_equal_on_both_engines_and_equal_batch_scenario_runs(tmp_pat
     dask = invoke("sweep", source, "--reform", REFORM, "--out", tmp_path / "dask.csv",
                   "--engine", "dask", "--scheduler", scheduler)
     for result in (local, dask):
-        assert result.exit_code == 0, (result.stderr, result.exception)
+        assert result.exit_code == 1, (result.stderr, result.exception)  # 3 rows failed
         assert counts_of(result) == (700, 697, 3)
     assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
     assert (tmp_path / "local.png").stat().st_size > 0

@@ -3,7 +3,12 @@ no errors. Its p50 and p99 are printed (run with -s to see them), never asserted
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.load_test import run_load, running_server
+
+# A server under load: slow, and one at a time with the other servers under load (-n 2).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 
 def test_two_thousand_requests_at_32_concurrent_without_an_error() -> None:

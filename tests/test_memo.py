@@ -285,3 +285,24 @@ def test_column_codes_equal_the_date_codes(records: list, run_dates: set):
     assert codes.tolist() == [c for ds in days for c in date_codes(ds, at)]
     for day in run_dates:  # a point and the day before: other codes
         assert date_codes([day.toordinal()], at) != date_codes([day.toordinal() - 1], at)
+
+
+def test_a_date_on_a_catalog_date_and_the_day_before_get_different_keys() -> None:
+    """Found by running every case through the batch's memoized road: Fangshan's measures of
+    2025-04-28 (beijing-2025) — a recognition on 2025-04-27 and one on 2025-04-28 had one key."""
+    from models.catalog import open_catalog, using_catalog
+    from models.packages import locate
+    from solver.memo import date_codes, points
+
+    catalog = open_catalog(locate("beijing-2025"))
+    keys = []
+    for day in ("2025-04-27", "2025-04-28", "2025-04-29"):
+        with using_catalog(catalog):
+            record = parse_record({"id": "F", "district": "fangshan", "as_of": "2026-11-24",
+                                   "recognitions": [{"tier": "municipal", "date": day}]})
+        keys.append(answer_key(record, catalog, catalog.resolve_readings({}), today=dt.date(2026, 11, 24)))
+    assert len(set(keys)) == 3
+    at = points(catalog, (dt.date(2026, 11, 24),))
+    codes = {date_codes([dt.date.fromisoformat(day).toordinal()], at)
+             for day in ("2025-04-27", "2025-04-28", "2025-04-29")}
+    assert len(codes) == 3

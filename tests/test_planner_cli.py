@@ -589,14 +589,15 @@ def test_whatif_scenario_file_move_needs_to_and_date(tmp_path: Path):
 def test_all_readings_json():
     data = ok_json(invoke("evaluate", DONGCHENG, "--all-readings", "--format", "json"))
     assert data["enterprise"] == "EX-2"
-    assert len(data["combinations"]) == 64
-    assert len({json.dumps(c["readings"], sort_keys=True) for c in data["combinations"]}) == 64
+    assert len(data["combinations"]) == 512  # nine readings of two values each
+    assert len({json.dumps(c["readings"], sort_keys=True) for c in data["combinations"]}) == 512
     assert data["range"] == {"min": 800_000, "max": 900_000, "open_above": False}
     assert money(data["default"]) == (900_000, 900_000, False)
     effects = {e["reading"]: e for e in data["effects"]}
     assert set(effects) == {"stacking=difference-only", "daxing-sentences=split", "claim-lag=as-written",
                             "paying-district=at-claim", "pinggu-relocation-origin=outside-beijing",
-                            "entity-scope=any-entity"}
+                            "entity-scope=any-entity", "interest-cap=per-project",
+                            "interest-years=any-three", "audience=recognized"}
     stacking = effects["stacking=difference-only"]
     assert stacking["delta"] == {"min": -100_000, "max": -100_000}
     assert [a["amount"]["max"] for a in stacking["gained"]] == [700_000]
@@ -616,7 +617,7 @@ def test_all_readings_agrees_with_whatif():
 
 def test_all_readings_table():
     out = ok(invoke("evaluate", DONGCHENG, "--all-readings"))
-    assert ("EX-2: total under the default readings 900,000 yuan; across all 64 combinations of "
+    assert ("EX-2: total under the default readings 900,000 yuan; across all 512 combinations of "
             "readings 800,000 – 900,000 yuan") in _flat(out)
     assert "stacking=difference-only" in out and "-100,000" in out
 

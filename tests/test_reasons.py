@@ -13,8 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.catalog import load_catalog, open_catalog, using_catalog
-from models.packages import PACKAGES_DIR, locate
+from models.catalog import load_catalog, using_catalog
+from models.packages import PACKAGES_DIR
+from tests.test_cases import case_catalog
 from models.record import parse_record
 from solver import reasons as R
 from solver.compile import compile_record, effective_amount
@@ -40,7 +41,7 @@ def _case(path: Path) -> tuple[dict, dict[str, str]]:
 def _evaluated(path: Path):
     """A case evaluated in its package (`catalog:`, default the brochure), texts rendered inside."""
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
-    catalog = open_catalog(locate(case["catalog"])) if case.get("catalog") else CATALOG
+    catalog = case_catalog(case) if case.get("catalog") else CATALOG  # a package or a fixture
     with using_catalog(catalog):
         result = evaluate(parse_record(case["record"]), case.get("readings") or {}, today=TODAY)
         return result, {lang: _texts(result, lang) for lang in ("en", "zh")}, catalog
@@ -105,10 +106,22 @@ def test_json_carries_code_params_and_text() -> None:
 def test_the_three_year_limit_is_named_not_the_yearly_cap() -> None:
     record, readings = _case(Path(__file__).parent / "cases" /
                              "belt_and_road_interest_subsidy_is_paid_for_at_most_three_years.yaml")
-    result = evaluate(parse_record(record), readings, today=TODAY)
+    result = evaluate(parse_record(record), {**readings, "interest-years": "any-three"}, today=TODAY)
     lost = [r for item in result.not_awarded if item.measure == "m6.interest" for r in item.reasons]
     assert [r.code for r in lost] == [R.YEAR_LIMIT_REACHED]
     assert "at most 3 years per project" in render_reason(lost[0])
+
+
+def test_the_fourth_year_under_first_three_names_the_three_years_it_comes_after() -> None:
+    record, readings = _case(Path(__file__).parent / "cases" /
+                             "belt_and_road_interest_subsidy_is_paid_for_at_most_three_years.yaml")
+    result = evaluate(parse_record(record), readings, today=TODAY)
+    lost = [r for item in result.not_awarded if item.measure == "m6.interest" for r in item.reasons]
+    assert [r.code for r in lost] == [R.FIRST_YEARS_USED]
+    assert lost[0].get("expense") == "I4"
+    text = render_reason(lost[0])
+    assert "first 3 years in which project B1 is eligible (2022, 2023, 2024); 2025 comes after" in text
+    assert "2022, 2023, 2024" in render_reason(lost[0], "zh")
 
 
 def test_a_measure_that_pays_for_one_event_says_why_not_for_another() -> None:
@@ -132,9 +145,10 @@ def test_an_r2_difference_floored_at_0_is_a_reason_not_a_due_award() -> None:
                               "year": 2024}]})
     result = evaluate(record, today=TODAY)
     assert [(a.measure, a.status) for a in result.awards] == [("pinggu.tier", "received")]
-    lost = [r for item in result.not_awarded for r in item.reasons if r.code == R.DIFFERENCE_FLOORED]
+    lost = [r for item in result.not_awarded for r in item.reasons if r.code == R.RECEIVED_COVERS]
     assert len(lost) == 1
-    assert "500,000 less 600,000 already received" in render_reason(lost[0])
+    assert "500,000 less 600,000 already received for the Beijing specialized and sophisticated " \
+        "SME tier in 2024 leaves nothing" in render_reason(lost[0])
 
 
 def test_statuses_follow_as_of() -> None:

@@ -31,6 +31,7 @@ def test_a_thousand_items_are_solved_to_optimality(shape: str):
     assert "cp-sat" in solution.method
 
 
+@pytest.mark.slow
 def test_auto_and_cp_sat_agree_on_a_large_record():
     record = parse_record(big_record(300, "same-year"))
     compiled = compile_record(record, CATALOG, CATALOG.resolve_readings({}), today=TODAY)

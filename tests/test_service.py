@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from cli import app as cli_app
 from models.catalog import load_catalog as _load_catalog
+from models.limits import MAX_HORIZON_YEARS
 from models.yamlio import load_data
 from service.app import BATCH_LIMIT_BYTES, BATCH_LIMIT_ROWS, create_app
 
@@ -216,7 +217,8 @@ def test_best_district_move_date_before_a_recorded_move(client):
 @pytest.mark.parametrize("body, field", [
     ({"move_date": "2027-01-15"}, "record"),
     ({"record": {"id": "x", "district": "dongcheng"}, "horizon_years": -1}, "horizon_years"),
-    ({"record": {"id": "x", "district": "dongcheng"}, "horizon_years": 21}, "horizon_years"),
+    ({"record": {"id": "x", "district": "dongcheng"}, "horizon_years": MAX_HORIZON_YEARS + 1},
+         "horizon_years"),
     ({"record": {"id": "x", "district": "dongcheng"}, "colour": "red"}, "colour"),
 ], ids=["no-record", "negative-horizon", "long-horizon", "extra-key"])
 def test_best_district_bad_request(client, body, field):
@@ -382,7 +384,8 @@ def test_unknown_measure(client, measure_id):
 def test_readings(client):
     body = ok(client.get("/v1/readings"))
     assert set(body) == {"stacking", "daxing-sentences", "claim-lag", "paying-district",
-                         "pinggu-relocation-origin", "entity-scope"}
+                         "pinggu-relocation-origin", "entity-scope", "interest-cap",
+                         "interest-years", "audience"}
     for spec in body.values():
         assert spec["default"] in spec["alternatives"] and spec["about"]
 
@@ -578,17 +581,21 @@ def test_problem_field_names_the_request_field_not_a_cli_option(client, request_
     assert body.get("field") == field, body
 
 
-def test_a_broken_catalog_is_the_servers_fault_not_the_requests(monkeypatch):
-    """A catalog that fails while answering (here: a condition the loader let through) is a 500
-    problem body, never a 400 that blames the request."""
-    import service.answers as service_answers
+def broken_evaluation(*_args, **_kwargs):
+    """An evaluation whose catalog fails while answering (a condition the loader let through);
+    at module level: the evaluation process imports it by name."""
     from models.errors import CatalogError
 
-    def broken(*_args, **_kwargs):
-        raise CatalogError("operator '>=' does not apply to tags in 'industry >= x'",
-                           file="daxing.yaml", field="rules[0].conditions[0]")
+    raise CatalogError("operator '>=' does not apply to tags in 'industry >= x'",
+                       file="daxing.yaml", field="rules[0].conditions[0]")
 
-    monkeypatch.setattr(service_answers, "evaluate", broken)
+
+def test_a_broken_catalog_is_the_servers_fault_not_the_requests(monkeypatch):
+    """A catalog that fails while answering is a 500 problem body, never a 400 that blames the
+    request (the error travels back from the evaluation process with its type)."""
+    import service.answers as service_answers
+
+    monkeypatch.setattr(service_answers, "evaluation", broken_evaluation)
     with TestClient(create_app(), raise_server_exceptions=False) as fresh:
         body = assert_problem(fresh.post("/v1/evaluate", json=record_of(DONGCHENG)), 500,
                               "CatalogError")

@@ -25,6 +25,7 @@ from benchmarks.optimizer_scaling import big_record
 from cli import app as cli_app
 from models.limits import LOOPBACK_HOSTS
 from service.app import create_app
+from service.server import options as server_options
 
 NDJSON = {"content-type": "application/x-ndjson"}
 RECORD = {"id": "E-1", "district": "dongcheng", "as_of": "2026-01-01",
@@ -122,7 +123,8 @@ def test_a_request_over_its_time_budget_is_a_503():
 @contextlib.contextmanager
 def serving(app) -> Iterator[str]:
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical",
+                                           **server_options()))  # as `zjtx serve` runs it
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

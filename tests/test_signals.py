@@ -22,6 +22,8 @@ from formats.progress import ProgressLines
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = 1500
 ARGS = ("--best-district", "--move-date", "2026-12-31")  # slow rows: a run lasts long enough
+# One clean run of 1,500 rows serves both signals (a module fixture): both on one xdist worker.
+pytestmark = pytest.mark.xdist_group("signals")
 HINT = re.compile(r"^zjtx: interrupted after ([\d,]+) rows; rerun the same command with --resume$",
                   re.MULTILINE)
 
@@ -73,6 +75,7 @@ def _interrupt(args: list, checkpoint: Path, log: Path, signum: int, *, group: b
     return subprocess.CompletedProcess(process.args, process.returncode, "", log.read_text())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum, status, jobs, group", [
     (signal.SIGINT, 130, 2, True),
     (signal.SIGTERM, 143, 1, False),

@@ -26,11 +26,12 @@ NO_EVENT_CODES = frozenset({"no_expense", "no_listing", "no_patent", "no_qualifi
 
 # Parameters that hold yuan (shown with thousands separators); other ints are years or counts.
 _YUAN = frozenset({"amount", "full", "received", "lower", "paid", "others", "cap_limit", "limit",
-                   "base", "deducted", "standard", "share", "rival_min", "rival_max"})
+                   "base", "deducted", "standard", "share", "rival_min", "rival_max", "top", "room",
+                   "subsidy"})
 
 # Parameter → the vocabulary kind that names its id(s).
 _KIND = {"level": "level", "tier": "tier", "held": "tier", "first_tier": "tier",
-         "lower_tier": "tier", "rival_tier": "tier", "kind": "qualification",
+         "lower_tier": "tier", "rival_tier": "tier", "received_tier": "tier", "kind": "qualification",
          "category": "category", "categories": "category", "board": "board", "boards": "board",
          "origin": "district", "district": "district", "where": "district", "payer": "district",
          "entity_type": "entity_type", "jurisdiction": "jurisdiction"}
@@ -39,7 +40,8 @@ _FIELD_KIND = {"tier": "tier", "industry": "industry", "entity_type": "entity_ty
                "origin": "district", "qualification": "qualification"}
 # A measure title parameter → the parameter holding that measure's id.
 _TITLES = {"rival_title": "rival_measure", "counterpart_title": "counterpart_measure",
-           "cap_title": "cap_measure"}
+           "cap_title": "cap_measure", "received_title": "received_measure",
+           "ladder_title": "ladder_measure"}
 
 
 def codes() -> set[str]:
@@ -159,6 +161,21 @@ def _prepare(lang: str, params: Mapping[str, Param]) -> dict[str, Any]:
             f"{_yuan(int(low or 0))} – {_yuan(int(high or 0))}"
         out["rival_tier_part"] = _part(lang, "rival_tier", rival_tier_words=out["rival_tier_words"]) \
             if params.get("rival_tier") else ""
+    if "project" in params:  # a project, or an item that is its own project
+        out["project_words"] = _part(lang, "own_project") if params.get("own_project") \
+            else _part(lang, "project", project=params["project"])
+    if "project_year" in params:  # Belt and Road interest: which subsidized year it is
+        out["project_year_words"] = _part(lang, "subsidy_year", **out) if params.get("year_number") \
+            else _part(lang, "project_year", project_year=params["project_year"])
+    if "counts" in params:
+        out["counts_words"] = _part(lang, f"counts.{params['counts']}", **out)
+    on_date = params.get("on_date")
+    out["tier_on"] = _part(lang, "tier_on", year=on_date[:4]) if isinstance(on_date, str) else ""
+    if "received_tier" in params:
+        out["received_tier_part"] = _part(lang, "received_tier", **out) \
+            if params["received_tier"] else ""
+    if "rule" in params and "full" in params:  # what was received leaves an award nothing
+        out["covers"] = _part(lang, f"covers.{params['rule']}", **out)
     if "deducted" in params:
         out["deducted_words"] = _part(lang, "deducted.received" if params.get("received")
                                       else "deducted.paid")
@@ -177,7 +194,24 @@ def render_reason(item: Reason, lang: str | None = None) -> str:
     params = dict(item.params)
     if item.code in ("registered_elsewhere", "registered_in"):
         params.setdefault("at_claim", None)
-    return t(f"reason.{item.code}", lang, **_prepare(lang, params))
+    text = t(f"reason.{item.code}", lang, **_prepare(lang, params))
+    reading = params.get("reading")
+    if reading and "{reading}" not in messages()[f"reason.{item.code}"][lang]:
+        text += _part(lang, "reading", reading=reading_words(str(reading), lang))
+    return text
+
+
+def reading_words(readings: str, lang: str) -> str:
+    """The readings behind an answer (`key=value, …`): as written in English, in plain words of the
+    interpretation register in Chinese (`reading.<key>.<value>`)."""
+    if lang == "en":
+        return readings
+    words = []
+    for one in readings.split(", "):
+        key, _, value = one.partition("=")
+        found = messages().get(f"reading.{key}.{value}")
+        words.append(found[lang] if found else one)
+    return _w(lang, "list_sep").join(words)
 
 
 def reason_text(code: str, params: Mapping[str, Param], lang: str | None = None) -> str:

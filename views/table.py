@@ -143,6 +143,12 @@ def amount_words(amount: Amount) -> str:
     return t("amount.not_less_than", measure=words.measure(amount.not_less_than or ""))
 
 
+def _when(only_when: dict[str, str]) -> str:
+    """" (only when interest-cap=per-project)": a part of a rule that one reading picks."""
+    return f" ({t('measure.only_when', readings=', '.join(f'{k}={v}' for k, v in only_when.items()))})" \
+        if only_when else ""
+
+
 def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
     """A measure's clause, source, contact, telephone and encoding."""
     spec = catalog.files[file]
@@ -167,10 +173,10 @@ def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
             notes.append(t("measure.r2_reading" if rule.difference == "reading" else "measure.r2"))
         if rule.one_time or rule.kind in ("tier_reward", "relocation_reward"):
             notes.append(t("measure.r3"))
-        notes += [t("measure.r5", limit=f"{c.limit:,}", per="/".join(c.per)) for c in rule.caps]
-        if rule.max_years:
-            notes.append(t("measure.max_years", limit=rule.max_years.limit,
-                           per="/".join(rule.max_years.per)))
+        notes += [t("measure.r5", limit=f"{c.limit:,}", per="/".join(c.per)) + _when(c.only_when)
+                  for c in rule.caps]
+        notes += [t("measure.max_years" if y.years == "any" else "measure.max_years_first",
+                    limit=y.limit, per="/".join(y.per)) + _when(y.only_when) for y in rule.max_years]
         if rule.only_when:
             notes.append(t("measure.only_when", readings=", ".join(
                 f"{k}={v}" for k, v in rule.only_when.items())))

@@ -13,6 +13,7 @@ import contextvars
 import datetime as dt
 import difflib
 import functools
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +27,10 @@ from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, Vocabular
 from models.conditions import Condition, parse_condition
 from models.errors import BugError, CatalogError, InputError, ReadingError
 from models.i18n import t
-from models.validation import describe
+from models.limits import FIRST_DAY, LAST_DAY, MAX_CATALOG_BYTES, MAX_EXTENDS, Day, Yuan
+from models.validation import describe, describe_all
+from models.yamlio import read_bytes as read_limited
+from models.yamlio import read_document, read_text
 
 V = TypeVar("V")
 CATALOG_DIR = Path(__file__).parent
@@ -41,7 +45,7 @@ RuleKind = Literal["tier_reward", "relocation_reward", "qualification_reward", "
 KIND_FACTS: dict[str, frozenset[str]] = {
     "tier_reward": frozenset({"tier", "industry", "entity_type"}),
     "relocation_reward": frozenset({"tier", "industry", "entity_type", "origin", "move_date"}),
-    "qualification_reward": frozenset({"qualification", "industry", "entity_type"}),
+    "qualification_reward": frozenset({"qualification", "tier", "industry", "entity_type"}),
     "expense": frozenset({"tier", "industry", "entity_type", "project_year"}),
     "listing": frozenset({"tier", "industry", "entity_type"}),
     "listing_district": frozenset({"tier", "industry", "entity_type"}),
@@ -51,13 +55,15 @@ KIND_FACTS: dict[str, frozenset[str]] = {
 
 
 _Strict = Strict
+# The bounds of a record hold for a catalog too (models.limits: Yuan within ten trillion yuan,
+# Day within 1949–2200).
 
 
 class Amount(_Strict):
     """Exactly one amount form: fixed, up to, percent of a base, not less than another award."""
 
-    fixed: int | None = Field(None, ge=0, strict=True)
-    up_to: int | None = Field(None, ge=0, strict=True)
+    fixed: Yuan | None = None
+    up_to: Yuan | None = None
     percent: int | None = Field(None, ge=0, le=100, strict=True)
     base: Literal["amount", "standard_annuity"] = "amount"
     at_most: Literal["paid"] | None = None
@@ -72,15 +78,28 @@ class Amount(_Strict):
 
 
 class Cap(_Strict):
-    """R5: the awards of a rule sharing the same `per` keys pay at most `limit` together."""
+    """R5: the awards of a rule sharing the same `per` keys pay at most `limit` together; with
+    `only_when`, only under those readings (m6's interest cap: per enterprise or per project)."""
 
     per: tuple[Literal["project", "year", "enterprise"], ...]
-    limit: int = Field(ge=0, strict=True)
+    limit: Yuan
+    only_when: dict[str, str] = {}
 
 
 class MaxYears(_Strict):
+    """R5: at most `limit` distinct claim years per `per` key. `years: first` pays only the first
+    `limit` years in which an item is eligible (consecutive or not); `any` lets the optimizer pick
+    the years that pay most. With `only_when`, only under those readings."""
+
     per: tuple[Literal["project", "enterprise"], ...]
-    limit: int = Field(ge=1)
+    limit: int = Field(ge=1, le=LAST_DAY.year - FIRST_DAY.year)
+    years: Literal["any", "first"] = "any"
+    only_when: dict[str, str] = {}
+
+
+def _holds(only_when: dict[str, str], readings: dict[str, str]) -> bool:
+    """Do all of these readings hold?"""
+    return all(readings.get(k) == v for k, v in only_when.items())
 
 
 # Which recognitions at a ladder level (or which qualifications of a kind) a rule pays for:
@@ -96,6 +115,7 @@ class RuleSpec(_Strict):
     id: str
     measure: str | None = None
     title: str | None = None  # the measure's title when it differs from its family's
+    names: Names | None = None  # the short names of the award id it pays, when that id is new
     kind: RuleKind
     quote: str
     source: str | None = None
@@ -103,7 +123,8 @@ class RuleSpec(_Strict):
     amount: Amount | None = None
     levels: dict[str, Amount] | None = None  # ladder rung (vocabulary level) → amount
     caps: tuple[Cap, ...] = ()
-    max_years: MaxYears | None = None
+    # One limit, or several of which the readings pick at most one (`only_when`).
+    max_years: tuple[MaxYears, ...] = ()
     one_time: bool = False
     categories: tuple[str, ...] = ()
     boards: tuple[str, ...] = ()
@@ -111,13 +132,16 @@ class RuleSpec(_Strict):
     difference: Literal["always", "never", "reading"] = "never"
     r1_group: str | None = None
     tier_held: Literal["at_move", "at_move_or_after"] | None = None
+    # relocation_reward in an R1 group: the ladder level it stands for (DOMAIN 4: Pinggu's
+    # relocation reward is the national rung of its tier ladder, one ladder for R1, R2 and R3).
+    ladder_level: str | None = None
     # qualification_reward: a first recognition at a ladder level that counts as a qualification
     # of the given kind (Fengtai: a national little giant is the qualification `little_giant`).
     recognition_counts_as: dict[str, str] = {}
     only_when: dict[str, str] = {}
     # DOMAIN.md section 4: the brochure states no effective dates; a later edition can add them.
-    effective_from: dt.date | None = None
-    effective_to: dt.date | None = None
+    effective_from: Day | None = None
+    effective_to: Day | None = None
     pays_for: tuple[Occasion, ...] = ("first",)
 
     @model_validator(mode="after")
@@ -132,6 +156,11 @@ class RuleSpec(_Strict):
             raise ValueError(f"pays_for applies to {' and '.join(OCCASION_KINDS)} rules only")
         return self
 
+    @field_validator("max_years", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: object) -> object:
+        return (value,) if isinstance(value, dict) else (() if value is None else value)
+
     @model_validator(mode="after")
     def _amount_present(self) -> RuleSpec:
         if self.kind == "tier_reward":
@@ -139,7 +168,26 @@ class RuleSpec(_Strict):
                 raise ValueError("a tier_reward states `levels` (and no `amount`)")
         elif self.amount is None or self.levels is not None:
             raise ValueError(f"a {self.kind} rule states `amount` (and no `levels`)")
+        if self.ladder_level is not None and (self.kind != "relocation_reward" or not self.r1_group):
+            raise ValueError("`ladder_level` is for a relocation_reward in an `r1_group`")
         return self
+
+    def under(self, readings: dict[str, str]) -> RuleSpec:
+        """The rule as it applies under `readings`: the caps and year limits whose `only_when`
+        holds (the spec itself when nothing depends on a reading)."""
+        if not any(cap.only_when for cap in self.caps) and not any(
+                limit.only_when for limit in self.max_years):
+            return self
+        caps = tuple(cap for cap in self.caps if _holds(cap.only_when, readings))
+        years = tuple(limit for limit in self.max_years if _holds(limit.only_when, readings))
+        return self.model_copy(update={"caps": caps, "max_years": years})
+
+    @property
+    def year_limit(self) -> MaxYears | None:
+        """The year limit of a rule specialized to its readings (`under`): at most one."""
+        if len(self.max_years) > 1:
+            raise ValueError(f"rule {self.id}: several year limits apply at once")
+        return self.max_years[0] if self.max_years else None
 
 
 class BenefitSpec(_Strict):
@@ -150,9 +198,18 @@ class BenefitSpec(_Strict):
     boards: tuple[str, ...] = ()
 
 
+class Names(_Strict):
+    """A measure's short names for people, in both languages (output never shows a raw id)."""
+
+    zh: str = Field(min_length=1, max_length=200)
+    en: str = Field(min_length=1, max_length=200)
+
+
 class MeasureSpec(_Strict):
     id: str
     title: str
+    # Its short names; required (here or in the message catalogue) for a measure of a new edition.
+    names: Names | None = None
     brochure_item: int
     clause: str
     rules: tuple[RuleSpec, ...] = ()
@@ -188,7 +245,7 @@ class EditionSpec(_Strict):
     """An edition: its rules apply to events from `in_force_from`; the rules it `closes` (ids of
     rules of the package it extends, or of earlier files) apply only until the day before."""
 
-    in_force_from: dt.date
+    in_force_from: Day
     closes: tuple[str, ...] = ()
     title: str | None = None
 
@@ -197,6 +254,9 @@ class SourceFileSpec(_Strict):
     """One source document: its measures, who pays them, and the text their clauses quote."""
 
     edition: EditionSpec | None = None
+    # A file of the extended package this file stands in for (its own name): without it, a file
+    # named like one of the extended package's is an error, never a silent replacement.
+    replaces: str | None = None
     text: str | None = None  # the source text (relative to this file); default: the index's brochure
     sources: tuple[SourceSpec, ...]
     brochure_section: str
@@ -342,6 +402,22 @@ class Rule(_Cited):
                     or (spec.effective_to and day > spec.effective_to))
 
 
+def _specialized(rule: Rule, readings: dict[str, str]) -> Rule:
+    """The rule with the caps and year limits its readings pick (itself when none depends)."""
+    spec = rule.spec.under(readings)
+    return rule if spec is rule.spec else replace(rule, spec=spec)
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """An R1 group of ladder rules under some readings (see `Catalog.ladders`)."""
+
+    group: str
+    differs: bool   # R2: a higher level pays the difference to what the ladder paid below it
+    top: int | None  # its highest amount: the most it pays in all under R2 (None: it pays reviews)
+    reading: str | None = None  # the reading that decides `differs` (`stacking=...`), if one does
+
+
 @dataclass(frozen=True)
 class Benefit(_Cited):
     spec: BenefitSpec
@@ -404,6 +480,21 @@ class Catalog:
     def __post_init__(self) -> None:
         object.__setattr__(self, "facts", _facts((*self.rules, *self.benefits)))
 
+    def fingerprint(self) -> str:
+        """What the catalog says, as a SHA-256 (`Package.content_digest` of its files and source
+        texts; a catalog built in memory: of its rules' specs). Worked out once."""
+        known = self._active.get(("fingerprint",))
+        if known is not None:
+            return str(known[0])
+        if self.package is not None:
+            texts = (self.index.brochure.file,
+                     *(spec.text for spec in self.files.values() if spec.text))
+            digest = self.package.content_digest(texts)
+        else:
+            digest = hashlib.sha256(repr([rule.spec for rule in self.rules]).encode()).hexdigest()
+        self._active[("fingerprint",)] = (digest,)
+        return digest
+
     def in_force(self, day: dt.date) -> Catalog:
         """The catalog as it stands on `day`: only the rules in force that day."""
         rules = tuple(rule for rule in self.rules if rule.in_force(day))
@@ -416,13 +507,43 @@ class Catalog:
         key = (tuple(sorted(readings.items())), part)
         rules = self._active.get(key)
         if rules is None:
-            rules = tuple(rule for rule in self.rules
-                          if all(readings.get(k) == v for k, v in rule.spec.only_when.items())
+            rules = tuple(_specialized(rule, readings) for rule in self.rules
+                          if _holds(rule.spec.only_when, readings)
                           and (part == "all" or (rule.payer == MUNICIPAL_PAYER) == (part == "municipal")))
             if len(self._active) > 256:
                 self._active.clear()
             self._active[key] = rules
         return rules
+
+    def ladders(self, readings: dict[str, str]) -> dict[str, Ladder]:
+        """Each R1 group of ladder rules (tier rewards and the relocation rewards that are a rung
+        of them) under `readings`: whether it pays only the difference (R2) and the most it pays
+        one enterprise in all (its highest amount). Worked out once per readings."""
+        key = ("ladders", *sorted(readings.items()))
+        found = self._active.get(key)
+        if found is None:
+            ladders: dict[str, Ladder] = {}
+            for rule in self.active_rules(readings):
+                group = rule.spec.r1_group
+                if group is None or not (rule.spec.kind == "tier_reward" or rule.spec.ladder_level):
+                    continue
+                amounts = list((rule.spec.levels or {}).values()) + (
+                    [rule.spec.amount] if rule.spec.amount is not None else [])
+                top = max((a.fixed if a.fixed is not None else a.up_to or 0) for a in amounts)
+                differs = rule.spec.kind == "tier_reward" and (
+                    rule.spec.difference == "always" or (rule.spec.difference == "reading"
+                                                         and readings.get("stacking") == "difference-only"))
+                reading = f"stacking={readings.get('stacking')}" \
+                    if rule.spec.kind == "tier_reward" and rule.spec.difference == "reading" else None
+                known = ladders.get(group)
+                # A ladder that pays re-examinations too pays one enterprise more than its top.
+                reviews = rule.spec.pays_for != ("first",) or (known is not None and known.top is None)
+                ladders[group] = Ladder(group, differs or (known is not None and known.differs),
+                                        None if reviews else max(top, known.top or 0 if known else 0),
+                                        reading or (known.reading if known else None))
+            found = self._active[key] = (ladders,)
+        result: dict[str, Ladder] = found[0]
+        return result
 
     def parts_separable(self, readings: dict[str, str]) -> bool:
         """Do the `municipal` and `district` parts share no constraint under `readings`? (No
@@ -436,6 +557,21 @@ class Catalog:
             (rule.spec.r1_group in groups) or bool(categories & set(rule.spec.categories))
             or (rule.spec.amount is not None and rule.spec.amount.not_less_than in measures)
             for rule in self.active_rules(readings, "district"))
+
+    def measure_names(self) -> dict[str, Names]:
+        """The short names the package declares for its measures (families and award ids)."""
+        found = self._active.get(("measure names",))
+        if found is None:
+            declared: dict[str, Names] = {}
+            for _file, measure in self.families.values():
+                if measure.names is not None:
+                    declared[measure.id] = measure.names
+            for rule in self.rules:
+                if rule.spec.names is not None:
+                    declared.setdefault(rule.measure, rule.spec.names)
+            found = self._active[("measure names",)] = (declared,)
+        names: dict[str, Names] = found[0]
+        return names
 
     def active_measures(self, readings: dict[str, str]) -> tuple[str, ...]:
         """Every award id that can pay under `readings`, in catalog order."""
@@ -503,30 +639,25 @@ class Catalog:
         return readings
 
 
-# libyaml's safe loader (ten times faster) when PyYAML was built with it, else the pure one.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_yaml(path: Path) -> object:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError(f"cannot read: {exc.strerror}", file=str(path)) from exc
-    except UnicodeDecodeError as exc:
-        raise CatalogError(f"not UTF-8 text (byte {exc.start + 1}); save it as UTF-8",
-                           file=str(path)) from None
-    try:
-        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader, in C when built
-    except yaml.YAMLError as exc:  # one line: where, and what the parser found
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None)
-        raise CatalogError(f"not valid YAML{at}" + (f" ({problem})" if problem else ""),
-                           file=str(path)) from None
+    """A catalog file as plain data, through the same door and bounds as a record (models.yamlio:
+    a regular file of at most MAX_CATALOG_BYTES, UTF-8, data tags only, no aliases, no key given
+    twice); dates stay text for the schema to read and bound."""
+    return read_document(path, what="catalog", limit=MAX_CATALOG_BYTES, error=CatalogError)
 
 
 M = TypeVar("M", bound=Strict)
 Fail = Callable[[CatalogError], None]
+
+
+def _every_problem(data: object, path: Path) -> list[CatalogError]:
+    """Every schema error of a source file, one CatalogError each (lint reports them all)."""
+    try:
+        SourceFileSpec.model_validate(data)
+    except ValidationError as exc:
+        return [CatalogError(p.message, file=path.name, field=p.field or None, accepted=p.accepted)
+                for p in describe_all(exc, SourceFileSpec)]
+    return []
 
 
 def _validate(model: type[M], data: object, path: Path) -> M:
@@ -546,6 +677,20 @@ class Package:
     chain: tuple[Path, ...]
     paths: dict[str, Path]
     index_data: dict[str, Any]
+
+    def content_digest(self, texts: tuple[str, ...] = ()) -> str:
+        """A SHA-256 of what the package says: every index along the `extends` chain, every
+        source file and the source `texts` (relative names) — the same files, the same digest,
+        wherever they are (a batch's `--resume` refuses a package whose content changed)."""
+        digest = hashlib.sha256()
+        parts = [(f"index{n}", root / INDEX_FILE) for n, root in enumerate(self.chain)]
+        parts += sorted(self.paths.items())
+        parts += [(f"text:{text}", path) for text in sorted(set(texts))
+                  if (path := self.text_path(text)) is not None]
+        for name, path in parts:
+            data = read_text(path, what="catalog", limit=MAX_CATALOG_BYTES, error=CatalogError)
+            digest.update(f"{name}\0{len(data)}\0".encode() + data.encode("utf-8"))
+        return digest.hexdigest()
 
     def text_path(self, relative: str, file: str | None = None) -> Path | None:
         """A source text named in `file` (relative to it) or in the index (first found along the
@@ -573,8 +718,11 @@ def _merge(base: object, over: object) -> object:
     return over
 
 
-def read_package(directory: Path, _seen: tuple[Path, ...] = ()) -> Package:
-    """The files of the package in `directory`, following `extends:` (schema not yet checked)."""
+def read_package(directory: Path, _seen: tuple[Path, ...] = (),
+                 problems: list[CatalogError] | None = None) -> Package:
+    """The files of the package in `directory`, following `extends:` (schema not yet checked). A
+    file named like a file of the extended package replaces it only when it says so
+    (`replaces: NAME`); otherwise that is an error (reported in `problems` when given)."""
     directory = Path(directory).resolve()
     if not directory.is_dir():
         raise CatalogError(t("catalog.no_directory"), file=str(directory),
@@ -582,6 +730,10 @@ def read_package(directory: Path, _seen: tuple[Path, ...] = ()) -> Package:
     if directory in _seen:
         raise CatalogError("`extends` goes round in a circle", file=str(directory / INDEX_FILE),
                            field="extends")
+    if len(_seen) >= MAX_EXTENDS:
+        raise CatalogError(f"the `extends` chain is longer than {MAX_EXTENDS} packages",
+                           file=str(directory / INDEX_FILE), field="extends",
+                           accepted=f"a package extending at most {MAX_EXTENDS - 1} others")
     data = _read_yaml(directory / INDEX_FILE)
     if not isinstance(data, dict):
         raise CatalogError("expected a mapping of index fields", file=str(directory / INDEX_FILE))
@@ -601,26 +753,72 @@ def read_package(directory: Path, _seen: tuple[Path, ...] = ()) -> Package:
         data = merged
         chain += inherited.chain
         paths.update(inherited.paths)
+    inherited_paths = dict(paths)
     for path in sorted(directory.glob("*.yaml")):
-        if path.name != INDEX_FILE:
-            paths[path.name] = path
+        if path.name == INDEX_FILE:
+            continue
+        problem = _replacement_problem(path, inherited_paths)
+        if problem is not None:
+            if problems is None:
+                raise problem
+            problems.append(problem)
+            continue
+        paths[path.name] = path
     return Package(directory=directory, chain=chain, paths=paths, index_data=data)
+
+
+def _replacement_problem(path: Path, inherited: dict[str, Path]) -> CatalogError | None:
+    """Is a file's `replaces:` what its name does (None), or an error?"""
+    if path.name not in inherited:  # (a `replaces:` of a new name is checked with its schema)
+        return None
+    data = _read_yaml(path)  # bounded, as every catalog file
+    said = data.get("replaces") if isinstance(data, dict) else None
+    if said != path.name:
+        return CatalogError(f"has the name of a file of the package it extends "
+                            f"({inherited[path.name]}): an edition adds files under new names; to "
+                            f"replace that file, say `replaces: {path.name}`",
+                            file=path.name, field="replaces")
+    return None
+
+
+def _replaces_nothing(name: str, spec: SourceFileSpec, package: Package) -> CatalogError | None:
+    """A file that says it replaces a file the extended packages do not have."""
+    if spec.replaces is None or (spec.replaces == name and any(
+            (root / name).is_file() for root in package.chain[1:])):
+        return None
+    return CatalogError(f"replaces {spec.replaces!r}, but the package it extends has no file "
+                        f"{spec.replaces!r}" + (" (a file replaces only the file of its own name)"
+                                                if spec.replaces != name else ""),
+                        file=name, field="replaces")
 
 
 def load_raw(directory: Path, problems: list[CatalogError] | None = None
              ) -> tuple[IndexSpec, dict[str, SourceFileSpec], Package]:
     """Index and source files, schema-checked, with nothing cross-checked yet (lint does that).
     With `problems`, a file that does not validate is reported there and left out."""
-    package = read_package(directory)
+    package = read_package(directory, problems=problems)
     index = _validate(IndexSpec, package.index_data, package.directory / INDEX_FILE)
     files: dict[str, SourceFileSpec] = {}
     for name, path in package.paths.items():
         try:
-            files[name] = _validate(SourceFileSpec, _read_yaml(path), path)
+            data = _read_yaml(path)
         except CatalogError as exc:
             if problems is None:
                 raise
             problems.append(exc)
+            continue
+        try:
+            files[name] = _validate(SourceFileSpec, data, path)
+        except CatalogError as exc:
+            if problems is None:
+                raise
+            problems += _every_problem(data, path) or [exc]  # each schema error of the file
+            continue
+        wrong = _replaces_nothing(name, files[name], package)
+        if wrong is not None:
+            if problems is None:
+                raise wrong
+            problems.append(wrong)
     if not files and not problems:
         raise CatalogError("no catalog files", file=str(directory))
     # Brochure order: the municipal items, then the districts by their item number; editions last.
@@ -689,7 +887,8 @@ def _rule(rule: RuleSpec, where: str, name: str, spec: SourceFileSpec, measure: 
         fail(CatalogError(f"rule {rule.id!r} cites unknown source {rule.source!r}", file=name,
                           field=f"{where}.source", accepted=", ".join(sources)))
         return None
-    for key, levels in (("levels", rule.levels or {}), ("recognition_counts_as", rule.recognition_counts_as)):
+    for key, levels in (("levels", rule.levels or {}), ("recognition_counts_as", rule.recognition_counts_as),
+                        ("ladder_level", [rule.ladder_level] if rule.ladder_level else [])):
         unknown = [level for level in levels if level not in vocabulary.levels]
         if unknown:
             fail(CatalogError(f"rule {rule.id!r}: {unknown[0]!r} is not a ladder level", file=name,
@@ -736,13 +935,15 @@ def _editions(files: dict[str, SourceFileSpec], rules: list[Rule], fail: Fail) -
 def _parse_all(texts: tuple[str, ...], file: str, where: str, order: dict[str, tuple[str, ...]],
                fail: Fail) -> tuple[Condition, ...] | None:
     parsed: list[Condition] = []
-    for number, text in enumerate(texts):
+    broken = False
+    for number, text in enumerate(texts):  # every bad condition is reported, not only the first
         try:
             parsed.append(parse_condition(text, order))
         except CatalogError as exc:
             exc.file, exc.field = file, f"{where}.conditions[{number}]"
             fail(exc)
-            return None
+            broken = True
+    # (Only lint collects problems instead of raising: it still checks the conditions that parse.)
     return tuple(parsed)
 
 
@@ -811,7 +1012,7 @@ def package_files(catalog: Catalog) -> dict[str, bytes]:
         raise InputError("this catalog was built in memory and has no files to export")
     files: dict[str, bytes] = {}
     if len(package.chain) == 1:  # the index as written, comments and all
-        files[INDEX_FILE] = (package.directory / INDEX_FILE).read_bytes()
+        files[INDEX_FILE] = _bounded(package.directory / INDEX_FILE)
     else:
         files[INDEX_FILE] = ("# Exported by `zjtx measures export` from " + package.directory.name
                              + " (its `extends` chain flattened).\n"
@@ -819,14 +1020,20 @@ def package_files(catalog: Catalog) -> dict[str, bytes]:
                                               sort_keys=False, width=100)).encode("utf-8")
     texts = {catalog.index.brochure.file: package.text_path(catalog.index.brochure.file)}
     for name, path in package.paths.items():
-        files[name] = path.read_bytes()
+        files[name] = _bounded(path)
         text = catalog.files[name].text if name in catalog.files else None
         if text is not None:
             texts[text] = package.text_path(text, name)
     for relative, source in texts.items():
         if source is not None:
-            files[relative] = source.read_bytes()
+            files[relative] = _bounded(source)
     return files
+
+
+def _bounded(path: Path) -> bytes:
+    """A package file's bytes, within a catalog file's bounds (a regular file, at most
+    MAX_CATALOG_BYTES: a source text that is /dev/zero is refused, not read)."""
+    return read_limited(path, what="catalog", limit=MAX_CATALOG_BYTES, error=CatalogError)
 
 
 def export_package(catalog: Catalog, target: Path) -> list[Path]:
@@ -836,10 +1043,21 @@ def export_package(catalog: Catalog, target: Path) -> list[Path]:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError("exists and is not an empty directory", file=str(target), field="DIR",
                          accepted="a new or empty directory")
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        return _export(files, target)
+    except OSError as exc:  # a place that refuses files: one clear message, never a traceback
+        raise InputError(f"cannot be written ({exc.strerror or exc})", file=str(target),
+                         field="DIR") from None
+
+
+def _export(files: dict[str, bytes], target: Path) -> list[Path]:
     written: list[Path] = []
     for relative, data in files.items():
         path = target / relative
+        if not path.resolve().is_relative_to(target.resolve()):  # (a text named ../../x)
+            raise InputError(f"{relative!r} would be written outside the package",
+                             file=str(target), field="DIR")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         written.append(path)
@@ -871,8 +1089,9 @@ def _reform_rule(rule: RuleSpec, level: str | None, field: str, value: int, path
     if field == "cap":
         if not rule.caps:
             raise InputError(f"rule {rule.id} has no cap", field="reform")
-        cap = validated(Cap, {**rule.caps[0].model_dump(), "limit": value})
-        return rule.model_copy(update={"caps": (cap,) + rule.caps[1:]})
+        # Every cap of the rule (caps that readings pick between state one limit each way).
+        return rule.model_copy(update={"caps": tuple(
+            validated(Cap, {**cap.model_dump(), "limit": value}) for cap in rule.caps)})
     if rule.levels is not None:
         levels = [level] if level else list(rule.levels)
         missing = [lv for lv in levels if lv not in rule.levels]

@@ -114,6 +114,12 @@ def name(kind: str, ident: str | None, lang: str | None = None, *, short: bool =
     if ident is None:
         return ""
     lang = lang or current_lang()
+    if kind == "measure":  # a package's own names for its measures come first
+        from models.catalog import active_catalog
+
+        declared = active_catalog().measure_names().get(ident)
+        if declared is not None:
+            return declared.zh if lang == "zh" else declared.en
     entry = names().get(kind, {}).get(ident)
     if entry is None and kind in VOCABULARY_KINDS:
         from models.catalog import active_catalog

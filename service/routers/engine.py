@@ -37,19 +37,26 @@ async def evaluate_record(request: Request, record: RecordBody, workers: AppWork
 
 
 @router.post("/v1/batch", response_model=BatchOut, responses={**WORK, 415: documented(
-    "Batch body not sent as application/x-ndjson or application/jsonl")},
+    "Batch body not sent as JSON lines (application/x-ndjson, application/jsonl), CSV (text/csv) or XLSX"),
+    200: {"description": "The results and errors; with `Accept: " + answers.XLSX + "`, the result rows "
+                         "as the XLSX file `zjtx batch` writes", "content": {answers.XLSX: {}}}},
     openapi_extra={**TAKES_READINGS, "requestBody": {
         "required": True,
-        "content": {kind: {"schema": {"type": "string"}} for kind in BATCH_TYPES},
-        "description": f"JSON lines, one record each; at most {BATCH_LIMIT_BYTES:,} bytes."}})
+        "content": {kind: {"schema": {"type": "string"}} for kind in (*BATCH_TYPES, *answers.TABLE_TYPES)},
+        "description": f"JSON lines (one record each), or CSV or XLSX rows under a header row, read as "
+                       f"`zjtx batch` reads files; at most {BATCH_LIMIT_BYTES:,} bytes and "
+                       f"{BATCH_LIMIT_ROWS:,} rows."}})
 async def batch(request: Request, workers: AppWorkers) -> Response:
-    """Evaluate JSON lines: one result row per valid line, one error per invalid line."""
+    """Evaluate JSON lines, CSV or XLSX rows: one result row per valid row, one error per
+    invalid row (its row number as the file shows it)."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in BATCH_TYPES:
+    if media_type not in BATCH_TYPES and media_type not in answers.TABLE_TYPES:
         return problem(415, "UnsupportedMediaType", f"the body is {media_type or 'untyped'!r}; "
-                       "send JSON lines as " + " or ".join(BATCH_TYPES))
+                       "send JSON lines as " + " or ".join(BATCH_TYPES) + ", or rows as "
+                       + " or ".join(answers.TABLE_TYPES))
     readings = request_readings(request)
-    size = int(request.headers.get("content-length") or 0)
+    declared = request.headers.get("content-length") or "0"  # (the Guard bounds its digits)
+    size = int(declared) if declared.isdigit() and len(declared) <= 18 else 0
     if size > BATCH_LIMIT_BYTES:
         return problem(413, "PayloadTooLarge", f"the body has {size:,} bytes; the limit is "
                        f"{BATCH_LIMIT_BYTES:,} (use `zjtx batch` for large files)")
@@ -58,11 +65,24 @@ async def batch(request: Request, workers: AppWorkers) -> Response:
         body += part
         if len(body) > BATCH_LIMIT_BYTES:
             return problem(413, "PayloadTooLarge", f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes")
-    lines = answers.batch_lines(body)
-    count = sum(1 for line in lines if line.strip())
-    if count > BATCH_LIMIT_ROWS:
-        return problem(413, "PayloadTooLarge", f"{count:,} lines; the limit is {BATCH_LIMIT_ROWS:,}")
-    return EncodedJSON(await workers.run(answers.batch, lines, readings))
+    as_xlsx = answers.XLSX in request.headers.get("accept", "")
+    if media_type in BATCH_TYPES:
+        lines = answers.batch_lines(body)
+        count = sum(1 for line in lines if line.strip())
+        if count > BATCH_LIMIT_ROWS:
+            return problem(413, "PayloadTooLarge", f"{count:,} lines; the limit is {BATCH_LIMIT_ROWS:,}")
+        answer = await workers.run(answers.batch, lines, readings, as_xlsx)
+    else:  # a sheet is parsed by the pool, off the event loop
+        found = await workers.run(answers.sheet_batch, body, media_type, readings, BATCH_LIMIT_ROWS, as_xlsx)
+        if found is None:
+            return problem(413, "PayloadTooLarge", f"more than {BATCH_LIMIT_ROWS:,} rows; the limit is "
+                           f"{BATCH_LIMIT_ROWS:,} (use `zjtx batch` for large files)")
+        answer = found
+    encoded, error_rows = answer
+    if as_xlsx:
+        return Response(encoded, media_type=answers.XLSX, headers={
+            "content-disposition": 'attachment; filename="zjtx-results.xlsx"', "x-error-rows": str(error_rows)})
+    return EncodedJSON(encoded)
 
 
 @router.post("/v1/record", response_model=EnterpriseRecord, response_model_exclude_defaults=True,

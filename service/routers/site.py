@@ -1,8 +1,10 @@
 """The service itself: health, the planner's page with its words, examples and font, and the
-API docs (offline: Swagger UI's assets come from the swagger-ui-bundle package)."""
+API docs (offline: Swagger UI 5's assets come from the fastapi-offline package; 4.x could not read
+the OpenAPI 3.1 document FastAPI emits)."""
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -14,10 +16,11 @@ from service.deps import AppCatalog
 from service.problems import COMMON
 from service.schemas import Example, Health, PageMessages
 from solver.notices import catalog_tags
-from views.fonts.subset import FONT
+from views.fonts.subset import WEB_FONT
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+SWAGGER_UI = Path(str(importlib.resources.files("fastapi_offline") / "static"))
 # The message keys the page reads.
 PAGE_PREFIXES = ("page.", "column.", "status.", "money.", "label.", "chart.", "reading.",
                  "evaluate.", "timeline.", "reason.line.", "reason.word.")
@@ -75,7 +78,7 @@ def favicon() -> FileResponse:
     return FileResponse(STATIC / "favicon.png", media_type="image/png")
 
 
-@router.get("/fonts/zjtx-cjk.otf", include_in_schema=False)
+@router.get("/fonts/zjtx-cjk.woff2", include_in_schema=False)
 def cjk_font() -> FileResponse:  # the page's @font-face: Chinese without system fonts
-    return FileResponse(FONT, media_type="font/otf",
+    return FileResponse(WEB_FONT, media_type="font/woff2",
                         headers={"cache-control": "public, max-age=86400"})

@@ -22,6 +22,9 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 const option = (value, text) => el("option", { value }, text);
+// A machine token (expense=belt_road_investment:1000000@2026) may wrap after = : @ / (a <wbr>,
+// not a character: what is copied stays a command that runs), never inside a word or a year.
+const soft = (text) => String(text).split(/(?<=[=:@\/])/).flatMap((part, i) => (i ? [el("wbr"), part] : [part]));
 
 function showError(text) {
   $("error").hidden = !text;
@@ -65,6 +68,7 @@ async function setLang(lang) {
   buildReadings();
   fillForm(form);
   if (state.record) await run(state.record);
+  if (state.batch) await runBatch(state.batch.body, state.batch.type);
 }
 
 function fillSelect(select, kind, ids, keepFirst = false) {
@@ -206,7 +210,7 @@ function fillAwards(body, awards) {
   for (const award of awards) {
     const status = award.status;  // received | projected | due | past (DOMAIN.md section 8)
     body.append(el("tr", { class: status },
-      cell(T("column.claim"), String(award.claim_year)), cell(T("column.measure"), measureName(award.measure)),
+      cell(T("column.claim"), String(award.claim_year), { class: "year" }), cell(T("column.measure"), measureName(award.measure)),
       cell(T("column.tier"), N("tier", award.tier)), cell(T("column.amount"), money(award.amount), { class: "amount" }),
       cell(T("column.paid_by"), N("district", award.paid_by)), cell(T("column.status"), T(`status.${status}`)),
       cell(T("column.call"), [el("span", { class: "tag" }, T("label.clause_original")), el("br"),
@@ -218,21 +222,26 @@ function renderWhatif(result) {
   $("whatif-empty").hidden = Boolean(result);
   $("whatif").hidden = !result;
   if (!result) return;
-  const row = (label, before, after, change) => el("tr", {}, el("th", {}, label), el("td", { class: "amount" }, before),
-    el("td", {}, "→"), el("td", { class: "amount" }, after), el("td", {}, "="), el("td", { class: "amount difference" }, change));
+  const row = (label, before, after, change, kind = "amount") => el("tr", {}, el("th", {}, label), el("td", { class: "amount" }, before),
+    el("td", {}, "→"), el("td", { class: kind }, after), el("td", {}, "="), el("td", { class: "amount difference" }, change));
   const body = $("whatif").querySelector("tbody");
   body.replaceChildren(row(T("column.total"), money(result.baseline.total), money(result.outcome.total), delta(result.delta)));
   for (const [key, list] of [["column.gained", result.gained], ["column.lost", result.lost]]) {
-    for (const a of list) body.append(row(T(key), "", `${measureName(a.measure)} ${N("tier", a.tier)} ${a.claim_year}`, money(a.amount)));
+    for (const a of list) body.append(row(T(key), "", `${measureName(a.measure)} ${N("tier", a.tier)} ${a.claim_year}`, money(a.amount), "scenario"));
   }
 }
 
+// Drawn at the width it is shown at (one SVG unit = one CSS pixel): labels stay 12–13 px on a
+// phone instead of shrinking with the picture; the label column is as wide as its longest label.
 function renderRanking(ranking) {
+  state.ranking = ranking;
   const svg = $("ranking");
   const rows = ranking.ranking;
   const top = Math.max(1, ...rows.map((r) => r.total.max));
-  const height = 24, left = 150, width = 330;
-  svg.setAttribute("viewBox", `0 0 640 ${rows.length * height + 10}`);
+  const shown = Math.round(svg.getBoundingClientRect().width) || 640;
+  const height = 24;
+  svg.setAttribute("viewBox", `0 0 ${shown} ${rows.length * height + 10}`);
+  svg.setAttribute("height", String(rows.length * height + 10));
   svg.replaceChildren();
   const ns = "http://www.w3.org/2000/svg";
   const make = (tag, attrs, text) => {
@@ -242,16 +251,22 @@ function renderRanking(ranking) {
     svg.append(node);
     return node;
   };
+  const labels = rows.map((row, i) => make("text", { y: i * height + 20, "text-anchor": "end", "font-size": "13" },
+    N("district", row.district) + (row.district === ranking.current_district ? T("label.current") : "")));
+  const left = Math.min(Math.ceil(Math.max(...labels.map((label) => label.getComputedTextLength()))) + 10,
+    Math.round(shown * 0.45));
+  const amounts = rows.map((row) => make("text", { "font-size": "12" }, money(row.total)));
+  const room = Math.ceil(Math.max(...amounts.map((label) => label.getComputedTextLength()))) + 10;
+  const width = Math.max(40, shown - left - room);
   rows.forEach((row, i) => {
     const y = i * height + 5;
-    const current = row.district === ranking.current_district;
-    const colour = current ? "#c0392b" : "#2c6fbb";
-    make("text", { x: left - 6, y: y + 15, "text-anchor": "end", "font-size": "13" },
-      N("district", row.district) + (current ? T("label.current") : ""));
+    const colour = row.district === ranking.current_district ? "#c0392b" : "#2c6fbb";
+    labels[i].setAttribute("x", left - 6);
     make("rect", { class: "bar", "data-district": row.district, x: left, y, height: height - 6,
       width: (width * row.total.max) / top, fill: colour, "fill-opacity": "0.3" });
     make("rect", { x: left, y, height: height - 6, width: (width * row.total.min) / top, fill: colour });
-    make("text", { x: left + (width * row.total.max) / top + 6, y: y + 15, "font-size": "12" }, money(row.total));
+    amounts[i].setAttribute("x", left + (width * row.total.max) / top + 6);
+    amounts[i].setAttribute("y", y + 15);
   });
   const [first, last] = ranking.horizon;
   $("ranking-note").textContent = T("page.ranking_note", { date: ranking.move_date, first, last, winner: N("district", rows[0].district) });
@@ -264,9 +279,9 @@ async function refreshWorklist(record) {
   const body = $("worklist").querySelector("tbody");
   body.replaceChildren(...result.actions.map((a) => el("tr", { class: a.kind },
     cell(T("page.wl_by"), a.deadline || "—"),
-    cell(T("page.wl_action"), a.action),
+    cell(T("page.wl_action"), soft(a.action)),
     cell(T("column.amount"), money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above }), { class: "amount" }),
-    cell(T("column.call"), T("label.tel", { contact: a.office, tel: a.tel })), cell(T("page.wl_note"), a.note))));
+    cell(T("column.call"), T("label.tel", { contact: a.office, tel: a.tel })), cell(T("page.wl_note"), soft(a.note)))));
   if (!result.actions.length) body.append(el("tr", {}, el("td", { colspan: "5", class: "empty" }, T("page.wl_nothing", { day }))));
 }
 
@@ -299,8 +314,86 @@ async function run(record) {
   }
 }
 
+// -- many enterprises: rows of a sheet to /v1/batch ---------------------------------------------
+// The server reads every kind as `zjtx batch` reads a file (one reader); the page only names the
+// kind: by the file's extension, or for pasted text JSON lines ({…} on each line) else CSV.
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const JSONL = "application/x-ndjson";
+
+// `sheet`: the text is known to be rows (the batch box), so one JSON line is one row, not a record.
+function rowsKind(text, sheet = false) {
+  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  if (!lines.length) return null;
+  if (lines.every((line) => line.startsWith("{"))) return lines.length > 1 || sheet ? JSONL : null;
+  // A record is YAML ("key: value") or one JSON object; a sheet's header row has commas, no colon.
+  return lines[0].includes(",") && !lines[0].includes(":") && !lines[0].startsWith("{") ? "text/csv" : null;
+}
+
+function fileKind(file) {
+  const name = file.name.toLowerCase();
+  if (name.endsWith(".xlsx")) return XLSX;
+  if (name.endsWith(".csv")) return "text/csv";
+  if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) return JSONL;
+  return null;
+}
+
+function batchError(text) {
+  $("batch-error").hidden = !text;
+  $("batch-error").textContent = text || "";
+}
+
+async function runBatch(body, type) {
+  batchError("");
+  try {
+    const response = await fetch("/v1/batch" + query(), { method: "POST", headers: { "content-type": type }, body });
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.detail);
+    state.batch = { body, type };
+    renderBatch(data);
+  } catch (error) {
+    state.batch = null;
+    $("batch-out").hidden = true;
+    batchError(`${T("page.not_valid")}\n${error.message}`);
+  }
+}
+
+function renderBatch(data) {
+  $("batch-out").hidden = false;
+  $("batch-counts").textContent = T("page.batch_counts", data);
+  $("batch-results").querySelector("tbody").replaceChildren(...data.results.map((row) => el("tr", {},
+    cell(T("page.id"), row.id), cell(T("page.name"), row.name || ""),
+    cell(T("column.total"), money({ min: row.total_min, max: row.total_max, open_above: row.open_above }), { class: "amount" }),
+    cell(T("page.batch_awards"), String(row.awards)), cell(T("page.batch_warnings"), row.warnings || ""))));
+  $("batch-errors-block").hidden = !data.errors.length;
+  $("batch-errors").querySelector("tbody").replaceChildren(...data.errors.map((row) => el("tr", {},
+    cell(T("page.batch_row"), String(row.row), { class: "year" }), cell(T("page.id"), row.id || ""),
+    cell(T("page.batch_field"), row.field || ""), cell(T("page.batch_problem"), row.message))));
+  $("batch-download").hidden = !data.results.length;
+}
+
+// The results as the XLSX file `zjtx batch` writes (the server's writer, headers in the page's language).
+async function downloadBatch() {
+  if (!state.batch) return;
+  const response = await fetch("/v1/batch" + query(), {
+    method: "POST", headers: { "content-type": state.batch.type, accept: XLSX }, body: state.batch.body });
+  if (!response.ok) return batchError((await response.json()).detail);
+  const link = el("a", { href: URL.createObjectURL(await response.blob()), download: "zjtx-results.xlsx" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 async function runText(text) {
   showError("");
+  const kind = rowsKind(text);
+  if (kind) {  // rows of a sheet, pasted where a record goes: evaluated as rows
+    $("batch-text").value = text;
+    await runBatch(text, kind);
+    showError(T("page.batch_moved"));
+    $("batch").scrollIntoView();
+    return;
+  }
   try {
     const record = await call("POST", "/v1/record", text, "text/plain");
     fillForm(record);
@@ -330,10 +423,28 @@ async function start() {
   });
   $("upload").addEventListener("change", async () => {
     const file = $("upload").files[0];
-    if (file) {
+    if (file && fileKind(file)) {  // a sheet chosen where a record goes: its rows, not its bytes
+      await runBatch(file, fileKind(file));
+      showError(T("page.batch_moved"));
+      $("batch").scrollIntoView();
+    } else if (file) {
       $("record").value = await file.text();
       runText($("record").value);
     }
+  });
+  $("batch-upload").addEventListener("change", async () => {
+    const file = $("batch-upload").files[0];
+    if (file) await runBatch(file, fileKind(file) || rowsKind(await file.text(), true) || "text/csv");
+  });
+  $("batch-run").addEventListener("click", () => {
+    const text = $("batch-text").value;
+    runBatch(text, rowsKind(text, true) || "text/csv");
+  });
+  $("batch-download").addEventListener("click", downloadBatch);
+  let resized = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resized);
+    resized = setTimeout(() => state.ranking && !$("filled").hidden && renderRanking(state.ranking), 150);
   });
   $("f-add-recognition").addEventListener("click", () => addRecognition());
   if (!document.querySelector("#f-recognitions .recognition")) addRecognition();
@@ -348,8 +459,10 @@ async function start() {
   for (const id of ["wi-tier", "wi-tier-date", "wi-district", "wi-move-date", "wl-date"]) {
     $(id).addEventListener("change", () => state.record && run(state.record));
   }
+  // The bundled Chinese font (first in every font list for the CJK ranges, font-display: block):
+  // ready means loaded, so that nothing is ever drawn in boxes while it comes.
+  await document.fonts.load('1em "zjtx CJK"', "中文");
   await document.fonts.ready;
-  for (const button of document.querySelectorAll(".lang button")) button.textContent = button.textContent;  // re-shape with the loaded font
   document.body.dataset.ready = "true";
 }
 
