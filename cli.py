@@ -1,6 +1,7 @@
 """The `zjtx` command line: parse arguments, call the solver, render, and map the error tree to
-exit statuses in one place (`EXIT_STATUSES`: 0 fine, 1 lint errors or batch rows in the errors
-file, 2 bad input, 3 a bug in zjtx, 4 a broken catalog package, 130/143 interrupted)."""
+exit statuses in one place (`EXIT_STATUS`; `zjtx --help` lists them: 0 fine, 1 lint errors or
+batch rows in the errors file, 2 bad input, 3 a bug in zjtx, 4 a broken catalog package, 130/143
+interrupted). Help and usage errors speak the command's language (views/cli_help.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
+
+try:  # typer ≥ 0.20 carries its own click
+    from typer import _click as click
+except ImportError:  # pragma: no cover - an older typer, on click itself
+    import click  # type: ignore[no-redef]
 
 from models.catalog import (Catalog, active_catalog, open_catalog, set_active_catalog,
                             using_catalog)
@@ -27,8 +34,9 @@ from models.errors import (BugError, CatalogError, InputError, ReadingError, Sol
                            ZjtxError)
 from models.i18n import current_lang, t, using_lang
 from formats.safety import check_outputs, safe_name
-from models.limits import (EVAL_THREADS, FIRST_DAY, LAST_DAY, LOOPBACK_HOSTS, MAX_BODY_BYTES,
-                           MAX_HORIZON_YEARS, MAX_YUAN, TIME_BUDGET_SECONDS, check_day)
+from models.limits import (EVAL_THREADS, LOOPBACK_HOSTS, MAX_BODY_BYTES, MAX_HORIZON_YEARS,
+                           MAX_YUAN, TIME_BUDGET_SECONDS)
+from models.normalize import read_day
 from models.lint import lint
 from models.packages import locate
 from models.record import load_record
@@ -45,11 +53,14 @@ class Lang(str, Enum):
 
 LangOption = Annotated[Lang | None, typer.Option(
     "--lang", help="zh (中文) or en; default ZJTX_LANG, then the locale (zh_* → zh, else en).")]
+ROOT_LANG = "zjtx_lang"  # ctx.meta: the top-level --lang (`zjtx --lang zh evaluate …`)
 
 
 def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a command `--lang zh|en`: the language every word it prints is in (ids stay ids). A
-    command with its own --lang (headers of a file it writes) speaks that language too."""
+    """Give a command `--lang zh|en`: the language every word it prints is in (ids stay ids); a
+    command without it speaks the top-level --lang, else ZJTX_LANG, else the locale. A command
+    with its own --lang (headers of a file it writes) speaks that language too. The language is
+    passed on explicitly (batch workers get it with their job), never through the environment."""
     signature = inspect.signature(command, eval_str=True)
     own = "lang" in signature.parameters
 
@@ -57,16 +68,8 @@ def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
     def speaking(*args: Any, **kwargs: Any) -> Any:
         lang = kwargs.get("lang") if own else kwargs.pop("lang", None)
         lang = getattr(lang, "value", lang)
-        before = os.environ.get("ZJTX_LANG")
-        try:
-            with using_lang(lang if lang in ("zh", "en") else None) as chosen:
-                os.environ["ZJTX_LANG"] = chosen  # batch workers are other processes
-                return command(*args, **kwargs)
-        finally:  # in-process callers (tests, embedders) get their environment back
-            if before is None:
-                os.environ.pop("ZJTX_LANG", None)
-            else:
-                os.environ["ZJTX_LANG"] = before
+        with using_lang(lang if lang in ("zh", "en") else current_lang()):
+            return command(*args, **kwargs)
 
     if not own:
         extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
@@ -87,11 +90,61 @@ def _own_catalog(command: Callable[..., Any]) -> Callable[..., Any]:
     return scoped
 
 
+class _Speaking:
+    """Help and usage errors in the command's language (views/cli_help.py): `--lang` is read from
+    the whole line before click prints either."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from views.cli_help import print_usage_error, sniff_lang
+
+        sniff_lang(ctx, args)
+        given = list(args)  # the parser consumes `args`
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc, no-any-return]
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.exceptions.UsageError as exc:
+            print_usage_error(exc, self, ctx, given)
+            raise typer.Exit(2) from None
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from views.cli_help import render_help
+
+        render_help(self, ctx)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run under the top-level --lang, when one was given (a command's own --lang wins)."""
+        from views.cli_help import print_usage_error
+
+        chosen = ctx.find_root().meta.get(ROOT_LANG)
+        try:
+            with contextlib.nullcontext() if chosen is None else using_lang(chosen):
+                return super().invoke(ctx)  # type: ignore[misc]
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.exceptions.UsageError as exc:  # a group's: a missing or unknown command
+            print_usage_error(exc, self, ctx, [])
+            raise typer.Exit(2) from None
+
+
+class ZjtxCommand(_Speaking, TyperCommand):
+    pass
+
+
+class ZjtxGroup(_Speaking, TyperGroup):
+    pass
+
+
 class _Typer(typer.Typer):
-    """typer.Typer whose every command takes --lang and answers from its own catalog."""
+    """typer.Typer whose every command takes --lang, answers from its own catalog and helps in
+    its language."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cls=ZjtxGroup, context_settings={"help_option_names": ["-h", "--help"]},
+                         **kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:  # type: ignore[override]
-        register = super().command(*args, **kwargs)
+        register = super().command(*args, cls=ZjtxCommand, **kwargs)
         return lambda command: register(_own_catalog(_speaks(command)))
 
 
@@ -99,25 +152,44 @@ T = TypeVar("T")
 # The error tree → exit statuses: bad input is the user's to fix (2); a broken catalog package
 # is a configuration problem, whoever typed the command (4); anything else is a bug (3).
 EXIT_STATUS = {InputError: 2, CatalogError: 4, SolverError: 3, BugError: 3}
-EXIT_STATUSES = ("Exit statuses: 0 done; 1 `measures lint` found errors, or `batch`/`worklist` "
-                 "put some rows in the errors file (`sweep`: some rows could not be evaluated), "
-                 "or `verify` found the answer changed; 2 bad "
-                 "input (a record, a row, an option, an altered evidence bundle; "
-                 "the message names it); 3 a bug in zjtx (an unsound optimizer answer or an "
-                 "unexpected exception: please report it); 4 a broken catalog package (--catalog "
-                 "DIR missing, a catalog file that is not YAML or does not validate); 130/143 "
-                 "interrupted (batch: rerun with --resume).")
 
 
 app = _Typer(
     name="zjtx", no_args_is_help=True, add_completion=False,
     help="Which Beijing support measures for specialized and sophisticated SMEs apply to an "
          "enterprise, how much they pay, when, why, and whom to call.\n\n"
-         "Example: zjtx evaluate examples/shijingshan-municipal-then-national.yaml",
-    epilog=EXIT_STATUSES)
+         "Example: zjtx evaluate examples/shijingshan-municipal-then-national.yaml")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(t("help.version", version=version("zjtx")))
+        raise typer.Exit()
+
+
+@app.callback()
+def _zjtx(ctx: typer.Context, lang: LangOption = None,
+          version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version,
+                                                help="Print the version of zjtx and exit.")] = False
+          ) -> None:
+    """The top level: `zjtx --lang zh COMMAND …` speaks Chinese for any command."""
+    if lang is not None:
+        ctx.meta[ROOT_LANG] = lang.value
+
+
+def _group_lang(ctx: typer.Context, lang: LangOption = None) -> None:
+    """A group's --lang (`zjtx measures --lang zh list`), as the top level's."""
+    if lang is not None:
+        ctx.meta[ROOT_LANG] = lang.value
+
+
 measures_app = _Typer(no_args_is_help=True, help="Browse and check the catalog of measures.")
+measures_app.callback()(_group_lang)
 app.add_typer(measures_app, name="measures")
 recognitions_app = _Typer(no_args_is_help=True, help="The lists of newly recognized enterprises the bureaus publish (免申即享): who qualifies without applying.")
+recognitions_app.callback()(_group_lang)
 app.add_typer(recognitions_app, name="recognitions")
 
 
@@ -138,7 +210,10 @@ class ChartFormat(str, Enum):
 
 
 def _console() -> Console:
-    return Console(width=None if sys.stdout.isatty() else 120, soft_wrap=False)
+    """The terminal's width; in a pipe or a file, COLUMNS when it is set, else 120."""
+    columns = os.environ.get("COLUMNS", "")
+    width = None if sys.stdout.isatty() else int(columns) if columns.isdigit() else 120
+    return Console(width=width, soft_wrap=False)
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -271,7 +346,7 @@ def evaluate(
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
     all_readings: Annotated[bool, typer.Option("--all-readings", help="Evaluate under every combination of readings: the range of totals and which reading moves which award.")] = False,
-    solver: Annotated[str, typer.Option("--solver", help="auto (the exact fast path, CP-SAT for large components), exact, or cp-sat (always CP-SAT).")] = "auto",
+    solver: Annotated[str, typer.Option("--solver", metavar="auto|exact|cp-sat", help="auto (the exact fast path, CP-SAT for large components), exact, or cp-sat (always CP-SAT).")] = "auto",
     catalog: CatalogOption = None,
     evidence: EvidenceOption = None,
 ) -> None:
@@ -320,17 +395,12 @@ def _out(out: Path | None, inputs: list[Path], *, chart: bool = False,
                        default_suffix=".png" if chart else None)
 
 
-DateOption = Annotated[str | None, typer.Option("--move-date", metavar="YYYY-MM-DD", help="When the move would happen (default: the record's as_of, else today).")]
+DateOption = Annotated[str | None, typer.Option("--move-date", metavar="DATE", help="When the move would happen (default: the record's as_of, else today).")]
 
 
 def _parse_date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return check_day(dt.date.fromisoformat(value))
-    except ValueError:
-        raise InputError(t("option.bad_date", value=value[:40], first=FIRST_DAY, last=LAST_DAY),
-                         field=option, accepted="YYYY-MM-DD") from None
+    """A date option as people type it (2026-12-01, 2026/12/1, 2026年12月1日), as a record reads it."""
+    return None if value is None else read_day(value, option)
 
 
 @app.command("best-district")
@@ -439,9 +509,9 @@ def timeline(
 
 @app.command()
 def windows(
-    date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The day to look at (default today).")] = None,
-    tier: Annotated[str | None, typer.Option("--tier", help="innovative, municipal or national (default all).")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    date: Annotated[str | None, typer.Option("--date", metavar="DATE", help="The day to look at (default today): 2026-12-01, 2026/12/1 or 2026年12月1日.")] = None,
+    tier: Annotated[str | None, typer.Option("--tier", metavar="TIER", help="innovative, municipal or national, or their Chinese names (default all).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
     catalog: CatalogOption = None,
 ) -> None:
     """The application window open on a date for each recognition tier, its last day, and whom to call."""
@@ -464,7 +534,7 @@ def whatif(
     sweep: Annotated[str | None, typer.Option("--sweep", metavar="KEY=LOW..HIGH:STEP", help="Vary one number, e.g. shunyi.tier.national.amount=100000..900000:100000.")] = None,
     reading: ReadingOption = None,
     format: Annotated[ChartFormat, typer.Option("--format", "-f", help="table, json, or png (with --sweep).")] = ChartFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write json or the png chart (default: stdout; png: ID-sweep.png).")] = None,
     catalog: CatalogOption = None,
     evidence: EvidenceOption = None,
 ) -> None:
@@ -562,10 +632,10 @@ def verify(
 @app.command()
 def howto(
     record: Annotated[Path, typer.Argument(help="An enterprise record, YAML or JSON.")],
-    measure: Annotated[str, typer.Option("--measure", "-m", help="The measure to make pay, e.g. shijingshan.tier or m6.exhibition.")],
-    target: Annotated[int | None, typer.Option("--target", min=1, max=MAX_YUAN, help="The amount (yuan) it should reach at the top of its interval.")] = None,
+    measure: Annotated[str, typer.Option("--measure", "-m", metavar="MEASURE", help="The measure to make pay, e.g. shijingshan.tier or m6.exhibition.")],
+    target: Annotated[int | None, typer.Option("--target", min=1, max=MAX_YUAN, metavar="YUAN", help="The amount (yuan) it should reach at the top of its interval.")] = None,
     reading: ReadingOption = None,
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
     catalog: CatalogOption = None,
 ) -> None:
     """The inverse question: the smallest changes to the record that make a measure pay (or reach a target), each checked by a forward evaluation.
@@ -586,7 +656,7 @@ def howto(
 def batch(
     input: Annotated[Path, typer.Argument(help="Enterprise rows: .csv, .xlsx, .jsonl or .parquet (list fields as JSON cells).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Result rows: .csv, .xlsx, .jsonl or .parquet.")],
-    errors: Annotated[Path | None, typer.Option("--errors", help="Rows that could not be evaluated, with row number, id, field and message (.csv or .jsonl; default OUT-stem.errors.csv).")] = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="Rows that could not be evaluated, with row number, id, field and message (.csv, .xlsx or .jsonl; default OUT-stem.errors.xlsx for an XLSX input, else OUT-stem.errors.csv).")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default 1; with --engine dask and no --scheduler: LocalCluster workers, default this machine's cores).")] = None,
     best: Annotated[bool, typer.Option("--best-district", help="Add each enterprise's best relocation district and its total.")] = False,
     move_date: DateOption = None,
@@ -596,9 +666,9 @@ def batch(
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="A scenario file (or inline change) applied to every row; adds scenario totals and, with --summary, the cost of the reform.")] = None,
     summary: Annotated[list[Path] | None, typer.Option("--summary", help="Write the fiscal view: .json (totals per paying district, measure and claim year) and/or .png (a chart of the cost by paying district and claim year, open-above amounts marked). Repeatable.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint: nothing lost, nothing written twice.")] = False,
-    engine: Annotated[str, typer.Option("--engine", help="local (this machine: --jobs processes) or dask (a Dask cluster: --scheduler, else a LocalCluster of this machine's cores on loopback). The same files either way. Needs pip install -e '.[dask]'.")] = "local",
+    engine: Annotated[str, typer.Option("--engine", metavar="local|dask", help="local (this machine: --jobs processes) or dask (a Dask cluster: --scheduler, else a LocalCluster of this machine's cores on loopback). The same files either way. Needs pip install -e '.[dask]'.")] = "local",
     scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 (INPUT must be at the same path on every worker).")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", metavar="ENCODING", help="The CSV input's text encoding (default: detected; UTF-8 with or without BOM, else GB18030/GBK as Excel saves it on Chinese Windows).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: a YAML mapping of header → field, e.g. {所在区: district, 企业编号: id}.")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
     catalog: CatalogOption = None,
@@ -609,10 +679,10 @@ def batch(
     Example: zjtx batch examples/enterprises.csv --out out/results.csv --summary out/summary.json --jobs 2
     """
     from models.scenario import Scenario, load_scenario, parse_inline
-    from formats.batch import BatchCounts, default_errors_path, run_batch
+    from formats.batch import BatchCounts, run_batch
     from formats.columns import load_column_map
-    from formats.progress import ProgressLines, estimate_rows
-    from formats.signals import Interrupted, handle_signals
+    from formats.progress import ProgressLines
+    from formats.signals import handle_signals
     from solver.batch import BatchOptions
 
     def action() -> int:
@@ -635,56 +705,19 @@ def batch(
             from formats.evidence import check_evidence_folder
 
             check_evidence_folder(evidence)
-        summaries = summary or []
-        for path in summaries:
-            if path.suffix.lower() not in (".json", ".png"):
-                raise InputError(t("option.summary_format"), file=str(path),
-                                 field="--summary", accepted=".json, .png")
-        summary_json = next((p for p in summaries if p.suffix.lower() == ".json"), None)
-        charts = [p for p in summaries if p.suffix.lower() == ".png"]
+        summary_json, charts = _summary_paths(summary)
         # Before any row: no output over an input (the rows, the column map, a scenario file,
         # the catalog), a folder or a place that cannot be written; the charts too.
-        from formats.safety import check_outputs
-        check_outputs(_inputs(input, columns, *(Path(item) for item in scenario or [] if "=" not in item)),
-                      {"--out": out, "--errors": errors or default_errors_path(out),
-                       **{"--summary" + (f" #{n + 1}" if n else ""): path
-                          for n, path in enumerate(summaries)}})
+        _check_batch_outputs(_inputs(input, columns, *(Path(item) for item in scenario or []
+                                                       if "=" not in item)),
+                             out, errors, summary or [])
         reading_options: dict[str, Any] = {"encoding": encoding, "column_map": load_column_map(columns),
                            "lang": current_lang(), "excel": excel, "engine": engine,
                            "scheduler": scheduler}
-        console = Console(stderr=True)
-        total = estimate_rows(input)
-
         def run(report: Callable[[BatchCounts], None]) -> BatchCounts:
             return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary_json,
                              resume=resume, on_progress=report, **reading_options)
-        try:
-            with handle_signals():  # Ctrl-C / SIGTERM: stop cleanly, keep the checkpoint
-                if console.is_terminal:
-                    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                               TimeElapsedColumn, TimeRemainingColumn)
-
-                    with Progress(TextColumn("[bold]zjtx batch"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn(t("progress.bar")),
-                                  TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
-                        task = progress.add_task("rows", total=total, rate="-", bad=0)
-                        clock = time.perf_counter()
-
-                        def report(counts: BatchCounts) -> None:
-                            rate = (counts.rows_in - counts.resumed_at) / max(time.perf_counter() - clock, 1e-9)
-                            progress.update(task, completed=counts.rows_in, rate=f"{rate:,.0f}",
-                                            bad=counts.error_rows)
-                        counts = run(report)
-                else:  # a log or a pipe: a plain line every few seconds
-                    lines = ProgressLines(lambda text: typer.echo(text, err=True), total)
-
-                    def report(counts: BatchCounts) -> None:
-                        lines.start_row = counts.resumed_at
-                        lines(counts.rows_in, counts.error_rows)
-                    counts = run(report)
-        except Interrupted as stop:
-            typer.echo(t("batch.interrupted", rows=stop.rows), err=True)
-            return stop.exit_status
+        counts = _with_progress("zjtx batch", input, run)
         if evidence is not None:
             from formats.evidence import SUMS, write_row_bundles
 
@@ -705,8 +738,145 @@ def batch(
         resumed = t("batch.resumed", row=counts.resumed_at) if counts.resumed_at else ""
         typer.echo(t("batch.done", rows_in=counts.rows_in, rows_out=counts.rows_out,
                      errors=counts.error_rows, resumed=resumed, out=out)
-                   + (t("batch.errors_in", path=errors or default_errors_path(out))
-                      if counts.error_rows else ""), err=True)
+                   + _errors_in(counts.error_rows, errors, out, input), err=True)
+        return 0 if counts.error_rows == 0 else 1
+
+    status = _run(action)
+    if status:
+        raise typer.Exit(status)
+
+
+def _with_progress(title: str, input: Path, run: Callable[[Callable[[Any], None]], T]) -> T:
+    """Run a batch-like job with a progress bar on a terminal (plain lines every few seconds in a
+    log or a pipe), stopping cleanly on Ctrl-C or SIGTERM: the checkpoint is kept, the command
+    says how to resume and exits 130 / 143."""
+    from formats.signals import Interrupted
+
+    try:
+        return _progress(title, input, run)
+    except Interrupted as stop:
+        typer.echo(t("batch.interrupted", rows=stop.rows), err=True)
+        raise typer.Exit(stop.exit_status) from None
+
+
+def _errors_in(count: int, errors: Path | None, out: Path, input_path: Path | None = None) -> str:
+    """`, errors in PATH` when some rows went to the errors file."""
+    from formats.batch import default_errors_path
+
+    return t("batch.errors_in", path=errors or default_errors_path(out, input_path)) if count else ""
+
+
+def _check_batch_outputs(inputs: Any, out: Path, errors: Path | None, summaries: list[Path]) -> None:
+    """Before any row: no output of a batch-like run (its results, errors, summary files and
+    charts) over an input, a folder or a place that cannot be written."""
+    from formats.batch import default_errors_path
+    from formats.safety import check_outputs
+
+    check_outputs(inputs, {"--out": out, "--errors": errors or default_errors_path(out),
+                           **{"--summary" + (f" #{n + 1}" if n else ""): path
+                              for n, path in enumerate(summaries)}})
+
+
+def _summary_paths(summary: list[Path] | None) -> tuple[Path | None, list[Path]]:
+    """`--summary` files: the .json one (if any) and the .png charts."""
+    summaries = summary or []
+    for path in summaries:
+        if path.suffix.lower() not in (".json", ".png"):
+            raise InputError(t("option.summary_format"), file=str(path),
+                             field="--summary", accepted=".json, .png")
+    return (next((p for p in summaries if p.suffix.lower() == ".json"), None),
+            [p for p in summaries if p.suffix.lower() == ".png"])
+
+
+def _progress(title: str, input: Path, run: Callable[[Callable[[Any], None]], T]) -> T:
+    from formats.progress import ProgressLines, estimate_rows
+    from formats.signals import handle_signals
+
+    console = Console(stderr=True)
+    total = estimate_rows(input)
+    with handle_signals():  # Ctrl-C / SIGTERM: stop cleanly, keep the checkpoint
+        if console.is_terminal:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
+
+            with Progress(TextColumn(f"[bold]{title}"), BarColumn(), MofNCompleteColumn(),
+                          TextColumn(t("progress.bar")),
+                          TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
+                task = progress.add_task("rows", total=total, rate="-", bad=0)
+                clock = time.perf_counter()
+
+                def report(counts: Any) -> None:
+                    rate = (counts.rows_in - counts.resumed_at) / max(time.perf_counter() - clock, 1e-9)
+                    progress.update(task, completed=counts.rows_in, rate=f"{rate:,.0f}",
+                                    bad=counts.error_rows)
+                return run(report)
+        lines = ProgressLines(lambda text: typer.echo(text, err=True), total)
+
+        def plain(counts: Any) -> None:
+            lines.start_row = counts.resumed_at
+            lines(counts.rows_in, counts.error_rows)
+        return run(plain)
+
+
+@app.command()
+def impact(
+    enterprises: Annotated[Path, typer.Argument(metavar="ENTERPRISES", help="Enterprise rows, as for batch: .csv, .xlsx, .jsonl or .parquet.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The enterprises whose answer changes: .xlsx, .csv, .jsonl or .parquet (totals before and after, the difference, each award added, ended or changed and why).")],
+    old: Annotated[str | None, typer.Option("--from", metavar="NAME|DIR", help="The old policies: a shipped package (beijing-2022, the default) or a package directory.")] = None,
+    new: Annotated[str | None, typer.Option("--to", metavar="NAME|DIR", help="The new policies (default: the --from package, on the second --at date).")] = None,
+    at: Annotated[list[str] | None, typer.Option("--at", metavar="DATE", help="The policies as in force on a date: once (both sides on that day) or twice (--from on the first, --to on the second).")] = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="Rows that could not be read (.csv, .xlsx or .jsonl; default OUT-stem.errors.xlsx for an XLSX input, else OUT-stem.errors.csv).")] = None,
+    summary: Annotated[list[Path] | None, typer.Option("--summary", help="The change by paying district and claim year: .json (old, new and the change) and/or .png (a chart). Repeatable.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes, as for batch.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local or dask, as for batch: the same files either way.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing cluster's scheduler.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue a killed run from its checkpoint.")] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's encoding (default: detected).")] = None,
+    columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: header → field.")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV outputs for Excel: UTF-8 with a byte-order mark.")] = False,
+    reading: ReadingOption = None,
+) -> None:
+    """Who is affected when policies change: each enterprise whose answer differs between the old policies (--from, or the first --at) and the new ones (--to, or the second --at), with both totals, the difference and every award added, ended or changed — and what the policies changed for it. Unchanged enterprises are counted, not written. Exit 0 when every row was read, 1 when some rows went to the errors file.
+
+    Examples: zjtx impact enterprises.xlsx --from beijing-2022 --to beijing-2025 --out affected.xlsx --summary affected.png --lang zh
+              zjtx impact enterprises.jsonl --from beijing-2025 --at 2024-06-01 --at 2025-06-01 --out affected.csv
+    """
+    from formats.columns import load_column_map
+    from formats.impact import impact_options, run_impact, side
+
+    def action() -> int:
+        days = [_parse_date(day, "--at") for day in at or []]
+        if len(days) > 2:
+            raise InputError(t("impact.too_many_dates"), field="--at", accepted=t("impact.accepted"))
+        if new is None and len(days) != 2:
+            raise InputError(t("impact.no_new"), field="--to", accepted=t("impact.accepted"))
+        before = side(old, days[0] if days else None)
+        after = side(new if new is not None else old, days[-1] if days else None)
+        if scheduler and engine != "dask":
+            raise InputError(t("option.scheduler"), field="--scheduler")
+        summary_json, charts = _summary_paths(summary)
+        # Records are read against the new policies: the registry as today's vocabulary writes it.
+        catalog = _use_catalog(Path(after.directory))
+        with using_catalog(open_catalog(before.directory)):
+            old_files = _inputs()  # the old package's files are inputs too
+        _check_batch_outputs(_inputs(enterprises, columns) + old_files, out, errors, summary or [])
+        options = impact_options(before, after, current_lang(),
+                                 catalog.resolve_readings(parse_readings(reading)))
+        counts = _with_progress("zjtx impact", enterprises, lambda report: run_impact(
+            enterprises, out, errors, before, after, options, summary_path=summary_json,
+            on_progress=report, jobs=jobs, resume=resume, encoding=encoding,
+            column_map=load_column_map(columns), lang=current_lang(), excel=excel,
+            engine=engine, scheduler=scheduler))
+        if charts:
+            from views.impact import impact_chart
+
+            for chart in charts:
+                impact_chart(counts.summary, chart)
+        change = counts.summary["total"]["change"]
+        typer.echo(t("impact.done", rows_in=counts.rows_in, changed=counts.changed,
+                     unchanged=counts.unchanged, errors=counts.error_rows, out=out,
+                     low=f"{change['min']:+,}", high=f"{change['max']:+,}")
+                   + _errors_in(counts.error_rows, errors, out, enterprises), err=True)
         return 0 if counts.error_rows == 0 else 1
 
     status = _run(action)
@@ -717,12 +887,12 @@ def batch(
 @app.command()
 def worklist(
     enterprises: Annotated[Path, typer.Argument(metavar="ENTERPRISES", help="Enterprise rows (.csv, .xlsx, .jsonl, .parquet, as for batch) or one record (.yaml, .json).")],
-    date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The working day (default today): claims due or past then, windows open then.")] = None,
+    date: Annotated[str | None, typer.Option("--date", metavar="DATE", help="The working day (default today): claims due or past then, windows open then.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the worklist: .xlsx, .csv, .jsonl (default: a table on stdout).")] = None,
     ics: Annotated[Path | None, typer.Option("--ics", help="Also write the dated actions as an RFC 5545 calendar (.ics).")] = None,
-    min_gain: Annotated[int, typer.Option("--min-gain", min=1, help="A near-miss is listed when one change would bring at least this much more (yuan).")] = 100_000,
+    min_gain: Annotated[int, typer.Option("--min-gain", min=1, metavar="YUAN", help="A near miss is listed when one change would surely bring at least this much more (yuan) net of what it costs: counted on the lower bound of the gain, less the outlay.")] = 100_000,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with a byte-order mark.")] = False,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV input's encoding (default: detected).")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", metavar="ENCODING", help="The CSV input's encoding (default: detected).")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names: header → field.")] = None,
     reading: ReadingOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Without --out: table or json.")] = Format.table,
@@ -793,7 +963,7 @@ def recognitions_import(
     report: Annotated[Path | None, typer.Option("--report", help="Every list row and what became of it: matched (by code or name), already recorded, or why not, with the nearest candidates (.csv, .xlsx, .jsonl; default UPDATED-stem.matches.csv).")] = None,
     errors: Annotated[Path | None, typer.Option("--errors", help="Registry rows that are not valid records, as batch writes them (default UPDATED-stem.errors.csv, written only when there are some).")] = None,
     tier: Annotated[str | None, typer.Option("--tier", help="The tier of every row without a 认定等级 cell (a list of one tier), e.g. national or 小巨人.")] = None,
-    date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="The recognition date of every row without a 认定日期 cell (the list's batch date).")] = None,
+    date: Annotated[str | None, typer.Option("--date", metavar="DATE", help="The recognition date of every row without a 认定日期 cell (the list's batch date).")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="The CSV inputs' encoding (default: detected, UTF-8 or GB18030).")] = None,
     list_columns: Annotated[Path | None, typer.Option("--list-columns", metavar="MAP.yaml", help="Other header names of the list: header → name, credit_code, tier, date, batch, district, serial or note.")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", metavar="MAP.yaml", help="Other header names of the registry: header → field.")] = None,
@@ -874,7 +1044,7 @@ def sweep(
     reform: Annotated[str, typer.Option("--reform", metavar="RULE.amount=LOW..HIGH:STEP", help="The reform to sweep, e.g. shunyi.tier.national.amount=300000..800000:100000 (at most 200 points).")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="The cost table (.csv; default POPULATION-stem.sweep.csv); a chart is written beside it (.png).")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default 1; with --engine dask and no --scheduler: LocalCluster workers, default this machine's cores).")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="local or dask, as for batch: the same costs either way.")] = "local",
+    engine: Annotated[str, typer.Option("--engine", metavar="local|dask", help="local or dask, as for batch: the same costs either way.")] = "local",
     scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing cluster's scheduler.")] = None,
     reading: ReadingOption = None,
     catalog: CatalogOption = None,
@@ -921,8 +1091,8 @@ def sweep(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
     max_body: Annotated[int, typer.Option("--max-body", min=1_000, metavar="BYTES", help="Largest request body, on every endpoint (413 beyond).")] = MAX_BODY_BYTES,
     time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, metavar="SECONDS", help="Longest an evaluation request may take (503 beyond, and its evaluation is stopped).")] = TIME_BUDGET_SECONDS,
@@ -961,7 +1131,7 @@ def serve(
 
 
 @measures_app.command("list")
-def measures_list(format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+def measures_list(format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
                   catalog: CatalogOption = None) -> None:
     """One line per measure family (m1 … m8 and the district measures)."""
     from views.table import measures_view
@@ -996,7 +1166,7 @@ def measures_show(measure_id: Annotated[str, typer.Argument(metavar="ID", help="
 
 
 @measures_app.command("packages")
-def measures_packages(format: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
+def measures_packages(format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table) -> None:
     """The catalog packages zjtx ships, by name (for --catalog NAME): what each holds, the package it extends, and the provenance of its rules (primary: the issuing body's own text read; secondary: a reproduction read; brochure: the October 2022 brochure). The default stays the brochure until every rule a later edition adds is primary.
 
     Example: zjtx measures packages --lang zh
@@ -1037,11 +1207,12 @@ def measures_packages(format: Annotated[Format, typer.Option("--format", "-f")] 
 def measures_readings(catalog: CatalogOption = None) -> None:
     """The interpretation register: each ambiguous clause, its default reading and alternatives."""
     loaded = _run(lambda: _use_catalog(catalog))
+    lang = current_lang()
     for key, spec in loaded.index.readings.items():
-        typer.echo(f"{key}: {spec.about}")
-        for value, about in spec.alternatives.items():
-            mark = "(default)" if value == spec.default else "         "
-            typer.echo(f"  {mark} {key}={value}: {about}")
+        typer.echo(t("readings.question", key=key, about=spec.about_in(lang)))
+        for value in spec.alternatives:
+            typer.echo(t("readings.default" if value == spec.default else "readings.alternative",
+                         key=key, value=value, about=spec.alternative_in(value, lang)))
 
 
 @measures_app.command("lint")
@@ -1071,7 +1242,7 @@ def measures_lint(catalog: CatalogOption = None) -> None:
 
 @measures_app.command("schema")
 def measures_schema(
-    part: Annotated[str | None, typer.Option("--part", help="index (index.yaml) or source (a source document file); default both.")] = None,
+    part: Annotated[str | None, typer.Option("--part", metavar="index|source", help="index (index.yaml) or source (a source document file); default both.")] = None,
 ) -> None:
     """Print the JSON Schema of a catalog package: index.yaml (jurisdiction, vocabulary, conditions, readings, windows) and a source document file (sources, payer, edition, measures, rules, benefits).
 
@@ -1104,9 +1275,9 @@ def measures_export(
 @measures_app.command("diff")
 def measures_diff(
     packages: Annotated[list[Path] | None, typer.Argument(metavar="[A B]", help="Two catalog packages to compare: shipped names (beijing-2022, beijing-2025) or directories.")] = None,
-    at: Annotated[list[str] | None, typer.Option("--at", metavar="YYYY-MM-DD", help="Compare the active package on two dates (give --at twice), or two packages on one date.")] = None,
+    at: Annotated[list[str] | None, typer.Option("--at", metavar="DATE", help="Compare the active package on two dates (give --at twice), or two packages on one date.")] = None,
     catalog: CatalogOption = None,
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
 ) -> None:
     """What changed: measures added or removed, and amounts, conditions, caps and contacts changed — between two packages, or between two dates of one.
 

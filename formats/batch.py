@@ -39,13 +39,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.catalog import active_catalog, open_catalog, set_active_catalog
+from models.catalog import active_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
 from models.record import identities
 from models.limits import MAX_RECORD_BYTES
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext, RowResult,
-                          Summary, evaluate_row, result_columns, row_bug)
+                          Summary, batch_catalog, evaluate_row, result_columns, row_bug)
+from solver.impact import changed
 from solver.memo import BAD, Interned, points, row_keys
 from formats.columns import output_headers
 from formats.engines import ENGINES, DaskEngine, Engine, BlockSize, PoolEngine
@@ -145,7 +146,7 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
     global _WORKER
     if worker:
         in_worker()
-    set_active_catalog(open_catalog(job.options.catalog))
+    set_active_catalog(batch_catalog(job.options))
     if _WORKER is None or _WORKER.job is not job:
         _WORKER = _Worker(job, RowContext(job.options, active_catalog()), _encoder(job))
 
@@ -196,7 +197,8 @@ def _evaluate_items(items: list[Item]) -> list[tuple[Any, ...]]:
     """Evaluate items in a worker: for each, `("answer", cells, summary, warnings)` when its
     answer is shared (cells: the encoded answer), `("refused",)` when that row is not a valid
     record (each row of its distinct input then takes the row road), `("row", line, summary)` for
-    a row of its own, `("error", line)` for an error row (lines encoded here)."""
+    a row of its own, `("error", line)` for an error row (lines encoded here; cells and line None
+    for an answer an impact run does not write: unchanged)."""
     worker = _worker()
     with using_lang(worker.job.lang):  # (a Dask worker knows no command line)
         return [_evaluate_item(worker, *item) for item in items]
@@ -220,10 +222,12 @@ def _evaluate_item(worker: _Worker, number: int, payload: Payload, problem: Any,
         return "error", encode_line(worker.job.errors_kind, ERROR_COLUMNS, result.cells(),
                                     worker.job.excel)
     answer = result.answer
-    cells = worker.lines.middle(answer.names, answer.values)
+    # An impact run writes (and counts out) the rows whose answer changed only: None, no line.
+    written = worker.job.options.impact is None or changed(answer.names, answer.values)
+    cells = worker.lines.middle(answer.names, answer.values) if written else None
     if shared:
         return "answer", cells, answer.summary, result.warnings
-    return "row", worker.lines.line(result.own(), cells), answer.summary
+    return "row", None if cells is None else worker.lines.line(result.own(), cells), answer.summary
 
 
 def _credit_marker(data: dict[str, Any]) -> str | None:
@@ -495,8 +499,11 @@ def read_checkpoint(path: Path) -> dict[str, Any]:
     return state
 
 
-def default_errors_path(out: Path) -> Path:
-    return out.with_name(out.stem + ".errors.csv")
+def default_errors_path(out: Path, input_path: Path | None = None) -> Path:
+    """`OUT-stem.errors.xlsx` for a workbook's rows (the clerk opens it where the rows came
+    from), else `OUT-stem.errors.csv`."""
+    kind = ".xlsx" if input_path is not None and input_path.suffix.lower() == ".xlsx" else ".csv"
+    return out.with_name(out.stem + ".errors" + kind)
 
 
 @contextlib.contextmanager
@@ -542,8 +549,19 @@ class _Plan:
         return self.out.with_name(self.out.name + (PARTIAL_SUFFIX if self.direct else SPOOL_SUFFIX))
 
     @property
+    def errors_direct(self) -> bool:
+        """An XLSX errors file is written once at the end, from a spool (as XLSX results are)."""
+        return self.errors_kind != ".xlsx"
+
+    @property
+    def errors_line_kind(self) -> str:
+        """How error lines are encoded as the run goes: CSV or JSON Lines (an XLSX's spool)."""
+        return self.errors_kind if self.errors_direct else ".jsonl"
+
+    @property
     def errors_partial(self) -> Path:
-        return self.errors.with_name(self.errors.name + PARTIAL_SUFFIX)
+        return self.errors.with_name(self.errors.name + (PARTIAL_SUFFIX if self.errors_direct
+                                                         else SPOOL_SUFFIX))
 
     @property
     def checkpoint_path(self) -> Path:
@@ -554,13 +572,13 @@ def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOption
           summary_path: Path | None, jobs: int | None, engine: str, encoding: str | None,
           column_map: dict[str, str] | None, lang: str, excel: bool) -> _Plan:
     """Check the options and outputs (InputError before anything is touched), open the input."""
-    catalog = open_catalog(options.catalog)
-    errors = errors or default_errors_path(out)
+    catalog = batch_catalog(options)
+    errors = errors or default_errors_path(out, input_path)
     out_kind = format_of(out, "--out")
     errors_kind = format_of(errors, "--errors")
-    if errors_kind not in (".csv", ".jsonl"):
-        raise InputError("the errors file is written as CSV or JSONL", file=str(errors),
-                         field="--errors", accepted=".csv, .jsonl")
+    if errors_kind not in (".csv", ".jsonl", ".xlsx"):
+        raise InputError(t("option.errors_format"), file=str(errors),
+                         field="--errors", accepted=".csv, .xlsx, .jsonl")
     if summary_path is not None and summary_path.suffix.lower() != ".json":
         raise InputError("the summary is written as JSON", file=str(summary_path),
                          field="--summary", accepted=".json")
@@ -669,7 +687,7 @@ class _Run:
                                   state["out_file"] if state else None, plan.headers, plan.excel,
                                   excel=plan.excel)
         try:
-            self.error_sink = _LineSink(plan.errors_partial, ERROR_COLUMNS, plan.errors_kind,
+            self.error_sink = _LineSink(plan.errors_partial, ERROR_COLUMNS, plan.errors_line_kind,
                                         state["errors_file"] if state else None,
                                         plan.error_headers, plan.excel, option="--errors",
                                         excel=plan.excel)
@@ -748,16 +766,13 @@ class _Run:
         out = plan.out
         writing = out.with_name(out.stem + PARTIAL_SUFFIX + out.suffix)
         if not plan.direct:
-            try:
-                writer = RowWriter(writing, plan.columns,
-                                   plan.headers if plan.out_kind == ".xlsx" else None)
-                with plan.sink_path.open(encoding="utf-8") as spool:
-                    for line in spool:
-                        writer.write(json.loads(line))
-                writer.close()
-            except Interrupted as stop:  # every row is done; a resume writes the file again
-                stop.rows = counts.rows_in
-                raise
+            self._from_spool(plan.sink_path, RowWriter(
+                writing, plan.columns, plan.headers if plan.out_kind == ".xlsx" else None,
+                sheet=t("sheet.results")))
+        errors_writing = plan.errors.with_name(plan.errors.stem + PARTIAL_SUFFIX + plan.errors.suffix)
+        if not plan.errors_direct:
+            self._from_spool(plan.errors_partial, RowWriter(
+                errors_writing, ERROR_COLUMNS, plan.error_headers, sheet=t("sheet.errors")))
         counts.summary = self.summary.report()
         written = None
         if plan.summary_path is not None:
@@ -767,12 +782,25 @@ class _Run:
                                           ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         plan.checkpoint_path.unlink(missing_ok=True)
         os.replace(writing if not plan.direct else plan.sink_path, out)
-        os.replace(plan.errors_partial, plan.errors)
+        os.replace(plan.errors_partial if plan.errors_direct else errors_writing, plan.errors)
         if plan.summary_path is not None and written is not None:
             os.replace(written, plan.summary_path)
         if not plan.direct:
             plan.sink_path.unlink(missing_ok=True)
+        if not plan.errors_direct:
+            plan.errors_partial.unlink(missing_ok=True)
         return counts
+
+    def _from_spool(self, spool: Path, writer: RowWriter) -> None:
+        """Write a spool's JSON lines through `writer` (XLSX or Parquet, written once at the end)."""
+        try:
+            with spool.open(encoding="utf-8") as lines:
+                for line in lines:
+                    writer.write(json.loads(line))
+            writer.close()
+        except Interrupted as stop:  # every row is done; a resume writes the file again
+            stop.rows = self.counts.rows_in
+            raise
 
 
 def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinct,
@@ -794,21 +822,23 @@ def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinc
         if group != BAD:
             answer = answers[group]
             if answer[0] != "refused":
+                _share(shared, answer[2], number)
+                if answer[1] is None:  # (unchanged, in an impact run)
+                    continue
                 tail = tails.get((group, tag))
                 if tail is None:
                     warnings = context.tag_warnings(tags[tag])
                     tail = tails[group, tag] = lines.tail(answer[1], {
                         "warnings": answer[3] if warnings is None else warnings})
-                    _share(shared, answer[2], number, 0)
                 out.append(fronts[slot] + tail)
-                shared[id(answer[2])][1] += 1
                 continue
             _worker_init(job, worker=False)
             outcome = _evaluate_items([(number, payload, None, False)])[0]
         else:
             outcome = outcomes[slot]
         if outcome[0] == "row":
-            out.append(outcome[1])
+            if outcome[1] is not None:
+                out.append(outcome[1])
             _share(shared, outcome[2], number)
         else:
             errors.append(outcome[1])
@@ -821,13 +851,13 @@ def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinc
     return "".join(out), "".join(errors), len(out), len(errors), summary
 
 
-def _share(shared: dict[int, list[Any]], contributions: Any, number: int, rows: int = 1) -> None:
-    """Count `rows` more rows with these summary contributions (one object per answer)."""
+def _share(shared: dict[int, list[Any]], contributions: Any, number: int) -> None:
+    """Count one more row with these summary contributions (one object per answer)."""
     seen = shared.get(id(contributions))
     if seen is None:
-        shared[id(contributions)] = [contributions, rows, number]
+        shared[id(contributions)] = [contributions, 1, number]
     else:
-        seen[1] += rows
+        seen[1] += 1
 
 
 @few_collections()
@@ -847,7 +877,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     state = _resume_state(plan, fingerprint_of_input) if resume else None
     run = _Run(plan, state, fingerprint_of_input)
     job = _Job(options=plan.options, out_kind=".jsonl" if not plan.direct else plan.out_kind,
-               columns=plan.columns, errors_kind=plan.errors_kind, lang=current_lang(),
+               columns=plan.columns, errors_kind=plan.errors_line_kind, lang=current_lang(),
                excel=plan.excel)
     try:
         runner = engine_for(engine, jobs, scheduler, job, _worker_init)

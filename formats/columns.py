@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -25,7 +24,7 @@ from typing import Any
 from models.errors import InputError
 from models.i18n import messages, t
 from models.limits import Quoted, shown_text
-from models.yamlio import loads_json
+from models.yamlio import parse_document
 from models.normalize import Unreadable, normalize_value
 from models.record import EnterpriseRecord
 from models.catalog import load_catalog
@@ -44,8 +43,12 @@ CHINESE: dict[str, str] = {
     "district": "注册区",
     "entity_type": "主体类型",
     "industries": "行业",
-    # A recognition-date column per tier of the catalog: its short Chinese name + 认定日期.
-    **{tier: VOCABULARY.name("tier", tier, "zh", short=True) + "认定日期" for tier in TIER_COLUMNS},
+    # A recognition-date column per tier of the catalog, as notices and sheets name the tiers
+    # (创新型中小企业认定日期, 专精特新中小企业认定日期, 小巨人认定日期, 重点小巨人认定日期): the
+    # name that begins the tier's aliases, else its short Chinese name; any spelling of the tier
+    # is read too (`_tier_date_column`).
+    **{tier: (VOCABULARY.aliases("tier", tier)[:1] or (VOCABULARY.name("tier", tier, "zh", short=True),))[0]
+       + "认定日期" for tier in TIER_COLUMNS},
     "moves": "迁移记录",
     "expenses": "费用支出",
     "listings": "上市记录",
@@ -133,7 +136,7 @@ class Columns:
         self.fields: list[str] = []
         self.labels: dict[str, str] = {}
         for column in header:
-            field = known.get(_key(column))
+            field = known.get(_key(column)) or _tier_date_column(column)
             if field is None:
                 near = difflib.get_close_matches(column, choices, n=1)
                 raise InputError(
@@ -182,13 +185,32 @@ class Columns:
             data["recognitions"] = (listed if isinstance(listed, list) else [listed]) + recognitions
         return data, joined(problems)
 
+# A recognition-date column may name its tier by any spelling a record accepts for the tier
+# (创新型中小企业认定日期, 专精特新中小企业认定日期, 国家级专精特新“小巨人”企业认定日期, …).
+_DATE_SUFFIXES = ("认定日期", "认定时间", "认定", "recognition date", "recognition_date", "date")
+
+
+def _tier_date_column(header: str) -> str | None:
+    """The tier whose recognition dates a header names (None: not such a header)."""
+    text = unicodedata.normalize("NFKC", header).strip()
+    for suffix in _DATE_SUFFIXES:
+        if text.casefold().endswith(suffix) and len(text) > len(suffix):
+            try:
+                tier = normalize_value("tier", text[:-len(suffix)].strip(" _-"), VOCABULARY)
+            except Unreadable:
+                continue
+            return str(tier)
+    return None
+
+
 def joined(problems: list[Problem]) -> Problem | None:
     """Several problems of one row as one (fields; fields, and field: message; …)."""
     if not problems:
         return None
     if len(problems) == 1:
         return problems[0]
-    return ("; ".join(f for f, _ in problems), "; ".join(f"{f}: {m}" for f, m in problems))
+    return ("; ".join(f for f, _ in problems),  # field paths: the contract's separator
+            t("reason.word.item_sep").join(t("cell.problem", field=f, message=m) for f, m in problems))
 
 
 _SEPARATORS = re.compile(r"[;；\n]")
@@ -206,23 +228,20 @@ def _dates(cell: Any) -> tuple[list[str], str | None]:
         except Unreadable as unreadable:
             bad.append(unreadable.problem)
     if bad:
-        return days, "; ".join(p.text() for p in bad) + " (several dates are separated by ;)"
+        return days, t("reason.word.item_sep").join(p.text() for p in bad) + t("cell.several_dates")
     return days, None
 
 
 def _list_cell(field: str, text: str) -> tuple[Any, str | None]:
+    """A list cell: a JSON list, read as a JSON Lines row is (the same words for what is wrong)."""
     if text.startswith("["):
         try:
-            return loads_json(text), None
-        except RecursionError:
-            return None, "not a JSON list (nested too deeply)"
-        except json.JSONDecodeError as exc:
-            return None, f"not a JSON list ({exc.msg})"
-        except ValueError as exc:  # a duplicate key, or a number of thousands of digits
-            return None, f"not a JSON list ({shown_text(str(exc))})"
+            return parse_document(text, as_json=True, one_line=True), None
+        except ValueError as exc:  # not JSON, a duplicate key, nested too deeply, huge numbers
+            return None, t("cell.not_json_list", problem=shown_text(str(exc)))
     if field == "industries":  # "氢能, 外贸": models.normalize splits and reads the tags
         return text, None
-    return None, "expected a JSON list like [{...}]"
+    return None, t("cell.expected_list")
 
 
 OUTPUT_LANGS = ("en", "zh")

@@ -370,6 +370,7 @@ def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None,
         # A row that cannot be read (bytes not in the encoding, a cell over the size limit) is
         # that row's error; the rows after it are read as usual.
         number, last_line = 1, reader.line_num
+        blank: list[list[int]] = []
         with handle:
             while True:
                 number += 1
@@ -379,22 +380,47 @@ def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None,
                     return
                 except csv.Error as exc:
                     last_line = reader.line_num
+                    yield from _blank_rows(blank)  # (rows in their order)
                     yield number, None, t("row.not_csv", problem=exc)
                     continue
                 lines = range(last_line + 1, reader.line_num + 1)
                 last_line = reader.line_num
                 bad = next((undecodable[line] for line in lines if line in undecodable), None)
                 if bad is not None:
+                    yield from _blank_rows(blank)
                     yield number, None, bad
                     continue
                 if not any(c.strip() for c in cells):
+                    _blank(blank, number)  # reported when a row with values follows it
                     continue
+                yield from _blank_rows(blank)
                 if len(cells) != len(columns.fields):
                     yield number, None, t("row.cell_count", cells=len(cells),
                                           columns=len(columns.fields))
                     continue
                 yield number, *columns.record(cells)
     return Rows(rows(), columns)
+
+
+def _blank(blank: list[list[int]], first: int, last: int | None = None) -> None:
+    """Note the blank rows `first` … `last` (runs of them, never one entry per row)."""
+    last = first if last is None else last
+    if last < first:
+        return
+    if blank and blank[-1][1] == first - 1:
+        blank[-1][1] = last
+    else:
+        blank.append([first, last])
+
+
+def _blank_rows(blank: list[list[int]]) -> Iterator[Row]:
+    """The blank rows before a row with values, one error row per run of them (then forgotten):
+    a sheet's blank row is reported, never dropped silently; blank rows after the last row with
+    values are the sheet's end, not rows."""
+    for first, last in blank:
+        yield first, None, (t("row.blank") if first == last else
+                            t("row.blank_rows", first=first, last=last))
+    blank.clear()
 
 
 def _decoded_lines(handle: Any, encoding: str, undecodable: dict[int, str]) -> Iterator[str]:
@@ -526,29 +552,37 @@ def _read_xlsx(path: Path, column_map: dict[str, str] | None,
 
     def rows() -> Iterator[Row]:
         last = first[0] if first is not None else 1
+        blank: list[list[int]] = []
         for number, row in values:  # a row's own number: rows left out cost nothing
             formulas = next(written, (number, {}))[1]
             if number <= last:  # (numbers only grow: a resume skips rows by their number)
                 last += 1
+                yield from _blank_rows(blank)
                 yield last, None, t("row.out_of_order", given=number, previous=last - 1)
                 continue
+            _blank(blank, last + 1, min(number, MAX_SHEET_ROWS + 1) - 1)  # rows left out: blank
             last = number
             if number > MAX_SHEET_ROWS:
+                yield from _blank_rows(blank)
                 yield number, None, t("row.beyond_sheet", most=MAX_SHEET_ROWS)
                 continue
             bad = next((f"{_column_letter(column)}{number}: {value.problem}"
                         for column, value in row.items() if type(value) is _BadCell), None)
             if bad is not None:
+                yield from _blank_rows(blank)
                 yield number, None, t("row.bad_cell", cell=bad)
                 continue
             cells, extra = _cells(row, len(header))
             uncached = _uncached_formulas(cells, formulas, header)
             if uncached:
+                yield from _blank_rows(blank)
                 yield number, None, t("row.formula_uncached", cells=uncached)
                 continue
-            if not any(c not in (None, "") for c in cells):
-                if not any(c not in (None, "") for c in extra):
-                    continue
+            if not any(c not in (None, "") and not (isinstance(c, str) and not c.strip())
+                       for c in cells) and not any(c not in (None, "") for c in extra):
+                _blank(blank, number)  # reported when a row with values follows it
+                continue
+            yield from _blank_rows(blank)
             if any(c not in (None, "") for c in extra):
                 yield number, None, t("row.value_beyond", columns=len(header))
                 continue
@@ -665,9 +699,10 @@ class RowWriter:
     """Write result rows (flat dicts with a fixed column order) to CSV, JSONL, XLSX or Parquet."""
 
     def __init__(self, path: Path, columns: list[str], headers: list[str] | None = None, *,
-                 excel: bool = False) -> None:
+                 excel: bool = False, sheet: str = "zjtx") -> None:
         """`headers`: what the header row shows (default the column names); `excel`: CSV with
-        a UTF-8 byte-order mark, so that Excel reads Chinese text right."""
+        a UTF-8 byte-order mark, so that Excel reads Chinese text right; `sheet`: the XLSX
+        sheet's name (in the command's language)."""
         self.path = path
         self.columns = columns
         self.excel = excel
@@ -682,7 +717,7 @@ class RowWriter:
         elif self.kind == ".jsonl":
             self._handle = path.open("w", encoding="utf-8")
         elif self.kind == ".xlsx":
-            self._book, self._sheet = xlsx_sheet(shown)
+            self._book, self._sheet = xlsx_sheet(shown, columns, sheet)
         else:
             self._batch: list[dict[str, Any]] = []
             self._parquet = None
@@ -694,8 +729,9 @@ class RowWriter:
             self._csv.writerow([for_excel(c) for c in cells] if self.excel else cells)
         elif self.kind == ".jsonl":
             self._handle.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
-        elif self.kind == ".xlsx":  # typed cells: numbers, booleans, empty; text always as text
-            self._sheet.append(xlsx_cells(self._sheet, [row.get(c) for c in self.columns]))
+        elif self.kind == ".xlsx":  # typed cells: amounts #,##0, days as dates, text as text
+            self._sheet.append(xlsx_cells(self._sheet, [row.get(c) for c in self.columns],
+                                          self.columns))
         else:
             self._batch.append({c: row.get(c) for c in self.columns})
             if len(self._batch) >= 4096:
@@ -745,17 +781,31 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def xlsx_sheet(headers: list[str]) -> tuple[Any, Any]:
-    """A write-only workbook with one sheet: bold frozen header row, widths that fit it."""
+# Columns that hold a year, a count or a row number, not an amount (no thousands separator), and
+# columns that hold a day (written as a date cell).
+_PLAIN_NUMBERS = frozenset({"claim_year", "row", "year", "rows_in", "rows_out"})
+_DAYS = frozenset({"deadline"})
+# Widths (characters) of the columns whose text runs long.
+_WIDE = {"name": 28, "office": 34, "note": 60, "subject": 30, "message": 80, "field": 24,
+         "warnings": 40, "credit_code": 20, "enterprise": 14}
+
+
+def xlsx_sheet(headers: list[str], columns: list[str] | None = None,
+               title: str = "zjtx") -> tuple[Any, Any]:
+    """A write-only workbook with one sheet named `title`: bold frozen header row, widths that
+    fit the header and what the column holds."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("zjtx")
+    sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(_display_width(header) + 2, 10), 60)
+        column = columns[index - 1] if columns else ""
+        wide = _WIDE.get(column, 14 if column.endswith((".min", ".max", "_min", "_max")) else 10)
+        sheet.column_dimensions[get_column_letter(index)].width = \
+            min(max(_display_width(header) + 2, wide), 80)
     cells = xlsx_cells(sheet, headers)
     for cell in cells:
         cell.font = Font(bold=True)
@@ -767,17 +817,31 @@ def xlsx_sheet(headers: list[str]) -> tuple[Any, Any]:
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def xlsx_cells(sheet: Any, values: list[Any]) -> list[Any]:
+def xlsx_cells(sheet: Any, values: list[Any], columns: list[str] | None = None) -> list[Any]:
     """Cells for a write-only sheet: every text cell typed as text, so that a name such as
     `=HYPERLINK(…)` is shown as written and never becomes a live formula (openpyxl takes any
-    text starting with `=` for one); numbers, booleans and empty cells as they are."""
+    text starting with `=` for one); with `columns`, an amount with a thousands separator
+    (#,##0; years and row numbers plain) and a day as a date cell; booleans and empty cells as
+    they are."""
     from openpyxl.cell import WriteOnlyCell
 
     cells = []
-    for value in values:
-        if isinstance(value, str):
+    for index, value in enumerate(values):
+        column = columns[index] if columns else ""
+        if column in _DAYS and isinstance(value, str) and len(value) == 10:
+            import datetime as dt
+
+            cell = WriteOnlyCell(sheet, value=dt.date.fromisoformat(value))
+            cell.number_format = "yyyy-mm-dd"
+            cells.append(cell)
+        elif isinstance(value, str):
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"  # (after the value: setting it guessed a formula)
+            cells.append(cell)
+        elif columns and isinstance(value, int) and not isinstance(value, bool) \
+                and column not in _PLAIN_NUMBERS:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = "#,##0"
             cells.append(cell)
         else:
             cells.append(value)

@@ -13,6 +13,7 @@ from formats.columns import output_headers
 from formats.ics import calendar_bytes, worklist_events, write_calendar
 from formats.tables import Row, RowWriter, read_rows
 from models.errors import InputError, RecordError
+from models.i18n import t
 from models.record import EnterpriseRecord, load_record, parse_record
 from solver.batch import BatchOptions, RowContext, evaluate_row
 from solver.worklist import COLUMNS
@@ -64,7 +65,8 @@ def write_worklist(path: Path, rows: list[dict[str, Any]], lang: str = "en", *,
     from formats.safety import writing
 
     with writing(path, "--out"):
-        writer = RowWriter(path, list(COLUMNS), headers=output_headers(COLUMNS, lang), excel=excel)
+        writer = RowWriter(path, list(COLUMNS), headers=output_headers(COLUMNS, lang), excel=excel,
+                           sheet=t("sheet.worklist", lang))
         for row in rows:  # as views.worklist.for_people gives them
             writer.write(row)
         writer.close()

@@ -32,9 +32,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from models.errors import Problem
-from models.i18n import VOCABULARY_KINDS, name, t
-from models.limits import Quoted
+from models.errors import InputError, Problem
+from models.i18n import VOCABULARY_KINDS, current_lang, name, t
+from models.limits import FIRST_DAY, LAST_DAY, Quoted, check_day
 
 READ_DIGITS = 100  # the longest whole number read (its bound, e.g. MAX_YUAN, is the validator's)
 
@@ -162,7 +162,20 @@ def _vocabulary(kind: str, value: Any, vocabulary: Vocabulary | None = None) -> 
     hint = (t("problem.did_you_mean", near=near, name=name(_NAMES_OF.get(kind, kind), near))
             if near else "")
     raise Unreadable(Problem(None, t("problem.unknown_value", value=Quoted(value), kind=t(f"kind.{kind}"),
-                                     hint=hint), ", ".join(vocabulary.ids(VOCABULARY_KINDS[kind]))))
+                                     hint=hint), accepted_values(kind, vocabulary)))
+
+
+def accepted_values(kind: str, vocabulary: Vocabulary | None = None) -> str:
+    """The ids of a vocabulary kind, each with its name in the current language where that says
+    more than the id (`dongcheng（东城区）、…`, `municipal (municipal S&S SME), …`)."""
+    vocabulary = vocabulary or _vocabulary_of(None)
+    declared = VOCABULARY_KINDS[kind]
+    shown = []
+    for ident in vocabulary.ids(declared):
+        named = vocabulary.name(declared, ident, current_lang(), short=True)
+        shown.append(ident if lookup_key(named) == ident else
+                     t("accepted.named", id=ident, name=named))
+    return t("reason.word.list_sep").join(shown)
 
 
 _DATES: dict[str, dt.date] = {}  # text as written → its date (a population repeats its dates)
@@ -256,6 +269,27 @@ def normalize_value(kind: str, value: Any, vocabulary: Vocabulary | None = None)
     if kind in _READERS:
         return _READERS[kind](value)
     return _vocabulary(kind, value, vocabulary)
+
+
+def read_day(value: str, field: str) -> dt.date:
+    """A date typed at a door outside a record — an option (`--date 2026/12/1`, `--move-date
+    2027年1月15日`), a what-if item (`move=大兴区@2027年1月1日`), a scenario file's `move.date`:
+    every spelling a record accepts, within the bounds; else an InputError naming `field`."""
+    try:
+        return check_day(normalize_value("date", value))
+    except ValueError:  # unreadable (Unreadable is a ValueError), not a real day, or out of bounds
+        raise InputError(t("option.bad_date", value=Quoted(value), first=FIRST_DAY,
+                           last=LAST_DAY), field=field, accepted=t("accepted.date")) from None
+
+
+def read_value(kind: str, value: str, field: str) -> Any:
+    """One value of `kind` typed at a door outside a record (a what-if item, a scenario file):
+    what `normalize_value` reads, or an InputError naming `field` with what is accepted."""
+    try:
+        return normalize_value(kind, value)
+    except Unreadable as unreadable:
+        raise InputError(unreadable.problem.message, field=field,
+                         accepted=unreadable.problem.accepted) from None
 
 
 def industry_tag(value: Any, vocabulary: Vocabulary | None = None) -> Any:

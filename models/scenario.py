@@ -14,6 +14,8 @@ Inline forms (each one a change):
     stacking=difference-only                pick a reading (any registered reading key)
     shunyi.tier.national.amount=800000      reform: a rule's amount (per level for tier rewards)
     m6.exhibition.percent=50 | m4.cap=20000000
+    catalog=beijing-2025                    other policies: a shipped package (or a directory)
+    catalog=beijing-2025@2025-06-01         …as in force on a date
 
 >>> parse_inline(["move=shunyi@2027-01-01", "stacking=difference-only"], ["stacking"]).readings
 {'stacking': 'difference-only'}
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,10 +34,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models.errors import InputError
 from models.i18n import t
+from models.normalize import industry_tag, read_day, read_value
 from models.validation import describe
 from models.limits import (FIRST_DAY, LAST_DAY, MAX_DIGITS, MAX_SCENARIO_BYTES, MAX_TEXT,
-                           MAX_YUAN,
-                           check_day, shown_text)
+                           MAX_YUAN, shown_text)
 from models.yamlio import parse_bytes, read_bytes
 
 SET_FIELDS = ("district", "entity_type", "as_of", "name")
@@ -42,9 +45,32 @@ ADD_FIELDS = ("recognitions", "moves", "expenses", "listings", "patents", "quali
               "rewards_received", "industries")
 
 
+@dataclass(frozen=True)
+class Policies:
+    """Other policies for a scenario: the catalog package in `directory`, as in force on
+    `in_force` (None: whole). `dates` are the dates its rules turn on, carried so that a batch's
+    memoized answers tell apart records whose dates fall differently against them."""
+
+    directory: str
+    in_force: dt.date | None = None
+    dates: tuple[dt.date, ...] = ()
+
+    @classmethod
+    def of(cls, directory: str | Path, in_force: dt.date | None = None) -> Policies:
+        """The policies of a package (a shipped name or a directory), loaded to check it (a
+        broken or missing package is a CatalogError naming it)."""
+        from models.catalog import catalog_dates, open_catalog_on
+        from models.packages import locate
+
+        found = locate(directory) or Path(directory)
+        where = str(found.resolve())
+        return cls(where, in_force, catalog_dates(open_catalog_on(where, in_force)))
+
+
 @dataclass
 class Scenario:
-    """A scenario: record changes, readings and reforms, with a name for the report."""
+    """A scenario: record changes, readings, reforms and other policies, with a name for the
+    report."""
 
     name: str
     sets: dict[str, Any] = field(default_factory=dict)
@@ -52,6 +78,7 @@ class Scenario:
     moves: list[tuple[str, dt.date]] = field(default_factory=list)
     readings: dict[str, str] = field(default_factory=dict)
     reforms: dict[str, int] = field(default_factory=dict)
+    policies: Policies | None = None
 
     def merged(self, other: Scenario) -> Scenario:
         adds = {k: list(v) for k, v in self.adds.items()}
@@ -61,7 +88,8 @@ class Scenario:
                         sets={**self.sets, **other.sets}, adds=adds,
                         moves=self.moves + other.moves,
                         readings={**self.readings, **other.readings},
-                        reforms={**self.reforms, **other.reforms})
+                        reforms={**self.reforms, **other.reforms},
+                        policies=other.policies or self.policies)
 
     def make(self, change: Change) -> None:
         """Add one record change to this scenario."""
@@ -105,7 +133,22 @@ class Change:
         return scenario_of([self])
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "change": self.label, "outlay": self.outlay}
+        return {"kind": self.kind, "change": self.label, "outlay": self.outlay,
+                "facts": self.facts()}
+
+    def facts(self) -> dict[str, Any]:
+        """What the change sets or adds, as plain values (dates ISO), for views to put into
+        words: a recognition's tier and date, a move's district and date, an expense's category,
+        amount and year, …; a tag as `tag`, a set field as `field` and `value`."""
+        out: dict[str, Any] = {}
+        for _, item in self.adds:
+            out |= item if isinstance(item, dict) else {"tag": item}
+        for key, value in self.sets:
+            out |= {"field": key, "value": value}
+        if self.move:
+            out |= {"district": self.move[0], "date": self.move[1]}
+        return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in out.items()
+                if not (k == "id" and str(v).startswith("WHATIF"))}
 
     # -- the changes, one constructor each (parse_inline reads the same forms) -------------------
     @classmethod
@@ -159,39 +202,66 @@ def scenario_of(changes: tuple[Change, ...] | list[Change], name: str | None = N
 
 
 def _inline_change(key: str, value: str, item: str, scenario: Scenario) -> Change | None:
-    """The record change an inline item writes (None: a reading or a reform)."""
+    """The record change an inline item writes (None: a reading or a reform). Values are read as
+    a record's are (`models.normalize`): 大兴区 or daxing, 小巨人 or national, 2027年1月1日 or
+    2027-01-01, 50万 or 500000; the change is labelled with the canonical values."""
+    where = shown_text(item)
     if key == "move":
         to, _, day = value.partition("@")
-        return Change.moving(to, _date(day, item))
+        return Change.moving(read_value("district", to, where), read_day(day, where))
     if key == "recognition":
         tier, _, day = value.partition("@")
-        return Change.recognition(tier, _date(day, item))
+        return Change.recognition(read_value("tier", tier, where), read_day(day, where))
     if key == "expense":
-        match = re.fullmatch(r"([a-z_]+):([\d_]+)@(\d{4})", value)
+        match = re.fullmatch(r"([^:@]+):([^:@]+)@([^:@]+)", value)
         if not match:
             raise InputError(t("scenario.expense_syntax", item=item), field="scenario",
                              accepted=t("accepted.example",
                                         example="expense=leased_equipment:12000000@2027"))
-        return Change.expense(match[1], _int(match[2], item), int(match[3]),
+        return Change.expense(read_value("category", match[1], where), _yuan(match[2], where),
+                              _year(match[3], where),
                               number=len(scenario.adds.get("expenses", [])) + 1)
     if key == "listing":
         board, _, year = value.partition("@")
-        return Change.listing(board, _int(year, item))
+        return Change.listing(read_value("board", board, where), _year(year, where))
     if key == "qualification":
         kind, _, day = value.partition("@")
-        return Change.qualification(kind, _date(day, item))
+        return Change.qualification(read_value("qualification", kind, where), read_day(day, where))
     if key == "patent":
-        match = re.fullmatch(r"([\d_]+):([\d_]+)@(\d{4})/(\d{1,2})", value)
+        match = re.fullmatch(r"([^:@/]+):([^:@/]+)@([^:@/]+)/([^:@/]+)", value)
         if not match:
             raise InputError(t("scenario.patent_syntax", item=item), field="scenario",
                              accepted=t("accepted.example", example="patent=1200:1020@2027/4"))
-        return Change.patent(_int(match[1], item), _int(match[2], item), int(match[3]),
-                             int(match[4]), number=len(scenario.adds.get("patents", [])) + 1)
+        return Change.patent(_yuan(match[1], where), _yuan(match[2], where), _year(match[3], where),
+                             _year(match[4], where, 1, 100),
+                             number=len(scenario.adds.get("patents", [])) + 1)
     if key == "industry":
-        return Change.industry(value)
+        return Change.industry(str(industry_tag(value)))
+    if key == "as_of":
+        return Change.setting(key, read_day(value, where))
+    if key in ("district", "entity_type"):
+        return Change.setting(key, read_value(key, value, where))
     if key in SET_FIELDS:
-        return Change.setting(key, _date(value, item) if key == "as_of" else value)
+        return Change.setting(key, value)
     return None
+
+
+def _yuan(text: str, where: str) -> int:
+    """An amount of a what-if item, as a record reads it (500000, 50万, 1,000,000), within bounds."""
+    amount = read_value("amount", text.strip(), where)
+    if not isinstance(amount, int) or amount > MAX_YUAN:
+        raise InputError(t("scenario.too_large", digits=text.strip()[:20], most=MAX_YUAN),
+                         field=where, accepted=f"0 .. {MAX_YUAN:,}")
+    return amount
+
+
+def _year(text: str, where: str, first: int = FIRST_DAY.year, last: int = LAST_DAY.year) -> int:
+    """A year of a what-if item (2026 or 2026年), or a patent year (`first`, `last`: 1, 100)."""
+    year = read_value("integer", text.strip(), where)
+    if not isinstance(year, int) or not first <= year <= last:
+        raise InputError(t("problem.bad_integer", value=text.strip()[:20]), field=where,
+                         accepted=f"{first} .. {last}")
+    return year
 
 
 class _ScenarioFile(BaseModel):
@@ -238,21 +308,13 @@ def scenario_from_bytes(raw: bytes, *, source: str, stem: str, as_json: bool) ->
         if set(spec.move) != {"to", "date"}:
             raise InputError("a move needs exactly `to` and `date`", file=source, field="move")
         try:
-            moves.append((str(spec.move["to"]), _date(str(spec.move["date"]), "move.date")))
+            moves.append((read_value("district", str(spec.move["to"]), "move.to"),
+                          read_day(str(spec.move["date"]), "move.date")))
         except InputError as exc:
             exc.file = source
             raise
     return Scenario(name=spec.name or stem, sets=dict(spec.set), adds=dict(spec.add),
                     moves=moves, readings=dict(spec.readings), reforms=dict(spec.reform))
-
-
-def _date(text: str, where: str) -> dt.date:
-    where = shown_text(where)
-    try:
-        return check_day(dt.date.fromisoformat(text))
-    except ValueError as exc:
-        raise InputError(t("option.bad_date", value=text[:40], first=FIRST_DAY, last=LAST_DAY),
-                         field=where, accepted="YYYY-MM-DD") from exc
 
 
 def _int(text: str, where: str) -> int:
@@ -274,7 +336,7 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
         if len(item) > MAX_TEXT:
             raise InputError(t("scenario.too_long", item=shown_text(item), length=len(item),
                                most=MAX_TEXT), field="scenario")
-        key, sep, value = item.partition("=")
+        key, sep, value = unicodedata.normalize("NFKC", item).partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not key or not value:
             raise InputError(t("option.not_key_value", value=item), field="scenario",
@@ -282,6 +344,9 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
         change = _inline_change(key, value, item, scenario)
         if change is not None:
             scenario.make(change)
+        elif key == "catalog":  # other policies: a package, whole or as in force on a date
+            package, at, day = value.rpartition("@") if "@" in value else (value, "", "")
+            scenario.policies = Policies.of(package, read_day(day, shown_text(item)) if at else None)
         elif key in reading_keys or key.startswith("reading."):
             scenario.readings[key.removeprefix("reading.")] = value
         elif "." in key:
@@ -290,5 +355,5 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
             raise InputError(t("scenario.unknown_change", key=key), field="scenario",
                              accepted=t("accepted.change_keys", keys=", ".join(
                                  ["move", "recognition", "expense", "industry", "listing",
-                                  "qualification", "patent", *SET_FIELDS])))
+                                  "qualification", "patent", "catalog", *SET_FIELDS])))
     return scenario

@@ -35,12 +35,14 @@ def label(path: str | None, labels: dict[str, str]) -> str | None:
     `费用支出 (expenses[0].amount)`; several paths separated by `; ` each."""
     if not path or not labels:
         return path
+    from models.i18n import t
+
     parts = []
     for one in path.split("; "):
         top = top_field(one)
         header = labels.get(top)
         parts.append(one if header is None or header == top else
-                     header if one == top else f"{header} ({one})")
+                     header if one == top else t("cell.column_path", header=header, path=one))
     return "; ".join(parts)
 
 
@@ -144,6 +146,11 @@ def _describe_one(error: Any, root: type[BaseModel]) -> _Found:
     if bound is not None and bound[1] in ctx:  # the bounds of models.limits, in words
         return found(t("validation.not_valid", shown=what, why=t(bound[0], bound=ctx[bound[1]])))
     if kind in _WHY and (kind != "string_too_short" or ctx.get("min_length") == 1):
+        if "class_name" in ctx:  # a record item's model: named in the reader's language
+            from models.i18n import messages
+
+            named = f"model.{ctx['class_name']}"
+            ctx = {**ctx, "class_name": t(named) if named in messages() else ctx["class_name"]}
         return found(t("validation.not_valid", shown=what, why=t(f"validation.why.{kind}", **ctx)))
     return found(t("validation.not_valid", shown=what, why=message[:1].lower() + message[1:]))
 

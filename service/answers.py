@@ -26,8 +26,8 @@ from models.errors import RecordError
 from models.record import EnterpriseRecord, parse_record, parse_record_text
 from models.scenario import parse_inline
 from models.yamlio import decode_document, loads_json
-from service.schemas import (BatchOut, EvaluationOut, PlanRequest, RankingOut, WhatIfOut,
-                             WhatifRequest, WorklistOut, WorklistRequest)
+from service.schemas import (BatchOut, EvaluationOut, ImpactOut, PlanRequest, RankingOut,
+                             WhatIfOut, WhatifRequest, WorklistOut, WorklistRequest)
 from solver.batch import BatchOptions, RowContext, RowResult, evaluate_row, result_columns
 from solver.evaluate import evaluate
 from solver.notices import record_notices
@@ -85,9 +85,19 @@ def batch(lines: list[bytes], readings: dict[str, str], as_xlsx: bool = False) -
 
 def sheet_batch(body: bytes, media_type: str, readings: dict[str, str], limit: int,
                 as_xlsx: bool = False) -> tuple[bytes, int] | None:
-    """CSV or XLSX rows read exactly as `zjtx batch` reads such a file (the same reader: headers
-    in either language, GB18030 or UTF-8, row numbers as the sheet shows them; error rows name a
-    field as the sheet's header does); None when the body holds more than `limit` rows."""
+    """CSV or XLSX rows read exactly as `zjtx batch` reads such a file (`sheet_rows`); None when
+    the body holds more than `limit` rows."""
+    found = sheet_rows(body, media_type, limit)
+    if found is None:
+        return None
+    rows, labels = found
+    return _batch(iter(rows), len(rows), labels, readings, as_xlsx)
+
+
+def sheet_rows(body: bytes, media_type: str, limit: int) -> tuple[list[Row], dict[str, str]] | None:
+    """The rows of a CSV or XLSX body read as `zjtx batch` reads such a file (the same reader:
+    headers in either language, GB18030 or UTF-8, row numbers as the sheet shows them) and the
+    labels its headers give the fields (error rows name a field so); None beyond `limit` rows."""
     with tempfile.TemporaryDirectory(prefix="zjtx-batch-") as folder:
         path = Path(folder) / f"body{TABLE_TYPES[media_type]}"
         path.write_bytes(body)
@@ -99,7 +109,38 @@ def sheet_batch(body: bytes, media_type: str, readings: dict[str, str], limit: i
             raise
     if len(rows) > limit:
         return None
-    return _batch(iter(rows), len(rows), found.columns.labels if found.columns else {}, readings, as_xlsx)
+    return rows, found.columns.labels if found.columns else {}
+
+
+def impact(body: bytes, media_type: str, readings: dict[str, str], limit: int, old: str,
+           new: str | None, days: list[dt.date]) -> bytes | None:
+    """`zjtx impact --format json` on the rows of a body (JSON lines, CSV or XLSX) between two
+    shipped packages or two dates of one (`--at`): the enterprises whose answer changes, the
+    error rows and the summary; None when the body holds more than `limit` rows."""
+    from formats.impact import impact_of_rows, side
+
+    if media_type in TABLE_TYPES:
+        found = sheet_rows(body, media_type, limit)
+    else:
+        lines = batch_lines(body)
+        found = (list(jsonl_rows(lines)), {}) \
+            if sum(1 for line in lines if line.strip()) <= limit else None
+    if found is None:
+        return None
+    rows, labels = found
+    before = side(old, days[0] if days else None)
+    after = side(new if new is not None else old, days[-1] if days else None)
+    answer = impact_of_rows(rows, labels, before, after, current_lang(), readings)
+    for key in ("from", "to"):  # the server's folders are not the client's business
+        answer["summary"][key].pop("directory", None)
+    return encoded(ImpactOut, answer)
+
+
+def packages() -> list[dict[str, object]]:
+    """`zjtx measures packages --format json`, without the server's folders."""
+    from models.packages import packages as shipped_packages
+
+    return [{k: v for k, v in info.as_dict().items() if k != "directory"} for info in shipped_packages()]
 
 
 def _batch(rows: Iterator[Row], rows_in: int, labels: dict[str, str], readings: dict[str, str],
@@ -150,7 +191,7 @@ def work(body: WorklistRequest, readings: dict[str, str]) -> bytes:
                       for action in worklist(record, day, min_gain=body.min_gain, readings=readings)),
                      key=lambda action: action.sort_key())
     return encoded(WorklistOut, {"date": day.isoformat(),
-                                 "actions": [with_note(a.as_dict()) for a in actions],
+                                 "actions": with_names([with_note(a.as_dict()) for a in actions]),
                                  "errors": errors})
 
 

@@ -30,7 +30,7 @@ def app_workers(request: Request) -> Workers:
 # readings there as query parameters (service.app.openapi_document).
 TAKES_READINGS = {"x-zjtx-readings": True}
 # Query parameters that are not readings (each endpoint declares its own).
-NOT_READINGS = frozenset({"date", "tier", "lang"})
+NOT_READINGS = frozenset({"date", "tier", "lang", "from", "to", "at"})
 
 
 def request_readings(request: Request) -> dict[str, str]:

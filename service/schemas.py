@@ -119,7 +119,9 @@ class ClaimOut(Body):
     received: bool
     projected: bool
     contact: str
+    contact_name: str  # the office's official Chinese name in Chinese (else as printed, labelled)
     tel: str
+    tel_name: str
 
 
 class AwardOut(ClaimOut):
@@ -128,6 +130,7 @@ class AwardOut(ClaimOut):
     claim_year: int
     clause: str
     source: str
+    source_name: str  # the documents' official Chinese titles in Chinese, where confirmed
     why: str | None
     reasons: list[ReasonOut]
 
@@ -146,8 +149,11 @@ class BenefitOut(Body):
     benefit: str
     amount: str
     source: str
+    source_name: str
     contact: str
+    contact_name: str
     tel: str
+    tel_name: str
 
 
 class TimelineYearOut(Body):
@@ -246,11 +252,14 @@ class BatchOut(Body):
 class ClaimDetail(Body):
     year: int
     measure: str
+    measure_name: str
     tier: str | None
+    tier_name: str | None
 
 
 class ApplyDetail(Body):
     who: str
+    who_name: str
     opens: str | None = None
     last_day: str | None = None
 
@@ -258,7 +267,10 @@ class ApplyDetail(Body):
 class NearMissDetail(Body):
     measures: list[str]
     outlay: int
-    change: str
+    net_min: int       # what the change surely brings, less its outlay
+    change: str        # as `zjtx whatif` takes it
+    change_kind: str
+    facts: dict[str, Param]  # what the change sets or adds (views put it into words)
 
 
 class ActionOut(Body):
@@ -274,7 +286,9 @@ class ActionOut(Body):
     claim_year: int | None
     deadline: str | None
     office: str
+    office_name: str
     tel: str
+    tel_name: str
     detail: ClaimDetail | ApplyDetail | NearMissDetail
     note: str
     action: str
@@ -318,10 +332,13 @@ class WindowOut(Body):
     last_day: str | None
     days_left: int | None
     who: str
+    who_name: str
     clause: str
     portal: str
     contact: str
+    contact_name: str
     tel: str
+    tel_name: str
 
 
 class WindowsOut(Body):
@@ -350,3 +367,70 @@ class PageMessages(Body):
 class Example(Body):
     name: str
     record: EnterpriseRecord
+
+
+class ChangeAmount(Body):
+    """How much an interval moved, in whole yuan: the change of each end (either may be
+    negative); `open_above` when either side may be more."""
+
+    min: int
+    max: int
+    open_above: bool
+
+
+class ImpactCell(Body):
+    """What the old and the new policies pay, and the change."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, validate_by_name=True)
+    old: Amount = Field(alias="from")
+    new: Amount = Field(alias="to")
+    change: ChangeAmount
+
+
+class ImpactSide(Body):
+    """One side of a comparison: a shipped package, whole or as in force on a day."""
+
+    package: str
+    in_force: str | None
+
+
+class ImpactSummary(Body):
+    """The counts (`rows_in` = `changed` + `unchanged` + `error_rows`), the totals under both
+    policies, and per paying district, claim year, both and measure what changed."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, validate_by_name=True)
+    old: ImpactSide = Field(alias="from")
+    new: ImpactSide = Field(alias="to")
+    rows_in: int
+    changed: int
+    unchanged: int
+    error_rows: int
+    total: ImpactCell
+    by_paying_district: dict[str, ImpactCell]
+    by_claim_year: dict[str, ImpactCell]
+    by_paying_district_and_claim_year: dict[str, dict[str, ImpactCell]]
+    by_measure: dict[str, ImpactCell]
+
+
+class ImpactOut(Body):
+    """`zjtx impact` on the lines sent: the enterprises whose answer changes (the columns of
+    `columns`), the error rows, and the summary."""
+
+    columns: list[str]
+    summary: ImpactSummary
+    rows: list[dict[str, Cell]]
+    errors: list[ErrorRow]
+
+
+class PackageOut(Body):
+    """A catalog package zjtx ships (`zjtx measures packages`)."""
+
+    name: str
+    title: str
+    title_zh: str | None
+    as_of: str
+    extends: str | None
+    rules: int
+    grades: dict[str, int]
+    own_grades: dict[str, int]
+    default: bool

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
 
-from models.catalog import Catalog, active_catalog, dates_in
+from models.catalog import Catalog, active_catalog, dates_in, open_catalog_on
 from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError
-from models.i18n import current_lang
+from models.i18n import current_lang, t
 from models.record import EnterpriseRecord, parse_record
 from models.validation import label, top_field
 from models.scenario import Scenario
@@ -20,7 +20,8 @@ from models.money import Money
 from solver.evaluate import compute_amounts, evaluate_amounts
 from solver.memo import answer_key, memoized
 from solver.notices import record_notices, tag_notices
-from solver.planner import apply_scenario, best_district_totals
+from solver.impact import IMPACT_COLUMNS, impact_cells, out_of_reach
+from solver.planner import apply_scenario, best_district_totals, scenario_catalog
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,23 @@ class BatchOptions:
     today: dt.date | None = None
     rank_by: str = "max"
     catalog: str | None = None  # the catalog package directory (None: the shipped one)
+    in_force: dt.date | None = None  # the package as in force on this day (None: whole)
+    # An impact run (`zjtx impact`): the language of its change texts; the rows compare the
+    # answer under `scenario.policies` (the old policies) with this run's (the new ones).
+    impact: str | None = None
     # field → the column header as the input file writes it (error rows name the column so).
     labels: dict[str, str] = field(default_factory=dict)
 
 
+def batch_catalog(options: BatchOptions) -> Catalog:
+    """The catalog a run answers from: its package, as in force on `options.in_force` if given."""
+    return open_catalog_on(options.catalog, options.in_force)
+
+
 def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
     """The output columns: id, totals, per-measure amounts, and the optional parts."""
+    if options.impact is not None:
+        return list(IMPACT_COLUMNS)
     columns = ["id", "name", "credit_code", "total_min", "total_max", "open_above", "awards"]
     for measure in catalog.measure_ids():
         columns += [f"{measure}.min", f"{measure}.max"]
@@ -84,7 +96,7 @@ class RowContext:
             if text is not None:
                 return text
         notices = record_notices(record, self.options.readings, catalog=self.catalog)
-        return "; ".join(n.text() for n in notices)
+        return t("reason.word.item_sep").join(n.text() for n in notices)
 
     def tag_warnings(self, industries: tuple[str, ...]) -> str | None:
         """The warnings of a record without received rewards whose industry tags (sorted) are
@@ -95,7 +107,8 @@ class RowContext:
             if len(self._warnings) >= 10_000:
                 self._warnings.clear()
             notices = tag_notices(list(industries), self.catalog)
-            self._warnings[key] = None if notices is None else "; ".join(n.text() for n in notices)
+            self._warnings[key] = None if notices is None else \
+                t("reason.word.item_sep").join(n.text() for n in notices)
         return self._warnings[key]
 
 
@@ -194,7 +207,9 @@ def _error(number: int, ident: str | None, problems: list[tuple[str | None, str]
         where, message = problems[0]
         return RowError(number, ident, label(where, labels) or None, message)
     return RowError(number, ident, "; ".join(label(w, labels) or "-" for w, _ in problems),
-                    "; ".join(f"{label(w, labels) or 'row'}: {m}" for w, m in problems))
+                    t("reason.word.item_sep").join(
+                        t("cell.problem", field=label(w, labels) or t("cell.row"), message=m)
+                        for w, m in problems))
 
 
 def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[str, str] | None,
@@ -281,6 +296,12 @@ def _row_answer(record: EnterpriseRecord, context: RowContext,
                 ) -> tuple[dict[str, Any], dict[str, list[Contribution]]]:
     options, catalog = context.options, context.catalog
     amounts = amounts_of(record, options.readings, catalog=catalog, today=options.today)
+    if options.impact is not None and options.scenario is not None:  # old policies → these
+        before = scenario_catalog(options.scenario, catalog)
+        old = amounts if out_of_reach(record, before, catalog) else \
+            scenario_amounts(record, options.scenario, options, catalog)
+        cells = impact_cells(record, old, amounts, before, catalog, options.impact)
+        return cells, {"baseline": contributions(amounts), "scenario": contributions(old)}
     total = _total(amounts)
     row: dict[str, Any] = {"total_min": total.min, "total_max": total.max,
                            "open_above": total.open_above, "awards": len(amounts)}

@@ -322,6 +322,15 @@ class _Compiler:
             title = self.out.titles[rule.measure] = measure_title(self.catalog, rule)
         return title
 
+    def tier_held(self, tier: object, year: int) -> Reason:
+        """The tier a year-only event counts with (held on 31 December of `year`) and the day it
+        was first recognized at that tier (a recognition on 2025-07-01 is not one on 31 December)."""
+        held = _text(tier)
+        since = min((r.date for r in self.record.recognitions
+                     if r.tier == held and r.date <= _last_day(year)), default=None)
+        return reason(R.TIER_AT_YEAR_END, tier=held, year=year,
+                      **({"since": since.isoformat()} if since else {}))
+
     def cap_keys(self, rule: Rule, project: str, year: int) -> tuple[str, ...]:
         keys = []
         for number, cap in enumerate(rule.spec.caps):
@@ -725,7 +734,7 @@ class _Compiler:
                           amount=item.amount, year=item.year, project_year=item.project_year,
                           year_number=number,
                           years_limit=limit.limit if limit is not None and number else None),
-                   reason(R.TIER_AT_YEAR_END, tier=_text(facts["tier"]), year=item.year)]
+                   self.tier_held(facts["tier"], item.year)]
             if amount.up_to is not None and item.amount > amount.up_to:
                 why.append(reason(R.LIMIT_BOUND, limit=amount.up_to, base=item.amount,
                                   project_years=_years_of(rule.conditions),
@@ -790,7 +799,7 @@ class _Compiler:
                 tier=None, claim_year=item.year, amount=_interval(amount),
                 paid_by=rule.payer, projected=item.year > self.out.as_of.year,
                 why=(reason(R.LISTING, board=item.board, year=item.year),
-                     reason(R.TIER_AT_YEAR_END, tier=_text(facts["tier"]), year=item.year)),
+                     self.tier_held(facts["tier"], item.year)),
                 caps=self.cap_keys(rule, "", item.year), event=_last_day(item.year),
                 about=tuple(event.items())))
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from models.catalog import MUNICIPAL_PAYER, Catalog, active_catalog, reformed
+from models.catalog import MUNICIPAL_PAYER, Catalog, active_catalog, open_catalog_on, reformed
 from models.errors import InputError
 from models.limits import MAX_DIGITS, MAX_SCENARIO_ITEMS, MAX_YUAN, shown
 from models.money import Money
@@ -364,9 +364,18 @@ def award_changes(before: Evaluation,
 
 # -- what if -----------------------------------------------------------------------------------------
 
+def scenario_catalog(scenario: Scenario, catalog: Catalog) -> Catalog:
+    """The catalog a scenario's policies name (before reforms), else `catalog`."""
+    if scenario.policies is None:
+        return catalog
+    return open_catalog_on(scenario.policies.directory, scenario.policies.in_force)
+
+
 def apply_scenario(record: EnterpriseRecord, scenario: Scenario, catalog: Catalog,
                    readings: dict[str, str] | None) -> tuple[EnterpriseRecord, Catalog, dict[str, str]]:
-    """The record, catalog and readings a scenario asks for."""
+    """The record, catalog and readings a scenario asks for (other policies: another package,
+    or one as in force on a date, in place of `catalog`)."""
+    catalog = scenario_catalog(scenario, catalog)
     changed = parse_record(scenario.apply(record.model_dump(by_alias=True)),
                            source=f"scenario {scenario.name!r}", catalog=catalog) \
         if (scenario.sets or scenario.adds or scenario.moves) else record

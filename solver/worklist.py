@@ -11,11 +11,14 @@ Three kinds of action, one row each:
   innovative SME for the municipal tier (this quarter's window, in its district of registration);
   a municipal one for the national tier through the municipal bureau's recommendation (no
   calendar: no last day). The amount is what the recognition would add (a forward evaluation).
-- `near_miss`: the cheapest of the single changes `howto` tries for the measures that do not
-  pay yet that would bring at least `min_gain` more in total, by a forward evaluation of the
-  whole changed record (so R1 and the caps are counted). Cheapest: the least effort (a missing industry tag or legal form, then a patent
-  annuity, a qualification, an expense, a listing), then the smallest outlay, then the largest
-  gain. Moves and the next recognition are left out (the latter is the `apply` row).
+- `near_miss`: of the single changes `howto` tries for the measures that do not pay yet, the one
+  worth a call: it must bring at least `min_gain` more *net of its outlay*, counted on the lower
+  bound of what it brings (a forward evaluation of the whole changed record, so R1 and the caps
+  are counted): an "up to" amount is worth 0 for sure, so spending 1,000,000 to get "up to
+  1,000,000" is never one. Ranked by that net gain (then the upper gain, the least effort: a
+  missing industry tag or legal form, a patent annuity, a qualification, an expense, a listing;
+  then the change); none when no change qualifies. Moves and the next recognition are left out
+  (the latter is the `apply` row).
 
 Rows sort by date (none last), then the larger amount, then enterprise and kind.
 """
@@ -135,10 +138,16 @@ def _cost(change: Change) -> tuple[int, int]:
     return rank, change.outlay
 
 
+def net_gain(before: Money, after: Money, outlay: int) -> int:
+    """What a change surely brings net of what it costs: the lower bound of the total's gain
+    less the outlay."""
+    return after.min - before.min - outlay
+
+
 def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_gain: int,
                catalog: Catalog) -> list[Action]:
-    """The cheapest single change (not a move, not the next recognition: that is `apply`) that
-    brings at least `min_gain` more in total, by a forward evaluation of the changed record."""
+    """The single change (not a move, not the next recognition: that is `apply`) with the
+    largest net gain, when that is at least `min_gain` (see the module docstring)."""
     levels = {"municipal", record.district}
     awarded = {award.measure for award in result.awards}
     measures = [measure for measure in dict.fromkeys(
@@ -154,19 +163,22 @@ def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_g
             after = evaluate(changed, readings, catalog=changed_catalog, today=day)
         except InputError:  # an impossible record (e.g. a duplicate entry)
             continue
-        gain = (after.total.min - result.total.min, after.total.max - result.total.max)
-        if gain[1] >= min_gain:
+        net = net_gain(result.total, after.total, change.outlay)
+        if net >= min_gain:
+            gain = (after.total.min - result.total.min, after.total.max - result.total.max)
             paying = sorted({a.measure for a in after.awards} - awarded)
-            found.append((change, gain, paying))
+            found.append((change, gain, net, paying))
     if not found:
         return []
-    change, gain, paying = min(found, key=lambda item: (_cost(item[0]), -item[1][1], -item[1][0],
-                                                        item[0].label))
+    change, gain, net, paying = min(found, key=lambda item: (-item[2], -item[1][1], _cost(item[0]),
+                                                             item[0].label))
     rule = next((r for r in catalog.rules if r.measure in paying), None)
     return [Action(**_identity(record), kind="near_miss", subject=change.label, status="suggested",
                    amount=Money(max(gain[0], 0), gain[1]), claim_year=None, deadline=None,
                    office=rule.contact if rule else "", tel=rule.tel if rule else "",
-                   detail={"measures": paying, "outlay": change.outlay, "change": change.label})]
+                   detail={"measures": paying, "outlay": change.outlay, "net_min": net,
+                           "change": change.label, "change_kind": change.kind,
+                           "facts": change.facts()})]
 
 
 def worklist(record: EnterpriseRecord, day: dt.date, *, min_gain: int = DEFAULT_MIN_GAIN,

@@ -1,5 +1,5 @@
 """What Schemathesis needs to know to speak to zjtx (loaded by schemathesis.toml): how to send a
-/v1/batch body, JSON lines (`application/x-ndjson`, `application/jsonl`) — the schema says a
+/v1/batch or /v1/impact body, JSON lines (`application/x-ndjson`, `application/jsonl`) — the schema says a
 string of lines; other generated values go as one JSON line."""
 
 from __future__ import annotations

@@ -160,6 +160,12 @@ def read_output(path: Path) -> list[dict[str, Any]]:
 
 
 def read_errors(path: Path) -> list[dict[str, str]]:
+    if path.suffix == ".xlsx":  # the errors of a workbook's rows, in a workbook
+        from openpyxl import load_workbook
+
+        header, *rows = load_workbook(path).worksheets[0].iter_rows(values_only=True)
+        assert list(header) == ["row", "id", "field", "message"], header
+        return [{k: "" if v is None else str(v) for k, v in zip(header, row)} for row in rows]
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         assert reader.fieldnames == ["row", "id", "field", "message"], reader.fieldnames
@@ -207,7 +213,8 @@ def test_every_format_round_trips(thirty, tmp_path: Path, in_kind: str, out_kind
         measures = measure_columns(row)  # the per-measure columns add up to the total
         assert sum(row[f"{m}.min"] for m in measures) == row["total_min"]
         assert sum(row[f"{m}.max"] for m in measures) == row["total_max"]
-    assert read_errors(tmp_path / "results.errors.csv") == []
+    # (an XLSX input's errors go to an XLSX file by default)
+    assert read_errors(tmp_path / f"results.errors{'.xlsx' if in_kind == '.xlsx' else '.csv'}") == []
     assert leftovers(tmp_path) == []
 
 
@@ -378,7 +385,7 @@ def test_unusable_input_exits_2(tmp_path: Path, small_csv: Path, case: str):
         args, expect = [small_csv, "--out", out], ["field --out", "unknown format '.txt'"]
     elif case == "errors":
         args, expect = [small_csv, "--out", out, "--errors", tmp_path / "out" / "bad.parquet"], \
-            ["field --errors", "CSV or JSONL"]
+            ["field --errors", "CSV, XLSX or JSONL"]
     elif case == "summary":
         args, expect = [small_csv, "--out", out, "--summary", tmp_path / "out" / "summary.csv"], \
             ["field --summary", "JSON"]

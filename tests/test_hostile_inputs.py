@@ -335,10 +335,13 @@ def test_sheet_rows_out_of_order_are_error_rows_numbered_in_order(tmp_path: Path
     rows = [hostile.HEADER, (5, ["X-5", "daxing", "a"]), (3, ["X-3", "daxing", "b"]),
             (5, ["X-5b", "daxing", "c"]), (9, ["X-9", "daxing", "d"])]
     source = hostile.xlsx(tmp_path / "order.xlsx", hostile.sheet_xml(rows))
-    result = invoke("batch", source, "--out", tmp_path / "o.csv")
+    result = invoke("batch", source, "--out", tmp_path / "o.csv", "--errors", tmp_path / "o.errors.csv")
     assert result.exit_code == 1, result.output
     failed = _rows((tmp_path / "o.errors.csv").read_bytes())
-    assert [(row["row"], "out of order" in row["message"]) for row in failed] == [("6", True), ("7", True)]
+    # (rows 2-4 and 8, left out between rows with values, are blank rows: reported, one run each)
+    assert [(row["row"], "out of order" in row["message"]) for row in failed] == [
+        ("2", False), ("6", True), ("7", True), ("8", False)]
+    assert "rows 2 to 4 are blank" in failed[0]["message"] and "blank" in failed[3]["message"]
     assert [row["id"] for row in _rows((tmp_path / "o.csv").read_bytes())] == ["X-5", "X-9"]
 
 
@@ -399,7 +402,10 @@ def test_batch_engines_read_a_sparse_sheet_by_its_own_rows(tmp_path: Path, dask_
     out, errors = _runs(tmp_path, source, dask_scheduler)["local"]
     assert [row["id"] for row in _rows(out)] == ["X-1", "X-3"]
     failed = {row["row"]: row["message"] for row in _rows(errors)}
-    assert failed.keys() == {"3", "99999999"}
+    # The rows a sheet leaves out between rows with values are blank rows: one error row a run.
+    assert failed.keys() == {"3", "4", "1000001", "99999999"}
+    assert "rows 4 to 999999 are blank" in failed["4"]
+    assert f"rows 1000001 to {MAX_SHEET_ROWS} are blank" in failed["1000001"]
     assert "C3" in failed["3"] and "NaN" in failed["3"] and "number" in failed["3"]
     assert f"{MAX_SHEET_ROWS:,}" in failed["99999999"]
     xlsx_out = tmp_path / "out.xlsx"

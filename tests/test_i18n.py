@@ -413,12 +413,12 @@ def test_worklist_actions_in_chinese(tmp_path: Path) -> None:
                                "--lang", "zh"])
     assert done.exit_code == 0, done.output
     actions = {a["kind"]: a["action"] for a in json.loads(done.stdout)["actions"]}
-    assert actions["claim"] == "申领奖励：东城区梯度奖励 dongcheng.tier（专精特新）（可申领）"
+    assert actions["claim"] == "申领奖励：东城区梯度奖励（专精特新）（可申领）"  # by name, no id
     assert actions["apply"] == "申报认定：小巨人（窗口开放）"
     english = runner.invoke(app, ["worklist", str(record), "--date", "2026-12-01", "--format", "json",
                                   "--lang", "en"])
     actions = {a["kind"]: a["action"] for a in json.loads(english.stdout)["actions"]}
-    assert actions["claim"] == "claim dongcheng.tier (municipal) (due)"
+    assert actions["claim"] == "claim Dongcheng tier reward (municipal S&S SME) (due)"
 
 
 def test_record_bounds_in_chinese(tmp_path: Path) -> None:

@@ -250,7 +250,7 @@ def test_best_district_honours_a_reading():
 
 def test_best_district_bad_move_date():
     assert_input_error(invoke("best-district", RELOCATING, "--move-date", "2027-13-01"),
-                       "--move-date", "'2027-13-01' is not a date", "YYYY-MM-DD")
+                       "--move-date", "'2027-13-01' is not a date", "2023/06/30, 2023.06.30, 2023年6月30日")
 
 
 @pytest.mark.parametrize("day", ["2022-05-01", "2022-04-01"])
@@ -649,7 +649,10 @@ def test_howto_shijingshan_tier(innovative: Path):
 def test_howto_table(innovative: Path):
     out = ok(invoke("howto", innovative, "--measure", "shijingshan.tier"))
     assert "H-1: to get anything from shijingshan.tier, the fewest changes needed: 2" in _flat(out)
-    assert "recognition=national@2026-11-24 move=shijingshan@2026-11-24" in _flat(out)
+    # Each change in words, and as zjtx whatif takes it (to replay).
+    flat = _flat(out)
+    assert 'recognition as national "little giant" on 2026-11-24 (recognition=national@2026-11-24)' in flat
+    assert "a move to Shijingshan on 2026-11-24 (move=shijingshan@2026-11-24)" in flat
     assert "800,000" in out
 
 

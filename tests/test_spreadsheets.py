@@ -71,7 +71,7 @@ def corrupted(code: str) -> str:
 
 def flat_rows() -> list[dict]:
     """The template's example plus rows that must fail, as {field: cell} in the flat columns."""
-    example = dict(EXAMPLE)
+    example = dict(EXAMPLE["en"])
     second = {"id": "E-0002", "name": "第二家企业有限公司", "credit_code": valid_code(2).lower(),
               "district": "石景山区", "municipal": "2022/9/30", "national": "2024年7月15日"}
     renewed = {"id": "E-0003", "name": "复核企业", "district": "haidian",
@@ -134,7 +134,8 @@ def test_chinese_template_headers_evaluate(tmp_path: Path, kind: str):
               else write_template_xlsx(tmp_path / "in.xlsx", rows))
     assert kind.endswith("xlsx") or b"\xef\xbb\xbf" not in source.read_bytes()[:3]
     out = tmp_path / "out.csv"
-    result = invoke("batch", source, "--out", out)
+    # (a workbook's errors go to a workbook by default: asked here as CSV, to read them alike)
+    result = invoke("batch", source, "--out", out, "--errors", tmp_path / "out.errors.csv")
     assert result.exit_code == 1, (result.stderr, result.exception)
     assert "rows in 6 = evaluated 3 + errors 3" in result.stderr
     assert "Traceback" not in result.output
@@ -244,6 +245,11 @@ def test_output_people_open(tmp_path: Path):
         assert isinstance(values["合计上限"], int) and not isinstance(values["合计上限"], bool)
         assert isinstance(values["上不封顶"], bool)
     assert rows[1][:2] == ["E-0002", "第二家企业有限公司"]
+    # Amounts with a thousands separator; the sheet named in the command's language.
+    second = list(sheet.iter_rows(min_row=2, max_row=2))[0]
+    assert second[header.index("合计上限")].number_format == "#,##0"
+    assert second[header.index("编号")].number_format == "General"
+    assert sheet.title == "测算结果" and sheet.column_dimensions["B"].width >= 28
 
     import pyarrow.parquet as pq
 
@@ -260,3 +266,53 @@ def test_output_people_open(tmp_path: Path):
     assert read_csv(out)[1]["企业名称"] == "第二家企业有限公司"
     wrong = invoke("batch", source, "--out", tmp_path / "x.csv", "--lang", "fr")
     assert wrong.exit_code == 2 and "--lang" in wrong.stderr and not (tmp_path / "x.csv").exists()
+
+
+def test_the_errors_of_a_workbook_go_to_a_workbook_and_a_csv_for_excel_carries_a_bom(tmp_path: Path):
+    from openpyxl import Workbook, load_workbook
+
+    book = Workbook()
+    for row in (["编号", "注册区"], ["A", "东城"], ["B", "哥谭"]):
+        book.active.append(row)
+    book.save(tmp_path / "in.xlsx")
+    result = invoke("batch", tmp_path / "in.xlsx", "--out", tmp_path / "out.csv", "--lang", "zh")
+    assert result.exit_code == 1 and "out.errors.xlsx" in result.stderr
+    errors = load_workbook(tmp_path / "out.errors.xlsx").worksheets[0]
+    assert errors.title == "错误行"
+    assert [list(r)[:3] for r in errors.iter_rows(values_only=True)] == [
+        ["行号", "编号", "列"], [3, "B", "注册区"]]
+    assert not (tmp_path / "out.errors.csv").exists()
+    assert not list(tmp_path.glob("*zjtx*"))  # no spool or partial file left behind
+    # A CSV input's errors as a workbook, on request; as CSV for Excel, with a BOM.
+    source = tmp_path / "in.csv"
+    source.write_text("编号,注册区\nA,东城\nB,哥谭\n", encoding="utf-8")
+    result = invoke("batch", source, "--out", tmp_path / "o.csv", "--errors", tmp_path / "e.xlsx")
+    assert result.exit_code == 1 and load_workbook(tmp_path / "e.xlsx").worksheets[0]["B2"].value == "B"
+    result = invoke("batch", source, "--out", tmp_path / "o2.csv", "--excel", "--lang", "zh")
+    assert (tmp_path / "o2.errors.csv").read_bytes().startswith(b"\xef\xbb\xbf" + "行号".encode())
+    assert_input_error(invoke("batch", source, "--out", tmp_path / "o3.csv", "--errors", tmp_path / "e.txt"),
+                       ".csv, .xlsx, .jsonl")
+
+
+def test_the_chinese_template_teaches_chinese_values(tmp_path: Path):
+    from openpyxl import load_workbook
+
+    for lang in ("zh", "en"):
+        assert invoke("template", tmp_path / f"t-{lang}.xlsx", "--lang", lang).exit_code == 0
+    book = load_workbook(tmp_path / "t-zh.xlsx")
+    empty, example, about = book.worksheets
+    header, row = [list(r) for r in example.iter_rows(values_only=True)]
+    values = dict(zip(header, row))
+    assert (values["注册区"], values["主体类型"], values["行业"]) == ("大兴区", "企业", "氢能、外贸")
+    assert values["专精特新中小企业认定日期"] == "2023年6月30日" and "400万" in values["费用支出"]
+    assert "研发投入" in values["费用支出"] and "东城区" in " ".join(str(c) for r in about.iter_rows(values_only=True) for c in r)
+    # The Chinese example is the English one, as a clerk writes it: the same answer.
+    totals = []
+    for lang in ("zh", "en"):
+        workbook = load_workbook(tmp_path / f"t-{lang}.xlsx")
+        workbook.move_sheet(workbook.worksheets[1], offset=-1)
+        workbook.save(tmp_path / f"example-{lang}.xlsx")
+        out = tmp_path / f"example-{lang}.csv"
+        assert invoke("batch", tmp_path / f"example-{lang}.xlsx", "--out", out).exit_code == 0
+        totals.append({k: v for k, v in read_csv(out)[0].items() if k != "name"})
+    assert totals[0] == totals[1] and totals[0]["total_max"] == "8710360"

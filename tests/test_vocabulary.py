@@ -36,7 +36,7 @@ def test_tiers_are_ordered_with_full_and_short_chinese_names_and_levels():
     assert VOCABULARY.tier_rank["national"] == 2
     assert VOCABULARY.name("tier", "municipal", "zh") == "北京市专精特新中小企业"
     assert VOCABULARY.name("tier", "municipal", "zh", short=True) == "专精特新"
-    assert VOCABULARY.name("tier", "national", "zh") == '国家级专精特新"小巨人"企业'
+    assert VOCABULARY.name("tier", "national", "zh") == "国家级专精特新“小巨人”企业"
     assert VOCABULARY.name("tier", "privileged", "zh", short=True) == "重点小巨人"
     assert VOCABULARY.name("tier", "innovative", "zh", short=True) == "创新型"
     assert VOCABULARY.levels == ("municipal", "national")

@@ -69,7 +69,8 @@ def test_the_json_contract_has_exactly_the_documented_keys() -> None:
     assert set(data["by_status"]) == {"due", "projected", "past"}
     keys = {"measure", "title", "tier", "amount", "claim_year", "paid_by", "status", "received",
             "projected", "clause", "source", "contact", "tel", "why", "reasons"}
-    names = {"measure_name", "tier_name", "paid_by_name"}  # display names beside the ids
+    # Display names beside the ids, and the official Chinese names beside the English as printed.
+    names = {"measure_name", "tier_name", "paid_by_name", "contact_name", "source_name", "tel_name"}
     assert all(set(award) == keys | names for award in data["awards"])
     assert all(set(item) == {"measure", "measure_name", "title", "elsewhere", "reasons"}
                for item in data["not_awarded"])

@@ -1,5 +1,5 @@
 """The worklist: awards to claim (due, past) with office and telephone, the recognition whose
-window is open with its last day, the cheapest near-miss worth --min-gain; sorted by date then
+window is open with its last day, the near miss worth --min-gain net of its outlay; sorted by date then
 amount; as XLSX/CSV with Chinese headers, as an RFC 5545 calendar that parses back to the same
 dates, on the API; and `zjtx timeline --format ics`."""
 
@@ -102,17 +102,48 @@ def test_worklist_claim_status_is_the_evaluations_award_status():
     assert claims == {key: status for key, status in statuses.items() if status in ("due", "past")}
 
 
-def test_near_miss_is_checked_and_respects_min_gain():
-    record = parse_record(MUNICIPAL)
+DAXING_MUNICIPAL = {"id": "D-1", "district": "daxing",
+                    "recognitions": [{"tier": "innovative", "date": "2024-06-30"},
+                                     {"tier": "municipal", "date": "2025-06-30"}]}
+
+
+def _net(record, change_label: str) -> tuple[int, int]:
+    """(the sure gain less the outlay, the outlay) of one change, by a forward evaluation."""
+    scenario = parse_inline([change_label], [])
+    delta = whatif(record.model_copy(update={"as_of": DAY}), scenario, today=DAY)
+    outlay = sum(item.get("amount", 0) for item in scenario.adds.get("expenses", []))
+    outlay += sum(item.get("paid", 0) for item in scenario.adds.get("patents", []))
+    return delta.delta_min - outlay, outlay
+
+
+def test_a_near_miss_brings_min_gain_net_of_its_outlay_on_the_lower_bound():
+    # A Daxing municipal SME without the hydrogen or aerospace tag: the tag brings a fixed
+    # 500,000 (sentence 2), for nothing spent.
+    record = parse_record(DAXING_MUNICIPAL)
     [miss] = [a for a in worklist(record, DAY) if a.kind == "near_miss"]
-    assert miss.amount.max >= 100_000
-    delta = whatif(record.model_copy(update={"as_of": DAY}), parse_inline([miss.subject], []),
-                   today=DAY)
-    assert (miss.amount.min, miss.amount.max) == (max(delta.delta_min, 0), delta.delta_max)
-    assert not miss.subject.startswith(("move=", "recognition="))
-    above = miss.amount.max + 1
-    assert all(a.amount.max >= above for a in worklist(record, DAY, min_gain=above)
-               if a.kind == "near_miss")
+    net, outlay = _net(record, miss.subject)
+    assert (miss.detail["net_min"], miss.detail["outlay"]) == (net, outlay) == (500_000, 0)
+    assert miss.subject.startswith("industry=")
+    assert miss.detail["measures"] == ["daxing.tier"]
+    # The largest net gain of every single change the worklist may suggest.
+    from models.catalog import load_catalog
+    from solver.howto import single_changes
+
+    measures = list(load_catalog().measure_ids())
+    others = [c for c in single_changes(record.model_copy(update={"as_of": DAY}), measures, DAY)
+              if c.kind not in ("move", "recognition")]
+    assert others and all(_net(record, c.label)[0] <= net for c in others)
+    # Asked for more than it surely brings, net: none.
+    assert not [a for a in worklist(record, DAY, min_gain=net + 1) if a.kind == "near_miss"]
+
+
+def test_no_near_miss_spends_a_million_to_get_up_to_a_million():
+    # A Dongcheng municipal SME: every change open to it is an expense, listing, patent or
+    # qualification paid "up to" an amount — nothing for sure, so nothing is worth a call.
+    record = parse_record(MUNICIPAL)
+    assert [a for a in worklist(record, DAY) if a.kind == "near_miss"] == []
+    net, outlay = _net(record, "expense=belt_road_investment:1000000@2026")
+    assert (net, outlay) == (-1_000_000, 1_000_000)
 
 
 def test_rows_sort_by_date_then_amount():
@@ -156,14 +187,20 @@ def test_cli_worklist_xlsx_and_calendar(tmp_path: Path, lang: str):
     rows = [dict(zip(COLUMNS, v)) for v in values[1:]]
     assert {r["enterprise"] for r in rows} == {"I-1", "M-1"}
     apply = next(r for r in rows if r["enterprise"] == "I-1")
-    assert apply["deadline"] == "2026-12-31" and apply["amount_max"] == 200_000  # a number cell
+    # A date cell, an amount cell with a thousands separator, a sheet named in the language.
+    assert apply["deadline"] == dt.datetime(2026, 12, 31) and apply["amount_max"] == 200_000
+    cells = {c: cell for c, cell in zip(COLUMNS, list(sheet.iter_rows(min_row=2, max_row=2))[0])}
+    assert cells["amount_max"].number_format == "#,##0" and cells["deadline"].is_date
+    assert cells["claim_year"].number_format == "General"  # a year is no amount
+    assert sheet.title == t("sheet.worklist", lang) == ("工作清单" if lang == "zh" else "worklist")
+    assert sheet.column_dimensions["L"].width >= 30  # the office
     assert isinstance(apply["open_above"], bool)
     assert apply["kind"] == ("申报认定" if lang == "zh" else "apply")
     assert ("申报窗口" if lang == "zh" else "window 2026-10-01 to 2026-12-31") in apply["note"]
 
     calendar = Calendar.from_ical(ics.read_bytes())
     events = sorted((e.decoded("dtstart"), str(e.get("summary"))) for e in calendar.walk("VEVENT"))
-    dated = sorted((dt.date.fromisoformat(r["deadline"]), r["enterprise"]) for r in rows if r["deadline"])
+    dated = sorted((r["deadline"].date(), r["enterprise"]) for r in rows if r["deadline"])
     assert [d for d, _ in events] == [d for d, _ in dated]
     assert any("创新企业" in s and ("专精特新" if lang == "zh" else "municipal") in s for _, s in events)
     again = tmp_path / "again.ics"

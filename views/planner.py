@@ -27,8 +27,8 @@ def _award_line(award: Award) -> str:
 
 def ranking_view(ranking: Ranking) -> Group:
     first, last = ranking.horizon
-    table = Table(title=t("ranking.title", enterprise=escape(ranking.enterprise), date=ranking.move_date,
-                          first=first, last=last), expand=True)
+    table = Table(title=t("ranking.title", enterprise=escape(ranking.enterprise),
+                          date=words.day(ranking.move_date), first=first, last=last), expand=True)
     table.add_column("#", overflow="fold")
     _columns(table, "district", "total", "vs_staying", "what_pays")
     for place, outcome in enumerate(ranking.ranking, 1):
@@ -79,14 +79,15 @@ def timeline_view(enterprise: str, years: tuple[TimelineYear, ...]) -> Group:
 
 
 def windows_view(day: str, windows: tuple[Window, ...]) -> Table:
-    table = Table(title=t("windows.title", day=day), expand=True)
+    table = Table(title=t("windows.title", day=words.day(day)), expand=True)
     _columns(table, "tier", "window", "last_day", "who", "call")
     for window in windows:
-        span = (t("windows.span", opens=window.opens, last_day=window.last_day,
+        span = (t("windows.span", opens=words.day(window.opens), last_day=words.day(window.last_day),
                   days_left=window.days_left) if window.opens else t("windows.not_stated"))
         _row(table, words.tier(window.tier), span,
-             window.last_day.isoformat() if window.last_day else t("windows.last_not_stated"),
-             f"{window.who}\n{t('label.clause_original')}: “{window.clause}”",
+             words.day(window.last_day) if window.last_day else t("windows.last_not_stated"),
+             f"{words.printed(window.who)}\n"
+             + t("windows.clause", label=t("label.clause_original"), clause=window.clause),
              words.call(window.contact, window.tel))
     return table
 
@@ -148,9 +149,10 @@ def howto_view(result: HowTo) -> Group:
                             goal=goal)))
     head = Text(t("howto.head", enterprise=result.enterprise, goal=goal,
                   measure=words.measure(result.measure), count=result.changes_needed))
-    table = Table(expand=True)
+    table = Table(expand=True, show_lines=True)
     _columns(table, "changes", "then_pays")
     for suggestion in result.suggestions:
-        _row(table, "  ".join(c.label for c in suggestion.changes) or t("howto.none_needed"),
+        _row(table, "\n".join(t("change.replay", words=words.change(c.kind, c.facts()), label=c.label)
+                              for c in suggestion.changes) or t("howto.none_needed"),
              words.money(suggestion.amount))
     return Group(head, table)

@@ -9,14 +9,16 @@ a translation adds messages, never code.
 >>> render_reason(reason("no_recognition", level="national"), "en")
 'National level: no national "little giant" recognition in the record'
 >>> render_reason(reason("no_recognition", level="national"), "zh")
-'国家级：记录中没有国家级专精特新"小巨人"企业认定'
+'国家级：记录中没有国家级专精特新“小巨人”企业认定'
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from models.conditions import Condition
 from models.i18n import current_lang, messages, name, t
 from solver.reasons import Param, Reason
 
@@ -38,6 +40,9 @@ _KIND = {"level": "level", "tier": "tier", "held": "tier", "first_tier": "tier",
 # A condition's field → the kind of its values.
 _FIELD_KIND = {"tier": "tier", "industry": "industry", "entity_type": "entity_type",
                "origin": "district", "qualification": "qualification"}
+# Parameters that hold a day (YYYY-MM-DD): written 2025年7月1日 in Chinese.
+_DATES = ("date", "held_date", "first_date", "move_date", "since", "effective_from",
+          "effective_to")
 # A measure title parameter → the parameter holding that measure's id.
 _TITLES = {"rival_title": "rival_measure", "counterpart_title": "counterpart_measure",
            "cap_title": "cap_measure", "received_title": "received_measure",
@@ -88,6 +93,15 @@ def measure_words(ident: str | None, title: str | None, lang: str | None = None)
     return title or (ident or "")
 
 
+def day_words(text: str, lang: str) -> str:
+    """A day as the contract writes it (2025-07-01) in `lang`: 2025年7月1日 in Chinese."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return text
+    return t("date.day", lang, year=day.year, month=day.month, day=day.day)
+
+
 def _yuan(value: int) -> str:
     return f"{value:,}"
 
@@ -112,9 +126,14 @@ def _prepare(lang: str, params: Mapping[str, Param]) -> dict[str, Any]:
                                 else _part(lang, "in", place=out[f"{key}_words"]))
     if params.get("payer") == "municipal":
         out["payer_words"] = _w(lang, "municipal_payer")
+    for key in _DATES:  # Chinese: 2025年7月1日; English: as the contract writes it
+        if params.get(key):
+            out[key] = day_words(str(params[key]), lang)
     for key in ("effective_from", "effective_to"):
         if key in params:
-            out[f"{key}_words"] = params[key] or "…"
+            out[f"{key}_words"] = out[key] or "…"
+    if "year" in params and "tier" in params:
+        out["since_part"] = _part(lang, "since", since=out["since"]) if params.get("since") else ""
     if "level" in params:  # the catalogue's word for a Beijing level, else "<short name> level"
         out["level_title"] = _w(lang, f"level.{params['level']}") \
             if f"reason.word.level.{params['level']}" in messages() else \
@@ -127,10 +146,10 @@ def _prepare(lang: str, params: Mapping[str, Param]) -> dict[str, Any]:
             if params["claim_year"] != params["event_year"] else ""
     if "at_claim" in params:
         out["when"] = (_part(lang, "at_claim", at_claim=params["at_claim"]) if params["at_claim"]
-                       else _part(lang, "on_date", date=params.get("date")))
+                       else _part(lang, "on_date", date=out.get("date")))
     if "at_move" in params:
         out["how"] = _part(lang, "held_at_move") if params["at_move"] else \
-            _part(lang, "since_move", date=params.get("date"),
+            _part(lang, "since_move", date=out.get("date"),
                   district_words=_named(lang, "district", params.get("district")))
     if "field" in params:
         field, op = str(params["field"]), str(params.get("op"))
@@ -218,6 +237,17 @@ def reason_text(code: str, params: Mapping[str, Param], lang: str | None = None)
     return render_reason(Reason(code=code, params=dict(params)), lang)
 
 
+def condition_words(condition: Condition, lang: str | None = None) -> str:
+    """A catalog condition as a person reads it: in Chinese in words (`tier >= municipal` →
+    认定层级不低于北京市专精特新中小企业), in English as the catalog writes it."""
+    lang = lang or current_lang()
+    if lang == "en":
+        return condition.text
+    value = condition.value
+    shown = ",".join(sorted(str(v) for v in value)) if isinstance(value, frozenset) else str(value)
+    return str(_prepare(lang, {"field": condition.field, "op": condition.op, "value": shown})["condition"])
+
+
 def elsewhere_line(titles: list[str], lang: str | None = None) -> str:
     """The one line that stands for every district measure of a district never registered in."""
     lang = lang or current_lang()
@@ -247,5 +277,5 @@ def with_text(data: Any, render: Callable[[Reason], str] = render_reason) -> Any
     if set(data) == {"code", "params"}:
         out["text"] = render(Reason(code=data["code"], params=dict(data["params"])))
     if "why" in out and isinstance(out.get("reasons"), list):
-        out["why"] = "; ".join(r["text"] for r in out["reasons"])
+        out["why"] = t("reason.word.item_sep").join(r["text"] for r in out["reasons"])
     return out

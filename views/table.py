@@ -15,8 +15,9 @@ from models.money import Money
 from models.i18n import current_lang, name, t
 from solver.explain import Award, Evaluation
 from views import words
-from views.reasons import (elsewhere_line, measure_words, nothing_to_trigger_line, only_no_event,
-                           render_reason)
+from models.conditions import parse_condition
+from views.reasons import (condition_words, elsewhere_line, measure_words,
+                           nothing_to_trigger_line, only_no_event, render_reason)
 
 
 def clause_label(clause: str) -> str:
@@ -58,7 +59,7 @@ def not_awarded_lines(evaluation: Evaluation) -> list[tuple[str, str]]:
             elsewhere.append(measure_words(item.measure, item.title))
         elif only_no_event(item.reasons):
             untriggered.append((measure_words(item.measure, item.title),
-                                "; ".join(render_reason(r) for r in item.reasons)))
+                                t("reason.word.item_sep").join(render_reason(r) for r in item.reasons)))
         else:
             lines.append((words.measure(item.measure),
                           "\n".join(render_reason(r) for r in item.reasons)))
@@ -78,7 +79,7 @@ def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
     head = Text.assemble((t("evaluate.enterprise"), "bold"), evaluation.enterprise,
                          t("evaluate.total"), (words.yuan(evaluation.total), "bold green"),
                          t("evaluate.by_status", **by_status),
-                         t("evaluate.as_of", day=evaluation.as_of),
+                         t("evaluate.as_of", day=words.day(evaluation.as_of)),
                          t("evaluate.readings", readings=readings))
     current = [a for a in evaluation.awards if a.status != "past"]
     past = [a for a in evaluation.awards if a.status == "past"]
@@ -92,9 +93,11 @@ def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
     why.add_column(t("column.award"), style="bold", no_wrap=True)
     why.add_column(t("column.reasons"), overflow="fold")
     for award in evaluation.awards:
-        _row(why, f"{words.measure(award.measure)} {words.tier(award.tier)} {award.claim_year}",
+        _row(why, t("evaluate.award_line", measure=words.measure(award.measure),
+                    tier=words.tier(award.tier), year=award.claim_year).replace("  ", " "),
              Text.assemble((clause_label(award.clause) + "\n", "dim"), (f"“{award.clause}”", "italic"),
-                           f"\n{award.source}\n" + "; ".join(render_reason(r) for r in award.reasons)))
+                           f"\n{words.printed(award.source)}\n"
+                           + t("reason.word.item_sep").join(render_reason(r) for r in award.reasons)))
     if evaluation.awards:
         parts.append(why)
     lines = not_awarded_lines(evaluation)
@@ -109,7 +112,8 @@ def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
         benefits = Table(title=t("evaluate.benefits"), expand=True)
         _columns(benefits, "measure", "benefit", "amount_plain", "call")
         for item in evaluation.benefits:
-            _row(benefits, words.measure(item.measure), item.benefit, item.amount,
+            _row(benefits, words.measure(item.measure), item.benefit,
+                 t(f"benefit.amount.{item.amount.replace(' ', '_').replace('-', '_')}"),
                  words.call(item.contact, item.tel))
         parts.append(benefits)
     return Group(*parts)
@@ -118,7 +122,7 @@ def evaluation_view(evaluation: Evaluation, defaults: dict[str, str]) -> Group:
 def measures_view(catalog: Catalog) -> Table:
     """One line per measure family."""
     table = Table(title=t("measures.title", count=len(catalog.families),
-                          as_of=catalog.index.brochure.as_of), expand=True)
+                          as_of=words.month(catalog.index.brochure.as_of)), expand=True)
     for column in ("id", "payer", "title", "measures", "tel"):
         table.add_column(t(f"measures.column.{column}"), overflow="fold")
     for _file, spec in catalog.files.items():
@@ -143,6 +147,11 @@ def amount_words(amount: Amount) -> str:
     return t("amount.not_less_than", measure=words.measure(amount.not_less_than or ""))
 
 
+def _per(keys: tuple[str, ...]) -> str:
+    """What a cap or a year limit is counted per, in words (`project/year` → 项目/年)."""
+    return "/".join(t(f"measure.per.{key}") for key in keys)
+
+
 def _when(only_when: dict[str, str]) -> str:
     """" (only when interest-cap=per-project)": a part of a rule that one reading picks."""
     return f" ({t('measure.only_when', readings=', '.join(f'{k}={v}' for k, v in only_when.items()))})" \
@@ -156,7 +165,8 @@ def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
     head = Text.assemble((measure.id, "bold"), "  " + t(
         "measure.head", title=title, payer=words.place(spec.payer), section=spec.brochure_section,
         item=measure.brochure_item, file=file))
-    sources = "\n".join(f"{s.document}\n  " + t("measure.contact", contact=s.contact, tel=s.tel)
+    sources = "\n".join(f"{words.printed(s.document)}\n  "
+                        + t("measure.contact", contact=words.printed(s.contact), tel=s.tel)
                         for s in spec.sources)
     rules = Table(title=t("measure.encoding"), expand=True)
     _columns(rules, "rule", "kind", "quote", "amount", "conditions", "rules")
@@ -173,10 +183,10 @@ def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
             notes.append(t("measure.r2_reading" if rule.difference == "reading" else "measure.r2"))
         if rule.one_time or rule.kind in ("tier_reward", "relocation_reward"):
             notes.append(t("measure.r3"))
-        notes += [t("measure.r5", limit=f"{c.limit:,}", per="/".join(c.per)) + _when(c.only_when)
+        notes += [t("measure.r5", limit=f"{c.limit:,}", per=_per(c.per)) + _when(c.only_when)
                   for c in rule.caps]
         notes += [t("measure.max_years" if y.years == "any" else "measure.max_years_first",
-                    limit=y.limit, per="/".join(y.per)) + _when(y.only_when) for y in rule.max_years]
+                    limit=y.limit, per=_per(y.per)) + _when(y.only_when) for y in rule.max_years]
         if rule.only_when:
             notes.append(t("measure.only_when", readings=", ".join(
                 f"{k}={v}" for k, v in rule.only_when.items())))
@@ -185,7 +195,8 @@ def measure_view(catalog: Catalog, file: str, measure: MeasureSpec) -> Group:
         categories = (("\n" + t("measure.categories", categories="、".join(
             name("category", c) for c in rule.categories) if current_lang() == "zh"
             else ", ".join(rule.categories))) if rule.categories else "")
-        _row(rules, rule.id, rule.kind, rule.quote, amount, "\n".join(rule.conditions) + categories,
+        _row(rules, rule.id, t(f"rule_kind.{rule.kind}"), rule.quote, amount,
+             "\n".join(condition_words(parse_condition(c)) for c in rule.conditions) + categories,
              "\n".join(notes))
     parts: list[Any] = [head, Panel(Text(measure.clause), title=clause_label(measure.clause)),
                         Panel(Text(sources), title=t("label.source"))]

@@ -4,9 +4,11 @@ pass them back to the command line."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
-from models.i18n import current_lang, name, t
+from models.i18n import current_lang, messages, name, t
 from models.money import Money
 
 
@@ -47,18 +49,103 @@ def status(received: bool, projected: bool, past: bool = False) -> str:
     return t(f"status.{key}")
 
 
+def printed(text: str | None) -> str:
+    """A document title, a contact office or a window's words as the catalog prints them in
+    English (several joined by "; "): in Chinese, each by its official Chinese name, or — where
+    none was confirmed — in English as printed, labelled (英文原文); in English as printed."""
+    if not text or current_lang() == "en":
+        return text or ""
+    from models.catalog import active_catalog
+
+    names = active_catalog().chinese_names()
+    if names.get(text) is not None:
+        return str(names[text])
+    shown = []
+    for part in text.split("; "):
+        chinese = names.get(part)
+        shown.append(chinese if chinese is not None else
+                     t("label.as_printed", text=part) if re.search("[A-Za-z]", part) else part)
+    return t("reason.word.item_sep").join(shown)
+
+
 def call(contact: str, tel: str) -> str:
-    """Whom to call: the office as printed in the brochure, and its telephone."""
-    return t("label.tel", contact=contact, tel=tel)
+    """Whom to call: the office (its Chinese name in Chinese) and its telephone."""
+    return t("label.tel", contact=printed(contact), tel=printed(tel))
+
+
+def month(text: str) -> str:
+    """A month as the catalog writes it (`October 2022`, `2022-10`) in the current language:
+    `October 2022`, `2022年10月`; anything else as written."""
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if match:
+        year, number = int(match[1]), int(match[2])
+    else:
+        match = re.fullmatch(r"([A-Za-z]+)\s+(\d{4})", text.strip())
+        if not match or match[1].capitalize() not in MONTHS:
+            return text
+        year, number = int(match[2]), MONTHS.index(match[1].capitalize()) + 1
+    return t("date.month", year=year, month_name=t("date.month_names").split(",")[number - 1])
+
+
+MONTHS = tuple(t("date.month_names", "en").split(","))  # as the catalog may write them
+
+
+def day(value: str | dt.date | None) -> str:
+    """A day in the current language: `2025-07-01` (English, ISO as the contract writes it),
+    `2025年7月1日` (Chinese)."""
+    if value is None:
+        return ""
+    from views.reasons import day_words
+
+    return day_words(value.isoformat() if isinstance(value, dt.date) else str(value),
+                     current_lang())
+
+
+# A change's facts → the vocabulary kind that names them.
+_CHANGE_NAMES = {"tier": "tier", "district": "district", "category": "category", "board": "board",
+                 "kind": "qualification", "tag": "industry"}
+
+
+def change(kind: str, facts: dict[str, Any]) -> str:
+    """A record change (`models.scenario.Change.facts()`) in words: `2026年11月24日获得国家级专精
+    特新“小巨人”企业认定`, `2026年“一带一路”投资支出 1,000,000 元`."""
+    shown: dict[str, Any] = dict(facts)
+    for key, named in _CHANGE_NAMES.items():
+        if key in facts:
+            shown[f"{key}_words"] = name(named, str(facts[key]))
+    for key in ("date", "value"):
+        if key in facts and isinstance(facts[key], str) and re.fullmatch(r"\d{4}-\d\d-\d\d", facts[key]):
+            shown[key] = day(facts[key])
+    for key in ("amount", "paid", "standard_annuity"):
+        if isinstance(facts.get(key), int):
+            shown[key] = f"{facts[key]:,}"
+    if "field" in facts:
+        field = str(facts["field"])
+        value = facts.get("value")
+        shown["field_words"] = t(f"change.field.{field}") if f"change.field.{field}" in messages() else field
+        shown["value_words"] = name(_FIELD_NAMES.get(field, field), str(value)) \
+            if field in _FIELD_NAMES else shown.get("value", value)
+        return t("change.set", **shown)
+    message = f"change.{kind}"
+    return t(message, **shown) if message in messages() else str(facts)
+
+
+_FIELD_NAMES = {"district": "district", "entity_type": "entity_type"}
 
 
 _NAMED = {"measure": "measure", "tier": "tier", "paid_by": "district", "district": "district",
           "current_district": "district", "best_district": "district", "winner": "district"}
 
 
+# Texts the catalog prints in English (offices, documents, a window's words) → shown in the
+# current language beside them (`"contact_name": "北京市经济和信息化局"`).
+_PRINTED = frozenset({"contact", "source", "office", "who", "tel"})
+
+
 def with_names(data: Any) -> Any:
     """JSON with a display name beside each vocabulary id, in the current language: ids stay the
-    contract (`"paid_by": "dongcheng"`), names are added (`"paid_by_name": "东城区"`)."""
+    contract (`"paid_by": "dongcheng"`), names are added (`"paid_by_name": "东城区"`); so are the
+    official Chinese names of offices and documents (`"contact_name"`, `"source_name"`)."""
     if isinstance(data, list):
         return [with_names(item) for item in data]
     if not isinstance(data, dict):
@@ -69,4 +156,6 @@ def with_names(data: Any) -> Any:
         kind = _NAMED.get(key)
         if kind and (value is None or isinstance(value, str)) and f"{key}_name" not in data:
             out[f"{key}_name"] = name(kind, value) if value is not None else None
+        elif key in _PRINTED and isinstance(value, str) and f"{key}_name" not in data:
+            out[f"{key}_name"] = printed(value)
     return out

@@ -8,9 +8,9 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from models.i18n import current_lang, name, t
+from models.i18n import name, t
 from views.table import _row
-from views.words import measure, money, tier
+from views.words import change, day, money, printed
 
 
 def note(row: dict[str, Any]) -> str:
@@ -19,24 +19,36 @@ def note(row: dict[str, Any]) -> str:
     if row["kind"] == "claim":
         return t("worklist.note.past") if row["status"] == "past" else t("worklist.note.due", **detail)
     if row["kind"] == "apply":
-        return t("worklist.note.window", **detail) if "last_day" in detail else \
-            t("worklist.note.no_calendar", **detail)
+        window = {**detail, "who": printed(detail["who"])}
+        if "last_day" in detail:
+            window |= {"opens": day(detail["opens"]), "last_day": day(detail["last_day"])}
+            return t("worklist.note.window", **window)
+        return t("worklist.note.no_calendar", **window)
     outlay = t("worklist.note.outlay", amount=f"{detail['outlay']:,}") if detail["outlay"] else ""
-    return t("worklist.note.near_miss", measures=", ".join(detail["measures"]), outlay=outlay,
-             change=detail["change"])
+    return t("worklist.note.near_miss",
+             measures=t("reason.word.list_sep").join(name("measure", m) for m in detail["measures"]),
+             outlay=outlay, net=f"{detail['net_min']:,}", change=detail["change"])
+
+
+def subject(row: dict[str, Any]) -> str:
+    """What an action is about, in words: a measure by its name (and the tier it rewards), a
+    tier by its name, a change in words."""
+    detail = row["detail"]
+    if row["kind"] == "claim" and "measure" in detail:
+        return name("measure", detail["measure"]) + (
+            t("worklist.subject_tier", tier=name("tier", detail["tier"], short=True))
+            if detail.get("tier") else "")
+    if row["kind"] == "apply":
+        return name("tier", row["subject"], short=True)
+    if "facts" in detail:
+        return change(detail["change_kind"], detail["facts"])
+    return str(row["subject"])
 
 
 def action(row: dict[str, Any]) -> str:
-    """What to do, in the current language: the kind, what it is about (a measure by its name,
-    a tier by its name, a change as the command line takes it) and the status."""
-    detail, subject = row["detail"], row["subject"]
-    if row["kind"] == "claim" and "measure" in detail and current_lang() == "zh":
-        subject = measure(detail["measure"]) + (
-            t("worklist.subject_tier", tier=tier(detail["tier"])) if detail.get("tier") else "")
-    elif row["kind"] == "apply":
-        subject = tier(subject)
-    return t("worklist.action", kind=t(f"worklist.kind.{row['kind']}"), subject=subject,
-             status=t(f"status.{row['status']}"))
+    """What to do, in the current language: the kind, its subject in words and the status."""
+    return t("worklist.action", kind=t(f"worklist.kind.{row['kind']}"), subject=subject(row),
+             status=t(f"worklist.status.{row['status']}"))
 
 
 def with_note(row: dict[str, Any]) -> dict[str, Any]:
@@ -45,23 +57,20 @@ def with_note(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def for_people(row: dict[str, Any]) -> dict[str, Any]:
-    """A row for a spreadsheet or a table: kind, status and an applied-for tier in words."""
+    """A row for a spreadsheet or a table: kind, status, subject and office in words."""
     row = with_note(row)
-    subject = row["subject"]
-    if row["kind"] == "apply" and current_lang() == "zh":
-        subject = name("tier", subject, short=True)
     return {**row, "kind": t(f"worklist.kind.{row['kind']}"), "status": t(f"status.{row['status']}"),
-            "subject": subject}
+            "subject": subject(row), "office": printed(row["office"]), "tel": printed(row["tel"])}
 
 
-def worklist_view(day: str, rows: list[dict[str, Any]]) -> Table:
+def worklist_view(when: str, rows: list[dict[str, Any]]) -> Table:
     """`rows`: as `for_people` gives them."""
-    table = Table(title=t("worklist.title", day=day, count=len(rows)), expand=True)
+    table = Table(title=t("worklist.title", day=day(when), count=len(rows)), expand=True)
     for column in ("deadline", "enterprise", "kind", "amount_max", "office", "tel", "note"):
         table.add_column(t(f"header.{column}"), overflow="fold")
     for row in rows:
         amount = money({"min": row["amount_min"], "max": row["amount_max"], "open_above": row["open_above"]})
         who = escape(row["enterprise"] + (f" {row['name']}" if row["name"] else ""))
-        _row(table, row["deadline"] or "—", who, row["action"], amount, row["office"], row["tel"],
-             row["note"])
+        _row(table, day(row["deadline"]) or "—", who, row["action"], amount, row["office"],
+             row["tel"], row["note"])
     return table

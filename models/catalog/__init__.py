@@ -216,6 +216,31 @@ class MeasureSpec(_Strict):
     benefits: tuple[BenefitSpec, ...] = ()
 
 
+class OfficialName(_Strict):
+    """The official Chinese name of an office or a document as published, and where it was
+    found. A name that could not be confirmed is `name: null` with a `note` saying so: views
+    then show the English as printed, labelled as such (never a translation of ours)."""
+
+    name: str | None = None
+    source: str | None = None   # where the name was published (a URL or a citation)
+    note: str | None = None     # how it was confirmed, or why it was not
+
+    @model_validator(mode="after")
+    def _sourced(self) -> OfficialName:
+        if self.name is not None and not self.source:
+            raise ValueError("an official name states the `source` it was found in")
+        if self.name is None and not self.note:
+            raise ValueError("a name not confirmed says so in `note`")
+        return self
+
+
+class SourceNamesZh(_Strict):
+    """A source's document title and contact office in Chinese (see OfficialName)."""
+
+    document: OfficialName
+    contact: OfficialName
+
+
 class ProvenanceSpec(_Strict):
     """Where a later edition's text was read and how near that is to the issuing body: `primary`
     when the page is the issuing body's own publication, `secondary` when it reproduces or
@@ -238,6 +263,7 @@ class SourceSpec(_Strict):
     tel: str
     image: str
     printed_again_as: str | None = None
+    zh: SourceNamesZh | None = None  # the official Chinese names, where confirmed
     provenance: ProvenanceSpec | None = None  # required of a later edition's sources (lint)
 
 
@@ -265,10 +291,30 @@ class SourceFileSpec(_Strict):
     measures: tuple[MeasureSpec, ...]
 
 
+class ReadingZh(_Strict):
+    """A reading's question and alternatives in Chinese (the project's own words)."""
+
+    about: str
+    alternatives: dict[str, str]
+
+
 class ReadingSpec(_Strict):
     about: str
     default: str
     alternatives: dict[str, str]
+    zh: ReadingZh | None = None
+
+    @model_validator(mode="after")
+    def _same_alternatives(self) -> ReadingSpec:
+        if self.zh is not None and set(self.zh.alternatives) != set(self.alternatives):
+            raise ValueError("zh.alternatives names the same alternatives as alternatives")
+        return self
+
+    def about_in(self, lang: str) -> str:
+        return self.zh.about if lang == "zh" and self.zh else self.about
+
+    def alternative_in(self, value: str, lang: str) -> str:
+        return self.zh.alternatives[value] if lang == "zh" and self.zh else self.alternatives[value]
 
 
 class ConditionFieldSpec(_Strict):
@@ -304,12 +350,21 @@ class DefectSpec(_Strict):
     about: str
 
 
+class WindowZh(_Strict):
+    """Who may apply and whom to call, in Chinese: the project's words around official names."""
+
+    who: str
+    contact: str
+    tel: str
+
+
 class WindowSpec(_Strict):
     period: Literal["month", "quarter", "not_stated"]
     clause: str
     who: str
     contact: str
     tel: str
+    zh: WindowZh | None = None
 
 
 # The readings the engine itself consults, with the alternatives it understands. `stacking` is
@@ -479,6 +534,27 @@ class Catalog:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "facts", _facts((*self.rules, *self.benefits)))
+
+    def chinese_names(self) -> dict[str, str | None]:
+        """Every document title and contact office as printed (English) → its official Chinese
+        name, or None when none was confirmed (views show the English as printed, labelled);
+        and each window's words → their Chinese. Worked out once per catalog."""
+        found = self._active.get(("chinese names",))
+        if found is None:
+            names: dict[str, str | None] = {}
+            for spec in self.files.values():
+                for source in spec.sources:
+                    zh = source.zh
+                    names.setdefault(source.document, zh.document.name if zh else None)
+                    names.setdefault(source.contact, zh.contact.name if zh else None)
+            for window in self.index.windows.values():
+                for english, chinese in ((window.who, window.zh.who if window.zh else None),
+                                         (window.contact, window.zh.contact if window.zh else None),
+                                         (window.tel, window.zh.tel if window.zh else None)):
+                    names.setdefault(english, chinese)
+            found = self._active[("chinese names",)] = (names,)
+        known: dict[str, str | None] = found[0]
+        return known
 
     def fingerprint(self) -> str:
         """What the catalog says, as a SHA-256 (`Package.content_digest` of its files and source
@@ -987,6 +1063,30 @@ def using_catalog(catalog: Catalog | None) -> Iterator[Catalog]:
 def open_catalog(directory: Path | str | None = None) -> Catalog:
     """The catalog package in `directory` (None: the shipped Beijing package), loaded once."""
     return load_catalog(Path(directory).resolve() if directory is not None else CATALOG_DIR)
+
+
+def open_catalog_on(directory: Path | str | None, day: dt.date | None) -> Catalog:
+    """The package in `directory` as in force on `day` (None: whole), one object per package and
+    day for as long as the package itself is the one loaded (memoized answers know a catalog by
+    its identity)."""
+    catalog = open_catalog(directory)
+    if day is None:
+        return catalog
+    hit = _DATED.get((catalog.directory, day))
+    if hit is None or hit[0] is not catalog:
+        if len(_DATED) >= 16:
+            _DATED.clear()
+        hit = _DATED[(catalog.directory, day)] = (catalog, catalog.in_force(day))
+    return hit[1]
+
+
+_DATED: dict[tuple[Path, dt.date], tuple[Catalog, Catalog]] = {}  # (package, day) → (it, dated)
+
+
+def catalog_dates(catalog: Catalog) -> tuple[dt.date, ...]:
+    """Every date a catalog's rules and benefits turn on (effective dates, dates in conditions,
+    any dated field: `CatalogFacts.dates`), sorted."""
+    return catalog.facts.dates
 
 
 def package_schema(part: str | None = None) -> dict[str, Any]:

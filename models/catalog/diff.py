@@ -1,5 +1,6 @@
 """What changed between two catalogs, or between two dates of one catalog: measures added or
-removed, and for each measure kept its amounts, conditions, caps, categories, boards and contacts.
+removed, for each measure kept its amounts, conditions, caps, categories, boards and contacts,
+and the entries of the vocabulary's closed lists added, removed or renamed (`vocabulary.<list>`).
 
 Rules are compared measure by measure (the award id a result names), so that an edition which
 closes `dongcheng.tier` and opens `dongcheng.tier.2025` for the same measure reads as a changed
@@ -95,8 +96,32 @@ def _pairs(before: list[Rule], after: list[Rule]) -> list[tuple[Rule | None, Rul
     return pairs
 
 
+VOCABULARY_LISTS = ("districts", "tiers", "entity_types", "industries", "expense_categories",
+                    "boards", "qualifications")
+
+
+def _vocabulary_changes(before: Catalog, after: Catalog) -> list[Change]:
+    """Entries of the vocabulary's closed lists added, removed or changed (`vocabulary.<list>`:
+    what records and conditions may name)."""
+    changes: list[Change] = []
+    for name in VOCABULARY_LISTS:
+        old = {term.id: term for term in getattr(before.vocabulary.spec, name)}
+        new = {term.id: term for term in getattr(after.vocabulary.spec, name)}
+        where = f"vocabulary.{name}"
+        for ident in dict.fromkeys([*old, *new]):
+            if ident not in new:
+                changes.append(Change("removed", where, ident, before=f"{old[ident].zh} {old[ident].en}"))
+            elif ident not in old:
+                changes.append(Change("added", where, ident, after=f"{new[ident].zh} {new[ident].en}"))
+            elif old[ident] != new[ident]:
+                changes.append(Change("changed", where, ident, before=old[ident].model_dump(exclude_defaults=True),
+                                      after=new[ident].model_dump(exclude_defaults=True)))
+    return changes
+
+
 def diff_catalogs(before: Catalog, after: Catalog) -> list[Change]:
-    """Every difference between two catalogs (or two dates of one), in catalog order."""
+    """Every difference between two catalogs (or two dates of one), in catalog order, then the
+    vocabulary's."""
     old, new = _by_measure(before), _by_measure(after)
     changes: list[Change] = []
     for measure in dict.fromkeys([*old, *new]):
@@ -119,4 +144,4 @@ def diff_catalogs(before: Catalog, after: Catalog) -> list[Change]:
                 label = first.id if first.id == second.id else f"{first.id} → {second.id}"
                 changes += [Change("changed", measure, aspect, before=a[aspect], after=b[aspect],
                                    rule=label) for aspect in a if a[aspect] != b[aspect]]
-    return changes
+    return changes + _vocabulary_changes(before, after)

@@ -34,6 +34,19 @@ def _catalogue() -> dict[str, Any]:
     return data
 
 
+HELP_FILE = Path(__file__).with_name("help.yaml")
+
+
+@cache
+def help_texts() -> dict[str, Any]:
+    """The command line's help in Chinese (`help.yaml`): `app`, `commands` (command → help and
+    parameter texts), `params` (shared parameters), `metavars` (English metavar → Chinese)."""
+    data = load_data(HELP_FILE.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not {"app", "params", "metavars", "commands"} <= set(data):
+        raise BugError(f"{HELP_FILE} must map app, params, metavars and commands")
+    return data
+
+
 def messages() -> dict[str, dict[str, str]]:
     """Message id → {language: text}."""
     found: dict[str, dict[str, str]] = _catalogue()["messages"]

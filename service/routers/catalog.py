@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from models.i18n import current_lang
 from service.deps import AppCatalog
 from service.problems import COMMON, NOT_FOUND, problem
-from service.schemas import MeasureFamily, MeasureOut, Reading, Readings
+from service import answers
+from service.schemas import MeasureFamily, MeasureOut, PackageOut, Reading, Readings
 
 router = APIRouter(tags=["catalog"], responses=COMMON)
 
@@ -42,6 +44,15 @@ def measure(measure_id: str, catalog: AppCatalog) -> MeasureOut | Response:
 @router.get("/v1/readings", response_model=Readings)
 def readings_register(catalog: AppCatalog) -> Readings:
     """The interpretation register: each reading, its default and alternatives."""
-    return Readings({key: Reading(about=spec.about, default=spec.default,
-                                  alternatives=spec.alternatives)
+    lang = current_lang()  # the register in the request's language (catalog data)
+    return Readings({key: Reading(about=spec.about_in(lang), default=spec.default,
+                                  alternatives={value: spec.alternative_in(value, lang)
+                                                for value in spec.alternatives})
                      for key, spec in catalog.index.readings.items()})
+
+
+@router.get("/v1/packages", response_model=list[PackageOut])
+def packages() -> list[PackageOut]:
+    """The catalog packages zjtx ships (`zjtx measures packages`): what each holds, the package it
+    extends, and the provenance grades of its rules (the names `POST /v1/impact` takes)."""
+    return [PackageOut.model_validate(item) for item in answers.packages()]

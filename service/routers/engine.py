@@ -1,18 +1,20 @@
-"""Evaluation: a record, JSON lines of records, and a record read from YAML or JSON text."""
+"""Evaluation: a record, rows of records (JSON lines, CSV, XLSX), who is affected when policies
+change, and a record read from YAML or JSON text."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from models.errors import InputError
+from models.packages import BROCHURE, shipped
 from service import answers
 from service.deps import TAKES_READINGS, AppWorkers, EncodedJSON, request_readings
 from service.problems import COMMON, WORK, documented, problem
 from service.record_schema import RECORD_PLACEHOLDER
-from service.schemas import BatchOut, EvaluationOut, RecordIn
+from service.schemas import BatchOut, Day, EvaluationOut, ImpactOut, RecordIn
 from models.record import EnterpriseRecord
 
 router = APIRouter(tags=["engine"], responses=COMMON)
@@ -36,6 +38,27 @@ async def evaluate_record(request: Request, record: RecordBody, workers: AppWork
     return EncodedJSON(await workers.run(answers.evaluation, record, readings))
 
 
+async def _rows_body(request: Request, command: str = "zjtx batch") -> tuple[str, bytes] | Response:
+    """The media type and bytes of a body of rows (JSON lines, CSV or XLSX) within the limit,
+    or the problem: 415 another type, 413 too large."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in BATCH_TYPES and media_type not in answers.TABLE_TYPES:
+        return problem(415, "UnsupportedMediaType", f"the body is {media_type or 'untyped'!r}; "
+                       "send JSON lines as " + " or ".join(BATCH_TYPES) + ", or rows as "
+                       + " or ".join(answers.TABLE_TYPES))
+    declared = request.headers.get("content-length") or "0"  # (the Guard bounds its digits)
+    size = int(declared) if declared.isdigit() and len(declared) <= 18 else 0
+    if size > BATCH_LIMIT_BYTES:
+        return problem(413, "PayloadTooLarge", f"the body has {size:,} bytes; the limit is "
+                       f"{BATCH_LIMIT_BYTES:,} (use `{command}` for large files)")
+    body = b""
+    async for part in request.stream():
+        body += part
+        if len(body) > BATCH_LIMIT_BYTES:
+            return problem(413, "PayloadTooLarge", f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes")
+    return media_type, body
+
+
 @router.post("/v1/batch", response_model=BatchOut, responses={**WORK, 415: documented(
     "Batch body not sent as JSON lines (application/x-ndjson, application/jsonl), CSV (text/csv) or XLSX"),
     200: {"description": "The results and errors; with `Accept: " + answers.XLSX + "`, the result rows "
@@ -49,22 +72,11 @@ async def evaluate_record(request: Request, record: RecordBody, workers: AppWork
 async def batch(request: Request, workers: AppWorkers) -> Response:
     """Evaluate JSON lines, CSV or XLSX rows: one result row per valid row, one error per
     invalid row (its row number as the file shows it)."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in BATCH_TYPES and media_type not in answers.TABLE_TYPES:
-        return problem(415, "UnsupportedMediaType", f"the body is {media_type or 'untyped'!r}; "
-                       "send JSON lines as " + " or ".join(BATCH_TYPES) + ", or rows as "
-                       + " or ".join(answers.TABLE_TYPES))
+    read = await _rows_body(request)
+    if isinstance(read, Response):
+        return read
+    media_type, body = read
     readings = request_readings(request)
-    declared = request.headers.get("content-length") or "0"  # (the Guard bounds its digits)
-    size = int(declared) if declared.isdigit() and len(declared) <= 18 else 0
-    if size > BATCH_LIMIT_BYTES:
-        return problem(413, "PayloadTooLarge", f"the body has {size:,} bytes; the limit is "
-                       f"{BATCH_LIMIT_BYTES:,} (use `zjtx batch` for large files)")
-    body = b""
-    async for part in request.stream():
-        body += part
-        if len(body) > BATCH_LIMIT_BYTES:
-            return problem(413, "PayloadTooLarge", f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes")
     as_xlsx = answers.XLSX in request.headers.get("accept", "")
     if media_type in BATCH_TYPES:
         lines = answers.batch_lines(body)
@@ -83,6 +95,48 @@ async def batch(request: Request, workers: AppWorkers) -> Response:
         return Response(encoded, media_type=answers.XLSX, headers={
             "content-disposition": 'attachment; filename="zjtx-results.xlsx"', "x-error-rows": str(error_rows)})
     return EncodedJSON(encoded)
+
+
+ROWS_BODY = {"required": True,
+             "content": {kind: {"schema": {"type": "string"}} for kind in (*BATCH_TYPES, *answers.TABLE_TYPES)},
+             "description": f"JSON lines (one record each), or CSV or XLSX rows under a header row, read as "
+                            f"`zjtx impact` reads files; at most {BATCH_LIMIT_BYTES:,} bytes and "
+                            f"{BATCH_LIMIT_ROWS:,} rows."}
+PACKAGE_NAMES = tuple(shipped())
+
+
+@router.post("/v1/impact", response_model=ImpactOut, responses={**WORK, 415: documented(
+    "Body not sent as JSON lines (application/x-ndjson, application/jsonl), CSV (text/csv) or XLSX")},
+    openapi_extra={**TAKES_READINGS, "requestBody": ROWS_BODY})
+async def impact(request: Request, workers: AppWorkers,
+                 old: Annotated[str, Query(alias="from", description="The old policies: a shipped package.",
+                                           json_schema_extra={"enum": list(PACKAGE_NAMES)})] = BROCHURE,
+                 new: Annotated[str | None, Query(alias="to", description="The new policies: a shipped package (default: `from`, on the second `at` date).",
+                                                  json_schema_extra={"enum": list(PACKAGE_NAMES)})] = None,
+                 at: Annotated[list[Day] | None, Query(description="The policies as in force on a date: once (both sides), or twice (`from` on the first, `to` on the second).",
+                                                       max_length=2)] = None) -> Response:
+    """Who is affected when policies change (`zjtx impact`): the enterprises among the rows
+    whose answer differs between the old and the new policies, with both totals, the difference
+    and each award added, ended or changed and why; the error rows; a summary by paying district
+    and claim year."""
+    read = await _rows_body(request, "zjtx impact")
+    if isinstance(read, Response):
+        return read
+    media_type, body = read
+    readings = request_readings(request)
+    for field, name in (("from", old), ("to", new)):
+        if name is not None and name not in PACKAGE_NAMES:
+            raise InputError(f"unknown package {name[:80]!r}", field=field, accepted=", ".join(PACKAGE_NAMES))
+    days = list(at or [])
+    if new is None and len(days) != 2:
+        raise InputError("name the new policies: to=PACKAGE, or at twice", field="to",
+                         accepted=", ".join(PACKAGE_NAMES))
+    answer = await workers.run(answers.impact, body, media_type, readings, BATCH_LIMIT_ROWS, old,
+                               new, days)
+    if answer is None:
+        return problem(413, "PayloadTooLarge", f"more than {BATCH_LIMIT_ROWS:,} rows; the limit is "
+                       f"{BATCH_LIMIT_ROWS:,} (use `zjtx impact` for large files)")
+    return EncodedJSON(answer)
 
 
 @router.post("/v1/record", response_model=EnterpriseRecord, response_model_exclude_defaults=True,

@@ -44,8 +44,9 @@ def page_messages(catalog: AppCatalog) -> PageMessages:
     vocabulary = catalog.vocabulary  # districts, tiers, … as the catalog names them
     for kind, declared in (("district", "place"), ("tier", "tier"), ("entity_type", "entity_type"),
                            ("industry", "industry")):
-        display[kind] = {ident: vocabulary.name(declared, ident, lang, short=True)
-                         for ident in vocabulary.ids(declared)}
+        display[kind] = {**display.get(kind, {}),  # the municipal payer too (市级)
+                         **{ident: vocabulary.name(declared, ident, lang, short=True)
+                            for ident in vocabulary.ids(declared)}}
     return PageMessages(lang=lang, messages=words, names=display,
                         industries=list(catalog_tags(catalog)))
 

@@ -69,6 +69,7 @@ async function setLang(lang) {
   fillForm(form);
   if (state.record) await run(state.record);
   if (state.batch) await runBatch(state.batch.body, state.batch.type);
+  if (state.impact) await runImpact();
 }
 
 function fillSelect(select, kind, ids, keepFirst = false) {
@@ -214,7 +215,7 @@ function fillAwards(body, awards) {
       cell(T("column.tier"), N("tier", award.tier)), cell(T("column.amount"), money(award.amount), { class: "amount" }),
       cell(T("column.paid_by"), N("district", award.paid_by)), cell(T("column.status"), T(`status.${status}`)),
       cell(T("column.call"), [el("span", { class: "tag" }, T("label.clause_original")), el("br"),
-        el("span", { class: "clause" }, `“${award.clause}”`), el("br"), T("label.tel", { contact: award.contact, tel: award.tel })])));
+        el("span", { class: "clause" }, `“${award.clause}”`), el("br"), T("label.tel", { contact: award.contact_name || award.contact, tel: award.tel_name || award.tel })])));
   }
 }
 
@@ -281,7 +282,7 @@ async function refreshWorklist(record) {
     cell(T("page.wl_by"), a.deadline || "—"),
     cell(T("page.wl_action"), soft(a.action)),
     cell(T("column.amount"), money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above }), { class: "amount" }),
-    cell(T("column.call"), T("label.tel", { contact: a.office, tel: a.tel })), cell(T("page.wl_note"), soft(a.note)))));
+    cell(T("column.call"), T("label.tel", { contact: a.office_name || a.office, tel: a.tel_name || a.tel })), cell(T("page.wl_note"), soft(a.note)))));
   if (!result.actions.length) body.append(el("tr", {}, el("td", { colspan: "5", class: "empty" }, T("page.wl_nothing", { day }))));
 }
 
@@ -357,6 +358,14 @@ async function runBatch(body, type) {
   }
 }
 
+// The rows in error of a batch-like answer, in the section's table (`<section>-errors`).
+function errorRows(section, errors) {
+  $(`${section}-errors-block`).hidden = !errors.length;
+  $(`${section}-errors`).querySelector("tbody").replaceChildren(...errors.map((row) => el("tr", {},
+    cell(T("page.batch_row"), String(row.row), { class: "year" }), cell(T("page.id"), row.id || ""),
+    cell(T("page.batch_field"), row.field || ""), cell(T("page.batch_problem"), row.message))));
+}
+
 function renderBatch(data) {
   $("batch-out").hidden = false;
   $("batch-counts").textContent = T("page.batch_counts", data);
@@ -364,10 +373,7 @@ function renderBatch(data) {
     cell(T("page.id"), row.id), cell(T("page.name"), row.name || ""),
     cell(T("column.total"), money({ min: row.total_min, max: row.total_max, open_above: row.open_above }), { class: "amount" }),
     cell(T("page.batch_awards"), String(row.awards)), cell(T("page.batch_warnings"), row.warnings || ""))));
-  $("batch-errors-block").hidden = !data.errors.length;
-  $("batch-errors").querySelector("tbody").replaceChildren(...data.errors.map((row) => el("tr", {},
-    cell(T("page.batch_row"), String(row.row), { class: "year" }), cell(T("page.id"), row.id || ""),
-    cell(T("page.batch_field"), row.field || ""), cell(T("page.batch_problem"), row.message))));
+  errorRows("batch", data.errors);
   $("batch-download").hidden = !data.results.length;
 }
 
@@ -382,6 +388,66 @@ async function downloadBatch() {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+// -- who is affected when policies change: the registry to /v1/impact ----------------------------
+async function fillPackages() {
+  const packages = await (await fetch("/v1/packages")).json();
+  for (const [id, chosen] of [["impact-from", packages.find((p) => p.default)], ["impact-to", packages.find((p) => !p.default)]]) {
+    $(id).replaceChildren(...packages.map((p) => option(p.name, p.name)));
+    if (chosen) $(id).value = chosen.name;
+  }
+}
+
+function impactError(text) {
+  $("impact-error").hidden = !text;
+  $("impact-error").textContent = text || "";
+}
+
+async function runImpact() {
+  impactError("");
+  const file = $("impact-upload").files[0];
+  const text = $("batch-text").value;
+  const body = file || (text.trim() ? text : (state.batch && state.batch.body));
+  if (!body) return impactError(T("page.impact_no_rows"));
+  const type = file ? fileKind(file) || rowsKind(await file.text(), true) || "text/csv"
+    : typeof body === "string" ? rowsKind(body, true) || "text/csv" : state.batch.type;
+  const params = new URLSearchParams(query().slice(1));
+  params.set("from", $("impact-from").value);
+  params.set("to", $("impact-to").value);
+  try {
+    const response = await fetch(`/v1/impact?${params}`, { method: "POST", headers: { "content-type": type }, body });
+    const data = await response.json();
+    if (!response.ok) throw new Error(`${data.field ? data.field + ": " : ""}${data.detail}`);
+    state.impact = true;
+    renderImpact(data);
+  } catch (error) {
+    state.impact = false;
+    $("impact-out").hidden = true;
+    impactError(`${T("page.not_valid")}\n${error.message}`);
+  }
+}
+
+function renderImpact(data) {
+  const summary = data.summary;
+  $("impact-out").hidden = false;
+  $("impact-counts").textContent = T("page.impact_counts", { ...summary, change: delta(summary.total.change) })
+    + (data.rows.length ? "" : ` ${T("page.impact_none")}`);
+  // Who gains first, who loses last: by the change of the upper total, then the lower, then id.
+  const rows = [...data.rows].sort((a, b) => b.delta_max - a.delta_max || b.delta_min - a.delta_min || (a.id < b.id ? -1 : 1));
+  const total = (row, side) => money({ min: row[`${side}_total_min`], max: row[`${side}_total_max`], open_above: row.open_above });
+  $("impact-rows").querySelector("tbody").replaceChildren(...rows.map((row) => el("tr", { class: row.direction },
+    cell(T("page.id"), row.id), cell(T("page.name"), row.name || ""),
+    cell(T("page.impact_before"), total(row, "from"), { class: "amount" }),
+    cell(T("page.impact_after"), total(row, "to"), { class: "amount" }),
+    cell(T("page.impact_change"), delta({ min: row.delta_min, max: row.delta_max }), { class: "amount change" }),
+    cell(T("page.impact_why"), row.changes))));
+  $("impact-districts").querySelector("tbody").replaceChildren(...Object.entries(summary.by_paying_district).map(
+    ([district, c]) => el("tr", {}, cell(T("column.paid_by"), N("district", district)),
+      cell(T("page.impact_before"), money(c.from), { class: "amount" }),
+      cell(T("page.impact_after"), money(c.to), { class: "amount" }),
+      cell(T("page.impact_change"), delta(c.change), { class: "amount change" }))));
+  errorRows("impact", data.errors);
 }
 
 async function runText(text) {
@@ -441,6 +507,9 @@ async function start() {
     runBatch(text, rowsKind(text, true) || "text/csv");
   });
   $("batch-download").addEventListener("click", downloadBatch);
+  await fillPackages();
+  $("impact-run").addEventListener("click", runImpact);
+  $("impact-upload").addEventListener("change", runImpact);
   let resized = null;
   window.addEventListener("resize", () => {
     clearTimeout(resized);
