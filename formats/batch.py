@@ -409,9 +409,10 @@ class Distinct:
         today = context.options.today or dt.date.today()
         if today != self.today:  # keys code dates among the run's dates: a new day, new keys
             self.today, self.keys = today, {}
+        lang = current_lang()
         distinct, index, tags = row_keys(
             table, context.catalog, points(context.catalog, (today, *context.dates)), self.tags,
-            lambda held: context.tag_warnings(held) is None)
+            lambda held: context.tag_warnings(held, lang) is None)
         groups = np.array([*(self._group(key) for key in distinct), BAD], np.int64)[index[places]]
         keyed = np.flatnonzero(groups != BAD)
         own = [identities(name, table[name].take(places[keyed]).to_pylist())
@@ -827,7 +828,7 @@ def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinc
                     continue
                 tail = tails.get((group, tag))
                 if tail is None:
-                    warnings = context.tag_warnings(tags[tag])
+                    warnings = context.tag_warnings(tags[tag], job.lang)
                     tail = tails[group, tag] = lines.tail(answer[1], {
                         "warnings": answer[3] if warnings is None else warnings})
                 out.append(fronts[slot] + tail)

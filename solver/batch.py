@@ -98,11 +98,12 @@ class RowContext:
         notices = record_notices(record, self.options.readings, catalog=self.catalog)
         return t("reason.word.item_sep").join(n.text() for n in notices)
 
-    def tag_warnings(self, industries: tuple[str, ...]) -> str | None:
+    def tag_warnings(self, industries: tuple[str, ...], lang: str | None = None) -> str | None:
         """The warnings of a record without received rewards whose industry tags (sorted) are
-        `industries`, worked out once per run; None when a tag has a near one (the warning names
-        what the record would gain with it: it needs the record)."""
-        key = (industries, current_lang())
+        `industries`, in `lang` (default: the current language), worked out once per run; None
+        when a tag has a near one (the warning names what the record would gain with it: it
+        needs the record)."""
+        key = (industries, lang or current_lang())
         if key not in self._warnings:
             if len(self._warnings) >= 10_000:
                 self._warnings.clear()

@@ -136,16 +136,21 @@ def clear() -> None:
 # values the normalizer cannot read or the record's own types refuse (it takes `parse_record`).
 OWN_LISTS = ("moves", "rewards_received", "qualifications", "expenses", "listings", "patents")
 MOST_RECOGNITIONS = 16  # a row with more is its own distinct input
+MOST_KNOWN = 100_000  # values as written remembered per column (`Interned.read`)
 BAD = -1
 
 
 class Interned:
     """Canonical values (tuples of tags) → small integers, for one run (the keys of many blocks
-    must agree): `code(value)`, and `values[code]`."""
+    must agree): `code(value)`, and `values[code]`; and what the run's blocks have read of their
+    columns (`read`: column → value as written → what `row_keys` made of it), so that a value is
+    read by the normalizer once per run, not once per block."""
 
     def __init__(self) -> None:
         self.codes: dict[Any, int] = {}
         self.values: list[Any] = []
+        self.read: dict[str, dict[Any, int]] = {}
+        self.keyed: dict[int, int] = {}  # a code of tags → the code a key holds (`_read_tags`)
 
     def code(self, value: Any) -> int:
         found = self.codes.get(value)
@@ -177,12 +182,15 @@ def row_keys(table: Any, catalog: Catalog, at: tuple[int, ...], tags: Interned,
 
     def index(kind: str, read: Callable[[Any], Any]) -> Callable[[Any], int]:
         return lambda value: vocabulary.ids(kind).index(read(value))
-    district = _read_column(table["district"], index("place", lambda v: normalize_top(
+
+    def column(name: str, values: Any, read: Callable[[Any], int], null: int = BAD) -> np.ndarray:
+        return _read_column(values, read, null, tags.read.setdefault(name, {}))
+    district = column("district", table["district"], index("place", lambda v: normalize_top(
         "district", v, vocabulary)))
-    entity = _read_column(table["entity_type"], index("entity_type", lambda v: normalize_top(
+    entity = column("entity_type", table["entity_type"], index("entity_type", lambda v: normalize_top(
         "entity_type", v, vocabulary)), null=vocabulary.ids("entity_type").index(
         EnterpriseRecord.model_fields["entity_type"].default))
-    as_of = _read_column(table["as_of"], lambda v: normalize_top("as_of", v).toordinal(), null=0)
+    as_of = column("as_of", table["as_of"], lambda v: normalize_top("as_of", v).toordinal(), null=0)
     full, named = _read_tags(table["industries"], catalog, tags, whole)
     ok &= (district != BAD) & (entity != BAD) & (as_of != BAD) & (full != BAD)
 
@@ -191,9 +199,9 @@ def row_keys(table: Any, catalog: Catalog, at: tuple[int, ...], tags: Interned,
     per_row = pc.fill_null(pc.list_value_length(items), 0).to_numpy()
     flat = pc.list_flatten(items)
     owner = np.repeat(np.arange(rows), per_row)
-    tier = _read_column(flat.field("tier"), index("tier", lambda v: normalize_value(
+    tier = column("tier", flat.field("tier"), index("tier", lambda v: normalize_value(
         "tier", v, vocabulary)))
-    day = _read_column(flat.field("date"), lambda v: normalize_value("date", v).toordinal())
+    day = column("date", flat.field("date"), lambda v: normalize_value("date", v).toordinal())
     ok &= per_row <= MOST_RECOGNITIONS
     ok[owner[(tier == BAD) | (day == BAD)]] = False
 
@@ -217,9 +225,11 @@ def row_keys(table: Any, catalog: Catalog, at: tuple[int, ...], tags: Interned,
     return [bytes(key) for key in distinct], found, full
 
 
-def _read_column(column: Any, read: Callable[[Any], int], null: int = BAD) -> np.ndarray:
-    """Each row's value of a raw column read by `read`, once per distinct value: BAD where the
-    normalizer cannot read it (or a record refuses it), `null` where it is absent."""
+def _read_column(column: Any, read: Callable[[Any], int], null: int,
+                 known: dict[Any, int]) -> np.ndarray:
+    """Each row's value of a raw column read by `read`, once per distinct value (`known`: the
+    values read before, in this run): BAD where the normalizer cannot read it (or a record
+    refuses it), `null` where it is absent."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -229,11 +239,17 @@ def _read_column(column: Any, read: Callable[[Any], int], null: int = BAD) -> np
     encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray)
                                    else column)
     found = []
+    if len(known) > MOST_KNOWN:  # (a file of ever new spellings: memory stays bounded)
+        known.clear()
     for value in encoded.dictionary.to_pylist():
-        try:
-            found.append(read(value))
-        except (Unreadable, ValueError):  # (ValidationError is a ValueError)
-            found.append(BAD)
+        code = known.get(value)
+        if code is None:
+            try:
+                code = read(value)
+            except (Unreadable, ValueError):  # (ValidationError is a ValueError)
+                code = BAD
+            known[value] = code
+        found.append(code)
     values: np.ndarray = np.array([*found, null], np.int64)
     each: np.ndarray = values[pc.fill_null(encoded.indices, len(found)).to_numpy()]
     return each
@@ -255,7 +271,7 @@ def _read_tags(column: Any, catalog: Catalog, tags: Interned,
     listed = column.combine_chunks()
     counts = pc.fill_null(pc.list_value_length(listed), 0).to_numpy()
     adapter: TypeAdapter[list[str]] = TypeAdapter(Industries)
-    key: dict[int, int] = {}
+    key = tags.keyed
 
     def read(text: str) -> int:
         written = text.split("\x1f") if text else []
@@ -264,7 +280,8 @@ def _read_tags(column: Any, catalog: Catalog, tags: Interned,
         key[code] = code if whole(held) else \
             -2 - tags.code(tuple(tag for tag in held if tag in catalog.facts.tags))
         return (len(written) << 32) | code
-    read_ = _read_column(pc.binary_join(listed, "\x1f"), read, null=tags.code(()))
+    read_ = _read_column(pc.binary_join(listed, "\x1f"), read, tags.code(()),
+                         tags.read.setdefault("industries", {}))
     none = tags.code(())
     key.setdefault(none, -2 - none)
     full = np.where(((read_ >> 32) == counts) & (read_ != BAD), read_ & 0xFFFFFFFF, BAD)
