@@ -330,10 +330,12 @@ class Distinct:
     def plan(self, rows: list[Row]) -> Block:
         """The block's rows read (at once where they can be), checked for duplicates in row
         order, keyed and grouped into distinct inputs."""
-        import numpy as np
-
         numbers, payloads, problems = (list(column) for column in zip(*rows))
         table, where = self._read(payloads, problems)
+        if table is None:
+            return self._row_by_row(rows)
+        import numpy as np
+
         read = np.full(len(rows), BAD, np.int64)  # each row's place in the table
         read[where] = np.arange(len(where))
         counted = np.array(numbers) > self.done_rows
@@ -367,6 +369,23 @@ class Distinct:
             found, held, own = self._keys(table, read[keyed])
             groups[keyed], tags[keyed] = found, held
         return self._block(rows[-1][0], numbers, payloads, problems, counted, groups, tags, own)
+
+    def _row_by_row(self, rows: list[Row]) -> Block:
+        """A block none of whose rows is read at once (a small one): each row read by the exact
+        road is its own distinct input (a file of a few rows starts without numpy or Arrow)."""
+        items: list[Item] = []
+        for number, payload, problem in rows:
+            row = _row_of(number, payload, problem)
+            if row is None:  # blank to the exact road: no row
+                continue
+            number, data, problem = row
+            if problem is None and isinstance(data, dict):
+                problem = _duplicate(number, *_markers(data), self.seen)
+            if number > self.done_rows:
+                items.append((number, data, problem, False))
+        count = len(items)
+        return Block(rows[-1][0], [item[0] for item in items], [item[1] for item in items],
+                     [BAD] * count, list(range(count)), ([], [], []), [0] * count, items, {})
 
     def _read(self, payloads: list[Payload], problems: list[Any]) -> tuple[Any, list[int]]:
         """The rows read at once: their table, and their positions in the block."""
