@@ -32,7 +32,7 @@ import io
 import json
 import os
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -834,22 +834,32 @@ def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinc
     # Rows that share an answer share its summary contributions (one object): each is added
     # once, times its rows (`shared`: id → [contributions, rows, the first row's number]).
     shared: dict[int, list[Any]] = {}
+    answers = distinct.answers
+    first = dict(zip(reversed(block.groups), reversed(block.numbers)))  # each one's first row
+    for group, rows in Counter(block.groups).items():  # (a row of its own: BAD)
+        answer = answers.get(group)
+        if answer is not None and answer[0] != "refused":
+            _share(shared, answer[2], first[group], rows)
     fronts = lines.fronts(*block.own)
-    tails: dict[tuple[int, int], str] = {}
-    context, answers, tags = distinct.context, distinct.answers, distinct.tags.values
+    tails: dict[tuple[int, str], str] = {}
+    warned: dict[int, str | None] = {}  # a code of tags → their warnings (None: the record's)
+    context, tags = distinct.context, distinct.tags.values
     for number, payload, group, slot, tag in zip(block.numbers, block.payloads, block.groups,
                                                  block.slots, block.tags):
         if group != BAD:
             answer = answers[group]
             if answer[0] != "refused":
-                _share(shared, answer[2], number)
                 if answer[1] is None:  # (unchanged, in an impact run)
                     continue
-                tail = tails.get((group, tag))
+                if tag in warned:
+                    warnings = warned[tag]
+                else:
+                    warnings = warned[tag] = context.tag_warnings(tags[tag], job.lang)
+                if warnings is None:
+                    warnings = answer[3]
+                tail = tails.get((group, warnings))
                 if tail is None:
-                    warnings = context.tag_warnings(tags[tag], job.lang)
-                    tail = tails[group, tag] = lines.tail(answer[1], {
-                        "warnings": answer[3] if warnings is None else warnings})
+                    tail = tails[group, warnings] = lines.tail(answer[1], {"warnings": warnings})
                 out.append(fronts[slot] + tail)
                 continue
             _worker_init(job, worker=False)
@@ -871,13 +881,14 @@ def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinc
     return "".join(out), "".join(errors), len(out), len(errors), summary
 
 
-def _share(shared: dict[int, list[Any]], contributions: Any, number: int) -> None:
-    """Count one more row with these summary contributions (one object per answer)."""
+def _share(shared: dict[int, list[Any]], contributions: Any, number: int, rows: int = 1) -> None:
+    """Count `rows` more rows with these summary contributions (one object per answer; `number`:
+    the first row's, named should adding them up fail)."""
     seen = shared.get(id(contributions))
     if seen is None:
-        shared[id(contributions)] = [contributions, 1, number]
+        shared[id(contributions)] = [contributions, rows, number]
     else:
-        seen[1] += 1
+        seen[1] += rows
 
 
 @few_collections()
