@@ -28,8 +28,8 @@ try:  # typer ≥ 0.20 carries its own click
 except ImportError:  # pragma: no cover - an older typer, on click itself
     import click  # type: ignore[no-redef]
 
-from models.catalog import (Catalog, active_catalog, open_catalog, set_active_catalog,
-                            using_catalog)
+from models.catalog import (Catalog, active_catalog, open_catalog, own_catalog,
+                            set_active_catalog, using_catalog)
 from models.errors import (BugError, CatalogError, InputError, ReadingError, SolverError,
                            ZjtxError)
 from models.i18n import current_lang, t, using_lang
@@ -78,16 +78,6 @@ def _speaks(command: Callable[..., Any]) -> Callable[..., Any]:
             parameters=[*signature.parameters.values(), extra])
         speaking.__annotations__ = {**command.__annotations__, "lang": LangOption}
     return speaking
-
-
-def _own_catalog(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Each command starts from the shipped catalog (its --catalog may change that) and leaves
-    the active catalog as it found it (in-process callers: tests, embedders)."""
-    @functools.wraps(command)
-    def scoped(*args: Any, **kwargs: Any) -> Any:
-        with using_catalog(None):
-            return command(*args, **kwargs)
-    return scoped
 
 
 class _Speaking:
@@ -145,7 +135,7 @@ class _Typer(typer.Typer):
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:  # type: ignore[override]
         register = super().command(*args, cls=ZjtxCommand, **kwargs)
-        return lambda command: register(_own_catalog(_speaks(command)))
+        return lambda command: register(own_catalog(_speaks(command)))
 
 
 T = TypeVar("T")

@@ -39,7 +39,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.catalog import active_catalog, set_active_catalog
+from models.catalog import active_catalog, own_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
 from models.record import identities
@@ -892,6 +892,7 @@ def _share(shared: dict[int, list[Any]], contributions: Any, number: int, rows: 
 
 
 @few_collections()
+@own_catalog  # the job's catalog is active while it runs, the caller's again after
 def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
               jobs: int | None = None, summary_path: Path | None = None, resume: bool = False,
               on_progress: Callable[[BatchCounts], None] | None = None,

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import formats.batch
 from cli import app
 from formats.batch import CHECKPOINT_SUFFIX, run_batch
-from models.catalog import open_catalog
+from models.catalog import active_catalog, open_catalog
 from solver.batch import BatchOptions
 from tests import hostile
 from tests.support import assert_input_error
@@ -218,6 +218,14 @@ def test_resume_refuses_a_catalog_whose_content_changed(tmp_path: Path, monkeypa
     open_catalog.__globals__["_load_catalog"].cache_clear()  # (a new process would read it anew)
     assert_input_error(invoke("batch", source, "--out", out, "--resume", "--catalog", package),
                        "--resume", "other options")
+
+
+def test_an_interrupted_batch_leaves_the_callers_catalog_active(tmp_path: Path, monkeypatch):
+    """Before: a batch run in-process (a test, an embedder) that stopped left its `--catalog`
+    active, and every later record of the process was read against Riverland's districts."""
+    shipped = active_catalog()
+    _interrupted(tmp_path, monkeypatch, hostile.riverland_copy(tmp_path))
+    assert active_catalog() is shipped
 
 
 @pytest.mark.parametrize("damage", [b"", b"[]", b"{\"input\": ", b"{\"input\": 1}", b"null"])

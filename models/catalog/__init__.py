@@ -1050,6 +1050,20 @@ def set_active_catalog(catalog: Catalog | None) -> None:
     _ACTIVE_CATALOG.set(catalog)
 
 
+_Call = TypeVar("_Call", bound=Callable[..., Any])
+
+
+def own_catalog(call: _Call) -> _Call:
+    """`call` starts from the shipped catalog (a `--catalog` inside may change that) and leaves
+    the active catalog as it found it, even when it raises: a command, a batch run (in-process
+    callers: tests, embedders)."""
+    @functools.wraps(call)
+    def scoped(*args: Any, **kwargs: Any) -> Any:
+        with using_catalog(None):
+            return call(*args, **kwargs)
+    return scoped  # type: ignore[return-value]
+
+
 @contextlib.contextmanager
 def using_catalog(catalog: Catalog | None) -> Iterator[Catalog]:
     """Use `catalog` inside the block (None: the shipped one)."""

@@ -9,6 +9,16 @@ function T(id, fields = {}) {
   const text = state.words[id] ?? id;
   return text.replace(/\{(\w+)\}/g, (_, key) => String(fields[key] ?? ""));
 }
+// T's text as nodes, the fields named in `whole` each on one line: a telephone never breaks at
+// its hyphen (010-/55578300), whatever the width of the office's name beside it.
+function Tnodes(id, fields, whole) {
+  return (state.words[id] ?? id).split(/(\{\w+\})/).filter(Boolean).map((part) => {
+    const key = (part.match(/^\{(\w+)\}$/) || [])[1];
+    if (!key) return part;
+    const value = String(fields[key] ?? "");
+    return whole.includes(key) ? el("span", { class: "nowrap" }, value) : value;
+  });
+}
 const N = (kind, id) => (id ? (state.names[kind] || {})[id] || id : "");
 const yuan = (n) => n.toLocaleString("en-US");
 const money = (m) => (m.min === m.max ? yuan(m.max) : `${yuan(m.min)} – ${yuan(m.max)}`) + (m.open_above ? T("money.or_more") : "");
@@ -215,7 +225,7 @@ function fillAwards(body, awards) {
       cell(T("column.tier"), N("tier", award.tier)), cell(T("column.amount"), money(award.amount), { class: "amount" }),
       cell(T("column.paid_by"), N("district", award.paid_by)), cell(T("column.status"), T(`status.${status}`)),
       cell(T("column.call"), [el("span", { class: "tag" }, T("label.clause_original")), el("br"),
-        el("span", { class: "clause" }, `“${award.clause}”`), el("br"), T("label.tel", { contact: award.contact_name || award.contact, tel: award.tel_name || award.tel })])));
+        el("span", { class: "clause" }, `“${award.clause}”`), el("br"), ...Tnodes("label.tel", { contact: award.contact_name || award.contact, tel: award.tel_name || award.tel }, ["tel"])])));
   }
 }
 
@@ -282,7 +292,7 @@ async function refreshWorklist(record) {
     cell(T("page.wl_by"), a.deadline || "—"),
     cell(T("page.wl_action"), soft(a.action)),
     cell(T("column.amount"), money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above }), { class: "amount" }),
-    cell(T("column.call"), T("label.tel", { contact: a.office_name || a.office, tel: a.tel_name || a.tel })), cell(T("page.wl_note"), soft(a.note)))));
+    cell(T("column.call"), Tnodes("label.tel", { contact: a.office_name || a.office, tel: a.tel_name || a.tel }, ["tel"])), cell(T("page.wl_note"), soft(a.note)))));
   if (!result.actions.length) body.append(el("tr", {}, el("td", { colspan: "5", class: "empty" }, T("page.wl_nothing", { day }))));
 }
 
