@@ -434,8 +434,11 @@ class Distinct:
             lambda held: context.tag_warnings(held, lang) is None)
         groups = np.array([*(self._group(key) for key in distinct), BAD], np.int64)[index[places]]
         keyed = np.flatnonzero(groups != BAD)
-        own = [identities(name, table[name].take(places[keyed]).to_pylist())
-               for name in ("id", "name", "credit_code")]
+        rows = places[keyed].tolist()
+        own = []
+        for name in ("id", "name", "credit_code"):
+            written = table[name].to_pylist()
+            own.append(identities(name, [written[i] for i in rows]))
         refused = sorted(own[0][1] | own[1][1] | own[2][1])
         groups[keyed[refused]] = BAD
         kept = np.delete(np.arange(len(keyed)), refused).tolist() if refused else None

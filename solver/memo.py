@@ -136,6 +136,7 @@ def clear() -> None:
 # values the normalizer cannot read or the record's own types refuse (it takes `parse_record`).
 OWN_LISTS = ("moves", "rewards_received", "qualifications", "expenses", "listings", "patents")
 MOST_RECOGNITIONS = 16  # a row with more is its own distinct input
+MOST_TAGS = 16  # of industry tags, likewise
 MOST_KNOWN = 100_000  # values as written remembered per column (`Interned.read`)
 BAD = -1
 
@@ -178,7 +179,7 @@ def row_keys(table: Any, catalog: Catalog, at: tuple[int, ...], tags: Interned,
     rows = table.num_rows
     ok = np.ones(rows, bool)
     for name in OWN_LISTS:
-        ok &= pc.fill_null(pc.list_value_length(table[name]), 0).to_numpy() == 0
+        ok &= _lengths(table[name].combine_chunks()) == 0
 
     def index(kind: str, read: Callable[[Any], Any]) -> Callable[[Any], int]:
         return lambda value: vocabulary.ids(kind).index(read(value))
@@ -196,7 +197,7 @@ def row_keys(table: Any, catalog: Catalog, at: tuple[int, ...], tags: Interned,
 
     # Recognitions: (tier, date) of each, as written, at most MOST_RECOGNITIONS a row.
     items = table["recognitions"].combine_chunks()
-    per_row = pc.fill_null(pc.list_value_length(items), 0).to_numpy()
+    per_row = _lengths(items)
     flat = pc.list_flatten(items)
     owner = np.repeat(np.arange(rows), per_row)
     tier = column("tier", flat.field("tier"), index("tier", lambda v: normalize_value(
@@ -251,8 +252,46 @@ def _read_column(column: Any, read: Callable[[Any], int], null: int,
             known[value] = code
         found.append(code)
     values: np.ndarray = np.array([*found, null], np.int64)
-    each: np.ndarray = values[pc.fill_null(encoded.indices, len(found)).to_numpy()]
+    each: np.ndarray = values[_ints(encoded.indices, len(found))]
     return each
+
+
+# Arrow arrays to numpy through their buffers: pyarrow's own conversions (`to_numpy`, `fill_null`
+# with a Python value, `take` of numpy indices) import pandas the first time, about half a second
+# of a run for nothing the batch needs.
+
+def _ints(array: Any, null: int) -> np.ndarray:
+    """An Arrow integer array's values as int64, `null` where a value is null."""
+    import numpy as np
+
+    if len(array) == 0:
+        return np.zeros(0, np.int64)
+    start, end = array.offset, array.offset + len(array)
+    width = np.dtype(f"<i{array.type.bit_width // 8}")
+    values: np.ndarray = np.frombuffer(array.buffers()[1], width)[start:end].astype(np.int64)
+    _nulls(array, values, null)
+    return values
+
+
+def _lengths(array: Any) -> np.ndarray:
+    """The length of each list of an Arrow list array (0: a null list)."""
+    import numpy as np
+
+    if len(array) == 0:
+        return np.zeros(0, np.int64)
+    lengths: np.ndarray = np.diff(_ints(array.offsets, 0))
+    _nulls(array, lengths, 0)
+    return lengths
+
+
+def _nulls(array: Any, values: np.ndarray, null: int) -> None:
+    """Set `values` to `null` where `array` is null (its validity bitmap)."""
+    import numpy as np
+
+    validity = array.buffers()[0]
+    if validity is not None and array.null_count:
+        bits = np.unpackbits(np.frombuffer(validity, np.uint8), bitorder="little")
+        values[bits[array.offset:array.offset + len(array)] == 0] = null
 
 
 def _read_tags(column: Any, catalog: Catalog, tags: Interned,
@@ -260,30 +299,50 @@ def _read_tags(column: Any, catalog: Catalog, tags: Interned,
     """Each row's industry tags as its record holds them (sorted, each once; validated by the
     record's type), as a code of `tags`, and the code its key holds: the tags conditions name
     (as `-2 - code`), or every tag when `whole(tags)`. Each distinct list as written is read once
-    (its items joined by a separator no tag holds)."""
+    (a row of more than MOST_TAGS tags, or with a null one: BAD, its own distinct input)."""
     import numpy as np
     import pyarrow.compute as pc
     from pydantic import TypeAdapter
 
-    from models.normalize import industries_of
+    from models.normalize import Unreadable, industries_of
     from models.record import Industries
 
     listed = column.combine_chunks()
-    counts = pc.fill_null(pc.list_value_length(listed), 0).to_numpy()
+    counts = _lengths(listed)
+    encoded = pc.dictionary_encode(pc.list_flatten(listed))  # every tag as written, in row order
+    spelled = encoded.dictionary.to_pylist()
+    codes = _ints(encoded.indices, -1)
+    rows = len(counts)
+    owner = np.repeat(np.arange(rows), counts)
+    place = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+    width = int(min(MOST_TAGS, counts.max(initial=0)))
+    kept = place < width
+    matrix = np.full((rows, width + 1), -2, np.int64)  # each row's tags, then its count
+    matrix[owner[kept], place[kept]] = codes[kept]
+    matrix[:, width] = counts
+    lists, inverse = np.unique(matrix, axis=0, return_inverse=True)
     adapter: TypeAdapter[list[str]] = TypeAdapter(Industries)
-    key = tags.keyed
-
-    def read(text: str) -> int:
-        written = text.split("\x1f") if text else []
-        held = tuple(sorted(set(adapter.validate_python(industries_of(written, catalog.vocabulary)))))
-        code = tags.code(held)
-        key[code] = code if whole(held) else \
-            -2 - tags.code(tuple(tag for tag in held if tag in catalog.facts.tags))
-        return (len(written) << 32) | code
-    read_ = _read_column(pc.binary_join(listed, "\x1f"), read, tags.code(()),
-                         tags.read.setdefault("industries", {}))
-    none = tags.code(())
-    key.setdefault(none, -2 - none)
-    full = np.where(((read_ >> 32) == counts) & (read_ != BAD), read_ & 0xFFFFFFFF, BAD)
+    key, known = tags.keyed, tags.read.setdefault("industries", {})
+    if len(known) > MOST_KNOWN:
+        known.clear()
+    found = []
+    for row in lists.tolist():
+        if row[-1] > MOST_TAGS or -1 in row:
+            found.append(BAD)
+            continue
+        written = tuple(spelled[code] for code in row[:-1] if code >= 0)
+        code = known.get(written)
+        if code is None:
+            try:
+                held = tuple(sorted(set(adapter.validate_python(
+                    industries_of(list(written), catalog.vocabulary)))))
+            except (Unreadable, ValueError):  # (ValidationError is a ValueError)
+                code = known[written] = BAD
+            else:
+                code = known[written] = tags.code(held)
+                key[code] = code if whole(held) else \
+                    -2 - tags.code(tuple(tag for tag in held if tag in catalog.facts.tags))
+        found.append(code)
+    full = np.array([*found, BAD], np.int64)[inverse.ravel()] if rows else np.zeros(0, np.int64)
     keyed = np.array([*(key.get(code, BAD) for code in range(len(tags.values))), BAD], np.int64)
     return full, keyed[full]  # (BAD indexes the last: BAD)

@@ -267,6 +267,44 @@ def test_rows_share_a_key_only_when_their_records_do(rows: list):
                 assert held[i] != held[j]
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(st.one_of(st.none(), st.integers(-5, 5)), max_size=4)),
+                max_size=12), st.integers(0, 4), st.integers(0, 4))
+def test_arrays_read_from_their_buffers_hold_their_values(lists: list, start: int, cut: int):
+    """Integers and list lengths read from Arrow's buffers (without pyarrow's conversions, which
+    import pandas) are what the arrays hold, nulls as asked, in slices too."""
+    import pyarrow as pa
+
+    from solver.memo import _ints, _lengths
+
+    array = pa.array(lists, pa.list_(pa.int32()))[start:len(lists) - cut]
+    assert _lengths(array).tolist() == [len(x) if x is not None else 0 for x in array.to_pylist()]
+    flat = array.flatten()
+    assert _ints(flat, 99).tolist() == [99 if x is None else x for x in flat.to_pylist()]
+    assert _ints(flat[1:], 99).tolist() == [99 if x is None else x for x in flat[1:].to_pylist()]
+
+
+def test_a_row_of_many_tags_is_its_own_distinct_input() -> None:
+    """Up to MOST_TAGS industry tags a row is keyed with its tags; with more, it takes the road
+    of its own (its answer is still the record's)."""
+    from formats.tables import read_at_once
+    from solver.batch import BatchOptions, RowContext
+    from solver.memo import BAD, MOST_TAGS, Interned, points, row_keys
+
+    catalog = load_catalog()
+    context = RowContext(BatchOptions(readings=catalog.resolve_readings({}), today=TODAY), catalog)
+    tags_of = [[f"tag{i}" for i in range(MOST_TAGS)], [f"tag{i}" for i in range(MOST_TAGS + 1)],
+               ["software"], []]
+    rows = [{"id": str(i), "district": "haidian", "industries": held} for i, held in enumerate(tags_of)]
+    table, _kept = read_at_once([json.dumps(row).encode() for row in rows])
+    tags = Interned()
+    _distinct, index, held = row_keys(table, catalog, points(catalog, (TODAY, *context.dates)), tags,
+                                      lambda found: context.tag_warnings(found) is None)
+    assert index[1] == BAD and BAD not in (index[0], index[2], index[3])
+    assert [tags.values[code] for code in held[[0, 2, 3]].tolist()] == \
+        [tuple(sorted(tags_of[0])), ("software",), ()]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(st.dates(dt.date(2019, 1, 1), dt.date(2028, 12, 31)), min_size=1,
                          max_size=6), min_size=1, max_size=4),
