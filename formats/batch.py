@@ -39,7 +39,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.catalog import active_catalog, own_catalog, set_active_catalog
+from models.catalog import Catalog, active_catalog, own_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
 from models.record import identities
@@ -561,6 +561,7 @@ class _Plan:
     options: BatchOptions  # with the input's column labels (error rows name them so)
     fingerprint: str  # the options a checkpoint was made with
     rows: Rows
+    catalog: Catalog  # the run's (its package, as in force on its day): rows are keyed by it
 
     @property
     def direct(self) -> bool:
@@ -623,7 +624,7 @@ def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOption
                               current_lang(), catalog.fingerprint()], default=str, sort_keys=True)
     return _Plan(input_path, out, errors, summary_path, out_kind, errors_kind, columns,
                  output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang), excel,
-                 options, fingerprint, rows)
+                 options, fingerprint, rows, catalog)
 
 
 def _resume_state(plan: _Plan, input_fingerprint_: dict[str, Any]) -> dict[str, Any] | None:
@@ -737,7 +738,8 @@ class _Run:
         """Every block's lines written in order, a checkpoint about every second; Ctrl-C or
         SIGTERM keeps every whole block done."""
         plan = self.plan
-        context = RowContext(plan.options, active_catalog())
+        # (this process's active catalog is the caller's, unless it evaluates rows itself)
+        context = RowContext(plan.options, plan.catalog)
         distinct = Distinct(context, self.seen, self.done_rows)
         lines = _encoder(job)
         sizes = BlockSize(FIRST_ROWS, MOST_ROWS)

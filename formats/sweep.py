@@ -140,13 +140,14 @@ def run_sweep(input_path: Path, key: str, values: list[int], options: BatchOptio
               on_progress: Callable[[int], None] | None = None) -> SweepResult:
     """Every point's fiscal summary over the population in `input_path`."""
     format_of(input_path, "POPULATION")
-    points = points_of(key, values, open_catalog(options.catalog))
+    catalog = open_catalog(options.catalog)  # (rows are keyed by it, whatever is active here)
+    points = points_of(key, values, catalog)
     job = SweepJob(options=replace(options, scenario=None), points=points)
     rows = read_rows(input_path)
     result = SweepResult(key=key, values=values)
     totals = [Summary() for _ in points]
     runner = engine_for(engine, jobs, scheduler, job, _sweep_init)
-    distinct = Distinct(RowContext(job.options, active_catalog()), {}, 0)
+    distinct = Distinct(RowContext(job.options, catalog), {}, 0)
     try:
         for block, outcomes in evaluated(input_blocks(input_path, rows, BlockSize(
                 FIRST_ROWS, MOST_ROWS)), distinct, runner, _sweep_items):

@@ -711,6 +711,31 @@ def test_jobs_2_is_byte_identical_to_jobs_1_and_runs_repeat(tmp_path: Path):
         assert outputs["a", kind] == outputs["b", kind] == outputs["c", kind] == outputs["d", kind]
 
 
+def test_a_package_with_dates_of_its_own_keys_rows_by_them_with_two_jobs(tmp_path: Path):
+    """Rows are keyed (in the parent) among the dates of the run's own package: with two jobs,
+    a Fangshan enterprise recognized before beijing-2025's Fangshan rule is in force
+    (2025-04-28) never shares the answer of one recognized on or after it. Each row's totals are
+    those of the row alone (a one-row file takes no key)."""
+    days = ["2025-01-25", "2025-04-27", "2025-04-28", "2025-04-29", "2025-06-01"]
+    rows = [{"id": f"F{n}", "district": "fangshan", "as_of": "2026-11-24",
+             "recognitions": [{"tier": "innovative", "date": "2024-04-19"},
+                              {"tier": "municipal", "date": days[n % len(days)]}]}
+            for n in range(200)]  # (enough to be read at once and keyed)
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    result = invoke("batch", source, "--catalog", "beijing-2025", "--out", tmp_path / "two.csv",
+                    "--jobs", 2)
+    assert result.exit_code == 0, result.stderr
+    alone = {}
+    for day, row in zip(days, rows):
+        one = write_jsonl(tmp_path / f"{day}.jsonl", [row])
+        assert invoke("batch", one, "--catalog", "beijing-2025", "--out",
+                      tmp_path / f"{day}.csv").exit_code == 0
+        alone[day] = read_output(tmp_path / f"{day}.csv")[0]["total_max"]
+    assert alone["2025-01-25"] != alone["2025-06-01"]  # (the rule tells them apart)
+    for row, out in zip(rows, read_output(tmp_path / "two.csv")):
+        assert out["total_max"] == alone[row["recognitions"][1]["date"]], row
+
+
 def test_xlsx_output_is_byte_identical_across_runs(tmp_path: Path):
     """openpyxl stamps the save time; the writer fixes it, so the same rows give the same bytes."""
     source = write_jsonl(tmp_path / "in.jsonl", list(population(20, seed=5)))
