@@ -485,7 +485,8 @@ def timeline(
         found = answer.result_as(Timeline)
         result, years = found.evaluation, found.years
         if format is TimelineFormat.ics:
-            from formats.ics import timeline_calendar, write_calendar
+            from formats.ics import write_calendar
+            from views.calendar import timeline_calendar
 
             data = timeline_calendar(result.enterprise, years, the_record.as_of)
             if target is None:
@@ -894,8 +895,10 @@ def worklist(
     Example: zjtx worklist enterprises.xlsx --date 2026-12-01 --out worklist.xlsx --ics worklist.ics --lang zh
     """
     from formats.columns import load_column_map
-    from formats.worklist import read_enterprises, write_worklist, write_worklist_ics
+    from formats.ics import write_calendar
+    from formats.worklist import read_enterprises, write_worklist
     from solver.worklist import worklist as work
+    from views.calendar import worklist_calendar
     from views.worklist import for_people, with_note, worklist_view
 
     def action() -> int:
@@ -920,15 +923,15 @@ def worklist(
             actions = new_claims(actions, records, before, day, min_gain=min_gain,
                                  readings=readings)
         actions.sort(key=lambda a: a.sort_key())
-        data = [with_note(a.as_dict()) for a in actions]
-        rows = [for_people(a.as_dict()) for a in actions]
+        data = [with_note(a) for a in actions]
+        rows = [for_people(a) for a in actions]
         if out is not None:
             write_worklist(out, rows, current_lang(), excel=excel)
         if ics is not None:
-            write_worklist_ics(ics, rows, day)
+            write_calendar(ics, worklist_calendar(actions, day), "--ics")
         if out is None:
             _show(format, {"date": day.isoformat(), "actions": data, "errors": problems},
-                  lambda: worklist_view(day.isoformat(), rows))
+                  lambda: worklist_view(day.isoformat(), actions))
         for problem in problems:
             typer.echo(t("worklist.problem", file=enterprises, row=problem["row"],
                          ident=t("worklist.problem_id", id=problem["id"]) if problem["id"] else "",

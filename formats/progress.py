@@ -40,7 +40,8 @@ def estimate_rows(path: Path) -> int | None:
         if kind == ".parquet":
             import pyarrow.parquet as pq
 
-            return pq.ParquetFile(path).metadata.num_rows
+            rows_in_file: int = pq.ParquetFile(path).metadata.num_rows
+            return rows_in_file
     except Exception:  # noqa: BLE001 - an estimate only; the reader reports real problems
         return None
     return None

@@ -116,7 +116,7 @@ def input_fingerprint(path: Path) -> dict[str, Any]:
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "head": head, "tail": tail}
 
 
-def prefix_digest(path: Path, size: int) -> hashlib._Hash:  # type: ignore[name-defined]
+def prefix_digest(path: Path, size: int) -> hashlib._Hash:
     """A running SHA-256 of the first `size` bytes of `path` (to continue after a resume)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -130,7 +130,7 @@ def prefix_digest(path: Path, size: int) -> hashlib._Hash:  # type: ignore[name-
     return digest
 
 
-def verify_output(option: str, path: Path, recorded: dict[str, Any]) -> hashlib._Hash:  # type: ignore[name-defined]
+def verify_output(option: str, path: Path, recorded: dict[str, Any]) -> hashlib._Hash:
     """The output a checkpoint describes is there, at least as long, with the same bytes; the
     running digest of those bytes is returned to continue with."""
     hint = "run again without --resume"

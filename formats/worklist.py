@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from formats.batch import with_duplicates
 from formats.columns import output_headers
-from formats.ics import calendar_bytes, worklist_events, write_calendar
 from formats.tables import Row, RowWriter, read_rows
 from models.errors import InputError, RecordError
 from models.i18n import t
@@ -71,8 +69,3 @@ def write_worklist(path: Path, rows: list[dict[str, Any]], lang: str = "en", *,
             writer.write(row)
         writer.close()
     return path
-
-
-def write_worklist_ics(path: Path, rows: list[dict[str, Any]], day: dt.date) -> Path:
-    return write_calendar(path, calendar_bytes(f"zjtx worklist {day.isoformat()}",
-                                               worklist_events(rows), day), "--ics")

@@ -17,6 +17,8 @@ True
 
 from __future__ import annotations
 
+from models.i18n import t
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUE = {c: i for i, c in enumerate(CHARSET)}
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
@@ -36,8 +38,6 @@ def normalize(code: str) -> str:
 
 def problem_of(code: str) -> str | None:
     """None for a valid code, else what is wrong with it (one sentence, in the current language)."""
-    from models.i18n import t  # here: models.i18n reads its messages through models.yamlio
-
     if len(code) != LENGTH:
         return t("creditcode.length", code=code, length=len(code))
     bad = sorted({c for c in code if c not in VALUE})

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.i18n import t
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -26,8 +28,6 @@ class Problem:
 
     def text(self, where: tuple[str, ...] = ()) -> str:
         """`file, row 3, field tier: 'gold' is not accepted (accepted: …)`."""
-        from models.i18n import t
-
         place = [*where, t("error.field", field=self.field)] if self.field else list(where)
         body = self.message + (t("error.accepted", accepted=self.accepted) if self.accepted else "")
         return t("error.after_place").join([t("error.place_sep").join(place), body]) if place else body
@@ -50,8 +50,6 @@ class ZjtxError(Exception):
         self.problems = problems
 
     def _where(self) -> tuple[str, ...]:
-        from models.i18n import t
-
         where = (self.file,) if self.file else ()
         return where + ((t("error.row", row=self.row),) if self.row is not None else ())
 

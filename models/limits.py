@@ -17,6 +17,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from models.i18n import t
+
 MAX_YUAN = 10**13                  # ten trillion yuan: far above any subsidy, far below int64
 FIRST_YEAR, LAST_YEAR = 1949, 2200
 FIRST_DAY, LAST_DAY = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
@@ -49,8 +51,6 @@ MAX_BUNDLE_MEMBERS = 1_000         # members of an evidence bundle
 def check_day(day: dt.date) -> dt.date:
     """A date within the years the tool reasons about (1949–2200)."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        from models.i18n import t  # here: models.i18n reads its messages through models.yamlio
-
         raise ValueError(t("limit.date_outside", day=day.isoformat(), first=FIRST_DAY, last=LAST_DAY))
     return day
 
@@ -74,8 +74,6 @@ def check_printable(text: str) -> str:
         return text
     for char in text:
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") and char not in "\u200d\u200c":
-            from models.i18n import t
-
             raise ValueError(t("limit.control_character", code=f"U+{ord(char):04X}"))
     return text
 

@@ -7,7 +7,7 @@ does not state (in English figures or in 万), a Chinese "最高/不超过 X万"
 (or a fixed X万 as an upper bound), a later edition's source without its provenance (grade,
 title, issuer, date, address read), invented test data in a shipped package, a declared
 condition no rule uses, a condition on a field that is undeclared or
-that the rule kind does not offer, a condition value, category or board the vocabulary does not
+that the rule kind does not offer (models/catalog/kinds.py), a field the rule kind never reads, a condition value, category or board the vocabulary does not
 declare (with the nearest declared value), a category whose declared programmes leave out a
 measure that takes it, an edition closing a rule that does not exist, overlapping ladders,
 districts missing from the catalog. Warnings: the brochure prints Mentougou twice, has no
@@ -23,9 +23,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.catalog import (CATALOG_DIR, KIND_FACTS, MUNICIPAL_PAYER, Amount, Catalog, Rule, RuleSpec,
+from models.catalog import (CATALOG_DIR, MUNICIPAL_PAYER, Amount, Catalog, Rule, RuleSpec,
                             build, load_raw)
+from models.catalog.kinds import BENEFIT_FACTS, COMMON_FIELDS, TRIGGERS
 from models.errors import CatalogError
+from models.i18n import names, t
 from models.conditions import Condition
 from models.limits import MAX_CATALOG_BYTES
 from models.yamlio import read_text
@@ -51,8 +53,6 @@ class Finding:
     def __str__(self) -> str:
         """`error: FILE: message` (错误：…), the frame in the current language; the message is
         about the catalog's own text and stays as written."""
-        from models.i18n import t
-
         return t(f"lint.{self.level}", file=self.file, message=self.message)
 
 
@@ -248,16 +248,18 @@ def _conditions(catalog: Catalog, whole: bool = True) -> list[Finding]:
     found = []
     declared = set(catalog.index.conditions)
     used: set[str] = set()
-    items: list[tuple[str, str, str, tuple[Condition, ...]]] = \
-        [(r.file, r.id, r.spec.kind, r.conditions) for r in catalog.rules]
-    items += [("benefit", b.spec.id, "benefit", b.conditions) for b in catalog.benefits]
-    for file, ident, kind, conditions in items:
+    # The facts a rule's kind offers (models/catalog/kinds.py), a benefit's.
+    items: list[tuple[str, str, str, frozenset[str], tuple[Condition, ...]]] = \
+        [(r.file, r.id, r.spec.kind, TRIGGERS[r.spec.kind].offers, r.conditions)
+         for r in catalog.rules]
+    items += [("benefit", b.spec.id, "benefit", BENEFIT_FACTS, b.conditions) for b in catalog.benefits]
+    for file, ident, kind, offers, conditions in items:
         for condition in conditions:
             used.add(condition.field)
             if condition.field not in declared:
                 found.append(Finding("error", file, f"{ident}: condition on undeclared field "
                                      f"{condition.field!r}"))
-            elif condition.field not in KIND_FACTS[kind]:
+            elif condition.field not in offers:
                 found.append(Finding("error", file, f"{ident}: a {kind} rule has no fact "
                                      f"{condition.field!r} to test"))
             elif condition.op not in OPERATORS[catalog.index.conditions[condition.field].type]:
@@ -278,7 +280,16 @@ def _conditions(catalog: Catalog, whole: bool = True) -> list[Finding]:
                     found.append(Finding("error", rule.file, f"{rule.id}{where}: only_when names "
                                          f"unknown reading {key}={value}"))
         found += _one_year_limit(catalog, rule)
+        found += _fields_read(rule)
     return found
+
+
+def _fields_read(rule: Rule) -> list[Finding]:
+    """A field its kind never reads (`boards` on an expense rule) is an error, not a silent no-op."""
+    trigger = TRIGGERS[rule.spec.kind]
+    unread = sorted(set(rule.spec.model_fields_set) - set(COMMON_FIELDS) - set(trigger.fields))
+    return [Finding("error", rule.file, f"{rule.id}: a {rule.spec.kind} rule does not read "
+                    f"{field!r} (it reads {', '.join(trigger.fields)})") for field in unread]
 
 
 def _one_year_limit(catalog: Catalog, rule: Rule) -> list[Finding]:
@@ -394,8 +405,6 @@ _PAIRS_SHOWN = 20
 def _names(catalog: Catalog) -> list[Finding]:
     """Every measure (family and award id) has short names in both languages, declared in the
     package (`names: {zh: …, en: …}`) or in the message catalogue: output never shows a raw id."""
-    from models.i18n import names
-
     known = set(names().get("measure", {})) | set(catalog.measure_names())
     where = {measure.id: file for measure_id, (file, measure) in catalog.families.items()}
     where.update({rule.measure: rule.file for rule in catalog.rules})

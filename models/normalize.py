@@ -32,8 +32,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from models.catalog import VOCABULARY_KINDS, active_catalog, name
 from models.errors import InputError, Problem
-from models.i18n import VOCABULARY_KINDS, current_lang, name, t
+from models.i18n import current_lang, t
 from models.limits import FIRST_DAY, LAST_DAY, Quoted, check_day
 
 READ_DIGITS = 100  # the longest whole number read (its bound, e.g. MAX_YUAN, is the validator's)
@@ -93,8 +94,6 @@ _SPELLINGS: dict[tuple[int, str], tuple[Vocabulary, dict[str, str]]] = {}
 
 
 def _vocabulary_of(catalog: Catalog | None) -> Vocabulary:
-    from models.catalog import active_catalog
-
     return (catalog or active_catalog()).vocabulary
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from models.errors import Problem
+from models.i18n import messages, t
 from models.limits import Quoted, shown, shown_text
 
 
@@ -35,8 +36,6 @@ def label(path: str | None, labels: dict[str, str]) -> str | None:
     `费用支出 (expenses[0].amount)`; several paths separated by `; ` each."""
     if not path or not labels:
         return path
-    from models.i18n import t
-
     parts = []
     for one in path.split("; "):
         top = top_field(one)
@@ -111,8 +110,6 @@ class _Found:
 
 
 def _describe_one(error: Any, root: type[BaseModel]) -> _Found:
-    from models.i18n import t
-
     # Drop pydantic's union/function tags (`literal[...]`, `function-after[...]`) from the path;
     # keep every real key, whatever its characters (an unknown key may be `foo-bar` or empty).
     loc = tuple(part for part in error["loc"]
@@ -147,8 +144,6 @@ def _describe_one(error: Any, root: type[BaseModel]) -> _Found:
         return found(t("validation.not_valid", shown=what, why=t(bound[0], bound=ctx[bound[1]])))
     if kind in _WHY and (kind != "string_too_short" or ctx.get("min_length") == 1):
         if "class_name" in ctx:  # a record item's model: named in the reader's language
-            from models.i18n import messages
-
             named = f"model.{ctx['class_name']}"
             ctx = {**ctx, "class_name": t(named) if named in messages() else ctx["class_name"]}
         return found(t("validation.not_valid", shown=what, why=t(f"validation.why.{kind}", **ctx)))

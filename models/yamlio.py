@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from models.errors import InputError, ZjtxError
+from models.i18n import t
 from models.limits import MAX_DIGITS, has_surrogate, shown, shown_text
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present
@@ -104,8 +105,6 @@ class DataLoader(_Base):  # type: ignore[misc]
         return built[id(root)]
 
     def _duplicate(self, key: Any, key_node: yaml.Node) -> None:
-        from models.i18n import t
-
         line = key_node.start_mark.line + 1 if key_node.start_mark else "?"
         raise DuplicateKey(t("io.duplicate_key_line", key=shown_text(str(key), 60), line=line))
 
@@ -145,8 +144,6 @@ def _refuse_aliases(root: yaml.Node) -> None:
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            from models.i18n import t
-
             line = node.start_mark.line + 1 if node.start_mark else "?"
             raise SharedNode(t("io.alias", line=line))
         seen.add(id(node))
@@ -178,8 +175,6 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in pairs:
         if key in data:
-            from models.i18n import t
-
             raise DuplicateKey(t("io.duplicate_key", key=key[:60]))
         data[key] = value
     return data
@@ -209,8 +204,6 @@ def _refuse_surrogates(data: Any) -> None:
         item = stack.pop()
         if isinstance(item, str):
             if has_surrogate(item):
-                from models.i18n import t
-
                 raise ValueError(t("io.surrogate", text=shown(item)))
         elif isinstance(item, dict):
             stack.extend(item.keys())
@@ -233,8 +226,6 @@ def _parse_document(text: str, *, as_json: bool, one_line: bool = False) -> Any:
     in the current language (the JSON parser's detail too, where the catalogue words it; the
     YAML parser's stays as it words it). `one_line`: the text is one line of a JSON Lines file
     (a position is a column)."""
-    from models.i18n import t
-
     try:
         if as_json:
             try:
@@ -272,8 +263,6 @@ def decode_document(raw: bytes, error: type[ZjtxError] = InputError,
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        from models.i18n import t
-
         raise error(t("io.not_utf8", byte=exc.start + 1), file=source) from None
 
 
@@ -298,8 +287,6 @@ def read_bytes(path: str | Path, *, what: str, limit: int,
     kind of file, `io.what.*`, named in the current language). Opened without blocking and
     checked before a byte is read: a FIFO, a device (/dev/zero) or a directory is refused, and a
     file growing past the cap is read no further."""
-    from models.i18n import t
-
     path = Path(path)
     kind = t(f"io.what.{what}")
     try:
@@ -332,8 +319,6 @@ def parse_bytes(raw: bytes, *, source: str, as_json: bool,
                 error: type[ZjtxError] = InputError) -> Any:
     """A document's bytes (UTF-8, with or without a BOM) as plain data, or `error` naming
     `source`: what `read_document` reads once it has the bytes (an evidence bundle keeps them)."""
-    from models.i18n import t
-
     text = decode_document(raw, error, source)
     if not text.strip():
         raise error(t("io.empty"), file=source)

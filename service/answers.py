@@ -191,7 +191,7 @@ def work(body: WorklistRequest, readings: dict[str, str]) -> bytes:
                       for action in worklist(record, day, min_gain=body.min_gain, readings=readings)),
                      key=lambda action: action.sort_key())
     return encoded(WorklistOut, {"date": day.isoformat(),
-                                 "actions": with_names([with_note(a.as_dict()) for a in actions]),
+                                 "actions": with_names([with_note(a) for a in actions]),
                                  "errors": errors})
 
 

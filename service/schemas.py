@@ -9,17 +9,23 @@ endpoint's real answers to it (tests/test_service_contract.py).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from typing import Annotated, Literal
+import types
+import typing
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel,
-                      WithJsonSchema)
+                      WithJsonSchema, create_model)
 
 from models.catalog import BenefitSpec, RuleSpec, SourceSpec
 from models.limits import MAX_HORIZON_YEARS, check_day
 from models.record import EnterpriseRecord
 from service.record_schema import DATE, RECORD_PLACEHOLDER
+from solver import worklist as work
+from solver.planner import Window
+from views.words import NAMED, PRINTED
 
 # A reason's or a warning's parameter: text, whole yuan, a year or a count, or nothing.
 Param = str | int | None
@@ -29,6 +35,39 @@ Cell = str | int | bool | None
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _as_written(annotation: Any) -> Any:
+    """A field's type in JSON: a day is text (YYYY-MM-DD), a tuple a list, the rest as declared."""
+    if annotation is dt.date:
+        return str
+    if isinstance(annotation, types.UnionType):
+        return typing.Union[tuple(_as_written(arg) for arg in typing.get_args(annotation))]
+    if typing.get_origin(annotation) is tuple:
+        return list[_as_written(typing.get_args(annotation)[0])]  # type: ignore[misc]
+    return annotation
+
+
+def answer_model(kind: type, name: str) -> type[Body]:
+    """The response model of a solver dataclass, derived from its fields (one contract, not a
+    second copy): each field as its `as_dict` writes it (a field with a default may be left
+    out), and beside each field `views.words.with_names` names, its `*_name` (a vocabulary id's
+    display name, None where the id may be None; the text the catalog prints, in the request's
+    language)."""
+    hints = typing.get_type_hints(kind)
+    declared: dict[str, tuple[object, object]] = {}
+    for field in dataclasses.fields(kind):
+        annotation = hints[field.name]
+        default = ... if field.default is dataclasses.MISSING else field.default
+        declared[field.name] = (_as_written(annotation), default)
+        may_be_none = type(None) in typing.get_args(annotation)
+        if field.name in NAMED:
+            declared[f"{field.name}_name"] = (str | None if may_be_none else str, default)
+        elif field.name in PRINTED:
+            declared[f"{field.name}_name"] = (str, default)
+    model: type[Body] = create_model(name, __base__=Body, __doc__=kind.__doc__,
+                                     **declared)  # type: ignore[call-overload]
+    return model
 
 
 def iso_day(value: object) -> object:
@@ -249,28 +288,14 @@ class BatchOut(Body):
     errors: list[ErrorRow]
 
 
-class ClaimDetail(Body):
-    year: int
-    measure: str
-    measure_name: str
-    tier: str | None
-    tier_name: str | None
-
-
-class ApplyDetail(Body):
-    who: str
-    who_name: str
-    opens: str | None = None
-    last_day: str | None = None
-
-
-class NearMissDetail(Body):
-    measures: list[str]
-    outlay: int
-    net_min: int       # what the change surely brings, less its outlay
-    change: str        # as `zjtx whatif` takes it
-    change_kind: str
-    facts: dict[str, Param]  # what the change sets or adds (views put it into words)
+if TYPE_CHECKING:  # to mypy a derived model is a Body (pydantic checks its fields)
+    ClaimDetail = Body
+    ApplyDetail = Body
+    NearMissDetail = Body
+else:
+    ClaimDetail = answer_model(work.ClaimDetail, "ClaimDetail")
+    ApplyDetail = answer_model(work.ApplyDetail, "ApplyDetail")
+    NearMissDetail = answer_model(work.NearMissDetail, "NearMissDetail")
 
 
 class ActionOut(Body):
@@ -324,21 +349,10 @@ class MeasureOut(Body):
     benefits: list[BenefitSpec]
 
 
-class WindowOut(Body):
-    tier: str
-    tier_name: str | None
-    period: str
-    opens: str | None
-    last_day: str | None
-    days_left: int | None
-    who: str
-    who_name: str
-    clause: str
-    portal: str
-    contact: str
-    contact_name: str
-    tel: str
-    tel_name: str
+if TYPE_CHECKING:  # to mypy a derived model is a Body (pydantic checks its fields)
+    WindowOut = Body
+else:
+    WindowOut = answer_model(Window, "WindowOut")
 
 
 class WindowsOut(Body):

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import assert_never
 
 from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Ladder, MaxYears, Rule
+from models.catalog.kinds import TRIGGERS, RuleKind
 from models.conditions import Condition
-from models.errors import CatalogError, RecordError, SolverError
+from models.errors import BugError, CatalogError, RecordError, SolverError
 from models.money import Money, percent_of
 from models.record import EnterpriseRecord, Expense, Recognition
 from solver import reasons as R
@@ -24,6 +26,9 @@ PRIVATE_NON_ENTERPRISE = "private_non_enterprise"
 
 Event = dict[str, Param]  # what a reason is about: {"event": "level", "level": "municipal"}, …
 YEAR_ONLY_EVENTS = ("expense", "listing", "patent")  # judged on 31 December of their year
+# The facts of its event each rule kind declares (`models/catalog/kinds.py`).
+_DECLARED: dict[RuleKind, frozenset[str]] = {kind: frozenset(trigger.facts)
+                                             for kind, trigger in TRIGGERS.items()}
 
 
 @dataclass(frozen=True)
@@ -243,9 +248,15 @@ class _Compiler:
                             else record.entity_type)
 
     # -- shared helpers ----------------------------------------------------------------------
-    def facts(self, **more: object) -> dict[str, object]:
+    def facts(self, rule: Rule, **event: object) -> dict[str, object]:
+        """The facts a rule's conditions test on one event: what the enterprise is (industry
+        tags, entity type) and the event's own facts — exactly those its kind declares
+        (`models/catalog/kinds.py`: lint checks conditions against the same declaration)."""
+        if event.keys() != _DECLARED[rule.spec.kind]:
+            raise BugError(f"a {rule.spec.kind} trigger offers the facts {sorted(event)}, its kind "
+                           f"declares {sorted(_DECLARED[rule.spec.kind])}")
         return {"industry": frozenset(self.record.industries), "entity_type": self.entity_type,
-                **more}
+                **event}
 
     def first_failure(self, rule: Rule, event: Event, facts: dict[str, object]) -> Reason | None:
         """The first condition of the rule that fails on these facts, as a reason (or None). A
@@ -382,11 +393,33 @@ class _Compiler:
                 self.reject(rule, reason(R.ENTITY_NOT_NAMED, entity_type=PRIVATE_NON_ENTERPRISE,
                                          reading="entity-scope=as-written"))
                 continue
-            getattr(self, rule.spec.kind)(rule)
+            self.trigger(rule)
         self.link_ladders()
         if self.out.keep_reasons:
             self.collect_benefits()
         return self.out
+
+    def trigger(self, rule: Rule) -> None:
+        """The rule's trigger, by its kind (the registry of kinds: `models/catalog/kinds.py`;
+        mypy proves every kind has one)."""
+        kind = rule.spec.kind
+        match kind:
+            case "tier_reward":
+                self.tier_reward(rule)
+            case "relocation_reward":
+                self.relocation_reward(rule)
+            case "qualification_reward":
+                self.qualification_reward(rule)
+            case "expense":
+                self.expense(rule)
+            case "listing":
+                self.listing(rule)
+            case "listing_district":
+                self.listing_district(rule)
+            case "patent_annuity":
+                self.patent_annuity(rule)
+            case _:
+                assert_never(kind)
 
     def collect_received(self) -> None:
         """The rewards the record lists as received, each with its rule (one in force under the
@@ -437,7 +470,7 @@ class _Compiler:
                 if paid_by != rule.payer:
                     self.elsewhere(rule, event, recognition.date, claim_year, paid_by)
                     continue
-                failed = self.first_failure(rule, event, self.facts(tier=level))
+                failed = self.first_failure(rule, event, self.facts(rule, tier=level))
                 if failed:
                     self.reject(rule, failed)
                     continue
@@ -609,7 +642,7 @@ class _Compiler:
                              event: Event) -> tuple[dt.date, str] | None:
         """(qualifying date, tier) of a move, or None after recording why not."""
         held = self.record.tier_on(move_date)
-        facts = self.facts(tier=held, origin=origin, move_date=move_date)
+        facts = self.facts(rule, tier=held, origin=origin, move_date=move_date)
         failed = self.first_failure(rule, event, facts)
         if failed is None and held is not None:
             return move_date, held
@@ -653,7 +686,7 @@ class _Compiler:
             if paid_by != rule.payer:
                 self.elsewhere(rule, event, day, claim_year, paid_by)
                 continue
-            failed = self.first_failure(rule, event, self.facts(qualification=kind,
+            failed = self.first_failure(rule, event, self.facts(rule, qualification=kind,
                                                                 tier=self.record.tier_on(day)))
             if failed:
                 self.reject(rule, failed)
@@ -689,7 +722,7 @@ class _Compiler:
         elif self.record.district_on(day) != rule.payer:
             self.elsewhere(rule, event, day, year, self.record.district_on(day))
             return None
-        return self.facts(tier=self.record.tier_on(day), **more)
+        return self.facts(rule, tier=self.record.tier_on(day), **more)
 
     def expense(self, rule: Rule) -> None:
         amount = rule.spec.amount
@@ -816,7 +849,13 @@ class _Compiler:
                                      counterpart_measure=counterpart) if listed else
                         reason(R.NO_LISTING, boards=", ".join(rule.spec.boards)))
         for award in municipal:
-            district = self.record.district_on(_last_day(award.claim_year))
+            day = _last_day(award.claim_year)  # the listing's year
+            failed = self.first_failure(rule, dict(award.about),
+                                        self.facts(rule, tier=self.record.tier_on(day)))
+            if failed:
+                self.reject(rule, failed)
+                continue
+            district = self.record.district_on(day)
             self.add(Candidate(
                 key=f"{rule.id}||{award.claim_year}|{award.key}", rule=rule, measure=rule.measure,
                 tier=None, claim_year=award.claim_year,
@@ -872,7 +911,9 @@ class _Compiler:
                 continue
             if private and not names_private_non_enterprise(benefit.conditions):
                 continue
-            if any(not c.holds(self.facts(tier=tier)) for c in benefit.conditions):
+            facts = {"industry": frozenset(self.record.industries), "entity_type": self.entity_type,
+                     "tier": tier}  # BENEFIT_FACTS: judged on the highest tier
+            if any(not c.holds(facts) for c in benefit.conditions):
                 continue
             self.out.benefits.append({
                 "measure": spec.id, "benefit": spec.quote,

@@ -27,9 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from models.catalog import MUNICIPAL_PAYER, Catalog
+from models.catalog import MUNICIPAL_PAYER, Catalog, name
 from models.catalog.diff import diff_catalogs
-from models.i18n import messages, name, t
+from models.i18n import messages, t
 from models.money import Money
 from models.record import EnterpriseRecord
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from models.catalog import Catalog, active_catalog
-from models.i18n import name, t
+from models.catalog import Catalog, active_catalog, name
+from models.i18n import t
 from models.normalize import lookup_key, spellings
 from models.record import EnterpriseRecord
 

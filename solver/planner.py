@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from models.catalog import MUNICIPAL_PAYER, Catalog, active_catalog, open_catalog_on, reformed
@@ -244,12 +244,14 @@ class Window:
     contact: str
     tel: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"tier": self.tier, "period": self.period,
-                "opens": self.opens.isoformat() if self.opens else None,
-                "last_day": self.last_day.isoformat() if self.last_day else None,
-                "days_left": self.days_left, "who": self.who, "clause": self.clause,
-                "portal": self.portal, "contact": self.contact, "tel": self.tel}
+    def as_dict(self) -> dict[str, str | int | None]:
+        """Its fields in order, days written YYYY-MM-DD (the service's WindowOut is derived from
+        the same fields: service.schemas.answer_model)."""
+        return {field.name: _written(getattr(self, field.name)) for field in fields(self)}
+
+
+def _written(value: str | int | dt.date | None) -> str | int | None:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def windows(day: dt.date, tier: str | None = None, *,

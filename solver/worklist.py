@@ -52,6 +52,52 @@ def next_tier(held: str | None, catalog: Catalog) -> str | None:
 
 
 @dataclass(frozen=True)
+class ClaimDetail:
+    """A claim to make: the award's claim year, measure and the tier it rewards."""
+
+    year: int
+    measure: str
+    tier: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"year": self.year, "measure": self.measure, "tier": self.tier}
+
+
+@dataclass(frozen=True)
+class ApplyDetail:
+    """An application to file: who may apply and, when the window has a calendar, its days."""
+
+    who: str
+    opens: dt.date | None = None
+    last_day: dt.date | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        days = {"opens": self.opens.isoformat(), "last_day": self.last_day.isoformat()} \
+            if self.opens and self.last_day else {}
+        return {"who": self.who, **days}
+
+
+@dataclass(frozen=True)
+class NearMissDetail:
+    """One change that would bring at least the minimum gain, net of what it costs."""
+
+    measures: tuple[str, ...]  # the measures it would make pay
+    outlay: int
+    net_min: int               # what the change surely brings, less its outlay
+    change: str                # as `zjtx whatif` takes it
+    change_kind: str
+    facts: dict[str, str | int | None]  # what the change sets or adds (views put it into words)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"measures": list(self.measures), "outlay": self.outlay, "net_min": self.net_min,
+                "change": self.change, "change_kind": self.change_kind, "facts": dict(self.facts)}
+
+
+# What an action is about, by its kind (claim, apply, near_miss): views.worklist renders each.
+Detail = ClaimDetail | ApplyDetail | NearMissDetail
+
+
+@dataclass(frozen=True)
 class Action:
     enterprise: str
     name: str | None
@@ -64,7 +110,7 @@ class Action:
     deadline: dt.date | None  # claim: end of the claim year; apply: the window's last day
     office: str
     tel: str
-    detail: dict[str, Any] = field(default_factory=dict, hash=False)  # what views.worklist renders
+    detail: Detail = field(hash=False)  # what views.worklist renders
 
     def sort_key(self) -> tuple[object, ...]:
         return (self.deadline is None, self.deadline or dt.date.max, -self.amount.max,
@@ -76,7 +122,7 @@ class Action:
                 "amount_min": self.amount.min, "amount_max": self.amount.max,
                 "open_above": self.amount.open_above, "claim_year": self.claim_year,
                 "deadline": self.deadline.isoformat() if self.deadline else None,
-                "office": self.office, "tel": self.tel, "detail": dict(self.detail)}
+                "office": self.office, "tel": self.tel, "detail": self.detail.as_dict()}
 
 
 # The worklist's columns in files: the data, and a note rendered from `detail` (views.worklist).
@@ -105,8 +151,7 @@ def _claims(record: EnterpriseRecord, result: Evaluation) -> list[Action]:
                           subject=award.measure + (f" ({award.tier})" if award.tier else ""),
                           status=award.status, amount=award.amount, claim_year=award.claim_year,
                           deadline=dt.date(award.claim_year, 12, 31), office=award.contact,
-                          tel=award.tel, detail={"year": award.claim_year, "measure": award.measure,
-                                                 "tier": award.tier}))
+                          tel=award.tel, detail=ClaimDetail(award.claim_year, award.measure, award.tier)))
     return out
 
 
@@ -119,9 +164,8 @@ def _application(record: EnterpriseRecord, result: Evaluation, day: dt.date,
     gain = whatif(record, Change.recognition(tier, day).scenario(), result.readings,
                   catalog=catalog, today=day)
     last = window.last_day
-    detail: dict[str, Any] = {"who": window.who}
-    if last and window.opens:
-        detail |= {"opens": window.opens.isoformat(), "last_day": last.isoformat()}
+    detail = ApplyDetail(window.who, window.opens, last) if last and window.opens \
+        else ApplyDetail(window.who)
     return [Action(**_identity(record), kind="apply", subject=tier, status="open",
                    amount=Money(max(gain.delta_min, 0), max(gain.delta_max, 0)), claim_year=None,
                    deadline=last, office=window.contact, tel=window.tel, detail=detail)]
@@ -176,9 +220,8 @@ def _near_miss(record: EnterpriseRecord, result: Evaluation, day: dt.date, min_g
     return [Action(**_identity(record), kind="near_miss", subject=change.label, status="suggested",
                    amount=Money(max(gain[0], 0), gain[1]), claim_year=None, deadline=None,
                    office=rule.contact if rule else "", tel=rule.tel if rule else "",
-                   detail={"measures": paying, "outlay": change.outlay, "net_min": net,
-                           "change": change.label, "change_kind": change.kind,
-                           "facts": change.facts()})]
+                   detail=NearMissDetail(tuple(paying), change.outlay, net, change.label,
+                                         change.kind, change.facts()))]
 
 
 def worklist(record: EnterpriseRecord, day: dt.date, *, min_gain: int = DEFAULT_MIN_GAIN,

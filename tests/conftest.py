@@ -13,6 +13,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 # The tests read English unless they ask for Chinese (`--lang zh`, `?lang=zh`, `using_lang("zh")`),
 # whatever the machine's locale.
 os.environ.setdefault("ZJTX_LANG", "en")
+# Tables are read at a pipe's width (120, `cli._console`) unless a test sets COLUMNS itself:
+# pytest-xdist's workers inherit COLUMNS=80, which wrapped every table test's words under -n 2.
+os.environ.pop("COLUMNS", None)
 
 
 import pytest  # noqa: E402

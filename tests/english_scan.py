@@ -71,8 +71,8 @@ def _catalog_ids(catalog: Catalog) -> set[str]:
 
 def quoted_as_printed(catalog: Catalog) -> list[str]:
     """The clauses the catalog quotes as printed (English): clauses, quotes, benefits, window
-    clauses, the closing note. Longest first: a quote inside its clause goes with the clause."""
-    texts: set[str] = {catalog.index.brochure.closing_note}
+    clauses. Longest first: a quote inside its clause goes with the clause."""
+    texts: set[str] = set()
     for spec in catalog.files.values():
         for measure in spec.measures:
             texts.add(measure.clause)

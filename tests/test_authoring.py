@@ -12,7 +12,7 @@ import pytest
 
 from models.catalog import open_catalog, using_catalog
 from models.errors import CatalogError
-from models.i18n import name
+from models.catalog import name
 from models.lint import lint
 from models.record import parse_record
 from solver.evaluate import evaluate

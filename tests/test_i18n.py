@@ -15,8 +15,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from cli import app
-from models.catalog import load_catalog
-from models.i18n import LANGS, lang_from_accept, lang_from_environment, messages, name, names, t, using_lang
+import models.i18n as i18n
+from models.catalog import load_catalog, name
+from models.i18n import LANGS, lang_from_accept, lang_from_environment, messages, names, t, using_lang
 from models.record import parse_record
 
 from solver.notices import catalog_tags, record_notices
@@ -530,3 +531,13 @@ def test_a_record_of_the_wrong_types_is_refused_in_chinese() -> None:
     said = " ".join(problem.text() for problem in refused.value.problems)
     assert "应为文本" in said and "应为列表" in said, said
     assert "input should" not in said
+
+
+@pytest.mark.parametrize("path", [i18n.MESSAGES_FILE, i18n.HELP_FILE], ids=["messages", "help"])
+def test_the_shipped_catalogues_read_the_same_through_the_strict_reader(path):
+    """models.i18n reads its own files with PyYAML's safe loader (it is the floor of models/);
+    the project's reader (models.yamlio: duplicate keys refused) reads them the same."""
+    from models.yamlio import load_data
+
+    text = path.read_text(encoding="utf-8")
+    assert load_data(text) == i18n._shipped(path, set())

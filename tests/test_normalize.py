@@ -40,7 +40,7 @@ def test_a_district_by_id_any_case_or_chinese_name_with_or_without_qu(typed: str
 
 
 def test_every_place_reads_back_from_its_chinese_name_and_its_id() -> None:
-    from models.i18n import name
+    from models.catalog import name
 
     for place in PLACES:
         assert normalize_value("district", name("district", place, lang="zh")) == place
@@ -59,7 +59,7 @@ def test_a_tier_by_id_short_or_full_chinese_name(typed: str, tier: str) -> None:
 
 
 def test_every_tier_reads_back_from_its_names() -> None:
-    from models.i18n import name
+    from models.catalog import name
 
     for tier in TIERS:
         for lang in ("zh", "en"):

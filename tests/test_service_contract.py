@@ -6,6 +6,8 @@ see, never a silent drift."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -91,3 +93,39 @@ def test_an_answer_that_strays_from_its_model_is_refused():
         encoded(Health, {"status": "ok", "measure_families": 19, "extra": 1})
     with pytest.raises(ValidationError):
         encoded(EvaluationOut, {"enterprise": "E"})
+
+
+def test_the_window_and_worklist_answers_are_derived_from_the_solver_s_types():
+    """One contract: /v1/windows's WindowOut is solver.planner.Window's fields as its as_dict
+    writes them (so are the worklist's details: solver.worklist's ClaimDetail, …), each with the name views.words.with_names puts beside it — not a second copy."""
+    from service.schemas import WindowOut, answer_model
+    from solver.planner import Window
+
+    declared = [f.name for f in dataclasses.fields(Window)]
+    assert [f for f in WindowOut.model_fields if not f.endswith("_name")] == declared
+    assert {f for f in WindowOut.model_fields if f.endswith("_name")} == \
+        {"tier_name", "who_name", "contact_name", "tel_name"}
+
+    from service import schemas
+    from solver import worklist
+
+    for derived, source in ((schemas.ClaimDetail, worklist.ClaimDetail),
+                            (schemas.ApplyDetail, worklist.ApplyDetail),
+                            (schemas.NearMissDetail, worklist.NearMissDetail)):
+        assert [f for f in derived.model_fields if not f.endswith("_name")] == \
+            [f.name for f in dataclasses.fields(source)]
+
+    @dataclasses.dataclass(frozen=True)
+    class Opening:
+        tier: str
+        opens: dt.date | None
+        contact: str
+        note: int
+
+    model = answer_model(Opening, "OpeningOut")
+    assert list(model.model_fields) == ["tier", "tier_name", "opens", "contact", "contact_name", "note"]
+    assert model(tier="national", tier_name="x", opens="2027-01-01", contact="x",
+                 contact_name="x", note=1).opens == "2027-01-01"
+    with pytest.raises(ValidationError):  # the derived model forbids what it does not declare
+        model(tier="national", tier_name="x", opens=None, contact="x", contact_name="x",
+              note=1, extra=2)

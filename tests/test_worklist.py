@@ -49,8 +49,8 @@ def test_innovative_sme_may_apply_for_municipal_until_the_quarter_ends():
     assert action.deadline == dt.date(2026, 12, 31)  # the quarter's last day
     # What the recognition would add, by a forward evaluation: Shijingshan's municipal reward.
     assert action.amount == Money.fixed(200_000)
-    assert "publicly announced innovative SMEs" in note(action.as_dict())
-    assert action.detail["last_day"] == "2026-12-31"
+    assert "publicly announced innovative SMEs" in note(action)
+    assert action.as_dict()["detail"]["last_day"] == "2026-12-31"
 
 
 def test_due_claim_names_office_and_telephone():
@@ -66,13 +66,13 @@ def test_due_claim_names_office_and_telephone():
     # A municipal SME: national through the bureau's recommendation, no calendar (no last day).
     [apply] = [a for a in actions if a.kind == "apply"]
     assert (apply.subject, apply.deadline) == ("national", None)
-    assert "no calendar" in note(apply.as_dict())
+    assert "no calendar" in note(apply)
 
 
 def test_past_received_and_projected_claims():
     past = [a for a in worklist(parse_record(OLD), DAY) if a.kind == "claim"]
     assert [(a.status, a.claim_year) for a in past] == [("past", 2024)]
-    assert "check with the office" in note(past[0].as_dict())
+    assert "check with the office" in note(past[0])
     received = dict(OLD, rewards_received=[{"measure": "dongcheng.tier", "tier": "municipal",
                                             "amount": 100000, "year": 2024}])
     assert [a for a in worklist(parse_record(received), DAY) if a.kind == "claim"] == []
@@ -122,9 +122,9 @@ def test_a_near_miss_brings_min_gain_net_of_its_outlay_on_the_lower_bound():
     record = parse_record(DAXING_MUNICIPAL)
     [miss] = [a for a in worklist(record, DAY) if a.kind == "near_miss"]
     net, outlay = _net(record, miss.subject)
-    assert (miss.detail["net_min"], miss.detail["outlay"]) == (net, outlay) == (500_000, 0)
+    assert (miss.detail.net_min, miss.detail.outlay) == (net, outlay) == (500_000, 0)
     assert miss.subject.startswith("industry=")
-    assert miss.detail["measures"] == ["daxing.tier"]
+    assert miss.detail.measures == ("daxing.tier",)
     # The largest net gain of every single change the worklist may suggest.
     from models.catalog import load_catalog
     from solver.howto import single_changes

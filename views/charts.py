@@ -13,12 +13,15 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
@@ -49,7 +52,7 @@ def drawable() -> frozenset[int]:
     return frozenset(FT2Font(str(FONT)).get_charmap()) | frozenset(FT2Font(dejavu).get_charmap())
 
 
-def _mark_missing(fig) -> None:
+def _mark_missing(fig: Figure) -> None:
     """Draw every character no chart font holds as 〓 and warn once, naming each (U+XXXX)."""
     codes = drawable()
     missing: dict[str, None] = {}
@@ -98,7 +101,7 @@ def _range(low: int, high: int, open_above: bool = False) -> str:
     return body + (t("money.or_more") if open_above else "")
 
 
-def _plain_axis(axis) -> None:
+def _plain_axis(axis: Axis) -> None:
     """Tick labels as plain numbers with thousands separators (never "1e6" or an offset)."""
     axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.10g}" if abs(value) < 1e15 else ""))
 
@@ -108,7 +111,7 @@ def _money_key(key: str) -> bool:
     return key.rsplit(".", 1)[-1] in ("amount", "cap")
 
 
-def _swept_axis(ax, key: str) -> None:
+def _swept_axis(ax: Axes, key: str) -> None:
     """The x axis of a sweep: the key, in the chart's unit when it is an amount."""
     if _money_key(key):
         ax.set_xlabel(t("chart.swept_money", key=key, unit=t("chart.unit")))
@@ -187,14 +190,14 @@ def sweep_figure(result: Sweep) -> Figure:
     return fig
 
 
-def sweep_cost_chart(key: str, table: list[dict], out: Path) -> Path:
+def sweep_cost_chart(key: str, table: list[dict[str, Any]], out: Path) -> Path:
     """A population sweep: the cost of the reform (lower and upper) against the swept value, in
     all and for each paying district that pays something."""
     with _bundled_font():
         return _save(sweep_cost_figure(key, table), out)
 
 
-def sweep_cost_figure(key: str, table: list[dict]) -> Figure:
+def sweep_cost_figure(key: str, table: list[dict[str, Any]]) -> Figure:
     totals = [r for r in table if r["paying_district"] == r["claim_year"] == "all"]
     values = [r["value"] for r in totals]
     xs = [_unit(value) if _money_key(key) else value for value in values]
@@ -217,7 +220,7 @@ def sweep_cost_figure(key: str, table: list[dict]) -> Figure:
     return fig
 
 
-def summary_chart(report: dict, out: Path, view: str = "baseline") -> Path:
+def summary_chart(report: dict[str, Any], out: Path, view: str = "baseline") -> Path:
     """The fiscal cost by paying district and claim year: one stacked bar per claim year, a
     segment per paying district (its upper total), a tick at the year's lower total, and the
     segments where a district may pay more ("not less than the municipal subsidy") hatched and
@@ -226,7 +229,7 @@ def summary_chart(report: dict, out: Path, view: str = "baseline") -> Path:
         return _save(summary_figure(report, view), out)
 
 
-def summary_figure(report: dict, view: str = "baseline") -> Figure:
+def summary_figure(report: dict[str, Any], view: str = "baseline") -> Figure:
     cross = report.get(view, {}).get("by_paying_district_and_claim_year", {})
     years = sorted({year for cells in cross.values() for year in cells})
     districts = sorted(cross, key=lambda d: (-sum(c["max"] for c in cross[d].values()), d))

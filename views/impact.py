@@ -12,7 +12,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from models.i18n import name, t  # noqa: E402
+from models.catalog import name  # noqa: E402
+from models.i18n import t  # noqa: E402
 from views.charts import font_family  # noqa: E402
 
 
@@ -62,5 +63,5 @@ def impact_chart(summary: dict[str, Any], out: Path) -> Path:
 
 
 def _side(side: dict[str, Any]) -> str:
-    package = side.get("package", "")
+    package = str(side.get("package", ""))
     return package + (t("chart.impact.on", day=side["in_force"]) if side.get("in_force") else "")

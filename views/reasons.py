@@ -19,7 +19,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from models.conditions import Condition
-from models.i18n import current_lang, messages, name, t
+from models.catalog import name
+from models.i18n import current_lang, messages, t
 from solver.reasons import Param, Reason
 
 # Reasons that only say the record has no event of the kind a measure pays for.
@@ -231,10 +232,6 @@ def reading_words(readings: str, lang: str) -> str:
         found = messages().get(f"reading.{key}.{value}")
         words.append(found[lang] if found else one)
     return _w(lang, "list_sep").join(words)
-
-
-def reason_text(code: str, params: Mapping[str, Param], lang: str | None = None) -> str:
-    return render_reason(Reason(code=code, params=dict(params)), lang)
 
 
 def condition_words(condition: Condition, lang: str | None = None) -> str:

@@ -10,9 +10,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from models.catalog import Amount, Catalog, MeasureSpec
+from models.catalog import Amount, Catalog, MeasureSpec, name
 from models.money import Money
-from models.i18n import current_lang, name, t
+from models.i18n import current_lang, t
 from solver.explain import Award, Evaluation
 from views import words
 from models.conditions import parse_condition

@@ -8,14 +8,13 @@ import datetime as dt
 import re
 from typing import Any
 
-from models.i18n import current_lang, messages, name, t
+from models.catalog import active_catalog, name
+from models.i18n import current_lang, messages, t
 from models.money import Money
 
 
-def money(amount: Money | dict[str, Any]) -> str:
+def money(amount: Money) -> str:
     """`800,000`, `0 – 700,000`, `0 – 3,000,000 or more` (或更多)."""
-    if isinstance(amount, dict):
-        amount = Money(amount["min"], amount["max"], amount.get("open_above", False))
     body = f"{amount.min:,}" if amount.min == amount.max else f"{amount.min:,} – {amount.max:,}"
     return body + (t("money.or_more") if amount.open_above else "")
 
@@ -24,7 +23,7 @@ def delta(low: int, high: int) -> str:
     return f"{high:+,}" if low == high else f"{low:+,} … {high:+,}"
 
 
-def yuan(amount: Money | dict[str, Any]) -> str:
+def yuan(amount: Money) -> str:
     return t("money.yuan", amount=money(amount))
 
 
@@ -55,8 +54,6 @@ def printed(text: str | None) -> str:
     none was confirmed — in English as printed, labelled (英文原文); in English as printed."""
     if not text or current_lang() == "en":
         return text or ""
-    from models.catalog import active_catalog
-
     names = active_catalog().chinese_names()
     if names.get(text) is not None:
         return str(names[text])
@@ -133,13 +130,14 @@ def change(kind: str, facts: dict[str, Any]) -> str:
 _FIELD_NAMES = {"district": "district", "entity_type": "entity_type"}
 
 
-_NAMED = {"measure": "measure", "tier": "tier", "paid_by": "district", "district": "district",
+# Keys whose value is a vocabulary id → the kind that names it (`"paid_by_name": "东城区"`).
+NAMED = {"measure": "measure", "tier": "tier", "paid_by": "district", "district": "district",
           "current_district": "district", "best_district": "district", "winner": "district"}
 
 
 # Texts the catalog prints in English (offices, documents, a window's words) → shown in the
 # current language beside them (`"contact_name": "北京市经济和信息化局"`).
-_PRINTED = frozenset({"contact", "source", "office", "who", "tel"})
+PRINTED = frozenset({"contact", "source", "office", "who", "tel"})
 
 
 def with_names(data: Any) -> Any:
@@ -153,9 +151,9 @@ def with_names(data: Any) -> Any:
     out: dict[str, Any] = {}
     for key, value in data.items():
         out[key] = with_names(value)
-        kind = _NAMED.get(key)
+        kind = NAMED.get(key)
         if kind and (value is None or isinstance(value, str)) and f"{key}_name" not in data:
             out[f"{key}_name"] = name(kind, value) if value is not None else None
-        elif key in _PRINTED and isinstance(value, str) and f"{key}_name" not in data:
+        elif key in PRINTED and isinstance(value, str) and f"{key}_name" not in data:
             out[f"{key}_name"] = printed(value)
     return out

@@ -23,10 +23,11 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from models.catalog.kinds import OCCASION_KINDS, TRIGGERS, RuleKind
 from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, VocabularySpec
 from models.conditions import Condition, parse_condition
 from models.errors import BugError, CatalogError, InputError, ReadingError
-from models.i18n import t
+from models.i18n import current_lang, label, t
 from models.limits import FIRST_DAY, LAST_DAY, MAX_CATALOG_BYTES, MAX_EXTENDS, Day, Yuan
 from models.validation import describe, describe_all
 from models.yamlio import read_bytes as read_limited
@@ -37,22 +38,6 @@ CATALOG_DIR = Path(__file__).parent
 INDEX_FILE = "index.yaml"
 
 MUNICIPAL_PAYER = "municipal"  # the payer of the jurisdiction's own measures
-
-RuleKind = Literal["tier_reward", "relocation_reward", "qualification_reward", "expense",
-                   "listing", "listing_district", "patent_annuity"]
-
-# The facts each rule kind offers to its conditions (lint checks every condition against these).
-KIND_FACTS: dict[str, frozenset[str]] = {
-    "tier_reward": frozenset({"tier", "industry", "entity_type"}),
-    "relocation_reward": frozenset({"tier", "industry", "entity_type", "origin", "move_date"}),
-    "qualification_reward": frozenset({"qualification", "tier", "industry", "entity_type"}),
-    "expense": frozenset({"tier", "industry", "entity_type", "project_year"}),
-    "listing": frozenset({"tier", "industry", "entity_type"}),
-    "listing_district": frozenset({"tier", "industry", "entity_type"}),
-    "patent_annuity": frozenset({"tier", "industry", "entity_type", "patent_year"}),
-    "benefit": frozenset({"tier", "industry", "entity_type"}),
-}
-
 
 _Strict = Strict
 # The bounds of a record hold for a catalog too (models.limits: Yuan within ten trillion yuan,
@@ -108,7 +93,6 @@ def _holds(only_when: dict[str, str], readings: dict[str, str]) -> bool:
 # (Haidian 2025: "新增(含复核通过)"). A re-examination is a recognition at a tier the enterprise
 # was recognized at before (a qualification of a kind it held before).
 Occasion = Literal["first", "first_review", "review"]
-OCCASION_KINDS = ("tier_reward", "qualification_reward")
 
 
 class RuleSpec(_Strict):
@@ -163,9 +147,9 @@ class RuleSpec(_Strict):
 
     @model_validator(mode="after")
     def _amount_present(self) -> RuleSpec:
-        if self.kind == "tier_reward":
+        if TRIGGERS[self.kind].amount == "levels":
             if not self.levels or self.amount is not None:
-                raise ValueError("a tier_reward states `levels` (and no `amount`)")
+                raise ValueError(f"a {self.kind} states `levels` (and no `amount`)")
         elif self.amount is None or self.levels is not None:
             raise ValueError(f"a {self.kind} rule states `amount` (and no `levels`)")
         if self.ladder_level is not None and (self.kind != "relocation_reward" or not self.r1_group):
@@ -331,9 +315,7 @@ class BrochureSpec(_Strict):
     title: str
     as_of: str
     file: str
-    general_contact: dict[str, str]
     portal: str
-    closing_note: str
 
 
 class PackageSpec(_Strict):
@@ -343,11 +325,6 @@ class PackageSpec(_Strict):
     zh: str | None = None  # the title in Chinese
     as_of: str
     about: str | None = None
-
-
-class DefectSpec(_Strict):
-    id: str
-    about: str
 
 
 class WindowZh(_Strict):
@@ -398,7 +375,6 @@ class IndexSpec(_Strict):
     readings: dict[str, ReadingSpec] = Field(  # the schema says which readings the engine consults
         json_schema_extra={"required": list(ENGINE_READINGS)})
     districts_without_measures: tuple[str, ...]
-    brochure_defects: tuple[DefectSpec, ...] = ()
     windows: dict[str, WindowSpec] = {}
 
     @field_validator("readings")
@@ -648,10 +624,6 @@ class Catalog:
             found = self._active[("measure names",)] = (declared,)
         names: dict[str, Names] = found[0]
         return names
-
-    def active_measures(self, readings: dict[str, str]) -> tuple[str, ...]:
-        """Every award id that can pay under `readings`, in catalog order."""
-        return tuple(dict.fromkeys(rule.measure for rule in self.active_rules(readings)))
 
     def family_of(self, measure_id: str) -> MeasureSpec | None:
         """A family (`m6`) or a measure of it (`m6.exhibition`)."""
@@ -1043,6 +1015,35 @@ def active_catalog() -> Catalog:
     """The catalog of this command or request (`--catalog DIR`), else the shipped one: what a
     record is validated against and what names things when no catalog is passed explicitly."""
     return _ACTIVE_CATALOG.get() or _load_catalog(CATALOG_DIR)  # (asked for on every row)
+
+
+# The message catalogue's kinds → the catalog vocabulary's kinds (a "district" may be the place
+# outside the jurisdiction; an expense "category").
+VOCABULARY_KINDS = {"district": "place", "tier": "tier", "level": "level",
+                    "entity_type": "entity_type", "industry": "industry",
+                    "category": "expense_category", "board": "board",
+                    "qualification": "qualification"}
+
+
+def name(kind: str, ident: str | None, lang: str | None = None, *, short: bool = False) -> str:
+    """The display name of an id (`district`, `dongcheng` → 东城区): the active catalog's own
+    names for its measures first, then the message catalogue's (`models.i18n.label`), then the
+    catalog's vocabulary for districts, tiers and the other closed lists; unknown ids as given."""
+    if ident is None:
+        return ""
+    lang = lang or current_lang()
+    if kind == "measure":  # a package's own names for its measures come first
+        declared = active_catalog().measure_names().get(ident)
+        if declared is not None:
+            return declared.zh if lang == "zh" else declared.en
+    found = label(kind, ident, lang, short=short)
+    if found is not None:
+        return found
+    if kind in VOCABULARY_KINDS:
+        vocabulary = active_catalog().vocabulary
+        if ident in vocabulary.ids(VOCABULARY_KINDS[kind]):
+            return vocabulary.name(VOCABULARY_KINDS[kind], ident, lang, short=short)
+    return ident
 
 
 def set_active_catalog(catalog: Catalog | None) -> None:

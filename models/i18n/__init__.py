@@ -5,6 +5,12 @@ fields in braces); `names` gives the display names of the vocabulary ids. The la
 once per command or request (`--lang`, `ZJTX_LANG`, the locale, `?lang=`, `Accept-Language`) and
 held in a context variable, so that views, errors and charts speak it without passing it around.
 Ids stay the contract: JSON keeps them and adds display names beside them.
+
+The language layer is the floor of models/: it imports nothing of the project (errors, limits,
+the YAML reader and the catalog import it). It reads its own shipped YAML with PyYAML's safe
+loader (tests/test_i18n.py reads the same files through `models.yamlio`, which refuses duplicate
+keys); the names of a catalog's ids come from the catalog (`models.catalog.name`), which passes
+its vocabulary down.
 """
 
 from __future__ import annotations
@@ -17,8 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from models.errors import BugError
-from models.yamlio import load_data
+import yaml
 
 LANGS: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANG = "en"
@@ -26,12 +31,18 @@ _CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("zjtx_lang
 MESSAGES_FILE = Path(__file__).with_name("messages.yaml")
 
 
+def _shipped(path: Path, keys: set[str]) -> dict[str, Any]:
+    """One of the language layer's own YAML files (shipped data, never user input)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
+    if not isinstance(data, dict) or not keys <= set(data):
+        raise RuntimeError(f"{path} must map {', '.join(sorted(keys))}")  # a packaging bug
+    return data
+
+
 @cache
 def _catalogue() -> dict[str, Any]:
-    data = load_data(MESSAGES_FILE.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not {"messages", "names"} <= set(data):
-        raise BugError(f"{MESSAGES_FILE} must map `messages` and `names`")
-    return data
+    return _shipped(MESSAGES_FILE, {"messages", "names"})
 
 
 HELP_FILE = Path(__file__).with_name("help.yaml")
@@ -41,10 +52,7 @@ HELP_FILE = Path(__file__).with_name("help.yaml")
 def help_texts() -> dict[str, Any]:
     """The command line's help in Chinese (`help.yaml`): `app`, `commands` (command → help and
     parameter texts), `params` (shared parameters), `metavars` (English metavar → Chinese)."""
-    data = load_data(HELP_FILE.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not {"app", "params", "metavars", "commands"} <= set(data):
-        raise BugError(f"{HELP_FILE} must map app, params, metavars and commands")
-    return data
+    return _shipped(HELP_FILE, {"app", "params", "metavars", "commands"})
 
 
 def messages() -> dict[str, dict[str, str]]:
@@ -112,36 +120,13 @@ def t(message_id: str, /, lang: str | None = None, **fields: Any) -> str:
     return text.format(**fields) if fields else text
 
 
-# The message catalogue's kinds → the catalog vocabulary's kinds (a "district" may be the place
-# outside the jurisdiction; an expense "category").
-VOCABULARY_KINDS = {"district": "place", "tier": "tier", "level": "level",
-                    "entity_type": "entity_type", "industry": "industry",
-                    "category": "expense_category", "board": "board",
-                    "qualification": "qualification"}
-
-
-def name(kind: str, ident: str | None, lang: str | None = None, *, short: bool = False) -> str:
-    """The display name of an id (`district`, `dongcheng` → 东城区): the loaded catalog's
-    vocabulary names districts, tiers and the other closed lists, `names()` the rest (measures);
-    unknown ids as given."""
-    if ident is None:
-        return ""
-    lang = lang or current_lang()
-    if kind == "measure":  # a package's own names for its measures come first
-        from models.catalog import active_catalog
-
-        declared = active_catalog().measure_names().get(ident)
-        if declared is not None:
-            return declared.zh if lang == "zh" else declared.en
+def label(kind: str, ident: str, lang: str | None = None, *, short: bool = False) -> str | None:
+    """The message catalogue's own name for an id (`names`: measures of the shipped package),
+    None when it has none. A catalog's vocabulary names the rest: `models.catalog.name`."""
     entry = names().get(kind, {}).get(ident)
-    if entry is None and kind in VOCABULARY_KINDS:
-        from models.catalog import active_catalog
-
-        vocabulary = active_catalog().vocabulary
-        if ident in vocabulary.ids(VOCABULARY_KINDS[kind]):
-            return vocabulary.name(VOCABULARY_KINDS[kind], ident, lang, short=short)
     if entry is None:
-        return ident
+        return None
+    lang = lang or current_lang()
     if short and f"{lang}_short" in entry:
         return entry[f"{lang}_short"]
     return entry[lang]
