@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from formats.batch import (BAD, FIRST_ROWS, MOST_ROWS, Distinct, Item, engine_for, evaluated,
+from formats.batch import (FIRST_ROWS, MOST_ROWS, Distinct, Item, engine_for, evaluated,
                            input_blocks, _row_of)
 from formats.engines import BlockSize
 from formats.signals import in_worker
 from formats.tables import format_of, read_rows
+from solver.memo import BAD
 from models.catalog import Catalog, active_catalog, open_catalog, set_active_catalog
 from models.errors import BugError, CatalogError, InputError
 from models.record import parse_record
