@@ -306,17 +306,17 @@ def _ask(record_path: Path, question: Question, evidence: Path | None,
          scenario_paths: tuple[Path, ...] = ()) -> tuple[EnterpriseRecord, Answer]:
     """Read the record, answer the question (`solver.questions.ask`, the one road) and, with
     --evidence, write the bundle beside (the record's bytes as read, never read twice)."""
-    from models.record import is_json, parse_record_bytes, read_record_bytes
-    from solver.questions import ask
+    from models.record import is_json, read_record_bytes
+    from solver.questions import ask_bytes
 
     if evidence is not None:
         from formats.safety import check_outputs
 
         check_outputs(_inputs(record_path, *scenario_paths), {"--evidence": evidence})
     raw = read_record_bytes(record_path)
-    the_record = parse_record_bytes(raw, source=str(record_path), as_json=is_json(record_path))
-    question = question.on(the_record, dt.date.today())
-    answer = ask(question, the_record, active_catalog())
+    question, the_record, answer = ask_bytes(question, raw, as_json=is_json(record_path),
+                                             source=str(record_path), catalog=active_catalog(),
+                                             today=dt.date.today())
     if evidence is not None:
         from formats.bundle import sha256
         from formats.evidence import evidence_bundle
@@ -913,15 +913,15 @@ def worklist(
         readings = active_catalog().resolve_readings(parse_readings(reading))
         records, problems = read_enterprises(enterprises, encoding=encoding,
                                              column_map=load_column_map(columns))
-        actions = [a for record in records
-                   for a in work(record, day, min_gain=min_gain, readings=readings)]
-        if new_since is not None:
+        if new_since is not None:  # only the claims the records did not have before
             from formats.recognitions import new_claims
 
             before, _ = read_enterprises(new_since, encoding=encoding,
                                          column_map=load_column_map(columns))
-            actions = new_claims(actions, records, before, day, min_gain=min_gain,
-                                 readings=readings)
+            actions = new_claims(records, before, day, min_gain=min_gain, readings=readings)
+        else:
+            actions = [a for record in records
+                       for a in work(record, day, min_gain=min_gain, readings=readings)]
         actions.sort(key=lambda a: a.sort_key())
         data = [with_note(a) for a in actions]
         rows = [for_people(a) for a in actions]
@@ -1026,7 +1026,10 @@ def template(
     from formats.template import write_template
 
     def action() -> Path:
-        return write_template(output_path(file, "FILE", [], suffixes=(".xlsx", ".csv")),
+        from views.cli_help import metavar_words
+
+        where = metavar_words("FILE.xlsx|FILE.csv", current_lang())
+        return write_template(output_path(file, where, [], suffixes=(".xlsx", ".csv")),
                               current_lang())
     typer.echo(t("cli.wrote", path=_run(action)), err=True)
 
@@ -1272,7 +1275,7 @@ def measures_diff(
     catalog: CatalogOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="table for people, json for programs.")] = Format.table,
 ) -> None:
-    """What changed: measures added or removed, and amounts, conditions, caps and contacts changed — between two packages, or between two dates of one.
+    """What changed: measures added or removed, and for each measure kept its amounts, conditions, caps, year limits, occasions paid, tier ladder, payer, contact and dates in force; the vocabulary's entries added, removed or renamed — between two packages, or between two dates of one.
 
     Examples: zjtx measures diff beijing-2022 beijing-2025
               zjtx measures diff --catalog beijing-2025 --at 2024-06-01 --at 2025-06-01
@@ -1299,9 +1302,10 @@ def measures_diff(
         if format is Format.json:
             typer.echo(dump_json([change.as_dict() for change in changes]))
             return
-        for change in changes:
-            typer.echo(str(change))
-        typer.echo(f"{len(changes)} change(s)")
+        from views.diff import diff_lines
+
+        for line in diff_lines(changes, (before, after), current_lang()):
+            typer.echo(line)
     _run(action)
 
 

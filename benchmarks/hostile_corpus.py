@@ -1,5 +1,6 @@
 """The hostile corpus of issue 20 at full size, one process per case: each case runs `zjtx ...`
-(or a request to the service, in-process) as a child process and records its wall time, its peak
+(or a request to the service, in-process) as a child process and records its wall time, its CPU
+time (user and system: the work, apart from waiting for a loaded machine), its peak
 resident memory (the largest process of the case: os.wait4 reports the child and the
 descendants it waited for) and its exit status. Every case must end in its expected status (2 bad
 input, 4 a broken catalog, 1 rows in the errors file, 0 fine; a service case prints its HTTP
@@ -19,14 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
 import re
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,8 +46,9 @@ class Case:
     expect: int        # exit status (or HTTP status for a service case)
 
 
-def _cli(args: list[str], timeout: float) -> tuple[float, float, int, str]:
-    """(seconds, peak MB, exit status, output tail) of `zjtx args` in a child process."""
+def _cli(args: list[str], timeout: float) -> tuple[float, float, float, int, str]:
+    """(seconds, CPU seconds, peak MB, exit status, output tail) of `zjtx args` in a child process
+    (the CPU time, user and system, tells the work from the waiting on a loaded machine)."""
     if args[0] == "--service":
         code = ("import json,sys; from fastapi.testclient import TestClient; "
                 "from service.app import create_app; from models.limits import LOOPBACK_HOSTS; "
@@ -77,7 +78,7 @@ def _cli(args: list[str], timeout: float) -> tuple[float, float, int, str]:
     if args[0] == "--service":
         found = re.search(r"^STATUS (\d+)", text, re.MULTILINE)
         code = int(found.group(1)) if found else code
-    return seconds, usage.ru_maxrss / 1024, code, text[-300:]
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code, text[-300:]
 
 
 def make_cases(folder: Path, small: bool) -> list[Case]:
@@ -117,6 +118,9 @@ def make_cases(folder: Path, small: bool) -> list[Case]:
     (zero / "index.yaml").symlink_to("/dev/zero")
     many_rules = hostile.many_rules(folder / "rules", 10_000)
     riverland_record = put("riverland.json", json.dumps(hostile.RIVERLAND_RECORD))
+    # Sapling, then oak: the oak award pays the difference to each of the 10,001 sapling awards (R2).
+    riverland_oak = put("riverland-oak.json", json.dumps(dict(hostile.RIVERLAND_RECORD, recognitions=[
+        {"tier": "sapling", "date": "2023-03-01"}, {"tier": "oak", "date": "2024-05-01"}])))
     broken = {}
     for name, old, new in (("year-1", "payer: north\n", "payer: north\nedition: {in_force_from: 0001-01-01}\n"),
                            ("amount", "{fixed: 50000}", "{fixed: 100000000000000000000}")):
@@ -169,6 +173,8 @@ def make_cases(folder: Path, small: bool) -> list[Case]:
         Case("catalog: measures lint of 10,000 rules", "catalogs", ["measures", "lint", "--catalog", str(many_rules)], 0),
         Case("catalog: evaluate against 10,000 rules", "catalogs",
              ["evaluate", riverland_record, "--catalog", str(many_rules)], 0),
+        Case("catalog: evaluate against 10,000 rules, sapling then oak (R2)", "catalogs",
+             ["evaluate", riverland_oak, "--catalog", str(many_rules)], 0),
         Case("API: best-district move_date 9999", "api", ["--service", "POST", "/v1/best-district", plan, json_type], 422),
         Case("API: /v1/record not UTF-8", "api", ["--service", "POST", "/v1/record", latin, "{}"], 422),
         Case("API: Host [::1]evil", "api", ["--service", "GET", "/healthz", "", json.dumps({"host": "[::1]evil"})], 400),
@@ -232,22 +238,24 @@ def main() -> None:
     parser.add_argument("--make", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make:  # (in a child: this process stays small, so that a forked case starts small)
-        sys.stdout.buffer.write(pickle.dumps(make_cases(args.make, args.small)))
+        json.dump([asdict(case) for case in make_cases(args.make, args.small)], sys.stdout)
         return
     load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="zjtx-hostile-") as tmp:
         made = subprocess.run([sys.executable, __file__, "--make", tmp] + ["--small"] * args.small,
                               check=True, stdout=subprocess.PIPE).stdout
-        cases = [c for c in pickle.loads(made) if args.only in c.name]
+        cases = [Case(**c) for c in json.loads(made) if args.only in c["name"]]
         results = []
         for case in cases:
-            seconds, peak, status, tail = _cli(case.args, args.timeout)
+            seconds, cpu, peak, status, tail = _cli(case.args, args.timeout)
             ok = status == case.expect and "Traceback" not in tail and seconds < LIMIT_SECONDS \
                 and peak < LIMIT_MB
             results.append({"case": case.name, "item": case.item, "seconds": round(seconds, 2),
+                            "cpu_seconds": round(cpu, 2),
                             "peak_mb": round(peak), "status": status, "expected": case.expect,
                             "ok": ok, **({"tail": tail} if not ok else {})})
-            print(f"{'ok ' if ok else 'BAD'} {seconds:6.2f} s {peak:6.0f} MB  {status:>3}  {case.name}",
+            print(f"{'ok ' if ok else 'BAD'} {seconds:6.2f} s (CPU {cpu:6.2f} s) {peak:6.0f} MB  "
+                  f"{status:>3}  {case.name}",
                   flush=True)
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
           f"{sum(r['ok'] for r in results)}/{len(results)} within {LIMIT_SECONDS:g} s and {LIMIT_MB} MB")

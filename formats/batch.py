@@ -39,7 +39,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.catalog import Catalog, active_catalog, own_catalog, set_active_catalog
+from models.catalog import Catalog, active_catalog, keeps_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
 from models.record import identities
@@ -54,7 +54,7 @@ from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import check_outputs, input_fingerprint, verify_output
 from formats.tables import (Row, Rows, RowWriter, bounded_lines, for_excel, format_of, is_row,
-                            json_line, jsonl_rows, read_at_once, read_rows)
+                            json_line, jsonl_rows, read_at_once, read_rows, text_cell)
 
 FIRST_ROWS = 256  # the first block (early progress and checkpoints); then about a second each
 MOST_ROWS = 50_000
@@ -76,12 +76,11 @@ class BatchCounts:
 
 
 def encode_line(kind: str, columns: list[str], row: dict[str, Any], excel: bool = False) -> str:
-    """One CSV or JSONL line for a row (CSV booleans as true/false, missing as empty; `excel`:
-    text that Excel would run as a formula neutralized, formats.tables.for_excel)."""
+    """One CSV or JSONL line for a row (CSV booleans in words, formats.tables.text_cell; missing
+    as empty; `excel`: text that Excel would run as a formula neutralized, for_excel)."""
     if kind == ".csv":
         text = io.StringIO()
-        cells = ["true" if v is True else "false" if v is False else "" if v is None else v
-                 for v in (row.get(c) for c in columns)]
+        cells = [text_cell(row.get(c)) for c in columns]
         csv.writer(text).writerow([for_excel(c) for c in cells] if excel else cells)
         return text.getvalue()
     return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"
@@ -604,10 +603,10 @@ def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOption
         raise InputError(t("option.errors_format"), file=str(errors),
                          field="--errors", accepted=".csv, .xlsx, .jsonl")
     if summary_path is not None and summary_path.suffix.lower() != ".json":
-        raise InputError("the summary is written as JSON", file=str(summary_path),
+        raise InputError(t("option.summary_json"), file=str(summary_path),
                          field="--summary", accepted=".json")
     if jobs is not None and jobs < 1:
-        raise InputError("--jobs must be 1 or more", field="--jobs")
+        raise InputError(t("option.jobs_positive"), field="--jobs", accepted="1, 2, …")
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}", field="--engine", accepted=", ".join(ENGINES))
     # Before anything is touched: no output is the input, a directory, or unwritable.
@@ -897,7 +896,7 @@ def _share(shared: dict[int, list[Any]], contributions: Any, number: int, rows: 
 
 
 @few_collections()
-@own_catalog  # the job's catalog is active while it runs, the caller's again after
+@keeps_catalog  # the job's catalog is active while it runs, the caller's again after
 def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
               jobs: int | None = None, summary_path: Path | None = None, resume: bool = False,
               on_progress: Callable[[BatchCounts], None] | None = None,

@@ -10,6 +10,8 @@ output is the same whichever engine ran and however many workers it had.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from multiprocessing import get_context
@@ -71,8 +73,28 @@ class PoolEngine(Engine):
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool = None
+            pool, self.pool = self.pool, None
+            done = threading.Event()
+            reaper = threading.Thread(target=_reap, args=(pool, done), daemon=True)
+            reaper.start()
+            try:
+                pool.terminate()
+            finally:
+                done.set()
+
+
+def _reap(pool: Any, done: threading.Event, grace: float = 5.0) -> None:
+    """Pool.terminate can wait forever: a worker the pool starts in place of a dead one while it
+    terminates never gets SIGTERM and waits for the task queue's lock, which terminate holds (seen
+    twice in the suite: the xdist worker in waitpid, the pool worker in sem_wait). A worker still
+    alive `grace` seconds into terminate is killed."""
+    if done.wait(grace):
+        return
+    for process in list(getattr(pool, "_pool", ())):
+        try:
+            os.kill(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, TypeError):  # (gone already, or never started)
+            pass
 
 
 class DaskEngine(Engine):

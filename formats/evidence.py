@@ -8,6 +8,8 @@ asked and everything needed to ask it again:
     record/as-read.yaml     the record file's bytes exactly as read (.json for JSON)
     record/normalized.json  the record as the forgiving input read it (ids, ISO dates, yuan)
     scenario/N/NAME         whatif's scenario files as read (inline changes are in bundle.json)
+    policies/N/…            the package a whatif item `catalog=NAME[@DATE]` names (item N), its
+                            files as `package/` holds the package used
     package/…               every file of the catalog package used (the package itself, so that
                             it can be evaluated again, not only its hashes)
     package.json            each package file's SHA-256 and size, payer and edition; the
@@ -40,10 +42,13 @@ from typing import Any
 import orjson
 
 from formats.bundle import BundleRefused, read_bundle, sha256, write_bundle
-from models.catalog import INDEX_FILE, Catalog, build, load_raw, package_files, using_catalog
+from models.catalog import (INDEX_FILE, Catalog, build, load_raw, open_catalog, package_files,
+                            using_catalog)
 from models.errors import InputError
 from models.i18n import LANGS, t, using_lang
+from models.packages import carried_packages
 from models.record import EnterpriseRecord, parse_record_bytes
+from models.scenario import Policies, parse_inline
 from solver.questions import Answer, Question, ScenarioFile, ask
 from views.reasons import with_text
 from views.words import with_names
@@ -53,6 +58,7 @@ BUNDLE_JSON = "bundle.json"
 RECORD_AS_READ = "record/as-read."
 RECORD_NORMALIZED = "record/normalized.json"
 PACKAGE = "package/"
+POLICIES = "policies/"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -85,12 +91,18 @@ def _json(data: Any) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
-def _question_json(question: Question) -> dict[str, Any]:
-    """The question as bundle.json keeps it (a scenario file by its member name)."""
+def _question_json(question: Question, policies: dict[int, Policies]) -> dict[str, Any]:
+    """The question as bundle.json keeps it (a scenario file by its member name; an item naming
+    other policies with the package as given and the folder that holds its copy)."""
     items: list[dict[str, str]] = []
     for number, item in enumerate(question.scenario, 1):
-        items.append({"file": _scenario_member(number, item)} if isinstance(item, ScenarioFile)
-                     else {"inline": item})
+        if isinstance(item, ScenarioFile):
+            items.append({"file": _scenario_member(number, item)})
+        elif number in policies:
+            items.append({"inline": item, "package": policies[number].given,
+                          "files": _policies_folder(number)})
+        else:
+            items.append({"inline": item})
     return {"command": question.command, "readings": dict(sorted(question.readings.items())),
             "solver": question.solver, "all_readings": question.all_readings,
             "move_date": question.move_date.isoformat() if question.move_date else None,
@@ -101,6 +113,23 @@ def _question_json(question: Question) -> dict[str, Any]:
 
 def _scenario_member(number: int, item: ScenarioFile) -> str:
     return f"scenario/{number}/{Path(item.name).name}"
+
+
+def _policies_folder(number: int) -> str:
+    return f"{POLICIES}{number}/"
+
+
+def _scenario_policies(question: Question, catalog: Catalog) -> dict[int, Policies]:
+    """Item number → the other policies a whatif item names (`catalog=beijing-2025@2025-06-01`),
+    read as `ask` reads them."""
+    keys = list(catalog.index.readings)
+    found: dict[int, Policies] = {}
+    for number, item in enumerate(question.scenario, 1):
+        if isinstance(item, str):
+            policies = parse_inline([item], keys).policies
+            if policies is not None:
+                found[number] = policies
+    return found
 
 
 def _document(answer: Answer, lang: str) -> dict[str, Any]:
@@ -124,9 +153,19 @@ def _measures_in(data: Any, found: set[str]) -> set[str]:
     return found
 
 
-def _clauses(document: dict[str, Any], catalog: Catalog) -> list[dict[str, Any]]:
+def _clauses(document: dict[str, Any], catalog: Catalog,
+             others: dict[str, Catalog] | None = None) -> list[dict[str, Any]]:
     """Every clause the answer (`document`) rests on, verbatim, in catalog order, with its
-    sources."""
+    sources; then those of other policies (`others`: folder → catalog) that the package used does
+    not hold as they do, each with the folder of its package."""
+    out = _clauses_of(document, catalog)
+    for folder, other in (others or {}).items():
+        out += [{**clause, "package": folder} for clause in _clauses_of(document, other)
+                if clause not in out]
+    return out
+
+
+def _clauses_of(document: dict[str, Any], catalog: Catalog) -> list[dict[str, Any]]:
     named = _measures_in(document, set())
     out: list[dict[str, Any]] = []
     for family_id, (file, family) in catalog.families.items():
@@ -150,10 +189,23 @@ def _day(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _package_json(catalog: Catalog, files: dict[str, bytes],
-                  readings: dict[str, str]) -> dict[str, Any]:
-    """The package as used: each file's SHA-256, size, payer and edition; the readings."""
+def _package_json(catalog: Catalog, files: dict[str, bytes], readings: dict[str, str],
+                  others: list[dict[str, Any]]) -> dict[str, Any]:
+    """The package as used: each file's SHA-256, size, payer and edition; the readings; and the
+    other policies a whatif item names (`others`), when there are."""
     used = catalog.resolve_readings(readings)
+    brochure = catalog.index.brochure
+    return {"jurisdiction": catalog.index.jurisdiction.id,
+            "brochure": {"title": brochure.title, "as_of": brochure.as_of, "file": brochure.file},
+            "files": _file_entries(catalog, files),
+            "readings": {key: {"default": spec.default, "used": used[key],
+                               "alternatives": list(spec.alternatives)}
+                         for key, spec in catalog.index.readings.items()},
+            **({"policies": others} if others else {})}
+
+
+def _file_entries(catalog: Catalog, files: dict[str, bytes]) -> list[dict[str, Any]]:
+    """Each file of a package: its SHA-256, size, and what it is (payer and edition)."""
     entries = []
     for name, data in sorted(files.items()):
         spec = catalog.files.get(name)
@@ -169,13 +221,7 @@ def _package_json(catalog: Catalog, files: dict[str, bytes],
                           "in_force_from": spec.edition.in_force_from.isoformat(),
                           "title": spec.edition.title, "closes": list(spec.edition.closes)}}
         entries.append(entry)
-    brochure = catalog.index.brochure
-    return {"jurisdiction": catalog.index.jurisdiction.id,
-            "brochure": {"title": brochure.title, "as_of": brochure.as_of, "file": brochure.file},
-            "files": entries,
-            "readings": {key: {"default": spec.default, "used": used[key],
-                               "alternatives": list(spec.alternatives)}
-                         for key, spec in catalog.index.readings.items()}}
+    return entries
 
 
 def _readme(question: Question, document: dict[str, Any], version: dict[str, str]) -> bytes:
@@ -193,20 +239,33 @@ def evidence_members(question: Question, raw_record: bytes, as_json: bool,
     version = zjtx_version()
     with using_catalog(catalog):
         files = package_files(catalog)
+        policies = _scenario_policies(question, catalog)
+        # Other policies a whatif item names: the package itself (whole: the item's date is in
+        # the question), so that verify asks again with the copy filed.
+        others = {_policies_folder(number): open_catalog(Path(p.directory))
+                  for number, p in policies.items()}
+        other_files = {folder: package_files(other) for folder, other in others.items()}
+        described = [{"item": number, "package": p.given,
+                      "in_force": _day(p.in_force), "folder": _policies_folder(number),
+                      "files": _file_entries(others[_policies_folder(number)],
+                                             other_files[_policies_folder(number)])}
+                     for number, p in policies.items()]
         documents = {lang: _document(answer, lang) for lang in LANGS}
         members = {
             BUNDLE_JSON: _json({
                 "what": "zjtx evidence bundle", "layout": LAYOUT, "zjtx": version,
-                "question": _question_json(question),
+                "question": _question_json(question, policies),
                 "record": RECORD_AS_READ + ("json" if as_json else "yaml"),
                 **({"origin": origin} if origin else {})}),
             RECORD_AS_READ + ("json" if as_json else "yaml"): raw_record,
             RECORD_NORMALIZED: _json(record.model_dump(mode="json", by_alias=True)),
-            "package.json": _json(_package_json(catalog, files, question.readings)),
-            "clauses.json": _json(_clauses(documents["en"], catalog)),
+            "package.json": _json(_package_json(catalog, files, question.readings, described)),
+            "clauses.json": _json(_clauses(documents["en"], catalog, others)),
             "README.txt": _readme(question, documents["en"], version),
             **{f"answer.{lang}.json": _json(documents[lang]) for lang in LANGS},
             **{PACKAGE + name: data for name, data in files.items()},
+            **{folder + name: data for folder, held in other_files.items()
+               for name, data in held.items()},
         }
     for number, item in enumerate(question.scenario, 1):
         if isinstance(item, ScenarioFile):
@@ -336,6 +395,19 @@ def _question_from(data: dict[str, Any], members: dict[str, bytes], source: str)
             from None
 
 
+def _carried(about: dict[str, Any], source: str) -> dict[str, str]:
+    """The other policies whatif items named: each package as given → the folder of its copy
+    (`policies/N/`, item N's own)."""
+    carried: dict[str, str] = {}
+    for number, item in enumerate(about["question"]["scenario"], 1):
+        if isinstance(item, dict) and "package" in item:
+            if item.get("files") != _policies_folder(number):
+                raise BundleRefused(t("verify.not_evidence", problem=ascii(str(item))[:80]),
+                                    file=source)
+            carried[str(item["package"])] = _policies_folder(number)
+    return carried
+
+
 def verify_bundle(data: bytes, source: str) -> Verification:
     """Check a bundle: untouched (else BundleRefused), then asked again with its own package;
     every member worked out again is compared with the one filed."""
@@ -347,20 +419,23 @@ def verify_bundle(data: bytes, source: str) -> Verification:
     enterprise = str(filed_answer.get("enterprise", "")) if isinstance(filed_answer, dict) else ""
     package = {name[len(PACKAGE):]: body for name, body in members.items()
                if name.startswith(PACKAGE)}
+    carried = _carried(about, source)
     common: dict[str, Any] = {
         "sha256": sha256(data), "members": len(members) + 1, "command": question.command,
         "enterprise": enterprise, "made_by": dict(about.get("zjtx") or {}),
         "verified_by": zjtx_version(), "package_files": len(package)}
     with tempfile.TemporaryDirectory(prefix="zjtx-verify-") as folder:
         root = Path(folder)
-        for name, body in package.items():  # names checked by read_bundle: none climbs out
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(body)
-        index, files, loaded = load_raw(root)
-        catalog = build(root, index, files, loaded)
+        for name, body in members.items():  # names checked by read_bundle: none climbs out
+            if name.startswith((PACKAGE, POLICIES)):
+                path = root / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(body)
+        index, files, loaded = load_raw(root / PACKAGE)
+        catalog = build(root / PACKAGE, index, files, loaded)
+        copies = {given: root / folder for given, folder in carried.items()}
         try:
-            with using_catalog(catalog):
+            with using_catalog(catalog), carried_packages(copies):
                 raw = members[record_member]
                 as_json = record_member.endswith(".json")
                 record = parse_record_bytes(raw, source=f"{source}: {record_member}",

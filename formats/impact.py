@@ -23,6 +23,7 @@ from typing import Any
 from formats.batch import PARTIAL_SUFFIX, BatchCounts, run_batch
 from formats.tables import Row
 from models.catalog import CATALOG_DIR
+from models.i18n import t
 from models.errors import InputError
 from models.scenario import Policies, Scenario
 from solver.batch import BatchOptions
@@ -70,7 +71,7 @@ def run_impact(input_path: Path, out: Path, errors: Path | None, old: Side, new:
     `impact_options`); write the changed rows to `out`, the errors to `errors`, and the summary
     (by paying district and claim year) to `summary_path` (.json)."""
     if summary_path is not None and summary_path.suffix.lower() != ".json":
-        raise InputError("the summary is written as JSON", file=str(summary_path),
+        raise InputError(t("option.summary_json"), file=str(summary_path),
                          field="--summary", accepted=".json")
     counts = run_batch(input_path, out, errors, options, summary_path=summary_path,
                        on_progress=on_progress, **batch)

@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
+from formats.tables import text_cell
+
 Encode = Callable[[str, list[str], dict[str, Any]], str]
 _FORMULA_LEADS = frozenset("=+-@\t\r")  # (formats.tables.FORMULA_LEADS, one character each)
 
@@ -84,8 +86,8 @@ def _lone(cells: str) -> str:
 
 def _csv_cells(values: list[Any], excel: bool = False) -> str | None:
     """The cells as the csv module writes them in a row of several (minimal quoting: a cell with
-    a quote, a comma, CR or LF is quoted, its quotes doubled; booleans as true/false, None
-    empty), or None for a value it leaves to the csv module (a control character, a float…;
+    a quote, a comma, CR or LF is quoted, its quotes doubled; booleans in words as
+    formats.tables.text_cell writes them, None empty), or None for a value it leaves to the csv module (a control character, a float…;
     with `excel`, text that may start a formula)."""
     cells = []
     for value in values:
@@ -94,7 +96,7 @@ def _csv_cells(values: list[Any], excel: bool = False) -> str | None:
         if value is None:
             cells.append("")
         elif value is True or value is False:
-            cells.append("true" if value else "false")
+            cells.append(text_cell(value))
         elif type(value) is int:
             cells.append(str(value))
         elif type(value) is str and (value.isprintable() or not value.strip("\r\n ,\"")):

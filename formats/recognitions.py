@@ -276,23 +276,25 @@ def write_registry_errors(path: Path, errors: list[dict[str, Any]], lang: str) -
     return path
 
 
-def new_claims(actions: list[Action], records: list[EnterpriseRecord],
-               before: list[EnterpriseRecord], day: dt.date, *, min_gain: int,
-               readings: dict[str, str]) -> list[Action]:
-    """Of a worklist's actions, the claims the enterprises did not have `before` (their records
-    before an import; an enterprise new to the registry has only new claims): who newly
-    qualifies. An enterprise whose record did not change is not worked out again."""
+def new_claims(records: list[EnterpriseRecord], before: list[EnterpriseRecord], day: dt.date,
+               *, min_gain: int, readings: dict[str, str]) -> list[Action]:
+    """The claims of a worklist of `records` that their records `before` an import did not give
+    (an enterprise new to the registry: all its claims): who newly qualifies, for what, from
+    whom, before when. An enterprise whose record did not change is not worked out at all."""
     from solver.worklist import worklist
 
     earlier = {record.id: record for record in before}
-    changed = {record.id for record in records if earlier.get(record.id) != record}
-    seen: set[tuple[object, ...]] = set()
-    for ident in changed:
-        if ident in earlier:
-            seen.update(_claim_key(a) for a in worklist(earlier[ident], day, min_gain=min_gain,
-                                                          readings=readings) if a.kind == "claim")
-    return [a for a in actions if a.kind == "claim" and a.enterprise in changed
-            and _claim_key(a) not in seen]
+    found: list[Action] = []
+    for record in records:
+        old = earlier.get(record.id)
+        if old == record:
+            continue
+        seen = set() if old is None else {
+            _claim_key(a) for a in worklist(old, day, min_gain=min_gain, readings=readings)
+            if a.kind == "claim"}
+        found += [a for a in worklist(record, day, min_gain=min_gain, readings=readings)
+                  if a.kind == "claim" and _claim_key(a) not in seen]
+    return found
 
 
 def _claim_key(action: Action) -> tuple[object, ...]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import InputError
+from models.i18n import t
 
 EDGE = 1 << 20  # bytes hashed at each end of the input
 
@@ -81,10 +82,8 @@ def output_path(path: Path, option: str, inputs: Iterable[Path | None], *,
     if default_suffix and not path.suffix:
         path = path.with_name(path.name + default_suffix)
     if suffixes and path.suffix.lower() not in suffixes:
-        kinds = suffixes[0] if len(suffixes) == 1 else ", ".join(suffixes[:-1]) + " or " + suffixes[-1]
-        raise InputError(f"is written as {kinds}, not "
-                         f"{path.suffix or '(no extension)'!r}", file=str(path), field=option,
-                         accepted=", ".join(suffixes))
+        raise InputError(t("io.unknown_format", suffix=path.suffix or t("io.no_extension")),
+                         file=str(path), field=option, accepted=", ".join(suffixes))
     check_outputs(inputs, {option: path})
     return path
 

@@ -25,8 +25,8 @@ import orjson
 from formats.columns import Columns, Schema
 from formats.encoding import accepted as encodings
 from formats.encoding import resolve as resolve_encoding
-from models.errors import InputError
-from models.i18n import t
+from models.errors import BugError, InputError
+from models.i18n import current_lang, t
 from models.limits import (MAX_LINE_BYTES, MAX_RECORD_BYTES, MAX_SHARED_STRINGS, MAX_SHEET_ROWS,
                            MAX_XLSX_BYTES, MAX_XLSX_STRINGS_BYTES, Quoted, shown)
 from models.yamlio import parse_document
@@ -722,10 +722,18 @@ class RowWriter:
             self._batch: list[dict[str, Any]] = []
             self._parquet = None
 
+    def next_sheet(self, columns: list[str], headers: list[str], sheet: str) -> None:
+        """XLSX: the rows written next go to a new sheet with these columns (a workbook of
+        results and their error rows)."""
+        if self.kind != ".xlsx":
+            raise BugError(f"a {self.kind} file has one table")
+        self.columns = columns
+        self._sheet = add_xlsx_sheet(self._book, headers, columns, sheet)
+
     def write(self, row: dict[str, Any]) -> None:
         self.count += 1
         if self.kind == ".csv":
-            cells = [_cell(row.get(c)) for c in self.columns]
+            cells = [text_cell(row.get(c)) for c in self.columns]
             self._csv.writerow([for_excel(c) for c in cells] if self.excel else cells)
         elif self.kind == ".jsonl":
             self._handle.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
@@ -795,10 +803,17 @@ def xlsx_sheet(headers: list[str], columns: list[str] | None = None,
     """A write-only workbook with one sheet named `title`: bold frozen header row, widths that
     fit the header and what the column holds."""
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    return book, add_xlsx_sheet(book, headers, columns, title)
+
+
+def add_xlsx_sheet(book: Any, headers: list[str], columns: list[str] | None = None,
+                   title: str = "zjtx") -> Any:
+    """One more sheet of a write-only workbook, as `xlsx_sheet` makes its first."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, 1):
@@ -810,7 +825,7 @@ def xlsx_sheet(headers: list[str], columns: list[str] | None = None,
     for cell in cells:
         cell.font = Font(bold=True)
     sheet.append(cells)
-    return book, sheet
+    return sheet
 
 
 # What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): = + - @, tab, CR.
@@ -843,6 +858,10 @@ def xlsx_cells(sheet: Any, values: list[Any], columns: list[str] | None = None) 
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = "#,##0"
             cells.append(cell)
+        elif isinstance(value, bool) and current_lang() == "zh":  # 是/否: Excel shows TRUE/FALSE
+            cell = WriteOnlyCell(sheet, value=text_cell(value))
+            cell.data_type = "s"
+            cells.append(cell)
         else:
             cells.append(value)
     return cells
@@ -872,7 +891,10 @@ def fix_xlsx_timestamps(path: Path) -> None:
                             compress_type=zipfile.ZIP_DEFLATED)
 
 
-def _cell(value: Any) -> Any:
+def text_cell(value: Any) -> Any:
+    """A cell of a sheet a person reads (CSV, XLSX): a truth value in the current language (true
+    and false in English, 是 and 否 in Chinese: Excel would show FALSE), nothing as empty (CSV);
+    anything else as it is. (JSON Lines and Parquet keep their booleans.)"""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return t("cell.yes" if value else "cell.no")
     return "" if value is None else value

@@ -12,6 +12,7 @@ import csv
 from pathlib import Path
 
 from formats.columns import VOCABULARY, CHINESE, TEMPLATE_COLUMNS, TIER_COLUMNS
+from models.i18n import t
 from models.errors import InputError
 
 LANGS = ("zh", "en")
@@ -128,7 +129,7 @@ def _write_template(path: Path, lang: str) -> Path:
             csv.writer(handle).writerow(headers(lang))
         return path
     if suffix != ".xlsx":
-        raise InputError(f"a template is written as .xlsx or .csv, not {suffix or '(no extension)'!r}",
+        raise InputError(t("io.unknown_format", suffix=suffix or t("io.no_extension")),
                          file=str(path), field="FILE", accepted=".xlsx, .csv")
     from openpyxl import Workbook
     from openpyxl.styles import Font

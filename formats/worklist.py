@@ -57,8 +57,8 @@ def read_records(rows: Iterable[Row]) -> Iterator[
 def write_worklist(path: Path, rows: list[dict[str, Any]], lang: str = "en", *,
                    excel: bool = False) -> Path:
     if path.suffix.lower() not in (".xlsx", ".csv", ".jsonl"):
-        raise InputError(f"a worklist is written as .xlsx, .csv or .jsonl, not "
-                         f"{path.suffix or '(no extension)'!r}", file=str(path), field="--out",
+        raise InputError(t("io.unknown_format", suffix=path.suffix or t("io.no_extension")),
+                         file=str(path), field="--out",
                          accepted=".xlsx, .csv, .jsonl")
     from formats.safety import writing
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.errors import CatalogError
+from models.i18n import t
 from models.limits import FIRST_DAY, LAST_DAY, MAX_DIGITS, MAX_YUAN, shown
 
 _OPS = ("not in", "==", "!=", ">=", "<=", ">", "<", "in")
@@ -41,20 +42,20 @@ def _parse_atom(text: str, source: str) -> str | int | dt.date:
         try:
             day = dt.date.fromisoformat(text)
         except ValueError as exc:
-            raise CatalogError(f"bad date {text!r} in condition {shown(source)}") from exc
+            raise CatalogError(t("condition.bad_date", text=text, source=shown(source))) from exc
         if not FIRST_DAY <= day <= LAST_DAY:
-            raise CatalogError(f"date {text} in condition {shown(source)} is outside "
-                               f"{FIRST_DAY} .. {LAST_DAY}")
+            raise CatalogError(t("condition.date_bounds", text=text, source=shown(source),
+                                 first=FIRST_DAY, last=LAST_DAY))
         return day
     if _INT.match(text):
         if len(text.lstrip("-0")) > MAX_DIGITS or abs(int(text)) > MAX_YUAN:  # (never int() 5,000 digits)
-            raise CatalogError(f"the number {shown(text)} in condition {shown(source)} is beyond "
-                               f"±{MAX_YUAN:,}")
+            raise CatalogError(t("condition.number_bounds", text=shown(text), source=shown(source),
+                                 max=f"{MAX_YUAN:,}"))
         return int(text)
     if _NAME.match(text):
         return text
-    raise CatalogError(f"cannot read value {shown(text)} in condition {shown(source)}",
-                       accepted="a name, a YYYY-MM-DD date, an integer or [name, ...]")
+    raise CatalogError(t("condition.bad_value", text=shown(text), source=shown(source)),
+                       accepted=t("accepted.condition_value"))
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class Condition:
                 return shared
             if self.op in ("not in", "!="):
                 return not shared
-            raise CatalogError(f"operator {self.op!r} does not apply to tags in {self.text!r}")
+            raise CatalogError(t("condition.tags_operator", op=self.op, text=self.text))
         if self.op == "in":
             return fact in self.value  # type: ignore[operator]
         if self.op == "not in":
@@ -109,29 +110,29 @@ def parse_condition(text: str, order: dict[str, tuple[str, ...]] | None = None) 
     declared ones, and `<`/`>=`… compare by rank."""
     match = _CONDITION.match(text)
     if not match:
-        raise CatalogError(f"cannot parse condition {shown(text)}",
-                           accepted="'field op value' with op one of " + ", ".join(_OPS))
+        raise CatalogError(t("condition.unparsed", text=shown(text)),
+                           accepted=t("accepted.condition", ops=", ".join(_OPS)))
     field, op, raw = match.groups()
     value: Value
     if raw.startswith("["):
         if not raw.endswith("]"):
-            raise CatalogError(f"unclosed list in condition {shown(text)}")
+            raise CatalogError(t("condition.unclosed", text=shown(text)))
         items = [item for item in raw[1:-1].split(",") if item.strip()]
         parsed = [_parse_atom(item, text) for item in items]
         if not parsed or not all(isinstance(item, str) for item in parsed):
-            raise CatalogError(f"a list in condition {shown(text)} must hold names")
+            raise CatalogError(t("condition.list_names", text=shown(text)))
         value = frozenset(str(item) for item in parsed)
         if op not in ("in", "not in"):
-            raise CatalogError(f"a list needs 'in' or 'not in' in condition {shown(text)}")
+            raise CatalogError(t("condition.list_op", text=shown(text)))
     else:
         value = _parse_atom(raw, text)
         if op in ("in", "not in"):
-            raise CatalogError(f"'{op}' needs a [list] in condition {shown(text)}")
+            raise CatalogError(t("condition.needs_list", op=op, text=shown(text)))
     ranked = (order or {}).get(field, ())
     values = value if isinstance(value, frozenset) else {value}
     unknown = sorted(str(item) for item in values if item not in ranked)
     if ranked and unknown:
-        raise CatalogError(f"unknown {field} {shown(unknown[0])} in condition {shown(text)}",
+        raise CatalogError(t("condition.unknown", field=field, value=shown(unknown[0]), text=shown(text)),
                            accepted=", ".join(ranked))
     return Condition(field=field, op=op, value=value, text=text.strip(), order=ranked)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from typing import Any
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from models.catalog import (CATALOG_DIR, MUNICIPAL_PAYER, Amount, Catalog, Rule,
                             build, load_raw)
 from models.catalog.kinds import BENEFIT_FACTS, COMMON_FIELDS, TRIGGERS
 from models.errors import CatalogError
-from models.i18n import names, t
+from models.i18n import current_lang, names, t
 from models.conditions import Condition
 from models.limits import MAX_CATALOG_BYTES
 from models.yamlio import read_text
@@ -51,9 +52,15 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        """`error: FILE: message` (错误：…), the frame in the current language; the message is
-        about the catalog's own text and stays as written."""
+        """`error: FILE: message` (错误：…), the frame in the current language. The brochure's
+        defects (the warnings a run on the shipped catalog shows) are written in the language of
+        the run; an error, about a catalog author's own text, stays as written."""
         return t(f"lint.{self.level}", file=self.file, message=self.message)
+
+
+def _error(file: str, message_id: str, /, **fields: Any) -> Finding:
+    """An error finding, its message from the message catalogue in the current language."""
+    return Finding("error", file, t(message_id, **fields))
 
 
 def _norm(text: str) -> str:
@@ -101,15 +108,15 @@ def _bound_problem(amount: Amount, quote: str) -> str | None:
     positions = _chinese_figures(value, quote)
     bounded = [bool(_UP_TO_ZH.search(quote[:at])) for at in positions]
     if amount.fixed is not None and bounded and all(bounded):
-        return f"the quote says 最高/不超过 {value // 10_000}万: write {{up_to: {value}}}, not fixed"
+        return t("lint.bound_up_to", wan=value // 10_000, value=value)
     if amount.up_to is not None and positions and not any(bounded):
-        return f"the quote states {value // 10_000}万 as a fixed amount (no 最高/不超过): write {{fixed: {value}}}"
+        return t("lint.bound_fixed", wan=value // 10_000, value=value)
     return None
 
 
 def _finding(exc: CatalogError, directory: Path) -> Finding:
-    where = f"field {exc.field}: " if exc.field else ""
-    accepted = f" (accepted: {exc.accepted})" if exc.accepted else ""
+    where = t("lint.field", field=exc.field) if exc.field else ""
+    accepted = t("error.accepted", accepted=exc.accepted) if exc.accepted else ""
     return Finding("error", Path(exc.file).name if exc.file else str(directory),
                    where + exc.message + accepted)
 
@@ -127,10 +134,10 @@ def lint(directory: Path = CATALOG_DIR) -> list[Finding]:
     brochure, unreadable = _text(brochure_path, "index.yaml")
     findings += unreadable
     if brochure is None and not unreadable:
-        findings.append(Finding("error", "index.yaml", f"brochure file {index.brochure.file} is missing"))
+        findings.append(_error("index.yaml", "lint.brochure_missing", file=index.brochure.file))
     findings += _clauses(catalog, brochure)
     if brochure is not None:
-        findings += [Finding("error", "index.yaml", f"window {name}: clause is not verbatim in the brochure")
+        findings += [_error("index.yaml", "lint.window_not_verbatim", window=name)
                      for name, window in index.windows.items() if _norm(window.clause) not in brochure]
     findings += _provenance(catalog, directory)
     findings += _conditions(catalog, whole)
@@ -150,7 +157,7 @@ def _source_text(catalog: Catalog, name: str, brochure: str | None) -> tuple[str
         return brochure, []
     path = catalog.package.text_path(spec.text, name)
     if path is None:
-        return None, [Finding("error", name, f"field text: source text {spec.text} is missing")]
+        return None, [_error(name, "lint.text_missing", text=spec.text)]
     return _text(path, name)
 
 
@@ -188,32 +195,31 @@ def _clauses(catalog: Catalog, brochure: str | None) -> list[Finding]:
         for measure in spec.measures:
             clause = _norm(measure.clause)
             if not clause:
-                found.append(Finding("error", name, f"{measure.id}: no clause text"))
+                found.append(_error(name, "lint.no_clause", id=measure.id))
                 continue
             if clause in seen:
-                found.append(Finding("error", name, f"{measure.id}: duplicated clause (the same "
-                                     f"text as {seen[clause]})"))
-            seen[clause] = f"{measure.id} in {name}"
+                found.append(_error(name, "lint.duplicated_clause", id=measure.id, other=seen[clause]))
+            seen[clause] = t("lint.id_in_file", id=measure.id, file=name)
             if text is not None and not _verbatim(text, clause, cursors):
-                found.append(Finding("error", name, f"{measure.id}: clause is not verbatim in the "
-                                     + ("brochure" if spec.text is None else f"source text {spec.text}")))
+                found.append(_error(name, "lint.clause_not_verbatim", id=measure.id) if spec.text is None
+                             else _error(name, "lint.clause_not_verbatim_in_text", id=measure.id,
+                                         text=spec.text))
             for rule in measure.rules:
                 found += _rule_quote(name, measure.id, clause, rule)
             for benefit in measure.benefits:
                 if _norm(benefit.quote) not in clause:
-                    found.append(Finding("error", name, f"{benefit.id}: quote is not in the clause"))
+                    found.append(_error(name, "lint.quote_not_in_clause", id=benefit.id))
     return found
 
 
 def _rule_quote(name: str, measure: str, clause: str, rule: RuleSpec) -> list[Finding]:
     quote = _norm(rule.quote)
     if not quote or quote not in clause:
-        return [Finding("error", name, f"{rule.id}: amount without a source clause (its quote is "
-                        f"not in the clause of {measure})")]
+        return [_error(name, "lint.amount_without_clause", id=rule.id, measure=measure)]
     amounts = list((rule.levels or {}).values()) + ([rule.amount] if rule.amount else [])
-    found = [Finding("error", name, f"{rule.id}: amount {a.model_dump(exclude_defaults=True)} "
-                     "is not stated in its quote") for a in amounts if not _stated(a, quote)]
-    found += [Finding("error", name, f"{rule.id}: {problem}") for a in amounts
+    found = [_error(name, "lint.amount_not_stated", id=rule.id, amount=a.model_dump(exclude_defaults=True))
+             for a in amounts if not _stated(a, quote)]
+    found += [Finding("error", name, t("lint.id_prefix", id=rule.id) + problem) for a in amounts
               if (problem := _bound_problem(a, quote))]
     return found
 
@@ -231,16 +237,13 @@ def _provenance(catalog: Catalog, directory: Path) -> list[Finding]:
             provenance = source.provenance
             if provenance is None:
                 if spec.edition is not None:
-                    found.append(Finding("error", name, f"source {source.key}: a later edition's "
-                                         "source states its provenance (grade primary, secondary or test, "
-                                         "title, issuer, date, the address read)"))
+                    found.append(_error(name, "lint.no_provenance", key=source.key))
                 continue
             if provenance.grade == "test" and shipped:
-                found.append(Finding("error", name, f"source {source.key}: grade test (invented "
-                                     "test data) in a package zjtx ships"))
+                found.append(_error(name, "lint.test_grade_shipped", key=source.key))
             if provenance.grade != "test" and not provenance.address.startswith(("https://", "http://")):
-                found.append(Finding("error", name, f"source {source.key}: provenance address "
-                                     f"{provenance.address!r} is not the web address read"))
+                found.append(_error(name, "lint.not_an_address", key=source.key,
+                                                               address=provenance.address))
     return found
 
 
@@ -257,17 +260,15 @@ def _conditions(catalog: Catalog, whole: bool = True) -> list[Finding]:
         for condition in conditions:
             used.add(condition.field)
             if condition.field not in declared:
-                found.append(Finding("error", file, f"{ident}: condition on undeclared field "
-                                     f"{condition.field!r}"))
+                found.append(_error(file, "lint.undeclared_field", id=ident, field=condition.field))
             elif condition.field not in offers:
-                found.append(Finding("error", file, f"{ident}: a {kind} rule has no fact "
-                                     f"{condition.field!r} to test"))
+                found.append(_error(file, "lint.no_fact", id=ident, kind=kind, field=condition.field))
             elif condition.op not in OPERATORS[catalog.index.conditions[condition.field].type]:
                 kind_of = catalog.index.conditions[condition.field].type
-                found.append(Finding("error", file, f"{ident}: {condition.text!r}: operator "
-                                     f"{condition.op!r} does not apply to a {kind_of} field"))
+                found.append(_error(file, "lint.operator", id=ident, text=condition.text,
+                                    op=condition.op, type=kind_of))
     for field in sorted(declared - used) if whole else ():
-        found.append(Finding("error", "index.yaml", f"declared condition {field!r} is used by no rule"))
+        found.append(_error("index.yaml", "lint.condition_unused", field=field))
     for rule in catalog.rules:
         parts = [("", rule.spec.only_when)]
         parts += [(f" (cap {n + 1})", cap.only_when) for n, cap in enumerate(rule.spec.caps)]
@@ -277,8 +278,8 @@ def _conditions(catalog: Catalog, whole: bool = True) -> list[Finding]:
             for key, value in only_when.items():
                 spec = catalog.index.readings.get(key)
                 if spec is None or value not in spec.alternatives:
-                    found.append(Finding("error", rule.file, f"{rule.id}{where}: only_when names "
-                                         f"unknown reading {key}={value}"))
+                    found.append(_error(rule.file, "lint.unknown_reading", id=rule.id, where=where,
+                                        key=key, value=value))
         found += _one_year_limit(catalog, rule)
         found += _fields_read(rule)
     return found
@@ -288,8 +289,8 @@ def _fields_read(rule: Rule) -> list[Finding]:
     """A field its kind never reads (`boards` on an expense rule) is an error, not a silent no-op."""
     trigger = TRIGGERS[rule.spec.kind]
     unread = sorted(set(rule.spec.model_fields_set) - set(COMMON_FIELDS) - set(trigger.fields))
-    return [Finding("error", rule.file, f"{rule.id}: a {rule.spec.kind} rule does not read "
-                    f"{field!r} (it reads {', '.join(trigger.fields)})") for field in unread]
+    return [_error(rule.file, "lint.unread_field", id=rule.id, kind=rule.spec.kind, field=field,
+                   fields=", ".join(trigger.fields)) for field in unread]
 
 
 def _one_year_limit(catalog: Catalog, rule: Rule) -> list[Finding]:
@@ -298,8 +299,7 @@ def _one_year_limit(catalog: Catalog, rule: Rule) -> list[Finding]:
     for i, first in enumerate(limits):
         for second in limits[i + 1:]:
             if all(second.only_when.get(k, v) == v for k, v in first.only_when.items()):
-                return [Finding("error", rule.file, f"{rule.id}: max_years {i + 1} and another "
-                                "apply under the same readings (give each an only_when)")]
+                return [_error(rule.file, "lint.two_year_limits", id=rule.id, n=i + 1)]
     return []
 
 
@@ -311,8 +311,9 @@ def _allowed(catalog: Catalog, field: str) -> set[str]:
 
 def _unknown(value: str, allowed: set[str], what: str) -> str:
     near = difflib.get_close_matches(value, sorted(allowed), n=1, cutoff=0.6)
-    return (f"unknown {what} {value!r}" + (f"; did you mean {near[0]!r}?" if near else "")
-            + f" (accepted: {', '.join(sorted(allowed))})")
+    return (t("lint.unknown", what=what, value=value)
+            + (t("validation.did_you_mean_key", near=near[0]) if near else "")
+            + t("error.accepted", accepted=", ".join(sorted(allowed))))
 
 
 def _vocabulary(catalog: Catalog) -> list[Finding]:
@@ -329,25 +330,28 @@ def _vocabulary(catalog: Catalog) -> list[Finding]:
             values = condition.value if isinstance(condition.value, frozenset) else {condition.value}
             for value in sorted(str(v) for v in values):
                 if allowed and value not in allowed:
-                    found.append(Finding("error", file, f"{ident}: {condition.text!r}: "
-                                         + _unknown(value, allowed, f"{condition.field} value")))
+                    what = t("lint.what.value", field=condition.field)
+                    found.append(Finding("error", file, t("lint.in_condition", id=ident, text=condition.text)
+                                         + _unknown(value, allowed, what)))
     categories = set(vocabulary.ids("expense_category"))
     boards = set(vocabulary.ids("board"))
     for rule in catalog.rules:
         for category in rule.spec.categories:
             if category not in categories:
-                found.append(Finding("error", rule.file, f"{rule.id}: "
-                                     + _unknown(category, categories, "expense category")))
+                found.append(Finding("error", rule.file, t("lint.id_prefix", id=rule.id)
+                                     + _unknown(category, categories, t("lint.what.category"))))
             elif rule.family not in vocabulary.programmes(category):
-                found.append(Finding("error", rule.file, f"{rule.id}: takes {category} items, but "
-                                     f"the vocabulary lets {category} fund only "
-                                     f"{', '.join(vocabulary.programmes(category))} (add {rule.family})"))
-        found += [Finding("error", rule.file, f"{rule.id}: " + _unknown(board, boards, "board"))
+                found.append(_error(rule.file, "lint.category_programme", id=rule.id, category=category,
+                                    programmes=", ".join(vocabulary.programmes(category)),
+                                    family=rule.family))
+        found += [Finding("error", rule.file,
+                          t("lint.id_prefix", id=rule.id) + _unknown(board, boards, t("lint.what.board")))
                   for board in rule.spec.boards if board not in boards]
-    found += [Finding("error", "benefit", f"{b.spec.id}: " + _unknown(board, boards, "board"))
+    found += [Finding("error", "benefit",
+                      t("lint.id_prefix", id=b.spec.id) + _unknown(board, boards, t("lint.what.board")))
               for b in catalog.benefits for board in b.spec.boards if board not in boards]
     found += [Finding("error", "index.yaml", "districts_without_measures: "
-                      + _unknown(d, set(vocabulary.districts), "district"))
+                      + _unknown(d, set(vocabulary.districts), t("lint.what.district")))
               for d in catalog.index.districts_without_measures if d not in vocabulary.districts]
     return found
 
@@ -370,7 +374,7 @@ def _ladders(catalog: Catalog) -> list[Finding]:
         if rule.spec.kind != "tier_reward":
             continue
         if rule.spec.difference != "never" and not rule.spec.r1_group:
-            found.append(Finding("error", rule.file, f"{rule.id}: a difference-only ladder needs an r1_group"))
+            found.append(_error(rule.file, "lint.no_r1_group", id=rule.id))
         for level in rule.spec.levels or {}:
             by_rung[(rule.payer, level)].append(rule)
     for (district, level), rules in by_rung.items():
@@ -387,15 +391,13 @@ def _ladders(catalog: Catalog) -> list[Finding]:
                 if compatible:
                     pairs += 1
                     if pairs <= _PAIRS_SHOWN:
-                        found.append(Finding("error", second.file, f"overlapping ladders: {first.id} "
-                                             f"and {second.id} both pay {district} {level} outside "
-                                             "one R1 group"))
+                        found.append(_error(second.file, "lint.overlapping", first=first.id,
+                                            second=second.id, district=district, level=level))
             if pairs > _PAIRS_SHOWN:
                 break
         if pairs > _PAIRS_SHOWN:
-            found.append(Finding("error", "index.yaml", f"more overlapping ladders pay {district} "
-                                 f"{level} outside one R1 group (the first {_PAIRS_SHOWN} pairs "
-                                 "are named)"))
+            found.append(_error("index.yaml", "lint.more_overlapping", district=district,
+                                level=level, shown=_PAIRS_SHOWN))
     return found
 
 
@@ -408,8 +410,7 @@ def _names(catalog: Catalog) -> list[Finding]:
     known = set(names().get("measure", {})) | set(catalog.measure_names())
     where = {measure.id: file for measure_id, (file, measure) in catalog.families.items()}
     where.update({rule.measure: rule.file for rule in catalog.rules})
-    return [Finding("error", file, f"measure {ident!r} has no short names: add "
-                    "`names: {zh: …, en: …}` to it (or to the rule that pays it)")
+    return [_error(file, "lint.no_names", id=ident)
             for ident, file in where.items() if ident not in known]
 
 
@@ -420,11 +421,10 @@ def _coverage(catalog: Catalog) -> list[Finding]:
     found: list[Finding] = []  # an unknown payer is a load problem (build)
     missing = set(districts) - with_measures - without
     if missing:
-        found.append(Finding("error", "index.yaml", "districts neither with measures nor listed "
-                             f"without: {', '.join(sorted(missing))}"))
+        found.append(_error("index.yaml", "lint.not_covered", districts=", ".join(sorted(missing))))
     both = with_measures & without
     if both:
-        found.append(Finding("error", "index.yaml", f"listed without measures but has a file: {', '.join(sorted(both))}"))
+        found.append(_error("index.yaml", "lint.listed_with_file", districts=", ".join(sorted(both))))
     return found
 
 
@@ -437,12 +437,15 @@ def _defects(catalog: Catalog) -> list[Finding]:
             continue
         district_items += spec.brochure_items
         if len(spec.brochure_items) > len(set(spec.brochure_items)):
-            found.append(Finding("warning", name, f"the brochure prints item {spec.brochure_items[0]} "
-                                 f"({spec.payer}) {len(spec.brochure_items)} times; encoded once"))
+            found.append(Finding("warning", name, t(
+                "lint.item_twice", item=spec.brochure_items[0], times=len(spec.brochure_items),
+                district=spec.payer if current_lang() == "en" else
+                catalog.vocabulary.name("place", spec.payer, "zh"))))
         if len(spec.sources) > 1:
-            found.append(Finding("warning", name, f"one section cites {len(spec.sources)} source "
-                                 "documents: " + "; ".join(s.document for s in spec.sources)))
+            found.append(Finding("warning", name, t(
+                "lint.two_sources", count=len(spec.sources), documents=t("reason.word.item_sep").join(
+                    catalog.printed(s.document, current_lang()) for s in spec.sources))))
     numbers = set(district_items)
     for gap in sorted(set(range(1, max(numbers, default=0) + 1)) - numbers):
-        found.append(Finding("warning", "index.yaml", f"the brochure has no district item {gap}"))
+        found.append(Finding("warning", "index.yaml", t("lint.no_item", item=gap)))
     return found

@@ -29,7 +29,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from models.catalog import VOCABULARY_KINDS, active_catalog, name
@@ -164,17 +164,29 @@ def _vocabulary(kind: str, value: Any, vocabulary: Vocabulary | None = None) -> 
                                      hint=hint), accepted_values(kind, vocabulary)))
 
 
-def accepted_values(kind: str, vocabulary: Vocabulary | None = None) -> str:
-    """The ids of a vocabulary kind, each with its name in the current language where that says
-    more than the id (`dongcheng（东城区）、…`, `municipal (municipal S&S SME), …`)."""
+def accepted_values(kind: str, vocabulary: Vocabulary | None = None,
+                    ids: Iterable[str] | None = None) -> str:
+    """The ids of a vocabulary kind (or those of `ids`), each with its name in the current
+    language where that says more than the id (`dongcheng（东城区）、…`, `municipal (municipal S&S
+    SME), …`)."""
     vocabulary = vocabulary or _vocabulary_of(None)
     declared = VOCABULARY_KINDS[kind]
     shown = []
-    for ident in vocabulary.ids(declared):
+    for ident in vocabulary.ids(declared) if ids is None else ids:
         named = vocabulary.name(declared, ident, current_lang(), short=True)
         shown.append(ident if lookup_key(named) == ident else
                      t("accepted.named", id=ident, name=named))
     return t("reason.word.list_sep").join(shown)
+
+
+def measures_accepted(ids: Iterable[str]) -> str:
+    """Measure ids as an accepted-value list: in Chinese each with its short name
+    (`m1（技术创新）、…`), in English the ids (a measure's id is its English name)."""
+    if current_lang() == "en":
+        return ", ".join(ids)
+    return t("reason.word.list_sep").join(
+        ident if name("measure", ident) == ident else t("accepted.named", id=ident, name=name("measure", ident))
+        for ident in ids)
 
 
 _DATES: dict[str, dt.date] = {}  # text as written → its date (a population repeats its dates)

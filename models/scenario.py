@@ -54,6 +54,7 @@ class Policies:
     directory: str
     in_force: dt.date | None = None
     dates: tuple[dt.date, ...] = ()
+    given: str = field(default="", compare=False)  # as typed: `beijing-2025`, or a directory
 
     @classmethod
     def of(cls, directory: str | Path, in_force: dt.date | None = None) -> Policies:
@@ -64,7 +65,7 @@ class Policies:
 
         found = locate(directory) or Path(directory)
         where = str(found.resolve())
-        return cls(where, in_force, catalog_dates(open_catalog_on(where, in_force)))
+        return cls(where, in_force, catalog_dates(open_catalog_on(where, in_force)), str(directory))
 
 
 @dataclass

@@ -69,12 +69,7 @@ class DataLoader(_Base):  # type: ignore[misc]
         while stack:  # every node, parents before children
             node = stack.pop()
             order.append(node)
-            if isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-            elif isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    stack.append(key)
-                    stack.append(value)
+            stack.extend(_children(node))
         built: dict[int, Any] = {}
         for node in reversed(order):  # children before parents
             tag = node.tag
@@ -135,6 +130,15 @@ DataLoader.yaml_implicit_resolvers = {
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    """A node's children: a sequence's items, a mapping's keys and values in turn."""
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
 def _refuse_aliases(root: yaml.Node) -> None:
     """A node reached twice is an anchor used again through an alias (`&a` … `*a`): refused, so
     that what is read is as large as what was written (alias bombs; cycles). One pass over the
@@ -147,12 +151,7 @@ def _refuse_aliases(root: yaml.Node) -> None:
             line = node.start_mark.line + 1 if node.start_mark else "?"
             raise SharedNode(t("io.alias", line=line))
         seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
+        stack.extend(_children(node))
 
 
 # An anchor (`&name`) starts a node: at the start of a line, or after a space, `[`, `{`, `,`, `:`

@@ -20,15 +20,17 @@ from formats.batch import with_duplicates
 from formats.columns import output_headers
 from formats.tables import Row, RowWriter, jsonl_rows, read_rows
 from models.errors import ZjtxError
-from models.i18n import current_lang
+from models.i18n import current_lang, t
 from models.catalog import active_catalog
 from models.errors import RecordError
 from models.record import EnterpriseRecord, parse_record, parse_record_text
 from models.scenario import parse_inline
 from models.yamlio import decode_document, loads_json
 from service.schemas import (BatchOut, EvaluationOut, ImpactOut, PlanRequest, RankingOut,
-                             WhatIfOut, WhatifRequest, WorklistOut, WorklistRequest)
-from solver.batch import BatchOptions, RowContext, RowResult, evaluate_row, result_columns
+                             RecognitionsOut, RecognitionsRequest, WhatIfOut, WhatifRequest,
+                             WorklistOut, WorklistRequest)
+from solver.batch import (ERROR_COLUMNS, BatchOptions, RowContext, RowResult, evaluate_row,
+                          result_columns)
 from solver.evaluate import evaluate
 from solver.notices import record_notices
 from solver.planner import best_district, timeline, whatif
@@ -158,17 +160,25 @@ def _batch(rows: Iterator[Row], rows_in: int, labels: dict[str, str], readings: 
         (results if isinstance(outcome, RowResult) else errors).append(outcome.cells())
     columns = result_columns(catalog, options)
     if as_xlsx:
-        return _xlsx(columns, results), len(errors)
+        return _xlsx(columns, results, errors), len(errors)
     return encoded(BatchOut, {"rows_in": rows_in, "rows_out": len(results), "error_rows": len(errors),
                               "columns": columns, "results": results, "errors": errors}), len(errors)
 
 
-def _xlsx(columns: list[str], rows: list[dict[str, object]]) -> bytes:
+def _xlsx(columns: list[str], rows: list[dict[str, object]], errors: list[dict[str, object]]) -> bytes:
+    """One workbook: the result rows on a sheet named as `zjtx batch` names its results, and the
+    error rows, when there are any, on a second sheet as its errors workbook holds them (nothing
+    lost: the rows of the body are the rows of the two sheets)."""
+    lang = current_lang()
     with tempfile.TemporaryDirectory(prefix="zjtx-batch-") as folder:
         path = Path(folder) / "results.xlsx"
-        writer = RowWriter(path, columns, output_headers(columns, current_lang()))
+        writer = RowWriter(path, columns, output_headers(columns, lang), sheet=t("sheet.results"))
         for row in rows:
             writer.write(row)
+        if errors:
+            writer.next_sheet(list(ERROR_COLUMNS), output_headers(ERROR_COLUMNS, lang), t("sheet.errors"))
+            for row in errors:
+                writer.write(row)
         writer.close()
         return path.read_bytes()
 
@@ -210,3 +220,80 @@ def record(body: bytes) -> bytes:
     if parsed is None:
         parsed = parse_record_text(text, source="body")
     return parsed.model_dump_json(by_alias=True, exclude_defaults=True).encode("utf-8")
+
+
+def evidence(raw: bytes, readings: dict[str, str]) -> tuple[bytes, str]:
+    """`zjtx evaluate RECORD.json --evidence`: the bundle of the body's bytes as sent (the same
+    bytes as a record file give the same bundle), and the enterprise's id."""
+    from formats.evidence import evidence_bundle
+    from solver.questions import Question, ask_bytes
+
+    catalog = active_catalog()
+    question, record, answer = ask_bytes(Question("evaluate", readings), raw, as_json=True,
+                                         source="body", catalog=catalog, today=dt.date.today())
+    return evidence_bundle(question, raw, True, record, answer, catalog), record.id
+
+
+def recognitions(body: RecognitionsRequest, readings: dict[str, str]) -> bytes:
+    """`zjtx recognitions import` of the two files sent, then the claims the import brought
+    (`zjtx worklist UPDATED --new-since REGISTRY`), with both files to download."""
+    import base64
+    import binascii
+    import tempfile
+    from pathlib import Path
+
+    from formats.recognitions import import_recognitions, new_claims, report_rows
+    from formats.worklist import read_enterprises, write_worklist
+    from models.errors import InputError, ZjtxError
+    from models.i18n import current_lang, t
+    from models.normalize import Unreadable, normalize_value
+    from views.worklist import for_people, with_note
+
+    catalog = active_catalog()
+    day = body.day or dt.date.today()
+    tier = None
+    if body.tier:
+        try:
+            tier = str(normalize_value("tier", body.tier, catalog.vocabulary))
+        except Unreadable as unreadable:
+            raise InputError(unreadable.problem.message, field="tier",
+                             accepted=unreadable.problem.accepted) from None
+    with tempfile.TemporaryDirectory(prefix="zjtx-recognitions-") as folder:
+        paths, names = {}, {}
+        for key, sent in (("list", body.list), ("registry", body.registry)):
+            try:
+                data = base64.b64decode(sent.content, validate=True)
+            except (binascii.Error, ValueError):
+                raise InputError(t("recognitions.not_base64"), field=f"{key}.content") from None
+            paths[key] = Path(folder) / f"{key}{Path(sent.name).suffix.lower()}"
+            paths[key].write_bytes(data)
+            names[str(paths[key])] = (sent.name, key)
+        updated = Path(folder) / "updated.xlsx"
+        try:
+            result = import_recognitions(paths["list"], paths["registry"], updated,
+                                         catalog=catalog, lang=current_lang(), tier=tier,
+                                         date=body.date)
+        except ZjtxError as exc:  # named as sent, never by the server's temporary path
+            if exc.file in names:
+                exc.file, exc.field = names[exc.file][0], exc.field or names[exc.file][1]
+            raise
+        before, _ = read_enterprises(paths["registry"])
+        after, _ = read_enterprises(updated)
+        actions = sorted(new_claims(after, before, day, min_gain=body.min_gain,
+                                    readings=readings), key=lambda action: action.sort_key())
+        sheet = write_worklist(Path(folder) / "worklist.xlsx",
+                               [for_people(a) for a in actions], current_lang())
+        files = {name: base64.b64encode(path.read_bytes()).decode("ascii")
+                 for name, path in (("worklist_xlsx", sheet), ("updated_xlsx", updated))}
+    return encoded(RecognitionsOut, {
+        "counts": {"list_rows": result.list_rows, "added": result.added,
+                   "already_recorded": result.count("already_recorded"),
+                   "not_added": result.not_added, "registry_rows": result.registry_rows,
+                   "written": result.written, "registry_errors": len(result.registry_errors)},
+        "matches": [{k: v for k, v in row.items() if v is not None or k in ("name",)}
+                    for row in report_rows(result)],
+        "registry_errors": result.registry_errors,
+        "worklist": {"date": day.isoformat(),
+                     "actions": with_names([with_note(a) for a in actions]),
+                     "errors": []},
+        **files})

@@ -10,7 +10,8 @@ from fastapi.responses import Response
 
 from models.catalog import Catalog
 from models.errors import InputError
-from models.i18n import LANGS, lang_from_accept
+from models.i18n import LANGS, lang_from_accept, t
+from models.limits import Quoted
 from service.pool import Workers
 
 
@@ -30,21 +31,27 @@ def app_workers(request: Request) -> Workers:
 # readings there as query parameters (service.app.openapi_document).
 TAKES_READINGS = {"x-zjtx-readings": True}
 # Query parameters that are not readings (each endpoint declares its own).
-NOT_READINGS = frozenset({"date", "tier", "lang", "from", "to", "at"})
+NOT_READINGS = frozenset({"date", "tier", "lang", "evidence", "from", "to", "at"})
 
 
 def request_readings(request: Request) -> dict[str, str]:
-    """Readings from the query string (`?stacking=difference-only`); other keys are errors.
-    Called by the route itself, after its body is checked (a bad body is named first)."""
+    """Readings from the query string (`?stacking=difference-only`), resolved (the defaults for
+    the rest); other keys are errors. Called by the route itself, after its body is checked (a
+    bad body is named first)."""
+    return app_catalog(request).resolve_readings(given_readings(request))
+
+
+def given_readings(request: Request) -> dict[str, str]:
+    """The readings the query string gives, as given (an evidence bundle keeps these)."""
     readings: dict[str, str] = {}
     catalog = app_catalog(request)
     for key, value in request.query_params.multi_items():
         if key in catalog.index.readings:
             readings[key] = value
         elif key not in NOT_READINGS:
-            raise InputError(f"unknown query parameter {key!r}", field=key,
+            raise InputError(t("request.unknown_parameter", key=Quoted(key)), field=key,
                              accepted=", ".join(catalog.index.readings))
-    return catalog.resolve_readings(readings)
+    return readings
 
 
 def request_lang(request: Request) -> str | None:
@@ -52,7 +59,8 @@ def request_lang(request: Request) -> str | None:
     chosen = request.query_params.get("lang", "").strip().lower()
     if chosen:
         if chosen not in LANGS:
-            raise InputError(f"unknown language {chosen!r}", field="lang", accepted=", ".join(LANGS))
+            raise InputError(t("request.unknown_lang", value=Quoted(chosen)), field="lang",
+                             accepted=", ".join(LANGS))
         return chosen
     return lang_from_accept(request.headers.get("accept-language"))
 

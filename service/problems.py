@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.errors import BugError, CatalogError, RecordError, SolverError, ZjtxError
+from models.i18n import current_lang, messages, t
 from models.validation import field_path
 
 PROBLEM_JSON = "application/problem+json"
@@ -116,13 +117,38 @@ def of_error(exc: ZjtxError) -> JSONResponse:
 
 
 def of_validation(errors: Sequence[Any]) -> JSONResponse:
-    """The first problem of a request that does not match its model (pydantic's errors)."""
+    """The first problem of a request that does not match its model (pydantic's errors), in the
+    request's language."""
     error = errors[0]
     loc = [part for part in error.get("loc", ()) if part not in ("body", "query", "path")]
     if error.get("type") == "json_invalid":  # the location is a character position
-        return problem(422, "RequestValidationError", f"the body is not valid JSON: {error.get('msg')}")
-    return problem(422, "RequestValidationError", str(error.get("msg", "invalid")),
+        said = f": {error.get('msg')}" if current_lang() == "en" else ""  # (pydantic's words are English)
+        return problem(422, "RequestValidationError", t("request.json_invalid") + said)
+    return problem(422, "RequestValidationError", validation_text(error),
                    field_path(tuple(loc)) or None)
+
+
+# pydantic's error types → the message catalogue's `request.*` (several types, one sentence).
+_SAME = {"int_parsing": "int_type", "int_from_float": "int_type", "bool_parsing": "bool_type",
+         "model_type": "dict_type", "model_attributes_type": "dict_type", "enum": "literal_error",
+         "date_parsing": "date_type", "date_from_datetime_parsing": "date_type",
+         "date_from_datetime_inexact": "date_type", "string_sub_type": "string_type"}
+
+
+def validation_text(error: Mapping[str, Any]) -> str:
+    """One pydantic error in words: as pydantic says it in English; in Chinese from the message
+    catalogue (`request.<type>`, its context filled in), a ValueError of our own validators as
+    it was raised (already in the request's language)."""
+    kind = str(error.get("type", ""))
+    context = error.get("ctx") or {}
+    if current_lang() == "en":
+        return str(error.get("msg", "invalid"))
+    if kind == "value_error" and "error" in context:
+        return str(context["error"])
+    key = f"request.{_SAME.get(kind, kind)}"
+    if key not in messages():
+        return t("request.other", type=kind)
+    return t(key, **{name: str(value) for name, value in context.items()})
 
 
 def install(app: FastAPI) -> None:
@@ -134,7 +160,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, "HTTPError", str(exc.detail), headers=exc.headers)
+        known = f"request.http_{exc.status_code}"
+        detail = t(known) if current_lang() == "zh" and known in messages() else str(exc.detail)
+        return problem(exc.status_code, "HTTPError", detail, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -142,4 +170,4 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:  # never a traceback
-        return problem(500, "InternalError", f"{type(exc).__name__}: the request could not be answered")
+        return problem(500, "InternalError", f"{type(exc).__name__}: " + t("request.internal"))

@@ -20,6 +20,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, create_model)
 
 from models.catalog import BenefitSpec, RuleSpec, SourceSpec
+from models.i18n import t
 from models.limits import MAX_HORIZON_YEARS, check_day
 from models.record import EnterpriseRecord
 from service.record_schema import DATE, RECORD_PLACEHOLDER
@@ -75,14 +76,14 @@ def iso_day(value: object) -> object:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        raise ValueError("a date is written YYYY-MM-DD")
+        raise ValueError(t("request.iso_date"))
     return value
 
 
 def whole_number(value: object) -> object:
     """A whole number, not a truth value (pydantic alone would read false as 0)."""
     if isinstance(value, bool):
-        raise ValueError("a whole number, not true or false")
+        raise ValueError(t("request.whole_number"))
     return value
 
 
@@ -118,6 +119,27 @@ class WorklistRequest(Body):
         "Enterprise records (the Record schema); one that does not validate is an error row."))
     date: Day | None = Field(None, description="The working day (default today).")
     min_gain: Whole = Field(100_000, ge=1, description="A near-miss must bring at least this much more (yuan).")
+
+
+class UploadedFile(Body):
+    """A file the page read (or a client sends): its name (the suffix says its format) and its
+    bytes in base64."""
+
+    name: str = Field(max_length=200, pattern=r"(?i)^[^/\\]+\.(csv|xlsx|jsonl)$",
+                      description="e.g. 2026年第一批名单.xlsx")
+    content: str = Field(description="The file's bytes, base64-encoded.")
+
+
+class RecognitionsRequest(Body):
+    list: UploadedFile = Field(description=(
+        "The published list: 企业名称 (required), 统一社会信用代码, 认定等级, 认定日期; "
+        "序号, 批次, 所在区, 备注 are read and not used."))
+    registry: UploadedFile = Field(description="The registry of enterprises (a batch input).")
+    tier: str | None = Field(None, max_length=200, description=(
+        "The tier of every list row without a 认定等级 cell, e.g. national or 小巨人."))
+    date: Day | None = Field(None, description="The date of every list row without a 认定日期 cell.")
+    day: Day | None = Field(None, description="The worklist's day (default today).")
+    min_gain: Whole = Field(100_000, ge=1, description="As for the worklist.")
 
 
 # -- shared pieces ----------------------------------------------------------------------------------
@@ -325,6 +347,47 @@ class WorklistOut(Body):
     date: str
     actions: list[ActionOut]
     errors: list[ErrorRow]
+
+
+class MatchOut(Body):
+    """What became of one list row (`zjtx recognitions import --report`)."""
+
+    list_row: int
+    name: str | None
+    credit_code: str | None = None
+    tier: str | None = None
+    date: str | None = None
+    status: Literal["matched_by_code", "matched_by_name", "already_recorded", "unmatched",
+                    "ambiguous", "bad_code", "code_conflict", "listed_twice",
+                    "registry_row_invalid", "invalid_row"]
+    registry_row: int | None = None
+    id: str | None = None
+    registry_name: str | None = None
+    registry_credit_code: str | None = None
+    candidates: str | None = None
+    message: str
+
+
+class ImportCounts(Body):
+    list_rows: int
+    added: int
+    already_recorded: int
+    not_added: int
+    registry_rows: int
+    written: int
+    registry_errors: int
+
+
+class RecognitionsOut(Body):
+    """`zjtx recognitions import` and `zjtx worklist UPDATED --new-since REGISTRY`: every list
+    row's match, the registry's error rows, who newly qualifies, and the files to download."""
+
+    counts: ImportCounts
+    matches: list[MatchOut]
+    registry_errors: list[ErrorRow]
+    worklist: WorklistOut
+    worklist_xlsx: str = Field(description="The new claims as the worklist's XLSX, base64.")
+    updated_xlsx: str = Field(description="The registry with the recognitions added, XLSX, base64.")
 
 
 class MeasureFamily(Body):

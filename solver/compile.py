@@ -17,6 +17,7 @@ from models.catalog import MUNICIPAL_PAYER, Amount, Catalog, Ladder, MaxYears, R
 from models.catalog.kinds import TRIGGERS, RuleKind
 from models.conditions import Condition
 from models.errors import BugError, CatalogError, RecordError, SolverError
+from models.i18n import t
 from models.money import Money, percent_of
 from models.record import EnterpriseRecord, Expense, Recognition
 from solver import reasons as R
@@ -171,7 +172,7 @@ def _interval(amount: Amount, base: int | None = None, ceiling: int | None = Non
     elif amount.percent is not None and base is not None:
         top = percent_of(base, amount.percent)
     else:
-        raise CatalogError("an amount needs a base to take a percent of")
+        raise CatalogError(t("catalog.no_base"))
     if ceiling is not None:
         top = min(top, ceiling)
     return Money(0, top)
@@ -228,6 +229,34 @@ def names_private_non_enterprise(conditions: tuple[Condition, ...]) -> bool:
     private non-enterprise entity meets)? Every other clause speaks of "enterprises"."""
     return any(c.field == "entity_type" and c.holds({"entity_type": PRIVATE_NON_ENTERPRISE})
                for c in conditions)
+
+
+class _Rungs:
+    """The ladder candidates by (ladder, level), looked up by the candidates above them: R2's
+    awards below and the earliest claim year below cost the levels, never a scan of every
+    candidate (10,000 rules of one ladder stay linear)."""
+
+    def __init__(self, candidates: list[Candidate]) -> None:
+        self.first: dict[tuple[str, str], list[tuple[int, int, str]]] = {}  # first occasions
+        self.earliest: dict[tuple[str, str], int] = {}  # any occasion: its earliest claim year
+        for position, c in enumerate(candidates):
+            if c.ladder is None or c.level is None:
+                continue
+            at = (c.ladder, c.level)
+            self.earliest[at] = min(self.earliest.get(at, c.claim_year), c.claim_year)
+            if c.occasion == "first":
+                self.first.setdefault(at, []).append((position, c.claim_year, c.key))
+
+    def firsts_below(self, ladder: str, below: tuple[str, ...], claim_year: int) -> tuple[str, ...]:
+        """The keys of first-occasion awards of the ladder at a level below, claimed before
+        `claim_year`, in candidate order."""
+        found = [item for level in below for item in self.first.get((ladder, level), ())
+                 if item[1] < claim_year]
+        return tuple(key for _position, _year, key in sorted(found))
+
+    def any_below(self, ladder: str, below: tuple[str, ...], claim_year: int) -> bool:
+        """Is an award of the ladder at a level below claimed before `claim_year`?"""
+        return any(self.earliest.get((ladder, level), claim_year) < claim_year for level in below)
 
 
 class _Compiler:
@@ -517,6 +546,7 @@ class _Compiler:
           what was received along it closes the ladder that far (DOMAIN 3)."""
         ladders = self.catalog.ladders(self.readings)
         levels = self.catalog.vocabulary.levels
+        rungs = _Rungs(self.out.candidates)
         linked = []
         for candidate in self.out.candidates:
             ladder = ladders.get(candidate.ladder or "")
@@ -526,10 +556,11 @@ class _Compiler:
             if candidate.occasion != "first":  # a re-examination pays its own amount
                 linked.append(candidate)
                 continue
-            linked.append(self.linked(candidate, ladder, levels))
+            linked.append(self.linked(candidate, ladder, levels, rungs))
         self.out.candidates = linked
 
-    def linked(self, candidate: Candidate, ladder: Ladder, levels: tuple[str, ...]) -> Candidate:
+    def linked(self, candidate: Candidate, ladder: Ladder, levels: tuple[str, ...],
+               rungs: _Rungs) -> Candidate:
         below = levels[:levels.index(candidate.level)] if candidate.level in levels else ()
         along = [r for r in self.out.received if r.ladder == ladder.group]
         # What the ladder paid for a lower level's first recognition: the earliest reward received
@@ -561,15 +592,11 @@ class _Compiler:
                                   received=sum(item.amount for item in along),
                                   ladder_title=self.out.titles.get(ladder.group, ladder.group),
                                   ladder_measure=ladder.group, reading=ladder.reading))
-        lower: tuple[str, ...] = ()
-        if ladder.differs:
-            lower = tuple(other.key for other in self.out.candidates
-                          if other.ladder == ladder.group and other.level in below
-                          and other.occasion == "first" and other.claim_year < candidate.claim_year)
+        lower = rungs.firsts_below(ladder.group, below, candidate.claim_year) \
+            if ladder.differs else ()
         why = candidate.why
-        if not ladder.differs and ladder.reading and any(  # the reading pays it in full
-                other.ladder == ladder.group and other.level in below
-                and other.claim_year < candidate.claim_year for other in self.out.candidates):
+        if not ladder.differs and ladder.reading and rungs.any_below(  # the reading pays it in full
+                ladder.group, below, candidate.claim_year):
             why += (reason(R.STACKED_IN_FULL, full=full, reading=ladder.reading),)
         return replace(candidate, why=why, deduct=lower, deduct_received=counted,
                        received_cut=tuple(cut), reading=ladder.reading if ladder.differs else None)
@@ -787,7 +814,7 @@ class _Compiler:
         enterprise) has an eligible item, in order (consecutive or not; effective dates count)."""
         limit = rule.spec.year_limit
         if limit is None:
-            raise CatalogError(f"rule {rule.id} has no year limit")
+            raise CatalogError(t("catalog.no_year_limit", id=rule.id))
         years: dict[str, set[int]] = {}
         for item, _event in eligible:
             if rule.in_force(_last_day(item.year)):
@@ -806,7 +833,7 @@ class _Compiler:
     def _year_limit(self, rule: Rule, project: str) -> str:
         limit = rule.spec.year_limit
         if limit is None:
-            raise CatalogError(f"rule {rule.id} has no year limit")
+            raise CatalogError(t("catalog.no_year_limit", id=rule.id))
         key = f"{rule.id} years: {self._year_scope(limit.per, project)}"
         self.out.year_limits[key] = limit.limit
         return key
@@ -882,8 +909,7 @@ class _Compiler:
                 self.reject(rule, failed)
                 continue
             if amount.base != "standard_annuity":
-                raise CatalogError(f"rule {rule.id}: a patent annuity subsidy is a percent of "
-                                   "the standard annuity", field="amount.base")
+                raise CatalogError(t("catalog.annuity_base", id=rule.id), field="amount.base")
             base = patent.standard_annuity
             interval = _interval(amount, base=base,
                                  ceiling=patent.paid if amount.at_most == "paid" else None)

@@ -12,7 +12,7 @@ from models.record import EnterpriseRecord
 from solver.compile import Compiled, compile_record, effective_amount
 from solver.components import Solution, assemble, components, earliest_rank
 from solver.explain import Evaluation, explain
-from solver.fastpath import enumerable
+from solver.fastpath import enumerable, interchangeable
 from solver.fastpath import solve_part as solve_exactly
 from solver.optimize import optimize
 from solver.optimize import solve_part as solve_by_cp_sat
@@ -24,8 +24,9 @@ SOLVERS = ("auto", "exact", "cp-sat")
 
 
 def solve(compiled: Compiled, solver: str = "auto") -> Solution:
-    """Solve each independent component on its own. `auto` and `exact`: by enumeration when the
-    component is small, by CP-SAT otherwise; `cp-sat`: by CP-SAT always."""
+    """Solve each independent component on its own. `auto` and `exact`: interchangeable awards
+    folded into the best of them (`solver.fastpath.interchangeable`), then by enumeration when
+    the component is small, by CP-SAT otherwise; `cp-sat`: by CP-SAT always, on every award."""
     if solver not in SOLVERS:
         raise InputError(f"unknown solver {solver!r}", field="solver", accepted=", ".join(SOLVERS))
     if solver == "cp-sat":
@@ -34,7 +35,8 @@ def solve(compiled: Compiled, solver: str = "auto") -> Solution:
     by_key = compiled.by_key()
     effective = {c.key: effective_amount(c) for c in compiled.candidates}
     parts, methods = [], set()
-    for members in components(compiled.candidates):
+    for whole in components(compiled.candidates):
+        members = interchangeable(whole, rank, effective)  # the same optimum, fewer awards
         if enumerable(members):
             parts.append(solve_exactly(members, compiled, rank, effective))
             methods.add("exact")

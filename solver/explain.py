@@ -206,9 +206,7 @@ def _zero_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
     if deducted:
         lower = next((by_key[k] for k in candidate.deduct if k in solution.paid), None)
         if lower is None and candidate.received_cut:  # what was received leaves nothing
-            binding = candidate.received_cut[-1]
-            return reason(R.RECEIVED_COVERS, about, binding.params, claim_year=candidate.claim_year,
-                          rule=_COVERS[binding.code])
+            return _received_covers(candidate)
         return reason(R.DIFFERENCE_FLOORED, about, claim_year=candidate.claim_year,
                       full=candidate.amount.max, deducted=deducted,
                       received=candidate.deduct_received,
@@ -223,9 +221,20 @@ def _zero_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
 _COVERS = {R.R1_RECEIVED: "r1", R.R2_RECEIVED: "r2", R.LADDER_CLOSED: "closed"}
 
 
+def _received_covers(candidate: Candidate) -> Reason:
+    """Rewards already received leave the candidate nothing: the rule by which they do."""
+    binding = candidate.received_cut[-1]
+    return reason(R.RECEIVED_COVERS, dict(candidate.about), binding.params,
+                  claim_year=candidate.claim_year, rule=_COVERS[binding.code])
+
+
 def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
                  index: _Index) -> Reason:
     """Why a candidate that could pay was not chosen: the rule that excluded it."""
+    if candidate.received_cut and effective_amount(candidate).max == 0:
+        # Not the R1 rival the optimizer took instead: that rival may pay 0 itself (rewards
+        # received zero both tiers of a group); what was received leaves this one nothing.
+        return _received_covers(candidate)
     cap_use = index.cap_use
     about = {**dict(candidate.about), "claim_year": candidate.claim_year}
     rival = index.first_paid.get(("R1", candidate.r1_group)) if candidate.r1_group else None

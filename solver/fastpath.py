@@ -6,14 +6,20 @@ year limit, a "not less than" mirror, an R2 difference). Each component is solve
 enumerating the combinations its at-most-one rules allow and pricing each exactly (a cap is filled
 greedily by weight, then earliest claim first — optimal for a continuous fill). The objective is
 the optimizer's, stage for stage: upper total, lower total, number of awards, then money earliest.
-A component larger than `MAX_COMPONENT` is not enumerable: `solver.evaluate.solve` gives that
-component (only) to CP-SAT.
+Before enumerating, awards that the rules treat alike are folded (`interchangeable`): awards that
+share every at-most-one key (R1 group, R3 key, R4 item) and the awards deducting them (R2), and
+take part in nothing else (no cap, year limit or mirror), are never paid two at a time, and what
+one of them adds depends only on which of its deductors are paid — so an optimum needs at most one
+of them per set of deductors: a catalog of 10,000 tier rules in one R1 group is a choice among one
+or two awards, not 2^10,000 combinations. A component still larger than `MAX_COMPONENT` is not
+enumerable: `solver.evaluate.solve` gives that component (only, folded) to CP-SAT.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 
 from models.errors import BugError
 from models.money import Money
@@ -21,6 +27,8 @@ from solver.compile import Candidate, Compiled, difference_cut, effective_amount
 from solver.components import Part, Solution, assemble, components, earliest_rank, earliest_weight
 
 MAX_COMPONENT = 12
+MAX_DEDUCTORS = 4  # awards deducted by more are not folded (one kept per set of deductors)
+_Class = tuple[str | None, str | None, str | None, tuple[str, ...]]  # keys R1, R3, R4; deductors
 
 
 def _price(members: list[Candidate], chosen: frozenset[str], compiled: Compiled,
@@ -98,6 +106,72 @@ def _combinations(members: list[Candidate], compiled: Compiled) -> Iterator[froz
     yield from walk(0, [], set(), {})
 
 
+def interchangeable(members: list[Candidate], rank: dict[str, int],
+                    effective: dict[str, Money]) -> list[Candidate]:
+    """The component with every class of interchangeable awards folded into the few of its
+    members an optimum can need, in member order: the same optimum (score and payments) as the
+    whole component. An award that deducts folded ones (R2) deducts only the kept ones (the
+    others are never paid).
+
+    A class: awards with the same R1 group, R3 key and R4 item (at least one of them) and the
+    same higher awards deducting them (R2, at most `MAX_DEDUCTORS`), with no cap, no year limit,
+    no mirror and no R2 difference of their own, that no award mirrors. Two of a class are never
+    paid together, and what one adds to the objective depends only on which of its deductors
+    are paid (`_adds`), so an optimum holding one of them may hold instead the best of the class
+    for those deductors: one member is kept for each set of deductors. Best by the objective's
+    own stages; among equals (awards of 0 yuan) the last in member order, the one enumeration
+    would meet first.
+    """
+    mirrored = {c.mirror_of for c in members if c.mirror_of}
+    deductors: dict[str, list[Candidate]] = defaultdict(list)
+    for c in members:
+        for lower_key in c.deduct:
+            deductors[lower_key].append(c)
+
+    def kind(c: Candidate) -> _Class | None:
+        """The class of an award that can be folded, or None."""
+        above = deductors.get(c.key, [])
+        if (c.r1_group, c.one_time, c.expense_item) == (None, None, None) or c.caps \
+                or c.year_limit or c.mirror_of or c.deduct or c.key in mirrored \
+                or len(above) > MAX_DEDUCTORS:
+            return None
+        return c.r1_group, c.one_time, c.expense_item, tuple(h.key for h in above)
+
+    classes: dict[_Class, list[Candidate]] = defaultdict(list)
+    for c in members:
+        if (keys := kind(c)) is not None:
+            classes[keys].append(c)
+    kept: set[str] = set()
+    for alike in classes.values():
+        above = deductors.get(alike[0].key, [])
+        for paid_above in range(1 << len(above)):  # each set of deductors paid beside it
+            paid = [h for n, h in enumerate(above) if paid_above >> n & 1]
+            best = alike[0]
+            for c in alike[1:]:
+                if _adds(c, paid, rank, effective) >= _adds(best, paid, rank, effective):
+                    best = c
+            kept.add(best.key)
+    dropped = {c.key for alike in classes.values() for c in alike} - kept
+    if not dropped:
+        return members
+    return [c if not set(c.deduct) & dropped else
+            replace(c, deduct=tuple(key for key in c.deduct if key not in dropped))
+            for c in members if c.key not in dropped]
+
+
+def _adds(c: Candidate, paid_above: list[Candidate], rank: dict[str, int],
+          effective: dict[str, Money]) -> tuple[int, int, int]:
+    """What an award without a cap, mirror or difference of its own adds to the objective when
+    paid beside `paid_above`, the awards that deduct it (R2): its amount less what they lose
+    (upper, then lower), then its earliest-first weight (the number of awards: one)."""
+    amount = effective[c.key]
+    upper, lower = amount.max, amount.min
+    for higher in paid_above:
+        cut_min, cut_max = difference_cut(higher, c)
+        upper, lower = upper - cut_max, lower - cut_min
+    return upper, lower, earliest_weight(rank, c.key) * amount.max
+
+
 def enumerable(members: list[Candidate]) -> bool:
     """Small enough to enumerate, and every award in at most one cap (greedy pricing fills one)."""
     return len(members) <= MAX_COMPONENT and all(len(c.caps) <= 1 for c in members)
@@ -124,11 +198,12 @@ def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int
 
 
 def solve_exact(compiled: Compiled) -> Solution | None:
-    """The optimum by components, or None when a component is too large for enumeration."""
-    parts = components(compiled.candidates)
-    if not all(enumerable(members) for members in parts):
-        return None
+    """The optimum by components (interchangeable awards folded), or None when a component is
+    too large for enumeration."""
     rank = earliest_rank(compiled.candidates)
     effective = {c.key: effective_amount(c) for c in compiled.candidates}
+    parts = [interchangeable(members, rank, effective) for members in components(compiled.candidates)]
+    if not all(enumerable(members) for members in parts):
+        return None
     return assemble([solve_part(members, compiled, rank, effective) for members in parts], rank,
                     "exact")

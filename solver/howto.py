@@ -14,7 +14,9 @@ from typing import Any
 
 from constraint import FunctionConstraint, Problem
 
-from models.limits import MAX_YUAN
+from models.i18n import t
+from models.limits import MAX_YUAN, Quoted
+from models.normalize import measures_accepted
 from models.catalog import Catalog, Rule, active_catalog
 from models.errors import InputError
 from models.money import Money
@@ -141,8 +143,8 @@ def howto(record: EnterpriseRecord, measure: str, target: int | None = None,
     chosen = catalog.resolve_readings(readings)
     rules = [r for r in catalog.active_rules(chosen) if r.measure == measure]
     if not rules:
-        raise InputError(f"unknown measure {measure!r}", field="measure",
-                         accepted=", ".join(catalog.measure_ids()))
+        raise InputError(t("option.unknown_measure", measure=Quoted(measure), hint=""), field="measure",
+                         accepted=measures_accepted(catalog.measure_ids()))
     if target is not None and not 0 < target <= MAX_YUAN:
         raise InputError(f"the target must be a positive number of yuan, at most {MAX_YUAN:,}",
                          field="target", accepted=f"1 .. {MAX_YUAN:,}")

@@ -182,14 +182,14 @@ def cause_text(cause: Cause, lang: str) -> str:
     """One award that differs, in words: what, paid by whom, when, how much before and after,
     and what the policies changed for it."""
     measure = cause.measure if lang == "en" else f"{name('measure', cause.measure, lang)}（{cause.measure}）"
-    what = t("impact.sep", lang).join(_policy_words(kind, aspect, lang) for kind, aspect in cause.policy)
+    what = t("impact.sep", lang).join(policy_words(kind, aspect, lang) for kind, aspect in cause.policy)
     return t(f"impact.cause.{cause.kind}", lang, measure=measure, year=cause.claim_year,
              payer=name("district", cause.paid_by, lang), before=_money(cause.before, lang),
              after=_money(cause.after, lang)) \
         + (t("impact.policy", lang, what=what) if what else t("impact.policy_none", lang))
 
 
-def _policy_words(kind: str, aspect: str, lang: str) -> str:
+def policy_words(kind: str, aspect: str, lang: str) -> str:
     """What the policies changed for a measure, in words (an aspect without words of its own:
     named as the catalog names it)."""
     key = f"impact.what.{kind}.{aspect.replace(' ', '_')}"

@@ -16,7 +16,7 @@ from typing import Any
 
 from models.catalog import Catalog, active_catalog, name
 from models.i18n import t
-from models.normalize import lookup_key, spellings
+from models.normalize import accepted_values, lookup_key, spellings
 from models.record import EnterpriseRecord
 
 
@@ -29,7 +29,10 @@ class Notice:
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def text(self) -> str:
-        return f"{self.field}: " + t(f"warning.{self.code}", **self.params)
+        params = self.params
+        if self.code == "industry_unused":  # the tags the catalog uses, each with its name
+            params = {**params, "known": accepted_values("industry", ids=params["known"].split(", "))}
+        return f"{self.field}: " + t(f"warning.{self.code}", **params)
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "field": self.field, "message": self.text(), "params": self.params}

@@ -15,7 +15,8 @@ from typing import Any
 
 from models.catalog import MUNICIPAL_PAYER, Catalog, active_catalog, open_catalog_on, reformed
 from models.errors import InputError
-from models.limits import MAX_DIGITS, MAX_SCENARIO_ITEMS, MAX_YUAN, shown
+from models.i18n import t
+from models.limits import MAX_DIGITS, MAX_SCENARIO_ITEMS, MAX_YUAN, Quoted, shown
 from models.money import Money
 from models.record import EnterpriseRecord, Move, parse_record
 from models.scenario import Scenario, parse_inline
@@ -258,9 +259,16 @@ def windows(day: dt.date, tier: str | None = None, *,
             catalog: Catalog | None = None) -> tuple[Window, ...]:
     """The application window open on `day` for each recognition tier (brochure III.(III))."""
     catalog = catalog or active_catalog()
-    if tier is not None and tier not in catalog.index.windows:
-        raise InputError(f"no application window for tier {tier!r}", field="tier",
-                         accepted=", ".join(catalog.index.windows))
+    if tier is not None:  # as a notice or a sheet spells it (小巨人企业, 专精特新中小企业, …)
+        from models.normalize import accepted_values, normalize_value
+
+        try:
+            tier = str(normalize_value("tier", tier, catalog.vocabulary))
+        except ValueError:
+            pass
+        if tier not in catalog.index.windows:
+            raise InputError(t("option.no_window", tier=Quoted(tier)), field="tier",
+                             accepted=accepted_values("tier", catalog.vocabulary, list(catalog.index.windows)))
     out = []
     for name, spec in catalog.index.windows.items():
         if tier is not None and name != tier:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from models.catalog import Catalog
 from models.errors import BugError, InputError, ReadingError
 from models.i18n import t
-from models.record import EnterpriseRecord, is_json
+from models.record import EnterpriseRecord, is_json, parse_record_bytes
 from models.scenario import Scenario, parse_inline, scenario_from_bytes
 from solver.evaluate import evaluate
 from solver.explain import Evaluation
@@ -140,3 +140,12 @@ def ask(question: Question, record: EnterpriseRecord, catalog: Catalog) -> Answe
     if not question.scenario:
         raise InputError(t("option.no_scenario"), field="SCENARIO")
     return Answer(question, whatif(record, combined, readings, catalog=catalog, today=today))
+
+
+def ask_bytes(question: Question, raw: bytes, *, as_json: bool, source: str, catalog: Catalog,
+              today: dt.date) -> tuple[Question, EnterpriseRecord, Answer]:
+    """The record read from its file's bytes (or a request body), the question as asked of it on
+    `today` (`Question.on`), and the answer: what an evidence bundle keeps, read once."""
+    record = parse_record_bytes(raw, source=source, as_json=as_json, catalog=catalog)
+    asked = question.on(record, today)
+    return asked, record, ask(asked, record, catalog)

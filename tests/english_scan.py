@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from models.catalog import Catalog, load_catalog
+from models.catalog.diff import VOCABULARY_LISTS
 
 # Acronyms and product names a Chinese user reads as they are.
 ACRONYMS = frozenset({
@@ -43,6 +44,9 @@ CONTRACT_IDS = frozenset({
     "due", "past", "received", "projected", "enterprise", "paid_by", "claim_year", "clause",
     "source", "contact", "tel", "ZJTX_LANG", "LANG", "LC_ALL", "zh_CN", "level", "extends", "index",
     "serial", "note",  # the columns of a published list (zjtx recognitions import)
+    # The catalog's own keys, as `zjtx measures diff` shows a changed rule or vocabulary entry.
+    "vocabulary", "fixed", "up_to", "programmes", "zh_short", "aliases",
+    "README",  # a file name (a package's README)
 })
 
 
@@ -120,6 +124,9 @@ _URL = re.compile(r"(?:https?|tcp)://\S+|[\w.+-]+@[\w-]+\.[\w.]+")
 _CHUNK = re.compile(r"[A-Za-z0-9_.\-=@:/\[\]+%'’&]*[A-Za-z][A-Za-z0-9_.\-=@:/\[\]+%'’&]*")
 _PARTS = re.compile(r"[=:@/.\[\],+]")
 _PATH = re.compile(r"(^|/)[\w.\-]+\.(yaml|yml|json|jsonl|csv|xlsx|parquet|png|ics|txt|md|py|zip|sweep\.csv)$")
+# Plain words one space apart ("year total", "the brochure prints"): English prose, even when each
+# word alone is an id a person may type (`year`, `total`); a metavar `table|json` is no phrase.
+_PHRASE = re.compile(r"(?<![\w.\-/'’|=@:\[])[A-Za-z]+(?: [A-Za-z]+)+(?![\w.\-/'’|=@\]])")
 
 
 def _spaced(text: str) -> str:
@@ -133,13 +140,14 @@ class Scanner:
     def __init__(self, catalog: Catalog | None = None, extra_ids: Iterable[str] = (),
                  extra_quotes: Iterable[str] = ()) -> None:
         catalog = catalog or load_catalog()
-        self.ids = _catalog_ids(catalog) | CONTRACT_IDS | set(command_names()) | set(extra_ids)
+        self.ids = _catalog_ids(catalog) | CONTRACT_IDS | set(VOCABULARY_LISTS) | \
+            set(command_names()) | set(extra_ids)
         self.quotes = [_spaced(q) for q in quoted_as_printed(catalog)] + \
             sorted((_spaced(q) for q in extra_quotes), key=len, reverse=True)
         self.printed = printed_names(catalog)
 
     def _allowed(self, chunk: str) -> bool:
-        if re.fullmatch(r"\.(zip|yaml|json|jsonl|csv|xlsx|parquet|png|ics)", chunk):  # 证据包.zip
+        if re.fullmatch(r"'?\.(zip|yaml|json|jsonl|csv|xlsx|parquet|png|ics|txt|docx)'?", chunk):  # 证据包.zip
             return True
         chunk = chunk.rstrip(".,;:'’-[]").lstrip(".,;:'’[]")
         if not re.search(r"[A-Za-z]", chunk):
@@ -172,7 +180,12 @@ class Scanner:
                              else m[0], text)
         text = _URL.sub(" ", text)
         text = _COMMAND.sub(" ", text)
-        return [chunk for chunk in _CHUNK.findall(text) if not self._allowed(chunk)]
+        found = []
+        for phrase in _PHRASE.finditer(text):
+            if not all(word in ACRONYMS for word in phrase[0].split()):
+                found += phrase[0].split()
+                text = text.replace(phrase[0], " ", 1)
+        return found + [chunk for chunk in _CHUNK.findall(text) if not self._allowed(chunk)]
 
 
 def main(argv: list[str]) -> int:

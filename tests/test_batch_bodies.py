@@ -68,9 +68,21 @@ def test_the_results_as_xlsx_with_headers_in_the_request_language(client: TestCl
                              headers={"content-type": "text/csv", "accept": XLSX})
         assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
         assert answer.headers["x-error-rows"] == "1"
-        rows = list(load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True))
+        book = load_workbook(io.BytesIO(answer.content))
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
         assert rows[0][0] == header and rows[1][:5] == ("EX-2", "京西氢能有限公司", None, 900000, 900000)
         assert len(rows) == 2
+        # Nothing lost: the error row on its own sheet, as `zjtx batch` writes its errors workbook.
+        assert [sheet.title for sheet in book.worksheets] == (["测算结果", "错误行"] if lang == "zh"
+                                                              else ["results", "errors"])
+        errors = list(book.worksheets[1].iter_rows(values_only=True))
+        assert errors[0] == (("行号", "编号", "列", "问题") if lang == "zh" else ("row", "id", "field", "message"))
+        assert errors[1][:3] == (3, "EX-3", "注册区")  # the column as the sheet names it
+        assert "gotham" in errors[1][3]
+    every_row_good = client.post("/v1/batch", content=SHEET.encode().splitlines(keepends=True)[0] +
+                                 SHEET.encode().splitlines(keepends=True)[1],
+                                 headers={"content-type": "text/csv", "accept": XLSX})
+    assert len(load_workbook(io.BytesIO(every_row_good.content)).worksheets) == 1  # no empty errors sheet
 
 
 def test_a_sheet_is_bounded_like_json_lines(client: TestClient) -> None:

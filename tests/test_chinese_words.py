@@ -19,6 +19,7 @@ from cli import app
 from tests.english_scan import Scanner
 
 ROOT = Path(__file__).resolve().parent.parent
+LATER_TEST = ROOT / "tests" / "catalogs" / "beijing-later-edition"
 EXAMPLES = ROOT / "examples"
 # Wide enough that no table cell wraps: a clause quoted as printed stays on one line.
 WIDE = {"COLUMNS": "3000"}
@@ -55,8 +56,19 @@ def example_data() -> tuple[set[str], set[str]]:
 
 
 def scanner() -> Scanner:
+    """The scanner for the Done-when runs: the bundled examples' own ids and names, and the ids
+    and quotes of every catalog a run reads (the later package, the later-edition test data)."""
+    from models.catalog import open_catalog
+    from models.packages import locate
+    from tests.english_scan import _catalog_ids, quoted_as_printed
+
     ids, names = example_data()
-    return Scanner(extra_ids=ids, extra_quotes=names)
+    quotes: set[str] = set(names)
+    for other in (locate("beijing-2025"), ROOT / "tests" / "catalogs" / "beijing-later-edition"):
+        catalog = open_catalog(other)
+        ids |= _catalog_ids(catalog)
+        quotes.update(quoted_as_printed(catalog))
+    return Scanner(extra_ids=ids, extra_quotes=quotes)
 
 
 def _runner() -> CliRunner:
@@ -90,6 +102,11 @@ def _commands(directory: Path, lang: str) -> list[tuple[str, list[str]]]:
         ("measures list", ["measures", "list"]),
         ("measures readings", ["measures", "readings"]),
         ("measures show m6", ["measures", "show", "m6"]),
+        ("measures diff", ["measures", "diff", "beijing-2022", "beijing-2025"]),
+        ("measures diff --at", ["measures", "diff", "--catalog", "beijing-2025", "--at", "2024-06-01",
+                                "--at", "2025-06-01"]),
+        ("measures diff a later edition", ["measures", "diff", "beijing-2022",
+                                           str(LATER_TEST)]),
         ("windows", ["windows", "--date", "2026-11-25"]),
         ("timeline", ["timeline", str(EXAMPLES / "daxing-hydrogen-full.yaml")]),
         ("best-district", ["best-district", str(EXAMPLES / "relocating-little-giant.yaml"),
@@ -100,6 +117,9 @@ def _commands(directory: Path, lang: str) -> list[tuple[str, list[str]]]:
                     "move=dongcheng@2024-01-01"]),
         ("worklist", ["worklist", str(sheet), "--date", "2026-12-01"]),
         ("batch errors", ["batch", str(bad), "--out", str(directory / f"out-{lang}.csv")]),
+        ("batch errors xlsx", ["batch", str(_workbook(bad)), "--out", str(directory / f"xout-{lang}.xlsx")]),
+        ("measures lint", ["measures", "lint"]),
+        ("measures packages", ["measures", "packages"]),
         ("zjtx --help", ["--help"]),
     ]
     from cli import app as cli_app
@@ -128,10 +148,37 @@ def done_when_runs(directory: Path | None = None, lang: str = "zh") -> Iterator[
         assert done.exception is None or isinstance(done.exception, SystemExit), \
             (label, done.exception, done.output)
         seen = done.stdout + "\n" + done.stderr
-        if label == "batch errors":
-            for errors in sorted(directory.glob(f"out-{lang}.errors.*")):
-                seen += "\n" + errors.read_text(encoding="utf-8-sig", errors="replace")
+        if label.startswith("batch errors"):  # the files it wrote: results and errors
+            for written in sorted(directory.glob(f"{'x' if 'xlsx' in label else ''}out-{lang}.*")):
+                seen += "\n" + _sheet_text(written)
         yield label, seen
+
+
+def _workbook(sheet: Path) -> Path:
+    """The rows of a CSV sheet as a workbook beside it."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    with sheet.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle):
+            book.active.append(row)
+    path = sheet.with_suffix(".xlsx")
+    book.save(path)
+    return path
+
+
+def _sheet_text(path: Path) -> str:
+    """What a person sees in a CSV or XLSX file: every cell as Excel shows it (a truth value as
+    TRUE or FALSE), sheet names too."""
+    if path.suffix != ".xlsx":
+        return path.read_text(encoding="utf-8-sig", errors="replace")
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return "\n".join([sheet.title for sheet in book] + [
+        "\t".join("" if cell is None else str(cell).upper() if isinstance(cell, bool) else str(cell)
+                  for cell in row)
+        for sheet in book for row in sheet.iter_rows(values_only=True)])
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +198,9 @@ def test_the_scanner_counts_english_and_spares_ids_acronyms_urls_and_clauses() -
                                                                       "District"]
     assert scanner.words("Administrative Commission of Xicheng Park, Zhongguancun Science Park（英文原文）") == []
     assert scanner.words("支付方: municipal (default)") == ["default"]
+    # Plain words in a row are prose, even when each alone is an id (year, total); a metavar is not.
+    assert scanner.words("年度合计 year total") == ["year", "total"]
+    assert scanner.words("--format table|json table 供人阅读") == []
 
 
 def test_under_zh_no_english_word_but_ids_acronyms_urls_and_clauses_as_printed(
@@ -163,7 +213,7 @@ def test_under_zh_no_english_word_but_ids_acronyms_urls_and_clauses_as_printed(
 def test_the_same_runs_in_english_print_no_chinese(tmp_path: Path) -> None:
     cjk = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
     for label, output in done_when_runs(tmp_path, "en"):
-        if label.endswith("--help") or label == "batch errors":
+        if label.endswith("--help") or label.startswith(("batch errors", "measures diff")):
             continue  # help shows Chinese examples of input; the bad sheet is Chinese data
         assert not cjk.findall(output), (label, cjk.findall(output)[:10])
 
@@ -251,3 +301,161 @@ def test_the_chinese_readme_commands_run(tmp_path: Path, monkeypatch: pytest.Mon
         done = runner.invoke(app, argv)
         assert done.exit_code == 0, (line, done.output)
     assert (tmp_path / "企业名单.xlsx").exists() and (tmp_path / "工作清单.xlsx").exists()
+
+
+def test_options_refused_under_zh_say_so_in_chinese_with_the_accepted_names(tmp_path: Path) -> None:
+    """Each option a clerk may mistype is refused in Chinese (exit 2), the accepted values with
+    their Chinese names where the ids are English words; and `windows --tier` takes a tier as a
+    notice spells it."""
+    record = str(EXAMPLES / "exhibition-expenses.json")
+    runs = [
+        ["windows", "--tier", "省级"],
+        ["howto", record, "--measure", "m99"],
+        ["template", str(tmp_path / "名单.docx")],
+        ["worklist", str(EXAMPLES / "enterprises.csv"), "--out", str(tmp_path / "清单.docx")],
+        ["batch", str(EXAMPLES / "enterprises.csv"), "--out", str(tmp_path / "o.csv"), "--summary",
+         str(tmp_path / "s.txt")],
+        ["evaluate", record, "--reading", "stacking=x1"],
+        ["best-district", record, "--rank-by", "x1"],
+    ]
+    scan = scanner()
+    runner = _runner()
+    for argv in runs:
+        done = runner.invoke(app, argv, env={**WIDE, "ZJTX_LANG": "zh"})
+        assert done.exit_code == 2, (argv, done.output)
+        assert scan.words(done.stderr) == [], (argv, done.stderr)
+    told = runner.invoke(app, ["windows", "--tier", "省级", "--lang", "zh"]).stderr
+    assert "national（小巨人）" in told and "梯度 '省级' 没有申报窗口" in told
+    told = runner.invoke(app, ["howto", record, "--measure", "m99", "--lang", "zh"]).stderr
+    assert "m6.exhibition（国际展会补贴）" in told
+    for spelling in ("小巨人企业", "国家级专精特新“小巨人”企业", "national"):
+        done = runner.invoke(app, ["windows", "--tier", spelling, "--date", "2026-11-25", "--format", "json"])
+        assert done.exit_code == 0, done.output
+        assert [w["tier"] for w in json.loads(done.stdout)["windows"]] == ["national"]
+
+
+# -- a catalog author's errors: `measures lint --lang zh` over broken packages ----------------------
+
+def _broken_packages(root: Path) -> Iterator[tuple[str, Path]]:
+    """(what is broken, a package directory): copies of the shipped catalog, each broken in one
+    way a catalog author breaks one (tests/test_lint.py and tests/test_authoring.py show each)."""
+    import shutil
+
+    import yaml
+
+    from models.catalog import CATALOG_DIR
+
+    def copy(name: str) -> Path:
+        directory = root / name
+        shutil.copytree(CATALOG_DIR, directory, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+        return directory
+
+    def edit(path: Path, change) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    def replace(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (old, path.name)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    # Problems a file's loading reports (the whole-catalog checks wait until each file loads).
+    directory = copy("load")
+    edit(directory / "shijingshan.yaml", lambda d: d["measures"][0]["rules"][0].update(amout=1))
+    edit(directory / "miyun.yaml", lambda d: d["measures"][0]["rules"][0].update(
+        conditions=["tier >= gold", "district in [dongcheng", "industry == nowhere",
+                    "as_of >= 2023-02-30"]))
+    edit(directory / "daxing.yaml", lambda d: d["measures"][0]["rules"][0].update(
+        source="no-such-source"))
+    edit(directory / "mentougou.yaml", lambda d: d.update(replaces="nothing"))
+    edit(directory / "shunyi.yaml", lambda d: d["measures"][0]["rules"][0]["levels"].update(
+        gold={"fixed": 1}))
+    edit(directory / "dongcheng.yaml", lambda d: d.update(payer="gotham"))
+    yield "load", directory
+    # Problems of the whole catalog.
+    directory = copy("whole")
+    replace(directory / "shijingshan.yaml", "municipal: {fixed: 200000}", "municipal: {fixed: 250000}")
+    replace(directory / "shijingshan.yaml", "non-repetitive incentive for a single enterprise",
+            "non-repetitive incentive for one enterprise")
+    edit(directory / "shunyi.yaml", lambda d: d["measures"][0]["rules"][0].update(
+        quote="A one-time incentive of RMB 100,000 and RMB 900,000 will be granted"))
+    edit(directory / "municipal-gradient-cultivation.yaml",
+         lambda d: d["measures"][0]["benefits"][1].update(quote="A hotline will be opened"))
+    edit(directory / "mentougou.yaml", lambda d: d["measures"][0]["rules"][0].pop("r1_group"))
+    edit(directory / "daxing.yaml", lambda d: d["measures"][0]["rules"][1].update(
+        r1_group="daxing.tier.second-sentence"))
+    edit(directory / "miyun.yaml", lambda d: d["measures"][0]["rules"][0].update(
+        conditions=["employees >= 10", "patent_year <= 10"]))
+    edit(directory / "index.yaml", lambda d: (
+        d["conditions"].update(employees={"type": "int", "about": "head count"}),
+        d["districts_without_measures"].remove("haidian"),
+        d["districts_without_measures"].append("pinggu")))
+    (directory / "source" / "beijing-sme-support-brochure.txt").unlink()
+    edit(directory / "fengtai.yaml", lambda d: d["measures"][0]["rules"][0].update(
+        only_when={"audience": "everyone"}))
+    yield "whole", directory
+    # The index itself is broken: nothing else can be checked.
+    directory = copy("index")
+    edit(directory / "index.yaml", lambda d: d.update(extends="no-such-package"))
+    yield "index", directory
+    directory = copy("circle")
+    edit(directory / "index.yaml", lambda d: d.update(extends="."))
+    yield "circle", directory
+    directory = root / "empty"
+    directory.mkdir()
+    yield "empty", directory
+    yield "missing", root / "no-such-directory"
+
+
+# What the broken packages above name as written: their misspelt key, values, source and package.
+TYPED = ("amout", "gold", "nowhere", "dongcheng", "no-such-source", "nothing", "no-such-package",
+         "employees", "gotham", "everyone", "in")  # `in`: an operator in a condition as written
+
+
+def scanner_of_catalog_keys() -> Scanner:
+    """The Done-when scanner, plus the ids a catalog author types: every key of the package
+    schema (a field path names them: measures[0].rules[0].amout), the rule kinds, and the values
+    the broken packages wrote."""
+    from pydantic import BaseModel
+
+    from models.catalog import IndexSpec, SourceFileSpec
+    from models.catalog.kinds import TRIGGERS
+
+    keys: set[str] = set()
+    models: list[type[BaseModel]] = [IndexSpec, SourceFileSpec]
+    while models:
+        model = models.pop()
+        for name, info in model.model_fields.items():
+            keys.add(name)
+            for inner in _model_types(info.annotation):
+                if inner.__name__ not in keys:
+                    keys.add(inner.__name__)
+                    models.append(inner)
+    base = scanner()
+    return Scanner(extra_ids=base.ids | keys | set(TRIGGERS) | set(TYPED), extra_quotes=base.quotes)
+
+
+def _model_types(annotation: object) -> list[type]:
+    """The pydantic models inside a field's type (list[RuleSpec], dict[str, Amount] | None, …)."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [inner for arg in get_args(annotation) for inner in _model_types(arg)]
+
+
+def test_a_catalog_authors_errors_under_zh_are_chinese(tmp_path: Path) -> None:
+    """`measures lint --lang zh` over broken packages: every error names its file and field path
+    in Chinese words (the ids, paths and quoted values stay as written)."""
+    runner = _runner()
+    seen = []
+    for label, directory in _broken_packages(tmp_path):
+        done = runner.invoke(app, ["measures", "lint", "--catalog", str(directory), "--lang", "zh"])
+        assert done.exit_code != 0 and "错误" in done.output, (label, done.output)
+        seen.append((label, done.stdout + "\n" + done.stderr))
+    scan = scanner_of_catalog_keys()
+    words = {label: scan.words(text) for label, text in seen}
+    assert all(not found for found in words.values()), (words, seen)

@@ -189,3 +189,13 @@ def test_blank_rows_together_are_one_error_row_however_many(tmp_path: Path) -> N
     rows = list(csv.reader((tmp_path / "errors.csv").open(encoding="utf-8")))
     assert [row[0] for row in rows[1:]] == ["3"] and "rows 3 to 99999 are blank" in rows[1][3]
     assert "rows in 3 = evaluated 2 + errors 1" in done.stderr
+
+
+def test_the_tags_the_catalog_uses_carry_their_chinese_names(tmp_path: Path) -> None:
+    record = tmp_path / "r.yaml"
+    record.write_text("id: E\ndistrict: 东城区\nindustries: [量子]\n", encoding="utf-8")
+    done = runner.invoke(app, ["evaluate", str(record), "--lang", "zh"])
+    assert done.exit_code == 0, done.output
+    assert "commercial_aerospace（商业航天）、foreign_trade（外贸）、hydrogen_energy（氢能）" in done.stderr
+    english = runner.invoke(app, ["evaluate", str(record), "--lang", "en"])
+    assert "the catalog uses commercial_aerospace, foreign_trade, hydrogen_energy" in english.stderr

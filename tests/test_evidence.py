@@ -12,6 +12,7 @@ import io
 import json
 import os
 import random
+import shutil
 import struct
 import subprocess
 import sys
@@ -178,6 +179,39 @@ def test_a_scenario_file_travels_in_the_bundle(tmp_path: Path) -> None:
     assert verify_bundle(data, "answer.zip").identical
 
 
+def test_other_policies_a_whatif_names_travel_in_the_bundle(tmp_path: Path) -> None:
+    """`whatif RECORD catalog=PACKAGE[@DATE]` rests on a second package: the bundle files it
+    (policies/1/, its sums in package.json, its clauses), and verify asks again with that copy —
+    a package edited or gone since the day of filing changes nothing."""
+    drafts = tmp_path / "drafts"
+    assert invoke("measures", "export", drafts, "--catalog", "beijing-2025").exit_code == 0
+    record = tmp_path / "fs.json"
+    record.write_text(json.dumps({"id": "FS-1", "district": "fangshan", "as_of": "2026-11-24",
+                                  "recognitions": [{"tier": "municipal", "date": "2025-06-01"}]}),
+                      encoding="utf-8")
+    data = made(tmp_path, "whatif", record, f"catalog={drafts}@2025-06-01", "--format", "json")
+    members = members_of(data)
+    answer = json.loads(members["answer.en.json"])
+    assert [(a["measure"], a["amount"]["max"]) for a in answer["gained"]] == [("fangshan.tier", 200_000)]
+    assert members["policies/1/fangshan-2025.yaml"] == (drafts / "fangshan-2025.yaml").read_bytes()
+    [filed] = json.loads(members["package.json"])["policies"]
+    assert (filed["package"], filed["in_force"], filed["folder"]) == (str(drafts), "2025-06-01", "policies/1/")
+    assert {"name": "fangshan-2025.yaml", "sha256": sha256(members["policies/1/fangshan-2025.yaml"])}.items() \
+        <= next(f for f in filed["files"] if f["name"] == "fangshan-2025.yaml").items()
+    [clause] = [c for c in json.loads(members["clauses.json"]) if c["family"] == "fangshan.tier"]
+    assert clause["package"] == "policies/1/" and "20万元" in clause["rules"][0]["quote"]
+    assert verify_bundle(data, "answer.zip").identical
+    # The package edited after filing (the amount halved), then gone: the filed copy answers.
+    edited = drafts / "fangshan-2025.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("200000", "100000"), encoding="utf-8")
+    assert verify_bundle(data, "answer.zip").identical
+    shutil.rmtree(drafts)
+    assert verify_bundle(data, "answer.zip").identical
+    # The shipped package by name: the same.
+    data = made(tmp_path, "whatif", record, "catalog=beijing-2025", name="shipped.zip")
+    assert "policies/1/index.yaml" in members_of(data) and verify_bundle(data, "shipped.zip").identical
+
+
 def test_the_evidence_never_overwrites_its_input(tmp_path: Path) -> None:
     record = tmp_path / "r.yaml"
     record.write_bytes(SHIJINGSHAN.read_bytes())
@@ -221,6 +255,22 @@ def test_altering_any_byte_of_the_structure_and_a_sample_of_the_rest_is_refused(
         with pytest.raises(BundleRefused):
             read_bundle(bytes(altered), "r.zip")
     assert len(set(positions)) > 1_500
+
+
+@pytest.mark.slow
+def test_altering_any_byte_of_a_bundle_is_refused() -> None:
+    """Every byte of the small bundle, each XOR-ed with one of three masks in turn (the lowest
+    bit, the highest, all eight): not one altered file is read as a bundle (benchmarks/
+    evidence_tamper.py tries all three masks at every byte)."""
+    data = river_bundle()
+    refused = 0
+    for position in range(len(data)):
+        altered = bytearray(data)
+        altered[position] ^= (0x01, 0x80, 0xFF)[position % 3]
+        with pytest.raises(BundleRefused):
+            read_bundle(bytes(altered), "r.zip")
+        refused += 1
+    assert refused == len(data) > 15_000
 
 
 @pytest.mark.parametrize("change", ["append", "truncate", "comment", "prepend"])
@@ -455,3 +505,29 @@ def test_batch_evidence_goes_to_a_new_or_empty_folder_only(tmp_path: Path) -> No
     assert_input_error(result, "full", "--evidence", "new or empty")
     assert not (tmp_path / "out.csv").exists()  # refused before anything was written
     assert sorted(p.name for p in folder.iterdir()) == ["keep.txt"]
+
+
+# -- the service --------------------------------------------------------------------------------------
+
+def test_the_service_answers_with_the_bundle_the_cli_writes_for_the_same_bytes(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    record = EXAMPLES / "exhibition-expenses.json"
+    client = TestClient(create_app())
+    answer = client.post("/v1/evaluate?evidence=1&stacking=difference-only",
+                         content=record.read_bytes(), headers={"content-type": "application/json"})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
+    assert answer.headers["content-disposition"] == 'attachment; filename="EX-6-evidence.zip"'
+    assert answer.headers["x-evidence-sha256"] == sha256(answer.content)
+    cli = made(tmp_path, "evaluate", record, "--reading", "stacking=difference-only")
+    assert answer.content == cli  # the body's bytes are the record as read
+    about = json.loads(members_of(answer.content)["bundle.json"])
+    assert about["question"]["readings"] == {"stacking": "difference-only"}
+    assert verify_bundle(answer.content, "api.zip").identical
+    plain = client.post("/v1/evaluate", content=record.read_bytes(),
+                        headers={"content-type": "application/json"})
+    assert plain.headers["content-type"] == "application/json" and "timeline" in plain.json()
+    bad = client.post("/v1/evaluate?evidence=true", json={"id": "X", "district": "gotham"})
+    assert bad.status_code == 422 and bad.json()["field"] == "district"

@@ -158,3 +158,25 @@ def test_the_page_is_told_of_a_name_beyond_its_font() -> None:
     assert "𠀀 (U+20000)、䶮 (U+4DAE)" in warnings[0]["message"] and "方框" in warnings[0]["message"]
     answer = client.post("/v1/evaluate", json={"id": "E-1", "name": "京西氢能有限公司 司雄安某甲乙", "district": "dongcheng"})
     assert answer.json()["warnings"] == []
+
+
+def test_the_page_is_told_of_any_text_of_the_record_beyond_its_font() -> None:
+    """Not only the id and name: an industry tag, an expense's id and project, a patent's id —
+    whatever the record holds as typed is drawn by the page, so each field beyond the font is
+    named (one warning per field, by its path)."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    client = TestClient(create_app())
+    record = {"id": "E-1", "name": "京西氢能有限公司", "district": "dongcheng",
+              "industries": ["𠀀能"],
+              "expenses": [{"id": "X-𠀁", "category": "exhibition", "amount": 1000, "year": 2025,
+                            "project": "项目䶮"}],
+              "patents": [{"id": "ZL-𠀂", "standard_annuity": 1200, "paid": 1020, "year": 2025,
+                           "patent_year": 4}]}
+    answer = client.post("/v1/evaluate?lang=zh", json=record)
+    assert answer.status_code == 200, answer.text
+    warnings = {w["field"]: w["message"] for w in answer.json()["warnings"] if w["code"] == "missing_glyph"}
+    assert set(warnings) == {"industries[0]", "expenses[0].id", "expenses[0].project", "patents[0].id"}
+    assert "𠀁 (U+20001)" in warnings["expenses[0].id"] and "䶮 (U+4DAE)" in warnings["expenses[0].project"]

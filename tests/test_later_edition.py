@@ -5,6 +5,7 @@ packages by name (`--catalog NAME`, `measures packages`), and the default stayin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -90,6 +91,44 @@ def test_measures_diff_between_the_brochure_and_the_later_edition_lists_every_ch
     assert found == {("removed", "haidian.little_giant"), ("removed", "haidian.single_champion"),
                      ("removed", "haidian.hidden_champion"), ("added", "fangshan.tier"),
                      ("added", "yanqing.tier")}
+
+
+def test_diff_compares_every_field_of_a_rule_that_decides_an_award():
+    """Each field of RuleSpec is compared (an aspect of `measures diff`) or said not to be policy
+    (its id, title, names, quote): a rule shape added later (`pays_for`) cannot change unseen."""
+    from models.catalog import Amount, Cap, MaxYears, RuleSpec
+    from models.catalog.diff import COMPARED, NOT_POLICY, _aspects
+
+    assert set(COMPARED) | NOT_POLICY == set(RuleSpec.model_fields)
+    assert not set(COMPARED) & NOT_POLICY
+    rule = next(r for r in open_catalog(LATER).rules if r.measure == "fangshan.tier")
+    other = {"kind": "qualification_reward", "amount": Amount(fixed=1), "levels": {"municipal": Amount(fixed=1)},
+             "conditions": ("district == 'fangshan'",), "caps": (Cap(per=("year",), limit=1),),
+             "max_years": (MaxYears(per=("enterprise",), limit=1),), "categories": ("exhibition",),
+             "boards": ("a_share",), "pays_for": ("first",), "one_time": True, "previous_year": True,
+             "difference": "reading", "r1_group": "r1", "tier_held": "at_move",
+             "ladder_level": "national", "recognition_counts_as": {"national": "little_giant"},
+             "only_when": {"stacking": "cumulative"}, "effective_from": dt.date(2026, 1, 1),
+             "effective_to": dt.date(2030, 1, 1)}
+    assert set(other) == set(COMPARED)
+    for field, value in other.items():
+        update = {field: value, **({"levels": None} if field == "amount" else {})}  # one or other
+        changed = dataclasses.replace(rule, spec=rule.spec.model_copy(update=update))
+        before, after = _aspects(rule), _aspects(changed)
+        assert before[COMPARED[field]] != after[COMPARED[field]], field
+        assert {k for k in before if before[k] != after[k]} == {COMPARED[field]}, field
+
+
+def test_diff_names_a_changed_occasion_in_words(copy: Path):
+    """A later edition that stops paying Fangshan's first re-examination: one change, said in
+    both languages (the aspect was not compared before)."""
+    _edit(copy / "fangshan-2025.yaml", "  pays_for: [first, first_review]", "  pays_for: [first]")
+    changes = diff_catalogs(open_catalog(LATER), open_catalog(copy))
+    assert [(c.kind, c.measure, c.what, c.before, c.after) for c in changes] == [
+        ("changed", "fangshan.tier", "occasions", ["first", "first_review"], ["first"])]
+    for lang, words in (("en", "occasions paid changed"), ("zh", "支付情形变化")):
+        result = invoke("measures", "diff", LATER, copy, "--lang", lang)
+        assert result.exit_code == 0 and words in result.stdout, result.output
 
 
 def test_the_default_stays_the_brochure_while_a_rule_of_the_later_edition_is_not_primary():

@@ -331,8 +331,9 @@ def test_the_shipped_package_does_not_change_between_its_dates():
 def test_diff_between_two_packages():
     result = invoke("measures", "diff", CATALOG_DIR, LATER)
     assert result.exit_code == 0, result.output
-    assert "+ dongcheng.exhibition: measure added" in result.stdout
-    assert "~ dongcheng.tier (dongcheng.tier): in force: […, …] → […, 2024-12-31]" in result.stdout
+    assert "+ dongcheng.exhibition (Dongcheng exhibition subsidy): measure added" in result.stdout
+    assert ("~ dongcheng.tier (Dongcheng tier reward) (rule dongcheng.tier): dates in force changed:"
+            " […, …] → […, 2024-12-31]") in result.stdout
 
 
 def test_diff_needs_two_dates_or_two_packages():

@@ -80,6 +80,7 @@ def test_an_example_in_each_language_and_size_with_no_horizontal_scroll(browser,
     assert page.is_visible(".legend")  # certain vs "up to"
     width = SIZES[size][0]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate(SPLIT_SHORT) == []
     assert page.errors == []
     page.context.close()
 
@@ -330,6 +331,18 @@ BROKEN_WORDS = """() => {
   return broken;
 }"""
 
+# Headings and short names (a tier, a paying district) drawn on more than one line: 支付方 and 东城区
+# were one character per line in the past claims at 1280 px.
+SPLIT_SHORT = """() => [...document.querySelectorAll(
+    '#awards th, #past-awards th, #worklist th, #batch th, td.short')]
+  .filter((node) => node.offsetParent !== null && node.textContent.trim().length <= 6)
+  .filter((node) => {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size > 1;
+  })
+  .map((node) => node.textContent.trim())"""
+
 LINES = """(selector) => {
   const range = document.createRange();
   range.selectNodeContents(document.querySelector(selector));
@@ -402,9 +415,13 @@ def test_rows_pasted_or_uploaded_are_evaluated_as_zjtx_batch_reads_them(browser,
     download.value.save_as(saved)
     from openpyxl import load_workbook
 
-    rows = list(load_workbook(saved).active.iter_rows(values_only=True))
+    book = load_workbook(saved)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[0][:2] == (("编号", "企业名称") if lang == "zh" else ("id", "name"))
     assert rows[1][:5] == ("EX-2", "京西氢能有限公司", None, 900000, 900000) and len(rows) == 2
+    # Nothing lost: the error row is in the download too, on its own sheet.
+    assert book.sheetnames == (["测算结果", "错误行"] if lang == "zh" else ["results", "errors"])
+    assert list(book.worksheets[1].iter_rows(values_only=True))[1][:3] == (3, "EX-3", "注册区")
 
     page.fill("#record", SHEET)  # rows where a record goes
     page.click("#evaluate")
@@ -431,6 +448,35 @@ def test_rows_pasted_or_uploaded_are_evaluated_as_zjtx_batch_reads_them(browser,
     page.wait_for_function("!document.querySelector('#batch-errors-block').hidden")
     assert page.evaluate(BROKEN_WORDS) == []  # "EX-3" and 行号 were broken at 1280 px
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size][0]
+    assert page.errors == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", list(LOCALES))
+def test_file_choosers_speak_the_pages_language(browser, lang: str, tmp_path) -> None:
+    """A file input drawn by the browser says "Choose File / No file chosen" in the browser's own
+    language (English in an English browser under 中文): each is a button and a file name in the
+    page's words, which follow the language toggle; the input itself is out of sight."""
+    page = open_page(browser, lang, "phone")
+    inputs = page.locator("input[type=file]").count()
+    assert inputs >= 3
+    words = {"zh": ("选择文件", "未选择文件"), "en": ("Choose a file", "no file chosen")}
+    assert page.locator(".file-choose").all_inner_texts() == [words[lang][0]] * inputs
+    assert page.locator(".file-name").all_inner_texts() == [words[lang][1]] * inputs
+    assert all(page.locator("input[type=file]").nth(i).bounding_box()["width"] <= 1 for i in range(inputs))
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"id": "J-1", "district": "dongcheng"}\n', encoding="utf-8")
+    page.set_input_files("#batch-upload", str(rows))
+    page.wait_for_function("document.querySelector('#batch-results tbody').textContent.includes('J-1')")
+    chooser = page.locator("#batch-upload ~ .file-name")
+    assert chooser.inner_text() == "rows.jsonl"
+    other = "en" if lang == "zh" else "zh"
+    page.click(f"#lang-{other}")
+    page.wait_for_function(f"document.documentElement.lang.startsWith({other!r})")
+    assert page.locator(".file-choose").first.inner_text() == words[other][0]
+    assert chooser.inner_text() == "rows.jsonl"  # a file chosen keeps its name
+    assert page.get_attribute("#ranking", "aria-label") == ("最佳迁入区排名" if other == "zh" else "best-district ranking")
+    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"][0]
     assert page.errors == []
     page.context.close()
 

@@ -190,6 +190,8 @@ def _reason_is_true(candidate, item, compiled, solution) -> bool:
             candidate.mirror_of not in solution.paid or solution.paid[candidate.mirror_of].max == 0)
     if item.code == R.AMOUNT_ZERO:
         return effective_amount(candidate).max == 0
+    if item.code == R.RECEIVED_COVERS:  # rewards already received take its whole amount
+        return bool(candidate.received_cut) and effective_amount(candidate).max == 0
     return False
 
 

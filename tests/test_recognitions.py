@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -319,3 +320,47 @@ def test_the_readme_recognitions_examples_run(tmp_path: Path, monkeypatch: pytes
         result = runner.invoke(app, command)
         assert result.exit_code in ((1,) if command[0] == "recognitions" else (0,)), (command, result.output)
     assert (tmp_path / "new-claims.xlsx").is_file() and (tmp_path / "matches.xlsx").is_file()
+
+
+def test_the_service_matches_uploaded_files_and_offers_the_worklist(tmp_path: Path) -> None:
+    import base64
+    import io
+
+    from fastapi.testclient import TestClient
+    from openpyxl import load_workbook
+
+    from service.app import create_app
+
+    def sent(path: Path) -> dict[str, str]:
+        return {"name": path.name, "content": base64.b64encode(path.read_bytes()).decode()}
+
+    client = TestClient(create_app())
+    answer = client.post("/v1/recognitions/import?lang=zh", json={
+        "list": sent(EXAMPLES / "recognitions-2026.csv"),
+        "registry": sent(EXAMPLES / "enterprises.csv"), "day": "2026-12-01"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["counts"] == {"list_rows": 6, "added": 4, "already_recorded": 0, "not_added": 2,
+                              "registry_rows": 6, "written": 6, "registry_errors": 0}
+    assert [m["status"] for m in body["matches"]][3:5] == ["bad_code", "unmatched"]
+    assert "校验码" in body["matches"][3]["message"]
+    assert [(a["enterprise"], a["amount_max"]) for a in body["worklist"]["actions"]] == [
+        ("BJ-0001", 500_000), ("BJ-0002", 500_000), ("BJ-0003", 100_000)]
+    # The claims as /v1/worklist answers them: each office and telephone named in Chinese too.
+    for action in body["worklist"]["actions"]:
+        assert action["office_name"] and re.search("[\u4e00-\u9fff]", action["office_name"]), action
+        assert action["detail"]["measure_name"] and action["tel_name"], action
+    sheet = load_workbook(io.BytesIO(base64.b64decode(body["worklist_xlsx"]))).active
+    assert sheet.max_row == 4  # the header and the three new claims
+    updated = tmp_path / "updated.xlsx"
+    updated.write_bytes(base64.b64decode(body["updated_xlsx"]))
+    records, problems = read_enterprises(updated)
+    assert not problems and {r.id: [x.tier for x in r.recognitions] for r in records}["BJ-0003"] == \
+        ["innovative", "municipal"]
+    broken = client.post("/v1/recognitions/import", json={
+        "list": {"name": "list.csv", "content": "not base64!"}, "registry": sent(EXAMPLES / "enterprises.csv")})
+    assert broken.status_code == 400 and broken.json()["field"] == "list.content"
+    empty = client.post("/v1/recognitions/import", json={
+        "list": {"name": "list.csv", "content": ""}, "registry": sent(EXAMPLES / "enterprises.csv")})
+    assert empty.status_code == 400 and empty.json()["field"] == "list"
+    assert "zjtx-recognitions" not in empty.text  # never the server's temporary path

@@ -44,7 +44,7 @@ def test_the_schema_lists_every_operation():
     assert {"/healthz", "/v1/evaluate", "/v1/best-district", "/v1/whatif", "/v1/batch",
             "/v1/worklist", "/v1/record", "/v1/measures", "/v1/measures/{measure_id}",
             "/v1/windows", "/v1/readings", "/v1/messages", "/v1/examples", "/v1/impact",
-            "/v1/packages"} <= set(paths)
+            "/v1/packages", "/v1/recognitions/import"} <= set(paths)
 
 
 @pytest.mark.slow
@@ -57,6 +57,6 @@ def test_schemathesis_checks_all_find_nothing():
              "--phases", PHASES, "--seed", str(SEED), "--workers", "1", "--no-color"],
             cwd=ROOT, capture_output=True, text=True, timeout=1800)
     report = run.stdout[-8000:] + run.stderr[-2000:]
-    assert "15 selected / 15 total" in run.stdout, report
+    assert "16 selected / 16 total" in run.stdout, report
     assert run.returncode == 0, report
     assert "failure" not in run.stdout.splitlines()[-1], report

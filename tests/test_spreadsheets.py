@@ -243,7 +243,7 @@ def test_output_people_open(tmp_path: Path):
     for row in rows:
         values = dict(zip(header, row))
         assert isinstance(values["合计上限"], int) and not isinstance(values["合计上限"], bool)
-        assert isinstance(values["上不封顶"], bool)
+        assert values["上不封顶"] in ("是", "否")  # in words: Excel would show TRUE or FALSE
     assert rows[1][:2] == ["E-0002", "第二家企业有限公司"]
     # Amounts with a thousands separator; the sheet named in the command's language.
     second = list(sheet.iter_rows(min_row=2, max_row=2))[0]
@@ -264,6 +264,7 @@ def test_output_people_open(tmp_path: Path):
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf" + "编号,企业名称".encode("utf-8"))
     assert read_csv(out)[1]["企业名称"] == "第二家企业有限公司"
+    assert {row["上不封顶"] for row in read_csv(out)} <= {"是", "否"}  # no true/false in Chinese
     wrong = invoke("batch", source, "--out", tmp_path / "x.csv", "--lang", "fr")
     assert wrong.exit_code == 2 and "--lang" in wrong.stderr and not (tmp_path / "x.csv").exists()
 

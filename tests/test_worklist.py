@@ -146,6 +146,29 @@ def test_no_near_miss_spends_a_million_to_get_up_to_a_million():
     assert (net, outlay) == (-1_000_000, 1_000_000)
 
 
+def test_a_near_miss_that_pays_back_only_its_outlay_is_none(tmp_path: Path):
+    # Riverland with its tooling subsidy made a fixed 300,000 (test data): the expense the
+    # worklist would suggest (300,000 of tooling) surely brings 300,000 more — and costs 300,000.
+    # Net of its outlay it brings nothing, so it is not worth a call; counted gross it would be.
+    from models.catalog import open_catalog, using_catalog
+    from tests.hostile import riverland_copy
+
+    package = riverland_copy(tmp_path)
+    city = package / "city.yaml"
+    text = city.read_text(encoding="utf-8")
+    old = "        amount: {percent: 40}\n        caps: [{per: [year], limit: 400000}]"
+    assert old in text
+    city.write_text(text.replace(old, "        amount: {fixed: 300000}"), encoding="utf-8")
+    catalog = open_catalog(package)
+    with using_catalog(catalog):
+        record = parse_record({"id": "R-1", "district": "north", "as_of": DAY.isoformat(),
+                               "recognitions": [{"tier": "sapling", "date": "2025-06-30"}]})
+        change = "expense=tooling:300000@2026"
+        gross = whatif(record, parse_inline([change], []), catalog=catalog, today=DAY)
+        assert (gross.delta_min, gross.delta_max) == (300_000, 300_000)
+        assert [a for a in worklist(record, DAY, catalog=catalog, min_gain=1) if a.kind == "near_miss"] == []
+
+
 def test_rows_sort_by_date_then_amount():
     actions = [a for r in (INNOVATIVE, MUNICIPAL, OLD) for a in worklist(parse_record(r), DAY)]
     actions.sort(key=lambda a: a.sort_key())
@@ -194,7 +217,8 @@ def test_cli_worklist_xlsx_and_calendar(tmp_path: Path, lang: str):
     assert cells["claim_year"].number_format == "General"  # a year is no amount
     assert sheet.title == t("sheet.worklist", lang) == ("工作清单" if lang == "zh" else "worklist")
     assert sheet.column_dimensions["L"].width >= 30  # the office
-    assert isinstance(apply["open_above"], bool)
+    # A truth value in words in Chinese (Excel would show FALSE); a boolean cell in English.
+    assert apply["open_above"] == "否" if lang == "zh" else apply["open_above"] is False
     assert apply["kind"] == ("申报认定" if lang == "zh" else "apply")
     assert ("申报窗口" if lang == "zh" else "window 2026-10-01 to 2026-12-31") in apply["note"]
 
@@ -219,7 +243,7 @@ def test_cli_worklist_csv_for_excel_and_json(tmp_path: Path):
         rows = list(csv.DictReader(handle))
     assert [r["enterprise"] for r in rows][:2] == ["I-1", "M-1"]  # both due 2026-12-31, larger first
     assert_input_error(invoke("worklist", source, "--date", DAY, "--out", tmp_path / "w.parquet"),
-                       ".xlsx, .csv or .jsonl", "--out")
+                       ".xlsx, .csv, .jsonl", "--out")
     assert_input_error(invoke("worklist", source, "--date", "2026-13-01"), "--date")
     shown = invoke("worklist", source, "--date", DAY, "--format", "json")
     assert shown.exit_code == 0, shown.stderr

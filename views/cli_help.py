@@ -105,9 +105,12 @@ def metavar(param: Any, lang: str) -> str:
             english = "FILE"
         else:
             english = "TEXT"
-    if lang == "en":
-        return str(english)
-    return str(chinese()["metavars"].get(english, english))
+    return metavar_words(str(english), lang)
+
+
+def metavar_words(english: str, lang: str) -> str:
+    """A metavar (`FILE.xlsx|FILE.csv`) in `lang`: what help shows, and what an error names."""
+    return english if lang == "en" else str(chinese()["metavars"].get(english, english))
 
 
 def _default(param: Any) -> str | None:

@@ -52,8 +52,10 @@ def _awards_table(title: str, awards: list[Award]) -> Table:
 def not_awarded_lines(evaluation: Evaluation) -> list[tuple[str, str]]:
     """(measure, reasons in words) of every measure that brings nothing somewhere. The measures
     of districts the enterprise was never registered in share one line, and so do the measures
-    that nothing in the record triggers."""
+    that nothing in the record triggers, and the measures that bring nothing for the same
+    reasons (10,000 rules of one R1 group that lose to the same award: one line, not 10,000)."""
     lines, elsewhere, untriggered = [], [], []
+    alike: dict[str, list[str]] = {}  # reasons in words → the measures they keep from paying
     for item in evaluation.not_awarded:
         if item.elsewhere:
             elsewhere.append(measure_words(item.measure, item.title))
@@ -61,8 +63,14 @@ def not_awarded_lines(evaluation: Evaluation) -> list[tuple[str, str]]:
             untriggered.append((measure_words(item.measure, item.title),
                                 t("reason.word.item_sep").join(render_reason(r) for r in item.reasons)))
         else:
-            lines.append((words.measure(item.measure),
-                          "\n".join(render_reason(r) for r in item.reasons)))
+            alike.setdefault("\n".join(render_reason(r) for r in item.reasons), []).append(item.measure)
+    for text, measures in alike.items():
+        if len(measures) == 1:
+            lines.append((words.measure(measures[0]), text))
+        else:
+            lines.append((t("evaluate.alike", count=len(measures)), t(
+                "reason.line.alike", text=text,
+                measures=t("reason.word.list_sep").join(words.measure(m) for m in measures))))
     if untriggered:
         lines.append((t("evaluate.no_event"), nothing_to_trigger_line(untriggered)))
     if elsewhere:

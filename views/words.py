@@ -50,19 +50,8 @@ def status(received: bool, projected: bool, past: bool = False) -> str:
 
 def printed(text: str | None) -> str:
     """A document title, a contact office or a window's words as the catalog prints them in
-    English (several joined by "; "): in Chinese, each by its official Chinese name, or — where
-    none was confirmed — in English as printed, labelled (英文原文); in English as printed."""
-    if not text or current_lang() == "en":
-        return text or ""
-    names = active_catalog().chinese_names()
-    if names.get(text) is not None:
-        return str(names[text])
-    shown = []
-    for part in text.split("; "):
-        chinese = names.get(part)
-        shown.append(chinese if chinese is not None else
-                     t("label.as_printed", text=part) if re.search("[A-Za-z]", part) else part)
-    return t("reason.word.item_sep").join(shown)
+    English, in the current language (`Catalog.printed`)."""
+    return active_catalog().printed(text, current_lang())
 
 
 def call(contact: str, tel: str) -> str:

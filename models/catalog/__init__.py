@@ -13,6 +13,7 @@ import contextvars
 import datetime as dt
 import difflib
 import functools
+import gc
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -58,7 +59,7 @@ class Amount(_Strict):
     def _one_form(self) -> Amount:
         forms = [f for f in ("fixed", "up_to", "percent", "not_less_than") if getattr(self, f) is not None]
         if len(forms) != 1:
-            raise ValueError("give exactly one of fixed, up_to, percent, not_less_than")
+            raise ValueError(t("catalog.one_amount"))
         return self
 
 
@@ -131,13 +132,12 @@ class RuleSpec(_Strict):
     @model_validator(mode="after")
     def _occasions(self) -> RuleSpec:
         if not self.pays_for or len(set(self.pays_for)) != len(self.pays_for):
-            raise ValueError("pays_for names each of first, first_review, review at most once, "
-                             "and at least one")
+            raise ValueError(t("catalog.pays_for_once"))
         if {"first_review", "review"} <= set(self.pays_for):
-            raise ValueError("pays_for gives first_review or review, not both (review includes "
-                             "the first re-examination)")
+            raise ValueError(t("catalog.pays_for_both"))
         if self.pays_for != ("first",) and self.kind not in OCCASION_KINDS:
-            raise ValueError(f"pays_for applies to {' and '.join(OCCASION_KINDS)} rules only")
+            joined = (" and " if current_lang() == "en" else "、").join(OCCASION_KINDS)
+            raise ValueError(t("catalog.pays_for_kinds", kinds=joined))
         return self
 
     @field_validator("max_years", mode="before")
@@ -149,11 +149,11 @@ class RuleSpec(_Strict):
     def _amount_present(self) -> RuleSpec:
         if TRIGGERS[self.kind].amount == "levels":
             if not self.levels or self.amount is not None:
-                raise ValueError(f"a {self.kind} states `levels` (and no `amount`)")
+                raise ValueError(t("catalog.levels_not_amount", kind=self.kind))
         elif self.amount is None or self.levels is not None:
-            raise ValueError(f"a {self.kind} rule states `amount` (and no `levels`)")
+            raise ValueError(t("catalog.amount_not_levels", kind=self.kind))
         if self.ladder_level is not None and (self.kind != "relocation_reward" or not self.r1_group):
-            raise ValueError("`ladder_level` is for a relocation_reward in an `r1_group`")
+            raise ValueError(t("catalog.ladder_level"))
         return self
 
     def under(self, readings: dict[str, str]) -> RuleSpec:
@@ -170,7 +170,7 @@ class RuleSpec(_Strict):
     def year_limit(self) -> MaxYears | None:
         """The year limit of a rule specialized to its readings (`under`): at most one."""
         if len(self.max_years) > 1:
-            raise ValueError(f"rule {self.id}: several year limits apply at once")
+            raise ValueError(t("catalog.year_limits", id=self.id))
         return self.max_years[0] if self.max_years else None
 
 
@@ -212,9 +212,9 @@ class OfficialName(_Strict):
     @model_validator(mode="after")
     def _sourced(self) -> OfficialName:
         if self.name is not None and not self.source:
-            raise ValueError("an official name states the `source` it was found in")
+            raise ValueError(t("catalog.name_source"))
         if self.name is None and not self.note:
-            raise ValueError("a name not confirmed says so in `note`")
+            raise ValueError(t("catalog.name_note"))
         return self
 
 
@@ -291,7 +291,7 @@ class ReadingSpec(_Strict):
     @model_validator(mode="after")
     def _same_alternatives(self) -> ReadingSpec:
         if self.zh is not None and set(self.zh.alternatives) != set(self.alternatives):
-            raise ValueError("zh.alternatives names the same alternatives as alternatives")
+            raise ValueError(t("catalog.zh_alternatives"))
         return self
 
     def about_in(self, lang: str) -> str:
@@ -356,12 +356,11 @@ STACKING_READING = ("stacking", ("cumulative", "difference-only"))
 def _check_reading(readings: dict[str, ReadingSpec], key: str, values: tuple[str, ...]) -> None:
     spec = readings.get(key)
     if spec is None:
-        raise ValueError(f"the engine consults the reading {key!r}; declare it with the "
-                         f"alternatives {', '.join(values)}")
+        raise ValueError(t("catalog.reading_needed", key=key, values=", ".join(values)))
     if set(spec.alternatives) != set(values):
-        raise ValueError(f"reading {key!r} must offer exactly {', '.join(values)}")
+        raise ValueError(t("catalog.reading_exactly", key=key, values=", ".join(values)))
     if spec.default not in spec.alternatives:
-        raise ValueError(f"reading {key!r}: default {spec.default!r} is not an alternative")
+        raise ValueError(t("catalog.reading_default", key=key, default=spec.default))
 
 
 class IndexSpec(_Strict):
@@ -384,7 +383,7 @@ class IndexSpec(_Strict):
             _check_reading(readings, key, values)
         for key, spec in readings.items():
             if spec.default not in spec.alternatives:
-                raise ValueError(f"reading {key!r}: default {spec.default!r} is not an alternative")
+                raise ValueError(t("catalog.reading_default", key=key, default=spec.default))
         return readings
 
 
@@ -531,6 +530,24 @@ class Catalog:
             found = self._active[("chinese names",)] = (names,)
         known: dict[str, str | None] = found[0]
         return known
+
+    def printed(self, text: str | None, lang: str) -> str:
+        """A document title, a contact office or a window's words as this catalog prints them in
+        English (several joined by "; "): in Chinese, each by its official Chinese name, or —
+        where none was confirmed — in English as printed, labelled (英文原文); in English as
+        printed."""
+        if not text or lang == "en":
+            return text or ""
+        names = self.chinese_names()
+        if names.get(text) is not None:
+            return str(names[text])
+        shown = []
+        for part in text.split("; "):
+            chinese = names.get(part)
+            shown.append(chinese if chinese is not None else
+                         t("label.as_printed", lang, text=part) if any(c.isascii() and c.isalpha() for c in part)
+                         else part)
+        return t("reason.word.item_sep", lang).join(shown)
 
     def fingerprint(self) -> str:
         """What the catalog says, as a SHA-256 (`Package.content_digest` of its files and source
@@ -776,24 +793,24 @@ def read_package(directory: Path, _seen: tuple[Path, ...] = (),
         raise CatalogError(t("catalog.no_directory"), file=str(directory),
                            accepted=t("accepted.catalog_directory"))
     if directory in _seen:
-        raise CatalogError("`extends` goes round in a circle", file=str(directory / INDEX_FILE),
+        raise CatalogError(t("catalog.extends_circle"), file=str(directory / INDEX_FILE),
                            field="extends")
     if len(_seen) >= MAX_EXTENDS:
-        raise CatalogError(f"the `extends` chain is longer than {MAX_EXTENDS} packages",
+        raise CatalogError(t("catalog.extends_long", max=MAX_EXTENDS),
                            file=str(directory / INDEX_FILE), field="extends",
-                           accepted=f"a package extending at most {MAX_EXTENDS - 1} others")
+                           accepted=t("accepted.extends_long", max=MAX_EXTENDS - 1))
     data = _read_yaml(directory / INDEX_FILE)
     if not isinstance(data, dict):
-        raise CatalogError("expected a mapping of index fields", file=str(directory / INDEX_FILE))
+        raise CatalogError(t("catalog.index_not_mapping"), file=str(directory / INDEX_FILE))
     data = dict(data)
     chain: tuple[Path, ...] = (directory,)
     paths: dict[str, Path] = {}
     base = data.pop("extends", None)
     if base is not None:
         if not isinstance(base, str) or not (directory / base).is_dir():
-            raise CatalogError(f"extends {base!r}: no such catalog directory",
+            raise CatalogError(t("catalog.extends_missing", base=base),
                                file=str(directory / INDEX_FILE), field="extends",
-                               accepted="a path to a package directory, relative to this index")
+                               accepted=t("accepted.extends"))
         inherited = read_package(directory / base, (*_seen, directory))
         merged = _merge(inherited.index_data, data)
         if not isinstance(merged, dict):  # two mappings merge into a mapping
@@ -822,9 +839,7 @@ def _replacement_problem(path: Path, inherited: dict[str, Path]) -> CatalogError
     data = _read_yaml(path)  # bounded, as every catalog file
     said = data.get("replaces") if isinstance(data, dict) else None
     if said != path.name:
-        return CatalogError(f"has the name of a file of the package it extends "
-                            f"({inherited[path.name]}): an edition adds files under new names; to "
-                            f"replace that file, say `replaces: {path.name}`",
+        return CatalogError(t("catalog.same_name", base=inherited[path.name], name=path.name),
                             file=path.name, field="replaces")
     return None
 
@@ -834,9 +849,8 @@ def _replaces_nothing(name: str, spec: SourceFileSpec, package: Package) -> Cata
     if spec.replaces is None or (spec.replaces == name and any(
             (root / name).is_file() for root in package.chain[1:])):
         return None
-    return CatalogError(f"replaces {spec.replaces!r}, but the package it extends has no file "
-                        f"{spec.replaces!r}" + (" (a file replaces only the file of its own name)"
-                                                if spec.replaces != name else ""),
+    return CatalogError(t("catalog.replaces_nothing", name=spec.replaces)
+                        + (t("catalog.replaces_own_name") if spec.replaces != name else ""),
                         file=name, field="replaces")
 
 
@@ -868,7 +882,7 @@ def load_raw(directory: Path, problems: list[CatalogError] | None = None
                 raise wrong
             problems.append(wrong)
     if not files and not problems:
-        raise CatalogError("no catalog files", file=str(directory))
+        raise CatalogError(t("catalog.no_files"), file=str(directory))
     # Brochure order: the municipal items, then the districts by their item number; editions last.
     ordered = sorted(files.items(), key=lambda item: (item[1].edition is not None,
                                                       item[1].payer != MUNICIPAL_PAYER,
@@ -896,19 +910,18 @@ def build(directory: Path, index: IndexSpec, files: dict[str, SourceFileSpec],
     order = {name: vocabulary.tiers for name, spec in index.conditions.items() if spec.type == "tier"}
     for tier in index.windows:
         if tier not in vocabulary.tiers:
-            fail(CatalogError(f"window {tier!r} is not a declared tier", file=INDEX_FILE,
+            fail(CatalogError(t("catalog.window_tier", tier=tier), file=INDEX_FILE,
                               field=f"windows.{tier}", accepted=", ".join(vocabulary.tiers)))
     for name, spec in files.items():
         if spec.payer != MUNICIPAL_PAYER and spec.payer not in vocabulary.districts:
-            fail(CatalogError(f"payer {spec.payer!r} is neither {MUNICIPAL_PAYER!r} nor a declared "
-                              "district", file=name, field="payer",
-                              accepted=", ".join((MUNICIPAL_PAYER, *vocabulary.districts))))
+            fail(CatalogError(t("catalog.payer", payer=spec.payer, municipal=MUNICIPAL_PAYER),
+                              file=name, field="payer", accepted=", ".join((MUNICIPAL_PAYER, *vocabulary.districts))))
             continue
         sources = {source.key: source for source in spec.sources}
         for m, measure in enumerate(spec.measures):
             if measure.id in families:
-                fail(CatalogError(f"measure {measure.id!r} is defined twice (also in "
-                                  f"{families[measure.id][0]})", file=name, field=f"measures[{m}].id"))
+                fail(CatalogError(t("catalog.measure_twice", id=measure.id, other=families[measure.id][0]),
+                                  file=name, field=f"measures[{m}].id"))
                 continue
             families[measure.id] = (name, measure)
             for r, rule in enumerate(measure.rules):
@@ -932,21 +945,21 @@ def _rule(rule: RuleSpec, where: str, name: str, spec: SourceFileSpec, measure: 
           order: dict[str, tuple[str, ...]], fail: Fail) -> Rule | None:
     """One rule ready for the compiler, or None (after `fail`) when it cannot be."""
     if rule.source is not None and rule.source not in sources:
-        fail(CatalogError(f"rule {rule.id!r} cites unknown source {rule.source!r}", file=name,
+        fail(CatalogError(t("catalog.unknown_source", id=rule.id, source=rule.source), file=name,
                           field=f"{where}.source", accepted=", ".join(sources)))
         return None
     for key, levels in (("levels", rule.levels or {}), ("recognition_counts_as", rule.recognition_counts_as),
                         ("ladder_level", [rule.ladder_level] if rule.ladder_level else [])):
         unknown = [level for level in levels if level not in vocabulary.levels]
         if unknown:
-            fail(CatalogError(f"rule {rule.id!r}: {unknown[0]!r} is not a ladder level", file=name,
+            fail(CatalogError(t("catalog.not_a_level", id=rule.id, level=unknown[0]), file=name,
                               field=f"{where}.{key}", accepted=", ".join(vocabulary.levels)))
             return None
     if rule.difference == "reading":
         try:
             _check_reading(index.readings, *STACKING_READING)
         except ValueError as exc:
-            fail(CatalogError(f"rule {rule.id!r} says difference: reading, but {exc}", file=name,
+            fail(CatalogError(t("catalog.difference_reading", id=rule.id, why=exc), file=name,
                               field=f"{where}.difference"))
             return None
     conditions = _parse_all(rule.conditions, name, where, order, fail)
@@ -970,8 +983,8 @@ def _editions(files: dict[str, SourceFileSpec], rules: list[Rule], fail: Fail) -
             if not hits:
                 known = [rule.id for rule in rules]
                 near = difflib.get_close_matches(closed, known, n=1)
-                fail(CatalogError(f"the edition closes {closed!r}, which no other file defines"
-                                  + (f"; did you mean {near[0]!r}?" if near else ""),
+                fail(CatalogError(t("catalog.closes_nothing", closed=closed)
+                                  + (t("validation.did_you_mean_key", near=near[0]) if near else ""),
                                   file=name, field=f"edition.closes[{number}]"))
             for i in hits:
                 spec_ = rules[i].spec
@@ -1003,8 +1016,23 @@ def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
 
 @functools.lru_cache(maxsize=8)
 def _load_catalog(directory: Path) -> Catalog:
-    index, files, package = load_raw(directory)
-    return build(directory, index, files, package)
+    with _no_collections():
+        index, files, package = load_raw(directory)
+        return build(directory, index, files, package)
+
+
+@contextlib.contextmanager
+def _no_collections() -> Iterator[None]:
+    """A catalog is built of objects that all live as long as it does: a collection while it is
+    built only walks them again and again (half the load of 10,000 rules). The cyclic collector
+    waits until it is built (the garbage it leaves is bounded by the package's size limits)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _ACTIVE_CATALOG: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar(
@@ -1054,15 +1082,22 @@ def set_active_catalog(catalog: Catalog | None) -> None:
 _Call = TypeVar("_Call", bound=Callable[..., Any])
 
 
-def own_catalog(call: _Call) -> _Call:
-    """`call` starts from the shipped catalog (a `--catalog` inside may change that) and leaves
-    the active catalog as it found it, even when it raises: a command, a batch run (in-process
-    callers: tests, embedders)."""
-    @functools.wraps(call)
-    def scoped(*args: Any, **kwargs: Any) -> Any:
-        with using_catalog(None):
-            return call(*args, **kwargs)
-    return scoped  # type: ignore[return-value]
+def _catalog_scope(start: Callable[[], Catalog | None]) -> Callable[[_Call], _Call]:
+    """A decorator: the call runs with `start()` as the active catalog (None: the shipped one; it
+    may set another) and leaves the caller's active again when it returns or raises."""
+    def decorate(call: _Call) -> _Call:
+        @functools.wraps(call)
+        def scoped(*args: Any, **kwargs: Any) -> Any:
+            with using_catalog(start()):
+                return call(*args, **kwargs)
+        return scoped  # type: ignore[return-value]
+    return decorate
+
+
+# A command starts from the shipped catalog (its --catalog may change that).
+own_catalog = _catalog_scope(lambda: None)
+# A batch run keeps the caller's catalog while it runs (the parent of a --jobs run keys rows by it).
+keeps_catalog = _catalog_scope(lambda: _ACTIVE_CATALOG.get())
 
 
 @contextlib.contextmanager

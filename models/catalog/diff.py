@@ -42,39 +42,64 @@ class Change:
         mark = {"added": "+", "removed": "-", "changed": "~"}[self.kind]
         where = f"{self.measure}" + (f" ({self.rule})" if self.rule else "")
         if self.kind == "changed":
-            return f"{mark} {where}: {self.what}: {_show(self.before)} → {_show(self.after)}"
-        return f"{mark} {where}: {self.what} {self.kind}" + (f": {_show(self.after or self.before)}"
+            return f"{mark} {where}: {self.what}: {show_value(self.before)} → {show_value(self.after)}"
+        return f"{mark} {where}: {self.what} {self.kind}" + (f": {show_value(self.after or self.before)}"
                                                             if (self.after or self.before) else "")
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
 
 
+# The fields of a rule that say what it is and where it is quoted, not what it pays or to whom:
+# every other field of RuleSpec is an aspect below (tests/test_later_edition.py holds the two
+# lists to RuleSpec's fields, so a new field is compared or named here).
+NOT_POLICY = frozenset({"id", "measure", "title", "names", "quote", "source"})
+
+
 def _aspects(rule: Rule) -> dict[str, Any]:
-    """The parts of a rule a policy reader compares (amounts as declared, in whole yuan)."""
+    """The parts of a rule a policy reader compares (amounts as declared, in whole yuan): every
+    field of its spec that decides an award, and its payer and contact."""
     spec = rule.spec
     if spec.levels is not None:
         amount: Any = {level: a.model_dump(exclude_defaults=True) for level, a in spec.levels.items()}
     else:
         amount = spec.amount.model_dump(exclude_defaults=True) if spec.amount else None
     return {
+        "kind": spec.kind,
         "amount": amount,
         "conditions": list(spec.conditions),
         "caps": [cap.model_dump() for cap in spec.caps],
+        "year limit": [limit.model_dump() for limit in spec.max_years],
         "categories": list(spec.categories),
         "boards": list(spec.boards),
+        "occasions": list(spec.pays_for),
+        "one time": spec.one_time,
+        "previous year": spec.previous_year,
+        "difference": spec.difference,
+        "ladder": {"r1_group": spec.r1_group, "tier_held": spec.tier_held,
+                   "ladder_level": spec.ladder_level,
+                   "recognition_counts_as": dict(spec.recognition_counts_as)},
         "payer": rule.payer,
         "readings": dict(spec.only_when),
         "contact": [rule.contact, rule.tel],
         "in force": [str(spec.effective_from or "…"), str(spec.effective_to or "…")],
     }
+
+
+# RuleSpec's fields → the aspect that compares each (the rest are NOT_POLICY).
+COMPARED = {"kind": "kind", "amount": "amount", "levels": "amount", "conditions": "conditions",
+            "caps": "caps", "max_years": "year limit", "categories": "categories",
+            "boards": "boards", "pays_for": "occasions", "one_time": "one time",
+            "previous_year": "previous year", "difference": "difference", "r1_group": "ladder",
+            "tier_held": "ladder", "ladder_level": "ladder", "recognition_counts_as": "ladder",
+            "only_when": "readings", "effective_from": "in force", "effective_to": "in force"}
 
 
 def _by_measure(catalog: Catalog) -> dict[str, list[Rule]]:

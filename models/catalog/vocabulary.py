@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.errors import BugError
+from models.i18n import t
 
 LANGUAGES = ("en", "zh")
 KINDS = ("jurisdiction", "district", "outside", "place", "tier", "level", "entity_type",
@@ -85,13 +86,14 @@ class VocabularySpec(Strict):
             ids = [term.id for term in getattr(self, name)]
             twice = sorted({i for i in ids if ids.count(i) > 1})
             if twice:
-                raise ValueError(f"{name}: {', '.join(twice)} declared twice")
+                raise ValueError(t("vocabulary.twice", name=name, ids=", ".join(twice)))
         if self.outside.id in {d.id for d in self.districts}:
-            raise ValueError(f"outside: {self.outside.id!r} is also a district")
-        tiers = [t.id for t in self.tiers]
-        bad = sorted({t.level for t in self.tiers if t.level is not None and t.level not in tiers})
+            raise ValueError(t("vocabulary.outside", id=self.outside.id))
+        tiers = [tier.id for tier in self.tiers]
+        bad = sorted({tier.level for tier in self.tiers if tier.level is not None and tier.level not in tiers})
         if bad:
-            raise ValueError(f"tiers: level {bad[0]!r} is not a tier (accepted: {', '.join(tiers)})")
+            raise ValueError(t("vocabulary.level", level=bad[0])
+                             + t("error.accepted", accepted=", ".join(tiers)))
         return self
 
 

@@ -19,8 +19,11 @@ or `brochure` (the rules of the October 2022 brochure, which the project quotes 
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,12 +42,31 @@ def shipped() -> dict[str, Path]:
     return found
 
 
+# Packages a question names that an evidence bundle carries (the name as given → its copy): `zjtx
+# verify` asks `catalog=beijing-2025` again with the package filed, not the one installed today.
+_CARRIED: contextvars.ContextVar[Mapping[str, Path]] = contextvars.ContextVar("carried", default={})
+
+
+@contextmanager
+def carried_packages(packages: Mapping[str, Path]) -> Iterator[None]:
+    """Within the block, `locate(NAME)` of a name in `packages` is the copy given for it."""
+    token = _CARRIED.set(packages)
+    try:
+        yield
+    finally:
+        _CARRIED.reset(token)
+
+
 def locate(value: str | Path | None) -> Path | None:
     """`--catalog NAME|DIR`: a shipped package's name (a value with no path separator that names
-    one) → its directory; anything else → the path as given; None → None (the default)."""
+    one) → its directory; anything else → the path as given; None → None (the default). Within
+    `carried_packages`, a name or path it carries → its copy."""
     if value is None:
         return None
     text = str(value)
+    carried = _CARRIED.get().get(text)
+    if carried is not None:
+        return carried
     if os.sep not in text and "/" not in text:
         known = shipped()
         if text in known:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from models.i18n import current_lang
+from models.i18n import current_lang, t
+from models.limits import Quoted
 from service.deps import AppCatalog
 from service.problems import COMMON, NOT_FOUND, problem
 from service import answers
@@ -30,7 +31,7 @@ def measure(measure_id: str, catalog: AppCatalog) -> MeasureOut | Response:
     """A measure family (or one of its measures): clause, sources, contact, encoding."""
     spec = catalog.family_of(measure_id)
     if spec is None:
-        return problem(404, "NotFound", f"unknown measure {measure_id!r}", "measure_id")
+        return problem(404, "NotFound", t("request.unknown_measure", measure=Quoted(measure_id)), "measure_id")
     file = catalog.families[spec.id][0]
     # The encoding as the catalog writes it: what a rule leaves at its default is left out.
     return MeasureOut.model_validate({

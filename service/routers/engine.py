@@ -3,15 +3,19 @@ change, and a record read from YAML or JSON text."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from models.errors import InputError
+from models.i18n import t
+from models.limits import Quoted
 from models.packages import BROCHURE, shipped
 from service import answers
-from service.deps import TAKES_READINGS, AppWorkers, EncodedJSON, request_readings
+from formats.bundle import sha256
+from service.deps import (TAKES_READINGS, AppWorkers, EncodedJSON, given_readings,
+                          request_readings)
 from service.problems import COMMON, WORK, documented, problem
 from service.record_schema import RECORD_PLACEHOLDER
 from service.schemas import BatchOut, Day, EvaluationOut, ImpactOut, RecordIn
@@ -30,12 +34,31 @@ RecordBody = Annotated[RecordIn, Body(
                                 {"tier": "national", "date": "2024-07-15"}]}])]
 
 
-@router.post("/v1/evaluate", response_model=EvaluationOut, responses=WORK,
+ZIP = "application/zip"
+EVIDENCE_ANSWER: dict[int | str, dict[str, Any]] = {200: {"description": "With `evidence=true`: the evidence bundle.",
+                         "content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.post("/v1/evaluate", response_model=EvaluationOut, responses={**WORK, **EVIDENCE_ANSWER},
              openapi_extra=TAKES_READINGS)
-async def evaluate_record(request: Request, record: RecordBody, workers: AppWorkers) -> Response:
-    """The same JSON as `zjtx evaluate --format json`, plus the claim timeline."""
+async def evaluate_record(request: Request, record: RecordBody, workers: AppWorkers,
+                          evidence: Annotated[bool, Query(description=(
+                              "Answer with the evidence bundle (application/zip) that `zjtx "
+                              "evaluate RECORD.json --evidence` writes for the same bytes: the "
+                              "record as sent, the package, the answer in both languages, the "
+                              "clauses, a SHA-256 manifest; `zjtx verify` checks it."))] = False,
+                          ) -> Response:
+    """The same JSON as `zjtx evaluate --format json`, plus the claim timeline; or, with
+    `evidence=true`, the answer as an evidence bundle (its SHA-256 in `X-Evidence-SHA256`)."""
     readings = request_readings(request)
-    return EncodedJSON(await workers.run(answers.evaluation, record, readings))
+    if not evidence:
+        return EncodedJSON(await workers.run(answers.evaluation, record, readings))
+    raw = await request.body()  # the bytes as sent: the record as read
+    bundle, ident = await workers.run(answers.evidence, raw, given_readings(request))
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in ident)[:60]
+    return Response(bundle, media_type=ZIP, headers={
+        "content-disposition": f'attachment; filename="{safe or "record"}-evidence.zip"',
+        "x-evidence-sha256": sha256(bundle)})
 
 
 async def _rows_body(request: Request, command: str = "zjtx batch") -> tuple[str, bytes] | Response:
@@ -43,26 +66,27 @@ async def _rows_body(request: Request, command: str = "zjtx batch") -> tuple[str
     or the problem: 415 another type, 413 too large."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in BATCH_TYPES and media_type not in answers.TABLE_TYPES:
-        return problem(415, "UnsupportedMediaType", f"the body is {media_type or 'untyped'!r}; "
-                       "send JSON lines as " + " or ".join(BATCH_TYPES) + ", or rows as "
-                       + " or ".join(answers.TABLE_TYPES))
+        return problem(415, "UnsupportedMediaType", t(
+            "request.media_type", type=Quoted(media_type or "untyped"),
+            lines=t("request.or").join(BATCH_TYPES), rows=t("request.or").join(answers.TABLE_TYPES)))
     declared = request.headers.get("content-length") or "0"  # (the Guard bounds its digits)
     size = int(declared) if declared.isdigit() and len(declared) <= 18 else 0
     if size > BATCH_LIMIT_BYTES:
-        return problem(413, "PayloadTooLarge", f"the body has {size:,} bytes; the limit is "
-                       f"{BATCH_LIMIT_BYTES:,} (use `{command}` for large files)")
+        return problem(413, "PayloadTooLarge", t("request.body_bytes", size=f"{size:,}",
+                                                 limit=f"{BATCH_LIMIT_BYTES:,}", command=command))
     body = b""
     async for part in request.stream():
         body += part
         if len(body) > BATCH_LIMIT_BYTES:
-            return problem(413, "PayloadTooLarge", f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes")
+            return problem(413, "PayloadTooLarge", t("request.body_over", limit=f"{BATCH_LIMIT_BYTES:,}"))
     return media_type, body
 
 
 @router.post("/v1/batch", response_model=BatchOut, responses={**WORK, 415: documented(
     "Batch body not sent as JSON lines (application/x-ndjson, application/jsonl), CSV (text/csv) or XLSX"),
-    200: {"description": "The results and errors; with `Accept: " + answers.XLSX + "`, the result rows "
-                         "as the XLSX file `zjtx batch` writes", "content": {answers.XLSX: {}}}},
+    200: {"description": "The results and errors; with `Accept: " + answers.XLSX + "`, a workbook: the "
+                         "result rows as the XLSX file `zjtx batch` writes, the error rows on a second "
+                         "sheet", "content": {answers.XLSX: {}}}},
     openapi_extra={**TAKES_READINGS, "requestBody": {
         "required": True,
         "content": {kind: {"schema": {"type": "string"}} for kind in (*BATCH_TYPES, *answers.TABLE_TYPES)},
@@ -82,13 +106,14 @@ async def batch(request: Request, workers: AppWorkers) -> Response:
         lines = answers.batch_lines(body)
         count = sum(1 for line in lines if line.strip())
         if count > BATCH_LIMIT_ROWS:
-            return problem(413, "PayloadTooLarge", f"{count:,} lines; the limit is {BATCH_LIMIT_ROWS:,}")
+            return problem(413, "PayloadTooLarge", t("request.lines_over", count=f"{count:,}",
+                                                     limit=f"{BATCH_LIMIT_ROWS:,}"))
         answer = await workers.run(answers.batch, lines, readings, as_xlsx)
     else:  # a sheet is parsed by the pool, off the event loop
         found = await workers.run(answers.sheet_batch, body, media_type, readings, BATCH_LIMIT_ROWS, as_xlsx)
         if found is None:
-            return problem(413, "PayloadTooLarge", f"more than {BATCH_LIMIT_ROWS:,} rows; the limit is "
-                           f"{BATCH_LIMIT_ROWS:,} (use `zjtx batch` for large files)")
+            return problem(413, "PayloadTooLarge", t("request.rows_over", limit=f"{BATCH_LIMIT_ROWS:,}",
+                                                     command="zjtx batch"))
         answer = found
     encoded, error_rows = answer
     if as_xlsx:
@@ -126,16 +151,17 @@ async def impact(request: Request, workers: AppWorkers,
     readings = request_readings(request)
     for field, name in (("from", old), ("to", new)):
         if name is not None and name not in PACKAGE_NAMES:
-            raise InputError(f"unknown package {name[:80]!r}", field=field, accepted=", ".join(PACKAGE_NAMES))
+            raise InputError(t("request.unknown_package", name=Quoted(name[:80])), field=field,
+                             accepted=", ".join(PACKAGE_NAMES))
     days = list(at or [])
     if new is None and len(days) != 2:
-        raise InputError("name the new policies: to=PACKAGE, or at twice", field="to",
+        raise InputError(t("request.impact_needs_to"), field="to",
                          accepted=", ".join(PACKAGE_NAMES))
     answer = await workers.run(answers.impact, body, media_type, readings, BATCH_LIMIT_ROWS, old,
                                new, days)
     if answer is None:
-        return problem(413, "PayloadTooLarge", f"more than {BATCH_LIMIT_ROWS:,} rows; the limit is "
-                       f"{BATCH_LIMIT_ROWS:,} (use `zjtx impact` for large files)")
+        return problem(413, "PayloadTooLarge", t("request.rows_over", limit=f"{BATCH_LIMIT_ROWS:,}",
+                                                 command="zjtx impact"))
     return EncodedJSON(answer)
 
 

@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from service import answers
 from service.deps import TAKES_READINGS, AppWorkers, EncodedJSON, request_readings
 from service.problems import COMMON, INVALID, WORK
-from service.schemas import (Day, PlanRequest, RankingOut, WhatIfOut, WhatifRequest, WindowsOut,
-                             WorklistOut, WorklistRequest)
+from service.schemas import (Day, PlanRequest, RankingOut, RecognitionsOut, RecognitionsRequest,
+                             WhatIfOut, WhatifRequest, WindowsOut, WorklistOut, WorklistRequest)
 from solver.planner import windows
 from views.words import with_names
 
@@ -41,6 +41,17 @@ async def work(request: Request, body: WorklistRequest, workers: AppWorkers) -> 
     apply, near_miss), sorted by date then amount; invalid records as error rows."""
     readings = request_readings(request)
     return EncodedJSON(await workers.run(answers.work, body, readings))
+
+
+@router.post("/v1/recognitions/import", response_model=RecognitionsOut, responses=WORK,
+             openapi_extra=TAKES_READINGS)
+async def import_recognitions(request: Request, body: RecognitionsRequest,
+                              workers: AppWorkers) -> Response:
+    """`zjtx recognitions import LIST --registry REGISTRY`: each list row matched by credit code,
+    else by normalized company name (never on a guess), and `zjtx worklist UPDATED --new-since
+    REGISTRY`: who newly qualifies, for what, from whom, before when; both as XLSX too."""
+    readings = request_readings(request)
+    return EncodedJSON(await workers.run(answers.recognitions, body, readings))
 
 
 @router.get("/v1/windows", response_model=WindowsOut, responses=INVALID)

@@ -72,6 +72,7 @@ async function setLang(lang) {
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
   document.title = T("page.title");
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = T(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-label]")) node.setAttribute("aria-label", T(node.dataset.i18nLabel));
   for (const button of document.querySelectorAll(".lang button")) button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
   const form = state.record || recordFromForm();
   buildChoices();
@@ -79,6 +80,7 @@ async function setLang(lang) {
   fillForm(form);
   if (state.record) await run(state.record);
   if (state.batch) await runBatch(state.batch.body, state.batch.type);
+  if (state.recognitions) await runRecognitions(state.recognitions.body);
   if (state.impact) await runImpact();
 }
 
@@ -97,6 +99,7 @@ function buildChoices() {
   fillSelect($("f-entity"), "entity_type", Object.keys(state.names.entity_type));
   fillSelect($("wi-tier"), "tier", TIERS().filter((t) => t !== "innovative"), true);
   fillSelect($("wi-district"), "district", DISTRICTS().filter((d) => d !== "outside_beijing"), true);
+  fillSelect($("rec-tier"), "tier", TIERS(), true);
   const ticked = new Set([...document.querySelectorAll("#f-industries input:checked")].map((box) => box.value));
   $("f-industries").replaceChildren(...state.industries.map((tag) => el("label", { class: "check" },
     Object.assign(el("input", { type: "checkbox", value: tag }), { checked: ticked.has(tag) }), " ", N("industry", tag))));
@@ -176,6 +179,7 @@ function fillForm(record) {
 // -- results ----------------------------------------------------------------------------------
 function clearResults() {
   state.record = null;
+  $("evidence-sum").textContent = "";
   $("filled").hidden = true;
   $("empty").hidden = false;
 }
@@ -222,8 +226,8 @@ function fillAwards(body, awards) {
     const status = award.status;  // received | projected | due | past (DOMAIN.md section 8)
     body.append(el("tr", { class: status },
       cell(T("column.claim"), String(award.claim_year), { class: "year" }), cell(T("column.measure"), measureName(award.measure)),
-      cell(T("column.tier"), N("tier", award.tier)), cell(T("column.amount"), money(award.amount), { class: "amount" }),
-      cell(T("column.paid_by"), N("district", award.paid_by)), cell(T("column.status"), T(`status.${status}`)),
+      cell(T("column.tier"), N("tier", award.tier), { class: "short" }), cell(T("column.amount"), money(award.amount), { class: "amount" }),
+      cell(T("column.paid_by"), N("district", award.paid_by), { class: "short" }), cell(T("column.status"), T(`status.${status}`)),
       cell(T("column.call"), [el("span", { class: "tag" }, T("label.clause_original")), el("br"),
         el("span", { class: "clause" }, `“${award.clause}”`), el("br"), ...Tnodes("label.tel", { contact: award.contact_name || award.contact, tel: award.tel_name || award.tel }, ["tel"])])));
   }
@@ -312,6 +316,7 @@ async function run(record) {
   try {
     const evaluation = await call("POST", "/v1/evaluate", record);
     state.record = record;
+    $("evidence-sum").textContent = "";  // a bundle of an earlier answer: not this one
     renderEvaluation(evaluation);
     await refreshWorklist(record);
     const changes = whatifChanges();
@@ -384,20 +389,100 @@ function renderBatch(data) {
     cell(T("column.total"), money({ min: row.total_min, max: row.total_max, open_above: row.open_above }), { class: "amount" }),
     cell(T("page.batch_awards"), String(row.awards)), cell(T("page.batch_warnings"), row.warnings || ""))));
   errorRows("batch", data.errors);
-  $("batch-download").hidden = !data.results.length;
+  $("batch-download").hidden = !data.results.length && !data.errors.length;  // the error rows download too
 }
 
-// The results as the XLSX file `zjtx batch` writes (the server's writer, headers in the page's language).
+// The results as the XLSX file `zjtx batch` writes, the error rows on a second sheet (the server's
+// writer, headers and sheet names in the page's language).
 async function downloadBatch() {
   if (!state.batch) return;
   const response = await fetch("/v1/batch" + query(), {
     method: "POST", headers: { "content-type": state.batch.type, accept: XLSX }, body: state.batch.body });
   if (!response.ok) return batchError((await response.json()).detail);
-  const link = el("a", { href: URL.createObjectURL(await response.blob()), download: "zjtx-results.xlsx" });
+  saveBlob(await response.blob(), "zjtx-results.xlsx");
+}
+
+// -- evidence: the answer as a bundle a bureau can file ----------------------------------------
+function saveBlob(blob, name) {
+  const link = el("a", { href: URL.createObjectURL(blob), download: name });
   document.body.append(link);
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+// The same record, readings and language as the answer shown: the bundle `zjtx evaluate
+// RECORD.json --evidence` writes for these bytes, with its SHA-256 to record elsewhere.
+async function downloadEvidence() {
+  if (!state.record) return;
+  const response = await fetch("/v1/evaluate" + query() + "&evidence=1", {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(state.record) });
+  if (!response.ok) return showError((await response.json()).detail);
+  const name = (/filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "") || [])[1] || "evidence.zip";
+  saveBlob(await response.blob(), name);
+  $("evidence-sum").textContent = T("page.evidence_sum", { name, sha256: response.headers.get("x-evidence-sha256") });
+}
+
+// -- 免申即享: a published list matched to the registry -----------------------------------------
+// Both files go to /v1/recognitions/import (base64 in JSON), read as `zjtx recognitions import`
+// reads them; the answer holds every row's match, the new claims and both files as XLSX.
+async function fileBody(input) {
+  const file = input.files[0];
+  if (!file) return null;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return { name: file.name, content: btoa(binary) };
+}
+
+function recognitionsError(text) {
+  $("rec-error").hidden = !text;
+  $("rec-error").textContent = text || "";
+}
+
+async function runRecognitions(body = null) {
+  recognitionsError("");
+  if (!body) {
+    const [list, registry] = [await fileBody($("rec-list")), await fileBody($("rec-registry"))];
+    if (!list || !registry) return recognitionsError(T("page.rec_need_files"));
+    body = { list, registry };
+    for (const [key, id] of [["tier", "rec-tier"], ["date", "rec-date"], ["day", "rec-day"]]) if ($(id).value) body[key] = $(id).value;
+  }
+  try {
+    const data = await call("POST", "/v1/recognitions/import", body);
+    state.recognitions = { body, data };
+    renderRecognitions(data);
+  } catch (error) {
+    state.recognitions = null;
+    $("rec-out").hidden = true;
+    recognitionsError(`${T("page.not_valid")}\n${error.message}`);
+  }
+}
+
+const ADDED = new Set(["matched_by_code", "matched_by_name", "already_recorded"]);
+
+function renderRecognitions(data) {
+  $("rec-out").hidden = false;
+  $("rec-counts").textContent = T("page.rec_counts", data.counts);
+  const claims = $("rec-claims").querySelector("tbody");
+  claims.replaceChildren(...data.worklist.actions.map((a) => el("tr", {},
+    cell(T("page.wl_by"), a.deadline || "—", { class: "year" }),
+    cell(T("page.rec_enterprise"), `${a.enterprise} ${a.name || ""}`),
+    cell(T("page.wl_action"), soft(a.action)),
+    cell(T("column.amount"), money({ min: a.amount_min, max: a.amount_max, open_above: a.open_above }), { class: "amount" }),
+    cell(T("column.call"), Tnodes("label.tel", { contact: a.office_name || a.office, tel: a.tel_name || a.tel }, ["tel"])))));
+  if (!data.worklist.actions.length) claims.append(el("tr", {}, el("td", { colspan: "5", class: "empty" }, T("page.rec_no_claims"))));
+  $("rec-worklist").hidden = !data.worklist.actions.length;
+  $("rec-matches").querySelector("tbody").replaceChildren(...data.matches.map((m) => el("tr", { class: ADDED.has(m.status) ? "added" : "refused" },
+    cell(T("page.batch_row"), String(m.list_row), { class: "year" }), cell(T("page.name"), m.name || ""),
+    cell(T("page.rec_result"), T(`page.rec_status.${m.status}`)),
+    cell(T("page.rec_registry_row"), m.id ? `${m.id} (${m.registry_row})` : ""),
+    cell(T("page.rec_message"), soft(m.message)))));
+}
+
+function downloadBase64(content, name) {
+  const bytes = Uint8Array.from(atob(content), (c) => c.charCodeAt(0));
+  saveBlob(new Blob([bytes], { type: XLSX }), name);
 }
 
 // -- who is affected when policies change: the registry to /v1/impact ----------------------------
@@ -480,7 +565,29 @@ async function runText(text) {
   }
 }
 
+// A file input as the browser draws it says "Choose File / No file chosen" in the browser's own
+// language: each is drawn as a button and a file name in the page's words instead (the input
+// itself stays, out of sight, for the file dialog and for keyboard users through the button).
+function dressFileInputs() {
+  for (const input of document.querySelectorAll("input[type=file]:not([data-dressed])")) {
+    input.dataset.dressed = "true";
+    input.classList.add("file-input");
+    input.tabIndex = -1;
+    const button = el("button", { type: "button", class: "small file-choose", "data-i18n": "page.choose_file" },
+                      T("page.choose_file"));
+    const chosen = el("span", { class: "file-name", "data-i18n": "page.no_file" }, T("page.no_file"));
+    button.addEventListener("click", () => input.click());
+    input.addEventListener("change", () => {
+      const file = input.files[0];
+      if (file) chosen.removeAttribute("data-i18n"); else chosen.setAttribute("data-i18n", "page.no_file");
+      chosen.textContent = file ? file.name : T("page.no_file");
+    });
+    input.after(button, chosen);
+  }
+}
+
 async function start() {
+  dressFileInputs();
   state.register = await (await fetch("/v1/readings")).json();
   let lang = null;
   try { lang = localStorage.getItem("zjtx-lang"); } catch (error) { /* private mode */ }
@@ -517,6 +624,10 @@ async function start() {
     runBatch(text, rowsKind(text, true) || "text/csv");
   });
   $("batch-download").addEventListener("click", downloadBatch);
+  $("evidence").addEventListener("click", downloadEvidence);
+  $("rec-run").addEventListener("click", () => runRecognitions());
+  $("rec-worklist").addEventListener("click", () => state.recognitions && downloadBase64(state.recognitions.data.worklist_xlsx, "zjtx-new-claims.xlsx"));
+  $("rec-updated").addEventListener("click", () => state.recognitions && downloadBase64(state.recognitions.data.updated_xlsx, "zjtx-registry-updated.xlsx"));
   await fillPackages();
   $("impact-run").addEventListener("click", runImpact);
   $("impact-upload").addEventListener("change", runImpact);

@@ -16,19 +16,31 @@ class MissingGlyph(UserWarning):
 
 
 def glyph_notices(record: EnterpriseRecord) -> list[Notice]:
-    """The page draws a record's id and name with the bundled font: a character beyond it (say
-    𠀀, CJK extension B) falls back to the system's fonts, or a box where they lack it, so the
-    page says so beside the answer, naming each character (never a silent box)."""
+    """The page draws what a record holds as typed — its id and name, industry tags, the ids of
+    its expenses, projects and patents — with the bundled font: a character beyond it (say 𠀀,
+    CJK extension B) falls back to the system's fonts, or a box where they lack it, so the page
+    says so beside the answer, one warning per field naming each character (never a silent box)."""
     from solver.notices import Notice
 
     covered = _covered()
     out = []
-    for field in ("id", "name"):
-        text = getattr(record, field) or ""
+    for field, text in _texts(record.model_dump(mode="json", exclude_none=True)):
         beyond = dict.fromkeys(ch for ch in text if not ch.isspace() and ord(ch) not in covered)
         if beyond:
             out.append(Notice("missing_glyph", field, {"chars": "、".join(f"{ch} (U+{ord(ch):04X})" for ch in beyond)}))
     return out
+
+
+def _texts(value: object, path: str = "") -> list[tuple[str, str]]:
+    """Every text in a record's JSON, with its field path (`name`, `expenses[0].project`)."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in _texts(item, f"{path}.{key}" if path else str(key))]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _texts(item, f"{path}[{index}]")]
+    return []
 
 
 @cache
