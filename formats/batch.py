@@ -356,7 +356,7 @@ class Distinct:
             marked = [i for i, problem in enumerate(problems) if problem is None
                       and (read[i] != BAD or isinstance(payloads[i], dict))]
             markers = [(ids[read[i]], codes[read[i]]) if read[i] != BAD
-                       else _markers(payloads[i]) for i in marked]  # type: ignore[arg-type]
+                       else _markers(payloads[i]) for i in marked]
         for i, problem in zip(marked, self._duplicates([numbers[i] for i in marked], markers)):
             problems[i] = problem
         groups = np.full(len(rows), BAD, np.int64)
@@ -408,7 +408,7 @@ class Distinct:
         seen = self.seen
         ids = [ident for ident, _code in markers]
         if None not in ids and all(code is None for _ident, code in markers) \
-                and seen.keys().isdisjoint(ids):  # type: ignore[arg-type]
+                and seen.keys().isdisjoint(ids):
             before = len(seen)
             seen.update(zip(ids, numbers))  # type: ignore[arg-type]
             if len(seen) - before == len(ids):

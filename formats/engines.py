@@ -48,7 +48,7 @@ class Engine:
 
     window = 1
 
-    def submit(self, function: Callable[..., Any], args: tuple) -> Any:
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         return function(*args)
 
     def result(self, pending: Any) -> Any:
@@ -61,11 +61,11 @@ class Engine:
 class PoolEngine(Engine):
     """A pool of forked processes on this machine, each initialized once."""
 
-    def __init__(self, jobs: int, initializer: Callable[..., None], initargs: tuple) -> None:
+    def __init__(self, jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
         self.pool: Any = get_context("fork").Pool(jobs, initializer, initargs)
         self.window = 2 * jobs
 
-    def submit(self, function: Callable[..., Any], args: tuple) -> Any:
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         return self.pool.apply_async(function, args)
 
     def result(self, pending: Any) -> Any:
@@ -112,12 +112,12 @@ class DaskEngine(Engine):
         self.cluster = None
         try:
             if address:
-                self.client: Any = Client(address, timeout="20s")
+                self.client: Any = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
             else:
-                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
-                                            threads_per_worker=1, processes=True,
-                                            host="127.0.0.1", dashboard_address="127.0.0.1:0")
-                self.client = Client(self.cluster)
+                self.cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                    host="127.0.0.1", dashboard_address="127.0.0.1:0")
+                self.client = Client(self.cluster)  # type: ignore[no-untyped-call]
         except OSError as exc:
             self.close()
             raise InputError(f"cannot reach the Dask scheduler: {exc}", field="--scheduler",
@@ -127,7 +127,7 @@ class DaskEngine(Engine):
         self.setup = setup
         self.job = self.client.scatter(job, broadcast=True)
 
-    def submit(self, function: Callable[..., Any], args: tuple) -> Any:
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         return self.client.submit(_on_worker, self.setup, self.job, function, args, pure=False)
 
     def result(self, pending: Any) -> Any:
@@ -142,6 +142,7 @@ class DaskEngine(Engine):
             cluster.close()
 
 
-def _on_worker(setup: Callable[[Any], None], job: Any, function: Callable[..., Any], args: tuple) -> Any:
+def _on_worker(setup: Callable[[Any], None], job: Any, function: Callable[..., Any],
+               args: tuple[Any, ...]) -> Any:
     setup(job)  # cheap after the first call in a worker process
     return function(*args)

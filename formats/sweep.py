@@ -71,15 +71,15 @@ class SweepResult:
         return out
 
 
-def _keys(base: dict, reformed: dict, table: str) -> list[str]:
+def _keys(base: dict[str, Any], reformed: dict[str, Any], table: str) -> list[str]:
     return sorted(set(base.get(table, {})) | set(reformed.get(table, {})))
 
 
-def _cell(view: dict, table: str | None, key: str) -> dict[str, Any]:
+def _cell(view: dict[str, Any], table: str | None, key: str) -> dict[str, Any]:
     nothing = {"min": 0, "max": 0, "open_above": False}
-    if table is None:
-        return view.get("total", nothing)
-    return view.get(table, {}).get(key, nothing)
+    found: dict[str, Any] = view.get("total", nothing) if table is None \
+        else view.get(table, {}).get(key, nothing)
+    return found
 
 
 _JOB: SweepJob | None = None

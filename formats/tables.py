@@ -507,7 +507,7 @@ def _count_tags(source: Any, tag: bytes, most: int) -> int:
     opening = [b"<" + tag + end for end in (b">", b" ", b"/", b"\t", b"\n", b"\r")]
     count, tail = 0, b""
     while True:
-        block = source.read(1 << 20)
+        block: bytes = source.read(1 << 20)
         data = tail + block
         # An element cut at the block's end is counted with the next block: every opening starts
         # with `<`, so what ends before the last `<` of the block is whole.
@@ -758,10 +758,10 @@ class RowWriter:
         writer.write_table(table)
         self._batch = []
 
-    def _schema(self):
+    def _schema(self) -> Any:
         import pyarrow as pa
 
-        def kind(column: str):
+        def kind(column: str) -> Any:
             if column in ("id", "name", "credit_code", "district", "best_district", "field",
                           "message", "warnings"):
                 return pa.string()
