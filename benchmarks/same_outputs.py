@@ -9,9 +9,10 @@ received rewards) at `--jobs 1` and `--jobs 2`; the peer's population (benchmark
 a hostile JSON Lines file (that population with lines that are not JSON, not UTF-8, not objects,
 duplicate ids and keys, unknown keys, bad values, several problems in one row, Chinese spellings,
 credit codes right and wrong) as CSV, JSONL, XLSX in Chinese, with `--best-district` and with
-`--scenario` to Parquet; a flat CSV (one date column per tier) in English and in Chinese with
-`--excel`; `zjtx impact` (the batch with the old policies as a scenario) between two packages
-and between two days of one. Both trees run on the same day (answers depend on today). Exit status 1 when any file
+`--scenario` to Parquet; the full and hostile populations on a Dask LocalCluster of two workers;
+a flat CSV (one date column per tier) in English and in Chinese with `--excel`; `zjtx impact`
+(the batch with the old policies as a scenario) between two packages and between two days of one.
+Both trees run on the same day (answers depend on today). Exit status 1 when any file
 differs. Slow: about 30 s per run on an idle 2-core machine at the default sizes.
 """
 
@@ -93,6 +94,11 @@ RUNS = [
     ("hostile.jsonl", "hostsc.parquet", "hostsc.err.csv", "hostsc.sum.json",
      ["--scenario", "shunyi.tier.national.amount=800000", "--jobs", "2"]),
     ("flat.csv", "flat.csv", "flat.err.csv", "flat.sum.json", ["--jobs", "2"]),
+    # A Dask LocalCluster of two workers on loopback (the same files as every other engine).
+    ("full.jsonl", "fulldask.csv", "fulldask.err.csv", "fulldask.sum.json",
+     ["--engine", "dask", "--jobs", "2"]),
+    ("hostile.jsonl", "hostdask.jsonl", "hostdask.err.jsonl", "hostdask.sum.json",
+     ["--engine", "dask", "--jobs", "2"]),
     ("flat.csv", "flatzh.csv", "flatzh.err.csv", None, ["--lang", "zh", "--excel", "--jobs", "1"]),
     # `zjtx impact` is the batch with the old policies as a scenario (only changed rows written).
     ("full.jsonl", "impact2.csv", "impact2.err.csv", "impact2.sum.json",
