@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import matplotlib
 
@@ -34,6 +34,9 @@ from solver.planner import Ranking, Sweep  # noqa: E402
 from views import words  # noqa: E402
 from views.fonts import MissingGlyph  # noqa: E402
 from views.fonts.subset import FONT, MISSING  # noqa: E402
+
+if TYPE_CHECKING:
+    from formats.sweep import SweepRow
 
 _PNG = {"Software": None}  # no version stamp: the same data draws the same file
 
@@ -191,14 +194,14 @@ def sweep_figure(result: Sweep) -> Figure:
     return fig
 
 
-def sweep_cost_chart(key: str, table: list[dict[str, Any]], out: Path) -> Path:
+def sweep_cost_chart(key: str, table: list[SweepRow], out: Path) -> Path:
     """A population sweep: the cost of the reform (lower and upper) against the swept value, in
     all and for each paying district that pays something."""
     with _bundled_font():
         return _save(sweep_cost_figure(key, table), out)
 
 
-def sweep_cost_figure(key: str, table: list[dict[str, Any]]) -> Figure:
+def sweep_cost_figure(key: str, table: list[SweepRow]) -> Figure:
     totals = [r for r in table if r["paying_district"] == r["claim_year"] == "all"]
     values = [r["value"] for r in totals]
     xs = [_unit(value) if _money_key(key) else value for value in values]
