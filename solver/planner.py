@@ -11,7 +11,6 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
-from typing import Any
 
 from models.catalog import MUNICIPAL_PAYER, Catalog, active_catalog, open_catalog_on, reformed
 from models.errors import InputError

@@ -52,11 +52,10 @@ EDGE = {
 # in EDGE, anything else is typed.
 DEBT = {
     "formats/batch.py": 12,
-    "formats/lines.py": 2,
-    "formats/sweep.py": 4,
-    "formats/tables.py": 7,
+    "formats/lines.py": 4,
+    "formats/tables.py": 8,
     "models/normalize.py": 6,
-    "models/record.py": 13,
+    "models/record.py": 2,
     "models/scenario.py": 8,
     "models/yamlio.py": 2,
     "service/app.py": 1,
@@ -67,8 +66,7 @@ DEBT = {
     "service/server.py": 1,
     "solver/batch.py": 19,
     "solver/notices.py": 2,
-    "views/charts.py": 2,
-    "views/reasons.py": 2,
+    "solver/reasons.py": 1,
 }
 
 
