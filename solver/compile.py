@@ -284,7 +284,8 @@ class _Compiler:
         return {"industry": frozenset(self.record.industries), "entity_type": self.entity_type,
                 **event}
 
-    def first_failure(self, rule: Rule, event: Event | None, facts: dict[str, object]) -> Reason | None:
+    def first_failure(self, rule: Rule, event: Event | None,
+                      facts: dict[str, object]) -> Reason | None:
         """The first condition of the rule that fails on these facts, as a reason (or None). A
         tier judged on a year-only event names the deciding day (31 December of its year); a
         rule that one reading picks names that reading."""

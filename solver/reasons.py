@@ -1,7 +1,7 @@
 """Reasons as data: why an award pays what it pays, and why a measure, level or event brings
 nothing. One frozen dataclass per kind of reason, its parameters typed (ids and dates as text,
-whole yuan, years and counts as ints; a limit says its unit: `Yuan` or `Years`). What a reason is
-about is typed too: `about`, the event (`LevelEvent(level="national")`, one small dataclass per
+whole yuan, years and counts as ints; a limit says its unit: `Yuan` or `Years`). What a reason
+is about is typed too: `about`, the event (`LevelEvent(level="national")`, one small dataclass per
 kind of event), a cap kind's `cap` (its description, `Cap`), `received_covers`' `cut` (the reward
 received that binds: an `R1Received`, `R2Received` or `LadderClosed`), a reward received's
 `counts` (its ladder, once, or `InCap(limit)`). The JSON flattens them ahead of the kind's own
@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields
 from functools import cached_property
-from typing import Any, ClassVar, Literal, NewType, TypeAlias, TypeVar, Union, cast
+from typing import ClassVar, Literal, NewType, TypeAlias, TypeVar, Union, cast
 
 from models.errors import BugError
 
@@ -172,7 +172,9 @@ class ReasonBase:
         return {"code": self.code, "params": dict(self.params)}
 
 
-_PARTS = frozenset({"about", "cap", "cut", "taken", "counts"})  # fields that are not parameters of their own
+# Fields a kind flattens itself (what it is about, its cap, its cut, how it counts, whether it
+# was taken), never written as parameters of their own.
+_PARTS = frozenset({"about", "cap", "cut", "taken", "counts"})
 KINDS: dict[str, type[ReasonBase]] = {}  # code → its kind
 _DECLARED: dict[type, tuple[tuple[str, str, tuple[type, ...]], ...]] = {}
 _OPTIONAL: dict[type, frozenset[str]] = {}  # parameters a kind may be given or not
@@ -208,9 +210,9 @@ def _declared(kind: type) -> tuple[tuple[str, str, tuple[type, ...]], ...]:
 
 
 def _read(kind: type, code: str, given: Mapping[str, Param], used: set[str],
-          problems: list[str]) -> dict[str, Any]:
+          problems: list[str]) -> dict[str, object]:
     """The fields of `kind` (a reason's kind or a part) from the parameters given."""
-    values: dict[str, Any] = {}
+    values: dict[str, object] = {}
     declared = _declared(kind)
     optional = _OPTIONAL[kind]
     for name, key, allowed in declared:
@@ -243,7 +245,7 @@ def reason(code: str, *about: Mapping[str, Param], **params: Param) -> Reason:
     used: set[str] = set()
     problems: list[str] = []
     values = _read(kind, code, given, used, problems)
-    parts: dict[str, tuple[type, dict[str, Any]]] = {}  # built once every parameter checks
+    parts: dict[str, tuple[Callable[..., object], dict[str, object]]] = {}  # built once all check
     event = EVENTS.get(str(given.get("event")))
     if event is not None:
         used.add("event")
@@ -278,7 +280,8 @@ def reason(code: str, *about: Mapping[str, Param], **params: Param) -> Reason:
     if problems:
         raise BugError("; ".join(problems))
     values.update({name: part(**given_part) for name, (part, given_part) in parts.items()})
-    return cast(Reason, kind(**values))  # KINDS holds the kinds of `Reason` only
+    build = cast(Callable[..., Reason], kind)  # KINDS holds the kinds of `Reason` only
+    return build(**values)
 
 
 # -- Why an award pays (its own facts, then the rules that shaped its amount).
