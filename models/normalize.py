@@ -90,9 +90,6 @@ def lookup_key(text: str) -> str:
     return re.sub(r"[\s\-_]+", "_", _plain(text).lower().translate(_QUOTES)).strip("_")
 
 
-_SPELLINGS: dict[tuple[int, str], tuple[Vocabulary, dict[str, str]]] = {}
-
-
 def _vocabulary_of(catalog: Catalog | None) -> Vocabulary:
     return (catalog or active_catalog()).vocabulary
 
@@ -101,9 +98,10 @@ def spellings(kind: str, vocabulary: Vocabulary | None = None) -> dict[str, str]
     """Every accepted spelling of a vocabulary kind (as a lookup key) → its canonical id: the
     id, the Chinese and English names (full and short) and the aliases the catalog declares."""
     vocabulary = vocabulary or _vocabulary_of(None)
-    hit = _SPELLINGS.get((id(vocabulary), kind))
-    if hit is not None and hit[0] is vocabulary:
-        return hit[1]
+    return vocabulary.worked_out(("spellings", kind), lambda: _spellings(kind, vocabulary))
+
+
+def _spellings(kind: str, vocabulary: Vocabulary) -> dict[str, str]:
     declared = VOCABULARY_KINDS[kind]
     table: dict[str, str] = {}
     for ident in vocabulary.ids(declared):
@@ -115,9 +113,6 @@ def spellings(kind: str, vocabulary: Vocabulary | None = None) -> dict[str, str]
             written += [w + " district" for w in written if w.isascii()]
         for spelling in written:
             table.setdefault(lookup_key(spelling), ident)
-    if len(_SPELLINGS) > 64:
-        _SPELLINGS.clear()
-    _SPELLINGS[(id(vocabulary), kind)] = (vocabulary, table)
     return table
 
 
@@ -133,27 +128,25 @@ def nearest(kind: str, value: str, vocabulary: Vocabulary | None = None) -> str 
     return table[close[0]] if close else None
 
 
-# (vocabulary id, kind) → (the vocabulary, {text as written → its id}): a file writes the same few
-# spellings on row after row; each is looked up (NFKC, lower case, …) once.
-_READ: dict[tuple[int, str], tuple[Vocabulary, dict[str, str]]] = {}
+def _read(vocabulary: Vocabulary, kind: str) -> dict[str, str]:
+    """{text as written → its id}: a file writes the same few spellings on row after row; each
+    is looked up (NFKC, lower case, …) once per vocabulary."""
+    read: dict[str, str] = vocabulary.worked_out(("read", kind), dict)
+    return read
 
 
 def _vocabulary(kind: str, value: Any, vocabulary: Vocabulary | None = None) -> str:
     vocabulary = vocabulary or _vocabulary_of(None)
     if isinstance(value, str):
-        read = _READ.get((id(vocabulary), kind))
-        if read is None or read[0] is not vocabulary:
-            if len(_READ) > 64:
-                _READ.clear()
-            read = _READ[(id(vocabulary), kind)] = (vocabulary, {})
-        found = read[1].get(value)
+        read = _read(vocabulary, kind)
+        found = read.get(value)
         if found is not None:
             return found
         found = spellings(kind, vocabulary).get(lookup_key(value))
         if found is not None:
-            if len(read[1]) >= 10_000:
-                read[1].clear()
-            read[1][value] = found
+            if len(read) >= 10_000:
+                read.clear()
+            read[value] = found
             return found
     # (nothing is near a value far longer than any name; a value is never written out whole)
     near = nearest(kind, value, vocabulary) if isinstance(value, str) and len(value) <= 200 \
@@ -309,17 +302,13 @@ def industry_tag(value: Any, vocabulary: Vocabulary | None = None) -> Any:
     if not isinstance(value, str):
         return value
     vocabulary = vocabulary or _vocabulary_of(None)
-    read = _READ.get((id(vocabulary), "industry tag"))
-    if read is None or read[0] is not vocabulary:
-        if len(_READ) > 64:
-            _READ.clear()
-        read = _READ[(id(vocabulary), "industry tag")] = (vocabulary, {})
-    found = read[1].get(value)
+    read = _read(vocabulary, "industry tag")
+    found = read.get(value)
     if found is None:
         found = spellings("industry", vocabulary).get(lookup_key(value)) or (lookup_key(value) or value)
-        if len(read[1]) >= 10_000:
-            read[1].clear()
-        read[1][value] = found
+        if len(read) >= 10_000:
+            read.clear()
+        read[value] = found
     return found
 
 
