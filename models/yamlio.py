@@ -193,8 +193,8 @@ _JSON_PROBLEMS = {"Expecting ':' delimiter": "io.json.colon", "Expecting ',' del
 
 
 # PyYAML's words for what is wrong → their message ids. libyaml (CSafeLoader) and the pure-Python
-# parser word some problems differently; both are here. A message's English is PyYAML's own words
-# (`{problem}`), its Chinese says what to fix; words not listed are shown as printed, labelled.
+# parser word some problems differently; both are here. Each message says what to fix, in either
+# language; words not listed are shown as PyYAML prints them (in Chinese, labelled so).
 _YAML_PROBLEMS = tuple((re.compile(pattern), key) for pattern, key in (
     (r"mapping values are not allowed", "io.yaml.mapping_values"),
     (r"that cannot start any token", "io.yaml.bad_start"),
