@@ -170,4 +170,4 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:  # never a traceback
-        return problem(500, "InternalError", f"{type(exc).__name__}: " + t("request.internal"))
+        return problem(500, "InternalError", t("service.bug"))  # (the guard logs the exception)
