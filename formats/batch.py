@@ -1,16 +1,28 @@
-"""Run a batch: stream rows from INPUT, evaluate them in chunks (in N processes), write one result
-row per valid input row to OUT and one error row per invalid one to ERRORS, and keep a checkpoint
-(about once a second, after whole chunks) so that a killed run can `--resume` with nothing lost
-and nothing written twice.
+"""Run a batch: read INPUT in blocks of rows, find its distinct inputs, evaluate each once (in N
+processes, or on a Dask cluster), write one result row per valid input row to OUT and one error
+row per invalid one to ERRORS, and keep a checkpoint (about once a second, after whole blocks) so
+that a killed run can `--resume` with nothing lost and nothing written twice.
 
-Memory stays flat: at most `2 × jobs` chunks are in flight; ids are kept (for duplicates) but
-rows are not.
+A block is read at once into columns where it can be (`formats.tables.read_at_once`); each row
+read so is keyed with array operations (`solver.memo.row_keys`: everything its answer depends on,
+but its identity and the industry tags no condition names). Rows with the same key are one
+distinct input: its first row goes to a worker, through the one road of every row
+(`solver.batch.evaluate_row`: the record model, compile, solve, amounts), and its answer's cells
+are encoded once and written for each of its rows, beside their own id, name, credit code (checked
+by the record's own types, `models.record.identities`) and warnings (per list of tags). Every
+other row (one read row by row, or with a move, an expense, …) is its own distinct input. No
+answer is worked out twice in a run, whatever the engine: workers receive distinct inputs, never
+rows another worker has.
+
+Memory stays flat: at most two blocks are in flight; ids are kept (for duplicates) and the answers
+of distinct inputs (a bounded number), but rows are not.
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
+import datetime as dt
 import gc
 import hashlib
 import csv
@@ -20,29 +32,34 @@ import io
 import json
 import os
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from models.catalog import active_catalog, keeps_catalog, set_active_catalog
+from models.catalog import Catalog, active_catalog, keeps_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
+from models.record import identities
 from models.limits import MAX_RECORD_BYTES
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext, RowResult,
-                          Summary, batch_catalog, evaluate_row, fresh_answers, learn_answers,
-                          result_columns, row_bug, share_answers)
+                          Summary, batch_catalog, evaluate_row, result_columns, row_bug)
 from solver.impact import changed
+from solver.memo import BAD, Interned, points, row_keys
 from formats.columns import output_headers
-from formats.engines import (ENGINES, DaskEngine, Engine, Part, PartSize, PoolEngine, Sharing,
-                             plan_parts, read_part)
+from formats.engines import ENGINES, DaskEngine, Engine, BlockSize, PoolEngine
 from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import check_outputs, input_fingerprint, verify_output
-from formats.tables import (Row, Rows, RowWriter, bounded_lines, for_excel, format_of, jsonl_rows,
-                            line_size, read_rows, text_cell)
+from formats.tables import (Row, Rows, RowWriter, bounded_lines, for_excel, format_of, is_row,
+                            json_line, jsonl_rows, read_at_once, read_rows, text_cell)
 
-CHUNK_ROWS = 256
+FIRST_ROWS = 256  # the first block (early progress and checkpoints); then about a second each
+MOST_ROWS = 50_000
+AT_ONCE = 128  # a smaller block is read row by row (a small file starts without Arrow)
+MOST_DISTINCT = 200_000  # distinct inputs remembered (their answers); then a fresh start
 CHECKPOINT_SECONDS = 1.0
 CHECKPOINT_SUFFIX = ".zjtx-checkpoint.json"
 SPOOL_SUFFIX = ".zjtx-spool.jsonl"
@@ -130,9 +147,13 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
         in_worker()
     set_active_catalog(batch_catalog(job.options))
     if _WORKER is None or _WORKER.job is not job:
-        _WORKER = _Worker(job, RowContext(job.options, active_catalog()),
-                          LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS,
-                                      functools.partial(encode_line, excel=job.excel), job.excel))
+        _WORKER = _Worker(job, RowContext(job.options, active_catalog()), _encoder(job))
+
+
+def _encoder(job: _Job) -> LineEncoder:
+    """The encoder of a job's result lines."""
+    return LineEncoder(job.out_kind, job.columns, ROW_OWN_COLUMNS,
+                       functools.partial(encode_line, excel=job.excel), job.excel)
 
 
 @dataclass(frozen=True)
@@ -147,58 +168,6 @@ class _Worker:
 _WORKER: _Worker | None = None
 
 
-def _learn(found: list[Any]) -> None:
-    learn_answers(found, _worker().context)
-
-
-# Pool workers share the plain answers they work out: a row whose answer another worker already
-# knows is not compiled and solved again (the memo's key is the same on every worker of a run).
-ANSWERS_SHARED = Sharing(share_answers, fresh_answers, _learn)
-
-
-def _evaluate_chunk(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]:
-    """Evaluate a chunk in a worker: encoded output lines, encoded error lines, counts, and the
-    chunk's part of the summary (so the parent only concatenates and merges)."""
-    with using_lang(_worker().job.lang):  # (a Dask worker knows no command line)
-        return _evaluate_rows(rows)
-
-
-def _evaluate_rows(rows: list[Row]) -> tuple[str, str, int, int, dict[str, Any]]:
-    out, errors, ok, bad = [], [], 0, 0
-    summary = Summary()
-    worker = _worker()
-    job, context, lines = worker.job, worker.context, worker.lines
-    # Rows that share an answer share its summary contributions (one object): each is added
-    # once, times its rows (`shared`: id → [contributions, rows, the first row's number]).
-    shared: dict[int, list[Any]] = {}
-    for number, data, problem in rows:
-        try:
-            result = evaluate_row(number, data, problem, context)
-            if isinstance(result, RowResult):
-                answer = result.answer
-                if job.options.impact is None or changed(answer.names, answer.values):
-                    out.append(lines.encode(result.own(), answer.values, answer.names))
-                    ok += 1  # an impact run writes (and counts out) the changed rows only
-                seen = shared.get(id(answer.summary))
-                if seen is None:
-                    shared[id(answer.summary)] = [answer.summary, 1, number]
-                else:
-                    seen[1] += 1
-            else:
-                errors.append(encode_line(job.errors_kind, ERROR_COLUMNS, result.cells(), job.excel))
-                bad += 1
-        except ZjtxError:  # a bug (exit 3) or a broken catalog (exit 4), already said so
-            raise
-        except Exception as exc:  # noqa: BLE001 - bad input is an error row; anything else a bug
-            raise row_bug(number, exc) from exc
-    for contributions, times, number in shared.values():
-        try:
-            summary.add(contributions, times)
-        except Exception as exc:  # noqa: BLE001 - adding up checked answers never fails on input
-            raise row_bug(number, exc) from exc
-    return "".join(out), "".join(errors), ok, bad, summary.state
-
-
 def _worker() -> _Worker:
     """This worker's state (set by `_worker_init` before any task runs)."""
     if _WORKER is None:
@@ -206,34 +175,58 @@ def _worker() -> _Worker:
     return _WORKER
 
 
-def part_rows(path: str, part: Part,
-              problems: dict[int, tuple[str, str]] | None = None) -> tuple[list[Row], Markers]:
-    """The rows of a partition of a JSON Lines input, read by the worker itself (`problems`
-    marks rows the parent found to be duplicates), and the markers of the parsed rows
-    (`Markers`), for the parent's duplicate check."""
-    rows = list(jsonl_rows(read_part(path, part), part.first_row))
-    if problems:
-        rows = [(n, d, problems.get(n, p)) for n, d, p in rows]
-    numbers, ids, codes = [], [], []
-    for number, data, problem in rows:
-        if problem is None and isinstance(data, dict):
-            numbers.append(number)
-            ids.append(None if data.get("id") is None else str(data["id"]))
-            codes.append(_credit_marker(data))
-    return rows, (numbers, ids, codes if any(c is not None for c in codes) else None)
+# A row as a block holds it: (row number, a JSON line not parsed yet or the row's data (None: it
+# could not be read), its problem); an item for a worker adds whether its answer is shared (the
+# first row of a distinct input) or its own.
+Payload = bytes | dict[str, Any] | None
+Item = tuple[int, Payload, "str | tuple[str, str] | None", bool]
 
 
-# The keys of a partition's rows for the duplicate check: row numbers, ids (as text) and credit
-# codes (normalized, None when no row has one), in row order. Plain lists: cheap to send.
-Markers = tuple[list[int], list[str | None], list[str | None] | None]
+def _row_of(number: int, payload: Payload, problem: Any) -> Row | None:
+    """The row (number, data, problem) of a JSON line read by the exact road (None: a blank line
+    to it, no row), or as it is."""
+    if isinstance(payload, bytes):
+        for number, data, own in jsonl_rows([payload], number):
+            return number, data, problem or own
+        return None
+    return number, payload, problem
 
 
-def _evaluate_part(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
-    """`_evaluate_chunk` of a partition, with the markers for the duplicate check; read in the
-    command's language too (a row that cannot be read is an error row, in its words)."""
-    with using_lang(_worker().job.lang):
-        rows, markers = part_rows(path, part, problems)
-        return (*_evaluate_rows(rows), markers)
+def _evaluate_items(items: list[Item]) -> list[tuple[Any, ...]]:
+    """Evaluate items in a worker: for each, `("answer", cells, summary, warnings)` when its
+    answer is shared (cells: the encoded answer), `("refused",)` when that row is not a valid
+    record (each row of its distinct input then takes the row road), `("row", line, summary)` for
+    a row of its own, `("error", line)` for an error row (lines encoded here; cells and line None
+    for an answer an impact run does not write: unchanged)."""
+    worker = _worker()
+    with using_lang(worker.job.lang):  # (a Dask worker knows no command line)
+        return [_evaluate_item(worker, *item) for item in items]
+
+
+def _evaluate_item(worker: _Worker, number: int, payload: Payload, problem: Any,
+                   shared: bool) -> tuple[Any, ...]:
+    row = _row_of(number, payload, problem)
+    if row is None:  # (the parent reads a line at once only when the exact road reads a row)
+        raise BugError(f"row {number}: a line read at once is blank to the exact road")
+    number, data, problem = row
+    try:
+        result = evaluate_row(number, data, problem, worker.context, memo=not shared)
+    except ZjtxError:  # a bug (exit 3) or a broken catalog (exit 4), already said so
+        raise
+    except Exception as exc:  # noqa: BLE001 - bad input is an error row; anything else a bug
+        raise row_bug(number, exc) from exc
+    if not isinstance(result, RowResult):
+        if shared:
+            return ("refused",)
+        return "error", encode_line(worker.job.errors_kind, ERROR_COLUMNS, result.cells(),
+                                    worker.job.excel)
+    answer = result.answer
+    # An impact run writes (and counts out) the rows whose answer changed only: None, no line.
+    written = worker.job.options.impact is None or changed(answer.names, answer.values)
+    cells = worker.lines.middle(answer.names, answer.values) if written else None
+    if shared:
+        return "answer", cells, answer.summary, result.warnings
+    return "row", None if cells is None else worker.lines.line(result.own(), cells), answer.summary
 
 
 def _credit_marker(data: dict[str, Any]) -> str | None:
@@ -268,91 +261,231 @@ def with_duplicates(rows: Iterator[Row], seen: dict[str, int]) -> Iterator[Row]:
         yield number, data, problem
 
 
-def _chunks(rows: Iterator[Row]) -> Iterator[list[Row]]:
-    chunk: list[Row] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= CHUNK_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-DASK_PART_ROWS = 5000  # a Dask task has a cost of its own: larger partitions
-
-
-def engine_for(kind: str, jobs: int | None, scheduler: str | None, job: Any,
-                init: Callable[..., None], sharing: Sharing | None = None) -> Engine:
-    """The engine that runs the tasks: Dask (a LocalCluster of `jobs` workers, default this
-    machine's cores, when no scheduler is given), a local pool of `jobs` processes, or this process;
-    `init(job, worker=...)` prepares each worker (and this process, when it is the worker).
-    Pool workers ignore SIGINT (the parent stops them); Dask runs tasks off the main thread,
-    where no signal handler can be set."""
-    if kind == "dask":
-        return DaskEngine(scheduler, job, functools.partial(init, worker=False), workers=jobs)
-    if jobs is not None and jobs > 1:
-        return PoolEngine(jobs, init, (job,), sharing)
-    init(job, worker=False)
-    return Engine()
-
-
-def chunk_tasks(rows: Iterator[Row], done_rows: int, seen: dict[str, int]):
-    """(last row, rows, None), `_evaluate_chunk`, (chunk,) for chunks of rows read here."""
-    marked = with_duplicates(rows, seen)
-    if done_rows:  # skip what the killed run finished, remembering its ids
-        for number, _data, _problem in marked:
-            if number >= done_rows:
-                break
-    for chunk in _chunks(marked):
-        yield (chunk[-1][0], len(chunk), None), _evaluate_chunk, (chunk,)
-
-
-def _part_tasks(path: Path, done_rows: int, seen: dict[str, int],
-                rows_per_part: int | Callable[[], int]):
-    """(last row, rows, part), `_evaluate_part`, (path, part) for partitions of a JSON Lines
-    file. After a resume, the rows already done are read here for their ids only."""
+def _jsonl_blocks(path: Path, size: Callable[[], int]) -> Iterator[list[Any]]:
+    """Blocks of a JSON Lines file's rows, each line as it is (parsed later, at once or by the
+    exact road); blank lines are no rows. `size()` is asked before each block."""
     with path.open("rb") as handle:
-        offset = number = 0
-
-        def done_lines() -> Iterator[bytes]:
-            nonlocal offset, number
-            lines = bounded_lines(handle)  # (reads line by line: the handle stays where it stops)
-            while number < done_rows:
-                line = next(lines, None)
-                if line is None:
-                    return
+        number = 0
+        lines = bounded_lines(handle)  # (a line of a gigabyte is never held: formats.tables)
+        while True:
+            taken = list(islice(lines, size()))
+            if not taken:
+                return
+            block: list[tuple[int, bytes, None]] = []
+            for raw in taken:
                 number += 1
-                offset += line_size(line)
-                yield line
-        for _row in with_duplicates(jsonl_rows(done_lines()), seen):
-            pass
-        for part in plan_parts(handle, offset, number, rows_per_part):
-            yield (part.last_row, part.rows, part), _evaluate_part, (str(path), part)
+                if number == 1:
+                    raw = raw.removeprefix(codecs.BOM_UTF8)
+                if is_row(raw):
+                    block.append((number, raw[:-1] if raw.endswith(b"\n") else raw, None))
+            if block:
+                yield block
 
 
-def checked_part(path: str, part: Part, result: tuple, seen: dict[str, int],
-                 init: Callable[[], None], function: Callable[..., tuple]) -> tuple:
-    """The parent's duplicate check of a partition's rows (`Markers`, the last item of
-    `result`), in row order; a partition with a duplicate (rare) is evaluated again here, those
-    rows marked."""
-    numbers, ids, codes = result[-1]
-    if codes is None and None not in ids and seen.keys().isdisjoint(ids):
-        before = len(seen)
-        seen.update(zip(ids, numbers))
-        if len(seen) - before == len(ids):  # every id new, none twice in the partition
-            return result
-        for ident in ids:  # undo, and take the row-by-row road with its messages
-            seen.pop(ident, None)
-    problems = {}
-    for index, number in enumerate(numbers):
-        problem = _duplicate(number, ids[index], codes[index] if codes else None, seen)
-        if problem is not None:
-            problems[number] = problem
-    if not problems:
-        return result
-    init()
-    return function(path, part, problems)
+def _row_blocks(rows: Iterator[Row], size: Callable[[], int]) -> Iterator[list[Row]]:
+    while True:
+        block = list(islice(rows, size()))
+        if not block:
+            return
+        yield block
+
+
+@dataclass
+class Block:
+    """A block of rows, planned: the items the workers evaluate (rows of their own, and the first
+    row of each distinct input new to the run) and, per row counted (a resume skips those done),
+    in row order: its number, its payload, its distinct input (BAD: a row of its own) or its item,
+    and for a row of a distinct input its own cells (id, name, credit code) and its tags' code."""
+
+    last_row: int
+    numbers: list[int]
+    payloads: list[Payload]
+    groups: list[int]
+    slots: list[int]  # the row's item (a row of its own), else its place among `own`
+    own: tuple[list[Any], list[Any], list[Any]]
+    tags: list[int]
+    items: list[Item]
+    new: dict[int, int]  # distinct input → its item, for those new in this block
+    pending: list[Any] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.numbers)
+
+
+class Distinct:
+    """The distinct inputs of a run's rows, block by block (the module docstring): which rows
+    share one, which are new, and their answers once worked out."""
+
+    def __init__(self, context: RowContext, seen: dict[str, int], done_rows: int) -> None:
+        self.context, self.seen, self.done_rows = context, seen, done_rows
+        self.keys: dict[bytes, int] = {}
+        self.answers: dict[int, Any] = {}
+        self.pending: set[int] = set()  # distinct inputs whose answers are being worked out
+        self.count = self.oldest = 0
+        self.tags = Interned()
+        self.today: dt.date | None = None
+
+    def plan(self, rows: list[Row]) -> Block:
+        """The block's rows read (at once where they can be), checked for duplicates in row
+        order, keyed and grouped into distinct inputs."""
+        numbers, payloads, problems = (list(column) for column in zip(*rows))
+        table, where = self._read(payloads, problems)
+        if table is None:
+            return self._row_by_row(rows)
+        import numpy as np
+
+        read = np.full(len(rows), BAD, np.int64)  # each row's place in the table
+        read[where] = np.arange(len(where))
+        counted = np.array(numbers) > self.done_rows
+        for index in np.flatnonzero(read == BAD).tolist():  # the exact road, row by row
+            row = _row_of(numbers[index], payloads[index], problems[index])
+            if row is None:  # blank to the exact road: no row
+                payloads[index], counted[index] = None, False
+            else:
+                payloads[index], problems[index] = row[1], row[2]
+        ids = table["id"].to_pylist() if table is not None else []
+        codes = table["credit_code"].to_pylist() if table is not None else []
+        if codes.count(None) < len(codes):
+            codes = [None if code is None else "".join(code.split()).upper() for code in codes]
+        if len(ids) == len(rows):  # every row read at once (their order: `where`)
+            marked = [where[place] for place in range(len(ids))] \
+                if where != list(range(len(ids))) else list(range(len(ids)))
+            markers = list(zip(ids, codes))
+        else:
+            marked = [i for i, problem in enumerate(problems) if problem is None
+                      and (read[i] != BAD or isinstance(payloads[i], dict))]
+            markers = [(ids[read[i]], codes[read[i]]) if read[i] != BAD
+                       else _markers(payloads[i]) for i in marked]
+        for i, problem in zip(marked, self._duplicates([numbers[i] for i in marked], markers)):
+            problems[i] = problem
+        groups = np.full(len(rows), BAD, np.int64)
+        tags = np.zeros(len(rows), np.int64)
+        own: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+        if table is not None:
+            fine = problems.count(None) == len(problems) or np.array([p is None for p in problems])
+            keyed = np.flatnonzero((read != BAD) & counted & fine)
+            found, held, own = self._keys(table, read[keyed])
+            groups[keyed], tags[keyed] = found, held
+        return self._block(rows[-1][0], numbers, payloads, problems, counted, groups, tags, own)
+
+    def _row_by_row(self, rows: list[Row]) -> Block:
+        """A block none of whose rows is read at once (a small one): each row read by the exact
+        road is its own distinct input (a file of a few rows starts without numpy or Arrow)."""
+        items: list[Item] = []
+        for number, payload, problem in rows:
+            row = _row_of(number, payload, problem)
+            if row is None:  # blank to the exact road: no row
+                continue
+            number, data, problem = row
+            if problem is None and isinstance(data, dict):
+                problem = _duplicate(number, *_markers(data), self.seen)
+            if number > self.done_rows:
+                items.append((number, data, problem, False))
+        count = len(items)
+        return Block(rows[-1][0], [item[0] for item in items], [item[1] for item in items],
+                     [BAD] * count, list(range(count)), ([], [], []), [0] * count, items, {})
+
+    def _read(self, payloads: list[Payload], problems: list[Any]) -> tuple[Any, list[int]]:
+        """The rows read at once: their table, and their positions in the block."""
+        if len(payloads) < AT_ONCE:
+            return None, []
+        if isinstance(payloads[0], bytes):  # a JSON Lines block: every row a line
+            table, kept = read_at_once(payloads)  # type: ignore[arg-type]
+            return table, kept
+        lines, where = [], []
+        for index, (payload, problem) in enumerate(zip(payloads, problems)):
+            line = json_line(payload) if isinstance(payload, dict) and problem is None else None
+            if line is not None:
+                lines.append(line)
+                where.append(index)
+        table, kept = read_at_once(lines)
+        return table, [where[k] for k in kept]
+
+    def _duplicates(self, numbers: list[int], markers: list[tuple[str | None, str | None]]
+                    ) -> list[tuple[str, str] | None]:
+        """The duplicate problem of each marked row, in row order (ids all new: at once)."""
+        seen = self.seen
+        ids = [ident for ident, _code in markers]
+        if None not in ids and all(code is None for _ident, code in markers) \
+                and seen.keys().isdisjoint(ids):
+            before = len(seen)
+            seen.update(zip(ids, numbers))  # type: ignore[arg-type]
+            if len(seen) - before == len(ids):
+                return [None] * len(ids)
+            for ident in ids:  # undo, and take the row-by-row road with its messages
+                seen.pop(ident, None)  # type: ignore[arg-type]
+        return [_duplicate(number, ident, code, seen)
+                for number, (ident, code) in zip(numbers, markers)]
+
+    def _keys(self, table: Any, places: Any) -> tuple[Any, Any, tuple[list[Any], list[Any], list[Any]]]:
+        """The distinct input of the table's rows at `places` (BAD: a row of its own), their tags'
+        codes and their own cells (checked by the record's types: a row they refuse is its own)."""
+        import numpy as np
+
+        context = self.context
+        today = context.options.today or dt.date.today()
+        if today != self.today:  # keys code dates among the run's dates: a new day, new keys
+            self.today, self.keys = today, {}
+        lang = current_lang()
+        distinct, index, tags = row_keys(
+            table, context.catalog, points(context.catalog, (today, *context.dates)), self.tags,
+            lambda held: context.tag_warnings(held, lang) is None)
+        groups = np.array([*(self._group(key) for key in distinct), BAD], np.int64)[index[places]]
+        keyed = np.flatnonzero(groups != BAD)
+        rows = places[keyed].tolist()
+        own = []
+        for name in ("id", "name", "credit_code"):
+            written = table[name].to_pylist()
+            own.append(identities(name, [written[i] for i in rows]))
+        refused = sorted(own[0][1] | own[1][1] | own[2][1])
+        groups[keyed[refused]] = BAD
+        kept = np.delete(np.arange(len(keyed)), refused).tolist() if refused else None
+        cells = tuple(values if kept is None else [values[i] for i in kept] for values, _bad in own)
+        return groups, tags[places], cells  # type: ignore[return-value]
+
+    def _group(self, key: bytes) -> int:
+        group = self.keys.get(key)
+        if group is None:
+            if len(self.keys) >= MOST_DISTINCT:  # a fresh start (answers of the last one kept
+                self.oldest, self.keys = self.count - len(self.keys), {}  # for blocks in flight)
+                for old in [g for g in self.answers if g < self.oldest]:
+                    del self.answers[old]
+            group = self.keys[key] = self.count
+            self.count += 1
+        return group
+
+    def _block(self, last_row: int, numbers: list[int], payloads: list[Payload],
+               problems: list[Any], counted: Any, groups: Any, tags: Any,
+               own: tuple[list[Any], list[Any], list[Any]]) -> Block:
+        import numpy as np
+
+        chosen = counted.nonzero()[0]
+        group = groups[chosen]
+        single = group == BAD
+        items: list[Item] = [(numbers[i], payloads[i], problems[i], False)
+                             for i in chosen[single].tolist()]
+        new: dict[int, int] = {}
+        distinct, first = np.unique(group[~single], return_index=True)
+        for found, row in zip(distinct.tolist(), chosen[~single][first].tolist()):
+            if found not in self.answers and found not in self.pending:
+                new[found] = len(items)
+                self.pending.add(found)
+                items.append((numbers[row], payloads[row], None, True))
+        slots = np.where(single, np.cumsum(single) - 1, np.cumsum(~single) - 1)
+        return Block(last_row, [numbers[i] for i in chosen.tolist()],
+                     [payloads[i] for i in chosen.tolist()], group.tolist(), slots.tolist(), own,
+                     tags[chosen].tolist(), items, new)
+
+    def outcomes(self, block: Block, outcomes: list[Any]) -> None:
+        """Remember the answers of the distinct inputs new in `block`."""
+        for group, item in block.new.items():
+            self.answers[group] = outcomes[item]
+            self.pending.discard(group)
+
+
+def _markers(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    return (None if data.get("id") is None else str(data["id"])), _credit_marker(data)
 
 
 # What a checkpoint holds (`_Run.save_checkpoint`): key → the type of its value.
@@ -427,6 +560,7 @@ class _Plan:
     options: BatchOptions  # with the input's column labels (error rows name them so)
     fingerprint: str  # the options a checkpoint was made with
     rows: Rows
+    catalog: Catalog  # the run's (its package, as in force on its day): rows are keyed by it
 
     @property
     def direct(self) -> bool:
@@ -489,7 +623,7 @@ def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOption
                               current_lang(), catalog.fingerprint()], default=str, sort_keys=True)
     return _Plan(input_path, out, errors, summary_path, out_kind, errors_kind, columns,
                  output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang), excel,
-                 options, fingerprint, rows)
+                 options, fingerprint, rows, catalog)
 
 
 def _resume_state(plan: _Plan, input_fingerprint_: dict[str, Any]) -> dict[str, Any] | None:
@@ -507,6 +641,53 @@ def _resume_state(plan: _Plan, input_fingerprint_: dict[str, Any]) -> dict[str, 
                          file=str(plan.input_path), field="--resume",
                          accepted="the unchanged INPUT, or a run without --resume")
     return state
+
+
+def evaluated(blocks: Iterator[list[Row]], distinct: Distinct, runner: Engine,
+              function: Callable[[list[Item]], list[Any]]) -> Iterator[tuple[Block, list[Any]]]:
+    """Each block planned, its items evaluated by `function` on the engine (in as many tasks as
+    it runs at once), and handed back with their outcomes, in order; the next block is read and
+    planned while the workers evaluate this one."""
+    flight: deque[Block] = deque()
+
+    def done() -> tuple[Block, list[Any]]:
+        block = flight.popleft()
+        outcomes = [outcome for pending in block.pending for outcome in runner.result(pending)]
+        distinct.outcomes(block, outcomes)
+        return block, outcomes
+    for rows in blocks:
+        block = distinct.plan(rows)
+        items, parts = block.items, max(1, min(runner.window, len(block.items) // 16))
+        step = max(1, -(-len(items) // parts))
+        block.pending = [runner.submit(function, (items[i:i + step],))
+                         for i in range(0, len(items), step)]
+        flight.append(block)
+        if len(flight) > 1:
+            yield done()
+    while flight:
+        yield done()
+
+
+def input_blocks(path: Path, rows: Rows, size: Callable[[], int]) -> Iterator[list[Row]]:
+    """The blocks of an input: a JSON Lines file's lines, any other file's rows."""
+    if rows.columns is None and format_of(path, "INPUT") == ".jsonl":
+        return _jsonl_blocks(path, size)
+    return _row_blocks(iter(rows), size)
+
+
+def engine_for(kind: str, jobs: int | None, scheduler: str | None, job: Any,
+               init: Callable[..., None]) -> Engine:
+    """The engine that runs the tasks: Dask (a LocalCluster of `jobs` workers, default this
+    machine's cores, when no scheduler is given), a local pool of `jobs` processes, or this process;
+    `init(job, worker=...)` prepares each worker (and this process, when it is the worker).
+    Pool workers ignore SIGINT (the parent stops them); Dask runs tasks off the main thread,
+    where no signal handler can be set."""
+    if kind == "dask":
+        return DaskEngine(scheduler, job, functools.partial(init, worker=False), workers=jobs)
+    if jobs is not None and jobs > 1:
+        return PoolEngine(jobs, init, (job,))
+    init(job, worker=False)
+    return Engine()
 
 
 class _Run:
@@ -551,45 +732,20 @@ class _Run:
         os.replace(temporary, plan.checkpoint_path)  # atomic: a kill leaves the old or the new one
         self.last_checkpoint = time.monotonic()
 
-    def tasks(self, job: _Job, jobs: int | None, engine: str, sizes: PartSize):
-        """JSON Lines are cut into byte ranges that the workers read themselves; other formats
-        are read here and sent as rows."""
+    def drive(self, runner: Engine, job: _Job, on_progress: Callable[[BatchCounts], None] | None
+              ) -> None:
+        """Every block's lines written in order, a checkpoint about every second; Ctrl-C or
+        SIGTERM keeps every whole block done."""
         plan = self.plan
-        ranged = plan.rows.columns is None and format_of(plan.input_path, "INPUT") == ".jsonl" \
-            and ((jobs or 1) > 1 or engine == "dask")
-        if not ranged:
-            return chunk_tasks(plan.rows, self.done_rows, self.seen)
-        # A pool's partitions take about a quarter of a second each (a Dask task costs more: larger).
-        return _part_tasks(plan.input_path, self.done_rows, self.seen,
-                           DASK_PART_ROWS if engine == "dask" else sizes)
-
-    def write(self, last_row: int, size: int, result: tuple, sizes: PartSize) -> None:
-        """A finished chunk: its lines, counts and summary; a checkpoint about every second."""
-        out_text, error_text, ok, bad, state_part = result[:5]
-        counts = self.counts
-        with critical():  # a signal waits until the chunk is written and counted
-            self.out_sink.write_text(out_text)
-            self.error_sink.write_text(error_text)
-            self.summary.merge(state_part)
-            counts.rows_out += ok
-            counts.error_rows += bad
-            counts.rows_in += size
-            sizes.done(counts.rows_in - counts.resumed_at)
-            self.last = last_row
-            # A checkpoint (with fsync) about every second: a kill loses at most that much.
-            if time.monotonic() - self.last_checkpoint >= CHECKPOINT_SECONDS:
-                self.save_checkpoint()
-
-    def drive(self, runner: Engine, tasks: Iterator, job: _Job, sizes: PartSize,
-              on_progress: Callable[[BatchCounts], None] | None) -> None:
-        """Every task's result written in order; Ctrl-C or SIGTERM keeps every whole chunk done."""
-        path = str(self.plan.input_path)
+        # (this process's active catalog is the caller's, unless it evaluates rows itself)
+        context = RowContext(plan.options, plan.catalog)
+        distinct = Distinct(context, self.seen, self.done_rows)
+        lines = _encoder(job)
+        sizes = BlockSize(FIRST_ROWS, MOST_ROWS)
         try:
-            for (last_row, size, part), result in runner.ordered(tasks):
-                if part is not None:
-                    result = checked_part(path, part, result, self.seen,
-                                          lambda: _worker_init(job, worker=False), _evaluate_part)
-                self.write(last_row, size, result, sizes)
+            for block, outcomes in evaluated(input_blocks(plan.input_path, plan.rows, sizes),
+                                             distinct, runner, _evaluate_items):
+                self.write(block, block_texts(block, outcomes, distinct, lines, job), sizes)
                 if on_progress:
                     on_progress(self.counts)
             if self.counts.rows_in > self.counts.resumed_at:
@@ -606,6 +762,25 @@ class _Run:
             runner.close()
             self.out_sink.close()
             self.error_sink.close()
+
+    def write(self, block: Block, texts: tuple[str, str, int, int, Summary], sizes: BlockSize
+              ) -> None:
+        """A finished block: its lines, counts and summary; a checkpoint about every second."""
+        out_text, error_text, ok, bad, summary = texts
+        counts = self.counts
+        with critical():  # a signal waits until the block is written and counted
+            self.out_sink.write_text(out_text)
+            self.error_sink.write_text(error_text)
+            self.summary.merge(summary.state)
+            counts.rows_out += ok
+            counts.error_rows += bad
+            counts.rows_in += block.rows
+            sizes.done(counts.rows_in - counts.resumed_at)
+            if block.rows:
+                self.last = block.last_row
+            # A checkpoint (with fsync) about every second: a kill loses at most that much.
+            if time.monotonic() - self.last_checkpoint >= CHECKPOINT_SECONDS:
+                self.save_checkpoint()
 
     def finish(self) -> BatchCounts:
         """Write XLSX or Parquet from the spool and the summary beside their places, then rename
@@ -652,6 +827,74 @@ class _Run:
             raise
 
 
+def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinct,
+                lines: LineEncoder, job: _Job) -> tuple[str, str, int, int, Summary]:
+    """A block's output and error lines in row order, its counts and its summary: a row of a
+    distinct input gets its own cells, then its answer's cells and its warnings (each pair of
+    them encoded once); the rows of a distinct input whose first row was refused take the row
+    road here, each with its own messages."""
+    out: list[str] = []
+    errors: list[str] = []
+    # Rows that share an answer share its summary contributions (one object): each is added
+    # once, times its rows (`shared`: id → [contributions, rows, the first row's number]).
+    shared: dict[int, list[Any]] = {}
+    answers = distinct.answers
+    first = dict(zip(reversed(block.groups), reversed(block.numbers)))  # each one's first row
+    for group, rows in Counter(block.groups).items():  # (a row of its own: BAD)
+        answer = answers.get(group)
+        if answer is not None and answer[0] != "refused":
+            _share(shared, answer[2], first[group], rows)
+    fronts = lines.fronts(*block.own)
+    tails: dict[tuple[int, str], str] = {}
+    warned: dict[int, str | None] = {}  # a code of tags → their warnings (None: the record's)
+    context, tags = distinct.context, distinct.tags.values
+    for number, payload, group, slot, tag in zip(block.numbers, block.payloads, block.groups,
+                                                 block.slots, block.tags):
+        if group != BAD:
+            answer = answers[group]
+            if answer[0] != "refused":
+                if answer[1] is None:  # (unchanged, in an impact run)
+                    continue
+                if tag in warned:
+                    warnings = warned[tag]
+                else:
+                    warnings = warned[tag] = context.tag_warnings(tags[tag], job.lang)
+                if warnings is None:
+                    warnings = answer[3]
+                tail = tails.get((group, warnings))
+                if tail is None:
+                    tail = tails[group, warnings] = lines.tail(answer[1], {"warnings": warnings})
+                out.append(fronts[slot] + tail)
+                continue
+            _worker_init(job, worker=False)
+            outcome = _evaluate_items([(number, payload, None, False)])[0]
+        else:
+            outcome = outcomes[slot]
+        if outcome[0] == "row":
+            if outcome[1] is not None:
+                out.append(outcome[1])
+            _share(shared, outcome[2], number)
+        else:
+            errors.append(outcome[1])
+    summary = Summary()
+    for contributions, times, number in shared.values():
+        try:
+            summary.add(contributions, times)
+        except Exception as exc:  # noqa: BLE001 - adding up checked answers never fails on input
+            raise row_bug(number, exc) from exc
+    return "".join(out), "".join(errors), len(out), len(errors), summary
+
+
+def _share(shared: dict[int, list[Any]], contributions: Any, number: int, rows: int = 1) -> None:
+    """Count `rows` more rows with these summary contributions (one object per answer; `number`:
+    the first row's, named should adding them up fail)."""
+    seen = shared.get(id(contributions))
+    if seen is None:
+        shared[id(contributions)] = [contributions, rows, number]
+    else:
+        seen[1] += rows
+
+
 @few_collections()
 @keeps_catalog  # the job's catalog is active while it runs, the caller's again after
 def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOptions, *,
@@ -672,13 +915,11 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     job = _Job(options=plan.options, out_kind=".jsonl" if not plan.direct else plan.out_kind,
                columns=plan.columns, errors_kind=plan.errors_line_kind, lang=current_lang(),
                excel=plan.excel)
-    sizes = PartSize(jobs or 1, CHUNK_ROWS)
     try:
-        tasks = run.tasks(job, jobs, engine, sizes)
-        runner = engine_for(engine, jobs, scheduler, job, _worker_init, ANSWERS_SHARED)
+        runner = engine_for(engine, jobs, scheduler, job, _worker_init)
     except BaseException:
         run.out_sink.close()
         run.error_sink.close()
         raise
-    run.drive(runner, tasks, job, sizes, on_progress)
+    run.drive(runner, job, on_progress)
     return run.finish()

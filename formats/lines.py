@@ -1,10 +1,11 @@
 """Lean encoding of result lines: a row is its own cells (id, name, credit code at the front,
-warnings at the end) and its answer in between; rows the compiler cannot tell apart share one
-answer object (solver.memo), so the answer's cells are encoded once and only the row's own cells
-for every row."""
+warnings at the end) and its answer in between; rows that share an answer (a distinct input's
+rows, or rows the memo cannot tell apart) share its encoded cells (`middle`), and only the row's
+own cells are encoded for every row (`line`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -17,8 +18,6 @@ _FORMULA_LEADS = frozenset("=+-@\t\r")  # (formats.tables.FORMULA_LEADS, one cha
 class LineEncoder:
     """CSV or JSONL lines for result rows, byte for byte what `encode(kind, columns, row)` writes."""
 
-    MAX_CACHED = 100_000
-
     def __init__(self, kind: str, columns: list[str], own: Collection[str], encode: Encode,
                  excel: bool = False) -> None:
         """`excel`: `encode` neutralizes text that Excel would run as a formula; a cell that
@@ -26,42 +25,63 @@ class LineEncoder:
         self.kind, self.columns, self.encode_line, self.excel = kind, columns, encode, excel
         front = next((i for i, c in enumerate(columns) if c not in own), len(columns))
         back = next((i for i, c in enumerate(reversed(columns)) if c not in own), len(columns))
-        self.front, self.middle = columns[:front], columns[front:len(columns) - back]
-        self.back = columns[len(columns) - back:]
-        self._cached: dict[int, tuple[Any, str]] = {}  # id(answer) → (answer, its encoded cells)
+        self.head, self.answer = columns[:front], columns[front:len(columns) - back]
+        self.tail_columns = columns[len(columns) - back:]
+        self.order = tuple(self.answer)
 
-    def encode(self, row: dict[str, Any], answer: Any = None,
-               names: tuple[str, ...] | None = None) -> str:
-        """The line for `row`; `answer` (an object shared by rows whose cells other than their own
-        are equal) lets those cells be encoded once. With `names`, `answer` holds the values of
-        those columns and `row` only the row's own cells."""
-        if answer is None or not (self.front and self.middle):
-            whole = {**row, **dict(zip(names, answer))} if names is not None else row
-            return self.encode_line(self.kind, self.columns, whole)
-        hit = self._cached.get(id(answer))
-        if hit is None or hit[0] is not answer:  # the answer is held, so its id is never reused
-            if len(self._cached) >= self.MAX_CACHED:
-                self._cached.clear()
-            cells = dict(zip(names, answer)) if names is not None else row
-            middle = _csv_cells([cells.get(c) for c in self.middle], self.excel) \
-                if self.kind == ".csv" and len(self.middle) > 1 else None
-            middle = middle + "\r\n" if middle is not None else \
-                self.encode_line(self.kind, self.middle, cells)
-            hit = self._cached[id(answer)] = (answer, middle)
+    def middle(self, names: tuple[str, ...], values: tuple[Any, ...]) -> str:
+        """The answer's cells (the columns between the row's own), encoded once for its rows."""
+        cells = dict(zip(names, values))
+        ordered = list(values) if names == self.order else [cells.get(c) for c in self.answer]
+        text = _csv_cells(ordered, self.excel) if self.kind == ".csv" and len(self.answer) > 1 \
+            else None
+        return text + "\r\n" if text is not None else self.encode_line(self.kind, self.answer, cells)
+
+    def front(self, row: dict[str, Any]) -> str:
+        """A row's own cells before its answer's (id, name, credit code), the line's start."""
         if self.kind == ".csv":
-            front = _csv_cells([row.get(c) for c in self.front], self.excel)
-            back = _csv_cells([row.get(c) for c in self.back], self.excel) if self.back else ""
-            if front is not None and back is not None:  # (an empty back: no cell written)
-                middle = "" if hit[1] == '""\r\n' else hit[1][:-2]
-                return front + "," + middle + ("," + back if self.back else "") + "\r\n"
-        parts = [self.encode_line(self.kind, self.front, row), hit[1]]
-        if self.back:
-            parts.append(self.encode_line(self.kind, self.back, row))
-        if self.kind == ".csv":  # "a,b\r\n" + "c\r\n" → "a,b,c\r\n"
-            # (the csv module writes a lone empty cell as "" so that its line is not blank)
-            return ",".join("" if part == '""\r\n' else part[:-2] for part in parts) + "\r\n"
-        # '{"a": 1}\n' + '{"b": 2}\n' → '{"a": 1, "b": 2}\n'
-        return "{" + ", ".join(part[1:-2] for part in parts) + "}\n"
+            cells = _csv_cells([row.get(c) for c in self.head], self.excel)
+            return cells if cells is not None else _lone(self.encode_line(self.kind, self.head, row))
+        return "{" + self.encode_line(self.kind, self.head, row)[1:-2]
+
+    def fronts(self, ids: list[str], names: list[Any], codes: list[Any]) -> list[str]:
+        """The fronts of many rows; at once when they hold only an id of plain text."""
+        if names.count(None) == len(names) and codes.count(None) == len(codes) and not self.excel:
+            joined = "".join(ids)
+            if self.kind == ".csv" and joined.isprintable() and not _QUOTED.search(joined):
+                rest = "," * (len(self.head) - 1)
+                return [ident + rest for ident in ids]
+            if self.kind == ".jsonl" and not _ESCAPED.search(joined):
+                rest = '"' + "".join(f', "{c}": null' for c in self.head[1:])
+                return ['{"' + self.head[0] + '": "' + ident + rest for ident in ids]
+        return [self.front(dict(zip(self.head, own))) for own in zip(ids, names, codes)]
+
+    def tail(self, middle: str, row: dict[str, Any]) -> str:
+        """The answer's cells (`middle`), then the row's own after them (warnings), and the end
+        of the line."""
+        if self.kind == ".csv":
+            back = ""
+            if self.tail_columns:
+                cells = _csv_cells([row.get(c) for c in self.tail_columns], self.excel)
+                back = "," + (cells if cells is not None else
+                              _lone(self.encode_line(self.kind, self.tail_columns, row)))
+            return "," + _lone(middle) + back + "\r\n"
+        back = ", " + self.encode_line(self.kind, self.tail_columns, row)[1:-2] if self.tail_columns else ""
+        return ", " + middle[1:-2] + back + "}\n"  # '{"a": 1}\n' + '{"b": 2}\n' → '{"a": 1, "b": 2}\n'
+
+    def line(self, row: dict[str, Any], middle: str) -> str:
+        """The line of a row whose own cells are `row` and whose answer's cells are `middle`."""
+        return self.front(row) + self.tail(middle, row)
+
+
+_QUOTED = re.compile('[",\r\n]')  # a CSV cell with one of these is quoted
+_ESCAPED = re.compile('[\x00-\x1f\\\\"]')  # the characters JSON escapes in a string
+
+
+def _lone(cells: str) -> str:
+    """A line of cells without its end; the csv module writes a lone empty cell as "" (so that
+    its line is not blank): in a longer line, that cell is empty."""
+    return "" if cells == '""\r\n' else cells[:-2]
 
 
 def _csv_cells(values: list[Any], excel: bool = False) -> str | None:

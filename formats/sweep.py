@@ -4,28 +4,30 @@ For every reform point (`RULE.amount=A..B:STEP`), every valid row is evaluated a
 under the reform, exactly as `zjtx batch --scenario RULE.amount=V` would (the same rows, the same
 duplicate and error handling, the same fiscal summary); the cost of each point is the reformed
 total less the baseline, per paying district and per claim year. The partitions run on the same
-engines as the batch (`formats.engines`), so the costs are the same on every engine. Each worker
-validates a row once and evaluates it once per point, through the batch memo.
+engines as the batch, on its distinct inputs (`formats.batch`), so the costs are the same on
+every engine: each distinct input is validated once and evaluated once per point.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from formats.batch import (CHUNK_ROWS, DASK_PART_ROWS, engine_for, checked_part, chunk_tasks,
-                           part_rows)
-from formats.engines import Part, plan_parts
+from formats.batch import (FIRST_ROWS, MOST_ROWS, Distinct, Item, engine_for, evaluated,
+                           input_blocks, _row_of)
+from formats.engines import BlockSize
 from formats.signals import in_worker
-from formats.tables import Row, format_of, read_rows
+from formats.tables import format_of, read_rows
+from solver.memo import BAD
 from models.catalog import Catalog, active_catalog, open_catalog, set_active_catalog
 from models.errors import BugError, CatalogError, InputError
 from models.record import parse_record
 from models.scenario import Scenario, parse_inline
-from solver.batch import BatchOptions, Summary, contributions, row_bug, scenario_amounts
+from solver.batch import (BatchOptions, RowContext, Summary, contributions, row_bug,
+                          scenario_amounts)
 from solver.evaluate import evaluate_amounts
 from solver.planner import reformed_once
 
@@ -69,15 +71,15 @@ class SweepResult:
         return out
 
 
-def _keys(base: dict, reformed: dict, table: str) -> list[str]:
+def _keys(base: dict[str, Any], reformed: dict[str, Any], table: str) -> list[str]:
     return sorted(set(base.get(table, {})) | set(reformed.get(table, {})))
 
 
-def _cell(view: dict, table: str | None, key: str) -> dict[str, Any]:
+def _cell(view: dict[str, Any], table: str | None, key: str) -> dict[str, Any]:
     nothing = {"min": 0, "max": 0, "open_above": False}
-    if table is None:
-        return view.get("total", nothing)
-    return view.get(table, {}).get(key, nothing)
+    found: dict[str, Any] = view.get("total", nothing) if table is None \
+        else view.get(table, {}).get(key, nothing)
+    return found
 
 
 _JOB: SweepJob | None = None
@@ -91,39 +93,35 @@ def _sweep_init(job: SweepJob, *, worker: bool = True) -> None:
     set_active_catalog(open_catalog(job.options.catalog))
 
 
-def _sweep_chunk(rows: list[Row]) -> tuple[int, int, list[dict[str, Any]]]:
-    """Evaluate a chunk at baseline and at every point: counts and one summary state per point."""
+Outcome = tuple[list[Any], list[list[Any]]] | None  # (baseline, each point's) or an error row
+
+
+def _sweep_items(items: list[Item]) -> list[Outcome]:
+    """Each distinct input (or row of its own) at baseline and at every point: the contributions
+    of each, or None for an error row."""
     if _JOB is None:
         raise BugError("a sweep task ran in a worker that was never initialized")
     options, points = _JOB.options, _JOB.points
     catalog = active_catalog()
-    summaries = [Summary() for _ in points]
-    ok = bad = 0
-    for number, data, problem in rows:
+    outcomes: list[Outcome] = []
+    for item in items:
+        number, data, problem = _row_of(*item[:3]) or (item[0], None, "blank")
         try:
             if problem is not None:
                 raise InputError(str(problem))
             record = parse_record(data, source="row", row=number, catalog=catalog)
             baseline = contributions(evaluate_amounts(record, options.readings, catalog=catalog,
                                                       today=options.today))
-            parts = [contributions(scenario_amounts(record, scenario, options, catalog))
-                     for _value, scenario in points]
+            outcomes.append((baseline, [contributions(scenario_amounts(record, scenario, options,
+                                                                       catalog))
+                                        for _value, scenario in points]))
         except InputError:  # the row's own fault: counted, and `zjtx batch` names it
-            bad += 1
-            continue
+            outcomes.append(None)
         except (BugError, CatalogError):
             raise
         except Exception as exc:  # noqa: BLE001 - an unsound answer or a bug: stop (exit 3), as batch does
             raise row_bug(number, exc) from exc
-        for summary, part in zip(summaries, parts):
-            summary.add({"baseline": baseline, "scenario": part})
-        ok += 1
-    return ok, bad, [summary.state for summary in summaries]
-
-
-def _sweep_part(path: str, part: Part, problems: dict[int, tuple[str, str]] | None = None):
-    rows, keys = part_rows(path, part, problems)
-    return (*_sweep_chunk(rows), keys)
+    return outcomes
 
 
 def points_of(key: str, values: list[int], catalog: Catalog,
@@ -143,39 +141,35 @@ def run_sweep(input_path: Path, key: str, values: list[int], options: BatchOptio
               on_progress: Callable[[int], None] | None = None) -> SweepResult:
     """Every point's fiscal summary over the population in `input_path`."""
     format_of(input_path, "POPULATION")
-    points = points_of(key, values, open_catalog(options.catalog))
+    catalog = open_catalog(options.catalog)  # (rows are keyed by it, whatever is active here)
+    points = points_of(key, values, catalog)
     job = SweepJob(options=replace(options, scenario=None), points=points)
     rows = read_rows(input_path)
     result = SweepResult(key=key, values=values)
     totals = [Summary() for _ in points]
-    seen: dict[str, int] = {}
-    ranged = rows.columns is None and input_path.suffix.lower() == ".jsonl"
-    tasks: Iterator = _part_tasks(input_path, DASK_PART_ROWS if engine == "dask" else CHUNK_ROWS) \
-        if ranged else ((meta, _sweep_chunk, args) for meta, _f, args in chunk_tasks(rows, 0, seen))
     runner = engine_for(engine, jobs, scheduler, job, _sweep_init)
+    distinct = Distinct(RowContext(job.options, catalog), {}, 0)
     try:
-        for (_last, size, part), outcome in runner.ordered(tasks):
-            if part is not None:
-                outcome = checked_part(str(input_path), part, outcome, seen,
-                                       lambda: _sweep_init(job, worker=False), _sweep_part)
-            ok, bad, states = outcome[:3]
-            for total, state in zip(totals, states):
-                total.merge(state)
-            result.rows_in += size
-            result.rows_out += ok
-            result.error_rows += bad
+        for block, outcomes in evaluated(input_blocks(input_path, rows, BlockSize(
+                FIRST_ROWS, MOST_ROWS)), distinct, runner, _sweep_items):
+            shared: dict[int, list[Any]] = {}  # (rows sharing an outcome add it once, times them)
+            for group, slot in zip(block.groups, block.slots):
+                outcome = outcomes[slot] if group == BAD else distinct.answers[group]
+                if outcome is None:
+                    result.error_rows += 1
+                    continue
+                result.rows_out += 1
+                shared.setdefault(id(outcome), [outcome, 0])[1] += 1
+            for (baseline, parts), times in shared.values():
+                for total, part in zip(totals, parts):
+                    total.add({"baseline": baseline, "scenario": part}, times)
+            result.rows_in += block.rows
             if on_progress:
                 on_progress(result.rows_in)
     finally:
         runner.close()
     result.summaries = [total.report() for total in totals]
     return result
-
-
-def _part_tasks(path: Path, rows_per_part: int):
-    with path.open("rb") as handle:
-        for part in plan_parts(handle, 0, 0, rows_per_part):
-            yield (part.last_row, part.rows, part), _sweep_part, (str(path), part)
 
 
 def write_costs(result: SweepResult, out: Path) -> Path:

@@ -14,7 +14,9 @@ import csv
 import io
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +242,109 @@ def _count_keys(data: Any) -> int:
     return count
 
 
+# -- rows read at once --------------------------------------------------------------------------
+# Rows read at once into Arrow columns, each value as written: JSON lines (a JSON Lines file's own,
+# or a sheet row's data written as one by `json_line`) through Arrow's JSON reader with a fixed
+# schema (`raw_schema`: the record's fields as the normalizer reads them, whole numbers as
+# integers, the rest as text). Arrow reads a line as the exact road does (`jsonl_rows`) or refuses
+# it, and is never given what it could read otherwise: a `null` (it cannot tell one from a missing
+# key), a control character or a surrogate escape, a byte-order mark. Lines it refuses are halved
+# until alone and left to the exact road (tests/test_batch.py holds the two roads equal).
+_NOT_AT_ONCE = re.compile(rb"null|[\x00-\x08\x0b\x0c\x0e-\x1f]|\r.|\\u[dD][89a-fA-F]|^\xef\xbb\xbf",
+                          re.MULTILINE)
+_SCHEMA: list[Any] = []  # built on first use: pyarrow is imported only when rows are read at once
+
+
+def raw_schema() -> Any:
+    """The Arrow schema of the raw columns: every field of a record, a list of objects as the
+    normalizer reads its items (amounts and whole numbers as integers), everything else text."""
+    if not _SCHEMA:
+        import pyarrow as pa
+
+        from models.normalize import ITEM_KINDS
+        from models.record import EnterpriseRecord
+
+        def column(name: str) -> Any:
+            if name in ITEM_KINDS:
+                return pa.list_(pa.struct([(key, pa.int64() if kind in ("amount", "integer")
+                                            else pa.string()) for key, kind in ITEM_KINDS[name].items()]))
+            return pa.list_(pa.string()) if name == "industries" else pa.string()
+        _SCHEMA.append(pa.schema([(field.alias or name, column(field.alias or name))
+                                  for name, field in EnterpriseRecord.model_fields.items()]))
+    return _SCHEMA[0]
+
+
+def read_at_once(lines: list[bytes]) -> tuple[Any, list[int]]:
+    """The JSON lines (without their newline) that Arrow reads as the exact road would, as one
+    table of raw columns (None: no line), and their positions in `lines`."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    options = pj.ParseOptions(explicit_schema=raw_schema(), unexpected_field_behavior="error")
+    tables: list[Any] = []
+    kept: list[int] = []
+
+    def read(part: list[int], data: bytes | None = None) -> None:
+        data = data if data is not None else b"\n".join([lines[i] for i in part])
+        try:
+            table = pj.read_json(io.BytesIO(data), parse_options=options, read_options=pj.ReadOptions(
+                use_threads=False, block_size=len(data) + 1))
+            if table.num_rows == len(part):  # (not two objects on a line)
+                tables.append(table)
+                kept.extend(part)
+                return
+        except Exception:  # noqa: BLE001 - anything Arrow refuses goes the exact road
+            pass
+        if len(part) > 1:
+            read(part[:len(part) // 2])
+            read(part[len(part) // 2:])
+    data = b"\n".join(lines)
+    refused: set[int] = set()
+    suspect = _suspect(data)  # (the regular expression only when one of its parts is there at all)
+    if suspect or not data.isascii():
+        starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+        if suspect:
+            refused = {bisect_right(starts, found.start()) - 1
+                       for found in _NOT_AT_ONCE.finditer(data)}
+        start = 0
+        while start < len(data):  # Arrow does not check UTF-8: a line that is not is refused
+            try:
+                data[start:].decode("utf-8")
+                break
+            except UnicodeDecodeError as exc:
+                line = bisect_right(starts, start + exc.start) - 1
+                refused.add(line)
+                start = starts[line + 1]
+    if lines:
+        read([i for i in range(len(lines)) if i not in refused], None if refused else data)
+    return (pa.concat_tables(tables) if tables else None), kept
+
+
+def _suspect(data: bytes) -> bool:
+    """Might `_NOT_AT_ONCE` match? (Tests at the speed of memory, where the expression is slow.)"""
+    controls = data.translate(None, _NOT_CONTROL)  # the control characters, newlines included
+    return (b"null" in data or b"\\ud" in data or b"\\uD" in data or b"\xef\xbb\xbf" in data
+            or len(controls.translate(None, b"\r\n")) > 0
+            or (b"\r" in controls  # a carriage return but at a line's end
+                and data.count(b"\r") != data.count(b"\r\n") + data.endswith(b"\r")))
+
+
+_NOT_CONTROL = bytes(range(0x20, 0x100)) + b"\t"
+
+
+def json_line(data: dict[str, Any]) -> bytes | None:
+    """A sheet row's data as one JSON line for `read_at_once` (its industries as a list, as the
+    normalizer splits one cell); None when it has no such line (a value JSON cannot write)."""
+    from models.normalize import split_tags
+
+    if isinstance(data.get("industries"), str):
+        data = {**data, "industries": split_tags(data["industries"])}
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return None
+
+
 def _read_csv(path: Path, encoding: str, column_map: dict[str, str] | None,
               schema: Schema | None = None) -> Rows:
     undecodable: dict[int, str] = {}  # physical lines not read (not `encoding` text, too long)
@@ -402,7 +507,7 @@ def _count_tags(source: Any, tag: bytes, most: int) -> int:
     opening = [b"<" + tag + end for end in (b">", b" ", b"/", b"\t", b"\n", b"\r")]
     count, tail = 0, b""
     while True:
-        block = source.read(1 << 20)
+        block: bytes = source.read(1 << 20)
         data = tail + block
         # An element cut at the block's end is counted with the next block: every opening starts
         # with `<`, so what ends before the last `<` of the block is whole.
@@ -653,10 +758,10 @@ class RowWriter:
         writer.write_table(table)
         self._batch = []
 
-    def _schema(self):
+    def _schema(self) -> Any:
         import pyarrow as pa
 
-        def kind(column: str):
+        def kind(column: str) -> Any:
             if column in ("id", "name", "credit_code", "district", "best_district", "field",
                           "message", "warnings"):
                 return pa.string()

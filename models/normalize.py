@@ -29,7 +29,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from models.catalog import VOCABULARY_KINDS, active_catalog, name
@@ -61,6 +61,7 @@ _ITEMS: dict[str, dict[str, str]] = {
                 "patent_year": "integer"},
 }
 
+ITEM_KINDS = _ITEMS  # (read by the batch's columns: formats.tables.raw_schema)
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
 # A date is read from ASCII digits, separators and whitespace, full-width forms (２０２３－０６－３０)
 # read as their ASCII: exactly what service.record_schema's `day_pattern` tells an API client.
@@ -325,6 +326,35 @@ def industry_tag(value: Any, vocabulary: Vocabulary | None = None) -> Any:
     return found
 
 
+def normalize_top(key: str, value: Any, vocabulary: Vocabulary | None = None) -> Any:
+    """A top-level field's value (`district`, `as_of`, `id`, …) as `normalize_record` reads it;
+    raises Unreadable as `normalize_value` does. Other fields are left as they are."""
+    kind = _TOP.get(key)
+    return value if kind is None or value is None else normalize_value(kind, value, vocabulary)
+
+
+def split_tags(text: str) -> list[str]:
+    """One cell of industry tags (`"氢能, 外贸"`) as a list, tags as written."""
+    return [tag for tag in re.split(r"[,，、;；]", text) if tag.strip()]
+
+
+def top_reader(key: str) -> Callable[[Any], Any]:
+    """`normalize_top` of one field, for many values: the function it applies."""
+    kind = _TOP.get(key)
+    reader = _READERS.get(kind) if kind is not None else None
+    if reader is not None:
+        return lambda value: value if value is None else reader(value)
+    return lambda value: normalize_top(key, value)
+
+
+def industries_of(value: Any, vocabulary: Vocabulary | None = None) -> Any:
+    """The industry tags as `normalize_record` reads them: a list tag by tag, one cell of text
+    split first (`split_tags`); anything else is left for the validator."""
+    if isinstance(value, str):
+        value = split_tags(value)
+    return [industry_tag(tag, vocabulary) for tag in value] if isinstance(value, list) else value
+
+
 def _field(container: dict[str, Any], key: str, kind: str, where: tuple[str, int, str] | str,
            problems: list[Problem], vocabulary: Vocabulary) -> None:
     value = container.get(key)
@@ -364,11 +394,8 @@ def normalize_record(data: dict[str, Any], catalog: Catalog | None = None
     problems: list[Problem] = []
     for key, kind in _TOP.items():
         _field(out, key, kind, key, problems, vocabulary)
-    if isinstance(out.get("industries"), list):
-        out["industries"] = [industry_tag(tag, vocabulary) for tag in out["industries"]]
-    elif isinstance(out.get("industries"), str):  # one cell: "氢能, 外贸"
-        out["industries"] = [industry_tag(tag, vocabulary) for tag in re.split(r"[,，、;；]", out["industries"])
-                             if tag.strip()]
+    if "industries" in out:
+        out["industries"] = industries_of(out["industries"], vocabulary)
     for list_key, shape in _ITEMS.items():
         items = out.get(list_key)
         if not isinstance(items, list):

@@ -16,16 +16,16 @@ import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
-                      ValidationInfo, field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter,
+                      ValidationError, ValidationInfo, field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
 from models.creditcode import normalize as normalize_credit_code
 from models.creditcode import problem_of as credit_code_problem
-from models.errors import BugError, RecordError
+from models.errors import RecordError
 from models.i18n import t
-from models.limits import (FIRST_DAY, LAST_DAY, MAX_EVENTS, MAX_ITEMS, MAX_RECORD_BYTES,
-                           MAX_TEXT, Day, Year, Yuan, check_printable, has_surrogate)
+from models.limits import (MAX_EVENTS, MAX_ITEMS, MAX_RECORD_BYTES, MAX_TEXT, Day, Year, Yuan,
+                           check_printable)
 from models.normalize import normalize_record
 from models.validation import describe_all
 from models.yamlio import parse_bytes, parse_document, read_bytes
@@ -75,10 +75,24 @@ Board = Annotated[str, _declared("board")]
 QualificationKind = Annotated[str, _declared("qualification")]
 # The bounds of models.limits, declared on the types (README, "Bounds"): Yuan, Year, Day.
 Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(check_printable)]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+
+
+def _credit_code(code: str) -> str:
+    """统一社会信用代码, normalized and checked per GB 32100-2015."""
+    code = normalize_credit_code(code)
+    problem = credit_code_problem(code)
+    if problem:
+        raise ValueError(problem)
+    return code
+
+
+CreditCode = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_credit_code)]
+Industries = Annotated[list[Name], Field(max_length=MAX_EVENTS, fail_fast=True)]
 
 
 class _Item(BaseModel):
-    # defer_build: built on first use (plain rows of a batch never need the validator).
+    # defer_build: built on first use (a command that reads no record never needs the validator).
     model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
@@ -139,12 +153,12 @@ class Patent(_Item):
 
 class EnterpriseRecord(_Item):
     id: Name
-    name: Annotated[str, Field(max_length=MAX_TEXT)] | None = None
-    credit_code: Annotated[str, Field(max_length=MAX_TEXT)] | None = None  # 统一社会信用代码, checked per GB 32100-2015
+    name: Text | None = None
+    credit_code: CreditCode | None = None
     entity_type: EntityType = "enterprise"
     district: Place
     # Lists default through a factory: a `[]` default is deep-copied for every record.
-    industries: Annotated[list[Name], Field(max_length=MAX_EVENTS, fail_fast=True)] = Field(default_factory=list)
+    industries: Industries = Field(default_factory=list)
     recognitions: Annotated[list[Recognition], Field(max_length=MAX_EVENTS, fail_fast=True)] = Field(default_factory=list)
     moves: Annotated[list[Move], Field(max_length=MAX_EVENTS, fail_fast=True)] = Field(default_factory=list)
     rewards_received: Annotated[list[RewardReceived], Field(max_length=MAX_ITEMS, fail_fast=True)] = Field(default_factory=list)
@@ -154,17 +168,6 @@ class EnterpriseRecord(_Item):
     patents: Annotated[list[Patent], Field(max_length=MAX_ITEMS, fail_fast=True)] = Field(default_factory=list)
     as_of: Day | None = None
     _vocabulary: Vocabulary | None = PrivateAttr(default=None)
-
-    @field_validator("credit_code")
-    @classmethod
-    def _valid_credit_code(cls, code: str | None) -> str | None:
-        if code is None:
-            return None
-        code = normalize_credit_code(code)
-        problem = credit_code_problem(code)
-        if problem:
-            raise ValueError(problem)
-        return code
 
     @model_validator(mode="after")
     def _canonical_and_consistent(self, info: ValidationInfo) -> EnterpriseRecord:
@@ -286,286 +289,6 @@ def _check_lengths(data: dict[str, Any], source: str, row: int | None) -> None:
                               file=source, row=row, field=key)
 
 
-# The fields a plain record writes (the fast road below); any other key takes the full road.
-_PLAIN_KEYS = frozenset({"id", "name", "entity_type", "district", "industries", "recognitions",
-                         "as_of", "moves", "rewards_received", "qualifications", "expenses",
-                         "listings", "patents"})
-_EMPTY_ONLY = ("moves", "rewards_received", "qualifications", "expenses", "listings", "patents")
-_RECOGNITION_KEYS = frozenset({"tier", "date"})
-
-
-def _text_of(value: Any, *, required: bool, strip: bool = True) -> str | None:
-    """A Name (`required`) or a name, as normalizer (which strips ids and names, not tags) and
-    validator leave it; None: not plain."""
-    if not isinstance(value, str) or type(value) is not str:  # (str itself, no subclass)
-        return None
-    text: str = value.strip() if strip else value
-    if len(text) > MAX_TEXT or (required and (not text or not text.isprintable())) \
-            or has_surrogate(text):  # (the validator's message, for a name too)
-        return None
-    return text
-
-
-class PlainRow(typing.NamedTuple):
-    """A plain row read and checked without a model (`plain_row`): what `_plain_record` builds
-    its record from, and what a batch keys a row's answer on when the row is plain."""
-
-    values: dict[str, Any]  # every field the row gave, as the record holds it (lists canonical)
-    district: str
-    entity_type: str
-    industries: tuple[str, ...]  # sorted, each once
-    recognitions: tuple[tuple[dt.date, str], ...]  # (date, tier), in the record's order
-
-
-_ABSENT = object()
-_NOT_PLAIN = ("", "", ())  # (remembered for values that are not plain)
-# What plain values read as, per vocabulary and kind: text → the canonical value, or None when the
-# value is not plain (unreadable, out of range, not in the vocabulary). Bounded.
-_PLAIN_READ: dict[int, tuple[Vocabulary, dict[str, dict[Any, Any]]]] = {}
-_PLAIN_KINDS = ("entity_type", "district", "industry", "tier", "date", "recognition", "head")
-
-
-def _plain_reads(vocabulary: Vocabulary) -> dict[str, dict[Any, Any]]:
-    hit = _PLAIN_READ.get(id(vocabulary))
-    if hit is None or hit[0] is not vocabulary:
-        if len(_PLAIN_READ) >= 16:
-            _PLAIN_READ.clear()
-        hit = _PLAIN_READ[id(vocabulary)] = (vocabulary, {kind: {} for kind in _PLAIN_KINDS})
-    return hit[1]
-
-
-def _plain_value(kind: str, value: Any, vocabulary: Vocabulary, read: dict[str, Any]) -> Any:
-    """`value` (of `kind`: a vocabulary kind, `industry` or `date`) as a plain record holds it,
-    or None when it is not plain; text is read once and remembered in `read`."""
-    if type(value) is not str:
-        return _read_plain_value(kind, value, vocabulary)
-    found = read.get(value, _ABSENT)
-    if found is _ABSENT:
-        found = _read_plain_value(kind, value, vocabulary)
-        if len(read) >= 20_000:
-            read.clear()
-        read[value] = found
-    return found
-
-
-def _read_plain_value(kind: str, value: Any, vocabulary: Vocabulary) -> Any:
-    from models.normalize import Unreadable, industry_tag, normalize_value
-
-    if value is None:
-        return None
-    try:
-        if kind == "industry":
-            return _text_of(industry_tag(value, vocabulary), required=True, strip=False)
-        if kind == "date":
-            day = normalize_value("date", value, vocabulary)
-            return day if FIRST_DAY <= day <= LAST_DAY else None
-        found = normalize_value(kind, value, vocabulary)
-    except Unreadable:
-        return None
-    return found if found in vocabulary.ids("place" if kind == "district" else kind) else None
-
-
-def _plain_head(written: tuple[Any, Any, Any], vocabulary: Vocabulary,
-                reads: dict[str, dict[Any, Any]]) -> tuple[str, str, tuple[str, ...]] | None:
-    """(entity type, district, industry tags) as a record holds them, from the entity type
-    (`_ABSENT` when not given), district and tags (a tuple, `_ABSENT` when not given) as
-    written; None when they are not plain."""
-    entity_type = "enterprise"
-    if written[0] is not _ABSENT:
-        entity_type = _plain_value("entity_type", written[0], vocabulary, reads["entity_type"])
-        if entity_type is None:
-            return None
-    district = _plain_value("district", written[1], vocabulary, reads["district"])
-    if district is None:
-        return None
-    if written[2] is _ABSENT:
-        return entity_type, district, ()
-    if type(written[2]) is not tuple:
-        return None
-    named = set()
-    for tag in written[2]:
-        tag = _plain_value("industry", tag, vocabulary, reads["industry"])
-        if tag is None:
-            return None
-        named.add(tag)
-    return entity_type, district, tuple(sorted(named))
-
-
-class _NotPlain(Exception):
-    """The row is not plain: it takes the full road, with its messages."""
-
-
-def plain_row(data: dict[str, Any], catalog: Catalog | None) -> PlainRow | None:
-    """A row that is already plain — known keys only, ids and tags as text, dates in range,
-    lists of moves, rewards, qualifications, expenses, listings and patents empty — read and
-    checked as `parse_record` would, in canonical order; None for any other row (it takes the
-    full road, with its messages). tests/test_record.py holds the two roads equal."""
-    if not _PLAIN_KEYS.issuperset(data):
-        return None
-    ident = _text_of(data.get("id"), required=True)
-    if ident is None:
-        return None
-    vocabulary = (catalog or _catalog_of(None)).vocabulary
-    reads = _plain_reads(vocabulary)
-    values: dict[str, Any] = {"id": ident}
-    try:
-        _plain_empty_lists(data, values)  # first: most rows that are not plain fail here
-        if "name" in data:
-            values["name"] = _plain_name(data["name"])
-        entity_type, district, industries = _plain_head_of(data, values, vocabulary, reads)
-        recognitions: tuple[tuple[dt.date, str], ...] = ()
-        if "recognitions" in data:
-            recognitions = values["recognitions"] = _plain_recognitions(
-                data["recognitions"], vocabulary, reads)
-        if "as_of" in data:
-            day = data["as_of"]
-            values["as_of"] = None if day is None else _plain_or_not(
-                _plain_value("date", day, vocabulary, reads["date"]))
-    except _NotPlain:
-        return None
-    return PlainRow(values, district, entity_type, industries, recognitions)
-
-
-def _plain_or_not(value: Any) -> Any:
-    """`value`, unless it is None (a value that is not plain)."""
-    if value is None:
-        raise _NotPlain
-    return value
-
-
-def _plain_name(name: Any) -> str | None:
-    """The name as the record holds it (None stays None)."""
-    return None if name is None else _plain_or_not(_text_of(name, required=False))
-
-
-def _plain_head_of(data: dict[str, Any], values: dict[str, Any], vocabulary: Vocabulary,
-                   reads: dict[str, dict[Any, Any]]) -> tuple[str, str, tuple[str, ...]]:
-    """Entity type, district and industry tags as held (into `values` as given), read as one
-    remembered combination of what is written: few combinations in a file."""
-    tags = data.get("industries", _ABSENT)
-    if type(tags) is list and len(tags) > MAX_EVENTS:
-        raise _NotPlain
-    try:
-        written = (data.get("entity_type", _ABSENT), data.get("district"),
-                   tuple(tags) if type(tags) is list else tags)
-        head = reads["head"].get(written)
-    except TypeError:  # something unhashable: not plain
-        raise _NotPlain from None
-    if head is None:
-        head = reads["head"][written] = _plain_head(written, vocabulary, reads) or _NOT_PLAIN
-        if len(reads["head"]) >= 20_000:
-            reads["head"].clear()
-    if head is _NOT_PLAIN:
-        raise _NotPlain
-    entity_type, district, industries = head
-    if written[0] is not _ABSENT:
-        values["entity_type"] = entity_type
-    values["district"] = district
-    if tags is not _ABSENT:
-        values["industries"] = industries
-    return entity_type, district, industries
-
-
-def _plain_recognitions(items: Any, vocabulary: Vocabulary,
-                        reads: dict[str, dict[Any, Any]]) -> tuple[tuple[dt.date, str], ...]:
-    """The recognitions as (date, tier) pairs in the record's order (by date, then tier rank);
-    not plain when one is given twice (the validator's message)."""
-    if type(items) is not list or len(items) > MAX_EVENTS:
-        raise _NotPlain
-    held = [_plain_recognition(item, vocabulary, reads) for item in items]
-    if len(held) > 1:
-        held.sort()  # by date (equal items side by side); tiers of one date by rank, below
-        tied = False
-        for before, after in zip(held, held[1:]):
-            if before == after:  # twice the same: the validator's message
-                raise _NotPlain
-            tied = tied or before[0] == after[0]
-        if tied:
-            rank = vocabulary.tier_rank
-            held.sort(key=lambda r: (r[0], rank[r[1]]))
-    return tuple(held)
-
-
-def _plain_recognition(item: Any, vocabulary: Vocabulary,
-                       reads: dict[str, dict[Any, Any]]) -> tuple[dt.date, str]:
-    """One recognition as (date, tier); a pair of texts is read once (`reads["recognition"]`)."""
-    if type(item) is not dict or len(item) != 2:
-        raise _NotPlain
-    read = reads["recognition"]  # (tier, date) as written → (date, tier)
-    pair = (item.get("tier"), item.get("date"))  # (None when absent: not plain)
-    text = type(pair[0]) is str and type(pair[1]) is str
-    found: tuple[dt.date, str] | None = read.get(pair) if text else None
-    if found is None:
-        tier = _plain_or_not(_plain_value("tier", pair[0], vocabulary, reads["tier"]))
-        day = _plain_or_not(_plain_value("date", pair[1], vocabulary, reads["date"]))
-        found = (day, tier)
-        if text:
-            if len(read) >= 20_000:
-                read.clear()
-            read[pair] = found
-    return found
-
-
-def _plain_empty_lists(data: dict[str, Any], values: dict[str, Any]) -> None:
-    """The lists a plain row may give only empty (into `values`)."""
-    for key in _EMPTY_ONLY:
-        if key in data:
-            if type(data[key]) is not list or data[key]:
-                raise _NotPlain
-            values[key] = []
-
-
-def plain_record(row: PlainRow, catalog: Catalog | None) -> EnterpriseRecord:
-    """The record of a plain row, exactly as the validator builds it."""
-    # The fields the row gave (pydantic's `model_fields_set`), and the industries, which the
-    # validator sets when it puts them in order.
-    given = {*row.values, "industries"}
-    values = dict(row.values)
-    for key, default in _PLAIN_DEFAULTS.items():
-        if key not in values:  # a new list for each record, as the field's factory makes
-            values[key] = [] if default is list else default
-        elif default is list:
-            values[key] = list(values[key])
-    values["recognitions"] = [_built(Recognition, {"tier": tier, "date": day}, {"tier", "date"})
-                              for day, tier in row.recognitions]
-    vocabulary = (catalog or _catalog_of(None)).vocabulary
-    return _built(EnterpriseRecord, {key: values[key] for key in _FIELD_ORDER}, given,
-                  {"_vocabulary": vocabulary})
-
-
-def _plain_record(data: dict[str, Any], catalog: Catalog | None) -> EnterpriseRecord | None:
-    """The record of a plain row (`plain_row`), built without the validator; None for any other
-    row. Most rows of a large file are plain, and the validator is a third of a row's time."""
-    row = plain_row(data, catalog)
-    return plain_record(row, catalog) if row is not None else None
-
-
-_FIELD_ORDER = tuple(EnterpriseRecord.model_fields)
-Model = typing.TypeVar("Model", bound=BaseModel)
-
-
-def _built(model: type[Model], values: dict[str, Any], given: set[str],
-           private: dict[str, Any] | None = None) -> Model:
-    """A model from values already valid, every field given in declaration order: the last steps
-    of pydantic's `model_construct`, without its search for aliases and defaults (slow, and
-    nothing to find here)."""
-    built = model.__new__(model)
-    object.__setattr__(built, "__dict__", values)
-    object.__setattr__(built, "__pydantic_fields_set__", given)
-    object.__setattr__(built, "__pydantic_extra__", None)
-    object.__setattr__(built, "__pydantic_private__", private)
-    return built
-
-
-# Every field's default as the declaration says (`list` for a list's factory): given to
-# model_construct, which would otherwise inspect each factory again for every record.
-_PLAIN_DEFAULTS = {key: (list if field.default_factory is list else field.default)
-                   for key, field in EnterpriseRecord.model_fields.items() if not field.is_required()}
-if not all(field.default_factory in (None, list) for field in EnterpriseRecord.model_fields.values()):
-    raise BugError("a record field's default factory is neither none nor list: _PLAIN_DEFAULTS "
-                   "would share one default between records")
-
-
 def parse_record(data: Any, *, source: str = "record", row: int | None = None,
                  catalog: Catalog | None = None) -> EnterpriseRecord:
     """Validate already-parsed data against `catalog`'s vocabulary (default: the active
@@ -573,11 +296,38 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None,
     if not isinstance(data, dict):
         raise RecordError(t("record.not_a_mapping", kind=type(data).__name__),
                           file=source, row=row)
-    plain = _plain_record(data, catalog)  # (it looks at no list longer than the maxima)
-    if plain is not None:
-        return plain
     _check_lengths(data, source, row)
     return _validated(data, source, row, catalog)
+
+
+# The identity fields, as the record declares them: a batch checks those of many rows at once.
+_ADAPTERS: dict[str, TypeAdapter[list[Any]]] = {}
+
+
+def _adapter(field: str) -> TypeAdapter[list[Any]]:
+    if field not in _ADAPTERS:
+        _ADAPTERS.update(id=TypeAdapter(list[Name]), name=TypeAdapter(list[Text | None]),
+                         credit_code=TypeAdapter(list[CreditCode | None]))
+    return _ADAPTERS[field]
+
+
+def identities(field: str, values: list[Any]) -> tuple[list[Any], set[int]]:
+    """`field` (id, name or credit_code) of many rows, normalized and validated as `parse_record`
+    does (`normalize_record`, then the field's own type), and the positions of the values a record
+    refuses: those rows take `parse_record`, which names the problem."""
+    from models.normalize import top_reader
+
+    if values.count(None) == len(values) and field != "id":  # (absent: valid, nothing to read)
+        return values, set()
+    adapter = _adapter(field)
+    values = list(map(top_reader(field), values))
+    try:
+        return adapter.validate_python(values), set()
+    except ValidationError as exc:
+        bad = {int(error["loc"][0]) for error in exc.errors()}
+    kept = adapter.validate_python([v for i, v in enumerate(values) if i not in bad])
+    found = iter(kept)
+    return [None if i in bad else next(found) for i in range(len(values))], bad
 
 
 def _validated(data: dict[str, Any], source: str, row: int | None,

@@ -3,23 +3,23 @@ the amounts the fiscal summary adds up. Pure data; the file handling lives in `f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
 
-from models.catalog import Catalog, active_catalog, open_catalog_on
+from models.catalog import Catalog, active_catalog, dates_in, open_catalog_on
 from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError
 from models.i18n import current_lang, t
-from models.record import EnterpriseRecord, PlainRow, parse_record, plain_record, plain_row
+from models.record import EnterpriseRecord, parse_record
 from models.validation import label, top_field
 from models.scenario import Scenario
 from models.money import Money
 from solver.evaluate import compute_amounts, evaluate_amounts
-from solver.memo import (PlainContext, answer_key, memoized, options_dates, options_token,
-                         plain_context, plain_key, remember)
-from solver.notices import record_notices
+from solver.memo import answer_key, memoized
+from solver.notices import record_notices, tag_notices
 from solver.impact import IMPACT_COLUMNS, impact_cells, out_of_reach
 from solver.planner import apply_scenario, best_district_totals, scenario_catalog
 
@@ -66,62 +66,71 @@ ERROR_COLUMNS = ["row", "id", "field", "message"]
 
 class RowContext:
     """What evaluating rows under one run's options against one catalog shares, built once per
-    run (in each worker) and passed explicitly: the measure columns, the context of the plain
-    keys, one tuple of column names, and the warnings of each list of industry tags."""
+    run (in each worker) and passed explicitly: the measure columns, the options as part of every
+    key, one tuple of column names, and the warnings of each list of industry tags."""
 
     def __init__(self, options: BatchOptions, catalog: Catalog | None = None) -> None:
         self.options = options
         self.catalog = catalog or active_catalog()
         # (measure, its min column, its max column) for every measure, in catalog order.
         self.measure_columns = tuple((m, f"{m}.min", f"{m}.max") for m in self.catalog.measure_ids())
-        self._plain: tuple[dt.date, PlainContext] | None = None
+        self.token, self.dates = _described(options)
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
-        # (industry tags, language) → (the active catalog then, the warnings as text)
-        self._warnings: dict[tuple[tuple[str, ...], str], tuple[Catalog, str]] = {}
+        # (industry tags, language) → the warnings as text (None: they need the record)
+        self._warnings: dict[tuple[tuple[str, ...], str], str | None] = {}
 
-    def plain_context(self) -> PlainContext:
-        """The context of plain keys: the same arguments as `row_answer`'s key (today is read
-        for every row, as there: a run across midnight keys its rows apart)."""
-        today = self.options.today or dt.date.today()
-        if self._plain is None or self._plain[0] != today:
-            options = self.options
-            self._plain = (today, plain_context(self.catalog, options.readings, "row", today=today,
-                                                extra=(options_token(options),),
-                                                extra_dates=options_dates(options)))
-        return self._plain[1]
+    def key(self, record: EnterpriseRecord) -> tuple[object, ...]:
+        """The key of a row's answer (`solver.memo.answer_key` under the run's options)."""
+        options = self.options
+        return answer_key(record, self.catalog, options.readings, "row", today=options.today,
+                          extra=(self.token,), extra_dates=self.dates)
 
     def names(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """One shared tuple per column list (the memo holds many answers, one set of names)."""
         return self._names.setdefault(names, names)
 
     def warnings(self, record: EnterpriseRecord) -> str:
-        """The row's warnings as text. Without received rewards and without a near-miss tag
-        (whose warning names what the record would gain) they depend only on the industry tags,
-        the catalog, the options and the language: worked out once per distinct list of tags."""
-        if record.rewards_received:
-            return self._notices_text(record, None)
-        return self.tag_warnings(tuple(record.industries), lambda: record)
-
-    def tag_warnings(self, industries: tuple[str, ...],
-                     record: Callable[[], EnterpriseRecord]) -> str:
-        """The warnings of a record without received rewards, whose industry tags are
-        `industries` (its record is asked for only when they are new)."""
-        key = (industries, current_lang())
-        hit = self._warnings.get(key)
-        if hit is not None and hit[0] is active_catalog():  # (whose spellings find a near miss)
-            return hit[1]
-        return self._notices_text(record(), key)
-
-    def _notices_text(self, record: EnterpriseRecord,
-                      key: tuple[tuple[str, ...], str] | None) -> str:
-        """The record's warnings, remembered under `key` unless one names a near-miss tag."""
+        """The row's warnings as text: without received rewards, those of its industry tags."""
+        if not record.rewards_received:
+            text = self.tag_warnings(tuple(record.industries))
+            if text is not None:
+                return text
         notices = record_notices(record, self.options.readings, catalog=self.catalog)
-        text = t("reason.word.item_sep").join(n.text() for n in notices)
-        if key is not None and all(n.code != "industry_unknown" for n in notices):
+        return t("reason.word.item_sep").join(n.text() for n in notices)
+
+    def tag_warnings(self, industries: tuple[str, ...], lang: str | None = None) -> str | None:
+        """The warnings of a record without received rewards whose industry tags (sorted) are
+        `industries`, in `lang` (default: the current language), worked out once per run; None
+        when a tag has a near one (the warning names what the record would gain with it: it
+        needs the record)."""
+        key = (industries, lang or current_lang())
+        if key not in self._warnings:
             if len(self._warnings) >= 10_000:
                 self._warnings.clear()
-            self._warnings[key] = (active_catalog(), text)
-        return text
+            notices = tag_notices(list(industries), self.catalog)
+            self._warnings[key] = None if notices is None else \
+                t("reason.word.item_sep").join(n.text() for n in notices)
+        return self._warnings[key]
+
+
+def _described(options: BatchOptions) -> tuple[str, tuple[dt.date, ...]]:
+    """The content of a run's options as text (part of every key), and every date in them (a
+    move date, the dates of a scenario's changes: compared with the record's)."""
+    import json
+
+    data = dataclasses.asdict(options)
+    found = dates_in(data)
+    text = json.dumps(data, default=str, sort_keys=True)
+    # Dates written as text (a scenario's `move=D@2027-01-01`) are compared with the record's.
+    for word in text.replace('"', " ").replace("@", " ").replace(",", " ").split():
+        if len(word) >= 10 and word[4] == "-" and word[7] == "-":
+            try:
+                found.add(dt.date.fromisoformat(word[:10]))
+            except ValueError:
+                pass
+    return text, tuple(sorted(found))
+
+
 Contribution = tuple[str, str, int, int, int, bool]  # (measure, paid_by, claim_year, min, max, open)
 
 
@@ -205,9 +214,10 @@ def _error(number: int, ident: str | None, problems: list[tuple[str | None, str]
 
 
 def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[str, str] | None,
-                 context: RowContext) -> RowResult | RowError:
+                 context: RowContext, *, memo: bool = True) -> RowResult | RowError:
     """One row: its result (own cells and answer) or its error row (every problem at once),
-    under the run's `context` (its options and catalog)."""
+    under the run's `context` (its options and catalog). `memo`: look its answer up among those
+    of the rows before (a batch's distinct input is new: no)."""
     options = context.options
     if problem is not None:
         ident = _ident(data)
@@ -220,15 +230,12 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
             except RecordError as exc:
                 found += [p for p in _problems(exc) if top_field(p[0]) not in bad]
         return _error(number, ident, found, options.labels)
-    catalog = context.catalog
     try:
-        plain = plain_row(data, catalog) if isinstance(data, dict) else None
-        if plain is not None:  # most rows of a large file: no record unless its answer is new
-            return _plain_result(number, plain, context)
-        record = parse_record(data, source="row", row=number, catalog=catalog)
+        record = parse_record(data, source="row", row=number, catalog=context.catalog)
         # Warnings read what the answer's key leaves out (every industry tag): per row.
         return RowResult(number, record.id, record.name, record.credit_code,
-                         context.warnings(record), row_answer(record, context))
+                         context.warnings(record), row_answer(record, context) if memo
+                         else _row_answer_tuple(record, context))
     except RecordError as exc:
         return _error(number, _ident(data), list(_problems(exc)), options.labels)
     except InputError as exc:  # the row's own fault: an error row, and the run goes on
@@ -257,54 +264,6 @@ def row_bug(number: int, exc: Exception) -> BugError:
                     "the rows before it are saved, --resume continues after a fix")
 
 
-def _plain_result(number: int, plain: PlainRow, context: RowContext) -> RowResult:
-    """A plain row's result, its answer memoized on its plain key (`solver.memo`): the record is
-    built only when the answer or the warnings are new."""
-    record: EnterpriseRecord | None = None
-
-    def the_record() -> EnterpriseRecord:
-        nonlocal record
-        if record is None:
-            record = plain_record(plain, context.catalog)
-        return record
-
-    key = plain_key(plain, context.plain_context())
-
-    def compute() -> Answer:
-        answer = _row_answer_tuple(the_record(), context)
-        if _FRESH is not None:  # for the other workers of a pool (`learn_answers`)
-            _FRESH.append((key[1:], answer))
-        return answer
-    answer = memoized(key, compute)
-    return RowResult(number, plain.values["id"], plain.values.get("name"), None,
-                     context.tag_warnings(plain.industries, the_record), answer)
-
-
-_FRESH: list[tuple[tuple[object, ...], Answer]] | None = None  # None: not shared
-
-
-def share_answers() -> None:
-    """From now on, remember each new plain answer for `fresh_answers` (a pool worker)."""
-    global _FRESH
-    _FRESH = []
-
-
-def fresh_answers() -> list[tuple[tuple[object, ...], Answer]]:
-    """The plain answers worked out since the last call: (key without its run prefix, answer)."""
-    global _FRESH
-    found, _FRESH = (_FRESH or []), ([] if _FRESH is not None else None)
-    return found
-
-
-def learn_answers(found: list[tuple[tuple[object, ...], Answer]], context: RowContext) -> None:
-    """Plain answers another worker of the same run worked out (`fresh_answers`), memoized here
-    under this worker's prefix: keys are plain data, and the run's options and catalog are the
-    same on every worker, so equal keys still mean equal answers."""
-    prefix = context.plain_context()[0]
-    for rest, answer in found:
-        remember((prefix, *rest), Answer(context.names(answer.names), answer.values, answer.summary))
-
-
 IDENTITY_COLUMNS = ("id", "name", "credit_code")
 ROW_OWN_COLUMNS = IDENTITY_COLUMNS + ("warnings",)  # a row's own cells; the rest is its answer
 
@@ -313,11 +272,7 @@ def row_answer(record: EnterpriseRecord, context: RowContext) -> Answer:
     """A row's answer — the names and values of every column but `IDENTITY_COLUMNS` — and its
     summary contributions, memoized on the record's canonical key under these options
     (`solver.memo`): shared between rows the compiler cannot tell apart (read, never change)."""
-    options = context.options
-    key = answer_key(record, context.catalog, options.readings, "row", today=options.today,
-                     extra=(options_token(options),), extra_dates=options_dates(options))
-
-    return memoized(key, lambda: _row_answer_tuple(record, context))
+    return memoized(context.key(record), lambda: _row_answer_tuple(record, context))
 
 
 def _row_answer_tuple(record: EnterpriseRecord, context: RowContext) -> Answer:

@@ -10,6 +10,7 @@ Warnings are typed data (a code, the field and parameters); views render them in
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,53 +38,23 @@ class Notice:
         return {"code": self.code, "field": self.field, "message": self.text(), "params": self.params}
 
 
-_TAGS: dict[int, tuple[Catalog, tuple[str, ...]]] = {}  # per catalog, kept alive (ids not reused)
-
-
 def catalog_tags(catalog: Catalog) -> tuple[str, ...]:
-    """The industry tags some rule or benefit of the catalog tests (worked out once per catalog)."""
-    hit = _TAGS.get(id(catalog))
-    if hit is not None and hit[0] is catalog:
-        return hit[1]
-    if len(_TAGS) >= 64:
-        _TAGS.clear()
-    found = _TAGS[id(catalog)] = (catalog, _catalog_tags(catalog))
-    return found[1]
+    """The industry tags some rule or benefit of the catalog tests (sorted)."""
+    return catalog.facts.tags
 
 
-def _catalog_tags(catalog: Catalog) -> tuple[str, ...]:
-    tags: set[str] = set()
-    for conditions in (*(r.conditions for r in catalog.rules),
-                       *(b.conditions for b in catalog.benefits)):
-        for condition in conditions:
-            if condition.field == "industry":
-                value = condition.value
-                tags.update(value if isinstance(value, frozenset) else [str(value)])
-    return tuple(sorted(tags))
+def _nearest_tag(tag: str, catalog: Catalog) -> str | None:
+    """The tag the catalog's conditions name nearest to `tag` (None: none), under the catalog's
+    spellings (worked out once per catalog: a batch meets the same free tags row after row)."""
+    return catalog.worked_out(("nearest tag", tag), lambda: _find_nearest_tag(tag, catalog))
 
 
-# (tag, id of the tags) → (the vocabulary and tags it was found with, the nearest tag): a batch
-# meets the same unknown tags on row after row, and difflib is slow.
-_NEAREST: dict[tuple[str, int], tuple[Any, tuple[str, ...], str | None]] = {}
-
-
-def _nearest_tag(tag: str, tags: tuple[str, ...]) -> str | None:
-    """The catalog tag nearest to `tag` under the active vocabulary's spellings (None: none)."""
-    vocabulary = active_catalog().vocabulary
-    hit = _NEAREST.get((tag, id(tags)))
-    if hit is not None and hit[0] is vocabulary and hit[1] is tags:
-        return hit[2]
-    if len(_NEAREST) >= 10_000:
-        _NEAREST.clear()
-    near = _find_nearest_tag(tag, tags)
-    _NEAREST[(tag, id(tags))] = (vocabulary, tags, near)
-    return near
-
-
-def _find_nearest_tag(tag: str, tags: tuple[str, ...]) -> str | None:
+def _find_nearest_tag(tag: str, catalog: Catalog) -> str | None:
     import difflib
 
-    table = {spelling: ident for spelling, ident in spellings("industry").items() if ident in tags}
+    tags = catalog.facts.tags
+    table = {spelling: ident for spelling, ident in spellings("industry", catalog.vocabulary).items()
+             if ident in tags}
     table.update({lookup_key(ident): ident for ident in tags})
     key = lookup_key(tag)
     partial = sorted({ident for spelling, ident in table.items()
@@ -133,24 +104,36 @@ def _clause_limit(catalog: Catalog, measure: str, tier: str | None) -> int | Non
     return max(limits) if limits else None
 
 
+def tag_notices(tags: list[str], catalog: Catalog,
+                gains: Callable[[str, str], str] | None = None) -> list[Notice] | None:
+    """The warnings about a record's industry tags (sorted, as the record holds them) that no
+    condition of the catalog names; `gains(tag, near)` says what the record would gain with the
+    near tag instead. None when a tag has a near one and `gains` is not given (the warning needs
+    the record)."""
+    notices: list[Notice] = []
+    for index, tag in enumerate(tags):
+        if tag in catalog.facts.tags:
+            continue
+        near = _nearest_tag(tag, catalog)
+        if near is None:
+            notices.append(Notice("industry_unused", f"industries[{index}]",
+                                  {"tag": tag, "known": ", ".join(catalog.facts.tags)}))
+        elif gains is None:
+            return None
+        else:
+            notices.append(Notice("industry_unknown", f"industries[{index}]",
+                                  {"tag": tag, "near": near, "name": name("industry", near),
+                                   "measures": gains(tag, near)}))
+    return notices
+
+
 def record_notices(record: EnterpriseRecord, readings: dict[str, str] | None = None, *,
                    catalog: Catalog | None = None) -> list[Notice]:
     """Every warning about a valid record, in a stable order."""
     catalog = catalog or active_catalog()
     chosen = catalog.resolve_readings(readings)
-    tags = catalog_tags(catalog)
-    notices: list[Notice] = []
-    for index, tag in enumerate(record.industries):
-        if tag in tags:
-            continue
-        near = _nearest_tag(tag, tags)
-        if near is None:
-            notices.append(Notice("industry_unused", f"industries[{index}]",
-                                  {"tag": tag, "known": ", ".join(tags)}))
-        else:
-            notices.append(Notice("industry_unknown", f"industries[{index}]",
-                                  {"tag": tag, "near": near, "name": name("industry", near),
-                                   "measures": _gains(record, tag, near, chosen, catalog)}))
+    notices = tag_notices(record.industries, catalog,
+                          lambda tag, near: _gains(record, tag, near, chosen, catalog)) or []
     for index, item in enumerate(record.rewards_received):
         limit = _clause_limit(catalog, item.measure, item.tier)
         if limit is not None and item.amount > limit:

@@ -745,7 +745,7 @@ def test_xlsx_output_is_byte_identical_across_runs(tmp_path: Path):
 
 
 # -- JSON lines read at once --------------------------------------------------------------------
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _KEYS = st.sampled_from(["id", "district", 'a\\"b', "x", "名"])
@@ -784,3 +784,169 @@ def test_a_key_given_twice_is_never_read_at_once():
         assert _quick_object(line) is None
         [(_number, data, problem)] = list(jsonl_rows([line]))
         assert data is None and "twice" in problem, problem
+
+
+# -- rows read at once into columns; distinct inputs ---------------------------------------------
+_RAW_KEYS = st.sampled_from(["id", "name", "district", "entity_type", "industries", "recognitions",
+                             "as_of", "credit_code", "moves", "expenses", "x"])
+_RAW_VALUES = st.sampled_from([
+    b'"E-1"', b'" E-1 "', b'"a\\": b"', b'"\\u00e9"', b'"\\ud83d\\ude00"', b'"\\ud800"', b'"x\\u0000"',
+    b'1', b'-0', b'1.0', b'1e3', b'null', b'true', b'[]', b'["s", "t"]', b'["\\u001f"]', b'[null]',
+    '"中"'.encode(), b'"caf\xe9"', b'"\xed\xa0\x80"', b'"a\tb"', b'"\\t"', b'"a\rb"', b'{}',
+    b'[{"tier": "x", "date": "2023-01-01"}]', b'[{"tier": "x"}]', b'[{"tier": 1, "date": "d"}]',
+    b'[{"tier": "x", "date": "d", "y": 1}]', b'[{"from": "a", "to": "b", "date": "d"}]',
+    b'[{"id": "x", "category": "c", "amount": 5, "year": 2024}]', b'99999999999999999999'])
+
+
+@st.composite
+def raw_lines(draw: st.DrawFn) -> bytes:
+    """Lines of the record's own keys mostly, with values of every JSON kind, and some bytes a
+    JSON line must not hold."""
+    pairs = draw(st.lists(st.tuples(_RAW_KEYS, _RAW_VALUES, _SPACE, _SPACE), max_size=6))
+    body = b",".join(s1.encode() + b'"' + key.encode() + b'":' + s2.encode() + value
+                     for key, value, s1, s2 in pairs)
+    return b"{" + body + b"}" + draw(st.sampled_from([b"", b"\r", b" ", b"{}", b"\x0c"]))
+
+
+def _without_nulls(value: Any) -> Any:
+    """A value as the exact road reads it when its JSON holds no null: a null in Arrow's columns
+    is a key not given."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    return [_without_nulls(v) for v in value] if isinstance(value, list) else value
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(raw_lines(), json_lines()), min_size=1, max_size=6))
+@example([b'{"recognitions":[{"tier": "x"}]}', b'{"id":"caf\xe9"}', b'{"id":"a\tb"}',
+          b'{"id":"\xed\xa0\x80"}', b'{"id":"a"}{"id":"b"}', b'{"id":"a","id":"b"}'])
+def test_lines_read_at_once_hold_what_the_exact_road_reads(lines: list):
+    """Arrow reads a line (in a block of them) only as the exact road does: each value as the
+    exact parser reads it (a key not given, at any depth, reads as null), and never a line the
+    exact road refuses or reads otherwise."""
+    from formats.tables import jsonl_rows, raw_schema, read_at_once
+
+    table, kept = read_at_once(lines)
+    rows = table.to_pylist() if table is not None else []
+    for place, index in enumerate(kept):
+        [(_number, data, problem)] = list(jsonl_rows([lines[index]]))
+        assert problem is None and set(data) <= set(raw_schema().names), (lines[index], problem)
+        assert _without_nulls(rows[place]) == data
+
+
+_ABSENT = object()
+_TEXTS = st.sampled_from(["E-1", " E-1 ", "", "  ", "a\x1b[31m", "x" * 200, "x" * 201, 5, None,
+                          "\u3000E", "E\u200d", "企业一号", " _ ", "a,b", 'q"q'])
+_TAGS = st.sampled_from(["software", "hydrogen_energy", "氢能", "Hydrogen Energy", " _ ", "", "-",
+                         "  ", 5, None, "a\x00", "x" * 201, "外贸", "hydrogen", "a\x1fb"])
+_TIERS = st.sampled_from(["innovative", "municipal", "national", "privileged", "小巨人",
+                          " Municipal ", "bogus", None, 5])
+_ROW_DAYS = st.sampled_from(["2023-06-30", "2023/06/30", "20230630", "2023年6月30日", "2024-01-05",
+                             "2022-01-01", "2021-12-31", "1900-01-01", "2023-02-30", None, 20230630,
+                             "2023-06-30 ", "３０２３-01-01", dt.date(2024, 1, 5)])
+
+
+def _maybe(strategy: Any, absent_weight: int = 1) -> Any:
+    return st.one_of(*[st.just(_ABSENT)] * absent_weight, strategy)
+
+
+@st.composite
+def nearly_plain_rows(draw: st.DrawFn) -> dict:
+    """Rows a batch reads, mostly of a few distinct inputs, some with what a key must leave to
+    the row road (a spelling, a value refused, a key unknown, a recognition given twice)."""
+    plain = draw(st.booleans())
+    fields = {
+        "id": st.sampled_from(["E-1", "E-2", " E-3 "]) if plain else _TEXTS,
+        "name": _maybe(st.sampled_from(["企业", " n ", "", "a,b"]) if plain else _TEXTS),
+        "credit_code": _maybe(st.sampled_from(["91110000600037341L", "91110000600037341B",
+                                               " 9111 0000 6000 3734 1L "]), 3),
+        "entity_type": _maybe(st.sampled_from(["enterprise", "private_non_enterprise"]) if plain
+                              else st.sampled_from(["enterprise", " Enterprise ", "bogus", None, 3])),
+        "district": st.sampled_from(["haidian", "daxing", "outside_beijing"]) if plain
+        else _maybe(st.sampled_from(["haidian", "海淀", "Haidian District", "nowhere", None, 1])),
+        "industries": _maybe(st.lists(st.sampled_from(["software", "foreign_trade", "hydrogen"]),
+                                      max_size=3) if plain
+                             else st.one_of(st.lists(_TAGS, max_size=3),
+                                            st.sampled_from(["氢能, 外贸", 7]))),
+        "recognitions": _maybe(st.lists(st.fixed_dictionaries(
+            {"tier": st.sampled_from(["innovative", "municipal", "national"]) if plain else _TIERS,
+             "date": st.sampled_from(["2023-06-30", "2024-01-05"]) if plain else _ROW_DAYS}),
+            max_size=3)),
+        "as_of": _maybe(st.sampled_from(["2026-11-24", None]) if plain
+                        else st.sampled_from(["2026-11-24", None, "3000-01-01", "bad", 5])),
+    }
+    for key in ("moves", "rewards_received", "qualifications", "expenses", "listings", "patents"):
+        fields[key] = _maybe(st.just([]) if plain else st.sampled_from(
+            [[], [{"board": "beijing_stock_exchange", "year": 2024}], {}, None]), 3)
+    row = {key: value for key, value in ((k, draw(s)) for k, s in fields.items()) if value is not _ABSENT}
+    if not plain and draw(st.booleans()):  # a key the validator names, or another spelling
+        row[draw(st.sampled_from(["bogus", "District", "ID"]))] = draw(_TEXTS)
+    if not plain and row.get("recognitions") and draw(st.booleans()):
+        row["recognitions"].append(dict(row["recognitions"][0]))  # given twice
+    return row
+
+
+def _block_outputs(rows: list, at_once: bool, as_lines: bool, monkeypatch) -> tuple:
+    """A block of rows through the batch's steps (read, keyed, distinct inputs evaluated, lines
+    assembled), in this process: its output lines, error lines and summary."""
+    import formats.batch
+    from formats.batch import (Distinct, _Job, _evaluate_items, _worker_init, block_texts,
+                               encode_line)
+    from formats.lines import LineEncoder
+    from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext,
+                              result_columns)
+    from solver.memo import clear
+
+    clear()
+    monkeypatch.setattr(formats.batch, "AT_ONCE", 1 if at_once else 10**9)
+    catalog = load_catalog()
+    options = BatchOptions(readings=catalog.resolve_readings({}), today=dt.date(2026, 11, 25))
+    job = _Job(options, ".csv", result_columns(catalog, options), ".csv")
+    _worker_init(job, worker=False)
+    payloads = [(n, json.dumps(row, default=str, ensure_ascii=False).encode() if as_lines else row,
+                 None) for n, row in enumerate(rows, 2)]
+    distinct = Distinct(RowContext(options, catalog), {}, 0)
+    block = distinct.plan(payloads)
+    outcomes = _evaluate_items(block.items)
+    distinct.outcomes(block, outcomes)
+    out, errors, ok, bad, summary = block_texts(
+        block, outcomes, distinct, LineEncoder(".csv", job.columns, ROW_OWN_COLUMNS, encode_line), job)
+    assert ok + bad == block.rows == len(rows)
+    return out, errors, summary.report()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(nearly_plain_rows(), min_size=1, max_size=12), st.booleans())
+def test_rows_of_a_distinct_input_get_what_the_row_road_gives(rows: list, as_lines: bool):
+    """Read at once, keyed and evaluated once per distinct input (its rows given its answer's
+    cells, their own checked by the record's types), or each row on its own road: the same
+    lines, error lines and summary, byte for byte."""
+    with pytest.MonkeyPatch.context() as patch:
+        assert _block_outputs(rows, True, as_lines, patch) == \
+            _block_outputs(rows, False, as_lines, patch)
+
+
+def test_each_distinct_input_is_evaluated_once_with_two_workers(tmp_path: Path, monkeypatch):
+    """Workers receive distinct inputs, never rows another worker has: 3,000 rows of 12 distinct
+    inputs (a duplicate id and a bad row besides) evaluate 14 items in all."""
+    import formats.batch
+
+    counted = tmp_path / "items.txt"
+    real = formats.batch._evaluate_item
+
+    def counting(worker, number, *rest):
+        with counted.open("a") as handle:  # (appended by the forked workers)
+            handle.write(f"{number}\n")
+        return real(worker, number, *rest)
+    monkeypatch.setattr(formats.batch, "_evaluate_item", counting)
+    rows = [{"id": f"R{n}", "district": ("haidian", "dongcheng", "shunyi")[n % 3],
+             "recognitions": [{"tier": ("municipal", "national")[n % 2],
+                               "date": ("2023-06-30", "2024-03-01")[n % 4 // 2]}]}
+            for n in range(3000)]
+    rows[2000]["id"] = "R7"
+    rows[2500]["district"] = "nowhere"
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    result = invoke("batch", source, "--out", tmp_path / "out.csv", "--jobs", 2)
+    assert counts_of(result) == (3000, 2998, 2)
+    evaluated = counted.read_text().split()
+    assert len(evaluated) == len(set(evaluated)) == 14, evaluated

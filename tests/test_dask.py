@@ -1,6 +1,6 @@
 """`zjtx batch --engine dask`: on a two-worker LocalCluster (loopback, closed by the fixture), the
 output, errors and summary files are byte-identical to the local engine's, with bad rows and
-duplicates across partitions; a killed Dask run resumes by finished partitions."""
+duplicates across blocks; a killed Dask run resumes by finished blocks."""
 
 from __future__ import annotations
 
@@ -26,10 +26,11 @@ def scheduler(dask_scheduler: str) -> str:
 
 @pytest.fixture
 def small_parts(monkeypatch):
-    """Partitions of 150 rows: several per run, a duplicate id across two of them."""
+    """Blocks of 150 rows: several per run, a duplicate id across two of them."""
     import formats.batch
 
-    monkeypatch.setattr(formats.batch, "DASK_PART_ROWS", 150)
+    monkeypatch.setattr(formats.batch, "FIRST_ROWS", 150)
+    monkeypatch.setattr(formats.batch, "MOST_ROWS", 150)
 
 
 def _files(folder: Path, name: str, kind: str) -> tuple[bytes, bytes, bytes]:
@@ -39,7 +40,7 @@ def _files(folder: Path, name: str, kind: str) -> tuple[bytes, bytes, bytes]:
 
 @pytest.mark.parametrize("kind", [".csv", ".jsonl"])
 def test_dask_output_is_byte_identical_to_local(tmp_path: Path, scheduler: str, small_parts, kind: str):
-    source = _mixed_input(tmp_path, 1000)  # bad rows and a duplicate of an earlier partition's id
+    source = _mixed_input(tmp_path, 1000)  # bad rows and a duplicate of an earlier block's id
     runs = {"local": ("--jobs", 1), "pool": ("--jobs", 2),
             "dask": ("--engine", "dask", "--scheduler", scheduler)}
     for name, extra in runs.items():
@@ -52,7 +53,7 @@ def test_dask_output_is_byte_identical_to_local(tmp_path: Path, scheduler: str, 
     assert "duplicate id" in errors and "first used at row 4" in errors
 
 
-def test_dask_resumes_by_finished_partitions(tmp_path: Path, scheduler: str, small_parts, monkeypatch):
+def test_dask_resumes_by_finished_blocks(tmp_path: Path, scheduler: str, small_parts, monkeypatch):
     import formats.batch
     from formats.batch import run_batch
     from solver.batch import BatchOptions
@@ -65,7 +66,7 @@ def test_dask_resumes_by_finished_partitions(tmp_path: Path, scheduler: str, sma
         run_batch(source, out, None, options, engine="dask", scheduler=scheduler,
                   summary_path=tmp_path / "summary.json", on_progress=_interrupt_after(300))
     state = json.loads((tmp_path / "out.csv.zjtx-checkpoint.json").read_text())
-    assert state["rows_in"] == 300  # two whole partitions of 150
+    assert state["rows_in"] == 300  # two whole blocks of 150
     resumed = invoke("batch", source, "--out", out, "--summary", tmp_path / "summary.json",
                      "--resume", "--engine", "dask", "--scheduler", scheduler)
     clean = invoke("batch", source, "--out", tmp_path / "clean.csv", "--summary", tmp_path / "clean.json")

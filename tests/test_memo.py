@@ -17,7 +17,7 @@ from benchmarks.population import record as population_record
 from models.catalog import load_catalog
 from models.record import EnterpriseRecord, parse_record
 from solver.evaluate import compute_amounts
-from solver.memo import IDENTITY_FIELDS, answer_key, catalog_facts
+from solver.memo import IDENTITY_FIELDS, answer_key
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -72,8 +72,8 @@ def twin(data: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
     day, today)."""
     dates: set[dt.date] = set()
     _dates_in(data, dates)
-    breakpoints, tags = catalog_facts(load_catalog())
-    fixed = {dt.date.fromisoformat(day) for day in breakpoints} | {TODAY}
+    facts = load_catalog().facts
+    fixed, tags = set(facts.dates) | {TODAY}, set(facts.tags)
     for year in {d.year for d in dates}:
         fixed |= {dt.date(year, 1, 1), dt.date(year, 12, 31)}
     mapping: dict[dt.date, dt.date] = {}
@@ -202,130 +202,127 @@ def test_lean_line_encoding_equals_the_plain_encoding(values: list, kind: str):
 
     columns = ["id", "name", "total_min", "x.min", "x.max", "open_above", "warnings"]
     encoder = LineEncoder(kind, columns, ("id", "name", "warnings"), encode_line)
-    answer = ("shared",)
+    names = tuple(columns[2:6])
     for row_values in (values, values[:2] + [1, 2, 3, True] + values[-1:], values[::-1]):
         row = dict(zip(columns, row_values))
-        if row_values is not values:
-            row.update(zip(columns[2:6], values[2:6]))  # the same answer cells, other own cells
-        assert encoder.encode(row, answer) == encode_line(kind, columns, row)
+        row.update(zip(names, values[2:6]))  # the same answer cells, other own cells
+        own = {c: row[c] for c in ("id", "name", "warnings")}
+        assert encoder.line(own, encoder.middle(names, tuple(values[2:6]))) == \
+            encode_line(kind, columns, row)
 
 
-
-# -- the plain lane: rows keyed without their record -------------------------------------------
+# -- keys of rows read in columns ----------------------------------------------------------------
 _DAYS = ["2021-12-31", "2022-01-01", "2023-03-31", "2023-07-01", "2023-07-02", "2024-02-29",
          "2025-12-31", "2026-01-01", "2026-11-24", "2026-11-25", "2026-11-26"]
 
 
 @st.composite
-def plain_rows(draw: st.DrawFn, days: list[str] = _DAYS) -> dict[str, Any]:
-    """Plain rows from a small space (few districts, tags and days), so that keys often meet."""
+def keyed_rows(draw: st.DrawFn) -> dict[str, Any]:
+    """Rows a key holds, from a small space (few districts, tags and days), so that keys meet;
+    recognitions in canonical order (a key holds them as written)."""
     row: dict[str, Any] = {"id": draw(st.sampled_from(["A", "B", "C"])),
                            "district": draw(st.sampled_from(["haidian", "daxing", "dongcheng",
-                                                             "outside_beijing"]))}
+                                                             "outside_beijing", "海淀"]))}
     if draw(st.booleans()):
         row["entity_type"] = draw(st.sampled_from(["enterprise", "private_non_enterprise"]))
     if draw(st.booleans()):
         row["industries"] = draw(st.lists(st.sampled_from(
-            ["software", "hydrogen_energy", "foreign_trade", "氢能"]), max_size=3))
-    row["recognitions"] = draw(st.lists(st.fixed_dictionaries(
+            ["software", "hydrogen_energy", "foreign_trade", "氢能", "hydrogen"]), max_size=3))
+    rank = load_catalog().vocabulary.tier_rank
+    row["recognitions"] = sorted(draw(st.lists(st.fixed_dictionaries(
         {"tier": st.sampled_from(["innovative", "municipal", "national"]),
-         "date": st.sampled_from(days)}), max_size=3, unique_by=lambda r: (r["tier"], r["date"])))
+         "date": st.sampled_from(_DAYS)}), max_size=3, unique_by=lambda r: (r["tier"], r["date"]))),
+        key=lambda r: (r["date"], rank[r["tier"]]))
     if draw(st.booleans()):
-        row["as_of"] = draw(st.one_of(st.none(), st.sampled_from(days)))
+        row["as_of"] = draw(st.sampled_from(_DAYS))
     return row
 
 
-def _keys(row: dict[str, Any]) -> tuple[tuple, tuple]:
-    from models.record import plain_row
-    from solver.memo import plain_context, plain_key
+@settings(max_examples=100, deadline=None)
+@given(st.lists(keyed_rows(), min_size=2, max_size=8))
+def test_rows_share_a_key_only_when_their_records_do(rows: list):
+    """The key of a row read in columns (array operations over the block) is equal for two rows
+    only when the canonical keys of their records are (so they get one answer), and whenever
+    those are and the rows have the same tags (one distinct input, not two)."""
+    from formats.tables import read_at_once
+    from solver.batch import BatchOptions, RowContext
+    from solver.memo import BAD, Interned, points, row_keys
 
     catalog = load_catalog()
-    readings = catalog.resolve_readings({})
-    plain = plain_row(row, catalog)
-    assert plain is not None, row
-    return (plain_key(plain, plain_context(catalog, readings, "row", today=TODAY, extra=("x",))),
-            answer_key(parse_record(row, catalog=catalog), catalog, readings, "row", today=TODAY,
-                       extra=("x",)))
+    context = RowContext(BatchOptions(readings=catalog.resolve_readings({}), today=TODAY), catalog)
+    table, kept = read_at_once([json.dumps(row).encode() for row in rows])
+    assert kept == list(range(len(rows)))
+    tags = Interned()
+    distinct, index, held = row_keys(table, catalog, points(catalog, (TODAY, *context.dates)), tags,
+                                     lambda found: context.tag_warnings(found) is None)
+    assert BAD not in index.tolist()
+    records = [parse_record(row, catalog=catalog) for row in rows]
+    keys = [context.key(record) for record in records]
+    for i, one in enumerate(records):
+        assert tags.values[held[i]] == tuple(one.industries)
+        for j in range(i):
+            if index[i] == index[j]:
+                assert keys[i] == keys[j]
+            elif keys[i] == keys[j]:
+                assert held[i] != held[j]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(st.one_of(st.none(), st.integers(-5, 5)), max_size=4)),
+                max_size=12), st.integers(0, 4), st.integers(0, 4))
+def test_arrays_read_from_their_buffers_hold_their_values(lists: list, start: int, cut: int):
+    """Integers and list lengths read from Arrow's buffers (without pyarrow's conversions, which
+    import pandas) are what the arrays hold, nulls as asked, in slices too."""
+    import pyarrow as pa
+
+    from solver.memo import _ints, _lengths
+
+    array = pa.array(lists, pa.list_(pa.int32()))[start:len(lists) - cut]
+    assert _lengths(array).tolist() == [len(x) if x is not None else 0 for x in array.to_pylist()]
+    flat = array.flatten()
+    assert _ints(flat, 99).tolist() == [99 if x is None else x for x in flat.to_pylist()]
+    assert _ints(flat[1:], 99).tolist() == [99 if x is None else x for x in flat[1:].to_pylist()]
+
+
+def test_a_row_of_many_tags_is_its_own_distinct_input() -> None:
+    """Up to MOST_TAGS industry tags a row is keyed with its tags; with more, it takes the road
+    of its own (its answer is still the record's)."""
+    from formats.tables import read_at_once
+    from solver.batch import BatchOptions, RowContext
+    from solver.memo import BAD, MOST_TAGS, Interned, points, row_keys
+
+    catalog = load_catalog()
+    context = RowContext(BatchOptions(readings=catalog.resolve_readings({}), today=TODAY), catalog)
+    tags_of = [[f"tag{i}" for i in range(MOST_TAGS)], [f"tag{i}" for i in range(MOST_TAGS + 1)],
+               ["software"], []]
+    rows = [{"id": str(i), "district": "haidian", "industries": held} for i, held in enumerate(tags_of)]
+    table, _kept = read_at_once([json.dumps(row).encode() for row in rows])
+    tags = Interned()
+    _distinct, index, held = row_keys(table, catalog, points(catalog, (TODAY, *context.dates)), tags,
+                                      lambda found: context.tag_warnings(found) is None)
+    assert index[1] == BAD and BAD not in (index[0], index[2], index[3])
+    assert [tags.values[code] for code in held[[0, 2, 3]].tolist()] == \
+        [tuple(sorted(tags_of[0])), ("software",), ()]
 
 
 @settings(max_examples=300, deadline=None)
-@given(plain_rows(), plain_rows())
-def test_plain_keys_meet_exactly_when_the_records_keys_meet(one: dict, other: dict):
-    """The plain key of a row (read without its record) is equal for two rows exactly when the
-    canonical keys of their records are: so it inherits both properties above (the same key,
-    the same answer; a change the compiler reads, another key)."""
-    plain_one, full_one = _keys(one)
-    plain_other, full_other = _keys(other)
-    assert (plain_one == plain_other) == (full_one == full_other)
+@given(st.lists(st.lists(st.dates(dt.date(2019, 1, 1), dt.date(2028, 12, 31)), min_size=1,
+                         max_size=6), min_size=1, max_size=4),
+       st.sets(st.dates(dt.date(2019, 1, 1), dt.date(2028, 12, 31)), max_size=4))
+def test_column_codes_equal_the_date_codes(records: list, run_dates: set):
+    """The codes of many records' dates worked out at once (array operations) are each record's
+    own codes; a date that is a point keeps apart from the day before it."""
+    import numpy as np
 
+    from solver.memo import column_codes, date_codes, points
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.dates(dt.date(2019, 1, 1), dt.date(2028, 12, 31)), min_size=1, max_size=6),
-       st.sets(st.dates(dt.date(2019, 1, 1), dt.date(2028, 12, 31)), max_size=4),
-       st.booleans())
-def test_ranked_codes_equal_the_date_codes(dates: list, breakpoints: set, shared: bool):
-    from solver.memo import date_codes, ranked_codes, year_points
-
-    if shared:  # a record's date that is a breakpoint too, and a first day of a year
-        breakpoints = breakpoints | {dates[0]}
-        dates = dates + [dt.date(dates[-1].year, 1, 1)]
-    expected = date_codes([d.isoformat() for d in dates], frozenset(d.isoformat() for d in breakpoints))
-    assert ranked_codes(dates, year_points(breakpoints)) == tuple((int(y), r) for y, r in expected)
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(plain_rows(["2023-07-01", "2023-07-02", "2026-11-24"]), min_size=1, max_size=12))
-def test_a_plain_row_gets_what_the_full_road_gives(rows: list):
-    """Through the lane (its answer memoized on the plain key, shared between rows) and through
-    the full road (validator, record, no memo): the same row, cell for cell."""
-    import models.record
-    import solver.batch
-    import solver.evaluate
-    from solver.batch import BatchOptions, RowContext, evaluate_row
-
-    options = BatchOptions(readings=load_catalog().resolve_readings({}), today=TODAY)
-    lane = [evaluate_row(n, dict(row, id=f"R{n}"), None, RowContext(options))
-            for n, row in enumerate(rows)]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(solver.batch, "plain_row", lambda data, catalog: None)
-        patch.setattr(models.record, "_plain_record", lambda data, catalog: None)  # the validator
-        patch.setattr(solver.batch, "memoized", lambda key, compute: compute())
-        patch.setattr(solver.evaluate, "memoized", lambda key, compute: compute())
-        full = [evaluate_row(n, dict(row, id=f"R{n}"), None, RowContext(options))
-                for n, row in enumerate(rows)]
-    for through_lane, through_full in zip(lane, full):
-        assert through_lane == through_full  # (typed rows: every cell and the summary)
-
-
-def test_answers_learned_from_another_worker_answer_the_same_rows(monkeypatch):
-    """A pool worker hands its new plain answers to the others (`fresh_answers` →
-    `learn_answers`): keys without the worker's own prefix, so another process (another catalog
-    object) finds them under its own, and answers the rows without compiling anything."""
-    import solver.batch
-    from solver import memo
-    from solver.batch import (BatchOptions, RowContext, evaluate_row, fresh_answers,
-                              learn_answers, share_answers)
-
-    rows = [dict(sample(seed), id=f"S{seed}") for seed in range(40)]
-    rows = [{k: v for k, v in row.items() if k in ("id", "district", "industries", "recognitions",
-                                                     "as_of", "entity_type")} for row in rows]
-    catalog = load_catalog()
-    options = BatchOptions(readings=catalog.resolve_readings({}), today=TODAY)
-    monkeypatch.setattr(solver.batch, "_FRESH", None)
-    share_answers()
-    first = [evaluate_row(n, row, None, RowContext(options, catalog)) for n, row in enumerate(rows)]
-    learned = fresh_answers()
-    assert learned and fresh_answers() == []  # handed over once
-    memo.clear()
-    from models.catalog import CATALOG_DIR, _load_catalog
-
-    other = _load_catalog.__wrapped__(CATALOG_DIR)  # as another process loads it: another object
-    assert other is not catalog
-    context = RowContext(options, other)
-    learn_answers(learned, context)
-    monkeypatch.setattr(solver.batch, "_row_answer_tuple", lambda *a: pytest.fail("compiled again"))
-    again = [evaluate_row(n, row, None, context) for n, row in enumerate(rows)]
-    assert again == first
+    at = points(load_catalog(), run_dates)
+    days = [[day.toordinal() for day in dates] for dates in records]
+    owner = np.repeat(np.arange(len(days)), [len(d) for d in days])
+    codes = column_codes(np.array([d for ds in days for d in ds]), owner, np.array(at))
+    assert codes.tolist() == [c for ds in days for c in date_codes(ds, at)]
+    for day in run_dates:  # a point and the day before: other codes
+        assert date_codes([day.toordinal()], at) != date_codes([day.toordinal() - 1], at)
 
 
 def test_a_date_on_a_catalog_date_and_the_day_before_get_different_keys() -> None:
@@ -333,7 +330,7 @@ def test_a_date_on_a_catalog_date_and_the_day_before_get_different_keys() -> Non
     2025-04-28 (beijing-2025) — a recognition on 2025-04-27 and one on 2025-04-28 had one key."""
     from models.catalog import open_catalog, using_catalog
     from models.packages import locate
-    from solver.memo import plain_context, ranked_codes
+    from solver.memo import date_codes, points
 
     catalog = open_catalog(locate("beijing-2025"))
     keys = []
@@ -343,7 +340,7 @@ def test_a_date_on_a_catalog_date_and_the_day_before_get_different_keys() -> Non
                                    "recognitions": [{"tier": "municipal", "date": day}]})
         keys.append(answer_key(record, catalog, catalog.resolve_readings({}), today=dt.date(2026, 11, 24)))
     assert len(set(keys)) == 3
-    _prefix, _tags, points, _run = plain_context(catalog, catalog.resolve_readings({}))
-    codes = {ranked_codes([dt.date.fromisoformat(day)], points)
+    at = points(catalog, (dt.date(2026, 11, 24),))
+    codes = {date_codes([dt.date.fromisoformat(day).toordinal()], at)
              for day in ("2025-04-27", "2025-04-28", "2025-04-29")}
     assert len(codes) == 3

@@ -14,7 +14,7 @@ ordinal, today's date — is date arithmetic the key cannot see: two records wit
 could then get different answers. This test reads the source of every function that runs while a
 record is compiled and fails on any such operation, naming the file and line. (The catalog may
 derive a date while it is built — an edition closes a rule on the day before — because such a
-date lands in a rule's spec, where `memo.catalog_facts` finds it: that too is checked below.)
+date lands in a rule's spec, where the catalog's `facts` find it: that too is checked below.)
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from models.catalog import Rule, open_catalog
 from models.conditions import Condition
 from models.record import EnterpriseRecord
 from solver import compile as compile_module
-from solver.memo import catalog_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,9 +102,9 @@ def test_every_date_a_catalog_derives_is_where_the_key_finds_it() -> None:
     fixtures = ROOT / "tests" / "catalogs"
     for directory in (None, fixtures / "beijing-later-edition", fixtures / "beijing-lowered-and-ended"):
         catalog = open_catalog(directory)
-        dates, _tags = catalog_facts(catalog)
+        dates = catalog.facts.dates
         for rule in catalog.rules:
             for day in (rule.spec.effective_from, rule.spec.effective_to):
                 if day is not None:
-                    assert isinstance(day, dt.date) and day.isoformat() in dates, (rule.id, day)
+                    assert isinstance(day, dt.date) and day in dates, (rule.id, day)
 

@@ -1,6 +1,5 @@
 """Typed data end to end: `mypy --strict` over the whole product passes with the project's
-configuration (pyproject.toml), and that configuration is strict everywhere but the modules the
-columnar batch (#22) is rewriting, a list that can only shrink."""
+configuration (pyproject.toml), and that configuration is strict everywhere: no module relaxed."""
 
 from __future__ import annotations
 
@@ -13,8 +12,6 @@ from mypy import api
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = {"models", "solver", "views", "formats", "service", "cli.py"}
-# Relaxed until #22 lands on main, then typed (#23). Remove a module here when it is strict.
-NOT_YET_STRICT = {"formats.batch", "formats.engines", "formats.sweep", "formats.tables"}
 
 
 def _mypy(*args: str) -> tuple[str, int]:
@@ -40,7 +37,7 @@ def test_the_configuration_is_strict_on_the_whole_product() -> None:
     relaxed = [override for override in config.get("overrides", [])
                if any(value is False for key, value in override.items() if key != "module")]
     modules = {module for override in relaxed for module in override["module"]}
-    assert modules <= NOT_YET_STRICT, modules - NOT_YET_STRICT
+    assert not modules, modules
 
 
 @pytest.mark.parametrize("floor", ["solver", "views", "service"])

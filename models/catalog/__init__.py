@@ -34,6 +34,7 @@ from models.validation import describe, describe_all
 from models.yamlio import read_bytes as read_limited
 from models.yamlio import read_document, read_text
 
+V = TypeVar("V")
 CATALOG_DIR = Path(__file__).parent
 INDEX_FILE = "index.yaml"
 
@@ -455,6 +456,41 @@ class Benefit(_Cited):
     sources: tuple[SourceSpec, ...]
 
 
+@dataclass(frozen=True, eq=False)
+class CatalogFacts:
+    """What keys and warnings read of a catalog, worked out once when it is built: every date it
+    holds (effective dates, dates in conditions, any dated field), sorted, and every industry tag
+    its conditions name (the compiler tests industries only against those). Equal only to itself:
+    in a memo key it stands for its catalog (one per catalog built, reformed or cut to a day)."""
+
+    dates: tuple[dt.date, ...]
+    tags: tuple[str, ...]
+
+
+def dates_in(value: object, found: set[dt.date] | None = None) -> set[dt.date]:
+    """Every date in plain data (dicts, lists and tuples of it), into `found`."""
+    found = set() if found is None else found
+    if isinstance(value, dt.date):
+        found.add(value)
+    for item in value.values() if isinstance(value, dict) else \
+            value if isinstance(value, (list, tuple)) else ():
+        dates_in(item, found)
+    return found
+
+
+def _facts(items: tuple[Rule | Benefit, ...]) -> CatalogFacts:
+    found: set[dt.date] = set()
+    tags: set[str] = set()
+    for item in items:
+        dates_in(item.spec.model_dump(), found)
+        for condition in item.conditions:
+            values = condition.value if isinstance(condition.value, frozenset) else (condition.value,)
+            found.update(v for v in values if isinstance(v, dt.date))
+            if condition.field == "industry":
+                tags.update(str(v) for v in values)
+    return CatalogFacts(tuple(sorted(found)), tuple(sorted(tags)))
+
+
 @dataclass(frozen=True)
 class Catalog:
     """The whole catalog: the index page, every source file, and flat views the compiler uses."""
@@ -469,6 +505,10 @@ class Catalog:
     package: Package | None = None  # where each file came from (None: built in memory)
     # Views worked out once (active rules per readings, measure ids, resolved readings).
     _active: dict[tuple[object, ...], tuple[Any, ...]] = field(default_factory=dict, repr=False, compare=False)
+    facts: CatalogFacts = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", _facts((*self.rules, *self.benefits)))
 
     def chinese_names(self) -> dict[str, str | None]:
         """Every document title and contact office as printed (English) → its official Chinese
@@ -610,6 +650,17 @@ class Catalog:
             if measure_id in (rule.measure, rule.id):
                 return self.families[rule.family][1]
         return None
+
+    def worked_out(self, key: tuple[object, ...], compute: Callable[[], V]) -> V:
+        """A view of this catalog worked out once (the store is bounded): the points of a run's
+        dates (`solver.memo.points`), the catalog tag nearest a free tag (`solver.notices`)."""
+        found = self._active.get(key)
+        if found is None:
+            if len(self._active) > 4096:
+                self._active.clear()
+            found = self._active[key] = (compute(),)
+        value: V = found[0]
+        return value
 
     def measure_ids(self) -> tuple[str, ...]:
         """Every award id the catalog can pay, in catalog order (worked out once)."""
@@ -1083,10 +1134,9 @@ _DATED: dict[tuple[Path, dt.date], tuple[Catalog, Catalog]] = {}  # (package, da
 
 
 def catalog_dates(catalog: Catalog) -> tuple[dt.date, ...]:
-    """Every date a catalog's rules turn on (their effective dates), sorted."""
-    found = {day for rule in catalog.rules for day in (rule.spec.effective_from, rule.spec.effective_to)
-             if day is not None}
-    return tuple(sorted(found))
+    """Every date a catalog's rules and benefits turn on (effective dates, dates in conditions,
+    any dated field: `CatalogFacts.dates`), sorted."""
+    return catalog.facts.dates
 
 
 def package_schema(part: str | None = None) -> dict[str, Any]:
