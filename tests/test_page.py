@@ -344,6 +344,12 @@ def test_the_api_documentation_renders_its_operations_offline(browser, size: str
     page.locator(".opblock-summary-path", has_text="/v1/evaluate").first.click()
     page.wait_for_selector(".opblock-body")  # the operation opens: its parameters and body
     assert outside == []
+    # The document's Chinese beside its English, drawn by the bundled font (no system CJK font).
+    page.evaluate("document.fonts.ready")
+    summary = ".opblock-post .opblock-summary-description"
+    assert page.inner_text(summary).startswith("评估一份企业记录 · ")
+    assert _fonts_of(page, summary).get(BUNDLED) == len("评估一份企业记录")
+    assert _fonts_of(page, ".info .description p").get(BUNDLED, 0) > 50
     context.close()
 
 

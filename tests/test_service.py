@@ -441,7 +441,7 @@ def test_page(client):
     assert "/static/app.js" in response.text
 
 
-@pytest.mark.parametrize("asset, kind", [("app.js", "javascript"), ("style.css", "text/css")])
+@pytest.mark.parametrize("asset, kind", [("app.js", "javascript"), ("style.css", "text/css"), ("fonts.css", "text/css")])
 def test_static_assets(client, asset, kind):
     response = client.get(f"/static/{asset}")
     assert response.status_code == 200
@@ -661,3 +661,22 @@ def test_what_if_items_read_as_on_the_cli(client):
     assert answer.pop("scenario") == " ".join(typed) and expected.pop("scenario") == " ".join(canonical)
     assert answer == expected
     assert {award["measure"] for award in answer["gained"]} >= {"daxing.tier", "m6.exhibition"}
+
+
+def test_the_api_documentation_speaks_chinese_beside_english(client):
+    """Swagger UI's own words are English; what the document says is in both languages: its
+    description, each tag's and each operation's summary (Chinese first)."""
+    import re
+
+    schema = ok(client.get("/openapi.json"))
+    chinese = re.compile(r"^[^A-Za-z]*[\u4e00-\u9fff].* · [A-Z]", re.S)
+    assert re.search(r"[\u4e00-\u9fff]", schema["info"]["description"])
+    assert "Beijing support measures" in schema["info"]["description"]
+    tags = {tag for operations in schema["paths"].values() for operation in operations.values()
+            for tag in operation["tags"]}
+    assert {tag["name"] for tag in schema["tags"]} == tags
+    for tag in schema["tags"]:
+        assert chinese.match(tag["description"]), tag
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            assert chinese.match(operation["summary"]), (path, operation["summary"])
