@@ -21,7 +21,7 @@ from models.i18n import t
 from models.money import Money, percent_of
 from models.record import EnterpriseRecord, Expense, Recognition
 from solver import reasons as R
-from solver.reasons import Param, Reason, reason
+from solver.reasons import Param, Reason
 
 PRIVATE_NON_ENTERPRISE = "private_non_enterprise"
 
@@ -52,7 +52,7 @@ class Candidate:
     year_limit: tuple[str, int] | None = None  # (key, year): at most N distinct years per key
     deduct: tuple[str, ...] = ()       # R2: lower-tier candidates whose amount is deducted
     deduct_received: int = 0           # R1/R2: what rewards already received take off the amount
-    received_cut: tuple[Reason, ...] = ()  # why (one reason per rule that takes it off)
+    received_cut: tuple[R.ReceivedCut, ...] = ()  # why (one reason per rule that takes it off)
     ladder: str | None = None          # the R1 group of a ladder (tier rewards, their rungs)
     level: str | None = None           # the ladder level this award pays (R2, R3)
     reading: str | None = None         # the reading that makes its ladder difference-only
@@ -187,10 +187,6 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _condition_params(condition: Condition) -> dict[str, Param]:
-    return {"field": condition.field, "op": condition.op, "value": _text(condition.value)}
-
-
 def _years_of(conditions: tuple[Condition, ...]) -> str | None:
     """The project years a rule is for ("1", "2-3"), read from its project_year conditions."""
     low, high = None, None
@@ -295,9 +291,10 @@ class _Compiler:
             if not condition.holds(facts):
                 on_date = _last_day(int(str(event["year"]))).isoformat() \
                     if condition.field == "tier" and event.get("event") in YEAR_ONLY_EVENTS else None
-                return reason(R.CONDITION_FAILED, event, _condition_params(condition),
-                              fact=_text(facts.get(condition.field)) or None, on_date=on_date,
-                              reading=self.reading_of(rule))
+                return R.ConditionFailed(about=event, field=condition.field, op=condition.op,
+                                         value=_text(condition.value),
+                                         fact=_text(facts.get(condition.field)) or None,
+                                         on_date=on_date, reading=self.reading_of(rule))
         return None
 
     def reading_of(self, rule: Rule) -> str | None:
@@ -325,15 +322,15 @@ class _Compiler:
     def registered(self, event_date: dt.date, claim_year: int, district: str) -> Reason:
         """Why the paying district is the one it is (on the event date or at the claim)."""
         at_claim = self.readings["paying-district"] == "at-claim"
-        return reason(R.REGISTERED_IN, district=district, date=event_date.isoformat(),
-                      at_claim=claim_year if at_claim else None)
+        return R.RegisteredIn(district=district, date=event_date.isoformat(),
+                              at_claim=claim_year if at_claim else None)
 
     def elsewhere(self, rule: Rule, event: Event, event_date: dt.date, claim_year: int,
                   paid_by: str) -> None:
         at_claim = self.readings["paying-district"] == "at-claim"
-        self.reject(rule, reason(R.REGISTERED_ELSEWHERE, event, district=paid_by,
-                                 payer=rule.payer, date=event_date.isoformat(),
-                                 at_claim=claim_year if at_claim else None))
+        self.reject(rule, R.RegisteredElsewhere(about=event, district=paid_by,
+                                                payer=rule.payer, date=event_date.isoformat(),
+                                                at_claim=claim_year if at_claim else None))
 
     def projected(self, event_date: dt.date) -> bool:
         return event_date > self.out.as_of
@@ -351,9 +348,9 @@ class _Compiler:
 
     def ladder_taken(self, rule: Rule, event: Event, taken: Received) -> None:
         """Why a ladder level brings nothing: another reward of the ladder already paid it."""
-        self.reject(rule, reason(R.LADDER_LEVEL_RECEIVED, event, received_title=taken.title,
-                                 received_measure=taken.measure, received_year=taken.year,
-                                 received=taken.amount))
+        self.reject(rule, R.LadderLevelReceived(about=event, received_title=taken.title,
+                                                received_measure=taken.measure,
+                                                received_year=taken.year, received=taken.amount))
 
     def title(self, rule: Rule) -> str:
         self.out.payers.setdefault(rule.measure, rule.payer)
@@ -368,8 +365,7 @@ class _Compiler:
         held = _text(tier)
         since = min((r.date for r in self.record.recognitions
                      if r.tier == held and r.date <= _last_day(year)), default=None)
-        return reason(R.TIER_AT_YEAR_END, tier=held, year=year,
-                      **({"since": since.isoformat()} if since else {}))
+        return R.TierAtYearEnd(tier=held, year=year, since=since.isoformat() if since else None)
 
     def cap_keys(self, rule: Rule, project: str, year: int) -> tuple[str, ...]:
         keys = []
@@ -397,8 +393,8 @@ class _Compiler:
         day = candidate.event
         if day is not None and ((spec.effective_from and day < spec.effective_from)
                                 or (spec.effective_to and day > spec.effective_to)):
-            self.reject(candidate.rule, reason(
-                R.OUTSIDE_EFFECTIVE_DATES, dict(candidate.about), date=day.isoformat(),
+            self.reject(candidate.rule, R.OutsideEffectiveDates(
+                about=dict(candidate.about), date=day.isoformat(),
                 effective_from=spec.effective_from.isoformat() if spec.effective_from else None,
                 effective_to=spec.effective_to.isoformat() if spec.effective_to else None))
             return
@@ -419,8 +415,8 @@ class _Compiler:
                 continue
             if private and not names_private_non_enterprise(rule.conditions):
                 # Reading `entity-scope=as-written`: the clause speaks of enterprises only.
-                self.reject(rule, reason(R.ENTITY_NOT_NAMED, entity_type=PRIVATE_NON_ENTERPRISE,
-                                         reading="entity-scope=as-written"))
+                self.reject(rule, R.EntityNotNamed(entity_type=PRIVATE_NON_ENTERPRISE,
+                                                   reading="entity-scope=as-written"))
                 continue
             self.trigger(rule)
         self.link_ladders()
@@ -477,7 +473,7 @@ class _Compiler:
             event: Event = {"event": "level", "level": level}
             at_level = [r for r in self.record.recognitions if vocabulary.level_of(r.tier) == level]
             if not at_level:
-                self.reject(rule, reason(R.NO_RECOGNITION, level=level))
+                self.reject(rule, R.NoRecognition(level=level))
                 continue
             first = at_level[0]
             occasions = [(occasion, recognition)
@@ -503,15 +499,18 @@ class _Compiler:
                 if failed:
                     self.reject(rule, failed)
                     continue
-                happened = (reason(R.FIRST_RECOGNITION, level=level,
-                                   date=recognition.date.isoformat(), tier=recognition.tier)
-                            if occasion == "first" else
-                            reason(R.REVIEW_PASSED, level=level, date=recognition.date.isoformat(),
+                happened: Reason = (
+                    R.FirstRecognition(level=level, date=recognition.date.isoformat(),
+                                       tier=recognition.tier)
+                    if occasion == "first" else
+                    R.ReviewPassed(level=level, date=recognition.date.isoformat(),
                                    tier=recognition.tier, first_date=first.date.isoformat()))
-                why = [happened, self.registered(recognition.date, claim_year, paid_by),
-                       reason(R.CLAIMED_IN, claim_year=claim_year, event_year=recognition.date.year,
-                              reading=self.lag_reading(rule))]
-                why += [reason(R.CONDITION_MET, _condition_params(c)) for c in rule.conditions]
+                why: list[Reason] = [
+                    happened, self.registered(recognition.date, claim_year, paid_by),
+                    R.ClaimedIn(claim_year=claim_year, event_year=recognition.date.year,
+                                reading=self.lag_reading(rule))]
+                why += [R.ConditionMet(field=c.field, op=c.op, value=_text(c.value))
+                        for c in rule.conditions]
                 review = "" if occasion == "first" else f"|review {recognition.date}"
                 self.add(Candidate(
                     key=f"{rule.id}|{level}|{claim_year}{review}", rule=rule, measure=rule.measure,
@@ -529,9 +528,9 @@ class _Compiler:
         higher = next((r for r in self.record.recognitions if r.date < recognition.date
                        and rank[r.tier] > rank[level]), None)
         if higher is not None:
-            self.reject(rule, reason(R.RENEWAL_BELOW_HELD, level=level,
-                                     date=recognition.date.isoformat(), held=higher.tier,
-                                     held_date=higher.date.isoformat()))
+            self.reject(rule, R.RenewalBelowHeld(level=level, date=recognition.date.isoformat(),
+                                                 held=higher.tier,
+                                                 held_date=higher.date.isoformat()))
         return higher is not None
 
     def link_ladders(self) -> None:
@@ -570,34 +569,35 @@ class _Compiler:
             if item.level in below:
                 firsts.setdefault(item.level, item)
         full = candidate.amount.max
-        cut: list[Reason] = []
+        cut: list[R.ReceivedCut] = []
         counted = 0
+        kind: type[R.R2Received]  # R1Received is an R2Received with its own template
         for item in along:
             if item.year == candidate.claim_year:  # R1: one reward of the ladder per claim year
-                code = R.R1_RECEIVED
+                kind, reading = R.R1Received, None
             elif ladder.differs and firsts.get(item.level) is item:  # R2: the difference below
-                code = R.R2_RECEIVED
+                kind, reading = R.R2Received, ladder.reading
             else:
                 continue
             counted += item.amount
-            cut.append(reason(code, full=full, received=item.amount, received_title=item.title,
-                              received_measure=item.measure, received_tier=item.level,
-                              received_year=item.year,
-                              reading=ladder.reading if code == R.R2_RECEIVED else None))
+            cut.append(kind(full=full, received=item.amount, received_title=item.title,
+                            received_measure=item.measure, received_tier=item.level,
+                            received_year=item.year, reading=reading))
         if ladder.differs and ladder.top is not None:
             room = max(0, ladder.top - sum(item.amount for item in along))
             if full - counted > room:  # the ladder is closed that far by what it already paid
                 counted = full - room
-                cut.append(reason(R.LADDER_CLOSED, full=full, top=ladder.top, room=room,
-                                  received=sum(item.amount for item in along),
-                                  ladder_title=self.out.titles.get(ladder.group, ladder.group),
-                                  ladder_measure=ladder.group, reading=ladder.reading))
+                cut.append(R.LadderClosed(full=full, top=ladder.top, room=room,
+                                          received=sum(item.amount for item in along),
+                                          ladder_title=self.out.titles.get(ladder.group,
+                                                                           ladder.group),
+                                          ladder_measure=ladder.group, reading=ladder.reading))
         lower = rungs.firsts_below(ladder.group, below, candidate.claim_year) \
             if ladder.differs else ()
         why = candidate.why
         if not ladder.differs and ladder.reading and rungs.any_below(  # the reading pays it in full
                 ladder.group, below, candidate.claim_year):
-            why += (reason(R.STACKED_IN_FULL, full=full, reading=ladder.reading),)
+            why += (R.StackedInFull(full=full, reading=ladder.reading),)
         return replace(candidate, why=why, deduct=lower, deduct_received=counted,
                        received_cut=tuple(cut), reading=ladder.reading if ladder.differs else None)
 
@@ -612,7 +612,7 @@ class _Compiler:
         district = rule.payer
         moves = [m for m in self.record.moves if m.to == district]
         if not moves:
-            self.reject(rule, reason(R.NO_MOVE_INTO, district=district))
+            self.reject(rule, R.NoMoveInto(district=district))
             return
         amount = rule.spec.amount
         if self.received_for(rule.measure) or amount is None:
@@ -623,8 +623,9 @@ class _Compiler:
             event: Event = {"event": "move", "origin": move.from_, "move_date": move.date.isoformat()}
             before = self.registered_before(district, move.date)
             if before is not None:  # DOMAIN 4: a return is not a relocation
-                self.reject(rule, reason(R.RETURN_NOT_RELOCATION, event, district=district,
-                                         date=move.date.isoformat(), left=before.isoformat()))
+                self.reject(rule, R.ReturnNotRelocation(about=event, district=district,
+                                                        date=move.date.isoformat(),
+                                                        left=before.isoformat()))
                 continue
             if ladder is not None and level is not None:
                 taken = self.received_level(rule, ladder, level)
@@ -637,12 +638,11 @@ class _Compiler:
             qualifying_date, tier = qualifying
             claim_year = qualifying_date.year + self.lag(rule)
             event_date = max(move.date, qualifying_date)
-            why = (reason(R.MOVED_INTO, origin=move.from_, district=district,
-                          date=move.date.isoformat()),
-                   reason(R.TIER_QUALIFIES, tier=tier, date=qualifying_date.isoformat(),
-                          district=district, at_move=int(qualifying_date == move.date)),
-                   reason(R.CLAIMED_IN, claim_year=claim_year, event_year=event_date.year,
-                          reading=self.lag_reading(rule)))
+            why = (R.MovedInto(origin=move.from_, district=district, date=move.date.isoformat()),
+                   R.TierQualifies(tier=tier, date=qualifying_date.isoformat(), district=district,
+                                   at_move=int(qualifying_date == move.date)),
+                   R.ClaimedIn(claim_year=claim_year, event_year=event_date.year,
+                               reading=self.lag_reading(rule)))
             self.add(Candidate(
                 key=f"{rule.id}||{claim_year}|move {move.date}", rule=rule, measure=rule.measure,
                 tier=None, claim_year=claim_year, amount=_interval(amount),
@@ -674,7 +674,7 @@ class _Compiler:
         if failed is None and held is not None:
             return move_date, held
         if failed is None or failed.get("field") != "tier" or rule.spec.tier_held != "at_move_or_after":
-            self.reject(rule, failed or reason(R.NO_TRIGGER))
+            self.reject(rule, failed or R.NoTrigger())
             return None
         # The enterprise's first recognition that meets the tier condition (never a later one).
         first = next((r for r in self.record.recognitions
@@ -684,9 +684,10 @@ class _Compiler:
             return None
         moved_again = [m for m in self.record.moves if move_date < m.date <= first.date]
         if moved_again:
-            self.reject(rule, reason(R.NOT_CONTINUOUS, event, district=rule.payer,
-                                     first_tier=first.tier, first_date=first.date.isoformat(),
-                                     where=self.record.district_on(first.date)))
+            self.reject(rule, R.NotContinuous(about=event, district=rule.payer,
+                                              first_tier=first.tier,
+                                              first_date=first.date.isoformat(),
+                                              where=self.record.district_on(first.date)))
             return None
         return first.date, first.tier
 
@@ -702,7 +703,7 @@ class _Compiler:
             if first:
                 events.append((kind, first.date))
         if not events:
-            self.reject(rule, reason(R.NO_QUALIFICATION))
+            self.reject(rule, R.NoQualification())
         held: dict[str, int] = {}  # kind → how many times obtained so far
         for kind, day in sorted(events, key=lambda e: (e[1], e[0])):
             event: Event = {"event": "qualification", "kind": kind, "date": day.isoformat()}
@@ -720,16 +721,16 @@ class _Compiler:
                 continue
             pays = rule.spec.pays_for
             if not (occasion in pays or (times == 2 and "first_review" in pays)):
-                self.reject(rule, reason(R.SAME_QUALIFICATION, event))
+                self.reject(rule, R.SameQualification(about=event))
                 continue
             review = "" if occasion == "first" else f" review {day}"
             self.add(Candidate(
                 key=f"{rule.id}||{claim_year}|{kind}{review}", rule=rule, measure=rule.measure,
                 tier=None, claim_year=claim_year, amount=_interval(amount), paid_by=paid_by,
                 projected=self.projected(day),
-                why=(reason(R.QUALIFICATION, kind=kind, date=day.isoformat(), district=paid_by),
-                     reason(R.CLAIMED_IN, claim_year=claim_year, event_year=day.year,
-                            reading=self.lag_reading(rule))),
+                why=(R.Qualification(kind=kind, date=day.isoformat(), district=paid_by),
+                     R.ClaimedIn(claim_year=claim_year, event_year=day.year,
+                                 reading=self.lag_reading(rule))),
                 caps=self.cap_keys(rule, "", claim_year),
                 one_time=f"{rule.measure}|{kind}" + ("" if rule.spec.one_time else review),
                 event=day, about=tuple(event.items()), occasion=occasion))
@@ -743,8 +744,9 @@ class _Compiler:
         day = _last_day(year)
         if rule.payer == MUNICIPAL_PAYER:
             if not self.record.in_jurisdiction_on(day):
-                self.reject(rule, reason(R.NOT_IN_BEIJING, event, date=day.isoformat(),
-                                         jurisdiction=self.catalog.vocabulary.jurisdiction.id))
+                self.reject(rule, R.NotInBeijing(
+                    about=event, date=day.isoformat(),
+                    jurisdiction=self.catalog.vocabulary.jurisdiction.id))
                 return None
         elif self.record.district_on(day) != rule.payer:
             self.elsewhere(rule, event, day, year, self.record.district_on(day))
@@ -757,7 +759,7 @@ class _Compiler:
             return
         items = [e for e in self.record.expenses if e.category in rule.spec.categories]
         if not items and self.out.keep_reasons:  # (most records: built only when kept)
-            self.reject(rule, reason(R.NO_EXPENSE, categories=", ".join(rule.spec.categories)))
+            self.reject(rule, R.NoExpense(categories=", ".join(rule.spec.categories)))
         eligible = []
         for item in items:
             event: Event = {"event": "expense", "expense": item.id, "category": item.category,
@@ -770,7 +772,7 @@ class _Compiler:
                 self.reject(rule, failed)
                 continue
             if rule.spec.one_time and self.received_for(rule.measure):
-                self.reject(rule, reason(R.ONE_TIME_RECEIVED, event))
+                self.reject(rule, R.OneTimeReceived(about=event))
                 continue
             eligible.append((item, event, facts))
         limit = rule.spec.year_limit
@@ -778,27 +780,31 @@ class _Compiler:
             if limit is not None and limit.years == "first" else None
         for item, event, facts in eligible:
             project = item.project or f"{item.id} (own project)"  # a key, never shown
-            shown: dict[str, Param] = {"project": item.project or item.id,
-                                       "own_project": int(item.project is None)}
+            shown = item.project or item.id  # the project a person reads
+            own = int(item.project is None)
             number = None
             if first_years is not None and limit is not None:
                 years = first_years[self._year_scope(limit.per, project)]
                 if item.year not in years:  # reading `interest-years=first-three`
-                    self.reject(rule, reason(R.FIRST_YEARS_USED, event, shown, limit=limit.limit,
-                                             years=", ".join(map(str, years)),
-                                             reading=self.reading_of_limit(limit)))
+                    self.reject(rule, R.FirstYearsUsed(about=event, project=shown,
+                                                       own_project=own, limit=limit.limit,
+                                                       years=", ".join(map(str, years)),
+                                                       reading=self.reading_of_limit(limit)))
                     continue
                 number = years.index(item.year) + 1
             interval = _interval(amount, base=item.amount)
-            why = [reason(R.EXPENSE_ITEM, shown, expense=item.id, category=item.category,
-                          amount=item.amount, year=item.year, project_year=item.project_year,
-                          year_number=number,
-                          years_limit=limit.limit if limit is not None and number else None),
-                   self.tier_held(facts["tier"], item.year)]
+            why: list[Reason] = [
+                R.ExpenseItem(project=shown, own_project=own, expense=item.id,
+                              category=item.category,
+                              amount=item.amount, year=item.year, project_year=item.project_year,
+                              year_number=number,
+                              years_limit=limit.limit if limit is not None and number else None),
+                self.tier_held(facts["tier"], item.year)]
             if amount.up_to is not None and item.amount > amount.up_to:
-                why.append(reason(R.LIMIT_BOUND, limit=amount.up_to, base=item.amount,
-                                  project_years=_years_of(rule.conditions),
-                                  per=",".join(rule.spec.caps[0].per) if rule.spec.caps else None))
+                why.append(R.LimitBound(limit=amount.up_to, base=item.amount,
+                                        project_years=_years_of(rule.conditions),
+                                        per=",".join(rule.spec.caps[0].per) if rule.spec.caps
+                                        else None))
             self.add(Candidate(
                 key=f"{rule.id}||{item.year}|{item.id}", rule=rule, measure=rule.measure, tier=None,
                 claim_year=item.year, amount=interval,
@@ -844,7 +850,7 @@ class _Compiler:
             return
         listings = [item for item in self.record.listings if item.board in rule.spec.boards]
         if not listings and self.out.keep_reasons:
-            self.reject(rule, reason(R.NO_LISTING, boards=", ".join(rule.spec.boards)))
+            self.reject(rule, R.NoListing(boards=", ".join(rule.spec.boards)))
         for item in listings:
             event: Event = {"event": "listing", "board": item.board, "year": item.year}
             facts = self.event_facts(rule, item.year, event)
@@ -858,7 +864,7 @@ class _Compiler:
                 key=f"{rule.id}||{item.year}|{item.board}", rule=rule, measure=rule.measure,
                 tier=None, claim_year=item.year, amount=_interval(amount),
                 paid_by=rule.payer, projected=item.year > self.out.as_of.year,
-                why=(reason(R.LISTING, board=item.board, year=item.year),
+                why=(R.Listing(board=item.board, year=item.year),
                      self.tier_held(facts["tier"], item.year)),
                 caps=self.cap_keys(rule, "", item.year), event=_last_day(item.year),
                 about=tuple(event.items())))
@@ -872,9 +878,9 @@ class _Compiler:
         if not municipal and self.out.keep_reasons:
             listed = [item for item in self.record.listings if item.board in rule.spec.boards]
             # Nothing listed: nothing to match, said as for any measure without its event.
-            self.reject(rule, reason(R.NO_COUNTERPART, counterpart_title=counterpart_title,
-                                     counterpart_measure=counterpart) if listed else
-                        reason(R.NO_LISTING, boards=", ".join(rule.spec.boards)))
+            self.reject(rule, R.NoCounterpart(counterpart_title=counterpart_title,
+                                              counterpart_measure=counterpart) if listed else
+                        R.NoListing(boards=", ".join(rule.spec.boards)))
         for award in municipal:
             day = _last_day(award.claim_year)  # the listing's year
             failed = self.first_failure(rule, dict(award.about),
@@ -888,8 +894,8 @@ class _Compiler:
                 tier=None, claim_year=award.claim_year,
                 amount=Money(award.amount.min, award.amount.max, open_above=True),
                 paid_by=district, projected=award.projected,
-                why=(reason(R.DISTRICT_MATCHES, district=district,
-                            counterpart_title=counterpart_title, counterpart_measure=counterpart),),
+                why=(R.DistrictMatches(district=district, counterpart_title=counterpart_title,
+                                       counterpart_measure=counterpart),),
                 mirror_of=award.key, event=award.event, about=award.about))
 
     def patent_annuity(self, rule: Rule) -> None:
@@ -897,7 +903,7 @@ class _Compiler:
         if amount is None:
             return
         if not self.record.patents and self.out.keep_reasons:
-            self.reject(rule, reason(R.NO_PATENT))
+            self.reject(rule, R.NoPatent())
         for patent in self.record.patents:
             event: Event = {"event": "patent", "patent": patent.id, "year": patent.year,
                             "patent_year": patent.patent_year}
@@ -917,11 +923,12 @@ class _Compiler:
                 key=f"{rule.id}||{patent.year}|{patent.id} year {patent.patent_year}", rule=rule,
                 measure=rule.measure, tier=None, claim_year=patent.year, amount=interval,
                 paid_by=rule.payer, projected=patent.year > self.out.as_of.year,
-                why=(reason(R.PATENT_ANNUITY, patent=patent.id, year=patent.year,
-                            patent_year=patent.patent_year, percent=amount.percent or 0,
-                            standard=patent.standard_annuity,
-                            share=percent_of(patent.standard_annuity, amount.percent or 0),
-                            paid=patent.paid, subsidy=interval.max),),
+                why=(R.PatentAnnuity(patent=patent.id, year=patent.year,
+                                     patent_year=patent.patent_year, percent=amount.percent or 0,
+                                     standard=patent.standard_annuity,
+                                     share=percent_of(patent.standard_annuity,
+                                                      amount.percent or 0),
+                                     paid=patent.paid, subsidy=interval.max),),
                 event=_last_day(patent.year), about=tuple(event.items())))
 
     # -- non-monetary benefits -----------------------------------------------------------------

@@ -11,7 +11,7 @@ from models.money import Money
 from solver import reasons as R
 from solver.compile import Candidate, Compiled, Received, effective_amount
 from solver.optimize import Solution
-from solver.reasons import Param, Reason, reason
+from solver.reasons import Param, Reason
 
 STATUSES = ("received", "projected", "due", "past")
 
@@ -172,21 +172,20 @@ def _award_reasons(candidate: Candidate, paid: Money, compiled: Compiled, soluti
     for lower in candidate.deduct:
         if lower in solution.paid:
             other = by_key[lower]
-            why.append(reason(R.R2_PAID, full=full.max, lower=other.amount.max,
-                              lower_tier=other.tier, lower_year=other.claim_year,
-                              reading=candidate.reading))
+            why.append(R.R2Paid(full=full.max, lower=other.amount.max, lower_tier=other.tier,
+                                lower_year=other.claim_year, reading=candidate.reading))
     if candidate.caps and not candidate.mirror_of and paid.max < full.max:
         for cap in candidate.caps:
             others = cap_use[cap] - paid.max
             if others + paid.max >= compiled.caps[cap]:  # this cap is the one that binds
-                why.append(reason(R.CAP_BOUND, _cap_params(compiled, cap), full=full.max,
-                                  paid=paid.max, others=others))
+                why.append(R.CapBound(about=_cap_params(compiled, cap), full=full.max,
+                                      paid=paid.max, others=others))
     for rival in index.unpaid_in_group.get(candidate.r1_group or "", ()):
         if rival.key != candidate.key:
             amount = effective_amount(rival)
-            why.append(reason(R.R1_PREFERRED, rival_title=rival.title, rival_measure=rival.measure,
-                              rival_tier=rival.tier,
-                              rival_min=amount.min, rival_max=amount.max))
+            why.append(R.R1Preferred(rival_title=rival.title, rival_measure=rival.measure,
+                                     rival_tier=rival.tier, rival_min=amount.min,
+                                     rival_max=amount.max))
     return why
 
 
@@ -197,9 +196,9 @@ def _zero_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
     about = dict(candidate.about)
     if candidate.mirror_of:
         counterpart = by_key[candidate.mirror_of]
-        return reason(R.MIRROR_ZERO, about, claim_year=candidate.claim_year,
-                      counterpart_title=counterpart.title,
-                      counterpart_measure=counterpart.measure)
+        return R.MirrorZero(about=about, claim_year=candidate.claim_year,
+                            counterpart_title=counterpart.title,
+                            counterpart_measure=counterpart.measure)
     full = effective_amount(candidate)
     deducted = candidate.deduct_received + sum(by_key[k].amount.max for k in candidate.deduct
                                                if k in solution.paid)
@@ -207,25 +206,24 @@ def _zero_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
         lower = next((by_key[k] for k in candidate.deduct if k in solution.paid), None)
         if lower is None and candidate.received_cut:  # what was received leaves nothing
             return _received_covers(candidate)
-        return reason(R.DIFFERENCE_FLOORED, about, claim_year=candidate.claim_year,
-                      full=candidate.amount.max, deducted=deducted,
-                      received=candidate.deduct_received,
-                      lower_tier=lower.tier if lower else "municipal", reading=candidate.reading)
+        return R.DifferenceFloored(about=about, claim_year=candidate.claim_year,
+                                   full=candidate.amount.max, deducted=deducted,
+                                   received=candidate.deduct_received,
+                                   lower_tier=lower.tier if lower else "municipal",
+                                   reading=candidate.reading)
     for cap in candidate.caps:
         if cap_use[cap] >= compiled.caps[cap]:
-            return reason(R.CAP_USED_UP, about, _cap_params(compiled, cap), claim_year=candidate.claim_year, others=cap_use[cap])
-    return reason(R.AMOUNT_ZERO, about, claim_year=candidate.claim_year)
-
-
-# The rule by which rewards already received leave an award nothing (`received_covers`).
-_COVERS = {R.R1_RECEIVED: "r1", R.R2_RECEIVED: "r2", R.LADDER_CLOSED: "closed"}
+            return R.CapUsedUp(about={**about, **_cap_params(compiled, cap)},
+                               claim_year=candidate.claim_year, others=cap_use[cap])
+    return R.AmountZero(about=about, claim_year=candidate.claim_year)
 
 
 def _received_covers(candidate: Candidate) -> Reason:
-    """Rewards already received leave the candidate nothing: the rule by which they do."""
+    """Rewards already received leave the candidate nothing: the rule by which they do (the
+    last cut: R1, R2 or a closed ladder)."""
     binding = candidate.received_cut[-1]
-    return reason(R.RECEIVED_COVERS, dict(candidate.about), binding.params,
-                  claim_year=candidate.claim_year, rule=_COVERS[binding.code])
+    return R.ReceivedCovers(about={**dict(candidate.about), **binding.params},
+                            claim_year=candidate.claim_year, rule=R.covers_rule(binding))
 
 
 def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
@@ -240,36 +238,44 @@ def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
     rival = index.first_paid.get(("R1", candidate.r1_group)) if candidate.r1_group else None
     if rival is not None:
         amount = solution.paid[rival.key]
-        return reason(R.R1_RIVAL, about, rival_title=rival.title, rival_measure=rival.measure,
-                      rival_tier=rival.tier,
-                      rival_min=amount.min, rival_max=amount.max)
-    rival = index.first_paid.get(("R4", candidate.expense_item)) if candidate.expense_item else None
-    if rival is not None:
-        return reason(R.R4_EXPENSE_TAKEN, about, expense=candidate.expense_item,
-                      rival_title=rival.title, rival_measure=rival.measure)
+        return R.R1Rival(about=about, claim_year=candidate.claim_year, rival_title=rival.title,
+                         rival_measure=rival.measure, rival_tier=rival.tier,
+                         rival_min=amount.min, rival_max=amount.max)
+    expense = candidate.expense_item
+    rival = index.first_paid.get(("R4", expense)) if expense else None
+    if rival is not None and expense:
+        return R.R4ExpenseTaken(about=about, claim_year=candidate.claim_year, expense=expense,
+                                rival_title=rival.title,
+                                rival_measure=rival.measure)
     rival = index.first_paid.get(("R3", candidate.one_time)) if candidate.one_time else None
     if rival is not None:
-        return reason(R.R3_ALREADY_PAID, about, rival_title=rival.title, rival_measure=rival.measure,
-                      rival_year=rival.claim_year)
+        return R.R3AlreadyPaid(about=about, claim_year=candidate.claim_year,
+                               rival_title=rival.title, rival_measure=rival.measure,
+                               rival_year=rival.claim_year)
     if candidate.year_limit:
         key, year = candidate.year_limit
         years = sorted(index.paid_years.get(key, ()))
         if len(years) >= compiled.year_limits[key] and year not in years:
-            project = next((p.get("project") for p in candidate.why if p.code == R.EXPENSE_ITEM), None)
+            project = next((p.project for p in candidate.why
+                            if isinstance(p, R.ExpenseItem)), None)
             limit = candidate.rule.spec.year_limit
-            return reason(R.YEAR_LIMIT_REACHED, about, limit=compiled.year_limits[key],
-                          project=project, years=", ".join(map(str, years)),
-                          reading=", ".join(f"{k}={v}" for k, v in limit.only_when.items())
-                          if limit else None)
+            return R.YearLimitReached(about=about, claim_year=candidate.claim_year,
+                                      limit=compiled.year_limits[key],
+                                      project=project,
+                                      years=", ".join(map(str, years)),
+                                      reading=", ".join(f"{k}={v}"
+                                                        for k, v in limit.only_when.items())
+                                      if limit else None)
     for cap in candidate.caps:
         if cap_use[cap] >= compiled.caps[cap]:
-            return reason(R.CAP_USED_UP, about, _cap_params(compiled, cap),
-                          others=cap_use[cap])
+            return R.CapUsedUp(about={**about, **_cap_params(compiled, cap)},
+                               claim_year=candidate.claim_year, others=cap_use[cap])
     if candidate.mirror_of and candidate.mirror_of not in solution.paid:
         counterpart = index.by_key[candidate.mirror_of]
-        return reason(R.MIRROR_ZERO, about, counterpart_title=counterpart.title,
-                      counterpart_measure=counterpart.measure)
-    return reason(R.NOT_CHOSEN, about)
+        return R.MirrorZero(about=about, claim_year=candidate.claim_year,
+                            counterpart_title=counterpart.title,
+                            counterpart_measure=counterpart.measure)
+    return R.NotChosen(about=about, claim_year=candidate.claim_year)
 
 
 def award_order(award: Award) -> tuple[int, str, str, bool, str]:
@@ -325,11 +331,11 @@ def explain(compiled: Compiled, solution: Solution) -> Evaluation:
     for measure in compiled.titles:  # every active measure, in catalog order
         found = reasons.setdefault(measure, [])
         found += [r for r in compiled.rejections.get(measure, [])
-                  if r.code != R.CONDITION_FAILED or not candidate_events[measure].about(r)]
+                  if not isinstance(r, R.ConditionFailed) or not candidate_events[measure].about(r)]
         # An event the measure pays (through another of its rules) brings something: no why-not.
         found[:] = [r for r in found if not paid_events[measure].about(r)]
         if not found and measure not in awarded:
-            found.append(reason(R.NO_TRIGGER))
+            found.append(R.NoTrigger())
     record = compiled.record
     places = {record.district} | {p for move in record.moves for p in (move.from_, move.to)}
     not_awarded = tuple(
@@ -355,7 +361,7 @@ def _received_reason(item: Received) -> Reason:
         counts, limit = "cap", caps[0].limit
     else:
         counts, limit = "one_time", None
-    return reason(R.RECEIVED, year=item.year, amount=item.amount, counts=counts, cap_limit=limit)
+    return R.Received(year=item.year, amount=item.amount, counts=counts, cap_limit=limit)
 
 
 class _Events:

@@ -1,26 +1,50 @@
 """Reasons as data: why an award pays what it pays, and why a measure, level or event brings
-nothing. A reason is a code and its parameters; `views/reasons.py` turns it into words (one
-template per code, so that every language renders the same codes).
+nothing. One frozen dataclass per kind of reason, its parameters typed (ids and dates as text,
+whole yuan, years and counts as ints); `about` carries what the reason is about — the event
+(`{"event": "level", "level": "national"}`), a cap's description, the cut that binds — and comes
+first in its parameters. `Reason` is the closed union of the kinds: `views/reasons.py` renders
+each kind by a `match` that mypy proves exhaustive (one template per kind, so that every
+language renders the same kinds).
 
-Parameters are plain values (text, whole yuan, years, dates as YYYY-MM-DD); ids (`measure`,
-`level`, `district`) stay ids and every measure a person reads about comes with its `title`.
+The solver builds a kind directly (`R1Rival(about=…, claim_year=…, …)`): mypy checks each site.
+Ids (`measure`, `level`, `district`) stay ids and every measure a person reads about comes with
+its `title`. `reason(CODE, *about, **params)` reads a reason back from its JSON (`{code,
+params}`): the kind of CODE, its parameters checked (a parameter the kind does not declare, one
+it lacks or one of another type is a BugError).
 """
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Union
+from dataclasses import MISSING, dataclass, field, fields
+from functools import cached_property
+from typing import Any, ClassVar, TypeAlias, TypeVar, Union, cast
+
+from models.errors import BugError
 
 Param = Union[str, int, None]
 
 
-@dataclass(frozen=True)
-class Reason:
-    """One reason: `code` names the template, `params` fill it."""
+@dataclass(frozen=True, kw_only=True)
+class ReasonBase:
+    """One reason: its kind (`code`, the template views render) and its parameters."""
 
-    code: str
-    params: dict[str, Param] = field(default_factory=dict)
+    code: ClassVar[str] = ""
+    omitted_if_none: ClassVar[frozenset[str]] = frozenset()  # left out of the parameters when None
+    about: Mapping[str, Param] = field(default_factory=dict)
+
+    @cached_property
+    def params(self) -> dict[str, Param]:
+        """What it is about, then its own parameters (in the order the kind declares them)."""
+        own: dict[str, Param] = {}
+        for f in fields(self):
+            if f.name != "about":
+                value = getattr(self, f.name)
+                if value is not None or f.name not in self.omitted_if_none:
+                    own[f.name] = value
+        return {**self.about, **own}
 
     def get(self, key: str) -> Param:
         return self.params.get(key)
@@ -29,74 +53,746 @@ class Reason:
         return {"code": self.code, "params": dict(self.params)}
 
 
+KINDS: dict[str, type[ReasonBase]] = {}  # code → its kind
+_DECLARED: dict[type[ReasonBase], tuple[tuple[str, tuple[type, ...]], ...]] = {}
+_OPTIONAL: dict[type[ReasonBase], frozenset[str]] = {}  # parameters a kind may be given or not
+K = TypeVar("K", bound=type[ReasonBase])
+
+
+@typing.dataclass_transform(kw_only_default=True, frozen_default=True)
+def _kind(kind: K) -> K:
+    """A kind of reason: a frozen dataclass of keyword fields, known by its code."""
+    dataclass(frozen=True, kw_only=True)(kind)  # (in place)
+    KINDS[kind.code] = kind
+    return kind
+
+
+def _declared(kind: type[ReasonBase]) -> tuple[tuple[str, tuple[type, ...]], ...]:
+    """A kind's own parameters with the types each admits (worked out once per kind)."""
+    found = _DECLARED.get(kind)
+    if found is None:
+        hints = typing.get_type_hints(kind)
+        found = _DECLARED[kind] = tuple(
+            (f.name, tuple(type(None) if arg is None else arg for arg in
+                           (typing.get_args(hints[f.name])
+                            if isinstance(hints[f.name], types.UnionType) else (hints[f.name],))))
+            for f in fields(kind) if f.name != "about")
+        _OPTIONAL[kind] = frozenset(f.name for f in fields(kind)
+                                    if f.name != "about" and f.default is not MISSING)
+    return found
+
+
 def reason(code: str, *about: Mapping[str, Param], **params: Param) -> Reason:
-    """`reason("no_recognition", level="national")`; `about` (the event a reason is about, a
-    cap's description) comes first, and named parameters win over it."""
+    """A reason read back from its JSON: `reason(code, params)` (or `reason("no_recognition",
+    level="national")`) is the kind of `code` with these parameters; `about` (the event a reason
+    is about, a cap's description) comes first, and named parameters win over it. A kind's
+    parameter may come from `about` or be named."""
+    kind = KINDS.get(code)
+    if kind is None:
+        raise BugError(f"no kind of reason {code!r}")
     merged: dict[str, Param] = {}
     for part in about:
         merged.update(part)
+    given = dict(merged)
     merged.update(params)
-    return Reason(code=code, params=merged)
+    declared = _declared(kind)
+    names = {name for name, _types in declared}
+    problems = [f"{name} is not a parameter of {code}" for name in params if name not in names]
+    optional = _OPTIONAL[kind]
+    left_out = frozenset(name for name in optional if name not in merged)
+    problems += [f"{code} lacks {name}" if name not in merged else
+                 f"{code}.{name} is {merged[name]!r}, not {' or '.join(t.__name__ for t in allowed)}"
+                 for name, allowed in declared if name not in left_out
+                 if name not in merged or not isinstance(merged[name], allowed)
+                 or isinstance(merged[name], bool)]
+    if problems:
+        raise BugError("; ".join(problems))
+    values: dict[str, Any] = {name: merged[name] for name in names if name not in left_out}
+    return cast(Reason, kind(about=given, **values))  # KINDS holds the kinds of `Reason` only
 
+
+# -- Why an award pays (its own facts, then the rules that shaped its amount).
+
+
+@_kind
+class FirstRecognition(ReasonBase):
+    """The first recognition at a level."""
+
+    code: ClassVar[str] = "first_recognition"
+    level: str
+    date: str
+    tier: str | None
+
+
+@_kind
+class ReviewPassed(ReasonBase):
+    """A re-examination passed (the first recognition on first_date)."""
+
+    code: ClassVar[str] = "review_passed"
+    level: str
+    date: str
+    tier: str | None
+    first_date: str
+
+
+@_kind
+class RegisteredIn(ReasonBase):
+    """The paying district: registered there on the day (at_claim: the claim year's 1 January)."""
+
+    code: ClassVar[str] = "registered_in"
+    district: str
+    date: str
+    at_claim: int | None
+
+
+@_kind
+class ClaimedIn(ReasonBase):
+    """The year the award is claimed in."""
+
+    code: ClassVar[str] = "claimed_in"
+    claim_year: int
+    event_year: int
+    reading: str | None
+
+
+@_kind
+class ConditionMet(ReasonBase):
+    """A condition of the clause that holds."""
+
+    code: ClassVar[str] = "condition_met"
+    field: str
+    op: str
+    value: str
+
+
+@_kind
+class MovedInto(ReasonBase):
+    """A move into the paying district."""
+
+    code: ClassVar[str] = "moved_into"
+    origin: str
+    district: str
+    date: str
+
+
+@_kind
+class TierQualifies(ReasonBase):
+    """The tier a relocation counts with (at_move 1: held at the move)."""
+
+    code: ClassVar[str] = "tier_qualifies"
+    tier: str | None
+    date: str
+    district: str
+    at_move: int
+
+
+@_kind
+class Qualification(ReasonBase):
+    """A qualification obtained."""
+
+    code: ClassVar[str] = "qualification"
+    kind: str
+    date: str
+    district: str
+
+
+@_kind
+class ExpenseItem(ReasonBase):
+    """An expense the award pays a share of."""
+
+    code: ClassVar[str] = "expense_item"
+    project: str  # the item's project, or the item itself when it is its own project
+    own_project: int  # 1: the item is its own project
+    expense: str
+    category: str
+    amount: int
+    year: int
+    project_year: int
+    year_number: int | None
+    years_limit: int | None
+
+
+@_kind
+class Listing(ReasonBase):
+    """A listing on a board."""
+
+    code: ClassVar[str] = "listing"
+    board: str
+    year: int
+
+
+@_kind
+class TierAtYearEnd(ReasonBase):
+    """The tier held on 31 December of the year."""
+
+    code: ClassVar[str] = "tier_at_year_end"
+    tier: str | None
+    year: int
+    omitted_if_none: ClassVar[frozenset[str]] = frozenset({"since"})
+    since: str | None = None  # the first recognition at the tier (left out when there is none)
+
+
+@_kind
+class DistrictMatches(ReasonBase):
+    """The district's mirror of a municipal award."""
+
+    code: ClassVar[str] = "district_matches"
+    district: str
+    counterpart_title: str
+    counterpart_measure: str
+
+
+@_kind
+class PatentAnnuity(ReasonBase):
+    """A patent annuity paid and the share subsidized."""
+
+    code: ClassVar[str] = "patent_annuity"
+    patent: str
+    year: int
+    patent_year: int
+    percent: int
+    standard: int
+    share: int
+    paid: int
+    subsidy: int
+
+
+@_kind
+class LimitBound(ReasonBase):
+    """A limit that bounds the amount."""
+
+    code: ClassVar[str] = "limit_bound"
+    limit: int
+    base: int
+    project_years: str | None
+    per: str | None
+
+
+@_kind
+class R2Received(ReasonBase):
+    """R2: a lower tier's reward received takes off."""
+
+    code: ClassVar[str] = "r2_received"
+    full: int
+    received: int
+    received_title: str
+    received_measure: str
+    received_tier: str | None
+    received_year: int
+    reading: str | None
+
+
+@_kind
+class R1Received(R2Received):
+    """R1: a rival reward received takes off."""
+
+    code: ClassVar[str] = "r1_received"
+
+
+@_kind
+class LadderClosed(ReasonBase):
+    """A ladder received up to its top: only the room left."""
+
+    code: ClassVar[str] = "ladder_closed"
+    full: int
+    top: int
+    room: int
+    received: int
+    ladder_title: str
+    ladder_measure: str
+    reading: str | None
+
+
+@_kind
+class StackedInFull(ReasonBase):
+    """Paid in full beside the lower tier (reading stacking=cumulative)."""
+
+    code: ClassVar[str] = "stacked_in_full"
+    full: int
+    reading: str | None
+
+
+@_kind
+class R2Paid(ReasonBase):
+    """R2: the lower tier paid, the difference only."""
+
+    code: ClassVar[str] = "r2_paid"
+    full: int
+    lower: int
+    lower_tier: str | None
+    lower_year: int
+    reading: str | None
+
+
+@_kind
+class CapBound(ReasonBase):
+    """A cap binds (its description in `about`)."""
+
+    code: ClassVar[str] = "cap_bound"
+    full: int
+    paid: int
+    others: int
+
+
+@_kind
+class R1Preferred(ReasonBase):
+    """R1: preferred over a rival that pays less."""
+
+    code: ClassVar[str] = "r1_preferred"
+    rival_title: str
+    rival_measure: str
+    rival_tier: str | None
+    rival_min: int
+    rival_max: int
+
+
+@_kind
+class Received(ReasonBase):
+    """A reward received and how it counts."""
+
+    code: ClassVar[str] = "received"
+    year: int
+    amount: int
+    counts: str
+    cap_limit: int | None
+
+
+# -- Why nothing is paid (facts of the record, checked while compiling).
+
+
+@_kind
+class NoRecognition(ReasonBase):
+    """No recognition at the level."""
+
+    code: ClassVar[str] = "no_recognition"
+    level: str
+
+
+@_kind
+class RenewalBelowHeld(ReasonBase):
+    """A renewal below a tier already held."""
+
+    code: ClassVar[str] = "renewal_below_held"
+    level: str
+    date: str
+    held: str
+    held_date: str
+
+
+@_kind
+class RegisteredElsewhere(ReasonBase):
+    """Registered in another district on the day."""
+
+    code: ClassVar[str] = "registered_elsewhere"
+    district: str
+    payer: str
+    date: str
+    at_claim: int | None
+
+
+@_kind
+class ConditionFailed(ReasonBase):
+    """A condition of the clause that fails (the condition may come in `about`)."""
+
+    code: ClassVar[str] = "condition_failed"
+    field: str
+    op: str
+    value: str
+    fact: str | None
+    on_date: str | None
+    reading: str | None
+
+
+@_kind
+class EntityNotNamed(ReasonBase):
+    """The clause does not name the entity type."""
+
+    code: ClassVar[str] = "entity_not_named"
+    entity_type: str
+    reading: str
+
+
+@_kind
+class NoMoveInto(ReasonBase):
+    """No move into the district."""
+
+    code: ClassVar[str] = "no_move_into"
+    district: str
+
+
+@_kind
+class NotContinuous(ReasonBase):
+    """The relocation does not continue a recognition."""
+
+    code: ClassVar[str] = "not_continuous"
+    district: str
+    first_tier: str
+    first_date: str
+    where: str
+
+
+@_kind
+class ReturnNotRelocation(ReasonBase):
+    """A return is not a relocation."""
+
+    code: ClassVar[str] = "return_not_relocation"
+    district: str
+    date: str
+    left: str
+
+
+@_kind
+class LadderLevelReceived(ReasonBase):
+    """R3: another rung paid this level."""
+
+    code: ClassVar[str] = "ladder_level_received"
+    received_title: str
+    received_measure: str
+    received_year: int
+    received: int
+
+
+@_kind
+class NoQualification(ReasonBase):
+    """No qualification in the record."""
+
+    code: ClassVar[str] = "no_qualification"
+
+
+@_kind
+class SameQualification(ReasonBase):
+    """The same qualification again."""
+
+    code: ClassVar[str] = "same_qualification"
+
+
+@_kind
+class NotInBeijing(ReasonBase):
+    """Not registered in the jurisdiction on the day."""
+
+    code: ClassVar[str] = "not_in_beijing"
+    date: str
+    jurisdiction: str
+
+
+@_kind
+class NoExpense(ReasonBase):
+    """No expense of the categories."""
+
+    code: ClassVar[str] = "no_expense"
+    categories: str
+
+
+@_kind
+class OneTimeReceived(ReasonBase):
+    """A one-time reward already received."""
+
+    code: ClassVar[str] = "one_time_received"
+
+
+@_kind
+class NoListing(ReasonBase):
+    """No listing on the boards."""
+
+    code: ClassVar[str] = "no_listing"
+    boards: str
+
+
+@_kind
+class NoCounterpart(ReasonBase):
+    """The municipal award it mirrors is not paid."""
+
+    code: ClassVar[str] = "no_counterpart"
+    counterpart_title: str
+    counterpart_measure: str
+
+
+@_kind
+class NoPatent(ReasonBase):
+    """No patent in the record."""
+
+    code: ClassVar[str] = "no_patent"
+
+
+@_kind
+class OutsideEffectiveDates(ReasonBase):
+    """The event falls outside the rule's dates."""
+
+    code: ClassVar[str] = "outside_effective_dates"
+    date: str
+    effective_from: str | None
+    effective_to: str | None
+
+
+@_kind
+class NoTrigger(ReasonBase):
+    """Nothing in the record triggers the measure."""
+
+    code: ClassVar[str] = "no_trigger"
+
+
+# -- Why a candidate that could pay was not paid (the optimizer's choice under R1–R5).
+
+
+@_kind
+class R1Rival(ReasonBase):
+    """R1: a rival paid instead."""
+
+    code: ClassVar[str] = "r1_rival"
+    claim_year: int
+    rival_title: str
+    rival_measure: str
+    rival_tier: str | None
+    rival_min: int
+    rival_max: int
+
+
+@_kind
+class R3AlreadyPaid(ReasonBase):
+    """R3: a one-time reward already paid."""
+
+    code: ClassVar[str] = "r3_already_paid"
+    claim_year: int
+    rival_title: str
+    rival_measure: str
+    rival_year: int
+
+
+@_kind
+class R4ExpenseTaken(ReasonBase):
+    """R4: the expense went to another award."""
+
+    code: ClassVar[str] = "r4_expense_taken"
+    claim_year: int
+    expense: str
+    rival_title: str
+    rival_measure: str
+
+
+@_kind
+class CapUsedUp(ReasonBase):
+    """A cap used up by other awards (its description in `about`)."""
+
+    code: ClassVar[str] = "cap_used_up"
+    claim_year: int
+    others: int
+
+
+@_kind
+class YearLimitReached(ReasonBase):
+    """The years a project may be paid are used."""
+
+    code: ClassVar[str] = "year_limit_reached"
+    claim_year: int
+    limit: int
+    project: str | None
+    years: str
+    reading: str | None
+
+
+@_kind
+class FirstYearsUsed(ReasonBase):
+    """Only the first years of a project are paid."""
+
+    code: ClassVar[str] = "first_years_used"
+    project: str
+    own_project: int
+    limit: int
+    years: str
+    reading: str | None
+
+
+@_kind
+class ReceivedCovers(ReasonBase):
+    """What was received leaves the award nothing (r1, r2 or closed; the cut in `about`)."""
+
+    code: ClassVar[str] = "received_covers"
+    claim_year: int
+    rule: str
+
+
+@_kind
+class DifferenceFloored(ReasonBase):
+    """The difference to a lower tier is nothing."""
+
+    code: ClassVar[str] = "difference_floored"
+    claim_year: int
+    full: int
+    deducted: int
+    received: int
+    lower_tier: str | None
+    reading: str | None
+
+
+@_kind
+class MirrorZero(ReasonBase):
+    """The mirrored award pays nothing."""
+
+    code: ClassVar[str] = "mirror_zero"
+    claim_year: int
+    counterpart_title: str
+    counterpart_measure: str
+
+
+@_kind
+class NotChosen(ReasonBase):
+    """Not chosen by the optimizer."""
+
+    code: ClassVar[str] = "not_chosen"
+    claim_year: int
+
+
+@_kind
+class AmountZero(ReasonBase):
+    """The amount is zero."""
+
+    code: ClassVar[str] = "amount_zero"
+    claim_year: int
+
+
+
+# What rewards already received take off an award (one reason per rule that takes it off).
+ReceivedCut: TypeAlias = Union[R1Received, R2Received, LadderClosed]
+
+
+def covers_rule(cut: ReceivedCut) -> str:
+    """The rule by which a cut received leaves an award nothing (`received_covers`' `rule`)."""
+    match cut:
+        case R1Received():
+            return "r1"
+        case R2Received():
+            return "r2"
+        case LadderClosed():
+            return "closed"
+        case _:
+            typing.assert_never(cut)
+
+# Why an award pays: its own facts, then the rules that shaped its amount.
+WhyPaid: TypeAlias = Union[
+    FirstRecognition,
+    ReviewPassed,
+    RegisteredIn,
+    ClaimedIn,
+    ConditionMet,
+    MovedInto,
+    TierQualifies,
+    Qualification,
+    ExpenseItem,
+    Listing,
+    TierAtYearEnd,
+    DistrictMatches,
+    PatentAnnuity,
+    LimitBound,
+    R2Received,
+    R1Received,
+    LadderClosed,
+    StackedInFull,
+    R2Paid,
+    CapBound,
+    R1Preferred,
+    Received,
+]
+
+# Why nothing is paid: facts of the record, checked while compiling.
+WhyNothing: TypeAlias = Union[
+    NoRecognition,
+    RenewalBelowHeld,
+    RegisteredElsewhere,
+    ConditionFailed,
+    EntityNotNamed,
+    NoMoveInto,
+    NotContinuous,
+    ReturnNotRelocation,
+    LadderLevelReceived,
+    NoQualification,
+    SameQualification,
+    NotInBeijing,
+    NoExpense,
+    OneTimeReceived,
+    NoListing,
+    NoCounterpart,
+    NoPatent,
+    OutsideEffectiveDates,
+    NoTrigger,
+]
+
+# Why a candidate that could pay was not paid: the optimizer's choice under R1–R5.
+WhyNotChosen: TypeAlias = Union[
+    R1Rival,
+    R3AlreadyPaid,
+    R4ExpenseTaken,
+    CapUsedUp,
+    YearLimitReached,
+    FirstYearsUsed,
+    ReceivedCovers,
+    DifferenceFloored,
+    MirrorZero,
+    NotChosen,
+    AmountZero,
+]
+
+# Every kind of reason, in its three families: `views/reasons.py` renders each (the last
+# family's match ends in assert_never).
+Reason: TypeAlias = Union[WhyPaid, WhyNothing, WhyNotChosen]
 
 # -- codes ----------------------------------------------------------------------------------------
 # Why an award pays (its own facts, then the rules that shaped its amount).
-FIRST_RECOGNITION = "first_recognition"        # level, date, tier
-REVIEW_PASSED = "review_passed"                # level, date, tier, first_date
-REGISTERED_IN = "registered_in"                # district, date, at_claim (year or None)
-CLAIMED_IN = "claimed_in"                      # claim_year, event_year
-CONDITION_MET = "condition_met"                # field, op, value
-MOVED_INTO = "moved_into"                      # origin, district, date
-TIER_QUALIFIES = "tier_qualifies"              # tier, date, district, at_move (1/0)
-QUALIFICATION = "qualification"                # kind, date, district
-EXPENSE_ITEM = "expense_item"                  # expense, category, amount, year, project, project_year, own_project
-LISTING = "listing"                            # board, year
-TIER_AT_YEAR_END = "tier_at_year_end"          # tier, year, since (the first recognition at the tier)
-DISTRICT_MATCHES = "district_matches"          # district, counterpart_title
-PATENT_ANNUITY = "patent_annuity"              # patent, year, patent_year, percent, standard, share, paid
-LIMIT_BOUND = "limit_bound"                    # limit, base, scope
-R2_RECEIVED = "r2_received"                    # full, received, received_title, received_year…
-R1_RECEIVED = "r1_received"                    # full, received, received_title, received_year…
-LADDER_CLOSED = "ladder_closed"                # full, top, room, received, ladder_title
-STACKED_IN_FULL = "stacked_in_full"            # full, reading
-R2_PAID = "r2_paid"                            # full, lower, lower_tier, lower_year
-CAP_BOUND = "cap_bound"                        # cap…, full, paid, others
-R1_PREFERRED = "r1_preferred"                  # rival_title, rival_tier, rival_min, rival_max
-RECEIVED = "received"                          # year, amount, counts (ladder|cap|one_time), cap_limit
+FIRST_RECOGNITION = "first_recognition"
+REVIEW_PASSED = "review_passed"
+REGISTERED_IN = "registered_in"
+CLAIMED_IN = "claimed_in"
+CONDITION_MET = "condition_met"
+MOVED_INTO = "moved_into"
+TIER_QUALIFIES = "tier_qualifies"
+QUALIFICATION = "qualification"
+EXPENSE_ITEM = "expense_item"
+LISTING = "listing"
+TIER_AT_YEAR_END = "tier_at_year_end"
+DISTRICT_MATCHES = "district_matches"
+PATENT_ANNUITY = "patent_annuity"
+LIMIT_BOUND = "limit_bound"
+R2_RECEIVED = "r2_received"
+R1_RECEIVED = "r1_received"
+LADDER_CLOSED = "ladder_closed"
+STACKED_IN_FULL = "stacked_in_full"
+R2_PAID = "r2_paid"
+CAP_BOUND = "cap_bound"
+R1_PREFERRED = "r1_preferred"
+RECEIVED = "received"
 
 # Why nothing is paid (facts of the record, checked while compiling).
-NO_RECOGNITION = "no_recognition"              # level
-RENEWAL_BELOW_HELD = "renewal_below_held"      # level, date, held, held_date
-REGISTERED_ELSEWHERE = "registered_elsewhere"  # event…, district, payer, date, at_claim
-CONDITION_FAILED = "condition_failed"          # event…, field, op, value, fact
-ENTITY_NOT_NAMED = "entity_not_named"          # entity_type, reading
-NO_MOVE_INTO = "no_move_into"                  # district
-NOT_CONTINUOUS = "not_continuous"              # event…, first_tier, first_date, where
-RETURN_NOT_RELOCATION = "return_not_relocation"  # event…, district, date, left
-LADDER_LEVEL_RECEIVED = "ladder_level_received"  # event…, received_title, received_year, received
-NO_QUALIFICATION = "no_qualification"          #
-SAME_QUALIFICATION = "same_qualification"      # event…
-NOT_IN_BEIJING = "not_in_beijing"              # event…, date
-NO_EXPENSE = "no_expense"                      # categories
-ONE_TIME_RECEIVED = "one_time_received"        # event…
-NO_LISTING = "no_listing"                      # boards
-NO_COUNTERPART = "no_counterpart"              # counterpart_title
-NO_PATENT = "no_patent"                        #
-OUTSIDE_EFFECTIVE_DATES = "outside_effective_dates"  # event…, date, effective_from, effective_to
-NO_TRIGGER = "no_trigger"                      #
+NO_RECOGNITION = "no_recognition"
+RENEWAL_BELOW_HELD = "renewal_below_held"
+REGISTERED_ELSEWHERE = "registered_elsewhere"
+CONDITION_FAILED = "condition_failed"
+ENTITY_NOT_NAMED = "entity_not_named"
+NO_MOVE_INTO = "no_move_into"
+NOT_CONTINUOUS = "not_continuous"
+RETURN_NOT_RELOCATION = "return_not_relocation"
+LADDER_LEVEL_RECEIVED = "ladder_level_received"
+NO_QUALIFICATION = "no_qualification"
+SAME_QUALIFICATION = "same_qualification"
+NOT_IN_BEIJING = "not_in_beijing"
+NO_EXPENSE = "no_expense"
+ONE_TIME_RECEIVED = "one_time_received"
+NO_LISTING = "no_listing"
+NO_COUNTERPART = "no_counterpart"
+NO_PATENT = "no_patent"
+OUTSIDE_EFFECTIVE_DATES = "outside_effective_dates"
+NO_TRIGGER = "no_trigger"
 
 # Why a candidate that could pay was not paid (the optimizer's choice under R1–R5).
-R1_RIVAL = "r1_rival"                          # event…, rival_title, rival_tier, rival_min, rival_max
-R3_ALREADY_PAID = "r3_already_paid"            # event…, rival_title, rival_year
-R4_EXPENSE_TAKEN = "r4_expense_taken"          # event…, expense, rival_title
-CAP_USED_UP = "cap_used_up"                    # event…, cap…, others
-YEAR_LIMIT_REACHED = "year_limit_reached"      # event…, limit, project, years
-FIRST_YEARS_USED = "first_years_used"          # event…, limit, project, years
-RECEIVED_COVERS = "received_covers"            # event…, full, deducted, rule (r1|r2|closed)
-DIFFERENCE_FLOORED = "difference_floored"      # event…, full, deducted, lower_tier
-MIRROR_ZERO = "mirror_zero"                    # event…, counterpart_title
-NOT_CHOSEN = "not_chosen"                      # event…
-AMOUNT_ZERO = "amount_zero"                    # event…
+R1_RIVAL = "r1_rival"
+R3_ALREADY_PAID = "r3_already_paid"
+R4_EXPENSE_TAKEN = "r4_expense_taken"
+CAP_USED_UP = "cap_used_up"
+YEAR_LIMIT_REACHED = "year_limit_reached"
+FIRST_YEARS_USED = "first_years_used"
+RECEIVED_COVERS = "received_covers"
+DIFFERENCE_FLOORED = "difference_floored"
+MIRROR_ZERO = "mirror_zero"
+NOT_CHOSEN = "not_chosen"
+AMOUNT_ZERO = "amount_zero"
 
 WHY_NOT_CHOSEN = (R1_RIVAL, R3_ALREADY_PAID, R4_EXPENSE_TAKEN, CAP_USED_UP, YEAR_LIMIT_REACHED,
                   DIFFERENCE_FLOORED, RECEIVED_COVERS, MIRROR_ZERO, NOT_CHOSEN, AMOUNT_ZERO)

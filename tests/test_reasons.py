@@ -58,6 +58,29 @@ def test_every_code_has_a_sentence_in_the_message_catalogue() -> None:
     solver_codes = {value for name, value in vars(R).items()
                     if name.isupper() and isinstance(value, str)}
     assert solver_codes <= codes()
+    assert set(R.KINDS) == solver_codes  # one dataclass per kind of reason, and no more
+
+
+def test_a_reason_is_built_as_its_kind_declares_it() -> None:
+    """`reason(CODE, …)` is the dataclass of CODE with typed fields; anything else is a bug."""
+    from models.errors import BugError
+
+    item = R.reason(R.REGISTERED_ELSEWHERE, {"event": "qualification", "kind": "gazelle",
+                                             "date": "2024-03-01"},
+                    district="dongcheng", payer="xicheng", date="2024-03-01", at_claim=None)
+    assert isinstance(item, R.RegisteredElsewhere) and item.payer == "xicheng"
+    assert list(item.params) == ["event", "kind", "date", "district", "payer", "at_claim"]
+    assert R.reason(item.code, item.params).as_dict() == item.as_dict()  # read back from JSON
+    with pytest.raises(BugError, match="payee is not a parameter of registered_elsewhere"):
+        R.reason(R.REGISTERED_ELSEWHERE, district="dongcheng", payee="xicheng", date="2024-03-01",
+                 at_claim=None)
+    with pytest.raises(BugError, match="registered_elsewhere lacks payer"):
+        R.reason(R.REGISTERED_ELSEWHERE, district="dongcheng", date="2024-03-01", at_claim=None)
+    with pytest.raises(BugError, match="at_claim is '2024', not int or NoneType"):
+        R.reason(R.REGISTERED_ELSEWHERE, district="dongcheng", payer="xicheng", date="2024-03-01",
+                 at_claim="2024")
+    with pytest.raises(BugError, match="no kind of reason"):
+        R.reason("no_such_reason")
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])

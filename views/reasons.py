@@ -1,14 +1,18 @@
-"""Reasons in plain words, in the current language: one sentence per reason code
-(`solver/reasons.py`), filled from the reason's parameters. The sentences live in the message
-catalogue (`models/i18n/messages.yaml`: `reason.<code>`, the optional parts `reason.part.*` and
-the words `reason.word.*`), the names of districts, tiers, categories, boards and qualifications
-in the catalog's vocabulary, and a measure is named by its title (English) or its Chinese name:
-a translation adds messages, never code.
+"""Reasons in plain words, in the current language: one sentence per kind of reason
+(`solver/reasons.py`), its fields worked out by the kind's own case of `_fields` (a `match` over
+the closed union `Reason` that ends in `assert_never`, so mypy proves every kind has its words).
+The sentences live in the message catalogue (`models/i18n/messages.yaml`: `reason.<code>`, the
+optional parts `reason.part.*` and the words `reason.word.*`), the names of districts, tiers,
+categories, boards and qualifications in the catalog's vocabulary, and a measure is named by its
+title (English) or its Chinese name: a translation adds messages, never code.
 
->>> from solver.reasons import reason
->>> render_reason(reason("no_recognition", level="national"), "en")
+What a reason is about (`about`: the event, a cap's description, the cut received that binds)
+is a mapping the JSON flattens into the parameters; `_event` and `_cap` put those into words.
+
+>>> from solver.reasons import NoRecognition
+>>> render_reason(NoRecognition(level="national"), "en")
 'National level: no national "little giant" recognition in the record'
->>> render_reason(reason("no_recognition", level="national"), "zh")
+>>> render_reason(NoRecognition(level="national"), "zh")
 '国家级：记录中没有国家级专精特新“小巨人”企业认定'
 """
 
@@ -16,38 +20,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, assert_never
 
 from models.conditions import Condition
 from models.catalog import name
 from models.i18n import current_lang, messages, t
-from solver.reasons import Param, Reason
+from solver import reasons as R
+from solver.reasons import Param, Reason, reason
 
 # Reasons that only say the record has no event of the kind a measure pays for.
-NO_EVENT_CODES = frozenset({"no_expense", "no_listing", "no_patent", "no_qualification",
-                            "no_move_into", "no_counterpart", "no_trigger"})
-
-# Parameters that hold yuan (shown with thousands separators); other ints are years or counts.
-_YUAN = frozenset({"amount", "full", "received", "lower", "paid", "others", "cap_limit", "limit",
-                   "base", "deducted", "standard", "share", "rival_min", "rival_max", "top", "room",
-                   "subsidy"})
-
-# Parameter → the vocabulary kind that names its id(s).
-_KIND = {"level": "level", "tier": "tier", "held": "tier", "first_tier": "tier",
-         "lower_tier": "tier", "rival_tier": "tier", "received_tier": "tier", "kind": "qualification",
-         "category": "category", "categories": "category", "board": "board", "boards": "board",
-         "origin": "district", "district": "district", "where": "district", "payer": "district",
-         "entity_type": "entity_type", "jurisdiction": "jurisdiction"}
-# A condition's field → the kind of its values.
+NO_EVENT = (R.NoExpense, R.NoListing, R.NoPatent, R.NoQualification, R.NoMoveInto,
+            R.NoCounterpart, R.NoTrigger)
+# A condition's field → the vocabulary kind of its values.
 _FIELD_KIND = {"tier": "tier", "industry": "industry", "entity_type": "entity_type",
                "origin": "district", "qualification": "qualification"}
-# Parameters that hold a day (YYYY-MM-DD): written 2025年7月1日 in Chinese.
-_DATES = ("date", "held_date", "first_date", "move_date", "since", "effective_from",
-          "effective_to")
-# A measure title parameter → the parameter holding that measure's id.
-_TITLES = {"rival_title": "rival_measure", "counterpart_title": "counterpart_measure",
-           "cap_title": "cap_measure", "received_title": "received_measure",
-           "ladder_title": "ladder_measure"}
+
+Fields = dict[str, object]  # a sentence's placeholders
 
 
 def codes() -> set[str]:
@@ -58,7 +46,7 @@ def codes() -> set[str]:
                                                               "reason.line."))}
 
 
-def _part(lang: str, key: str, **fields: Any) -> str:
+def _part(lang: str, key: str, **fields: object) -> str:
     return t(f"reason.part.{key}", lang, **fields)
 
 
@@ -103,119 +91,323 @@ def day_words(text: str, lang: str) -> str:
     return t("date.day", lang, year=day.year, month=day.month, day=day.day)
 
 
-def _yuan(value: int) -> str:
-    return f"{value:,}"
+def _yuan(value: Param) -> Param:
+    """Yuan with thousands separators (what is not a whole number stays as it is)."""
+    return f"{value:,}" if isinstance(value, int) else value
 
 
-def _prepare(lang: str, params: Mapping[str, Param]) -> dict[str, Any]:
-    """Every placeholder a sentence may use, computed from the parameters."""
-    out: dict[str, Any] = {k: (_yuan(v) if k in _YUAN and isinstance(v, int) else v)
-                           for k, v in params.items()}
-    for key, ident in _TITLES.items():
-        if key in params:
-            out[key] = measure_words(str(params.get(ident) or "") or None, str(params[key]), lang)
-    for key, kind in _KIND.items():
-        if key in params:
-            words = _list(lang, kind, params[key]) if key in ("categories", "boards") \
-                else _named(lang, kind, params[key])
-            out["entity_words" if key == "entity_type" else f"{key}_words"] = words
-    if "jurisdiction" in params:
-        out["jurisdiction"] = out.pop("jurisdiction_words")
-    for key in ("district", "where"):
-        if key in params:
-            out[f"in_{key}"] = (_w(lang, "outside") if params[key] == "outside_beijing"
-                                else _part(lang, "in", place=out[f"{key}_words"]))
-    if params.get("payer") == "municipal":
-        out["payer_words"] = _w(lang, "municipal_payer")
-    for key in _DATES:  # Chinese: 2025年7月1日; English: as the contract writes it
-        if params.get(key):
-            out[key] = day_words(str(params[key]), lang)
-    for key in ("effective_from", "effective_to"):
-        if key in params:
-            out[f"{key}_words"] = out[key] or "…"
-    if "year" in params and "tier" in params:
-        out["since_part"] = _part(lang, "since", since=out["since"]) if params.get("since") else ""
-    if "level" in params:  # the catalogue's word for a Beijing level, else "<short name> level"
-        out["level_title"] = _w(lang, f"level.{params['level']}") \
-            if f"reason.word.level.{params['level']}" in messages() else \
-            _part(lang, "level_title", level=name("level", str(params["level"]), lang, short=True))
-    tier, level = params.get("tier"), params.get("level")
-    out["as_tier"] = _part(lang, "as_tier", tier_words=_named(lang, "tier", tier)) \
+def _day(lang: str, value: Param) -> Param:
+    """A day (YYYY-MM-DD) in words: 2025年7月1日 in Chinese, as written in English."""
+    return day_words(str(value), lang) if value else value
+
+
+def _title(lang: str, ident: Param, title: Param) -> str:
+    return measure_words(str(ident or "") or None, str(title), lang)
+
+
+def _in(lang: str, district: Param) -> str:
+    """Where: in a district, or outside Beijing."""
+    return _w(lang, "outside") if district == "outside_beijing" else \
+        _part(lang, "in", place=_named(lang, "district", district))
+
+
+def _level_title(lang: str, level: Param) -> str:
+    """The catalogue's word for a Beijing level, else "<short name> level"."""
+    if f"reason.word.level.{level}" in messages():
+        return _w(lang, f"level.{level}")
+    return _part(lang, "level_title", level=name("level", str(level), lang, short=True))
+
+
+def _as_tier(lang: str, tier: str | None, level: str) -> str:
+    return _part(lang, "as_tier", tier_words=_named(lang, "tier", tier)) \
         if tier and level and tier != level else ""
-    if "claim_year" in params and "event_year" in params:
-        out["year_after"] = _part(lang, "year_after") \
-            if params["claim_year"] != params["event_year"] else ""
-    if "at_claim" in params:
-        out["when"] = (_part(lang, "at_claim", at_claim=params["at_claim"]) if params["at_claim"]
-                       else _part(lang, "on_date", date=out.get("date")))
-    if "at_move" in params:
-        out["how"] = _part(lang, "held_at_move") if params["at_move"] else \
-            _part(lang, "since_move", date=out.get("date"),
-                  district_words=_named(lang, "district", params.get("district")))
-    if "field" in params:
-        field, op = str(params["field"]), str(params.get("op"))
-        value_kind = _FIELD_KIND.get(field)
-        value = params.get("value")
-        out["field_words"] = _w(lang, f"field.{field}") \
-            if f"reason.word.field.{field}" in messages() else field.replace("_", " ")
-        out["op_words"] = _w(lang, f"op.{op}") if f"reason.word.op.{op}" in messages() else op
-        out["value_words"] = _list(lang, value_kind, value) if op in ("in", "not in") \
-            else _named(lang, value_kind, value)
-        out["condition"] = _part(lang, "condition", **out)
-        fact = params.get("fact")
-        out["fact_words"] = (_list(lang, value_kind, fact) if field == "industry"
-                             else _named(lang, value_kind, fact)) if fact else _w(lang, "none")
-    if "cap_per" in params:
-        scope = str(params["cap_per"])
-        if scope == "project" and params.get("cap_project_years"):
-            scope = "project_years"
-        out["cap_words"] = _part(lang, f"cap.{scope}", **out)
-        out["cap_received"] = _part(lang, "cap.received", **out) if params.get("received") else ""
-    if "limit" in params and "base" in params:
-        scope = "project_years" if params.get("project_years") else \
-            "year" if "year" in str(params.get("per") or "") else "plain"
-        out["limit_words"] = _part(lang, f"limit.{scope}", **out)
-    if "rival_min" in params:
-        low, high = params["rival_min"], params["rival_max"]
-        out["rival_amount"] = _yuan(int(high or 0)) if low == high else \
-            f"{_yuan(int(low or 0))} – {_yuan(int(high or 0))}"
-        out["rival_tier_part"] = _part(lang, "rival_tier", rival_tier_words=out["rival_tier_words"]) \
-            if params.get("rival_tier") else ""
-    if "project" in params:  # a project, or an item that is its own project
-        out["project_words"] = _part(lang, "own_project") if params.get("own_project") \
-            else _part(lang, "project", project=params["project"])
-    if "project_year" in params:  # Belt and Road interest: which subsidized year it is
-        out["project_year_words"] = _part(lang, "subsidy_year", **out) if params.get("year_number") \
-            else _part(lang, "project_year", project_year=params["project_year"])
-    if "counts" in params:
-        out["counts_words"] = _part(lang, f"counts.{params['counts']}", **out)
-    on_date = params.get("on_date")
-    out["tier_on"] = _part(lang, "tier_on", year=on_date[:4]) if isinstance(on_date, str) else ""
-    if "received_tier" in params:
-        out["received_tier_part"] = _part(lang, "received_tier", **out) \
-            if params["received_tier"] else ""
-    if "rule" in params and "full" in params:  # what was received leaves an award nothing
-        out["covers"] = _part(lang, f"covers.{params['rule']}", **out)
-    if "deducted" in params:
-        out["deducted_words"] = _part(lang, "deducted.received" if params.get("received")
-                                      else "deducted.paid")
-    event = params.get("event")
-    if event:
-        text = _part(lang, f"event.{event}", **out)
-        if params.get("claim_year") and event in ("level", "move", "qualification"):
-            text += _part(lang, "claim", **out)
-        out["event"] = text
-    return out
+
+
+def _when(lang: str, at_claim: int | None, date: str) -> str:
+    return _part(lang, "at_claim", at_claim=at_claim) if at_claim else \
+        _part(lang, "on_date", date=_day(lang, date))
+
+
+def _condition(lang: str, field: str, op: str, value: Param) -> str:
+    """A condition in words: `tier >= municipal` → the tier at least Beijing SME…"""
+    value_kind = _FIELD_KIND.get(field)
+    field_words = _w(lang, f"field.{field}") \
+        if f"reason.word.field.{field}" in messages() else field.replace("_", " ")
+    op_words = _w(lang, f"op.{op}") if f"reason.word.op.{op}" in messages() else op
+    value_words = _list(lang, value_kind, value) if op in ("in", "not in") \
+        else _named(lang, value_kind, value)
+    return _part(lang, "condition", field_words=field_words, op_words=op_words,
+                 value_words=value_words)
+
+
+def _rival(lang: str, tier: str | None, low: int, high: int) -> Fields:
+    return {"rival_amount": _yuan(high) if low == high else f"{_yuan(low)} – {_yuan(high)}",
+            "rival_tier_part": _part(lang, "rival_tier",
+                                     rival_tier_words=_named(lang, "tier", tier)) if tier else ""}
+
+
+def _project(lang: str, item: R.ExpenseItem | R.FirstYearsUsed) -> str:
+    """A project, or an item that is its own project."""
+    return _part(lang, "own_project") if item.own_project \
+        else _part(lang, "project", project=item.project)
+
+
+def _event(lang: str, about: Mapping[str, Param]) -> str:
+    """The event a reason is about (a level, a move, a qualification, an expense, a listing, a
+    patent annuity), with its claim year where the event does not fix it."""
+    event = about.get("event")
+    if not event:
+        return ""
+    fields: Fields = {"year": about.get("year"), "date": _day(lang, about.get("date")),
+                      "expense": about.get("expense"), "patent": about.get("patent"),
+                      "patent_year": about.get("patent_year"),
+                      "move_date": _day(lang, about.get("move_date"))}
+    if event == "level":
+        fields["level_title"] = _level_title(lang, about.get("level"))
+    fields.update({f"{key}_words": _named(lang, kind, about.get(key)) for key, kind in
+                   (("origin", "district"), ("kind", "qualification"),
+                    ("category", "category"), ("board", "board")) if key in about})
+    text = _part(lang, f"event.{event}", **fields)
+    if about.get("claim_year") and event in ("level", "move", "qualification"):
+        text += _part(lang, "claim", claim_year=about.get("claim_year"))
+    return text
+
+
+def _cap(lang: str, about: Mapping[str, Param]) -> Fields:
+    """The cap a reason is about (its description in `about`) in words."""
+    scope = str(about.get("cap_per"))
+    if scope == "project" and about.get("cap_project_years"):
+        scope = "project_years"
+    received = about.get("received")
+    return {"cap_words": _part(lang, f"cap.{scope}",
+                               cap_title=_title(lang, about.get("cap_measure"),
+                                                about.get("cap_title")),
+                               cap_limit=_yuan(about.get("cap_limit")),
+                               cap_project=about.get("cap_project"),
+                               cap_project_years=about.get("cap_project_years"),
+                               cap_year=about.get("cap_year")),
+            "cap_limit": _yuan(about.get("cap_limit")),
+            "cap_received": _part(lang, "cap.received", received=_yuan(received))
+            if received else ""}
+
+
+def _received_cut(lang: str, item: R.R2Received) -> Fields:
+    """The words of a reward received that takes off (R1, R2; `received_covers` too)."""
+    return {"full": _yuan(item.full), "received": _yuan(item.received),
+            "received_title": _title(lang, item.received_measure, item.received_title),
+            "received_tier_words": _named(lang, "tier", item.received_tier),
+            "received_tier_part": _part(lang, "received_tier",
+                                        received_tier_words=_named(lang, "tier",
+                                                                   item.received_tier))
+            if item.received_tier else "",
+            "received_year": item.received_year}
+
+
+def _ladder(lang: str, item: R.LadderClosed) -> Fields:
+    return {"full": _yuan(item.full), "top": _yuan(item.top), "room": _yuan(item.room),
+            "received": _yuan(item.received),
+            "ladder_title": _title(lang, item.ladder_measure, item.ladder_title)}
+
+
+def _covers(lang: str, item: R.ReceivedCovers) -> str:
+    """What was received leaves an award nothing: the cut that binds, read from `about`."""
+    cut = reason({"r1": R.R1_RECEIVED, "r2": R.R2_RECEIVED}.get(item.rule, R.LADDER_CLOSED),
+                 item.about)
+    match cut:
+        case R.R2Received():  # (and R1Received)
+            return _part(lang, f"covers.{item.rule}", **_received_cut(lang, cut))
+        case R.LadderClosed():
+            return _part(lang, f"covers.{item.rule}", **_ladder(lang, cut))
+    raise AssertionError(f"{item.rule} is not a cut received")
+
+
+def _fields(item: Reason, lang: str) -> Fields:
+    """The placeholders of a kind's sentence, worked out from its typed fields: why an award
+    pays here, the other families below (each match hands what it leaves to the next)."""
+    match item:
+        case R.FirstRecognition() | R.ReviewPassed():
+            first = item.first_date if isinstance(item, R.ReviewPassed) else None
+            return {"level_words": _named(lang, "level", item.level), "date": _day(lang, item.date),
+                    "as_tier": _as_tier(lang, item.tier, item.level),
+                    "first_date": _day(lang, first)}
+        case R.RegisteredIn():
+            return {"in_district": _in(lang, item.district),
+                    "when": _when(lang, item.at_claim, item.date)}
+        case R.ClaimedIn():
+            return {"claim_year": item.claim_year,
+                    "year_after": _part(lang, "year_after")
+                    if item.claim_year != item.event_year else ""}
+        case R.ConditionMet():
+            return {"condition": _condition(lang, item.field, item.op, item.value)}
+        case R.MovedInto():
+            return {"origin_words": _named(lang, "district", item.origin),
+                    "district_words": _named(lang, "district", item.district),
+                    "date": _day(lang, item.date)}
+        case R.TierQualifies():
+            return {"tier_words": _named(lang, "tier", item.tier),
+                    "how": _part(lang, "held_at_move") if item.at_move else
+                    _part(lang, "since_move", date=_day(lang, item.date),
+                          district_words=_named(lang, "district", item.district))}
+        case R.Qualification():
+            return {"kind_words": _named(lang, "qualification", item.kind),
+                    "date": _day(lang, item.date),
+                    "district_words": _named(lang, "district", item.district)}
+        case R.ExpenseItem():
+            return {"expense": item.expense, "category_words": _named(lang, "category",
+                                                                     item.category),
+                    "amount": _yuan(item.amount), "year": item.year,
+                    "project_words": _project(lang, item),
+                    "project_year_words": _part(lang, "subsidy_year", year_number=item.year_number,
+                                                years_limit=item.years_limit)
+                    if item.year_number else
+                    _part(lang, "project_year", project_year=item.project_year)}
+        case R.Listing():
+            return {"board_words": _named(lang, "board", item.board), "year": item.year}
+        case R.TierAtYearEnd():
+            return {"tier_words": _named(lang, "tier", item.tier), "year": item.year,
+                    "since_part": _part(lang, "since", since=_day(lang, item.since))
+                    if item.since else ""}
+        case R.DistrictMatches():
+            return {"district_words": _named(lang, "district", item.district),
+                    "counterpart_title": _title(lang, item.counterpart_measure,
+                                                item.counterpart_title)}
+        case R.PatentAnnuity():
+            return {"patent": item.patent, "year": item.year, "patent_year": item.patent_year,
+                    "percent": item.percent, "standard": _yuan(item.standard),
+                    "share": _yuan(item.share), "paid": _yuan(item.paid),
+                    "subsidy": _yuan(item.subsidy)}
+        case R.LimitBound():
+            limit = _yuan(item.limit)
+            scope = "project_years" if item.project_years else \
+                "year" if "year" in (item.per or "") else "plain"
+            return {"limit": limit, "base": _yuan(item.base),
+                    "limit_words": _part(lang, f"limit.{scope}", limit=limit,
+                                         project_years=item.project_years)}
+        case R.R1Received() | R.R2Received():
+            return _received_cut(lang, item)
+        case R.LadderClosed():
+            return _ladder(lang, item)
+        case R.StackedInFull():
+            return {"full": _yuan(item.full)}
+        case R.R2Paid():
+            return {"full": _yuan(item.full), "lower": _yuan(item.lower),
+                    "lower_tier_words": _named(lang, "tier", item.lower_tier),
+                    "lower_year": item.lower_year}
+        case R.CapBound():
+            return {**_cap(lang, item.about), "full": _yuan(item.full), "paid": _yuan(item.paid),
+                    "others": _yuan(item.others)}
+        case R.R1Preferred():
+            return {"rival_title": _title(lang, item.rival_measure, item.rival_title),
+                    **_rival(lang, item.rival_tier, item.rival_min, item.rival_max)}
+        case R.Received():
+            return {"year": item.year,
+                    "counts_words": _part(lang, f"counts.{item.counts}",
+                                          cap_limit=_yuan(item.cap_limit))}
+        case _:
+            return _nothing_fields(item, lang)
+
+
+def _nothing_fields(item: R.WhyNothing | R.WhyNotChosen, lang: str) -> Fields:
+    """Why nothing is paid (facts of the record)."""
+    match item:
+        case R.NoRecognition():
+            return {"level_title": _level_title(lang, item.level),
+                    "level_words": _named(lang, "level", item.level)}
+        case R.RenewalBelowHeld():
+            return {"level_title": _level_title(lang, item.level),
+                    "level_words": _named(lang, "level", item.level),
+                    "date": _day(lang, item.date), "held_words": _named(lang, "tier", item.held),
+                    "held_date": _day(lang, item.held_date)}
+        case R.RegisteredElsewhere():
+            return {"in_district": _in(lang, item.district),
+                    "when": _when(lang, item.at_claim, item.date),
+                    "payer_words": _w(lang, "municipal_payer") if item.payer == "municipal"
+                    else _named(lang, "district", item.payer)}
+        case R.ConditionFailed():
+            value_kind = _FIELD_KIND.get(item.field)
+            fact = item.fact
+            return {"condition": _condition(lang, item.field, item.op, item.value),
+                    "tier_on": _part(lang, "tier_on", year=item.on_date[:4])
+                    if item.on_date is not None else "",
+                    "fact_words": (_list(lang, value_kind, fact) if item.field == "industry"
+                                   else _named(lang, value_kind, fact))
+                    if fact else _w(lang, "none")}
+        case R.EntityNotNamed():
+            return {"entity_words": _named(lang, "entity_type", item.entity_type),
+                    "reading": item.reading}
+        case R.NoMoveInto():
+            return {"district_words": _named(lang, "district", item.district)}
+        case R.NotContinuous():
+            return {"first_tier_words": _named(lang, "tier", item.first_tier),
+                    "first_date": _day(lang, item.first_date), "in_where": _in(lang, item.where),
+                    "district_words": _named(lang, "district", item.district)}
+        case R.ReturnNotRelocation():
+            return {"left": item.left, "district_words": _named(lang, "district", item.district)}
+        case R.LadderLevelReceived():
+            return {"received_title": _title(lang, item.received_measure, item.received_title),
+                    "received": _yuan(item.received), "received_year": item.received_year}
+        case (R.NoQualification() | R.NoPatent() | R.NoTrigger() | R.SameQualification()
+              | R.OneTimeReceived()):
+            return {}  # (the event, if any, only)
+        case R.NotInBeijing():
+            return {"date": _day(lang, item.date),
+                    "jurisdiction": _named(lang, "jurisdiction", item.jurisdiction)}
+        case R.NoExpense():
+            return {"categories_words": _list(lang, "category", item.categories)}
+        case R.NoListing():
+            return {"boards_words": _list(lang, "board", item.boards)}
+        case R.NoCounterpart():
+            return {"counterpart_title": _title(lang, item.counterpart_measure,
+                                                item.counterpart_title)}
+        case R.OutsideEffectiveDates():
+            return {"date": _day(lang, item.date),
+                    "effective_from_words": _day(lang, item.effective_from) or "…",
+                    "effective_to_words": _day(lang, item.effective_to) or "…"}
+        case _:
+            return _not_chosen_fields(item, lang)
+
+
+def _not_chosen_fields(item: R.WhyNotChosen, lang: str) -> Fields:
+    """Why a candidate that could pay was not paid (the optimizer's choice under R1–R5)."""
+    match item:
+        case R.R1Rival():
+            return {"rival_title": _title(lang, item.rival_measure, item.rival_title),
+                    **_rival(lang, item.rival_tier, item.rival_min, item.rival_max)}
+        case R.R3AlreadyPaid():
+            return {"rival_year": item.rival_year,
+                    "rival_title": _title(lang, item.rival_measure, item.rival_title)}
+        case R.R4ExpenseTaken():
+            return {"expense": item.expense,
+                    "rival_title": _title(lang, item.rival_measure, item.rival_title)}
+        case R.CapUsedUp():
+            return {**_cap(lang, item.about), "others": _yuan(item.others)}
+        case R.YearLimitReached():
+            return {"limit": _yuan(item.limit), "project": item.project, "years": item.years}
+        case R.FirstYearsUsed():
+            return {"limit": _yuan(item.limit),
+                    "project_words": _project(lang, item), "years": item.years,
+                    "year": item.about.get("year")}
+        case R.ReceivedCovers():
+            return {"covers": _covers(lang, item)}
+        case R.DifferenceFloored():
+            return {"full": _yuan(item.full), "deducted": _yuan(item.deducted),
+                    "deducted_words": _part(lang, "deducted.received" if item.received
+                                            else "deducted.paid"),
+                    "lower_tier_words": _named(lang, "tier", item.lower_tier)}
+        case R.MirrorZero():
+            return {"counterpart_title": _title(lang, item.counterpart_measure,
+                                                item.counterpart_title)}
+        case R.NotChosen() | R.AmountZero():
+            return {}
+        case _:
+            assert_never(item)
 
 
 def render_reason(item: Reason, lang: str | None = None) -> str:
     """One reason in words (default: the current language)."""
     lang = lang or current_lang()
-    params = dict(item.params)
-    if item.code in ("registered_elsewhere", "registered_in"):
-        params.setdefault("at_claim", None)
-    text = t(f"reason.{item.code}", lang, **_prepare(lang, params))
-    reading = params.get("reading")
+    text = t(f"reason.{item.code}", lang, event=_event(lang, item.params), **_fields(item, lang))
+    reading = item.get("reading")
     if reading and "{reading}" not in messages()[f"reason.{item.code}"][lang]:
         text += _part(lang, "reading", reading=reading_words(str(reading), lang))
     return text
@@ -242,7 +434,7 @@ def condition_words(condition: Condition, lang: str | None = None) -> str:
         return condition.text
     value = condition.value
     shown = ",".join(sorted(str(v) for v in value)) if isinstance(value, frozenset) else str(value)
-    return str(_prepare(lang, {"field": condition.field, "op": condition.op, "value": shown})["condition"])
+    return _condition(lang, condition.field, condition.op, shown)
 
 
 def elsewhere_line(titles: list[str], lang: str | None = None) -> str:
@@ -260,7 +452,7 @@ def nothing_to_trigger_line(items: list[tuple[str, str]], lang: str | None = Non
 
 def only_no_event(reasons: tuple[Reason, ...]) -> bool:
     """Does a measure bring nothing only because the record has no event of its kind?"""
-    return bool(reasons) and all(r.code in NO_EVENT_CODES for r in reasons)
+    return bool(reasons) and all(isinstance(r, NO_EVENT) for r in reasons)
 
 
 def with_text(data: Any, render: Callable[[Reason], str] = render_reason) -> Any:
@@ -272,7 +464,7 @@ def with_text(data: Any, render: Callable[[Reason], str] = render_reason) -> Any
         return data
     out = {key: with_text(value, render) for key, value in data.items()}
     if set(data) == {"code", "params"}:
-        out["text"] = render(Reason(code=data["code"], params=dict(data["params"])))
+        out["text"] = render(reason(data["code"], data["params"]))
     if "why" in out and isinstance(out.get("reasons"), list):
         out["why"] = t("reason.word.item_sep").join(r["text"] for r in out["reasons"])
     return out
