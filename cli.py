@@ -347,6 +347,7 @@ def evaluate(
     from solver.explain import Evaluation
     from solver.planner import AllReadings
     from solver.questions import Question
+    from views.notices import notice_text
     from views.planner import readings_view
     from views.table import evaluation_view
 
@@ -356,7 +357,7 @@ def evaluate(
                             all_readings=all_readings)
         _, answer = _ask(record, question, evidence)
         for notice in answer.notices:  # never silent: on stderr whatever the format
-            typer.echo(t("error.warning") + notice.text(), err=True)
+            typer.echo(t("error.warning") + notice_text(notice), err=True)
         _show(format, answer.document(), lambda: readings_view(answer.result_as(AllReadings))
               if all_readings else evaluation_view(answer.result_as(Evaluation),
                                                    active_catalog().default_readings()))
@@ -671,6 +672,7 @@ def batch(
     """
     from models.scenario import Scenario, load_scenario, parse_inline
     from formats.batch import BatchCounts, run_batch
+    from views.notices import notices_text
     from formats.columns import load_column_map
     from formats.progress import ProgressLines
     from formats.signals import handle_signals
@@ -704,7 +706,7 @@ def batch(
                              out, errors, summary or [])
         reading_options: dict[str, Any] = {"encoding": encoding, "column_map": load_column_map(columns),
                            "lang": current_lang(), "excel": excel, "engine": engine,
-                           "scheduler": scheduler}
+                           "scheduler": scheduler, "words": notices_text}
         def run(report: Callable[[BatchCounts], None]) -> BatchCounts:
             return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary_json,
                              resume=resume, on_progress=report, **reading_options)
@@ -834,6 +836,7 @@ def impact(
     """
     from formats.columns import load_column_map
     from formats.impact import impact_options, run_impact, side
+    from views.notices import notices_text
 
     def action() -> int:
         days = [_parse_date(day, "--at") for day in at or []]
@@ -857,7 +860,7 @@ def impact(
             enterprises, out, errors, before, after, options, summary_path=summary_json,
             on_progress=report, jobs=jobs, resume=resume, encoding=encoding,
             column_map=load_column_map(columns), lang=current_lang(), excel=excel,
-            engine=engine, scheduler=scheduler))
+            engine=engine, scheduler=scheduler, words=notices_text))
         if charts:
             from views.impact import impact_chart
 

@@ -2,7 +2,9 @@
 
 Usage: python benchmarks/batch_bench.py --records 100000 --jobs 2 [--best-district] [--format csv] [--engine dask]
 The population file is generated first (not timed); the batch runs as a separate process, as a
-user would run it. Peak memory is the largest resident set of the batch process and its workers.
+user would run it. Peak memory is the largest resident set of the batch process and its workers;
+processor time is the user + system time of the batch process and every worker it waited for (on
+a machine shared with other work, wall time mostly follows the others' load).
 """
 
 from __future__ import annotations
@@ -43,15 +45,19 @@ def main() -> None:
             command += ["--engine", args.engine]
         if args.best_district:
             command += ["--best-district", "--move-date", "2026-12-31"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         if done.returncode not in (0, 1):
             sys.exit(f"batch failed ({done.returncode}): {done.stderr}")
         print(done.stderr.strip())
         print(f"records {args.records:,}  jobs {args.jobs}  best-district {args.best_district}  "
               f"format {args.format}  engine {args.engine}  {seconds:.1f} s  {args.records / seconds:,.0f} rows/s  "
+              f"processor {cpu:.1f} s ({args.records / cpu:,.0f} rows per processor second)  "
               f"peak RSS {peak_mb:,.0f} MB")
 
 

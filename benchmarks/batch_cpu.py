@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.peer_vs_zjtx import peer_records  # noqa: E402
 from benchmarks.population import population  # noqa: E402
 from formats.batch import run_batch  # noqa: E402
+from views.notices import notices_text  # noqa: E402
 from models.catalog import load_catalog  # noqa: E402
 from solver import memo  # noqa: E402
 from solver.batch import BatchOptions  # noqa: E402
@@ -49,7 +50,7 @@ def main() -> None:
             memo.clear()  # each run starts without answers, as a new process does
             before = load()
             processor, wall = time.process_time(), time.perf_counter()
-            run_batch(source, Path(tmp) / f"out{run}.csv", None, options, jobs=1)
+            run_batch(source, Path(tmp) / f"out{run}.csv", None, options, jobs=1, words=notices_text)
             print(f"{args.population} {args.records:,} rows: processor {time.process_time() - processor:.2f} s, "
                   f"wall {time.perf_counter() - wall:.2f} s, load {before} → {load()}")
 

@@ -6,7 +6,9 @@ Generates seeded records in the peer's scope (never moved, nothing received, no 
 qualification, not in Daxing or Fengtai; the tier mix, re-examinations, industries and entity
 types of benchmarks/population.py), then runs, each as its own process from the same file to a
 file of per-enterprise totals: the peer (`python -m benchmarks.peer`) and `zjtx batch`. Checks
-that every record's total (min and max) is equal, and prints both wall times and their ratio.
+that every record's total (min and max) is equal, and prints both wall times and their ratio,
+and both processor times (user + system of the process and every worker it waited for) and theirs:
+on a machine shared with other work the wall time mostly follows the others' load.
 Needs the `bench` extra (openfisca-core). Exit status 1 when any answer differs.
 """
 
@@ -16,6 +18,7 @@ import argparse
 import csv
 import json
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -57,13 +60,19 @@ def read_totals(path: Path) -> dict[str, tuple[int, int]]:
                 for row in csv.DictReader(handle)}
 
 
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall and processor seconds of `command` (its workers included, once waited for)."""
+    cpu, start = _children_cpu(), time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"{' '.join(command[:4])}… failed ({done.returncode}): {done.stderr[-2000:]}")
-    return seconds
+    return seconds, _children_cpu() - cpu
 
 
 def main() -> None:
@@ -79,12 +88,12 @@ def main() -> None:
         population = folder / "population.jsonl"
         write_population(population, args.records, args.seed)
         peer_out, zjtx_out = folder / "peer.csv", folder / "zjtx.csv"
-        peer_seconds = timed([sys.executable, "-m", "benchmarks.peer", str(population), str(peer_out)])
+        peer_seconds, peer_cpu = timed([sys.executable, "-m", "benchmarks.peer", str(population), str(peer_out)])
         command = [sys.executable, "-c", "from cli import app; app()", "batch", str(population),
                    "--out", str(zjtx_out), "--jobs", str(args.jobs)]
         if args.engine:
             command += ["--engine", args.engine]
-        zjtx_seconds = timed(command)
+        zjtx_seconds, zjtx_cpu = timed(command)
         peer, ours = read_totals(peer_out), read_totals(zjtx_out)
     unequal = sorted(i for i in peer if peer[i] != ours.get(i))
     missing = len(peer) != args.records or len(ours) != args.records
@@ -94,10 +103,11 @@ def main() -> None:
           + (" — MISSING ROWS" if missing else ""))
     for ident in unequal[:5]:
         print(f"  {ident}: OpenFisca {peer[ident]}, zjtx {ours.get(ident)}")
-    print(f"OpenFisca (file to totals, one process): {peer_seconds:.2f} s")
+    print(f"OpenFisca (file to totals, one process): {peer_seconds:.2f} s, processor {peer_cpu:.2f} s")
     print(f"zjtx batch --jobs {args.jobs}{' --engine ' + args.engine if args.engine else ''}: "
-          f"{zjtx_seconds:.2f} s")
-    print(f"ratio zjtx / OpenFisca: {zjtx_seconds / peer_seconds:.2f}")
+          f"{zjtx_seconds:.2f} s, processor {zjtx_cpu:.2f} s")
+    print(f"ratio zjtx / OpenFisca: {zjtx_seconds / peer_seconds:.2f} (processor: "
+          f"{zjtx_cpu / peer_cpu:.2f})")
     if unequal or missing:
         sys.exit(1)
 

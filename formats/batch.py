@@ -44,8 +44,9 @@ from models.errors import BugError, InputError, ZjtxError
 from models.i18n import current_lang, t, using_lang
 from models.record import identities
 from models.limits import MAX_RECORD_BYTES
-from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext, RowResult,
-                          Summary, batch_catalog, evaluate_row, result_columns, row_bug)
+from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, NoticeWords, RowContext,
+                          RowResult, Summary, batch_catalog, evaluate_row, result_columns,
+                          row_bug)
 from solver.impact import changed
 from solver.memo import BAD, Interned, points, row_keys
 from formats.columns import output_headers
@@ -137,6 +138,7 @@ class _Job:
     errors_kind: str
     lang: str = "en"  # the language of warnings and error messages, on every worker
     excel: bool = False  # CSV for Excel: text cells that would be formulas neutralized
+    words: NoticeWords | None = None  # warnings into words (views.notices.notices_text)
 
 
 def _worker_init(job: _Job, *, worker: bool = True) -> None:
@@ -147,7 +149,7 @@ def _worker_init(job: _Job, *, worker: bool = True) -> None:
         in_worker()
     set_active_catalog(batch_catalog(job.options))
     if _WORKER is None or _WORKER.job is not job:
-        _WORKER = _Worker(job, RowContext(job.options, active_catalog()), _encoder(job))
+        _WORKER = _Worker(job, RowContext(job.options, active_catalog(), job.words), _encoder(job))
 
 
 def _encoder(job: _Job) -> LineEncoder:
@@ -427,10 +429,9 @@ class Distinct:
         today = context.options.today or dt.date.today()
         if today != self.today:  # keys code dates among the run's dates: a new day, new keys
             self.today, self.keys = today, {}
-        lang = current_lang()
         distinct, index, tags = row_keys(
             table, context.catalog, points(context.catalog, (today, *context.dates)), self.tags,
-            lambda held: context.tag_warnings(held, lang) is None)
+            lambda held: context.tag_notices(held) is None)
         groups = np.array([*(self._group(key) for key in distinct), BAD], np.int64)[index[places]]
         keyed = np.flatnonzero(groups != BAD)
         rows = places[keyed].tolist()
@@ -738,7 +739,7 @@ class _Run:
         SIGTERM keeps every whole block done."""
         plan = self.plan
         # (this process's active catalog is the caller's, unless it evaluates rows itself)
-        context = RowContext(plan.options, plan.catalog)
+        context = RowContext(plan.options, plan.catalog, job.words)
         distinct = Distinct(context, self.seen, self.done_rows)
         lines = _encoder(job)
         sizes = BlockSize(FIRST_ROWS, MOST_ROWS)
@@ -902,11 +903,13 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
               on_progress: Callable[[BatchCounts], None] | None = None,
               encoding: str | None = None, column_map: dict[str, str] | None = None,
               lang: str = "en", excel: bool = False,
-              engine: str = "local", scheduler: str | None = None) -> BatchCounts:
+              engine: str = "local", scheduler: str | None = None,
+              words: NoticeWords | None = None) -> BatchCounts:
     """Evaluate every row of `input_path`; see the module docstring. `lang`: the header language
     of CSV and XLSX outputs (JSONL and Parquet keep the field names); `excel`: CSV outputs with
     a UTF-8 byte-order mark; `engine`: `local` (this process, or `jobs` processes) or `dask`
-    (the cluster at `scheduler`, or a LocalCluster)."""
+    (the cluster at `scheduler`, or a LocalCluster); `words`: the row warnings' words
+    (`views.notices.notices_text`, which the front door gives: a run with result rows needs it)."""
     plan = _plan(input_path, out, errors, options, summary_path, jobs, engine, encoding,
                  column_map, lang, excel)
     fingerprint_of_input = input_fingerprint(input_path)
@@ -914,7 +917,7 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     run = _Run(plan, state, fingerprint_of_input)
     job = _Job(options=plan.options, out_kind=".jsonl" if not plan.direct else plan.out_kind,
                columns=plan.columns, errors_kind=plan.errors_line_kind, lang=current_lang(),
-               excel=plan.excel)
+               excel=plan.excel, words=words)
     try:
         runner = engine_for(engine, jobs, scheduler, job, _worker_init)
     except BaseException:

@@ -26,7 +26,7 @@ from models.catalog import CATALOG_DIR
 from models.i18n import t
 from models.errors import InputError
 from models.scenario import Policies, Scenario
-from solver.batch import BatchOptions
+from solver.batch import BatchOptions, NoticeWords
 
 
 @dataclass(frozen=True)
@@ -147,19 +147,19 @@ def side(value: str | None, day: dt.date | None) -> Side:
 
 
 def impact_of_lines(lines: list[bytes], old: Side, new: Side, lang: str,
-                    readings: dict[str, str] | None = None) -> dict[str, Any]:
+                    readings: dict[str, str] | None, words: NoticeWords) -> dict[str, Any]:
     """`impact_of_rows` of JSON lines held in memory, read as `zjtx impact` reads a file."""
     from formats.tables import jsonl_rows
 
-    return impact_of_rows(jsonl_rows(lines), {}, old, new, lang, readings)
+    return impact_of_rows(jsonl_rows(lines), {}, old, new, lang, readings, words)
 
 
 def impact_of_rows(rows: Iterable[Row], labels: dict[str, str], old: Side, new: Side, lang: str,
-                   readings: dict[str, str] | None = None) -> dict[str, Any]:
+                   readings: dict[str, str] | None, words: NoticeWords) -> dict[str, Any]:
     """`zjtx impact` on rows already read (the service's `POST /v1/impact`): the same duplicate
     check, rows and summary as a file run, as one JSON answer — the changed rows (`rows`, by the
     columns of `columns`), the error rows (fields named as `labels` says the sheet writes them),
-    the counts and the summary."""
+    the counts and the summary; `words`: the warnings' words (`views.notices.notices_text`)."""
     from formats.batch import with_duplicates
     from models.catalog import using_catalog
     from solver.batch import RowContext, RowResult, Summary, batch_catalog, evaluate_row
@@ -174,7 +174,7 @@ def impact_of_rows(rows: Iterable[Row], labels: dict[str, str], old: Side, new: 
     summary = Summary()
     unchanged = 0
     with using_catalog(catalog):
-        context = RowContext(options, catalog)
+        context = RowContext(options, catalog, words)
         for number, data, problem in with_duplicates(iter(rows), {}):
             outcome = evaluate_row(number, data, problem, context)
             if not isinstance(outcome, RowResult):

@@ -35,6 +35,7 @@ from solver.evaluate import evaluate
 from solver.notices import record_notices
 from solver.planner import best_district, timeline, whatif
 from views.fonts import glyph_notices
+from views.notices import notices_text
 from views.reasons import with_text
 from views.words import with_names
 
@@ -132,7 +133,7 @@ def impact(body: bytes, media_type: str, readings: dict[str, str], limit: int, o
     rows, labels = found
     before = side(old, days[0] if days else None)
     after = side(new if new is not None else old, days[-1] if days else None)
-    answer = impact_of_rows(rows, labels, before, after, current_lang(), readings)
+    answer = impact_of_rows(rows, labels, before, after, current_lang(), readings, notices_text)
     for key in ("from", "to"):  # the server's folders are not the client's business
         answer["summary"][key].pop("directory", None)
     return encoded(ImpactOut, answer)
@@ -152,7 +153,7 @@ def _batch(rows: Iterator[Row], rows_in: int, labels: dict[str, str], readings: 
     request's language); and the number of rows in error."""
     catalog = active_catalog()
     options = BatchOptions(readings=readings, labels=labels)
-    context = RowContext(options, catalog)
+    context = RowContext(options, catalog, notices_text)
     results: list[dict[str, object]] = []
     errors: list[dict[str, object]] = []
     for number, data, problem_text in with_duplicates(rows, {}):

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from models.catalog import Catalog, active_catalog, dates_in, open_catalog_on
@@ -19,7 +19,7 @@ from models.scenario import Scenario
 from models.money import Money
 from solver.evaluate import compute_amounts, evaluate_amounts
 from solver.memo import answer_key, memoized
-from solver.notices import record_notices, tag_notices
+from solver.notices import Notice, record_notices, tag_notices
 from solver.impact import IMPACT_COLUMNS, impact_cells, out_of_reach
 from solver.planner import apply_scenario, best_district_totals, scenario_catalog
 
@@ -64,19 +64,28 @@ def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
 ERROR_COLUMNS = ["row", "id", "field", "message"]
 
 
+# Warnings in words: `views.notices.notices_text`, which the front door hands a run (the solver
+# and formats/ return and carry typed notices; one place, views/, puts them into words).
+NoticeWords = Callable[[Sequence[Notice]], str]
+
+
 class RowContext:
     """What evaluating rows under one run's options against one catalog shares, built once per
     run (in each worker) and passed explicitly: the measure columns, the options as part of every
-    key, one tuple of column names, and the warnings of each list of industry tags."""
+    key, one tuple of column names, and the warnings of each list of industry tags. `words` puts
+    a row's warnings into words (a run that writes result rows needs it)."""
 
-    def __init__(self, options: BatchOptions, catalog: Catalog | None = None) -> None:
+    def __init__(self, options: BatchOptions, catalog: Catalog | None = None,
+                 words: NoticeWords | None = None) -> None:
         self.options = options
+        self.words = words
         self.catalog = catalog or active_catalog()
         # (measure, its min column, its max column) for every measure, in catalog order.
         self.measure_columns = tuple((m, f"{m}.min", f"{m}.max") for m in self.catalog.measure_ids())
         self.token, self.dates = _described(options)
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
-        # (industry tags, language) → the warnings as text (None: they need the record)
+        # industry tags → their warnings (None: they need the record); (tags, language) → in words
+        self._notices: dict[tuple[str, ...], tuple[Notice, ...] | None] = {}
         self._warnings: dict[tuple[tuple[str, ...], str], str | None] = {}
 
     def key(self, record: EnterpriseRecord) -> tuple[object, ...]:
@@ -89,27 +98,41 @@ class RowContext:
         """One shared tuple per column list (the memo holds many answers, one set of names)."""
         return self._names.setdefault(names, names)
 
+    def in_words(self, notices: Sequence[Notice]) -> str:
+        """Warnings in words, by the run's `words`."""
+        if self.words is None:
+            raise BugError("a run that writes result rows puts their warnings into words with "
+                           "views.notices.notices_text: give it to the run (words=…)")
+        return self.words(notices)
+
     def warnings(self, record: EnterpriseRecord) -> str:
         """The row's warnings as text: without received rewards, those of its industry tags."""
         if not record.rewards_received:
             text = self.tag_warnings(tuple(record.industries))
             if text is not None:
                 return text
-        notices = record_notices(record, self.options.readings, catalog=self.catalog)
-        return t("reason.word.item_sep").join(n.text() for n in notices)
+        return self.in_words(record_notices(record, self.options.readings, catalog=self.catalog))
+
+    def tag_notices(self, industries: tuple[str, ...]) -> tuple[Notice, ...] | None:
+        """The warnings of a record without received rewards whose industry tags (sorted) are
+        `industries`, worked out once per run; None when a tag has a near one (the warning names
+        what the record would gain with it: it needs the record)."""
+        if industries not in self._notices:
+            if len(self._notices) >= 10_000:
+                self._notices.clear()
+            notices = tag_notices(list(industries), self.catalog)
+            self._notices[industries] = None if notices is None else tuple(notices)
+        return self._notices[industries]
 
     def tag_warnings(self, industries: tuple[str, ...], lang: str | None = None) -> str | None:
-        """The warnings of a record without received rewards whose industry tags (sorted) are
-        `industries`, in `lang` (default: the current language), worked out once per run; None
-        when a tag has a near one (the warning names what the record would gain with it: it
-        needs the record)."""
+        """`tag_notices` in words, in `lang` (default: the current language), worked out once per
+        run and language."""
         key = (industries, lang or current_lang())
         if key not in self._warnings:
             if len(self._warnings) >= 10_000:
                 self._warnings.clear()
-            notices = tag_notices(list(industries), self.catalog)
-            self._warnings[key] = None if notices is None else \
-                t("reason.word.item_sep").join(n.text() for n in notices)
+            notices = self.tag_notices(industries)
+            self._warnings[key] = None if notices is None else self.in_words(notices)
         return self._warnings[key]
 
 

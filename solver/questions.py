@@ -89,7 +89,8 @@ class Answer:
 
     def document(self) -> dict[str, Any]:
         """The JSON the command prints with `--format json`, before its words are added
-        (`views.reasons.with_text`, `views.words.with_names`); warnings in the current language."""
+        (`views.reasons.with_text`, `views.words.with_names`: the reasons' texts, the warnings'
+        messages)."""
         document = self.result.as_dict()
         if isinstance(self.result, Evaluation):
             document = {**document, "warnings": [notice.as_dict() for notice in self.notices]}

@@ -513,6 +513,7 @@ def test_resume_after_an_interrupted_run_equals_a_clean_run(tmp_path: Path, monk
     duplicate across the stop: nothing lost or doubled, the same files as a clean run."""
     import formats.batch
     from formats.batch import run_batch
+    from views.notices import notices_text
     from solver.batch import BatchOptions
 
     if every_chunk:
@@ -522,7 +523,7 @@ def test_resume_after_an_interrupted_run_equals_a_clean_run(tmp_path: Path, monk
     with pytest.raises(_Interrupted):
         run_batch(source, out, None, BatchOptions(readings=load_catalog().resolve_readings({})),
                   jobs=jobs, summary_path=tmp_path / "summary.json",
-                  on_progress=_interrupt_after(300))
+                  on_progress=_interrupt_after(300), words=notices_text)
     checkpoint = tmp_path / f"out{out_kind}{CHECKPOINT}"
     had_checkpoint = checkpoint.exists()  # without one, --resume starts again from row 1
     if every_chunk:
@@ -552,13 +553,14 @@ def test_resume_refuses_a_checkpoint_made_with_other_readings(tmp_path: Path,
     ("the checkpoint belongs to another input or other options") promises this is refused.
     Expected: exit 2 and one `zjtx: error:` line naming --resume."""
     from formats.batch import run_batch
+    from views.notices import notices_text
     from solver.batch import BatchOptions
 
     source = write_jsonl(tmp_path / "in.jsonl", list(population(1000, seed=1)))
     out = tmp_path / "out.csv"
     options = BatchOptions(readings=load_catalog().resolve_readings({"stacking": "difference-only"}))
     with pytest.raises(_Interrupted):
-        run_batch(source, out, None, options, on_progress=_interrupt_after(256))
+        run_batch(source, out, None, options, on_progress=_interrupt_after(256), words=notices_text)
     result = invoke("batch", source, "--out", out, "--resume")  # default readings now
     assert_input_error(result, "--resume")
 
@@ -568,6 +570,7 @@ def test_resume_after_a_kill_while_cleaning_up(tmp_path: Path,
     """A kill while cleaning up (simulated by making the checkpoint removal die): the outputs are
     whole beside their places, nothing stale is at OUT, and `--resume` finishes."""
     from formats.batch import run_batch
+    from views.notices import notices_text
     from solver.batch import BatchOptions
 
     source = write_jsonl(tmp_path / "in.jsonl", list(population(300, seed=2)))
@@ -581,7 +584,8 @@ def test_resume_after_a_kill_while_cleaning_up(tmp_path: Path,
 
     monkeypatch.setattr(Path, "unlink", dying_unlink)
     with pytest.raises(_Interrupted):
-        run_batch(source, out, None, BatchOptions(readings=load_catalog().resolve_readings({})))
+        run_batch(source, out, None, BatchOptions(readings=load_catalog().resolve_readings({})),
+                  words=notices_text)
     monkeypatch.setattr(Path, "unlink", real_unlink)
     assert (tmp_path / f"out.xlsx{CHECKPOINT}").exists()
     assert (tmp_path / f"out.xlsx{SPOOL}").exists()
@@ -896,16 +900,17 @@ def _block_outputs(rows: list, at_once: bool, as_lines: bool, monkeypatch) -> tu
     from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext,
                               result_columns)
     from solver.memo import clear
+    from views.notices import notices_text
 
     clear()
     monkeypatch.setattr(formats.batch, "AT_ONCE", 1 if at_once else 10**9)
     catalog = load_catalog()
     options = BatchOptions(readings=catalog.resolve_readings({}), today=dt.date(2026, 11, 25))
-    job = _Job(options, ".csv", result_columns(catalog, options), ".csv")
+    job = _Job(options, ".csv", result_columns(catalog, options), ".csv", words=notices_text)
     _worker_init(job, worker=False)
     payloads = [(n, json.dumps(row, default=str, ensure_ascii=False).encode() if as_lines else row,
                  None) for n, row in enumerate(rows, 2)]
-    distinct = Distinct(RowContext(options, catalog), {}, 0)
+    distinct = Distinct(RowContext(options, catalog, notices_text), {}, 0)
     block = distinct.plan(payloads)
     outcomes = _evaluate_items(block.items)
     distinct.outcomes(block, outcomes)

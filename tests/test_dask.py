@@ -56,6 +56,7 @@ def test_dask_output_is_byte_identical_to_local(tmp_path: Path, scheduler: str, 
 def test_dask_resumes_by_finished_blocks(tmp_path: Path, scheduler: str, small_parts, monkeypatch):
     import formats.batch
     from formats.batch import run_batch
+    from views.notices import notices_text
     from solver.batch import BatchOptions
 
     monkeypatch.setattr(formats.batch, "CHECKPOINT_SECONDS", 0)
@@ -64,7 +65,8 @@ def test_dask_resumes_by_finished_blocks(tmp_path: Path, scheduler: str, small_p
     options = BatchOptions(readings=load_catalog().resolve_readings({}))
     with pytest.raises(_Interrupted):
         run_batch(source, out, None, options, engine="dask", scheduler=scheduler,
-                  summary_path=tmp_path / "summary.json", on_progress=_interrupt_after(300))
+                  summary_path=tmp_path / "summary.json", on_progress=_interrupt_after(300),
+                  words=notices_text)
     state = json.loads((tmp_path / "out.csv.zjtx-checkpoint.json").read_text())
     assert state["rows_in"] == 300  # two whole blocks of 150
     resumed = invoke("batch", source, "--out", out, "--summary", tmp_path / "summary.json",

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 import formats.batch
 from cli import app
 from formats.batch import CHECKPOINT_SUFFIX, run_batch
+from views.notices import notices_text
 from models.catalog import active_catalog, open_catalog
 from solver.batch import BatchOptions
 from tests import hostile
@@ -202,7 +203,7 @@ def _interrupted(folder: Path, monkeypatch, catalog: Path | None = None) -> tupl
     options = BatchOptions(readings=open_catalog(catalog).resolve_readings({}),
                            catalog=str(catalog.resolve()) if catalog else None)
     with pytest.raises(Stop):
-        run_batch(source, out, None, options, on_progress=stop)
+        run_batch(source, out, None, options, on_progress=stop, words=notices_text)
     monkeypatch.undo()
     return source, out
 

@@ -21,6 +21,7 @@ from models.i18n import LANGS, lang_from_accept, lang_from_environment, messages
 from models.record import parse_record
 
 from solver.notices import catalog_tags, record_notices
+from views.notices import notice_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # Wide, whatever the terminal (a pytest-xdist worker has none): a phrase the tests look for is
@@ -196,7 +197,7 @@ HYDROGEN = {"id": "H", "district": "daxing", "industries": ["hydrogen"], "as_of"
 def test_a_near_miss_industry_tag_warns_with_the_nearest_tag_and_the_award_it_brings() -> None:
     notices = record_notices(parse_record(HYDROGEN))
     assert [n.code for n in notices] == ["industry_unknown"]
-    text = notices[0].text()
+    text = notice_text(notices[0])
     assert "'hydrogen_energy'" in text and "daxing.tier" in text and "+500,000" in text
 
 
@@ -215,7 +216,7 @@ def test_a_received_reward_above_its_clause_warns() -> None:
         {"measure": "daxing.tier", "tier": "municipal", "amount": 900000, "year": 2024}]})
     notices = record_notices(record)
     assert [(n.code, n.field) for n in notices] == [("received_above_clause", "rewards_received[0]")]
-    assert "500,000" in notices[0].text()
+    assert "500,000" in notice_text(notices[0])
     fine = parse_record({**HYDROGEN, "industries": ["hydrogen_energy"], "rewards_received": [
         {"measure": "daxing.tier", "tier": "municipal", "amount": 500000, "year": 2024}]})
     assert record_notices(fine) == []

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from benchmarks.population import population
 from cli import app
 from formats.batch import run_batch
+from views.notices import notices_text
 from models.catalog import using_catalog
 from models.money import Money
 from models.packages import PACKAGES_DIR
@@ -100,7 +101,7 @@ def test_impact_between_two_dates_of_one_package_equals_the_batch_on_each_date(r
     for number, day in enumerate(days):
         with using_catalog(None):  # (the run makes its catalog active in this process)
             run_batch(registry, tmp_path / f"day{number}.jsonl", None,
-                      BatchOptions(catalog=str(LATER), in_force=day))
+                      BatchOptions(catalog=str(LATER), in_force=day), words=notices_text)
         answers.append(_answers(read_jsonl(tmp_path / f"day{number}.jsonl")))
     differ = {ident for ident in answers[0] if answers[0][ident] != answers[1][ident]}
     result = invoke("impact", registry, "--from", "beijing-2025", "--at", "2024-06-01",
@@ -240,7 +241,8 @@ def test_impact_of_lines_in_memory_equals_the_file_run(registry: Path, tmp_path:
                     "--out", tmp_path / "impact.jsonl", "--summary", tmp_path / "impact.json")
     assert result.exit_code == 1, result.output
     answer = impact_of_lines(registry.read_bytes().splitlines(keepends=True),
-                             side("beijing-2022", None), side("beijing-2025", None), "en")
+                             side("beijing-2022", None), side("beijing-2025", None), "en", None,
+                             notices_text)
     assert answer["rows"] == read_jsonl(tmp_path / "impact.jsonl")
     assert answer["summary"] == json.loads((tmp_path / "impact.json").read_text(encoding="utf-8"))
     with (tmp_path / "impact.errors.csv").open(encoding="utf-8") as handle:

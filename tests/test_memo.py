@@ -254,7 +254,7 @@ def test_rows_share_a_key_only_when_their_records_do(rows: list):
     assert kept == list(range(len(rows)))
     tags = Interned()
     distinct, index, held = row_keys(table, catalog, points(catalog, (TODAY, *context.dates)), tags,
-                                     lambda found: context.tag_warnings(found) is None)
+                                     lambda found: context.tag_notices(found) is None)
     assert BAD not in index.tolist()
     records = [parse_record(row, catalog=catalog) for row in rows]
     keys = [context.key(record) for record in records]
@@ -299,7 +299,7 @@ def test_a_row_of_many_tags_is_its_own_distinct_input() -> None:
     table, _kept = read_at_once([json.dumps(row).encode() for row in rows])
     tags = Interned()
     _distinct, index, held = row_keys(table, catalog, points(catalog, (TODAY, *context.dates)), tags,
-                                      lambda found: context.tag_warnings(found) is None)
+                                      lambda found: context.tag_notices(found) is None)
     assert index[1] == BAD and BAD not in (index[0], index[2], index[3])
     assert [tags.values[code] for code in held[[0, 2, 3]].tolist()] == \
         [tuple(sorted(tags_of[0])), ("software",), ()]

@@ -16,6 +16,7 @@ import formats.batch
 from benchmarks.population import population
 from cli import app
 from formats.batch import PARTIAL_SUFFIX, run_batch
+from views.notices import notices_text
 from models.catalog import load_catalog
 from solver.batch import BatchOptions
 from tests.support import assert_input_error
@@ -48,7 +49,7 @@ def interrupted_run(folder: Path, monkeypatch) -> tuple[Path, Path]:
             raise Stop
     with pytest.raises(Stop):
         run_batch(source, out, None, BatchOptions(readings=load_catalog().resolve_readings({})),
-                  on_progress=stop)
+                  on_progress=stop, words=notices_text)
     monkeypatch.undo()
     return source, out
 

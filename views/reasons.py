@@ -26,7 +26,9 @@ from models.conditions import Condition
 from models.catalog import name
 from models.i18n import current_lang, messages, t
 from solver import reasons as R
+from solver.notices import notice_of
 from solver.reasons import Param, Reason, reason
+from views.notices import notice_json
 
 # Reasons that only say the record has no event of the kind a measure pays for.
 NO_EVENT = (R.NoExpense, R.NoListing, R.NoPatent, R.NoQualification, R.NoMoveInto,
@@ -456,12 +458,15 @@ def only_no_event(reasons: tuple[Reason, ...]) -> bool:
 
 
 def with_text(data: Any, render: Callable[[Reason], str] = render_reason) -> Any:
-    """The JSON contract with words: every reason `{code, params}` gains its `text`, and every
-    award's `why` becomes its reasons' texts joined by "; "."""
+    """The JSON contract with words: every reason `{code, params}` gains its `text`, every
+    award's `why` becomes its reasons' texts joined by "; ", and every warning `{code, field,
+    message: null, params}` gains its message and the parameters a person reads."""
     if isinstance(data, list):
         return [with_text(item, render) for item in data]
     if not isinstance(data, dict):
         return data
+    if data.keys() == {"code", "field", "message", "params"} and data["message"] is None:
+        return notice_json(notice_of(data))
     out = {key: with_text(value, render) for key, value in data.items()}
     if set(data) == {"code", "params"}:
         out["text"] = render(reason(data["code"], data["params"]))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from models.record import EnterpriseRecord
-    from solver.notices import Notice
+    from solver.notices import MissingGlyphs
 
 
 class MissingGlyph(UserWarning):
@@ -15,19 +15,19 @@ class MissingGlyph(UserWarning):
     typesetter's sign for a missing character) and named in this warning, never an empty box."""
 
 
-def glyph_notices(record: EnterpriseRecord) -> list[Notice]:
+def glyph_notices(record: EnterpriseRecord) -> list[MissingGlyphs]:
     """The page draws what a record holds as typed — its id and name, industry tags, the ids of
     its expenses, projects and patents — with the bundled font: a character beyond it (say 𠀀,
     CJK extension B) falls back to the system's fonts, or a box where they lack it, so the page
     says so beside the answer, one warning per field naming each character (never a silent box)."""
-    from solver.notices import Notice
+    from solver.notices import MissingGlyphs
 
     covered = _covered()
     out = []
     for field, text in _texts(record.model_dump(mode="json", exclude_none=True)):
         beyond = dict.fromkeys(ch for ch in text if not ch.isspace() and ord(ch) not in covered)
         if beyond:
-            out.append(Notice("missing_glyph", field, {"chars": "、".join(f"{ch} (U+{ord(ch):04X})" for ch in beyond)}))
+            out.append(MissingGlyphs(field, tuple(beyond)))
     return out
 
 
