@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -44,6 +44,7 @@ from views.fonts import MissingGlyph
 
 if TYPE_CHECKING:
     from models.record import EnterpriseRecord
+    from solver.fiscal import FiscalReport
     from solver.questions import Answer, Question
 
 class Lang(str, Enum):
@@ -600,14 +601,14 @@ def verify(
         typer.echo(t("verify.versions", made=made.get("version", "?"),
                      made_code=str(made.get("code_sha256", "?"))[:12], now=now["version"],
                      now_code=now["code_sha256"][:12]))
-        about: dict[str, Any] = {"command": found.command, "enterprise": found.enterprise,
-                                 "files": found.package_files}
         if found.problem is not None:
             typer.echo(t("verify.problem", command=found.command, problem=found.problem))
         elif found.identical:
-            typer.echo(t("verify.identical", **about))
+            typer.echo(t("verify.identical", command=found.command, enterprise=found.enterprise,
+                         files=found.package_files))
         else:
-            typer.echo(t("verify.differs", count=len(found.differences), **about))
+            typer.echo(t("verify.differs", count=len(found.differences), command=found.command,
+                         enterprise=found.enterprise, files=found.package_files))
             for difference in found.differences[:40]:
                 typer.echo(t("verify.difference", member=difference.member, path=difference.path,
                              filed=json.dumps(difference.filed, ensure_ascii=False)[:200],
@@ -704,12 +705,13 @@ def batch(
         _check_batch_outputs(_inputs(input, columns, *(Path(item) for item in scenario or []
                                                        if "=" not in item)),
                              out, errors, summary or [])
-        reading_options: dict[str, Any] = {"encoding": encoding, "column_map": load_column_map(columns),
-                           "lang": current_lang(), "excel": excel, "engine": engine,
-                           "scheduler": scheduler, "words": notices_text}
+        column_map, lang = load_column_map(columns), current_lang()
+
         def run(report: Callable[[BatchCounts], None]) -> BatchCounts:
             return run_batch(input, out, errors, options, jobs=jobs, summary_path=summary_json,
-                             resume=resume, on_progress=report, **reading_options)
+                             resume=resume, on_progress=report, encoding=encoding,
+                             column_map=column_map, lang=lang, excel=excel,
+                             engine=engine, scheduler=scheduler, words=notices_text)
         counts = _with_progress("zjtx batch", input, run)
         if evidence is not None:
             from formats.evidence import SUMS, write_row_bundles
@@ -719,7 +721,7 @@ def batch(
                 count = write_row_bundles(
                     input, evidence, parse_readings(reading), catalog=active_catalog(),
                     today=options.today or dt.date.today(), encoding=encoding,
-                    column_map=reading_options["column_map"],
+                    column_map=column_map,
                     on_progress=lambda done: lines(done, 0))
             typer.echo(t("evidence.wrote_batch", count=count, directory=evidence,
                          sums=evidence / SUMS), err=True)
@@ -727,7 +729,8 @@ def batch(
             from views.charts import summary_chart
 
             for chart in charts:
-                summary_chart(counts.summary, chart)
+                # BatchCounts.summary is a FiscalReport (solver.batch.Summary.report, typed loosely).
+                summary_chart(cast("FiscalReport", counts.summary), chart)
         resumed = t("batch.resumed", row=counts.resumed_at) if counts.resumed_at else ""
         typer.echo(t("batch.done", rows_in=counts.rows_in, rows_out=counts.rows_out,
                      errors=counts.error_rows, resumed=resumed, out=out)
@@ -856,7 +859,7 @@ def impact(
         _check_batch_outputs(_inputs(enterprises, columns) + old_files, out, errors, summary or [])
         options = impact_options(before, after, current_lang(),
                                  catalog.resolve_readings(parse_readings(reading)))
-        counts = _with_progress("zjtx impact", enterprises, lambda report: run_impact(
+        counts, found = _with_progress("zjtx impact", enterprises, lambda report: run_impact(
             enterprises, out, errors, before, after, options, summary_path=summary_json,
             on_progress=report, jobs=jobs, resume=resume, encoding=encoding,
             column_map=load_column_map(columns), lang=current_lang(), excel=excel,
@@ -865,8 +868,8 @@ def impact(
             from views.impact import impact_chart
 
             for chart in charts:
-                impact_chart(counts.summary, chart)
-        change = counts.summary["total"]["change"]
+                impact_chart(found, chart)
+        change = found["total"]["change"]
         typer.echo(t("impact.done", rows_in=counts.rows_in, changed=counts.changed,
                      unchanged=counts.unchanged, errors=counts.error_rows, out=out,
                      low=f"{change['min']:+,}", high=f"{change['max']:+,}")

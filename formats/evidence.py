@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import orjson
 
@@ -60,6 +60,14 @@ RECORD_NORMALIZED = "record/normalized.json"
 PACKAGE = "package/"
 POLICIES = "policies/"
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class Origin(TypedDict):
+    """Where a batch row's bundle came from (bundle.json's `origin`)."""
+
+    input: str          # the input file's name
+    input_sha256: str
+    row: int            # the row number as the file shows it
 
 
 @functools.cache
@@ -91,7 +99,7 @@ def _json(data: Any) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
-def _question_json(question: Question, policies: dict[int, Policies]) -> dict[str, Any]:
+def _question_json(question: Question, policies: dict[int, Policies]) -> dict[str, object]:
     """The question as bundle.json keeps it (a scenario file by its member name; an item naming
     other policies with the package as given and the folder that holds its copy)."""
     items: list[dict[str, str]] = []
@@ -132,10 +140,10 @@ def _scenario_policies(question: Question, catalog: Catalog) -> dict[int, Polici
     return found
 
 
-def _document(answer: Answer, lang: str) -> dict[str, Any]:
+def _document(answer: Answer, lang: str) -> dict[str, object]:
     """The answer as `--format json --lang LANG` prints it."""
     with using_lang(lang):
-        document: dict[str, Any] = with_names(with_text(answer.document()))
+        document: dict[str, object] = with_names(with_text(answer.document()))
         return document
 
 
@@ -153,8 +161,8 @@ def _measures_in(data: Any, found: set[str]) -> set[str]:
     return found
 
 
-def _clauses(document: dict[str, Any], catalog: Catalog,
-             others: dict[str, Catalog] | None = None) -> list[dict[str, Any]]:
+def _clauses(document: dict[str, object], catalog: Catalog,
+             others: dict[str, Catalog] | None = None) -> list[dict[str, object]]:
     """Every clause the answer (`document`) rests on, verbatim, in catalog order, with its
     sources; then those of other policies (`others`: folder → catalog) that the package used does
     not hold as they do, each with the folder of its package."""
@@ -165,9 +173,9 @@ def _clauses(document: dict[str, Any], catalog: Catalog,
     return out
 
 
-def _clauses_of(document: dict[str, Any], catalog: Catalog) -> list[dict[str, Any]]:
+def _clauses_of(document: dict[str, object], catalog: Catalog) -> list[dict[str, object]]:
     named = _measures_in(document, set())
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, object]] = []
     for family_id, (file, family) in catalog.families.items():
         rules = [rule for rule in catalog.rules if rule.family == family_id
                  and (rule.measure in named or family_id in named)]
@@ -190,7 +198,7 @@ def _day(day: dt.date | None) -> str | None:
 
 
 def _package_json(catalog: Catalog, files: dict[str, bytes], readings: dict[str, str],
-                  others: list[dict[str, Any]]) -> dict[str, Any]:
+                  others: list[dict[str, object]]) -> dict[str, object]:
     """The package as used: each file's SHA-256, size, payer and edition; the readings; and the
     other policies a whatif item names (`others`), when there are."""
     used = catalog.resolve_readings(readings)
@@ -204,12 +212,12 @@ def _package_json(catalog: Catalog, files: dict[str, bytes], readings: dict[str,
             **({"policies": others} if others else {})}
 
 
-def _file_entries(catalog: Catalog, files: dict[str, bytes]) -> list[dict[str, Any]]:
+def _file_entries(catalog: Catalog, files: dict[str, bytes]) -> list[dict[str, object]]:
     """Each file of a package: its SHA-256, size, and what it is (payer and edition)."""
     entries = []
     for name, data in sorted(files.items()):
         spec = catalog.files.get(name)
-        entry: dict[str, Any] = {"name": name, "sha256": sha256(data), "bytes": len(data)}
+        entry: dict[str, object] = {"name": name, "sha256": sha256(data), "bytes": len(data)}
         if name == INDEX_FILE:
             entry["kind"] = "index"
         elif spec is None:
@@ -224,7 +232,7 @@ def _file_entries(catalog: Catalog, files: dict[str, bytes]) -> list[dict[str, A
     return entries
 
 
-def _readme(question: Question, document: dict[str, Any], version: dict[str, str]) -> bytes:
+def _readme(question: Question, document: dict[str, object], version: dict[str, str]) -> bytes:
     lines = [t("evidence.readme", lang, command=question.command,
                enterprise=document.get("enterprise", ""), version=version["version"])
              for lang in LANGS]
@@ -233,7 +241,7 @@ def _readme(question: Question, document: dict[str, Any], version: dict[str, str
 
 def evidence_members(question: Question, raw_record: bytes, as_json: bool,
                      record: EnterpriseRecord, answer: Answer, catalog: Catalog,
-                     origin: dict[str, Any] | None = None) -> dict[str, bytes]:
+                     origin: Origin | None = None) -> dict[str, bytes]:
     """Every member of the bundle but the manifest (name → bytes). `origin`: where a batch row
     came from (the input's name and SHA-256, the row number)."""
     version = zjtx_version()
@@ -245,7 +253,7 @@ def evidence_members(question: Question, raw_record: bytes, as_json: bool,
         others = {_policies_folder(number): open_catalog(Path(p.directory))
                   for number, p in policies.items()}
         other_files = {folder: package_files(other) for folder, other in others.items()}
-        described = [{"item": number, "package": p.given,
+        described: list[dict[str, object]] = [{"item": number, "package": p.given,
                       "in_force": _day(p.in_force), "folder": _policies_folder(number),
                       "files": _file_entries(others[_policies_folder(number)],
                                              other_files[_policies_folder(number)])}
@@ -275,7 +283,7 @@ def evidence_members(question: Question, raw_record: bytes, as_json: bool,
 
 def evidence_bundle(question: Question, raw_record: bytes, as_json: bool,
                     record: EnterpriseRecord, answer: Answer, catalog: Catalog,
-                    origin: dict[str, Any] | None = None) -> bytes:
+                    origin: Origin | None = None) -> bytes:
     """The bundle's bytes (`formats.bundle.write_bundle` of `evidence_members`)."""
     return write_bundle(evidence_members(question, raw_record, as_json, record, answer, catalog,
                                          origin))
@@ -292,7 +300,7 @@ class Difference:
     filed: Any
     now: Any
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"member": self.member, "path": self.path, "filed": self.filed, "now": self.now}
 
 
@@ -315,7 +323,7 @@ class Verification:
     def identical(self) -> bool:
         return not self.differences and self.problem is None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"sha256": self.sha256, "untouched": True, "members": self.members,
                 "command": self.command, "enterprise": self.enterprise,
                 "made_by": self.made_by, "verified_by": self.verified_by,
@@ -420,10 +428,13 @@ def verify_bundle(data: bytes, source: str) -> Verification:
     package = {name[len(PACKAGE):]: body for name, body in members.items()
                if name.startswith(PACKAGE)}
     carried = _carried(about, source)
-    common: dict[str, Any] = {
-        "sha256": sha256(data), "members": len(members) + 1, "command": question.command,
-        "enterprise": enterprise, "made_by": dict(about.get("zjtx") or {}),
-        "verified_by": zjtx_version(), "package_files": len(package)}
+
+    def verification(differences: tuple[Difference, ...], problem: str | None = None) -> Verification:
+        return Verification(sha256=sha256(data), members=len(members) + 1,
+                            command=question.command, enterprise=enterprise,
+                            made_by=dict(about.get("zjtx") or {}), verified_by=zjtx_version(),
+                            package_files=len(package), differences=differences, problem=problem)
+
     with tempfile.TemporaryDirectory(prefix="zjtx-verify-") as folder:
         root = Path(folder)
         for name, body in members.items():  # names checked by read_bundle: none climbs out
@@ -444,8 +455,8 @@ def verify_bundle(data: bytes, source: str) -> Verification:
                 again = evidence_members(question, raw, as_json, record, answer, catalog,
                                          about.get("origin"))
         except InputError as exc:
-            return Verification(**common, differences=(), problem=str(exc))
-    return Verification(**common, differences=tuple(_differences(members, again)))
+            return verification((), str(exc))
+    return verification(tuple(_differences(members, again)))
 
 
 # -- batch --------------------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ import dataclasses
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from formats.batch import PARTIAL_SUFFIX, BatchCounts, run_batch
 from formats.tables import Row
@@ -27,6 +27,27 @@ from models.i18n import t
 from models.errors import InputError
 from models.scenario import Policies, Scenario
 from solver.batch import BatchOptions, NoticeWords
+from solver.fiscal import FiscalReport, Interval, MeasureCell
+
+
+class SideJSON(TypedDict):
+    package: str
+    directory: str
+    in_force: str | None
+
+
+# A sum under the old policies, under the new ones, and the change (new less old).
+ImpactCell = TypedDict("ImpactCell", {"from": Interval, "to": Interval, "change": Interval})
+
+# The impact of a change of policies (`--summary change.json`, `/v1/impact`'s `summary`): the two
+# sides, the counts, and the cells that changed in all, per paying district, claim year, both,
+# and measure.
+ImpactSummary = TypedDict("ImpactSummary", {
+    "from": SideJSON, "to": SideJSON, "rows_in": int, "changed": int, "unchanged": int,
+    "error_rows": int, "total": ImpactCell, "by_paying_district": dict[str, ImpactCell],
+    "by_claim_year": dict[str, ImpactCell],
+    "by_paying_district_and_claim_year": dict[str, dict[str, ImpactCell]],
+    "by_measure": dict[str, ImpactCell]})
 
 
 @dataclass(frozen=True)
@@ -38,7 +59,7 @@ class Side:
     directory: str
     in_force: dt.date | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> SideJSON:
         return {"package": self.package, "directory": self.directory,
                 "in_force": self.in_force.isoformat() if self.in_force else None}
 
@@ -52,7 +73,6 @@ class ImpactCounts:
     unchanged: int = 0
     error_rows: int = 0
     resumed_at: int = 0
-    summary: dict[str, Any] = field(default_factory=dict)
 
 
 def impact_options(old: Side, new: Side, lang: str, readings: dict[str, str],
@@ -66,10 +86,10 @@ def impact_options(old: Side, new: Side, lang: str, readings: dict[str, str],
 def run_impact(input_path: Path, out: Path, errors: Path | None, old: Side, new: Side,
                options: BatchOptions, *, summary_path: Path | None = None,
                on_progress: Callable[[BatchCounts], None] | None = None,
-               **batch: Any) -> ImpactCounts:
+               **batch: Any) -> tuple[ImpactCounts, ImpactSummary]:
     """Compare every row of `input_path` under `old` and `new` (`options` from
     `impact_options`); write the changed rows to `out`, the errors to `errors`, and the summary
-    (by paying district and claim year) to `summary_path` (.json)."""
+    (by paying district and claim year) to `summary_path` (.json). The counts and the summary."""
     if summary_path is not None and summary_path.suffix.lower() != ".json":
         raise InputError(t("option.summary_json"), file=str(summary_path),
                          field="--summary", accepted=".json")
@@ -78,40 +98,41 @@ def run_impact(input_path: Path, out: Path, errors: Path | None, old: Side, new:
     found = ImpactCounts(rows_in=counts.rows_in, changed=counts.rows_out,
                          unchanged=counts.rows_in - counts.rows_out - counts.error_rows,
                          error_rows=counts.error_rows, resumed_at=counts.resumed_at)
-    found.summary = impact_summary(counts.summary, old, new, found)
+    # The batch's summary is a FiscalReport (solver.batch.Summary.report, typed loosely there).
+    summary = impact_summary(cast(FiscalReport, counts.summary), old, new, found)
     if summary_path is not None:  # the batch wrote its fiscal views there: the impact's instead
         written = summary_path.with_name(summary_path.name + PARTIAL_SUFFIX)
-        written.write_text(json.dumps(found.summary, ensure_ascii=False, indent=2) + "\n",
+        written.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                            encoding="utf-8")
         os.replace(written, summary_path)
-    return found
+    return found, summary
 
 
-def _cell(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
-    zero = {"min": 0, "max": 0, "open_above": False}
+def _cell(before: Interval | None, after: Interval | None) -> ImpactCell:
+    zero: Interval = {"min": 0, "max": 0, "open_above": False}
     before, after = before or zero, after or zero
     return {"from": before, "to": after,
             "change": {"min": after["min"] - before["min"], "max": after["max"] - before["max"],
                        "open_above": bool(before["open_above"] or after["open_above"])}}
 
 
-def _moved(cell: dict[str, Any]) -> bool:
+def _moved(cell: ImpactCell) -> bool:
     return bool(cell["change"]["min"] or cell["change"]["max"])
 
 
-def _table(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+def _table(before: Mapping[str, Interval], after: Mapping[str, Interval]) -> dict[str, ImpactCell]:
     """Key by key: from, to and the change, for the keys whose amount changed."""
     cells = {key: _cell(before.get(key), after.get(key)) for key in sorted({*before, *after})}
     return {key: cell for key, cell in cells.items() if _moved(cell)}
 
 
-def impact_summary(report: dict[str, Any], old: Side, new: Side, counts: ImpactCounts) -> dict[str, Any]:
+def impact_summary(report: FiscalReport, old: Side, new: Side, counts: ImpactCounts) -> ImpactSummary:
     """The batch's two views (the run answers from the new policies: `baseline`; the old ones
     are its scenario) as one impact: totals, and per paying district, claim year, both, and
     measure, what the old and new policies pay and the change (only what changed). Enterprises
     whose answer is unchanged add the same to both sides: the changes are theirs alone."""
     after, before = report.get("baseline", {}), report.get("scenario", {})
-    crossed: dict[str, Any] = {}
+    crossed: dict[str, dict[str, ImpactCell]] = {}
     districts = sorted({*before.get("by_paying_district_and_claim_year", {}),
                         *after.get("by_paying_district_and_claim_year", {})})
     for district in districts:
@@ -132,7 +153,7 @@ def impact_summary(report: dict[str, Any], old: Side, new: Side, counts: ImpactC
             "by_measure": measures}
 
 
-def _plain(cell: dict[str, Any]) -> dict[str, Any]:
+def _plain(cell: MeasureCell) -> Interval:
     return {"min": cell["min"], "max": cell["max"], "open_above": cell["open_above"]}
 
 
@@ -169,8 +190,8 @@ def impact_of_rows(rows: Iterable[Row], labels: dict[str, str], old: Side, new: 
     catalog = batch_catalog(probe)
     options = dataclasses.replace(impact_options(old, new, lang, catalog.resolve_readings(readings or {})),
                                   labels=labels)
-    found: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
+    found: list[dict[str, object]] = []
+    errors: list[dict[str, object]] = []
     summary = Summary()
     unchanged = 0
     with using_catalog(catalog):
@@ -188,5 +209,5 @@ def impact_of_rows(rows: Iterable[Row], labels: dict[str, str], old: Side, new: 
     counts = ImpactCounts(rows_in=len(found) + unchanged + len(errors), changed=len(found),
                           unchanged=unchanged, error_rows=len(errors))
     return {"columns": list(IMPACT_COLUMNS),
-            "summary": impact_summary(summary.report(), old, new, counts),
+            "summary": impact_summary(cast(FiscalReport, summary.report()), old, new, counts),
             "rows": found, "errors": errors}

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from formats.columns import CHINESE, TEMPLATE_COLUMNS, TIER_COLUMNS, Schema
 from formats.tables import RowWriter, format_of, read_rows
@@ -56,6 +56,24 @@ REPORT_COLUMNS = ("list_row", "name", "credit_code", "tier", "date", "status", "
 LIST_FIELDS = ("name", "credit_code", "tier", "date")
 
 
+class ReportRow(TypedDict, total=False):
+    """A row of the import report (`REPORT_COLUMNS`): a listed row and what became of it. A list
+    row that could not be read has only its number, name, status and message."""
+
+    list_row: Required[int]
+    name: Required[str | None]
+    credit_code: str | None
+    tier: str
+    date: str
+    status: Required[str]
+    registry_row: int | None
+    id: str | None
+    registry_name: str | None
+    registry_credit_code: str | None
+    candidates: str | None
+    message: Required[str]
+
+
 @dataclass
 class ImportResult:
     """What an import did: each listed row's match (or problem), the registry's rows written
@@ -65,7 +83,7 @@ class ImportResult:
     list_problems: list[tuple[int, str, str]] = field(default_factory=list)  # (row, name, message)
     registry_rows: int = 0
     written: int = 0
-    registry_errors: list[dict[str, Any]] = field(default_factory=list)
+    registry_errors: list[dict[str, object]] = field(default_factory=list)  # error rows, by column
 
     @property
     def added(self) -> int:
@@ -111,7 +129,7 @@ def read_list(path: Path, *, tier: str | None, date: dt.date | None, catalog: Ca
     return listed, problems
 
 
-def _read(data: dict[str, Any] | None, key: str, default: Any, catalog: Catalog,
+def _read(data: Mapping[str, object] | None, key: str, default: str | dt.date | None, catalog: Catalog,
           found: list[str]) -> Any:
     """A tier or date cell through the normalizer (the option's value when it is empty)."""
     value = (data or {}).get(key)
@@ -128,14 +146,14 @@ def _read(data: dict[str, Any] | None, key: str, default: Any, catalog: Catalog,
 
 def read_registry(path: Path, *, encoding: str | None = None,
                   column_map: dict[str, str] | None = None
-                  ) -> tuple[list[tuple[Registered, EnterpriseRecord | None]], list[dict[str, Any]]]:
+                  ) -> tuple[list[tuple[Registered, EnterpriseRecord | None]], list[dict[str, object]]]:
     """Each registry row as an entry to match (its name and code as written, also for a row
     that is not a valid record, so that a second row of one code shows as ambiguous) with its
     record, and the error rows (as `zjtx batch` writes them) of the invalid rows."""
     rows = read_rows(path, encoding=encoding, column_map=column_map, option="--registry")
     context = RowContext(BatchOptions(labels=rows.columns.labels if rows.columns else {}))
     entries: list[tuple[Registered, EnterpriseRecord | None]] = []
-    errors: list[dict[str, Any]] = []
+    errors: list[dict[str, object]] = []
     for number, data, record, problem in read_records(rows):
         cells = data or {}
         code = cells.get("credit_code")
@@ -161,11 +179,11 @@ def updated_record(record: EnterpriseRecord, matches: Iterable[Match], catalog: 
     return parse_record(data, source=source, row=row, catalog=catalog)
 
 
-def record_cells(record: EnterpriseRecord) -> dict[str, Any]:
+def record_cells(record: EnterpriseRecord) -> dict[str, object]:
     """A record as the enterprise template writes it: flat cells, one recognition-date column
     per tier (dates separated by `;`), list fields as JSON cells (what `read_rows` reads back)."""
     data = record.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    cells: dict[str, Any] = {key: data.get(key) for key in ("id", "name", "credit_code",
+    cells: dict[str, object] = {key: data.get(key) for key in ("id", "name", "credit_code",
                                                           "district", "as_of")}
     cells["entity_type"] = record.entity_type
     cells["industries"] = ", ".join(record.industries) or None
@@ -217,9 +235,9 @@ def import_recognitions(list_path: Path, registry_path: Path, out: Path, *, cata
     return result
 
 
-def report_rows(result: ImportResult) -> list[dict[str, Any]]:
+def report_rows(result: ImportResult) -> list[ReportRow]:
     """One report row per listed row, in the list's order, its message in the current language."""
-    rows: list[dict[str, Any]] = []
+    rows: list[ReportRow] = []
     for match in result.matches:
         entry, item = match.registered, match.listed
         rows.append({
@@ -233,7 +251,7 @@ def report_rows(result: ImportResult) -> list[dict[str, Any]]:
     for number, name, problem in result.list_problems:
         rows.append({"list_row": number, "name": name or None, "status": "invalid_row",
                      "message": t("recognitions.status.invalid_row", problem=problem)})
-    rows.sort(key=lambda row: int(row["list_row"]))
+    rows.sort(key=lambda row: row["list_row"])
     return rows
 
 
@@ -245,28 +263,27 @@ def _candidate(entry: Registered) -> str:
 def match_message(match: Match) -> str:
     """What became of a listed row, in words."""
     entry = match.registered
-    fields: dict[str, Any] = {
-        "row": entry.row if entry else "", "id": entry.ident if entry else "",
-        "registry_name": entry.name if entry else "", "code": match.listed.credit_code,
-        "registry_code": entry.credit_code if entry else "",
-        "problem": match.code_problem or "", "other": match.other_row or "",
-        "candidates": "; ".join(_candidate(c) for c in match.candidates) or t("recognitions.none")}
-    text = t(f"recognitions.status.{match.status}", **fields)
+    text = t(f"recognitions.status.{match.status}",
+             row=entry.row if entry else "", id=entry.ident if entry else "",
+             registry_name=entry.name if entry else "", code=match.listed.credit_code,
+             registry_code=entry.credit_code if entry else "",
+             problem=match.code_problem or "", other=match.other_row or "",
+             candidates="; ".join(_candidate(c) for c in match.candidates) or t("recognitions.none"))
     if match.renamed and entry is not None:
         text += t("recognitions.renamed", registry_name=entry.name)
     return text
 
 
-def write_report(path: Path, rows: list[dict[str, Any]], lang: str, *, excel: bool = False) -> Path:
+def write_report(path: Path, rows: list[ReportRow], lang: str, *, excel: bool = False) -> Path:
     headers = [t(f"recognitions.column.{column}", lang) for column in REPORT_COLUMNS]
     writer = RowWriter(path, list(REPORT_COLUMNS), headers=headers, excel=excel)
     for row in rows:
-        writer.write(row)
+        writer.write(dict(row))
     writer.close()
     return path
 
 
-def write_registry_errors(path: Path, errors: list[dict[str, Any]], lang: str) -> Path:
+def write_registry_errors(path: Path, errors: list[dict[str, object]], lang: str) -> Path:
     from formats.columns import output_headers
 
     writer = RowWriter(path, list(ERROR_COLUMNS), headers=output_headers(ERROR_COLUMNS, lang))

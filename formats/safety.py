@@ -105,7 +105,7 @@ def safe_name(text: str) -> str:
     return name.lstrip(".")[:100] or "record"
 
 
-def input_fingerprint(path: Path) -> dict[str, Any]:
+def input_fingerprint(path: Path) -> dict[str, int | str]:
     """Size, modification time and hashes of both ends: an edit between kill and resume shows."""
     stat = path.stat()
     with path.open("rb") as handle:

@@ -14,7 +14,7 @@ import csv
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict, cast
 
 from formats.batch import (FIRST_ROWS, MOST_ROWS, Distinct, Item, engine_for, evaluated,
                            input_blocks, _row_of)
@@ -29,12 +29,33 @@ from models.scenario import Scenario, parse_inline
 from solver.batch import (BatchOptions, RowContext, Summary, contributions, row_bug,
                           scenario_amounts)
 from solver.evaluate import evaluate_amounts
+from solver.fiscal import FiscalReport, FiscalView, Interval
 from solver.planner import reformed_once
 
 SWEEP_COLUMNS = ["reform", "value", "paying_district", "claim_year", "baseline_min",
                  "baseline_max", "reformed_min", "reformed_max", "cost_min", "cost_max",
                  "open_above"]  # a "not less than" amount in a sum: the district may pay more
 ALL = "all"
+NOTHING: Interval = {"min": 0, "max": 0, "open_above": False}
+Table = Literal["by_paying_district", "by_claim_year"]
+
+
+class SweepRow(TypedDict):
+    """A row of the cost table (`SWEEP_COLUMNS`): a reform point, in all (`all`), for one paying
+    district or for one claim year, at baseline, reformed, and the cost (reformed less
+    baseline)."""
+
+    reform: str
+    value: int
+    paying_district: str
+    claim_year: str
+    baseline_min: int
+    baseline_max: int
+    reformed_min: int
+    reformed_max: int
+    cost_min: int
+    cost_max: int
+    open_above: bool
 
 
 @dataclass(frozen=True)
@@ -50,16 +71,17 @@ class SweepResult:
     rows_in: int = 0
     rows_out: int = 0
     error_rows: int = 0
-    summaries: list[dict[str, Any]] | None = None  # one fiscal summary per point
+    summaries: list[FiscalReport] | None = None  # one fiscal summary per point
 
-    def table(self) -> list[dict[str, Any]]:
+    def table(self) -> list[SweepRow]:
         """One row per point: the total, then per paying district, then per claim year."""
-        out = []
+        out: list[SweepRow] = []
         for value, summary in zip(self.values, self.summaries or []):
-            base, reformed = summary.get("baseline", {}), summary.get("scenario", {})
-            for district, year, table in [(ALL, ALL, None)] + \
-                    [(d, ALL, "by_paying_district") for d in _keys(base, reformed, "by_paying_district")] + \
-                    [(ALL, y, "by_claim_year") for y in _keys(base, reformed, "by_claim_year")]:
+            base, reformed = summary.get("baseline"), summary.get("scenario")
+            cells: list[tuple[str, str, Table | None]] = [(ALL, ALL, None)]
+            cells += [(d, ALL, "by_paying_district") for d in _keys(base, reformed, "by_paying_district")]
+            cells += [(ALL, y, "by_claim_year") for y in _keys(base, reformed, "by_claim_year")]
+            for district, year, table in cells:
                 cell = district if table == "by_paying_district" else year
                 low = _cell(base, table, cell)
                 high = _cell(reformed, table, cell)
@@ -67,19 +89,19 @@ class SweepResult:
                             "claim_year": year, "baseline_min": low["min"], "baseline_max": low["max"],
                             "reformed_min": high["min"], "reformed_max": high["max"],
                             "cost_min": high["min"] - low["min"], "cost_max": high["max"] - low["max"],
-                            "open_above": bool(low.get("open_above") or high.get("open_above"))})
+                            "open_above": bool(low["open_above"] or high["open_above"])})
         return out
 
 
-def _keys(base: dict[str, Any], reformed: dict[str, Any], table: str) -> list[str]:
-    return sorted(set(base.get(table, {})) | set(reformed.get(table, {})))
+def _keys(base: FiscalView | None, reformed: FiscalView | None, table: Table) -> list[str]:
+    return sorted({key for view in (base, reformed) if view for key in view[table]})
 
 
-def _cell(view: dict[str, Any], table: str | None, key: str) -> dict[str, Any]:
-    nothing = {"min": 0, "max": 0, "open_above": False}
-    found: dict[str, Any] = view.get("total", nothing) if table is None \
-        else view.get(table, {}).get(key, nothing)
-    return found
+def _cell(view: FiscalView | None, table: Table | None, key: str) -> Interval:
+    """A view's sum in all (`table` None) or for a key of a table; nothing when it has none."""
+    if not view:
+        return NOTHING
+    return view["total"] if table is None else view[table].get(key, NOTHING)
 
 
 _JOB: SweepJob | None = None
@@ -168,7 +190,8 @@ def run_sweep(input_path: Path, key: str, values: list[int], options: BatchOptio
                 on_progress(result.rows_in)
     finally:
         runner.close()
-    result.summaries = [total.report() for total in totals]
+    # Summary.report is a FiscalReport (solver.batch types it loosely).
+    result.summaries = [cast(FiscalReport, total.report()) for total in totals]
     return result
 
 

@@ -19,7 +19,7 @@ from solver.worklist import COLUMNS
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 def read_enterprises(path: Path, *, encoding: str | None = None,
                      column_map: dict[str, str] | None = None
-                     ) -> tuple[list[EnterpriseRecord], list[dict[str, Any]]]:
+                     ) -> tuple[list[EnterpriseRecord], list[dict[str, object]]]:
     """The valid records of an input, and an error row (as `zjtx batch` writes it) per bad row."""
     if path.suffix.lower() in RECORD_SUFFIXES:
         return [load_record(path)], []
@@ -28,7 +28,7 @@ def read_enterprises(path: Path, *, encoding: str | None = None,
 
 
 def records_of(rows: Iterable[Row], labels: dict[str, str] | None = None
-               ) -> tuple[list[EnterpriseRecord], list[dict[str, Any]]]:
+               ) -> tuple[list[EnterpriseRecord], list[dict[str, object]]]:
     """Valid records, and an error row per bad row (duplicate ids and credit codes included)."""
     context = RowContext(BatchOptions(labels=labels or {}))
     records, problems = [], []
@@ -54,7 +54,7 @@ def read_records(rows: Iterable[Row]) -> Iterator[
         yield number, data, None, problem
 
 
-def write_worklist(path: Path, rows: list[dict[str, Any]], lang: str = "en", *,
+def write_worklist(path: Path, rows: list[dict[str, object]], lang: str = "en", *,
                    excel: bool = False) -> Path:
     if path.suffix.lower() not in (".xlsx", ".csv", ".jsonl"):
         raise InputError(t("io.unknown_format", suffix=path.suffix or t("io.no_extension")),

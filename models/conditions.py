@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,9 @@ _INT = re.compile(r"^-?\d+$")
 _CONDITION = re.compile(r"^\s*([a-z_]+)\s+(not in|==|!=|>=|<=|>|<|in)\s+(.+?)\s*$")
 
 Value = str | int | dt.date | frozenset[str]
+# The facts a condition reads: field → value (a set of tags for `industry`); a missing or None
+# fact never satisfies a condition.
+Facts = Mapping[str, object]
 
 
 def _parse_atom(text: str, source: str) -> str | int | dt.date:
@@ -68,7 +72,7 @@ class Condition:
     text: str
     order: tuple[str, ...] = ()  # the declared order of an ordered field (tiers), else empty
 
-    def holds(self, context: dict[str, Any]) -> bool:
+    def holds(self, context: Facts) -> bool:
         """Does the condition hold for these facts? A missing fact never satisfies a condition."""
         if self.field not in context or context[self.field] is None:
             return False
@@ -96,7 +100,7 @@ class Condition:
             return self.order.index(fact), self.order.index(str(self.value))
         return fact, self.value
 
-    def explain_failure(self, context: dict[str, Any]) -> str:
+    def explain_failure(self, context: Facts) -> str:
         """`tier >= municipal failed: tier is innovative`."""
         fact = context.get(self.field)
         if isinstance(fact, frozenset):
@@ -137,7 +141,7 @@ def parse_condition(text: str, order: dict[str, tuple[str, ...]] | None = None) 
     return Condition(field=field, op=op, value=value, text=text.strip(), order=ranked)
 
 
-def first_failure(conditions: tuple[Condition, ...], context: dict[str, Any]) -> str | None:
+def first_failure(conditions: tuple[Condition, ...], context: Facts) -> str | None:
     """The explanation of the first condition that fails, or None when all hold."""
     for condition in conditions:
         if not condition.holds(context):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from constraint import FunctionConstraint, Problem
 
@@ -41,7 +40,7 @@ class Suggestion:
         """The scenario `whatif` applies: every change at once."""
         return scenario_of(self.changes)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"changes": [c.label for c in self.changes],
                 "details": [c.as_dict() for c in self.changes], "amount": self.amount.as_dict()}
 
@@ -57,8 +56,8 @@ class HowTo:
     changes_needed: int | None          # None: no combination of up to max_changes
     suggestions: tuple[Suggestion, ...]
 
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"enterprise": self.enterprise, "measure": self.measure,
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"enterprise": self.enterprise, "measure": self.measure,
                                "target": self.target, "changes_needed": self.changes_needed,
                                "suggestions": [s.as_dict() for s in self.suggestions]}
         if self.changes_needed is None:

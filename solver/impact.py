@@ -52,7 +52,7 @@ class Cause:
     after: Money | None
     policy: tuple[tuple[str, str], ...]  # what the policies changed for the measure; () = none
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"change": self.kind, "measure": self.measure, "paid_by": self.paid_by,
                 "claim_year": self.claim_year,
                 "before": self.before.as_dict() if self.before else None,
@@ -150,7 +150,7 @@ def cached_policy_changes(before: Catalog, after: Catalog) -> PolicyChanges:
 
 
 def impact_cells(record: EnterpriseRecord, before: AwardAmounts, after: AwardAmounts,
-                 old: Catalog, new: Catalog, lang: str) -> dict[str, Any]:
+                 old: Catalog, new: Catalog, lang: str) -> dict[str, object]:
     """The answer cells of an impact row (every column of `IMPACT_COLUMNS` but the row's own):
     the totals before and after, the difference, and each award that differs, as words in
     `lang` (`changes`) and as data (`causes`, JSON)."""
@@ -221,9 +221,9 @@ def changed_payers(before: Catalog, after: Catalog) -> frozenset[str] | None:
     return found
 
 
-def _rules_by_payer(catalog: Catalog) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
+def _rules_by_payer(catalog: Catalog) -> dict[str, list[tuple[str, str, dict[str, object]]]]:
     """Each payer's rules as plain data, in catalog order: equal lists read the same."""
-    found: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+    found: dict[str, list[tuple[str, str, dict[str, object]]]] = {}
     for rule in catalog.rules:
         found.setdefault(rule.payer, []).append((rule.measure, rule.family, rule.spec.model_dump()))
     return found

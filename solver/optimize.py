@@ -8,13 +8,16 @@ candidate has one named literal `take[key]`; every constraint cites the rule it 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.errors import SolverError
 from models.money import Money
 from solver.compile import Candidate, Compiled, difference_cut, effective_amount
 from solver.components import (Part, Solution, assemble, components, earliest_rank,
                                earliest_weight)
+
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model import IntVar, LinearExpr
 
 __all__ = ["Solution", "optimize", "solve_part"]
 
@@ -41,14 +44,15 @@ def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int
 
     # -- variables: one named literal per candidate; a pay variable where a cap is shared ------
     # CP-SAT's literals and linear expressions (typed loosely by OR-Tools' stubs).
-    take: dict[str, Any] = {c.key: model.new_bool_var(f"take[{c.key}]") for c in candidates}
+    take: dict[str, IntVar] = {c.key: model.new_bool_var(f"take[{c.key}]") for c in candidates}
     upper_terms: list[Any] = []
     lower_terms: list[Any] = []
-    pay: dict[str, Any] = {}
+    pay: dict[str, IntVar | LinearExpr] = {}
+    paid_at_most: dict[str, IntVar] = {}  # the pay variables of the "up to" amounts under a cap
     for c in candidates:
         amount = effective_amount(c)
         if c.variable:
-            pay[c.key] = model.new_int_var(0, amount.max, f"pay[{c.key}]")
+            pay[c.key] = paid_at_most[c.key] = model.new_int_var(0, amount.max, f"pay[{c.key}]")
             model.add(pay[c.key] <= amount.max * take[c.key])  # nothing paid unless taken
         else:
             pay[c.key] = amount.max * take[c.key]
@@ -122,7 +126,7 @@ def solve_part(members: list[Candidate], compiled: Compiled, rank: dict[str, int
         for c in candidates:
             model.add_hint(take[c.key], solver.boolean_value(take[c.key]))
             if c.variable:
-                model.add_hint(pay[c.key], solver.value(pay[c.key]))
+                model.add_hint(paid_at_most[c.key], solver.value(pay[c.key]))
 
     # -- read the answer ----------------------------------------------------------------------
     paid: dict[str, Money] = {}

@@ -11,7 +11,6 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
-from typing import Any
 
 from models.catalog import MUNICIPAL_PAYER, Catalog, active_catalog, open_catalog_on, reformed
 from models.errors import InputError
@@ -48,7 +47,7 @@ class DistrictOutcome:
     delta_max: int
     awards: tuple[Award, ...]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"district": self.district, "total": self.total.as_dict(),
                 "delta_vs_stay": {"min": self.delta_min, "max": self.delta_max},
                 "awards": [a.as_dict() for a in self.awards]}
@@ -64,7 +63,7 @@ class Ranking:
     stay: Money
     ranking: tuple[DistrictOutcome, ...]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"enterprise": self.enterprise, "move_date": self.move_date.isoformat(),
                 "horizon": list(self.horizon),
                 "ranking": [outcome.as_dict() for outcome in self.ranking]}
@@ -205,12 +204,12 @@ class TimelineYear:
     claims: tuple[Award, ...]        # received, due, projected
     past: tuple[Award, ...]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"year": self.year, "total": self.total.as_dict(),
                 "claims": [_claim(a) for a in self.claims], "past": [_claim(a) for a in self.past]}
 
 
-def _claim(award: Award) -> dict[str, Any]:
+def _claim(award: Award) -> dict[str, object]:
     return {"measure": award.measure, "title": award.title, "tier": award.tier,
             "amount": award.amount.as_dict(), "paid_by": award.paid_by, "status": award.status,
             "received": award.received, "projected": award.projected,
@@ -304,7 +303,7 @@ class ReadingEffect:
     gained: tuple[Award, ...]
     lost: tuple[Award, ...]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"reading": self.reading, "delta": {"min": self.delta_min, "max": self.delta_max},
                 "gained": [a.as_dict() for a in self.gained],
                 "lost": [a.as_dict() for a in self.lost]}
@@ -322,7 +321,7 @@ class AllReadings:
     combinations: tuple[tuple[dict[str, str], Money], ...]
     effects: tuple[ReadingEffect, ...]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"enterprise": self.enterprise,
                 "range": {"min": self.low, "max": self.high, "open_above": self.open_above},
                 "default": self.default.as_dict(),
@@ -429,7 +428,7 @@ class WhatIf:
     def delta_max(self) -> int:
         return self.outcome.max - self.baseline.max
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"enterprise": self.enterprise, "scenario": self.scenario,
                 "baseline": {"readings": self.baseline_readings, "total": self.baseline.as_dict()},
                 "outcome": {"readings": self.outcome_readings, "total": self.outcome.as_dict()},
@@ -458,7 +457,7 @@ class Sweep:
     key: str
     points: tuple[tuple[int, Money], ...]     # (value, total)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"enterprise": self.enterprise, "key": self.key,
                 "points": [{"value": value, "total": total.as_dict()}
                            for value, total in self.points]}

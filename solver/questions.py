@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from models.catalog import Catalog
 from models.errors import BugError, InputError, ReadingError
@@ -70,7 +70,7 @@ class Timeline:
     evaluation: Evaluation
     years: tuple[TimelineYear, ...]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"enterprise": self.evaluation.enterprise,
                 "years": [year.as_dict() for year in self.years]}
 
@@ -87,7 +87,7 @@ class Answer:
     result: Result
     notices: tuple[Notice, ...] = ()
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> dict[str, object]:
         """The JSON the command prints with `--format json`, before its words are added
         (`views.reasons.with_text`, `views.words.with_names`: the reasons' texts, the warnings'
         messages)."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from models.catalog import Catalog, active_catalog
 from models.errors import InputError
@@ -116,7 +116,7 @@ class Action:
         return (self.deadline is None, self.deadline or dt.date.max, -self.amount.max,
                 -self.amount.min, self.enterprise, KINDS.index(self.kind), self.subject)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"enterprise": self.enterprise, "name": self.name, "credit_code": self.credit_code,
                 "kind": self.kind, "subject": self.subject, "status": self.status,
                 "amount_min": self.amount.min, "amount_max": self.amount.max,
@@ -136,7 +136,15 @@ COLUMNS = ("enterprise", "name", "credit_code", "kind", "subject", "status", "am
 TO_CLAIM = ("due", "past")
 
 
-def _identity(record: EnterpriseRecord) -> dict[str, Any]:
+class Identity(TypedDict):
+    """Who an action is about, as every action of a record names it."""
+
+    enterprise: str
+    name: str | None
+    credit_code: str | None
+
+
+def _identity(record: EnterpriseRecord) -> Identity:
     return {"enterprise": record.id, "name": record.name, "credit_code": record.credit_code}
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 import matplotlib
 
@@ -29,10 +29,14 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from models.i18n import current_lang, t  # noqa: E402
+from solver.fiscal import FiscalReport, Interval  # noqa: E402
 from solver.planner import Ranking, Sweep  # noqa: E402
 from views import words  # noqa: E402
 from views.fonts import MissingGlyph  # noqa: E402
 from views.fonts.subset import FONT, MISSING  # noqa: E402
+
+if TYPE_CHECKING:
+    from formats.sweep import SweepRow
 
 _PNG = {"Software": None}  # no version stamp: the same data draws the same file
 
@@ -190,14 +194,14 @@ def sweep_figure(result: Sweep) -> Figure:
     return fig
 
 
-def sweep_cost_chart(key: str, table: list[dict[str, Any]], out: Path) -> Path:
+def sweep_cost_chart(key: str, table: list[SweepRow], out: Path) -> Path:
     """A population sweep: the cost of the reform (lower and upper) against the swept value, in
     all and for each paying district that pays something."""
     with _bundled_font():
         return _save(sweep_cost_figure(key, table), out)
 
 
-def sweep_cost_figure(key: str, table: list[dict[str, Any]]) -> Figure:
+def sweep_cost_figure(key: str, table: list[SweepRow]) -> Figure:
     totals = [r for r in table if r["paying_district"] == r["claim_year"] == "all"]
     values = [r["value"] for r in totals]
     xs = [_unit(value) if _money_key(key) else value for value in values]
@@ -220,7 +224,11 @@ def sweep_cost_figure(key: str, table: list[dict[str, Any]]) -> Figure:
     return fig
 
 
-def summary_chart(report: dict[str, Any], out: Path, view: str = "baseline") -> Path:
+View = Literal["baseline", "scenario"]  # a view of the fiscal summary
+NOTHING: Interval = {"min": 0, "max": 0, "open_above": False}  # a district paying nothing in a year
+
+
+def summary_chart(report: FiscalReport, out: Path, view: View = "baseline") -> Path:
     """The fiscal cost by paying district and claim year: one stacked bar per claim year, a
     segment per paying district (its upper total), a tick at the year's lower total, and the
     segments where a district may pay more ("not less than the municipal subsidy") hatched and
@@ -229,8 +237,9 @@ def summary_chart(report: dict[str, Any], out: Path, view: str = "baseline") -> 
         return _save(summary_figure(report, view), out)
 
 
-def summary_figure(report: dict[str, Any], view: str = "baseline") -> Figure:
-    cross = report.get(view, {}).get("by_paying_district_and_claim_year", {})
+def summary_figure(report: FiscalReport, view: View = "baseline") -> Figure:
+    shown = report.get(view)
+    cross = shown.get("by_paying_district_and_claim_year", {}) if shown else {}
     years = sorted({year for cells in cross.values() for year in cells})
     districts = sorted(cross, key=lambda d: (-sum(c["max"] for c in cross[d].values()), d))
     fig = _figure(max(6, 1.1 * len(years) + 3), 4.8)
@@ -238,7 +247,7 @@ def summary_figure(report: dict[str, Any], view: str = "baseline") -> Figure:
     colours = plt.get_cmap("tab20")
     bottom = [0.0] * len(years)
     for index, district in enumerate(districts):
-        cells = [cross[district].get(year, {"min": 0, "max": 0, "open_above": False}) for year in years]
+        cells = [cross[district].get(year, NOTHING) for year in years]
         heights = [_unit(c["max"]) for c in cells]
         bars = ax.bar(range(len(years)), heights, bottom=bottom, color=colours(index % 20),
                       label=words.place(district) or district, edgecolor="white", linewidth=0.5)
@@ -247,9 +256,9 @@ def summary_figure(report: dict[str, Any], view: str = "baseline") -> Figure:
                 bar.set_hatch("//")
         bottom = [b + h for b, h in zip(bottom, heights)]
     for x, year in enumerate(years):
-        low = sum(cross[d].get(year, {"min": 0})["min"] for d in districts)
-        high = sum(cross[d].get(year, {"max": 0})["max"] for d in districts)
-        more = any(cross[d].get(year, {}).get("open_above") for d in districts)
+        low = sum(cross[d].get(year, NOTHING)["min"] for d in districts)
+        high = sum(cross[d].get(year, NOTHING)["max"] for d in districts)
+        more = any(cross[d].get(year, NOTHING)["open_above"] for d in districts)
         ax.plot([x - 0.4, x + 0.4], [_unit(low)] * 2, color="black", linewidth=1.5)
         ax.text(x, _unit(high), _amount(high) + ("+" if more else ""), ha="center", va="bottom", fontsize=7)
     # Room for the year totals under the title (a zero-height top segment pins autoscaling).

@@ -24,12 +24,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from models.i18n import LANGS, help_texts, lang_from_environment, t
+from models.i18n import LANGS, HelpTexts, help_texts, lang_from_environment, t
 
 LANG_KEY = "zjtx_help_lang"  # ctx.meta: the language a help or a usage error speaks
 
 
-def chinese() -> dict[str, Any]:
+def chinese() -> HelpTexts:
     return help_texts()
 
 

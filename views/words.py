@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from models.catalog import active_catalog, name
@@ -92,28 +93,30 @@ _CHANGE_NAMES = {"tier": "tier", "district": "district", "category": "category",
                  "kind": "qualification", "tag": "industry"}
 
 
-def change(kind: str, facts: dict[str, Any]) -> str:
+def change(kind: str, facts: Mapping[str, object]) -> str:
     """A record change (`models.scenario.Change.facts()`) in words: `2026年11月24日获得国家级专精
     特新“小巨人”企业认定`, `2026年“一带一路”投资支出 1,000,000 元`."""
-    shown: dict[str, Any] = dict(facts)
+    shown: dict[str, object] = dict(facts)  # the message's fields
     for key, named in _CHANGE_NAMES.items():
         if key in facts:
             shown[f"{key}_words"] = name(named, str(facts[key]))
     for key in ("date", "value"):
-        if key in facts and isinstance(facts[key], str) and re.fullmatch(r"\d{4}-\d\d-\d\d", facts[key]):
-            shown[key] = day(facts[key])
+        text = facts.get(key)
+        if isinstance(text, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+            shown[key] = day(text)
     for key in ("amount", "paid", "standard_annuity"):
-        if isinstance(facts.get(key), int):
-            shown[key] = f"{facts[key]:,}"
+        number = facts.get(key)
+        if isinstance(number, int):
+            shown[key] = f"{number:,}"
     if "field" in facts:
         field = str(facts["field"])
         value = facts.get("value")
         shown["field_words"] = t(f"change.field.{field}") if f"change.field.{field}" in messages() else field
         shown["value_words"] = name(_FIELD_NAMES.get(field, field), str(value)) \
             if field in _FIELD_NAMES else shown.get("value", value)
-        return t("change.set", **shown)
+        return t("change.set", None, **shown)
     message = f"change.{kind}"
-    return t(message, **shown) if message in messages() else str(facts)
+    return t(message, None, **shown) if message in messages() else str(facts)
 
 
 _FIELD_NAMES = {"district": "district", "entity_type": "entity_type"}
@@ -137,7 +140,7 @@ def with_names(data: Any) -> Any:
         return [with_names(item) for item in data]
     if not isinstance(data, dict):
         return data
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     for key, value in data.items():
         out[key] = with_names(value)
         kind = NAMED.get(key)

@@ -3,7 +3,7 @@ kinds and statuses for people, and the table for the terminal."""
 
 from __future__ import annotations
 
-from typing import Any, assert_never
+from typing import assert_never
 
 from rich.markup import escape
 from rich.table import Table
@@ -57,12 +57,12 @@ def action_words(action: Action) -> str:
              status=t(f"worklist.status.{action.status}"))
 
 
-def with_note(action: Action) -> dict[str, Any]:
+def with_note(action: Action) -> dict[str, object]:
     """The JSON row (ids kept) with its note and its action in the current language."""
     return {**action.as_dict(), "note": note(action), "action": action_words(action)}
 
 
-def for_people(action: Action) -> dict[str, Any]:
+def for_people(action: Action) -> dict[str, object]:
     """A row for a spreadsheet or a table: kind, status, subject and office in words."""
     return {**with_note(action), "kind": t(f"worklist.kind.{action.kind}"),
             "status": t(f"status.{action.status}"), "subject": subject(action),

@@ -1218,7 +1218,7 @@ REFORM_FIELDS = ("amount", "percent", "cap")
 
 
 def _reform_rule(rule: RuleSpec, level: str | None, field: str, value: int, path: str) -> RuleSpec:
-    def validated(model: type[M], data: dict[str, Any]) -> M:
+    def validated(model: type[M], data: dict[str, object]) -> M:
         try:
             return model.model_validate(data)
         except ValidationError as exc:

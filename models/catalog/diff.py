@@ -34,7 +34,7 @@ class Change:
     after: Any = None
     rule: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"change": self.kind, "measure": self.measure, "what": self.what,
                 "rule": self.rule, "before": self.before, "after": self.after}
 
@@ -63,7 +63,7 @@ def show_value(value: Any) -> str:
 NOT_POLICY = frozenset({"id", "measure", "title", "names", "quote", "source"})
 
 
-def _aspects(rule: Rule) -> dict[str, Any]:
+def _aspects(rule: Rule) -> dict[str, object]:
     """The parts of a rule a policy reader compares (amounts as declared, in whole yuan): every
     field of its spec that decides an award, and its payer and contact."""
     spec = rule.spec

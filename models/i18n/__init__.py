@@ -21,7 +21,7 @@ import os
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, TypeVar, cast
 
 import yaml
 
@@ -31,40 +31,59 @@ _CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("zjtx_lang
 MESSAGES_FILE = Path(__file__).with_name("messages.yaml")
 
 
-def _shipped(path: Path, keys: set[str]) -> dict[str, Any]:
-    """One of the language layer's own YAML files (shipped data, never user input)."""
+class Catalogue(TypedDict):
+    """messages.yaml: message id → {language: text}; vocabulary kind → id → {language: name}."""
+
+    messages: dict[str, dict[str, str]]
+    names: dict[str, dict[str, dict[str, str]]]
+
+
+class HelpTexts(TypedDict):
+    """help.yaml: the command line's help in Chinese."""
+
+    app: str                              # the app's own help
+    commands: dict[str, dict[str, str]]   # command → {"help": text, parameter → text}
+    params: dict[str, str]                # a parameter shared by commands → text
+    metavars: dict[str, str]              # English metavar → Chinese
+
+
+Shipped = TypeVar("Shipped", Catalogue, HelpTexts)
+
+
+def _shipped(path: Path, shape: type[Shipped]) -> Shipped:
+    """One of the language layer's own YAML files (shipped data, never user input), holding
+    the keys of its `shape`."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
+    keys: frozenset[str] = getattr(shape, "__required_keys__")  # noqa: B009 (a TypedDict's keys)
     if not isinstance(data, dict) or not keys <= set(data):
         raise RuntimeError(f"{path} must map {', '.join(sorted(keys))}")  # a packaging bug
-    return data
+    return cast(Shipped, data)
 
 
 @cache
-def _catalogue() -> dict[str, Any]:
-    return _shipped(MESSAGES_FILE, {"messages", "names"})
+def _catalogue() -> Catalogue:
+    return _shipped(MESSAGES_FILE, Catalogue)
 
 
 HELP_FILE = Path(__file__).with_name("help.yaml")
 
 
 @cache
-def help_texts() -> dict[str, Any]:
+def help_texts() -> HelpTexts:
     """The command line's help in Chinese (`help.yaml`): `app`, `commands` (command → help and
     parameter texts), `params` (shared parameters), `metavars` (English metavar → Chinese)."""
-    return _shipped(HELP_FILE, {"app", "params", "metavars", "commands"})
+    return _shipped(HELP_FILE, HelpTexts)
 
 
 def messages() -> dict[str, dict[str, str]]:
     """Message id → {language: text}."""
-    found: dict[str, dict[str, str]] = _catalogue()["messages"]
-    return found
+    return _catalogue()["messages"]
 
 
 def names() -> dict[str, dict[str, dict[str, str]]]:
     """Vocabulary kind → id → {en, zh, and optionally zh_short, en_short}."""
-    found: dict[str, dict[str, dict[str, str]]] = _catalogue()["names"]
-    return found
+    return _catalogue()["names"]
 
 
 def lang_from_environment(environ: Mapping[str, str] | None = None) -> str:
