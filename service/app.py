@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -108,16 +108,16 @@ def both(message: str, **fields: str) -> str:
     return f"{t(message, lang='zh', **fields)} · {t(message, lang='en', **fields)}"
 
 
-def bilingual(schema: dict[str, Any]) -> None:
+def bilingual(schema: dict[str, object]) -> None:
     """The document's description, each tag's and each operation's summary in Chinese beside
     English (`api.*` in the message catalogue)."""
     names = {route.unique_id: route.name for router in ROUTERS for route in router.routes
              if isinstance(route, APIRoute)}
     tags: dict[str, None] = {}
-    for operations in schema["paths"].values():
+    for operations in cast("dict[str, dict[str, dict[str, object]]]", schema["paths"]).values():
         for operation in operations.values():
-            operation["summary"] = both(f"api.summary.{names[operation['operationId']]}")
-            tags.update(dict.fromkeys(operation.get("tags", [])))
+            operation["summary"] = both(f"api.summary.{names[str(operation['operationId'])]}")
+            tags.update(dict.fromkeys(cast("list[str]", operation.get("tags", []))))
     schema["tags"] = [{"name": tag, "description": both(f"api.tag.{tag}")} for tag in tags]
 
 

@@ -109,7 +109,7 @@ def day_pattern() -> str:
     return f"^{space}(?:{written}|{compact}){space}$"
 
 
-def day_schema() -> dict[str, Any]:
+def day_schema() -> dict[str, object]:
     """The `Day` component."""
     return {"type": "string", "pattern": day_pattern(),
             "description": "A day from 1949 to 2200 as people type it: 2023-06-30, 2023/6/30, "
