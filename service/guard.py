@@ -24,7 +24,6 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import Response
 
-from models.errors import InputError
 from models.i18n import LANGS, lang_from_accept, t, using_lang
 from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS, shown_text
 from service.problems import problem
@@ -48,16 +47,17 @@ def settings_from_env() -> dict[str, Any]:
     }
 
 
-def scope_lang(scope: Any) -> str | None:
-    """The request's language as `Speaks` (service.app) chooses it, for what is answered before
-    it runs: `?lang=`, else Accept-Language (an unknown `?lang=` is Speaks's to refuse)."""
-    from service.deps import request_lang  # (service.deps imports this module's pool)
+def asked_lang(request: Request) -> str | None:
+    """The language a request asks for: `?lang=zh|en`, else the browser's `Accept-Language`,
+    else None (the server's default). An unknown `?lang=` counts as not given here: the guard
+    answers in the Accept-Language; everywhere else service.deps.request_lang refuses it."""
+    chosen = request.query_params.get("lang", "").strip().lower()
+    return chosen if chosen in LANGS else lang_from_accept(request.headers.get("accept-language"))
 
-    request = Request(scope)
-    try:
-        return request_lang(request)
-    except InputError:
-        return lang_from_accept(request.headers.get("accept-language"))
+
+def scope_lang(scope: Any) -> str | None:
+    """The request's language, for what is answered before the app's `Speaks` runs."""
+    return asked_lang(Request(scope))
 
 
 def refusal(scope: Any, status: int, title: str, message: str, **fields: Any) -> Response:
