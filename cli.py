@@ -98,6 +98,13 @@ class _Speaking:
             print_usage_error(exc, self, ctx, given)
             raise typer.Exit(2) from None
 
+    def get_help_option_names(self, ctx: Any) -> list[str]:
+        """`-h, --help` in the order declared: typer's click keeps them in a set, whose order
+        followed PYTHONHASHSEED (`--help, -h` in one process, `-h, --help` in the next)."""
+        taken = {name for param in self.params  # type: ignore[attr-defined]
+                 for name in (*param.opts, *param.secondary_opts)}
+        return [name for name in dict.fromkeys(ctx.help_option_names) if name not in taken]
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         from views.cli_help import render_help
 

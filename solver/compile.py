@@ -25,8 +25,7 @@ from solver.reasons import Param, Reason
 
 PRIVATE_NON_ENTERPRISE = "private_non_enterprise"
 
-Event = dict[str, Param]  # what a reason is about: {"event": "level", "level": "municipal"}, …
-YEAR_ONLY_EVENTS = ("expense", "listing", "patent")  # judged on 31 December of their year
+Event = R.Event  # what a reason is about: LevelEvent(level="municipal"), …
 # The facts of its event each rule kind declares (`models/catalog/kinds.py`).
 _DECLARED: dict[RuleKind, frozenset[str]] = {kind: frozenset(trigger.facts)
                                              for kind, trigger in TRIGGERS.items()}
@@ -59,7 +58,7 @@ class Candidate:
     mirror_of: str | None = None       # paid exactly when (and as much as) another candidate
     occasion: str = "first"            # a first recognition, or a re-examination passed ("review")
     event: dt.date | None = None       # the triggering event's date (for effective dates)
-    about: tuple[tuple[str, Param], ...] = ()  # the triggering event, for reasons
+    about: Event | None = None         # the triggering event, for reasons
     title: str = ""                    # the measure's title, for people
 
     @property
@@ -81,10 +80,12 @@ class CapInfo:
     project_years: str | None = None   # "1" or "2-3" when the rule is for some project years
     reading: str | None = None         # the reading that picks this cap, `key=value`
 
-    def params(self) -> dict[str, Param]:
-        return {"cap_title": self.title, "cap_measure": self.measure, "cap_per": ",".join(self.per), "cap_limit": self.limit,
-                "cap_project": self.project, "cap_year": self.year,
-                "cap_project_years": self.project_years, "reading": self.reading}
+    def described(self, received: int) -> R.Cap:
+        """The cap as a reason describes it, with what was received towards it."""
+        return R.Cap(title=self.title, measure=self.measure, per=",".join(self.per),
+                     limit=R.Yuan(self.limit), project=self.project, year=self.year,
+                     project_years=self.project_years, reading=self.reading,
+                     received=R.Yuan(received))
 
 
 @dataclass(frozen=True)
@@ -283,14 +284,15 @@ class _Compiler:
         return {"industry": frozenset(self.record.industries), "entity_type": self.entity_type,
                 **event}
 
-    def first_failure(self, rule: Rule, event: Event, facts: dict[str, object]) -> Reason | None:
+    def first_failure(self, rule: Rule, event: Event | None,
+                      facts: dict[str, object]) -> Reason | None:
         """The first condition of the rule that fails on these facts, as a reason (or None). A
         tier judged on a year-only event names the deciding day (31 December of its year); a
         rule that one reading picks names that reading."""
         for condition in rule.conditions:
             if not condition.holds(facts):
-                on_date = _last_day(int(str(event["year"]))).isoformat() \
-                    if condition.field == "tier" and event.get("event") in YEAR_ONLY_EVENTS else None
+                on_date = _last_day(event.year).isoformat() \
+                    if condition.field == "tier" and isinstance(event, R.YEAR_EVENTS) else None
                 return R.ConditionFailed(about=event, field=condition.field, op=condition.op,
                                          value=_text(condition.value),
                                          fact=_text(facts.get(condition.field)) or None,
@@ -394,7 +396,7 @@ class _Compiler:
         if day is not None and ((spec.effective_from and day < spec.effective_from)
                                 or (spec.effective_to and day > spec.effective_to)):
             self.reject(candidate.rule, R.OutsideEffectiveDates(
-                about=dict(candidate.about), date=day.isoformat(),
+                about=candidate.about, date=day.isoformat(),
                 effective_from=spec.effective_from.isoformat() if spec.effective_from else None,
                 effective_to=spec.effective_to.isoformat() if spec.effective_to else None))
             return
@@ -470,7 +472,7 @@ class _Compiler:
         for level in vocabulary.levels:
             if level not in levels:
                 continue
-            event: Event = {"event": "level", "level": level}
+            event: Event = R.LevelEvent(level=level)
             at_level = [r for r in self.record.recognitions if vocabulary.level_of(r.tier) == level]
             if not at_level:
                 self.reject(rule, R.NoRecognition(level=level))
@@ -518,7 +520,7 @@ class _Compiler:
                     paid_by=paid_by, projected=self.projected(recognition.date), why=tuple(why),
                     r1_group=f"{ladder} in {claim_year}" if ladder else None,
                     one_time=f"{ladder or rule.measure}|{level}" + ("" if rule.spec.one_time else review),
-                    event=recognition.date, about=tuple(event.items()), occasion=occasion,
+                    event=recognition.date, about=event, occasion=occasion,
                     ladder=ladder, level=level))
 
     def below_held(self, rule: Rule, level: str, recognition: Recognition) -> bool:
@@ -620,7 +622,7 @@ class _Compiler:
         ladder, level = (rule.spec.r1_group, rule.spec.ladder_level) if rule.spec.ladder_level \
             else (None, None)
         for move in moves:
-            event: Event = {"event": "move", "origin": move.from_, "move_date": move.date.isoformat()}
+            event: Event = R.MoveEvent(origin=move.from_, move_date=move.date.isoformat())
             before = self.registered_before(district, move.date)
             if before is not None:  # DOMAIN 4: a return is not a relocation
                 self.reject(rule, R.ReturnNotRelocation(about=event, district=district,
@@ -649,7 +651,7 @@ class _Compiler:
                 paid_by=district, projected=self.projected(event_date), why=why,
                 r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
                 one_time=f"{ladder}|{level}" if ladder else rule.measure, event=event_date,
-                about=tuple(event.items()), ladder=ladder, level=level))
+                about=event, ladder=ladder, level=level))
 
     def registered_before(self, district: str, day: dt.date) -> dt.date | None:
         """The date the enterprise last left `district` before `day`, or None when it was never
@@ -706,7 +708,7 @@ class _Compiler:
             self.reject(rule, R.NoQualification())
         held: dict[str, int] = {}  # kind → how many times obtained so far
         for kind, day in sorted(events, key=lambda e: (e[1], e[0])):
-            event: Event = {"event": "qualification", "kind": kind, "date": day.isoformat()}
+            event: Event = R.QualificationEvent(kind=kind, date=day.isoformat())
             times = held[kind] = held.get(kind, 0) + 1
             occasion = "first" if times == 1 else "review"
             claim_year = day.year + self.lag(rule)
@@ -733,7 +735,7 @@ class _Compiler:
                                  reading=self.lag_reading(rule))),
                 caps=self.cap_keys(rule, "", claim_year),
                 one_time=f"{rule.measure}|{kind}" + ("" if rule.spec.one_time else review),
-                event=day, about=tuple(event.items()), occasion=occasion))
+                event=day, about=event, occasion=occasion))
 
     # -- programmes on year-only events (expenses, listings, patent annuities) -------------------
     def event_facts(self, rule: Rule, year: int, event: Event,
@@ -762,8 +764,8 @@ class _Compiler:
             self.reject(rule, R.NoExpense(categories=", ".join(rule.spec.categories)))
         eligible = []
         for item in items:
-            event: Event = {"event": "expense", "expense": item.id, "category": item.category,
-                            "year": item.year}
+            event: Event = R.ExpenseEvent(expense=item.id, category=item.category,
+                                          year=item.year)
             facts = self.event_facts(rule, item.year, event, project_year=item.project_year)
             if facts is None:
                 continue
@@ -787,7 +789,7 @@ class _Compiler:
                 years = first_years[self._year_scope(limit.per, project)]
                 if item.year not in years:  # reading `interest-years=first-three`
                     self.reject(rule, R.FirstYearsUsed(about=event, project=shown,
-                                                       own_project=own, limit=limit.limit,
+                                                       own_project=own, limit=R.Years(limit.limit),
                                                        years=", ".join(map(str, years)),
                                                        reading=self.reading_of_limit(limit)))
                     continue
@@ -801,7 +803,7 @@ class _Compiler:
                               years_limit=limit.limit if limit is not None and number else None),
                 self.tier_held(facts["tier"], item.year)]
             if amount.up_to is not None and item.amount > amount.up_to:
-                why.append(R.LimitBound(limit=amount.up_to, base=item.amount,
+                why.append(R.LimitBound(limit=R.Yuan(amount.up_to), base=item.amount,
                                         project_years=_years_of(rule.conditions),
                                         per=",".join(rule.spec.caps[0].per) if rule.spec.caps
                                         else None))
@@ -813,7 +815,7 @@ class _Compiler:
                 one_time=rule.measure if rule.spec.one_time else None,
                 year_limit=(self._year_limit(rule, project), item.year)
                 if limit is not None and first_years is None else None,
-                event=_last_day(item.year), about=tuple(event.items())))
+                event=_last_day(item.year), about=event))
 
     def first_years(self, rule: Rule, eligible: list[tuple[Expense, Event]]) -> dict[str, list[int]]:
         """Reading `interest-years=first-three`: the first N years in which each project (or the
@@ -852,7 +854,7 @@ class _Compiler:
         if not listings and self.out.keep_reasons:
             self.reject(rule, R.NoListing(boards=", ".join(rule.spec.boards)))
         for item in listings:
-            event: Event = {"event": "listing", "board": item.board, "year": item.year}
+            event: Event = R.ListingEvent(board=item.board, year=item.year)
             facts = self.event_facts(rule, item.year, event)
             if facts is None:
                 continue
@@ -867,7 +869,7 @@ class _Compiler:
                 why=(R.Listing(board=item.board, year=item.year),
                      self.tier_held(facts["tier"], item.year)),
                 caps=self.cap_keys(rule, "", item.year), event=_last_day(item.year),
-                about=tuple(event.items())))
+                about=event))
 
     def listing_district(self, rule: Rule) -> None:
         counterpart = rule.spec.amount.not_less_than if rule.spec.amount else None
@@ -883,7 +885,7 @@ class _Compiler:
                         R.NoListing(boards=", ".join(rule.spec.boards)))
         for award in municipal:
             day = _last_day(award.claim_year)  # the listing's year
-            failed = self.first_failure(rule, dict(award.about),
+            failed = self.first_failure(rule, award.about,
                                         self.facts(rule, tier=self.record.tier_on(day)))
             if failed:
                 self.reject(rule, failed)
@@ -905,8 +907,8 @@ class _Compiler:
         if not self.record.patents and self.out.keep_reasons:
             self.reject(rule, R.NoPatent())
         for patent in self.record.patents:
-            event: Event = {"event": "patent", "patent": patent.id, "year": patent.year,
-                            "patent_year": patent.patent_year}
+            event: Event = R.PatentEvent(patent=patent.id, year=patent.year,
+                                          patent_year=patent.patent_year)
             facts = self.event_facts(rule, patent.year, event, patent_year=patent.patent_year)
             if facts is None:
                 continue
@@ -929,7 +931,7 @@ class _Compiler:
                                      share=percent_of(patent.standard_annuity,
                                                       amount.percent or 0),
                                      paid=patent.paid, subsidy=interval.max),),
-                event=_last_day(patent.year), about=tuple(event.items())))
+                event=_last_day(patent.year), about=event))
 
     # -- non-monetary benefits -----------------------------------------------------------------
     def collect_benefits(self) -> None:

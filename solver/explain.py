@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from models.errors import BugError
 from models.money import Money
 from solver import reasons as R
 from solver.compile import Candidate, Compiled, Received, effective_amount
@@ -131,9 +132,9 @@ def _cap_use(compiled: Compiled, solution: Solution) -> dict[str, int]:
     return used
 
 
-def _cap_params(compiled: Compiled, cap: str) -> dict[str, Param]:
+def _cap(compiled: Compiled, cap: str) -> R.Cap:
     info = compiled.cap_info[cap]
-    return {**info.params(), "received": info.limit - compiled.caps[cap]}
+    return info.described(info.limit - compiled.caps[cap])
 
 
 @dataclass
@@ -178,7 +179,7 @@ def _award_reasons(candidate: Candidate, paid: Money, compiled: Compiled, soluti
         for cap in candidate.caps:
             others = cap_use[cap] - paid.max
             if others + paid.max >= compiled.caps[cap]:  # this cap is the one that binds
-                why.append(R.CapBound(about=_cap_params(compiled, cap), full=full.max,
+                why.append(R.CapBound(cap=_cap(compiled, cap), full=full.max,
                                       paid=paid.max, others=others))
     for rival in index.unpaid_in_group.get(candidate.r1_group or "", ()):
         if rival.key != candidate.key:
@@ -193,7 +194,7 @@ def _zero_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
                  index: _Index) -> Reason:
     """Why an award the optimizer took pays nothing (0 yuan is a reason, never an award)."""
     by_key, cap_use = index.by_key, index.cap_use
-    about = dict(candidate.about)
+    about = candidate.about
     if candidate.mirror_of:
         counterpart = by_key[candidate.mirror_of]
         return R.MirrorZero(about=about, claim_year=candidate.claim_year,
@@ -213,7 +214,7 @@ def _zero_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
                                    reading=candidate.reading)
     for cap in candidate.caps:
         if cap_use[cap] >= compiled.caps[cap]:
-            return R.CapUsedUp(about={**about, **_cap_params(compiled, cap)},
+            return R.CapUsedUp(about=about, cap=_cap(compiled, cap), taken=True,
                                claim_year=candidate.claim_year, others=cap_use[cap])
     return R.AmountZero(about=about, claim_year=candidate.claim_year)
 
@@ -222,8 +223,7 @@ def _received_covers(candidate: Candidate) -> Reason:
     """Rewards already received leave the candidate nothing: the rule by which they do (the
     last cut: R1, R2 or a closed ladder)."""
     binding = candidate.received_cut[-1]
-    return R.ReceivedCovers(about={**dict(candidate.about), **binding.params},
-                            claim_year=candidate.claim_year, rule=R.covers_rule(binding))
+    return R.ReceivedCovers(about=candidate.about, cut=binding, claim_year=candidate.claim_year)
 
 
 def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
@@ -234,7 +234,7 @@ def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
         # received zero both tiers of a group); what was received leaves this one nothing.
         return _received_covers(candidate)
     cap_use = index.cap_use
-    about = {**dict(candidate.about), "claim_year": candidate.claim_year}
+    about = candidate.about
     rival = index.first_paid.get(("R1", candidate.r1_group)) if candidate.r1_group else None
     if rival is not None:
         amount = solution.paid[rival.key]
@@ -258,9 +258,11 @@ def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
         if len(years) >= compiled.year_limits[key] and year not in years:
             project = next((p.project for p in candidate.why
                             if isinstance(p, R.ExpenseItem)), None)
+            if project is None:  # a limit on the years of a project: an expense item's
+                raise BugError(f"{candidate.key} has a year limit and no expense item")
             limit = candidate.rule.spec.year_limit
             return R.YearLimitReached(about=about, claim_year=candidate.claim_year,
-                                      limit=compiled.year_limits[key],
+                                      limit=R.Years(compiled.year_limits[key]),
                                       project=project,
                                       years=", ".join(map(str, years)),
                                       reading=", ".join(f"{k}={v}"
@@ -268,7 +270,7 @@ def _loss_reason(candidate: Candidate, compiled: Compiled, solution: Solution,
                                       if limit else None)
     for cap in candidate.caps:
         if cap_use[cap] >= compiled.caps[cap]:
-            return R.CapUsedUp(about={**about, **_cap_params(compiled, cap)},
+            return R.CapUsedUp(about=about, cap=_cap(compiled, cap), taken=False,
                                claim_year=candidate.claim_year, others=cap_use[cap])
     if candidate.mirror_of and candidate.mirror_of not in solution.paid:
         counterpart = index.by_key[candidate.mirror_of]
@@ -355,32 +357,24 @@ def _received_reason(item: Received) -> Reason:
     a total (a cap per enterprise: Fengtai's 3,000,000, the listing subsidy's), or as a one-time
     reward not paid again."""
     caps = [cap for cap in item.rule.spec.caps if cap.per == ("enterprise",)]
-    if item.ladder is not None:
-        counts, limit = "ladder", None
-    elif caps:
-        counts, limit = "cap", caps[0].limit
-    else:
-        counts, limit = "one_time", None
-    return R.Received(year=item.year, amount=item.amount, counts=counts, cap_limit=limit)
+    counts: R.Counts = "ladder" if item.ladder is not None else \
+        R.InCap(R.Yuan(caps[0].limit)) if caps else "one_time"
+    return R.Received(year=item.year, amount=item.amount, counts=counts)
 
 
 class _Events:
-    """Events (a candidate's `about`), looked up by the values a reason gives their keys: is a
-    reason about one of them? (One set lookup per shape of event, never a scan.)"""
+    """Events (a candidate's `about`): is a reason about one of them? (One set lookup.)"""
 
     def __init__(self) -> None:
-        self.by_shape: dict[tuple[str, ...], set[tuple[Param, ...]]] = {}
+        self.events: set[R.Event] = set()
 
-    def add(self, about: tuple[tuple[str, Param], ...]) -> None:
-        if about:
-            shape = tuple(k for k, _v in about)
-            self.by_shape.setdefault(shape, set()).add(tuple(v for _k, v in about))
+    def add(self, about: R.Event | None) -> None:
+        if about is not None:
+            self.events.add(about)
 
     def about(self, item: Reason) -> bool:
-        """Does the reason carry every key of one of these events with its value?"""
-        params = item.params
-        return any(tuple(params.get(k) for k in shape) in values
-                   for shape, values in self.by_shape.items())
+        """Is the reason about one of these events?"""
+        return item.about is not None and item.about in self.events
 
 
 def _unique(items: list[Reason]) -> list[Reason]:

@@ -1,30 +1,140 @@
 """Reasons as data: why an award pays what it pays, and why a measure, level or event brings
 nothing. One frozen dataclass per kind of reason, its parameters typed (ids and dates as text,
-whole yuan, years and counts as ints); `about` carries what the reason is about — the event
-(`{"event": "level", "level": "national"}`), a cap's description, the cut that binds — and comes
-first in its parameters. `Reason` is the closed union of the kinds: `views/reasons.py` renders
-each kind by a `match` that mypy proves exhaustive (one template per kind, so that every
+whole yuan, years and counts as ints; a limit says its unit: `Yuan` or `Years`). What a reason
+is about is typed too: `about`, the event (`LevelEvent(level="national")`, one small dataclass per
+kind of event), a cap kind's `cap` (its description, `Cap`), `received_covers`' `cut` (the reward
+received that binds: an `R1Received`, `R2Received` or `LadderClosed`), a reward received's
+`counts` (its ladder, once, or `InCap(limit)`). The JSON flattens them ahead of the kind's own
+parameters, as it always has. `Reason` is the closed union of the kinds: `views/reasons.py`
+renders each kind by a `match` that mypy proves exhaustive (one template per kind, so that every
 language renders the same kinds).
 
 The solver builds a kind directly (`R1Rival(about=…, claim_year=…, …)`): mypy checks each site.
 Ids (`measure`, `level`, `district`) stay ids and every measure a person reads about comes with
 its `title`. `reason(CODE, *about, **params)` reads a reason back from its JSON (`{code,
-params}`): the kind of CODE, its parameters checked (a parameter the kind does not declare, one
-it lacks or one of another type is a BugError).
+params}`): the kind of CODE, what it is about parsed back into its typed parts, its parameters
+checked (a parameter neither the kind nor a part declares, one it lacks or one of another type is
+a BugError) — the same value the solver built.
 """
 
 from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, fields
 from functools import cached_property
-from typing import Any, ClassVar, TypeAlias, TypeVar, Union, cast
+from typing import ClassVar, Literal, NewType, TypeAlias, TypeVar, Union, cast
 
 from models.errors import BugError
 
 Param = Union[str, int, None]
+Yuan = NewType("Yuan", int)    # an amount of money, whole yuan
+Years = NewType("Years", int)  # a number of years
+
+
+def _flat(part: object) -> dict[str, Param]:
+    """A typed part's fields as the JSON writes them (each field under its key)."""
+    keys: Mapping[str, str] = getattr(part, "keys", {})
+    return {keys.get(f.name, f.name): getattr(part, f.name)
+            for f in fields(part)}  # type: ignore[arg-type]
+
+
+# -- What a reason is about: the event, a cap (its description), the cut received that binds.
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventBase:
+    """The event a reason is about; the JSON writes its kind under `event`, then its fields."""
+
+    event: ClassVar[str] = ""
+
+    def params(self) -> dict[str, Param]:
+        return {"event": self.event, **_flat(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class LevelEvent(EventBase):
+    """A recognition at a level."""
+
+    event: ClassVar[str] = "level"
+    level: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoveEvent(EventBase):
+    """A move (from `origin` on `move_date`)."""
+
+    event: ClassVar[str] = "move"
+    origin: str
+    move_date: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class QualificationEvent(EventBase):
+    """A qualification obtained."""
+
+    event: ClassVar[str] = "qualification"
+    kind: str
+    date: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpenseEvent(EventBase):
+    """An expense item of a year."""
+
+    event: ClassVar[str] = "expense"
+    expense: str
+    category: str
+    year: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListingEvent(EventBase):
+    """A listing on a board in a year."""
+
+    event: ClassVar[str] = "listing"
+    board: str
+    year: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatentEvent(EventBase):
+    """A patent's annuity of a year."""
+
+    event: ClassVar[str] = "patent"
+    patent: str
+    year: int
+    patent_year: int
+
+
+Event: TypeAlias = Union[LevelEvent, MoveEvent, QualificationEvent, ExpenseEvent, ListingEvent,
+                         PatentEvent]
+YEAR_EVENTS = (ExpenseEvent, ListingEvent, PatentEvent)  # judged on 31 December of their year
+EVENTS: dict[str, type[EventBase]] = {kind.event: kind for kind in typing.get_args(Event)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cap:
+    """A cap a reason is about: the measure it limits, its scope (`per`: `enterprise`, `project`,
+    `year`, joined by commas), its limit, what was received towards it, the reading that picks
+    it. The JSON writes each field as `cap_<field>` (but `reading` and `received`)."""
+
+    keys: ClassVar[Mapping[str, str]] = {
+        name: f"cap_{name}" for name in ("title", "measure", "per", "limit", "project", "year",
+                                         "project_years")}
+    title: str
+    measure: str
+    per: str
+    limit: Yuan
+    project: str | None
+    year: int | None
+    project_years: str | None
+    reading: str | None
+    received: Yuan
+
+    def params(self) -> dict[str, Param]:
+        return _flat(self)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,18 +143,27 @@ class ReasonBase:
 
     code: ClassVar[str] = ""
     omitted_if_none: ClassVar[frozenset[str]] = frozenset()  # left out of the parameters when None
-    about: Mapping[str, Param] = field(default_factory=dict)
+    about: Event | None = None  # the event the reason is about
+
+    def _parts(self) -> dict[str, Param]:
+        """What it is about beside its event (a cap, a cut received), flattened after it."""
+        return {}
+
+    def _after(self) -> dict[str, Param]:
+        """Parameters worked out from its parts, flattened last."""
+        return {}
 
     @cached_property
     def params(self) -> dict[str, Param]:
         """What it is about, then its own parameters (in the order the kind declares them)."""
         own: dict[str, Param] = {}
         for f in fields(self):
-            if f.name != "about":
+            if f.name not in _PARTS:
                 value = getattr(self, f.name)
                 if value is not None or f.name not in self.omitted_if_none:
                     own[f.name] = value
-        return {**self.about, **own}
+        about = self.about.params() if self.about is not None else {}
+        return {**about, **self._parts(), **own, **self._after()}
 
     def get(self, key: str) -> Param:
         return self.params.get(key)
@@ -53,9 +172,12 @@ class ReasonBase:
         return {"code": self.code, "params": dict(self.params)}
 
 
+# Fields a kind flattens itself (what it is about, its cap, its cut, how it counts, whether it
+# was taken), never written as parameters of their own.
+_PARTS = frozenset({"about", "cap", "cut", "taken", "counts"})
 KINDS: dict[str, type[ReasonBase]] = {}  # code → its kind
-_DECLARED: dict[type[ReasonBase], tuple[tuple[str, tuple[type, ...]], ...]] = {}
-_OPTIONAL: dict[type[ReasonBase], frozenset[str]] = {}  # parameters a kind may be given or not
+_DECLARED: dict[type, tuple[tuple[str, str, tuple[type, ...]], ...]] = {}
+_OPTIONAL: dict[type, frozenset[str]] = {}  # parameters a kind may be given or not
 K = TypeVar("K", bound=type[ReasonBase])
 
 
@@ -67,48 +189,99 @@ def _kind(kind: K) -> K:
     return kind
 
 
-def _declared(kind: type[ReasonBase]) -> tuple[tuple[str, tuple[type, ...]], ...]:
-    """A kind's own parameters with the types each admits (worked out once per kind)."""
+def _admits(hint: object) -> tuple[type, ...]:
+    """The classes a field's type admits (a unit of `NewType` is its int)."""
+    args = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    return tuple(type(None) if arg is None else getattr(arg, "__supertype__", arg) for arg in args)
+
+
+def _declared(kind: type) -> tuple[tuple[str, str, tuple[type, ...]], ...]:
+    """A kind's (or a part's) own parameters — field, key, the classes it admits — worked out
+    once per kind."""
     found = _DECLARED.get(kind)
     if found is None:
         hints = typing.get_type_hints(kind)
-        found = _DECLARED[kind] = tuple(
-            (f.name, tuple(type(None) if arg is None else arg for arg in
-                           (typing.get_args(hints[f.name])
-                            if isinstance(hints[f.name], types.UnionType) else (hints[f.name],))))
-            for f in fields(kind) if f.name != "about")
+        keys: Mapping[str, str] = getattr(kind, "keys", {})
+        found = _DECLARED[kind] = tuple((f.name, keys.get(f.name, f.name), _admits(hints[f.name]))
+                                        for f in fields(kind) if f.name not in _PARTS)
         _OPTIONAL[kind] = frozenset(f.name for f in fields(kind)
-                                    if f.name != "about" and f.default is not MISSING)
+                                    if f.name not in _PARTS and f.default is not MISSING)
     return found
+
+
+def _read(kind: type, code: str, given: Mapping[str, Param], used: set[str],
+          problems: list[str]) -> dict[str, object]:
+    """The fields of `kind` (a reason's kind or a part) from the parameters given."""
+    values: dict[str, object] = {}
+    declared = _declared(kind)
+    optional = _OPTIONAL[kind]
+    for name, key, allowed in declared:
+        if key not in given:
+            if name not in optional:
+                problems.append(f"{code} lacks {key}")
+            continue
+        value = given[key]
+        used.add(key)
+        if not isinstance(value, allowed) or isinstance(value, bool):
+            problems.append(f"{code}.{key} is {value!r}, not "
+                            f"{' or '.join(t.__name__ for t in allowed)}")
+        values[name] = value
+    return values
 
 
 def reason(code: str, *about: Mapping[str, Param], **params: Param) -> Reason:
     """A reason read back from its JSON: `reason(code, params)` (or `reason("no_recognition",
-    level="national")`) is the kind of `code` with these parameters; `about` (the event a reason
-    is about, a cap's description) comes first, and named parameters win over it. A kind's
-    parameter may come from `about` or be named."""
+    level="national")`) is the kind of `code` with these parameters, what it is about parsed
+    into its typed parts (the event by its `event`, a cap by its `cap_…` keys, a cut received
+    by the rule of `received_covers`); named parameters win over the mappings. A parameter no
+    part and not the kind declares, one it lacks or one of another type is a BugError."""
     kind = KINDS.get(code)
     if kind is None:
         raise BugError(f"no kind of reason {code!r}")
-    merged: dict[str, Param] = {}
+    given: dict[str, Param] = {}
     for part in about:
-        merged.update(part)
-    given = dict(merged)
-    merged.update(params)
-    declared = _declared(kind)
-    names = {name for name, _types in declared}
-    problems = [f"{name} is not a parameter of {code}" for name in params if name not in names]
-    optional = _OPTIONAL[kind]
-    left_out = frozenset(name for name in optional if name not in merged)
-    problems += [f"{code} lacks {name}" if name not in merged else
-                 f"{code}.{name} is {merged[name]!r}, not {' or '.join(t.__name__ for t in allowed)}"
-                 for name, allowed in declared if name not in left_out
-                 if name not in merged or not isinstance(merged[name], allowed)
-                 or isinstance(merged[name], bool)]
+        given.update(part)
+    given.update(params)
+    used: set[str] = set()
+    problems: list[str] = []
+    values = _read(kind, code, given, used, problems)
+    parts: dict[str, tuple[Callable[..., object], dict[str, object]]] = {}  # built once all check
+    event = EVENTS.get(str(given.get("event")))
+    if event is not None:
+        used.add("event")
+        parts["about"] = event, _read(event, code, given, used, problems)
+    elif "event" in given:
+        problems.append(f"{code}.event is {given['event']!r}, not one of {sorted(EVENTS)}")
+    hints = typing.get_type_hints(kind)
+    if "cap" in hints:
+        parts["cap"] = Cap, _read(Cap, code, given, used, problems)
+        if "taken" in hints:  # taken by the optimizer: its claim year comes after the cap
+            keys = list(given)
+            values["taken"] = "cap_title" in given and "claim_year" in given \
+                and keys.index("claim_year") > keys.index("cap_title")
+    if "cut" in hints:
+        cut = CUTS.get(str(given.get("rule")))
+        if cut is None:
+            problems.append(f"{code}.rule is {given.get('rule')!r}, not one of {sorted(CUTS)}")
+        else:
+            parts["cut"] = cut, _read(cut, code, given, used, problems)
+            used.add("rule")
+    if "counts" in hints:
+        used.update(("counts", "cap_limit"))
+        counts, cap_limit = given.get("counts"), given.get("cap_limit")
+        if counts == "cap" and isinstance(cap_limit, int) and not isinstance(cap_limit, bool):
+            values["counts"] = InCap(Yuan(cap_limit))
+        elif counts in ("ladder", "one_time") and "cap_limit" in given and cap_limit is None:
+            values["counts"] = counts
+        else:
+            problems.append(f"{code}.counts is {counts!r} with cap_limit {cap_limit!r}: a cap "
+                            "and its limit, or ladder or one_time and null")
+    problems[:0] = [f"{key} is not a parameter of {code}" for key in given if key not in used]
     if problems:
         raise BugError("; ".join(problems))
-    values: dict[str, Any] = {name: merged[name] for name in names if name not in left_out}
-    return cast(Reason, kind(about=given, **values))  # KINDS holds the kinds of `Reason` only
+    values.update({name: part(**given_part) for name, (part, given_part) in parts.items()})
+    build = cast(Callable[..., Reason], kind)  # KINDS holds the kinds of `Reason` only
+    return build(**values)
 
 
 # -- Why an award pays (its own facts, then the rules that shaped its amount).
@@ -262,7 +435,7 @@ class LimitBound(ReasonBase):
     """A limit that bounds the amount."""
 
     code: ClassVar[str] = "limit_bound"
-    limit: int
+    limit: Yuan
     base: int
     project_years: str | None
     per: str | None
@@ -326,12 +499,16 @@ class R2Paid(ReasonBase):
 
 @_kind
 class CapBound(ReasonBase):
-    """A cap binds (its description in `about`)."""
+    """A cap binds."""
 
     code: ClassVar[str] = "cap_bound"
+    cap: Cap
     full: int
     paid: int
     others: int
+
+    def _parts(self) -> dict[str, Param]:
+        return self.cap.params()
 
 
 @_kind
@@ -346,15 +523,30 @@ class R1Preferred(ReasonBase):
     rival_max: int
 
 
+@dataclass(frozen=True)
+class InCap:
+    """A reward received counts against a cap of this limit (the JSON: `counts: "cap"` and its
+    `cap_limit`; any other way of counting has `cap_limit: null`)."""
+
+    limit: Yuan
+
+
+Counts: TypeAlias = Union[Literal["ladder", "one_time"], InCap]
+
+
 @_kind
 class Received(ReasonBase):
-    """A reward received and how it counts."""
+    """A reward received and how it counts: along its ladder, once, or against a cap."""
 
     code: ClassVar[str] = "received"
     year: int
     amount: int
-    counts: str
-    cap_limit: int | None
+    counts: Counts
+
+    def _after(self) -> dict[str, Param]:
+        if isinstance(self.counts, InCap):
+            return {"counts": "cap", "cap_limit": self.counts.limit}
+        return {"counts": self.counts, "cap_limit": None}
 
 
 # -- Why nothing is paid (facts of the record, checked while compiling).
@@ -571,11 +763,19 @@ class R4ExpenseTaken(ReasonBase):
 
 @_kind
 class CapUsedUp(ReasonBase):
-    """A cap used up by other awards (its description in `about`)."""
+    """A cap used up by other awards: an award the optimizer took pays nothing (`taken`), or
+    one is left out (the JSON tells them apart by where the claim year comes: after the cap's
+    description when taken, before it when left out)."""
 
     code: ClassVar[str] = "cap_used_up"
     claim_year: int
+    cap: Cap
     others: int
+    taken: bool
+
+    def _parts(self) -> dict[str, Param]:
+        return self.cap.params() if self.taken else {"claim_year": self.claim_year,
+                                                     **self.cap.params()}
 
 
 @_kind
@@ -584,8 +784,8 @@ class YearLimitReached(ReasonBase):
 
     code: ClassVar[str] = "year_limit_reached"
     claim_year: int
-    limit: int
-    project: str | None
+    limit: Years
+    project: str
     years: str
     reading: str | None
 
@@ -597,18 +797,29 @@ class FirstYearsUsed(ReasonBase):
     code: ClassVar[str] = "first_years_used"
     project: str
     own_project: int
-    limit: int
+    limit: Years
     years: str
     reading: str | None
 
 
 @_kind
 class ReceivedCovers(ReasonBase):
-    """What was received leaves the award nothing (r1, r2 or closed; the cut in `about`)."""
+    """What was received leaves the award nothing: the cut that binds (its `rule`: r1, r2 or
+    closed, worked out from the cut's kind)."""
 
     code: ClassVar[str] = "received_covers"
     claim_year: int
-    rule: str
+    cut: ReceivedCut
+
+    @property
+    def rule(self) -> str:
+        return covers_rule(self.cut)
+
+    def _parts(self) -> dict[str, Param]:
+        return self.cut.params
+
+    def _after(self) -> dict[str, Param]:
+        return {"rule": self.rule}
 
 
 @_kind
@@ -666,6 +877,9 @@ def covers_rule(cut: ReceivedCut) -> str:
             return "closed"
         case _:
             typing.assert_never(cut)
+
+
+CUTS: dict[str, type[ReceivedCut]] = {"r1": R1Received, "r2": R2Received, "closed": LadderClosed}
 
 # Why an award pays: its own facts, then the rules that shaped its amount.
 WhyPaid: TypeAlias = Union[

@@ -117,3 +117,22 @@ def test_a_missing_or_unknown_command_in_the_command_language() -> None:
     assert done.exit_code == 2 and "请给出一个命令" in done.stderr
     done = runner.invoke(app, ["evalute", "x.yaml"])
     assert done.exit_code == 2 and "no such command 'evalute'; did you mean 'evaluate'?" in done.stderr
+
+
+def test_help_is_the_same_bytes_whatever_the_hash_seed() -> None:
+    """`-h, --help` in the order declared, in every process: typer's click keeps the help
+    option's names in a set, and `zjtx evaluate --help` printed `--help, -h` under
+    PYTHONHASHSEED=0 and `-h, --help` under 2."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = set()
+    for seed in ("0", "2"):  # the two orders on 2026-12-07
+        done = subprocess.run([sys.executable, "-c", "from cli import app; app()", "evaluate", "--help"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "PYTHONHASHSEED": seed, "COLUMNS": "100"})
+        assert done.returncode == 0, done.stderr
+        assert "-h, --help" in done.stdout, done.stdout
+        outputs.add(done.stdout)
+    assert len(outputs) == 1

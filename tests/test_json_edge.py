@@ -66,7 +66,6 @@ DEBT = {
     "service/server.py": 1,
     "solver/batch.py": 19,
     "solver/notices.py": 1,
-    "solver/reasons.py": 1,
 }
 
 

@@ -230,12 +230,12 @@ def test_every_unpaid_candidate_has_a_true_reason(data: dict, stacking: str) -> 
     for candidate in compiled.candidates:
         if candidate.key in solution.paid and solution.paid[candidate.key].max > 0:
             continue
-        about = dict(candidate.about)
+        about = candidate.about
         mine = [r for r in by_measure.get(candidate.measure, ())
                 if r.code in R.WHY_NOT_CHOSEN and r.params.get("claim_year") == candidate.claim_year
-                and all(r.params.get(k) == v for k, v in about.items())]
+                and r.about == about]
         paid_same_event = any(
-            c.measure == candidate.measure and dict(c.about) == about and solution.paid[k].max > 0
+            c.measure == candidate.measure and c.about == about and solution.paid[k].max > 0
             for k, c in compiled.by_key().items() if k in solution.paid)
         if paid_same_event:
             continue  # the measure pays this event through another of its rules

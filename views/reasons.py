@@ -6,8 +6,9 @@ optional parts `reason.part.*` and the words `reason.word.*`), the names of dist
 categories, boards and qualifications in the catalog's vocabulary, and a measure is named by its
 title (English) or its Chinese name: a translation adds messages, never code.
 
-What a reason is about (`about`: the event, a cap's description, the cut received that binds)
-is a mapping the JSON flattens into the parameters; `_event` and `_cap` put those into words.
+What a reason is about is typed too (`about`: the event; a cap kind's `cap`; `received_covers`'
+`cut`, the reward received that binds; the JSON flattens them into the parameters):
+`_event`, `_cap` and `_covers` put them into words.
 
 >>> from solver.reasons import NoRecognition
 >>> render_reason(NoRecognition(level="national"), "en")
@@ -19,7 +20,7 @@ is a mapping the JSON flattens into the parameters; `_event` and `_cap` put thos
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, assert_never
 
 from models.conditions import Condition
@@ -38,6 +39,13 @@ _FIELD_KIND = {"tier": "tier", "industry": "industry", "entity_type": "entity_ty
                "origin": "district", "qualification": "qualification"}
 
 Fields = dict[str, object]  # a sentence's placeholders
+# The kinds of reason that name the year an award is claimed in.
+CLAIMED = (R.ClaimedIn, R.R1Rival, R.R3AlreadyPaid, R.R4ExpenseTaken, R.CapUsedUp,
+           R.YearLimitReached, R.ReceivedCovers, R.DifferenceFloored, R.MirrorZero, R.NotChosen,
+           R.AmountZero)
+# The kinds of reason that carry the reading behind them (a cap's and a cut's carry theirs).
+READ = (R.ClaimedIn, R.R2Received, R.LadderClosed, R.StackedInFull, R.R2Paid, R.ConditionFailed,
+        R.EntityNotNamed, R.YearLimitReached, R.FirstYearsUsed, R.DifferenceFloored)
 
 
 def codes() -> set[str]:
@@ -154,43 +162,48 @@ def _project(lang: str, item: R.ExpenseItem | R.FirstYearsUsed) -> str:
         else _part(lang, "project", project=item.project)
 
 
-def _event(lang: str, about: Mapping[str, Param]) -> str:
+def _event(lang: str, item: Reason) -> str:
     """The event a reason is about (a level, a move, a qualification, an expense, a listing, a
     patent annuity), with its claim year where the event does not fix it."""
-    event = about.get("event")
-    if not event:
-        return ""
-    fields: Fields = {"year": about.get("year"), "date": _day(lang, about.get("date")),
-                      "expense": about.get("expense"), "patent": about.get("patent"),
-                      "patent_year": about.get("patent_year"),
-                      "move_date": _day(lang, about.get("move_date"))}
-    if event == "level":
-        fields["level_title"] = _level_title(lang, about.get("level"))
-    fields.update({f"{key}_words": _named(lang, kind, about.get(key)) for key, kind in
-                   (("origin", "district"), ("kind", "qualification"),
-                    ("category", "category"), ("board", "board")) if key in about})
-    text = _part(lang, f"event.{event}", **fields)
-    if about.get("claim_year") and event in ("level", "move", "qualification"):
-        text += _part(lang, "claim", claim_year=about.get("claim_year"))
+    about = item.about
+    fields: Fields
+    match about:
+        case None:
+            return ""
+        case R.LevelEvent():
+            fields = {"level_title": _level_title(lang, about.level)}
+        case R.MoveEvent():
+            fields = {"origin_words": _named(lang, "district", about.origin),
+                      "move_date": _day(lang, about.move_date)}
+        case R.QualificationEvent():
+            fields = {"kind_words": _named(lang, "qualification", about.kind),
+                      "date": _day(lang, about.date)}
+        case R.ExpenseEvent():
+            fields = {"expense": about.expense, "year": about.year,
+                      "category_words": _named(lang, "category", about.category)}
+        case R.ListingEvent():
+            fields = {"board_words": _named(lang, "board", about.board), "year": about.year}
+        case R.PatentEvent():
+            fields = {"patent": about.patent, "year": about.year, "patent_year": about.patent_year}
+        case _:
+            assert_never(about)
+    text = _part(lang, f"event.{about.event}", **fields)
+    claim_year = item.claim_year if isinstance(item, CLAIMED) else None
+    if claim_year and isinstance(about, (R.LevelEvent, R.MoveEvent, R.QualificationEvent)):
+        text += _part(lang, "claim", claim_year=claim_year)
     return text
 
 
-def _cap(lang: str, about: Mapping[str, Param]) -> Fields:
-    """The cap a reason is about (its description in `about`) in words."""
-    scope = str(about.get("cap_per"))
-    if scope == "project" and about.get("cap_project_years"):
-        scope = "project_years"
-    received = about.get("received")
+def _cap(lang: str, cap: R.Cap) -> Fields:
+    """The cap a reason is about in words."""
+    scope = "project_years" if cap.per == "project" and cap.project_years else cap.per
     return {"cap_words": _part(lang, f"cap.{scope}",
-                               cap_title=_title(lang, about.get("cap_measure"),
-                                                about.get("cap_title")),
-                               cap_limit=_yuan(about.get("cap_limit")),
-                               cap_project=about.get("cap_project"),
-                               cap_project_years=about.get("cap_project_years"),
-                               cap_year=about.get("cap_year")),
-            "cap_limit": _yuan(about.get("cap_limit")),
-            "cap_received": _part(lang, "cap.received", received=_yuan(received))
-            if received else ""}
+                               cap_title=_title(lang, cap.measure, cap.title),
+                               cap_limit=_yuan(cap.limit), cap_project=cap.project,
+                               cap_project_years=cap.project_years, cap_year=cap.year),
+            "cap_limit": _yuan(cap.limit),
+            "cap_received": _part(lang, "cap.received", received=_yuan(cap.received))
+            if cap.received else ""}
 
 
 def _received_cut(lang: str, item: R.R2Received) -> Fields:
@@ -212,15 +225,15 @@ def _ladder(lang: str, item: R.LadderClosed) -> Fields:
 
 
 def _covers(lang: str, item: R.ReceivedCovers) -> str:
-    """What was received leaves an award nothing: the cut that binds, read from `about`."""
-    cut = reason({"r1": R.R1_RECEIVED, "r2": R.R2_RECEIVED}.get(item.rule, R.LADDER_CLOSED),
-                 item.about)
+    """What was received leaves an award nothing: the cut that binds."""
+    cut = item.cut
     match cut:
         case R.R2Received():  # (and R1Received)
             return _part(lang, f"covers.{item.rule}", **_received_cut(lang, cut))
         case R.LadderClosed():
             return _part(lang, f"covers.{item.rule}", **_ladder(lang, cut))
-    raise AssertionError(f"{item.rule} is not a cut received")
+        case _:
+            assert_never(cut)
 
 
 def _fields(item: Reason, lang: str) -> Fields:
@@ -296,15 +309,16 @@ def _fields(item: Reason, lang: str) -> Fields:
                     "lower_tier_words": _named(lang, "tier", item.lower_tier),
                     "lower_year": item.lower_year}
         case R.CapBound():
-            return {**_cap(lang, item.about), "full": _yuan(item.full), "paid": _yuan(item.paid),
+            return {**_cap(lang, item.cap), "full": _yuan(item.full), "paid": _yuan(item.paid),
                     "others": _yuan(item.others)}
         case R.R1Preferred():
             return {"rival_title": _title(lang, item.rival_measure, item.rival_title),
                     **_rival(lang, item.rival_tier, item.rival_min, item.rival_max)}
         case R.Received():
+            counts = item.counts
             return {"year": item.year,
-                    "counts_words": _part(lang, f"counts.{item.counts}",
-                                          cap_limit=_yuan(item.cap_limit))}
+                    "counts_words": _part(lang, "counts.cap", cap_limit=_yuan(counts.limit))
+                    if isinstance(counts, R.InCap) else _part(lang, f"counts.{counts}")}
         case _:
             return _nothing_fields(item, lang)
 
@@ -382,13 +396,13 @@ def _not_chosen_fields(item: R.WhyNotChosen, lang: str) -> Fields:
             return {"expense": item.expense,
                     "rival_title": _title(lang, item.rival_measure, item.rival_title)}
         case R.CapUsedUp():
-            return {**_cap(lang, item.about), "others": _yuan(item.others)}
+            return {**_cap(lang, item.cap), "others": _yuan(item.others)}
         case R.YearLimitReached():
             return {"limit": _yuan(item.limit), "project": item.project, "years": item.years}
         case R.FirstYearsUsed():
             return {"limit": _yuan(item.limit),
                     "project_words": _project(lang, item), "years": item.years,
-                    "year": item.about.get("year")}
+                    "year": item.about.year if isinstance(item.about, R.ExpenseEvent) else None}
         case R.ReceivedCovers():
             return {"covers": _covers(lang, item)}
         case R.DifferenceFloored():
@@ -408,11 +422,21 @@ def _not_chosen_fields(item: R.WhyNotChosen, lang: str) -> Fields:
 def render_reason(item: Reason, lang: str | None = None) -> str:
     """One reason in words (default: the current language)."""
     lang = lang or current_lang()
-    text = t(f"reason.{item.code}", lang, event=_event(lang, item.params), **_fields(item, lang))
-    reading = item.get("reading")
+    text = t(f"reason.{item.code}", lang, event=_event(lang, item), **_fields(item, lang))
+    reading = _reading(item)
     if reading and "{reading}" not in messages()[f"reason.{item.code}"][lang]:
         text += _part(lang, "reading", reading=reading_words(str(reading), lang))
     return text
+
+
+def _reading(item: Reason) -> str | None:
+    """The reading behind a reason: its own, its cap's or the cut's that binds."""
+    match item:
+        case R.CapBound() | R.CapUsedUp():
+            return item.cap.reading
+        case R.ReceivedCovers():
+            return item.cut.reading
+    return item.reading if isinstance(item, READ) else None
 
 
 def reading_words(readings: str, lang: str) -> str:
