@@ -201,15 +201,15 @@ def test_dates_are_typed_in_the_page_s_language(browser, lang: str, size: str) -
     page.dispatch_event("#wi-tier-date", "change")
     page.wait_for_selector("#wi-tier-date[aria-invalid=false]")
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size][0]
-    if lang == "en":
-        page.select_option("#example", "dongcheng-municipal-then-national")
-        total_includes(page, "900,000")
+    if lang == "en":  # (another total than the form's: the example's answer is awaited)
+        page.select_option("#example", "daxing-hydrogen-municipal")
+        total_includes(page, "500,000")
         assert page.input_value("#f-as-of") == "2026-11-24"
         page.click("#lang-zh")
         total_includes(page, "尚可获得")
         assert page.input_value("#f-as-of") == "2026年11月24日"
         assert page.get_attribute("#f-as-of", "placeholder") == DATE_WORDS["zh"][0]
-        assert page.input_value("#f-recognitions .recognition:nth-child(2) input") == "2024年7月15日"
+        assert page.input_value("#f-recognitions .recognition:nth-child(2) input") == "2023年6月30日"
     assert page.errors == []
     page.context.close()
 
