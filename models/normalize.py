@@ -63,9 +63,12 @@ _ITEMS: dict[str, dict[str, str]] = {
 
 ITEM_KINDS = _ITEMS  # (read by the batch's columns: formats.tables.raw_schema)
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+# A date is read from ASCII digits, separators and whitespace, full-width forms (２０２３－０６－３０)
+# read as their ASCII: exactly what service.record_schema's `day_pattern` tells an API client.
+_DATE = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?"
                    r"(?:[ T]0{1,2}:0{2}(?::0{2}(?:\.0+)?)?)?")
-_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_COMPACT_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # ！…～ → !…~
 _AMOUNT = re.compile(r"(\d+)(?:\.(\d+))?(万|亿)?")
 _UNIT_DIGITS = {None: 0, "万": 4, "亿": 8}
 _YEAR = re.compile(r"(\d+)年?")
@@ -205,7 +208,7 @@ def _date(value: Any) -> dt.date:
 
 
 def _read_date(value: str) -> dt.date:
-    text = _plain(value)
+    text = value.translate(FULL_WIDTH).strip()
     match = _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
     if not match:
         raise Unreadable(Problem(None, t("problem.bad_date", value=Quoted(value)), t("accepted.date")))
