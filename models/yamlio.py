@@ -170,8 +170,8 @@ def load_data(text: str) -> Any:
         loader.dispose()
 
 
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
+def _unique_pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    data: dict[str, object] = {}
     for key, value in pairs:
         if key in data:
             raise DuplicateKey(t("io.duplicate_key", key=key[:60]))

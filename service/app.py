@@ -70,7 +70,7 @@ class Speaks:
             await self.app(scope, receive, send)
 
 
-def openapi_document(app: FastAPI, catalog: Catalog) -> dict[str, Any]:
+def openapi_document(app: FastAPI, catalog: Catalog) -> dict[str, object]:
     """The OpenAPI document, with what depends on the catalog: the record (service.record_schema),
     the tiers that have application windows, and the readings as query parameters of each
     operation that takes them (their values and default); problems as problem+json."""

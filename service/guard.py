@@ -17,12 +17,13 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 import anyio
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Message
 
 from models.i18n import LANGS, lang_from_accept, t, using_lang
 from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS, shown_text
@@ -34,7 +35,18 @@ MAX_WAITING = 64                    # requests queued for an evaluation process 
 log = logging.getLogger("zjtx.service")
 
 
-def settings_from_env() -> dict[str, Any]:
+class Settings(TypedDict):
+    """The app factory's settings (`create_app(**settings)`)."""
+
+    allowed_hosts: tuple[str, ...] | None
+    max_body: int
+    time_budget: float
+    workers: int
+    max_waiting: int
+    body_seconds: float
+
+
+def settings_from_env() -> Settings:
     """What `zjtx serve` passes to the app factory (through the environment, for --workers)."""
     hosts = os.environ.get("ZJTX_ALLOWED_HOSTS")
     return {
@@ -138,7 +150,7 @@ class Guard:
     async def _answer(self, scope: Any, receive: Any, send: Any) -> None:
         started = False
 
-        async def tracking_send(message: dict[str, Any]) -> None:
+        async def tracking_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
@@ -155,12 +167,12 @@ class Guard:
 def _replay(body: bytes, receive: Any) -> Callable[[], Any]:
     sent = False
 
-    async def replay() -> dict[str, Any]:
+    async def replay() -> Message:
         nonlocal sent
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
-        message: dict[str, Any] = await receive()
+        message: Message = await receive()
         return message
     return replay
 

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import ErrorDetails
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.errors import BugError, CatalogError, RecordError, SolverError, ZjtxError
@@ -57,7 +58,7 @@ def problem(status: int, title: str, detail: str, field: str | None = None,
     return ProblemResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
-def documented(description: str) -> dict[str, Any]:
+def documented(description: str) -> dict[str, object]:
     """A problem answer in the OpenAPI document: `application/problem+json`, a Problem body
     (`model` registers the schema; `as_problem_json` keeps only the problem+json content)."""
     return {"model": Problem, "description": description,
@@ -65,18 +66,18 @@ def documented(description: str) -> dict[str, Any]:
 
 
 # The problems every operation may answer (each router declares them for its routes) ...
-COMMON: dict[int | str, dict[str, Any]] = {
+COMMON: dict[int | str, dict[str, object]] = {
     400: documented("Bad input (names the field), a foreign Host or an unknown language"),
     413: documented("Body too large (every endpoint; `serve --max-body`)"),
 }
 # ... those of an operation that reads a body or parameters and evaluates ...
-WORK: dict[int | str, dict[str, Any]] = {
+WORK: dict[int | str, dict[str, object]] = {
     408: documented("The body did not arrive in time"),
     422: documented("Invalid request or record (names the field)"),
     503: documented("Busy, or the request's time budget was spent"),
 }
-INVALID: dict[int | str, dict[str, Any]] = {422: WORK[422]}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: documented("Unknown measure")}
+INVALID: dict[int | str, dict[str, object]] = {422: WORK[422]}
+NOT_FOUND: dict[int | str, dict[str, object]] = {404: documented("Unknown measure")}
 
 
 def as_problem_json(schema: dict[str, Any]) -> None:
@@ -116,7 +117,7 @@ def of_error(exc: ZjtxError) -> JSONResponse:
                    [FieldProblem(field=p.field, detail=p.text()) for p in exc.problems])
 
 
-def of_validation(errors: Sequence[Any]) -> JSONResponse:
+def of_validation(errors: Sequence[ErrorDetails]) -> JSONResponse:
     """The first problem of a request that does not match its model (pydantic's errors), in the
     request's language."""
     error = errors[0]
@@ -135,7 +136,7 @@ _SAME = {"int_parsing": "int_type", "int_from_float": "int_type", "bool_parsing"
          "date_from_datetime_inexact": "date_type", "string_sub_type": "string_type"}
 
 
-def validation_text(error: Mapping[str, Any]) -> str:
+def validation_text(error: ErrorDetails) -> str:
     """One pydantic error in words: a ValueError of our own validators as it was raised (already
     in the request's language); else as pydantic says it in English, and in Chinese from the
     message catalogue (`request.<type>`, its context filled in)."""

@@ -27,7 +27,7 @@ from models.record import EnterpriseRecord
 REF = "#/components/schemas/"
 # Where a model or a route takes a record, the schema says this; `with_record` puts the record's
 # component there (pydantic resolves a `$ref` of its own when it builds a model's schema).
-RECORD_PLACEHOLDER: dict[str, Any] = {"type": "object", "x-zjtx-record": True}
+RECORD_PLACEHOLDER: dict[str, object] = {"type": "object", "x-zjtx-record": True}
 # Item model → {its field: the vocabulary kind of its values}; "" is the record itself.
 CLOSED = {"": {"district": "place", "entity_type": "entity_type"},
           "Recognition": {"tier": "tier"},
@@ -149,7 +149,7 @@ def text_pattern() -> str:
     return rf"^\s*[^\s{bad}]([^{bad}]{{0,{MAX_TEXT - 2}}}[^\s{bad}])?\s*$"
 
 
-def record_schema(catalog: Catalog) -> dict[str, dict[str, Any]]:
+def record_schema(catalog: Catalog) -> dict[str, dict[str, object]]:
     """Component schemas: `Record` and its items (`Record.Move`, …), for `catalog`."""
     schema = copy.deepcopy(EnterpriseRecord.model_json_schema(
         ref_template=REF + "Record.{model}"))

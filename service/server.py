@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any
+from typing import Any, TypedDict
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -76,7 +76,16 @@ class HeadDeadline(H11Protocol):
         self.transport.close()
 
 
-def options() -> dict[str, Any]:
+class Options(TypedDict):
+    """uvicorn's keyword arguments that `options` sets."""
+
+    http: type[HeadDeadline]
+    timeout_keep_alive: int
+    limit_concurrency: int
+    h11_max_incomplete_event_size: int
+
+
+def options() -> Options:
     """uvicorn's settings for every server of the service (`uvicorn.run`, `uvicorn.Config`)."""
     return {"http": HeadDeadline, "timeout_keep_alive": KEEP_ALIVE_SECONDS,
             "limit_concurrency": CONNECTIONS, "h11_max_incomplete_event_size": MAX_HEAD_BYTES}

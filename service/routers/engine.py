@@ -35,7 +35,7 @@ RecordBody = Annotated[RecordIn, Body(
 
 
 ZIP = "application/zip"
-EVIDENCE_ANSWER: dict[int | str, dict[str, Any]] = {200: {"description": "With `evidence=true`: the evidence bundle.",
+EVIDENCE_ANSWER: dict[int | str, dict[str, object]] = {200: {"description": "With `evidence=true`: the evidence bundle.",
                          "content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
