@@ -26,13 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from models.errors import InputError
+from models.errors import BugError, InputError
 from models.i18n import t
 from models.normalize import industry_tag, read_day, read_value
 from models.validation import describe
@@ -74,7 +75,7 @@ class Scenario:
     report."""
 
     name: str
-    sets: dict[str, Any] = field(default_factory=dict)
+    sets: dict[str, object] = field(default_factory=dict)
     adds: dict[str, list[Any]] = field(default_factory=dict)
     moves: list[tuple[str, dt.date]] = field(default_factory=list)
     readings: dict[str, str] = field(default_factory=dict)
@@ -100,15 +101,21 @@ class Scenario:
         if change.move:
             self.moves.append(change.move)
 
-    def apply(self, data: dict[str, Any]) -> dict[str, Any]:
+    def apply(self, data: Mapping[str, object]) -> dict[str, object]:
         """The record data (as dumped by the record model) with the changes applied."""
         out = {**data, **self.sets}
         for key, items in self.adds.items():
-            out[key] = list(out.get(key) or []) + list(items)
+            out[key] = _listed(out.get(key)) + list(items)
         for to, day in sorted(self.moves, key=lambda move: move[1]):
-            out["moves"] = list(out.get("moves") or []) + [{"from": out["district"], "to": to, "date": day}]
+            out["moves"] = _listed(out.get("moves")) + [{"from": out["district"], "to": to, "date": day}]
             out["district"] = to
         return out
+
+
+def _listed(held: object) -> list[object]:
+    """A list field's items as dumped (none if the field is absent or empty). Only a list field is
+    added to: SET_FIELDS and ADD_FIELDS are apart, and the record model dumps lists."""
+    return list(held) if isinstance(held, list) else []
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,22 +140,22 @@ class Change:
     def scenario(self) -> Scenario:
         return scenario_of([self])
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "change": self.label, "outlay": self.outlay,
                 "facts": self.facts()}
 
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> dict[str, str | int | None]:
         """What the change sets or adds, as plain values (dates ISO), for views to put into
         words: a recognition's tier and date, a move's district and date, an expense's category,
         amount and year, …; a tag as `tag`, a set field as `field` and `value`."""
-        out: dict[str, Any] = {}
+        out: dict[str, object] = {}
         for _, item in self.adds:
             out |= item if isinstance(item, dict) else {"tag": item}
         for key, value in self.sets:
             out |= {"field": key, "value": value}
         if self.move:
             out |= {"district": self.move[0], "date": self.move[1]}
-        return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in out.items()
+        return {k: _fact(v) for k, v in out.items()
                 if not (k == "id" and str(v).startswith("WHATIF"))}
 
     # -- the changes, one constructor each (parse_inline reads the same forms) -------------------
@@ -192,6 +199,15 @@ class Change:
     def setting(cls, key: str, value: Any) -> Change:
         shown = value.isoformat() if isinstance(value, dt.date) else value
         return cls(key, f"{key}={shown}", sets=((key, value),))
+
+
+def _fact(value: object) -> str | int | None:
+    """One fact of a change as views read it: a date ISO, a text or a number as it is."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int)):
+        return value
+    raise BugError(f"a change's fact is a date, a text or a number, not a {type(value).__name__}")
 
 
 def scenario_of(changes: tuple[Change, ...] | list[Change], name: str | None = None) -> Scenario:
@@ -268,9 +284,9 @@ def _year(text: str, where: str, first: int = FIRST_DAY.year, last: int = LAST_D
 class _ScenarioFile(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use
     name: str | None = None
-    set: dict[str, Any] = {}
+    set: dict[str, object] = {}
     add: dict[str, list[Any]] = {}
-    move: dict[str, Any] | None = None
+    move: dict[str, object] | None = None
     readings: dict[str, str] = {}
     reform: dict[str, Annotated[int, Field(ge=0, le=MAX_YUAN, strict=True)]] = {}
 
