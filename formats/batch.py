@@ -47,6 +47,7 @@ from models.limits import MAX_RECORD_BYTES
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, NoticeWords, RowContext,
                           RowResult, Summary, batch_catalog, evaluate_row, result_columns,
                           row_bug)
+from solver.fiscal import FiscalReport
 from solver.impact import changed
 from solver.memo import BAD, Interned, points, row_keys
 from formats.columns import output_headers
@@ -73,7 +74,7 @@ class BatchCounts:
     rows_out: int = 0
     error_rows: int = 0
     resumed_at: int = 0
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: FiscalReport = field(default_factory=lambda: FiscalReport())
 
 
 def encode_line(kind: str, columns: list[str], row: dict[str, Any], excel: bool = False) -> str:

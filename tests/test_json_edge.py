@@ -51,7 +51,7 @@ EDGE = {
 # number here (and delete the line at 0). Never raise one: a new JSON reader or writer is named
 # in EDGE, anything else is typed.
 DEBT = {
-    "formats/batch.py": 12,
+    "formats/batch.py": 11,
     "formats/lines.py": 4,
     "formats/tables.py": 8,
     "models/normalize.py": 6,
@@ -64,7 +64,6 @@ DEBT = {
     "service/record_schema.py": 4,
     "service/routers/engine.py": 1,
     "service/server.py": 1,
-    "solver/batch.py": 19,
     "solver/notices.py": 1,
 }
 
