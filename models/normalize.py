@@ -63,9 +63,12 @@ _ITEMS: dict[str, dict[str, str]] = {
 
 ITEM_KINDS = _ITEMS  # (read by the batch's columns: formats.tables.raw_schema)
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+# A date is read from ASCII digits, separators and whitespace, full-width forms (２０２３－０６－３０)
+# read as their ASCII: exactly what service.record_schema's `day_pattern` tells an API client.
+_DATE = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?"
                    r"(?:[ T]0{1,2}:0{2}(?::0{2}(?:\.0+)?)?)?")
-_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_COMPACT_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # ！…～ → !…~
 _AMOUNT = re.compile(r"(\d+)(?:\.(\d+))?(万|亿)?")
 _UNIT_DIGITS = {None: 0, "万": 4, "亿": 8}
 _YEAR = re.compile(r"(\d+)年?")
@@ -90,9 +93,6 @@ def lookup_key(text: str) -> str:
     return re.sub(r"[\s\-_]+", "_", _plain(text).lower().translate(_QUOTES)).strip("_")
 
 
-_SPELLINGS: dict[tuple[int, str], tuple[Vocabulary, dict[str, str]]] = {}
-
-
 def _vocabulary_of(catalog: Catalog | None) -> Vocabulary:
     return (catalog or active_catalog()).vocabulary
 
@@ -101,9 +101,10 @@ def spellings(kind: str, vocabulary: Vocabulary | None = None) -> dict[str, str]
     """Every accepted spelling of a vocabulary kind (as a lookup key) → its canonical id: the
     id, the Chinese and English names (full and short) and the aliases the catalog declares."""
     vocabulary = vocabulary or _vocabulary_of(None)
-    hit = _SPELLINGS.get((id(vocabulary), kind))
-    if hit is not None and hit[0] is vocabulary:
-        return hit[1]
+    return vocabulary.worked_out(("spellings", kind), lambda: _spellings(kind, vocabulary))
+
+
+def _spellings(kind: str, vocabulary: Vocabulary) -> dict[str, str]:
     declared = VOCABULARY_KINDS[kind]
     table: dict[str, str] = {}
     for ident in vocabulary.ids(declared):
@@ -115,9 +116,6 @@ def spellings(kind: str, vocabulary: Vocabulary | None = None) -> dict[str, str]
             written += [w + " district" for w in written if w.isascii()]
         for spelling in written:
             table.setdefault(lookup_key(spelling), ident)
-    if len(_SPELLINGS) > 64:
-        _SPELLINGS.clear()
-    _SPELLINGS[(id(vocabulary), kind)] = (vocabulary, table)
     return table
 
 
@@ -133,27 +131,25 @@ def nearest(kind: str, value: str, vocabulary: Vocabulary | None = None) -> str 
     return table[close[0]] if close else None
 
 
-# (vocabulary id, kind) → (the vocabulary, {text as written → its id}): a file writes the same few
-# spellings on row after row; each is looked up (NFKC, lower case, …) once.
-_READ: dict[tuple[int, str], tuple[Vocabulary, dict[str, str]]] = {}
+def _read(vocabulary: Vocabulary, kind: str) -> dict[str, str]:
+    """{text as written → its id}: a file writes the same few spellings on row after row; each
+    is looked up (NFKC, lower case, …) once per vocabulary."""
+    read: dict[str, str] = vocabulary.worked_out(("read", kind), dict)
+    return read
 
 
 def _vocabulary(kind: str, value: Any, vocabulary: Vocabulary | None = None) -> str:
     vocabulary = vocabulary or _vocabulary_of(None)
     if isinstance(value, str):
-        read = _READ.get((id(vocabulary), kind))
-        if read is None or read[0] is not vocabulary:
-            if len(_READ) > 64:
-                _READ.clear()
-            read = _READ[(id(vocabulary), kind)] = (vocabulary, {})
-        found = read[1].get(value)
+        read = _read(vocabulary, kind)
+        found = read.get(value)
         if found is not None:
             return found
         found = spellings(kind, vocabulary).get(lookup_key(value))
         if found is not None:
-            if len(read[1]) >= 10_000:
-                read[1].clear()
-            read[1][value] = found
+            if len(read) >= 10_000:
+                read.clear()
+            read[value] = found
             return found
     # (nothing is near a value far longer than any name; a value is never written out whole)
     near = nearest(kind, value, vocabulary) if isinstance(value, str) and len(value) <= 200 \
@@ -212,7 +208,7 @@ def _date(value: Any) -> dt.date:
 
 
 def _read_date(value: str) -> dt.date:
-    text = _plain(value)
+    text = value.translate(FULL_WIDTH).strip()
     match = _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
     if not match:
         raise Unreadable(Problem(None, t("problem.bad_date", value=Quoted(value)), t("accepted.date")))
@@ -309,17 +305,13 @@ def industry_tag(value: Any, vocabulary: Vocabulary | None = None) -> Any:
     if not isinstance(value, str):
         return value
     vocabulary = vocabulary or _vocabulary_of(None)
-    read = _READ.get((id(vocabulary), "industry tag"))
-    if read is None or read[0] is not vocabulary:
-        if len(_READ) > 64:
-            _READ.clear()
-        read = _READ[(id(vocabulary), "industry tag")] = (vocabulary, {})
-    found = read[1].get(value)
+    read = _read(vocabulary, "industry tag")
+    found = read.get(value)
     if found is None:
         found = spellings("industry", vocabulary).get(lookup_key(value)) or (lookup_key(value) or value)
-        if len(read[1]) >= 10_000:
-            read[1].clear()
-        read[1][value] = found
+        if len(read) >= 10_000:
+            read.clear()
+        read[value] = found
     return found
 
 

@@ -298,16 +298,16 @@ def scenario_from_bytes(raw: bytes, *, source: str, stem: str, as_json: bool) ->
         raise InputError(message, file=source, field=where, accepted=accepted) from exc
     for key in spec.set:
         if key not in SET_FIELDS:
-            raise InputError(f"cannot set {key!r}", file=source, field=f"set.{key}",
-                             accepted=", ".join(SET_FIELDS))
+            raise InputError(t("scenario.cannot_set", key=key), file=source, field=f"set.{key}",
+                             accepted=t("reason.word.list_sep").join(SET_FIELDS))
     for key in spec.add:
         if key not in ADD_FIELDS:
-            raise InputError(f"cannot add to {key!r}", file=source, field=f"add.{key}",
-                             accepted=", ".join(ADD_FIELDS))
+            raise InputError(t("scenario.cannot_add", key=key), file=source, field=f"add.{key}",
+                             accepted=t("reason.word.list_sep").join(ADD_FIELDS))
     moves = []
     if spec.move is not None:
         if set(spec.move) != {"to", "date"}:
-            raise InputError("a move needs exactly `to` and `date`", file=source, field="move")
+            raise InputError(t("scenario.move_keys"), file=source, field="move")
         try:
             moves.append((read_value("district", str(spec.move["to"]), "move.to"),
                           read_day(str(spec.move["date"]), "move.date")))
@@ -354,7 +354,7 @@ def parse_inline(items: list[str], reading_keys: list[str]) -> Scenario:
             scenario.reforms[key] = _int(value, item)
         else:
             raise InputError(t("scenario.unknown_change", key=key), field="scenario",
-                             accepted=t("accepted.change_keys", keys=", ".join(
+                             accepted=t("accepted.change_keys", keys=t("reason.word.list_sep").join(
                                  ["move", "recognition", "expense", "industry", "listing",
                                   "qualification", "patent", "catalog", *SET_FIELDS])))
     return scenario

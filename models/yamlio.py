@@ -192,6 +192,42 @@ _JSON_PROBLEMS = {"Expecting ':' delimiter": "io.json.colon", "Expecting ',' del
                   "Invalid \\escape": "io.json.escape"}
 
 
+# PyYAML's words for what is wrong → their message ids. libyaml (CSafeLoader) and the pure-Python
+# parser word some problems differently; both are here. Each message says what to fix, in either
+# language; words not listed are shown as PyYAML prints them (in Chinese, labelled so).
+_YAML_PROBLEMS = tuple((re.compile(pattern), key) for pattern, key in (
+    (r"mapping values are not allowed", "io.yaml.mapping_values"),
+    (r"that cannot start any token", "io.yaml.bad_start"),
+    (r"expected ',' or '\]'", "io.yaml.flow_sequence"),
+    (r"expected ',' or '\}'", "io.yaml.flow_mapping"),
+    (r"did not find expected key|did not find expected '-' indicator|expected <block end>",
+     "io.yaml.indentation"),
+    (r"could not find expected ':'", "io.yaml.colon"),
+    (r"found unexpected end of stream", "io.yaml.end"),
+    (r"unknown escape character|escape sequence of", "io.yaml.escape"),
+    (r"could not determine a constructor for the tag '(?P<tag>[^']*)'", "io.yaml.tag"),
+    (r"found undefined alias", "io.yaml.alias"),
+    (r"second occurrence", "io.yaml.anchor"),
+    (r"<document start>", "io.yaml.extra"),
+    (r"YAML directive|incompatible YAML document", "io.yaml.directive"),
+    (r"(?:control|special) characters are not allowed", "io.yaml.control"),
+))
+
+
+def yaml_problem(problem: str, text: str, index: int | None) -> str:
+    """PyYAML's `problem` in the current language (the character at `index` of `text`, where
+    the parser stopped, fills a message that names it)."""
+    char = text[index] if index is not None and 0 <= index < len(text) else ""
+    for pattern, key in _YAML_PROBLEMS:
+        found = pattern.search(problem)
+        if found:
+            if key == "io.yaml.bad_start" and char == "\t":
+                key = "io.yaml.tab"
+            tag = (found.groupdict().get("tag") or "").replace("tag:yaml.org,2002:", "!!")
+            return t(key, problem=problem, char=shown_text(char, 10), tag=tag)
+    return t("io.yaml.as_printed", problem=problem)
+
+
 # A JSON or YAML escape of a surrogate (\\ud800, \\UD800DC00 …): only then can parsed text hold one.
 _SURROGATE_ESCAPE = re.compile(r"\\[uU]0{0,4}[dD][89a-fA-F]")
 
@@ -222,8 +258,8 @@ def parse_document(text: str, *, as_json: bool, one_line: bool = False) -> Any:
 
 def _parse_document(text: str, *, as_json: bool, one_line: bool = False) -> Any:
     """JSON or YAML text → data; every failure is a ValueError with a message fit for a user,
-    in the current language (the JSON parser's detail too, where the catalogue words it; the
-    YAML parser's stays as it words it). `one_line`: the text is one line of a JSON Lines file
+    in the current language (the JSON and YAML parsers' details too, where the catalogue words
+    them: `_JSON_PROBLEMS`, `_YAML_PROBLEMS`). `one_line`: the text is one line of a JSON Lines file
     (a position is a column)."""
     try:
         if as_json:
@@ -238,10 +274,16 @@ def _parse_document(text: str, *, as_json: bool, one_line: bool = False) -> Any:
                                    column=exc.colno)) from None
         try:
             return load_data(text)
+        except yaml.reader.ReaderError as exc:  # a character YAML refuses: where it is
+            line = text.count("\n", 0, exc.position) + 1
+            column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+            detail = t("io.problem", problem=yaml_problem(exc.reason, text, exc.position))
+            raise ValueError(t("io.not_yaml_at", line=line, column=column, problem=detail)) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None)
-            detail = t("io.problem", problem=problem) if problem else ""
+            detail = t("io.problem", problem=yaml_problem(
+                problem, text, getattr(mark, "index", None))) if problem else ""
             raise ValueError(t("io.not_yaml_at", line=mark.line + 1, column=mark.column + 1,
                                problem=detail) if mark else t("io.not_yaml", problem=detail)) \
                 from None

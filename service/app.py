@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from models.catalog import Catalog, open_catalog, using_catalog
 from models.errors import InputError
-from models.i18n import using_lang
+from models.i18n import t, using_lang
 from service import problems
 from service.deps import TAKES_READINGS, app_workers, request_lang
 from service.guard import Admission, Guard, settings_from_env
@@ -94,11 +94,31 @@ def openapi_document(app: FastAPI, catalog: Catalog) -> dict[str, Any]:
                 if operation.pop(marker, False):
                     operation["parameters"] = [*operation.get("parameters", []), *parameters]
         problems.as_problem_json(schema)
+        bilingual(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 
 
 ROUTERS = (site.router, engine.router, planner.router, catalog_routes.router)
+
+
+def both(message: str, **fields: str) -> str:
+    """A text of the API's documentation in Chinese, then in English (one document for both:
+    Swagger UI's own words stay English)."""
+    return f"{t(message, lang='zh', **fields)} · {t(message, lang='en', **fields)}"
+
+
+def bilingual(schema: dict[str, object]) -> None:
+    """The document's description, each tag's and each operation's summary in Chinese beside
+    English (`api.*` in the message catalogue)."""
+    names = {route.unique_id: route.name for router in ROUTERS for route in router.routes
+             if isinstance(route, APIRoute)}
+    tags: dict[str, None] = {}
+    for operations in cast("dict[str, dict[str, dict[str, object]]]", schema["paths"]).values():
+        for operation in operations.values():
+            operation["summary"] = both(f"api.summary.{names[str(operation['operationId'])]}")
+            tags.update(dict.fromkeys(cast("list[str]", operation.get("tags", []))))
+    schema["tags"] = [{"name": tag, "description": both(f"api.tag.{tag}")} for tag in tags]
 
 
 def evaluation_paths() -> frozenset[str]:
@@ -126,10 +146,8 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
         workers.close()  # no evaluation process outlives the app
 
     app = FastAPI(title="zjtx", version="0.1.0", docs_url=None, redoc_url=None, lifespan=lifespan,
-                  description=(
-        "Beijing support measures for specialized and sophisticated SMEs, as code: which measures "
-        "apply to an enterprise, how much they pay, when, why, and whom to call. Readings of "
-        "ambiguous clauses are query parameters: " + ", ".join(catalog.index.readings) + "."))
+                  description=t("api.description", lang="zh", readings="、".join(catalog.index.readings))
+                  + "\n\n" + t("api.description", lang="en", readings=", ".join(catalog.index.readings)))
     app.state.catalog = catalog
     app.state.workers = workers
 

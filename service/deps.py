@@ -10,8 +10,9 @@ from fastapi.responses import Response
 
 from models.catalog import Catalog
 from models.errors import InputError
-from models.i18n import LANGS, lang_from_accept, t
+from models.i18n import LANGS, t
 from models.limits import Quoted
+from service.guard import asked_lang
 from service.pool import Workers
 
 
@@ -55,14 +56,13 @@ def given_readings(request: Request) -> dict[str, str]:
 
 
 def request_lang(request: Request) -> str | None:
-    """`?lang=zh|en`, else the browser's `Accept-Language`, else None (the server's default)."""
+    """`?lang=zh|en`, else the browser's `Accept-Language`, else None (the server's default);
+    an unknown `?lang=` is an error."""
     chosen = request.query_params.get("lang", "").strip().lower()
-    if chosen:
-        if chosen not in LANGS:
-            raise InputError(t("request.unknown_lang", value=Quoted(chosen)), field="lang",
-                             accepted=", ".join(LANGS))
-        return chosen
-    return lang_from_accept(request.headers.get("accept-language"))
+    if chosen and chosen not in LANGS:
+        raise InputError(t("request.unknown_lang", value=Quoted(chosen)), field="lang",
+                         accepted=", ".join(LANGS))
+    return asked_lang(request)
 
 
 AppCatalog = Annotated[Catalog, Depends(app_catalog)]

@@ -21,6 +21,10 @@ from typing import Any
 
 import anyio
 
+from starlette.requests import Request
+from starlette.responses import Response
+
+from models.i18n import LANGS, lang_from_accept, t, using_lang
 from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS, shown_text
 from service.problems import problem
 
@@ -41,6 +45,25 @@ def settings_from_env() -> dict[str, Any]:
         "max_waiting": int(os.environ.get("ZJTX_MAX_WAITING", MAX_WAITING)),
         "body_seconds": BODY_SECONDS,
     }
+
+
+def asked_lang(request: Request) -> str | None:
+    """The language a request asks for: `?lang=zh|en`, else the browser's `Accept-Language`,
+    else None (the server's default). An unknown `?lang=` counts as not given here: the guard
+    answers in the Accept-Language; everywhere else service.deps.request_lang refuses it."""
+    chosen = request.query_params.get("lang", "").strip().lower()
+    return chosen if chosen in LANGS else lang_from_accept(request.headers.get("accept-language"))
+
+
+def scope_lang(scope: Any) -> str | None:
+    """The request's language, for what is answered before the app's `Speaks` runs."""
+    return asked_lang(Request(scope))
+
+
+def refusal(scope: Any, status: int, title: str, message: str, **fields: Any) -> Response:
+    """A problem body in the request's language (`message`: a message id)."""
+    with using_lang(scope_lang(scope)):
+        return problem(status, title, t(message, **fields))
 
 
 def host_of(header: str) -> str:
@@ -69,13 +92,12 @@ class Guard:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if self.allowed_hosts is not None and host_of(headers.get("host", "")) not in self.allowed_hosts:
-            await problem(400, "HostNotAllowed", "this server answers only to "
-                               + ", ".join(self.allowed_hosts)
-                               + " (start it with --allow-host NAME to add a name)")(scope, receive, send)
+            await refusal(scope, 400, "HostNotAllowed", "service.host_not_allowed",
+                          hosts=", ".join(self.allowed_hosts))(scope, receive, send)
             return
         declared = headers.get("content-length", "")
         if declared.isdigit() and (len(declared) > 18 or int(declared) > self.max_body):
-            await self._too_large(scope, receive, send, f"the body has {shown_text(declared)} bytes")
+            await self._too_large(scope, receive, send, "service.body_declared", shown_text(declared))
             return
         if scope["method"] in ("POST", "PUT", "PATCH"):
             body = await self._read_body(scope, receive, send)
@@ -96,20 +118,22 @@ class Guard:
                 part = message.get("body", b"")
                 size += len(part)
                 if size > self.max_body:
-                    await self._too_large(scope, receive, send, "the body is larger")
+                    await self._too_large(scope, receive, send, "service.body_larger")
                     return None
                 parts.append(part)
                 if not message.get("more_body", False):
                     return b"".join(parts)
         if deadline.cancelled_caught:
-            await problem(408, "RequestTimeout", f"the body did not arrive within "
-                               f"{self.body_seconds:g} seconds")(scope, receive, send)
+            await refusal(scope, 408, "RequestTimeout", "service.too_slow",
+                          seconds=self.body_seconds)(scope, receive, send)
         return None
 
-    async def _too_large(self, scope: Any, receive: Any, send: Any, what: str) -> None:
-        await problem(413, "PayloadTooLarge", f"{what}; this server takes at most "
-                           f"{self.max_body:,} bytes (zjtx serve --max-body; use `zjtx batch` "
-                           "for large files)")(scope, receive, send)
+    async def _too_large(self, scope: Any, receive: Any, send: Any, what: str,
+                         size: str = "") -> None:
+        with using_lang(scope_lang(scope)):
+            said = t(what, size=size)
+        await refusal(scope, 413, "PayloadTooLarge", "service.too_large", what=said,
+                      limit=self.max_body)(scope, receive, send)
 
     async def _answer(self, scope: Any, receive: Any, send: Any) -> None:
         started = False
@@ -125,8 +149,7 @@ class Guard:
         except Exception:  # noqa: BLE001 - a bug is a 500 body, never a dropped connection
             log.exception("unexpected error answering %s %s", scope["method"], scope["path"])
             if not started:
-                await problem(500, "InternalError", "the request could not be answered "
-                                   "(a bug: please report it)")(scope, receive, send)
+                await refusal(scope, 500, "InternalError", "service.bug")(scope, receive, send)
 
 
 def _replay(body: bytes, receive: Any) -> Callable[[], Any]:
@@ -142,8 +165,8 @@ def _replay(body: bytes, receive: Any) -> Callable[[], Any]:
     return replay
 
 
-BUSY = (b'{"type":"about:blank","title":"ServiceBusy","status":503,'
-        b'"detail":"every evaluation process is busy and the queue is full; try again shortly"}')
+# The 503 in each language, made in advance.
+BUSY = {lang: bytes(problem(503, "ServiceBusy", t("service.busy", lang=lang)).body) for lang in LANGS}
 
 
 class Admission:
@@ -157,9 +180,11 @@ class Admission:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] in self.paths and self.saturated():
+            with using_lang(scope_lang(scope)) as lang:
+                body = BUSY[lang]
             await send({"type": "http.response.start", "status": 503, "headers": [
                 (b"content-type", b"application/problem+json"), (b"retry-after", b"1"),
-                (b"content-length", str(len(BUSY)).encode())]})
-            await send({"type": "http.response.body", "body": BUSY})
+                (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, send)

@@ -29,7 +29,7 @@ import anyio.to_thread
 
 from models.catalog import Catalog, open_catalog, using_catalog
 from models.errors import BugError
-from models.i18n import current_lang, using_lang
+from models.i18n import current_lang, t, using_lang
 from models.limits import EVAL_THREADS, TIME_BUDGET_SECONDS
 from service.guard import MAX_WAITING
 
@@ -116,7 +116,7 @@ class Workers:
         """`work(*args)` in a worker process, in the request's language; Busy when the queue is
         full or the budget is spent (the process is then killed)."""
         if self.saturated():
-            raise Busy(f"{self.max_waiting} requests are already waiting; try again shortly")
+            raise Busy(t("service.waiting", waiting=self.max_waiting))
         lang = current_lang()
         with anyio.move_on_after(self.budget) as budget:
             self.waiting += 1
@@ -129,8 +129,8 @@ class Workers:
             finally:
                 self.slots.release()
         if not budget.cancelled_caught:  # the block returns unless the budget cancelled it
-            raise BugError("an evaluation ended without an answer or a timeout")
-        raise Busy(f"the request took longer than its budget of {self.budget:g} seconds")
+            raise BugError(t("service.no_answer"))
+        raise Busy(t("service.over_budget", seconds=self.budget))
 
     async def _answer(self, work: Callable[..., T], args: tuple[Any, ...], lang: str,
                       budget: anyio.CancelScope) -> T:
@@ -149,7 +149,7 @@ class Workers:
             done = True
         except (EOFError, OSError):  # the process died (killed from outside, out of memory)
             done = False
-            raise BugError("the evaluation process ended without an answer") from None
+            raise BugError(t("service.process_ended")) from None
         finally:
             if done:
                 self.idle.append(worker)

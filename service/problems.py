@@ -136,15 +136,15 @@ _SAME = {"int_parsing": "int_type", "int_from_float": "int_type", "bool_parsing"
 
 
 def validation_text(error: Mapping[str, Any]) -> str:
-    """One pydantic error in words: as pydantic says it in English; in Chinese from the message
-    catalogue (`request.<type>`, its context filled in), a ValueError of our own validators as
-    it was raised (already in the request's language)."""
+    """One pydantic error in words: a ValueError of our own validators as it was raised (already
+    in the request's language); else as pydantic says it in English, and in Chinese from the
+    message catalogue (`request.<type>`, its context filled in)."""
     kind = str(error.get("type", ""))
     context = error.get("ctx") or {}
+    if kind == "value_error" and "error" in context:  # (without pydantic's "Value error, ")
+        return str(context["error"])
     if current_lang() == "en":
         return str(error.get("msg", "invalid"))
-    if kind == "value_error" and "error" in context:
-        return str(context["error"])
     key = f"request.{_SAME.get(kind, kind)}"
     if key not in messages():
         return t("request.other", type=kind)
@@ -170,4 +170,4 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:  # never a traceback
-        return problem(500, "InternalError", f"{type(exc).__name__}: " + t("request.internal"))
+        return problem(500, "InternalError", t("service.bug"))  # (the guard logs the exception)

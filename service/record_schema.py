@@ -5,8 +5,9 @@ years the tool reasons about, text without control characters, and the checks ac
 JSON Schema can say (no two equal recognitions, a project year only with a project, a move into
 another district).
 
-What it describes is the canonical form; the service also reads the forgiving spellings the
-CLI reads (names for ids, 2023/06/30, "1.5万"). Checks across fields that JSON Schema cannot say
+Dates are described as the service reads them (the `Day` component: 2023-06-30, 2023/6/30,
+2023年6月30日, …, only days that exist); for the rest it describes the canonical form, and the
+service also reads the forgiving spellings the CLI reads (names for ids, "1.5万"). Checks across fields that JSON Schema cannot say
 (moves chaining to the record's district, expense ids unique, one annuity per patent and year)
 are the service's: a record that breaks one is a 422 naming the field.
 """
@@ -37,18 +38,98 @@ CLOSED = {"": {"district": "place", "entity_type": "entity_type"},
           "Listing": {"board": "board"}}
 DATES = {"": ("as_of",), "Recognition": ("date",), "Move": ("date",), "Qualification": ("date",)}
 TEXTS = {"": ("id",), "Expense": ("id", "project"), "Patent": ("id",)}
-assert FIRST_YEAR == 1949 and LAST_YEAR == 2200, "DATE below spells out 1949-2200"
-# YYYY-MM-DD from 1949 to 2200 (format: date says the day exists).
-DATE = r"^(19(49|[5-9][0-9])|20[0-9]{2}|21[0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+assert FIRST_YEAR == 1949 and LAST_YEAR == 2200, "day_pattern spells out 1949-2200"
+# A day as /openapi.json describes it: one component every date field refers to.
+DAY = "Day"
+
+
+def _wide(spec: str) -> str:
+    """A character class of `spec`'s characters and ranges (`0-9`) with their full-width forms,
+    which the date reader reads as ASCII (models.normalize.FULL_WIDTH): `0-9` → `[0-9０-９]`."""
+    spans, at = [], 0
+    while at < len(spec):
+        ranged = at + 2 < len(spec) and spec[at + 1] == "-"
+        spans.append((spec[at], spec[at + 2] if ranged else spec[at]))
+        at += 3 if ranged else 1
+    wide = [(chr(ord(lo) + 0xFEE0), chr(ord(hi) + 0xFEE0)) for lo, hi in spans
+            if "!" <= lo <= hi <= "~"]
+
+    def one(ch: str) -> str:
+        return "\\" + ch if ch in "-\\]^" else ch
+    return "[" + "".join(one(lo) if lo == hi else f"{one(lo)}-{one(hi)}"
+                         for lo, hi in [*spans, *wide]) + "]"
+
+
+def _digits(text: str) -> str:
+    """Each digit of `text` with its full-width form (`29` → `[2２][9９]`)."""
+    return "".join(_wide(ch) for ch in text)
+
+
+@functools.cache
+def _space_class() -> str:
+    """The characters Python's `\\s` and `str.strip` take for whitespace, as a regex class body."""
+    return _class_body([code for code in range(sys.maxunicode + 1) if chr(code).isspace()])
+
+
+@functools.cache
+def day_pattern() -> str:
+    """Every spelling of a day from 1949 to 2200 that models.normalize's date reader reads, and
+    nothing else (tests/test_day_pattern.py holds the two together): 2023-06-30, 2023/6/30,
+    2023.06.30, 2023年6月30日, 20230630, each with full-width digits and separators, whitespace
+    around and between the parts, a spreadsheet's midnight (`2023-06-30 00:00:00`). The pattern
+    names only days that exist (months of 30 days, 29 February in leap years): a client's
+    validator refuses what the service would."""
+    space = f"[{_space_class()}]*"
+    d = _wide
+    year = f"(?:{_digits('1949')}|{_digits('19')}{d('5-9')}{d('0-9')}|{_digits('2')}{d('01')}" \
+           f"{d('0-9')}{d('0-9')}|{_digits('2200')})"
+    # 1952 … 2196 by fours, but 2100 (2000 is a leap year, 2100 and 2200 are not).
+    leap = f"(?:{_digits('19')}(?:{d('5')}{d('26')}|{d('68')}{d('048')}|{d('79')}{d('26')})" \
+           f"|{_digits('20')}(?:{d('02468')}{d('048')}|{d('13579')}{d('26')})" \
+           f"|{_digits('21')}(?:{d('0')}{d('48')}|{d('2468')}{d('048')}|{d('13579')}{d('26')}))"
+    # month and day: (months, their days) with a leading 0 optional, then with it written
+    loose = ((f"(?:{d('0')}?{d('13578')}|{d('1')}{d('02')})",
+              f"(?:{d('0')}?{d('1-9')}|{d('12')}{d('0-9')}|{d('3')}{d('01')})"),
+             (f"(?:{d('0')}?{d('469')}|{_digits('11')})",
+              f"(?:{d('0')}?{d('1-9')}|{d('12')}{d('0-9')}|{_digits('30')})"),
+             (f"{d('0')}?{d('2')}", f"(?:{d('0')}?{d('1-9')}|{d('1')}{d('0-9')}|{d('2')}{d('0-8')})"))
+    tight = ((f"(?:{d('0')}{d('13578')}|{d('1')}{d('02')})",
+              f"(?:{d('0')}{d('1-9')}|{d('12')}{d('0-9')}|{d('3')}{d('01')})"),
+             (f"(?:{d('0')}{d('469')}|{_digits('11')})",
+              f"(?:{d('0')}{d('1-9')}|{d('12')}{d('0-9')}|{_digits('30')})"),
+             (_digits("02"), f"(?:{d('0')}{d('1-9')}|{d('1')}{d('0-9')}|{d('2')}{d('0-8')})"))
+    to_month, to_day = f"{space}{d('-/.年')}{space}", f"{space}{d('-/.月')}{space}"
+    zero = d("0")
+    midnight = f"(?:{d(' T')}{zero}{{1,2}}{d(':')}{zero}{{2}}(?:{d(':')}{zero}{{2}}" \
+               f"(?:{d('.')}{zero}+)?)?)?"
+    written = f"(?:{year}{to_month}(?:" + "|".join(f"{m}{to_day}{day}" for m, day in loose) + \
+        f")|{leap}{to_month}{loose[2][0]}{to_day}{_digits('29')}){space}日?{midnight}"
+    compact = f"(?:{year}(?:" + "|".join(m + day for m, day in tight) + \
+        f")|{leap}{_digits('0229')})"
+    return f"^{space}(?:{written}|{compact}){space}$"
+
+
+def day_schema() -> dict[str, object]:
+    """The `Day` component."""
+    return {"type": "string", "pattern": day_pattern(),
+            "description": "A day from 1949 to 2200 as people type it: 2023-06-30, 2023/6/30, "
+                           "2023.06.30, 2023年6月30日 or 20230630 (full-width digits too). "
+                           "日期，1949 至 2200 年：2023-06-30、2023/6/30、2023.06.30、2023年6月30日、20230630"
+                           "（全角数字亦可）。",
+            "examples": ["2023-06-30", "2023年6月30日", "2023/6/30"]}
 
 
 @functools.cache
 def _control_class() -> str:
     """The characters an id or a name may not hold (models.limits.check_printable): control,
     format and line or paragraph separators, but the zero-width joiners; as a regex class body."""
-    bad = [code for code in range(sys.maxunicode + 1)
-           if unicodedata.category(chr(code)) in ("Cc", "Cf", "Zl", "Zp")
-           and chr(code) not in "\u200c\u200d"]
+    return _class_body([code for code in range(sys.maxunicode + 1)
+                        if unicodedata.category(chr(code)) in ("Cc", "Cf", "Zl", "Zp")
+                        and chr(code) not in "\u200c\u200d"])
+
+
+def _class_body(bad: list[int]) -> str:
+    """Code points (ascending) as the body of a regex character class, in ranges."""
     ranges: list[tuple[int, int]] = []
     for code in bad:
         if ranges and ranges[-1][1] == code - 1:
@@ -90,7 +171,9 @@ def record_schema(catalog: Catalog) -> dict[str, dict[str, Any]]:
     property_of("RewardReceived", "measure").pop("minLength", None)
     for model, dates in DATES.items():
         for field in dates:
-            property_of(model, field)["pattern"] = DATE
+            day = property_of(model, field)
+            day.clear()
+            day["$ref"] = REF + DAY
     for model, texts in TEXTS.items():
         for field in texts:
             prop = property_of(model, field)
@@ -113,6 +196,7 @@ def record_schema(catalog: Catalog) -> dict[str, dict[str, Any]]:
     parts["Record.Move"]["not"] = {"anyOf": [
         {"properties": {"from": {"const": place}, "to": {"const": place}}}
         for place in vocabulary.ids("place")]}
+    parts[DAY] = day_schema()
     return parts
 
 

@@ -20,10 +20,12 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, create_model)
 
 from models.catalog import BenefitSpec, RuleSpec, SourceSpec
+from models.errors import InputError
 from models.i18n import t
 from models.limits import MAX_HORIZON_YEARS, check_day
+from models.normalize import read_day
 from models.record import EnterpriseRecord
-from service.record_schema import DATE, RECORD_PLACEHOLDER
+from service.record_schema import DAY, RECORD_PLACEHOLDER, REF
 from solver import worklist as work
 from solver.planner import Window
 from views.words import NAMED, PRINTED
@@ -71,13 +73,18 @@ def answer_model(kind: type, name: str) -> type[Body]:
     return model
 
 
-def iso_day(value: object) -> object:
-    """A date written YYYY-MM-DD (pydantic alone would read 0 or "0" as 1970-01-01)."""
+def typed_day(value: object) -> object:
+    """A date as people type it (2023-06-30, 2023/6/30, 2023年6月30日: models.normalize's one
+    reader, as the record and the CLI read it); text only (pydantic alone would read 0 or "0" as
+    1970-01-01)."""
     if isinstance(value, dt.date):
         return value
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+    if not isinstance(value, str):
         raise ValueError(t("request.iso_date"))
-    return value
+    try:
+        return read_day(value, "")
+    except InputError as error:
+        raise ValueError(error.detail()) from None
 
 
 def whole_number(value: object) -> object:
@@ -92,11 +99,10 @@ def whole_number(value: object) -> object:
 # A record as the client sends it: read by models.record.parse_record (its problems are a 422 that
 # names each field), described by service.record_schema (the app adds it to /openapi.json).
 RecordIn = Annotated[dict[str, object], WithJsonSchema(RECORD_PLACEHOLDER)]
-ISO_DATE = {"type": "string", "format": "date", "pattern": DATE}
 Whole = Annotated[int, BeforeValidator(whole_number)]
-# A day within the years the tool reasons about, written YYYY-MM-DD (not a number of seconds).
-Day = Annotated[dt.date, BeforeValidator(iso_day), AfterValidator(check_day),
-                WithJsonSchema(ISO_DATE)]
+# A day within the years the tool reasons about, as people type it (not a number of seconds).
+Day = Annotated[dt.date, BeforeValidator(typed_day), AfterValidator(check_day),
+                WithJsonSchema({"$ref": REF + DAY})]
 
 
 class PlanRequest(Body):

@@ -139,24 +139,15 @@ def measure_title(catalog: Catalog, rule: Rule) -> str:
     return rule.spec.title or catalog.families[rule.family][1].title
 
 
-_TITLES: dict[tuple[int, int], tuple[Catalog, tuple[Rule, ...], dict[str, str], dict[str, str]]] = {}
-
-
 def _titles(catalog: Catalog, rules: tuple[Rule, ...]) -> tuple[dict[str, str], dict[str, str]]:
     """measure → title and measure → payer, each from the measure's first rule among `rules`
-    (worked out once per catalog and list of active rules)."""
-    hit = _TITLES.get((id(catalog), id(rules)))
-    if hit is not None and hit[0] is catalog and hit[1] is rules:
-        return hit[2], hit[3]
+    (worked out once per catalog and readings: `_Compiler.run`)."""
     titles: dict[str, str] = {}
     payers: dict[str, str] = {}
     for rule in rules:
         payers.setdefault(rule.measure, rule.payer)
         if rule.measure not in titles:
             titles[rule.measure] = measure_title(catalog, rule)
-    if len(_TITLES) >= 64:
-        _TITLES.clear()
-    _TITLES[(id(catalog), id(rules))] = (catalog, rules, titles, payers)
     return titles, payers
 
 
@@ -407,7 +398,8 @@ class _Compiler:
     def run(self) -> Compiled:
         rules = self.catalog.active_rules(self.readings, self.part)
         # Every active measure has a title (and a place in the answer): its first rule's.
-        titles, payers = _titles(self.catalog, rules)
+        titles, payers = self.catalog.worked_out(
+            ("titles", *sorted(self.readings.items()), self.part), lambda: _titles(self.catalog, rules))
         self.out.titles.update(titles)
         self.out.payers.update(payers)
         self.collect_received()

@@ -136,17 +136,10 @@ IMPACT_COLUMNS = ("id", "name", "credit_code", "district", "from_total_min", "fr
                   "to_total_min", "to_total_max", "delta_min", "delta_max", "open_above",
                   "direction", "changes", "causes", "warnings")
 
-_POLICY_CHANGES: dict[tuple[int, int], tuple[Catalog, Catalog, PolicyChanges]] = {}
-
-
 def cached_policy_changes(before: Catalog, after: Catalog) -> PolicyChanges:
-    """`policy_changes`, worked out once per pair of catalogs (a batch asks for every row)."""
-    hit = _POLICY_CHANGES.get((id(before), id(after)))
-    if hit is None or hit[0] is not before or hit[1] is not after:
-        if len(_POLICY_CHANGES) >= 16:
-            _POLICY_CHANGES.clear()
-        hit = _POLICY_CHANGES[(id(before), id(after))] = (before, after, policy_changes(before, after))
-    return hit[2]
+    """`policy_changes`, worked out once per pair of catalogs (a batch asks for every row): kept
+    by the new catalog, keyed by the old one's facts (equal only to themselves)."""
+    return after.worked_out(("policy changes", before.facts), lambda: policy_changes(before, after))
 
 
 def impact_cells(record: EnterpriseRecord, before: AwardAmounts, after: AwardAmounts,
@@ -198,16 +191,16 @@ def policy_words(kind: str, aspect: str, lang: str) -> str:
 
 # -- rows the change of policies cannot reach --------------------------------------------------
 
-_REACH: dict[tuple[int, int], tuple[Catalog, Catalog, frozenset[str] | None]] = {}
-
-
 def changed_payers(before: Catalog, after: Catalog) -> frozenset[str] | None:
     """The paying districts whose rules differ between two catalogs (with `municipal` when the
     jurisdiction's own do), or None when the catalogs differ in what every rule reads (the
-    vocabulary's tiers, the readings): then every row must be evaluated under both."""
-    hit = _REACH.get((id(before), id(after)))
-    if hit is not None and hit[0] is before and hit[1] is after:
-        return hit[2]
+    vocabulary's tiers, the readings): then every row must be evaluated under both. Worked out
+    once per pair, kept by the new catalog."""
+    return after.worked_out(("changed payers", before.facts), lambda: _changed_payers(before, after))
+
+
+def _changed_payers(before: Catalog, after: Catalog) -> frozenset[str] | None:
+    """`changed_payers`, worked out."""
     found: frozenset[str] | None
     if before.vocabulary.spec.tiers != after.vocabulary.spec.tiers \
             or before.index.readings != after.index.readings:
@@ -215,9 +208,6 @@ def changed_payers(before: Catalog, after: Catalog) -> frozenset[str] | None:
     else:
         old, new = _rules_by_payer(before), _rules_by_payer(after)
         found = frozenset(payer for payer in {*old, *new} if old.get(payer) != new.get(payer))
-    if len(_REACH) >= 16:
-        _REACH.clear()
-    _REACH[(id(before), id(after))] = (before, after, found)
     return found
 
 

@@ -392,19 +392,10 @@ def apply_scenario(record: EnterpriseRecord, scenario: Scenario, catalog: Catalo
             {**(readings or {}), **scenario.readings})
 
 
-_REFORMED: dict[tuple[object, ...], tuple[Catalog, Catalog]] = {}
-
-
 def reformed_once(catalog: Catalog, reforms: dict[str, int]) -> Catalog:
     """`reformed`, built once per catalog and reforms (a batch scenario applies the same reform
     to every row; the same catalog object also lets the batch memo recognize it)."""
-    key = (id(catalog), tuple(sorted(reforms.items())))
-    hit = _REFORMED.get(key)
-    if hit is None or hit[0] is not catalog:
-        if len(_REFORMED) > 256:
-            _REFORMED.clear()
-        hit = _REFORMED[key] = (catalog, reformed(catalog, reforms))
-    return hit[1]
+    return catalog.worked_out(("reformed", *sorted(reforms.items())), lambda: reformed(catalog, reforms))
 
 
 @dataclass(frozen=True)

@@ -459,3 +459,74 @@ def test_a_catalog_authors_errors_under_zh_are_chinese(tmp_path: Path) -> None:
     scan = scanner_of_catalog_keys()
     words = {label: scan.words(text) for label, text in seen}
     assert all(not found for found in words.values()), (words, seen)
+
+
+# -- a clerk's broken files: scenario files and YAML records ---------------------------------------
+
+BROKEN_SCENARIOS = {  # file text → what the English says (as before the catalogue had it)
+    "set:\n  名称: 1\n": "cannot set '名称' (accepted: district, entity_type, as_of, name)",
+    "add:\n  奖励: [1]\n": "cannot add to '奖励'",
+    "move:\n  to: 大兴区\n": "a move needs exactly `to` and `date`",
+}
+BROKEN_ITEMS = {"expense=国际展会@2026": "an expense is CATEGORY:AMOUNT@YEAR",
+                "patent=1200@2027": "a patent annuity is STANDARD:PAID@YEAR/PATENT_YEAR"}
+# YAML records a clerk may break → PyYAML's words (libyaml's; the pure-Python parser's differ).
+BROKEN_YAML = {
+    "id: E\ndistrict: 大兴区: 北京\n": "第 2 行",
+    "id: E\nrecognitions:\n\t- {tier: 小巨人, date: 2024-01-01}\n": "制表符",
+    "id: E\nindustries: [氢能, 外贸\n": "方括号",
+    "id: E\nname: \"京西氢能\n": "引号",
+    "id: E\nrecognitions:\n  - tier: 小巨人\n date: 2024-01-01\n": "缩进",
+    "id: E\ndistrict: !zjtx daxing\n": "不接受标签 '!zjtx'",
+    "id: E\nname: @京西\n": "'@'",
+}
+
+
+def test_a_broken_scenario_file_or_yaml_record_is_told_in_chinese(tmp_path: Path) -> None:
+    """Under zh, every problem of a scenario file, a what-if item and a YAML record is Chinese but
+    ids and the file's own text (PyYAML's problems by a table of its words); the English of the
+    scenario's problems is as it was, byte for byte."""
+    runner = _runner()
+    record = str(EXAMPLES / "dongcheng-municipal-then-national.yaml")
+    runs: list[tuple[list[str], str, str]] = []
+    for number, (text, english) in enumerate(BROKEN_SCENARIOS.items()):
+        path = tmp_path / f"情景{number}.yaml"
+        path.write_text(text, encoding="utf-8")
+        runs.append((["whatif", record, str(path)], english, "情景"))
+    runs += [(["whatif", record, item], english, "写法") for item, english in BROKEN_ITEMS.items()]
+    for number, (text, chinese) in enumerate(BROKEN_YAML.items()):
+        path = tmp_path / f"企业{number}.yaml"
+        path.write_text(text, encoding="utf-8")
+        runs.append((["evaluate", str(path)], "not valid YAML or JSON at line", chinese))
+    scan = scanner()
+    for argv, english, chinese in runs:
+        done = runner.invoke(app, [*argv, "--lang", "zh"], env=WIDE)
+        assert done.exit_code == 2 and chinese in done.stderr, (argv, done.output)
+        assert scan.words(done.stderr) == [], (argv, done.stderr)
+        assert "第" in done.stderr or "YAML" not in argv[-1]
+        done = runner.invoke(app, [*argv, "--lang", "en"], env=WIDE)
+        assert done.exit_code == 2 and english in done.stderr, (argv, done.stderr)
+
+
+@pytest.mark.parametrize("loader", ["SafeLoader", "CSafeLoader"])
+def test_pyyaml_s_common_problems_have_chinese_words_from_either_parser(loader: str) -> None:
+    """The table knows libyaml's words and the pure-Python parser's; a problem it does not know is
+    shown as printed, labelled."""
+    import yaml
+
+    from models.i18n import using_lang
+    from models.yamlio import yaml_problem
+
+    if not hasattr(yaml, loader):
+        pytest.skip("PyYAML built without libyaml")
+    for text in BROKEN_YAML:
+        with pytest.raises(yaml.YAMLError) as refused:
+            yaml.load(text, Loader=getattr(yaml, loader))  # noqa: S506 (safe loaders)
+        problem, mark = refused.value.problem, refused.value.problem_mark  # type: ignore[attr-defined]
+        with using_lang("zh"):
+            said = yaml_problem(problem, text, mark.index)
+        assert "英文原文" not in said and re.search(r"[\u4e00-\u9fff]", said), (problem, said)
+        with using_lang("en"):  # what to fix, whichever parser's words
+            assert yaml_problem(problem, text, mark.index) not in (problem, said)
+    with using_lang("zh"):
+        assert yaml_problem("something new", "", None) == "something new（YAML 解析器的英文原文）"

@@ -162,7 +162,7 @@ def test_lone_surrogates_are_refused_in_a_record_file_and_a_request(tmp_path: Pa
 @pytest.mark.parametrize("tag", ["!!binary aGVsbG8=", "!!set {a, b}", "!!timestamp 2024-01-01", "!!omap [a: 1]"])
 def test_only_data_tags_are_read(tmp_path: Path, tag: str):
     path = write(tmp_path / "r.yaml", f"id: T\ndistrict: {tag}\n")
-    assert_input_error(invoke("evaluate", path), "constructor for the tag")
+    assert_input_error(invoke("evaluate", path), "is not accepted: plain data only")
 
 
 # -- files that are not regular files -------------------------------------------------------------
@@ -210,8 +210,8 @@ def test_an_index_that_is_a_device_or_a_fifo_is_refused(tmp_path: Path, index: s
     ("payer: north\n", "payer: north\nedition: {in_force_from: 2025-02-30}\n", "in_force_from"),
     ("sapling: {fixed: 50000}", "sapling: {fixed: 100000000000000000000}", "10000000000000"),
     ("payer: north\n", "payer: north\npayer: south\n", "appears twice"),
-    ("image: none", "image: !!binary aGVsbG8=", "constructor for the tag"),
-    ("brochure_items: [1]", "brochure_items: !!set {1}", "constructor for the tag"),
+    ("image: none", "image: !!binary aGVsbG8=", "is not accepted: plain data only"),
+    ("brochure_items: [1]", "brochure_items: !!set {1}", "is not accepted: plain data only"),
 ], ids=["year-1", "february-30", "amount-10^20", "duplicate-key", "binary", "set"])
 def test_a_catalog_is_held_to_the_bounds_of_a_record(tmp_path: Path, old: str, new: str, fragment: str):
     """Before: `0001-01-01` and `2025-02-30` were OverflowError/ValueError tracebacks, 10^20 was
@@ -272,12 +272,13 @@ def test_the_api_bounds_its_dates_as_the_cli_does(client, day: str):
     """Before: `/v1/best-district` took move_date 0001 and 9999 (a horizon to year 10019),
     `/v1/windows` too, and `/v1/worklist` with 9999 named a record field that does not exist."""
     record = hostile.record()
+    said = "is not a date between 1949-01-01 and 2200-12-31"  # as the CLI says it
     assert_4xx(client.post("/v1/best-district", json={"record": record, "move_date": day}), 422,
-               "outside 1949-01-01", field="move_date")
-    assert_4xx(client.get(f"/v1/windows?date={day}"), 422, "outside 1949-01-01", field="date")
+               said, field="move_date")
+    assert_4xx(client.get(f"/v1/windows?date={day}"), 422, said, field="date")
     assert_4xx(client.post("/v1/worklist", json={"records": [record], "date": day}), 422,
-               "outside 1949-01-01", field="date")
-    assert_input_error(invoke("windows", "--date", day), "--date")
+               said, field="date")
+    assert said in assert_input_error(invoke("windows", "--date", day), "--date")
 
 
 def test_the_record_endpoint_refuses_bytes_that_are_not_utf8(client, tmp_path: Path):

@@ -354,7 +354,7 @@ def test_option_errors_in_chinese(tmp_path: Path) -> None:
              (["evaluate", record, "--reading", "stackin=cumulative"], "未知的解读项 'stackin'"),
              (["best-district", record, "--move-date", "2027-13-01"], "不是 1949-01-01 至 2200-12-31 之间的日期"),
              (["whatif", record, "foo=bar"], "未知的变更 'foo'"),
-             (["whatif", record, "expense=oops"], "支出的写法是 CATEGORY:AMOUNT@YEAR"),
+             (["whatif", record, "expense=oops"], "支出的写法是 类别:金额@年份"),
              (["batch", str(rows), "--out", str(tmp_path / "o.csv"), "--encoding", "klingon"], "未知的编码 'klingon'"),
              (["batch", str(tmp_path / "in.txt"), "--out", str(tmp_path / "o.csv")], "未知的文件格式 '.txt'"),
              (["measures", "show", "m9"], "未知的措施 'm9'"),
@@ -550,7 +550,7 @@ def test_the_service_refuses_in_the_requests_language() -> None:
     client = TestClient(create_app())
     record = {"id": "E", "district": "东城"}
     asked = [
-        ("post", "/v1/best-district", {"json": {"record": record, "move_date": "2027年1月15日"}}, "move_date"),
+        ("post", "/v1/best-district", {"json": {"record": record, "move_date": "2027年2月30日"}}, "move_date"),
         ("post", "/v1/best-district", {"json": {"record": record, "horizon_years": 99}}, "horizon_years"),
         ("post", "/v1/whatif", {"json": {"record": record}}, "changes"),
         ("post", "/v1/whatif", {"json": {"record": record, "changes": ["x=1"], "extra": 1}}, "extra"),

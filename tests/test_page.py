@@ -166,6 +166,54 @@ def test_the_form_evaluates_worked_example_2(browser) -> None:
     page.context.close()
 
 
+# Worked example 2 as each language writes its dates.
+TYPED_DATES = {"zh": ("2022年9月30日", "2024年7月15日", "2026年11月24日"),
+               "en": ("2022-09-30", "2024/7/15", "2026.11.24")}
+DATE_WORDS = {"zh": ("如 2023年6月30日", "不是"), "en": ("e.g. 2023-06-30", "is not a date")}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("lang", list(LOCALES))
+def test_dates_are_typed_in_the_page_s_language(browser, lang: str, size: str) -> None:
+    """No browser date input (it speaks the browser's language, mm/dd/yyyy under an English
+    browser whatever the page's): text boxes with a hint in the page's words that take what
+    people type, a day the server does not read marked with its words; an English browser
+    switched to 中文 shows the example's dates as 年月日."""
+    page = open_page(browser, lang, size)
+    assert page.locator("input[type=date]").count() == 0
+    hint, refused = DATE_WORDS[lang]
+    assert page.get_attribute("#f-as-of", "placeholder") == hint
+    first, second, as_of = TYPED_DATES[lang]
+    page.locator("#f-recognitions .recognition input").first.fill(first)
+    page.click("#f-add-recognition")
+    last = page.locator("#f-recognitions .recognition").nth(1)
+    last.locator("select").select_option("national")
+    last.locator("input").fill(second)
+    assert last.locator("input").get_attribute("placeholder") == hint
+    page.fill("#f-as-of", as_of)
+    page.click("#evaluate-form")
+    total_includes(page, "900,000")
+    page.fill("#wi-tier-date", "2025年2月30日")
+    page.dispatch_event("#wi-tier-date", "change")
+    page.wait_for_selector("#wi-tier-date[aria-invalid=true] + .date-problem:not([hidden])")
+    assert refused in page.inner_text("#wi-tier-date + .date-problem")
+    page.fill("#wi-tier-date", "2025/3/31")
+    page.dispatch_event("#wi-tier-date", "change")
+    page.wait_for_selector("#wi-tier-date[aria-invalid=false]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size][0]
+    if lang == "en":  # (another total than the form's: the example's answer is awaited)
+        page.select_option("#example", "daxing-hydrogen-municipal")
+        total_includes(page, "500,000")
+        assert page.input_value("#f-as-of") == "2026-11-24"
+        page.click("#lang-zh")
+        total_includes(page, "尚可获得")
+        assert page.input_value("#f-as-of") == "2026年11月24日"
+        assert page.get_attribute("#f-as-of", "placeholder") == DATE_WORDS["zh"][0]
+        assert page.input_value("#f-recognitions .recognition:nth-child(2) input") == "2023年6月30日"
+    assert page.errors == []
+    page.context.close()
+
+
 TYPED_YAML = ("id: EX-2\ndistrict: 东城区\nas_of: 2026-11-24\nrecognitions:\n"
               "  - {tier: 专精特新, date: 2022/09/30}\n  - {tier: 小巨人, date: 2024年7月15日}\n")
 
@@ -296,6 +344,12 @@ def test_the_api_documentation_renders_its_operations_offline(browser, size: str
     page.locator(".opblock-summary-path", has_text="/v1/evaluate").first.click()
     page.wait_for_selector(".opblock-body")  # the operation opens: its parameters and body
     assert outside == []
+    # The document's Chinese beside its English, drawn by the bundled font (no system CJK font).
+    page.evaluate("document.fonts.ready")
+    summary = ".opblock-post .opblock-summary-description"
+    assert page.inner_text(summary).startswith("评估一份企业记录 · ")
+    assert _fonts_of(page, summary).get(BUNDLED) == len("评估一份企业记录")
+    assert _fonts_of(page, ".info .description p").get(BUNDLED, 0) > 50
     context.close()
 
 

@@ -441,7 +441,7 @@ def test_page(client):
     assert "/static/app.js" in response.text
 
 
-@pytest.mark.parametrize("asset, kind", [("app.js", "javascript"), ("style.css", "text/css")])
+@pytest.mark.parametrize("asset, kind", [("app.js", "javascript"), ("style.css", "text/css"), ("fonts.css", "text/css")])
 def test_static_assets(client, asset, kind):
     response = client.get(f"/static/{asset}")
     assert response.status_code == 200
@@ -600,3 +600,83 @@ def test_a_broken_catalog_is_the_servers_fault_not_the_requests(monkeypatch):
         body = assert_problem(fresh.post("/v1/evaluate", json=record_of(DONGCHENG)), 500,
                               "CatalogError")
     assert "does not apply to tags" in body["detail"]  # the detail names the problem, not the file
+
+
+# -- every date field reads what people type (issue #21, section 2) ---------------------------------
+
+def test_every_date_field_reads_chinese_and_slashed_dates(client):
+    """Record dates, the windows' and worklist's `date`, `move_date`, `at`: each spelling the
+    record file and the CLI read gives the answer the ISO spelling gives."""
+    assert ok(client.get("/v1/windows", params={"date": "2024年2月10日"})) == \
+        ok(client.get("/v1/windows", params={"date": "2024-02-10"}))
+    typed = {**record_of(RELOCATING), "as_of": "2026年11月24日"}
+    iso = {**record_of(RELOCATING), "as_of": "2026-11-24"}
+    assert ok(client.post("/v1/best-district", json={"record": typed, "move_date": "2027年1月15日"})) \
+        == ok(client.post("/v1/best-district", json={"record": iso, "move_date": "2027-01-15"}))
+    assert ok(client.post("/v1/worklist", json={"records": [typed], "date": "2026/12/1"})) == \
+        ok(client.post("/v1/worklist", json={"records": [iso], "date": "2026-12-01"}))
+    line = json.dumps(record_of(DONGCHENG)).encode()
+    assert ok(client.post("/v1/impact", params=[("at", "2024/1/1"), ("at", "2026年1月1日")],
+                          content=line, headers=NDJSON)) == \
+        ok(client.post("/v1/impact", params=[("at", "2024-01-01"), ("at", "2026-01-01")],
+                       content=line, headers=NDJSON))
+
+
+def test_a_date_that_is_no_day_is_refused_in_the_request_s_language(client):
+    body = assert_problem(client.get("/v1/windows", params={"date": "2026年2月30日", "lang": "zh"}),
+                          422, "RequestValidationError", "date")
+    assert "2023年6月30日" in body["detail"] and "不是" in body["detail"]
+
+
+def test_every_date_field_of_the_schema_is_the_day_as_people_type_it(client):
+    """/openapi.json says what the service reads: every date field refers to `Day`, whose pattern
+    names 2023年6月30日 and not 2023年2月30日 (tests/test_day_pattern.py holds it to the reader)."""
+    import re
+
+    schema = ok(client.get("/openapi.json"))
+    day = {"$ref": "#/components/schemas/Day"}
+    parts = schema["components"]["schemas"]
+    assert parts["Record"]["properties"]["as_of"]["anyOf"][0] == day
+    for part, field in (("Record.Recognition", "date"), ("Record.Move", "date"),
+                        ("Record.Qualification", "date")):
+        assert parts[part]["properties"][field] == day, part
+    for part, field in (("PlanRequest", "move_date"), ("WorklistRequest", "date"),
+                        ("RecognitionsRequest", "date"), ("RecognitionsRequest", "day")):
+        assert day in parts[part]["properties"][field]["anyOf"], (part, field)
+    pattern = re.compile(parts["Day"]["pattern"])
+    assert pattern.search("2023年6月30日") and not pattern.search("2023年2月30日")
+
+
+def test_what_if_items_read_as_on_the_cli(client):
+    """The issue's items as a clerk types them answer as their ids do: the move to Daxing makes
+    Daxing the payer of the national reward, the expense pays an exhibition subsidy."""
+    record = {"id": "EX-DOOR", "district": "dongcheng", "as_of": "2026-11-24",
+              "industries": ["hydrogen_energy", "foreign_trade"],
+              "recognitions": [{"tier": "municipal", "date": "2025-09-30"}]}
+    typed = ["move=大兴区@2027年1月1日", "recognition=小巨人@2027年3月1日", "expense=国际展会:50万@2026"]
+    canonical = ["move=daxing@2027-01-01", "recognition=national@2027-03-01",
+                 "expense=exhibition:500000@2026"]
+    answer = ok(client.post("/v1/whatif", json={"record": record, "changes": typed}))
+    expected = ok(client.post("/v1/whatif", json={"record": record, "changes": canonical}))
+    assert answer.pop("scenario") == " ".join(typed) and expected.pop("scenario") == " ".join(canonical)
+    assert answer == expected
+    assert {award["measure"] for award in answer["gained"]} >= {"daxing.tier", "m6.exhibition"}
+
+
+def test_the_api_documentation_speaks_chinese_beside_english(client):
+    """Swagger UI's own words are English; what the document says is in both languages: its
+    description, each tag's and each operation's summary (Chinese first)."""
+    import re
+
+    schema = ok(client.get("/openapi.json"))
+    chinese = re.compile(r"^[^A-Za-z]*[\u4e00-\u9fff].* · [A-Z]", re.S)
+    assert re.search(r"[\u4e00-\u9fff]", schema["info"]["description"])
+    assert "Beijing support measures" in schema["info"]["description"]
+    tags = {tag for operations in schema["paths"].values() for operation in operations.values()
+            for tag in operation["tags"]}
+    assert {tag["name"] for tag in schema["tags"]} == tags
+    for tag in schema["tags"]:
+        assert chinese.match(tag["description"]), tag
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            assert chinese.match(operation["summary"]), (path, operation["summary"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -151,11 +152,14 @@ def test_a_500_keeps_the_connection():
         assert client.get("/healthz").status_code == 200  # same keep-alive connection, not reset
 
 
-def test_a_slow_body_is_timed_out():
+@pytest.mark.parametrize(("path", "said"), [("/v1/evaluate", "did not arrive within 1 seconds"),
+                                           ("/v1/evaluate?lang=zh", "请求体未在 1 秒内传完")])
+def test_a_slow_body_is_timed_out(path: str, said: str):
+    """A 408, in the request's language (the guard answers before the app's language middleware)."""
     with serving(create_app(body_seconds=1.0)) as address:
         host, port = address.split(":")
         with socket.create_connection((host, int(port)), timeout=10) as sock:
-            sock.sendall(b"POST /v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode() +
                          b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
             received = b""
             while b"\r\n\r\n" not in received:
@@ -171,9 +175,9 @@ def test_a_slow_body_is_timed_out():
                 if not part:
                     break
                 body += part
-            answer = (head + b"\r\n\r\n" + body).decode("latin-1")
-    assert answer.startswith("HTTP/1.1 408"), answer[:200]
-    assert "RequestTimeout" in answer
+    assert head.decode("latin-1").startswith("HTTP/1.1 408"), head[:200]
+    answer = json.loads(body.decode("utf-8"))
+    assert answer["title"] == "RequestTimeout" and said in answer["detail"], answer
 
 
 # -- zjtx serve --------------------------------------------------------------------------------------
@@ -193,3 +197,49 @@ def test_serve_settings_and_the_warning_beyond_loopback(monkeypatch, args, warne
     assert os.environ["ZJTX_ALLOWED_HOSTS"] == hosts
     assert os.environ["ZJTX_MAX_BODY"] == "5000"
     assert calls and calls[0]["limit_concurrency"] > 0
+
+
+# -- the guard's own words in the request's language -------------------------------------------------
+
+def test_the_guard_speaks_the_request_s_language():
+    """A foreign Host, a body too large (declared or streamed), a slow body, a bug and a full
+    queue: under ?lang=zh or Accept-Language zh the detail is Chinese (ids, options and commands
+    aside); in English as before."""
+    from service.guard import Admission
+    from tests.english_scan import Scanner
+
+    scanner = Scanner()
+
+    def chinese(response: httpx.Response, status: int, title: str) -> None:
+        detail = assert_problem(response, status, title)["detail"]
+        assert re.search(r"[\u4e00-\u9fff]", detail) and scanner.words(detail) == [], detail
+
+    zh = {"accept-language": "zh-CN,zh;q=0.9"}
+    with client_for("http://evil.example", allowed_hosts=LOOPBACK_HOSTS) as client:
+        chinese(client.get("/healthz?lang=zh"), 400, "HostNotAllowed")
+        chinese(client.get("/healthz", headers=zh), 400, "HostNotAllowed")
+        assert "this server answers only to" in client.get("/healthz?lang=en").json()["detail"]
+    with client_for(max_body=2_000) as client:
+        body = b"{" + b" " * 5_000 + b"}"
+        chinese(client.post("/v1/evaluate?lang=zh", content=body), 413, "PayloadTooLarge")
+        chinese(client.post("/v1/evaluate", content=iter([body]), headers=zh), 413, "PayloadTooLarge")
+        assert "this server takes at most 2,000 bytes" in \
+            client.post("/v1/evaluate?lang=en", content=body).json()["detail"]
+    app = create_app()
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        chinese(client.get("/boom?lang=zh"), 500, "InternalError")
+        assert client.get("/boom?lang=en").json()["detail"] == \
+            "the request could not be answered (a bug: please report it)"
+
+    async def never(scope, receive, send):  # pragma: no cover - the queue is full
+        raise AssertionError("admitted")
+
+    full = Admission(never, saturated=lambda: True, paths=frozenset({"/v1/evaluate"}))
+    client = TestClient(full, raise_server_exceptions=False)  # (no lifespan: nothing to start)
+    chinese(client.post("/v1/evaluate", headers=zh), 503, "ServiceBusy")
+    assert "every evaluation process is busy" in client.post("/v1/evaluate?lang=en").json()["detail"]

@@ -25,7 +25,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from models.catalog.kinds import OCCASION_KINDS, TRIGGERS, RuleKind
-from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, VocabularySpec
+from models.catalog.vocabulary import KINDS, Strict, Term, Vocabulary, VocabularySpec, worked_out
 from models.conditions import Condition, parse_condition
 from models.errors import BugError, CatalogError, InputError, ReadingError
 from models.i18n import current_lang, label, t
@@ -654,13 +654,7 @@ class Catalog:
     def worked_out(self, key: tuple[object, ...], compute: Callable[[], V]) -> V:
         """A view of this catalog worked out once (the store is bounded): the points of a run's
         dates (`solver.memo.points`), the catalog tag nearest a free tag (`solver.notices`)."""
-        found = self._active.get(key)
-        if found is None:
-            if len(self._active) > 4096:
-                self._active.clear()
-            found = self._active[key] = (compute(),)
-        value: V = found[0]
-        return value
+        return worked_out(self._active, key, compute)
 
     def measure_ids(self) -> tuple[str, ...]:
         """Every award id the catalog can pay, in catalog order (worked out once)."""

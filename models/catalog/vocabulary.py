@@ -24,12 +24,30 @@ input is checked against `ids` first).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.errors import BugError
 from models.i18n import t
+
+V = TypeVar("V")
+
+
+def worked_out(store: dict[tuple[object, ...], tuple[Any, ...]], key: tuple[object, ...],
+               compute: Callable[[], V], bound: int = 4096) -> V:
+    """`compute()` once per `key` in an object's own `store` (a catalog's, a vocabulary's), which
+    is emptied when it holds more than `bound` views: what a run derives from the object lives and
+    dies with it (no module-level cache keyed by id())."""
+    found = store.get(key)
+    if found is None:
+        if len(store) > bound:
+            store.clear()
+        found = store[key] = (compute(),)
+    value: V = found[0]
+    return value
 
 LANGUAGES = ("en", "zh")
 KINDS = ("jurisdiction", "district", "outside", "place", "tier", "level", "entity_type",
@@ -107,6 +125,8 @@ class Vocabulary:
     # Worked out once: every record asks for them (validation, canonical order, the compiler).
     _ids: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
     _rank: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _derived: dict[tuple[object, ...], tuple[Any, ...]] = field(default_factory=dict, repr=False,
+                                                                compare=False)
 
     def __post_init__(self) -> None:
         spec = self.spec
@@ -128,6 +148,10 @@ class Vocabulary:
         self._terms.update({kind: {t.id: t for t in items} for kind, items in terms.items()})
         self._ids.update({kind: tuple(items) for kind, items in self._terms.items()})
         self._rank.update({tier: rank for rank, tier in enumerate(self._ids["tier"])})
+
+    def worked_out(self, key: tuple[object, ...], compute: Callable[[], V]) -> V:
+        """A view of this vocabulary worked out once (models.normalize's spellings)."""
+        return worked_out(self._derived, key, compute, 64)
 
     # -- ordered ids -----------------------------------------------------------------------------
     def ids(self, kind: str) -> tuple[str, ...]:

@@ -178,5 +178,5 @@ async def read_record(request: Request, workers: AppWorkers) -> Response:
     pool, never on the event loop (a large YAML text takes a while)."""
     body = await request.body()
     if len(body) > BATCH_LIMIT_BYTES:
-        raise InputError(f"the body is over the limit of {BATCH_LIMIT_BYTES:,} bytes", field="body")
+        raise InputError(t("request.body_over", limit=f"{BATCH_LIMIT_BYTES:,}"), field="body")
     return EncodedJSON(await workers.run(answers.record, body))

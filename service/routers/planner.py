@@ -55,7 +55,7 @@ async def import_recognitions(request: Request, body: RecognitionsRequest,
 
 
 @router.get("/v1/windows", response_model=WindowsOut, responses=INVALID)
-def open_windows(date: Annotated[Day | None, Query(description="YYYY-MM-DD (default today)")] = None,
+def open_windows(date: Annotated[Day | None, Query(description="The day to look at (default today): 2026-12-01, 2026/12/1 or 2026年12月1日.")] = None,
                  tier: Annotated[str | None, Query(description="innovative, municipal or national")] = None,
                  ) -> object:
     """The application windows open on a date."""

@@ -66,12 +66,24 @@ def page() -> FileResponse:
     return FileResponse(STATIC / "index.html")
 
 
+# The API document's Chinese (service.app.bilingual) in the page's bundled font: no system font
+# is needed for it (a machine without CJK fonts drew boxes). Swagger UI's own words stay English.
+DOCS_FONT = """<link rel="stylesheet" href="/static/fonts.css">
+<style>
+.swagger-ui * { font-family: "zjtx CJK", sans-serif !important; }
+.swagger-ui :is(pre, code, .opblock-summary-path, .parameter__type, .parameter__in, .prop-format),
+.swagger-ui :is(pre, code, .opblock-summary-path) * { font-family: "zjtx CJK", monospace !important; }
+</style>
+</head>"""
+
+
 @router.get("/docs", include_in_schema=False)
 def docs(request: Request) -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url=request.app.openapi_url or "/openapi.json",
+    page = get_swagger_ui_html(openapi_url=request.app.openapi_url or "/openapi.json",
                                title="zjtx API", swagger_js_url="/docs-assets/swagger-ui-bundle.js",
                                swagger_css_url="/docs-assets/swagger-ui.css",
                                swagger_favicon_url="/favicon.ico")
+    return HTMLResponse(bytes(page.body).decode("utf-8").replace("</head>", DOCS_FONT, 1))
 
 
 @router.get("/favicon.ico", include_in_schema=False)

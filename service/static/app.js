@@ -24,6 +24,15 @@ const yuan = (n) => n.toLocaleString("en-US");
 const money = (m) => (m.min === m.max ? yuan(m.max) : `${yuan(m.min)} – ${yuan(m.max)}`) + (m.open_above ? T("money.or_more") : "");
 const delta = (d) => (d.min === d.max ? `${d.max >= 0 ? "+" : ""}${yuan(d.max)}` : `${yuan(d.min)} … ${yuan(d.max)}`);
 const measureName = (id) => (state.lang === "zh" ? `${N("measure", id)} ` : "") + id;
+// A day in the page's language: 2023年6月30日 in Chinese, 2023-06-30 in English (what a person
+// typed otherwise stays as typed; the server reads every spelling a record file reads).
+function shownDate(text) {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
+  if (iso && state.lang === "zh") return `${iso[1]}年${Number(iso[2])}月${Number(iso[3])}日`;
+  const zh = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(text || "");
+  if (zh && state.lang !== "zh") return `${zh[1]}-${zh[2].padStart(2, "0")}-${zh[3].padStart(2, "0")}`;
+  return text || "";
+}
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -73,6 +82,7 @@ async function setLang(lang) {
   document.title = T("page.title");
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = T(node.dataset.i18n);
   for (const node of document.querySelectorAll("[data-i18n-label]")) node.setAttribute("aria-label", T(node.dataset.i18nLabel));
+  dressDateInputs();
   for (const button of document.querySelectorAll(".lang button")) button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
   const form = state.record || recordFromForm();
   buildChoices();
@@ -118,6 +128,50 @@ function buildReadings() {
   }
 }
 
+// -- dates ------------------------------------------------------------------------------------
+// The browser's own date input speaks the browser's language (mm/dd/yyyy under an English
+// browser, whatever the page's): a date is a text box instead, with a hint in the page's words,
+// that takes what people type (2023年6月30日, 2023/6/30, 2023-06-30) and is checked by the server,
+// which reads it as every door does.
+function dateInput(value = "") {
+  const input = el("input", { class: "date", "aria-label": T("page.date") });
+  input.value = shownDate(value);
+  dressDateInputs([input]);
+  return input;
+}
+
+function dressDateInputs(inputs = document.querySelectorAll("input.date")) {
+  for (const input of inputs) {
+    input.placeholder = T("page.date_hint");
+    input.title = T("page.date_help");
+    input.value = shownDate(input.value);
+    if (!input.dataset.checked) {
+      input.dataset.checked = "true";
+      input.addEventListener("change", () => checkDate(input));
+    }
+    if (input.value) checkDate(input);
+  }
+}
+
+// A date the server does not read is marked, its message (in the page's language) beside it.
+async function checkDate(input) {
+  const text = input.value.trim();
+  let problem = "";
+  if (text) {
+    const response = await fetch(`/v1/windows?${new URLSearchParams({ date: text, lang: state.lang })}`);
+    if (!response.ok) problem = (await response.json()).detail;
+  }
+  input.setCustomValidity(problem);
+  input.setAttribute("aria-invalid", String(Boolean(problem)));
+  let note = input.nextElementSibling;
+  if (!note || !note.classList.contains("date-problem")) {
+    note = el("span", { class: "date-problem", role: "alert" });
+    input.after(note);
+  }
+  note.textContent = problem;
+  note.hidden = !problem;
+}
+
 // -- the form ---------------------------------------------------------------------------------
 function removeButton(row) {
   const button = el("button", { type: "button", class: "small" }, T("page.remove"));
@@ -129,7 +183,7 @@ function addRecognition(tier = "municipal", date = "") {
   const row = el("div", { class: "item recognition" });
   const select = el("select", { "aria-label": T("column.tier") }, ...TIERS().map((id) => option(id, N("tier", id))));
   select.value = tier;
-  row.append(select, el("input", { type: "date", value: date, "aria-label": T("page.date") }), removeButton(row));
+  row.append(select, dateInput(date), removeButton(row));
   $("f-recognitions").append(row);
 }
 
@@ -140,7 +194,7 @@ function addMove(from = "outside_beijing", to = "", date = "") {
   const b = el("select", { "aria-label": T("page.to") }, ...places.map((id) => option(id, N("district", id))));
   a.value = from;
   b.value = to || $("f-district").value;
-  row.append(a, "→", b, el("input", { type: "date", value: date, "aria-label": T("page.date") }), removeButton(row));
+  row.append(a, "→", b, dateInput(date), removeButton(row));
   $("f-moves").append(row);
 }
 
@@ -166,7 +220,8 @@ function fillForm(record) {
   $("f-id").value = record.id || "";
   $("f-district").value = record.district || "dongcheng";
   $("f-entity").value = record.entity_type || "enterprise";
-  $("f-as-of").value = record.as_of || "";
+  $("f-as-of").value = shownDate(record.as_of);
+  checkDate($("f-as-of"));
   const known = new Set(state.industries);
   for (const box of document.querySelectorAll("#f-industries input")) box.checked = (record.industries || []).includes(box.value);
   $("f-industries-other").value = (record.industries || []).filter((tag) => !known.has(tag)).join(", ");
