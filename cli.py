@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -44,7 +44,6 @@ from views.fonts import MissingGlyph
 
 if TYPE_CHECKING:
     from models.record import EnterpriseRecord
-    from solver.fiscal import FiscalReport
     from solver.questions import Answer, Question
 
 class Lang(str, Enum):
@@ -736,8 +735,7 @@ def batch(
             from views.charts import summary_chart
 
             for chart in charts:
-                # BatchCounts.summary is a FiscalReport (solver.batch.Summary.report, typed loosely).
-                summary_chart(cast("FiscalReport", counts.summary), chart)
+                summary_chart(counts.summary, chart)
         resumed = t("batch.resumed", row=counts.resumed_at) if counts.resumed_at else ""
         typer.echo(t("batch.done", rows_in=counts.rows_in, rows_out=counts.rows_out,
                      errors=counts.error_rows, resumed=resumed, out=out)

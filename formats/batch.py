@@ -33,11 +33,11 @@ import json
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypedDict, cast
 
 from models.catalog import Catalog, active_catalog, keeps_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
@@ -45,15 +45,16 @@ from models.i18n import current_lang, t, using_lang
 from models.record import identities
 from models.limits import MAX_RECORD_BYTES
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, NoticeWords, RowContext,
-                          RowResult, Summary, batch_catalog, evaluate_row, result_columns,
-                          row_bug)
+                          RowResult, Summary, SummaryState, batch_catalog, evaluate_row,
+                          result_columns, row_bug)
+from solver.fiscal import FiscalReport
 from solver.impact import changed
 from solver.memo import BAD, Interned, points, row_keys
 from formats.columns import output_headers
 from formats.engines import ENGINES, DaskEngine, Engine, BlockSize, PoolEngine
 from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
-from formats.safety import check_outputs, input_fingerprint, verify_output
+from formats.safety import FileMark, check_outputs, input_fingerprint, verify_output
 from formats.tables import (Row, Rows, RowWriter, bounded_lines, for_excel, format_of, is_row,
                             json_line, jsonl_rows, read_at_once, read_rows, text_cell)
 
@@ -73,10 +74,11 @@ class BatchCounts:
     rows_out: int = 0
     error_rows: int = 0
     resumed_at: int = 0
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: FiscalReport = field(default_factory=lambda: FiscalReport())
 
 
-def encode_line(kind: str, columns: list[str], row: dict[str, Any], excel: bool = False) -> str:
+def encode_line(kind: str, columns: list[str], row: Mapping[str, object],
+                excel: bool = False) -> str:
     """One CSV or JSONL line for a row (CSV booleans in words, formats.tables.text_cell; missing
     as empty; `excel`: text that Excel would run as a formula neutralized, for_excel)."""
     if kind == ".csv":
@@ -91,7 +93,7 @@ class _LineSink:
     """An append-only CSV or JSONL file whose size and SHA-256 are known after every flush; on a
     resume, the file must still hold exactly what the checkpoint recorded (formats.safety)."""
 
-    def __init__(self, path: Path, columns: list[str], kind: str, recorded: dict[str, Any] | None,
+    def __init__(self, path: Path, columns: list[str], kind: str, recorded: FileMark | None,
                  headers: list[str] | None = None, bom: bool = False, option: str = "--out",
                  excel: bool = False) -> None:
         self.path, self.columns, self.kind = path, columns, kind
@@ -117,7 +119,7 @@ class _LineSink:
     def write_text(self, text: str) -> None:
         self._write(text.encode("utf-8"))
 
-    def flush(self) -> dict[str, Any]:
+    def flush(self) -> FileMark:
         """What a checkpoint records of this file: its path, size and hash so far."""
         self.handle.flush()
         os.fsync(self.handle.fileno())
@@ -180,7 +182,7 @@ def _worker() -> _Worker:
 # A row as a block holds it: (row number, a JSON line not parsed yet or the row's data (None: it
 # could not be read), its problem); an item for a worker adds whether its answer is shared (the
 # first row of a distinct input) or its own.
-Payload = bytes | dict[str, Any] | None
+Payload = bytes | dict[str, object] | None
 Item = tuple[int, Payload, "str | tuple[str, str] | None", bool]
 
 
@@ -231,12 +233,13 @@ def _evaluate_item(worker: _Worker, number: int, payload: Payload, problem: Any,
     return "row", None if cells is None else worker.lines.line(result.own(), cells), answer.summary
 
 
-def _credit_marker(data: dict[str, Any]) -> str | None:
+def _credit_marker(data: Mapping[str, object]) -> str | None:
     code = data.get("credit_code")
     return None if code is None else "".join(str(code).split()).upper()
 
 
-def duplicate_problem(number: int, data: dict[str, Any], seen: dict[str, int]) -> tuple[str, str] | None:
+def duplicate_problem(number: int, data: Mapping[str, object],
+                      seen: dict[str, int]) -> tuple[str, str] | None:
     """The problem of a row whose id (or credit code) was already used, else None; a row's
     keys are remembered in `seen` (row order matters: the first use wins)."""
     return _duplicate(number, None if data.get("id") is None else str(data["id"]),
@@ -485,8 +488,24 @@ class Distinct:
             self.pending.discard(group)
 
 
-def _markers(data: dict[str, Any]) -> tuple[str | None, str | None]:
+def _markers(data: Mapping[str, object]) -> tuple[str | None, str | None]:
     return (None if data.get("id") is None else str(data["id"])), _credit_marker(data)
+
+
+class Checkpoint(TypedDict):
+    """A run's checkpoint (JSON, `_Run.save_checkpoint`), read back by `--resume`."""
+
+    input: str
+    fingerprint: dict[str, int | str]  # formats.safety.input_fingerprint
+    columns: list[str]
+    options: str
+    last_row: int
+    rows_in: int
+    rows_out: int
+    error_rows: int
+    out_file: FileMark
+    errors_file: FileMark
+    summary: SummaryState
 
 
 # What a checkpoint holds (`_Run.save_checkpoint`): key → the type of its value.
@@ -497,7 +516,7 @@ _CHECKPOINT_KEYS: dict[str, type | tuple[type, ...]] = {
 _FILE_KEYS = {"path": str, "size": int, "sha256": str}
 
 
-def read_checkpoint(path: Path) -> dict[str, Any]:
+def read_checkpoint(path: Path) -> Checkpoint:
     """A checkpoint as `save_checkpoint` wrote it, or one clear refusal: a file cut short, `[]`,
     a value of the wrong kind (never a traceback, never a resume from a damaged state)."""
     damaged = InputError("the checkpoint is damaged (cut short, or not a zjtx checkpoint)",
@@ -519,7 +538,7 @@ def read_checkpoint(path: Path) -> dict[str, Any]:
             raise damaged
     if min(state["last_row"], state["rows_in"], state["rows_out"], state["error_rows"]) < 0:
         raise damaged
-    return state
+    return cast(Checkpoint, state)  # its keys and their kinds checked above
 
 
 def default_errors_path(out: Path, input_path: Path | None = None) -> Path:
@@ -627,7 +646,7 @@ def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOption
                  options, fingerprint, rows, catalog)
 
 
-def _resume_state(plan: _Plan, input_fingerprint_: dict[str, Any]) -> dict[str, Any] | None:
+def _resume_state(plan: _Plan, input_fingerprint_: dict[str, int | str]) -> Checkpoint | None:
     """The checkpoint of a killed run of the same command on the same input, if any."""
     if not plan.checkpoint_path.exists():
         return None
@@ -694,7 +713,8 @@ def engine_for(kind: str, jobs: int | None, scheduler: str | None, job: Any,
 class _Run:
     """A run's progress: counts, summary, ids seen, the partial outputs and the checkpoint."""
 
-    def __init__(self, plan: _Plan, state: dict[str, Any] | None, input_fingerprint_: Any) -> None:
+    def __init__(self, plan: _Plan, state: Checkpoint | None,
+                 input_fingerprint_: dict[str, int | str]) -> None:
         self.plan, self.input_fingerprint = plan, input_fingerprint_
         self.counts = BatchCounts()
         self.summary = Summary()
@@ -722,12 +742,12 @@ class _Run:
 
     def save_checkpoint(self) -> None:
         plan, counts = self.plan, self.counts
-        data = {"input": str(plan.input_path.resolve()), "fingerprint": self.input_fingerprint,
-                "columns": plan.columns, "options": plan.fingerprint,
-                "last_row": self.last,
-                "rows_in": counts.rows_in, "rows_out": counts.rows_out,
-                "error_rows": counts.error_rows, "out_file": self.out_sink.flush(),
-                "errors_file": self.error_sink.flush(), "summary": self.summary.state}
+        data: Checkpoint = {
+            "input": str(plan.input_path.resolve()), "fingerprint": self.input_fingerprint,
+            "columns": plan.columns, "options": plan.fingerprint, "last_row": self.last,
+            "rows_in": counts.rows_in, "rows_out": counts.rows_out,
+            "error_rows": counts.error_rows, "out_file": self.out_sink.flush(),
+            "errors_file": self.error_sink.flush(), "summary": self.summary.state}
         temporary = plan.checkpoint_path.with_name(plan.checkpoint_path.name + ".tmp")
         temporary.write_text(json.dumps(data), encoding="utf-8")
         os.replace(temporary, plan.checkpoint_path)  # atomic: a kill leaves the old or the new one

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict
 
 from formats.batch import PARTIAL_SUFFIX, BatchCounts, run_batch
 from formats.tables import Row
@@ -98,8 +98,7 @@ def run_impact(input_path: Path, out: Path, errors: Path | None, old: Side, new:
     found = ImpactCounts(rows_in=counts.rows_in, changed=counts.rows_out,
                          unchanged=counts.rows_in - counts.rows_out - counts.error_rows,
                          error_rows=counts.error_rows, resumed_at=counts.resumed_at)
-    # The batch's summary is a FiscalReport (solver.batch.Summary.report, typed loosely there).
-    summary = impact_summary(cast(FiscalReport, counts.summary), old, new, found)
+    summary = impact_summary(counts.summary, old, new, found)
     if summary_path is not None:  # the batch wrote its fiscal views there: the impact's instead
         written = summary_path.with_name(summary_path.name + PARTIAL_SUFFIX)
         written.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
@@ -209,5 +208,5 @@ def impact_of_rows(rows: Iterable[Row], labels: dict[str, str], old: Side, new: 
     counts = ImpactCounts(rows_in=len(found) + unchanged + len(errors), changed=len(found),
                           unchanged=unchanged, error_rows=len(errors))
     return {"columns": list(IMPACT_COLUMNS),
-            "summary": impact_summary(cast(FiscalReport, summary.report()), old, new, counts),
+            "summary": impact_summary(summary.report(), old, new, counts),
             "rows": found, "errors": errors}

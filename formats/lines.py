@@ -6,12 +6,12 @@ own cells are encoded for every row (`line`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from formats.tables import text_cell
 
-Encode = Callable[[str, list[str], dict[str, Any]], str]
+Encode = Callable[[str, list[str], Mapping[str, object]], str]
 _FORMULA_LEADS = frozenset("=+-@\t\r")  # (formats.tables.FORMULA_LEADS, one character each)
 
 
@@ -29,7 +29,7 @@ class LineEncoder:
         self.tail_columns = columns[len(columns) - back:]
         self.order = tuple(self.answer)
 
-    def middle(self, names: tuple[str, ...], values: tuple[Any, ...]) -> str:
+    def middle(self, names: tuple[str, ...], values: tuple[object, ...]) -> str:
         """The answer's cells (the columns between the row's own), encoded once for its rows."""
         cells = dict(zip(names, values))
         ordered = list(values) if names == self.order else [cells.get(c) for c in self.answer]
@@ -37,7 +37,7 @@ class LineEncoder:
             else None
         return text + "\r\n" if text is not None else self.encode_line(self.kind, self.answer, cells)
 
-    def front(self, row: dict[str, Any]) -> str:
+    def front(self, row: Mapping[str, object]) -> str:
         """A row's own cells before its answer's (id, name, credit code), the line's start."""
         if self.kind == ".csv":
             cells = _csv_cells([row.get(c) for c in self.head], self.excel)
@@ -56,7 +56,7 @@ class LineEncoder:
                 return ['{"' + self.head[0] + '": "' + ident + rest for ident in ids]
         return [self.front(dict(zip(self.head, own))) for own in zip(ids, names, codes)]
 
-    def tail(self, middle: str, row: dict[str, Any]) -> str:
+    def tail(self, middle: str, row: Mapping[str, object]) -> str:
         """The answer's cells (`middle`), then the row's own after them (warnings), and the end
         of the line."""
         if self.kind == ".csv":
@@ -69,7 +69,7 @@ class LineEncoder:
         back = ", " + self.encode_line(self.kind, self.tail_columns, row)[1:-2] if self.tail_columns else ""
         return ", " + middle[1:-2] + back + "}\n"  # '{"a": 1}\n' + '{"b": 2}\n' → '{"a": 1, "b": 2}\n'
 
-    def line(self, row: dict[str, Any], middle: str) -> str:
+    def line(self, row: Mapping[str, object], middle: str) -> str:
         """The line of a row whose own cells are `row` and whose answer's cells are `middle`."""
         return self.front(row) + self.tail(middle, row)
 

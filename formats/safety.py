@@ -19,7 +19,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from models.errors import InputError
 from models.i18n import t
@@ -129,7 +129,15 @@ def prefix_digest(path: Path, size: int) -> hashlib._Hash:
     return digest
 
 
-def verify_output(option: str, path: Path, recorded: dict[str, Any]) -> hashlib._Hash:
+class FileMark(TypedDict):
+    """What a checkpoint records of a partial output (JSON): its path, size and SHA-256 so far."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+def verify_output(option: str, path: Path, recorded: FileMark) -> hashlib._Hash:
     """The output a checkpoint describes is there, at least as long, with the same bytes; the
     running digest of those bytes is returned to continue with."""
     hint = "run again without --resume"

@@ -14,7 +14,7 @@ import csv
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal, TypedDict, cast
+from typing import Any, Literal, TypedDict
 
 from formats.batch import (FIRST_ROWS, MOST_ROWS, Distinct, Item, engine_for, evaluated,
                            input_blocks, _row_of)
@@ -190,8 +190,7 @@ def run_sweep(input_path: Path, key: str, values: list[int], options: BatchOptio
                 on_progress(result.rows_in)
     finally:
         runner.close()
-    # Summary.report is a FiscalReport (solver.batch types it loosely).
-    result.summaries = [cast(FiscalReport, total.report()) for total in totals]
+    result.summaries = [total.report() for total in totals]
     return result
 
 

@@ -15,10 +15,10 @@ import io
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import orjson
 
@@ -35,7 +35,7 @@ csv.field_size_limit(MAX_RECORD_BYTES)  # a JSON list cell may be long; a record
 FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
 
 # (row number, record data, problem): a problem is a message, or (field, message).
-Row = tuple[int, dict[str, Any] | None, "str | tuple[str, str] | None"]
+Row = tuple[int, dict[str, object] | None, "str | tuple[str, str] | None"]
 
 
 def format_of(path: Path, option: str) -> str:
@@ -186,7 +186,7 @@ _KEY = re.compile(r'"\s*:')
 _QUOTE_SPACE = re.compile(rb'"[ \t\r\n]').search  # a quote before JSON whitespace
 
 
-def _quick_object(raw: bytes) -> dict[str, Any] | None:
+def _quick_object(raw: bytes) -> dict[str, object] | None:
     """The object on a line of UTF-8 JSON when that is sure and quick (`_loads` reads the same
     data): orjson parsed bytes that are UTF-8 (it checks), to an object, and the line has no quote
     followed by whitespace, so every key it writes ends in `":`; as many of those as keys kept: no
@@ -332,13 +332,14 @@ def _suspect(data: bytes) -> bool:
 _NOT_CONTROL = bytes(range(0x20, 0x100)) + b"\t"
 
 
-def json_line(data: dict[str, Any]) -> bytes | None:
+def json_line(data: Mapping[str, object]) -> bytes | None:
     """A sheet row's data as one JSON line for `read_at_once` (its industries as a list, as the
     normalizer splits one cell); None when it has no such line (a value JSON cannot write)."""
     from models.normalize import split_tags
 
-    if isinstance(data.get("industries"), str):
-        data = {**data, "industries": split_tags(data["industries"])}
+    industries = data.get("industries")
+    if isinstance(industries, str):
+        data = {**data, "industries": split_tags(industries)}
     try:
         return orjson.dumps(data)
     except TypeError:
@@ -599,6 +600,16 @@ class _BadCell:
         self.problem = problem
 
 
+class _SheetCell(TypedDict):
+    """A cell as openpyxl's sheet parser gives it (`WorkSheetParser.parse_cell`)."""
+
+    row: int
+    column: int
+    value: Any  # what the cell holds, of any kind a sheet writes (or a `_BadCell`)
+    data_type: str
+    style_id: NotRequired[int]
+
+
 def _sheet_rows(sheet: Any, data_only: bool) -> Iterator[tuple[int, dict[int, Any]]]:
     """(row number, {column number: value}) of each row a read-only sheet writes, and nothing
     for the rows or cells it leaves out (openpyxl's own rows fill every gap: a sheet of two rows
@@ -607,9 +618,9 @@ def _sheet_rows(sheet: Any, data_only: bool) -> Iterator[tuple[int, dict[int, An
     from openpyxl.worksheet._reader import WorkSheetParser
 
     class Parser(WorkSheetParser):  # type: ignore[misc]
-        def parse_cell(self, element: Any) -> dict[str, Any]:
+        def parse_cell(self, element: Any) -> _SheetCell:
             try:
-                cell: dict[str, Any] = super().parse_cell(element)
+                cell: _SheetCell = super().parse_cell(element)
                 return cell
             except Exception:  # noqa: BLE001 - a broken cell is that row's error
                 self.col_counter += 1
@@ -625,7 +636,7 @@ def _sheet_rows(sheet: Any, data_only: bool) -> Iterator[tuple[int, dict[int, An
                 return {"row": self.row_counter, "column": column, "data_type": "e",
                         "value": _BadCell(t("row.cell_value", value=Quoted(text), kind=kind))}
 
-        def parse_row(self, row: Any) -> tuple[int, list[dict[str, Any]]]:
+        def parse_row(self, row: Any) -> tuple[int, list[_SheetCell]]:
             try:
                 return super().parse_row(row)  # type: ignore[no-any-return]
             except Exception:  # noqa: BLE001 - a row number that is not one
@@ -719,7 +730,7 @@ class RowWriter:
         elif self.kind == ".xlsx":
             self._book, self._sheet = xlsx_sheet(shown, columns, sheet)
         else:
-            self._batch: list[dict[str, Any]] = []
+            self._batch: list[dict[str, object]] = []
             self._parquet = None
 
     def next_sheet(self, columns: list[str], headers: list[str], sheet: str) -> None:
@@ -730,7 +741,7 @@ class RowWriter:
         self.columns = columns
         self._sheet = add_xlsx_sheet(self._book, headers, columns, sheet)
 
-    def write(self, row: dict[str, Any]) -> None:
+    def write(self, row: Mapping[str, object]) -> None:
         self.count += 1
         if self.kind == ".csv":
             cells = [text_cell(row.get(c)) for c in self.columns]

@@ -29,7 +29,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from models.catalog import VOCABULARY_KINDS, active_catalog, name
@@ -344,7 +344,7 @@ def industries_of(value: Any, vocabulary: Vocabulary | None = None) -> Any:
     return [industry_tag(tag, vocabulary) for tag in value] if isinstance(value, list) else value
 
 
-def _field(container: dict[str, Any], key: str, kind: str, where: tuple[str, int, str] | str,
+def _field(container: dict[str, object], key: str, kind: str, where: tuple[str, int, str] | str,
            problems: list[Problem], vocabulary: Vocabulary) -> None:
     value = container.get(key)
     if value is None:
@@ -356,10 +356,10 @@ def _field(container: dict[str, Any], key: str, kind: str, where: tuple[str, int
         problems.append(Problem(path, unreadable.problem.message, unreadable.problem.accepted))
 
 
-def _known_keys(data: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+def _known_keys(data: Mapping[str, object], known: frozenset[str]) -> dict[str, object]:
     """Keys in any case with spaces trimmed, when that names a known key (others stay for the
     validator to report with "did you mean")."""
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     for key, value in data.items():
         if key in known:  # already canonical (its plain lower-case form is itself)
             out[key] = value
@@ -373,8 +373,8 @@ _TOP_KEYS = frozenset(_TOP) | frozenset(_ITEMS) | {"industries"}
 _ITEM_KEYS = {list_key: frozenset(shape) for list_key, shape in _ITEMS.items()}
 
 
-def normalize_record(data: dict[str, Any], catalog: Catalog | None = None
-                     ) -> tuple[dict[str, Any], list[Problem]]:
+def normalize_record(data: Mapping[str, object], catalog: Catalog | None = None
+                     ) -> tuple[dict[str, object], list[Problem]]:
     """A copy of `data` with every readable value in canonical form (vocabulary values by
     `catalog`'s vocabulary, default the active catalog's), and every unreadable one as a Problem
     with its field path (unknown keys and missing fields are left to the validator)."""

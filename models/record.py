@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -280,7 +281,7 @@ def _unique(what: str, keys: list[str]) -> None:
         seen.add(key)
 
 
-def _check_lengths(data: dict[str, Any], source: str, row: int | None) -> None:
+def _check_lengths(data: Mapping[str, object], source: str, row: int | None) -> None:
     """Refuse an over-long list before validating a single item of it (memory stays flat)."""
     for key, most in LIST_MAXIMA.items():
         value = data.get(key)
@@ -330,7 +331,7 @@ def identities(field: str, values: list[Any]) -> tuple[list[Any], set[int]]:
     return [None if i in bad else next(found) for i in range(len(values))], bad
 
 
-def _validated(data: dict[str, Any], source: str, row: int | None,
+def _validated(data: Mapping[str, object], source: str, row: int | None,
                catalog: Catalog | None) -> EnterpriseRecord:
     """The full road: normalize, validate, and every problem of the record in one RecordError."""
     data, problems = normalize_record(data, catalog)

@@ -7,8 +7,8 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypedDict
 
 from models.catalog import Catalog, active_catalog, dates_in, open_catalog_on
 from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError
@@ -18,6 +18,7 @@ from models.validation import label, top_field
 from models.scenario import Scenario
 from models.money import Money
 from solver.evaluate import compute_amounts, evaluate_amounts
+from solver.fiscal import FiscalReport, FiscalView, Interval, MeasureCell
 from solver.memo import answer_key, memoized
 from solver.notices import Notice, record_notices, tag_notices
 from solver.impact import IMPACT_COLUMNS, impact_cells, out_of_reach
@@ -181,7 +182,7 @@ class Answer:
     share one (memoized, read and never changed): it is encoded once and added up once."""
 
     names: tuple[str, ...]
-    values: tuple[Any, ...]
+    values: tuple[object, ...]
     summary: dict[str, list[Contribution]]
 
 
@@ -196,14 +197,14 @@ class RowResult:
     warnings: str
     answer: Answer
 
-    def own(self) -> dict[str, Any]:
+    def own(self) -> dict[str, object]:
         """The row's own cells (`ROW_OWN_COLUMNS`)."""
         return {"id": self.id, "name": self.name, "credit_code": self.credit_code,
                 "warnings": self.warnings}
 
-    def cells(self) -> dict[str, Any]:
+    def cells(self) -> dict[str, object]:
         """The whole result row, by column (`result_columns`)."""
-        row: dict[str, Any] = {"id": self.id, "name": self.name, "credit_code": self.credit_code}
+        row: dict[str, object] = {"id": self.id, "name": self.name, "credit_code": self.credit_code}
         row.update(zip(self.answer.names, self.answer.values))
         row["warnings"] = self.warnings
         return row
@@ -219,7 +220,7 @@ class RowError:
     field: str | None
     message: str
 
-    def cells(self) -> dict[str, Any]:
+    def cells(self) -> dict[str, object]:
         """The error row, by column (`ERROR_COLUMNS`)."""
         return {"row": self.number, "id": self.id, "field": self.field, "message": self.message}
 
@@ -236,7 +237,7 @@ def _error(number: int, ident: str | None, problems: list[tuple[str | None, str]
                         for w, m in problems))
 
 
-def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[str, str] | None,
+def evaluate_row(number: int, data: Mapping[str, object] | None, problem: str | tuple[str, str] | None,
                  context: RowContext, *, memo: bool = True) -> RowResult | RowError:
     """One row: its result (own cells and answer) or its error row (every problem at once),
     under the run's `context` (its options and catalog). `memo`: look its answer up among those
@@ -270,7 +271,7 @@ def evaluate_row(number: int, data: dict[str, Any] | None, problem: str | tuple[
         raise row_bug(number, exc) from exc
 
 
-def _ident(data: Any) -> str | None:
+def _ident(data: object) -> str | None:
     """The id an error row shows: the row's id as written, as text."""
     raw_id = data.get("id") if isinstance(data, dict) else None
     return str(raw_id) if raw_id is not None else None
@@ -317,7 +318,7 @@ def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: Batc
 
 def _row_answer(record: EnterpriseRecord, context: RowContext,
                 amounts_of: Callable[..., list[tuple[str, str, int, Money]]] = evaluate_amounts,
-                ) -> tuple[dict[str, Any], dict[str, list[Contribution]]]:
+                ) -> tuple[dict[str, object], dict[str, list[Contribution]]]:
     options, catalog = context.options, context.catalog
     amounts = amounts_of(record, options.readings, catalog=catalog, today=options.today)
     if options.impact is not None and options.scenario is not None:  # old policies → these
@@ -327,7 +328,7 @@ def _row_answer(record: EnterpriseRecord, context: RowContext,
         cells = impact_cells(record, old, amounts, before, catalog, options.impact)
         return cells, {"baseline": contributions(amounts), "scenario": contributions(old)}
     total = _total(amounts)
-    row: dict[str, Any] = {"total_min": total.min, "total_max": total.max,
+    row: dict[str, object] = {"total_min": total.min, "total_max": total.max,
                            "open_above": total.open_above, "awards": len(amounts)}
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for measure, _payer, _year, amount in amounts:
@@ -353,19 +354,52 @@ def _row_answer(record: EnterpriseRecord, context: RowContext,
     return row, summary
 
 
-def _add_cell(table: dict[str, Any], key: str, cell: list[int]) -> None:
-    """Add [min, max, open] into a table's cell (open: 1 when any award in it is open above:
-    a "not less than" amount, which the district may exceed). A cell of a checkpoint written
-    before cells carried the flag has two items."""
+# A sum in a summary's state: [min, max, open] (open: 1 when any award in it is open above: a
+# "not less than" amount, which the district may exceed); a checkpoint written before sums
+# carried the flag holds [min, max].
+Cell = list[int]
+Table = dict[str, Cell]
+
+
+class SummaryPart(TypedDict):
+    """One view's sums as a summary's state holds them (and a checkpoint keeps them, as JSON):
+    per paying district, measure, claim year, and "district|year"; enterprises per measure."""
+
+    by_district: Table
+    by_measure: Table
+    by_year: Table
+    by_district_year: Table
+    enterprises: dict[str, int]
+    total: Cell
+
+
+SummaryState = dict[str, SummaryPart]  # view (`baseline`, `scenario`) → its sums
+
+
+def _tables(part: SummaryPart) -> tuple[Table, Table, Table, Table]:
+    """A part's tables: by district, measure, year, "district|year" (made when an older state
+    lacks one)."""
+    return (part.setdefault("by_district", {}), part.setdefault("by_measure", {}),
+            part.setdefault("by_year", {}), part.setdefault("by_district_year", {}))
+
+
+def _add_cell(table: Table, key: str, cell: Cell) -> None:
+    """Add [min, max, open] into a table's cell (a cell of a checkpoint written before cells
+    carried the flag has two items)."""
     _bump(table, key, cell[0], cell[1], cell[2] if len(cell) > 2 else 0)
 
 
-def _bump(table: dict[str, Any], key: str, low: int, high: int, flag: int) -> None:
+def _bump(table: Table, key: str, low: int, high: int, flag: int) -> None:
     """Add (low, high, flag) into a table's cell [min, max, open], made when new."""
     mine = table.get(key)
     if mine is None:
         table[key] = [low, high, flag]
         return
+    _bump_cell(mine, low, high, flag)
+
+
+def _bump_cell(mine: Cell, low: int, high: int, flag: int) -> None:
+    """Add (low, high, flag) into a cell [min, max, open]."""
     if len(mine) < 3:
         mine.append(0)
     mine[0] += low
@@ -374,21 +408,18 @@ def _bump(table: dict[str, Any], key: str, low: int, high: int, flag: int) -> No
         mine[2] = flag
 
 
-def _interval(cell: list[int]) -> dict[str, Any]:
+def _interval(cell: Cell) -> Interval:
     """A sum as the JSON shows it: `{min, max, open_above}`."""
     return {"min": cell[0], "max": cell[1], "open_above": bool(len(cell) > 2 and cell[2])}
 
 
-def _cross(table: dict[str, list[int]]) -> dict[str, dict[str, dict[str, Any]]]:
+def _cross(table: Table) -> dict[str, dict[str, Interval]]:
     """`{"dongcheng|2026": [min, max, open]}` → `{"dongcheng": {"2026": {min, max, open_above}}}`."""
-    out: dict[str, dict[str, dict[str, Any]]] = {}
+    out: dict[str, dict[str, Interval]] = {}
     for key, cell in sorted(table.items()):
         district, year = key.split("|")
         out.setdefault(district, {})[year] = _interval(cell)
     return out
-
-
-_TABLES = ("by_district", "by_measure", "by_year", "by_district_year")
 
 
 class Summary:
@@ -397,14 +428,13 @@ class Summary:
     [min, max, open]: open when a "not less than" amount is in it (DOMAIN.md section 1: totals
     count the interval and carry the flag)."""
 
-    def __init__(self, state: dict[str, Any] | None = None) -> None:
-        self.state: dict[str, Any] = state or {}
+    def __init__(self, state: SummaryState | None = None) -> None:
+        self.state: SummaryState = state or {}
 
-    def _part(self, view: str) -> dict[str, Any]:
-        part: dict[str, Any] = self.state.setdefault(
+    def _part(self, view: str) -> SummaryPart:
+        return self.state.setdefault(
             view, {"by_district": {}, "by_measure": {}, "by_year": {}, "by_district_year": {},
                    "enterprises": {}, "total": [0, 0, 0]})
-        return part
 
     def add(self, contributions: dict[str, list[Any]], enterprises: int = 1) -> None:
         """Add one enterprise's contributions (or those of `enterprises` with the same ones:
@@ -414,36 +444,37 @@ class Summary:
             counted = part["enterprises"]
             for measure in {a[0] for a in awards}:
                 counted[measure] = counted.get(measure, 0) + enterprises
-            tables = [part.setdefault(table, {}) for table in _TABLES]
+            tables = _tables(part)
+            total = part["total"]
             for measure, paid_by, year, low, high, *open_above in awards:
                 low, high = low * enterprises, high * enterprises
                 flag = int(bool(open_above and open_above[0]))
                 for table, key in zip(tables, (paid_by, measure, str(year), f"{paid_by}|{year}")):
                     _bump(table, key, low, high, flag)
-                _bump(part, "total", low, high, flag)
+                _bump_cell(total, low, high, flag)
 
-    def merge(self, other: dict[str, Any]) -> None:
+    def merge(self, other: SummaryState) -> None:
         """Add another summary's state (a worker's chunk) to this one."""
         for view, part in other.items():
             mine = self._part(view)
-            for table in _TABLES:
-                for key, cell in part.get(table, {}).items():
-                    _add_cell(mine.setdefault(table, {}), key, cell)
+            theirs = (part.get("by_district", {}), part.get("by_measure", {}),
+                      part.get("by_year", {}), part.get("by_district_year", {}))
+            for table, cells in zip(_tables(mine), theirs):
+                for key, cell in cells.items():
+                    _add_cell(table, key, cell)
             for measure, count in part["enterprises"].items():
                 mine["enterprises"][measure] = mine["enterprises"].get(measure, 0) + count
-            _add_cell(mine, "total", part["total"])
+            cell = part["total"]
+            _bump_cell(mine["total"], cell[0], cell[1], cell[2] if len(cell) > 2 else 0)
 
-    def report(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for view, part in sorted(self.state.items()):
-            out[view] = {
-                "total": _interval(part["total"]),
-                "by_paying_district": {k: _interval(v) for k, v in sorted(part["by_district"].items())},
-                "by_measure": {k: dict(_interval(v), enterprises=part["enterprises"].get(k, 0))
-                               for k, v in sorted(part["by_measure"].items())},
-                "by_claim_year": {k: _interval(v) for k, v in sorted(part["by_year"].items())},
-                "by_paying_district_and_claim_year": _cross(part.get("by_district_year", {})),
-            }
+    def report(self) -> FiscalReport:
+        """The summary as its JSON shows it (`solver.fiscal.FiscalReport`)."""
+        views = {view: _view(part) for view, part in self.state.items()}
+        out: FiscalReport = {}
+        if "baseline" in views:
+            out["baseline"] = views["baseline"]
+        if "scenario" in views:
+            out["scenario"] = views["scenario"]
         if "scenario" in out and "baseline" in out:
             scenario, baseline = out["scenario"]["total"], out["baseline"]["total"]
             # Open when either side holds a "not less than" amount: what the districts add
@@ -452,3 +483,20 @@ class Summary:
                                        "max": scenario["max"] - baseline["max"],
                                        "open_above": scenario["open_above"] or baseline["open_above"]}
         return out
+
+
+def _view(part: SummaryPart) -> FiscalView:
+    """One view's sums as the fiscal summary shows them."""
+    return {
+        "total": _interval(part["total"]),
+        "by_paying_district": {k: _interval(v) for k, v in sorted(part["by_district"].items())},
+        "by_measure": {k: _measure_cell(v, part["enterprises"].get(k, 0))
+                       for k, v in sorted(part["by_measure"].items())},
+        "by_claim_year": {k: _interval(v) for k, v in sorted(part["by_year"].items())},
+        "by_paying_district_and_claim_year": _cross(part.get("by_district_year", {})),
+    }
+
+
+def _measure_cell(cell: Cell, enterprises: int) -> MeasureCell:
+    """A measure's sum and how many enterprises it pays."""
+    return {**_interval(cell), "enterprises": enterprises}
