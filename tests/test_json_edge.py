@@ -48,11 +48,11 @@ EDGE = {
     "solver.notices.notice_of": "in: a warning's JSON (`as_dict`) read back into its kind",
 }
 
-# DEBT, not edge: files other engineers were rewriting when the edge was drawn (#23r: typed reasons; paid off to nothing on 2026-12-07),
-# reasons), each with the number of
-# `dict[str, Any]` it held then. A count may only shrink: type what you touch, then lower the
-# number here (and delete the line at 0). Never raise one: a new JSON reader or writer is named
-# in EDGE, anything else is typed.
+# DEBT, not edge: files other engineers were rewriting when the edge was drawn (#23r: typed
+# reasons), each with the number of `dict[str, Any]` it held then; paid off to nothing on
+# 2026-12-07. A count may only shrink: type what you touch, then lower the number here (and delete
+# the line at 0). Never raise one: a new JSON reader or writer is named in EDGE, anything else is
+# typed.
 DEBT: dict[str, int] = {}
 
 
