@@ -214,6 +214,36 @@ def test_dates_are_typed_in_the_page_s_language(browser, lang: str, size: str) -
     page.context.close()
 
 
+
+def test_an_answer_that_comes_back_late_never_replaces_a_later_one(browser) -> None:
+    """The latest run wins: the form's record is sent (its answer held back 1.5 s), then an
+    example is chosen; the form's answer, arriving last, neither shows its total nor becomes the
+    record the page switches language with (the page put it back before: the form refilled with
+    the typed 2026.11.24)."""
+    page = open_page(browser, "en")
+    page.evaluate("""() => {
+      const fetch = window.fetch;
+      window.fetch = async (url, options) => {
+        const answer = await fetch(url, options);
+        if (String(url).includes("/v1/evaluate") && String(options && options.body).includes("SLOW-1"))
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+        return answer;
+      };
+    }""")
+    page.fill("#f-id", "SLOW-1")
+    page.fill("#f-as-of", "2026.11.24")
+    page.click("#evaluate-form")
+    page.select_option("#example", "daxing-hydrogen-municipal")
+    total_includes(page, "500,000")
+    page.wait_for_timeout(2500)  # the held-back answer has come back meanwhile
+    assert "500,000" in page.inner_text("#total")
+    page.click("#lang-zh")
+    total_includes(page, "尚可获得")
+    assert page.input_value("#f-as-of") == "2026年11月24日"
+    assert page.input_value("#f-id") != "SLOW-1"
+    assert page.errors == []
+    page.context.close()
+
 TYPED_YAML = ("id: EX-2\ndistrict: 东城区\nas_of: 2026-11-24\nrecognitions:\n"
               "  - {tier: 专精特新, date: 2022/09/30}\n  - {tier: 小巨人, date: 2024年7月15日}\n")
 

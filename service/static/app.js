@@ -366,20 +366,31 @@ function whatifChanges() {
   return changes;
 }
 
+// The latest run wins: a run started earlier (a what-if date changed, then an example chosen)
+// whose answers come back later shows nothing and never puts its record back in `state.record`.
+let runs = 0;
+
 async function run(record) {
+  const ticket = ++runs;
+  const current = () => ticket === runs;
   showError("");
   try {
     const evaluation = await call("POST", "/v1/evaluate", record);
+    if (!current()) return;
     state.record = record;
     $("evidence-sum").textContent = "";  // a bundle of an earlier answer: not this one
     renderEvaluation(evaluation);
     await refreshWorklist(record);
     const changes = whatifChanges();
-    renderWhatif(changes.length ? await call("POST", "/v1/whatif", { record, changes }) : null);
+    const whatif = changes.length ? await call("POST", "/v1/whatif", { record, changes }) : null;
+    if (!current()) return;
+    renderWhatif(whatif);
     const plan = { record };
     if ($("wi-move-date").value) plan.move_date = $("wi-move-date").value;
-    renderRanking(await call("POST", "/v1/best-district", plan));
+    const ranking = await call("POST", "/v1/best-district", plan);
+    if (current()) renderRanking(ranking);
   } catch (error) {
+    if (!current()) return;
     clearResults();
     showError(`${T("page.not_valid")}\n${error.message}`);
   }
