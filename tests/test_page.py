@@ -226,7 +226,7 @@ def test_an_answer_that_comes_back_late_never_replaces_a_later_one(browser) -> N
       window.fetch = async (url, options) => {
         const answer = await fetch(url, options);
         if (String(url).includes("/v1/evaluate") && String(options && options.body).includes("SLOW-1"))
-          await new Promise((resolve) => setTimeout(resolve, 1500));
+          await new Promise((resolve) => setTimeout(() => { window.slowAnswered = true; resolve(); }, 1500));
         return answer;
       };
     }""")
@@ -235,7 +235,8 @@ def test_an_answer_that_comes_back_late_never_replaces_a_later_one(browser) -> N
     page.click("#evaluate-form")
     page.select_option("#example", "daxing-hydrogen-municipal")
     total_includes(page, "500,000")
-    page.wait_for_timeout(2500)  # the held-back answer has come back meanwhile
+    page.wait_for_function("window.slowAnswered === true")  # the held-back answer is back
+    page.wait_for_timeout(200)  # (and the run that sent it has had its turn)
     assert "500,000" in page.inner_text("#total")
     page.click("#lang-zh")
     total_includes(page, "尚可获得")

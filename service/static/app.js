@@ -343,9 +343,10 @@ function renderRanking(ranking) {
 }
 
 // The worklist for the record on the chosen day (default: the record's as_of, else today).
-async function refreshWorklist(record) {
+async function refreshWorklist(record, current = () => true) {
   const day = $("wl-date").value || record.as_of || new Date().toISOString().slice(0, 10);
   const result = await call("POST", "/v1/worklist", { records: [record], date: day });
+  if (!current()) return;  // a later run's worklist is the one shown
   const body = $("worklist").querySelector("tbody");
   body.replaceChildren(...result.actions.map((a) => el("tr", { class: a.kind },
     cell(T("page.wl_by"), a.deadline || "—"),
@@ -380,7 +381,7 @@ async function run(record) {
     state.record = record;
     $("evidence-sum").textContent = "";  // a bundle of an earlier answer: not this one
     renderEvaluation(evaluation);
-    await refreshWorklist(record);
+    await refreshWorklist(record, current);
     const changes = whatifChanges();
     const whatif = changes.length ? await call("POST", "/v1/whatif", { record, changes }) : null;
     if (!current()) return;
