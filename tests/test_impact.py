@@ -317,3 +317,18 @@ def test_the_service_lists_the_shipped_packages(client):
     assert listed["beijing-2022"]["default"] and not listed["beijing-2025"]["default"]
     assert listed["beijing-2025"]["own_grades"] == {"secondary": 5}
     assert "directory" not in listed["beijing-2025"]
+
+
+def test_a_comparison_is_kept_per_pair_of_catalogs_not_per_new_one():
+    """What is worked out once per pair of catalogs (kept by the new one) is keyed by the old one
+    too: one package compared first with an older one, then with itself, changes nothing the
+    second time (a key of the new catalog alone gave the first answer again)."""
+    from models.catalog import load_catalog
+    from solver.impact import cached_policy_changes, changed_payers, policy_changes
+
+    before, after = load_catalog(), load_catalog(LATER)
+    assert changed_payers(before, after) == {"haidian", "fangshan", "yanqing"}
+    assert changed_payers(after, after) == frozenset()
+    assert cached_policy_changes(before, after) == policy_changes(before, after) != {}
+    assert cached_policy_changes(after, after) == policy_changes(after, after)
+    assert cached_policy_changes(after, after) != cached_policy_changes(before, after)

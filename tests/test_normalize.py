@@ -211,3 +211,14 @@ def test_api_evaluates_the_typed_record_and_lists_every_problem() -> None:
         response = client.post("/v1/evaluate", json=THREE_BAD)
         assert response.status_code == 422
         assert [e["field"] for e in response.json()["errors"]] == THREE_BAD_FIELDS
+
+
+def test_a_spelling_read_for_one_kind_is_not_an_id_of_another():
+    """Spellings read are kept per kind: a district read as written (东城区 → dongcheng) does not
+    make 东城区 a tier afterwards; the tier is refused as before."""
+    from models.normalize import Unreadable, normalize_value
+
+    assert normalize_value("district", "东城区") == "dongcheng"
+    with pytest.raises(Unreadable) as refused:
+        normalize_value("tier", "东城区")
+    assert "东城区" in str(refused.value) and "tier" in str(refused.value)
