@@ -195,7 +195,7 @@ def impact_of_rows(rows: Iterable[Row], labels: dict[str, str], old: Side, new: 
     unchanged = 0
     with using_catalog(catalog):
         context = RowContext(options, catalog, words)
-        for number, data, problem in with_duplicates(iter(rows), {}):
+        for number, data, problem in with_duplicates(iter(rows)):
             outcome = evaluate_row(number, data, problem, context)
             if not isinstance(outcome, RowResult):
                 errors.append(outcome.cells())

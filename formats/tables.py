@@ -281,23 +281,6 @@ def read_at_once(lines: list[bytes]) -> tuple[Any, list[int]]:
     import pyarrow.json as pj
 
     options = pj.ParseOptions(explicit_schema=raw_schema(), unexpected_field_behavior="error")
-    tables: list[Any] = []
-    kept: list[int] = []
-
-    def read(part: list[int], data: bytes | None = None) -> None:
-        data = data if data is not None else b"\n".join([lines[i] for i in part])
-        try:
-            table = pj.read_json(io.BytesIO(data), parse_options=options, read_options=pj.ReadOptions(
-                use_threads=False, block_size=len(data) + 1))
-            if table.num_rows == len(part):  # (not two objects on a line)
-                tables.append(table)
-                kept.extend(part)
-                return
-        except Exception:  # noqa: BLE001 - anything Arrow refuses goes the exact road
-            pass
-        if len(part) > 1:
-            read(part[:len(part) // 2])
-            read(part[len(part) // 2:])
     data = b"\n".join(lines)
     refused: set[int] = set()
     suspect = _suspect(data)  # (the regular expression only when one of its parts is there at all)
@@ -315,8 +298,26 @@ def read_at_once(lines: list[bytes]) -> tuple[Any, list[int]]:
                 line = bisect_right(starts, start + exc.start) - 1
                 refused.add(line)
                 start = starts[line + 1]
-    if lines:
-        read([i for i in range(len(lines)) if i not in refused], None if refused else data)
+    tables: list[Any] = []
+    kept: list[int] = []
+    # Parts of the lines to read, the next last; a part Arrow refuses is halved. (A loop, not a
+    # recursive closure: that would be a reference cycle holding the block's lines and tables
+    # until a full collection, and the parent's memory grew with the rows.)
+    parts = [([i for i in range(len(lines)) if i not in refused], b"" if refused else data)]
+    while lines and parts:
+        part, data = parts.pop()
+        data = data or b"\n".join([lines[i] for i in part])
+        try:
+            table = pj.read_json(io.BytesIO(data), parse_options=options, read_options=pj.ReadOptions(
+                use_threads=False, block_size=len(data) + 1))
+            if table.num_rows == len(part):  # (not two objects on a line)
+                tables.append(table)
+                kept.extend(part)
+                continue
+        except Exception:  # noqa: BLE001 - anything Arrow refuses goes the exact road
+            pass
+        if len(part) > 1:
+            parts += [(part[len(part) // 2:], b""), (part[:len(part) // 2], b"")]
     return (pa.concat_tables(tables) if tables else None), kept
 
 
