@@ -25,10 +25,8 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import csv
 import dataclasses
 import functools
-import io
 import json
 import os
 import time
@@ -55,8 +53,8 @@ from formats.engines import ENGINES, DaskEngine, Engine, BlockSize, PoolEngine
 from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import FileMark, check_outputs, input_fingerprint, verify_output
-from formats.tables import (Row, Rows, RowWriter, bounded_lines, for_excel, format_of, is_row,
-                            json_line, jsonl_rows, read_at_once, read_rows, text_cell)
+from formats.tables import (LongLine, Row, Rows, RowWriter, bounded_lines, encode_line, format_of,
+                            is_row, json_line, jsonl_rows, read_at_once, read_rows)
 
 FIRST_ROWS = 256  # the first block (early progress and checkpoints); then about a second each
 MOST_ROWS = 50_000
@@ -75,18 +73,6 @@ class BatchCounts:
     error_rows: int = 0
     resumed_at: int = 0
     summary: FiscalReport = field(default_factory=lambda: FiscalReport())
-
-
-def encode_line(kind: str, columns: list[str], row: Mapping[str, object],
-                excel: bool = False) -> str:
-    """One CSV or JSONL line for a row (CSV booleans in words, formats.tables.text_cell; missing
-    as empty; `excel`: text that Excel would run as a formula neutralized, for_excel)."""
-    if kind == ".csv":
-        text = io.StringIO()
-        cells = [text_cell(row.get(c)) for c in columns]
-        csv.writer(text).writerow([for_excel(c) for c in cells] if excel else cells)
-        return text.getvalue()
-    return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"
 
 
 class _LineSink:
@@ -327,32 +313,20 @@ def with_duplicates(rows: Iterator[Row]) -> Iterator[Row]:
         yield number, data, problem
 
 
-def _jsonl_blocks(path: Path, size: Callable[[], int]) -> Iterator[list[Any]]:
-    """Blocks of a JSON Lines file's rows, each line as it is (parsed later, at once or by the
-    exact road); blank lines are no rows. `size()` is asked before each block."""
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes, None]]:
+    """A JSON Lines file's rows, each line as it is (parsed later, at once or by the exact road;
+    a line of a gigabyte is never held: formats.tables.bounded_lines); blank lines are no rows."""
     with path.open("rb") as handle:
-        number = 0
-        lines = bounded_lines(handle)  # (a line of a gigabyte is never held: formats.tables)
-        while True:
-            taken = list(islice(lines, size()))
-            if not taken:
-                return
-            block: list[tuple[int, bytes, None]] = []
-            for raw in taken:
-                number += 1
-                if number == 1:
-                    raw = raw.removeprefix(codecs.BOM_UTF8)
-                if is_row(raw):
-                    block.append((number, raw[:-1] if raw.endswith(b"\n") else raw, None))
-            if block:
-                yield block
+        for number, raw in enumerate(bounded_lines(handle), 1):
+            if number == 1 and type(raw) is not LongLine:  # (a long first line is an error row)
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            if is_row(raw):
+                yield number, raw[:-1] if raw.endswith(b"\n") else raw, None
 
 
-def _row_blocks(rows: Iterator[Row], size: Callable[[], int]) -> Iterator[list[Row]]:
-    while True:
-        block = list(islice(rows, size()))
-        if not block:
-            return
+def _blocks(rows: Iterator[Any], size: Callable[[], int]) -> Iterator[list[Any]]:
+    """Blocks of rows; `size()` is asked before each block."""
+    while block := list(islice(rows, size())):
         yield block
 
 
@@ -416,19 +390,17 @@ class Distinct:
             codes = [None if code is None else "".join(code.split()).upper() for code in codes]
         marked = [i for i, problem in enumerate(problems) if problem is None
                   and (read[i] != BAD or isinstance(payloads[i], dict))]
-        found = self.seen.problems([numbers[i] for i in marked], [
+        duplicates = self.seen.problems([numbers[i] for i in marked], [
             (ids[read[i]], codes[read[i]]) if read[i] != BAD else markers(payloads[i])
             for i in marked])
-        for i, problem in zip(marked, found):
+        for i, problem in zip(marked, duplicates):
             problems[i] = problem
         groups = np.full(len(rows), BAD, np.int64)
         tags = np.zeros(len(rows), np.int64)
-        own: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
-        if table is not None:
-            fine = problems.count(None) == len(problems) or np.array([p is None for p in problems])
-            keyed = np.flatnonzero((read != BAD) & counted & fine)
-            found, held, own = self._keys(table, read[keyed])
-            groups[keyed], tags[keyed] = found, held
+        fine = problems.count(None) == len(problems) or np.array([p is None for p in problems])
+        keyed = np.flatnonzero((read != BAD) & counted & fine)
+        found, held, own = self._keys(table, read[keyed])
+        groups[keyed], tags[keyed] = found, held
         return self._block(rows[-1][0], numbers, payloads, problems, counted, groups, tags, own)
 
     def _row_by_row(self, rows: list[Row]) -> Block:
@@ -727,9 +699,8 @@ def evaluated(blocks: Iterator[list[Row]], distinct: Distinct, runner: Engine,
 
 def input_blocks(path: Path, rows: Rows, size: Callable[[], int]) -> Iterator[list[Row]]:
     """The blocks of an input: a JSON Lines file's lines, any other file's rows."""
-    if rows.columns is None and format_of(path, "INPUT") == ".jsonl":
-        return _jsonl_blocks(path, size)
-    return _row_blocks(iter(rows), size)
+    jsonl = rows.columns is None and format_of(path, "INPUT") == ".jsonl"
+    return _blocks(_jsonl_lines(path) if jsonl else iter(rows), size)
 
 
 def engine_for(kind: str, jobs: int | None, scheduler: str | None, job: Any,
@@ -892,15 +863,13 @@ def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinc
     road here, each with its own messages."""
     out: list[str] = []
     errors: list[str] = []
-    # Rows that share an answer share its summary contributions (one object): each is added
-    # once, times its rows (`shared`: id → [contributions, rows, the first row's number]).
-    shared: dict[int, list[Any]] = {}
+    summary = Summary()
     answers = distinct.answers
     first = dict(zip(reversed(block.groups), reversed(block.numbers)))  # each one's first row
     for group, rows in Counter(block.groups).items():  # (a row of its own: BAD)
         answer = answers.get(group)
-        if answer is not None and answer[0] != "refused":
-            _share(shared, answer[2], first[group], rows)
+        if answer is not None and answer[0] != "refused":  # added once, times its rows
+            _add(summary, answer[2], first[group], rows)
     fronts = lines.fronts(*block.own)
     tails: dict[tuple[int, str], str] = {}
     warned: dict[int, str | None] = {}  # a code of tags → their warnings (None: the record's)
@@ -930,26 +899,19 @@ def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinc
         if outcome[0] == "row":
             if outcome[1] is not None:
                 out.append(outcome[1])
-            _share(shared, outcome[2], number)
+            _add(summary, outcome[2], number)
         else:
             errors.append(outcome[1])
-    summary = Summary()
-    for contributions, times, number in shared.values():
-        try:
-            summary.add(contributions, times)
-        except Exception as exc:  # noqa: BLE001 - adding up checked answers never fails on input
-            raise row_bug(number, exc) from exc
     return "".join(out), "".join(errors), len(out), len(errors), summary
 
 
-def _share(shared: dict[int, list[Any]], contributions: Any, number: int, rows: int = 1) -> None:
-    """Count `rows` more rows with these summary contributions (one object per answer; `number`:
-    the first row's, named should adding them up fail)."""
-    seen = shared.get(id(contributions))
-    if seen is None:
-        shared[id(contributions)] = [contributions, rows, number]
-    else:
-        seen[1] += rows
+def _add(summary: Summary, contributions: Any, number: int, rows: int = 1) -> None:
+    """Add the summary contributions of `rows` rows (`number`: the first one's, named should
+    adding them up fail)."""
+    try:
+        summary.add(contributions, rows)
+    except Exception as exc:  # noqa: BLE001 - adding up checked answers never fails on input
+        raise row_bug(number, exc) from exc
 
 
 @few_collections()

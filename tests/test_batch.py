@@ -861,6 +861,22 @@ def test_lines_read_at_once_leave_no_garbage_cycle():
             gc.enable()
 
 
+@pytest.mark.parametrize("good", [1, 300])  # (a small file row by row; a larger one at once)
+def test_a_first_line_too_long_is_an_error_row(tmp_path: Path, good: int):
+    """A JSON Lines file whose first line is past the bound: an error row (it was dropped as
+    blank, its row lost), whatever road the others take."""
+    from tests.hostile import long_line
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(long_line() + "\n" + "".join(
+        json.dumps({"id": f"E{n}", "district": "haidian"}) + "\n" for n in range(good)))
+    result = invoke("batch", source, "--out", tmp_path / "out.csv")
+    assert counts_of(result) == (good + 1, good, 1)
+    with (tmp_path / "out.errors.csv").open(encoding="utf-8") as handle:
+        [error] = list(csv.DictReader(handle))
+    assert error["row"] == "1" and "at most 4,000,000" in error["message"], error
+
+
 _ABSENT = object()
 _TEXTS = st.sampled_from(["E-1", " E-1 ", "", "  ", "a\x1b[31m", "x" * 200, "x" * 201, 5, None,
                           "\u3000E", "E\u200d", "企业一号", " _ ", "a,b", 'q"q'])
