@@ -48,3 +48,41 @@ def test_the_scan_sees_a_module_cache_keyed_by_id() -> None:
     source = "_SEEN = {}\ndef seen(catalog):\n    return _SEEN.setdefault(id(catalog), catalog)\n"
     assert id_calls(source, "solver/x.py") == ["solver/x.py:seen"]
     assert id_calls("KEY = id(object())\n", "solver/y.py") == ["solver/y.py:<module>"]
+
+
+# -- the environment is read, never written ---------------------------------------------------------
+
+WRITES = {"update", "setdefault", "pop", "popitem", "clear"}
+
+
+def environment_writes(source: str, path: str) -> list[str]:
+    """`path:line` of every write to os.environ (an item set or deleted, update, setdefault, pop,
+    popitem, clear) and every os.putenv / os.unsetenv in `source`."""
+    def environ(node: ast.AST) -> bool:
+        return isinstance(node, ast.Attribute) and node.attr == "environ" \
+            and isinstance(node.value, ast.Name) and node.value.id == "os"
+
+    found = []
+    for node in ast.walk(ast.parse(source, filename=path)):
+        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else \
+            [node.target] if isinstance(node, ast.AugAssign) else []
+        if any(isinstance(target, ast.Subscript) and environ(target.value) for target in targets) \
+                or isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+                    environ(node.func.value) and node.func.attr in WRITES
+                    or isinstance(node.func.value, ast.Name) and node.func.value.id == "os"
+                    and node.func.attr in ("putenv", "unsetenv")):
+            found.append(node.lineno)
+    return [f"{path}:{line}" for line in sorted(found)]
+
+
+def test_the_product_never_writes_the_environment() -> None:
+    """Settings travel as arguments (`zjtx serve` → ServiceSettings → each worker's app factory;
+    a batch's job → each worker), never through os.environ."""
+    assert [where for path in _product_files()
+            for where in environment_writes((ROOT / path).read_text(encoding="utf-8"), path)] == []
+
+
+def test_the_scan_sees_every_way_of_writing_the_environment() -> None:
+    source = ('import os\nos.environ["A"] = "1"\nos.environ.update(B="2")\nos.environ.setdefault("C", "")\n'
+              'del os.environ["A"]\nos.putenv("D", "4")\nos.environ.get("E")\nx = os.environ["F"]\n')
+    assert environment_writes(source, "cli.py") == [f"cli.py:{line}" for line in (2, 3, 4, 5, 6)]
