@@ -263,6 +263,11 @@ class _Compiler:
         # Reading `entity-scope`: `any-entity` pays a private non-enterprise entity as an enterprise.
         self.entity_type = ("enterprise" if readings.get("entity-scope") == "any-entity"
                             else record.entity_type)
+        self.industries = frozenset(record.industries)  # what every condition on `industry` reads
+        self.why = reasons  # a candidate's reasons are built only when reasons are kept
+        self.ladders: dict[str, Ladder] = {}  # (`run`)
+        self._on: dict[dt.date, tuple[str, str | None]] = {}  # day → (district, tier) then
+        self._levels: dict[str | None, list[Recognition]] | None = None  # `at_level`
 
     # -- shared helpers ----------------------------------------------------------------------
     def facts(self, rule: Rule, **event: object) -> dict[str, object]:
@@ -272,8 +277,24 @@ class _Compiler:
         if event.keys() != _DECLARED[rule.spec.kind]:
             raise BugError(f"a {rule.spec.kind} trigger offers the facts {sorted(event)}, its kind "
                            f"declares {sorted(_DECLARED[rule.spec.kind])}")
-        return {"industry": frozenset(self.record.industries), "entity_type": self.entity_type,
-                **event}
+        return {"industry": self.industries, "entity_type": self.entity_type, **event}
+
+    def on(self, day: dt.date) -> tuple[str, str | None]:
+        """Where the enterprise is registered on `day` and the highest tier it holds then (asked
+        by many rules of the same events: worked out once per day)."""
+        found = self._on.get(day)
+        if found is None:
+            found = self._on[day] = (self.record.district_on(day), self.record.tier_on(day))
+        return found
+
+    def at_level(self, level: str) -> list[Recognition]:
+        """The record's recognitions at a ladder level, in date order (grouped once per record)."""
+        if self._levels is None:
+            level_of = self.catalog.vocabulary.level_of
+            self._levels = {}
+            for recognition in self.record.recognitions:
+                self._levels.setdefault(level_of(recognition.tier), []).append(recognition)
+        return self._levels.get(level, [])
 
     def first_failure(self, rule: Rule, event: Event | None,
                       facts: dict[str, object]) -> Reason | None:
@@ -309,8 +330,8 @@ class _Compiler:
         """The paying district (reading `paying-district`): on the event date, or at the claim —
         1 January of the claim year, but never before the event itself (a same-year claim)."""
         if self.readings["paying-district"] == "at-claim":
-            return self.record.district_on(max(dt.date(claim_year, 1, 1), event_date))
-        return self.record.district_on(event_date)
+            return self.on(max(dt.date(claim_year, 1, 1), event_date))[0]
+        return self.on(event_date)[0]
 
     def registered(self, event_date: dt.date, claim_year: int, district: str) -> Reason:
         """Why the paying district is the one it is (on the event date or at the claim)."""
@@ -320,6 +341,8 @@ class _Compiler:
 
     def elsewhere(self, rule: Rule, event: Event, event_date: dt.date, claim_year: int,
                   paid_by: str) -> None:
+        if not self.why:
+            return
         at_claim = self.readings["paying-district"] == "at-claim"
         self.reject(rule, R.RegisteredElsewhere(about=event, district=paid_by,
                                                 payer=rule.payer, date=event_date.isoformat(),
@@ -370,6 +393,7 @@ class _Compiler:
                 used = sum(r.amount for r in self.received_for(rule.measure)) \
                     if cap.per == ("enterprise",) else 0
                 self.out.caps[key] = max(0, cap.limit - used)
+            if self.why and key not in self.out.cap_info:
                 self.out.cap_info[key] = CapInfo(
                     title=self.title(rule), measure=rule.measure, per=tuple(cap.per), limit=cap.limit,
                     project=project.removesuffix(" (own project)") if "project" in cap.per else None,
@@ -392,14 +416,14 @@ class _Compiler:
                 effective_to=spec.effective_to.isoformat() if spec.effective_to else None))
             return
         self.keys.add(candidate.key)
-        self.out.candidates.append(replace(candidate, title=self.title(candidate.rule)))
+        self.out.candidates.append(candidate)
 
     # -- the run --------------------------------------------------------------------------------
     def run(self) -> Compiled:
-        rules = self.catalog.active_rules(self.readings, self.part)
-        # Every active measure has a title (and a place in the answer): its first rule's.
-        titles, payers = self.catalog.worked_out(
-            ("titles", *sorted(self.readings.items()), self.part), lambda: _titles(self.catalog, rules))
+        # The rules in force, their ladders and every active measure's title (and place in the
+        # answer: its first rule's), worked out once per catalog, readings and part.
+        rules, self.ladders, (titles, payers) = self.catalog.worked_out(
+            ("compile", *sorted(self.readings.items()), self.part), self.plan)
         self.out.titles.update(titles)
         self.out.payers.update(payers)
         self.collect_received()
@@ -417,6 +441,11 @@ class _Compiler:
         if self.out.keep_reasons:
             self.collect_benefits()
         return self.out
+
+    def plan(self) -> tuple[tuple[Rule, ...], dict[str, Ladder],
+                            tuple[dict[str, str], dict[str, str]]]:
+        rules = self.catalog.active_rules(self.readings, self.part)
+        return rules, self.catalog.ladders(self.readings), _titles(self.catalog, rules)
 
     def trigger(self, rule: Rule) -> None:
         """The rule's trigger, by its kind (the registry of kinds: `models/catalog/kinds.py`;
@@ -443,6 +472,8 @@ class _Compiler:
     def collect_received(self) -> None:
         """The rewards the record lists as received, each with its rule (one in force under the
         readings when there is one) and its place on a ladder: an R1 group and a level."""
+        if not self.record.rewards_received:
+            return
         rules = {rule.measure: rule for rule in reversed(self.catalog.rules)}
         rules.update({rule.measure: rule for rule in reversed(self.catalog.active_rules(self.readings))})
         for item in self.record.rewards_received:
@@ -465,9 +496,10 @@ class _Compiler:
             if level not in levels:
                 continue
             event: Event = R.LevelEvent(level=level)
-            at_level = [r for r in self.record.recognitions if vocabulary.level_of(r.tier) == level]
+            at_level = self.at_level(level)
             if not at_level:
-                self.reject(rule, R.NoRecognition(level=level))
+                if self.why:
+                    self.reject(rule, R.NoRecognition(level=level))
                 continue
             first = at_level[0]
             occasions = [(occasion, recognition)
@@ -493,18 +525,19 @@ class _Compiler:
                 if failed:
                     self.reject(rule, failed)
                     continue
-                happened: Reason = (
-                    R.FirstRecognition(level=level, date=recognition.date.isoformat(),
-                                       tier=recognition.tier)
-                    if occasion == "first" else
-                    R.ReviewPassed(level=level, date=recognition.date.isoformat(),
-                                   tier=recognition.tier, first_date=first.date.isoformat()))
-                why: list[Reason] = [
-                    happened, self.registered(recognition.date, claim_year, paid_by),
-                    R.ClaimedIn(claim_year=claim_year, event_year=recognition.date.year,
-                                reading=self.lag_reading(rule))]
-                why += [R.ConditionMet(field=c.field, op=c.op, value=_text(c.value))
-                        for c in rule.conditions]
+                why: list[Reason] = []
+                if self.why:
+                    why.append(
+                        R.FirstRecognition(level=level, date=recognition.date.isoformat(),
+                                           tier=recognition.tier)
+                        if occasion == "first" else
+                        R.ReviewPassed(level=level, date=recognition.date.isoformat(),
+                                       tier=recognition.tier, first_date=first.date.isoformat()))
+                    why += [self.registered(recognition.date, claim_year, paid_by),
+                            R.ClaimedIn(claim_year=claim_year, event_year=recognition.date.year,
+                                        reading=self.lag_reading(rule))]
+                    why += [R.ConditionMet(field=c.field, op=c.op, value=_text(c.value))
+                            for c in rule.conditions]
                 review = "" if occasion == "first" else f"|review {recognition.date}"
                 self.add(Candidate(
                     key=f"{rule.id}|{level}|{claim_year}{review}", rule=rule, measure=rule.measure,
@@ -513,7 +546,7 @@ class _Compiler:
                     r1_group=f"{ladder} in {claim_year}" if ladder else None,
                     one_time=f"{ladder or rule.measure}|{level}" + ("" if rule.spec.one_time else review),
                     event=recognition.date, about=event, occasion=occasion,
-                    ladder=ladder, level=level))
+                    ladder=ladder, level=level, title=self.title(rule)))
 
     def below_held(self, rule: Rule, level: str, recognition: Recognition) -> bool:
         """R3: a recognition below a tier already held is a renewal: it pays no tier reward
@@ -537,7 +570,7 @@ class _Compiler:
           lower-level award taken in an earlier claim year (`deduct`, priced by the optimizer) or
           received; and the ladder pays one enterprise at most its highest amount in all, so
           what was received along it closes the ladder that far (DOMAIN 3)."""
-        ladders = self.catalog.ladders(self.readings)
+        ladders = self.ladders
         levels = self.catalog.vocabulary.levels
         rungs = _Rungs(self.out.candidates)
         linked = []
@@ -592,8 +625,13 @@ class _Compiler:
         if not ladder.differs and ladder.reading and rungs.any_below(  # the reading pays it in full
                 ladder.group, below, candidate.claim_year):
             why += (R.StackedInFull(full=full, reading=ladder.reading),)
+        reading = ladder.reading if ladder.differs else None
+        if (why, lower, counted, tuple(cut), reading) == (
+                candidate.why, candidate.deduct, candidate.deduct_received, candidate.received_cut,
+                candidate.reading):
+            return candidate  # (the ladder changes nothing: the same award, not a copy)
         return replace(candidate, why=why, deduct=lower, deduct_received=counted,
-                       received_cut=tuple(cut), reading=ladder.reading if ladder.differs else None)
+                       received_cut=tuple(cut), reading=reading)
 
     # -- relocation rewards ----------------------------------------------------------------------
     def relocation_reward(self, rule: Rule) -> None:
@@ -636,14 +674,14 @@ class _Compiler:
                    R.TierQualifies(tier=tier, date=qualifying_date.isoformat(), district=district,
                                    at_move=int(qualifying_date == move.date)),
                    R.ClaimedIn(claim_year=claim_year, event_year=event_date.year,
-                               reading=self.lag_reading(rule)))
+                               reading=self.lag_reading(rule))) if self.why else ()
             self.add(Candidate(
                 key=f"{rule.id}||{claim_year}|move {move.date}", rule=rule, measure=rule.measure,
                 tier=None, claim_year=claim_year, amount=_interval(amount),
                 paid_by=district, projected=self.projected(event_date), why=why,
                 r1_group=f"{rule.spec.r1_group} in {claim_year}" if rule.spec.r1_group else None,
                 one_time=f"{ladder}|{level}" if ladder else rule.measure, event=event_date,
-                about=event, ladder=ladder, level=level))
+                about=event, ladder=ladder, level=level, title=self.title(rule)))
 
     def registered_before(self, district: str, day: dt.date) -> dt.date | None:
         """The date the enterprise last left `district` before `day`, or None when it was never
@@ -662,7 +700,7 @@ class _Compiler:
     def relocation_qualifies(self, rule: Rule, move_date: dt.date, origin: str,
                              event: Event) -> tuple[dt.date, str] | None:
         """(qualifying date, tier) of a move, or None after recording why not."""
-        held = self.record.tier_on(move_date)
+        held = self.on(move_date)[1]
         facts = self.facts(rule, tier=held, origin=origin, move_date=move_date)
         failed = self.first_failure(rule, event, facts)
         if failed is None and held is not None:
@@ -681,7 +719,7 @@ class _Compiler:
             self.reject(rule, R.NotContinuous(about=event, district=rule.payer,
                                               first_tier=first.tier,
                                               first_date=first.date.isoformat(),
-                                              where=self.record.district_on(first.date)))
+                                              where=self.on(first.date)[0]))
             return None
         return first.date, first.tier
 
@@ -692,10 +730,9 @@ class _Compiler:
             return
         events = [(q.kind, q.date) for q in self.record.qualifications]
         for level, kind in rule.spec.recognition_counts_as.items():  # Fengtai: little giant
-            first = next((r for r in self.record.recognitions
-                          if self.catalog.vocabulary.level_of(r.tier) == level), None)
-            if first:
-                events.append((kind, first.date))
+            at_level = self.at_level(level)
+            if at_level:
+                events.append((kind, at_level[0].date))
         if not events:
             self.reject(rule, R.NoQualification())
         held: dict[str, int] = {}  # kind → how many times obtained so far
@@ -709,7 +746,7 @@ class _Compiler:
                 self.elsewhere(rule, event, day, claim_year, paid_by)
                 continue
             failed = self.first_failure(rule, event, self.facts(rule, qualification=kind,
-                                                                tier=self.record.tier_on(day)))
+                                                                tier=self.on(day)[1]))
             if failed:
                 self.reject(rule, failed)
                 continue
@@ -724,10 +761,10 @@ class _Compiler:
                 projected=self.projected(day),
                 why=(R.Qualification(kind=kind, date=day.isoformat(), district=paid_by),
                      R.ClaimedIn(claim_year=claim_year, event_year=day.year,
-                                 reading=self.lag_reading(rule))),
+                                 reading=self.lag_reading(rule))) if self.why else (),
                 caps=self.cap_keys(rule, "", claim_year),
                 one_time=f"{rule.measure}|{kind}" + ("" if rule.spec.one_time else review),
-                event=day, about=event, occasion=occasion))
+                event=day, about=event, occasion=occasion, title=self.title(rule)))
 
     # -- programmes on year-only events (expenses, listings, patent annuities) -------------------
     def event_facts(self, rule: Rule, year: int, event: Event,
@@ -736,16 +773,17 @@ class _Compiler:
         does not cover the enterprise then: outside the jurisdiction for a municipal programme,
         registered elsewhere for a district one (a district pays only its own enterprises)."""
         day = _last_day(year)
+        district, tier = self.on(day)
         if rule.payer == MUNICIPAL_PAYER:
-            if not self.record.in_jurisdiction_on(day):
+            if district == self.record.vocabulary.outside:  # (`in_jurisdiction_on`)
                 self.reject(rule, R.NotInBeijing(
                     about=event, date=day.isoformat(),
                     jurisdiction=self.catalog.vocabulary.jurisdiction.id))
                 return None
-        elif self.record.district_on(day) != rule.payer:
-            self.elsewhere(rule, event, day, year, self.record.district_on(day))
+        elif district != rule.payer:
+            self.elsewhere(rule, event, day, year, district)
             return None
-        return self.facts(rule, tier=self.record.tier_on(day), **more)
+        return self.facts(rule, tier=tier, **more)
 
     def expense(self, rule: Rule) -> None:
         amount = rule.spec.amount
@@ -793,8 +831,8 @@ class _Compiler:
                               amount=item.amount, year=item.year, project_year=item.project_year,
                               year_number=number,
                               years_limit=limit.limit if limit is not None and number else None),
-                self.tier_held(facts["tier"], item.year)]
-            if amount.up_to is not None and item.amount > amount.up_to:
+                self.tier_held(facts["tier"], item.year)] if self.why else []
+            if self.why and amount.up_to is not None and item.amount > amount.up_to:
                 why.append(R.LimitBound(limit=R.Yuan(amount.up_to), base=item.amount,
                                         project_years=_years_of(rule.conditions),
                                         per=",".join(rule.spec.caps[0].per) if rule.spec.caps
@@ -807,7 +845,7 @@ class _Compiler:
                 one_time=rule.measure if rule.spec.one_time else None,
                 year_limit=(self._year_limit(rule, project), item.year)
                 if limit is not None and first_years is None else None,
-                event=_last_day(item.year), about=event))
+                event=_last_day(item.year), about=event, title=self.title(rule)))
 
     def first_years(self, rule: Rule, eligible: list[tuple[Expense, Event]]) -> dict[str, list[int]]:
         """Reading `interest-years=first-three`: the first N years in which each project (or the
@@ -859,9 +897,9 @@ class _Compiler:
                 tier=None, claim_year=item.year, amount=_interval(amount),
                 paid_by=rule.payer, projected=item.year > self.out.as_of.year,
                 why=(R.Listing(board=item.board, year=item.year),
-                     self.tier_held(facts["tier"], item.year)),
+                     self.tier_held(facts["tier"], item.year)) if self.why else (),
                 caps=self.cap_keys(rule, "", item.year), event=_last_day(item.year),
-                about=event))
+                about=event, title=self.title(rule)))
 
     def listing_district(self, rule: Rule) -> None:
         counterpart = rule.spec.amount.not_less_than if rule.spec.amount else None
@@ -878,19 +916,20 @@ class _Compiler:
         for award in municipal:
             day = _last_day(award.claim_year)  # the listing's year
             failed = self.first_failure(rule, award.about,
-                                        self.facts(rule, tier=self.record.tier_on(day)))
+                                        self.facts(rule, tier=self.on(day)[1]))
             if failed:
                 self.reject(rule, failed)
                 continue
-            district = self.record.district_on(day)
+            district = self.on(day)[0]
             self.add(Candidate(
                 key=f"{rule.id}||{award.claim_year}|{award.key}", rule=rule, measure=rule.measure,
                 tier=None, claim_year=award.claim_year,
                 amount=Money(award.amount.min, award.amount.max, open_above=True),
                 paid_by=district, projected=award.projected,
                 why=(R.DistrictMatches(district=district, counterpart_title=counterpart_title,
-                                       counterpart_measure=counterpart),),
-                mirror_of=award.key, event=award.event, about=award.about))
+                                       counterpart_measure=counterpart),) if self.why else (),
+                mirror_of=award.key, event=award.event, about=award.about,
+                title=self.title(rule)))
 
     def patent_annuity(self, rule: Rule) -> None:
         amount = rule.spec.amount
@@ -922,8 +961,8 @@ class _Compiler:
                                      standard=patent.standard_annuity,
                                      share=percent_of(patent.standard_annuity,
                                                       amount.percent or 0),
-                                     paid=patent.paid, subsidy=interval.max),),
-                event=_last_day(patent.year), about=event))
+                                     paid=patent.paid, subsidy=interval.max),) if self.why else (),
+                event=_last_day(patent.year), about=event, title=self.title(rule)))
 
     # -- non-monetary benefits -----------------------------------------------------------------
     def collect_benefits(self) -> None:
@@ -938,7 +977,7 @@ class _Compiler:
                 continue
             if private and not names_private_non_enterprise(benefit.conditions):
                 continue
-            facts = {"industry": frozenset(self.record.industries), "entity_type": self.entity_type,
+            facts = {"industry": self.industries, "entity_type": self.entity_type,
                      "tier": tier}  # BENEFIT_FACTS: judged on the highest tier
             if any(not c.holds(facts) for c in benefit.conditions):
                 continue

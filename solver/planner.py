@@ -19,7 +19,7 @@ from models.limits import MAX_DIGITS, MAX_SCENARIO_ITEMS, MAX_YUAN, Quoted, show
 from models.money import Money
 from models.record import EnterpriseRecord, Move, parse_record
 from models.scenario import Scenario, parse_inline
-from solver.evaluate import evaluate, evaluate_amounts
+from solver.evaluate import compute_amounts, evaluate
 from solver.explain import Award, Evaluation, award_order
 
 DEFAULT_HORIZON_YEARS = 2
@@ -183,9 +183,10 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
         return Money.total(amount for _measure, _payer, year, amount in amounts
                            if first <= year <= last)
 
-    municipal = in_horizon(evaluate_amounts(record, chosen, catalog=catalog, today=today,
-                                            part="municipal"))
-    totals = [(district, municipal + in_horizon(evaluate_amounts(
+    # Not memoized: each moved record is new (a batch memoizes the row's whole answer).
+    municipal = in_horizon(compute_amounts(record, chosen, catalog=catalog, today=today,
+                                           part="municipal"))
+    totals = [(district, municipal + in_horizon(compute_amounts(
         moved(record, district, day), chosen, catalog=catalog, today=today, part="district")))
         for district in districts]
     stay = next(total for district, total in totals if district == record.district)

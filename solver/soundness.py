@@ -16,8 +16,12 @@ def violations(compiled: Compiled, paid: dict[str, Money]) -> list[str]:
     if unknown:
         found.append(f"awards not among the candidates: {sorted(unknown)}")
         return found
+    if not paid:  # nothing paid: no limit is passed, and no counterpart is paid without its mirror
+        return found
     chosen = [by_key[key] for key in paid]
     for rule, attribute in (("R1", "r1_group"), ("R3", "one_time"), ("R4", "expense_item")):
+        if len(chosen) < 2:  # (one award shares a key with no other)
+            break
         counts = Counter(getattr(c, attribute) for c in chosen if getattr(c, attribute))
         found += [f"{rule}: {count} awards share {key!r}" for key, count in counts.items() if count > 1]
     cap_use: dict[str, int] = defaultdict(int)

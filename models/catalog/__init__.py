@@ -617,7 +617,12 @@ class Catalog:
     def parts_separable(self, readings: dict[str, str]) -> bool:
         """Do the `municipal` and `district` parts share no constraint under `readings`? (No
         district rule in a municipal R1 group, taking a municipal expense category (R4), or
-        mirroring a municipal measure.) Only then may they be solved apart."""
+        mirroring a municipal measure.) Only then may they be solved apart. Worked out once per
+        readings."""
+        return self.worked_out(("parts separable", *sorted(readings.items())),
+                               lambda: self._parts_separable(readings))
+
+    def _parts_separable(self, readings: dict[str, str]) -> bool:
         municipal = self.active_rules(readings, "municipal")
         groups = {rule.spec.r1_group for rule in municipal if rule.spec.r1_group}
         categories = {category for rule in municipal for category in rule.spec.categories}
