@@ -400,9 +400,11 @@ def test_unusable_input_exits_2(tmp_path: Path, small_csv: Path, case: str):
 # -- 4. --resume after a real SIGKILL ---------------------------------------------------------------
 
 def _batch_process(args: list[Any]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", "from cli import app; app()", "batch",
-                             *map(str, args)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    """`zjtx batch` in a process of its own that checkpoints after every block (not once a second
+    as usual: the same code, sooner), so that a kill catches it mid-way on a small input."""
+    start = "import formats.batch; formats.batch.CHECKPOINT_SECONDS = 0; from cli import app; app()"
+    return subprocess.Popen([sys.executable, "-c", start, "batch", *map(str, args)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _kill_mid_way(args: list[Any], checkpoint: Path, total: int) -> dict | None:
@@ -432,9 +434,8 @@ def _kill_mid_way(args: list[Any], checkpoint: Path, total: int) -> dict | None:
 
 @pytest.mark.slow
 def test_resume_after_sigkill(tmp_path: Path):
-    # Checkpoints come about once a second: --best-district makes 1,000 rows take a few seconds
-    # (about 200 rows/s a process on the machines of 2026-12; the killed run, its resumption and
-    # the clean run each read them all); a bigger input when even that is too fast to catch mid-way.
+    # The killed run checkpoints after each block (the first is 256 rows) and --best-district rows
+    # are slow: 1,000 rows are caught mid-way; a bigger input when even that is too fast.
     attempts = [(1000, BEST), (4000, BEST), (16000, BEST), (64000, BEST)]
     for size, extra in attempts:
         folder = tmp_path / f"run-{size}-{len(extra)}"
