@@ -122,6 +122,8 @@ def interchangeable(members: list[Candidate], rank: dict[str, int],
     own stages; among equals (awards of 0 yuan) the last in member order, the one enumeration
     would meet first.
     """
+    if len(members) < 2:  # (an award alone is its own class)
+        return members
     mirrored = {c.mirror_of for c in members if c.mirror_of}
     deductors: dict[str, list[Candidate]] = defaultdict(list)
     for c in members:
