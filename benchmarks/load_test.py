@@ -1,6 +1,6 @@
 """A bounded load test on loopback: start `zjtx serve`, send N requests at C concurrent (mostly
 POST /v1/evaluate on the bundled examples, some best-district, measures and windows), print p50,
-p99, requests/s and the number of errors. Usage:
+p99, requests/s, the number of errors and each failing request with its status or exception. Usage:
 python benchmarks/load_test.py [--requests 2000] [--concurrency 32] [--workers 1]"""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,29 +82,29 @@ async def _load(base: str, count: int, concurrency: int) -> dict:
         examples = (await client.get("/v1/examples")).json()
         plan = _requests(count, examples)
         latencies: list[float] = []
-        errors = 0
+        failures: Counter[str] = Counter()  # "POST /v1/evaluate 503" or "GET /v1/measures ReadTimeout"
         queue: asyncio.Queue = asyncio.Queue()
         for item in plan:
             queue.put_nowait(item)
 
         async def worker() -> None:
-            nonlocal errors
             while not queue.empty():
                 method, path, body = queue.get_nowait()
                 start = time.perf_counter()
                 try:
                     response = await client.request(method, path, json=body)
                     if response.status_code != 200:
-                        errors += 1
-                except httpx.HTTPError:
-                    errors += 1
+                        failures[f"{method} {path} {response.status_code} {response.text[:200]}"] += 1
+                except httpx.HTTPError as error:
+                    failures[f"{method} {path} {type(error).__name__} {error}"[:300]] += 1
                 latencies.append(time.perf_counter() - start)
 
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         seconds = time.perf_counter() - start
     ms = sorted(1000 * t for t in latencies)
-    return {"requests": len(ms), "concurrency": concurrency, "errors": errors,
+    return {"requests": len(ms), "concurrency": concurrency, "errors": sum(failures.values()),
+            "failures": dict(sorted(failures.items())),
             "p50_ms": round(statistics.median(ms), 1), "p99_ms": round(ms[int(0.99 * len(ms)) - 1], 1),
             "requests_per_second": round(len(ms) / seconds)}
 
@@ -123,6 +124,8 @@ def main() -> None:
     print(f"requests {figures['requests']:,}  concurrency {figures['concurrency']}  workers {args.workers}  "
           f"errors {figures['errors']}  p50 {figures['p50_ms']} ms  p99 {figures['p99_ms']} ms  "
           f"{figures['requests_per_second']:,} requests/s")
+    for failure, times in figures["failures"].items():
+        print(f"  {times} × {failure}")
 
 
 if __name__ == "__main__":

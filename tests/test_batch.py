@@ -495,6 +495,25 @@ def _mixed_input(folder: Path, size: int) -> Path:
     return write_jsonl(folder / "in.jsonl", records)
 
 
+@pytest.fixture(scope="module")
+def mixed_and_clean(tmp_path_factory):
+    """The mixed input of 700 rows, and a clean run of it per output format and job count, each
+    made once for the module: the resumed runs of both checkpoint states compare with it."""
+    folder = tmp_path_factory.mktemp("mixed")
+    source = _mixed_input(folder, 700)
+    made: dict[tuple[str, int], Path] = {}
+
+    def clean(out_kind: str, jobs: int) -> tuple[Path, Path]:
+        if (out_kind, jobs) not in made:
+            made[out_kind, jobs] = runs = tmp_path_factory.mktemp(f"clean-{jobs}")
+            result = invoke("batch", source, "--out", runs / f"clean{out_kind}", "--summary",
+                            runs / "clean.json", "--jobs", jobs)
+            assert result.exit_code == 1, (result.stderr, result.exception)
+            assert counts_of(result) == (700, 697, 3)
+        return source, made[out_kind, jobs]
+    return clean
+
+
 @pytest.fixture
 def checkpoint_every_chunk(monkeypatch):
     """Checkpoints come about once a second; in-process stand-ins for a kill want one per chunk."""
@@ -506,7 +525,7 @@ def checkpoint_every_chunk(monkeypatch):
 @pytest.mark.parametrize("every_chunk", [True, False], ids=["checkpointed", "no-checkpoint-yet"])
 @pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("out_kind", FORMATS)
-def test_resume_after_an_interrupted_run_equals_a_clean_run(tmp_path: Path, monkeypatch,
+def test_resume_after_an_interrupted_run_equals_a_clean_run(tmp_path: Path, monkeypatch, mixed_and_clean,
                                                            out_kind: str, jobs: int,
                                                            every_chunk: bool):
     """A deterministic stand-in for a kill (the run stops after its second chunk, with or
@@ -517,9 +536,9 @@ def test_resume_after_an_interrupted_run_equals_a_clean_run(tmp_path: Path, monk
     from views.notices import notices_text
     from solver.batch import BatchOptions
 
+    source, runs = mixed_and_clean(out_kind, jobs)  # the clean run, with checkpoints as usual
     if every_chunk:
         monkeypatch.setattr(formats.batch, "CHECKPOINT_SECONDS", 0, raising=False)
-    source = _mixed_input(tmp_path, 700)
     out = tmp_path / f"out{out_kind}"
     with pytest.raises(_Interrupted):
         run_batch(source, out, None, BatchOptions(readings=load_catalog().resolve_readings({})),
@@ -532,16 +551,13 @@ def test_resume_after_an_interrupted_run_equals_a_clean_run(tmp_path: Path, monk
     monkeypatch.undo()
     resumed = invoke("batch", source, "--out", out, "--summary", tmp_path / "summary.json",
                      "--resume", "--jobs", jobs)
-    clean = invoke("batch", source, "--out", tmp_path / f"clean{out_kind}", "--summary",
-                   tmp_path / "clean.json", "--jobs", jobs)
-    for result in (resumed, clean):
-        assert result.exit_code == 1, (result.stderr, result.exception)
-        assert counts_of(result) == (700, 697, 3)
+    assert resumed.exit_code == 1, (resumed.stderr, resumed.exception)
+    assert counts_of(resumed) == (700, 697, 3)
     assert ("resumed after row" in resumed.stderr) == had_checkpoint
-    assert read_output(out) == read_output(tmp_path / f"clean{out_kind}")
-    assert (tmp_path / "out.errors.csv").read_bytes() == (tmp_path / "clean.errors.csv").read_bytes()
+    assert read_output(out) == read_output(runs / f"clean{out_kind}")
+    assert (tmp_path / "out.errors.csv").read_bytes() == (runs / "clean.errors.csv").read_bytes()
     assert json.loads((tmp_path / "summary.json").read_text()) == \
-        json.loads((tmp_path / "clean.json").read_text())
+        json.loads((runs / "clean.json").read_text())
     assert leftovers(tmp_path) == []
 
 
