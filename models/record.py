@@ -301,8 +301,7 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None,
     return _validated(data, source, row, catalog)
 
 
-# The identity fields and the industry tags, as the record declares them: a batch checks those
-# of many rows at once (built once per process).
+# The identity fields and the industry tags, as the record declares them, for many rows at once.
 _ADAPTERS: dict[str, TypeAdapter[list[Any]]] = {}
 
 
