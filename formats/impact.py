@@ -166,14 +166,6 @@ def side(value: str | None, day: dt.date | None) -> Side:
     return Side(package=value or BROCHURE, directory=directory, in_force=day)
 
 
-def impact_of_lines(lines: list[bytes], old: Side, new: Side, lang: str,
-                    readings: dict[str, str] | None, words: NoticeWords) -> dict[str, Any]:
-    """`impact_of_rows` of JSON lines held in memory, read as `zjtx impact` reads a file."""
-    from formats.tables import jsonl_rows
-
-    return impact_of_rows(jsonl_rows(lines), {}, old, new, lang, readings, words)
-
-
 def impact_of_rows(rows: Iterable[Row], labels: dict[str, str], old: Side, new: Side, lang: str,
                    readings: dict[str, str] | None, words: NoticeWords) -> dict[str, Any]:
     """`zjtx impact` on rows already read (the service's `POST /v1/impact`): the same duplicate
@@ -195,7 +187,7 @@ def impact_of_rows(rows: Iterable[Row], labels: dict[str, str], old: Side, new: 
     unchanged = 0
     with using_catalog(catalog):
         context = RowContext(options, catalog, words)
-        for number, data, problem in with_duplicates(iter(rows), {}):
+        for number, data, problem in with_duplicates(iter(rows)):
             outcome = evaluate_row(number, data, problem, context)
             if not isinstance(outcome, RowResult):
                 errors.append(outcome.cells())

@@ -9,10 +9,7 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from formats.tables import text_cell
-
 Encode = Callable[[str, list[str], Mapping[str, object]], str]
-_FORMULA_LEADS = frozenset("=+-@\t\r")  # (formats.tables.FORMULA_LEADS, one character each)
 
 
 class LineEncoder:
@@ -20,28 +17,21 @@ class LineEncoder:
 
     def __init__(self, kind: str, columns: list[str], own: Collection[str], encode: Encode,
                  excel: bool = False) -> None:
-        """`excel`: `encode` neutralizes text that Excel would run as a formula; a cell that
-        might be one is then always left to it."""
+        """`excel`: `encode` neutralizes text that Excel would run as a formula."""
         self.kind, self.columns, self.encode_line, self.excel = kind, columns, encode, excel
         front = next((i for i, c in enumerate(columns) if c not in own), len(columns))
         back = next((i for i, c in enumerate(reversed(columns)) if c not in own), len(columns))
         self.head, self.answer = columns[:front], columns[front:len(columns) - back]
         self.tail_columns = columns[len(columns) - back:]
-        self.order = tuple(self.answer)
 
     def middle(self, names: tuple[str, ...], values: tuple[object, ...]) -> str:
         """The answer's cells (the columns between the row's own), encoded once for its rows."""
-        cells = dict(zip(names, values))
-        ordered = list(values) if names == self.order else [cells.get(c) for c in self.answer]
-        text = _csv_cells(ordered, self.excel) if self.kind == ".csv" and len(self.answer) > 1 \
-            else None
-        return text + "\r\n" if text is not None else self.encode_line(self.kind, self.answer, cells)
+        return self.encode_line(self.kind, self.answer, dict(zip(names, values)))
 
     def front(self, row: Mapping[str, object]) -> str:
         """A row's own cells before its answer's (id, name, credit code), the line's start."""
         if self.kind == ".csv":
-            cells = _csv_cells([row.get(c) for c in self.head], self.excel)
-            return cells if cells is not None else _lone(self.encode_line(self.kind, self.head, row))
+            return _lone(self.encode_line(self.kind, self.head, row))
         return "{" + self.encode_line(self.kind, self.head, row)[1:-2]
 
     def fronts(self, ids: list[str], names: list[Any], codes: list[Any]) -> list[str]:
@@ -60,11 +50,8 @@ class LineEncoder:
         """The answer's cells (`middle`), then the row's own after them (warnings), and the end
         of the line."""
         if self.kind == ".csv":
-            back = ""
-            if self.tail_columns:
-                cells = _csv_cells([row.get(c) for c in self.tail_columns], self.excel)
-                back = "," + (cells if cells is not None else
-                              _lone(self.encode_line(self.kind, self.tail_columns, row)))
+            back = "," + _lone(self.encode_line(self.kind, self.tail_columns, row)) \
+                if self.tail_columns else ""
             return "," + _lone(middle) + back + "\r\n"
         back = ", " + self.encode_line(self.kind, self.tail_columns, row)[1:-2] if self.tail_columns else ""
         return ", " + middle[1:-2] + back + "}\n"  # '{"a": 1}\n' + '{"b": 2}\n' → '{"a": 1, "b": 2}\n'
@@ -82,28 +69,3 @@ def _lone(cells: str) -> str:
     """A line of cells without its end; the csv module writes a lone empty cell as "" (so that
     its line is not blank): in a longer line, that cell is empty."""
     return "" if cells == '""\r\n' else cells[:-2]
-
-
-def _csv_cells(values: list[Any], excel: bool = False) -> str | None:
-    """The cells as the csv module writes them in a row of several (minimal quoting: a cell with
-    a quote, a comma, CR or LF is quoted, its quotes doubled; booleans in words as
-    formats.tables.text_cell writes them, None empty), or None for a value it leaves to the csv module (a control character, a float…;
-    with `excel`, text that may start a formula)."""
-    cells = []
-    for value in values:
-        if excel and type(value) is str and value[:1] in _FORMULA_LEADS:
-            return None
-        if value is None:
-            cells.append("")
-        elif value is True or value is False:
-            cells.append(text_cell(value))
-        elif type(value) is int:
-            cells.append(str(value))
-        elif type(value) is str and (value.isprintable() or not value.strip("\r\n ,\"")):
-            if '"' in value or "," in value or "\r" in value or "\n" in value:
-                cells.append('"' + value.replace('"', '""') + '"')
-            else:
-                cells.append(value)
-        else:
-            return None
-    return ",".join(cells)

@@ -61,8 +61,9 @@ class ProgressLines:
     the current language."""
 
     def __init__(self, write: Callable[[str], None], total: int | None, start_row: int = 0,
-                 every: float = EVERY_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
-        self.write, self.total, self.start_row, self.every, self.clock = write, total, start_row, every, clock
+                 every: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.write, self.total, self.start_row, self.clock = write, total, start_row, clock
+        self.every = EVERY_SECONDS if every is None else every  # the module's, when it is called
         self.started = clock()
         self.last = self.started
 

@@ -29,7 +29,6 @@ from formats.worklist import read_records
 from models.catalog import Catalog
 from models.companies import Listed, Match, Registered, Registry, match_list
 from models.creditcode import normalize as normalize_code
-from models.errors import InputError
 from models.i18n import t
 from models.normalize import Unreadable, normalize_value
 from models.record import EnterpriseRecord, parse_record

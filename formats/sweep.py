@@ -170,7 +170,7 @@ def run_sweep(input_path: Path, key: str, values: list[int], options: BatchOptio
     result = SweepResult(key=key, values=values)
     totals = [Summary() for _ in points]
     runner = engine_for(engine, jobs, scheduler, job, _sweep_init)
-    distinct = Distinct(RowContext(job.options, catalog), {}, 0)
+    distinct = Distinct(RowContext(job.options, catalog))
     try:
         for block, outcomes in evaluated(input_blocks(input_path, rows, BlockSize(
                 FIRST_ROWS, MOST_ROWS)), distinct, runner, _sweep_items):

@@ -55,9 +55,6 @@ class Rows:
     def __iter__(self) -> Iterator[Row]:
         return self.rows
 
-    def __next__(self) -> Row:
-        return next(self.rows)
-
 
 def read_rows(path: Path, *, encoding: str | None = None,
               column_map: dict[str, str] | None = None, schema: Schema | None = None,
@@ -136,11 +133,6 @@ def bounded_lines(handle: Any, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
         yield long_line(size)
 
 
-def line_size(line: bytes) -> int:
-    """The bytes a line (or a LongLine) takes in its file."""
-    return line.size if type(line) is LongLine else len(line)
-
-
 def is_row(line: bytes) -> bool:
     """Does a JSON Lines line make a row (an error row for a long one), or is it blank?"""
     return type(line) is LongLine or bool(line.strip())
@@ -170,7 +162,7 @@ def jsonl_rows(lines: Iterable[bytes], start: int = 1) -> Iterator[Row]:
         if not line.strip():
             continue
         try:
-            data = _loads(line.rstrip("\r\n"))  # (a position in the row is a column)
+            data = parse_document(line.rstrip("\r\n"), as_json=True, one_line=True)
         except ValueError as exc:
             yield number, None, str(exc)
             continue
@@ -180,15 +172,12 @@ def jsonl_rows(lines: Iterable[bytes], start: int = 1) -> Iterator[Row]:
         yield number, data, None
 
 
-_KEY = re.compile(r'"\s*:')
-
-
 _QUOTE_SPACE = re.compile(rb'"[ \t\r\n]').search  # a quote before JSON whitespace
 
 
 def _quick_object(raw: bytes) -> dict[str, object] | None:
-    """The object on a line of UTF-8 JSON when that is sure and quick (`_loads` reads the same
-    data): orjson parsed bytes that are UTF-8 (it checks), to an object, and the line has no quote
+    """The object on a line of UTF-8 JSON when that is sure and quick (the exact parser,
+    `parse_document`, reads the same data): orjson parsed bytes that are UTF-8 (it checks), to an object, and the line has no quote
     followed by whitespace, so every key it writes ends in `":`; as many of those as keys kept: no
     key given twice. None: any doubt (the exact road decides, with its messages)."""
     try:
@@ -201,23 +190,6 @@ def _quick_object(raw: bytes) -> dict[str, object] | None:
         return data if _count_keys(data) == raw.count(b'":') else None
     except RecursionError:
         return None
-
-
-def _loads(line: str) -> Any:
-    """`parse_document(line, as_json=True)`, through orjson when that is sure to give the same
-    data: orjson parsed it and no key can have been given twice (every key ends in `"` then `:`,
-    so a line with no more such ends than the keys orjson kept has no duplicate). Anything else
-    (an error, a possible duplicate) takes the exact road, with its messages."""
-    try:
-        data = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return parse_document(line, as_json=True, one_line=True)
-    try:
-        if _count_keys(data) == len(_KEY.findall(line)):
-            return data
-    except RecursionError:  # nested too deeply to count: the exact road says so
-        pass
-    return parse_document(line, as_json=True, one_line=True)
 
 
 def _count_keys(data: Any) -> int:
@@ -281,23 +253,6 @@ def read_at_once(lines: list[bytes]) -> tuple[Any, list[int]]:
     import pyarrow.json as pj
 
     options = pj.ParseOptions(explicit_schema=raw_schema(), unexpected_field_behavior="error")
-    tables: list[Any] = []
-    kept: list[int] = []
-
-    def read(part: list[int], data: bytes | None = None) -> None:
-        data = data if data is not None else b"\n".join([lines[i] for i in part])
-        try:
-            table = pj.read_json(io.BytesIO(data), parse_options=options, read_options=pj.ReadOptions(
-                use_threads=False, block_size=len(data) + 1))
-            if table.num_rows == len(part):  # (not two objects on a line)
-                tables.append(table)
-                kept.extend(part)
-                return
-        except Exception:  # noqa: BLE001 - anything Arrow refuses goes the exact road
-            pass
-        if len(part) > 1:
-            read(part[:len(part) // 2])
-            read(part[len(part) // 2:])
     data = b"\n".join(lines)
     refused: set[int] = set()
     suspect = _suspect(data)  # (the regular expression only when one of its parts is there at all)
@@ -315,8 +270,26 @@ def read_at_once(lines: list[bytes]) -> tuple[Any, list[int]]:
                 line = bisect_right(starts, start + exc.start) - 1
                 refused.add(line)
                 start = starts[line + 1]
-    if lines:
-        read([i for i in range(len(lines)) if i not in refused], None if refused else data)
+    tables: list[Any] = []
+    kept: list[int] = []
+    # Parts of the lines to read, the next last; a part Arrow refuses is halved. (A loop, not a
+    # recursive closure: that would be a reference cycle holding the block's lines and tables
+    # until a full collection, and the parent's memory grew with the rows.)
+    parts = [([i for i in range(len(lines)) if i not in refused], b"" if refused else data)]
+    while lines and parts:
+        part, data = parts.pop()
+        data = data or b"\n".join([lines[i] for i in part])
+        try:
+            table = pj.read_json(io.BytesIO(data), parse_options=options, read_options=pj.ReadOptions(
+                use_threads=False, block_size=len(data) + 1))
+            if table.num_rows == len(part):  # (not two objects on a line)
+                tables.append(table)
+                kept.extend(part)
+                continue
+        except Exception:  # noqa: BLE001 - anything Arrow refuses goes the exact road
+            pass
+        if len(part) > 1:
+            parts += [(part[len(part) // 2:], b""), (part[:len(part) // 2], b"")]
     return (pa.concat_tables(tables) if tables else None), kept
 
 
@@ -706,6 +679,18 @@ def _read_parquet(path: Path, column_map: dict[str, str] | None,
 
 # -- writers --------------------------------------------------------------------------------------
 
+def encode_line(kind: str, columns: list[str], row: Mapping[str, object],
+                excel: bool = False) -> str:
+    """One CSV or JSONL line for a row (CSV booleans in words, text_cell; missing as empty;
+    `excel`: text that Excel would run as a formula neutralized, for_excel)."""
+    if kind == ".csv":
+        text = io.StringIO()
+        cells = [text_cell(row.get(c)) for c in columns]
+        csv.writer(text).writerow([for_excel(c) for c in cells] if excel else cells)
+        return text.getvalue()
+    return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"
+
+
 class RowWriter:
     """Write result rows (flat dicts with a fixed column order) to CSV, JSONL, XLSX or Parquet."""
 
@@ -721,12 +706,11 @@ class RowWriter:
         self.count = 0
         shown = headers or columns
         path.parent.mkdir(parents=True, exist_ok=True)
-        if self.kind == ".csv":
-            self._handle = path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="")
-            self._csv = csv.writer(self._handle)
-            self._csv.writerow(shown)
-        elif self.kind == ".jsonl":
-            self._handle = path.open("w", encoding="utf-8")
+        if self.kind in (".csv", ".jsonl"):
+            self._handle = path.open("w", encoding="utf-8-sig" if excel and self.kind == ".csv"
+                                     else "utf-8", newline="")
+            if self.kind == ".csv":
+                self._handle.write(encode_line(".csv", columns, dict(zip(columns, shown))))
         elif self.kind == ".xlsx":
             self._book, self._sheet = xlsx_sheet(shown, columns, sheet)
         else:
@@ -743,11 +727,8 @@ class RowWriter:
 
     def write(self, row: Mapping[str, object]) -> None:
         self.count += 1
-        if self.kind == ".csv":
-            cells = [text_cell(row.get(c)) for c in self.columns]
-            self._csv.writerow([for_excel(c) for c in cells] if self.excel else cells)
-        elif self.kind == ".jsonl":
-            self._handle.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
+        if self.kind in (".csv", ".jsonl"):
+            self._handle.write(encode_line(self.kind, self.columns, row, self.excel))
         elif self.kind == ".xlsx":  # typed cells: amounts #,##0, days as dates, text as text
             self._sheet.append(xlsx_cells(self._sheet, [row.get(c) for c in self.columns],
                                           self.columns))

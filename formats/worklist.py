@@ -44,7 +44,7 @@ def read_records(rows: Iterable[Row]) -> Iterator[
         tuple[int, dict[str, Any] | None, EnterpriseRecord | None, str | tuple[str, str] | None]]:
     """Each row as `zjtx batch` reads it: its number, its data, the record when the row is
     valid (else None), and the reader's problem (a duplicate id or credit code included)."""
-    for number, data, problem in with_duplicates(iter(rows), {}):
+    for number, data, problem in with_duplicates(iter(rows)):
         if problem is None:
             try:
                 yield number, data, parse_record(data, source="row", row=number), None

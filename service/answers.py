@@ -156,7 +156,7 @@ def _batch(rows: Iterator[Row], rows_in: int, labels: dict[str, str], readings: 
     context = RowContext(options, catalog, notices_text)
     results: list[dict[str, object]] = []
     errors: list[dict[str, object]] = []
-    for number, data, problem_text in with_duplicates(rows, {}):
+    for number, data, problem_text in with_duplicates(rows):
         outcome = evaluate_row(number, data, problem_text, context)
         (results if isinstance(outcome, RowResult) else errors).append(outcome.cells())
     columns = result_columns(catalog, options)

@@ -34,6 +34,16 @@ def dask_scheduler():
         cluster.close()
 
 
+@pytest.fixture(scope="session")
+def page_server():
+    """One `zjtx serve` on loopback for every page module (test_page, test_impact_page,
+    test_page_evidence: the "browser" group, which one worker runs), stopped at the session's end."""
+    from benchmarks.load_test import running_server
+
+    with running_server() as base:
+        yield base
+
+
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
     """A skipped page module is said out loud, even under -q (its reason names the install)."""
     for report in terminalreporter.stats.get("skipped", []):

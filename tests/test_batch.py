@@ -400,9 +400,11 @@ def test_unusable_input_exits_2(tmp_path: Path, small_csv: Path, case: str):
 # -- 4. --resume after a real SIGKILL ---------------------------------------------------------------
 
 def _batch_process(args: list[Any]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", "from cli import app; app()", "batch",
-                             *map(str, args)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    """`zjtx batch` in a process of its own that checkpoints after every block (not once a second
+    as usual: the same code, sooner), so that a kill catches it mid-way on a small input."""
+    start = "import formats.batch; formats.batch.CHECKPOINT_SECONDS = 0; from cli import app; app()"
+    return subprocess.Popen([sys.executable, "-c", start, "batch", *map(str, args)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _kill_mid_way(args: list[Any], checkpoint: Path, total: int) -> dict | None:
@@ -432,9 +434,8 @@ def _kill_mid_way(args: list[Any], checkpoint: Path, total: int) -> dict | None:
 
 @pytest.mark.slow
 def test_resume_after_sigkill(tmp_path: Path):
-    # Checkpoints come about once a second: --best-district makes 1,000 rows take a few seconds
-    # (about 200 rows/s a process on the machines of 2026-12; the killed run, its resumption and
-    # the clean run each read them all); a bigger input when even that is too fast to catch mid-way.
+    # The killed run checkpoints after each block (the first is 256 rows) and --best-district rows
+    # are slow: 1,000 rows are caught mid-way; a bigger input when even that is too fast.
     attempts = [(1000, BEST), (4000, BEST), (16000, BEST), (64000, BEST)]
     for size, extra in attempts:
         folder = tmp_path / f"run-{size}-{len(extra)}"
@@ -855,6 +856,44 @@ def test_lines_read_at_once_hold_what_the_exact_road_reads(lines: list):
         assert _without_nulls(rows[place]) == data
 
 
+def test_lines_read_at_once_leave_no_garbage_cycle():
+    """Reading a block (some of its lines refused, so that parts are halved) leaves nothing for
+    the cycle collector: a cycle held each block's lines and tables until a full collection, and
+    the parent's memory grew with the rows (benchmarks/batch_bench.py)."""
+    import gc
+
+    from formats.tables import read_at_once
+
+    lines = [b'{"id": "E-%d"}' % i for i in range(8)] + [b'{"id": "a"}{"id": "b"}', b'{"id": 1.5}']
+    read_at_once(lines)  # (Arrow's modules imported)
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        table, kept = read_at_once(lines)
+        del table
+        assert kept == list(range(8)) and gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@pytest.mark.parametrize("good", [1, 300])  # (a small file row by row; a larger one at once)
+def test_a_first_line_too_long_is_an_error_row(tmp_path: Path, good: int):
+    """A JSON Lines file whose first line is past the bound: an error row (it was dropped as
+    blank, its row lost), whatever road the others take."""
+    from tests.hostile import long_line
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(long_line() + "\n" + "".join(
+        json.dumps({"id": f"E{n}", "district": "haidian"}) + "\n" for n in range(good)))
+    result = invoke("batch", source, "--out", tmp_path / "out.csv")
+    assert counts_of(result) == (good + 1, good, 1)
+    with (tmp_path / "out.errors.csv").open(encoding="utf-8") as handle:
+        [error] = list(csv.DictReader(handle))
+    assert error["row"] == "1" and "at most 4,000,000" in error["message"], error
+
+
 _ABSENT = object()
 _TEXTS = st.sampled_from(["E-1", " E-1 ", "", "  ", "a\x1b[31m", "x" * 200, "x" * 201, 5, None,
                           "\u3000E", "E\u200d", "企业一号", " _ ", "a,b", 'q"q'])
@@ -927,7 +966,7 @@ def _block_outputs(rows: list, at_once: bool, as_lines: bool, monkeypatch) -> tu
     _worker_init(job, worker=False)
     payloads = [(n, json.dumps(row, default=str, ensure_ascii=False).encode() if as_lines else row,
                  None) for n, row in enumerate(rows, 2)]
-    distinct = Distinct(RowContext(options, catalog, notices_text), {}, 0)
+    distinct = Distinct(RowContext(options, catalog, notices_text))
     block = distinct.plan(payloads)
     outcomes = _evaluate_items(block.items)
     distinct.outcomes(block, outcomes)
@@ -946,6 +985,50 @@ def test_rows_of_a_distinct_input_get_what_the_row_road_gives(rows: list, as_lin
     with pytest.MonkeyPatch.context() as patch:
         assert _block_outputs(rows, True, as_lines, patch) == \
             _block_outputs(rows, False, as_lines, patch)
+
+
+def _first_uses(rows: list) -> list:
+    """The duplicate problems of rows (number, id, credit code) as one plain dict finds them: a
+    row's id, then (when the id is new) its credit code, remembered with the first row to use it."""
+    from models.i18n import t
+
+    seen: dict = {}
+    found = []
+    for number, ident, code in rows:
+        problem = None
+        for key, value in (("id", ident), ("credit_code", code)):
+            if value is not None and (key, value) in seen:
+                problem = key, t(f"row.duplicate_{key}", value=value, row=seen[key, value])
+                break
+            if value is not None:
+                seen[key, value] = number
+        found.append(problem)
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["E1", "E2", "E3", "credit_code:C1", "e1", "E1 ", "\ud800", None]),
+                          st.sampled_from(["C1", "C2", "E1", None])), max_size=40),
+       st.lists(st.integers(1, 9), min_size=1, max_size=5), st.booleans())
+def test_duplicates_are_those_a_plain_dict_finds(pairs: list, cuts: list, clash: bool):
+    """Ids and credit codes kept compact (`formats.batch.Seen`: a few as they are, the others as
+    hashes in sorted arrays) find what a dict of every value finds, block after block, whatever
+    the blocks; even when every value has one first hash (`clash`)."""
+    import formats.batch
+    from formats.batch import Seen
+
+    rows = [(number, ident, code) for number, (ident, code) in enumerate(pairs, 2)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(formats.batch, "MOST_RECENT", 3)  # (compacted every few values)
+        if clash:
+            real = formats.batch._hashes
+            patch.setattr(formats.batch, "_hashes", lambda values: (0 * real(values)[0], real(values)[1]))
+        seen, found, start = Seen(), [], 0
+        for cut in cuts * 10:
+            block = rows[start:start + cut]
+            found += seen.problems([n for n, _i, _c in block], [(i, c) for _n, i, c in block])
+            start += cut
+        assert found == _first_uses(rows[:start])
 
 
 def test_each_distinct_input_is_evaluated_once_with_two_workers(tmp_path: Path, monkeypatch):

@@ -233,16 +233,17 @@ def test_a_row_out_of_the_changes_reach_has_the_same_answer_under_both_policies(
     assert changed_payers(before, before.in_force(dt.date(2020, 1, 1))) == frozenset()
 
 
-def test_impact_of_lines_in_memory_equals_the_file_run(registry: Path, tmp_path: Path):
-    """What the service answers (`impact_of_lines`) is what `zjtx impact` writes."""
-    from formats.impact import impact_of_lines, side
+def test_impact_of_rows_in_memory_equals_the_file_run(registry: Path, tmp_path: Path):
+    """What the service answers (`impact_of_rows`) is what `zjtx impact` writes."""
+    from formats.impact import impact_of_rows, side
+    from formats.tables import jsonl_rows
 
     result = invoke("impact", registry, "--from", "beijing-2022", "--to", "beijing-2025",
                     "--out", tmp_path / "impact.jsonl", "--summary", tmp_path / "impact.json")
     assert result.exit_code == 1, result.output
-    answer = impact_of_lines(registry.read_bytes().splitlines(keepends=True),
-                             side("beijing-2022", None), side("beijing-2025", None), "en", None,
-                             notices_text)
+    answer = impact_of_rows(jsonl_rows(registry.read_bytes().splitlines(keepends=True)), {},
+                            side("beijing-2022", None), side("beijing-2025", None), "en", None,
+                            notices_text)
     assert answer["rows"] == read_jsonl(tmp_path / "impact.jsonl")
     assert answer["summary"] == json.loads((tmp_path / "impact.json").read_text(encoding="utf-8"))
     with (tmp_path / "impact.errors.csv").open(encoding="utf-8") as handle:

@@ -40,7 +40,6 @@ EDGE = {
     "formats.evidence._carried": "in: bundle.json's scenario items",
     "models.catalog.Package": "in: a package's index.yaml as merged along its chain",
     "models.catalog.package_schema": "out: the JSON Schema of a package's files",
-    "formats.impact.impact_of_lines": "out: the /v1/impact answer (JSON)",
     "formats.impact.impact_of_rows": "out: the /v1/impact answer (JSON)",
     "service.problems.as_problem_json": "in+out: the OpenAPI document FastAPI built, edited in place",
     "service.record_schema.record_schema.property_of":

@@ -11,7 +11,6 @@ import shutil
 
 import pytest
 
-from benchmarks.load_test import running_server
 
 CHROMIUM = os.environ.get("ZJTX_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -23,7 +22,7 @@ WORDS = {"zh": ("评估结果", "尚可获得 900,000 元", "东城区", "小巨
 MISSING = f"the page tests need Chromium at {CHROMIUM}: apt-get install chromium"
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
-# A server and a browser (a module fixture): slow, and on one xdist worker.
+# A server (one for every page module) and a browser: slow, and on one xdist worker.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 if not shutil.which(CHROMIUM) and not IN_CI:
@@ -31,12 +30,16 @@ if not shutil.which(CHROMIUM) and not IN_CI:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(request):
+    """Chromium for a module, against the session's server (tests/conftest.py `page_server`):
+    Playwright's sync API holds an event loop while it runs, so it is closed before the worker
+    goes on to other modules."""
     from playwright.sync_api import sync_playwright
 
     if not shutil.which(CHROMIUM):  # only under CI: elsewhere the module is skipped
         pytest.fail(f"{MISSING} (CI=true: a missing browser fails the run)", pytrace=False)
-    with running_server() as base, sync_playwright() as playwright:
+    base = request.getfixturevalue("page_server")  # no server started for a missing browser
+    with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         chromium.base = base
         yield chromium

@@ -2,7 +2,7 @@
 that object's own store (`Catalog.worked_out`, `Vocabulary.worked_out`), never in a module-level
 cache keyed by `id()` — an id is reused once its object is gone, so such a cache must hold the
 object too and check it, and it outlives every run. The only `id()` calls left key dicts that
-live for one call: a batch's shared contributions (formats.batch._share, formats.sweep.run_sweep),
+live for one call: a sweep's shared outcomes (formats.sweep.run_sweep),
 lint's cursor in a clause's text (models.lint._verbatim) and the nodes of one YAML document
 (models.yamlio)."""
 
@@ -14,7 +14,6 @@ from pathlib import Path
 from tests.test_json_edge import ROOT, _product_files
 
 ALLOWED = {  # function → why its id() is not process state
-    "formats/batch.py:_share": "a dict the caller makes for one run",
     "formats/sweep.py:run_sweep": "a dict local to one sweep",
     "models/lint.py:_verbatim": "cursors local to one lint of one package",
     "models/yamlio.py:_plain": "the nodes of one YAML document, while it is built",

@@ -20,16 +20,20 @@ from benchmarks.population import population
 from formats.progress import ProgressLines
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZE = 1500
+SIZE = 1000
 ARGS = ("--best-district", "--move-date", "2026-12-31")  # slow rows: a run lasts long enough
-# One clean run of 1,500 rows serves both signals (a module fixture): both on one xdist worker.
+# The run to interrupt checkpoints after every block (the first is 256 rows) and writes a progress
+# line every 0.2 s: the same code, sooner, so that a signal finds it mid-way however fast rows get.
+SOONER = ("import formats.batch, formats.progress; formats.batch.CHECKPOINT_SECONDS = 0; "
+          "formats.progress.EVERY_SECONDS = 0.2; ")
+# One clean run of 1,000 rows serves both signals (a module fixture): both on one xdist worker.
 pytestmark = pytest.mark.xdist_group("signals")
 HINT = re.compile(r"^zjtx: interrupted after ([\d,]+) rows; rerun the same command with --resume$",
                   re.MULTILINE)
 
 
-def zjtx(*args) -> list[str]:
-    return [sys.executable, "-c", "from cli import app; app()", *map(str, args)]
+def zjtx(*args, start: str = "") -> list[str]:
+    return [sys.executable, "-c", start + "from cli import app; app()", *map(str, args)]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +53,7 @@ def _interrupt(args: list, checkpoint: Path, log: Path, signum: int, *, group: b
     """Start a batch, wait until a checkpoint shows work done (and a progress line, if asked),
     send the signal; the finished process."""
     with log.open("w") as stderr:
-        process = subprocess.Popen(zjtx("batch", *args), cwd=ROOT, stdout=subprocess.DEVNULL,
+        process = subprocess.Popen(zjtx("batch", *args, start=SOONER), cwd=ROOT, stdout=subprocess.DEVNULL,
                                    stderr=stderr, start_new_session=True)
         try:
             deadline = time.monotonic() + 300
@@ -95,7 +99,7 @@ def test_signal_stops_cleanly_and_resume_completes(tmp_path: Path, source, signu
     state = json.loads(checkpoint.read_text(encoding="utf-8"))
     assert 0 < done == state["rows_in"] < SIZE  # the checkpoint holds every row it reports
     if signum == signal.SIGTERM:  # not a terminal: plain progress lines
-        assert re.search(r"zjtx batch: [\d,]+ of ~1,500 rows \(\d+%\), \d+ errors, [\d,]+ rows/s, "
+        assert re.search(r"zjtx batch: [\d,]+ of ~1,000 rows \(\d+%\), \d+ errors, [\d,]+ rows/s, "
                          r"about .+ left", stopped.stderr), stopped.stderr
 
     resumed = subprocess.run(zjtx("batch", *args, "--resume"), cwd=ROOT, capture_output=True,
