@@ -39,6 +39,7 @@ from models.limits import (EVAL_THREADS, LOOPBACK_HOSTS, MAX_BODY_BYTES, MAX_HOR
 from models.normalize import read_day
 from models.lint import lint
 from models.packages import locate
+from service.settings import HEAD_SECONDS, MAX_WAITING, ServiceSettings
 from models.record import load_record
 from views.fonts import MissingGlyph
 
@@ -1104,6 +1105,8 @@ def serve(
     max_body: Annotated[int, typer.Option("--max-body", min=1_000, metavar="BYTES", help="Largest request body, on every endpoint (413 beyond).")] = MAX_BODY_BYTES,
     time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, metavar="SECONDS", help="Longest an evaluation request may take (503 beyond, and its evaluation is stopped).")] = TIME_BUDGET_SECONDS,
     eval_threads: Annotated[int, typer.Option("--eval-threads", min=1, help="Evaluations at once per worker process, each in a process of its own (more wait; 503 when too many wait).")] = EVAL_THREADS,
+    max_waiting: Annotated[int, typer.Option("--max-waiting", min=0, help="Evaluation requests that may wait per worker process; one more is answered 503 at once, before its body is read.")] = MAX_WAITING,
+    head_seconds: Annotated[float, typer.Option("--head-seconds", min=0.1, metavar="SECONDS", help="Longest a request's line and headers may take to arrive (408 and closed beyond).")] = HEAD_SECONDS,
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME", help="A Host name to answer besides the loopback names (repeatable); '*' answers any.")] = None,
     access_log: Annotated[bool, typer.Option("--access-log", help="Print one line per request (method, path, status).")] = False,
     catalog: CatalogOption = None,
@@ -1114,27 +1117,25 @@ def serve(
     (a web page cannot reach it by DNS rebinding); bound beyond loopback it answers any Host and
     says so.
     """
-    import uvicorn
-
-    from service.server import options as server_options
+    from service.server import serve as run_server
 
     _run(lambda: _use_catalog(catalog))  # a broken package stops here, with its message
-    if catalog is not None:  # the workers load the same package (service.app.create_app)
-        os.environ["ZJTX_CATALOG"] = _catalog_path(catalog) or ""
     hosts = list(LOOPBACK_HOSTS) + list(allow_host or [])
     if host not in LOOPBACK_HOSTS:
         typer.echo(t("error.warning") + t("serve.exposed", host=host), err=True)
         if not allow_host:
             hosts = ["*"]
-    # The app factory runs in each worker process: the settings travel in the environment.
-    os.environ.update(ZJTX_ALLOWED_HOSTS="*" if "*" in hosts else ",".join(hosts),
-                      ZJTX_MAX_BODY=str(max_body), ZJTX_TIME_BUDGET=str(time_budget),
-                      ZJTX_EVAL_WORKERS=str(eval_threads))
+    # One value, handed to the app factory of each worker process as its argument.
+    settings = ServiceSettings(catalog=_catalog_path(catalog),
+                               allowed_hosts=None if "*" in hosts else tuple(hosts),
+                               max_body=max_body, time_budget=time_budget, eval_threads=eval_threads,
+                               max_waiting=max_waiting, head_seconds=head_seconds)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(t("serve.listening", url=f"http://{shown}:{port}/", docs=f"http://{shown}:{port}/docs"),
                err=True)
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info" if access_log else "warning", access_log=access_log, **server_options())
+    status = run_server(settings, host=host, port=port, workers=workers, access_log=access_log)
+    if status:
+        raise typer.Exit(status)
 
 
 @measures_app.command("list")

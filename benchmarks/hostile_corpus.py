@@ -51,8 +51,8 @@ def _cli(args: list[str], timeout: float) -> tuple[float, float, float, int, str
     (the CPU time, user and system, tells the work from the waiting on a loaded machine)."""
     if args[0] == "--service":
         code = ("import json,sys; from fastapi.testclient import TestClient; "
-                "from service.app import create_app; from models.limits import LOOPBACK_HOSTS; "
-                "c=TestClient(create_app(allowed_hosts=LOOPBACK_HOSTS), raise_server_exceptions=False,"
+                "from service.app import ServiceSettings, create_app; from models.limits import LOOPBACK_HOSTS; "
+                "c=TestClient(create_app(ServiceSettings(allowed_hosts=LOOPBACK_HOSTS)), raise_server_exceptions=False,"
                 " base_url='http://127.0.0.1'); m,p,b,h=sys.argv[1:5]; "
                 "r=c.request(m,p,content=open(b,'rb').read() if b else None,headers=json.loads(h)); "
                 "print('STATUS', r.status_code, r.text[:300]); sys.exit(0 if r.status_code < 500 else 1)")

@@ -301,14 +301,15 @@ def parse_record(data: Any, *, source: str = "record", row: int | None = None,
     return _validated(data, source, row, catalog)
 
 
-# The identity fields, as the record declares them: a batch checks those of many rows at once.
+# The identity fields and the industry tags, as the record declares them, for many rows at once.
 _ADAPTERS: dict[str, TypeAdapter[list[Any]]] = {}
 
 
-def _adapter(field: str) -> TypeAdapter[list[Any]]:
+def field_adapter(field: str) -> TypeAdapter[list[Any]]:
     if field not in _ADAPTERS:
         _ADAPTERS.update(id=TypeAdapter(list[Name]), name=TypeAdapter(list[Text | None]),
-                         credit_code=TypeAdapter(list[CreditCode | None]))
+                         credit_code=TypeAdapter(list[CreditCode | None]),
+                         industries=TypeAdapter(Industries))
     return _ADAPTERS[field]
 
 
@@ -320,7 +321,7 @@ def identities(field: str, values: list[Any]) -> tuple[list[Any], set[int]]:
 
     if values.count(None) == len(values) and field != "id":  # (absent: valid, nothing to read)
         return values, set()
-    adapter = _adapter(field)
+    adapter = field_adapter(field)
     values = list(map(top_reader(field), values))
     try:
         return adapter.validate_python(values), set()

@@ -10,7 +10,6 @@ in front of every route and the OpenAPI document.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
@@ -25,16 +24,17 @@ from models.errors import InputError
 from models.i18n import t, using_lang
 from service import problems
 from service.deps import TAKES_READINGS, app_workers, request_lang
-from service.guard import Admission, Guard, settings_from_env
+from service.guard import Admission, Guard
 from service.pool import Busy, Workers
 from service.record_schema import record_schema, with_record
 from service.routers import catalog as catalog_routes
 from service.routers import engine, planner, site
 from service.routers.engine import BATCH_LIMIT_BYTES, BATCH_LIMIT_ROWS, BATCH_TYPES
 from service.routers.site import EXAMPLES, STATIC, SWAGGER_UI
+from service.settings import ServiceSettings
 
 __all__ = ["BATCH_LIMIT_BYTES", "BATCH_LIMIT_ROWS", "BATCH_TYPES", "EXAMPLES", "STATIC",
-           "create_app", "problem"]
+           "ServiceSettings", "create_app", "problem"]
 
 problem = problems.problem
 
@@ -128,17 +128,15 @@ def evaluation_paths() -> frozenset[str]:
                      and any(d.call is app_workers for d in route.dependant.dependencies))
 
 
-def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
-    """The app, answering from `catalog` (default: the package in $ZJTX_CATALOG, which
-    `zjtx serve --catalog DIR` sets, else the shipped one). `settings` (allowed_hosts, max_body,
-    time_budget, workers, max_waiting, body_seconds) default to what `zjtx serve` put in the environment
-    (service.guard.settings_from_env)."""
-    settings = {**settings_from_env(), **settings}
-    package = os.environ.get("ZJTX_CATALOG") or None
-    # The evaluation processes open the same package (warm, service.warm) or get the catalog given.
-    workers = Workers(settings["workers"], settings["time_budget"], settings["max_waiting"],
-                      catalog=catalog if catalog is not None else package)
-    catalog = catalog or open_catalog(package)
+def create_app(settings: ServiceSettings = ServiceSettings(), catalog: Catalog | None = None
+               ) -> FastAPI:
+    """The app, answering from `catalog` (default: the package `settings.catalog` names, else the
+    shipped one) within `settings` (service.settings: `zjtx serve` builds them from its options and
+    hands them to each worker process as this factory's argument)."""
+    # The evaluation processes open the same package or get the catalog given.
+    workers = Workers(settings.eval_threads, settings.time_budget, settings.max_waiting,
+                      catalog=catalog if catalog is not None else settings.catalog)
+    catalog = catalog or open_catalog(settings.catalog)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -156,8 +154,8 @@ def create_app(catalog: Catalog | None = None, **settings: Any) -> FastAPI:
     app.add_middleware(FromCatalog, catalog=catalog)
     app.add_middleware(Speaks)
     # Outermost: refuse a foreign Host, an over-long or too-slow body before anything else.
-    app.add_middleware(Guard, allowed_hosts=settings["allowed_hosts"], max_body=settings["max_body"],
-                       body_seconds=settings["body_seconds"])
+    app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts, max_body=settings.max_body,
+                       body_seconds=settings.body_seconds)
 
     # Outside the guard: an evaluation while every process is busy and the queue is full is a
     # 503 before anything is read.

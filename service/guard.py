@@ -15,9 +15,8 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
-from typing import Any, TypedDict
+from typing import Any
 
 import anyio
 
@@ -26,37 +25,11 @@ from starlette.responses import Response
 from starlette.types import Message
 
 from models.i18n import LANGS, lang_from_accept, t, using_lang
-from models.limits import EVAL_THREADS, MAX_BODY_BYTES, TIME_BUDGET_SECONDS, shown_text
+from models.limits import shown_text
 from service.problems import problem
-
-BODY_SECONDS = 10.0                 # reading a whole body may take at most this long
-MAX_WAITING = 64                    # requests queued for an evaluation process before 503
+from service.settings import BODY_SECONDS
 
 log = logging.getLogger("zjtx.service")
-
-
-class Settings(TypedDict):
-    """The app factory's settings (`create_app(**settings)`)."""
-
-    allowed_hosts: tuple[str, ...] | None
-    max_body: int
-    time_budget: float
-    workers: int
-    max_waiting: int
-    body_seconds: float
-
-
-def settings_from_env() -> Settings:
-    """What `zjtx serve` passes to the app factory (through the environment, for --workers)."""
-    hosts = os.environ.get("ZJTX_ALLOWED_HOSTS")
-    return {
-        "allowed_hosts": None if hosts in (None, "*") else tuple(h for h in hosts.split(",") if h),
-        "max_body": int(os.environ.get("ZJTX_MAX_BODY", MAX_BODY_BYTES)),
-        "time_budget": float(os.environ.get("ZJTX_TIME_BUDGET", TIME_BUDGET_SECONDS)),
-        "workers": int(os.environ.get("ZJTX_EVAL_WORKERS", EVAL_THREADS)),
-        "max_waiting": int(os.environ.get("ZJTX_MAX_WAITING", MAX_WAITING)),
-        "body_seconds": BODY_SECONDS,
-    }
 
 
 def asked_lang(request: Request) -> str | None:

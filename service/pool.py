@@ -31,7 +31,7 @@ from models.catalog import Catalog, open_catalog, using_catalog
 from models.errors import BugError
 from models.i18n import current_lang, t, using_lang
 from models.limits import EVAL_THREADS, TIME_BUDGET_SECONDS
-from service.guard import MAX_WAITING
+from service.settings import MAX_WAITING
 
 T = TypeVar("T")
 log = logging.getLogger("zjtx.service")

@@ -311,6 +311,18 @@ class _Compiler:
                                          on_date=on_date, reading=self.reading_of(rule))
         return None
 
+    def fails(self, rule: Rule, event: Event | None, facts: dict[str, object]) -> bool:
+        """Does a condition of the rule fail on these facts? (Its reason kept, when reasons are.)"""
+        if not self.why:
+            for condition in rule.conditions:
+                if not condition.holds(facts):
+                    return True
+            return False
+        failed = self.first_failure(rule, event, facts)
+        if failed is not None:
+            self.reject(rule, failed)
+        return failed is not None
+
     def reading_of(self, rule: Rule) -> str | None:
         """The reading that puts this rule in force (`only_when`), as `key=value`, or None."""
         return ", ".join(f"{k}={v}" for k, v in rule.spec.only_when.items()) or None
@@ -521,9 +533,7 @@ class _Compiler:
                 if paid_by != rule.payer:
                     self.elsewhere(rule, event, recognition.date, claim_year, paid_by)
                     continue
-                failed = self.first_failure(rule, event, self.facts(rule, tier=level))
-                if failed:
-                    self.reject(rule, failed)
+                if self.fails(rule, event, self.facts(rule, tier=level)):
                     continue
                 why: list[Reason] = []
                 if self.why:
@@ -745,10 +755,7 @@ class _Compiler:
             if paid_by != rule.payer:
                 self.elsewhere(rule, event, day, claim_year, paid_by)
                 continue
-            failed = self.first_failure(rule, event, self.facts(rule, qualification=kind,
-                                                                tier=self.on(day)[1]))
-            if failed:
-                self.reject(rule, failed)
+            if self.fails(rule, event, self.facts(rule, qualification=kind, tier=self.on(day)[1])):
                 continue
             pays = rule.spec.pays_for
             if not (occasion in pays or (times == 2 and "first_review" in pays)):
@@ -799,9 +806,7 @@ class _Compiler:
             facts = self.event_facts(rule, item.year, event, project_year=item.project_year)
             if facts is None:
                 continue
-            failed = self.first_failure(rule, event, facts)
-            if failed:
-                self.reject(rule, failed)
+            if self.fails(rule, event, facts):
                 continue
             if rule.spec.one_time and self.received_for(rule.measure):
                 self.reject(rule, R.OneTimeReceived(about=event))
@@ -888,9 +893,7 @@ class _Compiler:
             facts = self.event_facts(rule, item.year, event)
             if facts is None:
                 continue
-            failed = self.first_failure(rule, event, facts)
-            if failed:
-                self.reject(rule, failed)
+            if self.fails(rule, event, facts):
                 continue
             self.add(Candidate(
                 key=f"{rule.id}||{item.year}|{item.board}", rule=rule, measure=rule.measure,
@@ -915,10 +918,7 @@ class _Compiler:
                         R.NoListing(boards=", ".join(rule.spec.boards)))
         for award in municipal:
             day = _last_day(award.claim_year)  # the listing's year
-            failed = self.first_failure(rule, award.about,
-                                        self.facts(rule, tier=self.on(day)[1]))
-            if failed:
-                self.reject(rule, failed)
+            if self.fails(rule, award.about, self.facts(rule, tier=self.on(day)[1])):
                 continue
             district = self.on(day)[0]
             self.add(Candidate(
@@ -943,9 +943,7 @@ class _Compiler:
             facts = self.event_facts(rule, patent.year, event, patent_year=patent.patent_year)
             if facts is None:
                 continue
-            failed = self.first_failure(rule, event, facts)
-            if failed:
-                self.reject(rule, failed)
+            if self.fails(rule, event, facts):
                 continue
             if amount.base != "standard_annuity":
                 raise CatalogError(t("catalog.annuity_base", id=rule.id), field="amount.base")

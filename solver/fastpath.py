@@ -74,36 +74,40 @@ def _price(members: list[Candidate], chosen: frozenset[str], compiled: Compiled,
 def _combinations(members: list[Candidate], compiled: Compiled) -> Iterator[frozenset[str]]:
     """Every combination the at-most-one rules (R1, R3, R4), mirrors and year limits allow."""
     order = sorted(members, key=lambda c: c.mirror_of is not None)  # mirrors follow their original
+    yield from _walk(order, compiled.year_limits, 0, [], set(), {})
 
-    def exclusive_keys(c: Candidate) -> list[tuple[str, str]]:
-        return [(k, v) for k, v in (("r1", c.r1_group), ("r3", c.one_time), ("r4", c.expense_item)) if v]
 
-    def walk(i: int, chosen: list[str], used: set[tuple[str, str]],
-             years: dict[str, set[int]]) -> Iterator[frozenset[str]]:
-        if i == len(order):
-            yield frozenset(chosen)
-            return
-        c = order[i]
-        if c.mirror_of:  # paid exactly when its counterpart is
-            if c.mirror_of in chosen:
-                yield from walk(i + 1, chosen + [c.key], used, years)
-            else:
-                yield from walk(i + 1, chosen, used, years)
-            return
-        yield from walk(i + 1, chosen, used, years)
-        keys = exclusive_keys(c)
-        if any(k in used for k in keys):
-            return
-        new_years = years
-        if c.year_limit:
-            key, year = c.year_limit
-            spent = years.get(key, set()) | {year}
-            if len(spent) > compiled.year_limits[key]:
-                return
-            new_years = {**years, key: spent}
-        yield from walk(i + 1, chosen + [c.key], used | set(keys), new_years)
+def _exclusive_keys(c: Candidate) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in (("r1", c.r1_group), ("r3", c.one_time), ("r4", c.expense_item)) if v]
 
-    yield from walk(0, [], set(), {})
+
+def _walk(order: list[Candidate], limits: dict[str, int], i: int, chosen: list[str],
+          used: set[tuple[str, str]], years: dict[str, set[int]]) -> Iterator[frozenset[str]]:
+    """The combinations of `order[i:]` beside `chosen`. (A module function: a recursive closure
+    is a reference cycle, which kept each record's compiled candidates alive until the garbage
+    collector's next pass.)"""
+    if i == len(order):
+        yield frozenset(chosen)
+        return
+    c = order[i]
+    if c.mirror_of:  # paid exactly when its counterpart is
+        if c.mirror_of in chosen:
+            yield from _walk(order, limits, i + 1, chosen + [c.key], used, years)
+        else:
+            yield from _walk(order, limits, i + 1, chosen, used, years)
+        return
+    yield from _walk(order, limits, i + 1, chosen, used, years)
+    keys = _exclusive_keys(c)
+    if any(k in used for k in keys):
+        return
+    new_years = years
+    if c.year_limit:
+        key, year = c.year_limit
+        spent = years.get(key, set()) | {year}
+        if len(spent) > limits[key]:
+            return
+        new_years = {**years, key: spent}
+    yield from _walk(order, limits, i + 1, chosen + [c.key], used | set(keys), new_years)
 
 
 def interchangeable(members: list[Candidate], rank: dict[str, int],
@@ -122,6 +126,8 @@ def interchangeable(members: list[Candidate], rank: dict[str, int],
     own stages; among equals (awards of 0 yuan) the last in member order, the one enumeration
     would meet first.
     """
+    if len(members) < 2:  # (an award alone is its own class)
+        return members
     mirrored = {c.mirror_of for c in members if c.mirror_of}
     deductors: dict[str, list[Candidate]] = defaultdict(list)
     for c in members:

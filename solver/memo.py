@@ -302,10 +302,9 @@ def _read_tags(column: Any, catalog: Catalog, tags: Interned,
     (a row of more than MOST_TAGS tags, or with a null one: BAD, its own distinct input)."""
     import numpy as np
     import pyarrow.compute as pc
-    from pydantic import TypeAdapter
 
     from models.normalize import Unreadable, industries_of
-    from models.record import Industries
+    from models.record import field_adapter
 
     listed = column.combine_chunks()
     counts = _lengths(listed)
@@ -321,7 +320,7 @@ def _read_tags(column: Any, catalog: Catalog, tags: Interned,
     matrix[owner[kept], place[kept]] = codes[kept]
     matrix[:, width] = counts
     lists, inverse = np.unique(matrix, axis=0, return_inverse=True)
-    adapter: TypeAdapter[list[str]] = TypeAdapter(Industries)
+    adapter = field_adapter("industries")
     key, known = tags.keyed, tags.read.setdefault("industries", {})
     if len(known) > MOST_KNOWN:
         known.clear()

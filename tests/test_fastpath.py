@@ -293,3 +293,30 @@ def test_folding_a_ladder_s_many_rules_keeps_the_optimum_with_rewards_received(
     assert (auto.upper, auto.lower, auto.count) == (whole.upper, whole.lower, whole.count)
     if len(compiled.candidates) <= MAX_CANDIDATES:
         assert (auto.upper, auto.lower, auto.count) == best_objective(compiled)
+
+
+def test_solving_a_record_leaves_no_reference_cycle() -> None:
+    """A record's compiled candidates are freed as soon as its answer is out: nothing the compile
+    and the fast path make waits for the garbage collector (a recursive closure did: every record
+    with a component of several awards kept its candidates, events and record alive until the
+    next collection, and the batch's young collections walked them all)."""
+    import gc
+
+    from solver.evaluate import compute_amounts
+
+    record = parse_record({"id": "C", "district": "dongcheng", "as_of": TODAY, "recognitions": [
+        {"tier": "municipal", "date": "2023-03-01"}], "expenses": [
+        {"id": f"X{n}", "category": "device_purchase", "amount": 3_000_000 + n, "year": 2025,
+         "project": "P1", "project_year": 1} for n in range(3)]})
+    readings = CATALOG.resolve_readings()
+    compiled = compile_record(record, CATALOG, readings, TODAY, reasons=False)
+    assert any(len(members) > 1 for members in components(compiled.candidates))  # enumerated
+    amounts = compute_amounts(record, readings, catalog=CATALOG, today=TODAY)  # (caches warm)
+    assert amounts
+    gc.collect()
+    gc.disable()
+    try:
+        compute_amounts(record, readings, catalog=CATALOG, today=TODAY)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

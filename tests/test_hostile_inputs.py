@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from models.limits import LOOPBACK_HOSTS, MAX_EXTENDS, MAX_SHEET_ROWS
-from service.app import create_app
+from service.app import ServiceSettings, create_app
 from tests import hostile
 from tests.support import assert_catalog_error, assert_input_error
 
@@ -38,7 +38,7 @@ def write(path: Path, data: object) -> Path:
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(allowed_hosts=LOOPBACK_HOSTS), raise_server_exceptions=False,
+    with TestClient(create_app(ServiceSettings(allowed_hosts=LOOPBACK_HOSTS)), raise_server_exceptions=False,
                     base_url="http://127.0.0.1") as c:
         yield c
 

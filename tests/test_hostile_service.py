@@ -139,7 +139,7 @@ def test_slow_heads_are_closed_and_healthz_answers_throughout():
     """300 connections sending one header line at a time, never ending their heads (the red team's
     slowloris): each is answered 408 or closed once its head deadline passes (2 s here; 10 s by
     default), and /healthz answers 200 to every probe meanwhile."""
-    with running_server(1, env={"ZJTX_HEAD_SECONDS": "2"}) as base:
+    with running_server(1, "--head-seconds", "2") as base:
         host, port = base.removeprefix("http://").split(":")
         slow = [socket.create_connection((host, int(port)), timeout=30) for _ in range(300)]
         for sock in slow:
@@ -246,7 +246,7 @@ def test_an_overloaded_server_answers_503_before_reading_the_body():
     1,000 bytes, then answer 408)."""
     busy: list[int] = []
     server: list = []
-    with running_server(1, "--eval-threads", "1", env={"ZJTX_MAX_WAITING": "0"},
+    with running_server(1, "--eval-threads", "1", "--max-waiting", "0",
                         process_out=server) as base:
         occupy = threading.Thread(target=lambda: busy.append(httpx.post(
             base + "/v1/evaluate", json=big_record(3000, "own"), timeout=120).status_code))

@@ -6,7 +6,6 @@ carries a traceback. `zjtx serve` binds to the loopback address unless told othe
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from typer.testing import CliRunner
 
 from cli import app as cli_app
 from models.catalog import load_catalog as _load_catalog
-from models.limits import MAX_HORIZON_YEARS
+from models.limits import LOOPBACK_HOSTS, MAX_HORIZON_YEARS
 from models.yamlio import load_data
 from service.app import BATCH_LIMIT_BYTES, BATCH_LIMIT_ROWS, create_app
 
@@ -481,16 +480,17 @@ def test_serve_default_host_is_loopback():
 
 
 def test_serve_binds_loopback_by_default(monkeypatch):
-    import uvicorn
+    import service.server
+    from service.settings import ServiceSettings
 
     calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
-    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve writes its settings there
+    monkeypatch.setattr(service.server, "serve",
+                        lambda settings, **options: calls.append((settings, options)) or 0)
     result = runner.invoke(cli_app, ["serve"])
     assert result.exit_code == 0, (result.output, result.exception)
-    ((args, kwargs),) = calls
-    assert kwargs["host"] == "127.0.0.1" and kwargs["port"] == 8000
-    assert args == ("service.app:create_app",) and kwargs["factory"] is True
+    ((settings, options),) = calls
+    assert options["host"] == "127.0.0.1" and options["port"] == 8000 and options["workers"] == 1
+    assert settings == ServiceSettings(allowed_hosts=LOOPBACK_HOSTS)  # the shipped catalog
 
 
 # -- bugs --------------------------------------------------------------------------------------------

@@ -10,10 +10,12 @@ import contextlib
 import json
 import os
 import re
+import signal
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -21,12 +23,15 @@ import uvicorn
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from benchmarks.load_test import free_port
+from benchmarks.load_test import free_port, running_server
 from benchmarks.optimizer_scaling import big_record
 from cli import app as cli_app
+from models.catalog import open_catalog
 from models.limits import LOOPBACK_HOSTS
+from models.packages import locate
 from service.app import create_app
 from service.server import options as server_options
+from service.settings import ServiceSettings
 
 NDJSON = {"content-type": "application/x-ndjson"}
 RECORD = {"id": "E-1", "district": "dongcheng", "as_of": "2026-01-01",
@@ -34,7 +39,8 @@ RECORD = {"id": "E-1", "district": "dongcheng", "as_of": "2026-01-01",
 
 
 def client_for(base_url: str = "http://127.0.0.1", **settings) -> TestClient:
-    return TestClient(create_app(**settings), base_url=base_url, raise_server_exceptions=False)
+    return TestClient(create_app(ServiceSettings(**settings)), base_url=base_url,
+                      raise_server_exceptions=False)
 
 
 def assert_problem(response: httpx.Response, status: int, title: str) -> dict:
@@ -156,7 +162,7 @@ def test_a_500_keeps_the_connection():
                                            ("/v1/evaluate?lang=zh", "请求体未在 1 秒内传完")])
 def test_a_slow_body_is_timed_out(path: str, said: str):
     """A 408, in the request's language (the guard answers before the app's language middleware)."""
-    with serving(create_app(body_seconds=1.0)) as address:
+    with serving(create_app(ServiceSettings(body_seconds=1.0))) as address:
         host, port = address.split(":")
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode() +
@@ -183,20 +189,83 @@ def test_a_slow_body_is_timed_out(path: str, said: str):
 # -- zjtx serve --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("args", "warned", "hosts"), [
-    ([], False, ",".join(LOOPBACK_HOSTS)),
-    (["--allow-host", "zjtx.lan"], False, ",".join(LOOPBACK_HOSTS) + ",zjtx.lan"),
-    (["--host", "0.0.0.0"], True, "*"),
+    ([], False, LOOPBACK_HOSTS),
+    (["--allow-host", "zjtx.lan"], False, (*LOOPBACK_HOSTS, "zjtx.lan")),
+    (["--host", "0.0.0.0"], True, None),
 ])
 def test_serve_settings_and_the_warning_beyond_loopback(monkeypatch, args, warned, hosts):
+    """`zjtx serve` builds one ServiceSettings from its options and hands it to the server, which
+    hands it to each worker's app factory; the environment is not written."""
+    import service.server
+
     calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
-    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve writes the settings there
-    result = CliRunner().invoke(cli_app, ["serve", *args, "--max-body", "5000"])
+    monkeypatch.setattr(service.server, "serve",
+                        lambda settings, **options: calls.append((settings, options)) or 0)
+    environment = dict(os.environ)
+    monkeypatch.setattr(os, "environ", dict(environment))  # a write here fails the test, not others
+    result = CliRunner().invoke(cli_app, ["serve", *args, "--max-body", "5000", "--time-budget", "7",
+                                          "--eval-threads", "3", "--max-waiting", "0",
+                                          "--head-seconds", "2.5", "--catalog", "beijing-2025"])
     assert result.exit_code == 0, result.output
     assert ("warning" in result.stderr) is warned
-    assert os.environ["ZJTX_ALLOWED_HOSTS"] == hosts
-    assert os.environ["ZJTX_MAX_BODY"] == "5000"
-    assert calls and calls[0]["limit_concurrency"] > 0
+    assert os.environ == environment
+    ((settings, options),) = calls
+    assert settings == ServiceSettings(
+        catalog=str(locate("beijing-2025").resolve()), allowed_hosts=hosts, max_body=5000,
+        time_budget=7.0, eval_threads=3, max_waiting=0, head_seconds=2.5)
+    assert options == {"host": "0.0.0.0" if warned else "127.0.0.1", "port": 8000, "workers": 1,
+                       "access_log": False}
+
+
+def _uvicorn_workers(server: int) -> list[int]:
+    """The worker processes of a `serve --workers N` server (spawned by uvicorn's supervisor)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            if entry.name.isdigit() and int(stat[stat.rindex(")") + 2:].split()[1]) == server \
+                    and b"spawn_main" in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _environment(pid: int) -> dict[bytes, bytes]:
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(pair.partition(b"=")[::2] for pair in pairs if pair)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("servers")
+def test_each_worker_answers_with_the_settings_serve_was_given():
+    """`zjtx serve --workers 2 --catalog beijing-2025 --max-body 5000`: each worker process, asked
+    while the other is stopped, answers from that package and refuses a body over 5,000 bytes; the
+    settings reached them as the app factory's argument: no worker's environment holds more of
+    zjtx's variables than the server was started with."""
+    shipped = len(open_catalog(None).families)
+    later = len(open_catalog(locate("beijing-2025")).families)
+    assert later != shipped  # the package chosen is told from the default by /healthz
+    server: list = []
+    with running_server(2, "--catalog", "beijing-2025", "--max-body", "5000",
+                        process_out=server) as base:
+        deadline = time.monotonic() + 60
+        while len(workers := _uvicorn_workers(server[0].pid)) < 2:
+            assert time.monotonic() < deadline, workers
+            time.sleep(0.1)
+        for stopped in workers:  # the other worker answers (the supervisor's ping waits 5 s)
+            os.kill(stopped, signal.SIGSTOP)
+            try:
+                health = httpx.get(base + "/healthz", timeout=30)
+                refused = httpx.post(base + "/v1/evaluate", content=b"{" + b" " * 6_000 + b"}",
+                                     headers={"content-type": "application/json"}, timeout=30)
+            finally:
+                os.kill(stopped, signal.SIGCONT)
+            assert health.json()["measure_families"] == later, health.text
+            assert "at most 5,000 bytes" in assert_problem(refused, 413, "PayloadTooLarge")["detail"]
+        ours = {key for key in _environment(server[0].pid) if key.startswith(b"ZJTX_")}
+        for worker in workers:
+            assert {key for key in _environment(worker) if key.startswith(b"ZJTX_")} == ours
 
 
 # -- the guard's own words in the request's language -------------------------------------------------

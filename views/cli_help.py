@@ -139,6 +139,8 @@ def accepted(param: Any, lang: str) -> str:
         return ", ".join(choices)
     bounds = _range(param, lang)
     kind = _annotation(param)
+    if kind is float:
+        return t("help.accepted.number", lang) + (f" {bounds}" if bounds else "")
     if kind is int or bounds:
         return t("help.accepted.integer", lang) + (f" {bounds}" if bounds else "")
     return metavar(param, lang)
