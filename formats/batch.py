@@ -58,7 +58,7 @@ from formats.tables import (LongLine, Row, Rows, RowWriter, bounded_lines, encod
 
 FIRST_ROWS = 256  # the first block (early progress and checkpoints); then about a second each
 MOST_ROWS = 50_000
-AT_ONCE = 128  # a smaller block is read row by row (a small file starts without Arrow)
+AT_ONCE = 128  # an input of fewer rows is read row by row (a small file starts without Arrow)
 MOST_DISTINCT = 200_000  # distinct inputs remembered (their answers); then a fresh start
 CHECKPOINT_SECONDS = 1.0
 CHECKPOINT_SUFFIX = ".zjtx-checkpoint.json"
@@ -366,6 +366,7 @@ class Distinct:
         self.count = self.oldest = 0
         self.tags = Interned()
         self.today: dt.date | None = None
+        self.first = True  # no block planned yet
 
     def plan(self, rows: list[Row]) -> Block:
         """The block's rows read (at once where they can be), checked for duplicates in row
@@ -421,8 +422,12 @@ class Distinct:
                      [BAD] * count, list(range(count)), ([], [], []), [0] * count, items, {})
 
     def _read(self, payloads: list[Payload], problems: list[Any]) -> tuple[Any, list[int]]:
-        """The rows read at once: their table, and their positions in the block."""
-        if len(payloads) < AT_ONCE:
+        """The rows read at once: their table, and their positions in the block. An input of
+        fewer than AT_ONCE rows (its first block is all of it) is read row by row; any later
+        block is read at once, however small: the last one of a run, read row by row, made each
+        of its rows a distinct input of its own, and evaluated again what the run had answered."""
+        first, self.first = self.first, False
+        if first and len(payloads) < AT_ONCE:
             return None, []
         if isinstance(payloads[0], bytes):  # a JSON Lines block: every row a line
             table, kept = read_at_once(payloads)  # type: ignore[arg-type]

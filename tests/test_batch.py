@@ -1033,8 +1033,14 @@ def test_duplicates_are_those_a_plain_dict_finds(pairs: list, cuts: list, clash:
 
 def test_each_distinct_input_is_evaluated_once_with_two_workers(tmp_path: Path, monkeypatch):
     """Workers receive distinct inputs, never rows another worker has: 3,000 rows of 12 distinct
-    inputs (a duplicate id and a bad row besides) evaluate 14 items in all."""
+    inputs (a duplicate id and a bad row besides) evaluate 14 items in all, in blocks of 290 rows
+    whose last has 100, fewer than AT_ONCE (block sizes follow the machine's speed: under load
+    such a last block was read row by row, and its 100 rows evaluated again)."""
     import formats.batch
+
+    monkeypatch.setattr(formats.batch, "FIRST_ROWS", 290)
+    monkeypatch.setattr(formats.batch, "MOST_ROWS", 290)
+    assert 3000 % 290 < formats.batch.AT_ONCE
 
     counted = tmp_path / "items.txt"
     real = formats.batch._evaluate_item
