@@ -200,7 +200,7 @@ def _evaluate_item(worker: _Worker, number: int, payload: Payload, problem: Any,
         raise BugError(f"row {number}: a line read at once is blank to the exact road")
     number, data, problem = row
     try:
-        result = evaluate_row(number, data, problem, worker.context, memo=not shared)
+        result = evaluate_row(number, data, problem, worker.context)
     except ZjtxError:  # a bug (exit 3) or a broken catalog (exit 4), already said so
         raise
     except Exception as exc:  # noqa: BLE001 - bad input is an error row; anything else a bug
