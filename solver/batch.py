@@ -362,12 +362,6 @@ def _tables(part: SummaryPart) -> tuple[Table, Table, Table, Table]:
             part.setdefault("by_year", {}), part.setdefault("by_district_year", {}))
 
 
-def _add_cell(table: Table, key: str, cell: Cell) -> None:
-    """Add [min, max, open] into a table's cell (a cell of a checkpoint written before cells
-    carried the flag has two items)."""
-    _bump(table, key, cell[0], cell[1], cell[2] if len(cell) > 2 else 0)
-
-
 def _bump(table: Table, key: str, low: int, high: int, flag: int) -> None:
     """Add (low, high, flag) into a table's cell [min, max, open], made when new."""
     mine = table.get(key)
@@ -431,20 +425,6 @@ class Summary:
                 for table, key in zip(tables, (paid_by, measure, str(year), f"{paid_by}|{year}")):
                     _bump(table, key, low, high, flag)
                 _bump_cell(total, low, high, flag)
-
-    def merge(self, other: SummaryState) -> None:
-        """Add another summary's state (a worker's chunk) to this one."""
-        for view, part in other.items():
-            mine = self._part(view)
-            theirs = (part.get("by_district", {}), part.get("by_measure", {}),
-                      part.get("by_year", {}), part.get("by_district_year", {}))
-            for table, cells in zip(_tables(mine), theirs):
-                for key, cell in cells.items():
-                    _add_cell(table, key, cell)
-            for measure, count in part["enterprises"].items():
-                mine["enterprises"][measure] = mine["enterprises"].get(measure, 0) + count
-            cell = part["total"]
-            _bump_cell(mine["total"], cell[0], cell[1], cell[2] if len(cell) > 2 else 0)
 
     def report(self) -> FiscalReport:
         """The summary as its JSON shows it (`solver.fiscal.FiscalReport`)."""

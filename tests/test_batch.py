@@ -953,7 +953,7 @@ def _block_outputs(rows: list, at_once: bool, as_lines: bool, monkeypatch) -> tu
     from formats.batch import (Distinct, _Job, _evaluate_items, _worker_init, block_texts,
                                encode_line)
     from formats.lines import LineEncoder
-    from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext,
+    from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext, Summary,
                               result_columns)
     from solver.memo import clear
     from views.notices import notices_text
@@ -970,8 +970,9 @@ def _block_outputs(rows: list, at_once: bool, as_lines: bool, monkeypatch) -> tu
     block = distinct.plan(payloads)
     outcomes = _evaluate_items(block.items)
     distinct.outcomes(block, outcomes)
-    out, errors, ok, bad, summary = block_texts(
-        block, outcomes, distinct, LineEncoder(".csv", job.columns, ROW_OWN_COLUMNS, encode_line), job)
+    summary = Summary()
+    out, errors, ok, bad = block_texts(block, outcomes, distinct, LineEncoder(
+        ".csv", job.columns, ROW_OWN_COLUMNS, encode_line), job, summary)
     assert ok + bad == block.rows == len(rows)
     return out, errors, summary.report()
 
