@@ -185,14 +185,7 @@ class _Worker:
     lines: LineEncoder
 
 
-_WORKER: _Worker | None = None
-
-
-def _worker() -> _Worker:
-    """This worker's state (set by `_worker_init` before any task runs)."""
-    if _WORKER is None:
-        raise BugError("a batch task ran in a worker that was never initialized")
-    return _WORKER
+_WORKER: _Worker | None = None  # this process's (set by `_worker_init` before any task runs)
 
 
 # A row as a block holds it: (row number, a JSON line not parsed yet or the row's data (None: it
@@ -218,7 +211,9 @@ def _evaluate_items(items: list[Item]) -> list[tuple[Any, ...]]:
     record (each row of its distinct input then takes the row road), `("row", line, summary)` for
     a row of its own, `("error", line)` for an error row (lines encoded here; cells and line None
     for an answer an impact run does not write: unchanged)."""
-    worker = _worker()
+    worker = _WORKER
+    if worker is None:
+        raise BugError("a batch task ran in a worker that was never initialized")
     with using_lang(worker.job.lang):  # (a Dask worker knows no command line)
         return [_evaluate_item(worker, *item) for item in items]
 
@@ -334,9 +329,10 @@ def _hashes(values: list[str]) -> tuple[Any, Any]:
             np.fromiter((hash(value + "\0") for value in values), np.int64, len(values)))
 
 
-def with_duplicates(rows: Iterator[Row]) -> Iterator[Row]:
-    """Mark a row whose id (or credit code) was already used as an error (never an overwrite)."""
-    seen = Seen()
+def with_duplicates(rows: Iterator[Row], seen: Seen | None = None) -> Iterator[Row]:
+    """Mark a row whose id (or credit code) was already used as an error (never an overwrite);
+    `seen`: those of the rows before (a run's blocks share one)."""
+    seen = seen or Seen()
     for number, data, problem in rows:
         if problem is None and isinstance(data, dict):
             problem = seen.problems([number], [markers(data)])[0]
@@ -352,12 +348,6 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes, None]]:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             if is_row(raw):
                 yield number, raw[:-1] if raw.endswith(b"\n") else raw, None
-
-
-def _blocks(rows: Iterator[Any], size: Callable[[], int]) -> Iterator[list[Any]]:
-    """Blocks of rows; `size()` is asked before each block."""
-    while block := list(islice(rows, size())):
-        yield block
 
 
 @dataclass
@@ -437,16 +427,9 @@ class Distinct:
     def _row_by_row(self, rows: list[Row]) -> Block:
         """A block none of whose rows is read at once (a small one): each row read by the exact
         road is its own distinct input (a file of a few rows starts without numpy or Arrow)."""
-        items: list[Item] = []
-        for number, payload, problem in rows:
-            row = _row_of(number, payload, problem)
-            if row is None:  # blank to the exact road: no row
-                continue
-            number, data, problem = row
-            if problem is None and isinstance(data, dict):
-                problem = self.seen.problems([number], [markers(data)])[0]
-            if number > self.done_rows:
-                items.append((number, data, problem, False))
+        read = (row for row in (_row_of(*row) for row in rows) if row is not None)  # (None: blank)
+        items: list[Item] = [(number, data, problem, False) for number, data, problem
+                             in with_duplicates(read, self.seen) if number > self.done_rows]
         count = len(items)
         return Block(rows[-1][0], [item[0] for item in items], [item[1] for item in items],
                      [BAD] * count, list(range(count)), ([], [], []), [0] * count, items, {})
@@ -704,10 +687,13 @@ def evaluated(blocks: Iterator[list[Row]], distinct: Distinct, runner: Engine,
         yield done()
 
 
-def input_blocks(path: Path, rows: Rows, size: Callable[[], int]) -> Iterator[list[Row]]:
-    """The blocks of an input: a JSON Lines file's lines, any other file's rows."""
+def input_blocks(path: Path, rows: Rows, size: Callable[[], int]) -> Iterator[list[Any]]:
+    """The blocks of an input: a JSON Lines file's lines, any other file's rows; `size()` is
+    asked before each block."""
     jsonl = rows.columns is None and format_of(path, "INPUT") == ".jsonl"
-    return _blocks(_jsonl_lines(path) if jsonl else iter(rows), size)
+    each: Iterator[Any] = _jsonl_lines(path) if jsonl else iter(rows)
+    while block := list(islice(each, size())):
+        yield block
 
 
 def engine_for(kind: str, jobs: int | None, scheduler: str | None, job: Any,

@@ -278,15 +278,6 @@ IDENTITY_COLUMNS = ("id", "name", "credit_code")
 ROW_OWN_COLUMNS = IDENTITY_COLUMNS + ("warnings",)  # a row's own cells; the rest is its answer
 
 
-def row_answer(record: EnterpriseRecord, context: RowContext) -> Answer:
-    """A row's answer — the names and values of every column but `ROW_OWN_COLUMNS` — and its
-    summary contributions. Not memoized: a batch evaluates each distinct input once
-    (`formats.batch`), and a memo key cost more than it saved on the rows left (a row with moves
-    or expenses is nearly always new: 39 hits in 46,061 such rows of the population)."""
-    row, summary = _row_answer(record, context)
-    return Answer(tuple(row), tuple(row.values()), summary)
-
-
 def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: BatchOptions,
                      catalog: Catalog) -> list[tuple[str, str, int, Money]]:
     """The awards still to come under a scenario (record changes, readings, reforms)."""
@@ -296,8 +287,11 @@ def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: Batc
                             catalog=changed_catalog, today=options.today)
 
 
-def _row_answer(record: EnterpriseRecord, context: RowContext
-                ) -> tuple[dict[str, object], dict[str, list[Contribution]]]:
+def row_answer(record: EnterpriseRecord, context: RowContext) -> Answer:
+    """A row's answer — the names and values of every column but `ROW_OWN_COLUMNS` — and its
+    summary contributions. Not memoized: a batch evaluates each distinct input once
+    (`formats.batch`), and a memo key cost more than it saved on the rows left (a row with moves
+    or expenses is nearly always new: 39 hits in 46,061 such rows of the population)."""
     options, catalog = context.options, context.catalog
     amounts = compute_amounts(record, options.readings, catalog=catalog, today=options.today)
     if options.impact is not None and options.scenario is not None:  # old policies → these
@@ -305,7 +299,8 @@ def _row_answer(record: EnterpriseRecord, context: RowContext
         old = amounts if out_of_reach(record, before, catalog) else \
             scenario_amounts(record, options.scenario, options, catalog)
         cells = impact_cells(record, old, amounts, before, catalog, options.impact)
-        return cells, {"baseline": contributions(amounts), "scenario": contributions(old)}
+        return Answer(tuple(cells), tuple(cells.values()),
+                      {"baseline": contributions(amounts), "scenario": contributions(old)})
     total = _total(amounts)
     row: dict[str, object] = {"total_min": total.min, "total_max": total.max,
                            "open_above": total.open_above, "awards": len(amounts)}
@@ -330,7 +325,7 @@ def _row_answer(record: EnterpriseRecord, context: RowContext
         district, best = ranking[0]
         row.update(best_district=district, best_total_min=best.min, best_total_max=best.max,
                    best_delta_max=best.max - stay.max)
-    return row, summary
+    return Answer(tuple(row), tuple(row.values()), summary)
 
 
 # A sum in a summary's state: [min, max, open] (open: 1 when any award in it is open above: a
