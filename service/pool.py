@@ -114,33 +114,42 @@ class Workers:
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """`work(*args)` in a worker process, in the request's language; Busy when the queue is
-        full or the budget is spent (the process is then killed)."""
+        full or the budget is spent (the process is then killed). The budget counts the wait for a
+        process and the work, not the start of a new process: a start that takes longer than the
+        budget (the first one, while the forkserver imports the roads) cannot spend it."""
         if self.saturated():
             raise Busy(t("service.waiting", waiting=self.max_waiting))
         lang = current_lang()
-        with anyio.move_on_after(self.budget) as budget:
+        deadline = anyio.current_time() + self.budget
+        with anyio.move_on_at(deadline) as waited:
             self.waiting += 1
             try:
                 await self.slots.acquire()
             finally:
                 self.waiting -= 1
-            try:
-                return await self._answer(work, args, lang, budget)
-            finally:
-                self.slots.release()
-        if not budget.cancelled_caught:  # the block returns unless the budget cancelled it
+        if waited.cancelled_caught:
+            raise Busy(t("service.over_budget", seconds=self.budget))
+        try:
+            worker, starting = await self._worker()
+            with anyio.move_on_at(deadline + starting) as budget:
+                return await self._answer(worker, work, args, lang)
+        finally:
+            self.slots.release()
+        if not budget.cancelled_caught:  # the block returns unless the budget ends it
             raise BugError(t("service.no_answer"))
         raise Busy(t("service.over_budget", seconds=self.budget))
 
-    async def _answer(self, work: Callable[..., T], args: tuple[Any, ...], lang: str,
-                      budget: anyio.CancelScope) -> T:
+    async def _worker(self) -> tuple[_Worker, float]:
+        """An idle worker, or a new one and the seconds its start took."""
         if self.idle:
-            worker = self.idle.pop()
-        else:  # a new process: its start is not the request's time (the budget moves on)
-            started = anyio.current_time()
-            with anyio.CancelScope(shield=True):  # a worker started is a worker kept or stopped
-                worker = await anyio.to_thread.run_sync(self._start)
-            budget.deadline += anyio.current_time() - started
+            return self.idle.pop(), 0.0
+        started = anyio.current_time()
+        with anyio.CancelScope(shield=True):  # a worker started is a worker kept or stopped
+            worker = await anyio.to_thread.run_sync(self._start)
+        return worker, anyio.current_time() - started
+
+    async def _answer(self, worker: _Worker, work: Callable[..., T], args: tuple[Any, ...],
+                      lang: str) -> T:
         done = False
         try:
             worker.pipe.send((work, args, lang))

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 import uvicorn
@@ -30,6 +31,7 @@ from models.catalog import open_catalog
 from models.limits import LOOPBACK_HOSTS
 from models.packages import locate
 from service.app import create_app
+from service.pool import Busy, Workers
 from service.server import options as server_options
 from service.settings import ServiceSettings
 
@@ -124,6 +126,36 @@ def test_a_request_over_its_time_budget_is_a_503():
         assert "budget" in body["detail"]
         assert client.get("/healthz").status_code == 200
 
+
+
+class SlowStart(Workers):
+    """Workers whose processes take 1.5 s to start (as the forkserver's first start can while it
+    imports the roads on a loaded machine)."""
+
+    def _start(self):
+        time.sleep(1.5)
+        return super()._start()
+
+
+def test_a_slow_process_start_does_not_spend_the_budget():
+    """The budget (1 s here) counts the work, not a new process's start: 0.2 s of work after a
+    1.5 s start is answered; 3 s of work in the started process is Busy, and the process is gone."""
+    workers = SlowStart(1, 1.0, 0, catalog=None)
+
+    async def both() -> tuple[object, str]:
+        answered = await workers.run(time.sleep, 0.2)
+        try:
+            await workers.run(time.sleep, 3.0)
+        except Busy as busy:
+            return answered, str(busy)
+        return answered, "answered"
+
+    try:
+        answered, second = anyio.run(both)
+        assert answered is None and "budget" in second, (answered, second)
+        assert workers.processes() == []
+    finally:
+        workers.close()
 
 # -- a real server on loopback ----------------------------------------------------------------------
 
