@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
 try:  # typer ≥ 0.20 carries its own click
@@ -37,13 +36,14 @@ from formats.safety import check_outputs, safe_name
 from models.limits import (EVAL_THREADS, LOOPBACK_HOSTS, MAX_BODY_BYTES, MAX_HORIZON_YEARS,
                            MAX_YUAN, TIME_BUDGET_SECONDS)
 from models.normalize import read_day
-from models.lint import lint
 from models.packages import locate
 from service.settings import HEAD_SECONDS, MAX_WAITING, ServiceSettings
 from models.record import load_record
 from views.fonts import MissingGlyph
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from models.record import EnterpriseRecord
     from solver.questions import Answer, Question
 
@@ -209,6 +209,8 @@ class ChartFormat(str, Enum):
 
 def _console() -> Console:
     """The terminal's width; in a pipe or a file, COLUMNS when it is set, else 120."""
+    from rich.console import Console
+
     columns = os.environ.get("COLUMNS", "")
     width = None if sys.stdout.isatty() else int(columns) if columns.isdigit() else 120
     return Console(width=width, soft_wrap=False)
@@ -678,7 +680,6 @@ def batch(
 
     Example: zjtx batch examples/enterprises.csv --out out/results.csv --summary out/summary.json --jobs 2
     """
-    from models.scenario import Scenario, load_scenario, parse_inline
     from formats.batch import BatchCounts, run_batch
     from views.notices import notices_text
     from formats.columns import load_column_map
@@ -690,6 +691,8 @@ def batch(
         _use_catalog(catalog)
         combined = None
         if scenario:
+            from models.scenario import Scenario, load_scenario, parse_inline
+
             combined = Scenario(name="")
             keys = list(active_catalog().index.readings)
             for item in scenario:
@@ -790,14 +793,30 @@ def _summary_paths(summary: list[Path] | None) -> tuple[Path | None, list[Path]]
             [p for p in summaries if p.suffix.lower() == ".png"])
 
 
+def _terminal() -> Console | None:
+    """A rich console on stderr when stderr is a terminal, as rich decides (a tty, or
+    TTY_COMPATIBLE / FORCE_COLOR saying so), else None. rich is imported only when it may say
+    yes (it costs a one-row batch about 20 ms of its start-up)."""
+    try:
+        tty = sys.stderr.isatty()
+    except ValueError:  # closed
+        tty = False
+    if not tty and not {"TTY_COMPATIBLE", "FORCE_COLOR"} & os.environ.keys():
+        return None
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return console if console.is_terminal else None
+
+
 def _progress(title: str, input: Path, run: Callable[[Callable[[Any], None]], T]) -> T:
     from formats.progress import ProgressLines, estimate_rows
     from formats.signals import handle_signals
 
-    console = Console(stderr=True)
+    console = _terminal()
     total = estimate_rows(input)
     with handle_signals():  # Ctrl-C / SIGTERM: stop cleanly, keep the checkpoint
-        if console.is_terminal:
+        if console is not None:
             from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                        TimeElapsedColumn, TimeRemainingColumn)
 
@@ -1230,6 +1249,7 @@ def measures_lint(catalog: CatalogOption = None) -> None:
     Example: zjtx measures lint --catalog tests/catalogs/riverland
     """
     from models.catalog import CATALOG_DIR
+    from models.lint import lint
 
     directory = locate(catalog) or CATALOG_DIR
 

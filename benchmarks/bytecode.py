@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("models", "solver", "formats", "views", "service", "benchmarks")
 
 
-def compile_project() -> None:
+def compile_project(root: Path = ROOT) -> None:
+    """Compile the tree at `root` (default: this one)."""
     for package in PACKAGES:
-        compileall.compile_dir(ROOT / package, quiet=1)
-    compileall.compile_file(ROOT / "cli.py", quiet=1)
+        compileall.compile_dir(root / package, quiet=1)
+    compileall.compile_file(root / "cli.py", quiet=1)

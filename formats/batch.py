@@ -46,7 +46,6 @@ from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, NoticeWo
                           RowResult, Summary, SummaryState, batch_catalog, evaluate_row,
                           result_columns, row_bug)
 from solver.fiscal import FiscalReport
-from solver.impact import changed
 from solver.memo import BAD, Interned, points, row_keys
 from formats.columns import output_headers
 from formats.engines import ENGINES, DaskEngine, Engine, BlockSize, PoolEngine
@@ -212,7 +211,11 @@ def _evaluate_item(worker: _Worker, number: int, payload: Payload, problem: Any,
                                     worker.job.excel)
     answer = result.answer
     # An impact run writes (and counts out) the rows whose answer changed only: None, no line.
-    written = worker.job.options.impact is None or changed(answer.names, answer.values)
+    written = True
+    if worker.job.options.impact is not None:
+        from solver.impact import changed
+
+        written = changed(answer.names, answer.values)
     cells = worker.lines.middle(answer.names, answer.values) if written else None
     if shared:
         return "answer", cells, answer.summary, result.warnings

@@ -23,6 +23,7 @@ class LineEncoder:
         back = next((i for i, c in enumerate(reversed(columns)) if c not in own), len(columns))
         self.head, self.answer = columns[:front], columns[front:len(columns) - back]
         self.tail_columns = columns[len(columns) - back:]
+        self._backs: dict[tuple[object, ...], str] = {}  # the row's own cells after the answer
 
     def middle(self, names: tuple[str, ...], values: tuple[object, ...]) -> str:
         """The answer's cells (the columns between the row's own), encoded once for its rows."""
@@ -50,17 +51,30 @@ class LineEncoder:
         """The answer's cells (`middle`), then the row's own after them (warnings), and the end
         of the line."""
         if self.kind == ".csv":
-            back = "," + _lone(self.encode_line(self.kind, self.tail_columns, row)) \
-                if self.tail_columns else ""
-            return "," + _lone(middle) + back + "\r\n"
-        back = ", " + self.encode_line(self.kind, self.tail_columns, row)[1:-2] if self.tail_columns else ""
-        return ", " + middle[1:-2] + back + "}\n"  # '{"a": 1}\n' + '{"b": 2}\n' → '{"a": 1, "b": 2}\n'
+            return "," + _lone(middle) + self._back(row) + "\r\n"
+        return ", " + middle[1:-2] + self._back(row) + "}\n"  # '{"a": 1}\n' + '{"b": 2}\n' → '{"a": 1, "b": 2}\n'
+
+    def _back(self, row: Mapping[str, object]) -> str:
+        """The row's own cells after its answer's (warnings), with their separator: encoded once
+        per distinct value (rows mostly share a few warnings, or none)."""
+        if not self.tail_columns:
+            return ""
+        values = tuple(row.get(c) for c in self.tail_columns)
+        back = self._backs.get(values)
+        if back is None:
+            if len(self._backs) >= MOST_BACKS:  # (ever new warnings: memory stays bounded)
+                self._backs.clear()
+            cells = self.encode_line(self.kind, self.tail_columns, row)
+            back = self._backs[values] = "," + _lone(cells) if self.kind == ".csv" else \
+                ", " + cells[1:-2]
+        return back
 
     def line(self, row: Mapping[str, object], middle: str) -> str:
         """The line of a row whose own cells are `row` and whose answer's cells are `middle`."""
         return self.front(row) + self.tail(middle, row)
 
 
+MOST_BACKS = 4096  # distinct tails (warnings) kept encoded
 _QUOTED = re.compile('[",\r\n]')  # a CSV cell with one of these is quoted
 _ESCAPED = re.compile('[\x00-\x1f\\\\"]')  # the characters JSON escapes in a string
 

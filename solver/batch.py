@@ -8,21 +8,23 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from models.catalog import Catalog, active_catalog, dates_in, open_catalog_on
 from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError
 from models.i18n import current_lang, t
 from models.record import EnterpriseRecord, parse_record
 from models.validation import label, top_field
-from models.scenario import Scenario
 from models.money import Money
 from solver.evaluate import compute_amounts, evaluate_amounts
 from solver.fiscal import FiscalReport, FiscalView, Interval, MeasureCell
 from solver.memo import answer_key, memoized
 from solver.notices import Notice, record_notices, tag_notices
-from solver.impact import IMPACT_COLUMNS, impact_cells, out_of_reach
-from solver.planner import apply_scenario, best_district_totals, scenario_catalog
+
+if TYPE_CHECKING:
+    from models.scenario import Scenario
+# solver.planner and solver.impact (scenarios, best districts, impact runs) are imported by the
+# runs that need them: a plain batch starts without them.
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def batch_catalog(options: BatchOptions) -> Catalog:
 def result_columns(catalog: Catalog, options: BatchOptions) -> list[str]:
     """The output columns: id, totals, per-measure amounts, and the optional parts."""
     if options.impact is not None:
+        from solver.impact import IMPACT_COLUMNS
+
         return list(IMPACT_COLUMNS)
     columns = ["id", "name", "credit_code", "total_min", "total_max", "open_above", "awards"]
     for measure in catalog.measure_ids():
@@ -310,6 +314,8 @@ def _row_answer_tuple(record: EnterpriseRecord, context: RowContext) -> Answer:
 def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: BatchOptions,
                      catalog: Catalog) -> list[tuple[str, str, int, Money]]:
     """The awards still to come under a scenario (record changes, readings, reforms)."""
+    from solver.planner import apply_scenario
+
     changed, changed_catalog, changed_readings = apply_scenario(record, scenario, catalog,
                                                                 options.readings)
     return evaluate_amounts(changed, changed_catalog.resolve_readings(changed_readings),
@@ -322,6 +328,9 @@ def _row_answer(record: EnterpriseRecord, context: RowContext,
     options, catalog = context.options, context.catalog
     amounts = amounts_of(record, options.readings, catalog=catalog, today=options.today)
     if options.impact is not None and options.scenario is not None:  # old policies → these
+        from solver.impact import impact_cells, out_of_reach
+        from solver.planner import scenario_catalog
+
         before = scenario_catalog(options.scenario, catalog)
         old = amounts if out_of_reach(record, before, catalog) else \
             scenario_amounts(record, options.scenario, options, catalog)
@@ -345,6 +354,8 @@ def _row_answer(record: EnterpriseRecord, context: RowContext,
                    scenario_delta_max=scenario_total.max - total.max)
         summary["scenario"] = contributions(other)
     if options.best_district:
+        from solver.planner import best_district_totals
+
         ranking, stay = best_district_totals(record, options.move_date, options.horizon_years,
                                              options.readings, catalog=catalog, today=options.today,
                                              rank_by=options.rank_by)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from models.catalog import Catalog, active_catalog
 from models.errors import InputError, SolverError
@@ -11,13 +12,15 @@ from models.money import Money
 from models.record import EnterpriseRecord
 from solver.compile import Compiled, compile_record, effective_amount
 from solver.components import Solution, assemble, components, earliest_rank
-from solver.explain import Evaluation, explain
 from solver.fastpath import enumerable, interchangeable
 from solver.fastpath import solve_part as solve_exactly
 from solver.optimize import optimize
 from solver.optimize import solve_part as solve_by_cp_sat
 from solver.memo import answer_key, memoized
 from solver.soundness import violations
+
+if TYPE_CHECKING:  # explanations are built by `evaluate` only (a batch's amounts need none)
+    from solver.explain import Evaluation
 
 
 SOLVERS = ("auto", "exact", "cp-sat")
@@ -51,6 +54,8 @@ def evaluate(record: EnterpriseRecord, readings: dict[str, str] | None = None, *
              solver: str = "auto", part: str = "all") -> Evaluation:
     """Evaluate one validated record under the given readings (defaults for the rest); `part`:
     only the `municipal` or the `district` rules (`compile_record`)."""
+    from solver.explain import explain
+
     catalog = catalog or active_catalog()
     chosen = catalog.resolve_readings(readings)
     compiled = compile_record(record, catalog, chosen, today=today, part=part)

@@ -856,6 +856,21 @@ def test_lines_read_at_once_hold_what_the_exact_road_reads(lines: list):
         assert _without_nulls(rows[place]) == data
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(raw_lines(), json_lines(), st.sampled_from([
+    b"\xef\xbb\xbf{}", "{\"id\": \"中\"}".encode(), b'{"id": "\\uD800"}', b'{"a": null}', b"{}\r",
+    b'{"id": "a\rb"}', b'{"id": "\x1f"}'])), min_size=1, max_size=6))
+def test_a_block_that_may_hold_a_line_arrow_must_not_read_is_searched(lines: list):
+    """`_suspect` is the quick test before `_NOT_AT_ONCE`'s search: whenever the expression would
+    find something, it says so (a BOM at a line's start, a null, a surrogate escape, a control
+    character, a carriage return inside a line)."""
+    from formats.tables import _NOT_AT_ONCE, _suspect
+
+    data = b"\n".join(lines)
+    if _NOT_AT_ONCE.search(data):
+        assert _suspect(data), data
+
+
 def test_lines_read_at_once_leave_no_garbage_cycle():
     """Reading a block (some of its lines refused, so that parts are halved) leaves nothing for
     the cycle collector: a cycle held each block's lines and tables until a full collection, and

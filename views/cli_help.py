@@ -16,15 +16,13 @@ import inspect
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.padding import Padding
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from models.i18n import LANGS, HelpTexts, help_texts, lang_from_environment, t
+
+if TYPE_CHECKING:  # rich is imported by what prints (a command that runs needs none of it)
+    from rich.panel import Panel
+    from rich.text import Text
 
 LANG_KEY = "zjtx_help_lang"  # ctx.meta: the language a help or a usage error speaks
 
@@ -165,6 +163,9 @@ def usage(command: Any, ctx: Any, lang: str) -> str:
 # -- rendering ---------------------------------------------------------------------------------------
 
 def _panel(title: str, rows: list[tuple[Text, Text, Text]]) -> Panel:
+    from rich.panel import Panel
+    from rich.table import Table
+
     table = Table(show_header=False, box=None, expand=True, pad_edge=False, padding=(0, 1))
     table.add_column(no_wrap=True, style="bold cyan")
     table.add_column(no_wrap=True, style="yellow")
@@ -176,6 +177,10 @@ def _panel(title: str, rows: list[tuple[Text, Text, Text]]) -> Panel:
 
 def render_help(command: Any, ctx: Any) -> None:
     """Print the help of `command` (a click command or group under `ctx`) in the line's language."""
+    from rich.console import Console
+    from rich.padding import Padding
+    from rich.text import Text
+
     lang = lang_of(ctx)
     key = command_key(ctx)
     console = Console(highlight=False)
@@ -270,6 +275,9 @@ def usage_error(exc: Any, command: Any, ctx: Any, args: Sequence[str]) -> str:
 def print_usage_error(exc: Any, command: Any, ctx: Any, args: Sequence[str]) -> None:
     """The usage line and the error, on stderr; `args`: the line as given (a copy: click's
     parser consumes its list)."""
+    from rich.console import Console
+    from rich.text import Text
+
     lang = lang_of(ctx)
     console = Console(stderr=True, highlight=False)
     console.print(Text(usage(command, ctx, lang)), soft_wrap=True)
