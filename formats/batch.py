@@ -57,7 +57,7 @@ from formats.tables import (LongLine, Row, Rows, RowWriter, bounded_lines, encod
 
 FIRST_ROWS = 256  # the first block (early progress and checkpoints); then about a second each
 MOST_ROWS = 50_000
-AT_ONCE = 128  # a smaller block is read row by row (a small file starts without Arrow)
+AT_ONCE = 128  # an input of fewer rows is read row by row (a small file starts without Arrow)
 MOST_DISTINCT = 200_000  # distinct inputs remembered (their answers); then a fresh start
 CHECKPOINT_SECONDS = 1.0
 CHECKPOINT_SUFFIX = ".zjtx-checkpoint.json"
@@ -74,25 +74,55 @@ class BatchCounts:
     summary: FiscalReport = field(default_factory=lambda: FiscalReport())
 
 
-class _LineSink:
-    """An append-only CSV or JSONL file whose size and SHA-256 are known after every flush; on a
-    resume, the file must still hold exactly what the checkpoint recorded (formats.safety)."""
+@dataclass(frozen=True)
+class _Output:
+    """An output of a run (its results, its error rows): CSV and JSON Lines are appended to in
+    place as the run goes (`partial`), XLSX and Parquet written at the end from a spool of JSON
+    lines; either is renamed into place when the run ends."""
 
-    def __init__(self, path: Path, columns: list[str], kind: str, recorded: FileMark | None,
-                 headers: list[str] | None = None, bom: bool = False, option: str = "--out",
-                 excel: bool = False) -> None:
-        self.path, self.columns, self.kind = path, columns, kind
+    path: Path
+    option: str
+    columns: list[str]
+    headers: list[str]
+    sheet: str  # the message of an XLSX sheet's name
+
+    @property
+    def kind(self) -> str:
+        return self.path.suffix.lower()
+
+    @property
+    def direct(self) -> bool:
+        return self.kind in (".csv", ".jsonl")
+
+    @property
+    def line_kind(self) -> str:
+        """How its lines are encoded as the run goes: CSV or JSON Lines (a spool's)."""
+        return self.kind if self.direct else ".jsonl"
+
+    @property
+    def partial(self) -> Path:
+        return self.path.with_name(self.path.name + (PARTIAL_SUFFIX if self.direct else SPOOL_SUFFIX))
+
+
+class _LineSink:
+    """An output's append-only CSV or JSONL file whose size and SHA-256 are known after every
+    flush; on a resume, the file must still hold exactly what the checkpoint recorded
+    (formats.safety). `excel`: CSV with a byte-order mark, formulas neutralized."""
+
+    def __init__(self, output: _Output, recorded: FileMark | None, excel: bool) -> None:
+        self.path = path = output.partial
+        kind, columns = output.line_kind, output.columns
         path.parent.mkdir(parents=True, exist_ok=True)
         if recorded is None:
             self.handle: BinaryIO = path.open("wb")
             self.digest = hashlib.sha256()
             if kind == ".csv":
-                if bom:  # for Excel: UTF-8 with a byte-order mark
+                if excel:  # for Excel: UTF-8 with a byte-order mark
                     self._write(codecs.BOM_UTF8)
-                self.write_text(encode_line(kind, columns, dict(zip(columns, headers or columns)),
+                self.write_text(encode_line(kind, columns, dict(zip(columns, output.headers)),
                                             excel))
         else:
-            self.digest = verify_output(option, path, recorded)
+            self.digest = verify_output(output.option, path, recorded)
             self.handle = path.open("r+b")
             self.handle.truncate(recorded["size"])  # drop what was written after the checkpoint
             self.handle.seek(recorded["size"])
@@ -154,14 +184,7 @@ class _Worker:
     lines: LineEncoder
 
 
-_WORKER: _Worker | None = None
-
-
-def _worker() -> _Worker:
-    """This worker's state (set by `_worker_init` before any task runs)."""
-    if _WORKER is None:
-        raise BugError("a batch task ran in a worker that was never initialized")
-    return _WORKER
+_WORKER: _Worker | None = None  # this process's (set by `_worker_init` before any task runs)
 
 
 # A row as a block holds it: (row number, a JSON line not parsed yet or the row's data (None: it
@@ -187,7 +210,9 @@ def _evaluate_items(items: list[Item]) -> list[tuple[Any, ...]]:
     record (each row of its distinct input then takes the row road), `("row", line, summary)` for
     a row of its own, `("error", line)` for an error row (lines encoded here; cells and line None
     for an answer an impact run does not write: unchanged)."""
-    worker = _worker()
+    worker = _WORKER
+    if worker is None:
+        raise BugError("a batch task ran in a worker that was never initialized")
     with using_lang(worker.job.lang):  # (a Dask worker knows no command line)
         return [_evaluate_item(worker, *item) for item in items]
 
@@ -199,7 +224,7 @@ def _evaluate_item(worker: _Worker, number: int, payload: Payload, problem: Any,
         raise BugError(f"row {number}: a line read at once is blank to the exact road")
     number, data, problem = row
     try:
-        result = evaluate_row(number, data, problem, worker.context, memo=not shared)
+        result = evaluate_row(number, data, problem, worker.context)
     except ZjtxError:  # a bug (exit 3) or a broken catalog (exit 4), already said so
         raise
     except Exception as exc:  # noqa: BLE001 - bad input is an error row; anything else a bug
@@ -307,9 +332,10 @@ def _hashes(values: list[str]) -> tuple[Any, Any]:
             np.fromiter((hash(value + "\0") for value in values), np.int64, len(values)))
 
 
-def with_duplicates(rows: Iterator[Row]) -> Iterator[Row]:
-    """Mark a row whose id (or credit code) was already used as an error (never an overwrite)."""
-    seen = Seen()
+def with_duplicates(rows: Iterator[Row], seen: Seen | None = None) -> Iterator[Row]:
+    """Mark a row whose id (or credit code) was already used as an error (never an overwrite);
+    `seen`: those of the rows before (a run's blocks share one)."""
+    seen = seen or Seen()
     for number, data, problem in rows:
         if problem is None and isinstance(data, dict):
             problem = seen.problems([number], [markers(data)])[0]
@@ -325,12 +351,6 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes, None]]:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             if is_row(raw):
                 yield number, raw[:-1] if raw.endswith(b"\n") else raw, None
-
-
-def _blocks(rows: Iterator[Any], size: Callable[[], int]) -> Iterator[list[Any]]:
-    """Blocks of rows; `size()` is asked before each block."""
-    while block := list(islice(rows, size())):
-        yield block
 
 
 @dataclass
@@ -369,6 +389,7 @@ class Distinct:
         self.count = self.oldest = 0
         self.tags = Interned()
         self.today: dt.date | None = None
+        self.first = True  # no block planned yet
 
     def plan(self, rows: list[Row]) -> Block:
         """The block's rows read (at once where they can be), checked for duplicates in row
@@ -409,23 +430,20 @@ class Distinct:
     def _row_by_row(self, rows: list[Row]) -> Block:
         """A block none of whose rows is read at once (a small one): each row read by the exact
         road is its own distinct input (a file of a few rows starts without numpy or Arrow)."""
-        items: list[Item] = []
-        for number, payload, problem in rows:
-            row = _row_of(number, payload, problem)
-            if row is None:  # blank to the exact road: no row
-                continue
-            number, data, problem = row
-            if problem is None and isinstance(data, dict):
-                problem = self.seen.problems([number], [markers(data)])[0]
-            if number > self.done_rows:
-                items.append((number, data, problem, False))
+        read = (row for row in (_row_of(*row) for row in rows) if row is not None)  # (None: blank)
+        items: list[Item] = [(number, data, problem, False) for number, data, problem
+                             in with_duplicates(read, self.seen) if number > self.done_rows]
         count = len(items)
         return Block(rows[-1][0], [item[0] for item in items], [item[1] for item in items],
                      [BAD] * count, list(range(count)), ([], [], []), [0] * count, items, {})
 
     def _read(self, payloads: list[Payload], problems: list[Any]) -> tuple[Any, list[int]]:
-        """The rows read at once: their table, and their positions in the block."""
-        if len(payloads) < AT_ONCE:
+        """The rows read at once: their table, and their positions in the block. An input of
+        fewer than AT_ONCE rows (its first block is all of it) is read row by row; any later
+        block is read at once, however small: the last one of a run, read row by row, made each
+        of its rows a distinct input of its own, and evaluated again what the run had answered."""
+        first, self.first = self.first, False
+        if first and len(payloads) < AT_ONCE:
             return None, []
         if isinstance(payloads[0], bytes):  # a JSON Lines block: every row a line
             table, kept = read_at_once(payloads)  # type: ignore[arg-type]
@@ -580,14 +598,9 @@ class _Plan:
     """What a run writes where, checked before anything is touched (`_plan`)."""
 
     input_path: Path
-    out: Path
-    errors: Path
+    results: _Output
+    errors: _Output
     summary_path: Path | None
-    out_kind: str
-    errors_kind: str
-    columns: list[str]
-    headers: list[str]
-    error_headers: list[str]
     excel: bool
     options: BatchOptions  # with the input's column labels (error rows name them so)
     fingerprint: str  # the options a checkpoint was made with
@@ -595,32 +608,8 @@ class _Plan:
     catalog: Catalog  # the run's (its package, as in force on its day): rows are keyed by it
 
     @property
-    def direct(self) -> bool:
-        """CSV and JSON Lines are appended to in place; XLSX and Parquet from a spool at the end."""
-        return self.out_kind in (".csv", ".jsonl")
-
-    @property
-    def sink_path(self) -> Path:
-        return self.out.with_name(self.out.name + (PARTIAL_SUFFIX if self.direct else SPOOL_SUFFIX))
-
-    @property
-    def errors_direct(self) -> bool:
-        """An XLSX errors file is written once at the end, from a spool (as XLSX results are)."""
-        return self.errors_kind != ".xlsx"
-
-    @property
-    def errors_line_kind(self) -> str:
-        """How error lines are encoded as the run goes: CSV or JSON Lines (an XLSX's spool)."""
-        return self.errors_kind if self.errors_direct else ".jsonl"
-
-    @property
-    def errors_partial(self) -> Path:
-        return self.errors.with_name(self.errors.name + (PARTIAL_SUFFIX if self.errors_direct
-                                                         else SPOOL_SUFFIX))
-
-    @property
     def checkpoint_path(self) -> Path:
-        return self.out.with_name(self.out.name + CHECKPOINT_SUFFIX)
+        return self.results.path.with_name(self.results.path.name + CHECKPOINT_SUFFIX)
 
 
 def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOptions,
@@ -653,9 +642,10 @@ def _plan(input_path: Path, out: Path, errors: Path | None, options: BatchOption
     # would mix old and new amounts in one output.
     fingerprint = json.dumps([dataclasses.asdict(options), out_kind, errors_kind, lang, excel,
                               current_lang(), catalog.fingerprint()], default=str, sort_keys=True)
-    return _Plan(input_path, out, errors, summary_path, out_kind, errors_kind, columns,
-                 output_headers(columns, lang), output_headers(ERROR_COLUMNS, lang), excel,
-                 options, fingerprint, rows, catalog)
+    return _Plan(input_path, _Output(out, "--out", columns, output_headers(columns, lang),
+                                     "sheet.results"),
+                 _Output(errors, "--errors", ERROR_COLUMNS, output_headers(ERROR_COLUMNS, lang),
+                         "sheet.errors"), summary_path, excel, options, fingerprint, rows, catalog)
 
 
 def _resume_state(plan: _Plan, input_fingerprint_: dict[str, int | str]) -> Checkpoint | None:
@@ -663,7 +653,7 @@ def _resume_state(plan: _Plan, input_fingerprint_: dict[str, int | str]) -> Chec
     if not plan.checkpoint_path.exists():
         return None
     state = read_checkpoint(plan.checkpoint_path)
-    if state.get("input") != str(plan.input_path.resolve()) or state.get("columns") != plan.columns \
+    if state.get("input") != str(plan.input_path.resolve()) or state.get("columns") != plan.results.columns \
             or state.get("options") != plan.fingerprint:
         raise InputError("the checkpoint belongs to another input or other options",
                          file=str(plan.checkpoint_path), field="--resume",
@@ -700,10 +690,13 @@ def evaluated(blocks: Iterator[list[Row]], distinct: Distinct, runner: Engine,
         yield done()
 
 
-def input_blocks(path: Path, rows: Rows, size: Callable[[], int]) -> Iterator[list[Row]]:
-    """The blocks of an input: a JSON Lines file's lines, any other file's rows."""
+def input_blocks(path: Path, rows: Rows, size: Callable[[], int]) -> Iterator[list[Any]]:
+    """The blocks of an input: a JSON Lines file's lines, any other file's rows; `size()` is
+    asked before each block."""
     jsonl = rows.columns is None and format_of(path, "INPUT") == ".jsonl"
-    return _blocks(_jsonl_lines(path) if jsonl else iter(rows), size)
+    each: Iterator[Any] = _jsonl_lines(path) if jsonl else iter(rows)
+    while block := list(islice(each, size())):
+        yield block
 
 
 def engine_for(kind: str, jobs: int | None, scheduler: str | None, job: Any,
@@ -736,15 +729,10 @@ class _Run:
             self.counts.resumed_at = state["rows_in"]
             self.summary = Summary(state["summary"])
             self.done_rows = self.last = state["last_row"]
-        self.out_sink = _LineSink(plan.sink_path, plan.columns,
-                                  ".jsonl" if not plan.direct else plan.out_kind,
-                                  state["out_file"] if state else None, plan.headers, plan.excel,
-                                  excel=plan.excel)
+        self.out_sink = _LineSink(plan.results, state["out_file"] if state else None, plan.excel)
         try:
-            self.error_sink = _LineSink(plan.errors_partial, ERROR_COLUMNS, plan.errors_line_kind,
-                                        state["errors_file"] if state else None,
-                                        plan.error_headers, plan.excel, option="--errors",
-                                        excel=plan.excel)
+            self.error_sink = _LineSink(plan.errors, state["errors_file"] if state else None,
+                                        plan.excel)
         except BaseException:
             self.out_sink.close()
             raise
@@ -754,7 +742,7 @@ class _Run:
         plan, counts = self.plan, self.counts
         data: Checkpoint = {
             "input": str(plan.input_path.resolve()), "fingerprint": self.input_fingerprint,
-            "columns": plan.columns, "options": plan.fingerprint, "last_row": self.last,
+            "columns": plan.results.columns, "options": plan.fingerprint, "last_row": self.last,
             "rows_in": counts.rows_in, "rows_out": counts.rows_out,
             "error_rows": counts.error_rows, "out_file": self.out_sink.flush(),
             "errors_file": self.error_sink.flush(), "summary": self.summary.state}
@@ -776,7 +764,9 @@ class _Run:
         try:
             for block, outcomes in evaluated(input_blocks(plan.input_path, plan.rows, sizes),
                                              distinct, runner, _evaluate_items):
-                self.write(block, block_texts(block, outcomes, distinct, lines, job), sizes)
+                with critical():  # a signal waits until the block is added up, written, counted
+                    self.write(block, block_texts(block, outcomes, distinct, lines, job,
+                                                  self.summary), sizes)
                 if on_progress:
                     on_progress(self.counts)
             if self.counts.rows_in > self.counts.resumed_at:
@@ -794,40 +784,30 @@ class _Run:
             self.out_sink.close()
             self.error_sink.close()
 
-    def write(self, block: Block, texts: tuple[str, str, int, int, Summary], sizes: BlockSize
-              ) -> None:
-        """A finished block: its lines, counts and summary; a checkpoint about every second."""
-        out_text, error_text, ok, bad, summary = texts
+    def write(self, block: Block, texts: tuple[str, str, int, int], sizes: BlockSize) -> None:
+        """A finished block (its summary added up): its lines and counts; a checkpoint about
+        every second. (Inside `critical()`: a signal waits until it is done.)"""
+        out_text, error_text, ok, bad = texts
         counts = self.counts
-        with critical():  # a signal waits until the block is written and counted
-            self.out_sink.write_text(out_text)
-            self.error_sink.write_text(error_text)
-            self.summary.merge(summary.state)
-            counts.rows_out += ok
-            counts.error_rows += bad
-            counts.rows_in += block.rows
-            sizes.done(counts.rows_in - counts.resumed_at)
-            if block.rows:
-                self.last = block.last_row
-            # A checkpoint (with fsync) about every second: a kill loses at most that much.
-            if time.monotonic() - self.last_checkpoint >= CHECKPOINT_SECONDS:
-                self.save_checkpoint()
+        self.out_sink.write_text(out_text)
+        self.error_sink.write_text(error_text)
+        counts.rows_out += ok
+        counts.error_rows += bad
+        counts.rows_in += block.rows
+        sizes.done(counts.rows_in - counts.resumed_at)
+        if block.rows:
+            self.last = block.last_row
+        # A checkpoint (with fsync) about every second: a kill loses at most that much.
+        if time.monotonic() - self.last_checkpoint >= CHECKPOINT_SECONDS:
+            self.save_checkpoint()
 
     def finish(self) -> BatchCounts:
         """Write XLSX or Parquet from the spool and the summary beside their places, then rename
         every output into place (the checkpoint goes first: killed before the renames, there is
         no checkpoint and a --resume starts afresh, never from stale parts)."""
         plan, counts = self.plan, self.counts
-        out = plan.out
-        writing = out.with_name(out.stem + PARTIAL_SUFFIX + out.suffix)
-        if not plan.direct:
-            self._from_spool(plan.sink_path, RowWriter(
-                writing, plan.columns, plan.headers if plan.out_kind == ".xlsx" else None,
-                sheet=t("sheet.results")))
-        errors_writing = plan.errors.with_name(plan.errors.stem + PARTIAL_SUFFIX + plan.errors.suffix)
-        if not plan.errors_direct:
-            self._from_spool(plan.errors_partial, RowWriter(
-                errors_writing, ERROR_COLUMNS, plan.error_headers, sheet=t("sheet.errors")))
+        outputs = (plan.results, plan.errors)
+        ready = [self._ready(output) for output in outputs]
         counts.summary = self.summary.report()
         written = None
         if plan.summary_path is not None:
@@ -836,37 +816,41 @@ class _Run:
                                            "error_rows": counts.error_rows, **counts.summary},
                                           ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         plan.checkpoint_path.unlink(missing_ok=True)
-        os.replace(writing if not plan.direct else plan.sink_path, out)
-        os.replace(plan.errors_partial if plan.errors_direct else errors_writing, plan.errors)
+        for output, path in zip(outputs, ready):
+            os.replace(path, output.path)
+            output.partial.unlink(missing_ok=True)  # (a spool; a partial file was just moved)
         if plan.summary_path is not None and written is not None:
             os.replace(written, plan.summary_path)
-        if not plan.direct:
-            plan.sink_path.unlink(missing_ok=True)
-        if not plan.errors_direct:
-            plan.errors_partial.unlink(missing_ok=True)
         return counts
 
-    def _from_spool(self, spool: Path, writer: RowWriter) -> None:
-        """Write a spool's JSON lines through `writer` (XLSX or Parquet, written once at the end)."""
+    def _ready(self, output: _Output) -> Path:
+        """An output's file, whole, beside its place: CSV and JSON Lines as appended to, XLSX and
+        Parquet written now from the spool's JSON lines."""
+        if output.direct:
+            return output.partial
+        path = output.path
+        writing = path.with_name(path.stem + PARTIAL_SUFFIX + path.suffix)
+        writer = RowWriter(writing, output.columns,
+                           output.headers if output.kind == ".xlsx" else None, sheet=t(output.sheet))
         try:
-            with spool.open(encoding="utf-8") as lines:
+            with output.partial.open(encoding="utf-8") as lines:
                 for line in lines:
                     writer.write(json.loads(line))
             writer.close()
         except Interrupted as stop:  # every row is done; a resume writes the file again
             stop.rows = self.counts.rows_in
             raise
+        return writing
 
 
 def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinct,
-                lines: LineEncoder, job: _Job) -> tuple[str, str, int, int, Summary]:
-    """A block's output and error lines in row order, its counts and its summary: a row of a
-    distinct input gets its own cells, then its answer's cells and its warnings (each pair of
-    them encoded once); the rows of a distinct input whose first row was refused take the row
-    road here, each with its own messages."""
+                lines: LineEncoder, job: _Job, summary: Summary) -> tuple[str, str, int, int]:
+    """A block's output and error lines in row order and its counts, its rows added up into
+    `summary`: a row of a distinct input gets its own cells, then its answer's cells and its
+    warnings (each pair of them encoded once); the rows of a distinct input whose first row was
+    refused take the row road here, each with its own messages."""
     out: list[str] = []
     errors: list[str] = []
-    summary = Summary()
     answers = distinct.answers
     first = dict(zip(reversed(block.groups), reversed(block.numbers)))  # each one's first row
     for group, rows in Counter(block.groups).items():  # (a row of its own: BAD)
@@ -905,7 +889,7 @@ def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinc
             _add(summary, outcome[2], number)
         else:
             errors.append(outcome[1])
-    return "".join(out), "".join(errors), len(out), len(errors), summary
+    return "".join(out), "".join(errors), len(out), len(errors)
 
 
 def _add(summary: Summary, contributions: Any, number: int, rows: int = 1) -> None:
@@ -936,9 +920,8 @@ def run_batch(input_path: Path, out: Path, errors: Path | None, options: BatchOp
     fingerprint_of_input = input_fingerprint(input_path)
     state = _resume_state(plan, fingerprint_of_input) if resume else None
     run = _Run(plan, state, fingerprint_of_input)
-    job = _Job(options=plan.options, out_kind=".jsonl" if not plan.direct else plan.out_kind,
-               columns=plan.columns, errors_kind=plan.errors_line_kind, lang=current_lang(),
-               excel=plan.excel, words=words)
+    job = _Job(options=plan.options, out_kind=plan.results.line_kind, columns=plan.results.columns,
+               errors_kind=plan.errors.line_kind, lang=current_lang(), excel=plan.excel, words=words)
     try:
         runner = engine_for(engine, jobs, scheduler, job, _worker_init)
     except BaseException:

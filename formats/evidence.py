@@ -489,10 +489,8 @@ def write_row_bundles(input_path: Path, directory: Path, readings: dict[str, str
     from formats.tables import read_rows
     from formats.worklist import read_records
 
-    digest = hashlib.sha256()
     with input_path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
+        digest = hashlib.file_digest(handle, "sha256")
     directory.mkdir(parents=True, exist_ok=True)
     sums: list[str] = []
     rows = read_rows(input_path, encoding=encoding, column_map=column_map)

@@ -50,8 +50,6 @@ LIST_SCHEMA = Schema(headers={
 # The registry out: the enterprise template's columns, then the recognitions of tiers without a
 # column of their own (another package's tiers), then as_of.
 UPDATED_COLUMNS = (*TEMPLATE_COLUMNS, "recognitions", "as_of")
-REPORT_COLUMNS = ("list_row", "name", "credit_code", "tier", "date", "status", "registry_row",
-                  "id", "registry_name", "registry_credit_code", "candidates", "message")
 LIST_FIELDS = ("name", "credit_code", "tier", "date")
 
 
@@ -71,6 +69,9 @@ class ReportRow(TypedDict, total=False):
     registry_credit_code: str | None
     candidates: str | None
     message: Required[str]
+
+
+REPORT_COLUMNS = tuple(ReportRow.__annotations__)  # the report's columns, in this order
 
 
 @dataclass

@@ -32,9 +32,6 @@ from solver.evaluate import evaluate_amounts
 from solver.fiscal import FiscalReport, FiscalView, Interval
 from solver.planner import reformed_once
 
-SWEEP_COLUMNS = ["reform", "value", "paying_district", "claim_year", "baseline_min",
-                 "baseline_max", "reformed_min", "reformed_max", "cost_min", "cost_max",
-                 "open_above"]  # a "not less than" amount in a sum: the district may pay more
 ALL = "all"
 NOTHING: Interval = {"min": 0, "max": 0, "open_above": False}
 Table = Literal["by_paying_district", "by_claim_year"]
@@ -55,7 +52,10 @@ class SweepRow(TypedDict):
     reformed_max: int
     cost_min: int
     cost_max: int
-    open_above: bool
+    open_above: bool  # a "not less than" amount in a sum: the district may pay more
+
+
+SWEEP_COLUMNS = list(SweepRow.__annotations__)  # the cost table's columns, in this order
 
 
 @dataclass(frozen=True)

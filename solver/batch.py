@@ -18,7 +18,6 @@ from models.validation import label, top_field
 from models.money import Money
 from solver.evaluate import compute_amounts, evaluate_amounts
 from solver.fiscal import FiscalReport, FiscalView, Interval, MeasureCell
-from solver.memo import answer_key, memoized
 from solver.notices import Notice, record_notices, tag_notices
 
 if TYPE_CHECKING:
@@ -76,9 +75,9 @@ NoticeWords = Callable[[Sequence[Notice]], str]
 
 class RowContext:
     """What evaluating rows under one run's options against one catalog shares, built once per
-    run (in each worker) and passed explicitly: the measure columns, the options as part of every
-    key, one tuple of column names, and the warnings of each list of industry tags. `words` puts
-    a row's warnings into words (a run that writes result rows needs it)."""
+    run (in each worker) and passed explicitly: the measure columns, the dates in the options,
+    and the warnings of each list of industry tags. `words` puts a row's warnings into words (a
+    run that writes result rows needs it)."""
 
     def __init__(self, options: BatchOptions, catalog: Catalog | None = None,
                  words: NoticeWords | None = None) -> None:
@@ -87,21 +86,10 @@ class RowContext:
         self.catalog = catalog or active_catalog()
         # (measure, its min column, its max column) for every measure, in catalog order.
         self.measure_columns = tuple((m, f"{m}.min", f"{m}.max") for m in self.catalog.measure_ids())
-        self.token, self.dates = _described(options)
-        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.dates = _dates_in(options)
         # industry tags → their warnings (None: they need the record); (tags, language) → in words
         self._notices: dict[tuple[str, ...], tuple[Notice, ...] | None] = {}
         self._warnings: dict[tuple[tuple[str, ...], str], str | None] = {}
-
-    def key(self, record: EnterpriseRecord) -> tuple[object, ...]:
-        """The key of a row's answer (`solver.memo.answer_key` under the run's options)."""
-        options = self.options
-        return answer_key(record, self.catalog, options.readings, "row", today=options.today,
-                          extra=(self.token,), extra_dates=self.dates)
-
-    def names(self, names: tuple[str, ...]) -> tuple[str, ...]:
-        """One shared tuple per column list (the memo holds many answers, one set of names)."""
-        return self._names.setdefault(names, names)
 
     def in_words(self, notices: Sequence[Notice]) -> str:
         """Warnings in words, by the run's `words`."""
@@ -141,9 +129,9 @@ class RowContext:
         return self._warnings[key]
 
 
-def _described(options: BatchOptions) -> tuple[str, tuple[dt.date, ...]]:
-    """The content of a run's options as text (part of every key), and every date in them (a
-    move date, the dates of a scenario's changes: compared with the record's)."""
+def _dates_in(options: BatchOptions) -> tuple[dt.date, ...]:
+    """Every date in a run's options (a move date, the dates of a scenario's changes: compared
+    with the record's, so points of every distinct input's key: `solver.memo.points`)."""
     import json
 
     data = dataclasses.asdict(options)
@@ -156,7 +144,7 @@ def _described(options: BatchOptions) -> tuple[str, tuple[dt.date, ...]]:
                 found.add(dt.date.fromisoformat(word[:10]))
             except ValueError:
                 pass
-    return text, tuple(sorted(found))
+    return tuple(sorted(found))
 
 
 Contribution = tuple[str, str, int, int, int, bool]  # (measure, paid_by, claim_year, min, max, open)
@@ -182,8 +170,8 @@ def _problems(exc: RecordError) -> list[tuple[str, str]]:
 @dataclass(frozen=True, slots=True)
 class Answer:
     """A row's answer — the names and values of every column but `ROW_OWN_COLUMNS` — and its
-    summary contributions per view (`baseline`, `scenario`). Rows the compiler cannot tell apart
-    share one (memoized, read and never changed): it is encoded once and added up once."""
+    summary contributions per view (`baseline`, `scenario`). The rows of a distinct input share
+    one (`formats.batch`: read, never changed): it is encoded once and added up once."""
 
     names: tuple[str, ...]
     values: tuple[object, ...]
@@ -242,10 +230,9 @@ def _error(number: int, ident: str | None, problems: list[tuple[str | None, str]
 
 
 def evaluate_row(number: int, data: Mapping[str, object] | None, problem: str | tuple[str, str] | None,
-                 context: RowContext, *, memo: bool = True) -> RowResult | RowError:
+                 context: RowContext) -> RowResult | RowError:
     """One row: its result (own cells and answer) or its error row (every problem at once),
-    under the run's `context` (its options and catalog). `memo`: look its answer up among those
-    of the rows before (a batch's distinct input is new: no)."""
+    under the run's `context` (its options and catalog)."""
     options = context.options
     if problem is not None:
         ident = _ident(data)
@@ -260,10 +247,9 @@ def evaluate_row(number: int, data: Mapping[str, object] | None, problem: str | 
         return _error(number, ident, found, options.labels)
     try:
         record = parse_record(data, source="row", row=number, catalog=context.catalog)
-        # Warnings read what the answer's key leaves out (every industry tag): per row.
+        # Warnings read what a distinct input's key leaves out (every industry tag): per row.
         return RowResult(number, record.id, record.name, record.credit_code,
-                         context.warnings(record), row_answer(record, context) if memo
-                         else _row_answer_tuple(record, context))
+                         context.warnings(record), row_answer(record, context))
     except RecordError as exc:
         return _error(number, _ident(data), list(_problems(exc)), options.labels)
     except InputError as exc:  # the row's own fault: an error row, and the run goes on
@@ -296,21 +282,6 @@ IDENTITY_COLUMNS = ("id", "name", "credit_code")
 ROW_OWN_COLUMNS = IDENTITY_COLUMNS + ("warnings",)  # a row's own cells; the rest is its answer
 
 
-def row_answer(record: EnterpriseRecord, context: RowContext) -> Answer:
-    """A row's answer — the names and values of every column but `IDENTITY_COLUMNS` — and its
-    summary contributions, memoized on the record's canonical key under these options
-    (`solver.memo`): shared between rows the compiler cannot tell apart (read, never change)."""
-    return memoized(context.key(record), lambda: _row_answer_tuple(record, context))
-
-
-def _row_answer_tuple(record: EnterpriseRecord, context: RowContext) -> Answer:
-    # The row's answer is memoized as a whole; its amounts need a memo of their own only when
-    # other runs share them (a sweep's points, each with its own scenario, share the baseline).
-    amounts_of = compute_amounts if context.options.scenario is None else evaluate_amounts
-    row, summary = _row_answer(record, context, amounts_of)
-    return Answer(context.names(tuple(row)), tuple(row.values()), summary)
-
-
 def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: BatchOptions,
                      catalog: Catalog) -> list[tuple[str, str, int, Money]]:
     """The awards still to come under a scenario (record changes, readings, reforms)."""
@@ -322,11 +293,13 @@ def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: Batc
                             catalog=changed_catalog, today=options.today)
 
 
-def _row_answer(record: EnterpriseRecord, context: RowContext,
-                amounts_of: Callable[..., list[tuple[str, str, int, Money]]] = evaluate_amounts,
-                ) -> tuple[dict[str, object], dict[str, list[Contribution]]]:
+def row_answer(record: EnterpriseRecord, context: RowContext) -> Answer:
+    """A row's answer — the names and values of every column but `ROW_OWN_COLUMNS` — and its
+    summary contributions. Not memoized: a batch evaluates each distinct input once
+    (`formats.batch`), and a memo key cost more than it saved on the rows left (a row with moves
+    or expenses is nearly always new: 39 hits in 46,061 such rows of the population)."""
     options, catalog = context.options, context.catalog
-    amounts = amounts_of(record, options.readings, catalog=catalog, today=options.today)
+    amounts = compute_amounts(record, options.readings, catalog=catalog, today=options.today)
     if options.impact is not None and options.scenario is not None:  # old policies → these
         from solver.impact import impact_cells, out_of_reach
         from solver.planner import scenario_catalog
@@ -335,7 +308,8 @@ def _row_answer(record: EnterpriseRecord, context: RowContext,
         old = amounts if out_of_reach(record, before, catalog) else \
             scenario_amounts(record, options.scenario, options, catalog)
         cells = impact_cells(record, old, amounts, before, catalog, options.impact)
-        return cells, {"baseline": contributions(amounts), "scenario": contributions(old)}
+        return Answer(tuple(cells), tuple(cells.values()),
+                      {"baseline": contributions(amounts), "scenario": contributions(old)})
     total = _total(amounts)
     row: dict[str, object] = {"total_min": total.min, "total_max": total.max,
                            "open_above": total.open_above, "awards": len(amounts)}
@@ -362,7 +336,7 @@ def _row_answer(record: EnterpriseRecord, context: RowContext,
         district, best = ranking[0]
         row.update(best_district=district, best_total_min=best.min, best_total_max=best.max,
                    best_delta_max=best.max - stay.max)
-    return row, summary
+    return Answer(tuple(row), tuple(row.values()), summary)
 
 
 # A sum in a summary's state: [min, max, open] (open: 1 when any award in it is open above: a
@@ -392,12 +366,6 @@ def _tables(part: SummaryPart) -> tuple[Table, Table, Table, Table]:
     lacks one)."""
     return (part.setdefault("by_district", {}), part.setdefault("by_measure", {}),
             part.setdefault("by_year", {}), part.setdefault("by_district_year", {}))
-
-
-def _add_cell(table: Table, key: str, cell: Cell) -> None:
-    """Add [min, max, open] into a table's cell (a cell of a checkpoint written before cells
-    carried the flag has two items)."""
-    _bump(table, key, cell[0], cell[1], cell[2] if len(cell) > 2 else 0)
 
 
 def _bump(table: Table, key: str, low: int, high: int, flag: int) -> None:
@@ -463,20 +431,6 @@ class Summary:
                 for table, key in zip(tables, (paid_by, measure, str(year), f"{paid_by}|{year}")):
                     _bump(table, key, low, high, flag)
                 _bump_cell(total, low, high, flag)
-
-    def merge(self, other: SummaryState) -> None:
-        """Add another summary's state (a worker's chunk) to this one."""
-        for view, part in other.items():
-            mine = self._part(view)
-            theirs = (part.get("by_district", {}), part.get("by_measure", {}),
-                      part.get("by_year", {}), part.get("by_district_year", {}))
-            for table, cells in zip(_tables(mine), theirs):
-                for key, cell in cells.items():
-                    _add_cell(table, key, cell)
-            for measure, count in part["enterprises"].items():
-                mine["enterprises"][measure] = mine["enterprises"].get(measure, 0) + count
-            cell = part["total"]
-            _bump_cell(mine["total"], cell[0], cell[1], cell[2] if len(cell) > 2 else 0)
 
     def report(self) -> FiscalReport:
         """The summary as its JSON shows it (`solver.fiscal.FiscalReport`)."""

@@ -97,19 +97,16 @@ _UNKEYED: set[str] = set(IDENTITY_FIELDS | {"industries"})
 
 
 def answer_key(record: EnterpriseRecord, catalog: Catalog, readings: dict[str, str],
-               part: str = "all", *, today: dt.date | None = None,
-               extra: tuple[object, ...] = (), extra_dates: Iterable[dt.date] = ()
-               ) -> tuple[object, ...]:
+               part: str = "all", *, today: dt.date | None = None) -> tuple[object, ...]:
     """The canonical key of everything the batch answer for `record` depends on."""
-    run_dates = tuple(d for d in (today or dt.date.today(), *extra_dates) if d is not None)
     text = record.model_dump_json(exclude=_UNKEYED)  # every field but identity and industries
     days = [dt.date.fromisoformat(day).toordinal() for day in _DATE.findall(text)]
     # Industries reach the compiler only as a tag set tested by `industry in [...]` conditions
     # (Condition.holds: a shared tag or none): only the tags some condition names count.
     named = catalog.facts.tags
-    return (catalog.facts, tuple(sorted(readings.items())), part, extra,
+    return (catalog.facts, tuple(sorted(readings.items())), part,
             tuple(tag for tag in record.industries if tag in named), _DATE.sub("D", text),
-            date_codes(days, points(catalog, run_dates)))
+            date_codes(days, points(catalog, (today or dt.date.today(),))))
 
 
 def memoized(key: tuple[object, ...], compute: Callable[[], T]) -> T:

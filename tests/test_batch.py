@@ -968,7 +968,7 @@ def _block_outputs(rows: list, at_once: bool, as_lines: bool, monkeypatch) -> tu
     from formats.batch import (Distinct, _Job, _evaluate_items, _worker_init, block_texts,
                                encode_line)
     from formats.lines import LineEncoder
-    from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext,
+    from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, RowContext, Summary,
                               result_columns)
     from solver.memo import clear
     from views.notices import notices_text
@@ -985,8 +985,9 @@ def _block_outputs(rows: list, at_once: bool, as_lines: bool, monkeypatch) -> tu
     block = distinct.plan(payloads)
     outcomes = _evaluate_items(block.items)
     distinct.outcomes(block, outcomes)
-    out, errors, ok, bad, summary = block_texts(
-        block, outcomes, distinct, LineEncoder(".csv", job.columns, ROW_OWN_COLUMNS, encode_line), job)
+    summary = Summary()
+    out, errors, ok, bad = block_texts(block, outcomes, distinct, LineEncoder(
+        ".csv", job.columns, ROW_OWN_COLUMNS, encode_line), job, summary)
     assert ok + bad == block.rows == len(rows)
     return out, errors, summary.report()
 
@@ -1048,8 +1049,14 @@ def test_duplicates_are_those_a_plain_dict_finds(pairs: list, cuts: list, clash:
 
 def test_each_distinct_input_is_evaluated_once_with_two_workers(tmp_path: Path, monkeypatch):
     """Workers receive distinct inputs, never rows another worker has: 3,000 rows of 12 distinct
-    inputs (a duplicate id and a bad row besides) evaluate 14 items in all."""
+    inputs (a duplicate id and a bad row besides) evaluate 14 items in all, in blocks of 290 rows
+    whose last has 100, fewer than AT_ONCE (block sizes follow the machine's speed: under load
+    such a last block was read row by row, and its 100 rows evaluated again)."""
     import formats.batch
+
+    monkeypatch.setattr(formats.batch, "FIRST_ROWS", 290)
+    monkeypatch.setattr(formats.batch, "MOST_ROWS", 290)
+    assert 3000 % 290 < formats.batch.AT_ONCE
 
     counted = tmp_path / "items.txt"
     real = formats.batch._evaluate_item

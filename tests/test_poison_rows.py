@@ -45,7 +45,7 @@ def breaking_on(ident: str, real):
 
 
 def break_amounts(monkeypatch, ident: str) -> None:
-    """Both roads to a row's amounts (with and without their own memo) raise for `ident`."""
+    """Both roads to a row's amounts (a baseline's, and a scenario's memoized) raise for `ident`."""
     for road in ("evaluate_amounts", "compute_amounts"):
         monkeypatch.setattr(solver.batch, road, breaking_on(ident, getattr(solver.batch, road)))
 
@@ -91,9 +91,7 @@ def test_csv_poison_rows_are_error_rows(tmp_path: Path):
 
 
 def test_an_unexpected_exception_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
-    break_amounts(monkeypatch, "R002")
-    # The five rows differ only by id, so the batch memo would answer R002 from R000: off here.
-    monkeypatch.setattr(solver.batch, "memoized", lambda key, compute: compute())
+    break_amounts(monkeypatch, "R002")  # (five rows, read row by row: each its own distinct input)
     source = tmp_path / "in.jsonl"
     source.write_bytes(b"".join(good(f"R{n:03d}") for n in range(5)))
     result = run(source, "--out", tmp_path / "out.csv")
@@ -103,10 +101,9 @@ def test_an_unexpected_exception_is_a_bug_exit_3(tmp_path: Path, monkeypatch):
 
 
 def _no_memo(monkeypatch) -> None:
-    """Rows differing only by id are one distinct input, and share an answer through the memos:
+    """Rows differing only by id are one distinct input, and share amounts through the memo:
     both off (every row read row by row, its own distinct input), so R002 is computed."""
-    monkeypatch.setattr(formats.batch, "AT_ONCE", 10**9)
-    monkeypatch.setattr(solver.batch, "memoized", lambda key, compute: compute())
+    monkeypatch.setattr(formats.batch.Distinct, "_read", lambda *_: (None, []))
     monkeypatch.setattr(solver.evaluate, "memoized", lambda key, compute: compute())
 
 
