@@ -35,7 +35,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO, TypedDict, cast
+from typing import Annotated, Any, BinaryIO
+
+from pydantic import Field, TypeAdapter
+from typing_extensions import TypedDict  # (pydantic reads a typing.TypedDict only from 3.12)
 
 from models.catalog import Catalog, active_catalog, keeps_catalog, set_active_catalog
 from models.errors import BugError, InputError, ZjtxError
@@ -425,7 +428,23 @@ class Distinct:
         keyed = np.flatnonzero((read != BAD) & counted & fine)
         found, held, own = self._keys(table, read[keyed])
         groups[keyed], tags[keyed] = found, held
-        return self._block(rows[-1][0], numbers, payloads, problems, counted, groups, tags, own)
+        # The items: the rows of their own, then the first row of each distinct input new here.
+        chosen = counted.nonzero()[0]
+        group = groups[chosen]
+        single = group == BAD
+        items: list[Item] = [(numbers[i], payloads[i], problems[i], False)
+                             for i in chosen[single].tolist()]
+        new: dict[int, int] = {}
+        distinct, first = np.unique(group[~single], return_index=True)
+        for found, row in zip(distinct.tolist(), chosen[~single][first].tolist()):
+            if found not in self.answers and found not in self.pending:
+                new[found] = len(items)
+                self.pending.add(found)
+                items.append((numbers[row], payloads[row], None, True))
+        slots = np.where(single, np.cumsum(single) - 1, np.cumsum(~single) - 1)
+        return Block(rows[-1][0], [numbers[i] for i in chosen.tolist()],
+                     [payloads[i] for i in chosen.tolist()], group.tolist(), slots.tolist(), own,
+                     tags[chosen].tolist(), items, new)
 
     def _row_by_row(self, rows: list[Row]) -> Block:
         """A block none of whose rows is read at once (a small one): each row read by the exact
@@ -493,33 +512,14 @@ class Distinct:
             self.count += 1
         return group
 
-    def _block(self, last_row: int, numbers: list[int], payloads: list[Payload],
-               problems: list[Any], counted: Any, groups: Any, tags: Any,
-               own: tuple[list[Any], list[Any], list[Any]]) -> Block:
-        import numpy as np
-
-        chosen = counted.nonzero()[0]
-        group = groups[chosen]
-        single = group == BAD
-        items: list[Item] = [(numbers[i], payloads[i], problems[i], False)
-                             for i in chosen[single].tolist()]
-        new: dict[int, int] = {}
-        distinct, first = np.unique(group[~single], return_index=True)
-        for found, row in zip(distinct.tolist(), chosen[~single][first].tolist()):
-            if found not in self.answers and found not in self.pending:
-                new[found] = len(items)
-                self.pending.add(found)
-                items.append((numbers[row], payloads[row], None, True))
-        slots = np.where(single, np.cumsum(single) - 1, np.cumsum(~single) - 1)
-        return Block(last_row, [numbers[i] for i in chosen.tolist()],
-                     [payloads[i] for i in chosen.tolist()], group.tolist(), slots.tolist(), own,
-                     tags[chosen].tolist(), items, new)
-
     def outcomes(self, block: Block, outcomes: list[Any]) -> None:
         """Remember the answers of the distinct inputs new in `block`."""
         for group, item in block.new.items():
             self.answers[group] = outcomes[item]
             self.pending.discard(group)
+
+
+Count = Annotated[int, Field(ge=0)]
 
 
 class Checkpoint(TypedDict):
@@ -529,26 +529,19 @@ class Checkpoint(TypedDict):
     fingerprint: dict[str, int | str]  # formats.safety.input_fingerprint
     columns: list[str]
     options: str
-    last_row: int
-    rows_in: int
-    rows_out: int
-    error_rows: int
+    last_row: Count
+    rows_in: Count
+    rows_out: Count
+    error_rows: Count
     out_file: FileMark
     errors_file: FileMark
     summary: SummaryState
 
 
-# What a checkpoint holds (`_Run.save_checkpoint`): key → the type of its value.
-_CHECKPOINT_KEYS: dict[str, type | tuple[type, ...]] = {
-    "input": str, "fingerprint": dict, "columns": list, "options": str, "last_row": int,
-    "rows_in": int, "rows_out": int, "error_rows": int, "out_file": dict, "errors_file": dict,
-    "summary": dict}
-_FILE_KEYS = {"path": str, "size": int, "sha256": str}
-
-
 def read_checkpoint(path: Path) -> Checkpoint:
-    """A checkpoint as `save_checkpoint` wrote it, or one clear refusal: a file cut short, `[]`,
-    a value of the wrong kind (never a traceback, never a resume from a damaged state)."""
+    """A checkpoint as `save_checkpoint` wrote it (`Checkpoint`, its type, checked strictly by
+    pydantic), or one clear refusal: a file cut short, `[]`, a value of the wrong kind, a count
+    below 0, a summary that is not one (never a traceback, never a resume from a damaged state)."""
     damaged = InputError("the checkpoint is damaged (cut short, or not a zjtx checkpoint)",
                          file=str(path), field="--resume",
                          accepted="delete it and run again without --resume")
@@ -556,19 +549,9 @@ def read_checkpoint(path: Path) -> Checkpoint:
         raw = path.read_bytes()
         if len(raw) > 64 * MAX_RECORD_BYTES:  # (a summary of every district, measure and year)
             raise damaged
-        state = json.loads(raw.decode("utf-8"))
-    except (OSError, ValueError, RecursionError):
+        return TypeAdapter(Checkpoint).validate_json(raw, strict=True)
+    except (OSError, ValueError, RecursionError):  # (a ValidationError is a ValueError)
         raise damaged from None
-    if not isinstance(state, dict) or any(
-            not isinstance(state.get(key), kind) or isinstance(state.get(key), bool)
-            for key, kind in _CHECKPOINT_KEYS.items()):
-        raise damaged
-    for key in ("out_file", "errors_file"):
-        if any(not isinstance(state[key].get(k), kind) for k, kind in _FILE_KEYS.items()):
-            raise damaged
-    if min(state["last_row"], state["rows_in"], state["rows_out"], state["error_rows"]) < 0:
-        raise damaged
-    return cast(Checkpoint, state)  # its keys and their kinds checked above
 
 
 def default_errors_path(out: Path, input_path: Path | None = None) -> Path:

@@ -23,8 +23,6 @@ from typing import Any, TypedDict
 from formats.batch import PARTIAL_SUFFIX, BatchCounts, run_batch
 from formats.tables import Row
 from models.catalog import CATALOG_DIR
-from models.i18n import t
-from models.errors import InputError
 from models.scenario import Policies, Scenario
 from solver.batch import BatchOptions, NoticeWords
 from solver.fiscal import FiscalReport, Interval, MeasureCell
@@ -89,10 +87,8 @@ def run_impact(input_path: Path, out: Path, errors: Path | None, old: Side, new:
                **batch: Any) -> tuple[ImpactCounts, ImpactSummary]:
     """Compare every row of `input_path` under `old` and `new` (`options` from
     `impact_options`); write the changed rows to `out`, the errors to `errors`, and the summary
-    (by paying district and claim year) to `summary_path` (.json). The counts and the summary."""
-    if summary_path is not None and summary_path.suffix.lower() != ".json":
-        raise InputError(t("option.summary_json"), file=str(summary_path),
-                         field="--summary", accepted=".json")
+    (by paying district and claim year) to `summary_path` (.json, checked by the batch before
+    anything is touched). The counts and the summary."""
     counts = run_batch(input_path, out, errors, options, summary_path=summary_path,
                        on_progress=on_progress, **batch)
     found = ImpactCounts(rows_in=counts.rows_in, changed=counts.rows_out,

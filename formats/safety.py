@@ -19,7 +19,8 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TypedDict
+
+from typing_extensions import TypedDict  # (pydantic reads a checkpoint's: formats.batch)
 
 from models.errors import InputError
 from models.i18n import t

@@ -8,7 +8,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
+
+from typing_extensions import TypedDict  # (pydantic reads a checkpoint's: formats.batch)
 
 from models.catalog import Catalog, active_catalog, dates_in, open_catalog_on
 from models.errors import BugError, CatalogError, InputError, Problem, RecordError, SolverError

@@ -240,6 +240,19 @@ def test_resume_refuses_a_damaged_checkpoint(tmp_path: Path, monkeypatch, damage
                        "checkpoint is damaged")
 
 
+@pytest.mark.parametrize("summary", [{"baseline": 5}, {"baseline": {"total": [1, 2, 3]}}])
+def test_resume_refuses_a_checkpoint_whose_summary_is_not_one(tmp_path: Path, monkeypatch,
+                                                              summary: dict):
+    """Before: a checkpoint right but for its summary resumed, and adding the first block's sums
+    to it failed as a bug in zjtx (exit 3); its type is checked whole now (`Checkpoint`)."""
+    source, out = _interrupted(tmp_path, monkeypatch)
+    checkpoint = out.with_name(out.name + CHECKPOINT_SUFFIX)
+    state = json.loads(checkpoint.read_text(encoding="utf-8"))
+    checkpoint.write_text(json.dumps({**state, "summary": summary}), encoding="utf-8")
+    assert_input_error(invoke("batch", source, "--out", out, "--resume"), "--resume",
+                       "checkpoint is damaged")
+
+
 # -- sweep ----------------------------------------------------------------------------------------
 def test_sweep_exits_1_when_rows_failed_and_keeps_to_200_points(tmp_path: Path):
     """Before: exit 0 with failed rows, and 201 points accepted though `--help` says 200."""
