@@ -92,18 +92,11 @@ class PoolEngine(Engine):
         terminating = threading.Thread(target=pool.terminate, daemon=True, name="zjtx pool terminate")
         terminating.start()
         terminating.join(self.grace)
-        if terminating.is_alive():
-            _kill_workers(pool)
+        if terminating.is_alive():  # SIGKILL every worker still alive
+            for process in list(getattr(pool, "_pool", ())):
+                with contextlib.suppress(ProcessLookupError, TypeError):  # (gone, or never started)
+                    os.kill(process.pid, signal.SIGKILL)
             terminating.join(self.patience)
-
-
-def _kill_workers(pool: Any) -> None:
-    """SIGKILL every worker process of `pool` still alive."""
-    for process in list(getattr(pool, "_pool", ())):
-        try:
-            os.kill(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, TypeError):  # (gone already, or never started)
-            pass
 
 
 class DaskEngine(Engine):

@@ -28,10 +28,6 @@ class CalendarEvent:
     description: str
 
 
-def _stamp(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-
-
 def calendar_bytes(name: str, events: Iterable[CalendarEvent], stamp: dt.date) -> bytes:
     """The calendar `name` holding `events`, as RFC 5545 bytes."""
     from icalendar import Calendar, Event
@@ -42,6 +38,7 @@ def calendar_bytes(name: str, events: Iterable[CalendarEvent], stamp: dt.date) -
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     seen: set[str] = set()
+    stamped = dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.timezone.utc)
     for item in sorted(events):
         key = f"{item.day.isoformat()}\n{item.summary}\n{item.description}"
         uid = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + "@zjtx"
@@ -50,7 +47,7 @@ def calendar_bytes(name: str, events: Iterable[CalendarEvent], stamp: dt.date) -
         seen.add(uid)
         event = Event()
         event.add("uid", uid)
-        event.add("dtstamp", _stamp(stamp))
+        event.add("dtstamp", stamped)
         event.add("dtstart", item.day)
         event.add("dtend", item.day + dt.timedelta(days=1))
         event.add("summary", item.summary)

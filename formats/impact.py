@@ -111,14 +111,11 @@ def _cell(before: Interval | None, after: Interval | None) -> ImpactCell:
                        "open_above": bool(before["open_above"] or after["open_above"])}}
 
 
-def _moved(cell: ImpactCell) -> bool:
-    return bool(cell["change"]["min"] or cell["change"]["max"])
-
-
 def _table(before: Mapping[str, Interval], after: Mapping[str, Interval]) -> dict[str, ImpactCell]:
     """Key by key: from, to and the change, for the keys whose amount changed."""
     cells = {key: _cell(before.get(key), after.get(key)) for key in sorted({*before, *after})}
-    return {key: cell for key, cell in cells.items() if _moved(cell)}
+    return {key: cell for key, cell in cells.items()
+            if cell["change"]["min"] or cell["change"]["max"]}
 
 
 def impact_summary(report: FiscalReport, old: Side, new: Side, counts: ImpactCounts) -> ImpactSummary:

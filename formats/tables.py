@@ -106,12 +106,6 @@ class LongLine(bytes):
     size: int = 0
 
 
-def long_line(size: int) -> LongLine:
-    line = LongLine()
-    line.size = size
-    return line
-
-
 def bounded_lines(handle: Any, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
     """The lines of a binary `handle` (each with its \\n), as iterating the file gives them, except
     that a line longer than `limit` bytes is never held in memory: it is read past in blocks and
@@ -130,7 +124,9 @@ def bounded_lines(handle: Any, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
             if not line:
                 break
             size += len(line)
-        yield long_line(size)
+        long = LongLine()
+        long.size = size
+        yield long
 
 
 def is_row(line: bytes) -> bool:
