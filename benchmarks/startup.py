@@ -30,17 +30,15 @@ from benchmarks.population import population  # noqa: E402
 
 def one_run(tree: Path, command: list[str]) -> tuple[float, float]:
     """Wall and processor seconds of one run of `command` in `tree`."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=tree, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = process.stderr.read() if process.stderr else b""
-    if process.stderr:
-        process.stderr.close()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{command} failed in {tree}: {stderr.decode(errors='replace')}")
+    with tempfile.TemporaryFile() as stderr:  # (a pipe unread until the end could fill and hang)
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=tree, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            stderr.seek(0)
+            raise SystemExit(f"{command} failed in {tree}: {stderr.read().decode(errors='replace')}")
     return wall, usage.ru_utime + usage.ru_stime
 
 

@@ -41,15 +41,17 @@ class _Stopper:
 
     @contextmanager
     def critical(self) -> Iterator[None]:
-        """No Interrupted inside; one held signal is raised on the way out."""
+        """No Interrupted inside; one held signal is raised on the way out of a block that
+        finished. A block that raises keeps its exception (a bug stays a bug, and the state it
+        left half-done is never saved as a checkpoint); the signal stays held."""
         self.depth += 1
         try:
             yield
         finally:
             self.depth -= 1
-            if not self.depth and self.pending is not None:
-                signum, self.pending = self.pending, None
-                raise Interrupted(signum)
+        if not self.depth and self.pending is not None:
+            signum, self.pending = self.pending, None
+            raise Interrupted(signum)
 
     @contextmanager
     def installed(self) -> Iterator[None]:

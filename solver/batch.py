@@ -8,8 +8,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+from pydantic import Field
 from typing_extensions import TypedDict  # (pydantic reads a checkpoint's: formats.batch)
 
 from models.catalog import Catalog, active_catalog, dates_in, open_catalog_on
@@ -344,7 +345,7 @@ def row_answer(record: EnterpriseRecord, context: RowContext) -> Answer:
 # A sum in a summary's state: [min, max, open] (open: 1 when any award in it is open above: a
 # "not less than" amount, which the district may exceed); a checkpoint written before sums
 # carried the flag holds [min, max].
-Cell = list[int]
+Cell = Annotated[list[int], Field(min_length=2, max_length=3)]
 Table = dict[str, Cell]
 
 

@@ -583,6 +583,50 @@ def test_resume_refuses_a_checkpoint_made_with_other_readings(tmp_path: Path,
     assert_input_error(result, "--resume")
 
 
+def test_a_bug_beside_a_held_signal_stays_a_bug_and_saves_no_half_block(tmp_path: Path,
+                                                                        monkeypatch,
+                                                                        checkpoint_every_chunk):
+    """Regression (was a bug): a signal held while a block is added up, and a bug in the same
+    block (here: its second block's lines fail to encode). The signal replaced the bug, and the
+    checkpoint saved on the way out held the half-added block in its sums (not in its rows), so
+    `--resume` added it twice. Expected: the bug comes out as itself; any checkpoint holds whole
+    blocks only, and a resume sums what a clean run sums."""
+    import formats.lines
+    from formats.batch import run_batch
+    from formats.signals import STOPPER
+    from solver.batch import BatchOptions
+    from views.notices import notices_text
+
+    source = write_jsonl(tmp_path / "in.jsonl", list(population(600, seed=3)))
+    clean = invoke("batch", source, "--out", tmp_path / "clean.csv", "--summary",
+                   tmp_path / "clean.json")
+    assert clean.exit_code in (0, 1), clean.stderr
+    real, calls = formats.lines.LineEncoder.fronts, []
+
+    def failing(self, *args):
+        calls.append(1)
+        if len(calls) == 2:  # a signal arrives, then the block fails
+            STOPPER.pending = signal.SIGTERM
+            raise RuntimeError("a bug while the block is written")
+        return real(self, *args)
+
+    monkeypatch.setattr(formats.lines.LineEncoder, "fronts", failing)
+    out = tmp_path / "out.csv"
+    try:
+        with pytest.raises(RuntimeError, match="a bug while"):
+            run_batch(source, out, None, BatchOptions(readings=load_catalog().resolve_readings({})),
+                      summary_path=tmp_path / "summary.json", words=notices_text)
+    finally:
+        STOPPER.pending = None
+    monkeypatch.undo()
+    resumed = invoke("batch", source, "--out", out, "--summary", tmp_path / "summary.json",
+                     "--resume")
+    assert resumed.exit_code == clean.exit_code, resumed.stderr
+    assert json.loads((tmp_path / "summary.json").read_text()) == \
+        json.loads((tmp_path / "clean.json").read_text())
+    assert out.read_bytes() == (tmp_path / "clean.csv").read_bytes()
+
+
 def test_resume_after_a_kill_while_cleaning_up(tmp_path: Path,
                                                                              monkeypatch):
     """A kill while cleaning up (simulated by making the checkpoint removal die): the outputs are

@@ -240,7 +240,27 @@ def test_resume_refuses_a_damaged_checkpoint(tmp_path: Path, monkeypatch, damage
                        "checkpoint is damaged")
 
 
-@pytest.mark.parametrize("summary", [{"baseline": 5}, {"baseline": {"total": [1, 2, 3]}}])
+@pytest.mark.parametrize("field, value", [("rows_in", -1), ("last_row", "5"), ("last_row", True),
+                                          ("error_rows", 1.5)])
+def test_resume_refuses_a_checkpoint_with_a_count_of_the_wrong_kind(tmp_path: Path, monkeypatch,
+                                                                     field: str, value):
+    """A count below 0, a count written as text, a boolean or a fraction: damaged, not resumed
+    from (strict types: JSON's `true` is not 1, `"5"` is not 5)."""
+    source, out = _interrupted(tmp_path, monkeypatch)
+    checkpoint = out.with_name(out.name + CHECKPOINT_SUFFIX)
+    state = json.loads(checkpoint.read_text(encoding="utf-8"))
+    checkpoint.write_text(json.dumps({**state, field: value}), encoding="utf-8")
+    assert_input_error(invoke("batch", source, "--out", out, "--resume"), "--resume",
+                       "checkpoint is damaged")
+
+
+_PART = {"by_district": {}, "by_measure": {}, "by_year": {}, "by_district_year": {}, "enterprises": {}}
+
+
+@pytest.mark.parametrize("summary", [{"baseline": 5}, {"baseline": {"total": [1, 2, 3]}},
+                                     {"baseline": {**_PART, "total": [5]}},
+                                     {"baseline": {**_PART, "total": []}},
+                                     {"baseline": {**_PART, "total": [1, 2, 3, 4]}}])
 def test_resume_refuses_a_checkpoint_whose_summary_is_not_one(tmp_path: Path, monkeypatch,
                                                               summary: dict):
     """Before: a checkpoint right but for its summary resumed, and adding the first block's sums

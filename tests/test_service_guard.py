@@ -157,6 +157,38 @@ def test_a_slow_process_start_does_not_spend_the_budget():
     finally:
         workers.close()
 
+
+def test_a_request_that_waits_past_its_budget_is_busy_before_the_process_is_free():
+    """One process, held by a first request (its 1.5 s start is not its time; 0.5 s of work):
+    a second request whose 1 s budget ends while it waits is Busy then — before the first is
+    answered — and leaves the queue (nothing counts as waiting afterwards)."""
+    workers = SlowStart(1, 1.0, 5, catalog=None)
+    events: list[str] = []
+
+    async def first() -> None:
+        await workers.run(time.sleep, 0.5)
+        events.append("first answered")
+
+    async def second() -> None:
+        await anyio.sleep(0.1)
+        try:
+            await workers.run(time.sleep, 0)
+            events.append("second answered")
+        except Busy:
+            events.append("second busy")
+
+    async def both() -> None:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(first)
+            tasks.start_soon(second)
+
+    try:
+        anyio.run(both)
+        assert events == ["second busy", "first answered"], events
+        assert workers.waiting == 0 and not workers.saturated()
+    finally:
+        workers.close()
+
 # -- a real server on loopback ----------------------------------------------------------------------
 
 @contextlib.contextmanager
