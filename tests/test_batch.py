@@ -1036,6 +1036,30 @@ def _block_outputs(rows: list, at_once: bool, as_lines: bool, monkeypatch) -> tu
     return out, errors, summary.report()
 
 
+def test_a_distinct_input_s_key_holds_the_options_dates(tmp_path: Path):
+    """Two rows alike but for a recognition the day before and the day after the move date (no
+    breakpoint of the catalog between those days): a move brings the first 100,000 and the second
+    200,000 (a recognition after the move counts for the new district). Read at once and keyed,
+    each row gets its own answer: the options' dates are points of every distinct input's key
+    (`solver.batch._dates_in`), as a single `best-district` gives."""
+    first = {"id": "E-A", "district": "dongcheng", "as_of": "2026-11-25",
+             "recognitions": [{"tier": "innovative", "date": "2021-12-11"},
+                              {"tier": "municipal", "date": "2026-12-14"}]}
+    second = {**first, "id": "E-B", "recognitions": [first["recognitions"][0],
+                                                     {"tier": "municipal", "date": "2026-12-16"}]}
+    rows = [first, second] + [{**first, "id": f"F-{n}"} for n in range(200)]  # read at once
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    result = invoke("batch", source, "--out", tmp_path / "out.csv", "--best-district",
+                    "--move-date", "2026-12-15")
+    assert result.exit_code == 0, result.stderr
+    out = {row["id"]: row for row in read_output(tmp_path / "out.csv")}
+    for record in (first, second):
+        ranking = best_district(parse_record(record), dt.date(2026, 12, 15))
+        best = ranking.ranking[0]
+        assert out[record["id"]]["best_district"] == best.district, (record["id"], out[record["id"]])
+    assert out["E-A"]["best_district"] != out["E-B"]["best_district"]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(nearly_plain_rows(), min_size=1, max_size=12), st.booleans())
 def test_rows_of_a_distinct_input_get_what_the_row_road_gives(rows: list, as_lines: bool):
