@@ -19,7 +19,8 @@ from models.i18n import current_lang, t
 from models.record import EnterpriseRecord, parse_record
 from models.validation import label, top_field
 from models.money import Money
-from solver.evaluate import compute_amounts, evaluate_amounts
+from solver.compile import compile_record
+from solver.evaluate import evaluate_amounts, paid_amounts
 from solver.fiscal import FiscalReport, FiscalView, Interval, MeasureCell
 from solver.notices import Notice, record_notices, tag_notices
 
@@ -87,6 +88,7 @@ class RowContext:
         self.options = options
         self.words = words
         self.catalog = catalog or active_catalog()
+        self.readings = self.catalog.resolve_readings(options.readings)  # (once, not per row)
         # (measure, its min column, its max column) for every measure, in catalog order.
         self.measure_columns = tuple((m, f"{m}.min", f"{m}.max") for m in self.catalog.measure_ids())
         self.dates = _dates_in(options)
@@ -302,7 +304,8 @@ def row_answer(record: EnterpriseRecord, context: RowContext) -> Answer:
     (`formats.batch`), and a memo key cost more than it saved on the rows left (a row with moves
     or expenses is nearly always new: 39 hits in 46,061 such rows of the population)."""
     options, catalog = context.options, context.catalog
-    amounts = compute_amounts(record, options.readings, catalog=catalog, today=options.today)
+    amounts = paid_amounts(compile_record(record, catalog, context.readings, options.today,
+                                          reasons=False))  # (`compute_amounts`, readings resolved)
     if options.impact is not None and options.scenario is not None:  # old policies → these
         from solver.impact import impact_cells, out_of_reach
         from solver.planner import scenario_catalog
