@@ -30,7 +30,7 @@ import functools
 import json
 import os
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -829,38 +829,22 @@ class _Run:
 def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinct,
                 lines: LineEncoder, job: _Job, summary: Summary) -> tuple[str, str, int, int]:
     """A block's output and error lines in row order and its counts, its rows added up into
-    `summary`: a row of a distinct input gets its own cells, then its answer's cells and its
-    warnings (each pair of them encoded once); the rows of a distinct input whose first row was
-    refused take the row road here, each with its own messages."""
+    `summary`: the rows of distinct inputs from their answers (`_answer_texts`), the rows of their
+    own from their outcomes, and the rows of a distinct input whose first row was refused on the
+    row road here, each with its own messages."""
+    texts = _answer_texts(block, distinct, lines, job, summary) if block.own[0] else []
+    if len(texts) == block.rows and None not in texts:  # (every row a distinct input's)
+        return "".join(texts), "", len(texts) - texts.count(""), 0
     out: list[str] = []
     errors: list[str] = []
-    answers = distinct.answers
-    first = dict(zip(reversed(block.groups), reversed(block.numbers)))  # each one's first row
-    for group, rows in Counter(block.groups).items():  # (a row of its own: BAD)
-        answer = answers.get(group)
-        if answer is not None and answer[0] != "refused":  # added once, times its rows
-            _add(summary, answer[2], first[group], rows)
-    fronts = lines.fronts(*block.own)
-    tails: dict[tuple[int, str], str] = {}
-    warned: dict[int, str | None] = {}  # a code of tags → their warnings (None: the record's)
-    context, tags = distinct.context, distinct.tags.values
-    for number, payload, group, slot, tag in zip(block.numbers, block.payloads, block.groups,
-                                                 block.slots, block.tags):
+    answered = iter(texts)
+    for number, payload, group, slot in zip(block.numbers, block.payloads, block.groups,
+                                            block.slots):
         if group != BAD:
-            answer = answers[group]
-            if answer[0] != "refused":
-                if answer[1] is None:  # (unchanged, in an impact run)
-                    continue
-                if tag in warned:
-                    warnings = warned[tag]
-                else:
-                    warnings = warned[tag] = context.tag_warnings(tags[tag], job.lang)
-                if warnings is None:
-                    warnings = answer[3]
-                tail = tails.get((group, warnings))
-                if tail is None:
-                    tail = tails[group, warnings] = lines.tail(answer[1], {"warnings": warnings})
-                out.append(fronts[slot] + tail)
+            text = next(answered)
+            if text is not None:
+                if text:  # ("": unchanged, in an impact run)
+                    out.append(text)
                 continue
             _worker_init(job, worker=False)
             outcome = _evaluate_items([(number, payload, None, False)])[0]
@@ -873,6 +857,40 @@ def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinc
         else:
             errors.append(outcome[1])
     return "".join(out), "".join(errors), len(out), len(errors)
+
+
+def _answer_texts(block: Block, distinct: Distinct, lines: LineEncoder, job: _Job,
+                  summary: Summary) -> list[str | None]:
+    """The line of each row of a distinct input, in row order ("": not written, an impact run's
+    unchanged row; None: its distinct input was refused), each answer added into `summary` once,
+    times its rows: its answer's cells and its warnings (per list of tags) encoded once per pair
+    and taken for each of its rows, after its own cells."""
+    import numpy as np
+
+    groups, tags = np.array(block.groups), np.array(block.tags)
+    rows = np.flatnonzero(groups != BAD)
+    groups, tags = groups[rows], tags[rows]
+    answers, context = distinct.answers, distinct.context
+    present, first, count = np.unique(groups, return_index=True, return_counts=True)
+    for group, at, many in zip(present.tolist(), rows[first].tolist(), count.tolist()):
+        if answers[group][0] != "refused":
+            _add(summary, answers[group][2], block.numbers[at], many)
+    width = int(tags.max()) + 1  # (a pair of a distinct input and a code of tags: one integer)
+    pairs, inverse = np.unique(groups * width + tags, return_inverse=True)
+    tails: list[str | None] = []
+    for pair in pairs.tolist():
+        group, tag = divmod(pair, width)
+        answer = answers[group]
+        if answer[0] == "refused" or answer[1] is None:
+            tails.append(None if answer[0] == "refused" else "")
+            continue
+        warnings = context.tag_warnings(distinct.tags.values[tag], job.lang)
+        tails.append(lines.tail(answer[1], {"warnings": answer[3] if warnings is None else warnings}))
+    fronts = lines.fronts(*block.own)
+    each = list(map(tails.__getitem__, inverse.ravel().tolist()))
+    if None in tails or "" in tails:
+        return [tail and front + tail for front, tail in zip(fronts, each)]
+    return list(map(str.__add__, fronts, each))
 
 
 def _add(summary: Summary, contributions: Any, number: int, rows: int = 1) -> None:
