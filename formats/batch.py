@@ -33,7 +33,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO
 
@@ -388,6 +388,7 @@ class Distinct:
         self.seen = Seen()
         self.keys: dict[bytes, int] = {}
         self.answers: dict[int, Any] = {}
+        self.tails: dict[int, str | None] = {}  # (answer << 32) + tags → their encoded cells
         self.pending: set[int] = set()  # distinct inputs whose answers are being worked out
         self.count = self.oldest = 0
         self.tags = Interned()
@@ -747,7 +748,7 @@ class _Run:
         try:
             for block, outcomes in evaluated(input_blocks(plan.input_path, plan.rows, sizes),
                                              distinct, runner, _evaluate_items):
-                with critical():  # a signal waits until the block is added up, written, counted
+                with critical():  # a signal waits until the block is summed, written, counted
                     self.write(block, block_texts(block, outcomes, distinct, lines, job,
                                                   self.summary), sizes)
                 if on_progress:
@@ -768,7 +769,7 @@ class _Run:
             self.error_sink.close()
 
     def write(self, block: Block, texts: tuple[str, str, int, int], sizes: BlockSize) -> None:
-        """A finished block (its summary added up): its lines and counts; a checkpoint about
+        """A finished block (its rows counted into the summary): its lines and counts; a checkpoint about
         every second. (Inside `critical()`: a signal waits until it is done.)"""
         out_text, error_text, ok, bad = texts
         counts = self.counts
@@ -828,23 +829,23 @@ class _Run:
 
 def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinct,
                 lines: LineEncoder, job: _Job, summary: Summary) -> tuple[str, str, int, int]:
-    """A block's output and error lines in row order and its counts, its rows added up into
+    """A block's output and error lines in row order and its counts, its rows counted into
     `summary`: the rows of distinct inputs from their answers (`_answer_texts`), the rows of their
     own from their outcomes, and the rows of a distinct input whose first row was refused on the
     row road here, each with its own messages."""
-    texts = _answer_texts(block, distinct, lines, job, summary) if block.own[0] else []
-    if len(texts) == block.rows and None not in texts:  # (every row a distinct input's)
-        return "".join(texts), "", len(texts) - texts.count(""), 0
+    fronts, tails = _answer_texts(block, distinct, lines, job, summary) if block.own[0] else ([], [])
+    if len(tails) == block.rows and None not in tails and "" not in tails:  # (all written)
+        return "".join(chain.from_iterable(zip(fronts, tails))), "", block.rows, 0
     out: list[str] = []
     errors: list[str] = []
-    answered = iter(texts)
+    answered = zip(fronts, tails)
     for number, payload, group, slot in zip(block.numbers, block.payloads, block.groups,
                                             block.slots):
         if group != BAD:
-            text = next(answered)
-            if text is not None:
-                if text:  # ("": unchanged, in an impact run)
-                    out.append(text)
+            front, tail = next(answered)
+            if tail is not None:
+                if tail:  # ("": unchanged, in an impact run)
+                    out.append(front + tail)
                 continue
             _worker_init(job, worker=False)
             outcome = _evaluate_items([(number, payload, None, False)])[0]
@@ -853,18 +854,18 @@ def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinc
         if outcome[0] == "row":
             if outcome[1] is not None:
                 out.append(outcome[1])
-            _add(summary, outcome[2], number)
+            summary.count(("row", number), outcome[2], 1, number)
         else:
             errors.append(outcome[1])
     return "".join(out), "".join(errors), len(out), len(errors)
 
 
 def _answer_texts(block: Block, distinct: Distinct, lines: LineEncoder, job: _Job,
-                  summary: Summary) -> list[str | None]:
-    """The line of each row of a distinct input, in row order ("": not written, an impact run's
-    unchanged row; None: its distinct input was refused), each answer added into `summary` once,
-    times its rows: its answer's cells and its warnings (per list of tags) encoded once per pair
-    and taken for each of its rows, after its own cells."""
+                  summary: Summary) -> tuple[list[str], list[str | None]]:
+    """The own cells (front) and the answer's cells and warnings (tail) of each row of a distinct
+    input, in row order (tail "": not written, an impact run's unchanged row; None: its distinct
+    input was refused), the rows of each answer counted into `summary`; a tail is encoded once
+    per pair of an answer and a list of tags (and kept for later blocks)."""
     import numpy as np
 
     groups, tags = np.array(block.groups), np.array(block.tags)
@@ -874,32 +875,20 @@ def _answer_texts(block: Block, distinct: Distinct, lines: LineEncoder, job: _Jo
     present, first, count = np.unique(groups, return_index=True, return_counts=True)
     for group, at, many in zip(present.tolist(), rows[first].tolist(), count.tolist()):
         if answers[group][0] != "refused":
-            _add(summary, answers[group][2], block.numbers[at], many)
-    width = int(tags.max()) + 1  # (a pair of a distinct input and a code of tags: one integer)
-    pairs, inverse = np.unique(groups * width + tags, return_inverse=True)
-    tails: list[str | None] = []
+            summary.count(("input", group), answers[group][2], many, block.numbers[at])
+    pairs, inverse = np.unique((groups << 32) + tags, return_inverse=True)  # (answer, tags)
+    tails, known = [], distinct.tails
+    if len(known) > MOST_DISTINCT // 4:  # (memory stays bounded: about 400 bytes each)
+        known.clear()
     for pair in pairs.tolist():
-        group, tag = divmod(pair, width)
-        answer = answers[group]
-        if answer[0] == "refused" or answer[1] is None:
-            tails.append(None if answer[0] == "refused" else "")
-            continue
-        warnings = context.tag_warnings(distinct.tags.values[tag], job.lang)
-        tails.append(lines.tail(answer[1], {"warnings": answer[3] if warnings is None else warnings}))
-    fronts = lines.fronts(*block.own)
-    each = list(map(tails.__getitem__, inverse.ravel().tolist()))
-    if None in tails or "" in tails:
-        return [tail and front + tail for front, tail in zip(fronts, each)]
-    return list(map(str.__add__, fronts, each))
-
-
-def _add(summary: Summary, contributions: Any, number: int, rows: int = 1) -> None:
-    """Add the summary contributions of `rows` rows (`number`: the first one's, named should
-    adding them up fail)."""
-    try:
-        summary.add(contributions, rows)
-    except Exception as exc:  # noqa: BLE001 - adding up checked answers never fails on input
-        raise row_bug(number, exc) from exc
+        tail = known.get(pair, False)
+        if tail is False:
+            answer = answers[pair >> 32]
+            warnings = context.tag_warnings(distinct.tags.values[pair & 0xFFFFFFFF], job.lang)
+            tail = known[pair] = None if answer[0] == "refused" else "" if answer[1] is None else \
+                lines.tail(answer[1], {"warnings": answer[3] if warnings is None else warnings})
+        tails.append(tail)
+    return lines.fronts(*block.own), list(map(tails.__getitem__, inverse.ravel().tolist()))
 
 
 @few_collections()
