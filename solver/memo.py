@@ -216,9 +216,9 @@ def row_keys(table: Any, catalog: Catalog, at: tuple[int, ...], tags: Interned,
     matrix[owner[kept], 5 + 2 * place[kept]] = tier[kept]
     matrix[owner[kept], 6 + 2 * place[kept]] = coded[len(dated):][kept]
     chosen = np.flatnonzero(ok)
-    distinct, index = _distinct(matrix[chosen])
+    distinct, each = _distinct(matrix[chosen])
     found = np.full(rows, BAD, np.int64)
-    found[chosen] = index
+    found[chosen] = each
     return [key[:5 + 2 * key[4]].tobytes() for key in distinct], found, full
 
 

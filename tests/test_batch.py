@@ -1110,7 +1110,7 @@ def test_duplicates_are_those_a_plain_dict_finds(pairs: list, cuts: list, clash:
         seen, found, start = Seen(), [], 0
         for cut in cuts * 10:
             block = rows[start:start + cut]
-            found += seen.problems([n for n, _i, _c in block], [(i, c) for _n, i, c in block])
+            found += seen.problems(*(list(column) for column in zip(*block))) if block else []
             start += cut
         assert found == _first_uses(rows[:start])
 
