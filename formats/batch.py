@@ -281,8 +281,8 @@ MOST_RECENT = 1 << 16  # values a `FirstRows` keeps as they are (then, as hashes
 
 class FirstRows:
     """Values → the row that used each first, compact whatever the rows: the newest MOST_RECENT
-    as they are, the others as two 64-bit hashes (Python's keyed `hash` of the value, and of the
-    value and a NUL: one chance in 2**128 for two values to be taken for one) and a row number,
+    as they are, the others as two 64-bit hashes (Python's keyed `hash` of the value, and of a NUL
+    and the value: one chance in 2**128 for two values to be taken for one) and a row number,
     24 bytes each, in arrays sorted by the first hash (the memory of ids kept as text grew with
     the rows: 115 MB for 10**6 of them)."""
 
@@ -469,13 +469,10 @@ class Distinct:
         if isinstance(payloads[0], bytes):  # a JSON Lines block: every row a line
             table, kept = read_at_once(payloads)  # type: ignore[arg-type]
             return table, kept
-        lines, where = [], []
-        for index, (payload, problem) in enumerate(zip(payloads, problems)):
-            line = json_line(payload) if isinstance(payload, dict) and problem is None else None
-            if line is not None:
-                lines.append(line)
-                where.append(index)
-        table, kept = read_at_once(lines)
+        lines = [json_line(payload) if isinstance(payload, dict) and problem is None else None
+                 for payload, problem in zip(payloads, problems)]
+        where = [index for index, line in enumerate(lines) if line is not None]
+        table, kept = read_at_once([line for line in lines if line is not None])
         return table, [where[k] for k in kept]
 
     def _keys(self, table: Any, places: Any, ids: list[Any]
