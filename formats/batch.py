@@ -41,13 +41,13 @@ from pydantic import Field, TypeAdapter
 from typing_extensions import TypedDict  # (pydantic reads a typing.TypedDict only from 3.12)
 
 from models.catalog import Catalog, active_catalog, keeps_catalog, set_active_catalog
-from models.errors import BugError, InputError, ZjtxError
+from models.errors import BugError, InputError
 from models.i18n import current_lang, t, using_lang
 from models.record import identities
 from models.limits import MAX_RECORD_BYTES
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, NoticeWords, RowContext,
                           RowResult, Summary, SummaryState, batch_catalog, evaluate_row,
-                          result_columns, row_bug)
+                          result_columns)
 from solver.fiscal import FiscalReport
 from solver.memo import BAD, Interned, points, row_keys
 from formats.columns import output_headers
@@ -225,13 +225,7 @@ def _evaluate_item(worker: _Worker, number: int, payload: Payload, problem: Any,
     row = _row_of(number, payload, problem)
     if row is None:  # (the parent reads a line at once only when the exact road reads a row)
         raise BugError(f"row {number}: a line read at once is blank to the exact road")
-    number, data, problem = row
-    try:
-        result = evaluate_row(number, data, problem, worker.context)
-    except ZjtxError:  # a bug (exit 3) or a broken catalog (exit 4), already said so
-        raise
-    except Exception as exc:  # noqa: BLE001 - bad input is an error row; anything else a bug
-        raise row_bug(number, exc) from exc
+    result = evaluate_row(*row, worker.context)  # (its own policy: an error row, or a bug)
     if not isinstance(result, RowResult):
         if shared:
             return ("refused",)
@@ -287,8 +281,8 @@ MOST_RECENT = 1 << 16  # values a `FirstRows` keeps as they are (then, as hashes
 
 class FirstRows:
     """Values → the row that used each first, compact whatever the rows: the newest MOST_RECENT
-    as they are, the others as two 64-bit hashes (Python's keyed `hash` of the value, and of the
-    value and a NUL: one chance in 2**128 for two values to be taken for one) and a row number,
+    as they are, the others as two 64-bit hashes (Python's keyed `hash` of the value, and of a NUL
+    and the value: one chance in 2**128 for two values to be taken for one) and a row number,
     24 bytes each, in arrays sorted by the first hash (the memory of ids kept as text grew with
     the rows: 115 MB for 10**6 of them)."""
 
@@ -433,7 +427,7 @@ class Distinct:
         tags = np.zeros(len(rows), np.int64)
         fine = problems.count(None) == len(problems) or np.array([p is None for p in problems])
         keyed = np.flatnonzero((read != BAD) & counted & fine)
-        found, held, own = self._keys(table, read[keyed])
+        found, held, own = self._keys(table, read[keyed], ids)
         groups[keyed], tags[keyed] = found, held
         # The items: the rows of their own, then the first row of each distinct input new here.
         chosen = counted.nonzero()[0]
@@ -449,9 +443,10 @@ class Distinct:
                 self.pending.add(found)
                 items.append((numbers[row], payloads[row], None, True))
         slots = np.where(single, np.cumsum(single) - 1, np.cumsum(~single) - 1)
-        return Block(rows[-1][0], [numbers[i] for i in chosen.tolist()],
-                     [payloads[i] for i in chosen.tolist()], group.tolist(), slots.tolist(), own,
-                     tags[chosen].tolist(), items, new)
+        every, kept = len(chosen) == len(rows), chosen.tolist()  # (a resume skips rows done)
+        return Block(rows[-1][0], numbers if every else [numbers[i] for i in kept],
+                     payloads if every else [payloads[i] for i in kept], group.tolist(),
+                     slots.tolist(), own, tags[chosen].tolist(), items, new)
 
     def _row_by_row(self, rows: list[Row]) -> Block:
         """A block none of whose rows is read at once (a small one): each row read by the exact
@@ -474,18 +469,17 @@ class Distinct:
         if isinstance(payloads[0], bytes):  # a JSON Lines block: every row a line
             table, kept = read_at_once(payloads)  # type: ignore[arg-type]
             return table, kept
-        lines, where = [], []
-        for index, (payload, problem) in enumerate(zip(payloads, problems)):
-            line = json_line(payload) if isinstance(payload, dict) and problem is None else None
-            if line is not None:
-                lines.append(line)
-                where.append(index)
-        table, kept = read_at_once(lines)
+        lines = [json_line(payload) if isinstance(payload, dict) and problem is None else None
+                 for payload, problem in zip(payloads, problems)]
+        where = [index for index, line in enumerate(lines) if line is not None]
+        table, kept = read_at_once([line for line in lines if line is not None])
         return table, [where[k] for k in kept]
 
-    def _keys(self, table: Any, places: Any) -> tuple[Any, Any, tuple[list[Any], list[Any], list[Any]]]:
+    def _keys(self, table: Any, places: Any, ids: list[Any]
+              ) -> tuple[Any, Any, tuple[list[Any], list[Any], list[Any]]]:
         """The distinct input of the table's rows at `places` (BAD: a row of its own), their tags'
-        codes and their own cells (checked by the record's types: a row they refuse is its own)."""
+        codes and their own cells (checked by the record's types: a row they refuse is its own;
+        `ids`: the table's, as read)."""
         import numpy as np
 
         context = self.context
@@ -500,7 +494,7 @@ class Distinct:
         rows = places[keyed].tolist()
         own = []
         for name in ("id", "name", "credit_code"):
-            written = table[name].to_pylist()
+            written = ids if name == "id" else table[name].to_pylist()
             own.append(identities(name, [written[i] for i in rows]))
         refused = sorted(own[0][1] | own[1][1] | own[2][1])
         groups[keyed[refused]] = BAD
@@ -876,23 +870,21 @@ def _answer_texts(block: Block, distinct: Distinct, lines: LineEncoder, job: _Jo
 
     groups, tags = np.array(block.groups), np.array(block.tags)
     rows = np.flatnonzero(groups != BAD)
-    groups, tags = groups[rows], tags[rows]
-    answers, context = distinct.answers, distinct.context
-    present, first, count = np.unique(groups, return_index=True, return_counts=True)
-    for group, at, many in zip(present.tolist(), rows[first].tolist(), count.tolist()):
-        if answers[group][0] != "refused":
-            summary.count(("input", group), answers[group][2], many, block.numbers[at])
-    pairs, inverse = np.unique((groups << 32) + tags, return_inverse=True)  # (answer, tags)
-    known = distinct.tails
+    pairs, first, inverse, count = np.unique((groups[rows] << 32) + tags[rows], True, True, True)
+    answers, known = distinct.answers, distinct.tails  # (a pair: answer << 32 | code of tags)
     if len(known) > MOST_DISTINCT // 4:  # (memory stays bounded: about 400 bytes each)
         known.clear()
-    for pair in pairs.tolist():
+    tails = []
+    for pair, at, many in zip(pairs.tolist(), rows[first].tolist(), count.tolist()):
+        answer = answers[pair >> 32]
+        if answer[0] != "refused":
+            summary.count(("input", pair >> 32), answer[2], many, block.numbers[at])
         if pair not in known:
-            answer = answers[pair >> 32]
-            warnings = context.tag_warnings(distinct.tags.values[pair & 0xFFFFFFFF], job.lang)
+            warnings = distinct.context.tag_warnings(distinct.tags.values[pair & 0xFFFFFFFF],
+                                                     job.lang)
             known[pair] = None if answer[0] == "refused" else "" if answer[1] is None else \
                 lines.tail(answer[1], {"warnings": answer[3] if warnings is None else warnings})
-    tails = [known[pair] for pair in pairs.tolist()]
+        tails.append(known[pair])
     return lines.fronts(*block.own), [tails[i] for i in inverse.ravel().tolist()]
 
 

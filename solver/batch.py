@@ -239,18 +239,9 @@ def evaluate_row(number: int, data: Mapping[str, object] | None, problem: str | 
     """One row: its result (own cells and answer) or its error row (every problem at once),
     under the run's `context` (its options and catalog)."""
     options = context.options
-    if problem is not None:
-        ident = _ident(data)
-        field_, message = problem if isinstance(problem, tuple) else (None, problem)
-        found: list[tuple[str | None, str]] = [(field_, message)]
-        if field_ and isinstance(data, dict):  # bad cells: the row's other problems too
-            bad = {top_field(f) for f in field_.split("; ")}
-            try:
-                parse_record(data, source="row", row=number)
-            except RecordError as exc:
-                found += [p for p in _problems(exc) if top_field(p[0]) not in bad]
-        return _error(number, ident, found, options.labels)
     try:
+        if problem is not None:
+            return _refused(number, data, problem, options.labels)
         record = parse_record(data, source="row", row=number, catalog=context.catalog)
         # Warnings read what a distinct input's key leaves out (every industry tag): per row.
         return RowResult(number, record.id, record.name, record.credit_code,
@@ -264,6 +255,21 @@ def evaluate_row(number: int, data: Mapping[str, object] | None, problem: str | 
         raise
     except Exception as exc:  # noqa: BLE001 - an unsound answer (SolverError) or anything else
         raise row_bug(number, exc) from exc
+
+
+def _refused(number: int, data: Mapping[str, object] | None, problem: str | tuple[str, str],
+             labels: dict[str, str]) -> RowError:
+    """The error row of a row read with a problem: the problem, and for bad cells the row's
+    other problems too (every problem of the row at once)."""
+    field_, message = problem if isinstance(problem, tuple) else (None, problem)
+    found: list[tuple[str | None, str]] = [(field_, message)]
+    if field_ and isinstance(data, dict):
+        bad = {top_field(f) for f in field_.split("; ")}
+        try:
+            parse_record(data, source="row", row=number)
+        except RecordError as exc:
+            found += [p for p in _problems(exc) if top_field(p[0]) not in bad]
+    return _error(number, _ident(data), found, labels)
 
 
 def _ident(data: object) -> str | None:
@@ -367,21 +373,11 @@ class SummaryPart(TypedDict):
 SummaryState = dict[str, SummaryPart]  # view (`baseline`, `scenario`) → its sums
 
 
-def _bump(table: Table, key: str, low: int, high: int, flag: int) -> None:
-    """Add (low, high, flag) into a table's cell [min, max, open], made when new."""
-    mine = table.get(key)
-    if mine is None:
-        table[key] = [low, high, flag]
-        return
-    _bump_cell(mine, low, high, flag)
-
-
-def _bump_cell(mine: Cell, low: int, high: int, flag: int) -> None:
+def _bump(cell: Cell, low: int, high: int, flag: int) -> None:
     """Add (low, high, flag) into a cell [min, max, open]."""
-    mine[0] += low
-    mine[1] += high
-    if flag > mine[2]:
-        mine[2] = flag
+    cell[0] += low
+    cell[1] += high
+    cell[2] |= flag
 
 
 def _interval(cell: Cell) -> Interval:
@@ -448,8 +444,8 @@ class Summary:
             for measure, paid_by, year, low, high, open_above in awards:
                 low, high, flag = low * enterprises, high * enterprises, int(open_above)
                 for table, key in zip(tables, (paid_by, measure, str(year), f"{paid_by}|{year}")):
-                    _bump(table, key, low, high, flag)
-                _bump_cell(total, low, high, flag)
+                    _bump(table.setdefault(key, [0, 0, 0]), low, high, flag)
+                _bump(total, low, high, flag)
 
     def report(self) -> FiscalReport:
         """The summary as its JSON shows it (`solver.fiscal.FiscalReport`)."""

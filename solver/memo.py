@@ -77,7 +77,8 @@ def column_codes(days: np.ndarray, rows: np.ndarray, at: np.ndarray) -> np.ndarr
     position = np.searchsorted(at, days)
     exact = at[np.minimum(position, len(at) - 1)] == days
     interval = 2 * position + ~exact
-    order = np.lexsort((days, interval, rows))
+    # By record, then day (a day number < 2**22; its interval grows with it): one sort key.
+    order = np.argsort((rows.astype(np.int64) << 22) | days, kind="stable")
     day, span, row = days[order], interval[order], rows[order]
     start = np.ones(len(order), bool)  # the first day of a (record, interval)
     start[1:] = (row[1:] != row[:-1]) | (span[1:] != span[:-1])
