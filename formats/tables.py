@@ -688,30 +688,18 @@ def encode_line(kind: str, columns: list[str], row: Mapping[str, object],
     return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"
 
 
-_CSV_QUOTED = re.compile('[",\r\n]')  # a CSV cell holding one of these is quoted
-
-
 def _plain_csv(values: list[Any]) -> str | None:
-    """The CSV line of values (`text_cell`s) that are whole numbers, nothing, truth values or
-    text the csv module writes as it is (no comma, quote or line break: a result row's amounts),
-    joined at once; None for any other line (and for a lone empty cell, which the csv module
-    writes as ""). A property test holds it to the csv module."""
-    parts: list[str] = []
-    for value in values:
-        kind = type(value)
-        if kind is int:
-            parts.append(str(value))
-        elif value is None:
-            parts.append("")
-        elif kind is bool:
-            parts.append(text_cell(value))
-        elif kind is str and not _CSV_QUOTED.search(value):
-            parts.append(value)
-        else:
-            return None
-    if len(parts) == 1 and not parts[0]:
+    """The CSV line of whole numbers, nothing, truth values and text without a comma, quote or
+    line break (a result row's amounts) joined at once, as the csv module writes it (a property
+    test holds them equal); None for any other line, and for a lone empty cell (written "")."""
+    parts = [str(value) if type(value) is int else text_cell(value) for value in values]
+    try:
+        line = ",".join(parts)
+    except TypeError:  # a cell that is not text
         return None
-    return ",".join(parts) + "\r\n"
+    if parts == [""] or line.count(",") >= len(parts) or '"' in line or "\r" in line or "\n" in line:
+        return None
+    return line + "\r\n"
 
 
 class RowWriter:
