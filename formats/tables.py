@@ -696,7 +696,6 @@ class RowWriter:
         self.columns = columns
         self.excel = excel
         self.kind = format_of(path, "--out")
-        self.count = 0
         shown = headers or columns
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.kind in (".csv", ".jsonl"):
@@ -722,7 +721,6 @@ class RowWriter:
         self._sheet = add_xlsx_sheet(self._book, headers, columns, sheet)
 
     def write(self, row: Mapping[str, object]) -> None:
-        self.count += 1
         if self.kind in (".csv", ".jsonl"):
             self._handle.write(encode_line(self.kind, self.columns, row, self.excel))
         elif self.kind == ".xlsx":  # typed cells: amounts #,##0, days as dates, text as text
