@@ -677,11 +677,29 @@ def encode_line(kind: str, columns: list[str], row: Mapping[str, object],
     """One CSV or JSONL line for a row (CSV booleans in words, text_cell; missing as empty;
     `excel`: text that Excel would run as a formula neutralized, for_excel)."""
     if kind == ".csv":
-        text = io.StringIO()
+        if not excel:
+            plain = _plain_csv([row.get(c) for c in columns])
+            if plain is not None:
+                return plain
         cells = [text_cell(row.get(c)) for c in columns]
+        text = io.StringIO()
         csv.writer(text).writerow([for_excel(c) for c in cells] if excel else cells)
         return text.getvalue()
     return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"
+
+
+def _plain_csv(values: list[Any]) -> str | None:
+    """The CSV line of whole numbers, nothing, truth values and text without a comma, quote or
+    line break (a result row's amounts) joined at once, as the csv module writes it (a property
+    test holds them equal); None for any other line, and for a lone empty cell (written "")."""
+    parts = [str(value) if type(value) is int else text_cell(value) for value in values]
+    try:
+        line = ",".join(parts)
+    except TypeError:  # a cell that is not text
+        return None
+    if parts == [""] or line.count(",") >= len(parts) or '"' in line or "\r" in line or "\n" in line:
+        return None
+    return line + "\r\n"
 
 
 class RowWriter:
