@@ -714,7 +714,6 @@ class RowWriter:
         self.columns = columns
         self.excel = excel
         self.kind = format_of(path, "--out")
-        self.count = 0
         shown = headers or columns
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.kind in (".csv", ".jsonl"):
@@ -723,7 +722,10 @@ class RowWriter:
             if self.kind == ".csv":
                 self._handle.write(encode_line(".csv", columns, dict(zip(columns, shown))))
         elif self.kind == ".xlsx":
-            self._book, self._sheet = xlsx_sheet(shown, columns, sheet)
+            from openpyxl import Workbook
+
+            self._book = Workbook(write_only=True)
+            self._sheet = add_xlsx_sheet(self._book, shown, columns, sheet)
         else:
             self._batch: list[dict[str, object]] = []
             self._parquet = None
@@ -737,7 +739,6 @@ class RowWriter:
         self._sheet = add_xlsx_sheet(self._book, headers, columns, sheet)
 
     def write(self, row: Mapping[str, object]) -> None:
-        self.count += 1
         if self.kind in (".csv", ".jsonl"):
             self._handle.write(encode_line(self.kind, self.columns, row, self.excel))
         elif self.kind == ".xlsx":  # typed cells: amounts #,##0, days as dates, text as text
@@ -801,19 +802,10 @@ _WIDE = {"name": 28, "office": 34, "note": 60, "subject": 30, "message": 80, "fi
          "warnings": 40, "credit_code": 20, "enterprise": 14}
 
 
-def xlsx_sheet(headers: list[str], columns: list[str] | None = None,
-               title: str = "zjtx") -> tuple[Any, Any]:
-    """A write-only workbook with one sheet named `title`: bold frozen header row, widths that
-    fit the header and what the column holds."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    return book, add_xlsx_sheet(book, headers, columns, title)
-
-
 def add_xlsx_sheet(book: Any, headers: list[str], columns: list[str] | None = None,
                    title: str = "zjtx") -> Any:
-    """One more sheet of a write-only workbook, as `xlsx_sheet` makes its first."""
+    """One more sheet of a write-only workbook, named `title`: bold frozen header row, widths
+    that fit the header and what the column holds."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -852,18 +844,15 @@ def xlsx_cells(sheet: Any, values: list[Any], columns: list[str] | None = None) 
             cell = WriteOnlyCell(sheet, value=dt.date.fromisoformat(value))
             cell.number_format = "yyyy-mm-dd"
             cells.append(cell)
-        elif isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value=value)
+        elif isinstance(value, str) or (isinstance(value, bool) and current_lang() == "zh"):
+            # (a truth value in Chinese as text, 是/否: Excel would show TRUE/FALSE)
+            cell = WriteOnlyCell(sheet, value=text_cell(value))
             cell.data_type = "s"  # (after the value: setting it guessed a formula)
             cells.append(cell)
         elif columns and isinstance(value, int) and not isinstance(value, bool) \
                 and column not in _PLAIN_NUMBERS:
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = "#,##0"
-            cells.append(cell)
-        elif isinstance(value, bool) and current_lang() == "zh":  # 是/否: Excel shows TRUE/FALSE
-            cell = WriteOnlyCell(sheet, value=text_cell(value))
-            cell.data_type = "s"
             cells.append(cell)
         else:
             cells.append(value)
