@@ -266,3 +266,27 @@ def test_a_parquet_result_under_lang_zh_keeps_the_field_names_of_the_csv_s_chine
     near = next(row for row in parquet_rows if row["id"] == "NEAR-TAG")
     assert "hydrogen_energy" in near["warnings"]  # the tag it suggests, in a Chinese sentence
     assert any("\u4e00" <= ch <= "\u9fff" for ch in near["warnings"]), near["warnings"]
+
+
+# -- duplicates kept as hashes ---------------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["E1", "E2", "E3", "E4", "E5", "C1", "C2"]), max_size=30),
+       st.integers(1, 4), st.integers(1, 3))
+def test_first_rows_find_a_value_among_any_number_that_share_its_first_hash(
+        values: list, recent: int, buckets: int):
+    """`FirstRows` keeps older values as two hashes in arrays sorted by the first: a value is found
+    among those of its first hash by the second, however many share it — two, three, all. (The
+    review's property had every value share one first hash and compacted three at a time: runs of
+    exactly two were never searched.) Kills: formats/batch.py:313 `right - left > 1` → `> 2`."""
+    import formats.batch
+    from formats.batch import FirstRows
+
+    real = formats.batch._hashes
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(formats.batch, "MOST_RECENT", recent)
+        patch.setattr(formats.batch, "_hashes", lambda found: (
+            real(found)[0] % buckets, real(found)[1]))
+        rows, first = FirstRows(), {}
+        for number, value in enumerate(values, 2):
+            assert rows.first([value], [number]) == [first.setdefault(value, number)], value
