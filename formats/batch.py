@@ -30,24 +30,24 @@ import functools
 import json
 import os
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, Any, BinaryIO, cast
 
 from pydantic import Field, TypeAdapter
 from typing_extensions import TypedDict  # (pydantic reads a typing.TypedDict only from 3.12)
 
 from models.catalog import Catalog, active_catalog, keeps_catalog, set_active_catalog
-from models.errors import BugError, InputError, ZjtxError
+from models.errors import BugError, InputError
 from models.i18n import current_lang, t, using_lang
 from models.record import identities
 from models.limits import MAX_RECORD_BYTES
 from solver.batch import (ERROR_COLUMNS, ROW_OWN_COLUMNS, BatchOptions, NoticeWords, RowContext,
                           RowResult, Summary, SummaryState, batch_catalog, evaluate_row,
-                          result_columns, row_bug)
+                          result_columns)
 from solver.fiscal import FiscalReport
 from solver.memo import BAD, Interned, points, row_keys
 from formats.columns import output_headers
@@ -55,8 +55,8 @@ from formats.engines import ENGINES, DaskEngine, Engine, BlockSize, PoolEngine
 from formats.lines import LineEncoder
 from formats.signals import Interrupted, critical, in_worker
 from formats.safety import FileMark, check_outputs, input_fingerprint, verify_output
-from formats.tables import (LongLine, Row, Rows, RowWriter, bounded_lines, encode_line, format_of,
-                            is_row, json_line, jsonl_rows, read_at_once, read_rows)
+from formats.tables import (Row, Rows, RowWriter, bounded_lines, encode_line, format_of,
+                            json_line, jsonl_rows, read_at_once, read_rows)
 
 FIRST_ROWS = 256  # the first block (early progress and checkpoints); then about a second each
 MOST_ROWS = 50_000
@@ -225,13 +225,7 @@ def _evaluate_item(worker: _Worker, number: int, payload: Payload, problem: Any,
     row = _row_of(number, payload, problem)
     if row is None:  # (the parent reads a line at once only when the exact road reads a row)
         raise BugError(f"row {number}: a line read at once is blank to the exact road")
-    number, data, problem = row
-    try:
-        result = evaluate_row(number, data, problem, worker.context)
-    except ZjtxError:  # a bug (exit 3) or a broken catalog (exit 4), already said so
-        raise
-    except Exception as exc:  # noqa: BLE001 - bad input is an error row; anything else a bug
-        raise row_bug(number, exc) from exc
+    result = evaluate_row(*row, worker.context)  # (its own policy: an error row, or a bug)
     if not isinstance(result, RowResult):
         if shared:
             return ("refused",)
@@ -265,16 +259,19 @@ class Seen:
     def __init__(self) -> None:
         self.kinds = {"id": FirstRows(), "credit_code": FirstRows()}
 
-    def problems(self, numbers: list[int], marked: list[tuple[str | None, str | None]]
-                 ) -> list[tuple[str, str] | None]:
-        """The duplicate problem of each row (None: none), its id and code given as `markers`."""
+    def problems(self, numbers: Sequence[int], ids: Sequence[str | None],
+                 codes: Sequence[str | None]) -> list[tuple[str, str] | None]:
+        """The duplicate problem of each row (None: none), its id and code as `markers` reads them."""
         found: list[tuple[str, str] | None] = [None] * len(numbers)
-        for place, (key, firsts) in enumerate(self.kinds.items()):
-            rows = [i for i, marker in enumerate(marked)
-                    if marker[place] is not None and found[i] is None]
-            values: list[str] = [marked[i][place] for i in rows]  # type: ignore[misc]
-            for i, value, first in zip(rows, values, firsts.first(values, [numbers[i] for i in rows])):
-                if first != numbers[i]:
+        for (key, firsts), column in zip(self.kinds.items(), (ids, codes)):
+            rows: Sequence[int] = range(len(column))
+            if None in column or found.count(None) < len(found):
+                rows = [i for i, value in enumerate(column) if value is not None and found[i] is None]
+            whole = len(rows) == len(column)  # (every row's value, in the block's order)
+            values = cast("Sequence[str]", column if whole else [column[i] for i in rows])
+            at = numbers if whole else [numbers[i] for i in rows]
+            for i, value, number, first in zip(rows, values, at, firsts.first(values, at)):
+                if first != number:
                     found[i] = key, t(f"row.duplicate_{key}", value=value, row=first)
         return found
 
@@ -284,8 +281,8 @@ MOST_RECENT = 1 << 16  # values a `FirstRows` keeps as they are (then, as hashes
 
 class FirstRows:
     """Values → the row that used each first, compact whatever the rows: the newest MOST_RECENT
-    as they are, the others as two 64-bit hashes (Python's keyed `hash` of the value, and of the
-    value and a NUL: one chance in 2**128 for two values to be taken for one) and a row number,
+    as they are, the others as two 64-bit hashes (Python's keyed `hash` of the value, and of a NUL
+    and the value: one chance in 2**128 for two values to be taken for one) and a row number,
     24 bytes each, in arrays sorted by the first hash (the memory of ids kept as text grew with
     the rows: 115 MB for 10**6 of them)."""
 
@@ -293,7 +290,7 @@ class FirstRows:
         self.recent: dict[str, int] = {}
         self.older: tuple[Any, Any, Any] | None = None  # numpy only for inputs of many rows
 
-    def first(self, values: list[str], numbers: list[int]) -> list[int]:
+    def first(self, values: Sequence[str], numbers: Sequence[int]) -> list[int]:
         """The row that used each value first (its own number when it is new: then remembered)."""
         older = self._older(values) if self.older is not None else [0] * len(values)
         recent = self.recent
@@ -303,7 +300,7 @@ class FirstRows:
             self._compact()
         return firsts
 
-    def _older(self, values: list[str]) -> list[int]:
+    def _older(self, values: Sequence[str]) -> list[int]:
         """The row of each value among the older ones (0: not there)."""
         import numpy as np
 
@@ -328,11 +325,11 @@ class FirstRows:
         self.older, self.recent = (hi[order], lo[order], rows[order]), {}
 
 
-def _hashes(values: list[str]) -> tuple[Any, Any]:
+def _hashes(values: Sequence[str]) -> tuple[Any, Any]:
     import numpy as np
 
     return (np.fromiter(map(hash, values), np.int64, len(values)),
-            np.fromiter((hash(value + "\0") for value in values), np.int64, len(values)))
+            np.fromiter(map(hash, map("\0".__add__, values)), np.int64, len(values)))
 
 
 def with_duplicates(rows: Iterator[Row], seen: Seen | None = None) -> Iterator[Row]:
@@ -341,18 +338,17 @@ def with_duplicates(rows: Iterator[Row], seen: Seen | None = None) -> Iterator[R
     seen = seen or Seen()
     for number, data, problem in rows:
         if problem is None and isinstance(data, dict):
-            problem = seen.problems([number], [markers(data)])[0]
+            problem = seen.problems([number], *([marker] for marker in markers(data)))[0]
         yield number, data, problem
 
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes, None]]:
-    """A JSON Lines file's rows, each line as it is (parsed later, at once or by the exact road;
-    a line of a gigabyte is never held: formats.tables.bounded_lines); blank lines are no rows."""
+    """A JSON Lines file's rows, each line as it is, without its newline (parsed later, at once or
+    by the exact road, which reads a byte-order mark; a line of a gigabyte is never held:
+    formats.tables.bounded_lines, whose long lines are empty: error rows); blank lines are no rows."""
     with path.open("rb") as handle:
         for number, raw in enumerate(bounded_lines(handle), 1):
-            if number == 1 and type(raw) is not LongLine:  # (a long first line is an error row)
-                raw = raw.removeprefix(codecs.BOM_UTF8)
-            if is_row(raw):
+            if not raw.isspace():  # (bytes.strip's whitespace)
                 yield number, raw[:-1] if raw.endswith(b"\n") else raw, None
 
 
@@ -388,6 +384,7 @@ class Distinct:
         self.seen = Seen()
         self.keys: dict[bytes, int] = {}
         self.answers: dict[int, Any] = {}
+        self.tails: dict[int, str | None] = {}  # (answer << 32) + tags → their encoded cells
         self.pending: set[int] = set()  # distinct inputs whose answers are being worked out
         self.count = self.oldest = 0
         self.tags = Interned()
@@ -415,18 +412,22 @@ class Distinct:
         ids, codes = table["id"].to_pylist(), table["credit_code"].to_pylist()
         if codes.count(None) < len(codes):
             codes = [None if code is None else "".join(code.split()).upper() for code in codes]
-        marked = [i for i, problem in enumerate(problems) if problem is None
-                  and (read[i] != BAD or isinstance(payloads[i], dict))]
-        duplicates = self.seen.problems([numbers[i] for i in marked], [
-            (ids[read[i]], codes[read[i]]) if read[i] != BAD else markers(payloads[i])
-            for i in marked])
-        for i, problem in zip(marked, duplicates):
-            problems[i] = problem
+        if len(where) == len(rows):  # (every row read at once: none has a problem)
+            problems = self.seen.problems(numbers, ids, codes)
+        else:
+            places = read.tolist()
+            marked = [i for i, problem in enumerate(problems) if problem is None
+                      and (places[i] != BAD or isinstance(payloads[i], dict))]
+            marks = [(ids[places[i]], codes[places[i]]) if places[i] != BAD
+                     else markers(payloads[i]) for i in marked]
+            for i, problem in zip(marked, self.seen.problems([numbers[i] for i in marked],
+                                                             *zip(*marks) if marks else ([], []))):
+                problems[i] = problem
         groups = np.full(len(rows), BAD, np.int64)
         tags = np.zeros(len(rows), np.int64)
         fine = problems.count(None) == len(problems) or np.array([p is None for p in problems])
         keyed = np.flatnonzero((read != BAD) & counted & fine)
-        found, held, own = self._keys(table, read[keyed])
+        found, held, own = self._keys(table, read[keyed], ids)
         groups[keyed], tags[keyed] = found, held
         # The items: the rows of their own, then the first row of each distinct input new here.
         chosen = counted.nonzero()[0]
@@ -442,9 +443,10 @@ class Distinct:
                 self.pending.add(found)
                 items.append((numbers[row], payloads[row], None, True))
         slots = np.where(single, np.cumsum(single) - 1, np.cumsum(~single) - 1)
-        return Block(rows[-1][0], [numbers[i] for i in chosen.tolist()],
-                     [payloads[i] for i in chosen.tolist()], group.tolist(), slots.tolist(), own,
-                     tags[chosen].tolist(), items, new)
+        every, kept = len(chosen) == len(rows), chosen.tolist()  # (a resume skips rows done)
+        return Block(rows[-1][0], numbers if every else [numbers[i] for i in kept],
+                     payloads if every else [payloads[i] for i in kept], group.tolist(),
+                     slots.tolist(), own, tags[chosen].tolist(), items, new)
 
     def _row_by_row(self, rows: list[Row]) -> Block:
         """A block none of whose rows is read at once (a small one): each row read by the exact
@@ -467,18 +469,17 @@ class Distinct:
         if isinstance(payloads[0], bytes):  # a JSON Lines block: every row a line
             table, kept = read_at_once(payloads)  # type: ignore[arg-type]
             return table, kept
-        lines, where = [], []
-        for index, (payload, problem) in enumerate(zip(payloads, problems)):
-            line = json_line(payload) if isinstance(payload, dict) and problem is None else None
-            if line is not None:
-                lines.append(line)
-                where.append(index)
-        table, kept = read_at_once(lines)
+        lines = [json_line(payload) if isinstance(payload, dict) and problem is None else None
+                 for payload, problem in zip(payloads, problems)]
+        where = [index for index, line in enumerate(lines) if line is not None]
+        table, kept = read_at_once([line for line in lines if line is not None])
         return table, [where[k] for k in kept]
 
-    def _keys(self, table: Any, places: Any) -> tuple[Any, Any, tuple[list[Any], list[Any], list[Any]]]:
+    def _keys(self, table: Any, places: Any, ids: list[Any]
+              ) -> tuple[Any, Any, tuple[list[Any], list[Any], list[Any]]]:
         """The distinct input of the table's rows at `places` (BAD: a row of its own), their tags'
-        codes and their own cells (checked by the record's types: a row they refuse is its own)."""
+        codes and their own cells (checked by the record's types: a row they refuse is its own;
+        `ids`: the table's, as read)."""
         import numpy as np
 
         context = self.context
@@ -493,7 +494,7 @@ class Distinct:
         rows = places[keyed].tolist()
         own = []
         for name in ("id", "name", "credit_code"):
-            written = table[name].to_pylist()
+            written = ids if name == "id" else table[name].to_pylist()
             own.append(identities(name, [written[i] for i in rows]))
         refused = sorted(own[0][1] | own[1][1] | own[2][1])
         groups[keyed[refused]] = BAD
@@ -747,7 +748,7 @@ class _Run:
         try:
             for block, outcomes in evaluated(input_blocks(plan.input_path, plan.rows, sizes),
                                              distinct, runner, _evaluate_items):
-                with critical():  # a signal waits until the block is added up, written, counted
+                with critical():  # a signal waits until the block is summed, written, counted
                     self.write(block, block_texts(block, outcomes, distinct, lines, job,
                                                   self.summary), sizes)
                 if on_progress:
@@ -768,7 +769,7 @@ class _Run:
             self.error_sink.close()
 
     def write(self, block: Block, texts: tuple[str, str, int, int], sizes: BlockSize) -> None:
-        """A finished block (its summary added up): its lines and counts; a checkpoint about
+        """A finished block (its rows counted into the summary): its lines and counts; a checkpoint about
         every second. (Inside `critical()`: a signal waits until it is done.)"""
         out_text, error_text, ok, bad = texts
         counts = self.counts
@@ -828,39 +829,23 @@ class _Run:
 
 def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinct,
                 lines: LineEncoder, job: _Job, summary: Summary) -> tuple[str, str, int, int]:
-    """A block's output and error lines in row order and its counts, its rows added up into
-    `summary`: a row of a distinct input gets its own cells, then its answer's cells and its
-    warnings (each pair of them encoded once); the rows of a distinct input whose first row was
-    refused take the row road here, each with its own messages."""
+    """A block's output and error lines in row order and its counts, its rows counted into
+    `summary`: the rows of distinct inputs from their answers (`_answer_texts`), the rows of their
+    own from their outcomes, and the rows of a distinct input whose first row was refused on the
+    row road here, each with its own messages."""
+    fronts, tails = _answer_texts(block, distinct, lines, job, summary) if block.own[0] else ([], [])
+    if len(tails) == block.rows and None not in tails and "" not in tails:  # (all written)
+        return "".join(chain.from_iterable(zip(fronts, cast("list[str]", tails)))), "", block.rows, 0
     out: list[str] = []
     errors: list[str] = []
-    answers = distinct.answers
-    first = dict(zip(reversed(block.groups), reversed(block.numbers)))  # each one's first row
-    for group, rows in Counter(block.groups).items():  # (a row of its own: BAD)
-        answer = answers.get(group)
-        if answer is not None and answer[0] != "refused":  # added once, times its rows
-            _add(summary, answer[2], first[group], rows)
-    fronts = lines.fronts(*block.own)
-    tails: dict[tuple[int, str], str] = {}
-    warned: dict[int, str | None] = {}  # a code of tags → their warnings (None: the record's)
-    context, tags = distinct.context, distinct.tags.values
-    for number, payload, group, slot, tag in zip(block.numbers, block.payloads, block.groups,
-                                                 block.slots, block.tags):
+    answered = zip(fronts, tails)
+    for number, payload, group, slot in zip(block.numbers, block.payloads, block.groups,
+                                            block.slots):
         if group != BAD:
-            answer = answers[group]
-            if answer[0] != "refused":
-                if answer[1] is None:  # (unchanged, in an impact run)
-                    continue
-                if tag in warned:
-                    warnings = warned[tag]
-                else:
-                    warnings = warned[tag] = context.tag_warnings(tags[tag], job.lang)
-                if warnings is None:
-                    warnings = answer[3]
-                tail = tails.get((group, warnings))
-                if tail is None:
-                    tail = tails[group, warnings] = lines.tail(answer[1], {"warnings": warnings})
-                out.append(fronts[slot] + tail)
+            front, tail = next(answered)
+            if tail is not None:
+                if tail:  # ("": unchanged, in an impact run)
+                    out.append(front + tail)
                 continue
             _worker_init(job, worker=False)
             outcome = _evaluate_items([(number, payload, None, False)])[0]
@@ -869,19 +854,38 @@ def block_texts(block: Block, outcomes: list[tuple[Any, ...]], distinct: Distinc
         if outcome[0] == "row":
             if outcome[1] is not None:
                 out.append(outcome[1])
-            _add(summary, outcome[2], number)
+            summary.count(("row", number), outcome[2], 1, number)
         else:
             errors.append(outcome[1])
     return "".join(out), "".join(errors), len(out), len(errors)
 
 
-def _add(summary: Summary, contributions: Any, number: int, rows: int = 1) -> None:
-    """Add the summary contributions of `rows` rows (`number`: the first one's, named should
-    adding them up fail)."""
-    try:
-        summary.add(contributions, rows)
-    except Exception as exc:  # noqa: BLE001 - adding up checked answers never fails on input
-        raise row_bug(number, exc) from exc
+def _answer_texts(block: Block, distinct: Distinct, lines: LineEncoder, job: _Job,
+                  summary: Summary) -> tuple[list[str], list[str | None]]:
+    """The own cells (front) and the answer's cells and warnings (tail) of each row of a distinct
+    input, in row order (tail "": not written, an impact run's unchanged row; None: its distinct
+    input was refused), the rows of each answer counted into `summary`; a tail is encoded once
+    per pair of an answer and a list of tags (and kept for later blocks)."""
+    import numpy as np
+
+    groups, tags = np.array(block.groups), np.array(block.tags)
+    rows = np.flatnonzero(groups != BAD)
+    pairs, first, inverse, count = np.unique((groups[rows] << 32) + tags[rows], True, True, True)
+    answers, known = distinct.answers, distinct.tails  # (a pair: answer << 32 | code of tags)
+    if len(known) > MOST_DISTINCT // 4:  # (memory stays bounded: about 400 bytes each)
+        known.clear()
+    tails = []
+    for pair, at, many in zip(pairs.tolist(), rows[first].tolist(), count.tolist()):
+        answer = answers[pair >> 32]
+        if answer[0] != "refused":
+            summary.count(("input", pair >> 32), answer[2], many, block.numbers[at])
+        if pair not in known:
+            warnings = distinct.context.tag_warnings(distinct.tags.values[pair & 0xFFFFFFFF],
+                                                     job.lang)
+            known[pair] = None if answer[0] == "refused" else "" if answer[1] is None else \
+                lines.tail(answer[1], {"warnings": answer[3] if warnings is None else warnings})
+        tails.append(known[pair])
+    return lines.fronts(*block.own), [tails[i] for i in inverse.ravel().tolist()]
 
 
 @few_collections()

@@ -59,7 +59,7 @@ class LineEncoder:
         per distinct value (rows mostly share a few warnings, or none)."""
         if not self.tail_columns:
             return ""
-        values = tuple(row.get(c) for c in self.tail_columns)
+        values = tuple((type(v), v) for v in map(row.get, self.tail_columns))  # (0 is not False)
         back = self._backs.get(values)
         if back is None:
             if len(self._backs) >= MOST_BACKS:  # (ever new warnings: memory stays bounded)

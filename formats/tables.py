@@ -129,11 +129,6 @@ def bounded_lines(handle: Any, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
         yield long
 
 
-def is_row(line: bytes) -> bool:
-    """Does a JSON Lines line make a row (an error row for a long one), or is it blank?"""
-    return type(line) is LongLine or bool(line.strip())
-
-
 def jsonl_rows(lines: Iterable[bytes], start: int = 1) -> Iterator[Row]:
     """JSON lines (as bytes, split on \\n only, as a file reads) → rows numbered by line; blank
     lines are skipped, not counted as rows. A BOM before the first line is fine; a line that is not

@@ -237,18 +237,9 @@ def evaluate_row(number: int, data: Mapping[str, object] | None, problem: str | 
     """One row: its result (own cells and answer) or its error row (every problem at once),
     under the run's `context` (its options and catalog)."""
     options = context.options
-    if problem is not None:
-        ident = _ident(data)
-        field_, message = problem if isinstance(problem, tuple) else (None, problem)
-        found: list[tuple[str | None, str]] = [(field_, message)]
-        if field_ and isinstance(data, dict):  # bad cells: the row's other problems too
-            bad = {top_field(f) for f in field_.split("; ")}
-            try:
-                parse_record(data, source="row", row=number)
-            except RecordError as exc:
-                found += [p for p in _problems(exc) if top_field(p[0]) not in bad]
-        return _error(number, ident, found, options.labels)
     try:
+        if problem is not None:
+            return _refused(number, data, problem, options.labels)
         record = parse_record(data, source="row", row=number, catalog=context.catalog)
         # Warnings read what a distinct input's key leaves out (every industry tag): per row.
         return RowResult(number, record.id, record.name, record.credit_code,
@@ -262,6 +253,21 @@ def evaluate_row(number: int, data: Mapping[str, object] | None, problem: str | 
         raise
     except Exception as exc:  # noqa: BLE001 - an unsound answer (SolverError) or anything else
         raise row_bug(number, exc) from exc
+
+
+def _refused(number: int, data: Mapping[str, object] | None, problem: str | tuple[str, str],
+             labels: dict[str, str]) -> RowError:
+    """The error row of a row read with a problem: the problem, and for bad cells the row's
+    other problems too (every problem of the row at once)."""
+    field_, message = problem if isinstance(problem, tuple) else (None, problem)
+    found: list[tuple[str | None, str]] = [(field_, message)]
+    if field_ and isinstance(data, dict):
+        bad = {top_field(f) for f in field_.split("; ")}
+        try:
+            parse_record(data, source="row", row=number)
+        except RecordError as exc:
+            found += [p for p in _problems(exc) if top_field(p[0]) not in bad]
+    return _error(number, _ident(data), found, labels)
 
 
 def _ident(data: object) -> str | None:
@@ -343,9 +349,8 @@ def row_answer(record: EnterpriseRecord, context: RowContext) -> Answer:
 
 
 # A sum in a summary's state: [min, max, open] (open: 1 when any award in it is open above: a
-# "not less than" amount, which the district may exceed); a checkpoint written before sums
-# carried the flag holds [min, max].
-Cell = Annotated[list[int], Field(min_length=2, max_length=3)]
+# "not less than" amount, which the district may exceed).
+Cell = Annotated[list[int], Field(min_length=3, max_length=3)]
 Table = dict[str, Cell]
 
 
@@ -364,35 +369,16 @@ class SummaryPart(TypedDict):
 SummaryState = dict[str, SummaryPart]  # view (`baseline`, `scenario`) → its sums
 
 
-def _tables(part: SummaryPart) -> tuple[Table, Table, Table, Table]:
-    """A part's tables: by district, measure, year, "district|year" (made when an older state
-    lacks one)."""
-    return (part.setdefault("by_district", {}), part.setdefault("by_measure", {}),
-            part.setdefault("by_year", {}), part.setdefault("by_district_year", {}))
-
-
-def _bump(table: Table, key: str, low: int, high: int, flag: int) -> None:
-    """Add (low, high, flag) into a table's cell [min, max, open], made when new."""
-    mine = table.get(key)
-    if mine is None:
-        table[key] = [low, high, flag]
-        return
-    _bump_cell(mine, low, high, flag)
-
-
-def _bump_cell(mine: Cell, low: int, high: int, flag: int) -> None:
+def _bump(cell: Cell, low: int, high: int, flag: int) -> None:
     """Add (low, high, flag) into a cell [min, max, open]."""
-    if len(mine) < 3:
-        mine.append(0)
-    mine[0] += low
-    mine[1] += high
-    if flag > mine[2]:
-        mine[2] = flag
+    cell[0] += low
+    cell[1] += high
+    cell[2] |= flag
 
 
 def _interval(cell: Cell) -> Interval:
     """A sum as the JSON shows it: `{min, max, open_above}`."""
-    return {"min": cell[0], "max": cell[1], "open_above": bool(len(cell) > 2 and cell[2])}
+    return {"min": cell[0], "max": cell[1], "open_above": bool(cell[2])}
 
 
 def _cross(table: Table) -> dict[str, dict[str, Interval]]:
@@ -411,10 +397,33 @@ class Summary:
     count the interval and carry the flag)."""
 
     def __init__(self, state: SummaryState | None = None) -> None:
-        self.state: SummaryState = state or {}
+        self._state: SummaryState = state or {}
+        self._later: dict[tuple[str, int], list[Any]] = {}  # → [contributions, rows, first row]
+
+    @property
+    def state(self) -> SummaryState:
+        """The sums (what a checkpoint keeps), every row counted so far added up."""
+        for contributions, rows, first in self._later.values():
+            try:
+                self.add(contributions, rows)
+            except Exception as exc:  # noqa: BLE001 - adding up checked answers never fails on input
+                raise row_bug(first, exc) from exc
+        self._later = {}
+        return self._state
+
+    def count(self, key: tuple[str, int], contributions: dict[str, list[Any]], rows: int,
+              first: int) -> None:
+        """Count `rows` more rows whose contributions are those of `key` (a distinct input,
+        `("input", n)`, or a row of its own, `("row", number)`; `first`: its first row, named
+        should adding them up fail): added up once, times all its rows, when `state` is read."""
+        later = self._later.get(key)
+        if later is None:
+            self._later[key] = [contributions, rows, first]
+        else:
+            later[1] += rows
 
     def _part(self, view: str) -> SummaryPart:
-        return self.state.setdefault(
+        return self._state.setdefault(
             view, {"by_district": {}, "by_measure": {}, "by_year": {}, "by_district_year": {},
                    "enterprises": {}, "total": [0, 0, 0]})
 
@@ -426,14 +435,13 @@ class Summary:
             counted = part["enterprises"]
             for measure in {a[0] for a in awards}:
                 counted[measure] = counted.get(measure, 0) + enterprises
-            tables = _tables(part)
+            tables = part["by_district"], part["by_measure"], part["by_year"], part["by_district_year"]
             total = part["total"]
-            for measure, paid_by, year, low, high, *open_above in awards:
-                low, high = low * enterprises, high * enterprises
-                flag = int(bool(open_above and open_above[0]))
+            for measure, paid_by, year, low, high, open_above in awards:
+                low, high, flag = low * enterprises, high * enterprises, int(open_above)
                 for table, key in zip(tables, (paid_by, measure, str(year), f"{paid_by}|{year}")):
-                    _bump(table, key, low, high, flag)
-                _bump_cell(total, low, high, flag)
+                    _bump(table.setdefault(key, [0, 0, 0]), low, high, flag)
+                _bump(total, low, high, flag)
 
     def report(self) -> FiscalReport:
         """The summary as its JSON shows it (`solver.fiscal.FiscalReport`)."""
@@ -461,7 +469,7 @@ def _view(part: SummaryPart) -> FiscalView:
         "by_measure": {k: _measure_cell(v, part["enterprises"].get(k, 0))
                        for k, v in sorted(part["by_measure"].items())},
         "by_claim_year": {k: _interval(v) for k, v in sorted(part["by_year"].items())},
-        "by_paying_district_and_claim_year": _cross(part.get("by_district_year", {})),
+        "by_paying_district_and_claim_year": _cross(part["by_district_year"]),
     }
 
 

@@ -249,7 +249,8 @@ class _Rungs:
 
 class _Compiler:
     def __init__(self, record: EnterpriseRecord, catalog: Catalog, readings: dict[str, str],
-                 today: dt.date, part: str, reasons: bool) -> None:
+                 today: dt.date, part: str, reasons: bool,
+                 payers: frozenset[str] | None = None) -> None:
         self.record = record
         self.catalog = catalog
         self.readings = readings
@@ -260,6 +261,8 @@ class _Compiler:
         # Without reasons to give, a district the record never touches cannot pay: skip its rules.
         self.places = None if reasons else {record.district} | {
             place for move in record.moves for place in (move.from_, move.to)}
+        if payers is not None:  # only these districts' rules (`compile_record`)
+            self.places = set(payers) if self.places is None else self.places & payers
         # Reading `entity-scope`: `any-entity` pays a private non-enterprise entity as an enterprise.
         self.entity_type = ("enterprise" if readings.get("entity-scope") == "any-entity"
                             else record.entity_type)
@@ -987,13 +990,47 @@ class _Compiler:
 
 def compile_record(record: EnterpriseRecord, catalog: Catalog, readings: dict[str, str],
                    today: dt.date | None = None, *, part: str = "all",
-                   reasons: bool = True) -> Compiled:
+                   reasons: bool = True, payers: frozenset[str] | None = None) -> Compiled:
     """Record + catalog + readings → candidates, caps, received rewards, reasons and benefits.
 
     `part` keeps only the `municipal` or the `district` rules (they never share a constraint);
-    `reasons=False` skips the why-not texts and benefits, for batch work that only adds up.
+    `reasons=False` skips the why-not texts and benefits, for batch work that only adds up;
+    `payers` keeps of the district rules only those these districts pay.
     """
-    return _Compiler(record, catalog, readings, today or dt.date.today(), part, reasons).run()
+    return _Compiler(record, catalog, readings, today or dt.date.today(), part, reasons,
+                     payers).run()
+
+
+def joined(first: Compiled, second: Compiled) -> Compiled:
+    """One record's candidates from two compilations of rules that share no constraint (the
+    rules of different paying districts, when `payers_apart`), as one `Compiled`: the same
+    optimum as compiling them together (no component spans the two; an optimum depends on the
+    candidates, never on their order). Both read the same received rewards."""
+    return replace(first, candidates=first.candidates + second.candidates,
+                   caps={**first.caps, **second.caps},
+                   cap_info={**first.cap_info, **second.cap_info},
+                   year_limits={**first.year_limits, **second.year_limits},
+                   rejections={**first.rejections, **second.rejections},
+                   titles={**first.titles, **second.titles},
+                   payers={**first.payers, **second.payers})
+
+
+def payers_apart(catalog: Catalog, readings: dict[str, str]) -> bool:
+    """Do the district rules of different paying districts share no constraint under
+    `readings`? (No R1 group, R3 key — a measure — or "not less than" counterpart of one
+    district's rules among another's; an expense, listing or patent pays only the district the
+    enterprise is registered in on 31 December of its year: one district per item, never two.)
+    Worked out once per catalog and readings."""
+    def apart() -> bool:
+        owner: dict[tuple[str, str], str] = {}
+        for rule in catalog.active_rules(readings, "district"):
+            counterpart = rule.spec.amount.not_less_than if rule.spec.amount else None
+            for key in (("group", rule.spec.r1_group), ("measure", rule.measure),
+                        ("measure", counterpart)):
+                if key[1] is not None and owner.setdefault((key[0], key[1]), rule.payer) != rule.payer:
+                    return False
+        return True
+    return catalog.worked_out(("payers apart", *sorted(readings.items())), apart)
 
 
 def effective_amount(candidate: Candidate) -> Money:

@@ -89,8 +89,13 @@ def compute_amounts(record: EnterpriseRecord, readings: dict[str, str], *, catal
                     part: str = "all") -> list[tuple[str, str, int, Money]]:
     """`evaluate_amounts` without the memo: the same compile, solve and soundness check as
     `evaluate`, without explanations."""
-    compiled = compile_record(record, catalog, catalog.resolve_readings(readings), today=today,
-                              part=part, reasons=False)
+    return paid_amounts(compile_record(record, catalog, catalog.resolve_readings(readings),
+                                       today=today, part=part, reasons=False))
+
+
+def paid_amounts(compiled: Compiled) -> list[tuple[str, str, int, Money]]:
+    """`(measure, paid_by, claim_year, amount)` of every award the checked optimum of
+    `compiled` pays (`compute_amounts` after its compile)."""
     solution = checked_solution(compiled)
     by_key = compiled.by_key()
     return [(c.measure, c.paid_by, c.claim_year, paid)

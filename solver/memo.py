@@ -77,7 +77,8 @@ def column_codes(days: np.ndarray, rows: np.ndarray, at: np.ndarray) -> np.ndarr
     position = np.searchsorted(at, days)
     exact = at[np.minimum(position, len(at) - 1)] == days
     interval = 2 * position + ~exact
-    order = np.lexsort((days, interval, rows))
+    # By record, then day (a day number < 2**22; its interval grows with it): one sort key.
+    order = np.argsort((rows.astype(np.int64) << 22) | days, kind="stable")
     day, span, row = days[order], interval[order], rows[order]
     start = np.ones(len(order), bool)  # the first day of a (record, interval)
     start[1:] = (row[1:] != row[:-1]) | (span[1:] != span[:-1])
@@ -207,20 +208,34 @@ def row_keys(table: Any, catalog: Catalog, at: tuple[int, ...], tags: Interned,
     dated = np.flatnonzero(as_of > 0)
     coded = column_codes(np.concatenate([as_of[dated], day]), np.concatenate([dated, owner]),
                          np.array(at, np.int64))
-    width = 5 + 2 * MOST_RECOGNITIONS
-    matrix = np.full((rows, width), BAD, np.int64)
+    most = int(min(MOST_RECOGNITIONS, per_row.max(initial=0)))  # (a key: 5 + 2 per recognition)
+    matrix = np.full((rows, 5 + 2 * most), BAD, np.int64)
     matrix[:, 0], matrix[:, 1], matrix[:, 2], matrix[:, 4] = district, entity, named, per_row
     matrix[dated, 3] = coded[:len(dated)]
     place = np.arange(len(owner)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    kept = place < MOST_RECOGNITIONS
+    kept = place < most
     matrix[owner[kept], 5 + 2 * place[kept]] = tier[kept]
     matrix[owner[kept], 6 + 2 * place[kept]] = coded[len(dated):][kept]
     chosen = np.flatnonzero(ok)
-    keys = np.ascontiguousarray(matrix[chosen]).view(np.dtype((np.void, width * 8))).ravel()
-    distinct, inverse = np.unique(keys, return_inverse=True)
+    distinct, each = _distinct(matrix[chosen])
     found = np.full(rows, BAD, np.int64)
-    found[chosen] = inverse.ravel()
-    return [bytes(key) for key in distinct], found, full
+    found[chosen] = each
+    return [key[:5 + 2 * key[4]].tobytes() for key in distinct], found, full
+
+
+def _distinct(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of an integer matrix (in the order they first come) and each row's index
+    among them, by Arrow's hash table of the rows as bytes (no sort)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rows, width = matrix.shape
+    encoded = pc.dictionary_encode(pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(8 * width), rows, [None, pa.py_buffer(np.ascontiguousarray(matrix, np.int64))]))
+    found = encoded.dictionary
+    rows_found = np.frombuffer(found.buffers()[1], np.int64)[:len(found) * width]
+    return rows_found.reshape(len(found), width), _ints(encoded.indices, BAD)
 
 
 def _read_column(column: Any, read: Callable[[Any], int], null: int,
@@ -316,7 +331,7 @@ def _read_tags(column: Any, catalog: Catalog, tags: Interned,
     matrix = np.full((rows, width + 1), -2, np.int64)  # each row's tags, then its count
     matrix[owner[kept], place[kept]] = codes[kept]
     matrix[:, width] = counts
-    lists, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    lists, inverse = _distinct(matrix)
     adapter = field_adapter("industries")
     key, known = tags.keyed, tags.read.setdefault("industries", {})
     if len(known) > MOST_KNOWN:
@@ -339,6 +354,6 @@ def _read_tags(column: Any, catalog: Catalog, tags: Interned,
                 key[code] = code if whole(held) else \
                     -2 - tags.code(tuple(tag for tag in held if tag in catalog.facts.tags))
         found.append(code)
-    full = np.array([*found, BAD], np.int64)[inverse.ravel()] if rows else np.zeros(0, np.int64)
+    full = np.array([*found, BAD], np.int64)[inverse]
     keyed = np.array([*(key.get(code, BAD) for code in range(len(tags.values))), BAD], np.int64)
     return full, keyed[full]  # (BAD indexes the last: BAD)

@@ -19,7 +19,8 @@ from models.limits import MAX_DIGITS, MAX_SCENARIO_ITEMS, MAX_YUAN, Quoted, show
 from models.money import Money
 from models.record import EnterpriseRecord, Move, parse_record
 from models.scenario import Scenario, parse_inline
-from solver.evaluate import compute_amounts, evaluate
+from solver.compile import Compiled, compile_record, joined, payers_apart
+from solver.evaluate import compute_amounts, evaluate, paid_amounts
 from solver.explain import Award, Evaluation, award_order
 
 DEFAULT_HORIZON_YEARS = 2
@@ -165,8 +166,10 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
                          today: dt.date | None = None,
                          rank_by: str = "max") -> tuple[list[tuple[str, Money]], Money]:
     """The ranking's totals only (and the stay total), fast: the municipal part does not depend
-    on the district, so it is solved once; only the district rules are solved per district.
-    Equal to `best_district` (a property test holds them together)."""
+    on the district, so it is solved once; only the district rules are solved per district, and
+    of those the rules of the districts the record was registered in are compiled once
+    (`_district_parts`). Equal to `best_district` (property tests hold them together, and to
+    every district evaluated whole)."""
     catalog = catalog or active_catalog()
     chosen = catalog.resolve_readings(readings)
     districts = catalog.vocabulary.districts
@@ -179,18 +182,55 @@ def best_district_totals(record: EnterpriseRecord, move_date: dt.date | None = N
     day = move_date or record.as_of or today or dt.date.today()
     first, last = day.year, day.year + horizon_years
 
-    def in_horizon(amounts: list[tuple[str, str, int, Money]]) -> Money:
+    def in_horizon(amounts: Amounts) -> Money:
         return Money.total(amount for _measure, _payer, year, amount in amounts
                            if first <= year <= last)
 
-    # Not memoized: each moved record is new (a batch memoizes the row's whole answer).
     municipal = in_horizon(compute_amounts(record, chosen, catalog=catalog, today=today,
                                            part="municipal"))
-    totals = [(district, municipal + in_horizon(compute_amounts(
-        moved(record, district, day), chosen, catalog=catalog, today=today, part="district")))
-        for district in districts]
+    totals = [(district, municipal + in_horizon(amounts))
+              for district, amounts in _district_parts(record, day, chosen, catalog, today)]
     stay = next(total for district, total in totals if district == record.district)
     return sorted(totals, key=rank_key(rank_by, record.district)), stay
+
+
+Amounts = list[tuple[str, str, int, Money]]
+
+
+def _district_parts(record: EnterpriseRecord, day: dt.date, chosen: dict[str, str],
+                    catalog: Catalog, today: dt.date | None) -> Iterator[tuple[str, Amounts]]:
+    """Each district and what its district rules pay after a move there on `day` (the current
+    district: the record as it is). When the districts' rules share no constraint
+    (`payers_apart`), the rules of the districts the record was ever registered in do not
+    depend on which new district it moves to: they are compiled once, and only the new
+    district's own rules per district (none for a district without rules under the readings);
+    their optimum is the one of compiling them together (a property test holds the totals to
+    whole evaluations)."""
+    places = frozenset({record.district} | {place for move in record.moves
+                                            for place in (move.from_, move.to)})
+    apart = payers_apart(catalog, chosen)
+    paying = catalog.worked_out(("district payers", *sorted(chosen.items())), lambda: frozenset(
+        rule.payer for rule in catalog.active_rules(chosen, "district")))
+    base: Compiled | None = None  # the rules of `places` after a move to a new district
+    alone: Amounts | None = None  # what they pay when the new district's rules add nothing
+    for district in catalog.vocabulary.districts:
+        if district in places or not apart:
+            yield district, compute_amounts(moved(record, district, day), chosen,
+                                            catalog=catalog, today=today, part="district")
+            continue
+        # (the moved record is needed for the first new district and for those with rules)
+        moving = moved(record, district, day) if base is None or district in paying else record
+        if base is None:
+            base = compile_record(moving, catalog, chosen, today, part="district", reasons=False,
+                                  payers=places)
+        own = compile_record(moving, catalog, chosen, today, part="district", reasons=False,
+                             payers=frozenset((district,))) if district in paying else None
+        if own is not None and own.candidates:
+            yield district, paid_amounts(joined(base, own))
+            continue
+        if alone is None:
+            alone = paid_amounts(base)
+        yield district, alone
 
 
 # -- timeline ----------------------------------------------------------------------------------------

@@ -1110,7 +1110,7 @@ def test_duplicates_are_those_a_plain_dict_finds(pairs: list, cuts: list, clash:
         seen, found, start = Seen(), [], 0
         for cut in cuts * 10:
             block = rows[start:start + cut]
-            found += seen.problems([n for n, _i, _c in block], [(i, c) for _n, i, c in block])
+            found += seen.problems(*(list(column) for column in zip(*block))) if block else []
             start += cut
         assert found == _first_uses(rows[:start])
 
@@ -1145,3 +1145,29 @@ def test_each_distinct_input_is_evaluated_once_with_two_workers(tmp_path: Path, 
     assert counts_of(result) == (3000, 2998, 2)
     evaluated = counted.read_text().split()
     assert len(evaluated) == len(set(evaluated)) == 14, evaluated
+
+
+def test_a_summary_counts_each_row_once_over_many_blocks(tmp_path: Path, monkeypatch):
+    """A distinct input's rows are counted block after block and added up once, times their
+    number, when the sums are read (a checkpoint, the end): over 18 blocks of 40 rows with one
+    reading at the end, the summary is each row's own contributions added one by one."""
+    import formats.batch
+    from solver.batch import BatchOptions, RowContext, RowResult, Summary, evaluate_row
+    from views.notices import notices_text
+
+    monkeypatch.setattr(formats.batch, "FIRST_ROWS", 40)
+    monkeypatch.setattr(formats.batch, "MOST_ROWS", 40)
+    monkeypatch.setattr(formats.batch, "CHECKPOINT_SECONDS", 10**9)
+    rows = [{"id": f"R{n}", "district": ("haidian", "dongcheng", "xicheng")[n % 3],
+             "recognitions": [{"tier": ("innovative", "municipal", "national")[n % 5 % 3],
+                               "date": "2024-03-01"}]} for n in range(700)]
+    options = BatchOptions(readings=load_catalog().resolve_readings({}), today=dt.date(2026, 11, 25))
+    formats.batch.run_batch(write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.csv", None,
+                            options, summary_path=tmp_path / "summary.json", words=notices_text)
+    expected, context = Summary(), RowContext(options, load_catalog(), notices_text)
+    for number, row in enumerate(rows, 1):
+        result = evaluate_row(number, row, None, context)
+        assert isinstance(result, RowResult)
+        expected.add(result.answer.summary)
+    written = json.loads((tmp_path / "summary.json").read_text())
+    assert written["rows_in"] == 700 and written["baseline"] == expected.report()["baseline"]

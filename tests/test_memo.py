@@ -345,3 +345,37 @@ def test_a_date_on_a_catalog_date_and_the_day_before_get_different_keys() -> Non
     codes = {date_codes([dt.date.fromisoformat(day).toordinal()], at)
              for day in ("2025-04-27", "2025-04-28", "2025-04-29")}
     assert len(codes) == 3
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(keyed_rows(), min_size=2, max_size=8), st.integers(1, 7))
+def test_a_row_s_key_is_the_same_in_any_block(rows: list, cut: int):
+    """A key holds as many recognitions as its row has, whatever the others of its block (a block
+    of rows keyed together is as wide as its row of most recognitions): a row keyed with all the
+    rows, or with only those before or after `cut`, gets the same key, so blocks of one run agree."""
+    from formats.tables import read_at_once
+    from solver.memo import Interned, points, row_keys
+
+    catalog = load_catalog()
+    at, tags = points(catalog, (TODAY,)), Interned()
+
+    def keys(part: list) -> list:
+        distinct, index, _held = row_keys(read_at_once([json.dumps(row).encode() for row in part])[0],
+                                          catalog, at, tags, lambda found: False)
+        return [distinct[i] for i in index.tolist()]
+    assert keys(rows) == keys(rows[:cut]) + keys(rows[cut:]) if cut < len(rows) else keys(rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(-3, 3), min_size=3, max_size=3), max_size=30))
+def test_distinct_rows_are_those_a_dict_finds(rows: list):
+    """The distinct rows of an integer matrix (Arrow's hash table over the rows' bytes) are those a
+    dict of tuples finds, in the order they first come, and each row's index points at its own."""
+    import numpy as np
+
+    from solver.memo import _distinct
+
+    found, index = _distinct(np.array(rows, np.int64).reshape(len(rows), 3))
+    first = list(dict.fromkeys(map(tuple, rows)))
+    assert list(map(tuple, found.tolist())) == first
+    assert [first[i] for i in index.tolist()] == list(map(tuple, rows))

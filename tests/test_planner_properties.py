@@ -4,12 +4,13 @@ suggestion, applied, makes the measure pay."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from models.catalog import load_catalog
+from models.catalog import Catalog, load_catalog
 from models.record import parse_record
 from models.scenario import parse_inline
 from models.catalog import load_catalog as _load_catalog
@@ -117,3 +118,49 @@ def test_the_split_ranking_equals_the_ranking_of_whole_evaluations(data: dict, d
     split = best_district(record, day, years, chosen, today=TODAY)
     whole = best_district(record, day, years, chosen, today=TODAY, split=False)
     assert split == whole
+
+
+def _sharing_a_ladder(catalog: Catalog) -> Catalog:
+    """The catalog with Miyun's tier rewards in Pinggu's R1 group: two paying districts' rules
+    share a constraint (`solver.compile.payers_apart` is false)."""
+    rules = tuple(dataclasses.replace(rule, spec=rule.spec.model_copy(update={"r1_group": "pinggu.tier"}))
+                  if rule.measure == "miyun.tier" else rule for rule in catalog.rules)
+    return dataclasses.replace(catalog, rules=rules, _active={})
+
+
+@st.composite
+def moved_before(draw: st.DrawFn) -> tuple[dict, dt.date]:
+    """A record that moved between districts with rules (or not), recognized around a later
+    move date: the rules of the districts it was registered in pay on both sides of it."""
+    data = draw(ladder_records())
+    last = max([move["date"] for move in data["moves"]], default=dt.date(2023, 1, 1))
+    day = last + dt.timedelta(days=draw(st.integers(1, 1200)))
+    for tier, shift in draw(st.lists(st.tuples(st.sampled_from(["municipal", "national",
+                                                               "privileged"]),
+                                               st.integers(-500, 500)), max_size=2)):
+        recognition = {"tier": tier, "date": day + dt.timedelta(days=shift)}
+        if recognition not in data["recognitions"]:  # (each recognition once)
+            data["recognitions"].append(recognition)
+    return data, day
+
+
+@settings(max_examples=60)
+@given(moved_before(), st.integers(0, 3), readings, st.booleans())
+def test_the_shared_district_parts_equal_whole_evaluations(case: tuple[dict, dt.date], years: int,
+                                                           chosen: dict[str, str],
+                                                           shared_ladder: bool) -> None:
+    """Best-district totals compile the rules of the districts a record was registered in once
+    per row and each new district's own rules per district (`solver.planner._district_parts`):
+    the totals and the ranking are those of evaluating every district whole — also on a catalog
+    whose districts share a ladder, where nothing may be shared."""
+    from solver.compile import payers_apart
+    from solver.planner import best_district_totals
+
+    data, day = case
+    catalog = _sharing_a_ladder(CATALOG) if shared_ladder else CATALOG
+    assert payers_apart(catalog, catalog.resolve_readings(chosen)) is not shared_ladder
+    record = parse_record(data)
+    whole = best_district(record, day, years, chosen, catalog=catalog, today=TODAY, split=False)
+    fast, stay = best_district_totals(record, day, years, chosen, catalog=catalog, today=TODAY)
+    assert fast == [(o.district, o.total) for o in whole.ranking]
+    assert stay == whole.stay

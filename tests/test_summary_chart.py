@@ -7,6 +7,8 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
+
 from typer.testing import CliRunner
 
 from benchmarks.population import population
@@ -96,15 +98,24 @@ def test_the_sweep_cost_table_marks_sums_holding_a_not_less_than_amount(tmp_path
     assert "dongcheng.tier.municipal.amount=200,000: cost 100,000 to 100,000 yuan or more" in result.stdout
 
 
-def test_a_summary_from_a_checkpoint_without_open_flags_still_merges():
-    """A checkpoint written before sums carried the flag holds [min, max] cells: a resume adds
-    to them instead of failing."""
-    from solver.batch import Summary
+def test_a_checkpoint_whose_sums_lack_the_open_flag_is_refused_whole(tmp_path: Path):
+    """Sums have carried the open flag ([min, max, open]) since before a checkpoint held the
+    catalog's fingerprint among its options, so no checkpoint of [min, max] sums can belong to
+    this run: one is refused as damaged (exit 2, one message), never merged or half read."""
+    from formats.batch import read_checkpoint
+    from models.errors import InputError
 
-    old = {"baseline": {"by_district": {"dongcheng": [100, 100]}, "by_measure": {"m": [100, 100]},
-                        "by_year": {"2024": [100, 100]}, "enterprises": {"m": 1}, "total": [100, 100]}}
-    summary = Summary(old)
-    summary.add({"baseline": [("m", "dongcheng", 2024, 5, 7, True)]})
-    report = summary.report()["baseline"]
-    assert report["total"] == {"min": 105, "max": 107, "open_above": True}
-    assert report["by_paying_district"]["dongcheng"] == {"min": 105, "max": 107, "open_above": True}
+    mark = {"path": "x", "size": 0, "sha256": "0" * 64}
+    sums = {"by_district": {"dongcheng": [100, 100]}, "by_measure": {}, "by_year": {},
+            "by_district_year": {}, "enterprises": {}, "total": [100, 100, 0]}
+    state = {"input": "in.jsonl", "fingerprint": {"size": 1}, "columns": ["id"], "options": "[]",
+             "last_row": 1, "rows_in": 1, "rows_out": 1, "error_rows": 0, "out_file": mark,
+             "errors_file": mark, "summary": {"baseline": sums}}
+    path = tmp_path / "out.csv.zjtx-checkpoint.json"
+    sums["by_district"]["dongcheng"].append(0)
+    path.write_text(json.dumps(state))
+    assert read_checkpoint(path)["summary"]["baseline"]["by_district"]["dongcheng"] == [100, 100, 0]
+    sums["by_district"]["dongcheng"].pop()
+    path.write_text(json.dumps(state))
+    with pytest.raises(InputError, match="damaged"):
+        read_checkpoint(path)
