@@ -302,7 +302,7 @@ def test_a_byte_order_mark_is_read_before_the_first_line_only(tmp_path: Path, ro
     row's error, as the row road (`formats.tables.jsonl_rows`, `/v1/batch`) says, never dropped
     silently. Kills: `number == 1` → `number == 2`, or `!=`, where the mark is read
     (`formats.tables.jsonl_rows`; formats/batch.py's `_jsonl_lines` held a second copy until
-    main's e045afb: the second row read as if the mark were not there)."""
+    main's a282508: the second row read as if the mark were not there)."""
     from formats.batch import run_batch
 
     first = {"id": "E-BOM", "district": "dongcheng", "as_of": "2026-11-24",
