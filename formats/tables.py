@@ -677,11 +677,41 @@ def encode_line(kind: str, columns: list[str], row: Mapping[str, object],
     """One CSV or JSONL line for a row (CSV booleans in words, text_cell; missing as empty;
     `excel`: text that Excel would run as a formula neutralized, for_excel)."""
     if kind == ".csv":
-        text = io.StringIO()
+        if not excel:
+            plain = _plain_csv([row.get(c) for c in columns])
+            if plain is not None:
+                return plain
         cells = [text_cell(row.get(c)) for c in columns]
+        text = io.StringIO()
         csv.writer(text).writerow([for_excel(c) for c in cells] if excel else cells)
         return text.getvalue()
     return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"
+
+
+_CSV_QUOTED = re.compile('[",\r\n]')  # a CSV cell holding one of these is quoted
+
+
+def _plain_csv(values: list[Any]) -> str | None:
+    """The CSV line of values (`text_cell`s) that are whole numbers, nothing, truth values or
+    text the csv module writes as it is (no comma, quote or line break: a result row's amounts),
+    joined at once; None for any other line (and for a lone empty cell, which the csv module
+    writes as ""). A property test holds it to the csv module."""
+    parts: list[str] = []
+    for value in values:
+        kind = type(value)
+        if kind is int:
+            parts.append(str(value))
+        elif value is None:
+            parts.append("")
+        elif kind is bool:
+            parts.append(text_cell(value))
+        elif kind is str and not _CSV_QUOTED.search(value):
+            parts.append(value)
+        else:
+            return None
+    if len(parts) == 1 and not parts[0]:
+        return None
+    return ",".join(parts) + "\r\n"
 
 
 class RowWriter:

@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from models.i18n import t
 from models.limits import FIRST_DAY, LAST_DAY, MAX_DIGITS, MAX_YUAN, shown
 
 _OPS = ("not in", "==", "!=", ">=", "<=", ">", "<", "in")
+_COMPARE = {"==": operator.eq, "!=": operator.ne, ">=": operator.ge, "<=": operator.le,
+            ">": operator.gt, "<": operator.lt}
 _NAME = re.compile(r"^[a-z][a-z0-9_\-]*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT = re.compile(r"^-?\d+$")
@@ -90,10 +93,7 @@ class Condition:
         if self.op == "not in":
             return fact not in self.value  # type: ignore[operator]
         left, right = self._ordered(fact)
-        return bool({
-            "==": left == right, "!=": left != right, ">=": left >= right,
-            "<=": left <= right, ">": left > right, "<": left < right,
-        }[self.op])
+        return bool(_COMPARE[self.op](left, right))
 
     def _ordered(self, fact: Any) -> tuple[Any, Any]:
         if self.order:  # tiers compare by their declared rank, not alphabetically

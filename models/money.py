@@ -31,10 +31,12 @@ class Money:
     @classmethod
     def total(cls, amounts: Iterable[Money]) -> Money:
         """The sum of intervals (open above when any is)."""
-        result = cls.zero()
+        low = high = 0
+        open_above = False
         for amount in amounts:
-            result = result + amount
-        return result
+            low, high = low + amount.min, high + amount.max
+            open_above = open_above or amount.open_above
+        return cls(low, high, open_above)
 
     def __add__(self, other: Money) -> Money:
         return Money(self.min + other.min, self.max + other.max, self.open_above or other.open_above)

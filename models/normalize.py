@@ -390,7 +390,7 @@ def normalize_record(data: Mapping[str, object], catalog: Catalog | None = None
         if not isinstance(items, list):
             continue
         known = _ITEM_KEYS[list_key]
-        out[list_key] = items = [dict(item) if isinstance(item, dict) else item for item in items]
+        out[list_key] = items = list(items)  # (each item a new dict: `_known_keys`)
         for index, item in enumerate(items):
             if not isinstance(item, dict):
                 continue

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
@@ -19,7 +18,8 @@ from models.i18n import current_lang, t
 from models.record import EnterpriseRecord, parse_record
 from models.validation import label, top_field
 from models.money import Money
-from solver.evaluate import compute_amounts, evaluate_amounts
+from solver.compile import compile_record
+from solver.evaluate import evaluate_amounts, paid_amounts
 from solver.fiscal import FiscalReport, FiscalView, Interval, MeasureCell
 from solver.notices import Notice, record_notices, tag_notices
 
@@ -87,8 +87,10 @@ class RowContext:
         self.options = options
         self.words = words
         self.catalog = catalog or active_catalog()
-        # (measure, its min column, its max column) for every measure, in catalog order.
-        self.measure_columns = tuple((m, f"{m}.min", f"{m}.max") for m in self.catalog.measure_ids())
+        self.readings = self.catalog.resolve_readings(options.readings)  # (once, not per row)
+        # Every measure's min and max columns, in catalog order; a row's cells before its awards.
+        self.columns_of = {m: (f"{m}.min", f"{m}.max") for m in self.catalog.measure_ids()}
+        self.no_awards = {column: 0 for pair in self.columns_of.values() for column in pair}
         self.dates = _dates_in(options)
         # industry tags → their warnings (None: they need the record); (tags, language) → in words
         self._notices: dict[tuple[str, ...], tuple[Notice, ...] | None] = {}
@@ -308,7 +310,8 @@ def row_answer(record: EnterpriseRecord, context: RowContext) -> Answer:
     (`formats.batch`), and a memo key cost more than it saved on the rows left (a row with moves
     or expenses is nearly always new: 39 hits in 46,061 such rows of the population)."""
     options, catalog = context.options, context.catalog
-    amounts = compute_amounts(record, options.readings, catalog=catalog, today=options.today)
+    amounts = paid_amounts(compile_record(record, catalog, context.readings, options.today,
+                                          reasons=False))  # (`compute_amounts`, readings resolved)
     if options.impact is not None and options.scenario is not None:  # old policies → these
         from solver.impact import impact_cells, out_of_reach
         from solver.planner import scenario_catalog
@@ -322,12 +325,13 @@ def row_answer(record: EnterpriseRecord, context: RowContext) -> Answer:
     total = _total(amounts)
     row: dict[str, object] = {"total_min": total.min, "total_max": total.max,
                            "open_above": total.open_above, "awards": len(amounts)}
-    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    per_measure = dict(context.no_awards)  # every measure's columns, in catalog order
     for measure, _payer, _year, amount in amounts:
-        per[measure][0] += amount.min
-        per[measure][1] += amount.max
-    for measure, low, high in context.measure_columns:
-        row[low], row[high] = per[measure] if measure in per else (0, 0)
+        columns = context.columns_of.get(measure)
+        if columns is not None:
+            per_measure[columns[0]] += amount.min
+            per_measure[columns[1]] += amount.max
+    row.update(per_measure)
     summary = {"baseline": contributions(amounts)}
     if options.scenario is not None:
         other = scenario_amounts(record, options.scenario, options, catalog)

@@ -436,9 +436,10 @@ class _Compiler:
     # -- the run --------------------------------------------------------------------------------
     def run(self) -> Compiled:
         # The rules in force, their ladders and every active measure's title (and place in the
-        # answer: its first rule's), worked out once per catalog, readings and part.
+        # answer: its first rule's), worked out once per catalog, readings and part. (Readings
+        # unsorted: resolved readings come in one order; another order only works it out again.)
         rules, self.ladders, (titles, payers) = self.catalog.worked_out(
-            ("compile", *sorted(self.readings.items()), self.part), self.plan)
+            ("compile", self.part, *self.readings.items()), self.plan)
         self.out.titles.update(titles)
         self.out.payers.update(payers)
         self.collect_received()
@@ -1037,6 +1038,8 @@ def effective_amount(candidate: Candidate) -> Money:
     """The candidate's interval after a lower-tier reward already received (R2)."""
     paid = candidate.deduct_received
     amount = candidate.amount
+    if not paid:  # (most awards: the amount itself, never negative)
+        return amount
     return Money(max(0, amount.min - paid), max(0, amount.max - paid), amount.open_above)
 
 

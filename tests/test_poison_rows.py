@@ -45,8 +45,9 @@ def breaking_on(ident: str, real):
 
 
 def break_amounts(monkeypatch, ident: str) -> None:
-    """Both roads to a row's amounts (a baseline's, and a scenario's memoized) raise for `ident`."""
-    for road in ("evaluate_amounts", "compute_amounts"):
+    """Both roads to a row's amounts (a baseline's compile, and a scenario's memoized) raise for
+    `ident`."""
+    for road in ("evaluate_amounts", "compile_record"):
         monkeypatch.setattr(solver.batch, road, breaking_on(ident, getattr(solver.batch, road)))
 
 
