@@ -20,7 +20,6 @@ of distinct inputs (a bounded number), but rows are not.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import datetime as dt
 import gc
@@ -121,7 +120,7 @@ class _LineSink:
             self.digest = hashlib.sha256()
             if kind == ".csv":
                 if excel:  # for Excel: UTF-8 with a byte-order mark
-                    self._write(codecs.BOM_UTF8)
+                    self.write_text("\ufeff")
                 self.write_text(encode_line(kind, columns, dict(zip(columns, output.headers)),
                                             excel))
         else:
@@ -130,12 +129,10 @@ class _LineSink:
             self.handle.truncate(recorded["size"])  # drop what was written after the checkpoint
             self.handle.seek(recorded["size"])
 
-    def _write(self, data: bytes) -> None:
+    def write_text(self, text: str) -> None:
+        data = text.encode("utf-8")
         self.handle.write(data)
         self.digest.update(data)
-
-    def write_text(self, text: str) -> None:
-        self._write(text.encode("utf-8"))
 
     def flush(self) -> FileMark:
         """What a checkpoint records of this file: its path, size and hash so far."""

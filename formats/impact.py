@@ -73,12 +73,11 @@ class ImpactCounts:
     resumed_at: int = 0
 
 
-def impact_options(old: Side, new: Side, lang: str, readings: dict[str, str],
-                   today: dt.date | None = None) -> BatchOptions:
+def impact_options(old: Side, new: Side, lang: str, readings: dict[str, str]) -> BatchOptions:
     """The batch options of an impact run from `old` to `new` (texts in `lang`)."""
     return BatchOptions(readings=readings, catalog=new.directory, in_force=new.in_force,
                         scenario=Scenario(name="impact", policies=Policies.of(old.directory, old.in_force)),
-                        impact=lang, today=today)
+                        impact=lang)
 
 
 def run_impact(input_path: Path, out: Path, errors: Path | None, old: Side, new: Side,

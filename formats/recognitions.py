@@ -50,7 +50,6 @@ LIST_SCHEMA = Schema(headers={
 # The registry out: the enterprise template's columns, then the recognitions of tiers without a
 # column of their own (another package's tiers), then as_of.
 UPDATED_COLUMNS = (*TEMPLATE_COLUMNS, "recognitions", "as_of")
-LIST_FIELDS = ("name", "credit_code", "tier", "date")
 
 
 class ReportRow(TypedDict, total=False):

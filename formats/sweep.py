@@ -146,10 +146,9 @@ def _sweep_items(items: list[Item]) -> list[Outcome]:
     return outcomes
 
 
-def points_of(key: str, values: list[int], catalog: Catalog,
-              base: Scenario | None = None) -> tuple[tuple[int, Scenario], ...]:
+def points_of(key: str, values: list[int], catalog: Catalog) -> tuple[tuple[int, Scenario], ...]:
     """The scenario of each point: `key=value` (a reform or any inline change taking a number)."""
-    start = base or Scenario(name="")
+    start = Scenario(name="")
     points = tuple((value, start.merged(parse_inline([f"{key}={value}"], list(catalog.index.readings))))
                    for value in values)
     for _value, scenario in points:  # an unknown rule or a bad amount: refused before any row

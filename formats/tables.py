@@ -688,30 +688,18 @@ def encode_line(kind: str, columns: list[str], row: Mapping[str, object],
     return json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n"
 
 
-_CSV_QUOTED = re.compile('[",\r\n]')  # a CSV cell holding one of these is quoted
-
-
 def _plain_csv(values: list[Any]) -> str | None:
-    """The CSV line of values (`text_cell`s) that are whole numbers, nothing, truth values or
-    text the csv module writes as it is (no comma, quote or line break: a result row's amounts),
-    joined at once; None for any other line (and for a lone empty cell, which the csv module
-    writes as ""). A property test holds it to the csv module."""
-    parts: list[str] = []
-    for value in values:
-        kind = type(value)
-        if kind is int:
-            parts.append(str(value))
-        elif value is None:
-            parts.append("")
-        elif kind is bool:
-            parts.append(text_cell(value))
-        elif kind is str and not _CSV_QUOTED.search(value):
-            parts.append(value)
-        else:
-            return None
-    if len(parts) == 1 and not parts[0]:
+    """The CSV line of whole numbers, nothing, truth values and text without a comma, quote or
+    line break (a result row's amounts) joined at once, as the csv module writes it (a property
+    test holds them equal); None for any other line, and for a lone empty cell (written "")."""
+    parts = [str(value) if type(value) is int else text_cell(value) for value in values]
+    try:
+        line = ",".join(parts)
+    except TypeError:  # a cell that is not text
         return None
-    return ",".join(parts) + "\r\n"
+    if parts == [""] or line.count(",") >= len(parts) or '"' in line or "\r" in line or "\n" in line:
+        return None
+    return line + "\r\n"
 
 
 class RowWriter:
@@ -726,7 +714,6 @@ class RowWriter:
         self.columns = columns
         self.excel = excel
         self.kind = format_of(path, "--out")
-        self.count = 0
         shown = headers or columns
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.kind in (".csv", ".jsonl"):
@@ -735,7 +722,10 @@ class RowWriter:
             if self.kind == ".csv":
                 self._handle.write(encode_line(".csv", columns, dict(zip(columns, shown))))
         elif self.kind == ".xlsx":
-            self._book, self._sheet = xlsx_sheet(shown, columns, sheet)
+            from openpyxl import Workbook
+
+            self._book = Workbook(write_only=True)
+            self._sheet = add_xlsx_sheet(self._book, shown, columns, sheet)
         else:
             self._batch: list[dict[str, object]] = []
             self._parquet = None
@@ -749,7 +739,6 @@ class RowWriter:
         self._sheet = add_xlsx_sheet(self._book, headers, columns, sheet)
 
     def write(self, row: Mapping[str, object]) -> None:
-        self.count += 1
         if self.kind in (".csv", ".jsonl"):
             self._handle.write(encode_line(self.kind, self.columns, row, self.excel))
         elif self.kind == ".xlsx":  # typed cells: amounts #,##0, days as dates, text as text
@@ -813,19 +802,10 @@ _WIDE = {"name": 28, "office": 34, "note": 60, "subject": 30, "message": 80, "fi
          "warnings": 40, "credit_code": 20, "enterprise": 14}
 
 
-def xlsx_sheet(headers: list[str], columns: list[str] | None = None,
-               title: str = "zjtx") -> tuple[Any, Any]:
-    """A write-only workbook with one sheet named `title`: bold frozen header row, widths that
-    fit the header and what the column holds."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    return book, add_xlsx_sheet(book, headers, columns, title)
-
-
 def add_xlsx_sheet(book: Any, headers: list[str], columns: list[str] | None = None,
                    title: str = "zjtx") -> Any:
-    """One more sheet of a write-only workbook, as `xlsx_sheet` makes its first."""
+    """One more sheet of a write-only workbook, named `title`: bold frozen header row, widths
+    that fit the header and what the column holds."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -864,18 +844,15 @@ def xlsx_cells(sheet: Any, values: list[Any], columns: list[str] | None = None) 
             cell = WriteOnlyCell(sheet, value=dt.date.fromisoformat(value))
             cell.number_format = "yyyy-mm-dd"
             cells.append(cell)
-        elif isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value=value)
+        elif isinstance(value, str) or (isinstance(value, bool) and current_lang() == "zh"):
+            # (a truth value in Chinese as text, 是/否: Excel would show TRUE/FALSE)
+            cell = WriteOnlyCell(sheet, value=text_cell(value))
             cell.data_type = "s"  # (after the value: setting it guessed a formula)
             cells.append(cell)
         elif columns and isinstance(value, int) and not isinstance(value, bool) \
                 and column not in _PLAIN_NUMBERS:
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = "#,##0"
-            cells.append(cell)
-        elif isinstance(value, bool) and current_lang() == "zh":  # 是/否: Excel shows TRUE/FALSE
-            cell = WriteOnlyCell(sheet, value=text_cell(value))
-            cell.data_type = "s"
             cells.append(cell)
         else:
             cells.append(value)

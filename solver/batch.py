@@ -289,8 +289,7 @@ def row_bug(number: int, exc: Exception) -> BugError:
                     "the rows before it are saved, --resume continues after a fix")
 
 
-IDENTITY_COLUMNS = ("id", "name", "credit_code")
-ROW_OWN_COLUMNS = IDENTITY_COLUMNS + ("warnings",)  # a row's own cells; the rest is its answer
+ROW_OWN_COLUMNS = ("id", "name", "credit_code", "warnings")  # a row's own cells; the rest is its answer
 
 
 def scenario_amounts(record: EnterpriseRecord, scenario: Scenario, options: BatchOptions,
@@ -426,16 +425,13 @@ class Summary:
         else:
             later[1] += rows
 
-    def _part(self, view: str) -> SummaryPart:
-        return self._state.setdefault(
-            view, {"by_district": {}, "by_measure": {}, "by_year": {}, "by_district_year": {},
-                   "enterprises": {}, "total": [0, 0, 0]})
-
     def add(self, contributions: dict[str, list[Any]], enterprises: int = 1) -> None:
         """Add one enterprise's contributions (or those of `enterprises` with the same ones:
         integer yuan, so adding them once, times their number, is exact)."""
         for view, awards in contributions.items():
-            part = self._part(view)
+            part = self._state.setdefault(
+                view, {"by_district": {}, "by_measure": {}, "by_year": {}, "by_district_year": {},
+                       "enterprises": {}, "total": [0, 0, 0]})
             counted = part["enterprises"]
             for measure in {a[0] for a in awards}:
                 counted[measure] = counted.get(measure, 0) + enterprises

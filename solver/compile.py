@@ -1005,8 +1005,8 @@ def compile_record(record: EnterpriseRecord, catalog: Catalog, readings: dict[st
 def joined(first: Compiled, second: Compiled) -> Compiled:
     """One record's candidates from two compilations of rules that share no constraint (the
     rules of different paying districts, when `payers_apart`), as one `Compiled`: the same
-    optimum as compiling them together (no component spans the two; an optimum depends on the
-    candidates, never on their order). Both read the same received rewards."""
+    optimum as compiling them together (no component spans the two, and each keeps its
+    candidates' order; ranks are by claim year and key). Both read the same received rewards."""
     return replace(first, candidates=first.candidates + second.candidates,
                    caps={**first.caps, **second.caps},
                    cap_info={**first.cap_info, **second.cap_info},

@@ -100,7 +100,8 @@ def _tier_rewards(data: dict, chosen: dict[str, str], path=None) -> int:
     catalog = _catalog(path)
     with using_catalog(catalog):
         result = evaluate(parse_record(data), chosen, catalog=catalog, today=TODAY)
-    tier_measures = {rule.measure for rule in catalog.rules if rule.spec.kind in TIER_KINDS}
+    tier_measures = {rule.measure for rule in catalog.rules  # (a ladder's rungs: Pinggu's relocation)
+                     if rule.spec.kind in TIER_KINDS or rule.spec.ladder_level}
     return sum(a.amount.max for a in result.awards if a.measure in tier_measures)
 
 
@@ -127,9 +128,31 @@ def test_removing_the_latest_recognition_never_raises_tier_rewards(data: dict, c
 
 LEVEL_TIERS = {"municipal": {"municipal"}, "national": {"national", "privileged"}}
 
+# Hypothesis's counterexample to a filter by the record's `tier` field alone: Pinggu's relocation
+# reward is the national rung of Pinggu's ladder (DOMAIN 4; the catalog's `ladder_level`), so
+# received it is the national level's history whatever tier the record writes beside it — it
+# stays when the municipal level is removed, and Pinggu's national rung stays paid (0 to come).
+# It counts among the tier rewards (`_tier_rewards`): in Pinggu with the national level removed,
+# the municipal 100,000 it closed is owed again, 100,000 in all as before.
+RECEIVED_PINGGU_RUNG_AS_MUNICIPAL = {
+    "id": "H-1", "district": "dongcheng", "as_of": TODAY, "industries": ["hydrogen_energy"],
+    "recognitions": [{"tier": "municipal", "date": dt.date(2020, 1, 1)},
+                     {"tier": "national", "date": dt.date(2020, 1, 1)}],
+    "moves": [{"from": "pinggu", "to": "dongcheng", "date": dt.date(2021, 6, 1)}],
+    "rewards_received": [{"measure": "pinggu.relocation", "tier": "municipal", "amount": 100_000,
+                          "year": 2020}]}
+
+
+def _rungs(catalog: Catalog) -> dict[str, str]:
+    """The level of the ladder a measure that is a rung pays for (its `ladder_level`): a reward
+    received for it belongs to that level, whatever tier the record writes beside it."""
+    return {rule.measure: rule.spec.ladder_level for rule in catalog.rules if rule.spec.ladder_level}
+
 
 @given(any_records, readings, st.sampled_from(["municipal", "national"]), catalogs)
 @example(RECEIVED_NATIONAL_THEN_MUNICIPAL, {}, "municipal", None)
+@example(RECEIVED_PINGGU_RUNG_AS_MUNICIPAL, {}, "municipal", None)
+@example({**RECEIVED_PINGGU_RUNG_AS_MUNICIPAL, "district": "pinggu", "moves": []}, {}, "national", None)
 def test_removing_every_recognition_of_a_level_never_raises_tier_rewards(
         data: dict, chosen: dict[str, str], level: str, path) -> None:
     """Removing a level removes its history: its recognitions and the rewards received for it
@@ -140,7 +163,9 @@ def test_removing_every_recognition_of_a_level_never_raises_tier_rewards(
     tiers = LEVEL_TIERS[level]
     fewer = copy.deepcopy(data)
     fewer["recognitions"] = [r for r in fewer["recognitions"] if r["tier"] not in tiers]
-    fewer["rewards_received"] = [r for r in fewer["rewards_received"] if r["tier"] != level]
+    rungs = _rungs(_catalog(path))
+    fewer["rewards_received"] = [r for r in fewer["rewards_received"]
+                                 if rungs.get(r["measure"], r["tier"]) != level]
     assume(len(fewer["recognitions"]) < len(data["recognitions"]))
     at_or_above = {"municipal": {"municipal", "national", "privileged"}, "national": tiers}[level]
     first = min((r["date"] for r in data["recognitions"] if r["tier"] in at_or_above))
