@@ -187,7 +187,7 @@ def test_json_lines_results_are_appended_in_place_as_the_run_goes(tmp_path: Path
     import formats.batch
     from formats.batch import CHECKPOINT_SUFFIX, PARTIAL_SUFFIX, SPOOL_SUFFIX, run_batch
 
-    source = write_jsonl(tmp_path / "in.jsonl", list(population(600, seed=5)))
+    source = write_jsonl(tmp_path / "in.jsonl", list(population(400, seed=5)))
     options = BatchOptions(readings=load_catalog().resolve_readings({}))
     clean = tmp_path / "clean.jsonl"
     run_batch(source, clean, tmp_path / "clean.errors.csv", options, words=notices_text)
@@ -266,3 +266,114 @@ def test_a_parquet_result_under_lang_zh_keeps_the_field_names_of_the_csv_s_chine
     near = next(row for row in parquet_rows if row["id"] == "NEAR-TAG")
     assert "hydrogen_energy" in near["warnings"]  # the tag it suggests, in a Chinese sentence
     assert any("\u4e00" <= ch <= "\u9fff" for ch in near["warnings"]), near["warnings"]
+
+
+# -- duplicates kept as hashes ---------------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["E1", "E2", "E3", "E4", "E5", "C1", "C2"]), max_size=30),
+       st.integers(1, 4), st.integers(1, 3))
+def test_first_rows_find_a_value_among_any_number_that_share_its_first_hash(
+        values: list, recent: int, buckets: int):
+    """`FirstRows` keeps older values as two hashes in arrays sorted by the first: a value is found
+    among those of its first hash by the second, however many share it — two, three, all. (The
+    review's property had every value share one first hash and compacted three at a time: runs of
+    exactly two were never searched.) Kills: formats/batch.py:313 `right - left > 1` → `> 2`."""
+    import formats.batch
+    from formats.batch import FirstRows
+
+    real = formats.batch._hashes
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(formats.batch, "MOST_RECENT", recent)
+        patch.setattr(formats.batch, "_hashes", lambda found: (
+            real(found)[0] % buckets, real(found)[1]))
+        rows, first = FirstRows(), {}
+        for number, value in enumerate(values, 2):
+            assert rows.first([value], [number]) == [first.setdefault(value, number)], value
+
+
+# -- a JSON Lines file with a byte-order mark ------------------------------------------------------
+
+@pytest.mark.parametrize("rows", [3, 300])  # (a small file row by row; a larger one at once)
+def test_a_byte_order_mark_is_read_before_the_first_line_only(tmp_path: Path, rows: int):
+    """A JSON Lines file saved with a UTF-8 byte-order mark (as Windows Notepad saves it): its first
+    line is a row like the others (Dongcheng pays 100,000 in 2024 for a first municipal
+    recognition in 2023). A mark at the start of a later line (two files pasted together) is that
+    row's error, as the row road (`formats.tables.jsonl_rows`, `/v1/batch`) says, never dropped
+    silently. Kills: `number == 1` → `number == 2`, or `!=`, where the mark is read
+    (`formats.tables.jsonl_rows`; formats/batch.py's `_jsonl_lines` held a second copy until
+    main's a282508: the second row read as if the mark were not there)."""
+    from formats.batch import run_batch
+
+    first = {"id": "E-BOM", "district": "dongcheng", "as_of": "2026-11-24",
+             "recognitions": [{"tier": "municipal", "date": "2023-03-31"}]}
+    others = [{"id": f"E-{n}", "district": "haidian", "as_of": "2026-11-24"} for n in range(rows - 1)]
+    lines = write_jsonl(tmp_path / "plain.jsonl", [first, *others]).read_bytes().splitlines(keepends=True)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + lines[0] + b"\xef\xbb\xbf" + b"".join(lines[1:]))
+    out, errors = tmp_path / "out.jsonl", tmp_path / "errors.csv"
+    counts = run_batch(source, out, errors, BatchOptions(readings=load_catalog().resolve_readings({})),
+                       words=notices_text)
+    assert (counts.rows_in, counts.rows_out, counts.error_rows) == (rows, rows - 1, 1)
+    found = read_jsonl(out)
+    assert [row["id"] for row in found] == [first["id"], *(r["id"] for r in others[1:])]
+    assert (found[0]["total_min"], found[0]["total_max"], found[0]["dongcheng.tier.min"]) == \
+        (100_000, 100_000, 100_000)
+    assert counts.summary["baseline"]["by_paying_district_and_claim_year"]["dongcheng"]["2024"] == \
+        {"min": 100_000, "max": 100_000, "open_above": False}
+    from formats.tables import jsonl_rows
+
+    [(number, data, problem)] = jsonl_rows([lines[1].rstrip(b"\n").join([b"\xef\xbb\xbf", b""])], 2)
+    with errors.open(encoding="utf-8", newline="") as handle:
+        [error] = list(csv.DictReader(handle))
+    assert (error["row"], error["message"]) == ("2", problem) and data is None and number == 2
+
+
+# -- a stopped run keeps its whole blocks ----------------------------------------------------------
+
+def test_a_signal_between_blocks_saves_the_blocks_done_even_before_a_timed_checkpoint(
+        tmp_path: Path, monkeypatch):
+    """SIGTERM after the first block, before any timed checkpoint (they come about once a
+    second): the run saves a checkpoint of the whole block on its way out, says how many rows are
+    safe (`Interrupted.rows`), and `--resume` continues after them — no row evaluated twice, the
+    same bytes and sums as a clean run. Kills: formats/batch.py `if self.last:` negated in
+    `_Run.drive` (no checkpoint saved: the resume starts again from row 1), and `_Run.write`'s
+    `time.monotonic() - self.last_checkpoint` → `+` (a checkpoint, with its fsync, every block)."""
+    import signal
+
+    import formats.batch
+    from formats.batch import CHECKPOINT_SUFFIX, run_batch
+    from formats.signals import Interrupted
+
+    source = write_jsonl(tmp_path / "in.jsonl", list(population(400, seed=6)))
+    options = BatchOptions(readings=load_catalog().resolve_readings({}))
+    clean = tmp_path / "clean.csv"
+    run_batch(source, clean, tmp_path / "clean.errors.csv", options,
+              summary_path=tmp_path / "clean.json", words=notices_text)
+
+    checkpoint = tmp_path / ("out.csv" + CHECKPOINT_SUFFIX)
+
+    def sigterm_after_the_first_block(counts) -> None:
+        if counts.rows_in >= 256:
+            assert not checkpoint.exists()  # (none timed yet: the one found below is the stop's)
+            raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(formats.batch, "CHECKPOINT_SECONDS", 3600.0)
+    out, summary = tmp_path / "out.csv", tmp_path / "out.json"
+    with pytest.raises(Interrupted) as stopped:
+        run_batch(source, out, tmp_path / "out.errors.csv", options, summary_path=summary,
+                  on_progress=sigterm_after_the_first_block, words=notices_text)
+    monkeypatch.undo()
+    state = json.loads(checkpoint.read_text(encoding="utf-8"))
+    assert stopped.value.rows == state["rows_in"] == state["last_row"] == 256
+    assert state["rows_out"] + state["error_rows"] == 256
+
+    evaluated: list[int] = []
+    real = formats.batch._evaluate_item
+    monkeypatch.setattr(formats.batch, "_evaluate_item",
+                        lambda worker, number, *rest: evaluated.append(number) or real(worker, number, *rest))
+    resumed = run_batch(source, out, tmp_path / "out.errors.csv", options, summary_path=summary,
+                        resume=True, words=notices_text)
+    assert resumed.resumed_at == 256 and min(evaluated) > 256
+    assert out.read_bytes() == clean.read_bytes()
+    assert json.loads(summary.read_text()) == json.loads((tmp_path / "clean.json").read_text())
