@@ -244,11 +244,10 @@ class EnterpriseRecord(_Item):
     def tier_on(self, day: dt.date) -> str | None:
         """The highest tier recognized on or before `day`."""
         held = [r.tier for r in self.recognitions if r.date <= day]
-        # (by the declared order, lowest first: `tier_rank` without a copy of it per call)
-        return max(held, key=self.vocabulary.tiers.index) if held else None
+        return max(held, key=self.vocabulary.tier_rank.__getitem__) if held else None
 
     def highest_tier(self) -> str | None:
-        return max((r.tier for r in self.recognitions), key=self.vocabulary.tiers.index,
+        return max((r.tier for r in self.recognitions), key=self.vocabulary.tier_rank.__getitem__,
                    default=None)
 
     def in_jurisdiction_on(self, day: dt.date) -> bool:

@@ -24,8 +24,9 @@ input is checked against `ids` first).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -182,8 +183,8 @@ class Vocabulary:
         return self.ids("level")
 
     @property
-    def tier_rank(self) -> dict[str, int]:
-        return dict(self._rank)  # a copy: the caller may change it
+    def tier_rank(self) -> Mapping[str, int]:
+        return MappingProxyType(self._rank)  # read-only: no caller may change it, none pays a copy
 
     def level_of(self, tier: str) -> str | None:
         """The ladder rung a recognition at `tier` counts for (`privileged` counts as `national`)."""
